@@ -1,0 +1,26 @@
+// Bundles the CLI and the Action entry points into dist/ (committed; CI checks it is fresh).
+// Usage: node build.mjs [outdir]
+import * as esbuild from 'esbuild';
+import { readFileSync, rmSync } from 'node:fs';
+
+const outdir = process.argv[2] ?? 'dist';
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+rmSync(outdir, { recursive: true, force: true });
+
+await esbuild.build({
+  entryPoints: { cli: 'src/cli/bin.ts' },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  outExtension: { '.js': '.js' },
+  chunkNames: 'chunks/[name]-[hash]',
+  define: { __RIPCORD_VERSION__: JSON.stringify(pkg.version) },
+  // Some dependencies (the AWS SDK, @actions/*) still call require() for Node built-ins.
+  banner: { js: "import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);" },
+  legalComments: 'linked',
+  logLevel: 'warning',
+  metafile: false,
+});

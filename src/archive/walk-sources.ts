@@ -1,0 +1,142 @@
+/**
+ * Turn the paths a user names into archive entries, depth first in byte order, the way
+ * GNU tar stores them: relative to the working directory, absolute paths without their
+ * leading "/". Symlinks are stored as links, never followed. Sockets, FIFOs and devices
+ * are skipped with one warning each.
+ */
+import * as fs from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+import { SourceError } from '../domain/errors.ts';
+
+export interface SourceEntry {
+  /** where it is on disk */
+  fsPath: string;
+  /** name in the archive */
+  archivePath: string;
+  type: 'file' | 'directory' | 'symlink';
+  stats: Stats;
+  target?: string;
+}
+
+export interface WalkOptions {
+  cwd: string;
+  exclude?: readonly string[];
+  /** absolute paths never to descend into (the repository itself) */
+  skip?: readonly string[];
+  onWarning?: (message: string) => void;
+}
+
+export interface SourceRoot {
+  fsPath: string;
+  /** the stored name; "" when the root is the working directory itself */
+  archivePath: string;
+}
+
+/** Check every path exists and map it to its archive name, before anything is written. */
+export async function resolveRoots(paths: readonly string[], cwd: string): Promise<SourceRoot[]> {
+  const roots: SourceRoot[] = [];
+  for (const given of paths) {
+    const fsPath = path.resolve(cwd, given);
+    let archivePath: string;
+    if (path.isAbsolute(given)) {
+      archivePath = fsPath.replace(/^\/+/, '');
+    } else {
+      const relative = path.relative(cwd, fsPath);
+      if (relative === '..' || relative.startsWith(`..${path.sep}`)) {
+        throw new SourceError(`${given} is outside the working directory ${cwd}: give an absolute path or change directory with -C`);
+      }
+      archivePath = relative;
+    }
+    try {
+      await fs.lstat(fsPath);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new SourceError(
+        code === 'ENOENT' ? `${given}: no such file or directory (in ${cwd})` : `${given}: cannot read it (${code ?? String(error)})`,
+      );
+    }
+    roots.push({ fsPath, archivePath: archivePath.split(path.sep).join('/') });
+  }
+  // A root inside another root would be stored twice.
+  roots.sort((a, b) => (a.archivePath < b.archivePath ? -1 : 1));
+  return roots.filter((root, i) => !roots.slice(0, i).some((r) => r.archivePath === '' || root.archivePath === r.archivePath || root.archivePath.startsWith(`${r.archivePath}/`)));
+}
+
+export function createExcludeMatcher(patterns: readonly string[]): (archivePath: string) => boolean {
+  if (patterns.length === 0) return () => false;
+  const full = patterns.map((p) => picomatch(p.replace(/^\.?\/+|\/+$/g, ''), { dot: true }));
+  const names = patterns.filter((p) => !p.includes('/')).map((p) => picomatch(p, { dot: true }));
+  return (archivePath) => {
+    if (full.some((match) => match(archivePath))) return true;
+    const base = archivePath.slice(archivePath.lastIndexOf('/') + 1);
+    return names.some((match) => match(base));
+  };
+}
+
+export async function* walkSources(roots: readonly SourceRoot[], options: WalkOptions): AsyncGenerator<SourceEntry> {
+  const excluded = createExcludeMatcher(options.exclude ?? []);
+  const skip = new Set((options.skip ?? []).map((p) => path.resolve(p)));
+  const warn = options.onWarning ?? (() => {});
+  for (const root of roots) {
+    yield* visit(root.fsPath, root.archivePath, true);
+  }
+
+  async function* visit(fsPath: string, archivePath: string, isRoot: boolean): AsyncGenerator<SourceEntry> {
+    if (skip.has(fsPath)) return;
+    if (!isRoot && excluded(archivePath)) return;
+    let stats: Stats;
+    try {
+      stats = await fs.lstat(fsPath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !isRoot) {
+        warn(`${fsPath} disappeared while it was being backed up; skipped`);
+        return;
+      }
+      throw unreadable(fsPath, error);
+    }
+    if (stats.isDirectory()) {
+      if (archivePath !== '') yield { fsPath, archivePath, type: 'directory', stats };
+      let names: string[];
+      try {
+        names = await fs.readdir(fsPath);
+      } catch (error) {
+        throw unreadable(fsPath, error);
+      }
+      names.sort(byteOrder);
+      for (const name of names) {
+        yield* visit(path.join(fsPath, name), archivePath === '' ? name : `${archivePath}/${name}`, false);
+      }
+    } else if (stats.isFile()) {
+      yield { fsPath, archivePath, type: 'file', stats };
+    } else if (stats.isSymbolicLink()) {
+      yield { fsPath, archivePath, type: 'symlink', stats, target: await fs.readlink(fsPath) };
+    } else {
+      const what = stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : 'a device';
+      warn(`${fsPath} is ${what}; skipped (only files, directories and symlinks are backed up)`);
+    }
+  }
+}
+
+function unreadable(fsPath: string, error: unknown): SourceError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? String(error));
+  return new SourceError(`cannot read ${fsPath}: ${reason}; fix its permissions or exclude it with --exclude`);
+}
+
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** Sum files and bytes without keeping anything, for progress totals. */
+export async function measureSources(roots: readonly SourceRoot[], options: WalkOptions): Promise<{ files: number; bytes: number }> {
+  let files = 0;
+  let bytes = 0;
+  for await (const entry of walkSources(roots, { ...options, onWarning: () => {} })) {
+    if (entry.type !== 'file') continue;
+    files += 1;
+    bytes += entry.stats.size;
+  }
+  return { files, bytes };
+}

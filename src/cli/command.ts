@@ -1,0 +1,98 @@
+/**
+ * A command is data (name, usage, options with their help) plus a run function that
+ * parses nothing itself: main.ts parses argv against the options and hands over values.
+ */
+import { parseArgs } from 'node:util';
+import { UsageError } from '../domain/errors.ts';
+import type { CliContext } from './context.ts';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  /** shown in help as --name VALUE */
+  value?: string;
+  description: string;
+  default?: string;
+}
+
+export type OptionSpecs = Record<string, OptionSpec>;
+export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  /** paragraphs after the usage line */
+  description?: string;
+  options: OptionSpecs;
+  examples?: string[];
+  run(context: CliContext, values: OptionValues, positionals: string[]): Promise<number>;
+}
+
+/** Options every command accepts. */
+export const GLOBAL_OPTIONS: OptionSpecs = {
+  repo: {
+    type: 'string',
+    short: 'r',
+    value: 'URL',
+    description: 'repository: a local path, s3://bucket/prefix or actions-cache://name (default: $RIPCORD_REPO, else ./.ripcord)',
+  },
+  json: { type: 'boolean', description: 'print machine-readable JSON on stdout' },
+  quiet: { type: 'boolean', short: 'q', description: 'print only results and warnings, no progress' },
+  debug: { type: 'boolean', description: 'print stack traces and internal details on failure' },
+  'passphrase-file': { type: 'string', value: 'FILE', description: 'read the passphrase from FILE instead of $RIPCORD_PASSPHRASE' },
+  help: { type: 'boolean', short: 'h', description: 'show this help' },
+};
+
+export function parseCommandLine(command: Command, argv: string[]): { values: OptionValues; positionals: string[] } {
+  const specs = { ...GLOBAL_OPTIONS, ...command.options };
+  const options = Object.fromEntries(
+    Object.entries(specs).map(([name, spec]) => [
+      name,
+      { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) },
+    ]),
+  );
+  try {
+    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: parsed.values as OptionValues, positionals: parsed.positionals };
+  } catch (error) {
+    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\s+/g, ' ');
+    throw new UsageError(`${message} (see ripcord ${command.name} --help)`);
+  }
+}
+
+export function formatHelp(command: Command): string {
+  const lines = [`Usage: ${command.usage}`, '', command.summary];
+  if (command.description) lines.push('', command.description);
+  const section = (title: string, specs: OptionSpecs) => {
+    const rows = Object.entries(specs).map(([name, spec]) => {
+      const flag = `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.value ? ` ${spec.value}` : ''}`;
+      const more = [spec.multiple ? '(repeatable)' : '', spec.default ? `(default: ${spec.default})` : ''].filter(Boolean).join(' ');
+      return [flag, `${spec.description}${more ? ` ${more}` : ''}`] as const;
+    });
+    if (rows.length === 0) return;
+    const width = Math.max(...rows.map(([flag]) => flag.length));
+    lines.push('', `${title}:`, ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`));
+  };
+  section('Options', command.options);
+  section('Common options', GLOBAL_OPTIONS);
+  if (command.examples?.length) lines.push('', 'Examples:', ...command.examples.map((e) => `  ${e}`));
+  return `${lines.join('\n')}\n`;
+}
+
+export function stringOption(values: OptionValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function listOption(values: OptionValues, name: string): string[] {
+  const value = values[name];
+  if (value === undefined) return [];
+  const items = Array.isArray(value) ? value : [value];
+  return items.flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
+export function flag(values: OptionValues, name: string): boolean {
+  return values[name] === true;
+}

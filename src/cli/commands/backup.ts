@@ -1,0 +1,81 @@
+import * as path from 'node:path';
+import { createBackup, DEFAULT_EXCLUDES, repositorySkip } from '../../ops/backup.ts';
+import { describeOrigin } from '../../ops/origin.ts';
+import { SNAPSHOT_KINDS } from '../../domain/snapshot.ts';
+import type { SnapshotKind } from '../../domain/snapshot.ts';
+import { UsageError } from '../../domain/errors.ts';
+import type { Command } from '../command.ts';
+import { listOption, stringOption } from '../command.ts';
+import { formatBytes, formatCount, formatDuration } from '../format.ts';
+
+export const backupCommand: Command = {
+  name: 'backup',
+  summary: 'Take an encrypted, checksummed snapshot of files and folders.',
+  usage: 'ripcord backup [options] [paths...]',
+  description: [
+    'Paths are stored as GNU tar stores them: relative to the working directory (-C DIR changes it),',
+    'absolute paths without their leading "/". With no paths, the working directory is backed up',
+    `without ${DEFAULT_EXCLUDES.join(' and ')}. The repository itself is never backed up.`,
+    '',
+    'Encryption: RIPCORD_PASSPHRASE (or --passphrase-file), or RIPCORD_RECIPIENTS (armored public keys,',
+    'inline or as file paths) so that the machine taking backups holds no key that can read them.',
+    'Without a key ripcord refuses: it never writes an unencrypted backup.',
+    '',
+    'Prints the snapshot id on stdout (only the id with --quiet).',
+  ].join('\n'),
+  options: {
+    directory: { type: 'string', short: 'C', value: 'DIR', description: 'resolve paths from DIR instead of the working directory' },
+    exclude: { type: 'string', short: 'e', value: 'GLOB', multiple: true, description: 'skip matching paths; a pattern without "/" matches a name at any depth (e.g. "*.log")' },
+    tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: 'label the snapshot (comma-separated or repeated)' },
+    kind: { type: 'string', value: 'KIND', description: `${SNAPSHOT_KINDS.join(' | ')}`, default: 'manual' },
+    'compression-level': { type: 'string', value: 'N', description: 'gzip level 1-9 for compressible data', default: '6' },
+  },
+  examples: [
+    'RIPCORD_PASSPHRASE=... ripcord backup config scripts',
+    'ripcord backup --tag nightly --exclude "*.log" -C /srv/app config state',
+    'ripcord backup --repo s3://my-bucket/backups /etc/nginx',
+  ],
+  async run(context, values, positionals) {
+    const kind = stringOption(values, 'kind') ?? 'manual';
+    if (!(SNAPSHOT_KINDS as readonly string[]).includes(kind)) {
+      throw new UsageError(`--kind ${kind} is not one of ${SNAPSHOT_KINDS.join(', ')}`);
+    }
+    const levelText = stringOption(values, 'compression-level') ?? '6';
+    const level = Number(levelText);
+    if (!Number.isInteger(level) || level < 1 || level > 9) throw new UsageError(`--compression-level ${levelText}: give a whole number from 1 to 9`);
+    const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');
+    const paths = positionals.length > 0 ? positionals : ['.'];
+    const exclude = [...listOption(values, 'exclude'), ...(positionals.length > 0 ? [] : DEFAULT_EXCLUDES)];
+    const keys = await context.encryptionKeys();
+    const store = await context.openRepository();
+    const { snapshot, warnings } = await createBackup({
+      store,
+      paths,
+      cwd,
+      exclude,
+      skip: repositorySkip(context.repository, context.cwd),
+      kind: kind as SnapshotKind,
+      tags: listOption(values, 'tag'),
+      keys,
+      origin: await describeOrigin(cwd, context.env),
+      compressionLevel: level,
+      reporter: context.reporter,
+    });
+    context.reporter.finish();
+    if (context.json) {
+      context.printJson({ snapshot, warnings });
+    } else if (context.quiet) {
+      context.print(snapshot.id);
+    } else {
+      const ratio = snapshot.inputBytes > 0 ? ` (${Math.round((snapshot.archiveBytes / snapshot.inputBytes) * 100)}%)` : '';
+      context.print(`snapshot ${snapshot.id} saved to ${store.properties.location}`);
+      context.print(
+        `  ${formatCount(snapshot.files)} files, ${formatBytes(snapshot.inputBytes)} in, ${formatBytes(snapshot.archiveBytes)} stored${ratio}, ${formatDuration(snapshot.durationMs)}`,
+      );
+      context.print(`  archive sha256 ${snapshot.objects['archive.tar.gz.pgp'].sha256}`);
+      context.print(`  encrypted with ${snapshot.encryption.mode === 'passphrase' ? 'a passphrase' : `public keys ${snapshot.encryption.recipients.join(', ')}`}`);
+      if (warnings.length) context.print(`  ${warnings.length} warning${warnings.length === 1 ? '' : 's'} (see above)`);
+    }
+    return 0;
+  },
+};

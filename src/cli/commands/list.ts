@@ -1,0 +1,41 @@
+import { listSnapshots, matchesFilter } from '../../ops/repository.ts';
+import type { Command } from '../command.ts';
+import { listOption, stringOption } from '../command.ts';
+import { formatBytes, formatCount, formatTable, formatTime } from '../format.ts';
+
+export const listCommand: Command = {
+  name: 'list',
+  summary: 'List snapshots, newest first.',
+  usage: 'ripcord list [options]',
+  description: 'Unfinished snapshots (interrupted backups, no snapshot.json) are never listed; a count of them is printed.',
+  options: {
+    kind: { type: 'string', value: 'KIND', description: 'only snapshots of this kind' },
+    tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: 'only snapshots carrying every one of these tags' },
+  },
+  examples: ['ripcord list', 'ripcord list --kind pre-deploy --json'],
+  async run(context, values) {
+    const store = await context.openRepository();
+    const listing = await listSnapshots(store);
+    const snapshots = listing.snapshots.filter((s) => matchesFilter(s, { kind: stringOption(values, 'kind'), tags: listOption(values, 'tag') }));
+    if (context.json) {
+      context.printJson(snapshots);
+      return 0;
+    }
+    if (snapshots.length === 0) {
+      context.print(`no snapshots in ${store.properties.location}`);
+    } else {
+      context.print(
+        formatTable(
+          ['ID', 'CREATED (UTC)', 'KIND', 'FILES', 'SIZE', 'STORED', 'TAGS'],
+          snapshots.map((s) => [s.id, formatTime(s.created), s.kind, formatCount(s.files), formatBytes(s.inputBytes), formatBytes(s.archiveBytes), s.tags.join(',')]),
+          [3, 4, 5],
+        ),
+      );
+    }
+    for (const bad of listing.damaged) context.stderr.write(`warning: snapshot ${bad.id} is not listed: ${bad.problem} (run ripcord verify ${bad.id})\n`);
+    if (listing.unfinished.length > 0) {
+      context.stderr.write(`note: ${listing.unfinished.length} unfinished snapshot folder(s) (interrupted backups) are not listed; ripcord prune removes them\n`);
+    }
+    return 0;
+  },
+};

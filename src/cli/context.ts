@@ -1,0 +1,82 @@
+/**
+ * What a command needs from the outside world, gathered in one place: the environment,
+ * the repository, keys, output streams and the progress reporter. Only the adapters
+ * read process.env; operations receive plain values.
+ */
+import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
+import type { Reporter } from '../domain/events.ts';
+import { decryptionKeysFrom, encryptionKeysFrom } from '../ops/keys.ts';
+import type { KeyInputs } from '../ops/keys.ts';
+import { openStore } from '../storage/open-store.ts';
+import type { Store } from '../storage/store.ts';
+import type { OptionValues } from './command.ts';
+import { flag, stringOption } from './command.ts';
+import { createProgressReporter } from './progress.ts';
+
+export interface CliContext {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  json: boolean;
+  quiet: boolean;
+  /** the repository URL in effect */
+  repository: string;
+  openRepository(): Promise<Store>;
+  encryptionKeys(): Promise<EncryptionKeys>;
+  decryptionKeys(): Promise<DecryptionKeys>;
+  reporter: Reporter & { finish(): void };
+  print(line?: string): void;
+  printJson(value: unknown): void;
+  /** close every repository opened */
+  close(): Promise<void>;
+}
+
+export interface ProcessIo {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+export function createContext(io: ProcessIo, values: OptionValues): CliContext {
+  const json = flag(values, 'json');
+  const quiet = flag(values, 'quiet');
+  const repository = stringOption(values, 'repo') ?? (io.env.RIPCORD_REPO || '.ripcord');
+  const keyInputs: KeyInputs = {
+    passphrase: io.env.RIPCORD_PASSPHRASE,
+    passphraseFile: stringOption(values, 'passphrase-file'),
+    recipients: io.env.RIPCORD_RECIPIENTS,
+    identity: io.env.RIPCORD_IDENTITY,
+    identityPassphrase: io.env.RIPCORD_IDENTITY_PASSPHRASE,
+  };
+  const stores: Store[] = [];
+  const reporter = createProgressReporter({
+    stream: io.stderr,
+    quiet: quiet || json,
+    interactive: Boolean(io.stderr.isTTY) && io.env.CI !== 'true',
+  });
+  return {
+    ...io,
+    json,
+    quiet,
+    repository,
+    async openRepository() {
+      const store = await openStore(repository.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(repository) ? repository : `${io.cwd}/${repository}`);
+      stores.push(store);
+      return store;
+    },
+    encryptionKeys: () => encryptionKeysFrom(keyInputs),
+    decryptionKeys: () => decryptionKeysFrom(keyInputs),
+    reporter,
+    print(line = '') {
+      io.stdout.write(`${line}\n`);
+    },
+    printJson(value) {
+      io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    },
+    async close() {
+      await Promise.all(stores.splice(0).map((store) => store.close()));
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The ripcord command line: find the command, parse its options, run it, and turn any
+ * failure into one line on stderr and an exit code.
+ */
+import { isRipcordError, UsageError } from '../domain/errors.ts';
+import { VERSION } from '../ops/version.ts';
+import type { Command } from './command.ts';
+import { flag, formatHelp, GLOBAL_OPTIONS, parseCommandLine } from './command.ts';
+import { backupCommand } from './commands/backup.ts';
+import { listCommand } from './commands/list.ts';
+import { lsCommand } from './commands/ls.ts';
+import { showCommand } from './commands/show.ts';
+import { verifyCommand } from './commands/verify.ts';
+import type { CliContext, ProcessIo } from './context.ts';
+import { createContext } from './context.ts';
+
+export const COMMANDS: Command[] = [backupCommand, listCommand, showCommand, lsCommand, verifyCommand];
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'ripcord: snapshot before you deploy, roll back when it fails.',
+    '',
+    'Usage: ripcord <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Environment:',
+    '  RIPCORD_REPO                  repository (default ./.ripcord)',
+    '  RIPCORD_PASSPHRASE            passphrase for passphrase-mode snapshots',
+    '  RIPCORD_RECIPIENTS            armored public keys (inline or file paths) for public-key mode',
+    '  RIPCORD_IDENTITY              armored private key (inline or a file path) to read public-key snapshots',
+    '  RIPCORD_IDENTITY_PASSPHRASE   passphrase of that private key',
+    '',
+    'Run "ripcord <command> --help" for the options of a command.',
+    'Emergency restore without ripcord: gpg -d archive.tar.gz.pgp | tar -xz',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: ProcessIo): Promise<number> {
+  const debug = argv.includes('--debug');
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    io.stdout.write(topic ? formatHelp(topic) : mainHelp());
+    return 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  let context: CliContext | undefined;
+  try {
+    const command = COMMANDS.find((c) => c.name === name);
+    if (!command) {
+      throw new UsageError(
+        name.startsWith('-') ? `${name} must come after a command (see ripcord --help)` : `unknown command ${name}: see ripcord --help`,
+      );
+    }
+    const { values, positionals } = parseCommandLine(command, rest);
+    if (flag(values, 'help')) {
+      io.stdout.write(formatHelp(command));
+      return 0;
+    }
+    context = createContext(io, values);
+    return await command.run(context, values, positionals);
+  } catch (error) {
+    context?.reporter.finish();
+    if (isRipcordError(error)) {
+      io.stderr.write(`ripcord: ${error.message}\n`);
+      if (debug && error.stack) io.stderr.write(`${error.stack}\n${error.cause instanceof Error ? `caused by: ${error.cause.stack}\n` : ''}`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`ripcord: internal error: ${message}${debug ? '' : ' (run again with --debug for details, and please report it)'}\n`);
+    if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return 1;
+  } finally {
+    await context?.close().catch(() => {});
+  }
+}
+
+export { GLOBAL_OPTIONS };

@@ -1,0 +1,87 @@
+/**
+ * The manifest (manifest.json.pgp once encrypted) lists every archive entry in archive
+ * order. It is one JSON document laid out one entry per line, so that `jq` reads it
+ * whole and ripcord reads it as a stream:
+ *
+ *   {"format":"ripcord-manifest/1","roots":["config"],"entries":[
+ *   {"path":"config","type":"directory","mode":"0755","mtime":1704067200}
+ *   ,{"path":"config/app.yaml","type":"file","mode":"0644","mtime":1704067200,"size":12,"sha256":"..."}
+ *   ],"archive":{"sha256":"...","bytes":1234},"snapshot":{...}}
+ *
+ * The trailer binds the manifest to its archive (checksum) and to snapshot.json (a copy
+ * of its fields), so a key holder can authenticate both.
+ */
+import type { ObjectChecksum, SnapshotMetadata } from './snapshot.ts';
+
+export const MANIFEST_FORMAT = 'ripcord-manifest/1';
+
+export type EntryType = 'file' | 'directory' | 'symlink';
+
+export interface ManifestEntry {
+  /** as stored in the archive: relative, "/"-separated */
+  path: string;
+  type: EntryType;
+  /** permission bits as 4 octal digits, e.g. "0644" */
+  mode: string;
+  /** seconds since the epoch */
+  mtime: number;
+  size?: number;
+  sha256?: string;
+  /** symlink target */
+  target?: string;
+}
+
+/** snapshot.json fields the manifest vouches for: all but its own checksum and the checksums of itself. */
+export type ManifestBinding = Omit<SnapshotMetadata, 'objects' | 'metadataSha256'>;
+
+export interface ManifestTrailer {
+  archive: ObjectChecksum;
+  snapshot: ManifestBinding;
+}
+
+export function manifestHeader(roots: readonly string[]): string {
+  return `{"format":"${MANIFEST_FORMAT}","roots":${JSON.stringify(roots)},"entries":[\n`;
+}
+
+export function manifestEntryLine(entry: ManifestEntry, first: boolean): string {
+  return `${first ? '' : ','}${JSON.stringify(entry)}\n`;
+}
+
+export function manifestTrailer(trailer: ManifestTrailer): string {
+  return `],"archive":${JSON.stringify(trailer.archive)},"snapshot":${JSON.stringify(trailer.snapshot)}}\n`;
+}
+
+export function bindingOf(metadata: SnapshotMetadata): ManifestBinding {
+  const { objects: _objects, metadataSha256: _sum, ...binding } = metadata;
+  return binding;
+}
+
+export function formatMode(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+
+export function parseMode(mode: string): number {
+  return Number.parseInt(mode, 8);
+}
+
+export type ManifestLine =
+  | { kind: 'header'; roots: string[] }
+  | { kind: 'entry'; entry: ManifestEntry }
+  | { kind: 'trailer'; trailer: ManifestTrailer };
+
+/** Parse one line of a manifest; throws with a short reason when it is malformed. */
+export function parseManifestLine(line: string, index: number): ManifestLine {
+  if (index === 0) {
+    const m = /^\{"format":"([^"]+)","roots":(\[.*\]),"entries":\[$/.exec(line);
+    if (!m || m[1] !== MANIFEST_FORMAT) throw new Error('manifest header is malformed');
+    return { kind: 'header', roots: JSON.parse(m[2]!) as string[] };
+  }
+  if (line.startsWith('],')) {
+    const value = JSON.parse(`{${line.slice(2)}`) as ManifestTrailer;
+    if (!value.archive || !value.snapshot) throw new Error('manifest trailer is malformed');
+    return { kind: 'trailer', trailer: value };
+  }
+  const entry = JSON.parse(line.startsWith(',') ? line.slice(1) : line) as ManifestEntry;
+  if (typeof entry.path !== 'string' || typeof entry.type !== 'string') throw new Error(`manifest line ${index + 1} is malformed`);
+  return { kind: 'entry', entry };
+}

@@ -1,0 +1,133 @@
+/**
+ * snapshot.json: the plaintext record that commits a snapshot. It names no file and
+ * holds no secret. It is written in one canonical form (2-space JSON, keys in a fixed
+ * order, trailing newline) and carries a SHA-256 of its own content, so that `verify`
+ * catches any changed byte in it without a key; a copy of the same fields sits inside
+ * the encrypted manifest, so `verify --read-data` also authenticates it.
+ */
+import { createHash } from 'node:crypto';
+import { isSnapshotId } from './snapshot-id.ts';
+
+export const SNAPSHOT_FORMAT = 'ripcord-snapshot/1';
+export const ARCHIVE_OBJECT = 'archive.tar.gz.pgp';
+export const MANIFEST_OBJECT = 'manifest.json.pgp';
+export const CHECKSUMS_OBJECT = 'SHA256SUMS';
+export const SNAPSHOT_OBJECT = 'snapshot.json';
+
+export const SNAPSHOT_KINDS = ['manual', 'pre-deploy', 'pre-restore', 'scheduled'] as const;
+export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
+
+export interface ObjectChecksum {
+  sha256: string;
+  bytes: number;
+}
+
+export interface SnapshotMetadata {
+  format: typeof SNAPSHOT_FORMAT;
+  id: string;
+  /** ISO 8601 UTC */
+  created: string;
+  kind: SnapshotKind;
+  tags: string[];
+  host: string;
+  user: string;
+  git?: { commit: string; branch?: string; remote?: string };
+  ci?: { provider: 'github-actions'; runId?: string; runUrl?: string; actor?: string; workflow?: string; ref?: string };
+  /** the snapshot a pre-restore snapshot was taken before restoring */
+  restoredFrom?: string;
+  files: number;
+  inputBytes: number;
+  archiveBytes: number;
+  /** wall time of the backup, ms */
+  durationMs: number;
+  compression: 'gzip';
+  encryption: { mode: 'passphrase' | 'public-key'; profile: 'rfc4880'; recipients: string[] };
+  objects: { [ARCHIVE_OBJECT]: ObjectChecksum; [MANIFEST_OBJECT]: ObjectChecksum };
+  tool: { name: 'ripcord'; version: string };
+  /** sha256 of the canonical JSON of every other field */
+  metadataSha256: string;
+}
+
+export type UnsealedMetadata = Omit<SnapshotMetadata, 'metadataSha256'>;
+
+const KEY_ORDER: (keyof SnapshotMetadata)[] = [
+  'format', 'id', 'created', 'kind', 'tags', 'host', 'user', 'git', 'ci', 'restoredFrom',
+  'files', 'inputBytes', 'archiveBytes', 'durationMs', 'compression', 'encryption', 'objects', 'tool',
+  'metadataSha256',
+];
+
+function ordered(metadata: Partial<SnapshotMetadata>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of KEY_ORDER) if (metadata[key] !== undefined) out[key] = metadata[key];
+  return out;
+}
+
+function digest(metadata: UnsealedMetadata): string {
+  const { metadataSha256: _ignored, ...rest } = metadata as SnapshotMetadata;
+  return createHash('sha256').update(JSON.stringify(ordered(rest))).digest('hex');
+}
+
+/** Add the self-checksum. */
+export function sealMetadata(metadata: UnsealedMetadata): SnapshotMetadata {
+  return { ...metadata, metadataSha256: digest(metadata) };
+}
+
+export function serializeMetadata(metadata: SnapshotMetadata): string {
+  return `${JSON.stringify(ordered(metadata), null, 2)}\n`;
+}
+
+/**
+ * Parse snapshot.json strictly. Returns a reason instead of throwing so callers can
+ * name the snapshot in their own message.
+ */
+export function parseMetadata(text: string, expectedId: string): { metadata: SnapshotMetadata } | { problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { problem: 'snapshot.json is not valid JSON' };
+  }
+  const problem = checkShape(value);
+  if (problem) return { problem: `snapshot.json ${problem}` };
+  const metadata = value as SnapshotMetadata;
+  if (metadata.id !== expectedId) return { problem: `snapshot.json names a different id (${String(metadata.id)})` };
+  if (digest(metadata) !== metadata.metadataSha256) return { problem: 'snapshot.json does not match its own checksum (it was changed or damaged)' };
+  if (serializeMetadata(metadata) !== text) return { problem: 'snapshot.json is not in canonical form (it was edited or damaged)' };
+  return { metadata };
+}
+
+function checkShape(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'is not an object';
+  const m = value as Record<string, unknown>;
+  if (m.format !== SNAPSHOT_FORMAT) return `has an unknown format ${JSON.stringify(m.format)}`;
+  if (typeof m.id !== 'string' || !isSnapshotId(m.id)) return 'has no valid id';
+  if (typeof m.created !== 'string' || Number.isNaN(Date.parse(m.created))) return 'has no valid created time';
+  if (typeof m.kind !== 'string') return 'has no kind';
+  if (!Array.isArray(m.tags) || !m.tags.every((t) => typeof t === 'string')) return 'has invalid tags';
+  for (const field of ['files', 'inputBytes', 'archiveBytes'] as const) {
+    if (typeof m[field] !== 'number' || !Number.isSafeInteger(m[field]) || (m[field] as number) < 0) return `has an invalid ${field}`;
+  }
+  const objects = m.objects as Record<string, ObjectChecksum> | undefined;
+  for (const name of [ARCHIVE_OBJECT, MANIFEST_OBJECT]) {
+    const o = objects?.[name];
+    if (!o || typeof o.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(o.sha256) || typeof o.bytes !== 'number') {
+      return `has no valid checksum for ${name}`;
+    }
+  }
+  if (typeof m.metadataSha256 !== 'string') return 'has no metadataSha256';
+  return undefined;
+}
+
+/** SHA256SUMS in the exact format `sha256sum -c` reads. */
+export function formatChecksums(objects: SnapshotMetadata['objects']): string {
+  return `${objects[ARCHIVE_OBJECT].sha256}  ${ARCHIVE_OBJECT}\n${objects[MANIFEST_OBJECT].sha256}  ${MANIFEST_OBJECT}\n`;
+}
+
+export function parseChecksums(text: string): Map<string, string> {
+  const sums = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+    if (m) sums.set(m[2]!, m[1]!);
+  }
+  return sums;
+}

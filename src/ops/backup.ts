@@ -1,0 +1,174 @@
+/**
+ * backup: walk -> tar -> gzip -> encrypt -> sha256 -> store, in one pass over each file,
+ * with the manifest encrypted and stored alongside. Objects are written in the order
+ * archive + manifest, SHA256SUMS, snapshot.json: until the last one lands the snapshot
+ * does not exist for anyone, and a failure removes what was written.
+ */
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ChecksumStream } from '../archive/checksum-stream.ts';
+import type { EncryptionKeys } from '../archive/openpgp-keys.ts';
+import { inspectRecipients } from '../archive/openpgp-keys.ts';
+import { packArchive } from '../archive/pack.ts';
+import { createEncryptStream } from '../archive/seipd.ts';
+import { measureSources, resolveRoots, walkSources } from '../archive/walk-sources.ts';
+import type { Reporter } from '../domain/events.ts';
+import { silentReporter } from '../domain/events.ts';
+import { manifestEntryLine, manifestHeader, manifestTrailer } from '../domain/manifest.ts';
+import { createSnapshotId } from '../domain/snapshot-id.ts';
+import type { SnapshotKind, SnapshotMetadata, UnsealedMetadata } from '../domain/snapshot.ts';
+import {
+  ARCHIVE_OBJECT,
+  CHECKSUMS_OBJECT,
+  formatChecksums,
+  MANIFEST_OBJECT,
+  sealMetadata,
+  serializeMetadata,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_OBJECT,
+} from '../domain/snapshot.ts';
+import type { Store } from '../storage/store.ts';
+import { RipcordError } from '../domain/errors.ts';
+import type { Origin } from './origin.ts';
+import { VERSION } from './version.ts';
+
+export interface BackupRequest {
+  store: Store;
+  paths: readonly string[];
+  cwd: string;
+  exclude?: readonly string[];
+  /** absolute paths never backed up (the local repository itself) */
+  skip?: readonly string[];
+  kind?: SnapshotKind;
+  tags?: readonly string[];
+  keys: EncryptionKeys;
+  origin: Origin;
+  restoredFrom?: string;
+  /** gzip level, 0-9 */
+  compressionLevel?: number;
+  reporter?: Reporter;
+}
+
+export interface BackupResult {
+  snapshot: SnapshotMetadata;
+  warnings: string[];
+}
+
+export async function createBackup(request: BackupRequest): Promise<BackupResult> {
+  const started = Date.now();
+  const reporter = request.reporter ?? silentReporter;
+  const { store } = request;
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    reporter.emit({ type: 'warning', message });
+  };
+
+  const roots = await resolveRoots(request.paths, request.cwd);
+  const recipients = request.keys.mode === 'public-key' ? await inspectRecipients(request.keys.recipients) : [];
+  const walkOptions = { cwd: request.cwd, exclude: request.exclude ?? [], skip: request.skip ?? [] };
+
+  reporter.emit({ type: 'phase', phase: 'scan', message: `scanning ${roots.map((r) => r.archivePath || '.').join(', ')}` });
+  const total = await measureSources(roots, walkOptions);
+
+  const id = await newSnapshotId(store);
+  reporter.emit({ type: 'phase', phase: 'pack', message: `snapshot ${id}: packing ${total.files} entries, ${total.bytes} bytes` });
+
+  const manifestText = new PassThrough();
+  const manifestSum = new ChecksumStream();
+  const archiveSum = new ChecksumStream();
+  let files = 0;
+  let inputBytes = 0;
+  let first = true;
+  manifestText.write(manifestHeader(roots.map((r) => r.archivePath || '.')));
+
+  const archive = packArchive(walkSources(roots, { ...walkOptions, onWarning: warn }), {
+    ...(request.compressionLevel !== undefined ? { level: request.compressionLevel } : {}),
+    onEntry(entry) {
+      if (entry.type === 'file') files += 1;
+      inputBytes += entry.size ?? 0;
+      manifestText.write(manifestEntryLine(entry, first));
+      first = false;
+    },
+    onProgress(done) {
+      reporter.emit({ type: 'progress', phase: 'pack', done, total });
+    },
+    onWarning: warn,
+  });
+
+  const archiveKey = `${id}/${ARCHIVE_OBJECT}`;
+  const manifestKey = `${id}/${MANIFEST_OBJECT}`;
+  const manifestStored = store.put(manifestKey, manifestText.pipe(createEncryptStream(request.keys)).pipe(manifestSum));
+  manifestStored.catch(() => {}); // awaited below; may fail first if the archive fails
+
+  try {
+    const encryptedArchive = new PassThrough({ highWaterMark: 1 << 20 });
+    const packed = pipeline(archive, createEncryptStream(request.keys), archiveSum, encryptedArchive);
+    await Promise.all([packed, store.put(archiveKey, encryptedArchive)]);
+
+    const binding = {
+      format: SNAPSHOT_FORMAT,
+      id,
+      created: new Date(started).toISOString(),
+      kind: request.kind ?? 'manual',
+      tags: [...(request.tags ?? [])],
+      ...request.origin,
+      ...(request.restoredFrom ? { restoredFrom: request.restoredFrom } : {}),
+      files,
+      inputBytes,
+      archiveBytes: archiveSum.result().bytes,
+      durationMs: 0,
+      compression: 'gzip',
+      encryption: { mode: request.keys.mode, profile: 'rfc4880', recipients: recipients.map((r) => r.fingerprint) },
+      tool: { name: 'ripcord', version: VERSION },
+    } satisfies Omit<UnsealedMetadata, 'objects'>;
+    binding.durationMs = Date.now() - started;
+    manifestText.end(manifestTrailer({ archive: archiveSum.result(), snapshot: binding }));
+    await manifestStored;
+
+    const objects = { [ARCHIVE_OBJECT]: archiveSum.result(), [MANIFEST_OBJECT]: manifestSum.result() };
+    const snapshot = sealMetadata({ ...binding, objects });
+    await store.put(`${id}/${CHECKSUMS_OBJECT}`, Buffer.from(formatChecksums(objects)));
+    await store.put(`${id}/${SNAPSHOT_OBJECT}`, Buffer.from(serializeMetadata(snapshot)));
+    reporter.emit({ type: 'phase', phase: 'done', message: `snapshot ${id} saved` });
+    return { snapshot, warnings };
+  } catch (error) {
+    manifestText.destroy();
+    await manifestStored.catch(() => {});
+    await removeUnfinished(store, id);
+    throw error instanceof RipcordError
+      ? error
+      : new RipcordError(`backup to ${store.properties.location} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+  }
+}
+
+/** A fresh id that no folder in the store uses yet. */
+async function newSnapshotId(store: Store): Promise<string> {
+  for (;;) {
+    const id = createSnapshotId();
+    let taken = false;
+    for await (const _ of store.list(`${id}/`)) {
+      taken = true;
+      break;
+    }
+    if (!taken) return id;
+  }
+}
+
+async function removeUnfinished(store: Store, id: string): Promise<void> {
+  try {
+    const keys: string[] = [];
+    for await (const object of store.list(`${id}/`)) keys.push(object.key);
+    await store.delete(keys);
+  } catch {
+    // Without snapshot.json the folder is invisible, and prune removes it later.
+  }
+}
+
+/** Default paths and excludes when the user names none: the working directory. */
+export const DEFAULT_EXCLUDES = ['.git', 'node_modules'];
+
+export function repositorySkip(repository: string, cwd: string): string[] {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(repository) ? [] : [path.resolve(cwd, repository)];
+}

@@ -1,0 +1,81 @@
+/**
+ * Turn what the user configured (environment values or flags, passed in by the adapter)
+ * into encryption or decryption keys. Key material may be given inline (armored text)
+ * or as file paths; it is never written anywhere.
+ */
+import * as fs from 'node:fs/promises';
+import { KeyError, UsageError } from '../domain/errors.ts';
+import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
+
+export interface KeyInputs {
+  passphrase?: string | undefined;
+  passphraseFile?: string | undefined;
+  /** armored public keys, inline and/or as file paths (newline or comma separated) */
+  recipients?: string | undefined;
+  /** armored private key, inline or a file path */
+  identity?: string | undefined;
+  identityPassphrase?: string | undefined;
+}
+
+const ARMOR_BLOCK = /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP \1 KEY BLOCK-----/g;
+
+async function readPassphrase(inputs: KeyInputs): Promise<string | undefined> {
+  if (inputs.passphraseFile) {
+    let text: string;
+    try {
+      text = await fs.readFile(inputs.passphraseFile, 'utf8');
+    } catch (error) {
+      throw new KeyError(`cannot read the passphrase file ${inputs.passphraseFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    const passphrase = text.replace(/\r?\n$/, '');
+    if (passphrase === '') throw new KeyError(`the passphrase file ${inputs.passphraseFile} is empty`);
+    return passphrase;
+  }
+  return inputs.passphrase ? inputs.passphrase : undefined;
+}
+
+/** Armored key blocks from inline text and from the files it names. */
+export async function readArmoredKeys(value: string, what: string): Promise<string[]> {
+  const blocks: string[] = [...(value.match(ARMOR_BLOCK) ?? [])];
+  const rest = value.replace(ARMOR_BLOCK, '\n');
+  for (const file of rest.split(/[\n,]+/).map((s) => s.trim()).filter(Boolean)) {
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new KeyError(`${what}: cannot read key file ${file}${code === 'ENOENT' ? ': no such file' : `: ${code ?? String(error)}`} (give armored key text or a path to an armored key file)`);
+    }
+    const found = text.match(ARMOR_BLOCK);
+    if (!found) throw new KeyError(`${what}: ${file} holds no armored OpenPGP key (export one with gpg --armor --export)`);
+    blocks.push(...found);
+  }
+  return blocks;
+}
+
+export async function encryptionKeysFrom(inputs: KeyInputs): Promise<EncryptionKeys> {
+  const passphrase = await readPassphrase(inputs);
+  const recipients = inputs.recipients?.trim() ? await readArmoredKeys(inputs.recipients, 'RIPCORD_RECIPIENTS') : [];
+  if (passphrase !== undefined && recipients.length > 0) {
+    throw new UsageError('both a passphrase and recipients are set: a backup uses one of them; unset RIPCORD_PASSPHRASE or RIPCORD_RECIPIENTS');
+  }
+  if (recipients.length > 0) return { mode: 'public-key', recipients };
+  if (passphrase !== undefined) return { mode: 'passphrase', passphrase };
+  throw new KeyError(
+    'no encryption key configured: set RIPCORD_PASSPHRASE (or --passphrase-file) or RIPCORD_RECIPIENTS (armored public keys); ripcord never writes an unencrypted backup',
+  );
+}
+
+export async function decryptionKeysFrom(inputs: KeyInputs): Promise<DecryptionKeys> {
+  const passphrase = await readPassphrase(inputs);
+  const identities = inputs.identity?.trim()
+    ? (await readArmoredKeys(inputs.identity, 'RIPCORD_IDENTITY')).map((armoredKey) => ({
+        armoredKey,
+        ...(inputs.identityPassphrase ? { passphrase: inputs.identityPassphrase } : {}),
+      }))
+    : [];
+  if (passphrase === undefined && identities.length === 0) {
+    throw new KeyError('no decryption key configured: set RIPCORD_PASSPHRASE (or --passphrase-file) or RIPCORD_IDENTITY (an armored private key)');
+  }
+  return { ...(passphrase !== undefined ? { passphrase } : {}), ...(identities.length ? { identities } : {}) };
+}

@@ -1,0 +1,59 @@
+/** Where a snapshot comes from: host, user, git state, CI run. Never a secret. */
+import { execFile } from 'node:child_process';
+import { hostname, userInfo } from 'node:os';
+import { promisify } from 'node:util';
+import type { SnapshotMetadata } from '../domain/snapshot.ts';
+
+const run = promisify(execFile);
+
+export type Origin = Pick<SnapshotMetadata, 'host' | 'user' | 'git' | 'ci'>;
+
+export async function describeOrigin(cwd: string, env: NodeJS.ProcessEnv): Promise<Origin> {
+  const origin: Origin = { host: hostname(), user: currentUser(env) };
+  const git = await describeGit(cwd);
+  if (git) origin.git = git;
+  if (env.GITHUB_ACTIONS === 'true') {
+    const runUrl =
+      env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+        ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+        : undefined;
+    origin.ci = {
+      provider: 'github-actions',
+      ...(env.GITHUB_RUN_ID ? { runId: env.GITHUB_RUN_ID } : {}),
+      ...(runUrl ? { runUrl } : {}),
+      ...(env.GITHUB_ACTOR ? { actor: env.GITHUB_ACTOR } : {}),
+      ...(env.GITHUB_WORKFLOW ? { workflow: env.GITHUB_WORKFLOW } : {}),
+      ...(env.GITHUB_REF ? { ref: env.GITHUB_REF } : {}),
+    };
+  }
+  return origin;
+}
+
+function currentUser(env: NodeJS.ProcessEnv): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER ?? env.USERNAME ?? 'unknown';
+  }
+}
+
+async function describeGit(cwd: string): Promise<Origin['git']> {
+  const git = async (...args: string[]) => (await run('git', args, { cwd, timeout: 5000 })).stdout.trim();
+  try {
+    const commit = await git('rev-parse', '--verify', 'HEAD');
+    const branch = await git('rev-parse', '--abbrev-ref', 'HEAD').catch(() => '');
+    const remote = await git('config', '--get', 'remote.origin.url').catch(() => '');
+    return {
+      commit,
+      ...(branch && branch !== 'HEAD' ? { branch } : {}),
+      ...(remote ? { remote: withoutCredentials(remote) } : {}),
+    };
+  } catch {
+    return undefined; // not a git work tree, no commit yet, or no git
+  }
+}
+
+/** https://token@github.com/o/r -> https://github.com/o/r: a remote URL may carry a token. */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1');
+}

@@ -1,0 +1,159 @@
+/**
+ * Reading a snapshot back: its objects decrypted as streams, its manifest as lines.
+ *
+ * Decrypted bytes are not authenticated until the OpenPGP stream has ended (the MDC sits
+ * at the end of the message). Everything here therefore either only compares (verify), or
+ * stages into a private temporary file first and uses it after the stream ended cleanly.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { pipeline } from 'node:stream';
+import type { Readable, Transform, Writable } from 'node:stream';
+import { pipeline as pipelinePromise } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { ChecksumStream } from '../archive/checksum-stream.ts';
+import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
+import { createDecryptStream } from '../archive/seipd.ts';
+import { readTar } from '../archive/tar-reader.ts';
+import type { TarItem } from '../archive/tar-reader.ts';
+import { IntegrityError, RipcordError } from '../domain/errors.ts';
+import type { ManifestEntry, ManifestTrailer } from '../domain/manifest.ts';
+import { parseManifestLine } from '../domain/manifest.ts';
+import type { SnapshotMetadata } from '../domain/snapshot.ts';
+import { ARCHIVE_OBJECT, MANIFEST_OBJECT } from '../domain/snapshot.ts';
+import type { Store } from '../storage/store.ts';
+
+/** Connect streams; the last one errors when any of them does. */
+export function chain(first: Readable, ...rest: (Transform | Writable)[]): Readable {
+  return pipeline([first, ...rest] as unknown as [Readable, ...Transform[]], () => {}) as unknown as Readable;
+}
+
+/** Read a stream to its end, discarding data: lets trailing checks (MDC, gzip CRC) run. */
+export async function drain(stream: Readable): Promise<void> {
+  for await (const _ of stream);
+}
+
+/** Rephrase low-level failures (bad MDC, gzip CRC, truncated tar) with the snapshot and object they concern. */
+export function describeFailure(snapshot: SnapshotMetadata, object: string, error: unknown): RipcordError {
+  if (error instanceof RipcordError && !(error instanceof IntegrityError)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new IntegrityError(
+    `snapshot ${snapshot.id}: ${object} is damaged or was tampered with (${reason}); use another copy of this snapshot (ripcord copy) or an older snapshot`,
+    { cause: error },
+  );
+}
+
+export interface ObjectReader {
+  /** the decrypted plaintext */
+  plaintext: Readable;
+  /** the checksum of the stored bytes; available after plaintext ended */
+  stored: ChecksumStream;
+}
+
+export async function openDecrypted(store: Store, snapshot: SnapshotMetadata, object: string, keys: DecryptionKeys): Promise<ObjectReader> {
+  const stored = new ChecksumStream();
+  const plaintext = chain(await store.get(`${snapshot.id}/${object}`), stored, createDecryptStream(keys));
+  return { plaintext, stored };
+}
+
+/** Check a finished read against snapshot.json's checksum for that object. */
+export function checkStoredChecksum(snapshot: SnapshotMetadata, object: typeof ARCHIVE_OBJECT | typeof MANIFEST_OBJECT, stored: ChecksumStream): void {
+  const expected = snapshot.objects[object];
+  const actual = stored.result();
+  if (actual.sha256 !== expected.sha256 || actual.bytes !== expected.bytes) {
+    throw new IntegrityError(
+      `snapshot ${snapshot.id}: ${object} does not match its checksum (stored ${actual.bytes} bytes, sha256 ${actual.sha256.slice(0, 12)}…; expected ${expected.bytes} bytes, ${expected.sha256.slice(0, 12)}…): use another copy of this snapshot or an older one`,
+    );
+  }
+}
+
+export interface ManifestReader {
+  roots: string[];
+  entries: AsyncGenerator<ManifestEntry>;
+  /** set once `entries` is exhausted */
+  trailer(): ManifestTrailer;
+}
+
+/** Parse manifest lines from a plaintext stream. */
+export async function parseManifest(lines: AsyncIterable<string>): Promise<ManifestReader> {
+  const iterator = lines[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) throw new IntegrityError('the manifest is empty');
+  const header = parseManifestLine(first.value, 0);
+  if (header.kind !== 'header') throw new IntegrityError('the manifest has no header');
+  let trailer: ManifestTrailer | undefined;
+  let index = 1;
+  async function* entries(): AsyncGenerator<ManifestEntry> {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      const line = parseManifestLine(next.value, index++);
+      if (line.kind === 'trailer') {
+        trailer = line.trailer;
+        continue;
+      }
+      if (line.kind !== 'entry' || trailer) throw new IntegrityError('the manifest is malformed');
+      yield line.entry;
+    }
+  }
+  return {
+    roots: header.roots,
+    entries: entries(),
+    trailer() {
+      if (!trailer) throw new IntegrityError('the manifest has no trailer (truncated)');
+      return trailer;
+    },
+  };
+}
+
+export function linesOf(stream: Readable): AsyncIterable<string> {
+  return readline.createInterface({ input: stream, crlfDelay: Infinity });
+}
+
+/**
+ * Decrypt the manifest into a private temporary file, check its stored checksum and
+ * authentication, then hand a reader over the file to `use`. The file is removed after.
+ */
+export async function withManifest<T>(
+  store: Store,
+  snapshot: SnapshotMetadata,
+  keys: DecryptionKeys,
+  use: (manifest: ManifestReader) => Promise<T>,
+): Promise<T> {
+  const dir = await fs.mkdtemp(path.join(tmpdir(), 'ripcord-manifest-'));
+  const file = path.join(dir, 'manifest.json');
+  try {
+    const reader = await openDecrypted(store, snapshot, MANIFEST_OBJECT, keys);
+    try {
+      await pipelinePromise(reader.plaintext, createWriteStream(file, { mode: 0o600 }));
+    } catch (error) {
+      throw describeFailure(snapshot, MANIFEST_OBJECT, error);
+    }
+    checkStoredChecksum(snapshot, MANIFEST_OBJECT, reader.stored);
+    const manifest = await parseManifest(linesOf(createReadStream(file)));
+    return await use(manifest);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+export interface ArchiveReader {
+  items: AsyncGenerator<TarItem>;
+  /** after `items` is exhausted: read to the end and run every trailing check */
+  finish(): Promise<void>;
+}
+
+/** Stream the archive's tar entries. Nothing read here is authenticated before finish() resolves. */
+export async function openArchive(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys): Promise<ArchiveReader> {
+  const reader = await openDecrypted(store, snapshot, ARCHIVE_OBJECT, keys);
+  const tar = chain(reader.plaintext, createGunzip({ chunkSize: 1 << 18 }));
+  return {
+    // Keep the stream open when the tar reader stops at the end marker, so finish() can drain it.
+    items: readTar(tar.iterator({ destroyOnReturn: false })),
+    async finish() {
+      await drain(tar);
+      checkStoredChecksum(snapshot, ARCHIVE_OBJECT, reader.stored);
+    },
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * verify: are the stored objects what snapshot.json says they are? Without a key: the
+ * self-checksum of snapshot.json, SHA256SUMS, and a SHA-256 of every stored byte. With
+ * --read-data: also decrypt (authenticating every byte), decompress, and check each entry
+ * against the manifest, and the manifest's copy of the metadata against snapshot.json.
+ */
+import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { ChecksumStream } from '../archive/checksum-stream.ts';
+import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
+import type { TarItem } from '../archive/tar-reader.ts';
+import { KeyError, NotFoundError, RipcordError } from '../domain/errors.ts';
+import type { Reporter } from '../domain/events.ts';
+import { silentReporter } from '../domain/events.ts';
+import type { ManifestEntry } from '../domain/manifest.ts';
+import { bindingOf, formatMode } from '../domain/manifest.ts';
+import type { SnapshotMetadata } from '../domain/snapshot.ts';
+import { ARCHIVE_OBJECT, CHECKSUMS_OBJECT, MANIFEST_OBJECT, parseChecksums } from '../domain/snapshot.ts';
+import type { Store } from '../storage/store.ts';
+import { checkStoredChecksum, chain, describeFailure, drain, linesOf, openArchive, openDecrypted, parseManifest } from './read-snapshot.ts';
+import { listSnapshots, readText, resolveSnapshot } from './repository.ts';
+
+export interface VerifyRequest {
+  store: Store;
+  /** snapshot ids or "latest"; empty with all=true */
+  references: readonly string[];
+  all?: boolean;
+  readData?: boolean;
+  keys?: DecryptionKeys;
+  reporter?: Reporter;
+}
+
+export interface VerifyOutcome {
+  id: string;
+  ok: boolean;
+  /** one line each, naming the object */
+  problems: string[];
+  readData: boolean;
+}
+
+export async function verifySnapshots(request: VerifyRequest): Promise<VerifyOutcome[]> {
+  const reporter = request.reporter ?? silentReporter;
+  const { store } = request;
+  const outcomes: VerifyOutcome[] = [];
+  let targets: SnapshotMetadata[] = [];
+  if (request.all) {
+    const listing = await listSnapshots(store);
+    for (const bad of listing.damaged) outcomes.push({ id: bad.id, ok: false, problems: [`snapshot ${bad.id}: ${bad.problem}`], readData: false });
+    targets = listing.snapshots;
+    if (targets.length === 0 && outcomes.length === 0) throw new NotFoundError(`no snapshots in ${store.properties.location}: nothing to verify`);
+  } else {
+    for (const reference of request.references.length ? request.references : ['latest']) {
+      try {
+        targets.push(await resolveSnapshot(store, reference));
+      } catch (error) {
+        if (!(error instanceof NotFoundError) || !/cannot be used/.test(error.message)) throw error;
+        outcomes.push({ id: reference, ok: false, problems: [error.message.replace(/^snapshot \S+ in \S+ cannot be used: /, `snapshot ${reference}: `)], readData: false });
+      }
+    }
+  }
+  if (request.readData && !request.keys) throw new KeyError('verify --read-data decrypts the archive: set RIPCORD_PASSPHRASE or RIPCORD_IDENTITY');
+  for (const [index, snapshot] of targets.entries()) {
+    reporter.emit({ type: 'phase', phase: 'verify', message: `verifying ${snapshot.id} (${index + 1}/${targets.length})` });
+    const problems = await verifyStoredObjects(store, snapshot);
+    if (problems.length === 0 && request.readData) {
+      problems.push(...(await verifyContent(store, snapshot, request.keys!, reporter)));
+    }
+    outcomes.push({ id: snapshot.id, ok: problems.length === 0, problems, readData: Boolean(request.readData) });
+  }
+  return outcomes;
+}
+
+async function verifyStoredObjects(store: Store, snapshot: SnapshotMetadata): Promise<string[]> {
+  const problems: string[] = [];
+  const id = snapshot.id;
+  let sums: Map<string, string>;
+  try {
+    sums = parseChecksums(await readText(store, `${id}/${CHECKSUMS_OBJECT}`));
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    sums = new Map();
+    problems.push(`snapshot ${id}: ${CHECKSUMS_OBJECT} is missing`);
+  }
+  for (const object of [ARCHIVE_OBJECT, MANIFEST_OBJECT] as const) {
+    const expected = snapshot.objects[object];
+    if (problems.length === 0 && sums.get(object) !== expected.sha256) {
+      problems.push(`snapshot ${id}: ${CHECKSUMS_OBJECT} and snapshot.json disagree about ${object}`);
+    }
+    const stat = await store.stat(`${id}/${object}`);
+    if (!stat) {
+      problems.push(`snapshot ${id}: ${object} is missing`);
+      continue;
+    }
+    const sum = new ChecksumStream();
+    await drain(chain(await store.get(`${id}/${object}`), sum));
+    try {
+      checkStoredChecksum(snapshot, object, sum);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  return problems;
+}
+
+async function verifyContent(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, reporter: Reporter): Promise<string[]> {
+  const problems: string[] = [];
+  const problem = (message: string) => problems.push(`snapshot ${snapshot.id}: ${message}`);
+  const manifestReader = await openDecrypted(store, snapshot, MANIFEST_OBJECT, keys);
+  const archive = await openArchive(store, snapshot, keys);
+  let object: string = MANIFEST_OBJECT;
+  try {
+    const manifest = await parseManifest(linesOf(manifestReader.plaintext));
+    object = ARCHIVE_OBJECT;
+    let files = 0;
+    let bytes = 0;
+    for await (const item of archive.items) {
+      const next = await manifest.entries.next();
+      if (next.done) {
+        problem(`the archive holds ${item.entry.path}, which the manifest does not list`);
+        break;
+      }
+      const mismatch = await compareEntry(item, next.value);
+      if (mismatch) problem(mismatch);
+      if (item.entry.kind === 'file') files += 1;
+      bytes += item.entry.size;
+      reporter.emit({ type: 'progress', phase: 'verify', done: { files, bytes }, total: { files: snapshot.files, bytes: snapshot.inputBytes } });
+    }
+    const missing = await manifest.entries.next();
+    if (!missing.done) problem(`the manifest lists ${missing.value.path}, which the archive does not hold`);
+    await archive.finish();
+    object = MANIFEST_OBJECT;
+    await drain(manifestReader.plaintext);
+    checkStoredChecksum(snapshot, MANIFEST_OBJECT, manifestReader.stored);
+    const trailer = manifest.trailer();
+    if (!isDeepStrictEqual(trailer.archive, snapshot.objects[ARCHIVE_OBJECT])) {
+      problem('the manifest was written for a different archive than the one stored');
+    }
+    if (!isDeepStrictEqual(trailer.snapshot, bindingOf(snapshot))) {
+      problem('snapshot.json differs from the copy authenticated inside the manifest (it was edited)');
+    }
+  } catch (error) {
+    if (error instanceof KeyError) throw error;
+    const failure = describeFailure(snapshot, object, error);
+    problems.push(failure.message);
+    if (!(error instanceof RipcordError) && !(error instanceof Error)) throw error;
+  } finally {
+    manifestReader.plaintext.destroy();
+  }
+  return problems;
+}
+
+/** One line describing how an archive entry differs from its manifest entry, or undefined. */
+async function compareEntry(item: TarItem, expected: ManifestEntry): Promise<string | undefined> {
+  const { entry } = item;
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of item.body) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  if (entry.path !== expected.path) return `the archive holds ${entry.path} where the manifest lists ${expected.path}`;
+  if (entry.kind !== expected.type) return `${entry.path} is a ${entry.kind} in the archive but a ${expected.type} in the manifest`;
+  if (formatMode(entry.mode) !== expected.mode) return `${entry.path} has mode ${formatMode(entry.mode)} in the archive but ${expected.mode} in the manifest`;
+  if (Math.floor(entry.mtime) !== expected.mtime) return `${entry.path} has a different modification time in the archive and the manifest`;
+  if (expected.type === 'symlink' && entry.linkTarget !== expected.target) return `${entry.path} points elsewhere in the archive than the manifest says`;
+  if (expected.type === 'file') {
+    if (size !== expected.size) return `${entry.path} is ${size} bytes in the archive but ${expected.size} in the manifest`;
+    if (hash.digest('hex') !== expected.sha256) return `${entry.path} does not match its sha256 in the manifest`;
+  }
+  return undefined;
+}

@@ -1,0 +1,162 @@
+/**
+ * A repository on local disk. Objects are files under the root; writes go to a
+ * "<name>.partial-<random>" file beside the target, are fsynced and renamed into
+ * place, so a crash leaves either the old object, no object, or a partial file
+ * that `list` reports under its own name (prune removes it with its folder).
+ * Files are created 0600 and folders 0700: snapshots are nobody else's business.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { NotFoundError, StorageError } from '../domain/errors.ts';
+import { assertValidKey } from './keys.ts';
+import type { PutOptions, Store, StoredObject } from './store.ts';
+
+export const PARTIAL_MARKER = '.partial-';
+
+export class LocalStore implements Store {
+  readonly properties;
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+    this.properties = { location: this.root, listable: true, deletable: true, durable: true };
+  }
+
+  private pathOf(key: string): string {
+    assertValidKey(key);
+    return path.join(this.root, ...key.split('/'));
+  }
+
+  async put(key: string, body: Readable | Uint8Array, _options: PutOptions = {}): Promise<void> {
+    const target = this.pathOf(key);
+    const partial = `${target}${PARTIAL_MARKER}${randomBytes(4).toString('hex')}`;
+    try {
+      await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+      const file = await fs.open(partial, 'wx', 0o600);
+      try {
+        const out = createWriteStream('', { fd: file, autoClose: false, highWaterMark: 1 << 20 });
+        await pipeline(body instanceof Uint8Array ? Readable.from([body]) : body, out);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await fs.rename(partial, target);
+      await syncDirectory(path.dirname(target));
+    } catch (error) {
+      await fs.rm(partial, { force: true }).catch(() => {});
+      throw this.classify(error, `write ${key}`);
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    const file = this.pathOf(key);
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch (error) {
+      throw this.classify(error, `read ${key}`);
+    }
+    return createReadStream('', { fd: handle, highWaterMark: 1 << 20 });
+  }
+
+  async stat(key: string): Promise<StoredObject | undefined> {
+    try {
+      const stats = await fs.stat(this.pathOf(key));
+      return stats.isFile() ? { key, size: stats.size, modified: stats.mtime } : undefined;
+    } catch (error) {
+      if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return undefined;
+      throw this.classify(error, `stat ${key}`);
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    // Start at the deepest folder the prefix names, then filter by the full prefix.
+    const slash = prefix.lastIndexOf('/');
+    const base = slash < 0 ? '' : prefix.slice(0, slash);
+    const start = base === '' ? this.root : this.pathOf(base);
+    yield* this.walk(start, base, prefix);
+  }
+
+  private async *walk(dir: string, keyPrefix: string, filter: string): AsyncIterable<StoredObject> {
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return;
+      throw this.classify(error, `list ${keyPrefix || '/'}`);
+    }
+    for (const entry of entries) {
+      const key = keyPrefix === '' ? entry.name : `${keyPrefix}/${entry.name}`;
+      if (!key.startsWith(filter) && !filter.startsWith(`${key}/`)) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        yield* this.walk(full, key, filter);
+      } else if (entry.isFile()) {
+        try {
+          const stats = await fs.stat(full);
+          yield { key, size: stats.size, modified: stats.mtime };
+        } catch (error) {
+          if (!isCode(error, 'ENOENT')) throw this.classify(error, `list ${key}`);
+        }
+      }
+    }
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    const folders = new Set<string>();
+    for (const key of keys) {
+      const file = this.pathOf(key);
+      await fs.rm(file, { force: true }).catch((error) => {
+        throw this.classify(error, `delete ${key}`);
+      });
+      folders.add(path.dirname(file));
+    }
+    // Remove folders left empty, deepest first; a non-empty folder stays.
+    for (const folder of [...folders].sort((a, b) => b.length - a.length)) {
+      for (let dir = folder; dir.startsWith(this.root + path.sep); dir = path.dirname(dir)) {
+        try {
+          await fs.rmdir(dir);
+        } catch {
+          break;
+        }
+      }
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  private classify(error: unknown, action: string): Error {
+    if (isCode(error, 'ENOENT')) {
+      return new NotFoundError(`${this.properties.location}: cannot ${action}: no such object`, { cause: error });
+    }
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    const hint =
+      code === 'ENOSPC'
+        ? 'the disk is full; free space or use another repository'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied; check the repository folder owner and mode'
+          : code === 'EROFS'
+            ? 'the file system is read-only'
+            : ((error as Error | undefined)?.message ?? String(error));
+    return new StorageError(`${this.properties.location}: cannot ${action}: ${hint}`, { cause: error });
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch {
+    // Some file systems refuse fsync on directories; the rename is still atomic.
+  } finally {
+    await handle.close();
+  }
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === code;
+}

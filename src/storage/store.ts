@@ -1,0 +1,66 @@
+/**
+ * The storage contract. A repository is a flat key space ("<id>/archive.tar.gz.pgp",
+ * "<id>/snapshot.json", "audit/2026-11.jsonl", ...) behind one small interface, so
+ * operations never know whether they talk to local disk, S3 or the Actions cache.
+ *
+ * Keys use "/" as separator, never start with "/", and never contain "." or ".."
+ * components. Backends map them onto their own namespace.
+ */
+import type { Readable } from 'node:stream';
+
+export interface StoredObject {
+  /** key relative to the repository root */
+  key: string;
+  /** size in bytes */
+  size: number;
+  /** last modification time, as the backend reports it */
+  modified: Date;
+}
+
+export interface StoreProperties {
+  /** human-readable location for messages, credentials stripped: "/srv/backups", "s3://bucket/prefix" */
+  location: string;
+  /** list() returns every key (false for stores that can only look up by exact key or prefix) */
+  listable: boolean;
+  /** delete() is supported */
+  deletable: boolean;
+  /** data survives indefinitely (false for caches that evict) */
+  durable: boolean;
+}
+
+export interface PutOptions {
+  /** size in bytes when known up front; lets backends pick multipart sizes */
+  size?: number;
+}
+
+export interface Store {
+  readonly properties: StoreProperties;
+
+  /**
+   * Store `body` under `key`, replacing any previous object. Atomic: a reader sees the
+   * old object, nothing, or the whole new object, never a prefix. If `body` errors or the
+   * write fails, no object (and no partial object) is left under `key`, and put rejects.
+   */
+  put(key: string, body: Readable | Uint8Array, options?: PutOptions): Promise<void>;
+
+  /**
+   * Stream the object stored under `key`. Rejects with NotFoundError when there is none.
+   * The stream errors (never ends early) when the backend fails mid-read.
+   */
+  get(key: string): Promise<Readable>;
+
+  /** The object's size and time, or undefined when there is none. */
+  stat(key: string): Promise<StoredObject | undefined>;
+
+  /**
+   * Every object whose key starts with `prefix`, in no guaranteed order. Pages through
+   * large listings internally; the caller sees one sequence.
+   */
+  list(prefix: string): AsyncIterable<StoredObject>;
+
+  /** Remove these objects. Keys that do not exist are ignored. */
+  delete(keys: readonly string[]): Promise<void>;
+
+  /** Release connections and handles. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,423 @@
+/**
+ * The foundation, end to end through the bundled CLI: real files, real GnuPG, real GNU tar.
+ */
+import { execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { generateKeyPair } from '../../src/archive/openpgp-keys.ts';
+import { cleanEnv, ripcord } from '../helpers/cli.ts';
+import { diffTrees, makeAwkwardTree, removeDir, tempDir } from '../helpers/tree.ts';
+
+const exec = promisify(execFile);
+const PASSPHRASE = 'correct horse battery staple';
+
+interface Sandbox {
+  dir: string;
+  source: string;
+  repo: string;
+  gnupg: string;
+}
+
+async function sandbox(): Promise<Sandbox> {
+  const dir = await tempDir();
+  const source = path.join(dir, 'source');
+  const gnupg = path.join(dir, 'gnupg');
+  await fs.mkdir(source);
+  await fs.mkdir(gnupg, { mode: 0o700 });
+  return { dir, source, repo: path.join(dir, 'repo'), gnupg };
+}
+
+/** Pipe `gpg -d archive | tar -xz -C into` through a real shell, as the emergency runbook says. */
+async function gpgTarExtract(s: Sandbox, archive: string, into: string, gpgArgs: string[]): Promise<void> {
+  await fs.mkdir(into, { recursive: true });
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('sh', ['-c', 'gpg --batch --quiet "$@" -d "$ARCHIVE" | tar -xz -C "$INTO"', 'sh', ...gpgArgs], {
+      env: cleanEnv({ GNUPGHOME: s.gnupg, ARCHIVE: archive, INTO: into }),
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`gpg | tar failed (${code}): ${err}`))));
+  });
+}
+
+async function snapshotFolder(repo: string, id: string): Promise<string> {
+  return path.join(repo, id);
+}
+
+function idFrom(stdout: string): string {
+  const m = /snapshot (\S+) saved/.exec(stdout) ?? /^(\S+)\s*$/.exec(stdout);
+  assert.ok(m, `no snapshot id in output: ${stdout}`);
+  return m![1]!;
+}
+
+test('a passphrase snapshot restores with only gpg and tar to an identical tree, and sha256sum -c passes', async () => {
+  const s = await sandbox();
+  try {
+    const roots = await makeAwkwardTree(s.source);
+    const run = await ripcord(['backup', '--repo', s.repo, ...roots], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    assert.is(run.code, 0, run.stderr);
+    const id = idFrom(run.stdout);
+    const folder = await snapshotFolder(s.repo, id);
+    assert.equal((await fs.readdir(folder)).sort(), ['SHA256SUMS', 'archive.tar.gz.pgp', 'manifest.json.pgp', 'snapshot.json']);
+    const sums = await exec('sha256sum', ['-c', 'SHA256SUMS'], { cwd: folder });
+    assert.match(sums.stdout, /archive\.tar\.gz\.pgp: OK/);
+    assert.match(sums.stdout, /manifest\.json\.pgp: OK/);
+    const out = path.join(s.dir, 'restored');
+    await gpgTarExtract(s, path.join(folder, 'archive.tar.gz.pgp'), out, ['--pinentry-mode', 'loopback', '--passphrase', PASSPHRASE]);
+    assert.equal(await diffTrees(s.source, out), []);
+    // the manifest is readable by gpg too, and is valid JSON
+    const manifest = await exec('gpg', ['--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', PASSPHRASE, '-d', path.join(folder, 'manifest.json.pgp')], {
+      env: cleanEnv({ GNUPGHOME: s.gnupg }),
+    });
+    const parsed = JSON.parse(manifest.stdout) as { entries: { path: string }[] };
+    assert.ok(parsed.entries.some((e) => e.path === 'config/données/ファイル ☃.txt'));
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('snapshot files are private (0600) and folders 0700, and snapshot.json holds no file name or secret', async () => {
+  const s = await sandbox();
+  try {
+    await fs.writeFile(path.join(s.source, 'secret-name-of-a-file.txt'), 'x');
+    const run = await ripcord(['backup', '--repo', s.repo, '--quiet', 'secret-name-of-a-file.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    assert.is(run.code, 0, run.stderr);
+    const id = run.stdout.trim();
+    const folder = path.join(s.repo, id);
+    assert.is((await fs.stat(folder)).mode & 0o777, 0o700);
+    for (const name of await fs.readdir(folder)) assert.is((await fs.stat(path.join(folder, name))).mode & 0o777, 0o600, name);
+    const metadata = await fs.readFile(path.join(folder, 'snapshot.json'), 'utf8');
+    assert.not.match(metadata, /secret-name-of-a-file/);
+    assert.not.match(metadata, new RegExp(PASSPHRASE));
+    const parsed = JSON.parse(metadata);
+    assert.is(parsed.id, id);
+    assert.is(parsed.files, 1);
+    assert.is(parsed.encryption.mode, 'passphrase');
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('public-key mode: a gpg --quick-gen-key key and an openpgp.js key each decrypt a two-recipient snapshot with gpg alone', async () => {
+  const s = await sandbox();
+  try {
+    await makeAwkwardTree(s.source, 1);
+    const gpgEnv = { env: cleanEnv({ GNUPGHOME: s.gnupg }) };
+    await exec('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'Ripcord Test <gpg@example.test>', 'rsa3072', 'default', 'never'], gpgEnv);
+    const gpgPublic = (await exec('gpg', ['--armor', '--export', 'gpg@example.test'], gpgEnv)).stdout;
+    const jsKey = await generateKeyPair('Ripcord JS <js@example.test>');
+    const recipientsFile = path.join(s.dir, 'js-public.asc');
+    await fs.writeFile(recipientsFile, jsKey.publicKey);
+    // inline armored text and a file path, mixed, as RIPCORD_RECIPIENTS allows
+    const run = await ripcord(['backup', '--repo', s.repo, '--quiet', 'config', 'scripts', 'state'], {
+      cwd: s.source,
+      env: { RIPCORD_RECIPIENTS: `${gpgPublic}\n${recipientsFile}` },
+    });
+    assert.is(run.code, 0, run.stderr);
+    const id = run.stdout.trim();
+    const archive = path.join(s.repo, id, 'archive.tar.gz.pgp');
+    const metadata = JSON.parse(await fs.readFile(path.join(s.repo, id, 'snapshot.json'), 'utf8'));
+    assert.is(metadata.encryption.mode, 'public-key');
+    assert.is(metadata.encryption.recipients.length, 2);
+    assert.ok(metadata.encryption.recipients.includes(jsKey.fingerprint));
+
+    // gpg key (its secret is in this GNUPGHOME)
+    const byGpgKey = path.join(s.dir, 'by-gpg-key');
+    await gpgTarExtract(s, archive, byGpgKey, []);
+    assert.equal(await diffTrees(s.source, byGpgKey), []);
+
+    // openpgp.js key alone, in a fresh GNUPGHOME
+    const other: Sandbox = { ...s, gnupg: path.join(s.dir, 'gnupg2') };
+    await fs.mkdir(other.gnupg, { mode: 0o700 });
+    const keyFile = path.join(s.dir, 'js-private.asc');
+    await fs.writeFile(keyFile, jsKey.privateKey);
+    await exec('gpg', ['--batch', '--import', keyFile], { env: cleanEnv({ GNUPGHOME: other.gnupg }) });
+    const byJsKey = path.join(s.dir, 'by-js-key');
+    await gpgTarExtract(other, archive, byJsKey, []);
+    assert.equal(await diffTrees(s.source, byJsKey), []);
+
+    // ripcord reads it back with either identity
+    for (const identity of [keyFile, (await exec('gpg', ['--armor', '--export-secret-keys', 'gpg@example.test'], gpgEnv)).stdout]) {
+      const verify = await ripcord(['verify', '--repo', s.repo, '--read-data', id], { env: { RIPCORD_IDENTITY: identity } });
+      assert.is(verify.code, 0, verify.stderr);
+    }
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('a backup in public-key mode needs no private key, and reading it without one says what to set', async () => {
+  const s = await sandbox();
+  try {
+    const key = await generateKeyPair('Only Public <p@example.test>');
+    await fs.writeFile(path.join(s.source, 'a.txt'), 'a');
+    const run = await ripcord(['backup', '--repo', s.repo, '--quiet', 'a.txt'], { cwd: s.source, env: { RIPCORD_RECIPIENTS: key.publicKey } });
+    assert.is(run.code, 0, run.stderr);
+    const ls = await ripcord(['ls', '--repo', s.repo, 'latest'], { env: {} });
+    assert.is(ls.code, 1);
+    assert.match(ls.stderr, /RIPCORD_IDENTITY/);
+    assert.is(ls.stderr.trim().split('\n').length, 1);
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('list, show and ls describe the snapshot; latest resolves to it', async () => {
+  const s = await sandbox();
+  try {
+    const roots = await makeAwkwardTree(s.source, 1);
+    const env = { RIPCORD_PASSPHRASE: PASSPHRASE };
+    const id = (await ripcord(['backup', '--repo', s.repo, '-q', '--tag', 'web,nightly', ...roots], { cwd: s.source, env })).stdout.trim();
+    const list = await ripcord(['list', '--repo', s.repo], { env });
+    assert.is(list.code, 0, list.stderr);
+    assert.match(list.stdout, new RegExp(`${id.replace('.', '\\.')}.*manual.*web,nightly`));
+    const listJson = JSON.parse((await ripcord(['list', '--repo', s.repo, '--json'], { env })).stdout);
+    assert.is(listJson[0].id, id);
+    assert.equal(listJson[0].tags, ['web', 'nightly']);
+    const show = await ripcord(['show', '--repo', s.repo, 'latest'], { env });
+    assert.match(show.stdout, new RegExp(`id:\\s+${id.replace('.', '\\.')}`));
+    const ls = await ripcord(['ls', '--repo', s.repo, '--json', id.slice(0, 12)], { env });
+    assert.is(ls.code, 0, ls.stderr);
+    const entries = ls.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const blob = entries.find((e: { path: string }) => e.path === 'state/blob.bin');
+    assert.is(blob.size, 1 << 20);
+    assert.is(blob.sha256.length, 64);
+    assert.ok(entries.some((e: { path: string; type: string; target?: string }) => e.path === 'config/current.yaml' && e.type === 'symlink' && e.target === 'app.yaml'));
+    assert.ok(entries.some((e: { path: string; type: string }) => e.path === 'state/empty-dir' && e.type === 'directory'));
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('verify names the snapshot and the object when any byte of the archive or manifest is flipped', async () => {
+  const s = await sandbox();
+  try {
+    await makeAwkwardTree(s.source, 1);
+    const env = { RIPCORD_PASSPHRASE: PASSPHRASE };
+    const id = (await ripcord(['backup', '--repo', s.repo, '-q', 'config', 'state'], { cwd: s.source, env })).stdout.trim();
+    assert.is((await ripcord(['verify', '--repo', s.repo, id], { env })).code, 0);
+    for (const object of ['archive.tar.gz.pgp', 'manifest.json.pgp']) {
+      const file = path.join(s.repo, id, object);
+      const original = await fs.readFile(file);
+      for (const offset of [0, 100, Math.floor(original.length / 2), original.length - 1]) {
+        const damaged = Buffer.from(original);
+        damaged[offset]! ^= 0x01;
+        await fs.writeFile(file, damaged);
+        for (const args of [['verify', id], ['verify', '--read-data', id]]) {
+          const run = await ripcord([...args, '--repo', s.repo], { env });
+          assert.is(run.code, 1, `${object}@${offset} ${args.join(' ')} passed`);
+          const line = run.stderr.trim();
+          assert.is(line.split('\n').length, 1, line);
+          assert.ok(line.includes(id) && line.includes(object), line);
+          assert.not.match(line, /\n\s+at /);
+        }
+      }
+      await fs.writeFile(file, original);
+    }
+    assert.is((await ripcord(['verify', '--repo', s.repo, '--read-data', id], { env })).code, 0);
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('verify --read-data catches a manifest that does not belong to the archive, even with consistent checksums', async () => {
+  const s = await sandbox();
+  try {
+    const env = { RIPCORD_PASSPHRASE: PASSPHRASE };
+    await fs.writeFile(path.join(s.source, 'a.txt'), 'first');
+    const first = (await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env })).stdout.trim();
+    await fs.writeFile(path.join(s.source, 'a.txt'), 'second, different');
+    const second = (await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env })).stdout.trim();
+    // Graft the second manifest onto the first snapshot and fix every plaintext checksum,
+    // as an attacker (or a confused script) without the key could.
+    const { sealMetadata, serializeMetadata, formatChecksums } = await import('../../src/domain/snapshot.ts');
+    const manifest = await fs.readFile(path.join(s.repo, second, 'manifest.json.pgp'));
+    await fs.writeFile(path.join(s.repo, first, 'manifest.json.pgp'), manifest);
+    const meta = JSON.parse(await fs.readFile(path.join(s.repo, first, 'snapshot.json'), 'utf8'));
+    const secondMeta = JSON.parse(await fs.readFile(path.join(s.repo, second, 'snapshot.json'), 'utf8'));
+    meta.objects['manifest.json.pgp'] = secondMeta.objects['manifest.json.pgp'];
+    delete meta.metadataSha256;
+    const sealed = sealMetadata(meta);
+    await fs.writeFile(path.join(s.repo, first, 'snapshot.json'), serializeMetadata(sealed));
+    await fs.writeFile(path.join(s.repo, first, 'SHA256SUMS'), formatChecksums(sealed.objects));
+
+    const quick = await ripcord(['verify', '--repo', s.repo, first], { env });
+    assert.is(quick.code, 0, `checksums alone cannot tell: ${quick.stderr}`);
+    const deep = await ripcord(['verify', '--repo', s.repo, '--read-data', first], { env });
+    assert.is(deep.code, 1);
+    assert.match(deep.stderr, new RegExp(first.replace('.', '\\.')));
+    assert.match(deep.stderr, /does not match its sha256 in the manifest|different archive|differs from the copy/);
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('an edited snapshot.json is caught by verify without a key', async () => {
+  const s = await sandbox();
+  try {
+    const env = { RIPCORD_PASSPHRASE: PASSPHRASE };
+    await fs.writeFile(path.join(s.source, 'a.txt'), 'a');
+    const id = (await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env })).stdout.trim();
+    const file = path.join(s.repo, id, 'snapshot.json');
+    const original = await fs.readFile(file, 'utf8');
+    for (const edited of [original.replace('"manual"', '"scheduled"'), original.replace('\n  "id"', '\n   "id"'), original.slice(0, -2)]) {
+      await fs.writeFile(file, edited);
+      const run = await ripcord(['verify', '--repo', s.repo, id], { env: {} });
+      assert.is(run.code, 1, `edit not detected: ${edited.slice(0, 80)}`);
+      assert.match(run.stderr, /snapshot\.json/);
+    }
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('an unfinished snapshot folder (no snapshot.json) is never listed nor used as latest', async () => {
+  const s = await sandbox();
+  try {
+    const env = { RIPCORD_PASSPHRASE: PASSPHRASE };
+    await fs.writeFile(path.join(s.source, 'a.txt'), 'a');
+    const id = (await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env })).stdout.trim();
+    // an interrupted backup started later: objects present, no snapshot.json
+    const unfinished = '29991231T235959.999Z-dead';
+    await fs.cp(path.join(s.repo, id), path.join(s.repo, unfinished), { recursive: true });
+    await fs.rm(path.join(s.repo, unfinished, 'snapshot.json'));
+    const list = await ripcord(['list', '--repo', s.repo, '--json'], { env });
+    assert.equal(JSON.parse(list.stdout).map((x: { id: string }) => x.id), [id]);
+    assert.match(list.stderr, /1 unfinished/);
+    const show = await ripcord(['show', '--repo', s.repo, '--json', 'latest'], { env });
+    assert.is(JSON.parse(show.stdout).id, id);
+    const direct = await ripcord(['show', '--repo', s.repo, unfinished], { env });
+    assert.is(direct.code, 1);
+    assert.match(direct.stderr, /does not exist|never completed/);
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('two backups started in the same second get different ids that sort in start order', async () => {
+  const s = await sandbox();
+  try {
+    const env = { RIPCORD_PASSPHRASE: PASSPHRASE };
+    await fs.writeFile(path.join(s.source, 'a.txt'), 'a');
+    const runs = await Promise.all([0, 1, 2, 3].map(() => ripcord(['backup', '--repo', s.repo, '--json', 'a.txt'], { cwd: s.source, env })));
+    const snapshots = runs.map((r) => {
+      assert.is(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout).snapshot as { id: string; created: string };
+    });
+    const ids = snapshots.map((x) => x.id);
+    assert.is(new Set(ids).size, 4);
+    const byId = [...snapshots].sort((a, b) => (a.id < b.id ? -1 : 1));
+    const byTime = [...snapshots].sort((a, b) => Date.parse(a.created) - Date.parse(b.created) || (a.id < b.id ? -1 : 1));
+    assert.equal(byId.map((x) => x.id), byTime.map((x) => x.id));
+    const list = JSON.parse((await ripcord(['list', '--repo', s.repo, '--json'], { env })).stdout) as { id: string }[];
+    assert.equal(list.map((x) => x.id), [...ids].sort().reverse());
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+const oneLine = (stderr: string) => {
+  const lines = stderr.trim().split('\n');
+  assert.is(lines.length, 1, stderr);
+  assert.not.match(stderr, /\s+at .*\(.*:\d+:\d+\)/);
+  return lines[0]!;
+};
+
+test('errors are one clear line with a non-zero exit: no key, wrong passphrase, missing path, empty repo', async () => {
+  const s = await sandbox();
+  try {
+    await fs.writeFile(path.join(s.source, 'a.txt'), 'a');
+    const noKey = await ripcord(['backup', '--repo', s.repo, 'a.txt'], { cwd: s.source });
+    assert.is(noKey.code, 1);
+    assert.match(oneLine(noKey.stderr), /no encryption key configured.*RIPCORD_PASSPHRASE/);
+    await assert.not.ok(await fs.stat(s.repo).catch(() => undefined), 'nothing written without a key');
+
+    const missing = await ripcord(['backup', '--repo', s.repo, 'nope.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    assert.is(missing.code, 1);
+    assert.match(oneLine(missing.stderr), /nope\.txt: no such file or directory/);
+
+    const empty = await ripcord(['show', '--repo', s.repo, 'latest']);
+    assert.is(empty.code, 1);
+    assert.match(oneLine(empty.stderr), /no snapshots in .*ripcord backup/);
+
+    const id = (await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } })).stdout.trim();
+    const wrong = await ripcord(['verify', '--read-data', '--repo', s.repo, id], { env: { RIPCORD_PASSPHRASE: 'not it' } });
+    assert.is(wrong.code, 1);
+    assert.match(oneLine(wrong.stderr), /passphrase/);
+
+    const usage = await ripcord(['backup', '--frobnicate']);
+    assert.is(usage.code, 2);
+    assert.match(oneLine(usage.stderr), /--frobnicate.*ripcord backup --help/);
+
+    const unknown = await ripcord(['restorr']);
+    assert.is(unknown.code, 2);
+    assert.match(oneLine(unknown.stderr), /unknown command restorr/);
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('an unreadable file fails the backup with one line naming it, and leaves no snapshot', async () => {
+  const s = await sandbox();
+  try {
+    await fs.writeFile(path.join(s.source, 'ok.txt'), 'ok');
+    await fs.writeFile(path.join(s.source, 'locked.txt'), 'secret');
+    await fs.chmod(path.join(s.source, 'locked.txt'), 0o000);
+    // Root reads everything: run the CLI as an unprivileged user then.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) {
+      for (const dir of [s.dir, s.source]) await fs.chmod(dir, 0o777);
+    }
+    const run = await ripcord(['backup', '--repo', s.repo, 'ok.txt', 'locked.txt'], {
+      cwd: s.source,
+      env: { RIPCORD_PASSPHRASE: PASSPHRASE, HOME: s.dir },
+      ...(asRoot ? { uid: 65534 } : {}),
+    });
+    assert.is(run.code, 1, run.stdout + run.stderr);
+    assert.match(oneLine(run.stderr), /cannot read .*locked\.txt: permission denied/);
+    const list = await ripcord(['list', '--repo', s.repo, '--json']);
+    assert.equal(JSON.parse(list.stdout || '[]'), []);
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('--help works for every command and --version prints the version', async () => {
+  const main = await ripcord(['--help']);
+  assert.is(main.code, 0);
+  for (const command of ['backup', 'list', 'show', 'ls', 'verify']) {
+    assert.match(main.stdout, new RegExp(`\\n  ${command}\\s`));
+    const help = await ripcord([command, '--help']);
+    assert.is(help.code, 0, command);
+    assert.match(help.stdout, new RegExp(`Usage: ripcord ${command}`));
+    assert.match(help.stdout, /--repo URL/);
+  }
+  const version = await ripcord(['--version']);
+  assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+/);
+});
+
+test('with no paths, backup takes the working directory without .git, node_modules or the repository itself', async () => {
+  const s = await sandbox();
+  try {
+    const env = { RIPCORD_PASSPHRASE: PASSPHRASE };
+    await fs.mkdir(path.join(s.source, '.git'));
+    await fs.writeFile(path.join(s.source, '.git/HEAD'), 'x');
+    await fs.mkdir(path.join(s.source, 'node_modules/pkg'), { recursive: true });
+    await fs.writeFile(path.join(s.source, 'node_modules/pkg/index.js'), 'x');
+    await fs.writeFile(path.join(s.source, 'app.conf'), 'x');
+    const first = await ripcord(['backup'], { cwd: s.source, env });
+    assert.is(first.code, 0, first.stderr);
+    const second = await ripcord(['backup', '-q'], { cwd: s.source, env });
+    const ls = await ripcord(['ls', '--json', second.stdout.trim()], { cwd: s.source, env });
+    const paths = ls.stdout.trim().split('\n').map((l) => JSON.parse(l).path);
+    assert.equal(paths, ['app.conf']);
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test.run();
