@@ -54,16 +54,17 @@ export function createProgressReporter(options: ProgressOptions): Reporter & { f
           stream.write(`warning: ${event.message}\n`);
           return;
         case 'phase':
-          phaseStart = now();
-          lastLog = now();
-          if (quiet) return;
-          clear();
-          stream.write(`${event.message}\n`);
-          return;
         case 'info':
-          if (quiet) return;
-          clear();
-          stream.write(`${event.message}\n`);
+          // On a terminal the message shows as the status line until the next one; in
+          // logs it is left out, so that stderr carries only warnings, slow-progress
+          // lines and, on failure, the one line that says what went wrong.
+          if (event.type === 'phase') {
+            phaseStart = now();
+            lastLog = now();
+          }
+          if (quiet || !interactive) return;
+          stream.write(`\r\x1b[2K${event.message}`);
+          drawn = true;
           return;
         case 'progress': {
           if (quiet) return;

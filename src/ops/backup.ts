@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { chain } from './read-snapshot.ts';
 import { pipeline } from 'node:stream/promises';
 import { ChecksumStream } from '../archive/checksum-stream.ts';
 import type { EncryptionKeys } from '../archive/openpgp-keys.ts';
@@ -16,7 +17,7 @@ import { measureSources, resolveRoots, walkSources } from '../archive/walk-sourc
 import type { Reporter } from '../domain/events.ts';
 import { silentReporter } from '../domain/events.ts';
 import { manifestEntryLine, manifestHeader, manifestTrailer } from '../domain/manifest.ts';
-import { createSnapshotId } from '../domain/snapshot-id.ts';
+import { createSnapshotId, snapshotIdTime } from '../domain/snapshot-id.ts';
 import type { SnapshotKind, SnapshotMetadata, UnsealedMetadata } from '../domain/snapshot.ts';
 import {
   ARCHIVE_OBJECT,
@@ -72,7 +73,7 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
   reporter.emit({ type: 'phase', phase: 'scan', message: `scanning ${roots.map((r) => r.archivePath || '.').join(', ')}` });
   const total = await measureSources(roots, walkOptions);
 
-  const id = await newSnapshotId(store);
+  const id = await newSnapshotId(store, new Date(started));
   reporter.emit({ type: 'phase', phase: 'pack', message: `snapshot ${id}: packing ${total.files} entries, ${total.bytes} bytes` });
 
   const manifestText = new PassThrough();
@@ -99,7 +100,7 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
 
   const archiveKey = `${id}/${ARCHIVE_OBJECT}`;
   const manifestKey = `${id}/${MANIFEST_OBJECT}`;
-  const manifestStored = store.put(manifestKey, manifestText.pipe(createEncryptStream(request.keys)).pipe(manifestSum));
+  const manifestStored = store.put(manifestKey, chain(manifestText, createEncryptStream(request.keys), manifestSum));
   manifestStored.catch(() => {}); // awaited below; may fail first if the archive fails
 
   try {
@@ -110,7 +111,7 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
     const binding = {
       format: SNAPSHOT_FORMAT,
       id,
-      created: new Date(started).toISOString(),
+      created: snapshotIdTime(id).toISOString(),
       kind: request.kind ?? 'manual',
       tags: [...(request.tags ?? [])],
       ...request.origin,
@@ -134,7 +135,7 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
     reporter.emit({ type: 'phase', phase: 'done', message: `snapshot ${id} saved` });
     return { snapshot, warnings };
   } catch (error) {
-    manifestText.destroy();
+    manifestText.destroy(error as Error);
     await manifestStored.catch(() => {});
     await removeUnfinished(store, id);
     throw error instanceof RipcordError
@@ -144,9 +145,9 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
 }
 
 /** A fresh id that no folder in the store uses yet. */
-async function newSnapshotId(store: Store): Promise<string> {
+async function newSnapshotId(store: Store, at: Date): Promise<string> {
   for (;;) {
-    const id = createSnapshotId();
+    const id = createSnapshotId(at);
     let taken = false;
     for await (const _ of store.list(`${id}/`)) {
       taken = true;

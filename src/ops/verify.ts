@@ -160,12 +160,12 @@ async function compareEntry(item: TarItem, expected: ManifestEntry): Promise<str
   }
   if (entry.path !== expected.path) return `the archive holds ${entry.path} where the manifest lists ${expected.path}`;
   if (entry.kind !== expected.type) return `${entry.path} is a ${entry.kind} in the archive but a ${expected.type} in the manifest`;
-  if (formatMode(entry.mode) !== expected.mode) return `${entry.path} has mode ${formatMode(entry.mode)} in the archive but ${expected.mode} in the manifest`;
-  if (Math.floor(entry.mtime) !== expected.mtime) return `${entry.path} has a different modification time in the archive and the manifest`;
   if (expected.type === 'symlink' && entry.linkTarget !== expected.target) return `${entry.path} points elsewhere in the archive than the manifest says`;
   if (expected.type === 'file') {
     if (size !== expected.size) return `${entry.path} is ${size} bytes in the archive but ${expected.size} in the manifest`;
     if (hash.digest('hex') !== expected.sha256) return `${entry.path} does not match its sha256 in the manifest`;
   }
+  if (formatMode(entry.mode) !== expected.mode) return `${entry.path} has mode ${formatMode(entry.mode)} in the archive but ${expected.mode} in the manifest`;
+  if (Math.floor(entry.mtime) !== expected.mtime) return `${entry.path} has a different modification time in the archive and the manifest`;
   return undefined;
 }

@@ -38,7 +38,8 @@ export class LocalStore implements Store {
       await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
       const file = await fs.open(partial, 'wx', 0o600);
       try {
-        const out = createWriteStream('', { fd: file, autoClose: false, highWaterMark: 1 << 20 });
+        // A numeric fd: a stream holding the FileHandle itself would make file.close() wait forever.
+        const out = createWriteStream('', { fd: file.fd, autoClose: false, highWaterMark: 1 << 20 });
         await pipeline(body instanceof Uint8Array ? Readable.from([body]) : body, out);
         await file.sync();
       } finally {

@@ -17,11 +17,13 @@ export const listCommand: Command = {
     const store = await context.openRepository();
     const listing = await listSnapshots(store);
     const snapshots = listing.snapshots.filter((s) => matchesFilter(s, { kind: stringOption(values, 'kind'), tags: listOption(values, 'tag') }));
+    for (const bad of listing.damaged) context.stderr.write(`warning: snapshot ${bad.id} is not listed: ${bad.problem} (run ripcord verify ${bad.id})\n`);
+    if (listing.unfinished.length > 0) {
+      context.stderr.write(`note: ${listing.unfinished.length} unfinished snapshot folder(s) (interrupted backups) are not listed; ripcord prune removes them\n`);
+    }
     if (context.json) {
       context.printJson(snapshots);
-      return 0;
-    }
-    if (snapshots.length === 0) {
+    } else if (snapshots.length === 0) {
       context.print(`no snapshots in ${store.properties.location}`);
     } else {
       context.print(
@@ -31,10 +33,6 @@ export const listCommand: Command = {
           [3, 4, 5],
         ),
       );
-    }
-    for (const bad of listing.damaged) context.stderr.write(`warning: snapshot ${bad.id} is not listed: ${bad.problem} (run ripcord verify ${bad.id})\n`);
-    if (listing.unfinished.length > 0) {
-      context.stderr.write(`note: ${listing.unfinished.length} unfinished snapshot folder(s) (interrupted backups) are not listed; ripcord prune removes them\n`);
     }
     return 0;
   },
