@@ -131,7 +131,7 @@ export class LocalStore implements Store {
   async close(): Promise<void> {}
 
   private classify(error: unknown, action: string): Error {
-    if (isCode(error, 'ENOENT')) {
+    if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) {
       return new NotFoundError(`${this.properties.location}: cannot ${action}: no such object`, { cause: error });
     }
     const code = (error as NodeJS.ErrnoException | undefined)?.code;

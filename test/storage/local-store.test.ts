@@ -1,0 +1,68 @@
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { LocalStore, PARTIAL_MARKER } from '../../src/storage/local-store.ts';
+import { openStore } from '../../src/storage/open-store.ts';
+import { defineStoreContract, failingStream, keysOf, settles } from '../helpers/store-contract.ts';
+
+async function freshRoot(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), 'ripcord-local-store-'));
+}
+
+defineStoreContract('local', async () => {
+  const root = await freshRoot();
+  return { store: new LocalStore(root), cleanup: () => rm(root, { recursive: true, force: true }) };
+});
+
+const local = suite('local store');
+
+local('a rejected put removes its temporary .partial- file from disk', settles(async () => {
+  const root = await freshRoot();
+  try {
+    const store = new LocalStore(root);
+    await store.put('snap/archive', failingStream(3 * 1024 * 1024, new Error('source failed'))).then(
+      () => assert.unreachable('put resolved'),
+      () => {},
+    );
+    const left = await readdir(path.join(root, 'snap')).catch(() => [] as string[]);
+    assert.equal(left, []);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}));
+
+local('list reports a crashed writer\'s leftover "<key>.partial-<hex>" file under its own name', settles(async () => {
+  const root = await freshRoot();
+  try {
+    const store = new LocalStore(root);
+    await store.put('snap/archive', new Uint8Array([1, 2, 3]));
+    const leftover = `archive${PARTIAL_MARKER}0badf00d`;
+    await writeFile(path.join(root, 'snap', leftover), 'half');
+    assert.equal(await keysOf(store.list('snap/')), ['snap/archive', `snap/${leftover}`]);
+    assert.is((await store.stat('snap/archive'))?.size, 3);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}));
+
+local('objects are created 0600 in folders 0700', settles(async () => {
+  const root = await freshRoot();
+  try {
+    const store = new LocalStore(root);
+    await store.put('private/deeper/object', new Uint8Array([1]));
+    assert.is((await stat(path.join(root, 'private', 'deeper', 'object'))).mode & 0o777, 0o600);
+    assert.is((await stat(path.join(root, 'private', 'deeper'))).mode & 0o777, 0o700);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}));
+
+local('properties: location is the absolute root; listable, deletable and durable', settles(async () => {
+  const store = await openStore('relative/repo');
+  assert.equal(store.properties, { location: path.resolve('relative/repo'), listable: true, deletable: true, durable: true });
+  await store.close();
+}));
+
+local.run();
