@@ -86,6 +86,23 @@ function describe(key: Key): string {
   return uid ? `${fingerprintOf(key)} (${uid})` : fingerprintOf(key);
 }
 
+const ARMORED_KEY_BLOCK = /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP \1 KEY BLOCK-----/g;
+
+/**
+ * The armored blocks in a text (openpgp.js reads only the first block of a string). Text
+ * without a complete block is passed on whole, for openpgp.js to say what is wrong with it.
+ */
+function armoredBlocks(text: string): string[] {
+  return text.match(ARMORED_KEY_BLOCK) ?? [text];
+}
+
+/** All keys in armored text that may hold several armored blocks, each with one or more keys. */
+async function readArmoredKeys(op: OpenPGP, text: string, config: Config): Promise<Key[]> {
+  const keys: Key[] = [];
+  for (const block of armoredBlocks(text)) keys.push(...(await op.readKeys({ armoredKeys: block, config })));
+  return keys;
+}
+
 const GNUPG22_ENCRYPTION_ALGORITHMS = new Set([1 /* RSA */, 2 /* RSA encrypt-only */, 16 /* ElGamal */, 18 /* ECDH */]);
 
 /** Read armored public keys and check that each can be encrypted to now, by GnuPG 2.2 too. */
@@ -98,7 +115,7 @@ async function readRecipientKeys(op: OpenPGP, recipients: string[]): Promise<Pub
   for (const armored of recipients) {
     let keys: Key[];
     try {
-      keys = await op.readKeys({ armoredKeys: armored, config });
+      keys = await readArmoredKeys(op, armored, config);
     } catch (error) {
       throw new KeyError(`RIPCORD_RECIPIENTS does not hold a readable armored OpenPGP public key (export one with gpg --armor --export): ${reason(error)}`);
     }
@@ -158,7 +175,7 @@ export async function inspectRecipients(recipients: string[]): Promise<Recipient
 export async function keyFingerprints(armored: string): Promise<string[]> {
   const op = await openpgp();
   try {
-    return (await op.readKeys({ armoredKeys: armored, config: settings(op) })).map(fingerprintOf);
+    return (await readArmoredKeys(op, armored, settings(op))).map(fingerprintOf);
   } catch (error) {
     throw new KeyError(`not a readable armored OpenPGP key: ${reason(error)}`);
   }
@@ -195,7 +212,7 @@ async function readIdentities(op: OpenPGP, identities: NonNullable<DecryptionKey
   for (const identity of identities) {
     let keys: Key[];
     try {
-      keys = await op.readKeys({ armoredKeys: identity.armoredKey, config });
+      keys = await readArmoredKeys(op, identity.armoredKey, config);
     } catch (error) {
       throw new KeyError(`RIPCORD_IDENTITY does not hold a readable armored OpenPGP private key (export one with gpg --armor --export-secret-keys): ${reason(error)}`);
     }
@@ -318,5 +335,16 @@ export async function generateKeyPair(userId: string, passphrase?: string): Prom
     return { publicKey: publicKey.armor(), privateKey: privateKey.armor(), fingerprint: fingerprintOf(publicKey) };
   } catch (error) {
     throw new KeyError(`cannot generate a key pair for ${userId}: ${reason(error)}`);
+  }
+}
+
+/** The armored public key(s) of armored private key text: what a restore job uses to encrypt its pre-restore snapshot. */
+export async function publicKeyOf(armoredPrivate: string): Promise<string> {
+  const op = await openpgp();
+  try {
+    const keys = await readArmoredKeys(op, armoredPrivate, settings(op));
+    return keys.map((key) => key.toPublic().armor()).join('\n');
+  } catch (error) {
+    throw new KeyError(`RIPCORD_IDENTITY is not a readable armored OpenPGP key: ${reason(error)}`);
   }
 }

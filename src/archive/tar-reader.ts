@@ -127,6 +127,14 @@ class Input {
    * The next 512-byte block, or null at a clean end of input. The block may be a view
    * of the input or a shared scratch buffer: use it before reading anything else.
    */
+  /** The next block if it is whole in the current chunk (no await), else undefined. */
+  blockNow(): Buffer | undefined {
+    if (this.buf.length - this.pos < BLOCK) return undefined;
+    const b = this.buf.subarray(this.pos, this.pos + BLOCK);
+    this.pos += BLOCK;
+    return b;
+  }
+
   async block(): Promise<Buffer | null> {
     if (this.pos >= this.buf.length && !(await this.more())) return null;
     if (this.buf.length - this.pos >= BLOCK) {
@@ -159,6 +167,13 @@ class Input {
       got += take;
     }
     return out;
+  }
+
+  /** Skip n bytes if they are all in the current chunk (no await). */
+  skipNow(n: number): boolean {
+    if (this.buf.length - this.pos < n) return false;
+    this.pos += n;
+    return true;
   }
 
   async skip(n: number, what: string): Promise<void> {
@@ -210,7 +225,7 @@ class Body implements AsyncIterableIterator<Buffer> {
   async next(): Promise<IteratorResult<Buffer, undefined>> {
     if (this.left === 0) return { done: true, value: undefined };
     if (this.detached) {
-      throw new Error('readTar: an entry body was read after the next entry was requested; its content was skipped');
+      throw new Error('readTar: an entry body was read after the next entry was requested (or iteration ended); its content was skipped');
     }
     const input = this.input;
     if (input.pos >= input.buf.length && !(await input.more())) throw truncated('file content', input.offset);
@@ -257,6 +272,7 @@ export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerato
   const input = new Input(source);
   const global: Attrs = {};
   let finished = false;
+  let body: Body | undefined;
   try {
     for (;;) {
       let pax: Attrs | null = null;
@@ -267,7 +283,7 @@ export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerato
       let at: number;
       for (;;) {
         at = input.offset;
-        const block = await input.block();
+        const block = input.blockNow() ?? (await input.block());
         if (block === null) {
           if (pending) throw truncated('an entry (after its extended header)', at);
           if (at === 0) throw new TarFormatError('empty input: not a tar archive');
@@ -315,12 +331,14 @@ export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerato
       // Like GNU tar, data following a directory header is not skipped; every other
       // non-file type has its data (if any) skipped.
       const skip = entry.kind === 'file' ? 0 : header[TYPEFLAG] === 0x35 ? 0 : dataSize;
-      const body = new Body(input, entry.size);
+      body = new Body(input, entry.size);
       yield { entry, body };
-      const left = body.detach();
-      await input.skip(left + skip + padding(entry.size + skip), entry.size > 0 ? 'file content' : 'entry data');
+      const rest = body.detach() + skip + padding(entry.size + skip);
+      body = undefined;
+      if (rest > 0 && !input.skipNow(rest)) await input.skip(rest, entry.size > 0 ? 'file content' : 'entry data');
     }
   } finally {
+    body?.detach();
     if (!finished) await input.close();
   }
 }

@@ -32,10 +32,12 @@ export interface SourceRoot {
   fsPath: string;
   /** the stored name; "" when the root is the working directory itself */
   archivePath: string;
+  /** does not exist (allowed for pre-restore snapshots: restoring them removes it again) */
+  missing?: boolean;
 }
 
 /** Check every path exists and map it to its archive name, before anything is written. */
-export async function resolveRoots(paths: readonly string[], cwd: string): Promise<SourceRoot[]> {
+export async function resolveRoots(paths: readonly string[], cwd: string, options: { allowMissing?: boolean } = {}): Promise<SourceRoot[]> {
   const roots: SourceRoot[] = [];
   for (const given of paths) {
     const fsPath = path.resolve(cwd, given);
@@ -49,15 +51,17 @@ export async function resolveRoots(paths: readonly string[], cwd: string): Promi
       }
       archivePath = relative;
     }
+    let missing = false;
     try {
       await fs.lstat(fsPath);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new SourceError(
+      missing = code === 'ENOENT' || code === 'ENOTDIR';
+      if (!missing || !options.allowMissing) throw new SourceError(
         code === 'ENOENT' ? `${given}: no such file or directory (in ${cwd})` : `${given}: cannot read it (${code ?? String(error)})`,
       );
     }
-    roots.push({ fsPath, archivePath: archivePath.split(path.sep).join('/') });
+    roots.push({ fsPath, archivePath: archivePath.split(path.sep).join('/'), ...(missing ? { missing } : {}) });
   }
   // A root inside another root would be stored twice.
   roots.sort((a, b) => (a.archivePath < b.archivePath ? -1 : 1));
@@ -80,7 +84,7 @@ export async function* walkSources(roots: readonly SourceRoot[], options: WalkOp
   const skip = new Set((options.skip ?? []).map((p) => path.resolve(p)));
   const warn = options.onWarning ?? (() => {});
   for (const root of roots) {
-    yield* visit(root.fsPath, root.archivePath, true);
+    if (!root.missing) yield* visit(root.fsPath, root.archivePath, true);
   }
 
   async function* visit(fsPath: string, archivePath: string, isRoot: boolean): AsyncGenerator<SourceEntry> {

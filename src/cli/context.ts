@@ -5,7 +5,7 @@
  */
 import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
 import type { Reporter } from '../domain/events.ts';
-import { decryptionKeysFrom, encryptionKeysFrom } from '../ops/keys.ts';
+import { decryptionKeysFrom, encryptionKeysFrom, preRestoreKeysFrom } from '../ops/keys.ts';
 import type { KeyInputs } from '../ops/keys.ts';
 import { openStore } from '../storage/open-store.ts';
 import type { Store } from '../storage/store.ts';
@@ -25,6 +25,8 @@ export interface CliContext {
   openRepository(): Promise<Store>;
   encryptionKeys(): Promise<EncryptionKeys>;
   decryptionKeys(): Promise<DecryptionKeys>;
+  /** keys for the pre-restore snapshot: the configured ones, or the identity's own public key */
+  preRestoreKeys(): Promise<EncryptionKeys>;
   reporter: Reporter & { finish(): void };
   print(line?: string): void;
   printJson(value: unknown): void;
@@ -68,6 +70,7 @@ export function createContext(io: ProcessIo, values: OptionValues): CliContext {
     },
     encryptionKeys: () => encryptionKeysFrom(keyInputs),
     decryptionKeys: () => decryptionKeysFrom(keyInputs),
+    preRestoreKeys: () => preRestoreKeysFrom(keyInputs),
     reporter,
     print(line = '') {
       io.stdout.write(`${line}\n`);

@@ -9,12 +9,13 @@ import { flag, formatHelp, GLOBAL_OPTIONS, parseCommandLine } from './command.ts
 import { backupCommand } from './commands/backup.ts';
 import { listCommand } from './commands/list.ts';
 import { lsCommand } from './commands/ls.ts';
+import { restoreCommand } from './commands/restore.ts';
 import { showCommand } from './commands/show.ts';
 import { verifyCommand } from './commands/verify.ts';
 import type { CliContext, ProcessIo } from './context.ts';
 import { createContext } from './context.ts';
 
-export const COMMANDS: Command[] = [backupCommand, listCommand, showCommand, lsCommand, verifyCommand];
+export const COMMANDS: Command[] = [backupCommand, listCommand, showCommand, lsCommand, verifyCommand, restoreCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -46,6 +46,8 @@ export interface BackupRequest {
   keys: EncryptionKeys;
   origin: Origin;
   restoredFrom?: string;
+  /** record paths that do not exist instead of failing (pre-restore snapshots) */
+  allowMissing?: boolean;
   /** gzip level, 0-9 */
   compressionLevel?: number;
   reporter?: Reporter;
@@ -66,7 +68,7 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
     reporter.emit({ type: 'warning', message });
   };
 
-  const roots = await resolveRoots(request.paths, request.cwd);
+  const roots = await resolveRoots(request.paths, request.cwd, { allowMissing: request.allowMissing ?? false });
   const recipients = request.keys.mode === 'public-key' ? await inspectRecipients(request.keys.recipients) : [];
   const walkOptions = { cwd: request.cwd, exclude: request.exclude ?? [], skip: request.skip ?? [] };
 

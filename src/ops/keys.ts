@@ -6,6 +6,7 @@
 import * as fs from 'node:fs/promises';
 import { KeyError, UsageError } from '../domain/errors.ts';
 import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
+import { publicKeyOf } from '../archive/openpgp-keys.ts';
 
 export interface KeyInputs {
   passphrase?: string | undefined;
@@ -78,4 +79,18 @@ export async function decryptionKeysFrom(inputs: KeyInputs): Promise<DecryptionK
     throw new KeyError('no decryption key configured: set RIPCORD_PASSPHRASE (or --passphrase-file) or RIPCORD_IDENTITY (an armored private key)');
   }
   return { ...(passphrase !== undefined ? { passphrase } : {}), ...(identities.length ? { identities } : {}) };
+}
+
+/**
+ * Keys for a snapshot taken on the way to a restore: what backups use when configured,
+ * otherwise the public half of the identity that reads them, so that a restore job that
+ * holds only RIPCORD_IDENTITY still gets its safety net.
+ */
+export async function preRestoreKeysFrom(inputs: KeyInputs): Promise<EncryptionKeys> {
+  if (inputs.passphrase || inputs.passphraseFile || inputs.recipients?.trim()) return encryptionKeysFrom(inputs);
+  if (inputs.identity?.trim()) {
+    const identities = await readArmoredKeys(inputs.identity, 'RIPCORD_IDENTITY');
+    return { mode: 'public-key', recipients: await Promise.all(identities.map((key) => publicKeyOf(key))) };
+  }
+  return encryptionKeysFrom(inputs);
 }

@@ -13,7 +13,8 @@ import { KeyError, NotFoundError, RipcordError } from '../domain/errors.ts';
 import type { Reporter } from '../domain/events.ts';
 import { silentReporter } from '../domain/events.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
-import { bindingOf, formatMode } from '../domain/manifest.ts';
+import { bindingOf } from '../domain/manifest.ts';
+import { contentMismatch, headerMismatch } from './entry-check.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { ARCHIVE_OBJECT, CHECKSUMS_OBJECT, MANIFEST_OBJECT, parseChecksums } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
@@ -151,21 +152,11 @@ async function verifyContent(store: Store, snapshot: SnapshotMetadata, keys: Dec
 
 /** One line describing how an archive entry differs from its manifest entry, or undefined. */
 async function compareEntry(item: TarItem, expected: ManifestEntry): Promise<string | undefined> {
-  const { entry } = item;
   const hash = createHash('sha256');
   let size = 0;
   for await (const chunk of item.body) {
     hash.update(chunk);
     size += chunk.length;
   }
-  if (entry.path !== expected.path) return `the archive holds ${entry.path} where the manifest lists ${expected.path}`;
-  if (entry.kind !== expected.type) return `${entry.path} is a ${entry.kind} in the archive but a ${expected.type} in the manifest`;
-  if (expected.type === 'symlink' && entry.linkTarget !== expected.target) return `${entry.path} points elsewhere in the archive than the manifest says`;
-  if (expected.type === 'file') {
-    if (size !== expected.size) return `${entry.path} is ${size} bytes in the archive but ${expected.size} in the manifest`;
-    if (hash.digest('hex') !== expected.sha256) return `${entry.path} does not match its sha256 in the manifest`;
-  }
-  if (formatMode(entry.mode) !== expected.mode) return `${entry.path} has mode ${formatMode(entry.mode)} in the archive but ${expected.mode} in the manifest`;
-  if (Math.floor(entry.mtime) !== expected.mtime) return `${entry.path} has a different modification time in the archive and the manifest`;
-  return undefined;
+  return headerMismatch(item.entry, expected) ?? contentMismatch(item.entry, expected, size, hash.digest('hex'));
 }

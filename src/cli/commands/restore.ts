@@ -1,0 +1,128 @@
+import * as path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { UsageError } from '../../domain/errors.ts';
+import { describeOrigin } from '../../ops/origin.ts';
+import { applyRestore, planRestore } from '../../ops/restore.ts';
+import type { RestorePlan } from '../../ops/restore.ts';
+import { repositorySkip } from '../../ops/backup.ts';
+import type { Command } from '../command.ts';
+import { flag, listOption, stringOption } from '../command.ts';
+import type { CliContext } from '../context.ts';
+import { formatDuration, formatTime } from '../format.ts';
+
+const MARK = { add: '+', change: '~', remove: '-', unchanged: ' ' } as const;
+const SHOWN = 50;
+
+export const restoreCommand: Command = {
+  name: 'restore',
+  summary: 'Restore a snapshot into a folder, safely (pre-restore snapshot first).',
+  usage: 'ripcord restore [options] <id|latest> [--target DIR]',
+  description: [
+    'Shows what will change, asks (or needs --yes without a terminal), then:',
+    '  1. extracts the snapshot into a staging folder inside the target and checks every file',
+    '     against the manifest; nothing in the target changes if that fails;',
+    '  2. takes a pre-restore snapshot of everything the restore touches (its id is printed:',
+    '     "ripcord restore <that id>" undoes the restore exactly);',
+    '  3. moves files into place by rename, never writing through a symlink.',
+    'Refuses entries with absolute paths, "..", links pointing outside the target, devices and',
+    'FIFOs. setuid/setgid bits are dropped. Restoring a pre-restore snapshot implies --delete.',
+  ].join('\n'),
+  options: {
+    target: { type: 'string', short: 'C', value: 'DIR', description: 'folder to restore into', default: 'the working directory' },
+    include: { type: 'string', short: 'i', value: 'GLOB', multiple: true, description: 'restore only matching paths (and what is below them)' },
+    exclude: { type: 'string', short: 'e', value: 'GLOB', multiple: true, description: 'leave matching paths alone' },
+    delete: { type: 'boolean', description: 'remove files under the snapshot roots that the snapshot does not have' },
+    'dry-run': { type: 'boolean', short: 'n', description: 'show what would change and change nothing' },
+    yes: { type: 'boolean', short: 'y', description: 'apply without asking' },
+    'no-pre-restore': { type: 'boolean', description: 'do not take the pre-restore snapshot (the restore cannot be undone)' },
+    'allow-outside-symlinks': { type: 'boolean', description: 'restore symlinks that point outside the target (never followed)' },
+  },
+  examples: [
+    'ripcord restore latest --target ./config --dry-run',
+    'ripcord restore 20261122T143022.123Z-7f3a --yes --delete',
+    'ripcord restore latest --include "config/*.yaml" --yes',
+  ],
+  async run(context, values, positionals) {
+    const reference = positionals[0];
+    if (!reference) throw new UsageError('which snapshot? give an id or latest (see ripcord list)');
+    const target = path.resolve(context.cwd, stringOption(values, 'target') ?? '.');
+    const store = await context.openRepository();
+    const keys = await context.decryptionKeys();
+    const noPreRestore = flag(values, 'no-pre-restore');
+    const encryptionKeys = noPreRestore ? undefined : await context.preRestoreKeys();
+    const plan = await planRestore({
+      store,
+      reference,
+      target,
+      include: listOption(values, 'include'),
+      exclude: listOption(values, 'exclude'),
+      delete: flag(values, 'delete'),
+      keys,
+      allowOutsideSymlinks: flag(values, 'allow-outside-symlinks'),
+      protect: repositorySkip(context.repository, context.cwd),
+    });
+    const pending = plan.counts.add + plan.counts.change + plan.counts.remove;
+    if (!context.json) printPlan(context, plan, noPreRestore);
+    if (flag(values, 'dry-run') || pending === 0) {
+      if (context.json) context.printJson({ dryRun: flag(values, 'dry-run'), ...describePlan(plan) });
+      else context.print(pending === 0 ? 'nothing to do: the target already matches the snapshot' : 'dry run: nothing was changed');
+      return 0;
+    }
+    if (!flag(values, 'yes')) {
+      if (!process.stdin.isTTY || context.env.CI === 'true') {
+        throw new UsageError(`restore would change ${pending} entries in ${target}: add --yes to apply (or --dry-run to only see the plan)`);
+      }
+      const prompt = createInterface({ input: process.stdin, output: context.stderr });
+      const answer = await prompt.question(`Apply these ${pending} changes to ${target}? [y/N] `);
+      prompt.close();
+      if (!/^y(es)?$/i.test(answer.trim())) {
+        context.print('nothing was changed');
+        return 1;
+      }
+    }
+    const result = await applyRestore(plan, {
+      store,
+      keys,
+      ...(encryptionKeys ? { encryptionKeys } : {}),
+      origin: await describeOrigin(target, context.env),
+      noPreRestore,
+      reporter: context.reporter,
+    });
+    context.reporter.finish();
+    if (context.json) {
+      context.printJson({ ...describePlan(plan), preRestoreSnapshot: result.preRestoreSnapshot?.id ?? null, durationMs: result.durationMs });
+      return 0;
+    }
+    context.print(`restored snapshot ${plan.snapshot.id} into ${target} in ${formatDuration(result.durationMs)}`);
+    if (result.preRestoreSnapshot) {
+      context.print(`pre-restore snapshot ${result.preRestoreSnapshot.id}; to undo: ripcord restore ${result.preRestoreSnapshot.id} --target ${target} --yes`);
+    }
+    return 0;
+  },
+};
+
+function describePlan(plan: RestorePlan) {
+  return {
+    snapshot: plan.snapshot.id,
+    target: plan.target,
+    counts: plan.counts,
+    scope: plan.scope,
+    changes: plan.changes.filter((c) => c.action !== 'unchanged'),
+  };
+}
+
+function printPlan(context: CliContext, plan: RestorePlan, noPreRestore: boolean): void {
+  const { snapshot, counts } = plan;
+  context.print(`restore snapshot ${snapshot.id} (${snapshot.kind}, ${formatTime(snapshot.created)}) into ${plan.target}`);
+  context.print(`  ${counts.add} to add, ${counts.change} to change, ${counts.remove} to remove, ${counts.unchanged} unchanged`);
+  const changes = plan.changes.filter((c) => c.action !== 'unchanged');
+  for (const change of changes.slice(0, SHOWN)) {
+    context.print(`  ${MARK[change.action]} ${change.path}${change.type === 'directory' ? '/' : ''}${change.what ? `  (${change.what})` : ''}`);
+  }
+  if (changes.length > SHOWN) context.print(`  ... and ${changes.length - SHOWN} more (--json lists all)`);
+  context.print(
+    noPreRestore
+      ? '  no pre-restore snapshot (--no-pre-restore): this restore cannot be undone'
+      : `  a pre-restore snapshot of ${plan.scope.join(', ')} is taken first`,
+  );
+}

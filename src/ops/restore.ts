@@ -1,0 +1,415 @@
+/**
+ * restore: make a target look like a snapshot, without ever making things worse.
+ *
+ *   planRestore   authenticate the manifest, refuse unsafe entries, compare with the
+ *                 target: what will be added, changed, removed. Changes nothing.
+ *   applyRestore  1. extract every selected entry into a private staging folder inside
+ *                    the target (same file system), checking each against the manifest;
+ *                 2. only once the whole archive has authenticated: take the pre-restore
+ *                    snapshot of everything the restore touches;
+ *                 3. move entries into place by rename, never writing through a symlink;
+ *                 4. with --delete, remove what the snapshot does not have.
+ *
+ * If anything fails before step 3 the target is untouched. If step 3 or 4 is interrupted,
+ * restoring the pre-restore snapshot brings the target back exactly: it holds the restore's
+ * whole scope, and restoring a pre-restore snapshot removes what is not in it.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
+import { createExcludeMatcher } from '../archive/walk-sources.ts';
+import { ancestorsOf, safeMode, symlinkEscapes, unsafePathReason } from '../domain/entry-safety.ts';
+import { IntegrityError, RipcordError, UnsafeEntryError } from '../domain/errors.ts';
+import type { Reporter } from '../domain/events.ts';
+import { silentReporter } from '../domain/events.ts';
+import type { ManifestEntry } from '../domain/manifest.ts';
+import { parseMode } from '../domain/manifest.ts';
+import type { SnapshotMetadata } from '../domain/snapshot.ts';
+import type { Store } from '../storage/store.ts';
+import { createBackup } from './backup.ts';
+import { contentMismatch, headerMismatch } from './entry-check.ts';
+import type { Origin } from './origin.ts';
+import { describeFailure, openArchive, withManifest } from './read-snapshot.ts';
+import { resolveSnapshot } from './repository.ts';
+
+export const STAGING_PREFIX = '.ripcord-restore-';
+
+export interface RestoreRequest {
+  store: Store;
+  /** id, unique id prefix, or "latest" */
+  reference: string;
+  target: string;
+  include?: readonly string[];
+  exclude?: readonly string[];
+  /** remove what the snapshot does not have under its roots (implied for pre-restore snapshots) */
+  delete?: boolean;
+  keys: DecryptionKeys;
+  /** restore symlinks whose target lies outside the restore target (they are still never followed) */
+  allowOutsideSymlinks?: boolean;
+  /** absolute paths never touched nor snapshotted (the local repository) */
+  protect?: readonly string[];
+}
+
+export type ChangeAction = 'add' | 'change' | 'remove' | 'unchanged';
+
+export interface RestoreChange {
+  path: string;
+  action: ChangeAction;
+  /** what the snapshot has, or what is removed */
+  type: ManifestEntry['type'] | 'other';
+  /** for changes: content, mode, type, target */
+  what?: string;
+}
+
+export interface RestorePlan {
+  snapshot: SnapshotMetadata;
+  target: string;
+  /** every manifest entry, archive order */
+  entries: ManifestEntry[];
+  /** indexes into entries that will be written */
+  selected: Set<number>;
+  changes: RestoreChange[];
+  counts: Record<ChangeAction, number>;
+  /** target-relative paths the pre-restore snapshot covers (may not exist yet) */
+  scope: string[];
+  /** target-relative paths removed by --delete, deepest first */
+  removals: string[];
+  deleteExtras: boolean;
+  protect: string[];
+}
+
+export async function planRestore(request: RestoreRequest): Promise<RestorePlan> {
+  const snapshot = await resolveSnapshot(request.store, request.reference);
+  const target = path.resolve(request.target);
+  const deleteExtras = Boolean(request.delete) || snapshot.kind === 'pre-restore';
+  const protect = [...(request.protect ?? [])].map((p) => path.resolve(p));
+  const { entries, roots } = await withManifest(request.store, snapshot, request.keys, async (manifest) => {
+    const all: ManifestEntry[] = [];
+    for await (const entry of manifest.entries) all.push(entry);
+    return { entries: all, roots: manifest.roots };
+  });
+
+  // Refuse the whole restore on any unsafe entry, before anything is touched.
+  const seen = new Set<string>();
+  const symlinks = new Set<string>();
+  for (const entry of entries) {
+    const reason = unsafePathReason(entry.path);
+    const where = `snapshot ${snapshot.id}: entry ${JSON.stringify(entry.path)}`;
+    if (reason) throw new UnsafeEntryError(`${where} ${reason}; refusing to restore anything`);
+    if (seen.has(entry.path)) throw new UnsafeEntryError(`${where} appears twice; refusing to restore anything`);
+    seen.add(entry.path);
+    if (!['file', 'directory', 'symlink'].includes(entry.type)) {
+      throw new UnsafeEntryError(`${where} is a ${entry.type}; only files, directories and symlinks are restored`);
+    }
+    const through = ancestorsOf(entry.path).find((a) => symlinks.has(a));
+    if (through) throw new UnsafeEntryError(`${where} passes through the symlink ${through}; refusing to restore anything`);
+    if (entry.type === 'symlink') {
+      symlinks.add(entry.path);
+      if (!request.allowOutsideSymlinks && symlinkEscapes(entry.path, entry.target ?? '', target)) {
+        throw new UnsafeEntryError(
+          `${where} is a symlink to ${entry.target}, outside the target ${target}; refusing (use --allow-outside-symlinks to restore such links; they are never followed)`,
+        );
+      }
+    }
+  }
+
+  const included = request.include?.length ? createExcludeMatcher(request.include) : () => true;
+  const excluded = createExcludeMatcher(request.exclude ?? []);
+  const selectedPath = (name: string) =>
+    [...ancestorsOf(name), name].some((p) => included(p)) && ![...ancestorsOf(name), name].some((p) => excluded(p));
+
+  const selected = new Set<number>();
+  entries.forEach((entry, index) => {
+    if (selectedPath(entry.path)) selected.add(index);
+  });
+
+  // The scope: the snapshot's roots, or with --include the selected top-most entries.
+  const rootList = roots.map((r) => (r === '.' ? '' : r));
+  const scope = request.include?.length
+    ? topMost([...selected].map((i) => entries[i]!.path))
+    : rootList.filter((r) => r === '' || selectedPath(r));
+
+  const changes: RestoreChange[] = [];
+  for (const index of selected) {
+    const entry = entries[index]!;
+    await checkAncestorsInTarget(target, entry, seen, entries, snapshot);
+    changes.push(await compareWithTarget(target, entry));
+  }
+
+  const removals: string[] = [];
+  if (deleteExtras) {
+    const wanted = new Set([...selected].map((i) => entries[i]!.path));
+    const directories = new Set([...selected].filter((i) => entries[i]!.type === 'directory').map((i) => entries[i]!.path));
+    for (const root of scope) {
+      if (root !== '' && !wanted.has(root) && !(await exists(path.join(target, root)))) continue;
+      if (root !== '' && !directories.has(root) && wanted.has(root)) continue; // a file root: nothing below it
+      await collectExtras(target, root, wanted, protect, excluded, removals);
+    }
+    removals.sort((a, b) => b.length - a.length || (a < b ? 1 : -1));
+    for (const removal of removals) {
+      const stats = await fs.lstat(path.join(target, removal));
+      changes.push({ path: removal, action: 'remove', type: stats.isDirectory() ? 'directory' : stats.isSymbolicLink() ? 'symlink' : stats.isFile() ? 'file' : 'other' });
+    }
+  }
+  const counts: Record<ChangeAction, number> = { add: 0, change: 0, remove: 0, unchanged: 0 };
+  for (const change of changes) counts[change.action] += 1;
+  return { snapshot, target, entries, selected, changes, counts, scope: scope.map((s) => s || '.'), removals, deleteExtras, protect };
+}
+
+/** Paths with no ancestor in the list. */
+function topMost(paths: string[]): string[] {
+  const set = new Set(paths);
+  return paths.filter((p) => !ancestorsOf(p).some((a) => set.has(a)));
+}
+
+async function exists(file: string): Promise<boolean> {
+  return (await lstatOrUndefined(file)) !== undefined;
+}
+
+async function lstatOrUndefined(file: string): Promise<Stats | undefined> {
+  try {
+    return await fs.lstat(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Every ancestor of an entry inside the target must be a real directory, or be replaced
+ * by a directory from the snapshot before the entry is written: never write through a link.
+ */
+async function checkAncestorsInTarget(target: string, entry: ManifestEntry, names: Set<string>, entries: ManifestEntry[], snapshot: SnapshotMetadata): Promise<void> {
+  for (const ancestor of ancestorsOf(entry.path)) {
+    const stats = await lstatOrUndefined(path.join(target, ancestor));
+    if (!stats || stats.isDirectory()) continue;
+    const replacedByDirectory = names.has(ancestor) && entries.some((e) => e.path === ancestor && e.type === 'directory');
+    if (!replacedByDirectory) {
+      throw new UnsafeEntryError(
+        `restoring ${entry.path} from snapshot ${snapshot.id} would write through ${path.join(target, ancestor)}, which is a ${stats.isSymbolicLink() ? 'symlink' : 'file'} in the target; move it away or restore into another --target`,
+      );
+    }
+  }
+}
+
+async function compareWithTarget(target: string, entry: ManifestEntry): Promise<RestoreChange> {
+  const file = path.join(target, entry.path);
+  const stats = await lstatOrUndefined(file);
+  const base = { path: entry.path, type: entry.type };
+  if (!stats) return { ...base, action: 'add' };
+  const actualType = stats.isDirectory() ? 'directory' : stats.isSymbolicLink() ? 'symlink' : stats.isFile() ? 'file' : 'other';
+  if (actualType !== entry.type) return { ...base, action: 'change', what: `type (${actualType} -> ${entry.type})` };
+  if (entry.type === 'symlink') {
+    return (await fs.readlink(file)) === entry.target ? { ...base, action: 'unchanged' } : { ...base, action: 'change', what: 'link target' };
+  }
+  if (entry.type === 'file') {
+    if (stats.size !== entry.size || (await sha256File(file)) !== entry.sha256) return { ...base, action: 'change', what: 'content' };
+  }
+  if ((stats.mode & 0o7777) !== safeMode(parseMode(entry.mode))) return { ...base, action: 'change', what: 'mode' };
+  return { ...base, action: 'unchanged' };
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Entries under `root` in the target that the snapshot does not have (not following links). */
+async function collectExtras(
+  target: string,
+  root: string,
+  wanted: Set<string>,
+  protect: string[],
+  excluded: (name: string) => boolean,
+  out: string[],
+): Promise<void> {
+  const full = root === '' ? target : path.join(target, root);
+  if (protect.includes(full) || path.basename(full).startsWith(STAGING_PREFIX)) return;
+  if (root !== '' && excluded(root)) return;
+  const stats = await lstatOrUndefined(full);
+  if (!stats) return;
+  if (root !== '' && !wanted.has(root)) {
+    out.push(root); // removing it removes everything below
+    return;
+  }
+  if (!stats.isDirectory()) return;
+  for (const name of await fs.readdir(full)) {
+    await collectExtras(target, root === '' ? name : `${root}/${name}`, wanted, protect, excluded, out);
+  }
+}
+
+export interface ApplyRestoreOptions {
+  store: Store;
+  keys: DecryptionKeys;
+  /** to encrypt the pre-restore snapshot; required unless noPreRestore */
+  encryptionKeys?: EncryptionKeys;
+  origin: Origin;
+  noPreRestore?: boolean;
+  reporter?: Reporter;
+  /** test hook: called after each entry is moved into place */
+  afterApply?: (applied: number) => void | Promise<void>;
+}
+
+export interface RestoreResult {
+  snapshot: SnapshotMetadata;
+  target: string;
+  preRestoreSnapshot?: SnapshotMetadata;
+  counts: Record<ChangeAction, number>;
+  durationMs: number;
+}
+
+export async function applyRestore(plan: RestorePlan, options: ApplyRestoreOptions): Promise<RestoreResult> {
+  const started = Date.now();
+  const reporter = options.reporter ?? silentReporter;
+  const { snapshot, target } = plan;
+  await fs.mkdir(target, { recursive: true });
+  const staging = await fs.mkdtemp(path.join(target, STAGING_PREFIX));
+  try {
+    reporter.emit({ type: 'phase', phase: 'stage', message: `extracting snapshot ${snapshot.id} into a staging folder` });
+    await stage(plan, staging, options, reporter);
+
+    let preRestoreSnapshot: SnapshotMetadata | undefined;
+    if (!options.noPreRestore) {
+      if (!options.encryptionKeys) throw new RipcordError('a pre-restore snapshot needs an encryption key (or pass --no-pre-restore)');
+      reporter.emit({ type: 'phase', phase: 'pre-restore', message: `snapshotting what the restore will touch in ${target}` });
+      preRestoreSnapshot = (
+        await createBackup({
+          store: options.store,
+          paths: plan.scope,
+          cwd: target,
+          allowMissing: true,
+          skip: [staging, ...plan.protect],
+          kind: 'pre-restore',
+          restoredFrom: snapshot.id,
+          keys: options.encryptionKeys,
+          origin: options.origin,
+          reporter: { emit: (event) => (event.type === 'progress' || event.type === 'warning' ? reporter.emit(event) : undefined) },
+        })
+      ).snapshot;
+      reporter.emit({ type: 'info', message: `pre-restore snapshot ${preRestoreSnapshot.id} saved` });
+    }
+
+    reporter.emit({ type: 'phase', phase: 'apply', message: `applying ${plan.counts.add + plan.counts.change} changes and ${plan.counts.remove} removals to ${target}` });
+    try {
+      await moveIntoPlace(plan, staging, options);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const undo = preRestoreSnapshot
+        ? `the target is partly restored; run "ripcord restore ${preRestoreSnapshot.id} --target ${target}" to bring it back exactly as it was`
+        : 'the target is partly restored and no pre-restore snapshot was taken';
+      throw new RipcordError(`restore of snapshot ${snapshot.id} into ${target} was interrupted (${reason}): ${undo}`, { cause: error });
+    }
+    return { snapshot, target, ...(preRestoreSnapshot ? { preRestoreSnapshot } : {}), counts: plan.counts, durationMs: Date.now() - started };
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Extract the selected entries into `staging` (named by index), checking all against the manifest. */
+async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOptions, reporter: Reporter): Promise<void> {
+  const { snapshot, entries, selected } = plan;
+  const archive = await openArchive(options.store, snapshot, options.keys);
+  let index = 0;
+  let bytes = 0;
+  let files = 0;
+  const total = { files: snapshot.files, bytes: snapshot.inputBytes };
+  try {
+    for await (const item of archive.items) {
+      const expected = entries[index];
+      const where = `snapshot ${snapshot.id}: archive entry ${JSON.stringify(item.entry.path)}`;
+      if (!['file', 'directory', 'symlink'].includes(item.entry.kind)) {
+        throw new UnsafeEntryError(`${where} is a ${item.entry.kind}; only files, directories and symlinks are restored, refusing`);
+      }
+      if (!expected) throw new IntegrityError(`${where} is not in the manifest`);
+      const mismatch = headerMismatch(item.entry, expected);
+      if (mismatch) throw new IntegrityError(`snapshot ${snapshot.id}: ${mismatch}`);
+      const hash = createHash('sha256');
+      let size = 0;
+      const count = (chunk: Buffer) => {
+        hash.update(chunk);
+        size += chunk.length;
+      };
+      if (selected.has(index) && expected.type === 'file') {
+        const counter = new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            count(chunk);
+            callback(null, chunk);
+          },
+        });
+        await pipeline(item.body, counter, createWriteStream(path.join(staging, String(index)), { flags: 'wx', mode: 0o600 }));
+      } else {
+        for await (const chunk of item.body) count(chunk);
+      }
+      const problem = contentMismatch(item.entry, expected, size, hash.digest('hex'));
+      if (problem) throw new IntegrityError(`snapshot ${snapshot.id}: ${problem}`);
+      if (selected.has(index) && expected.type === 'symlink') await fs.symlink(expected.target ?? '', path.join(staging, String(index)));
+      index += 1;
+      bytes += size;
+      if (expected.type === 'file') files += 1;
+      reporter.emit({ type: 'progress', phase: 'stage', done: { files, bytes }, total });
+    }
+    if (index !== entries.length) throw new IntegrityError(`snapshot ${snapshot.id}: the archive ends after ${index} of ${entries.length} entries`);
+    await archive.finish();
+  } catch (error) {
+    throw error instanceof UnsafeEntryError ? error : describeFailure(snapshot, 'archive.tar.gz.pgp', error);
+  }
+}
+
+async function moveIntoPlace(plan: RestorePlan, staging: string, options: ApplyRestoreOptions): Promise<void> {
+  const { entries, selected, target } = plan;
+  const directories: ManifestEntry[] = [];
+  let applied = 0;
+  for (const index of [...selected].sort((a, b) => a - b)) {
+    const entry = entries[index]!;
+    const destination = path.join(target, entry.path);
+    await ensureRealDirectories(target, entry.path);
+    const existing = await lstatOrUndefined(destination);
+    if (entry.type === 'directory') {
+      if (existing && !existing.isDirectory()) await fs.rm(destination, { force: true });
+      if (!existing || !existing.isDirectory()) await fs.mkdir(destination, { mode: 0o700 });
+      directories.push(entry);
+    } else {
+      if (existing?.isDirectory()) await fs.rm(destination, { recursive: true, force: true });
+      const staged = path.join(staging, String(index));
+      const mtime = new Date(entry.mtime * 1000);
+      if (entry.type === 'file') {
+        await fs.chmod(staged, safeMode(parseMode(entry.mode)));
+        await fs.utimes(staged, mtime, mtime);
+      } else {
+        await fs.lutimes(staged, mtime, mtime).catch(() => {});
+      }
+      await fs.rename(staged, destination); // replaces a file or a symlink itself, never what it points to
+    }
+    applied += 1;
+    await options.afterApply?.(applied);
+  }
+  for (const removal of plan.removals) {
+    await fs.rm(path.join(target, removal), { recursive: true, force: true });
+    applied += 1;
+    await options.afterApply?.(applied);
+  }
+  // Directory modes and times last: a read-only directory would refuse its own contents.
+  for (const entry of directories.reverse()) {
+    const destination = path.join(target, entry.path);
+    await fs.chmod(destination, safeMode(parseMode(entry.mode)));
+    const mtime = new Date(entry.mtime * 1000);
+    await fs.utimes(destination, mtime, mtime);
+  }
+}
+
+/** Create missing ancestors; refuse any ancestor that is not a real directory. */
+async function ensureRealDirectories(target: string, name: string): Promise<void> {
+  for (const ancestor of ancestorsOf(name)) {
+    const full = path.join(target, ancestor);
+    const stats = await lstatOrUndefined(full);
+    if (!stats) await fs.mkdir(full, { mode: 0o755 });
+    else if (!stats.isDirectory()) throw new UnsafeEntryError(`${full} is not a directory; refusing to write through it`);
+  }
+}

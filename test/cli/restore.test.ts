@@ -1,0 +1,253 @@
+/** restore through the bundled CLI: exact round trips, undo, refusals, hostile archives. */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ripcord } from '../helpers/cli.ts';
+import type { PyTarMember } from '../helpers/hostile.ts';
+import { gnupgHome, manifestFor, pythonTarGz, writeHandmadeSnapshot } from '../helpers/hostile.ts';
+import { diffTrees, makeAwkwardTree, readTree, removeDir, tempDir } from '../helpers/tree.ts';
+
+const PASSPHRASE = 'restore test passphrase';
+const env = { RIPCORD_PASSPHRASE: PASSPHRASE };
+
+async function setup() {
+  const dir = await tempDir();
+  const source = path.join(dir, 'source');
+  const repo = path.join(dir, 'repo');
+  await fs.mkdir(source);
+  return { dir, source, repo };
+}
+
+async function backup(repo: string, cwd: string, paths: string[]): Promise<string> {
+  const run = await ripcord(['backup', '--repo', repo, '-q', ...paths], { cwd, env });
+  assert.is(run.code, 0, run.stderr);
+  return run.stdout.trim();
+}
+
+const lines = (stderr: string) => stderr.trim().split('\n').filter(Boolean);
+
+test('restore into an empty folder gives a tree identical to the source', async () => {
+  const s = await setup();
+  try {
+    const roots = await makeAwkwardTree(s.source, 2);
+    const id = await backup(s.repo, s.source, roots);
+    const target = path.join(s.dir, 'target');
+    const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+    assert.is(run.code, 0, run.stderr);
+    assert.equal(await diffTrees(s.source, target), []);
+    assert.match(run.stdout, /pre-restore snapshot \S+; to undo: ripcord restore/);
+    assert.equal((await fs.readdir(target)).filter((n) => n.startsWith('.ripcord')), [], 'no staging folder left');
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('restoring the pre-restore snapshot brings back exactly the tree as it was before the restore', async () => {
+  const s = await setup();
+  try {
+    const roots = await makeAwkwardTree(s.source, 1);
+    const id = await backup(s.repo, s.source, roots);
+    // The live tree drifts: a modified file, an added file, a deleted file, a changed mode, a retargeted link.
+    await fs.writeFile(path.join(s.source, 'config/app.yaml'), 'port: 9999\n');
+    await fs.writeFile(path.join(s.source, 'config/added.txt'), 'added after the snapshot\n');
+    await fs.rm(path.join(s.source, 'config/empty.txt'));
+    await fs.chmod(path.join(s.source, 'scripts/deploy.sh'), 0o700);
+    await fs.rm(path.join(s.source, 'config/current.yaml'));
+    await fs.symlink('added.txt', path.join(s.source, 'config/current.yaml'));
+    await fs.mkdir(path.join(s.source, 'newroot'));
+    const drifted = path.join(s.dir, 'drifted');
+    await fs.cp(s.source, drifted, { recursive: true, verbatimSymlinks: true });
+
+    const restore = await ripcord(['restore', id, '--repo', s.repo, '--target', s.source, '--yes', '--delete', '--json'], { env });
+    assert.is(restore.code, 0, restore.stderr);
+    const report = JSON.parse(restore.stdout);
+    assert.equal(report.counts, { add: 1, change: 3, remove: 1, unchanged: report.counts.unchanged });
+    const preRestore = report.preRestoreSnapshot as string;
+    assert.ok(preRestore);
+    // now identical to the snapshot: the added file is gone, the deleted one is back
+    const restored = await readTree(s.source);
+    assert.not.ok(restored.has('config/added.txt'));
+    assert.ok(restored.has('config/empty.txt'));
+    assert.is(restored.get('config/app.yaml')!.content, Buffer.from('port: 8080\nname: app\n').toString('base64'));
+
+    const show = JSON.parse((await ripcord(['show', '--json', '--repo', s.repo, preRestore], { env })).stdout);
+    assert.is(show.kind, 'pre-restore');
+    assert.is(show.restoredFrom, id);
+    // latest skips pre-restore snapshots
+    assert.is(JSON.parse((await ripcord(['show', '--json', '--repo', s.repo, 'latest'], { env })).stdout).id, id);
+
+    const undo = await ripcord(['restore', preRestore, '--repo', s.repo, '--target', s.source, '--yes'], { env });
+    assert.is(undo.code, 0, undo.stderr);
+    assert.equal(await diffTrees(drifted, s.source), []);
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('without --delete, files the snapshot does not have are kept', async () => {
+  const s = await setup();
+  try {
+    await fs.mkdir(path.join(s.source, 'config'));
+    await fs.writeFile(path.join(s.source, 'config/a.txt'), 'a');
+    const id = await backup(s.repo, s.source, ['config']);
+    await fs.writeFile(path.join(s.source, 'config/extra.txt'), 'extra');
+    const run = await ripcord(['restore', id, '--repo', s.repo, '--target', s.source, '--yes'], { env });
+    assert.is(run.code, 0, run.stderr);
+    assert.is(await fs.readFile(path.join(s.source, 'config/extra.txt'), 'utf8'), 'extra');
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('--dry-run shows the plan and changes nothing; without a terminal --yes is required', async () => {
+  const s = await setup();
+  try {
+    const roots = await makeAwkwardTree(s.source, 1);
+    const id = await backup(s.repo, s.source, roots);
+    await fs.writeFile(path.join(s.source, 'config/app.yaml'), 'changed');
+    const before = await readTree(s.source);
+    const dry = await ripcord(['restore', id, '--repo', s.repo, '--target', s.source, '--dry-run'], { env });
+    assert.is(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /0 to add, 1 to change, 0 to remove/);
+    assert.match(dry.stdout, /~ config\/app\.yaml {2}\(content\)/);
+    assert.match(dry.stdout, /dry run: nothing was changed/);
+    const noYes = await ripcord(['restore', id, '--repo', s.repo, '--target', s.source], { env });
+    assert.is(noYes.code, 2);
+    assert.is(lines(noYes.stderr).length, 1);
+    assert.match(noYes.stderr, /add --yes/);
+    assert.equal(await readTree(s.source), before);
+    const listed = JSON.parse((await ripcord(['list', '--json', '--repo', s.repo], { env })).stdout);
+    assert.is(listed.length, 1, 'no pre-restore snapshot for a dry run');
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('a wrong key or a corrupted archive is detected before the target is touched', async () => {
+  const s = await setup();
+  try {
+    const roots = await makeAwkwardTree(s.source, 1);
+    const id = await backup(s.repo, s.source, roots);
+    const target = path.join(s.dir, 'target');
+    await fs.mkdir(target);
+    await fs.writeFile(path.join(target, 'precious.txt'), 'keep me');
+    const before = await readTree(target);
+    const wrong = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env: { RIPCORD_PASSPHRASE: 'wrong' } });
+    assert.is(wrong.code, 1);
+    assert.is(lines(wrong.stderr).length, 1, wrong.stderr);
+    assert.match(wrong.stderr, /passphrase/);
+    assert.equal(await readTree(target), before);
+
+    const archive = path.join(s.repo, id, 'archive.tar.gz.pgp');
+    const bytes = await fs.readFile(archive);
+    bytes[bytes.length - 30]! ^= 0x40;
+    await fs.writeFile(archive, bytes);
+    const corrupt = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+    assert.is(corrupt.code, 1);
+    assert.is(lines(corrupt.stderr).length, 1, corrupt.stderr);
+    assert.match(corrupt.stderr, new RegExp(`${id.replace('.', '\\.')}.*archive\\.tar\\.gz\\.pgp`));
+    assert.equal(await readTree(target), before);
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('restore never writes through a symlink in the target: the directory it points to stays untouched', async () => {
+  const s = await setup();
+  try {
+    await fs.mkdir(path.join(s.source, 'config'));
+    await fs.writeFile(path.join(s.source, 'config/app.yaml'), 'mine');
+    const id = await backup(s.repo, s.source, ['config']);
+    const target = path.join(s.dir, 'target');
+    const outside = path.join(s.dir, 'outside');
+    await fs.mkdir(target);
+    await fs.mkdir(outside);
+    await fs.writeFile(path.join(outside, 'app.yaml'), 'outside, do not touch');
+    await fs.symlink(outside, path.join(target, 'config'));
+    const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+    assert.is(run.code, 0, run.stderr);
+    assert.is(await fs.readFile(path.join(outside, 'app.yaml'), 'utf8'), 'outside, do not touch');
+    assert.ok((await fs.lstat(path.join(target, 'config'))).isDirectory(), 'the link was replaced by the snapshot directory');
+    assert.is(await fs.readFile(path.join(target, 'config/app.yaml'), 'utf8'), 'mine');
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('setuid and setgid bits are dropped on restore', async () => {
+  const s = await setup();
+  try {
+    await fs.writeFile(path.join(s.source, 'tool'), '#!/bin/sh\n');
+    await fs.chmod(path.join(s.source, 'tool'), 0o6755);
+    const id = await backup(s.repo, s.source, ['tool']);
+    const target = path.join(s.dir, 'target');
+    const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+    assert.is(run.code, 0, run.stderr);
+    assert.is((await fs.stat(path.join(target, 'tool'))).mode & 0o7777, 0o755);
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+const HOSTILE: { name: string; members: PyTarMember[]; manifestLies?: boolean }[] = [
+  { name: '../../escape', members: [{ name: '../../escape.txt', type: 'file', data: 'pwned' }] },
+  { name: 'an absolute path', members: [{ name: '/tmp/ripcord-abs-escape.txt', type: 'file', data: 'pwned' }] },
+  {
+    name: 'a symlink to /tmp followed by a file written through it',
+    members: [
+      { name: 'link', type: 'symlink', linkname: '/tmp' },
+      { name: 'link/ripcord-through-link.txt', type: 'file', data: 'pwned' },
+    ],
+  },
+  {
+    name: 'a relative symlink out of the target and a file through it',
+    members: [
+      { name: 'up', type: 'symlink', linkname: '../..' },
+      { name: 'up/ripcord-through-up.txt', type: 'file', data: 'pwned' },
+    ],
+  },
+  { name: 'a hardlink to a file outside', members: [{ name: 'passwd', type: 'hardlink', linkname: '/etc/passwd' }], manifestLies: true },
+  { name: 'a FIFO', members: [{ name: 'pipe', type: 'fifo' }], manifestLies: true },
+  { name: 'a character device', members: [{ name: 'null', type: 'chardev' }], manifestLies: true },
+  {
+    name: 'an archive that does not match its manifest (the manifest claims a harmless file)',
+    members: [{ name: '../sneaky.txt', type: 'file', data: 'pwned' }],
+    manifestLies: true,
+  },
+];
+
+for (const hostile of HOSTILE) {
+  test(`restore refuses a hostile archive with ${hostile.name}: nothing outside the target, target unchanged`, async () => {
+    const s = await setup();
+    try {
+      const home = await gnupgHome(s.dir);
+      const tarGz = await pythonTarGz(hostile.members);
+      // An honest manifest of hostile content, or (manifestLies) a harmless-looking one.
+      const manifest = hostile.manifestLies
+        ? manifestFor(hostile.members.map((m) => ({ name: 'harmless.txt', type: 'file', data: m.data ?? '' })))
+        : manifestFor(hostile.members);
+      const id = await writeHandmadeSnapshot({ repo: s.repo, tarGz, manifest, roots: ['.'], passphrase: PASSPHRASE, gnupgHome: home });
+      const target = path.join(s.dir, 'a', 'b', 'target');
+      await fs.mkdir(target, { recursive: true });
+      await fs.writeFile(path.join(target, 'precious.txt'), 'keep me');
+      const outsideBefore = await readTree(s.dir);
+      const tmpBefore = new Set(await fs.readdir('/tmp'));
+      const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+      assert.is(run.code, 1, `restore accepted ${hostile.name}: ${run.stdout}`);
+      assert.is(lines(run.stderr).length, 1, run.stderr);
+      assert.match(run.stderr, new RegExp(id.replace('.', '\\.')));
+      const tmpNew = [...(await fs.readdir('/tmp'))].filter((n) => !tmpBefore.has(n) && n.startsWith('ripcord-') && /escape|through/.test(n));
+      assert.equal(tmpNew, [], 'nothing written to /tmp');
+      const after = await readTree(s.dir);
+      // the repository may have grown (nothing else may change)
+      const strip = (tree: Map<string, unknown>) => new Map([...tree].filter(([p]) => !p.startsWith('repo')));
+      assert.equal(strip(after), strip(outsideBefore));
+      await assert.not.ok(await fs.stat(path.join(s.dir, 'a', 'escape.txt')).catch(() => undefined));
+    } finally {
+      await removeDir(s.dir);
+    }
+  });
+}
+
+test.run();
