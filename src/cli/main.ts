@@ -7,6 +7,8 @@ import { VERSION } from '../ops/version.ts';
 import type { Command } from './command.ts';
 import { flag, formatHelp, GLOBAL_OPTIONS, parseCommandLine } from './command.ts';
 import { backupCommand } from './commands/backup.ts';
+import { diffCommand } from './commands/diff.ts';
+import { dumpCommand } from './commands/dump.ts';
 import { listCommand } from './commands/list.ts';
 import { lsCommand } from './commands/ls.ts';
 import { restoreCommand } from './commands/restore.ts';
@@ -15,7 +17,7 @@ import { verifyCommand } from './commands/verify.ts';
 import type { CliContext, ProcessIo } from './context.ts';
 import { createContext } from './context.ts';
 
-export const COMMANDS: Command[] = [backupCommand, listCommand, showCommand, lsCommand, verifyCommand, restoreCommand];
+export const COMMANDS: Command[] = [backupCommand, listCommand, showCommand, lsCommand, verifyCommand, restoreCommand, diffCommand, dumpCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -198,7 +198,8 @@ async function checkAncestorsInTarget(target: string, entry: ManifestEntry, name
   }
 }
 
-async function compareWithTarget(target: string, entry: ManifestEntry): Promise<RestoreChange> {
+/** How the target differs from one manifest entry. */
+export async function compareWithTarget(target: string, entry: ManifestEntry): Promise<RestoreChange> {
   const file = path.join(target, entry.path);
   const stats = await lstatOrUndefined(file);
   const base = { path: entry.path, type: entry.type };

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { createSnapshotId } from '../../src/domain/snapshot-id.ts';
 import { formatChecksums, sealMetadata, serializeMetadata, SNAPSHOT_FORMAT } from '../../src/domain/snapshot.ts';
+import type { UnsealedMetadata } from '../../src/domain/snapshot.ts';
 import type { ManifestEntry } from '../../src/domain/manifest.ts';
 import { manifestEntryLine, manifestHeader, manifestTrailer } from '../../src/domain/manifest.ts';
 import { cleanEnv } from './cli.ts';
@@ -93,7 +94,7 @@ export async function writeHandmadeSnapshot(options: {
 }): Promise<string> {
   const id = createSnapshotId();
   const archive = await gpgSymmetric(options.tarGz, options.passphrase, options.gnupgHome);
-  const binding = {
+  const binding: Omit<UnsealedMetadata, 'objects'> = {
     format: SNAPSHOT_FORMAT,
     id,
     created: new Date().toISOString(),
@@ -108,17 +109,17 @@ export async function writeHandmadeSnapshot(options: {
     compression: 'gzip',
     encryption: { mode: 'passphrase', profile: 'rfc4880', recipients: [] },
     tool: { name: 'ripcord', version: '0.0.0' },
-  } as const;
+  };
   const manifestText =
     manifestHeader(options.roots) +
     options.manifest.map((e, i) => manifestEntryLine(e, i === 0)).join('') +
-    manifestTrailer({ archive: { sha256: sha256(archive), bytes: archive.length }, snapshot: { ...binding, tags: [] } });
+    manifestTrailer({ archive: { sha256: sha256(archive), bytes: archive.length }, snapshot: binding });
   const manifest = await gpgSymmetric(Buffer.from(manifestText), options.passphrase, options.gnupgHome);
   const objects = {
     'archive.tar.gz.pgp': { sha256: sha256(archive), bytes: archive.length },
     'manifest.json.pgp': { sha256: sha256(manifest), bytes: manifest.length },
   };
-  const metadata = sealMetadata({ ...binding, tags: [], objects });
+  const metadata = sealMetadata({ ...binding, objects });
   const folder = path.join(options.repo, id);
   await fs.mkdir(folder, { recursive: true });
   await fs.writeFile(path.join(folder, 'archive.tar.gz.pgp'), archive);

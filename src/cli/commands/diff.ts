@@ -1,0 +1,41 @@
+import * as path from 'node:path';
+import { UsageError } from '../../domain/errors.ts';
+import { repositorySkip } from '../../ops/backup.ts';
+import { diffSnapshots, diffWithFolder } from '../../ops/diff.ts';
+import type { Command } from '../command.ts';
+import { stringOption } from '../command.ts';
+
+const MARK = { added: '+', removed: '-', changed: '~' } as const;
+
+export const diffCommand: Command = {
+  name: 'diff',
+  summary: 'Show added, removed and changed files between two snapshots, or a snapshot and a folder.',
+  usage: 'ripcord diff [options] <id> [<id2> | --target DIR]',
+  description: [
+    'Two snapshots are compared from their manifests alone (only manifests are decrypted).',
+    'With one snapshot, it is compared with --target (default: the working directory): "+" is',
+    'in the folder but not in the snapshot, "-" in the snapshot but not in the folder.',
+  ].join('\n'),
+  options: {
+    target: { type: 'string', short: 'C', value: 'DIR', description: 'folder to compare with', default: 'the working directory' },
+  },
+  examples: ['ripcord diff latest', 'ripcord diff 20261121T020000.000Z-aaaa latest --json'],
+  async run(context, values, positionals) {
+    const [from, to] = positionals;
+    if (!from) throw new UsageError('diff needs a snapshot: ripcord diff <id> [<id2> | --target DIR]');
+    const targetOption = stringOption(values, 'target');
+    if (to && targetOption) throw new UsageError('give either a second snapshot or --target, not both');
+    const store = await context.openRepository();
+    const keys = await context.decryptionKeys();
+    const result = to
+      ? await diffSnapshots(store, from, to, keys)
+      : await diffWithFolder(store, from, path.resolve(context.cwd, targetOption ?? '.'), keys, repositorySkip(context.repository, context.cwd));
+    if (context.json) {
+      context.printJson(result);
+      return 0;
+    }
+    for (const line of result.lines) context.print(`${MARK[line.change]} ${line.path}${line.what ? `  (${line.what})` : ''}`);
+    context.print(`${result.counts.added} added, ${result.counts.removed} removed, ${result.counts.changed} changed (${result.from} -> ${result.to})`);
+    return 0;
+  },
+};

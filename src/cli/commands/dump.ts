@@ -1,0 +1,22 @@
+import { UsageError } from '../../domain/errors.ts';
+import { dumpFile } from '../../ops/dump.ts';
+import type { Command } from '../command.ts';
+
+export const dumpCommand: Command = {
+  name: 'dump',
+  summary: "Write one file's content from a snapshot to stdout, touching nothing else.",
+  usage: 'ripcord dump [options] <id|latest> <path>',
+  description: [
+    'The path is as stored (see ripcord ls). Nothing is written to stdout before the whole',
+    'archive has been read and authenticated, so a damaged or tampered archive prints nothing.',
+  ].join('\n'),
+  options: {},
+  examples: ['ripcord dump latest config/app.yaml > app.yaml', 'ripcord dump latest config/app.yaml | diff - config/app.yaml'],
+  async run(context, _values, positionals) {
+    const [reference, file] = positionals;
+    if (!reference || !file) throw new UsageError('dump needs a snapshot and a path: ripcord dump latest config/app.yaml');
+    const store = await context.openRepository();
+    await dumpFile({ store, reference, file, keys: await context.decryptionKeys(), output: context.stdout });
+    return 0;
+  },
+};

@@ -1,0 +1,70 @@
+/**
+ * dump: one file's content, released only after the whole archive has authenticated.
+ * The file is staged in a private temporary folder while the archive is read to its end.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Transform } from 'node:stream';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
+import { NotFoundError, UsageError } from '../domain/errors.ts';
+import type { SnapshotMetadata } from '../domain/snapshot.ts';
+import type { Store } from '../storage/store.ts';
+import { describeFailure, openArchive } from './read-snapshot.ts';
+import { resolveSnapshot } from './repository.ts';
+
+export interface DumpRequest {
+  store: Store;
+  reference: string;
+  /** the path as stored (as `ripcord ls` shows it) */
+  file: string;
+  keys: DecryptionKeys;
+  output: Writable;
+}
+
+export async function dumpFile(request: DumpRequest): Promise<{ snapshot: SnapshotMetadata; bytes: number; sha256: string }> {
+  const snapshot = await resolveSnapshot(request.store, request.reference);
+  const wanted = request.file.replace(/^\.?\/+/, '').replace(/\/+$/, '');
+  const dir = await fs.mkdtemp(path.join(tmpdir(), 'ripcord-dump-'));
+  const staged = path.join(dir, 'content');
+  try {
+    let found: { bytes: number; sha256: string } | undefined;
+    let other: string | undefined;
+    const archive = await openArchive(request.store, snapshot, request.keys);
+    try {
+      for await (const item of archive.items) {
+        if (item.entry.path !== wanted || found) continue;
+        if (item.entry.kind !== 'file') {
+          other = item.entry.kind === 'symlink' ? `a symlink to ${item.entry.linkTarget}` : `a ${item.entry.kind}`;
+          continue;
+        }
+        const hash = createHash('sha256');
+        let bytes = 0;
+        const count = new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            hash.update(chunk);
+            bytes += chunk.length;
+            callback(null, chunk);
+          },
+        });
+        await pipeline(item.body, count, createWriteStream(staged, { mode: 0o600 }));
+        found = { bytes, sha256: hash.digest('hex') };
+      }
+      await archive.finish();
+    } catch (error) {
+      throw describeFailure(snapshot, 'archive.tar.gz.pgp', error);
+    }
+    if (!found) {
+      if (other) throw new UsageError(`${wanted} in snapshot ${snapshot.id} is ${other}, not a file`);
+      throw new NotFoundError(`snapshot ${snapshot.id} has no file ${wanted} (see ripcord ls ${snapshot.id})`);
+    }
+    await pipeline(createReadStream(staged), request.output, { end: false });
+    return { snapshot, ...found };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}

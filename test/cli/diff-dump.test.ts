@@ -1,0 +1,100 @@
+/** diff and dump through the bundled CLI. */
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CLI, cleanEnv, ripcord } from '../helpers/cli.ts';
+import { removeDir, tempDir } from '../helpers/tree.ts';
+
+const env = { RIPCORD_PASSPHRASE: 'diff dump' };
+
+/** stdout as raw bytes (binary content must survive unchanged). */
+function ripcordBytes(args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env) });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => (err += c));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: err }));
+  });
+}
+
+test('dump writes one file byte for byte; a missing path or a directory is one clear line', async () => {
+  const dir = await tempDir();
+  try {
+    const blob = randomBytes(3 << 20);
+    await fs.mkdir(path.join(dir, 'src/sub'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'src/sub/blob.bin'), blob);
+    const repo = path.join(dir, 'repo');
+    const id = (await ripcord(['backup', '--repo', repo, '-q', 'src'], { cwd: dir, env })).stdout.trim();
+    const dumped = await ripcordBytes(['dump', '--repo', repo, id, 'src/sub/blob.bin']);
+    assert.is(dumped.code, 0, dumped.stderr);
+    assert.ok(Buffer.compare(dumped.stdout, blob) === 0, 'identical bytes');
+    const missing = await ripcord(['dump', '--repo', repo, id, 'src/nope'], { env });
+    assert.is(missing.code, 1);
+    assert.match(missing.stderr.trim(), /^ripcord: snapshot \S+ has no file src\/nope \(see ripcord ls/);
+    const directory = await ripcord(['dump', '--repo', repo, id, 'src/sub'], { env });
+    assert.is(directory.code, 2);
+    assert.match(directory.stderr, /src\/sub .* is a directory, not a file/);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('dump prints nothing at all when the archive fails to authenticate', async () => {
+  const dir = await tempDir();
+  try {
+    await fs.writeFile(path.join(dir, 'a.txt'), 'secret content that must not leak before authentication\n'.repeat(1000));
+    const repo = path.join(dir, 'repo');
+    const id = (await ripcord(['backup', '--repo', repo, '-q', 'a.txt'], { cwd: dir, env })).stdout.trim();
+    // Break the integrity code at the end only: every content byte still decrypts.
+    const archive = path.join(repo, id, 'archive.tar.gz.pgp');
+    const bytes = await fs.readFile(archive);
+    bytes[bytes.length - 5]! ^= 0xff;
+    await fs.writeFile(archive, bytes);
+    const dumped = await ripcordBytes(['dump', '--repo', repo, id, 'a.txt']);
+    assert.is(dumped.code, 1);
+    assert.is(dumped.stdout.length, 0, 'not one byte was released');
+    assert.match(dumped.stderr, /archive\.tar\.gz\.pgp/);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('diff between two snapshots lists added, removed and changed files from the manifests', async () => {
+  const dir = await tempDir();
+  try {
+    const repo = path.join(dir, 'repo');
+    await fs.mkdir(path.join(dir, 'c'));
+    for (const [name, content] of [['keep', 'k'], ['change', 'v1'], ['remove', 'r'], ['chmod', 'x']]) await fs.writeFile(path.join(dir, 'c', name!), content!);
+    const first = (await ripcord(['backup', '--repo', repo, '-q', 'c'], { cwd: dir, env })).stdout.trim();
+    await fs.writeFile(path.join(dir, 'c/change'), 'v2');
+    await fs.rm(path.join(dir, 'c/remove'));
+    await fs.writeFile(path.join(dir, 'c/add'), 'a');
+    await fs.chmod(path.join(dir, 'c/chmod'), 0o600);
+    const second = (await ripcord(['backup', '--repo', repo, '-q', 'c'], { cwd: dir, env })).stdout.trim();
+    const run = await ripcord(['diff', '--repo', repo, first, second], { env });
+    assert.is(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trim().split('\n'), [
+      '+ c/add',
+      '~ c/change  (content)',
+      '~ c/chmod  (mode 0644 -> 0600)',
+      '- c/remove',
+      `1 added, 1 removed, 2 changed (${first} -> ${second})`,
+    ]);
+    // and against the folder on disk: the second snapshot matches it exactly
+    const folder = await ripcord(['diff', '--repo', repo, '--json', second, '--target', dir], { env });
+    assert.is(folder.code, 0, folder.stderr);
+    assert.equal(JSON.parse(folder.stdout).counts, { added: 0, removed: 0, changed: 0 });
+    await fs.writeFile(path.join(dir, 'c/late'), 'l');
+    const drift = JSON.parse((await ripcord(['diff', '--repo', repo, '--json', second, '--target', dir], { env })).stdout);
+    assert.equal(drift.lines, [{ path: 'c/late', change: 'added' }]);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test.run();
