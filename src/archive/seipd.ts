@@ -747,6 +747,7 @@ class DecryptStream extends Transform {
     const sessionKey = await decryptSessionKey(Buffer.concat(this.#esk), this.#keys);
     this.#sessionKey = sessionKey;
     this.#cfb = new CfbDecipher(sessionKey.algorithm, sessionKey.key);
+    sessionKey.key.fill(0); // the cipher holds its own copy
     const waiting = this.#waiting;
     this.#waiting = [];
     for (const chunk of waiting) this.#plain(this.#cfb.update(chunk));

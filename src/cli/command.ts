@@ -14,6 +14,8 @@ export interface OptionSpec {
   value?: string;
   description: string;
   default?: string;
+  /** shown under its own heading in help */
+  group?: 'S3';
 }
 
 export type OptionSpecs = Record<string, OptionSpec>;
@@ -43,6 +45,13 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
   debug: { type: 'boolean', description: 'print stack traces and internal details on failure' },
   'passphrase-file': { type: 'string', value: 'FILE', description: 'read the passphrase from FILE instead of $RIPCORD_PASSPHRASE' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
+  's3-endpoint': { type: 'string', value: 'URL', group: 'S3', description: 'S3-compatible endpoint (MinIO, Ceph, R2...); path-style addressing is used with it (default: $AWS_ENDPOINT_URL)' },
+  's3-region': { type: 'string', value: 'REGION', group: 'S3', description: 'region (default: $AWS_REGION, the profile, else us-east-1)' },
+  's3-sse': { type: 'string', value: 'AES256|aws:kms', group: 'S3', description: 'server-side encryption for every object written' },
+  's3-kms-key-id': { type: 'string', value: 'KEY', group: 'S3', description: 'KMS key for --s3-sse aws:kms (default: the AWS-managed key)' },
+  's3-storage-class': { type: 'string', value: 'CLASS', group: 'S3', description: 'storage class, e.g. STANDARD_IA (archive classes need a thaw before restore)' },
+  's3-object-lock-days': { type: 'string', value: 'N', group: 'S3', description: 'Object Lock retention in days for every object written (immutable backups; the bucket needs Object Lock enabled)' },
+  's3-object-lock-mode': { type: 'string', value: 'MODE', group: 'S3', description: 'GOVERNANCE or COMPLIANCE', default: 'GOVERNANCE' },
 };
 
 export function parseCommandLine(command: Command, argv: string[]): { values: OptionValues; positionals: string[] } {
@@ -76,7 +85,8 @@ export function formatHelp(command: Command): string {
     lines.push('', `${title}:`, ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`));
   };
   section('Options', command.options);
-  section('Common options', GLOBAL_OPTIONS);
+  section('Common options', Object.fromEntries(Object.entries(GLOBAL_OPTIONS).filter(([, spec]) => !spec.group)));
+  section('S3 options (for s3:// repositories)', Object.fromEntries(Object.entries(GLOBAL_OPTIONS).filter(([, spec]) => spec.group === 'S3')));
   if (command.examples?.length) lines.push('', 'Examples:', ...command.examples.map((e) => `  ${e}`));
   return `${lines.join('\n')}\n`;
 }

@@ -12,6 +12,7 @@ import type { Store } from '../storage/store.ts';
 import type { OptionValues } from './command.ts';
 import { flag, stringOption } from './command.ts';
 import { createProgressReporter } from './progress.ts';
+import { UsageError } from '../domain/errors.ts';
 
 export interface CliContext {
   env: NodeJS.ProcessEnv;
@@ -64,7 +65,9 @@ export function createContext(io: ProcessIo, values: OptionValues): CliContext {
     quiet,
     repository,
     async openRepository() {
-      const store = await openStore(repository.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(repository) ? repository : `${io.cwd}/${repository}`);
+      const store = await openStore(repository.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(repository) ? repository : `${io.cwd}/${repository}`, {
+        s3: s3Options(values),
+      });
       stores.push(store);
       return store;
     },
@@ -82,4 +85,20 @@ export function createContext(io: ProcessIo, values: OptionValues): CliContext {
       await Promise.all(stores.splice(0).map((store) => store.close()));
     },
   };
+}
+
+/** --s3-* flags as S3 store options; the store validates values and names the flag at fault. */
+function s3Options(values: OptionValues): Record<string, unknown> {
+  const days = stringOption(values, 's3-object-lock-days');
+  if (days !== undefined && !/^[1-9]\d*$/.test(days)) throw new UsageError(`--s3-object-lock-days ${days}: give a whole number of days`);
+  const options: Record<string, unknown> = {
+    endpoint: stringOption(values, 's3-endpoint'),
+    region: stringOption(values, 's3-region'),
+    sse: stringOption(values, 's3-sse'),
+    kmsKeyId: stringOption(values, 's3-kms-key-id'),
+    storageClass: stringOption(values, 's3-storage-class'),
+    objectLockDays: days === undefined ? undefined : Number(days),
+    objectLockMode: stringOption(values, 's3-object-lock-mode'),
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }

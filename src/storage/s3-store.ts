@@ -58,7 +58,7 @@ export interface S3StoreOptions {
   objectLockMode?: 'GOVERNANCE' | 'COMPLIANCE';
   /** multipart part size in bytes, default 8 MiB (minimum 5 MiB) */
   partSize?: number;
-  /** parts uploaded in parallel, default 4; memory per put is about partSize * (queueSize + 1) */
+  /** parts uploaded in parallel, default 2 (keeps a backup under its memory budget); memory per put is about partSize * (queueSize + 1) */
   queueSize?: number;
   /** list page size, default 1000 (the S3 maximum) */
   maxKeys?: number;
@@ -145,7 +145,7 @@ export async function createS3Store(url: string, options: S3StoreOptions = {}): 
     location,
     endpointLabel: endpointUrl ? displayUrl(endpointUrl) : `https://s3.${region}.amazonaws.com`,
     partSize: opts.partSize ?? 8 * MiB,
-    queueSize: opts.queueSize ?? 4,
+    queueSize: opts.queueSize ?? 2,
     maxKeys: opts.maxKeys ?? 1000,
     sse: opts.sse,
     kmsKeyId: opts.kmsKeyId,
