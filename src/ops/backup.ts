@@ -14,6 +14,9 @@ import { inspectRecipients } from '../archive/openpgp-keys.ts';
 import { packArchive } from '../archive/pack.ts';
 import { createEncryptStream } from '../archive/seipd.ts';
 import { measureSources, resolveRoots, walkSources } from '../archive/walk-sources.ts';
+import type { SourceRoot } from '../archive/walk-sources.ts';
+import { CAPTURED_DIR, runCaptures } from './captures.ts';
+import type { CaptureCommand } from './captures.ts';
 import type { Reporter } from '../domain/events.ts';
 import { silentReporter } from '../domain/events.ts';
 import { manifestEntryLine, manifestHeader, manifestTrailer } from '../domain/manifest.ts';
@@ -50,6 +53,10 @@ export interface BackupRequest {
   allowMissing?: boolean;
   /** gzip level, 0-9 */
   compressionLevel?: number;
+  /** command output stored as .ripcord-captured/NAME */
+  captures?: readonly CaptureCommand[];
+  /** environment for capture commands (default: this process's) */
+  env?: NodeJS.ProcessEnv;
   reporter?: Reporter;
 }
 
@@ -61,7 +68,6 @@ export interface BackupResult {
 export async function createBackup(request: BackupRequest): Promise<BackupResult> {
   const started = Date.now();
   const reporter = request.reporter ?? silentReporter;
-  const { store } = request;
   const warnings: string[] = [];
   const warn = (message: string) => {
     warnings.push(message);
@@ -70,6 +76,29 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
 
   const roots = await resolveRoots(request.paths, request.cwd, { allowMissing: request.allowMissing ?? false });
   const recipients = request.keys.mode === 'public-key' ? await inspectRecipients(request.keys.recipients) : [];
+  let captured: Awaited<ReturnType<typeof runCaptures>> | undefined;
+  if (request.captures?.length) {
+    reporter.emit({ type: 'phase', phase: 'capture', message: `capturing ${request.captures.map((c) => c.name).join(', ')}` });
+    captured = await runCaptures(request.captures, { cwd: request.cwd, env: request.env });
+    roots.push({ fsPath: captured.dir, archivePath: CAPTURED_DIR });
+  }
+  try {
+    return await writeSnapshot(request, roots, recipients.map((r) => r.fingerprint), started, warnings, warn);
+  } finally {
+    await captured?.cleanup();
+  }
+}
+
+async function writeSnapshot(
+  request: BackupRequest,
+  roots: SourceRoot[],
+  recipients: string[],
+  started: number,
+  warnings: string[],
+  warn: (message: string) => void,
+): Promise<BackupResult> {
+  const reporter = request.reporter ?? silentReporter;
+  const { store } = request;
   const walkOptions = { cwd: request.cwd, exclude: request.exclude ?? [], skip: request.skip ?? [] };
 
   reporter.emit({ type: 'phase', phase: 'scan', message: `scanning ${roots.map((r) => r.archivePath || '.').join(', ')}` });
@@ -123,7 +152,7 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
       archiveBytes: archiveSum.result().bytes,
       durationMs: 0,
       compression: 'gzip',
-      encryption: { mode: request.keys.mode, profile: 'rfc4880', recipients: recipients.map((r) => r.fingerprint) },
+      encryption: { mode: request.keys.mode, profile: 'rfc4880', recipients },
       tool: { name: 'ripcord', version: VERSION },
     } satisfies Omit<UnsealedMetadata, 'objects'>;
     binding.durationMs = Date.now() - started;

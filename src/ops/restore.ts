@@ -24,7 +24,7 @@ import { Transform } from 'node:stream';
 import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
 import { createExcludeMatcher } from '../archive/walk-sources.ts';
 import { ancestorsOf, safeMode, symlinkEscapes, unsafePathReason } from '../domain/entry-safety.ts';
-import { IntegrityError, RipcordError, UnsafeEntryError } from '../domain/errors.ts';
+import { IntegrityError, RipcordError, UnsafeEntryError, UsageError } from '../domain/errors.ts';
 import type { Reporter } from '../domain/events.ts';
 import { silentReporter } from '../domain/events.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
@@ -32,6 +32,8 @@ import { parseMode } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import { createBackup } from './backup.ts';
+import { CAPTURED_DIR, runRestoreCapture } from './captures.ts';
+import type { CaptureCommand } from './captures.ts';
 import { contentMismatch, headerMismatch } from './entry-check.ts';
 import type { Origin } from './origin.ts';
 import { describeFailure, openArchive, withManifest } from './read-snapshot.ts';
@@ -53,6 +55,8 @@ export interface RestoreRequest {
   allowOutsideSymlinks?: boolean;
   /** absolute paths never touched nor snapshotted (the local repository) */
   protect?: readonly string[];
+  /** commands that receive captured state (.ripcord-captured/NAME) on stdin */
+  restoreCaptures?: readonly CaptureCommand[];
 }
 
 export type ChangeAction = 'add' | 'change' | 'remove' | 'unchanged';
@@ -81,6 +85,10 @@ export interface RestorePlan {
   removals: string[];
   deleteExtras: boolean;
   protect: string[];
+  /** captured state to hand to restore commands, with the entry index that holds it */
+  captures: { capture: CaptureCommand; index: number }[];
+  /** captured names in the snapshot that no --restore-capture restores */
+  unrestoredCaptures: string[];
 }
 
 export async function planRestore(request: RestoreRequest): Promise<RestorePlan> {
@@ -120,8 +128,27 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
 
   const included = request.include?.length ? createExcludeMatcher(request.include) : () => true;
   const excluded = createExcludeMatcher(request.exclude ?? []);
+  // Captured state is never written as files: it goes to its restore command.
   const selectedPath = (name: string) =>
-    [...ancestorsOf(name), name].some((p) => included(p)) && ![...ancestorsOf(name), name].some((p) => excluded(p));
+    name !== CAPTURED_DIR &&
+    !name.startsWith(`${CAPTURED_DIR}/`) &&
+    [...ancestorsOf(name), name].some((p) => included(p)) &&
+    ![...ancestorsOf(name), name].some((p) => excluded(p));
+
+  const capturedNames = new Map(
+    entries.flatMap((e, i) => (e.type === 'file' && e.path.startsWith(`${CAPTURED_DIR}/`) ? [[e.path.slice(CAPTURED_DIR.length + 1), i] as const] : [])),
+  );
+  const captures = (request.restoreCaptures ?? []).map((capture) => {
+    const index = capturedNames.get(capture.name);
+    if (index === undefined) {
+      const have = [...capturedNames.keys()];
+      throw new UsageError(
+        `snapshot ${snapshot.id} has no captured ${capture.name}${have.length ? ` (it has ${have.join(', ')})` : ' (it has no captured state)'}`,
+      );
+    }
+    return { capture, index };
+  });
+  const unrestoredCaptures = [...capturedNames.keys()].filter((name) => !captures.some((c) => c.capture.name === name));
 
   const selected = new Set<number>();
   entries.forEach((entry, index) => {
@@ -132,7 +159,7 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   const rootList = roots.map((r) => (r === '.' ? '' : r));
   const scope = request.include?.length
     ? topMost([...selected].map((i) => entries[i]!.path))
-    : rootList.filter((r) => r === '' || selectedPath(r));
+    : rootList.filter((r) => r !== CAPTURED_DIR && (r === '' || selectedPath(r)));
 
   const changes: RestoreChange[] = [];
   for (const index of selected) {
@@ -158,7 +185,7 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   }
   const counts: Record<ChangeAction, number> = { add: 0, change: 0, remove: 0, unchanged: 0 };
   for (const change of changes) counts[change.action] += 1;
-  return { snapshot, target, entries, selected, changes, counts, scope: scope.map((s) => s || '.'), removals, deleteExtras, protect };
+  return { snapshot, target, entries, selected, changes, counts, scope: scope.map((s) => s || '.'), removals, deleteExtras, protect, captures, unrestoredCaptures };
 }
 
 /** Paths with no ancestor in the list. */
@@ -253,6 +280,10 @@ export interface ApplyRestoreOptions {
   encryptionKeys?: EncryptionKeys;
   origin: Origin;
   noPreRestore?: boolean;
+  /** state captured into the pre-restore snapshot too (the same names as the restore commands) */
+  preRestoreCaptures?: readonly CaptureCommand[];
+  /** environment for capture and restore commands (default: this process's) */
+  env?: NodeJS.ProcessEnv;
   reporter?: Reporter;
   /** test hook: called after each entry is moved into place */
   afterApply?: (applied: number) => void | Promise<void>;
@@ -290,6 +321,8 @@ export async function applyRestore(plan: RestorePlan, options: ApplyRestoreOptio
           kind: 'pre-restore',
           restoredFrom: snapshot.id,
           keys: options.encryptionKeys,
+          ...(options.preRestoreCaptures?.length ? { captures: options.preRestoreCaptures } : {}),
+          env: options.env,
           origin: options.origin,
           reporter: { emit: (event) => (event.type === 'progress' || event.type === 'warning' ? reporter.emit(event) : undefined) },
         })
@@ -300,6 +333,10 @@ export async function applyRestore(plan: RestorePlan, options: ApplyRestoreOptio
     reporter.emit({ type: 'phase', phase: 'apply', message: `applying ${plan.counts.add + plan.counts.change} changes and ${plan.counts.remove} removals to ${target}` });
     try {
       await moveIntoPlace(plan, staging, options);
+      for (const { capture, index } of plan.captures) {
+        reporter.emit({ type: 'phase', phase: 'restore-capture', message: `restoring captured ${capture.name}` });
+        await runRestoreCapture(capture, path.join(staging, String(index)), { cwd: target, env: options.env });
+      }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const undo = preRestoreSnapshot
@@ -337,7 +374,8 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
         hash.update(chunk);
         size += chunk.length;
       };
-      if (selected.has(index) && expected.type === 'file') {
+      const staged = selected.has(index) || plan.captures.some((c) => c.index === index);
+      if (staged && expected.type === 'file') {
         const counter = new Transform({
           transform(chunk: Buffer, _encoding, callback) {
             count(chunk);

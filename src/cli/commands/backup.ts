@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { createBackup, DEFAULT_EXCLUDES, repositorySkip } from '../../ops/backup.ts';
 import { describeOrigin } from '../../ops/origin.ts';
+import { parseCaptureSpec } from '../../ops/captures.ts';
 import { SNAPSHOT_KINDS } from '../../domain/snapshot.ts';
 import type { SnapshotKind } from '../../domain/snapshot.ts';
 import { UsageError } from '../../domain/errors.ts';
@@ -28,12 +29,14 @@ export const backupCommand: Command = {
     exclude: { type: 'string', short: 'e', value: 'GLOB', multiple: true, description: 'skip matching paths; a pattern without "/" matches a name at any depth (e.g. "*.log")' },
     tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: 'label the snapshot (comma-separated or repeated)' },
     kind: { type: 'string', value: 'KIND', description: `${SNAPSHOT_KINDS.join(' | ')}`, default: 'manual' },
+    capture: { type: 'string', value: "NAME='CMD'", multiple: true, description: 'store the stdout of CMD (run with sh -c) as .ripcord-captured/NAME' },
     'compression-level': { type: 'string', value: 'N', description: 'gzip level 1-9 for compressible data', default: '6' },
   },
   examples: [
     'RIPCORD_PASSPHRASE=... ripcord backup config scripts',
     'ripcord backup --tag nightly --exclude "*.log" -C /srv/app config state',
     'ripcord backup --repo s3://my-bucket/backups /etc/nginx',
+    "ripcord backup config --capture db='sqlite3 app.db .dump' --capture crontab='crontab -l'",
   ],
   async run(context, values, positionals) {
     const kind = stringOption(values, 'kind') ?? 'manual';
@@ -59,6 +62,8 @@ export const backupCommand: Command = {
       keys,
       origin: await describeOrigin(cwd, context.env),
       compressionLevel: level,
+      captures: (Array.isArray(values.capture) ? (values.capture as string[]) : []).map((spec) => parseCaptureSpec(spec, '--capture')),
+      env: context.env,
       reporter: context.reporter,
     });
     context.reporter.finish();

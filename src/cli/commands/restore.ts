@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../../domain/errors.ts';
 import { describeOrigin } from '../../ops/origin.ts';
 import { applyRestore, planRestore } from '../../ops/restore.ts';
+import { parseCaptureSpec } from '../../ops/captures.ts';
 import type { RestorePlan } from '../../ops/restore.ts';
 import { repositorySkip } from '../../ops/backup.ts';
 import type { Command } from '../command.ts';
@@ -35,6 +36,8 @@ export const restoreCommand: Command = {
     'dry-run': { type: 'boolean', short: 'n', description: 'show what would change and change nothing' },
     yes: { type: 'boolean', short: 'y', description: 'apply without asking' },
     'no-pre-restore': { type: 'boolean', description: 'do not take the pre-restore snapshot (the restore cannot be undone)' },
+    'restore-capture': { type: 'string', value: "NAME='CMD'", multiple: true, description: 'feed captured state NAME to CMD (sh -c) on stdin after the files are in place' },
+    capture: { type: 'string', value: "NAME='CMD'", multiple: true, description: 'capture the current state NAME into the pre-restore snapshot too' },
     'allow-outside-symlinks': { type: 'boolean', description: 'restore symlinks that point outside the target (never followed)' },
   },
   examples: [
@@ -60,8 +63,9 @@ export const restoreCommand: Command = {
       keys,
       allowOutsideSymlinks: flag(values, 'allow-outside-symlinks'),
       protect: repositorySkip(context.repository, context.cwd),
+      restoreCaptures: specs(values['restore-capture']).map((spec) => parseCaptureSpec(spec, '--restore-capture')),
     });
-    const pending = plan.counts.add + plan.counts.change + plan.counts.remove;
+    const pending = plan.counts.add + plan.counts.change + plan.counts.remove + plan.captures.length;
     if (!context.json) printPlan(context, plan, noPreRestore);
     if (flag(values, 'dry-run') || pending === 0) {
       if (context.json) context.printJson({ dryRun: flag(values, 'dry-run'), ...describePlan(plan) });
@@ -86,6 +90,8 @@ export const restoreCommand: Command = {
       ...(encryptionKeys ? { encryptionKeys } : {}),
       origin: await describeOrigin(target, context.env),
       noPreRestore,
+      preRestoreCaptures: specs(values.capture).map((spec) => parseCaptureSpec(spec, '--capture')),
+      env: context.env,
       reporter: context.reporter,
     });
     context.reporter.finish();
@@ -120,9 +126,17 @@ function printPlan(context: CliContext, plan: RestorePlan, noPreRestore: boolean
     context.print(`  ${MARK[change.action]} ${change.path}${change.type === 'directory' ? '/' : ''}${change.what ? `  (${change.what})` : ''}`);
   }
   if (changes.length > SHOWN) context.print(`  ... and ${changes.length - SHOWN} more (--json lists all)`);
+  for (const { capture } of plan.captures) context.print(`  captured ${capture.name} is fed to: ${capture.command}`);
+  if (plan.unrestoredCaptures.length) {
+    context.print(`  captured state not restored (no --restore-capture): ${plan.unrestoredCaptures.join(', ')}`);
+  }
   context.print(
     noPreRestore
       ? '  no pre-restore snapshot (--no-pre-restore): this restore cannot be undone'
       : `  a pre-restore snapshot of ${plan.scope.join(', ')} is taken first`,
   );
+}
+
+function specs(value: unknown): string[] {
+  return Array.isArray(value) ? (value as string[]) : typeof value === 'string' ? [value] : [];
 }

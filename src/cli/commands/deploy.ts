@@ -1,0 +1,95 @@
+import * as path from 'node:path';
+import { DEFAULT_EXCLUDES, repositorySkip } from '../../ops/backup.ts';
+import { runGuardedDeploy } from '../../ops/deploy.ts';
+import type { DeployReport } from '../../ops/deploy.ts';
+import { describeOrigin } from '../../ops/origin.ts';
+import type { Command } from '../command.ts';
+import { flag, listOption, stringOption } from '../command.ts';
+import { captureOptions, describeValidation, formatDuration, formatRows, indent, rollbackLines, validationPlan, VALIDATION_OPTIONS } from './guard-options.ts';
+
+export const deployCommand: Command = {
+  name: 'deploy',
+  summary: 'Snapshot, run a deploy, validate it, and roll back by itself when it fails.',
+  usage: 'ripcord deploy [options] -- <deploy command...>',
+  description: [
+    '1. takes a pre-deploy snapshot of --paths (and of --capture state);',
+    '2. runs the deploy command, streaming its output;',
+    '3. validates: every --validate command must exit 0 and every --health-url must answer;',
+    '4. if the deploy or the validation fails: restores the pre-deploy snapshot over the paths',
+    '   (files the deploy added are removed; the broken state is kept as a pre-restore snapshot),',
+    '   feeds captured state to --restore-capture, runs --on-rollback, and validates again.',
+    '',
+    'Exit codes: 0 deployed and valid; 10 the deploy failed and the rollback succeeded;',
+    '20 the rollback itself or its validation failed: a human must act now;',
+    '1 the deploy failed and --no-rollback left it as it is. A report goes to stderr (--json: stdout).',
+  ].join('\n'),
+  options: {
+    paths: { type: 'string', short: 'p', value: 'P1,P2', multiple: true, description: 'what the deploy changes (default: the working directory without .git and node_modules)' },
+    directory: { type: 'string', short: 'C', value: 'DIR', description: 'run the deploy in DIR; paths are relative to it' },
+    exclude: { type: 'string', short: 'e', value: 'GLOB', multiple: true, description: 'leave matching paths out of the snapshot' },
+    tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: 'label the pre-deploy snapshot' },
+    capture: { type: 'string', value: "NAME='CMD'", multiple: true, description: 'capture state that is not a file (stdout of CMD) into the snapshot' },
+    ...VALIDATION_OPTIONS,
+    'no-rollback': { type: 'boolean', description: 'only report a failure, do not roll back' },
+  },
+  examples: [
+    "ripcord deploy --paths config,releases --health-url http://127.0.0.1:8080/health --validate-retries 5 --on-rollback 'systemctl restart app' -- ./deploy.sh",
+    "ripcord deploy --paths app.db --capture db='sqlite3 app.db .dump' --restore-capture db='rm -f app.db && sqlite3 app.db' -- ./migrate.sh",
+  ],
+  async run(context, values, positionals) {
+    const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');
+    const paths = listOption(values, 'paths');
+    const validation = validationPlan(values);
+    const keys = await context.encryptionKeys();
+    const decryptionKeys = flag(values, 'no-rollback') ? undefined : await context.decryptionKeys();
+    const store = await context.openRepository();
+    const report = await runGuardedDeploy({
+      store,
+      cwd,
+      keys,
+      decryptionKeys,
+      origin: await describeOrigin(cwd, context.env),
+      env: context.env,
+      output: context.stderr,
+      reporter: context.reporter,
+      protect: repositorySkip(context.repository, context.cwd),
+      paths: paths.length ? paths : ['.'],
+      exclude: [...listOption(values, 'exclude'), ...(paths.length ? [] : DEFAULT_EXCLUDES)],
+      tags: listOption(values, 'tag'),
+      captures: captureOptions(values, 'capture'),
+      restoreCaptures: captureOptions(values, 'restore-capture'),
+      command: positionals,
+      validation,
+      onRollback: stringOption(values, 'on-rollback'),
+      noRollback: flag(values, 'no-rollback'),
+    });
+    context.reporter.finish();
+    if (context.json) context.printJson(report);
+    context.stderr.write(`${formatDeployReport(report)}\n`);
+    return report.exitCode;
+  },
+};
+
+const HEADLINE: Record<DeployReport['result'], string> = {
+  deployed: 'DEPLOYED',
+  'rolled-back': 'ROLLED BACK',
+  'rollback-failed': 'ROLLBACK FAILED: a human must act now',
+  failed: 'FAILED (not rolled back)',
+};
+
+export function formatDeployReport(report: DeployReport): string {
+  const rows: [string, string][] = [['pre-deploy', report.preDeploySnapshot]];
+  if (report.validation?.ok) rows.push(['validation', describeValidation(report.validation)]);
+  if (report.failure) {
+    rows.push(['what failed', report.failure.detail]);
+    if (report.failure.outputTail) rows.push(['output tail', indent(report.failure.outputTail)]);
+  }
+  if (report.rollback) rows.push(...rollbackLines(report.rollback));
+  if (report.action) rows.push(['ACTION', report.action]);
+  const t = report.timings;
+  rows.push([
+    'timings',
+    [`snapshot ${formatDuration(t.snapshotMs)}`, `deploy ${formatDuration(t.deployMs)}`, `validation ${formatDuration(t.validationMs)}`, ...(t.rollbackMs !== undefined ? [`rollback ${formatDuration(t.rollbackMs)}`] : []), `total ${formatDuration(t.totalMs)}`].join(', '),
+  ]);
+  return formatRows(`ripcord deploy: ${HEADLINE[report.result]} (exit ${report.exitCode})`, rows);
+}

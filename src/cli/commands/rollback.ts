@@ -1,0 +1,55 @@
+import * as path from 'node:path';
+import { repositorySkip } from '../../ops/backup.ts';
+import { runRollback } from '../../ops/deploy.ts';
+import { describeOrigin } from '../../ops/origin.ts';
+import type { Command } from '../command.ts';
+import { listOption, stringOption } from '../command.ts';
+import { captureOptions, formatRows, rollbackLines, validationPlan, VALIDATION_OPTIONS } from './guard-options.ts';
+
+export const rollbackCommand: Command = {
+  name: 'rollback',
+  summary: 'Restore the newest pre-deploy snapshot (or the one named), run the rollback hook, validate.',
+  usage: 'ripcord rollback [options] [<id>]',
+  description: [
+    'For a separate rollback job. Restores with --delete semantics over the snapshot paths (the',
+    'current state is kept as a pre-restore snapshot), feeds --restore-capture commands, runs',
+    '--on-rollback and the validation checks. Needs no confirmation: running it is the decision.',
+    '',
+    'Exit codes: 0 rolled back and valid; 20 the rollback or its validation failed: a human must act now.',
+  ].join('\n'),
+  options: {
+    paths: { type: 'string', short: 'p', value: 'P1,P2', multiple: true, description: 'restore only these paths of the snapshot (default: all of it)' },
+    directory: { type: 'string', short: 'C', value: 'DIR', description: 'the folder the deploy ran in', default: 'the working directory' },
+    capture: { type: 'string', value: "NAME='CMD'", multiple: true, description: 'capture the current state NAME into the pre-restore snapshot' },
+    ...VALIDATION_OPTIONS,
+  },
+  examples: ["ripcord rollback --on-rollback 'systemctl restart app' --health-url http://127.0.0.1:8080/health --validate-retries 5"],
+  async run(context, values, positionals) {
+    const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');
+    const validation = validationPlan(values);
+    const store = await context.openRepository();
+    const report = await runRollback({
+      store,
+      cwd,
+      reference: positionals[0],
+      include: listOption(values, 'paths'),
+      keys: await context.preRestoreKeys(),
+      decryptionKeys: await context.decryptionKeys(),
+      origin: await describeOrigin(cwd, context.env),
+      env: context.env,
+      output: context.stderr,
+      reporter: context.reporter,
+      protect: repositorySkip(context.repository, context.cwd),
+      validation,
+      onRollback: stringOption(values, 'on-rollback'),
+      captures: captureOptions(values, 'capture'),
+      restoreCaptures: captureOptions(values, 'restore-capture'),
+    });
+    context.reporter.finish();
+    if (context.json) context.printJson(report);
+    const rows = rollbackLines(report.rollback);
+    if (report.action) rows.push(['ACTION', report.action]);
+    context.stderr.write(`${formatRows(`ripcord rollback: ${report.result === 'rolled-back' ? 'ROLLED BACK' : 'ROLLBACK FAILED: a human must act now'} (exit ${report.exitCode})`, rows)}\n`);
+    return report.exitCode;
+  },
+};

@@ -1,0 +1,191 @@
+/**
+ * Guarded deploys end to end: a real HTTP service process reading its config, real shell
+ * deploy scripts, real sqlite3 for captured state, the bundled CLI.
+ */
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { PROJECT_ROOT, ripcord } from '../helpers/cli.ts';
+import { readTree, removeDir, tempDir } from '../helpers/tree.ts';
+
+const exec = promisify(execFile);
+const env = { RIPCORD_PASSPHRASE: 'deploy tests' };
+
+interface Service {
+  dir: string;
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function startService(dir: string): Promise<Service> {
+  await fs.rm(path.join(dir, 'service.port'), { force: true });
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'test/fixtures/config-service.mjs')], { cwd: dir, stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const port = await fs.readFile(path.join(dir, 'service.port'), 'utf8').catch(() => '');
+    if (port) {
+      return {
+        dir,
+        url: `http://127.0.0.1:${port}/health`,
+        process: child,
+        async stop() {
+          child.kill('SIGTERM');
+          await new Promise((resolve) => child.once('exit', resolve));
+        },
+      };
+    }
+    await sleep(50);
+  }
+  child.kill('SIGKILL');
+  throw new Error('the test service did not start');
+}
+
+async function appDir(): Promise<{ root: string; app: string; repo: string }> {
+  const root = await tempDir();
+  const app = path.join(root, 'app');
+  await fs.mkdir(path.join(app, 'config'), { recursive: true });
+  await fs.writeFile(path.join(app, 'config/app.json'), JSON.stringify({ healthy: true, message: 'v1' }));
+  await fs.writeFile(path.join(app, 'config/limits.conf'), 'max=10\n');
+  return { root, app, repo: path.join(root, 'repo') };
+}
+
+const HUP = 'kill -HUP "$(cat service.pid)"';
+
+test('a deploy that breaks the config fails its health check, rolls back by itself, and the service is healthy again (exit 10)', async () => {
+  const { root, app, repo } = await appDir();
+  const service = await startService(app);
+  try {
+    assert.is((await fetch(service.url)).status, 200);
+    const before = await readTree(path.join(app, 'config'));
+    const deploy = `echo deploying v2 && echo '{"healthy": false, "message": "v2"}' > config/app.json && echo new > config/added.json && ${HUP}`;
+    const run = await ripcord(
+      ['deploy', '--repo', repo, '--paths', 'config', '--health-url', service.url, '--validate-retries', '1', '--validate-interval', '200ms', '--on-rollback', HUP, '--', 'sh', '-c', deploy],
+      { cwd: app, env },
+    );
+    assert.is(run.code, 10, run.stderr);
+    assert.match(run.stderr, /ripcord deploy: ROLLED BACK \(exit 10\)/);
+    assert.match(run.stderr, /what failed\s+validation failed after 2 attempt\(s\): http:\/\/127\.0\.0\.1:\d+\/health: answered 500/);
+    assert.match(run.stderr, /after rollback\s+validation passed/);
+    assert.match(run.stderr, /deploying v2/, 'the deploy output was streamed');
+    const health = await fetch(service.url);
+    assert.is(health.status, 200);
+    assert.is(await health.text(), 'message=v1');
+    assert.equal(await readTree(path.join(app, 'config')), before, 'config is byte-identical and the added file is gone');
+    // the broken state is kept for forensics, and the outcome is recorded next to the snapshot
+    const list = JSON.parse((await ripcord(['list', '--json', '--repo', repo], { env })).stdout) as { id: string; kind: string }[];
+    assert.equal(list.map((s) => s.kind).sort(), ['pre-deploy', 'pre-restore']);
+    const preDeploy = list.find((s) => s.kind === 'pre-deploy')!.id;
+    const outcome = JSON.parse(await fs.readFile(path.join(repo, preDeploy, 'outcome.json'), 'utf8'));
+    assert.is(outcome.result, 'rolled-back');
+    const broken = await ripcord(['dump', '--repo', repo, outcome.brokenStateSnapshot, 'config/app.json'], { env });
+    assert.match(broken.stdout, /"healthy": false/);
+  } finally {
+    await service.stop();
+    await removeDir(root);
+  }
+});
+
+test('a deploy that passes validation exits 0 and keeps the new state', async () => {
+  const { root, app, repo } = await appDir();
+  const service = await startService(app);
+  try {
+    const deploy = `echo '{"healthy": true, "message": "v2"}' > config/app.json && ${HUP}`;
+    const run = await ripcord(['deploy', '--repo', repo, '--paths', 'config', '--health-url', service.url, '--expect-body', 'v2', '--', 'sh', '-c', deploy], { cwd: app, env });
+    assert.is(run.code, 0, run.stderr);
+    assert.match(run.stderr, /DEPLOYED \(exit 0\)/);
+    assert.is(await (await fetch(service.url)).text(), 'message=v2');
+  } finally {
+    await service.stop();
+    await removeDir(root);
+  }
+});
+
+test('a service that needs three validation attempts to come up is not rolled back', async () => {
+  const { root, app, repo } = await appDir();
+  const service = await startService(app);
+  try {
+    const deploy = `echo '{"healthy": true, "message": "v2", "warmup": 2}' > config/app.json && ${HUP}`;
+    const run = await ripcord(
+      ['deploy', '--repo', repo, '--paths', 'config', '--health-url', service.url, '--validate-retries', '3', '--validate-interval', '100ms', '--json', '--', 'sh', '-c', deploy],
+      { cwd: app, env },
+    );
+    assert.is(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.is(report.result, 'deployed');
+    assert.is(report.validation.attempts, 3);
+    assert.is(await (await fetch(service.url)).text(), 'message=v2');
+  } finally {
+    await service.stop();
+    await removeDir(root);
+  }
+});
+
+test('a failing deploy command is rolled back, and a broken --on-rollback gives exit 20 with what a human must do', async () => {
+  const { root, app, repo } = await appDir();
+  try {
+    const before = await readTree(path.join(app, 'config'));
+    const run = await ripcord(
+      ['deploy', '--repo', repo, '--paths', 'config', '--on-rollback', 'echo restarting && exit 3', '--', 'sh', '-c', 'echo half-done > config/limits.conf; echo boom >&2; exit 7'],
+      { cwd: app, env },
+    );
+    assert.is(run.code, 20, run.stderr);
+    assert.match(run.stderr, /ROLLBACK FAILED: a human must act now \(exit 20\)/);
+    assert.match(run.stderr, /what failed\s+the deploy command exited with 7/);
+    assert.match(run.stderr, /output tail\s+\| .*boom/s);
+    assert.match(run.stderr, /rollback hook\s+FAILED: echo restarting && exit 3 exited with 3/);
+    assert.match(run.stderr, /ACTION\s+the files are back to \S+, but the rollback hook failed: fix and run it by hand/);
+    assert.equal(await readTree(path.join(app, 'config')), before, 'the files were restored all the same');
+  } finally {
+    await removeDir(root);
+  }
+});
+
+test('captured sqlite3 state: a destructive migration is rolled back and the database equals the pre-deploy dump', async () => {
+  const { root, app, repo } = await appDir();
+  try {
+    const db = path.join(app, 'app.db');
+    await exec('sqlite3', [db, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users(name) VALUES ('ada'), ('grace'), ('émile');"]);
+    const dumpBefore = (await exec('sqlite3', [db, '.dump'])).stdout;
+    const run = await ripcord(
+      [
+        'deploy', '--repo', repo, '--paths', 'config',
+        '--capture', 'db=sqlite3 app.db .dump',
+        '--restore-capture', 'db=rm -f app.db && sqlite3 app.db',
+        '--validate', 'sqlite3 app.db "SELECT count(*) FROM users"',
+        '--', 'sqlite3', 'app.db', 'DROP TABLE users; CREATE TABLE accounts(id INTEGER);',
+      ],
+      { cwd: app, env },
+    );
+    assert.is(run.code, 10, run.stderr);
+    assert.match(run.stderr, /no such table: users/);
+    assert.is((await exec('sqlite3', [db, '.dump'])).stdout, dumpBefore);
+    // the captured dump is in the archive, as a file any gpg + tar user can read
+    const list = JSON.parse((await ripcord(['list', '--json', '--repo', repo, '--kind', 'pre-deploy'], { env })).stdout);
+    const captured = await ripcord(['dump', '--repo', repo, list[0].id, '.ripcord-captured/db'], { env });
+    assert.is(captured.stdout, dumpBefore);
+  } finally {
+    await removeDir(root);
+  }
+});
+
+test('rollback restores the newest pre-deploy snapshot for a separate rollback job', async () => {
+  const { root, app, repo } = await appDir();
+  try {
+    const before = await readTree(path.join(app, 'config'));
+    const deployed = await ripcord(['deploy', '--repo', repo, '--paths', 'config', '--', 'sh', '-c', 'echo v2 > config/limits.conf && echo x > config/extra'], { cwd: app, env });
+    assert.is(deployed.code, 0, deployed.stderr);
+    const run = await ripcord(['rollback', '--repo', repo, '--validate', 'grep -q max=10 config/limits.conf', '--json'], { cwd: app, env });
+    assert.is(run.code, 0, run.stderr);
+    assert.is(JSON.parse(run.stdout).result, 'rolled-back');
+    assert.equal(await readTree(path.join(app, 'config')), before);
+  } finally {
+    await removeDir(root);
+  }
+});
+
+test.run();
