@@ -226,6 +226,8 @@ async function readIdentities(op: OpenPGP, identities: NonNullable<DecryptionKey
   return result;
 }
 
+const AES = new Set([7, 8, 9]);
+
 function symmetricId(op: OpenPGP, name: string | null): number {
   if (name === null) throw new IntegrityError('this archive uses SEIPD v2 session keys, which ripcord does not read; decrypt it with gpg');
   const id = (op.enums.symmetric as unknown as Record<string, number | undefined>)[name];
@@ -258,7 +260,13 @@ export async function decryptSessionKey(packets: Uint8Array, keys: DecryptionKey
   if (keys.passphrase !== undefined && skesks.length > 0) {
     try {
       const [found] = await op.decryptSessionKeys({ message, passwords: [keys.passphrase], config });
-      if (found) return { algorithm: symmetricId(op, found.algorithm), key: found.data, via: 'passphrase' };
+      const algorithm = found ? symmetricId(op, found.algorithm) : 0;
+      // An SKESK that carries an encrypted session key has no checksum: a wrong passphrase
+      // gives a random algorithm byte, and openpgp.js only checks the key size. Such an SKESK
+      // naming a cipher other than AES is far more likely a wrong passphrase than a real
+      // Twofish/Camellia archive. (Without an encrypted key, the algorithm byte is in clear.)
+      const plausible = AES.has(algorithm) || skesks.some((packet) => (packet as unknown as { encrypted: unknown }).encrypted === null);
+      if (found && plausible) return { algorithm, key: found.data, via: 'passphrase' };
     } catch (error) {
       if (error instanceof IntegrityError) throw error;
     }

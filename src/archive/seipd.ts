@@ -371,12 +371,12 @@ class CfbDecipher {
   #previous: Buffer = Buffer.alloc(BLOCK);
   #carry: Buffer = EMPTY;
 
-  constructor(algorithm: number, key: Uint8Array) {
+  constructor(sessionKey: SessionKey) {
+    const { algorithm, key } = sessionKey;
     const cipher = CIPHERS[algorithm];
     if (!cipher) {
-      throw new IntegrityError(
-        `this archive is encrypted with ${CIPHER_NAMES[algorithm] ?? `cipher ${algorithm}`}; ripcord decrypts only AES archives: decrypt it with gpg`,
-      );
+      const name = CIPHER_NAMES[algorithm] ?? `cipher ${algorithm}`;
+      throw new IntegrityError(`this archive is encrypted with ${name}; ripcord decrypts only AES archives: decrypt it with gpg`);
     }
     if (key.length !== cipher.keyLength) throw new KeyError(`the session key has ${key.length} bytes, not ${cipher.keyLength} as ${cipher.name} needs`);
     this.#ecb = createCipheriv(cipher.name, key, null);
@@ -746,7 +746,7 @@ class DecryptStream extends Transform {
     if (this.#cfb || !this.#versionRead) return;
     const sessionKey = await decryptSessionKey(Buffer.concat(this.#esk), this.#keys);
     this.#sessionKey = sessionKey;
-    this.#cfb = new CfbDecipher(sessionKey.algorithm, sessionKey.key);
+    this.#cfb = new CfbDecipher(sessionKey);
     sessionKey.key.fill(0); // the cipher holds its own copy
     const waiting = this.#waiting;
     this.#waiting = [];
