@@ -7,17 +7,22 @@ import { VERSION } from '../ops/version.ts';
 import type { Command } from './command.ts';
 import { flag, formatHelp, GLOBAL_OPTIONS, parseCommandLine } from './command.ts';
 import { backupCommand } from './commands/backup.ts';
+import { checkCommand } from './commands/check.ts';
+import { copyCommand } from './commands/copy.ts';
+import { deployCommand } from './commands/deploy.ts';
 import { diffCommand } from './commands/diff.ts';
 import { dumpCommand } from './commands/dump.ts';
 import { listCommand } from './commands/list.ts';
 import { lsCommand } from './commands/ls.ts';
+import { pruneCommand } from './commands/prune.ts';
 import { restoreCommand } from './commands/restore.ts';
+import { rollbackCommand } from './commands/rollback.ts';
 import { showCommand } from './commands/show.ts';
 import { verifyCommand } from './commands/verify.ts';
 import type { CliContext, ProcessIo } from './context.ts';
 import { createContext } from './context.ts';
 
-export const COMMANDS: Command[] = [backupCommand, listCommand, showCommand, lsCommand, verifyCommand, restoreCommand, diffCommand, dumpCommand];
+export const COMMANDS: Command[] = [backupCommand, listCommand, showCommand, lsCommand, verifyCommand, restoreCommand, diffCommand, dumpCommand, pruneCommand, deployCommand, rollbackCommand, copyCommand, checkCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
