@@ -8,7 +8,7 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 rmSync(outdir, { recursive: true, force: true });
 
 await esbuild.build({
-  entryPoints: { cli: 'src/cli/bin.ts' },
+  entryPoints: { cli: 'src/cli/bin.ts', index: 'src/index.ts', 'action/main': 'src/action/main.ts', 'action/post': 'src/action/post.ts' },
   outdir,
   bundle: true,
   splitting: true,

@@ -1,0 +1,3 @@
+import { runPost } from './run-post.ts';
+
+await runPost({ env: process.env });

@@ -1,0 +1,38 @@
+/**
+ * The post step (post-if: failure()): when the main step armed the automatic rollback and
+ * a later step of the job failed, restore the pre-deploy snapshot, run the rollback hook
+ * and validate. It runs only for failed jobs, so it never touches a successful deploy.
+ */
+import * as core from '@actions/core';
+import { maskSecrets, bool, workingDirectory } from './inputs.ts';
+import { Inputs, Outputs, State } from './names.ts';
+import { fail, rollbackFromInputs } from './run-main.ts';
+import { openStore } from '../storage/open-store.ts';
+import { text } from './inputs.ts';
+import { RipcordError } from '../domain/errors.ts';
+
+export async function runPost({ env }: { env: NodeJS.ProcessEnv }): Promise<void> {
+  try {
+    maskSecrets(env);
+    const snapshot = core.getState(State.guardSnapshot);
+    if (!snapshot || !bool(Inputs.rollbackOnFailure)) {
+      core.info('ripcord: no automatic rollback armed for this step');
+      return;
+    }
+    core.warning(`the job failed: rolling back to the pre-deploy snapshot ${snapshot}`);
+    const cwd = workingDirectory(env);
+    const url = core.getState(State.guardRepository);
+    const endpoint = text(Inputs.s3Endpoint);
+    const store = await openStore(url, { s3: endpoint ? { endpoint } : {} });
+    try {
+      const report = await rollbackFromInputs({ env, cwd, store, url }, snapshot);
+      if (report.exitCode !== 0) throw new RipcordError(`automatic rollback to ${snapshot} failed: ${report.action ?? report.rollback.error ?? ''}`);
+      core.notice(`rolled back to ${snapshot}${report.rollback.brokenStateSnapshot ? `; the broken state is kept as ${report.rollback.brokenStateSnapshot}` : ''}`);
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    core.setOutput(Outputs.rolledBack, 'false');
+    fail(error);
+  }
+}

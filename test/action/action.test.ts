@@ -1,0 +1,153 @@
+/** The bundled Action, run as the runner runs it. */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { generateKeyPair } from '../../src/archive/openpgp-keys.ts';
+import { runAction } from '../helpers/action-runner.ts';
+import { ripcord } from '../helpers/cli.ts';
+import { readTree, removeDir, tempDir } from '../helpers/tree.ts';
+
+const PASSPHRASE = 'Action-Secret-Passphrase-7f3a9c';
+
+async function workspace() {
+  const dir = await tempDir();
+  const ws = path.join(dir, 'ws');
+  const temp = path.join(dir, 'runner-temp');
+  await fs.mkdir(path.join(ws, 'config'), { recursive: true });
+  await fs.mkdir(temp);
+  await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 2\n');
+  await fs.writeFile(path.join(ws, 'config/flags.json'), '{"beta": false}\n');
+  return { dir, ws, temp };
+}
+
+test('a backup step sets snapshot-id, checksums and counts as outputs, and writes a job summary', async () => {
+  const { dir, ws, temp } = await workspace();
+  try {
+    const run = await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'backup', paths: 'config', passphrase: PASSPHRASE } });
+    assert.is(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.outputs['snapshot-id']!, /^\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{4}$/);
+    assert.match(run.outputs['archive-sha256']!, /^[0-9a-f]{64}$/);
+    assert.is(run.outputs['file-count'], '2');
+    assert.ok(Number(run.outputs['archive-bytes']) > 0);
+    assert.match(run.summary, new RegExp(`<td>snapshot</td><td>${run.outputs['snapshot-id']!.replace('.', '\\.')}</td>`));
+    assert.match(run.summary, /<td>throughput<\/td>/);
+    // the snapshot is real: the CLI lists and verifies it
+    const verify = await ripcord(['verify', '--read-data', '--repo', path.join(ws, '.ripcord'), run.outputs['snapshot-id']!], { env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    assert.is(verify.code, 0, verify.stderr);
+    const meta = JSON.parse((await ripcord(['show', '--json', '--repo', path.join(ws, '.ripcord'), 'latest'])).stdout);
+    assert.is(meta.ci.runUrl, 'https://github.example/example/app/actions/runs/4242');
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('the guard: main arms the rollback, and post after a failed deploy restores the pre-deploy state and sets rolled-back=true', async () => {
+  const { dir, ws, temp } = await workspace();
+  try {
+    const before = await readTree(path.join(ws, 'config'));
+    const inputs = { command: 'backup', paths: 'config', passphrase: PASSPHRASE, 'rollback-on-failure': 'true', validate: 'grep -q "replicas: 2" config/app.yaml', 'on-rollback': 'echo restarted > restarted.txt' };
+    const main = await runAction('main', { workspace: ws, runnerTemp: temp, inputs });
+    assert.is(main.code, 0, main.stdout + main.stderr);
+    assert.is(main.state['guard-snapshot'], main.outputs['snapshot-id']);
+    // a later step deploys something broken and fails
+    await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 0\n');
+    await fs.writeFile(path.join(ws, 'config/new.yaml'), 'added by the deploy\n');
+    const post = await runAction('post', { workspace: ws, runnerTemp: temp, inputs, state: main.state });
+    assert.is(post.code, 0, post.stdout + post.stderr);
+    assert.is(post.outputs['rolled-back'], 'true');
+    assert.is(post.outputs['restored-snapshot-id'], main.outputs['snapshot-id']);
+    assert.match(post.outputs['pre-restore-snapshot-id']!, /Z-[0-9a-f]{4}$/);
+    assert.equal(await readTree(path.join(ws, 'config')), before);
+    assert.is(await fs.readFile(path.join(ws, 'restarted.txt'), 'utf8'), 'restarted\n');
+    assert.match(post.summary, /ripcord rollback: rolled-back/);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('post does nothing when no rollback was armed', async () => {
+  const { dir, ws, temp } = await workspace();
+  try {
+    await fs.writeFile(path.join(ws, 'config/app.yaml'), 'changed\n');
+    const post = await runAction('post', { workspace: ws, runnerTemp: temp, inputs: { command: 'backup', passphrase: PASSPHRASE } });
+    assert.is(post.code, 0);
+    assert.match(post.stdout, /no automatic rollback armed/);
+    assert.is(await fs.readFile(path.join(ws, 'config/app.yaml'), 'utf8'), 'changed\n');
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('a deploy step that fails validation is rolled back: result and rolled-back outputs, the step fails with one error line', async () => {
+  const { dir, ws, temp } = await workspace();
+  try {
+    const before = await readTree(path.join(ws, 'config'));
+    const run = await runAction('main', {
+      workspace: ws,
+      runnerTemp: temp,
+      inputs: { command: 'deploy', paths: 'config', passphrase: PASSPHRASE, deploy: 'echo "replicas: 0" > config/app.yaml', validate: 'grep -q "replicas: 2" config/app.yaml' },
+    });
+    assert.is(run.code, 1);
+    assert.is(run.outputs.result, 'rolled-back');
+    assert.is(run.outputs['rolled-back'], 'true');
+    const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
+    assert.is(errors.length, 1, run.stdout);
+    assert.match(errors[0]!, /deploy failed \(validation failed after 1 attempt\(s\).*rolled back to/);
+    assert.equal(await readTree(path.join(ws, 'config')), before);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('a missing or invalid input fails with one ::error:: line naming the input', async () => {
+  const { dir, ws, temp } = await workspace();
+  try {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ command: 'frobnicate', passphrase: PASSPHRASE }, /^::error::input command: "frobnicate" is not one of backup, restore/],
+      [{ command: 'deploy', passphrase: PASSPHRASE }, /^::error::input deploy: is required for command deploy/],
+      [{ command: 'copy', passphrase: PASSPHRASE }, /^::error::input to: is required for command copy/],
+      [{ command: 'backup', passphrase: PASSPHRASE, 'rollback-on-failure': 'yes' }, /^::error::input rollback-on-failure: "yes" is not true or false/],
+      [{ command: 'prune', 'keep-daily': 'seven' }, /^::error::input keep-daily: "seven" is not a whole number/],
+      [{ command: 'backup', passphrase: PASSPHRASE, kind: 'weekly' }, /^::error::input kind: "weekly" is not one of manual/],
+      [{ command: 'backup' }, /^::error::no encryption key configured/],
+    ];
+    for (const [inputs, expected] of cases) {
+      const run = await runAction('main', { workspace: ws, runnerTemp: temp, inputs });
+      assert.is(run.code, 1, JSON.stringify(inputs));
+      const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
+      assert.is(errors.length, 1, `${JSON.stringify(inputs)}: ${run.stdout}`);
+      assert.match(errors[0]!, expected);
+    }
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('the passphrase and the private key never appear in stdout, stderr, outputs, summary or state', async () => {
+  const { dir, ws, temp } = await workspace();
+  try {
+    const key = await generateKeyPair('Action Test <a@example.test>', 'Key-Passphrase-91c2e');
+    const secretLines = key.privateKey.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
+    const runs = [
+      await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'backup', paths: 'config', passphrase: PASSPHRASE, 'rollback-on-failure': 'true' } }),
+      await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'verify', 'read-data': 'true', passphrase: 'wrong-passphrase-used-here' } }),
+      await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'backup', paths: 'config', recipients: key.publicKey } }),
+      await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'verify', 'read-data': 'true', identity: key.privateKey, 'identity-passphrase': 'Key-Passphrase-91c2e' } }),
+      await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'verify', 'read-data': 'true', identity: key.privateKey, 'identity-passphrase': 'not-the-key-passphrase' } }),
+    ];
+    for (const run of runs) {
+      const everything = [run.stdout, run.stderr, run.files.output, run.files.state, run.files.summary].join('\n');
+      for (const secret of [PASSPHRASE, 'Key-Passphrase-91c2e', 'not-the-key-passphrase', 'wrong-passphrase-used-here', ...secretLines]) {
+        const masked = everything.replace(/::add-mask::.*\n/g, '');
+        assert.not.ok(masked.includes(secret), `a secret leaked: ${secret.slice(0, 12)}...`);
+      }
+    }
+    assert.is(runs[3]!.code, 0, runs[3]!.stdout);
+    assert.is(runs[4]!.code, 1);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test.run();

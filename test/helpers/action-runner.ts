@@ -1,0 +1,73 @@
+/**
+ * Run a bundled Action entry point the way the GitHub runner does: `node dist/...` with
+ * INPUT_* variables, and GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files; state
+ * saved by main reaches post as STATE_* variables.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { PROJECT_ROOT, runCommand } from './cli.ts';
+
+export interface ActionRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  state: Record<string, string>;
+  summary: string;
+  /** every file the runner gave the step, raw */
+  files: { output: string; state: string; summary: string };
+}
+
+/** Parse the runner's key<<delimiter file format (and plain key=value lines). */
+export function parseCommandFile(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const [, name, delimiter] = heredoc;
+      const body: string[] = [];
+      for (i += 1; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i]!);
+      values[name!] = body.join('\n');
+    } else if (line.includes('=')) {
+      values[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+    }
+  }
+  return values;
+}
+
+export async function runAction(
+  entry: 'main' | 'post',
+  options: { workspace: string; runnerTemp: string; inputs: Record<string, string>; state?: Record<string, string>; env?: Record<string, string> },
+): Promise<ActionRun> {
+  const files = {
+    output: path.join(options.runnerTemp, `output-${entry}-${Date.now()}`),
+    state: path.join(options.runnerTemp, `state-${entry}-${Date.now()}`),
+    summary: path.join(options.runnerTemp, `summary-${entry}-${Date.now()}`),
+  };
+  for (const file of Object.values(files)) await fs.writeFile(file, '');
+  const env: Record<string, string> = {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: options.workspace,
+    RUNNER_TEMP: options.runnerTemp,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STATE: files.state,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_RUN_ID: '4242',
+    GITHUB_REPOSITORY: 'example/app',
+    GITHUB_SERVER_URL: 'https://github.example',
+    GITHUB_ACTOR: 'octo',
+    ...options.env,
+  };
+  // The runner passes inputs as INPUT_<NAME upper-cased, spaces as _> (dashes stay).
+  for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
+  const run = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'dist/action', `${entry}.js`)], { cwd: options.workspace, env });
+  const raw = {
+    output: await fs.readFile(files.output, 'utf8'),
+    state: await fs.readFile(files.state, 'utf8'),
+    summary: await fs.readFile(files.summary, 'utf8'),
+  };
+  return { ...run, outputs: parseCommandFile(raw.output), state: parseCommandFile(raw.state), summary: raw.summary, files: raw };
+}
