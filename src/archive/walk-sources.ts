@@ -102,12 +102,22 @@ export async function* walkSources(roots: readonly SourceRoot[], options: WalkOp
     }
     if (stats.isDirectory()) {
       if (archivePath !== '') yield { fsPath, archivePath, type: 'directory', stats };
-      let names: string[];
+      let raw: Buffer[];
       try {
-        names = await fs.readdir(fsPath);
+        raw = await fs.readdir(fsPath, { encoding: 'buffer' });
       } catch (error) {
         throw unreadable(fsPath, error);
       }
+      const names = raw.map((name) => {
+        const text = name.toString('utf8');
+        // A name that is not UTF-8 cannot be stored faithfully: fail rather than lose the file.
+        if (!Buffer.from(text, 'utf8').equals(name)) {
+          throw new SourceError(
+            `${path.join(fsPath, text)}: the file name is not valid UTF-8 and cannot be backed up faithfully; rename it or exclude its folder`,
+          );
+        }
+        return text;
+      });
       names.sort(byteOrder);
       for (const name of names) {
         yield* visit(path.join(fsPath, name), archivePath === '' ? name : `${archivePath}/${name}`, false);

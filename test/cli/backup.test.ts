@@ -420,4 +420,21 @@ test('with no paths, backup takes the working directory without .git, node_modul
   }
 });
 
+test('a file name that is not valid UTF-8 fails the backup with one line instead of being skipped', async () => {
+  const s = await sandbox();
+  try {
+    await fs.mkdir(path.join(s.source, 'dir'));
+    // Latin-1 "café" written as raw bytes: a name no UTF-8 string can represent
+    const name = Buffer.concat([Buffer.from(path.join(s.source, 'dir') + '/caf'), Buffer.from([0xe9])]);
+    await fs.writeFile(name, 'x');
+    const run = await ripcord(['backup', '--repo', s.repo, 'dir'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    assert.is(run.code, 1);
+    assert.match(oneLine(run.stderr), /file name is not valid UTF-8/);
+    const list = await ripcord(['list', '--repo', s.repo, '--json']);
+    assert.equal(JSON.parse(list.stdout || '[]'), []);
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
 test.run();
