@@ -18,6 +18,7 @@ import { runGuardedDeploy, runRollback } from '../ops/deploy.ts';
 import { decryptionKeysFrom, encryptionKeysFrom, preRestoreKeysFrom } from '../ops/keys.ts';
 import { describeOrigin } from '../ops/origin.ts';
 import { applyPrune, planPrune } from '../ops/prune.ts';
+import { lockOwner, withLock } from '../ops/lock.ts';
 import { listSnapshots, matchesFilter } from '../ops/repository.ts';
 import { applyRestore, planRestore } from '../ops/restore.ts';
 import type { ValidationPlan } from '../ops/validate.ts';
@@ -236,12 +237,15 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
       yearly: count(Inputs.keepYearly),
       within: within ? parseDuration(within) : undefined,
     };
-    const plan = await planPrune(store, {
-      policy: Object.fromEntries(Object.entries(policy).filter(([, v]) => v !== undefined)),
-      scope: { kind: text(Inputs.kind) || undefined, tags: list(Inputs.tags) },
-      now: new Date(),
+    const owner = lockOwner('prune', await describeOrigin(process.cwd(), env));
+    const { plan, result } = await withLock(store, 'prune', owner, { waitMs: 10 * 60_000 }, async () => {
+      const plan = await planPrune(store, {
+        policy: Object.fromEntries(Object.entries(policy).filter(([, v]) => v !== undefined)),
+        scope: { kind: text(Inputs.kind) || undefined, tags: list(Inputs.tags) },
+        now: new Date(),
+      });
+      return { plan, result: await core.group('Prune', () => applyPrune(store, plan, actionReporter())) };
     });
-    const result = await core.group('Prune', () => applyPrune(store, plan, actionReporter()));
     core.info(`removed ${result.removedSnapshots.length} snapshots and ${result.removedUnfinished.length} unfinished folders, ${result.bytesFreed} bytes freed`);
     await writeSummary('ripcord prune', summaryTable(plan.snapshots.map((d) => [d.snapshot.id, d.action === 'keep' ? `kept (${d.reasons.join(', ')})` : 'removed'])), env);
   },

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import type { Stats } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -30,7 +31,9 @@ import { silentReporter } from '../domain/events.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
 import { parseMode } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
+import { LocalStore } from '../storage/local-store.ts';
 import type { Store } from '../storage/store.ts';
+import { lockOwner, withLock } from './lock.ts';
 import { createBackup } from './backup.ts';
 import { CAPTURED_DIR, runRestoreCapture } from './captures.ts';
 import type { CaptureCommand } from './captures.ts';
@@ -285,6 +288,8 @@ export interface ApplyRestoreOptions {
   /** environment for capture and restore commands (default: this process's) */
   env?: NodeJS.ProcessEnv;
   reporter?: Reporter;
+  /** wait this long for another restore into the same target (default: fail at once) */
+  lockWaitMs?: number;
   /** test hook: called after each entry is moved into place */
   afterApply?: (applied: number) => void | Promise<void>;
 }
@@ -297,7 +302,20 @@ export interface RestoreResult {
   durationMs: number;
 }
 
+/** Where restores on this machine keep their per-target locks. */
+export function restoreLockStore(): LocalStore {
+  return new LocalStore(path.join(tmpdir(), 'ripcord-locks'));
+}
+
 export async function applyRestore(plan: RestorePlan, options: ApplyRestoreOptions): Promise<RestoreResult> {
+  // Two restores into one target would interleave their renames: one at a time per target.
+  const lockName = `restore-${createHash('sha256').update(plan.target).digest('hex').slice(0, 16)}`;
+  return withLock(restoreLockStore(), lockName, lockOwner(`restore into ${plan.target}`, options.origin), { sameMachine: true, waitMs: options.lockWaitMs ?? 0 }, () =>
+    applyRestoreLocked(plan, options),
+  );
+}
+
+async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOptions): Promise<RestoreResult> {
   const started = Date.now();
   const reporter = options.reporter ?? silentReporter;
   const { snapshot, target } = plan;

@@ -347,4 +347,28 @@ test('prune --help explains every flag on one line and points to docs/retention.
   assert.match(listed.stdout, /\n  prune +Remove old snapshots/);
 });
 
+test('a prune while another prune holds the repository lock fails with one line naming the holder, and deletes nothing', async () => {
+  const f = await createFixtureRepo([
+    { created: '2024-03-13T18:00:00Z' },
+    { created: '2024-03-12T18:00:00Z' },
+  ]);
+  try {
+    const expires = new Date(Date.now() + 3_600_000).toISOString();
+    const lockKey = path.join(f.repo, 'locks', 'prune', '20261122T000000.000Z-aaaa.json');
+    await fs.mkdir(path.dirname(lockKey), { recursive: true });
+    await fs.writeFile(lockKey, JSON.stringify({ operation: 'prune', host: 'runner-7', pid: 4242, user: 'ci', ciRun: 'https://ci.example/run/99', acquired: new Date().toISOString(), expires }));
+    const before = await repositoryFiles(f.repo);
+    const run = await ripcord(['prune', '--repo', f.repo, '--keep-last', '1', '--wait', '300ms']);
+    assert.is(run.code, 1);
+    assert.is(run.stderr.trim().split('\n').length, 1, run.stderr);
+    assert.match(run.stderr, /prune is locked in .*: prune by ci@runner-7 \(pid 4242, https:\/\/ci\.example\/run\/99\)/);
+    assert.equal(await repositoryFiles(f.repo), before);
+    await fs.rm(lockKey);
+    const again = await ripcord(['prune', '--repo', f.repo, '--keep-last', '1']);
+    assert.is(again.code, 0, again.stderr);
+  } finally {
+    await f.remove();
+  }
+});
+
 test.run();

@@ -250,4 +250,35 @@ for (const hostile of HOSTILE) {
   });
 }
 
+test('a restore into a target another live restore is writing to fails with one line naming the holder, target untouched', async () => {
+  const s = await setup();
+  try {
+    await fs.mkdir(path.join(s.source, 'config'));
+    await fs.writeFile(path.join(s.source, 'config/a.txt'), 'a');
+    const id = await backup(s.repo, s.source, ['config']);
+    const target = path.join(s.dir, 'target');
+    await fs.mkdir(target);
+    // the lock a running restore holds (this test process is alive, so its pid is too)
+    const { createHash } = await import('node:crypto');
+    const { tmpdir } = await import('node:os');
+    const name = `restore-${createHash('sha256').update(target).digest('hex').slice(0, 16)}`;
+    const lockFile = path.join(tmpdir(), 'ripcord-locks', 'locks', name, '20261122T000000.000Z-beef.json');
+    await fs.mkdir(path.dirname(lockFile), { recursive: true });
+    await fs.writeFile(lockFile, JSON.stringify({ operation: `restore into ${target}`, host: 'here', pid: process.pid, acquired: new Date().toISOString(), expires: new Date(Date.now() + 600_000).toISOString() }));
+    try {
+      const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+      assert.is(run.code, 1);
+      assert.is(lines(run.stderr).length, 1, run.stderr);
+      assert.match(run.stderr, new RegExp(`${name} is locked .*restore into .*target by here \\(pid ${process.pid}\\)`));
+      assert.equal(await fs.readdir(target), []);
+    } finally {
+      await fs.rm(lockFile, { force: true });
+    }
+    const ok = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+    assert.is(ok.code, 0, ok.stderr);
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
 test.run();

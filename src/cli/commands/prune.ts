@@ -4,6 +4,8 @@ import type { RetentionPolicy } from '../../domain/retention.ts';
 import { describePolicy, parseKeepCount } from '../../domain/retention.ts';
 import { SNAPSHOT_KINDS } from '../../domain/snapshot.ts';
 import { applyPrune, planPrune } from '../../ops/prune.ts';
+import { lockOwner, withLock } from '../../ops/lock.ts';
+import { describeOrigin } from '../../ops/origin.ts';
 import type { PrunePlan, PruneResult } from '../../ops/prune.ts';
 import type { Command, OptionValues } from '../command.ts';
 import { flag, listOption, stringOption } from '../command.ts';
@@ -45,6 +47,7 @@ export const pruneCommand: Command = {
     kind: { type: 'string', value: 'KIND', description: `prune only snapshots of this kind (${SNAPSHOT_KINDS.join(' | ')}); others are untouched` },
     tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: 'prune only snapshots carrying every one of these tags (comma-separated or repeated); others are untouched' },
     'dry-run': { type: 'boolean', short: 'n', description: 'print what would be removed and delete nothing' },
+    wait: { type: 'string', value: 'DURATION', description: 'when another prune holds the repository lock, wait up to DURATION for it (default: fail at once, naming the holder)' },
   },
   examples: [
     'ripcord prune --keep-last 5 --keep-daily 7 --keep-weekly 8 --dry-run',
@@ -60,12 +63,19 @@ export const pruneCommand: Command = {
     }
     const dryRun = flag(values, 'dry-run');
     const store = await context.openRepository();
-    const plan = await planPrune(store, { policy, scope: { kind, tags: listOption(values, 'tag') }, now: new Date() });
-    for (const bad of plan.damaged) {
-      context.stderr.write(`warning: snapshot ${bad.id} is damaged and was left in place: ${bad.problem} (run ripcord verify ${bad.id})\n`);
-    }
-    if (!context.json && !context.quiet) printPlan(context, plan, dryRun);
-    const result = dryRun ? undefined : await applyPrune(store, plan, context.reporter);
+    const waitText = stringOption(values, 'wait');
+    const waitMs = waitText === undefined ? 0 : parseDuration(waitText);
+    const prune = async () => {
+      const plan = await planPrune(store, { policy, scope: { kind, tags: listOption(values, 'tag') }, now: new Date() });
+      for (const bad of plan.damaged) {
+        context.stderr.write(`warning: snapshot ${bad.id} is damaged and was left in place: ${bad.problem} (run ripcord verify ${bad.id})\n`);
+      }
+      if (!context.json && !context.quiet) printPlan(context, plan, dryRun);
+      return { plan, result: dryRun ? undefined : await applyPrune(store, plan, context.reporter) };
+    };
+    // Two prunes must not interleave; a dry run changes nothing and takes no lock.
+    const owner = lockOwner('prune', await describeOrigin(context.cwd, context.env));
+    const { plan, result } = dryRun ? await prune() : await withLock(store, 'prune', owner, { waitMs }, prune);
     context.reporter.finish();
     if (context.json) context.printJson(jsonReport(plan, result, dryRun));
     else context.print(summary(plan, result));

@@ -1,0 +1,104 @@
+/** Locks with leases on a real store: one holder at a time, expired or dead holders never block. */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { LockedError } from '../../src/domain/errors.ts';
+import { acquireLock, withLock } from '../../src/ops/lock.ts';
+import { LocalStore } from '../../src/storage/local-store.ts';
+import { removeDir, tempDir } from '../helpers/tree.ts';
+
+const owner = (operation: string, pid = process.pid) => ({ operation, host: 'test-host', pid, user: 'tester', ciRun: 'https://ci.example/run/1' });
+
+test('a second holder fails at once with a message naming the holder and its lease', async () => {
+  const dir = await tempDir();
+  try {
+    const store = new LocalStore(dir);
+    const first = await acquireLock(store, 'prune', owner('prune'));
+    const error = await acquireLock(store, 'prune', owner('prune')).then(() => undefined, (e: Error) => e);
+    assert.instance(error, LockedError);
+    assert.match(error!.message, /prune is locked in .*: prune by tester@test-host \(pid \d+, https:\/\/ci\.example\/run\/1\) since .*; its lease runs until .* and lapses by itself/);
+    await first.release();
+    const again = await acquireLock(store, 'prune', owner('prune'));
+    await again.release();
+    assert.equal(await fs.readdir(dir).catch(() => []), [], 'released locks leave nothing behind');
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('a killed holder stops renewing and its lease expires: the next job proceeds without a human', async () => {
+  const dir = await tempDir();
+  try {
+    const store = new LocalStore(dir);
+    let clock = Date.parse('2026-11-22T10:00:00Z');
+    const now = () => new Date(clock);
+    await acquireLock(store, 'prune', owner('prune'), { leaseMs: 60_000, renewMs: 3_600_000, now }); // never released: the job "died"
+    clock += 30_000;
+    await assert.not.ok(await acquireLock(store, 'prune', owner('prune'), { leaseMs: 60_000, now }).then(() => true, () => false));
+    clock += 31_000; // past the lease
+    const next = await acquireLock(store, 'prune', owner('prune'), { leaseMs: 60_000, now });
+    await next.release();
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('a holder renews its lease while it works, so a long operation keeps its lock', async () => {
+  const dir = await tempDir();
+  try {
+    const store = new LocalStore(dir);
+    const held = await acquireLock(store, 'long', owner('long'), { leaseMs: 1500, renewMs: 200 });
+    await new Promise((resolve) => setTimeout(resolve, 2500)); // longer than one lease
+    const error = await acquireLock(store, 'long', owner('other')).then(() => undefined, (e: Error) => e);
+    assert.instance(error, LockedError);
+    await held.release();
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('with sameMachine, a lock whose process is gone is not a holder', async () => {
+  const dir = await tempDir();
+  try {
+    const store = new LocalStore(dir);
+    const child = spawn('true');
+    const deadPid = await new Promise<number>((resolve) => child.on('exit', () => resolve(child.pid!)));
+    // what a restore killed with SIGKILL leaves behind: its lock, with a lease still running
+    await store.put('locks/restore-x/20261122T000000.000Z-dead.json', Buffer.from(JSON.stringify({ ...owner('restore', deadPid), acquired: new Date().toISOString(), expires: new Date(Date.now() + 3_600_000).toISOString() })));
+    await assert.not.ok(await acquireLock(store, 'restore-x', owner('restore')).then(async (l) => (await l.release(), true), () => false), 'without sameMachine the lease is what counts');
+    const mine = await acquireLock(store, 'restore-x', owner('restore'), { sameMachine: true });
+    await mine.release();
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('of many contenders at once exactly one holds the lock at any time, and all get it in turn when waiting', async () => {
+  const dir = await tempDir();
+  try {
+    const store = new LocalStore(dir);
+    let inside = 0;
+    let most = 0;
+    const order: number[] = [];
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        withLock(store, 'prune', owner(`job ${i}`), { waitMs: 30_000, pollMs: 20 }, async () => {
+          inside += 1;
+          most = Math.max(most, inside);
+          order.push(i);
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          inside -= 1;
+        }),
+      ),
+    );
+    assert.is(most, 1);
+    assert.equal([...order].sort(), [0, 1, 2, 3, 4, 5]);
+    assert.equal(await fs.readdir(path.join(dir, 'locks', 'prune')).catch(() => []), []);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test.run();
