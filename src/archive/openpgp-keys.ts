@@ -11,6 +11,7 @@
  */
 import type { Config, Key, KeyID, Message, PrivateKey, PublicKey, Subkey } from 'openpgp';
 import { IntegrityError, KeyError } from '../domain/errors.ts';
+import { createPassphrasePacket, openPassphrasePackets, splitPackets } from './skesk.ts';
 
 export type EncryptionKeys =
   | { mode: 'passphrase'; passphrase: string }
@@ -187,16 +188,12 @@ export async function keyFingerprints(armored: string): Promise<string[]> {
  */
 export async function createSessionKeyPackets(sessionKey: Uint8Array, keys: EncryptionKeys): Promise<Uint8Array> {
   if (sessionKey.length !== 32) throw new RangeError(`an AES-256 session key has 32 bytes, not ${sessionKey.length}`);
-  const op = await openpgp();
-  const config = settings(op);
   if (keys.mode === 'passphrase') {
     if (keys.passphrase === '') throw new KeyError('the passphrase is empty: set RIPCORD_PASSPHRASE to a non-empty passphrase');
-    try {
-      return await op.encryptSessionKey({ data: sessionKey, algorithm: 'aes256', passwords: [keys.passphrase], format: 'binary', config });
-    } catch (error) {
-      throw new KeyError(`cannot encrypt the session key with the passphrase: ${reason(error)}`);
-    }
+    return createPassphrasePacket(sessionKey, keys.passphrase); // native: see ./skesk.ts
   }
+  const op = await openpgp();
+  const config = settings(op);
   const recipients = await readRecipientKeys(op, keys.recipients);
   try {
     return await op.encryptSessionKey({ data: sessionKey, algorithm: 'aes256', encryptionKeys: recipients, format: 'binary', config });
@@ -241,6 +238,20 @@ function symmetricId(op: OpenPGP, name: string | null): number {
  * wrong passphrase may yield a garbage key without error; the SEIPD quick check catches it.
  */
 export async function decryptSessionKey(packets: Uint8Array, keys: DecryptionKeys): Promise<SessionKey> {
+  // The common case, a passphrase archive, natively (./skesk.ts); openpgp.js for the rest.
+  if (keys.passphrase !== undefined) {
+    const split = splitPackets(packets);
+    const opened = split ? openPassphrasePackets(split, keys.passphrase) : 'unsupported';
+    if (opened && opened !== 'unsupported') {
+      if (!AES.has(opened.algorithm)) throw new IntegrityError(`this archive uses a cipher other than AES (${opened.algorithm}); decrypt it with gpg`);
+      return { ...opened, via: 'passphrase' };
+    }
+    const hasSkesk = split?.some((p) => p.tag === 3) ?? false;
+    const hasPkesk = split?.some((p) => p.tag === 1) ?? false;
+    if (opened === undefined && hasSkesk && !(hasPkesk && keys.identities?.length)) {
+      throw new KeyError('the passphrase does not decrypt this archive');
+    }
+  }
   const op = await openpgp();
   const config = settings(op);
   let message: Message<Uint8Array>;

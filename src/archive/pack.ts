@@ -30,7 +30,7 @@ export interface PackOptions {
   level?: number;
   /** bytes of tar per gzip member (default 2 MiB) */
   batchBytes?: number;
-  /** gzip members compressed at once (default: one per core, plus one) */
+  /** gzip members compressed at once (default: one per core up to four, plus one) */
   concurrency?: number;
   onEntry?: (entry: ManifestEntry) => void;
   onProgress?: (done: { files: number; bytes: number }) => void;
@@ -39,7 +39,8 @@ export interface PackOptions {
 
 export function packArchive(entries: AsyncIterable<SourceEntry>, options: PackOptions = {}): Readable {
   const batchBytes = options.batchBytes ?? 2 << 20;
-  const concurrency = options.concurrency ?? availableParallelism() + 1;
+  // Each member in flight holds about two batches; past four cores more buys little and costs memory.
+  const concurrency = options.concurrency ?? Math.min(availableParallelism(), 4) + 1;
   const level = options.level ?? 6;
   return Readable.from(compressMembers(tarBatches(entries, batchBytes, options), level, concurrency), { objectMode: false });
 }

@@ -137,7 +137,12 @@ async function writeSnapshot(
   try {
     const encryptedArchive = new PassThrough({ highWaterMark: 1 << 20 });
     const packed = pipeline(archive, createEncryptStream(request.keys), archiveSum, encryptedArchive);
-    await Promise.all([packed, store.put(archiveKey, encryptedArchive)]);
+    const [stored, made] = await Promise.allSettled([store.put(archiveKey, encryptedArchive, { size: estimateArchiveBytes(total) }), packed]);
+    // A source problem (unreadable file, bad key) is the real story; when the store fails,
+    // the pipeline only learns that its consumer went away, so the store's reason wins.
+    if (made.status === 'rejected' && made.reason instanceof RipcordError) throw made.reason;
+    if (stored.status === 'rejected') throw stored.reason;
+    if (made.status === 'rejected') throw made.reason;
 
     const binding = {
       format: SNAPSHOT_FORMAT,
@@ -173,6 +178,11 @@ async function writeSnapshot(
       ? error
       : new RipcordError(`backup to ${store.properties.location} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
   }
+}
+
+/** An upper estimate of the archive size: data stored uncompressed, plus tar headers and framing. */
+function estimateArchiveBytes(total: { files: number; bytes: number }): number {
+  return Math.ceil(total.bytes * 1.01) + total.files * 1536 + (1 << 20);
 }
 
 /** A fresh id that no folder in the store uses yet. */

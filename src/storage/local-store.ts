@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { NotFoundError, StorageError } from '../domain/errors.ts';
+import { NotFoundError, RipcordError, StorageError } from '../domain/errors.ts';
 import { assertValidKey } from './keys.ts';
 import type { PutOptions, Store, StoredObject } from './store.ts';
 
@@ -36,11 +36,12 @@ export class LocalStore implements Store {
     const partial = `${target}${PARTIAL_MARKER}${randomBytes(4).toString('hex')}`;
     try {
       await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-      const file = await fs.open(partial, 'wx', 0o600);
+      // The stream owns its descriptor; the flush to disk reopens the file afterwards, so
+      // no descriptor is ever closed twice whichever way the body ends.
+      const out = createWriteStream(partial, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 });
+      await pipeline(body instanceof Uint8Array ? Readable.from([body]) : body, out);
+      const file = await fs.open(partial, 'r+');
       try {
-        // A numeric fd: a stream holding the FileHandle itself would make file.close() wait forever.
-        const out = createWriteStream('', { fd: file.fd, autoClose: false, highWaterMark: 1 << 20 });
-        await pipeline(body instanceof Uint8Array ? Readable.from([body]) : body, out);
         await file.sync();
       } finally {
         await file.close();
@@ -131,6 +132,7 @@ export class LocalStore implements Store {
   async close(): Promise<void> {}
 
   private classify(error: unknown, action: string): Error {
+    if (error instanceof RipcordError) return error; // the body's own failure, already explained
     if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) {
       return new NotFoundError(`${this.properties.location}: cannot ${action}: no such object`, { cause: error });
     }

@@ -24,17 +24,20 @@ import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
+  UploadPartCommand,
   type PutObjectCommandInput,
   type S3ClientConfig,
   type StorageClass,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { NotFoundError, RipcordError, StorageError, UsageError } from '../domain/errors.ts';
 import { assertValidKey } from './keys.ts';
 import type { PutOptions, Store, StoredObject, StoreProperties } from './store.ts';
@@ -56,7 +59,7 @@ export interface S3StoreOptions {
   objectLockDays?: number;
   /** default 'GOVERNANCE' */
   objectLockMode?: 'GOVERNANCE' | 'COMPLIANCE';
-  /** multipart part size in bytes, default 8 MiB (minimum 5 MiB) */
+  /** multipart part size in bytes, default 5 MiB (the S3 minimum; grows with a known size to stay within 10,000 parts) */
   partSize?: number;
   /** parts uploaded in parallel, default 2 (keeps a backup under its memory budget); memory per put is about partSize * (queueSize + 1) */
   queueSize?: number;
@@ -144,7 +147,7 @@ export async function createS3Store(url: string, options: S3StoreOptions = {}): 
     prefix,
     location,
     endpointLabel: endpointUrl ? displayUrl(endpointUrl) : `https://s3.${region}.amazonaws.com`,
-    partSize: opts.partSize ?? 8 * MiB,
+    partSize: opts.partSize ?? MIN_PART_SIZE,
     queueSize: opts.queueSize ?? 2,
     maxKeys: opts.maxKeys ?? 1000,
     sse: opts.sse,
@@ -177,7 +180,7 @@ class S3Store implements Store {
     const Key = this.objectKey(key);
     const { bucket, sse, kmsKeyId, storageClass, objectLockDays, objectLockMode, queueSize } = this.settings;
     // Keep within S3's 10,000 parts when the size is known; unknown sizes get the configured
-    // part size (8 MiB allows objects up to ~78 GiB).
+    // part size (5 MiB allows objects up to ~48 GiB; callers pass an estimate for more).
     const partSize =
       options.size !== undefined && options.size > this.settings.partSize * MAX_PARTS
         ? Math.min(MAX_PART_SIZE, Math.ceil(options.size / MAX_PARTS))
@@ -196,34 +199,28 @@ class S3Store implements Store {
             ObjectLockRetainUntilDate: new Date(Date.now() + objectLockDays * 86_400_000),
           }),
     };
-    let bodyError: unknown;
-    const onBodyError = (error: unknown) => {
-      bodyError ??= error;
-    };
-    if (body instanceof Readable) body.once('error', onBodyError);
-    // leavePartsOnError: we abort ourselves below, so that a failed abort (unreachable server,
-    // or s3rver, which answers AbortMultipartUpload with 405) cannot replace the real error.
-    const upload = new Upload({ client: this.client, params, partSize, queueSize, leavePartsOnError: true });
+    const upload: { id?: string } = {};
+    let bodyFailed = false;
     try {
-      await upload.done();
+      await this.uploadParts(params, body, partSize, queueSize, upload, () => (bodyFailed = true));
     } catch (error) {
       if (body instanceof Readable) body.destroy();
       let abortNote = '';
-      if (upload.uploadId !== undefined) {
+      if (upload.id !== undefined) {
         try {
-          await this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: upload.uploadId }));
+          await this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: upload.id }));
         } catch (abortError) {
           const status = (abortError as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
           // 404 NoSuchUpload: already gone. 405/501: the server has no AbortMultipartUpload
           // (s3rver); its parts are never visible as objects.
           if (status !== 404 && status !== 405 && status !== 501) {
             abortNote =
-              `; the incomplete multipart upload ${upload.uploadId} could not be aborted ` +
+              `; the incomplete multipart upload ${upload.id} could not be aborted ` +
               `(a lifecycle rule "AbortIncompleteMultipartUpload" removes such parts)`;
           }
         }
       }
-      if (error === bodyError) {
+      if (bodyFailed) {
         if (error instanceof RipcordError) throw error;
         throw new StorageError(
           oneLine(`${this.settings.location}: cannot write ${key}: reading the data to upload failed: ${messageOf(error)}`),
@@ -235,9 +232,86 @@ class S3Store implements Store {
         throw new StorageError(classified.message + abortNote, { transient: classified.transient, cause: error });
       }
       throw classified;
-    } finally {
-      if (body instanceof Readable) body.off('error', onBodyError);
     }
+  }
+
+  /**
+   * One PutObject for a body that fits in a part, else a multipart upload whose parts are
+   * filled into a fixed pool of `queueSize + 1` buffers, reused as uploads finish: memory
+   * stays at the pool's size however large the object, with no per-part garbage.
+   */
+  private async uploadParts(
+    params: PutObjectCommandInput,
+    body: Readable | Uint8Array,
+    partSize: number,
+    queueSize: number,
+    upload: { id?: string },
+    onBodyError: () => void,
+  ): Promise<void> {
+    const { Body: _body, ...target } = params;
+    const free: Buffer[] = [];
+    const take = () => free.pop() ?? Buffer.allocUnsafe(partSize);
+    const inFlight = new Map<number, Promise<void>>();
+    const etags: { PartNumber: number; ETag: string }[] = [];
+    let current = take();
+    let filled = 0;
+    let partNumber = 0;
+
+    const send = async (buffer: Buffer, length: number): Promise<void> => {
+      if (upload.id === undefined) {
+        const created = await this.client.send(new CreateMultipartUploadCommand(target));
+        if (!created.UploadId) throw new Error('the server returned no UploadId');
+        upload.id = created.UploadId;
+      }
+      const number = ++partNumber;
+      const done = this.client
+        .send(new UploadPartCommand({ Bucket: target.Bucket, Key: target.Key, UploadId: upload.id, PartNumber: number, Body: buffer.subarray(0, length) }))
+        .then((result) => {
+          if (!result.ETag) throw new Error(`the server returned no ETag for part ${number}`);
+          etags.push({ PartNumber: number, ETag: result.ETag });
+          free.push(buffer);
+        })
+        .finally(() => inFlight.delete(number));
+      done.catch(() => {}); // awaited below; failures surface there
+      inFlight.set(number, done);
+      while (inFlight.size >= queueSize) await Promise.race(inFlight.values());
+    };
+
+    const chunks: AsyncIterator<Uint8Array> = body instanceof Uint8Array ? [body][Symbol.iterator]() as unknown as AsyncIterator<Uint8Array> : body[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        onBodyError(); // the data to upload failed, not the store
+        throw error;
+      }
+      if (next.done) break;
+      const chunk = next.value;
+      let offset = 0;
+      while (offset < chunk.length) {
+        const n = Math.min(chunk.length - offset, partSize - filled);
+        current.set(chunk.subarray(offset, offset + n), filled);
+        filled += n;
+        offset += n;
+        if (filled === partSize) {
+          await send(current, filled);
+          current = take();
+          filled = 0;
+        }
+      }
+    }
+    if (upload.id === undefined) {
+      // it all fit in one part: a plain PutObject
+      await this.client.send(new PutObjectCommand({ ...target, Body: current.subarray(0, filled) }));
+      return;
+    }
+    if (filled > 0) await send(current, filled);
+    await Promise.all(inFlight.values());
+    etags.sort((a, b) => a.PartNumber - b.PartNumber);
+    await this.client.send(
+      new CompleteMultipartUploadCommand({ Bucket: target.Bucket, Key: target.Key, UploadId: upload.id, MultipartUpload: { Parts: etags } }),
+    );
   }
 
   async get(key: string): Promise<Readable> {

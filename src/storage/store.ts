@@ -29,7 +29,7 @@ export interface StoreProperties {
 }
 
 export interface PutOptions {
-  /** size in bytes when known up front; lets backends pick multipart sizes */
+  /** size in bytes when known up front, or an upper estimate; lets backends pick multipart sizes */
   size?: number;
 }
 
