@@ -119,7 +119,12 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
     const kind = text(Inputs.kind) || (guard ? 'pre-deploy' : 'manual');
     if (!(SNAPSHOT_KINDS as readonly string[]).includes(kind)) throw new InputError(Inputs.kind, `${JSON.stringify(kind)} is not one of ${SNAPSHOT_KINDS.join(', ')}`);
     const keys = await encryptionKeysFrom(keyInputs(env));
-    if (guard) await decryptionKeysFrom(keyInputs(env)); // fail now, not in the post step, when nothing could roll back
+    if (guard) {
+      // Fail now, not in the post step when it is too late: what the rollback will need must be usable.
+      await decryptionKeysFrom(keyInputs(env));
+      validationFromInputs();
+      capturesFromInput(Inputs.restoreCapture);
+    }
     const paths = list(Inputs.paths);
     const started = Date.now();
     const origin = await describeOrigin(cwd, env);

@@ -94,13 +94,22 @@ export interface PruneResult {
   bytesFreed: number;
 }
 
+/** How long a pre-deploy snapshot without a recorded outcome stays pinned. */
+export const PIN_LIMIT_MS = 7 * 24 * 60 * 60 * 1000;
+
 /**
  * Pinned snapshots are never removed: a pre-deploy snapshot whose deploy has no recorded
  * outcome (outcome.json) yet, because the deploy is still running or its job died before
- * it could roll back; `ripcord rollback` or a finished deploy records one.
+ * it could roll back; `ripcord deploy` and `ripcord rollback` record one. A pin lapses after
+ * seven days: no deploy runs that long, and a guard whose job succeeded records nothing
+ * (the Action's post step runs only for failed jobs), so it must not be kept forever.
  */
-export function isPinned(snapshot: SnapshotMetadata, folder: SnapshotFolder | undefined): boolean {
-  return snapshot.kind === 'pre-deploy' && !folder?.objects.some((o) => o.key === `${snapshot.id}/${OUTCOME_OBJECT}`);
+export function isPinned(snapshot: SnapshotMetadata, folder: SnapshotFolder | undefined, now: Date): boolean {
+  return (
+    snapshot.kind === 'pre-deploy' &&
+    now.getTime() - Date.parse(snapshot.created) < PIN_LIMIT_MS &&
+    !folder?.objects.some((o) => o.key === `${snapshot.id}/${OUTCOME_OBJECT}`)
+  );
 }
 
 /** List the repository and decide what prune keeps and removes. Reads only. */
@@ -135,7 +144,7 @@ export function decidePrune(
     created: new Date(snapshot.created),
     kind: snapshot.kind,
     tags: snapshot.tags,
-    pinned: isPinned(snapshot, folders.get(snapshot.id)),
+    pinned: isPinned(snapshot, folders.get(snapshot.id), now),
     metadata: snapshot,
   }));
   const decisions = applyRetention(candidates, request.policy, { now });

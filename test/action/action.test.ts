@@ -111,6 +111,9 @@ test('a missing or invalid input fails with one ::error:: line naming the input'
       [{ command: 'prune', 'keep-daily': 'seven' }, /^::error::input keep-daily: "seven" is not a whole number/],
       [{ command: 'backup', passphrase: PASSPHRASE, kind: 'weekly' }, /^::error::input kind: "weekly" is not one of manual/],
       [{ command: 'backup' }, /^::error::no encryption key configured/],
+      // the guard checks what its rollback will need before the deploy runs
+      [{ command: 'backup', passphrase: PASSPHRASE, 'rollback-on-failure': 'true', 'validate-interval': 'soon' }, /^::error::input validate-interval: /],
+      [{ command: 'backup', passphrase: PASSPHRASE, 'rollback-on-failure': 'true', 'health-url': 'localhost:8080' }, /^::error::input health-url: localhost:8080 is not an http/],
     ];
     for (const [inputs, expected] of cases) {
       const run = await runAction('main', { workspace: ws, runnerTemp: temp, inputs });

@@ -315,6 +315,12 @@ test('a pre-deploy snapshot whose deploy recorded no outcome is pinned; once an 
     await fs.writeFile(path.join(f.repo, f.ids[1]!, 'outcome.json'), '{"result":"rolled-back"}\n');
     const after = await planPrune(store, { policy: { last: 1 }, now: new Date('2024-03-14T00:00:00Z') });
     assert.is(after.snapshots.find((d) => d.snapshot.id === f.ids[1])!.action, 'remove');
+    // a pin without an outcome lapses after seven days (a guard whose job succeeded records none)
+    await fs.rm(path.join(f.repo, f.ids[1]!, 'outcome.json'));
+    const later = await planPrune(store, { policy: { last: 1 }, now: new Date('2024-03-19T18:00:01Z') });
+    assert.is(later.snapshots.find((d) => d.snapshot.id === f.ids[1])!.action, 'remove');
+    const sooner = await planPrune(store, { policy: { last: 1 }, now: new Date('2024-03-19T17:59:59Z') });
+    assert.is(sooner.snapshots.find((d) => d.snapshot.id === f.ids[1])!.action, 'keep');
   } finally {
     await f.remove();
   }

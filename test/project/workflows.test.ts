@@ -102,10 +102,10 @@ test('a broken copy of each workflow is rejected: unknown top-level key, job wit
   }
 });
 
-test('action.yml is a valid action: node24, main and post bundles from dist/, post only when the job failed', async () => {
+test('action.yml is a valid action: node24, main and post bundles from dist/, post only when the job failed or was cancelled', async () => {
   const { action, errors } = await loadAction();
   assert.equal(errors, []);
-  assert.equal(action.runs, { using: 'node24', main: 'dist/action/main.js', pre: undefined, preIf: undefined, post: 'dist/action/post.js', postIf: 'failure()' });
+  assert.equal(action.runs, { using: 'node24', main: 'dist/action/main.js', pre: undefined, preIf: undefined, post: 'dist/action/post.js', postIf: 'failure() || cancelled()' });
 });
 
 test('src/action/names.ts names exactly the inputs and outputs of action.yml', async () => {
