@@ -24,6 +24,10 @@ export async function openStore(repository: string, options: StoreOptions = {}):
       const { createS3Store } = await import('./s3-store.ts');
       return createS3Store(repository, options.s3 ?? {});
     }
+    case 'actions-cache': {
+      const { createActionsCacheStore } = await import('./actions-cache-store.ts');
+      return createActionsCacheStore(repository);
+    }
     default:
       throw new UsageError(
         `unknown repository scheme "${scheme}://" in ${repository}: use a local path, s3://bucket/prefix or actions-cache://name`,
