@@ -15,13 +15,25 @@
  * whole scope, and restoring a pre-restore snapshot removes what is not in it.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  createReadStream,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
 import * as fs from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
 import { createExcludeMatcher } from '../archive/walk-sources.ts';
 import { ancestorsOf, safeMode, symlinkEscapes, unsafePathReason } from '../domain/entry-safety.ts';
@@ -165,9 +177,11 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     : rootList.filter((r) => r !== CAPTURED_DIR && (r === '' || selectedPath(r)));
 
   const changes: RestoreChange[] = [];
+  const snapshotDirectories = new Set(entries.filter((e) => e.type === 'directory').map((e) => e.path));
+  const checkedAncestors = new Set<string>();
   for (const index of selected) {
     const entry = entries[index]!;
-    await checkAncestorsInTarget(target, entry, seen, entries, snapshot);
+    checkAncestorsInTarget(target, entry, snapshotDirectories, checkedAncestors, snapshot);
     changes.push(await compareWithTarget(target, entry));
   }
 
@@ -198,12 +212,16 @@ function topMost(paths: string[]): string[] {
 }
 
 async function exists(file: string): Promise<boolean> {
-  return (await lstatOrUndefined(file)) !== undefined;
+  return lstatOrUndefined(file) !== undefined;
 }
 
-async function lstatOrUndefined(file: string): Promise<Stats | undefined> {
+/**
+ * Metadata calls are synchronous here: a restore makes tens of thousands of tiny ones, and a
+ * round trip through the thread pool costs more than each call itself.
+ */
+function lstatOrUndefined(file: string): Stats | undefined {
   try {
-    return await fs.lstat(file);
+    return lstatSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -215,11 +233,21 @@ async function lstatOrUndefined(file: string): Promise<Stats | undefined> {
  * Every ancestor of an entry inside the target must be a real directory, or be replaced
  * by a directory from the snapshot before the entry is written: never write through a link.
  */
-async function checkAncestorsInTarget(target: string, entry: ManifestEntry, names: Set<string>, entries: ManifestEntry[], snapshot: SnapshotMetadata): Promise<void> {
+function checkAncestorsInTarget(
+  target: string,
+  entry: ManifestEntry,
+  directories: Set<string>,
+  safe: Set<string>,
+  snapshot: SnapshotMetadata,
+): void {
   for (const ancestor of ancestorsOf(entry.path)) {
-    const stats = await lstatOrUndefined(path.join(target, ancestor));
-    if (!stats || stats.isDirectory()) continue;
-    const replacedByDirectory = names.has(ancestor) && entries.some((e) => e.path === ancestor && e.type === 'directory');
+    if (safe.has(ancestor)) continue;
+    const stats = lstatOrUndefined(path.join(target, ancestor));
+    if (!stats || stats.isDirectory()) {
+      safe.add(ancestor);
+      continue;
+    }
+    const replacedByDirectory = directories.has(ancestor);
     if (!replacedByDirectory) {
       throw new UnsafeEntryError(
         `restoring ${entry.path} from snapshot ${snapshot.id} would write through ${path.join(target, ancestor)}, which is a ${stats.isSymbolicLink() ? 'symlink' : 'file'} in the target; move it away or restore into another --target`,
@@ -231,7 +259,7 @@ async function checkAncestorsInTarget(target: string, entry: ManifestEntry, name
 /** How the target differs from one manifest entry. */
 export async function compareWithTarget(target: string, entry: ManifestEntry): Promise<RestoreChange> {
   const file = path.join(target, entry.path);
-  const stats = await lstatOrUndefined(file);
+  const stats = lstatOrUndefined(file);
   const base = { path: entry.path, type: entry.type };
   if (!stats) return { ...base, action: 'add' };
   const actualType = stats.isDirectory() ? 'directory' : stats.isSymbolicLink() ? 'symlink' : stats.isFile() ? 'file' : 'other';
@@ -248,6 +276,8 @@ export async function compareWithTarget(target: string, entry: ManifestEntry): P
 
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
+  const size = lstatSync(file).size;
+  if (size <= 1 << 20) return hash.update(readFileSync(file)).digest('hex');
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
@@ -264,7 +294,7 @@ async function collectExtras(
   const full = root === '' ? target : path.join(target, root);
   if (protect.includes(full) || path.basename(full).startsWith(STAGING_PREFIX)) return;
   if (root !== '' && excluded(root)) return;
-  const stats = await lstatOrUndefined(full);
+  const stats = lstatOrUndefined(full);
   if (!stats) return;
   if (root !== '' && !wanted.has(root)) {
     out.push(root); // removing it removes everything below
@@ -394,13 +424,17 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
       };
       const staged = selected.has(index) || plan.captures.some((c) => c.index === index);
       if (staged && expected.type === 'file') {
-        const counter = new Transform({
-          transform(chunk: Buffer, _encoding, callback) {
+        // One descriptor and plain writes: a stream pipeline per file costs more than the
+        // write itself when there are tens of thousands of small files.
+        const fd = openSync(path.join(staging, String(index)), 'wx', 0o600);
+        try {
+          for await (const chunk of item.body) {
             count(chunk);
-            callback(null, chunk);
-          },
-        });
-        await pipeline(item.body, counter, createWriteStream(path.join(staging, String(index)), { flags: 'wx', mode: 0o600 }));
+            writeSync(fd, chunk);
+          }
+        } finally {
+          closeSync(fd);
+        }
       } else {
         for await (const chunk of item.body) count(chunk);
       }
@@ -422,51 +456,59 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
 async function moveIntoPlace(plan: RestorePlan, staging: string, options: ApplyRestoreOptions): Promise<void> {
   const { entries, selected, target } = plan;
   const directories: ManifestEntry[] = [];
+  const real = new Set<string>(); // target-relative folders known to be real directories now
   let applied = 0;
   for (const index of [...selected].sort((a, b) => a - b)) {
     const entry = entries[index]!;
     const destination = path.join(target, entry.path);
-    await ensureRealDirectories(target, entry.path);
-    const existing = await lstatOrUndefined(destination);
+    ensureRealDirectories(target, entry.path, real);
+    const existing = lstatOrUndefined(destination);
     if (entry.type === 'directory') {
-      if (existing && !existing.isDirectory()) await fs.rm(destination, { force: true });
-      if (!existing || !existing.isDirectory()) await fs.mkdir(destination, { mode: 0o700 });
+      if (existing && !existing.isDirectory()) rmSync(destination, { force: true });
+      if (!existing || !existing.isDirectory()) mkdirSync(destination, { mode: 0o700 });
+      real.add(entry.path);
       directories.push(entry);
     } else {
-      if (existing?.isDirectory()) await fs.rm(destination, { recursive: true, force: true });
+      if (existing?.isDirectory()) rmSync(destination, { recursive: true, force: true });
       const staged = path.join(staging, String(index));
       const mtime = new Date(entry.mtime * 1000);
       if (entry.type === 'file') {
-        await fs.chmod(staged, safeMode(parseMode(entry.mode)));
-        await fs.utimes(staged, mtime, mtime);
+        chmodSync(staged, safeMode(parseMode(entry.mode)));
+        utimesSync(staged, mtime, mtime);
       } else {
-        await fs.lutimes(staged, mtime, mtime).catch(() => {});
+        try {
+          lutimesSync(staged, mtime, mtime);
+        } catch {
+          // not every file system keeps symlink times
+        }
       }
-      await fs.rename(staged, destination); // replaces a file or a symlink itself, never what it points to
+      renameSync(staged, destination); // replaces a file or a symlink itself, never what it points to
     }
     applied += 1;
     await options.afterApply?.(applied);
   }
   for (const removal of plan.removals) {
-    await fs.rm(path.join(target, removal), { recursive: true, force: true });
+    rmSync(path.join(target, removal), { recursive: true, force: true });
     applied += 1;
     await options.afterApply?.(applied);
   }
   // Directory modes and times last: a read-only directory would refuse its own contents.
   for (const entry of directories.reverse()) {
     const destination = path.join(target, entry.path);
-    await fs.chmod(destination, safeMode(parseMode(entry.mode)));
+    chmodSync(destination, safeMode(parseMode(entry.mode)));
     const mtime = new Date(entry.mtime * 1000);
-    await fs.utimes(destination, mtime, mtime);
+    utimesSync(destination, mtime, mtime);
   }
 }
 
 /** Create missing ancestors; refuse any ancestor that is not a real directory. */
-async function ensureRealDirectories(target: string, name: string): Promise<void> {
+function ensureRealDirectories(target: string, name: string, real: Set<string>): void {
   for (const ancestor of ancestorsOf(name)) {
+    if (real.has(ancestor)) continue;
     const full = path.join(target, ancestor);
-    const stats = await lstatOrUndefined(full);
-    if (!stats) await fs.mkdir(full, { mode: 0o755 });
+    const stats = lstatOrUndefined(full);
+    if (!stats) mkdirSync(full, { mode: 0o755 });
     else if (!stats.isDirectory()) throw new UnsafeEntryError(`${full} is not a directory; refusing to write through it`);
+    real.add(ancestor);
   }
 }
