@@ -16,7 +16,9 @@ import { checkFreshness } from '../ops/check.ts';
 import { applyCopy, planCopy } from '../ops/copy.ts';
 import { runGuardedDeploy, runRollback } from '../ops/deploy.ts';
 import { decryptionKeysFrom, encryptionKeysFrom, preRestoreKeysFrom } from '../ops/keys.ts';
-import { describeOrigin } from '../ops/origin.ts';
+import { AUDITED_OPERATIONS, appendRunAudit, isAuditable } from '../ops/audit.ts';
+import { describeActor, describeOrigin } from '../ops/origin.ts';
+import { VERSION } from '../ops/version.ts';
 import { applyPrune, planPrune } from '../ops/prune.ts';
 import { lockOwner, withLock } from '../ops/lock.ts';
 import { listSnapshots, matchesFilter } from '../ops/repository.ts';
@@ -86,9 +88,16 @@ export async function runMain({ env }: ActionEnvironment): Promise<void> {
     const which = command();
     const cwd = workingDirectory(env);
     const { store, url } = await openRepository(env, cwd);
+    const started = new Date();
+    const noted: AuditNotes = { snapshots: [] };
+    let failure: unknown;
     try {
-      await COMMAND_RUNNERS[which]({ env, cwd, store, url });
+      await COMMAND_RUNNERS[which]({ env, cwd, store, url, note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack) });
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
+      await auditRun(store, which, env, started, noted, failure);
       await store.close();
     }
   } catch (error) {
@@ -106,15 +115,48 @@ export function fail(error: unknown): void {
   }
 }
 
+export interface AuditNotes {
+  snapshots: string[];
+  rolledBack?: boolean;
+}
+
+export function recordNote(notes: AuditNotes, snapshots: readonly string[], rolledBack?: boolean): void {
+  notes.snapshots.push(...snapshots.filter((id) => id && !notes.snapshots.includes(id)));
+  if (rolledBack) notes.rolledBack = true;
+}
+
+/** The audit record of this step's operation (docs/format.md#audit-log); a failure to write it is a warning. */
+export async function auditRun(store: Store, operation: string, env: NodeJS.ProcessEnv, started: Date, notes: AuditNotes, error: unknown): Promise<void> {
+  if (!(AUDITED_OPERATIONS as readonly string[]).includes(operation) || !isAuditable(error)) return;
+  const finished = new Date();
+  const actor = describeActor(env);
+  await appendRunAudit(store, {
+    time: finished.toISOString(),
+    operation,
+    result: error === undefined ? 'success' : 'failure',
+    snapshots: notes.snapshots,
+    actor: actor.actor,
+    host: actor.host,
+    ...(actor.ciRunUrl ? { ciRunUrl: actor.ciRunUrl } : {}),
+    exitCode: error === undefined ? 0 : isRipcordError(error) ? error.exitCode : 1,
+    ...(error !== undefined ? { error: error instanceof Error ? error.message : String(error) } : {}),
+    ...(notes.rolledBack ? { rolledBack: true } : {}),
+    durationMs: finished.getTime() - started.getTime(),
+    tool: `ripcord ${VERSION}`,
+  }).catch((problem: unknown) => core.warning(`the audit record was not written: ${problem instanceof Error ? problem.message : String(problem)}`));
+}
+
 interface RunContext {
   env: NodeJS.ProcessEnv;
   cwd: string;
   store: Store;
   url: string;
+  /** snapshots the operation made, restored, copied or removed, for the audit record */
+  note?(snapshots: readonly string[], rolledBack?: boolean): void;
 }
 
 const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<void>> = {
-  async backup({ env, cwd, store, url }) {
+  async backup({ env, cwd, store, url, note }) {
     const guard = bool(Inputs.rollbackOnFailure);
     const kind = text(Inputs.kind) || (guard ? 'pre-deploy' : 'manual');
     if (!(SNAPSHOT_KINDS as readonly string[]).includes(kind)) throw new InputError(Inputs.kind, `${JSON.stringify(kind)} is not one of ${SNAPSHOT_KINDS.join(', ')}`);
@@ -145,6 +187,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
       }),
     );
     outputSnapshot(snapshot);
+    note?.([snapshot.id]);
     if (guard) {
       core.saveState(State.guardSnapshot, snapshot.id);
       core.saveState(State.guardRepository, url);
@@ -166,7 +209,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
     ]), env);
   },
 
-  async restore({ env, cwd, store, url }) {
+  async restore({ env, cwd, store, url, note }) {
     const reference = text(Inputs.snapshot) || 'latest';
     const keys = await decryptionKeysFrom(keyInputs(env));
     const target = path.resolve(cwd, text(Inputs.target) || '.');
@@ -191,6 +234,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
         reporter: actionReporter(),
       });
     });
+    note?.([result.snapshot.id, ...(result.preRestoreSnapshot ? [result.preRestoreSnapshot.id] : [])]);
     core.setOutput(Outputs.restoredSnapshotId, result.snapshot.id);
     core.setOutput(Outputs.preRestoreSnapshotId, result.preRestoreSnapshot?.id ?? '');
     await writeSummary(`ripcord restore: ${result.snapshot.id}`, summaryTable([
@@ -231,7 +275,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
     await writeSummary(`ripcord list: ${shown.length} snapshots`, summaryTable(shown.slice(0, 50).map((s) => [s.id, `${s.kind}, ${s.files} files, ${s.archiveBytes} bytes stored${s.tags.length ? `, tags ${s.tags.join(',')}` : ''}`])), env);
   },
 
-  async prune({ env, store }) {
+  async prune({ env, store, note }) {
     const within = text(Inputs.keepWithin);
     const policy = {
       last: count(Inputs.keepLast),
@@ -251,11 +295,12 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
       });
       return { plan, result: await core.group('Prune', () => applyPrune(store, plan, actionReporter())) };
     });
+    note?.(result.removedSnapshots);
     core.info(`removed ${result.removedSnapshots.length} snapshots and ${result.removedUnfinished.length} unfinished folders, ${result.bytesFreed} bytes freed`);
     await writeSummary('ripcord prune', summaryTable(plan.snapshots.map((d) => [d.snapshot.id, d.action === 'keep' ? `kept (${d.reasons.join(', ')})` : 'removed'])), env);
   },
 
-  async copy({ env, store }) {
+  async copy({ env, store, note }) {
     const destinationUrl = required(Inputs.to, 'copy');
     const endpoint = text(Inputs.s3Endpoint);
     const destination = await openStore(destinationUrl, { s3: endpoint ? { endpoint } : {} });
@@ -263,6 +308,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
       const reference = text(Inputs.snapshot) || 'all';
       const plan = await planCopy({ source: store, destination, references: reference === 'all' ? [] : [reference], all: reference === 'all' });
       const result = await core.group('Copy', () => applyCopy(plan, { reporter: actionReporter() }));
+      note?.(result.snapshots.filter((s) => s.status === 'copied').map((s) => s.id));
       core.info(`${result.copied} copied, ${result.present} already present, ${result.bytes} bytes transferred`);
       await writeSummary('ripcord copy', summaryTable(result.snapshots.map((s) => [s.id, s.status + (s.problem ? `: ${s.problem}` : '')])), env);
       if (result.failed > 0) throw new RipcordError(`${result.failed} snapshot(s) failed to copy: ${result.snapshots.find((s) => s.problem)?.problem ?? ''}`);
@@ -271,7 +317,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
     }
   },
 
-  async deploy({ env, cwd, store, url }) {
+  async deploy({ env, cwd, store, url, note }) {
     const deployCommand = required(Inputs.deploy, 'deploy');
     const paths = list(Inputs.paths);
     const report = await runGuardedDeploy({
@@ -293,6 +339,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
       validation: validationFromInputs(),
       onRollback: text(Inputs.onRollback) || undefined,
     });
+    note?.([report.preDeploySnapshot, ...(report.rollback?.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])], report.rollback !== undefined);
     core.setOutput(Outputs.snapshotId, report.preDeploySnapshot);
     core.setOutput(Outputs.result, report.result);
     core.setOutput(Outputs.rolledBack, String(report.result === 'rolled-back' || report.result === 'rollback-failed'));
@@ -313,13 +360,14 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
         report.result === 'rolled-back'
           ? `deploy failed (${report.failure?.detail}); rolled back to ${report.preDeploySnapshot}`
           : `deploy failed (${report.failure?.detail}); ${report.action ?? ''}`,
+        { exitCode: report.exitCode },
       );
     }
   },
 
-  async rollback({ env, cwd, store, url }) {
-    const report = await rollbackFromInputs({ env, cwd, store, url }, text(Inputs.snapshot) || undefined);
-    if (report.exitCode !== 0) throw new RipcordError(`rollback failed: ${report.action ?? report.rollback.error ?? ''}`);
+  async rollback({ env, cwd, store, url, note }) {
+    const report = await rollbackFromInputs({ env, cwd, store, url, ...(note ? { note } : {}) }, text(Inputs.snapshot) || undefined);
+    if (report.exitCode !== 0) throw new RipcordError(`rollback failed: ${report.action ?? report.rollback.error ?? ''}`, { exitCode: report.exitCode });
   },
 
   async check({ store }) {
@@ -354,6 +402,7 @@ export async function rollbackFromInputs(context: RunContext, reference: string 
       captures: capturesFromInput(Inputs.capture),
     }),
   );
+  context.note?.([report.rollback.restoredSnapshot, ...(report.rollback.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])], true);
   const rolledBack = !report.rollback.error;
   core.setOutput(Outputs.rolledBack, String(rolledBack));
   core.setOutput(Outputs.result, report.result);

@@ -6,7 +6,8 @@
 import * as core from '@actions/core';
 import { maskSecrets, bool, workingDirectory } from './inputs.ts';
 import { Inputs, Outputs, State } from './names.ts';
-import { fail, rollbackFromInputs } from './run-main.ts';
+import { auditRun, fail, recordNote, rollbackFromInputs } from './run-main.ts';
+import type { AuditNotes } from './run-main.ts';
 import { openStore } from '../storage/open-store.ts';
 import { text } from './inputs.ts';
 import { RipcordError } from '../domain/errors.ts';
@@ -24,11 +25,18 @@ export async function runPost({ env }: { env: NodeJS.ProcessEnv }): Promise<void
     const url = core.getState(State.guardRepository);
     const endpoint = text(Inputs.s3Endpoint);
     const store = await openStore(url, { s3: endpoint ? { endpoint } : {} });
+    const started = new Date();
+    const noted: AuditNotes = { snapshots: [] };
+    let failure: unknown;
     try {
-      const report = await rollbackFromInputs({ env, cwd, store, url }, snapshot);
-      if (report.exitCode !== 0) throw new RipcordError(`automatic rollback to ${snapshot} failed: ${report.action ?? report.rollback.error ?? ''}`);
+      const report = await rollbackFromInputs({ env, cwd, store, url, note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack) }, snapshot);
+      if (report.exitCode !== 0) throw new RipcordError(`automatic rollback to ${snapshot} failed: ${report.action ?? report.rollback.error ?? ''}`, { exitCode: report.exitCode });
       core.notice(`rolled back to ${snapshot}${report.rollback.brokenStateSnapshot ? `; the broken state is kept as ${report.rollback.brokenStateSnapshot}` : ''}`);
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
+      await auditRun(store, 'rollback', env, started, noted, failure);
       await store.close();
     }
   } catch (error) {

@@ -15,7 +15,7 @@ export interface OptionSpec {
   description: string;
   default?: string;
   /** shown under its own heading in help */
-  group?: 'S3';
+  group?: 'S3' | 'Monitoring';
 }
 
 export type OptionSpecs = Record<string, OptionSpec>;
@@ -44,6 +44,7 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
   quiet: { type: 'boolean', short: 'q', description: 'print only results and warnings, no progress' },
   debug: { type: 'boolean', description: 'print stack traces and internal details on failure' },
   'passphrase-file': { type: 'string', value: 'FILE', description: 'read the passphrase from FILE instead of $RIPCORD_PASSPHRASE' },
+  config: { type: 'string', value: 'FILE', description: 'configuration file: backup sets, repository, monitoring (default: ./ripcord.config.json when there is one)' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
   's3-endpoint': { type: 'string', value: 'URL', group: 'S3', description: 'S3-compatible endpoint (MinIO, Ceph, R2...); path-style addressing is used with it (default: $AWS_ENDPOINT_URL)' },
   's3-region': { type: 'string', value: 'REGION', group: 'S3', description: 'region (default: $AWS_REGION, the profile, else us-east-1)' },
@@ -84,7 +85,8 @@ export function formatHelp(command: Command): string {
     const width = Math.max(...rows.map(([flag]) => flag.length));
     lines.push('', `${title}:`, ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`));
   };
-  section('Options', command.options);
+  section('Options', Object.fromEntries(Object.entries(command.options).filter(([, spec]) => !spec.group)));
+  section('Monitoring options (docs/observability.md)', Object.fromEntries(Object.entries(command.options).filter(([, spec]) => spec.group === 'Monitoring')));
   section('Common options', Object.fromEntries(Object.entries(GLOBAL_OPTIONS).filter(([, spec]) => !spec.group)));
   section('S3 options (for s3:// repositories)', Object.fromEntries(Object.entries(GLOBAL_OPTIONS).filter(([, spec]) => spec.group === 'S3')));
   if (command.examples?.length) lines.push('', 'Examples:', ...command.examples.map((e) => `  ${e}`));

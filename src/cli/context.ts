@@ -5,6 +5,8 @@
  */
 import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
 import type { Reporter } from '../domain/events.ts';
+import type { RunNotes } from '../domain/run-record.ts';
+import { mergeNotes } from '../domain/run-record.ts';
 import { decryptionKeysFrom, encryptionKeysFrom, preRestoreKeysFrom } from '../ops/keys.ts';
 import type { KeyInputs } from '../ops/keys.ts';
 import { openStore } from '../storage/open-store.ts';
@@ -29,6 +31,10 @@ export interface CliContext {
   /** keys for the pre-restore snapshot: the configured ones, or the identity's own public key */
   preRestoreKeys(): Promise<EncryptionKeys>;
   reporter: Reporter & { finish(): void };
+  /** note what this run did, for the audit log, --report, metrics and notifications (observe.ts) */
+  record(notes: RunNotes): void;
+  /** what was noted (warnings the reporter saw included), and the repository the run opened */
+  readonly run: { notes: RunNotes; repository?: string };
   print(line?: string): void;
   printJson(value: unknown): void;
   /** close every repository opened */
@@ -54,11 +60,19 @@ export function createContext(io: ProcessIo, values: OptionValues): CliContext {
     identityPassphrase: io.env.RIPCORD_IDENTITY_PASSPHRASE,
   };
   const stores: Store[] = [];
-  const reporter = createProgressReporter({
+  const run: { notes: RunNotes; repository?: string } = { notes: {} };
+  const progress = createProgressReporter({
     stream: io.stderr,
     quiet: quiet || json,
     interactive: Boolean(io.stderr.isTTY) && io.env.CI !== 'true',
   });
+  const reporter: Reporter & { finish(): void } = {
+    emit(event) {
+      if (event.type === 'warning') run.notes = mergeNotes(run.notes, { warnings: [event.message] });
+      progress.emit(event);
+    },
+    finish: () => progress.finish(),
+  };
   return {
     ...io,
     json,
@@ -69,12 +83,17 @@ export function createContext(io: ProcessIo, values: OptionValues): CliContext {
         s3: s3Options(values),
       });
       stores.push(store);
+      run.repository ??= store.properties.location;
       return store;
     },
     encryptionKeys: () => encryptionKeysFrom(keyInputs),
     decryptionKeys: () => decryptionKeysFrom(keyInputs),
     preRestoreKeys: () => preRestoreKeysFrom(keyInputs),
     reporter,
+    record(notes) {
+      run.notes = mergeNotes(run.notes, notes);
+    },
+    run,
     print(line = '') {
       io.stdout.write(`${line}\n`);
     },

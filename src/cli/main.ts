@@ -4,8 +4,10 @@
  */
 import { isRipcordError, UsageError } from '../domain/errors.ts';
 import { VERSION } from '../ops/version.ts';
-import type { Command } from './command.ts';
-import { flag, formatHelp, GLOBAL_OPTIONS, parseCommandLine } from './command.ts';
+import type { Command, OptionValues } from './command.ts';
+import { flag, formatHelp, GLOBAL_OPTIONS, parseCommandLine, stringOption } from './command.ts';
+import { applyConfig, loadConfig } from './config-file.ts';
+import { auditCommand } from './commands/audit.ts';
 import { backupCommand } from './commands/backup.ts';
 import { checkCommand } from './commands/check.ts';
 import { copyCommand } from './commands/copy.ts';
@@ -21,8 +23,9 @@ import { showCommand } from './commands/show.ts';
 import { verifyCommand } from './commands/verify.ts';
 import type { CliContext, ProcessIo } from './context.ts';
 import { createContext } from './context.ts';
+import { checkMonitoringOptions, observeRun, withMonitoring } from './observe.ts';
 
-export const COMMANDS: Command[] = [backupCommand, listCommand, showCommand, lsCommand, verifyCommand, restoreCommand, diffCommand, dumpCommand, pruneCommand, deployCommand, rollbackCommand, copyCommand, checkCommand];
+export const COMMANDS: Command[] = [backupCommand, listCommand, showCommand, lsCommand, verifyCommand, restoreCommand, diffCommand, dumpCommand, pruneCommand, deployCommand, rollbackCommand, copyCommand, checkCommand, auditCommand].map(withMonitoring);
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -40,6 +43,9 @@ function mainHelp(): string {
     '  RIPCORD_RECIPIENTS            armored public keys (inline or file paths) for public-key mode',
     '  RIPCORD_IDENTITY              armored private key (inline or a file path) to read public-key snapshots',
     '  RIPCORD_IDENTITY_PASSPHRASE   passphrase of that private key',
+    '  RIPCORD_NOTIFY_WEBHOOK        Slack-compatible webhook for failures and rollbacks (--notify-webhook)',
+    '',
+    'Configuration: ./ripcord.config.json (or --config FILE): backup sets (--set NAME), monitoring.',
     '',
     'Run "ripcord <command> --help" for the options of a command.',
     'Emergency restore without ripcord: gpg -d archive.tar.gz.pgp | tar -xz',
@@ -60,6 +66,11 @@ export async function main(argv: string[], io: ProcessIo): Promise<number> {
     return 0;
   }
   let context: CliContext | undefined;
+  // observation (observe.ts) happens once the command has finished or failed
+  let observed: { command: Command; values: OptionValues } | undefined;
+  const startedAt = new Date();
+  let exitCode = 1;
+  let failure: unknown;
   try {
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) {
@@ -67,25 +78,30 @@ export async function main(argv: string[], io: ProcessIo): Promise<number> {
         name.startsWith('-') ? `${name} must come after a command (see ripcord --help)` : `unknown command ${name}: see ripcord --help`,
       );
     }
-    const { values, positionals } = parseCommandLine(command, rest);
-    if (flag(values, 'help')) {
+    const parsed = parseCommandLine(command, rest);
+    if (flag(parsed.values, 'help')) {
       io.stdout.write(formatHelp(command));
       return 0;
     }
+    const { values, positionals } = applyConfig(command, parsed.values, parsed.positionals, await loadConfig(io.cwd, stringOption(parsed.values, 'config')));
+    checkMonitoringOptions(command, values, io.env);
     context = createContext(io, values);
-    return await command.run(context, values, positionals);
+    observed = { command, values };
+    return (exitCode = await command.run(context, values, positionals));
   } catch (error) {
+    failure = error;
     context?.reporter.finish();
     if (isRipcordError(error)) {
       io.stderr.write(`ripcord: ${error.message}\n`);
       if (debug && error.stack) io.stderr.write(`${error.stack}\n${error.cause instanceof Error ? `caused by: ${error.cause.stack}\n` : ''}`);
-      return error.exitCode;
+      return (exitCode = error.exitCode);
     }
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`ripcord: internal error: ${message}${debug ? '' : ' (run again with --debug for details, and please report it)'}\n`);
     if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
-    return 1;
+    return (exitCode = 1);
   } finally {
+    if (context && observed) await observeRun(context, observed.command, observed.values, { startedAt, exitCode, error: failure }).catch(() => {});
     await context?.close().catch(() => {});
   }
 }

@@ -133,15 +133,18 @@ export async function damageSnapshot(repo: string, id: string): Promise<void> {
   await fs.writeFile(file, damaged);
 }
 
-/** Every file in the repository with its content, for "nothing changed" comparisons. */
+/**
+ * Every file in the repository with its content, for "nothing changed" comparisons. The
+ * audit log (audit/) is left out: every run, failed ones included, adds a record to it.
+ */
 export async function repositoryFiles(repo: string): Promise<Map<string, string | undefined>> {
   const tree = await readTree(repo);
-  return new Map([...tree].filter(([, entry]) => entry.type === 'file').map(([name, entry]) => [name, entry.content]));
+  return new Map([...tree].filter(([name, entry]) => entry.type === 'file' && !name.startsWith('audit/')).map(([name, entry]) => [name, entry.content]));
 }
 
-/** The snapshot folders in the repository (committed or not), sorted. */
+/** The snapshot folders in the repository (committed or not), sorted; not the audit log. */
 export async function repositoryFolders(repo: string): Promise<string[]> {
-  return (await fs.readdir(repo)).sort();
+  return (await fs.readdir(repo)).filter((name) => name !== 'audit').sort();
 }
 
 async function copyFolder(from: string, to: string): Promise<void> {

@@ -4,9 +4,13 @@ import { describeOrigin } from '../../ops/origin.ts';
 import { parseCaptureSpec } from '../../ops/captures.ts';
 import { SNAPSHOT_KINDS } from '../../domain/snapshot.ts';
 import type { SnapshotKind } from '../../domain/snapshot.ts';
-import { UsageError } from '../../domain/errors.ts';
+import { IntegrityError, UsageError } from '../../domain/errors.ts';
+import { summarizeSnapshot } from '../../domain/run-record.ts';
+import { applyCopy, planCopy } from '../../ops/copy.ts';
 import type { Command } from '../command.ts';
 import { listOption, stringOption } from '../command.ts';
+import { SET_OPTION } from '../config-file.ts';
+import { createContext } from '../context.ts';
 import { formatBytes, formatCount, formatDuration } from '../format.ts';
 
 export const backupCommand: Command = {
@@ -31,6 +35,8 @@ export const backupCommand: Command = {
     kind: { type: 'string', value: 'KIND', description: `${SNAPSHOT_KINDS.join(' | ')}`, default: 'manual' },
     capture: { type: 'string', value: "NAME='CMD'", multiple: true, description: 'store the stdout of CMD (run with sh -c) as .ripcord-captured/NAME' },
     'compression-level': { type: 'string', value: 'N', description: 'gzip level 1-9 for compressible data', default: '6' },
+    'copy-to': { type: 'string', value: 'REPO', description: 'then copy the new snapshot to REPO too, checksums verified on arrival (as ripcord copy)' },
+    set: SET_OPTION,
   },
   examples: [
     'RIPCORD_PASSPHRASE=... ripcord backup config scripts',
@@ -66,9 +72,30 @@ export const backupCommand: Command = {
       env: context.env,
       reporter: context.reporter,
     });
+    context.record({ snapshots: [snapshot.id], snapshot: summarizeSnapshot(snapshot), bytesProcessed: snapshot.inputBytes, timings: { backup: snapshot.durationMs } });
+    const copyTo = stringOption(values, 'copy-to');
+    let copied: { to: string; bytes: number } | undefined;
+    if (copyTo) {
+      // A second repository for the 3-2-1 rule: a backup that did not reach it has failed.
+      const destinationContext = createContext(context, { ...values, repo: copyTo });
+      try {
+        const result = await destinationContext
+          .openRepository()
+          .then(async (destination) => applyCopy(await planCopy({ source: store, destination, references: [snapshot.id] }), { reporter: context.reporter }))
+          .catch((error: unknown) => ({ error }));
+        const problem = 'error' in result ? (result.error as Error).message : result.snapshots.find((s) => s.problem)?.problem;
+        if (problem !== undefined || 'error' in result) {
+          throw new IntegrityError(`snapshot ${snapshot.id} was saved to ${store.properties.location} but not copied to ${destinationContext.repository}: ${problem}`);
+        }
+        copied = { to: destinationContext.run.repository ?? destinationContext.repository, bytes: result.bytes };
+        context.record({ details: { copiedTo: copied.to, copiedBytes: copied.bytes } });
+      } finally {
+        await destinationContext.close();
+      }
+    }
     context.reporter.finish();
     if (context.json) {
-      context.printJson({ snapshot, warnings });
+      context.printJson({ snapshot, warnings, ...(copied ? { copiedTo: copied.to } : {}) });
     } else if (context.quiet) {
       context.print(snapshot.id);
     } else {
@@ -79,6 +106,7 @@ export const backupCommand: Command = {
       );
       context.print(`  archive sha256 ${snapshot.objects['archive.tar.gz.pgp'].sha256}`);
       context.print(`  encrypted with ${snapshot.encryption.mode === 'passphrase' ? 'a passphrase' : `public keys ${snapshot.encryption.recipients.join(', ')}`}`);
+      if (copied) context.print(`  copied to ${copied.to}, checksums verified on arrival`);
       if (warnings.length) context.print(`  ${warnings.length} warning${warnings.length === 1 ? '' : 's'} (see above)`);
     }
     return 0;

@@ -2,6 +2,8 @@ import { parseDuration } from '../../domain/duration.ts';
 import { checkFreshness } from '../../ops/check.ts';
 import type { Command } from '../command.ts';
 import { listOption, stringOption } from '../command.ts';
+import { SET_OPTION } from '../config-file.ts';
+import { summarizeSnapshot } from '../../domain/run-record.ts';
 
 export const checkCommand: Command = {
   name: 'check',
@@ -12,6 +14,7 @@ export const checkCommand: Command = {
     'max-age': { type: 'string', value: 'DURATION', description: 'oldest acceptable age of the newest snapshot (26h, 2d)', default: '26h' },
     kind: { type: 'string', value: 'KIND', description: 'only snapshots of this kind' },
     tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: 'only snapshots carrying these tags' },
+    set: { ...SET_OPTION, description: `${SET_OPTION.description}: checks the set's newest snapshot (tag set:NAME) against its max-age` },
   },
   examples: ['ripcord check --max-age 26h --kind scheduled', 'ripcord check --max-age 2d --tag nightly || notify-oncall'],
   async run(context, values) {
@@ -21,6 +24,7 @@ export const checkCommand: Command = {
       maxAgeMs: parseDuration(stringOption(values, 'max-age') ?? '26h'),
       filter: { kind: stringOption(values, 'kind'), tags: listOption(values, 'tag') },
     });
+    context.record({ snapshots: [result.snapshot.id], snapshot: summarizeSnapshot(result.snapshot), details: { ageSeconds: Math.round(result.ageMs / 1000) } });
     if (context.json) context.printJson({ ok: true, snapshot: result.snapshot.id, ageSeconds: Math.round(result.ageMs / 1000) });
     else context.print(`ok: newest snapshot ${result.snapshot.id} is ${Math.round(result.ageMs / 60_000)} minutes old and verifies`);
     return 0;

@@ -45,10 +45,16 @@ export const copyCommand: Command = {
       const destination = await destinationContext.openRepository();
       const plan = await planCopy({ source, destination, references: positionals, all });
       if (dryRun) {
+        context.record({ dryRun: true });
         printDryRun(context, plan);
         return finish(plan.snapshots.flatMap((s) => (s.problem ? [s.problem] : [])), plan.snapshots.length);
       }
       const result = await applyCopy(plan, { reporter: context.reporter });
+      context.record({
+        snapshots: result.snapshots.filter((o) => o.status === 'copied').map((o) => o.id),
+        bytesProcessed: result.bytes,
+        details: { to: destination.properties.location, copied: result.copied, present: result.present, failed: result.failed },
+      });
       context.reporter.finish();
       const from = source.properties.location;
       const into = destination.properties.location;

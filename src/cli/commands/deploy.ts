@@ -63,6 +63,12 @@ export const deployCommand: Command = {
       onRollback: stringOption(values, 'on-rollback'),
       noRollback: flag(values, 'no-rollback'),
     });
+    context.record({
+      snapshots: [report.preDeploySnapshot, ...(report.rollback?.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])],
+      rolledBack: report.rollback !== undefined,
+      timings: { ...report.timings },
+      details: { result: report.result, ...(report.failure ? { failure: report.failure.detail } : {}), ...(report.action ? { action: report.action } : {}) },
+    });
     context.reporter.finish();
     if (context.json) context.printJson(report);
     context.stderr.write(`${formatDeployReport(report)}\n`);

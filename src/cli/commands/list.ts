@@ -1,6 +1,7 @@
 import { listSnapshots, matchesFilter } from '../../ops/repository.ts';
 import type { Command } from '../command.ts';
 import { listOption, stringOption } from '../command.ts';
+import { SET_OPTION } from '../config-file.ts';
 import { formatBytes, formatCount, formatTable, formatTime } from '../format.ts';
 
 export const listCommand: Command = {
@@ -11,6 +12,7 @@ export const listCommand: Command = {
   options: {
     kind: { type: 'string', value: 'KIND', description: 'only snapshots of this kind' },
     tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: 'only snapshots carrying every one of these tags' },
+    set: { ...SET_OPTION, description: `${SET_OPTION.description}: lists only the set's snapshots (tag set:NAME)` },
   },
   examples: ['ripcord list', 'ripcord list --kind pre-deploy --json'],
   async run(context, values) {

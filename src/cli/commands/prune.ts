@@ -9,6 +9,7 @@ import { describeOrigin } from '../../ops/origin.ts';
 import type { PrunePlan, PruneResult } from '../../ops/prune.ts';
 import type { Command, OptionValues } from '../command.ts';
 import { flag, listOption, stringOption } from '../command.ts';
+import { SET_OPTION } from '../config-file.ts';
 import type { CliContext } from '../context.ts';
 import { formatBytes, formatTable, formatTime } from '../format.ts';
 
@@ -48,6 +49,7 @@ export const pruneCommand: Command = {
     tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: 'prune only snapshots carrying every one of these tags (comma-separated or repeated); others are untouched' },
     'dry-run': { type: 'boolean', short: 'n', description: 'print what would be removed and delete nothing' },
     wait: { type: 'string', value: 'DURATION', description: 'when another prune holds the repository lock, wait up to DURATION for it (default: fail at once, naming the holder)' },
+    set: { ...SET_OPTION, description: `${SET_OPTION.description}: prunes only the set's snapshots (tag set:NAME) by the set's retention` },
   },
   examples: [
     'ripcord prune --keep-last 5 --keep-daily 7 --keep-weekly 8 --dry-run',
@@ -76,6 +78,11 @@ export const pruneCommand: Command = {
     // Two prunes must not interleave; a dry run changes nothing and takes no lock.
     const owner = lockOwner('prune', await describeOrigin(context.cwd, context.env));
     const { plan, result } = dryRun ? await prune() : await withLock(store, 'prune', owner, { waitMs }, prune);
+    context.record({
+      dryRun,
+      snapshots: result?.removedSnapshots ?? [],
+      details: { kept: plan.snapshots.length - (result?.removedSnapshots.length ?? 0), removed: result?.removedSnapshots.length ?? 0, bytesFreed: result?.bytesFreed ?? 0 },
+    });
     context.reporter.finish();
     if (context.json) context.printJson(jsonReport(plan, result, dryRun));
     else context.print(summary(plan, result));

@@ -65,6 +65,7 @@ export const restoreCommand: Command = {
       protect: repositorySkip(context.repository, context.cwd),
       restoreCaptures: specs(values['restore-capture']).map((spec) => parseCaptureSpec(spec, '--restore-capture')),
     });
+    context.record({ snapshots: [plan.snapshot.id], dryRun: flag(values, 'dry-run'), details: { target, ...plan.counts } });
     const pending = plan.counts.add + plan.counts.change + plan.counts.remove + plan.captures.length;
     if (!context.json) printPlan(context, plan, noPreRestore);
     if (flag(values, 'dry-run') || pending === 0) {
@@ -94,6 +95,7 @@ export const restoreCommand: Command = {
       env: context.env,
       reporter: context.reporter,
     });
+    context.record({ snapshots: result.preRestoreSnapshot ? [result.preRestoreSnapshot.id] : [], timings: { restore: result.durationMs } });
     context.reporter.finish();
     if (context.json) {
       context.printJson({ ...describePlan(plan), preRestoreSnapshot: result.preRestoreSnapshot?.id ?? null, durationMs: result.durationMs });

@@ -45,6 +45,12 @@ export const rollbackCommand: Command = {
       captures: captureOptions(values, 'capture'),
       restoreCaptures: captureOptions(values, 'restore-capture'),
     });
+    context.record({
+      snapshots: [report.rollback.restoredSnapshot, ...(report.rollback.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])],
+      rolledBack: true,
+      timings: { rollback: report.rollback.durationMs },
+      details: { result: report.result, ...(report.action ? { action: report.action } : {}) },
+    });
     context.reporter.finish();
     if (context.json) context.printJson(report);
     const rows = rollbackLines(report.rollback);

@@ -30,6 +30,7 @@ export const verifyCommand: Command = {
     });
     context.reporter.finish();
     const failed = outcomes.filter((o) => !o.ok);
+    context.record({ snapshots: outcomes.map((o) => o.id), details: { verified: outcomes.length, failed: failed.length, readData } });
     if (context.json) {
       context.printJson(outcomes);
     } else {
