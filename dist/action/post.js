@@ -1,0 +1,67 @@
+import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
+import {
+  Inputs,
+  Outputs,
+  State,
+  auditRun,
+  bool,
+  fail,
+  maskSecrets,
+  recordNote,
+  rollbackFromInputs,
+  text,
+  workingDirectory
+} from "../chunks/chunk-HGFSO3M5.js";
+import {
+  getState,
+  info,
+  notice,
+  setOutput,
+  warning
+} from "../chunks/chunk-YAVA3F6C.js";
+import "../chunks/chunk-TBXI6M4T.js";
+import {
+  openStore
+} from "../chunks/chunk-T52KP3ZE.js";
+import "../chunks/chunk-NQZQVKVQ.js";
+import {
+  RipcordError
+} from "../chunks/chunk-4WIRB7QS.js";
+import "../chunks/chunk-374JASB6.js";
+
+// src/action/run-post.ts
+async function runPost({ env }) {
+  try {
+    maskSecrets(env);
+    const snapshot = getState(State.guardSnapshot);
+    if (!snapshot || !bool(Inputs.rollbackOnFailure)) {
+      info("ripcord: no automatic rollback armed for this step");
+      return;
+    }
+    warning(`the job failed: rolling back to the pre-deploy snapshot ${snapshot}`);
+    const cwd = workingDirectory(env);
+    const url = getState(State.guardRepository);
+    const endpoint = text(Inputs.s3Endpoint);
+    const store = await openStore(url, { s3: endpoint ? { endpoint } : {} });
+    const started = /* @__PURE__ */ new Date();
+    const noted = { snapshots: [] };
+    let failure;
+    try {
+      const report = await rollbackFromInputs({ env, cwd, store, url, note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack) }, snapshot);
+      if (report.exitCode !== 0) throw new RipcordError(`automatic rollback to ${snapshot} failed: ${report.action ?? report.rollback.error ?? ""}`, { exitCode: report.exitCode });
+      notice(`rolled back to ${snapshot}${report.rollback.brokenStateSnapshot ? `; the broken state is kept as ${report.rollback.brokenStateSnapshot}` : ""}`);
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      await auditRun(store, "rollback", env, started, noted, failure);
+      await store.close();
+    }
+  } catch (error) {
+    setOutput(Outputs.rolledBack, "false");
+    fail(error);
+  }
+}
+
+// src/action/post.ts
+await runPost({ env: process.env });
