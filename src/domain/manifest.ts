@@ -74,7 +74,9 @@ export function parseManifestLine(line: string, index: number): ManifestLine {
   if (index === 0) {
     const m = /^\{"format":"([^"]+)","roots":(\[.*\]),"entries":\[$/.exec(line);
     if (!m || m[1] !== MANIFEST_FORMAT) throw new Error('manifest header is malformed');
-    return { kind: 'header', roots: JSON.parse(m[2]!) as string[] };
+    const roots: unknown = JSON.parse(m[2]!);
+    if (!Array.isArray(roots) || !roots.every((r) => typeof r === 'string')) throw new Error('manifest roots are malformed');
+    return { kind: 'header', roots };
   }
   if (line.startsWith('],')) {
     const value = JSON.parse(`{${line.slice(2)}`) as ManifestTrailer;

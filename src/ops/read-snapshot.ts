@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { pipeline } from 'node:stream';
+import { isDeepStrictEqual } from 'node:util';
 import type { Readable, Transform, Writable } from 'node:stream';
 import { pipeline as pipelinePromise } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -21,7 +22,7 @@ import { readTar } from '../archive/tar-reader.ts';
 import type { TarItem } from '../archive/tar-reader.ts';
 import { IntegrityError, RipcordError } from '../domain/errors.ts';
 import type { ManifestEntry, ManifestTrailer } from '../domain/manifest.ts';
-import { parseManifestLine } from '../domain/manifest.ts';
+import { bindingOf, parseManifestLine } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { ARCHIVE_OBJECT, MANIFEST_OBJECT } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
@@ -131,10 +132,35 @@ export async function withManifest<T>(
       throw describeFailure(snapshot, MANIFEST_OBJECT, error);
     }
     checkStoredChecksum(snapshot, MANIFEST_OBJECT, reader.stored);
+    await checkManifestFile(file, snapshot);
     const manifest = await parseManifest(linesOf(createReadStream(file)));
     return await use(manifest);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * An authenticated manifest can still be malformed or belong elsewhere (anyone holding the
+ * public key can write one): read it through once before anyone uses it, and check that its
+ * trailer names this snapshot's archive and carries the same metadata as snapshot.json.
+ */
+async function checkManifestFile(file: string, snapshot: SnapshotMetadata): Promise<void> {
+  let trailer: ManifestTrailer;
+  try {
+    const manifest = await parseManifest(linesOf(createReadStream(file)));
+    for await (const _ of manifest.entries);
+    trailer = manifest.trailer();
+  } catch (error) {
+    throw new IntegrityError(`snapshot ${snapshot.id}: ${MANIFEST_OBJECT} is malformed (${error instanceof Error ? error.message : String(error)}); use another copy of this snapshot or an older one`, {
+      cause: error,
+    });
+  }
+  if (!isDeepStrictEqual(trailer.archive, snapshot.objects[ARCHIVE_OBJECT])) {
+    throw new IntegrityError(`snapshot ${snapshot.id}: ${MANIFEST_OBJECT} was written for a different archive than the one stored; refusing to use it`);
+  }
+  if (!isDeepStrictEqual(trailer.snapshot, bindingOf(snapshot))) {
+    throw new IntegrityError(`snapshot ${snapshot.id}: snapshot.json differs from the copy authenticated inside ${MANIFEST_OBJECT} (it was edited); refusing to use it`);
   }
 }
 

@@ -117,7 +117,12 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     return { entries: all, roots: manifest.roots };
   });
 
-  // Refuse the whole restore on any unsafe entry, before anything is touched.
+  // Refuse the whole restore on any unsafe root or entry, before anything is touched: --delete
+  // walks the roots, so a root like "../victim" must never get that far.
+  for (const root of roots) {
+    const reason = root === '.' ? undefined : unsafePathReason(root);
+    if (reason) throw new UnsafeEntryError(`snapshot ${snapshot.id}: its manifest root ${JSON.stringify(root)} ${reason}; refusing to restore anything`);
+  }
   const seen = new Set<string>();
   const symlinks = new Set<string>();
   for (const entry of entries) {
@@ -202,7 +207,16 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   }
   const counts: Record<ChangeAction, number> = { add: 0, change: 0, remove: 0, unchanged: 0 };
   for (const change of changes) counts[change.action] += 1;
-  return { snapshot, target, entries, selected, changes, counts, scope: scope.map((s) => s || '.'), removals, deleteExtras, protect, captures, unrestoredCaptures };
+  const safeScope = scope.filter((root) => root === '' || !passesThroughLink(target, root));
+  return { snapshot, target, entries, selected, changes, counts, scope: safeScope.map((s) => s || '.'), removals, deleteExtras, protect, captures, unrestoredCaptures };
+}
+
+/** True when some ancestor of `name` inside the target is not a real directory (a symlink, a file). */
+function passesThroughLink(target: string, name: string): boolean {
+  return ancestorsOf(name).some((ancestor) => {
+    const stats = lstatOrUndefined(path.join(target, ancestor));
+    return stats !== undefined && !stats.isDirectory();
+  });
 }
 
 /** Paths with no ancestor in the list. */
@@ -294,6 +308,7 @@ async function collectExtras(
   const full = root === '' ? target : path.join(target, root);
   if (protect.includes(full) || path.basename(full).startsWith(STAGING_PREFIX)) return;
   if (root !== '' && excluded(root)) return;
+  if (passesThroughLink(target, root)) return; // never walk, let alone delete, through a link
   const stats = lstatOrUndefined(full);
   if (!stats) return;
   if (root !== '' && !wanted.has(root)) {
@@ -350,6 +365,11 @@ async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOption
   const reporter = options.reporter ?? silentReporter;
   const { snapshot, target } = plan;
   await fs.mkdir(target, { recursive: true });
+  // Staging folders of restores that were killed: this restore holds the target's lock, so
+  // none of them belongs to a live restore.
+  for (const name of await fs.readdir(target)) {
+    if (name.startsWith(STAGING_PREFIX)) await fs.rm(path.join(target, name), { recursive: true, force: true });
+  }
   const staging = await fs.mkdtemp(path.join(target, STAGING_PREFIX));
   try {
     reporter.emit({ type: 'phase', phase: 'stage', message: `extracting snapshot ${snapshot.id} into a staging folder` });
@@ -366,6 +386,7 @@ async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOption
           cwd: target,
           allowMissing: true,
           skip: [staging, ...plan.protect],
+          exclude: [`${STAGING_PREFIX}*`],
           kind: 'pre-restore',
           restoredFrom: snapshot.id,
           keys: options.encryptionKeys,
@@ -449,7 +470,14 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
     if (index !== entries.length) throw new IntegrityError(`snapshot ${snapshot.id}: the archive ends after ${index} of ${entries.length} entries`);
     await archive.finish();
   } catch (error) {
-    throw error instanceof UnsafeEntryError ? error : describeFailure(snapshot, 'archive.tar.gz.pgp', error);
+    if (error instanceof UnsafeEntryError) throw error;
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code && /^E[A-Z]+$/.test(code) && (error as NodeJS.ErrnoException).syscall) {
+      // the file system said no, not the archive: nothing in the target was changed yet
+      const why = code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the file system is read-only' : code;
+      throw new RipcordError(`cannot stage snapshot ${snapshot.id} in ${plan.target}: ${why}; the target was not changed (free space or restore into another --target)`, { cause: error });
+    }
+    throw describeFailure(snapshot, 'archive.tar.gz.pgp', error);
   }
 }
 

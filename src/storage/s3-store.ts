@@ -21,7 +21,9 @@
  *   SDK only sends a CRC32).
  */
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -84,6 +86,8 @@ interface Settings {
   partSize: number;
   queueSize: number;
   maxKeys: number;
+  /** attempts per request, and per resumed download */
+  maxAttempts: number;
   sse: S3StoreOptions['sse'];
   kmsKeyId: string | undefined;
   storageClass: string | undefined;
@@ -150,6 +154,7 @@ export async function createS3Store(url: string, options: S3StoreOptions = {}): 
     partSize: opts.partSize ?? MIN_PART_SIZE,
     queueSize: opts.queueSize ?? 2,
     maxKeys: opts.maxKeys ?? 1000,
+    maxAttempts: opts.maxAttempts ?? 5,
     sse: opts.sse,
     kmsKeyId: opts.kmsKeyId,
     storageClass: opts.storageClass,
@@ -316,38 +321,69 @@ class S3Store implements Store {
 
   async get(key: string): Promise<Readable> {
     const Key = this.objectKey(key);
-    let body: unknown;
+    const Bucket = this.settings.bucket;
+    let first: { body: Readable; etag: string | undefined; length: number | undefined };
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key }));
-      body = response.Body;
-    } catch (error) {
-      throw this.classify(error, `read ${key}`);
-    }
-    if (!(body instanceof Readable)) {
-      throw new StorageError(`${this.settings.location}: cannot read ${key}: the S3 response has no readable body`);
-    }
-    // Hand out a stream whose failures are StorageErrors and which errors (never ends) when
-    // the connection drops before the whole object arrived.
-    const source = body;
-    const out = new PassThrough({ highWaterMark: MiB });
-    let ended = false;
-    source.once('end', () => {
-      ended = true;
-    });
-    source.once('error', (error) => out.destroy(this.classify(error, `read ${key}`)));
-    source.once('close', () => {
-      if (!ended && !out.destroyed) {
-        out.destroy(
-          new StorageError(`${this.settings.location}: cannot read ${key}: the connection to ${this.settings.endpointLabel} closed early`, {
-            transient: true,
-          }),
-        );
+      const response = await this.client.send(new GetObjectCommand({ Bucket, Key }));
+      if (!(response.Body instanceof Readable)) {
+        throw new StorageError(`${this.settings.location}: cannot read ${key}: the S3 response has no readable body`);
       }
-    });
+      first = { body: response.Body, etag: response.ETag, length: response.ContentLength };
+    } catch (error) {
+      throw error instanceof StorageError ? error : this.classify(error, `read ${key}`);
+    }
+    // The stream handed out survives a connection dropped mid-body: the rest is fetched
+    // again with a Range request (pinned to the same ETag), a few times with backoff, like
+    // any other transient fault. It errors (never ends early) when that does not work.
+    const out = new PassThrough({ highWaterMark: MiB });
+    const maxAttempts = this.settings.maxAttempts;
+    const pump = async () => {
+      let body = first.body;
+      let received = 0;
+      for (let attempt = 1; ; attempt++) {
+        let failure: unknown;
+        try {
+          for await (const chunk of body) {
+            received += (chunk as Buffer).length;
+            if (!out.write(chunk)) await once(out, 'drain');
+            if (out.destroyed) return;
+          }
+          if (first.length === undefined || received >= first.length) {
+            out.end();
+            return;
+          }
+          failure = new StorageError(`${this.settings.location}: cannot read ${key}: the connection to ${this.settings.endpointLabel} closed early`, { transient: true });
+        } catch (error) {
+          if (out.destroyed) return;
+          failure = error;
+        }
+        const classified = failure instanceof StorageError ? failure : this.classify(failure, `read ${key}`);
+        if (!(classified instanceof StorageError) || !classified.transient || attempt >= maxAttempts) {
+          out.destroy(classified);
+          return;
+        }
+        await sleep(Math.min(8000, 200 * 2 ** attempt));
+        try {
+          const again = await this.client.send(
+            new GetObjectCommand({ Bucket, Key, Range: `bytes=${received}-`, ...(first.etag ? { IfMatch: first.etag } : {}) }),
+          );
+          if (!(again.Body instanceof Readable)) throw new StorageError(`${this.settings.location}: cannot read ${key}: the S3 response has no readable body`);
+          body = again.Body;
+        } catch (error) {
+          // a changed object (412) or a permanent fault ends it; a transient one loops again
+          const retry = error instanceof StorageError ? error : this.classify(error, `read ${key}`);
+          if (!(retry instanceof StorageError) || !retry.transient || attempt + 1 >= maxAttempts) {
+            out.destroy(retry);
+            return;
+          }
+          body = Readable.from([]);
+        }
+      }
+    };
     out.once('close', () => {
-      if (!source.destroyed) source.destroy();
+      if (!first.body.destroyed) first.body.destroy();
     });
-    source.pipe(out);
+    void pump();
     return out;
   }
 
