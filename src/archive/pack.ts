@@ -28,7 +28,7 @@ const gzip = promisify(zlib.gzip);
 export interface PackOptions {
   /** gzip level for compressible data (default 6, like gzip's) */
   level?: number;
-  /** bytes of tar per gzip member (default 2 MiB) */
+  /** bytes of tar per gzip member (default 1 MiB: members in flight are most of the memory a backup uses) */
   batchBytes?: number;
   /** gzip members compressed at once (default: one per core up to four, plus one) */
   concurrency?: number;
@@ -38,7 +38,7 @@ export interface PackOptions {
 }
 
 export function packArchive(entries: AsyncIterable<SourceEntry>, options: PackOptions = {}): Readable {
-  const batchBytes = options.batchBytes ?? 2 << 20;
+  const batchBytes = options.batchBytes ?? 1 << 20;
   // Each member in flight holds about two batches; past four cores more buys little and costs memory.
   const concurrency = options.concurrency ?? Math.min(availableParallelism(), 4) + 1;
   const level = options.level ?? 6;

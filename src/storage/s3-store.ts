@@ -254,11 +254,15 @@ class S3Store implements Store {
     onBodyError: () => void,
   ): Promise<void> {
     const { Body: _body, ...target } = params;
+    if (body instanceof Uint8Array && body.length <= partSize) {
+      await this.client.send(new PutObjectCommand({ ...target, Body: body })); // small objects: no copy
+      return;
+    }
     const free: Buffer[] = [];
     const take = () => free.pop() ?? Buffer.allocUnsafe(partSize);
     const inFlight = new Map<number, Promise<void>>();
     const etags: { PartNumber: number; ETag: string }[] = [];
-    let current = take();
+    let current: Buffer | undefined; // taken when the first bytes arrive
     let filled = 0;
     let partNumber = 0;
 
@@ -296,22 +300,23 @@ class S3Store implements Store {
       let offset = 0;
       while (offset < chunk.length) {
         const n = Math.min(chunk.length - offset, partSize - filled);
+        current ??= take();
         current.set(chunk.subarray(offset, offset + n), filled);
         filled += n;
         offset += n;
         if (filled === partSize) {
           await send(current, filled);
-          current = take();
+          current = undefined;
           filled = 0;
         }
       }
     }
     if (upload.id === undefined) {
       // it all fit in one part: a plain PutObject
-      await this.client.send(new PutObjectCommand({ ...target, Body: current.subarray(0, filled) }));
+      await this.client.send(new PutObjectCommand({ ...target, Body: (current ?? Buffer.alloc(0)).subarray(0, filled) }));
       return;
     }
-    if (filled > 0) await send(current, filled);
+    if (current && filled > 0) await send(current, filled);
     await Promise.all(inFlight.values());
     etags.sort((a, b) => a.PartNumber - b.PartNumber);
     await this.client.send(
