@@ -4,13 +4,13 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-CY6P4UTU.js";
+} from "./chunks/chunk-W3MYV6Z7.js";
 import {
   AUDITED_OPERATIONS,
   appendRunAudit,
   isAuditable,
   readAudit
-} from "./chunks/chunk-TBXI6M4T.js";
+} from "./chunks/chunk-ONF4OMDD.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -45,7 +45,7 @@ import {
   verifySnapshots,
   withLock,
   withManifest
-} from "./chunks/chunk-T52KP3ZE.js";
+} from "./chunks/chunk-77VOKCGM.js";
 import {
   SNAPSHOT_KINDS
 } from "./chunks/chunk-NQZQVKVQ.js";

@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-CY6P4UTU.js";
+} from "./chunks/chunk-W3MYV6Z7.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-T52KP3ZE.js";
+} from "./chunks/chunk-77VOKCGM.js";
 import "./chunks/chunk-NQZQVKVQ.js";
 import {
   ExitCode,

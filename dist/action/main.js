@@ -1,10 +1,10 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-HGFSO3M5.js";
+} from "../chunks/chunk-NUMTADMY.js";
 import "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-TBXI6M4T.js";
-import "../chunks/chunk-T52KP3ZE.js";
+import "../chunks/chunk-ONF4OMDD.js";
+import "../chunks/chunk-77VOKCGM.js";
 import "../chunks/chunk-NQZQVKVQ.js";
 import "../chunks/chunk-4WIRB7QS.js";
 import "../chunks/chunk-374JASB6.js";

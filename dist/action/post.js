@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-HGFSO3M5.js";
+} from "../chunks/chunk-NUMTADMY.js";
 import {
   getState,
   info,
@@ -19,10 +19,10 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-TBXI6M4T.js";
+import "../chunks/chunk-ONF4OMDD.js";
 import {
   openStore
-} from "../chunks/chunk-T52KP3ZE.js";
+} from "../chunks/chunk-77VOKCGM.js";
 import "../chunks/chunk-NQZQVKVQ.js";
 import {
   RipcordError
