@@ -1,7 +1,7 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-NUMTADMY.js";
+} from "../chunks/chunk-NCFLZZTL.js";
 import "../chunks/chunk-YAVA3F6C.js";
 import "../chunks/chunk-ONF4OMDD.js";
 import "../chunks/chunk-77VOKCGM.js";

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-NUMTADMY.js";
+} from "../chunks/chunk-NCFLZZTL.js";
 import {
   getState,
   info,

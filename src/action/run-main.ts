@@ -15,6 +15,8 @@ import { parseCaptureSpec } from '../ops/captures.ts';
 import { checkFreshness } from '../ops/check.ts';
 import { applyCopy, planCopy } from '../ops/copy.ts';
 import { runGuardedDeploy, runRollback } from '../ops/deploy.ts';
+import type { GuardContext } from '../ops/deploy.ts';
+import type { EncryptionKeys } from '../archive/openpgp-keys.ts';
 import { decryptionKeysFrom, encryptionKeysFrom, preRestoreKeysFrom } from '../ops/keys.ts';
 import { AUDITED_OPERATIONS, appendRunAudit, isAuditable } from '../ops/audit.ts';
 import { describeActor, describeOrigin } from '../ops/origin.ts';
@@ -321,15 +323,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
     const deployCommand = required(Inputs.deploy, 'deploy');
     const paths = list(Inputs.paths);
     const report = await runGuardedDeploy({
-      store,
-      cwd,
-      keys: await encryptionKeysFrom(keyInputs(env)),
-      decryptionKeys: await decryptionKeysFrom(keyInputs(env)),
-      origin: await describeOrigin(cwd, env),
-      env,
-      output: process.stdout,
-      reporter: actionReporter(),
-      protect: repositorySkip(url, cwd),
+      ...(await guardContext({ env, cwd, store, url }, await encryptionKeysFrom(keyInputs(env)))),
       paths: paths.length ? paths : ['.'],
       exclude: [...list(Inputs.exclude), ...(paths.length ? [] : DEFAULT_EXCLUDES)],
       tags: list(Inputs.tags),
@@ -381,21 +375,28 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
   },
 };
 
+/** What deploy and rollback share: where, with which keys, reporting how. */
+async function guardContext({ env, cwd, store, url }: Pick<RunContext, 'env' | 'cwd' | 'store' | 'url'>, keys: EncryptionKeys): Promise<GuardContext> {
+  return {
+    store,
+    cwd,
+    keys,
+    decryptionKeys: await decryptionKeysFrom(keyInputs(env)),
+    origin: await describeOrigin(cwd, env),
+    env,
+    output: process.stdout,
+    reporter: actionReporter(),
+    protect: repositorySkip(url, cwd),
+  };
+}
+
 /** Shared by the rollback command and the post step. */
 export async function rollbackFromInputs(context: RunContext, reference: string | undefined) {
-  const { env, cwd, store, url } = context;
+  const { env } = context;
   const report = await core.group('Rollback', async () =>
     runRollback({
-      store,
-      cwd,
+      ...(await guardContext(context, await preRestoreKeysFrom(keyInputs(env)))),
       reference,
-      keys: await preRestoreKeysFrom(keyInputs(env)),
-      decryptionKeys: await decryptionKeysFrom(keyInputs(env)),
-      origin: await describeOrigin(cwd, env),
-      env,
-      output: process.stdout,
-      reporter: actionReporter(),
-      protect: repositorySkip(url, cwd),
       validation: validationFromInputs(),
       onRollback: text(Inputs.onRollback) || undefined,
       restoreCaptures: capturesFromInput(Inputs.restoreCapture),
