@@ -4,13 +4,13 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-W3MYV6Z7.js";
+} from "./chunks/chunk-OCUASK4A.js";
 import {
   AUDITED_OPERATIONS,
   appendRunAudit,
   isAuditable,
   readAudit
-} from "./chunks/chunk-ONF4OMDD.js";
+} from "./chunks/chunk-TUZTJ3WG.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -45,7 +45,7 @@ import {
   verifySnapshots,
   withLock,
   withManifest
-} from "./chunks/chunk-77VOKCGM.js";
+} from "./chunks/chunk-HVAPIUJP.js";
 import {
   SNAPSHOT_KINDS
 } from "./chunks/chunk-NQZQVKVQ.js";

@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-W3MYV6Z7.js";
+} from "./chunks/chunk-OCUASK4A.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-77VOKCGM.js";
+} from "./chunks/chunk-HVAPIUJP.js";
 import "./chunks/chunk-NQZQVKVQ.js";
 import {
   ExitCode,

@@ -1,10 +1,10 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-NCFLZZTL.js";
+} from "../chunks/chunk-4QGEDIMU.js";
 import "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-ONF4OMDD.js";
-import "../chunks/chunk-77VOKCGM.js";
+import "../chunks/chunk-TUZTJ3WG.js";
+import "../chunks/chunk-HVAPIUJP.js";
 import "../chunks/chunk-NQZQVKVQ.js";
 import "../chunks/chunk-4WIRB7QS.js";
 import "../chunks/chunk-374JASB6.js";

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-NCFLZZTL.js";
+} from "../chunks/chunk-4QGEDIMU.js";
 import {
   getState,
   info,
@@ -19,10 +19,10 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-ONF4OMDD.js";
+import "../chunks/chunk-TUZTJ3WG.js";
 import {
   openStore
-} from "../chunks/chunk-77VOKCGM.js";
+} from "../chunks/chunk-HVAPIUJP.js";
 import "../chunks/chunk-NQZQVKVQ.js";
 import {
   RipcordError

@@ -1,0 +1,246 @@
+// Targets (fixed: never adjust them to fit a result) and the bench/README.md page.
+
+const MB = 1e6;
+
+/** Each target: name, goal, measured (text), ratio, status 'met' | 'NOT MET' | 'not measured'. */
+export function computeTargets(report) {
+  const M = report.measurements;
+  const med = (key, field = 'wallS') => M[key]?.median?.[field] ?? null;
+  const scale = (copies) => report.scaling?.points?.find((p) => p.copies === copies)?.median?.peakRssMiB ?? null;
+  const why = (key, fallback) => (M[key] ? fallback : missingReason(report, key));
+  const targets = [];
+  const add = (name, goal, measured, ratio, pass, missing) => {
+    const status = ratio === null || Number.isNaN(ratio) ? 'not measured' : pass(ratio) ? 'met' : 'NOT MET';
+    targets.push({ name, goal, measured: status === 'not measured' ? missing : measured, ratio: ratio === null ? null : round3(ratio), status });
+  };
+
+  const backup = med('ripcord.backup');
+  const restic = med('restic.backup');
+  add('backup wall time <= restic first backup', 'ratio <= 1.00', `${s(backup)} vs ${s(restic)}`, ratioOf(backup, restic), (r) => r <= 1.0, why('restic.backup', ''));
+
+  const archive = med('ripcord.backup', 'archiveBytes');
+  const targz = med('targz.create', 'outputBytes');
+  add(
+    'ripcord archive no more than 10% larger than tar | gzip -6',
+    'ratio <= 1.10',
+    `${mb(archive)} vs ${mb(targz)}`,
+    ratioOf(archive, targz),
+    (r) => r <= 1.1,
+    why('targz.create', ''),
+  );
+
+  const restore = med('ripcord.restore');
+  const gpgRestore = med('gpgtar.restore');
+  add('restore wall time <= gpg -d | gzip -d | tar -x', 'ratio <= 1.00', `${s(restore)} vs ${s(gpgRestore)}`, ratioOf(restore, gpgRestore), (r) => r <= 1.0, why('gpgtar.restore', ''));
+
+  const readData = med('ripcord.verify-read-data');
+  add('verify --read-data no slower than restore', 'ratio <= 1.00', `${s(readData)} vs ${s(restore)}`, ratioOf(readData, restore), (r) => r <= 1.0, '');
+
+  const verify = med('ripcord.verify');
+  const sha = med('sha256sum.archive');
+  const verifyRate = verify && med('ripcord.verify', 'hashedBytes') / verify;
+  const shaRate = sha && med('sha256sum.archive', 'hashedBytes') / sha;
+  add(
+    'checksum-only verify at >= 90% of sha256sum throughput',
+    'ratio >= 0.90',
+    `${rate(verifyRate)} vs ${rate(shaRate)}`,
+    ratioOf(verifyRate, shaRate),
+    (r) => r >= 0.9,
+    why('sha256sum.archive', ''),
+  );
+
+  const backupRss = med('ripcord.backup', 'peakRssMiB');
+  add('backup peak RSS <= 128 MiB', 'ratio <= 1.00', `${mib(backupRss)}`, ratioOf(backupRss, 128), (r) => r <= 1.0, '');
+  const restoreRss = med('ripcord.restore', 'peakRssMiB');
+  add('restore peak RSS <= 128 MiB', 'ratio <= 1.00', `${mib(restoreRss)}`, ratioOf(restoreRss, 128), (r) => r <= 1.0, '');
+  const rss1 = scale(2);
+  add(`backup of ~1 GB (${gb(pointBytes(report, 2))}) peak RSS < 150 MiB`, 'ratio < 1.00', `${mib(rss1)}`, ratioOf(rss1, 150), (r) => r < 1.0, 'scaling run missing');
+  const rss2 = scale(4);
+  add(
+    `backup of ~2 GB (${gb(pointBytes(report, 4))}) peak RSS within 10% of ~0.5 GB (${gb(report.input?.bytes)})`,
+    '0.90 <= ratio <= 1.10',
+    `${mib(rss2)} vs ${mib(backupRss)}`,
+    ratioOf(rss2, backupRss),
+    (r) => Math.abs(r - 1) <= 0.1,
+    'scaling run missing',
+  );
+  const startup = report.startup?.medianMs ?? null;
+  add('ripcord --version start-up < 150 ms', 'ratio < 1.00', `${startup?.toFixed(1)} ms`, ratioOf(startup, 150), (r) => r < 1.0, '');
+  return targets;
+}
+
+function missingReason(report, key) {
+  const tool = key.split('.')[0];
+  if (report.options?.only === 'ripcord') return 'peers skipped (--only ripcord)';
+  if (tool === 'restic' || tool === 'borg') return `${tool} ${report.tools?.[tool]?.status ?? 'skipped'}`;
+  return 'not run';
+}
+
+function pointBytes(report, copies) {
+  return report.scaling?.points?.find((p) => p.copies === copies)?.inputBytes ?? null;
+}
+
+function ratioOf(a, b) {
+  return typeof a === 'number' && typeof b === 'number' && b > 0 ? a / b : null;
+}
+
+const round3 = (x) => Math.round(x * 1000) / 1000;
+const s = (x) => (x === null ? 'n/a' : `${x.toFixed(2)} s`);
+const mb = (x) => (x === null ? 'n/a' : `${(x / MB).toFixed(1)} MB`);
+const gb = (x) => (x === null || x === undefined ? 'n/a' : `${(x / 1e9).toFixed(2)} GB`);
+const mib = (x) => (x === null ? 'n/a' : `${x.toFixed(1)} MiB`);
+const rate = (x) => (x === null || !x ? 'n/a' : `${(x / MB).toFixed(0)} MB/s`);
+
+// ---- README --------------------------------------------------------------------------------
+const esc = (text) => String(text).replace(/\|/g, '\\|');
+
+export function renderReadme(report, jsonPath) {
+  const m = report.machine;
+  const L = [];
+  const runsOf = (r, f, digits) => r.runs.map((x) => (x[f] === undefined ? '' : x[f].toFixed(digits))).join(' / ');
+  const cell = (r, f, digits) => (r.median?.[f] === undefined ? 'n/a' : `**${r.median[f].toFixed(digits)}** (${runsOf(r, f, digits)})`);
+
+  L.push('# ripcord benchmark', '');
+  L.push('`npm run bench` is the benchmark of record. **This page is written by it** (from `bench/lib/report.mjs`); do not edit the figures by hand. Raw results: ' + `[\`bench/${jsonPath}\`](${jsonPath}).`, '');
+  L.push('## This run', '');
+  L.push('| | |', '|---|---|');
+  L.push(`| date | ${report.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} |`);
+  L.push(`| commit | \`${report.git.commit}\`${report.git.dirty ? ' (uncommitted changes in the work tree)' : ''} |`);
+  if (report.distStale) L.push(`| note | \`${report.distStale}\` was newer than \`dist/cli.js\`: the build measured may lag the source |`);
+  L.push(`| machine | ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB memory, Linux ${m.kernel} |`);
+  L.push(`| software | node ${m.node}; ${m.gpg}; ${m.tar}; ${m.gzip}; ${m.sha256sum}; ${m.gnuTime} |`);
+  L.push(`| peers | restic: ${report.tools.restic.status}${m.restic ? ` (${m.restic})` : ''}; borg: ${report.tools.borg.status}${m.borg ? ` (${m.borg})` : ''} |`);
+  L.push(`| dataset | \`${report.dataset.hash}\` (make-dataset.sh manifest hash; ${report.dataset.files} files, ${(report.dataset.bytes / MB).toFixed(1)} MB${report.dataset.reused ? ', reused from the cache' : ', generated by this run'}) |`);
+  L.push(`| input | ${report.input.label}: ${report.input.files} files, ${(report.input.bytes / MB).toFixed(1)} MB |`);
+  L.push(`| repetitions | ${report.options.runs} measured per command, after one untimed warm-up run of each; medians in bold, each run in brackets |`);
+  L.push(`| load average | ${report.loadAverage.start} at the start, ${report.loadAverage.end} at the end (1, 5, 15 min) |`);
+  L.push(`| total run time | ${(report.durationS / 60).toFixed(1)} min (\`npm run bench\`, everything included) |`);
+  L.push('');
+
+  L.push('## Targets', '');
+  L.push('Fixed targets from the issue tracker; a target that is not met stays NOT MET here.', '');
+  L.push('| target | goal | measured (medians) | ratio | result |', '|---|---|---|---|---|');
+  for (const t of report.targets) L.push(`| ${esc(t.name)} | ${t.goal} | ${t.measured} | ${t.ratio === null ? 'n/a' : t.ratio.toFixed(3)} | ${t.status === 'met' ? 'met' : `**${t.status}**`} |`);
+  L.push('');
+
+  L.push('## Measurements', '');
+  L.push(
+    `Wall time, CPU time (user + sys of the whole process tree) and peak RSS (largest single process of the tree, see below). CPU use = CPU time / wall time; ${m.nproc} cores make ${m.nproc * 100}% the ceiling. Sizes in MB (10^6 bytes), memory in MiB (2^20 bytes).`,
+    '',
+  );
+  L.push('| command | wall s | CPU s | CPU use | peak RSS MiB | output MB | other CPU s |', '|---|---|---|---|---|---|---|');
+  for (const [key, r] of Object.entries(report.measurements)) {
+    if (r.runs.length === 0) {
+      if (r.warmup) {
+        const w = r.warmup;
+        L.push(`| ${esc(r.label)} (once, in the warm-up round) | ${w.wallS.toFixed(2)} (1 run) | ${w.cpuS.toFixed(2)} | ${pct(w.cpuS, w.wallS)} | ${w.peakRssMiB.toFixed(1)} | | ${other(w.otherCpuS)} |`);
+      }
+      continue;
+    }
+    const out = r.median.outputBytes === undefined ? '' : `${(r.median.outputBytes / MB).toFixed(1)}${key === 'ripcord.backup' ? ` (archive ${(r.median.archiveBytes / MB).toFixed(1)} + manifest ${(r.median.manifestBytes / MB).toFixed(1)})` : ''}`;
+    L.push(`| ${esc(r.label)} | ${cell(r, 'wallS', 2)} | ${cell(r, 'cpuS', 2)} | ${pct(r.median.cpuS, r.median.wallS)} | ${cell(r, 'peakRssMiB', 1)} | ${out} | ${other(r.median.otherCpuS)} |`);
+  }
+  for (const tool of ['restic', 'borg']) {
+    if (!report.tools[tool].status.startsWith('available')) L.push(`| ${tool} (backup, restore) | ${report.tools[tool].status} | | | | | |`);
+  }
+  L.push('');
+  L.push('Exact commands (`R` a fresh repository per repetition, `OUT` a fresh empty folder, `DATASET` the input):', '');
+  for (const r of Object.values(report.measurements)) L.push(`- ${r.label}: \`${r.command}\``);
+  L.push('', `"other CPU s" is the CPU time the rest of the machine used while the command ran (from \`/proc/stat\`, hypervisor steal included): on a shared machine, the noise behind a figure. Load average at the start of the run: ${report.loadAverage.start}; at the end: ${report.loadAverage.end}.`);
+  L.push('');
+
+  L.push('## Memory scaling', '');
+  L.push(`The same \`ripcord backup\` over ${report.scaling.method}.`, '');
+  L.push('| input | files | wall s | CPU s | peak RSS MiB | archive MB | other CPU s |', '|---|---|---|---|---|---|---|');
+  const main = report.measurements['ripcord.backup'];
+  L.push(`| ${gb(report.input.bytes)} (x1) | ${report.input.files} | ${cell(main, 'wallS', 2)} | ${cell(main, 'cpuS', 2)} | ${cell(main, 'peakRssMiB', 1)} | ${(main.median.archiveBytes / MB).toFixed(1)} | ${other(main.median.otherCpuS)} |`);
+  for (const p of report.scaling.points) {
+    L.push(`| ${gb(p.inputBytes)} (x${p.copies}) | ${p.files} | ${cell(p, 'wallS', 2)} | ${cell(p, 'cpuS', 2)} | ${cell(p, 'peakRssMiB', 1)} | ${(p.median.archiveBytes / MB).toFixed(1)} | ${other(p.median.otherCpuS)} |`);
+  }
+  L.push('');
+
+  L.push('## Start-up', '');
+  L.push(`\`${report.startup.command}\` (prints \`${report.startup.output}\`), ${report.startup.runsMs.length} runs after one warm-up: median **${report.startup.medianMs.toFixed(1)} ms**; runs: ${report.startup.runsMs.join(', ')} ms.`, '');
+
+  L.push('## Correctness', '');
+  L.push('Every ripcord restore of every repetition, the GnuPG + tar emergency restore of the ripcord archive, and each peer restore in the warm-up round are compared with the input: the make-dataset.sh manifest hash (sha256 over the sorted `sha256sum` lines of every file) and a digest of every file\'s mode, mtime and size. Any mismatch fails the benchmark before anything is written.', '');
+  for (const c of report.correctness) L.push(`- ${c.ok ? 'ok' : 'FAILED'}: ${c.what} (round ${c.round}): \`${c.got}\`${c.metaOk ? ', modes/mtimes/sizes match' : ''}`);
+  L.push('');
+
+  L.push(METHOD);
+  return `${L.join('\n')}\n`;
+}
+
+function other(x) {
+  return typeof x === 'number' ? x.toFixed(1) : '';
+}
+
+function pct(cpu, wall) {
+  return cpu === undefined || !wall ? '' : `${Math.round((cpu / wall) * 100)}%`;
+}
+
+const METHOD = `## How it measures
+
+- **Dataset.** \`../shared/bench/make-dataset.sh\` generates it once into \`$RIPCORD_BENCH_DIR/dataset\`
+  (default \`.bench/dataset\`, git-ignored) and the manifest hash it prints is stored next to it in
+  \`dataset.sha256\`. Later runs recompute the hash and reuse the dataset only when it matches;
+  otherwise they regenerate it. All tools back up the same two folders, \`repo\` and \`state\`.
+- **Round-robin.** Each round runs every command once, tools alternating (ripcord backup, the
+  tar/gzip/gpg backup, restic, borg, tar | gzip; then each restore; then the verifies and
+  \`sha256sum\`). Round 0 is an untimed warm-up: every command runs once first so that the input
+  and the tools are in the page cache. Nothing is dropped from the page cache at any point: all
+  figures are warm-cache figures. Every repetition uses fresh repositories, caches
+  (\`RESTIC_CACHE_DIR\`, \`BORG_BASE_DIR\`) and restore folders, so backup figures are first-run
+  figures. Medians over the measured rounds are reported.
+- **Shared machine.** Other work may run on the same machine (this one has 2 cores). Before each
+  measured command the harness waits up to 10 s (180 s per benchmark in all) for the rest of the
+  machine to use less than a quarter of a core over one second, and for each command it reports
+  "other CPU s": the CPU the rest of the machine used meanwhile (\`/proc/stat\`). A figure with a
+  large "other CPU s" was slowed by it; the individual runs are listed next to each median.
+- **Wrapper.** Each measured command runs as \`/usr/bin/time -f '%e %U %S %M' CMD\` (GNU time, from
+  Debian's \`time\` package, installed when missing); pipelines run as \`bash -o pipefail -c '...'\`
+  under it. Wall time is taken by the harness (monotonic clock around the spawn). CPU time is
+  user + sys summed over the whole process tree. **Peak RSS is the largest single process** of
+  the tree (GNU time reports the child's \`ru_maxrss\`, which Linux takes over waited-for
+  descendants as a maximum, not a sum): for a pipeline such as \`tar | gzip | gpg\` it is an
+  under-estimate of the pipeline's total memory (the sum of each process's peak would be an
+  over-estimate, since they need not peak together). For ripcord, a single process, it is exact.
+  ripcord runs from a copy of \`dist/\` taken when the benchmark starts, so a concurrent rebuild
+  cannot change what is measured.
+- **Peers.** \`gpg\` runs with \`--batch --pinentry-mode loopback --passphrase-file\`,
+  \`--cipher-algo AES256\` (what ripcord uses) and \`--compress-algo none\`: gpg's own default
+  would compress the already-gzipped stream a second time. The gpg agent is started before the
+  measurements. restic and borg are installed with \`apt-get install -y restic borgbackup\` (after
+  \`apt-get update\`) when missing and running as root; when they still are not there they are
+  reported as "skipped: not installable here", never estimated. \`restic init\` and
+  \`borg init\` are measured separately from the first backup; the backup targets compare with
+  the backup alone. borg uses its default compression (lz4). Output size is
+  \`archive.tar.gz.pgp\` + \`manifest.json.pgp\` for ripcord (the size target uses the archive
+  alone), the file size for tar/gzip/gpg, and \`du -sb\` of the repository for restic and borg.
+- **Verify throughput.** Checksum-only \`ripcord verify\` reads and hashes every stored object of
+  the snapshot; \`sha256sum\` hashes the same \`archive.tar.gz.pgp\`. Throughput = bytes hashed /
+  wall time, start-up included for both.
+- **Memory scaling.** The x1 point is the main \`ripcord backup\` runs. The x2 (~1 GB) and x4
+  (~2 GB) points back up the input plus 1 and 3 whole copies of it (\`cp -a\`, real copies: files,
+  names and bytes scale together), kept in \`$RIPCORD_BENCH_DIR/scale\` between runs. Before
+  those runs every copy is read once (untimed) to warm the page cache instead of a warm-up backup.
+- **Start-up.** \`node dist/cli.js --version\`, timed by the harness around the spawn, one untimed
+  warm-up then 20 runs, median.
+
+## Running it
+
+\`\`\`sh
+npm run build          # the benchmark measures dist/
+npm run bench          # full run: 3 repetitions, peers, scaling; writes this page and bench/results/<date>-<commit>.json
+npm run bench -- --runs 5
+npm run bench -- --quick          # smoke test: repo/ + 3 logs, 1 repetition; writes bench/results/quick-*.json only
+npm run bench -- --only ripcord   # skip the peers (their targets show "not measured")
+npm run bench -- --no-readme      # leave this page alone
+\`\`\`
+
+\`RIPCORD_BENCH_DIR\` moves the cache and scratch folder (default \`.bench\` in the project: the
+dataset, its hash, the scaling copies and \`work/\`, which is removed after a successful run and
+left for inspection after a failed one). Progress goes to stderr. Needs bash, GNU tar, gzip,
+gpg, coreutils, python3 and openssl (for the dataset), and GNU time; about 2.5 GB of free disk
+for the scaling copies plus about 2 GB of scratch space.
+`;

@@ -1,0 +1,628 @@
+#!/usr/bin/env node
+// The benchmark of record: `npm run bench` (see bench/README.md for what it measures and how).
+//
+//   node bench/run.mjs [--runs N] [--quick] [--only ripcord] [--no-readme]
+//
+// Generates (or reuses) the dataset, then runs ripcord and its peers round-robin on the same
+// data with fresh repositories per repetition, checks every ripcord restore against the source,
+// measures memory scaling and start-up time, and writes bench/results/<date>-<commit>.json and
+// bench/README.md. Any failed command or mismatching restore fails the whole run.
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BenchError, GNU_TIME, measure, median, round, run, shellQuote, waitForQuiet } from './lib/measure.mjs';
+import { duBytes, treeDigest, treeSize } from './lib/tree.mjs';
+import { computeTargets, renderReadme } from './lib/report.mjs';
+
+const BENCH = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.dirname(BENCH);
+const DATASET_SCRIPT = path.resolve(ROOT, '..', 'shared', 'bench', 'make-dataset.sh');
+const PASSPHRASE = 'ripcord-bench-passphrase-not-a-secret';
+const SCALES = [2, 4]; // whole copies of the input: ~1 GB and ~2 GB next to the ~0.5 GB dataset
+const VERSION_RUNS = 20;
+const started = Date.now();
+
+// ---- options -------------------------------------------------------------------------------
+function parseArgs(argv) {
+  const options = { runs: undefined, quick: false, only: undefined, readme: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (v === undefined) usage(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--quick') options.quick = true;
+    else if (a === '--no-readme') options.readme = false;
+    else if (a === '--runs' || a.startsWith('--runs=')) {
+      options.runs = Number(value());
+      if (!Number.isInteger(options.runs) || options.runs < 1) usage('--runs needs a whole number >= 1');
+    } else if (a === '--only' || a.startsWith('--only=')) {
+      options.only = value();
+      if (options.only !== 'ripcord') usage('--only takes one value: ripcord');
+    } else if (a === '-h' || a === '--help') usage();
+    else usage(`unknown option ${a}`);
+  }
+  options.runs ??= options.quick ? 1 : 3;
+  if (options.quick) options.readme = false;
+  return options;
+}
+
+function usage(error) {
+  const text = `usage: npm run bench -- [--runs N] [--quick] [--only ripcord] [--no-readme]
+
+  --runs N      measured repetitions of every command (default 3; 1 with --quick); medians are reported
+  --quick       smoke-test the harness on a small subset (repo/ and 3 logs); writes
+                bench/results/quick-*.json and leaves bench/README.md alone
+  --only ripcord  skip the peers (tar/gzip/gpg, sha256sum, restic, borg)
+  --no-readme   write only the JSON results, not bench/README.md
+
+Environment: RIPCORD_BENCH_DIR  cache and scratch folder (default .bench in the project)`;
+  if (error) {
+    console.error(`bench: ${error}\n\n${text}`);
+    process.exit(2);
+  }
+  console.log(text);
+  process.exit(0);
+}
+
+const options = parseArgs(process.argv.slice(2));
+const peers = options.only !== 'ripcord';
+
+function log(message) {
+  const s = Math.round((Date.now() - started) / 1000);
+  process.stderr.write(`[bench ${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${message}\n`);
+}
+
+const isRoot = process.getuid?.() === 0;
+let aptUpdated = false;
+async function aptInstall(packages) {
+  if (!isRoot) return { ok: false, reason: 'not root' };
+  if (!aptUpdated) {
+    log('apt-get update');
+    aptUpdated = true;
+    await run({ argv: ['apt-get', 'update'] }, { allowFailure: true, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  }
+  log(`apt-get install -y ${packages.join(' ')}`);
+  const r = await run({ argv: ['apt-get', 'install', '-y', ...packages] }, { allowFailure: true, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  return { ok: r.code === 0, reason: r.code === 0 ? '' : r.stderr.trim().split('\n').pop() };
+}
+
+function which(cmd) {
+  const r = spawnSync('bash', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+function firstLine(argv) {
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+  return r.status === 0 ? (r.stdout || r.stderr).trim().split('\n')[0] : null;
+}
+
+function sh(command, opts = {}) {
+  return run({ shell: command }, opts);
+}
+
+// ---- main ----------------------------------------------------------------------------------
+const benchDir = path.resolve(process.env.RIPCORD_BENCH_DIR || path.join(ROOT, '.bench'));
+const work = path.join(benchDir, 'work');
+let gnupgHome;
+
+async function main() {
+  log(`ripcord benchmark: runs=${options.runs}${options.quick ? ', quick' : ''}${peers ? '' : ', ripcord only'}; cache ${benchDir}`);
+  await preflight();
+  mkdirSync(benchDir, { recursive: true });
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+
+  // Measure a copy of dist/ taken now: others may rebuild dist/ while the benchmark runs.
+  const cliDir = path.join(work, 'dist');
+  cpSync(path.join(ROOT, 'dist'), cliDir, { recursive: true });
+  const cli = path.join(cliDir, 'cli.js');
+  const stale = distIsStale();
+  if (stale) log(`warning: ${stale} is newer than dist/cli.js; run \`npm run build\` to measure the current source`);
+
+  const dataset = await ensureDataset();
+  const input = options.quick ? await makeQuickInput(dataset) : { dir: dataset.dir, rel: 'dataset', hash: dataset.hash, meta: dataset.meta, label: 'the full dataset' };
+  Object.assign(input, await treeSize(input.dir));
+  log(`input: ${input.label}, ${input.files} files, ${(input.bytes / 1e6).toFixed(0)} MB`);
+
+  const tools = await ensurePeers();
+  const machine = describeMachine(tools);
+  const git = gitInfo();
+
+  gnupgHome = path.join(work, 'gnupg');
+  mkdirSync(gnupgHome, { mode: 0o700 });
+  const passphraseFile = path.join(work, 'passphrase');
+  writeFileSync(passphraseFile, `${PASSPHRASE}\n`, { mode: 0o600 });
+  const env = { ...process.env, LC_ALL: 'C', GNUPGHOME: gnupgHome, RIPCORD_PASSPHRASE: PASSPHRASE, RESTIC_PASSWORD: PASSPHRASE, BORG_PASSPHRASE: PASSPHRASE };
+  for (const k of ['RIPCORD_REPO', 'RIPCORD_RECIPIENTS', 'RIPCORD_IDENTITY', 'RIPCORD_IDENTITY_PASSPHRASE', 'RESTIC_REPOSITORY', 'BORG_REPO']) delete env[k];
+  // Start the agent outside the measurements (gpg would start it on first use, as a daemon).
+  await run({ argv: ['gpgconf', '--launch', 'gpg-agent'] }, { env, allowFailure: true });
+  const gpg = `gpg --batch --quiet --yes --pinentry-mode loopback --passphrase-file ${shellQuote(passphraseFile)}`;
+
+  const loadStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const ctx = { cli, input, env, gpg, tools, work };
+  const tasks = defineTasks(ctx);
+  const results = {};
+  for (const t of tasks) results[t.key] = { label: t.label, tool: t.tool, command: t.display, runs: [], warmup: null };
+  const correctness = [];
+
+  // ---- round-robin repetitions; round 0 is the untimed warm-up -----------------------------
+  for (let rep = 0; rep <= options.runs; rep++) {
+    const round = { rep, dir: path.join(work, `r${rep}`) };
+    mkdirSync(round.dir);
+    log(rep === 0 ? 'warm-up round (untimed, also checks every restore)' : `round ${rep}/${options.runs}`);
+    for (const task of tasks) {
+      if (task.onlyWarmup && rep !== 0) continue;
+      await task.prepare?.(round);
+      const cmd = task.cmd(round);
+      if (rep > 0) await waitForQuiet();
+      const m = await measure(cmd, { cwd: cmd.cwd ?? work, env });
+      const figures = { wallS: m.wallS, cpuS: m.cpuS, userS: m.userS, sysS: m.sysS, peakRssMiB: m.peakRssMiB, otherCpuS: m.otherCpuS };
+      const extra = (await task.after?.(round, m, { checks: correctness, rep })) ?? {};
+      Object.assign(figures, extra);
+      if (rep === 0) results[task.key].warmup = figures;
+      else results[task.key].runs.push(figures);
+      log(`  ${task.label.padEnd(34)} ${rep === 0 ? '(warm-up) ' : ''}${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s cpu, ${m.peakRssMiB.toFixed(0)} MiB${extra.outputBytes ? `, ${(extra.outputBytes / 1e6).toFixed(1)} MB` : ''}${m.otherCpuS ? ` (other processes: ${m.otherCpuS.toFixed(1)} s cpu)` : ''}`);
+    }
+    rmSync(round.dir, { recursive: true, force: true });
+  }
+
+  // ---- memory scaling -------------------------------------------------------------------------
+  const scaling = await runScaling(ctx);
+
+  // ---- start-up time --------------------------------------------------------------------------
+  log(`start-up: node dist/cli.js --version x ${VERSION_RUNS}`);
+  await waitForQuiet();
+  spawnSync(process.execPath, [cli, '--version']); // warm
+  const versionMs = [];
+  let versionText = '';
+  for (let i = 0; i < VERSION_RUNS; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [cli, '--version'], { encoding: 'utf8', env });
+    versionMs.push(round(Number(process.hrtime.bigint() - t0) / 1e6, 1));
+    if (r.status !== 0) throw new BenchError(`ripcord --version failed: ${r.stderr}`);
+    versionText = r.stdout.trim();
+  }
+  log(`  --version "${versionText}": median ${median(versionMs).toFixed(1)} ms`);
+
+  for (const r of Object.values(results)) {
+    r.median = {};
+    for (const k of ['wallS', 'cpuS', 'userS', 'sysS', 'peakRssMiB', 'otherCpuS', 'outputBytes', 'archiveBytes', 'manifestBytes', 'hashedBytes']) {
+      const m = median(r.runs.map((x) => x[k]));
+      if (m !== null) r.median[k] = m;
+    }
+  }
+
+  await run({ argv: ['gpgconf', '--kill', 'gpg-agent'] }, { env, allowFailure: true });
+  rmSync(work, { recursive: true, force: true });
+
+  const finished = Date.now();
+  const report = {
+    schema: 1,
+    kind: options.quick ? 'quick' : options.only ? 'ripcord-only' : 'full',
+    date: new Date(started).toISOString().slice(0, 10),
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date(finished).toISOString(),
+    durationS: Math.round((finished - started) / 1000),
+    options: { runs: options.runs, quick: options.quick, only: options.only ?? null },
+    git,
+    machine,
+    dataset: { dir: path.relative(ROOT, dataset.dir) || dataset.dir, hash: dataset.hash, reused: dataset.reused, files: dataset.files, bytes: dataset.bytes },
+    input: { label: input.label, files: input.files, bytes: input.bytes, hash: input.hash },
+    distStale: stale || null,
+    loadAverage: { start: loadStart, end: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') },
+    tools: Object.fromEntries(Object.entries(tools).map(([k, v]) => [k, { status: v.status, version: v.version ?? null }])),
+    measurements: results,
+    scaling,
+    startup: { command: 'node dist/cli.js --version', output: versionText, runsMs: versionMs, medianMs: round(median(versionMs), 1) },
+    correctness,
+  };
+  report.targets = computeTargets(report);
+
+  const resultsDir = path.join(BENCH, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const name = `${options.quick ? 'quick-' : options.only ? 'ripcord-only-' : ''}${report.date}-${git.commit}.json`;
+  writeFileSync(path.join(resultsDir, name), `${JSON.stringify(report, null, 2)}\n`);
+  log(`wrote bench/results/${name}`);
+  if (options.readme) {
+    writeFileSync(path.join(BENCH, 'README.md'), renderReadme(report, `results/${name}`));
+    log('wrote bench/README.md');
+  } else log('bench/README.md left alone');
+
+  log('targets:');
+  for (const t of report.targets) log(`  ${t.status.padEnd(12)} ${t.name}: ${t.measured}`);
+  log(`done in ${(report.durationS / 60).toFixed(1)} min`);
+}
+
+// ---- preflight: GNU time, gpg, tar, gzip, sha256sum ----------------------------------------------
+async function preflight() {
+  if (!existsSync(path.join(ROOT, 'dist', 'cli.js'))) throw new BenchError('dist/cli.js is missing: run `npm run build` first');
+  if (!existsSync(DATASET_SCRIPT)) throw new BenchError(`${DATASET_SCRIPT} is missing (shared/ must sit next to the project)`);
+  if (!existsSync(GNU_TIME)) {
+    log(`${GNU_TIME} is missing: installing the Debian package "time"`);
+    const r = await aptInstall(['time']);
+    if (!existsSync(GNU_TIME)) throw new BenchError(`${GNU_TIME} (GNU time) is required and could not be installed (${r.reason})`);
+  }
+  for (const tool of ['gpg', 'gpgconf', 'tar', 'gzip', 'sha256sum', 'bash', 'find', 'du', 'python3', 'openssl']) {
+    if (!which(tool)) throw new BenchError(`${tool} is required and missing`);
+  }
+}
+
+function distIsStale() {
+  const built = statSync(path.join(ROOT, 'dist', 'cli.js')).mtimeMs;
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        const found = walk(p);
+        if (found) return found;
+      } else if (statSync(p).mtimeMs > built) return path.relative(ROOT, p);
+    }
+    return null;
+  };
+  return existsSync(path.join(ROOT, 'src')) ? walk(path.join(ROOT, 'src')) : null;
+}
+
+// ---- dataset -------------------------------------------------------------------------------
+async function ensureDataset() {
+  const dir = path.join(benchDir, 'dataset');
+  const hashFile = path.join(benchDir, 'dataset.sha256');
+  let reused = false;
+  let hash;
+  if (existsSync(dir) && existsSync(hashFile)) {
+    const stored = readFileSync(hashFile, 'utf8').trim();
+    log(`checking the cached dataset against its manifest hash ${stored.slice(0, 12)}...`);
+    const digest = await treeDigest(dir);
+    if (digest.content === stored) {
+      reused = true;
+      hash = stored;
+    } else log(`cached dataset does not match (${digest.content.slice(0, 12)}...): regenerating`);
+  } else if (existsSync(dir)) log('cached dataset has no stored hash: regenerating');
+  if (!reused) {
+    rmSync(hashFile, { force: true });
+    log(`generating the dataset with ${path.relative(ROOT, DATASET_SCRIPT)} (about 40 s)`);
+    const r = await run({ argv: ['bash', DATASET_SCRIPT, dir, ...(existsSync(dir) ? ['--force'] : [])] });
+    const m = /manifest sha256: ([0-9a-f]{64})/.exec(r.stdout);
+    if (!m) throw new BenchError(`make-dataset.sh printed no manifest hash:\n${r.stdout}`);
+    hash = m[1];
+    writeFileSync(hashFile, `${hash}\n`);
+    log(`dataset generated: ${hash}`);
+  } else log('dataset reused');
+  const digest = await treeDigest(dir);
+  if (digest.content !== hash) throw new BenchError(`dataset manifest ${digest.content} != ${hash}`);
+  return { dir, hash, meta: digest.meta, reused, ...(await treeSize(dir)) };
+}
+
+/** --quick: repo/ and the first 3 logs, copied (same bytes, modes and mtimes). */
+async function makeQuickInput(dataset) {
+  const dir = path.join(benchDir, 'quick');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(path.join(dir, 'state', 'logs'), { recursive: true });
+  await run({ argv: ['cp', '-a', path.join(dataset.dir, 'repo'), dir] });
+  const logs = readdirSync(path.join(dataset.dir, 'state', 'logs')).sort().slice(0, 3);
+  for (const f of logs) await run({ argv: ['cp', '-a', path.join(dataset.dir, 'state', 'logs', f), path.join(dir, 'state', 'logs', f)] });
+  const digest = await treeDigest(dir);
+  return { dir, rel: 'quick', hash: digest.content, meta: digest.meta, label: `quick subset: repo/ and ${logs.length} logs` };
+}
+
+// ---- peers -------------------------------------------------------------------------------------
+async function ensurePeers() {
+  const tools = {
+    restic: { bin: 'restic', version: null, status: 'skipped: --only ripcord' },
+    borg: { bin: 'borg', version: null, status: 'skipped: --only ripcord' },
+  };
+  if (!peers) return tools;
+  const pkg = { restic: 'restic', borg: 'borgbackup' };
+  const missing = Object.keys(tools).filter((k) => !which(tools[k].bin));
+  if (missing.length > 0) {
+    log(`missing: ${missing.map((k) => pkg[k]).join(', ')}; trying apt-get install once`);
+    const r = await aptInstall(missing.map((k) => pkg[k]));
+    if (!r.ok && isRoot && missing.length > 1) for (const k of missing) await aptInstall([pkg[k]]); // one may install without the other
+  }
+  for (const [key, t] of Object.entries(tools)) {
+    if (which(t.bin)) {
+      t.version = firstLine(key === 'restic' ? ['restic', 'version'] : ['borg', '--version']);
+      t.status = missing.includes(key) ? 'available (installed by this run: apt-get install)' : 'available (already installed)';
+    } else t.status = 'skipped: not installable here';
+    log(`${key}: ${t.status}${t.version ? `, ${t.version}` : ''}`);
+  }
+  return tools;
+}
+
+function describeMachine(tools) {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const meminfo = readFileSync('/proc/meminfo', 'utf8');
+  const memKiB = Number(/MemTotal:\s+(\d+)/.exec(meminfo)?.[1] ?? 0);
+  return {
+    nproc: Number(firstLine(['nproc'])),
+    memoryGiB: round(memKiB / 1024 / 1024, 1),
+    cpuModel: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1]?.trim() ?? 'unknown',
+    kernel: os.release(),
+    node: process.version,
+    gpg: firstLine(['gpg', '--version']),
+    tar: firstLine(['tar', '--version']),
+    gzip: firstLine(['gzip', '--version']),
+    sha256sum: firstLine(['sha256sum', '--version']),
+    gnuTime: `GNU time ${firstLine(['dpkg-query', '-W', '-f', '${Version}', 'time']) ?? firstLine([GNU_TIME, '--version'])}`,
+    restic: tools.restic.version,
+    borg: tools.borg.version,
+  };
+}
+
+function gitInfo() {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  if (head.status !== 0) return { commit: 'nogit', head: null, dirty: false };
+  const status = spawnSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' });
+  const dirty = status.stdout.trim().length > 0;
+  return { commit: `${head.stdout.trim()}${dirty ? '-dirty' : ''}`, head: head.stdout.trim(), dirty };
+}
+
+// ---- what runs in each round, in this order (tools alternate) --------------------------------
+function defineTasks({ cli, input, gpg, tools }) {
+  const node = process.execPath;
+  const q = shellQuote;
+  const inDir = input.dir;
+  const ripcordRepo = (r) => path.join(r.dir, 'ripcord-repo');
+  const archiveOf = (r) => path.join(ripcordRepo(r), r.ripcordId, 'archive.tar.gz.pgp');
+  const fresh = (dir) => {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+  const fileBytes = (f) => statSync(f).size;
+  const check = async (what, dir, { checks, rep }) => {
+    const got = await treeDigest(dir);
+    const ok = got.content === input.hash && got.meta === input.meta;
+    checks.push({ what, round: rep === 0 ? 'warm-up' : rep, expected: input.hash, got: got.content, metaOk: got.meta === input.meta, ok });
+    if (!ok) {
+      throw new BenchError(
+        `CORRECTNESS FAILURE: ${what} (round ${rep}) does not match the input\n  expected content ${input.hash}\n  got      content ${got.content}` +
+          `${got.meta !== input.meta ? '\n  file modes/mtimes/sizes differ as well' : ''}\n  restored tree: ${dir}`,
+      );
+    }
+    log(`  ok: ${what} matches the input (${got.content.slice(0, 12)}...)`);
+  };
+  const tasks = [];
+
+  tasks.push({
+    key: 'ripcord.backup',
+    tool: 'ripcord',
+    label: 'ripcord backup',
+    display: 'ripcord backup --repo R -q -C DATASET repo state',
+    cmd: (r) => ({ argv: [node, cli, 'backup', '--repo', ripcordRepo(r), '-q', '-C', inDir, 'repo', 'state'] }),
+    after: async (r, m) => {
+      r.ripcordId = m.stdout.trim();
+      if (!/^\S+$/.test(r.ripcordId) || !existsSync(path.join(ripcordRepo(r), r.ripcordId, 'snapshot.json'))) {
+        throw new BenchError(`ripcord backup printed "${m.stdout.trim()}", which is not a committed snapshot`);
+      }
+      const archiveBytes = fileBytes(archiveOf(r));
+      const manifestBytes = fileBytes(path.join(ripcordRepo(r), r.ripcordId, 'manifest.json.pgp'));
+      return { archiveBytes, manifestBytes, outputBytes: archiveBytes + manifestBytes };
+    },
+  });
+  if (peers) {
+    tasks.push({
+      key: 'gpgtar.backup',
+      tool: 'tar+gzip+gpg',
+      label: 'tar | gzip -6 | gpg | sha256sum',
+      display: "tar -cf - -C DATASET repo state | gzip -6 | gpg --symmetric --cipher-algo AES256 --compress-algo none | tee A.tar.gz.gpg | sha256sum > A.sha256",
+      cmd: (r) => ({
+        shell:
+          `tar -cf - -C ${q(inDir)} repo state | gzip -6 | ${gpg} --symmetric --cipher-algo AES256 --compress-algo none ` +
+          `| tee ${q(path.join(r.dir, 'a.tar.gz.gpg'))} | sha256sum > ${q(path.join(r.dir, 'a.sha256'))}`,
+      }),
+      after: (r) => ({ outputBytes: fileBytes(path.join(r.dir, 'a.tar.gz.gpg')) }),
+    });
+  }
+  if (tools.restic.version) {
+    const repo = (r) => path.join(r.dir, 'restic-repo');
+    const resticEnv = (r) => `RESTIC_CACHE_DIR=${q(path.join(r.dir, 'restic-cache'))} `;
+    tasks.push({
+      key: 'restic.init',
+      tool: 'restic',
+      label: 'restic init',
+      display: 'restic init -r R',
+      cmd: (r) => ({ shell: `${resticEnv(r)}restic init -q -r ${q(repo(r))}` }),
+    });
+    tasks.push({
+      key: 'restic.backup',
+      tool: 'restic',
+      label: 'restic backup (first run)',
+      display: 'restic backup -q -r R repo state   (cwd DATASET)',
+      cmd: (r) => ({ shell: `${resticEnv(r)}restic backup -q -r ${q(repo(r))} repo state`, cwd: inDir }),
+      after: async (r) => ({ outputBytes: await duBytes(repo(r)) }),
+    });
+  }
+  if (tools.borg.version) {
+    const repo = (r) => path.join(r.dir, 'borg-repo');
+    const borgEnv = (r) => `BORG_BASE_DIR=${q(path.join(r.dir, 'borg-base'))} `;
+    tasks.push({
+      key: 'borg.init',
+      tool: 'borg',
+      label: 'borg init --encryption=repokey',
+      display: 'borg init --encryption=repokey R',
+      cmd: (r) => ({ shell: `${borgEnv(r)}borg init --encryption=repokey ${q(repo(r))}` }),
+    });
+    tasks.push({
+      key: 'borg.create',
+      tool: 'borg',
+      label: 'borg create (first run)',
+      display: 'borg create R::bench repo state   (cwd DATASET; default lz4 compression)',
+      cmd: (r) => ({ shell: `${borgEnv(r)}borg create ${q(`${repo(r)}::bench`)} repo state`, cwd: inDir }),
+      after: async (r) => ({ outputBytes: await duBytes(repo(r)) }),
+    });
+  }
+  if (peers) {
+    tasks.push({
+      key: 'targz.create',
+      tool: 'tar+gzip',
+      label: 'tar | gzip -6',
+      display: 'tar -cf - -C DATASET repo state | gzip -6 > A.tar.gz',
+      cmd: (r) => ({ shell: `tar -cf - -C ${q(inDir)} repo state | gzip -6 > ${q(path.join(r.dir, 'a.tar.gz'))}` }),
+      after: (r) => {
+        const outputBytes = fileBytes(path.join(r.dir, 'a.tar.gz'));
+        rmSync(path.join(r.dir, 'a.tar.gz'));
+        return { outputBytes };
+      },
+    });
+  }
+
+  tasks.push({
+    key: 'ripcord.restore',
+    tool: 'ripcord',
+    label: 'ripcord restore',
+    display: 'ripcord restore ID --repo R --target OUT --yes --no-pre-restore -q',
+    prepare: (r) => fresh(path.join(r.dir, 'ripcord-out')),
+    cmd: (r) => ({ argv: [node, cli, 'restore', r.ripcordId, '--repo', ripcordRepo(r), '--target', path.join(r.dir, 'ripcord-out'), '--yes', '--no-pre-restore', '-q'] }),
+    after: async (r, m, c) => {
+      await check('ripcord restore', path.join(r.dir, 'ripcord-out'), c);
+      rmSync(path.join(r.dir, 'ripcord-out'), { recursive: true, force: true });
+    },
+  });
+  tasks.push({
+    key: 'ripcord.gpg-tar',
+    tool: 'ripcord',
+    label: 'gpg -d ripcord archive | tar -xz',
+    display: 'gpg -d ID/archive.tar.gz.pgp | tar -xz -C OUT   (emergency restore without ripcord; once)',
+    onlyWarmup: true,
+    prepare: (r) => fresh(path.join(r.dir, 'gpg-ripcord-out')),
+    cmd: (r) => ({ shell: `${gpg} -d ${q(archiveOf(r))} | tar -xz -C ${q(path.join(r.dir, 'gpg-ripcord-out'))}` }),
+    after: async (r, m, c) => {
+      await check('gpg -d | tar -xz of the ripcord archive', path.join(r.dir, 'gpg-ripcord-out'), c);
+      rmSync(path.join(r.dir, 'gpg-ripcord-out'), { recursive: true, force: true });
+    },
+  });
+  if (peers) {
+    tasks.push({
+      key: 'gpgtar.restore',
+      tool: 'tar+gzip+gpg',
+      label: 'gpg -d | gzip -d | tar -x',
+      display: 'gpg -d A.tar.gz.gpg | gzip -d | tar -x -C OUT',
+      prepare: (r) => fresh(path.join(r.dir, 'gpg-out')),
+      cmd: (r) => ({ shell: `${gpg} -d ${q(path.join(r.dir, 'a.tar.gz.gpg'))} | gzip -d | tar -x -C ${q(path.join(r.dir, 'gpg-out'))}` }),
+      after: async (r, m, c) => {
+        if (c.rep === 0) await check('gpg -d | gzip -d | tar -x (peer)', path.join(r.dir, 'gpg-out'), c);
+        rmSync(path.join(r.dir, 'gpg-out'), { recursive: true, force: true });
+      },
+    });
+  }
+  if (tools.restic.version) {
+    const out = (r) => path.join(r.dir, 'restic-out');
+    tasks.push({
+      key: 'restic.restore',
+      tool: 'restic',
+      label: 'restic restore latest',
+      display: 'restic restore latest -q -r R --target OUT',
+      prepare: (r) => fresh(out(r)),
+      cmd: (r) => ({ shell: `RESTIC_CACHE_DIR=${q(path.join(r.dir, 'restic-cache'))} restic restore latest -q -r ${q(path.join(r.dir, 'restic-repo'))} --target ${q(out(r))}` }),
+      after: async (r, m, c) => {
+        // restic stores the absolute path of what it backed up
+        const root = existsSync(path.join(out(r), 'repo')) ? out(r) : path.join(out(r), inDir);
+        if (c.rep === 0) await check('restic restore (peer)', root, c);
+        rmSync(out(r), { recursive: true, force: true });
+      },
+    });
+  }
+  if (tools.borg.version) {
+    const out = (r) => path.join(r.dir, 'borg-out');
+    tasks.push({
+      key: 'borg.extract',
+      tool: 'borg',
+      label: 'borg extract',
+      display: 'borg extract R::bench   (cwd OUT)',
+      prepare: (r) => fresh(out(r)),
+      cmd: (r) => ({ shell: `BORG_BASE_DIR=${q(path.join(r.dir, 'borg-base'))} borg extract ${q(`${path.join(r.dir, 'borg-repo')}::bench`)}`, cwd: out(r) }),
+      after: async (r, m, c) => {
+        if (c.rep === 0) await check('borg extract (peer)', out(r), c);
+        rmSync(out(r), { recursive: true, force: true });
+      },
+    });
+  }
+
+  tasks.push({
+    key: 'ripcord.verify-read-data',
+    tool: 'ripcord',
+    label: 'ripcord verify --read-data',
+    display: 'ripcord verify --read-data ID --repo R -q',
+    cmd: (r) => ({ argv: [node, cli, 'verify', '--read-data', r.ripcordId, '--repo', ripcordRepo(r), '-q'] }),
+  });
+  tasks.push({
+    key: 'ripcord.verify',
+    tool: 'ripcord',
+    label: 'ripcord verify (checksums)',
+    display: 'ripcord verify ID --repo R -q',
+    cmd: (r) => ({ argv: [node, cli, 'verify', r.ripcordId, '--repo', ripcordRepo(r), '-q'] }),
+    // what it reads and hashes: every stored object of the snapshot
+    after: (r) => ({ hashedBytes: readdirSync(path.join(ripcordRepo(r), r.ripcordId)).reduce((s, f) => s + fileBytes(path.join(ripcordRepo(r), r.ripcordId, f)), 0) }),
+  });
+  if (peers) {
+    tasks.push({
+      key: 'sha256sum.archive',
+      tool: 'sha256sum',
+      label: 'sha256sum archive.tar.gz.pgp',
+      display: 'sha256sum ID/archive.tar.gz.pgp   (the same ripcord archive)',
+      cmd: (r) => ({ argv: ['sha256sum', archiveOf(r)] }),
+      after: (r) => ({ hashedBytes: fileBytes(archiveOf(r)) }),
+    });
+  }
+  return tasks;
+}
+
+// ---- memory scaling: the same backup over 2 and 4 whole copies of the input --------------------
+async function runScaling({ cli, input, env }) {
+  const scaleDir = path.join(benchDir, options.quick ? 'scale-quick' : 'scale');
+  const copies = Math.max(...SCALES) - 1;
+  const stamp = path.join(scaleDir, 'input.sha256');
+  if (!existsSync(stamp) || readFileSync(stamp, 'utf8').trim() !== input.hash) {
+    log(`memory scaling: making ${copies} copies of the input under ${path.relative(ROOT, scaleDir) || scaleDir}`);
+    rmSync(scaleDir, { recursive: true, force: true });
+    for (let i = 1; i <= copies; i++) {
+      mkdirSync(path.join(scaleDir, `c${i}`), { recursive: true });
+      await run({ argv: ['cp', '-a', path.join(input.dir, 'repo'), path.join(input.dir, 'state'), path.join(scaleDir, `c${i}`)] });
+    }
+    writeFileSync(stamp, `${input.hash}\n`);
+  }
+  for (let i = 1; i <= copies; i++) {
+    const d = await treeDigest(path.join(scaleDir, `c${i}`));
+    if (d.content !== input.hash) throw new BenchError(`scaling copy c${i} does not match the input; delete ${scaleDir}`);
+  }
+  log('memory scaling: reading every copy once to warm the page cache (untimed)');
+  await sh(`find ${shellQuote(scaleDir)} -type f -exec cat {} + > /dev/null`);
+
+  const scaleRel = path.relative(benchDir, scaleDir);
+  const points = SCALES.map((k) => ({
+    copies: k,
+    paths: [path.relative(benchDir, input.dir), ...Array.from({ length: k - 1 }, (_, i) => `${scaleRel}/c${i + 1}`)],
+    inputBytes: input.bytes * k,
+    files: input.files * k,
+    runs: [],
+  }));
+  for (let rep = 1; rep <= options.runs; rep++) {
+    for (const p of points) {
+      const repo = path.join(work, `scale-repo-${p.copies}`);
+      rmSync(repo, { recursive: true, force: true });
+      await waitForQuiet();
+      const m = await measure({ argv: [process.execPath, cli, 'backup', '--repo', repo, '-q', '-C', benchDir, ...p.paths] }, { cwd: work, env });
+      const id = m.stdout.trim();
+      const archiveBytes = statSync(path.join(repo, id, 'archive.tar.gz.pgp')).size;
+      p.runs.push({ wallS: m.wallS, cpuS: m.cpuS, userS: m.userS, sysS: m.sysS, peakRssMiB: m.peakRssMiB, otherCpuS: m.otherCpuS, archiveBytes });
+      log(`  ripcord backup x${p.copies} (${(p.inputBytes / 1e9).toFixed(2)} GB) round ${rep}: ${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s cpu, ${m.peakRssMiB.toFixed(0)} MiB${m.otherCpuS ? ` (other processes: ${m.otherCpuS.toFixed(1)} s cpu)` : ''}`);
+      rmSync(repo, { recursive: true, force: true });
+    }
+  }
+  for (const p of points) {
+    p.median = {};
+    for (const k of ['wallS', 'cpuS', 'peakRssMiB', 'otherCpuS', 'archiveBytes']) p.median[k] = median(p.runs.map((x) => x[k]));
+  }
+  return { method: `whole copies of the input (cp -a) under ${path.basename(scaleDir)}/; the x1 point is the main ripcord backup runs`, points };
+}
+
+main().catch((error) => {
+  log(`BENCHMARK FAILED: ${error instanceof BenchError ? error.message : error.stack}`);
+  log(`scratch files left in ${work} for inspection`);
+  if (gnupgHome) spawnSync('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, GNUPGHOME: gnupgHome } });
+  process.exit(1);
+});
