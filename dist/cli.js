@@ -4,13 +4,13 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-OCUASK4A.js";
+} from "./chunks/chunk-SDUCSSVL.js";
 import {
   AUDITED_OPERATIONS,
   appendRunAudit,
   isAuditable,
   readAudit
-} from "./chunks/chunk-TUZTJ3WG.js";
+} from "./chunks/chunk-BR5XVEBM.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -45,7 +45,7 @@ import {
   verifySnapshots,
   withLock,
   withManifest
-} from "./chunks/chunk-HVAPIUJP.js";
+} from "./chunks/chunk-B3NJUERU.js";
 import {
   SNAPSHOT_KINDS
 } from "./chunks/chunk-NQZQVKVQ.js";

@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-OCUASK4A.js";
+} from "./chunks/chunk-SDUCSSVL.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-HVAPIUJP.js";
+} from "./chunks/chunk-B3NJUERU.js";
 import "./chunks/chunk-NQZQVKVQ.js";
 import {
   ExitCode,

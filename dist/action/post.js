@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-4QGEDIMU.js";
+} from "../chunks/chunk-GXGUVW5T.js";
 import {
   getState,
   info,
@@ -19,10 +19,10 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-TUZTJ3WG.js";
+import "../chunks/chunk-BR5XVEBM.js";
 import {
   openStore
-} from "../chunks/chunk-HVAPIUJP.js";
+} from "../chunks/chunk-B3NJUERU.js";
 import "../chunks/chunk-NQZQVKVQ.js";
 import {
   RipcordError

@@ -266,7 +266,9 @@ class S3Store implements Store {
     let filled = 0;
     let partNumber = 0;
 
+    let failed: { error: unknown } | undefined; // the first part that failed: the upload can never complete
     const send = async (buffer: Buffer, length: number): Promise<void> => {
+      if (failed) throw failed.error;
       if (upload.id === undefined) {
         const created = await this.client.send(new CreateMultipartUploadCommand(target));
         if (!created.UploadId) throw new Error('the server returned no UploadId');
@@ -280,10 +282,13 @@ class S3Store implements Store {
           etags.push({ PartNumber: number, ETag: result.ETag });
           free.push(buffer);
         })
+        .catch((error: unknown) => {
+          failed ??= { error };
+        })
         .finally(() => inFlight.delete(number));
-      done.catch(() => {}); // awaited below; failures surface there
       inFlight.set(number, done);
       while (inFlight.size >= queueSize) await Promise.race(inFlight.values());
+      if (failed) throw failed.error;
     };
 
     const chunks: AsyncIterator<Uint8Array> = body instanceof Uint8Array ? [body][Symbol.iterator]() as unknown as AsyncIterator<Uint8Array> : body[Symbol.asyncIterator]();
@@ -318,7 +323,13 @@ class S3Store implements Store {
     }
     if (current && filled > 0) await send(current, filled);
     await Promise.all(inFlight.values());
+    const failure = failed as { error: unknown } | undefined; // set by the parts' callbacks
+    if (failure) throw failure.error;
     etags.sort((a, b) => a.PartNumber - b.PartNumber);
+    // Never complete an upload with a part missing: S3 would assemble the rest without it.
+    if (etags.length !== partNumber || etags.some((part, i) => part.PartNumber !== i + 1)) {
+      throw new Error(`only ${etags.length} of ${partNumber} parts were stored`);
+    }
     await this.client.send(
       new CompleteMultipartUploadCommand({ Bucket: target.Bucket, Key: target.Key, UploadId: upload.id, MultipartUpload: { Parts: etags } }),
     );
