@@ -4,13 +4,13 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-SDUCSSVL.js";
+} from "./chunks/chunk-PTKARCMP.js";
 import {
   AUDITED_OPERATIONS,
   appendRunAudit,
   isAuditable,
   readAudit
-} from "./chunks/chunk-BR5XVEBM.js";
+} from "./chunks/chunk-VMN35ONM.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -45,7 +45,7 @@ import {
   verifySnapshots,
   withLock,
   withManifest
-} from "./chunks/chunk-B3NJUERU.js";
+} from "./chunks/chunk-F6UQLJWE.js";
 import {
   SNAPSHOT_KINDS
 } from "./chunks/chunk-NQZQVKVQ.js";

@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-SDUCSSVL.js";
+} from "./chunks/chunk-PTKARCMP.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-B3NJUERU.js";
+} from "./chunks/chunk-F6UQLJWE.js";
 import "./chunks/chunk-NQZQVKVQ.js";
 import {
   ExitCode,

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-GXGUVW5T.js";
+} from "../chunks/chunk-7OH3SEWE.js";
 import {
   getState,
   info,
@@ -19,10 +19,10 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-BR5XVEBM.js";
+import "../chunks/chunk-VMN35ONM.js";
 import {
   openStore
-} from "../chunks/chunk-B3NJUERU.js";
+} from "../chunks/chunk-F6UQLJWE.js";
 import "../chunks/chunk-NQZQVKVQ.js";
 import {
   RipcordError

@@ -288,7 +288,8 @@ class S3Store implements Store {
         .finally(() => inFlight.delete(number));
       inFlight.set(number, done);
       while (inFlight.size >= queueSize) await Promise.race(inFlight.values());
-      if (failed) throw failed.error;
+      const failure = failed as { error: unknown } | undefined; // set by the parts' callbacks
+      if (failure) throw failure.error;
     };
 
     const chunks: AsyncIterator<Uint8Array> = body instanceof Uint8Array ? [body][Symbol.iterator]() as unknown as AsyncIterator<Uint8Array> : body[Symbol.asyncIterator]();
