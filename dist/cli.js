@@ -4,13 +4,13 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-PTKARCMP.js";
+} from "./chunks/chunk-CA26WHDU.js";
 import {
   AUDITED_OPERATIONS,
   appendRunAudit,
   isAuditable,
   readAudit
-} from "./chunks/chunk-VMN35ONM.js";
+} from "./chunks/chunk-JXLDFCPQ.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -45,7 +45,7 @@ import {
   verifySnapshots,
   withLock,
   withManifest
-} from "./chunks/chunk-F6UQLJWE.js";
+} from "./chunks/chunk-7WK4OFCO.js";
 import {
   SNAPSHOT_KINDS
 } from "./chunks/chunk-NQZQVKVQ.js";

@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-PTKARCMP.js";
+} from "./chunks/chunk-CA26WHDU.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-F6UQLJWE.js";
+} from "./chunks/chunk-7WK4OFCO.js";
 import "./chunks/chunk-NQZQVKVQ.js";
 import {
   ExitCode,

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-7OH3SEWE.js";
+} from "../chunks/chunk-NOQYIU3L.js";
 import {
   getState,
   info,
@@ -19,10 +19,10 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-VMN35ONM.js";
+import "../chunks/chunk-JXLDFCPQ.js";
 import {
   openStore
-} from "../chunks/chunk-F6UQLJWE.js";
+} from "../chunks/chunk-7WK4OFCO.js";
 import "../chunks/chunk-NQZQVKVQ.js";
 import {
   RipcordError

@@ -90,6 +90,8 @@ export interface PruneResult {
   removedUnfinished: string[];
   /** unfinished folders that changed after planning and were left in place */
   skippedUnfinished: { id: string; reason: string }[];
+  /** partial files of interrupted writes outside snapshot folders (audit records, locks) */
+  removedPartials: string[];
   /** bytes of every object removed */
   bytesFreed: number;
 }
@@ -216,7 +218,21 @@ function age(time: Date, now: Date): string {
  * running prune again finishes the job (a half-removed snapshot is an unfinished folder).
  */
 export async function applyPrune(store: Store, plan: PrunePlan, reporter: Reporter = silentReporter): Promise<PruneResult> {
-  const result: PruneResult = { removedSnapshots: [], removedUnfinished: [], skippedUnfinished: [], bytesFreed: 0 };
+  const result: PruneResult = { removedSnapshots: [], removedUnfinished: [], skippedUnfinished: [], removedPartials: [], bytesFreed: 0 };
+  if (store.properties.deletable) {
+    // A run killed while writing its audit record or lock leaves "<key>.partial-<random>"
+    // beside it (snapshot folders are handled as unfinished folders below).
+    for (const prefix of ['audit/', 'locks/']) {
+      const stale: StoredObject[] = [];
+      for await (const object of store.list(prefix)) {
+        if (object.key.includes('.partial-') && plan.now.getTime() - object.modified.getTime() > UNFINISHED_GRACE_MS) stale.push(object);
+      }
+      if (stale.length === 0) continue;
+      await store.delete(stale.map((object) => object.key));
+      result.removedPartials.push(...stale.map((object) => object.key));
+      result.bytesFreed += stale.reduce((sum, object) => sum + object.size, 0);
+    }
+  }
   const snapshots = plan.snapshots.filter((decision) => decision.action === 'remove');
   const unfinished = plan.unfinished.filter((decision) => decision.action === 'remove');
   if (snapshots.length + unfinished.length === 0) return result;

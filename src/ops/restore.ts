@@ -125,6 +125,7 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   }
   const seen = new Set<string>();
   const symlinks = new Set<string>();
+  const files = new Set<string>();
   for (const entry of entries) {
     const reason = unsafePathReason(entry.path);
     const where = `snapshot ${snapshot.id}: entry ${JSON.stringify(entry.path)}`;
@@ -136,6 +137,9 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     }
     const through = ancestorsOf(entry.path).find((a) => symlinks.has(a));
     if (through) throw new UnsafeEntryError(`${where} passes through the symlink ${through}; refusing to restore anything`);
+    const underFile = ancestorsOf(entry.path).find((a) => files.has(a));
+    if (underFile) throw new UnsafeEntryError(`${where} lies under ${JSON.stringify(underFile)}, which the snapshot lists as a file; refusing to restore anything`);
+    if (entry.type === 'file') files.add(entry.path);
     if (entry.type === 'symlink') {
       symlinks.add(entry.path);
       if (!request.allowOutsideSymlinks && symlinkEscapes(entry.path, entry.target ?? '', target)) {

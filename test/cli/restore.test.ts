@@ -207,6 +207,13 @@ const HOSTILE: { name: string; members: PyTarMember[]; manifestLies?: boolean }[
       { name: 'up/ripcord-through-up.txt', type: 'file', data: 'pwned' },
     ],
   },
+  {
+    name: 'a file and then an entry under that file',
+    members: [
+      { name: 'x', type: 'file', data: 'a file' },
+      { name: 'x/y', type: 'file', data: 'under a file' },
+    ],
+  },
   { name: 'a hardlink to a file outside', members: [{ name: 'passwd', type: 'hardlink', linkname: '/etc/passwd' }], manifestLies: true },
   { name: 'a FIFO', members: [{ name: 'pipe', type: 'fifo' }], manifestLies: true },
   { name: 'a character device', members: [{ name: 'null', type: 'chardev' }], manifestLies: true },

@@ -326,4 +326,28 @@ test('a pre-deploy snapshot whose deploy recorded no outcome is pinned; once an 
   }
 });
 
+test('applyPrune removes partial files that killed runs left beside audit records, once they are over an hour old', async () => {
+  const f = await createFixtureRepo([{ created: '2024-03-13T18:00:00Z' }, { created: '2024-03-12T18:00:00Z' }]);
+  try {
+    const audit = path.join(f.repo, 'audit', '2024-03');
+    await fs.mkdir(audit, { recursive: true });
+    const stale = path.join(audit, '20240313T180000.000Z-aaaa.json.partial-0badc0de');
+    const fresh = path.join(audit, '20240313T190000.000Z-bbbb.json.partial-0feedbee');
+    const record = path.join(audit, '20240313T180000.000Z-cccc.json');
+    for (const file of [stale, fresh, record]) await fs.writeFile(file, '{}');
+    const old = new Date('2024-03-13T20:00:00Z');
+    await fs.utimes(stale, old, old);
+    const now = new Date('2024-03-13T21:30:00Z');
+    await fs.utimes(fresh, new Date('2024-03-13T21:00:00Z'), new Date('2024-03-13T21:00:00Z'));
+    const store = new LocalStore(f.repo);
+    const result = await applyPrune(store, await planPrune(store, { policy: { last: 5 }, now }));
+    assert.equal(result.removedPartials, ['audit/2024-03/20240313T180000.000Z-aaaa.json.partial-0badc0de']);
+    assert.not.ok(await fs.stat(stale).catch(() => undefined));
+    assert.ok(await fs.stat(fresh), 'a partial file written within the hour may belong to a running backup');
+    assert.ok(await fs.stat(record), 'audit records stay');
+  } finally {
+    await f.remove();
+  }
+});
+
 test.run();

@@ -108,12 +108,16 @@ export async function prepareCrashBackup(repo: Repo, dir: string, rng: Rng, shap
 
 /** Milliseconds from start until a new snapshot folder shows up in the repository. */
 async function firstFolderAppears(repo: Repo, known: Set<string>, running: RunningCli): Promise<number> {
+  return whenRepository(repo, running, (now) => [...now.unfinished, ...now.snapshots].some((f) => !known.has(f.id)));
+}
+
+/** Milliseconds from start until the repository listing satisfies `test` (or the run ends). */
+async function whenRepository(repo: Repo, running: RunningCli, test: (now: Awaited<ReturnType<typeof listing>>) => boolean): Promise<number> {
   let finished = false;
   void running.done.then(() => (finished = true));
   while (!finished) {
-    const now = await listing(repo);
-    if ([...now.unfinished, ...now.snapshots].some((f) => !known.has(f.id))) return Date.now() - running.started;
-    await sleep(15);
+    if (test(await listing(repo))) return Date.now() - running.started;
+    await sleep(10);
   }
   return Date.now() - running.started;
 }
@@ -316,8 +320,10 @@ export interface CrashRestoreContext {
   normalMs: number;
   /** when an uninterrupted restore creates its staging folder */
   stagingMs: number;
-  /** when an uninterrupted restore starts writing its pre-restore snapshot (apply follows) */
+  /** when an uninterrupted restore starts writing its pre-restore snapshot */
   preRestoreMs: number;
+  /** when its pre-restore snapshot is committed: moving files into place follows */
+  applyMs: number;
   /** snapshots known to be committed (the restored one and pre-restore snapshots) */
   committed: Set<string>;
   bundle?: Bundle | undefined;
@@ -352,6 +358,7 @@ export async function prepareCrashRestore(repo: Repo, dir: string, rng: Rng, sha
     normalMs: 0,
     stagingMs: 0,
     preRestoreMs: 0,
+    applyMs: 0,
     committed: new Set([backup.stdout.trim()]),
     bundle,
   };
@@ -363,11 +370,13 @@ export async function prepareCrashRestore(repo: Repo, dir: string, rng: Rng, sha
   while (!finished && !(await fs.readdir(target)).some(isStaging)) await sleep(10);
   ctx.stagingMs = Date.now() - running.started;
   ctx.preRestoreMs = await firstFolderAppears(repo, known, running);
+  ctx.applyMs = await whenRepository(repo, running, (now) => now.snapshots.some((f) => !known.has(f.id)));
   const normal = await running.done;
   if (normal.code !== 0) throw new Error(`the baseline restore failed: ${normal.stderr}`);
   ctx.normalMs = normal.ms;
   ctx.stagingMs = Math.min(ctx.stagingMs, ctx.normalMs);
   ctx.preRestoreMs = Math.max(ctx.stagingMs, Math.min(ctx.preRestoreMs, ctx.normalMs));
+  ctx.applyMs = Math.max(ctx.preRestoreMs, Math.min(ctx.applyMs, ctx.normalMs));
   for (const s of (await listing(repo)).snapshots) ctx.committed.add(s.id);
   return ctx;
 }
@@ -375,10 +384,11 @@ export async function prepareCrashRestore(repo: Repo, dir: string, rng: Rng, sha
 export async function crashRestoreTrial(ctx: CrashRestoreContext, rng: Rng): Promise<TrialOutcome> {
   const { repo } = ctx;
   await copyTree(ctx.original, ctx.target);
-  // a third anywhere, a third from staging on, a third from the pre-restore snapshot on
-  const from = rng.pick([20, ctx.stagingMs, ctx.preRestoreMs]);
+  // a quarter each: anywhere, from staging on, from the pre-restore snapshot on, and while
+  // files are moved into place (after the pre-restore snapshot is committed)
+  const from = rng.pick([20, ctx.stagingMs, ctx.preRestoreMs, ctx.applyMs]);
   const delay = rng.int(from, Math.max(from + 20, ctx.normalMs));
-  const outcome = newOutcome(`${repo.kind} restore --delete, SIGKILL after ${delay} ms (uninterrupted: stages from ${ctx.stagingMs} ms, pre-restore snapshot from ${ctx.preRestoreMs} ms, done at ${ctx.normalMs} ms)`);
+  const outcome = newOutcome(`${repo.kind} restore --delete, SIGKILL after ${delay} ms (uninterrupted: stages from ${ctx.stagingMs} ms, pre-restore snapshot from ${ctx.preRestoreMs} ms, applies from ${ctx.applyMs} ms, done at ${ctx.normalMs} ms)`);
   const env = keyEnv(repo);
   const before = new Set((await listing(repo)).snapshots.map((s) => s.id));
 
@@ -395,7 +405,8 @@ export async function crashRestoreTrial(ctx: CrashRestoreContext, rng: Rng): Pro
   if (!exit.killed) {
     count(outcome, 'finished before the kill');
     ctx.normalMs = Math.max(40, Math.min(ctx.normalMs, exit.ms - 10));
-    ctx.preRestoreMs = Math.min(ctx.preRestoreMs, Math.floor(ctx.normalMs * 0.9));
+    ctx.applyMs = Math.min(ctx.applyMs, Math.floor(ctx.normalMs * 0.95));
+    ctx.preRestoreMs = Math.min(ctx.preRestoreMs, ctx.applyMs);
     ctx.stagingMs = Math.min(ctx.stagingMs, ctx.preRestoreMs);
     if (exit.code !== 0) violate(outcome, 'uninterrupted-restore-failed', `exit ${exit.code}: ${exit.stderr}`);
     const diff = compareTrees(ctx.snapshotTree, await readTree(ctx.target));

@@ -11,6 +11,7 @@ import { crashBackupTrial, crashRestoreTrial, crashSweep, prepareCrashBackup, pr
 import type { S3World, TrialOutcome } from './harness.ts';
 import {
   compareTrees,
+  copyTree,
   describeViolations,
   explain,
   isStaging,
@@ -113,6 +114,69 @@ test('a restore killed while staging leaves no .ripcord-restore-* folder behind:
   } finally {
     await removeDir(dir);
   }
+});
+
+/** One restore killed right after its pre-restore snapshot is committed, then undone; shared by two tests. */
+let applyKill: Promise<{ lost: string[]; extra: string[]; undo: string }> | undefined;
+function killDuringApply(): Promise<{ lost: string[]; extra: string[]; undo: string }> {
+  applyKill ??= (async () => {
+    const dir = await tempDir('ripcord-reliability-apply-');
+    try {
+      const repo = localRepo(path.join(dir, 'repo'));
+      const env = { RIPCORD_PASSPHRASE: PASSPHRASE };
+      const rng = new Rng(`${SEED}/apply`);
+      const source = path.join(dir, 'source');
+      await writeSourceTree(source, rng, { dirs: 30, filesPerDir: 60, blobBytes: 64 << 10 });
+      const id = (await runCli(['backup', ...repo.args, '-q', '-C', source, '.'], { env })).stdout.trim();
+      // The target has drifted everywhere, so that moving files into place takes a while.
+      const original = path.join(dir, 'original');
+      await copyTree(source, original);
+      for (const d of await fs.readdir(original)) {
+        if (!d.startsWith('dir-')) continue;
+        for (const f of await fs.readdir(path.join(original, d))) await fs.writeFile(path.join(original, d, f), `drifted ${d}/${f}\n`);
+        await fs.writeFile(path.join(original, d, 'only-here.txt'), 'removed by --delete\n');
+      }
+      const originalTree = await readTree(original);
+      const target = path.join(dir, 'target');
+
+      let preRestore: string | undefined;
+      for (let attempt = 0; attempt < 4 && !preRestore; attempt++) {
+        await copyTree(original, target);
+        const known = new Set(await fs.readdir(repo.dir!));
+        const running = await startCli(['restore', id, ...repo.args, '--target', target, '--yes', '--delete'], { env });
+        let finished = false;
+        void running.done.then(() => (finished = true));
+        let committed: string | undefined;
+        while (!finished && !committed) {
+          for (const name of await fs.readdir(repo.dir!)) {
+            if (!known.has(name) && (await fs.access(path.join(repo.dir!, name, 'snapshot.json')).then(() => true, () => false))) committed = name;
+          }
+        }
+        running.kill('SIGKILL');
+        const exit = await running.done;
+        if (exit.signal === 'SIGKILL' && committed) preRestore = committed;
+      }
+      if (!preRestore) throw new Error('no kill landed after the pre-restore snapshot was committed (the restore finished first every time)');
+      const undo = await runCli(['restore', preRestore, ...repo.args, '--target', target, '--yes'], { env });
+      if (undo.code !== 0) throw new Error(`the undo failed: ${undo.stderr}`);
+      const diff = compareTrees(originalTree, await readTree(target));
+      return { ...diff, undo: undo.stdout.trim().split('\n').pop() ?? '' };
+    } finally {
+      await removeDir(dir);
+    }
+  })();
+  return applyKill;
+}
+
+test('a restore killed while it moves files into place (right after its pre-restore snapshot is committed) is undone by restoring that pre-restore snapshot: every original entry comes back byte for byte', async () => {
+  const { lost } = await killDuringApply();
+  assert.equal(lost, [], 'the undo did not bring the original tree back');
+});
+
+test('the undo of a restore killed after its pre-restore snapshot leaves no staging folder of the killed restore, also when the target already matches the pre-restore snapshot ("nothing to do")', async () => {
+  const { extra, undo } = await killDuringApply();
+  assert.equal(extra.filter(isStaging).slice(0, 3), [], `the undo ("${undo}") left the killed restore's staging folder, with decrypted copies of snapshot files, in the target`);
+  assert.equal(extra.filter((e) => !isStaging(e)), []);
 });
 
 test.run();
