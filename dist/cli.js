@@ -4,13 +4,13 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-CA26WHDU.js";
+} from "./chunks/chunk-VECJVVR6.js";
 import {
   AUDITED_OPERATIONS,
   appendRunAudit,
   isAuditable,
   readAudit
-} from "./chunks/chunk-JXLDFCPQ.js";
+} from "./chunks/chunk-EB55NEXW.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -38,6 +38,7 @@ import {
   planPrune,
   planRestore,
   preRestoreKeysFrom,
+  removeStaleStaging,
   repositorySkip,
   resolveSnapshot,
   runGuardedDeploy,
@@ -45,10 +46,10 @@ import {
   verifySnapshots,
   withLock,
   withManifest
-} from "./chunks/chunk-7WK4OFCO.js";
+} from "./chunks/chunk-6API6D7G.js";
 import {
   SNAPSHOT_KINDS
-} from "./chunks/chunk-NQZQVKVQ.js";
+} from "./chunks/chunk-YX7K4QR3.js";
 import {
   ExitCode,
   IntegrityError,
@@ -1852,6 +1853,7 @@ var restoreCommand = {
     context.record({ snapshots: [plan.snapshot.id], dryRun: flag(values, "dry-run"), details: { target, ...plan.counts } });
     const pending = plan.counts.add + plan.counts.change + plan.counts.remove + plan.captures.length;
     if (!context.json) printPlan2(context, plan, noPreRestore);
+    if (pending === 0 && !flag(values, "dry-run")) await removeStaleStaging(target, await describeOrigin(target, context.env));
     if (flag(values, "dry-run") || pending === 0) {
       if (context.json) context.printJson({ dryRun: flag(values, "dry-run"), ...describePlan(plan) });
       else context.print(pending === 0 ? "nothing to do: the target already matches the snapshot" : "dry run: nothing was changed");

@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-CA26WHDU.js";
+} from "./chunks/chunk-VECJVVR6.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,8 +34,8 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-7WK4OFCO.js";
-import "./chunks/chunk-NQZQVKVQ.js";
+} from "./chunks/chunk-6API6D7G.js";
+import "./chunks/chunk-YX7K4QR3.js";
 import {
   ExitCode,
   RipcordError

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-NOQYIU3L.js";
+} from "../chunks/chunk-NBER5UPP.js";
 import {
   getState,
   info,
@@ -19,11 +19,11 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-JXLDFCPQ.js";
+import "../chunks/chunk-EB55NEXW.js";
 import {
   openStore
-} from "../chunks/chunk-7WK4OFCO.js";
-import "../chunks/chunk-NQZQVKVQ.js";
+} from "../chunks/chunk-6API6D7G.js";
+import "../chunks/chunk-YX7K4QR3.js";
 import {
   RipcordError
 } from "../chunks/chunk-4WIRB7QS.js";

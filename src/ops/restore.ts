@@ -356,10 +356,26 @@ export function restoreLockStore(): LocalStore {
   return new LocalStore(path.join(tmpdir(), 'ripcord-locks'));
 }
 
+/** One lock per restore target on this machine. */
+function targetLockName(target: string): string {
+  return `restore-${createHash('sha256').update(path.resolve(target)).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Remove staging folders that killed restores left in the target, under the target's lock;
+ * for a restore that has nothing to apply (applyRestore does it itself).
+ */
+export async function removeStaleStaging(target: string, origin: Origin): Promise<void> {
+  await withLock(restoreLockStore(), targetLockName(target), lockOwner(`restore into ${target}`, origin), { sameMachine: true }, async () => {
+    for (const name of await fs.readdir(target).catch(() => [] as string[])) {
+      if (name.startsWith(STAGING_PREFIX)) await fs.rm(path.join(target, name), { recursive: true, force: true });
+    }
+  });
+}
+
 export async function applyRestore(plan: RestorePlan, options: ApplyRestoreOptions): Promise<RestoreResult> {
   // Two restores into one target would interleave their renames: one at a time per target.
-  const lockName = `restore-${createHash('sha256').update(plan.target).digest('hex').slice(0, 16)}`;
-  return withLock(restoreLockStore(), lockName, lockOwner(`restore into ${plan.target}`, options.origin), { sameMachine: true, waitMs: options.lockWaitMs ?? 0 }, () =>
+  return withLock(restoreLockStore(), targetLockName(plan.target), lockOwner(`restore into ${plan.target}`, options.origin), { sameMachine: true, waitMs: options.lockWaitMs ?? 0 }, () =>
     applyRestoreLocked(plan, options),
   );
 }

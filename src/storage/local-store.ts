@@ -5,7 +5,7 @@
  * that `list` reports under its own name (prune removes it with its folder).
  * Files are created 0600 and folders 0700: snapshots are nobody else's business.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, openSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -35,10 +35,20 @@ export class LocalStore implements Store {
     const target = this.pathOf(key);
     const partial = `${target}${PARTIAL_MARKER}${randomBytes(4).toString('hex')}`;
     try {
-      await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-      // The stream owns its descriptor; the flush to disk reopens the file afterwards, so
-      // no descriptor is ever closed twice whichever way the body ends.
-      const out = createWriteStream(partial, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 });
+      // A concurrent delete may remove the folder between mkdir and open (it prunes empty
+      // folders): make the folder and open the file until both hold. The stream owns the
+      // descriptor; the flush to disk reopens the file afterwards, so no descriptor is ever
+      // closed twice whichever way the body ends.
+      let fd: number | undefined;
+      for (let attempt = 0; fd === undefined; attempt++) {
+        await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+        try {
+          fd = openSync(partial, 'wx', 0o600);
+        } catch (error) {
+          if (!isCode(error, 'ENOENT') || attempt >= 5) throw error;
+        }
+      }
+      const out = createWriteStream('', { fd, autoClose: true, highWaterMark: 1 << 20 });
       await pipeline(body instanceof Uint8Array ? Readable.from([body]) : body, out);
       const file = await fs.open(partial, 'r+');
       try {

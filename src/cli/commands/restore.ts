@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../../domain/errors.ts';
 import { describeOrigin } from '../../ops/origin.ts';
-import { applyRestore, planRestore } from '../../ops/restore.ts';
+import { applyRestore, planRestore, removeStaleStaging } from '../../ops/restore.ts';
 import { parseCaptureSpec } from '../../ops/captures.ts';
 import type { RestorePlan } from '../../ops/restore.ts';
 import { repositorySkip } from '../../ops/backup.ts';
@@ -68,6 +68,7 @@ export const restoreCommand: Command = {
     context.record({ snapshots: [plan.snapshot.id], dryRun: flag(values, 'dry-run'), details: { target, ...plan.counts } });
     const pending = plan.counts.add + plan.counts.change + plan.counts.remove + plan.captures.length;
     if (!context.json) printPlan(context, plan, noPreRestore);
+    if (pending === 0 && !flag(values, 'dry-run')) await removeStaleStaging(target, await describeOrigin(target, context.env));
     if (flag(values, 'dry-run') || pending === 0) {
       if (context.json) context.printJson({ dryRun: flag(values, 'dry-run'), ...describePlan(plan) });
       else context.print(pending === 0 ? 'nothing to do: the target already matches the snapshot' : 'dry run: nothing was changed');
