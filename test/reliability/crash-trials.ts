@@ -17,7 +17,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveSnapshot } from '../../src/ops/repository.ts';
-import type { Bundle, Repo, Rng, RunningCli, Tree, TrialOutcome } from './harness.ts';
+import type { Bundle, CliExit, Repo, Rng, RunningCli, Tree, TrialOutcome } from './harness.ts';
 import {
   compareTrees,
   copyTree,
@@ -384,15 +384,28 @@ export async function prepareCrashRestore(repo: Repo, dir: string, rng: Rng, sha
 export async function crashRestoreTrial(ctx: CrashRestoreContext, rng: Rng): Promise<TrialOutcome> {
   const { repo } = ctx;
   await copyTree(ctx.original, ctx.target);
-  // a quarter each: anywhere, from staging on, from the pre-restore snapshot on, and while
-  // files are moved into place (after the pre-restore snapshot is committed)
-  const from = rng.pick([20, ctx.stagingMs, ctx.preRestoreMs, ctx.applyMs]);
-  const delay = rng.int(from, Math.max(from + 20, ctx.normalMs));
-  const outcome = newOutcome(`${repo.kind} restore --delete, SIGKILL after ${delay} ms (uninterrupted: stages from ${ctx.stagingMs} ms, pre-restore snapshot from ${ctx.preRestoreMs} ms, applies from ${ctx.applyMs} ms, done at ${ctx.normalMs} ms)`);
+  // A quarter each: anywhere, from staging on, from the pre-restore snapshot on (timed from
+  // the start), and while files are moved into place: timed from the moment the pre-restore
+  // snapshot is committed, seen in the repository, since a run's phases drift from the baseline.
+  const mode = rng.pick(['any', 'staging', 'pre-restore', 'apply'] as const);
+  const from = mode === 'any' ? 20 : mode === 'staging' ? ctx.stagingMs : ctx.preRestoreMs;
+  const delay = mode === 'apply' ? rng.int(0, Math.max(10, ctx.normalMs - ctx.applyMs)) : rng.int(from, Math.max(from + 20, ctx.normalMs));
+  const when = mode === 'apply' ? `${delay} ms after its pre-restore snapshot was committed` : `after ${delay} ms`;
+  const outcome = newOutcome(`${repo.kind} restore --delete, SIGKILL ${when} (uninterrupted: stages from ${ctx.stagingMs} ms, pre-restore snapshot from ${ctx.preRestoreMs} ms, applies from ${ctx.applyMs} ms, done at ${ctx.normalMs} ms)`);
   const env = keyEnv(repo);
   const before = new Set((await listing(repo)).snapshots.map((s) => s.id));
 
-  const exit = await runAndKill(restoreArgs(ctx), delay, { env, bundle: ctx.bundle });
+  let exit: CliExit & { killed: boolean };
+  if (mode === 'apply') {
+    const running = await startCli(restoreArgs(ctx), { env, bundle: ctx.bundle });
+    await whenRepository(repo, running, (now) => now.snapshots.some((f) => !before.has(f.id)));
+    await sleep(delay);
+    running.kill('SIGKILL');
+    const done = await running.done;
+    exit = { ...done, killed: done.signal === 'SIGKILL' };
+  } else {
+    exit = await runAndKill(restoreArgs(ctx), delay, { env, bundle: ctx.bundle });
+  }
   const after = await listing(repo);
   const fresh = after.snapshots.filter((s) => !before.has(s.id));
   for (const s of fresh) ctx.committed.add(s.id);

@@ -533,8 +533,21 @@ export async function fuzzTrial(ctx: FuzzContext, c: FuzzCase, label: string): P
     if (!ripcord) violate(outcome, 'refuses-with-its-own-error', `internal error on hostile input: ${message}`);
     const diff = compareTrees(targetBefore, targetAfter);
     if (diff.lost.length + diff.extra.length > 0) {
-      if (diff.lost.length > 0) outcome.lost += 1;
-      violate(outcome, 'refusal-leaves-target-untouched', `${message} — yet the target changed: ${[...diff.lost, ...diff.extra.map((e) => `${isStaging(e) ? 'staging ' : 'extra '}${e}`)].slice(0, 5).join('; ')}`);
+      // Touched after all: lost only if the pre-restore snapshot the error names cannot bring it back.
+      const undoId = /ripcord restore (\S+) --target/.exec(message)?.[1];
+      let recovered = false;
+      if (undoId) {
+        try {
+          const undoPlan = await planRestore({ store, reference: undoId, target: places.target, keys: DECRYPTION_KEYS });
+          await applyRestore(undoPlan, { store, keys: DECRYPTION_KEYS, origin: ORIGIN, noPreRestore: true });
+          const back = compareTrees(targetBefore, await readTreeOrEmpty(places.target));
+          recovered = back.lost.length === 0;
+        } catch {
+          recovered = false;
+        }
+      }
+      if (diff.lost.length > 0 && !recovered) outcome.lost += 1;
+      violate(outcome, 'refusal-leaves-target-untouched', `${message} — yet the target changed${recovered ? ' (the pre-restore snapshot brings it back)' : ''}: ${[...diff.lost, ...diff.extra.map((e) => `${isStaging(e) ? 'staging ' : 'extra '}${e}`)].slice(0, 5).join('; ')}`);
     }
     outcome.notes.push(message);
   } else {

@@ -161,6 +161,34 @@ test(`restore refuses wrong keys, truncated and empty objects, an archive or man
   }
 });
 
+test('restore refuses, before touching the target, a manifest in which one path is both a file and the parent of another entry (config, then config/b)', async () => {
+  const dir = await tempDir('ripcord-reliability-conflict-');
+  try {
+    const ctx = await prepareFuzz(dir);
+    const member = { linkname: '', mode: 0o644, nameEncoding: 'ustar', sizeLie: 'none', badChecksum: false, weirdFlag: '0', manifestAs: 'honest' } as const;
+    const c: FuzzCase = {
+      members: [
+        { ...member, name: 'config', type: 'file', data: 'a file\n' },
+        { ...member, name: 'config/b', type: 'dir', data: '', mode: 0o755 },
+      ],
+      duplicate: -1,
+      ending: 'proper',
+      truncateAt: 1,
+      manifest: 'honest',
+      roots: ['.'],
+      delete: true,
+      preRestore: true,
+      trapLink: false,
+    };
+    const outcome = await fuzzTrial(ctx, c, 'file and parent');
+    explain(outcome);
+    assert.is(outcome.lost, 0, 'the pre-restore snapshot must at least make it recoverable');
+    assert.is(describeViolations(outcome), '');
+  } finally {
+    await removeDir(dir);
+  }
+});
+
 for (const [name, c] of [
   ['restore refuses an authenticated manifest that lacks its trailer (the binding to snapshot.json and the archive), before touching the target', UNBOUND_MANIFEST_CASE],
   ['restore refuses an authenticated manifest that is not JSON with one line naming the snapshot, not an internal error', MALFORMED_MANIFEST_CASE],

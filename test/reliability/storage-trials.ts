@@ -39,8 +39,11 @@ export interface StorageFaultPlan {
   partRefused?: boolean;
   op: StorageOp;
   rules: FaultRule[];
-  /** true: the command must succeed (after retrying); false: it must fail cleanly */
-  transient: boolean;
+  /**
+   * true: the command must succeed (after retrying); false: it must fail cleanly; undefined:
+   * either (faults spread over several concurrent requests may all be absorbed by retries)
+   */
+  transient: boolean | undefined;
 }
 
 export interface StorageContext {
@@ -129,17 +132,21 @@ export function randomStoragePlan(rng: Rng): StorageFaultPlan {
   const part = op === 'backup-multipart' && rng.bool() ? rng.int(1, 3) : undefined;
   const match = writes ? (part !== undefined ? isPart(part) : put(object)) : get(object);
   const what = part !== undefined ? `PUT of archive part ${part}` : `${writes ? 'PUT' : 'GET'} ${object ?? 'any object'}`;
+  // One request (retried) or several: N failures of one request exhaust its attempts, N
+  // failures spread over several concurrent requests may not.
+  const single = part !== undefined || (object !== undefined && !(op === 'backup-multipart' && object === 'archive.tar.gz.pgp'));
+  const verdict = (times: number) => (times <= 4 ? true : single ? false : undefined);
   const kind = rng.pick<'status' | 'reset' | 'delay' | 'forbidden' | 'truncate'>(['status', 'status', 'reset', 'delay', 'forbidden', ...(writes ? [] : (['truncate'] as const))]);
   const skip = rng.int(0, 1);
   switch (kind) {
     case 'status': {
       const status = rng.pick([500, 503]);
       const times = rng.int(1, 7);
-      return { name: `${what}: ${status} ${times}x (skip ${skip})`, op, transient: times <= 4, rules: [{ match, skip, times, fault: { kind: 'status', status } }] };
+      return { name: `${what}: ${status} ${times}x (skip ${skip})`, op, transient: verdict(times), rules: [{ match, skip, times, fault: { kind: 'status', status } }] };
     }
     case 'reset': {
       const times = rng.int(1, 6);
-      return { name: `${what}: connection reset ${times}x`, op, transient: times <= 4, rules: [{ match, skip, times, fault: { kind: 'reset', afterBytes: rng.pick([0, 1024, 65536]) } }] };
+      return { name: `${what}: connection reset ${times}x`, op, transient: verdict(times), rules: [{ match, skip, times, fault: { kind: 'reset', afterBytes: rng.pick([0, 1024, 65536]) } }] };
     }
     case 'delay': {
       const ms = rng.int(100, 2000);
@@ -175,13 +182,13 @@ export async function storageFaultTrial(ctx: StorageContext, plan: StorageFaultP
   ctx.proxy.clear();
   const faults = ctx.proxy.faultsInjected();
   outcome.faults = faults;
-  count(outcome, `${plan.transient ? 'transient' : 'permanent'} fault plans`);
+  count(outcome, `${plan.transient === undefined ? 'either-way' : plan.transient ? 'transient' : 'permanent'} fault plans`);
 
   // The command's verdict.
   const succeeded = exit.code === 0;
-  if (plan.transient && !succeeded) {
+  if (plan.transient === true && !succeeded) {
     violate(outcome, isMidBodyCut(plan) ? 'download-cut-mid-body-retried' : 'transient-fault-retried', `${plan.name}: exit ${exit.code}: ${exit.stderr.trim()}`);
-  } else if (!plan.transient && faults > 0 && succeeded) {
+  } else if (plan.transient === false && faults > 0 && succeeded) {
     violate(outcome, 'permanent-fault-reported', `${plan.name}: the command succeeded`);
   }
   if (!succeeded) {

@@ -147,7 +147,7 @@ async function crashRestores(dir: string, s3: S3World, bundle: Bundle): Promise<
   const rng = new Rng(`${seed}/crash-restore`);
   for (const repo of [localRepo(path.join(dir, 'crash-restore-repo')), s3.repo('crash-restore')]) {
     const ctx = await prepareCrashRestore(repo, dir, rng.child(`${repo.kind}-prepare`), STRESS_CRASH_RESTORE_SHAPE, bundle);
-    note('crash-restore', `${repo.kind}: an uninterrupted restore --delete stages from ${ctx.stagingMs} ms, writes its pre-restore snapshot from ${ctx.preRestoreMs} ms, moves files into place from ${ctx.applyMs} ms and ends at ${ctx.normalMs} ms; kills land in [20 ms, end], [staging, end], [pre-restore snapshot, end] or [moving into place, end], a quarter each`);
+    note('crash-restore', `${repo.kind}: an uninterrupted restore --delete stages from ${ctx.stagingMs} ms, writes its pre-restore snapshot from ${ctx.preRestoreMs} ms, moves files into place from ${ctx.applyMs} ms and ends at ${ctx.normalMs} ms; kills land in [20 ms, end], [staging, end], [pre-restore snapshot, end], or 0-${Math.max(10, ctx.normalMs - ctx.applyMs)} ms after the pre-restore snapshot is seen committed, a quarter each`);
     const kills = COUNTS.crashRestore[repo.kind];
     for (let i = 0; i < kills; i++) {
       await trial('crash-restore', `${repo.kind} ${i + 1}/${kills}`, () => crashRestoreTrial(ctx, rng.child(`${repo.kind}-${i}`)));
