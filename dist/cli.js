@@ -4,13 +4,13 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-VECJVVR6.js";
+} from "./chunks/chunk-CJ2AMFM6.js";
 import {
   AUDITED_OPERATIONS,
   appendRunAudit,
   isAuditable,
   readAudit
-} from "./chunks/chunk-EB55NEXW.js";
+} from "./chunks/chunk-RIHN6FTZ.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -46,7 +46,7 @@ import {
   verifySnapshots,
   withLock,
   withManifest
-} from "./chunks/chunk-6API6D7G.js";
+} from "./chunks/chunk-WQYLBIND.js";
 import {
   SNAPSHOT_KINDS
 } from "./chunks/chunk-YX7K4QR3.js";

@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-VECJVVR6.js";
+} from "./chunks/chunk-CJ2AMFM6.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-6API6D7G.js";
+} from "./chunks/chunk-WQYLBIND.js";
 import "./chunks/chunk-YX7K4QR3.js";
 import {
   ExitCode,

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-NBER5UPP.js";
+} from "../chunks/chunk-4BIO7DU5.js";
 import {
   getState,
   info,
@@ -19,10 +19,10 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-EB55NEXW.js";
+import "../chunks/chunk-RIHN6FTZ.js";
 import {
   openStore
-} from "../chunks/chunk-6API6D7G.js";
+} from "../chunks/chunk-WQYLBIND.js";
 import "../chunks/chunk-YX7K4QR3.js";
 import {
   RipcordError

@@ -2,8 +2,13 @@
  * Locks with an owner and a lease, on any Store, so that a killed job never blocks the
  * next one until a human intervenes: a lock is live only while its holder keeps renewing
  * it. Stores have no atomic create-if-absent, so each contender writes its own lock object
- * under locks/<name>/ (keys sort by time), lists them, and the earliest live one wins; the
- * others withdraw and wait or fail, naming the holder.
+ * under locks/<name>/ and then lists them: it holds the lock only if no other live lock
+ * object is there. Otherwise it withdraws its object and waits (with jitter) or fails,
+ * naming the earliest other. This is safe on any store whose list sees every write that
+ * finished before it began (local disk, S3): of two contenders, the one that lists second
+ * sees the other's object, because that object was written before the other listed.
+ * "Earliest key wins" would not be: a key is named before it is written, so a slow write
+ * can appear after a later contender has already listed and taken the lock.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSnapshotId } from '../domain/snapshot-id.ts';
@@ -53,15 +58,16 @@ const PREFIX = 'locks';
 export async function acquireLock(store: Store, name: string, owner: LockOwner, options: LockOptions = {}): Promise<HeldLock> {
   const leaseMs = options.leaseMs ?? 5 * 60_000;
   const renewMs = options.renewMs ?? Math.max(1000, Math.floor(leaseMs / 5));
+  const pollMs = options.pollMs ?? 2000;
   const now = options.now ?? (() => new Date());
   const deadline = now().getTime() + (options.waitMs ?? 0);
-  for (;;) {
+  for (let attempt = 1; ; attempt += 1) {
     const acquired = now();
     const key = `${PREFIX}/${name}/${createSnapshotId(acquired)}.json`;
     const record = (at: Date): LockRecord => ({ ...owner, acquired: acquired.toISOString(), expires: new Date(at.getTime() + leaseMs).toISOString() });
     await store.put(key, Buffer.from(JSON.stringify(record(acquired))));
-    const holder = await earliestLive(store, name, now(), options.sameMachine ?? false, key);
-    if (holder?.key === key) {
+    const others = await otherLiveLocks(store, name, now(), options.sameMachine ?? false, key);
+    if (others.length === 0) {
       let renewing: Promise<void> = Promise.resolve();
       const timer = setInterval(() => {
         renewing = store.put(key, Buffer.from(JSON.stringify(record(now())))).catch(() => {});
@@ -77,11 +83,15 @@ export async function acquireLock(store: Store, name: string, owner: LockOwner, 
       };
     }
     await store.delete([key]);
-    if (!holder) continue; // our own lock vanished under us (a concurrent cleanup): try again
-    if (now().getTime() >= deadline) throw lockedBy(name, holder.record, store, holder.key);
-    await sleep(Math.min(options.pollMs ?? 2000, Math.max(0, deadline - now().getTime())));
+    const left = deadline - now().getTime();
+    // Two contenders that meet with no holder both withdraw; a few quick retries let one
+    // of them win even when the caller asked to fail at once.
+    if (left <= 0 && attempt >= QUICK_ATTEMPTS) throw lockedBy(name, others[0]!.record, store, others[0]!.key);
+    await sleep(left > 0 ? Math.min(left, pollMs * (0.5 + Math.random())) : 25 + Math.random() * 100);
   }
 }
+
+const QUICK_ATTEMPTS = 3;
 
 /** Run `work` while holding the lock; the lock is released whatever happens. */
 export async function withLock<T>(store: Store, name: string, owner: LockOwner, options: LockOptions, work: () => Promise<T>): Promise<T> {
@@ -93,26 +103,26 @@ export async function withLock<T>(store: Store, name: string, owner: LockOwner, 
   }
 }
 
-/** The earliest lock that is still live; expired ones (and ones of dead local processes) are removed. */
-async function earliestLive(store: Store, name: string, now: Date, sameMachine: boolean, own: string): Promise<{ key: string; record: LockRecord } | undefined> {
+/** Live lock objects other than `own`, earliest first; expired ones (and ones of dead local processes) are removed. */
+async function otherLiveLocks(store: Store, name: string, now: Date, sameMachine: boolean, own: string): Promise<{ key: string; record: LockRecord }[]> {
   const keys: string[] = [];
-  for await (const object of store.list(`${PREFIX}/${name}/`)) keys.push(object.key);
+  for await (const object of store.list(`${PREFIX}/${name}/`)) if (object.key !== own) keys.push(object.key);
   keys.sort();
+  const live: { key: string; record: LockRecord }[] = [];
   for (const key of keys) {
     let record: LockRecord;
     try {
       record = JSON.parse(await readText(store, key)) as LockRecord;
     } catch {
-      continue; // vanished or half-written: not a holder
+      continue; // withdrawn since the listing: not a holder
     }
-    const dead = key !== own && (Date.parse(record.expires) <= now.getTime() || (sameMachine && !processAlive(record.pid)));
-    if (dead) {
+    if (Date.parse(record.expires) <= now.getTime() || (sameMachine && !processAlive(record.pid))) {
       await store.delete([key]).catch(() => {});
       continue;
     }
-    return { key, record };
+    live.push({ key, record });
   }
-  return undefined;
+  return live;
 }
 
 function processAlive(pid: number): boolean {

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { LockedError } from '../../src/domain/errors.ts';
 import { acquireLock, withLock } from '../../src/ops/lock.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
+import type { Store } from '../../src/storage/store.ts';
 import { removeDir, tempDir } from '../helpers/tree.ts';
 
 const owner = (operation: string, pid = process.pid) => ({ operation, host: 'test-host', pid, user: 'tester', ciRun: 'https://ci.example/run/1' });
@@ -95,6 +96,28 @@ test('of many contenders at once exactly one holds the lock at any time, and all
     );
     assert.is(most, 1);
     assert.equal([...order].sort(), [0, 1, 2, 3, 4, 5]);
+    assert.equal(await fs.readdir(path.join(dir, 'locks', 'prune')).catch(() => []), []);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('a contender whose lock write lands late never takes a lock another already holds (store slowed for one contender)', async () => {
+  const dir = await tempDir();
+  try {
+    const store = new LocalStore(dir);
+    // A names its lock object first, but the write reaches the store only after B has
+    // written, listed and taken the lock: the order of names is not the order of writes.
+    const slow: Store = Object.create(store, {
+      put: { value: async (...args: Parameters<Store['put']>) => (await new Promise((resolve) => setTimeout(resolve, 150)), store.put(...args)) },
+    });
+    const a = acquireLock(slow, 'prune', owner('slow job')).then((lock) => lock, (e: Error) => e);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const b = await acquireLock(store, 'prune', owner('fast job'));
+    const outcome = await a;
+    assert.instance(outcome, LockedError, 'the late writer must see the holder and withdraw');
+    assert.match((outcome as Error).message, /fast job/);
+    await b.release();
     assert.equal(await fs.readdir(path.join(dir, 'locks', 'prune')).catch(() => []), []);
   } finally {
     await removeDir(dir);
