@@ -4,14 +4,15 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-CJ2AMFM6.js";
+} from "./chunks/chunk-EZMXE5OT.js";
 import {
   AUDITED_OPERATIONS,
   appendRunAudit,
   isAuditable,
   readAudit
-} from "./chunks/chunk-RIHN6FTZ.js";
+} from "./chunks/chunk-OIMKEUZO.js";
 import {
+  DEFAULT_COMPRESSION_LEVEL,
   DEFAULT_EXCLUDES,
   VERSION,
   applyCopy,
@@ -46,10 +47,10 @@ import {
   verifySnapshots,
   withLock,
   withManifest
-} from "./chunks/chunk-WQYLBIND.js";
+} from "./chunks/chunk-2WDR4RKI.js";
 import {
   SNAPSHOT_KINDS
-} from "./chunks/chunk-YX7K4QR3.js";
+} from "./chunks/chunk-LY7566XR.js";
 import {
   ExitCode,
   IntegrityError,
@@ -1112,7 +1113,7 @@ var backupCommand = {
     tag: { type: "string", short: "t", value: "TAG", multiple: true, description: "label the snapshot (comma-separated or repeated)" },
     kind: { type: "string", value: "KIND", description: `${SNAPSHOT_KINDS.join(" | ")}`, default: "manual" },
     capture: { type: "string", value: "NAME='CMD'", multiple: true, description: "store the stdout of CMD (run with sh -c) as .ripcord-captured/NAME" },
-    "compression-level": { type: "string", value: "N", description: "gzip level 1-9 for compressible data", default: "6" },
+    "compression-level": { type: "string", value: "N", description: "gzip level 1-9 for compressible data (9 is smallest; random and compressed data is stored as is)", default: String(DEFAULT_COMPRESSION_LEVEL) },
     "copy-to": { type: "string", value: "REPO", description: "then copy the new snapshot to REPO too, checksums verified on arrival (as ripcord copy)" },
     set: SET_OPTION
   },
@@ -1127,7 +1128,7 @@ var backupCommand = {
     if (!SNAPSHOT_KINDS.includes(kind)) {
       throw new UsageError(`--kind ${kind} is not one of ${SNAPSHOT_KINDS.join(", ")}`);
     }
-    const levelText = stringOption(values, "compression-level") ?? "6";
+    const levelText = stringOption(values, "compression-level") ?? String(DEFAULT_COMPRESSION_LEVEL);
     const level = Number(levelText);
     if (!Number.isInteger(level) || level < 1 || level > 9) throw new UsageError(`--compression-level ${levelText}: give a whole number from 1 to 9`);
     const cwd = path2.resolve(context.cwd, stringOption(values, "directory") ?? ".");

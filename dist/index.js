@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-CJ2AMFM6.js";
+} from "./chunks/chunk-EZMXE5OT.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,8 +34,8 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-WQYLBIND.js";
-import "./chunks/chunk-YX7K4QR3.js";
+} from "./chunks/chunk-2WDR4RKI.js";
+import "./chunks/chunk-LY7566XR.js";
 import {
   ExitCode,
   RipcordError

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-4BIO7DU5.js";
+} from "../chunks/chunk-I2RH3BD7.js";
 import {
   getState,
   info,
@@ -19,11 +19,11 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-RIHN6FTZ.js";
+import "../chunks/chunk-OIMKEUZO.js";
 import {
   openStore
-} from "../chunks/chunk-WQYLBIND.js";
-import "../chunks/chunk-YX7K4QR3.js";
+} from "../chunks/chunk-2WDR4RKI.js";
+import "../chunks/chunk-LY7566XR.js";
 import {
   RipcordError
 } from "../chunks/chunk-4WIRB7QS.js";

@@ -5,6 +5,7 @@
  * are skipped with one warning each.
  */
 import * as fs from 'node:fs/promises';
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
@@ -92,7 +93,7 @@ export async function* walkSources(roots: readonly SourceRoot[], options: WalkOp
     if (!isRoot && excluded(archivePath)) return;
     let stats: Stats;
     try {
-      stats = await fs.lstat(fsPath);
+      stats = lstatSync(fsPath);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !isRoot) {
         warn(`${fsPath} disappeared while it was being backed up; skipped`);
@@ -104,10 +105,11 @@ export async function* walkSources(roots: readonly SourceRoot[], options: WalkOp
       if (archivePath !== '') yield { fsPath, archivePath, type: 'directory', stats };
       let raw: Buffer[];
       try {
-        raw = await fs.readdir(fsPath, { encoding: 'buffer' });
+        raw = readdirSync(fsPath, { encoding: 'buffer' });
       } catch (error) {
         throw unreadable(fsPath, error);
       }
+      raw.sort(Buffer.compare); // byte order, the way GNU tar --sort=name stores them
       const names = raw.map((name) => {
         const text = name.toString('utf8');
         // A name that is not UTF-8 cannot be stored faithfully: fail rather than lose the file.
@@ -118,14 +120,13 @@ export async function* walkSources(roots: readonly SourceRoot[], options: WalkOp
         }
         return text;
       });
-      names.sort(byteOrder);
       for (const name of names) {
         yield* visit(path.join(fsPath, name), archivePath === '' ? name : `${archivePath}/${name}`, false);
       }
     } else if (stats.isFile()) {
       yield { fsPath, archivePath, type: 'file', stats };
     } else if (stats.isSymbolicLink()) {
-      yield { fsPath, archivePath, type: 'symlink', stats, target: await fs.readlink(fsPath) };
+      yield { fsPath, archivePath, type: 'symlink', stats, target: readlinkSync(fsPath) };
     } else {
       const what = stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : 'a device';
       warn(`${fsPath} is ${what}; skipped (only files, directories and symlinks are backed up)`);
@@ -137,10 +138,6 @@ function unreadable(fsPath: string, error: unknown): SourceError {
   const code = (error as NodeJS.ErrnoException).code;
   const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? String(error));
   return new SourceError(`cannot read ${fsPath}: ${reason}; fix its permissions or exclude it with --exclude`);
-}
-
-function byteOrder(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /** Sum files and bytes without keeping anything, for progress totals. */

@@ -40,12 +40,14 @@ export class LocalStore implements Store {
       // descriptor; the flush to disk reopens the file afterwards, so no descriptor is ever
       // closed twice whichever way the body ends.
       let fd: number | undefined;
+      // mkdir -p itself can lose a parent it just made. Busy folders (locks) lose races
+      // many times in a row under load, hence the generous number of attempts.
       for (let attempt = 0; fd === undefined; attempt++) {
-        await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
         try {
+          await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
           fd = openSync(partial, 'wx', 0o600);
         } catch (error) {
-          if (!isCode(error, 'ENOENT') || attempt >= 5) throw error;
+          if (!isCode(error, 'ENOENT') || attempt >= 100) throw error;
         }
       }
       const out = createWriteStream('', { fd, autoClose: true, highWaterMark: 1 << 20 });

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { DEFAULT_COMPRESSION_LEVEL } from '../../archive/pack.ts';
 import { createBackup, DEFAULT_EXCLUDES, repositorySkip } from '../../ops/backup.ts';
 import { describeOrigin } from '../../ops/origin.ts';
 import { parseCaptureSpec } from '../../ops/captures.ts';
@@ -34,7 +35,7 @@ export const backupCommand: Command = {
     tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: 'label the snapshot (comma-separated or repeated)' },
     kind: { type: 'string', value: 'KIND', description: `${SNAPSHOT_KINDS.join(' | ')}`, default: 'manual' },
     capture: { type: 'string', value: "NAME='CMD'", multiple: true, description: 'store the stdout of CMD (run with sh -c) as .ripcord-captured/NAME' },
-    'compression-level': { type: 'string', value: 'N', description: 'gzip level 1-9 for compressible data', default: '6' },
+    'compression-level': { type: 'string', value: 'N', description: 'gzip level 1-9 for compressible data (9 is smallest; random and compressed data is stored as is)', default: String(DEFAULT_COMPRESSION_LEVEL) },
     'copy-to': { type: 'string', value: 'REPO', description: 'then copy the new snapshot to REPO too, checksums verified on arrival (as ripcord copy)' },
     set: SET_OPTION,
   },
@@ -49,7 +50,7 @@ export const backupCommand: Command = {
     if (!(SNAPSHOT_KINDS as readonly string[]).includes(kind)) {
       throw new UsageError(`--kind ${kind} is not one of ${SNAPSHOT_KINDS.join(', ')}`);
     }
-    const levelText = stringOption(values, 'compression-level') ?? '6';
+    const levelText = stringOption(values, 'compression-level') ?? String(DEFAULT_COMPRESSION_LEVEL);
     const level = Number(levelText);
     if (!Number.isInteger(level) || level < 1 || level > 9) throw new UsageError(`--compression-level ${levelText}: give a whole number from 1 to 9`);
     const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');

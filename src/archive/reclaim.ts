@@ -1,0 +1,47 @@
+/**
+ * Return the memory of buffers a stream has let go of, on a steady schedule.
+ *
+ * A backup or restore passes every byte through short-lived buffers of up to a MiB
+ * (tar batches, gzip members, cipher output) that live outside V8's heap. V8 frees them
+ * only when it collects garbage, and with a heap of a few MiB it does that only after
+ * about 64 MiB more of such memory has piled up: measured on the benchmark dataset,
+ * 50 to 70 MiB of dead buffers floated in a 140 MiB process. Collecting after every
+ * few dozen MiB of data costs a few milliseconds each time and keeps the peak flat.
+ */
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+
+let collect: (() => void) | null | undefined;
+
+/** A full garbage collection, or nothing where the runtime does not allow it. */
+export function collectGarbage(): void {
+  if (collect === undefined) collect = garbageCollector();
+  collect?.();
+}
+
+function garbageCollector(): (() => void) | null {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') return exposed;
+  try {
+    // The flag only decides whether new contexts get a gc(); the collection itself is of
+    // the whole isolate. It is turned off again so that no other context sees it.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : null;
+  } catch {
+    return null;
+  } finally {
+    v8.setFlagsFromString('--no-expose-gc');
+  }
+}
+
+/** Counts bytes and collects garbage each time another `everyBytes` have gone by. */
+export function collectGarbageEvery(everyBytes: number): (bytes: number) => void {
+  let since = 0;
+  return (bytes) => {
+    since += bytes;
+    if (since < everyBytes) return;
+    since = 0;
+    collectGarbage();
+  };
+}

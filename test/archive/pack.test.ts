@@ -1,0 +1,129 @@
+/** The pack pipeline on real files: gzip members that GNU tar reads, level 0 for random data, flat memory helpers. */
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { pipeline } from 'node:stream/promises';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { gzipSync } from 'node:zlib';
+import type { ManifestEntry } from '../../src/domain/manifest.ts';
+import { looksIncompressible, packArchive } from '../../src/archive/pack.ts';
+import { collectGarbage, collectGarbageEvery } from '../../src/archive/reclaim.ts';
+import { resolveRoots, walkSources } from '../../src/archive/walk-sources.ts';
+import { diffTrees, removeDir, tempDir } from '../helpers/tree.ts';
+
+const logText = (bytes: number): Buffer =>
+  Buffer.from(Array.from({ length: Math.ceil(bytes / 60) }, (_, i) => `2026-11-22T10:${String(i % 60).padStart(2, '0')} INFO request ${i} ok\n`).join('')).subarray(0, bytes);
+
+async function pack(cwd: string, into: string, options: { batchBytes?: number; concurrency?: number } = {}): Promise<ManifestEntry[]> {
+  const entries: ManifestEntry[] = [];
+  const roots = await resolveRoots(['data'], cwd);
+  await pipeline(packArchive(walkSources(roots, { cwd }), { ...options, onEntry: (e) => entries.push(e) }), createWriteStream(into));
+  return entries;
+}
+
+/** The gzip members in a file: each starts with the magic bytes and method 8 after the previous one's trailer. */
+function countMembers(gz: Buffer): number {
+  let members = 0;
+  for (let i = 0; i + 3 < gz.length; i += 1) if (gz[i] === 0x1f && gz[i + 1] === 0x8b && gz[i + 2] === 8 && gz[i + 3] === 0) members += 1;
+  return members; // may over-count by chance inside compressed data; the test only checks a lower bound
+}
+
+test('many batches become many gzip members, and gzip -t and GNU tar read them as one stream', async () => {
+  const dir = await tempDir();
+  try {
+    const data = path.join(dir, 'src', 'data');
+    await fs.mkdir(path.join(data, 'logs'), { recursive: true });
+    for (let i = 0; i < 30; i += 1) await fs.writeFile(path.join(data, 'logs', `app-${i}.log`), logText(20_000 + i * 977));
+    await fs.writeFile(path.join(data, 'blob.bin'), randomBytes(300_000));
+    const archive = path.join(dir, 'a.tar.gz');
+    const entries = await pack(path.join(dir, 'src'), archive, { batchBytes: 64 << 10, concurrency: 3 });
+    const gz = await fs.readFile(archive);
+    assert.ok(countMembers(gz) >= 10, 'about 1 MB of tar in 64 KiB batches');
+    assert.is(spawnSync('gzip', ['-t', archive]).status, 0);
+    await fs.mkdir(path.join(dir, 'out'));
+    const untar = spawnSync('tar', ['-xzf', archive, '-C', path.join(dir, 'out')], { encoding: 'utf8' });
+    assert.is(untar.status, 0, untar.stderr);
+    assert.equal(await diffTrees(path.join(dir, 'src'), path.join(dir, 'out')), []);
+    const blob = entries.find((e) => e.path === 'data/blob.bin');
+    assert.is(blob?.sha256, createHash('sha256').update(await fs.readFile(path.join(data, 'blob.bin'))).digest('hex'));
+    assert.is(entries.filter((e) => e.type === 'file').length, 31);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('random data is stored, not compressed, and text is compressed', async () => {
+  const dir = await tempDir();
+  try {
+    const data = path.join(dir, 'src', 'data');
+    await fs.mkdir(data, { recursive: true });
+    await fs.writeFile(path.join(data, 'random.bin'), randomBytes(4 << 20));
+    await pack(path.join(dir, 'src'), path.join(dir, 'random.tar.gz'));
+    const randomSize = (await fs.stat(path.join(dir, 'random.tar.gz'))).size;
+    assert.ok(randomSize > 4 << 20 && randomSize < (4 << 20) + 8192, `stored with only framing added: ${randomSize}`);
+    await fs.rm(path.join(data, 'random.bin'));
+    await fs.writeFile(path.join(data, 'app.log'), logText(4 << 20));
+    await pack(path.join(dir, 'src'), path.join(dir, 'text.tar.gz'));
+    assert.ok((await fs.stat(path.join(dir, 'text.tar.gz'))).size < (4 << 20) / 5, 'logs shrink at least fivefold');
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('the incompressibility probe: random and gzip data are stored; text, base64 and zeros are compressed', () => {
+  const random = randomBytes(1 << 20);
+  assert.ok(looksIncompressible(random));
+  assert.ok(looksIncompressible(Buffer.concat([gzipSync(randomBytes(600_000)), gzipSync(randomBytes(600_000))]).subarray(0, 1 << 20)));
+  assert.not.ok(looksIncompressible(logText(1 << 20)));
+  assert.not.ok(looksIncompressible(Buffer.from(randomBytes(800_000).toString('base64')).subarray(0, 1 << 20)), 'base64 has 6 bits a byte');
+  assert.not.ok(looksIncompressible(Buffer.alloc(1 << 20)));
+  // random data with a compressible stretch in any one sample is compressed
+  const mixed = Buffer.from(random);
+  logText(20_000).copy(mixed, (mixed.length >> 1) - 10_000);
+  assert.not.ok(looksIncompressible(mixed));
+  assert.not.ok(looksIncompressible(randomBytes(32 << 10)), 'too small to sample: compress');
+});
+
+/** Forced garbage collections seen while `work` runs (Node reports each collection with its flags). */
+async function forcedCollections(work: () => Promise<void> | void): Promise<number> {
+  let forced = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (((entry as { detail?: { flags?: number } }).detail?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) forced += 1;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  await work();
+  await new Promise((resolve) => setTimeout(resolve, 100)); // entries arrive asynchronously
+  observer.disconnect();
+  return forced;
+}
+
+test('collectGarbage forces a collection, which frees buffers nothing refers to any more', async () => {
+  let dead: Buffer[] | undefined = Array.from({ length: 40 }, () => Buffer.allocUnsafeSlow(1 << 20).fill(7)); // under V8's own trigger of 64 MiB
+  const before = process.memoryUsage().arrayBuffers;
+  dead = undefined;
+  let after = before;
+  const forced = await forcedCollections(async () => {
+    collectGarbage();
+    for (let i = 0; i < 50 && after > before - (32 << 20); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20)); // freeing finishes on a background thread
+      after = process.memoryUsage().arrayBuffers;
+    }
+  });
+  assert.is(dead, undefined);
+  assert.ok(forced >= 1, 'a forced collection ran');
+  assert.ok(after <= before - (32 << 20), `40 MiB of dead buffers: ${before >> 20} MiB before, ${after >> 20} MiB after`);
+});
+
+test('collectGarbageEvery collects once per interval of bytes, not on every call', async () => {
+  const tick = collectGarbageEvery(10 << 20);
+  assert.is(await forcedCollections(() => { tick(4 << 20); tick(4 << 20); }), 0, '8 MiB: below the interval');
+  assert.is(await forcedCollections(() => tick(4 << 20)), 1, '12 MiB: one collection');
+  assert.is(await forcedCollections(() => { tick(4 << 20); tick(4 << 20); }), 0, 'the count starts again');
+  assert.is(await forcedCollections(() => tick(30 << 20)), 1, 'one collection however far past the interval');
+});
+
+test.run();
