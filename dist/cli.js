@@ -4,13 +4,13 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-EZMXE5OT.js";
+} from "./chunks/chunk-SL4O3G4D.js";
 import {
   AUDITED_OPERATIONS,
   appendRunAudit,
   isAuditable,
   readAudit
-} from "./chunks/chunk-OIMKEUZO.js";
+} from "./chunks/chunk-5ZVYEC3G.js";
 import {
   DEFAULT_COMPRESSION_LEVEL,
   DEFAULT_EXCLUDES,
@@ -27,6 +27,7 @@ import {
   describePolicy,
   encryptionKeysFrom,
   hasKeepRule,
+  keepYoungGenerationSmall,
   listSnapshots,
   lockOwner,
   matchesFilter,
@@ -47,7 +48,7 @@ import {
   verifySnapshots,
   withLock,
   withManifest
-} from "./chunks/chunk-2WDR4RKI.js";
+} from "./chunks/chunk-365WXBO2.js";
 import {
   SNAPSHOT_KINDS
 } from "./chunks/chunk-LY7566XR.js";
@@ -2540,6 +2541,7 @@ ${error.cause instanceof Error ? `caused by: ${error.cause.stack}
 }
 
 // src/cli/bin.ts
+keepYoungGenerationSmall();
 var code = await main(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),

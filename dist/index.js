@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-EZMXE5OT.js";
+} from "./chunks/chunk-SL4O3G4D.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-2WDR4RKI.js";
+} from "./chunks/chunk-365WXBO2.js";
 import "./chunks/chunk-LY7566XR.js";
 import {
   ExitCode,

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-I2RH3BD7.js";
+} from "../chunks/chunk-LIUDMMMK.js";
 import {
   getState,
   info,
@@ -19,10 +19,11 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-OIMKEUZO.js";
+import "../chunks/chunk-5ZVYEC3G.js";
 import {
+  keepYoungGenerationSmall,
   openStore
-} from "../chunks/chunk-2WDR4RKI.js";
+} from "../chunks/chunk-365WXBO2.js";
 import "../chunks/chunk-LY7566XR.js";
 import {
   RipcordError
@@ -64,4 +65,5 @@ async function runPost({ env }) {
 }
 
 // src/action/post.ts
+keepYoungGenerationSmall();
 await runPost({ env: process.env });

@@ -45,3 +45,15 @@ export function collectGarbageEvery(everyBytes: number): (bytes: number) => void
     collectGarbage();
   };
 }
+
+/**
+ * Keep V8's young generation at its starting size for the life of the process. V8 doubles
+ * it, up to 32 MiB, whenever many objects survive, which reading a manifest of tens of
+ * thousands of entries does, and never gives that memory back. Measured on the benchmark:
+ * a restore of 20,000 files peaked at 143 MiB with it grown and at 114 MiB without, in the
+ * same time; a backup went from about 120 to 114 MiB. For programs (the CLI, the Action),
+ * not for a library's host process, whose memory is its own business.
+ */
+export function keepYoungGenerationSmall(): void {
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
+}

@@ -10,13 +10,14 @@ import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { pipeline } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
-import type { Readable, Transform, Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline as pipelinePromise } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ChecksumStream } from '../archive/checksum-stream.ts';
 import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
+import { collectGarbageEvery } from '../archive/reclaim.ts';
 import { createDecryptStream } from '../archive/seipd.ts';
 import { readTar } from '../archive/tar-reader.ts';
 import type { TarItem } from '../archive/tar-reader.ts';
@@ -170,10 +171,21 @@ export interface ArchiveReader {
   finish(): Promise<void>;
 }
 
+/** A pass-through that collects garbage every 16 MiB: see archive/reclaim.ts (measured: restore peak 146 -> MiB). */
+function collectingGarbage(): Transform {
+  const collect = collectGarbageEvery(16 << 20);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      collect(chunk.length);
+      callback(null, chunk);
+    },
+  });
+}
+
 /** Stream the archive's tar entries. Nothing read here is authenticated before finish() resolves. */
 export async function openArchive(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys): Promise<ArchiveReader> {
   const reader = await openDecrypted(store, snapshot, ARCHIVE_OBJECT, keys);
-  const tar = chain(reader.plaintext, createGunzip({ chunkSize: 1 << 18 }));
+  const tar = chain(reader.plaintext, createGunzip({ chunkSize: 1 << 18 }), collectingGarbage());
   return {
     // Keep the stream open when the tar reader stops at the end marker, so finish() can drain it.
     items: readTar(tar.iterator({ destroyOnReturn: false })),

@@ -126,4 +126,23 @@ test('collectGarbageEvery collects once per interval of bytes, not on every call
   assert.is(await forcedCollections(() => tick(30 << 20)), 1, 'one collection however far past the interval');
 });
 
+test('keepYoungGenerationSmall stops the young generation growing when many objects survive (fresh processes)', () => {
+  const youngSpace = (keep: boolean): number => {
+    const script = `
+      import { keepYoungGenerationSmall } from ${JSON.stringify(path.resolve('src/archive/reclaim.ts'))};
+      import * as v8 from 'node:v8';
+      if (${keep}) keepYoungGenerationSmall();
+      const entries = [];
+      for (let i = 0; i < 300000; i += 1) entries.push({ path: 'repo/config/' + i, mode: '0644', size: i });
+      process.stdout.write(String(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size));`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.is(child.status, 0, child.stderr);
+    return Number(child.stdout);
+  };
+  const grown = youngSpace(false);
+  const kept = youngSpace(true);
+  assert.ok(grown >= 16 << 20, `without it V8 grows the young generation: ${grown >> 20} MiB`);
+  assert.ok(kept <= 4 << 20, `with it the young generation stays small: ${kept >> 20} MiB`);
+});
+
 test.run();
