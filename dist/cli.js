@@ -4,13 +4,13 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-SL4O3G4D.js";
+} from "./chunks/chunk-E2A3NB37.js";
 import {
   AUDITED_OPERATIONS,
   appendRunAudit,
   isAuditable,
   readAudit
-} from "./chunks/chunk-5ZVYEC3G.js";
+} from "./chunks/chunk-4MABBTN3.js";
 import {
   DEFAULT_COMPRESSION_LEVEL,
   DEFAULT_EXCLUDES,
@@ -48,7 +48,7 @@ import {
   verifySnapshots,
   withLock,
   withManifest
-} from "./chunks/chunk-365WXBO2.js";
+} from "./chunks/chunk-JMDM7JDQ.js";
 import {
   SNAPSHOT_KINDS
 } from "./chunks/chunk-LY7566XR.js";

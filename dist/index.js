@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-SL4O3G4D.js";
+} from "./chunks/chunk-E2A3NB37.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-365WXBO2.js";
+} from "./chunks/chunk-JMDM7JDQ.js";
 import "./chunks/chunk-LY7566XR.js";
 import {
   ExitCode,

@@ -1,12 +1,12 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-LIUDMMMK.js";
+} from "../chunks/chunk-CW24KMYS.js";
 import "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-5ZVYEC3G.js";
+import "../chunks/chunk-4MABBTN3.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-365WXBO2.js";
+} from "../chunks/chunk-JMDM7JDQ.js";
 import "../chunks/chunk-LY7566XR.js";
 import "../chunks/chunk-4WIRB7QS.js";
 import "../chunks/chunk-374JASB6.js";

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-LIUDMMMK.js";
+} from "../chunks/chunk-CW24KMYS.js";
 import {
   getState,
   info,
@@ -19,11 +19,11 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-5ZVYEC3G.js";
+import "../chunks/chunk-4MABBTN3.js";
 import {
   keepYoungGenerationSmall,
   openStore
-} from "../chunks/chunk-365WXBO2.js";
+} from "../chunks/chunk-JMDM7JDQ.js";
 import "../chunks/chunk-LY7566XR.js";
 import {
   RipcordError

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { RipcordError, UsageError } from '../domain/errors.ts';
+import { commandEnvironment } from './command-env.ts';
 
 export const CAPTURED_DIR = '.ripcord-captured';
 
@@ -53,7 +54,7 @@ export async function runCaptures(captures: readonly CaptureCommand[], options: 
       seen.add(capture.name);
       const out = createWriteStream(path.join(dir, capture.name), { mode: 0o600 });
       await once(out, 'open');
-      const child = spawn('sh', ['-c', capture.command], { cwd: options.cwd, env: options.env, stdio: ['ignore', out, 'pipe'] });
+      const child = spawn('sh', ['-c', capture.command], { cwd: options.cwd, env: commandEnvironment(options.env), stdio: ['ignore', out, 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
       const [code, signal] = (await once(child, 'close')) as [number | null, string | null];
@@ -71,7 +72,7 @@ export async function runCaptures(captures: readonly CaptureCommand[], options: 
 
 /** Feed a captured file to its restore command on stdin. */
 export async function runRestoreCapture(capture: CaptureCommand, content: string, options: ShellOptions): Promise<void> {
-  const child = spawn('sh', ['-c', capture.command], { cwd: options.cwd, env: options.env, stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn('sh', ['-c', capture.command], { cwd: options.cwd, env: commandEnvironment(options.env), stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const input = createReadStream(content);

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../domain/errors.ts';
 import type { Reporter } from '../domain/events.ts';
 import { silentReporter } from '../domain/events.ts';
+import { commandEnvironment } from './command-env.ts';
 
 export interface ValidationPlan {
   /** shell command lines (sh -c) that must exit 0 */
@@ -116,7 +117,7 @@ export interface CommandOutcome {
 
 /** Run a command, streaming its output, keeping its last lines. */
 export async function runStreaming(file: string, args: readonly string[], timeoutMs: number | undefined, context: ShellContext): Promise<CommandOutcome> {
-  const child = spawn(file, args, { cwd: context.cwd, env: context.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, args, { cwd: context.cwd, env: commandEnvironment(context.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-8000);

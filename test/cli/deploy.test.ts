@@ -105,6 +105,25 @@ test('a deploy that passes validation exits 0 and keeps the new state', async ()
   }
 });
 
+test('commands ripcord runs (capture, deploy, validation, rollback hook) never see its passphrase, identity or webhook', async () => {
+  const { root, app, repo } = await appDir();
+  try {
+    const secrets = { ...env, RIPCORD_IDENTITY_PASSPHRASE: 'identity secret 7f1c', RIPCORD_NOTIFY_WEBHOOK: 'http://127.0.0.1:9/hook-secret', DEPLOY_TOKEN: 'kept for the deploy' };
+    const run = await ripcord(
+      ['deploy', '--repo', repo, '--paths', 'config', '--capture', "probe=env > capture.env; echo state", '--validate', 'env > check.env; ! test -e config/broken', '--on-rollback', 'env > hook.env', '--', 'sh', '-c', 'env > deploy.env; touch config/broken'],
+      { cwd: app, env: secrets },
+    );
+    assert.is(run.code, 10, run.stderr); // validation failed, the rollback removed config/broken and validation passed again
+    for (const file of ['capture.env', 'deploy.env', 'check.env', 'hook.env']) {
+      const seen = await fs.readFile(path.join(app, file), 'utf8');
+      assert.match(seen, /DEPLOY_TOKEN=kept for the deploy/, `${file}: other variables are passed on`);
+      assert.not.match(seen, /deploy tests|identity secret 7f1c|hook-secret|RIPCORD_PASSPHRASE|RIPCORD_IDENTITY|RIPCORD_NOTIFY_WEBHOOK/, `${file}: no secret`);
+    }
+  } finally {
+    await removeDir(root);
+  }
+});
+
 test('a service that needs three validation attempts to come up is not rolled back', async () => {
   const { root, app, repo } = await appDir();
   const service = await startService(app);
