@@ -109,7 +109,7 @@ test('a contender whose lock write lands late never takes a lock another already
     // A names its lock object first, but the write reaches the store only after B has
     // written, listed and taken the lock: the order of names is not the order of writes.
     const slow: Store = Object.create(store, {
-      put: { value: async (...args: Parameters<Store['put']>) => (await new Promise((resolve) => setTimeout(resolve, 150)), store.put(...args)) },
+      put: { value: async (...args: Parameters<Store['put']>) => (await new Promise((resolve) => setTimeout(resolve, 600)), store.put(...args)) },
     });
     const a = acquireLock(slow, 'prune', owner('slow job')).then((lock) => lock, (e: Error) => e);
     await new Promise((resolve) => setTimeout(resolve, 20));
