@@ -51,6 +51,37 @@ export interface S3TestServer {
 const CHILD_SOURCE = `
 const [s3rverPath, directory, port] = process.argv.slice(1);
 const S3rver = require(s3rverPath);
+
+// s3rver 3.7.1 answers a PUT (object or part) once the data has passed its hashing
+// transform, before its write stream has finished: under load a GET, or the
+// CompleteMultipartUpload that reads the parts, can find a short or missing file. Real S3
+// is read-after-write consistent, so these two methods wait for the file.
+const nodePath = require('path');
+const { createHash } = require('crypto');
+const { createWriteStream, promises: fsp } = require('fs');
+const { Readable, Transform } = require('stream');
+const { pipeline } = require('stream/promises');
+const FilesystemStore = require(nodePath.join(nodePath.dirname(s3rverPath), 'stores', 'filesystem.js'));
+async function writeHashed(content, file) {
+  await fsp.mkdir(nodePath.dirname(file), { recursive: true });
+  const md5 = createHash('md5');
+  let size = 0;
+  const count = new Transform({ transform(chunk, _encoding, callback) { md5.update(chunk); size += chunk.length; callback(null, chunk); } });
+  await pipeline(Buffer.isBuffer(content) ? Readable.from([content]) : content, count, createWriteStream(file));
+  return { size, md5: md5.digest('hex') };
+}
+FilesystemStore.prototype.putObject = async function (object) {
+  const written = await writeHashed(object.content, this.getResourcePath(object.bucket, object.key, 'object'));
+  await this.putMetadata(object.bucket, object.key, object.metadata, written.md5);
+  return written;
+};
+FilesystemStore.prototype.putPart = async function (bucket, uploadId, partNumber, content) {
+  const partPath = nodePath.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId, String(partNumber));
+  const written = await writeHashed(content, partPath);
+  await fsp.writeFile(partPath + '.md5', written.md5);
+  return written;
+};
+
 const server = new S3rver({ address: '127.0.0.1', port: Number(port), directory, silent: true });
 server.run().then(
   (address) => {
