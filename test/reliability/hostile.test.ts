@@ -80,24 +80,30 @@ test(`a manifest whose roots name paths outside the target (.., absolute, throug
   assert.is(outcome.lost, 0);
 });
 
+/** A valid snapshot of one file, a.txt, whose manifest also lists the root `extraRoot`. */
+async function forgeOneFileSnapshot(dir: string, extraRoot: string, preRestore: boolean) {
+  const ctx = await prepareFuzz(dir);
+  const c: FuzzCase = {
+    members: [{ name: 'a.txt', type: 'file', data: 'hello\n', linkname: '', mode: 0o644, nameEncoding: 'ustar', sizeLie: 'none', badChecksum: false, weirdFlag: '0', manifestAs: 'honest' }],
+    duplicate: -1,
+    ending: 'proper',
+    truncateAt: 1,
+    manifest: 'honest',
+    roots: ['a.txt', extraRoot],
+    delete: true,
+    preRestore,
+    trapLink: false,
+  };
+  const repo = path.join(dir, 'repo');
+  const archive = await encrypt(gzipSync(buildTar(c, ctx.places)));
+  const id = await writeForgedSnapshot(repo, { archive, manifestEntries: honestManifest(c, ctx.places), roots: c.roots });
+  return { ctx, repo, id };
+}
+
 test('restore --delete of a snapshot whose manifest lists the root "link/dir", where link is a symlink in the target to a folder outside, deletes nothing through the link (with the pre-restore snapshot)', async () => {
   const dir = await tempDir('ripcord-reliability-roots-');
   try {
-    const ctx = await prepareFuzz(dir);
-    const c: FuzzCase = {
-      members: [{ name: 'a.txt', type: 'file', data: 'hello\n', linkname: '', mode: 0o644, nameEncoding: 'ustar', sizeLie: 'none', badChecksum: false, weirdFlag: '0', manifestAs: 'honest' }],
-      duplicate: -1,
-      ending: 'proper',
-      truncateAt: 1,
-      manifest: 'honest',
-      roots: ['a.txt', 'link/dir'],
-      delete: true,
-      preRestore: true,
-      trapLink: false,
-    };
-    const repo = path.join(dir, 'repo');
-    const archive = await encrypt(gzipSync(buildTar(c, ctx.places)));
-    const id = await writeForgedSnapshot(repo, { archive, manifestEntries: honestManifest(c, ctx.places), roots: c.roots });
+    const { ctx, repo, id } = await forgeOneFileSnapshot(dir, 'link/dir', true);
     const outside = path.join(dir, 'elsewhere');
     await fs.mkdir(path.join(outside, 'dir'), { recursive: true });
     await fs.writeFile(path.join(outside, 'dir', 'precious.txt'), 'outside the target\n');
@@ -114,21 +120,7 @@ test('restore --delete of a snapshot whose manifest lists the root "link/dir", w
 test('restore --delete --no-pre-restore of a snapshot whose manifest lists the root "../victim" leaves ../victim alone', async () => {
   const dir = await tempDir('ripcord-reliability-roots-');
   try {
-    const ctx = await prepareFuzz(dir);
-    const c: FuzzCase = {
-      members: [{ name: 'a.txt', type: 'file', data: 'hello\n', linkname: '', mode: 0o644, nameEncoding: 'ustar', sizeLie: 'none', badChecksum: false, weirdFlag: '0', manifestAs: 'honest' }],
-      duplicate: -1,
-      ending: 'proper',
-      truncateAt: 1,
-      manifest: 'honest',
-      roots: ['a.txt', '../victim'],
-      delete: true,
-      preRestore: false,
-      trapLink: false,
-    };
-    const repo = path.join(dir, 'repo');
-    const archive = await encrypt(gzipSync(buildTar(c, ctx.places)));
-    const id = await writeForgedSnapshot(repo, { archive, manifestEntries: honestManifest(c, ctx.places), roots: c.roots });
+    const { ctx, repo, id } = await forgeOneFileSnapshot(dir, '../victim', false);
     const victim = path.join(path.dirname(ctx.places.target), 'victim');
     await fs.mkdir(ctx.places.target, { recursive: true });
     await fs.mkdir(victim, { recursive: true });
