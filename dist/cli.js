@@ -4,13 +4,13 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-E2A3NB37.js";
+} from "./chunks/chunk-Q5BBXIJO.js";
 import {
   AUDITED_OPERATIONS,
   appendRunAudit,
   isAuditable,
   readAudit
-} from "./chunks/chunk-4MABBTN3.js";
+} from "./chunks/chunk-QMJMBFSO.js";
 import {
   DEFAULT_COMPRESSION_LEVEL,
   DEFAULT_EXCLUDES,
@@ -48,7 +48,7 @@ import {
   verifySnapshots,
   withLock,
   withManifest
-} from "./chunks/chunk-JMDM7JDQ.js";
+} from "./chunks/chunk-DCO6A4QJ.js";
 import {
   SNAPSHOT_KINDS
 } from "./chunks/chunk-LY7566XR.js";
@@ -980,6 +980,7 @@ function createProgressReporter(options) {
     return parts.join("  ");
   };
   return {
+    wantsTotals: !quiet,
     emit(event) {
       switch (event.type) {
         case "warning":
@@ -1037,6 +1038,7 @@ function createContext(io, values) {
     interactive: Boolean(io.stderr.isTTY) && io.env.CI !== "true"
   });
   const reporter = {
+    ...progress.wantsTotals ? { wantsTotals: true } : {},
     emit(event) {
       if (event.type === "warning") run.notes = mergeNotes(run.notes, { warnings: [event.message] });
       progress.emit(event);

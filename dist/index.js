@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-E2A3NB37.js";
+} from "./chunks/chunk-Q5BBXIJO.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-JMDM7JDQ.js";
+} from "./chunks/chunk-DCO6A4QJ.js";
 import "./chunks/chunk-LY7566XR.js";
 import {
   ExitCode,

@@ -1,12 +1,12 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-CW24KMYS.js";
+} from "../chunks/chunk-IEIAU2UQ.js";
 import "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-4MABBTN3.js";
+import "../chunks/chunk-QMJMBFSO.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-JMDM7JDQ.js";
+} from "../chunks/chunk-DCO6A4QJ.js";
 import "../chunks/chunk-LY7566XR.js";
 import "../chunks/chunk-4WIRB7QS.js";
 import "../chunks/chunk-374JASB6.js";

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-CW24KMYS.js";
+} from "../chunks/chunk-IEIAU2UQ.js";
 import {
   getState,
   info,
@@ -19,11 +19,11 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-4MABBTN3.js";
+import "../chunks/chunk-QMJMBFSO.js";
 import {
   keepYoungGenerationSmall,
   openStore
-} from "../chunks/chunk-JMDM7JDQ.js";
+} from "../chunks/chunk-DCO6A4QJ.js";
 import "../chunks/chunk-LY7566XR.js";
 import {
   RipcordError

@@ -42,6 +42,7 @@ export interface ActionEnvironment {
 export function actionReporter(): Reporter {
   let lastProgress = Date.now();
   return {
+    wantsTotals: true,
     emit(event) {
       if (event.type === 'warning') core.warning(event.message);
       else if (event.type === 'phase' || event.type === 'info') core.info(event.message);

@@ -11,23 +11,24 @@
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
-let collect: (() => void) | null | undefined;
+type Collector = (options?: { type: 'minor' | 'major' }) => void;
+let collect: Collector | null | undefined;
 
-/** A full garbage collection, or nothing where the runtime does not allow it. */
-export function collectGarbage(): void {
+/** A garbage collection (full, or of the young generation only), or nothing where the runtime does not allow it. */
+export function collectGarbage(type: 'minor' | 'major' = 'major'): void {
   if (collect === undefined) collect = garbageCollector();
-  collect?.();
+  if (type === 'major') collect?.(); else collect?.({ type });
 }
 
-function garbageCollector(): (() => void) | null {
-  const exposed = (globalThis as { gc?: () => void }).gc;
+function garbageCollector(): Collector | null {
+  const exposed = (globalThis as { gc?: Collector }).gc;
   if (typeof exposed === 'function') return exposed;
   try {
     // The flag only decides whether new contexts get a gc(); the collection itself is of
     // the whole isolate. It is turned off again so that no other context sees it.
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : null;
+    return typeof gc === 'function' ? (gc as Collector) : null;
   } catch {
     return null;
   } finally {
@@ -36,14 +37,37 @@ function garbageCollector(): (() => void) | null {
 }
 
 /** Counts bytes and collects garbage each time another `everyBytes` have gone by. */
-export function collectGarbageEvery(everyBytes: number): (bytes: number) => void {
+export function collectGarbageEvery(everyBytes: number, type: 'minor' | 'major' = 'major'): (bytes: number) => void {
   let since = 0;
   return (bytes) => {
     since += bytes;
     if (since < everyBytes) return;
     since = 0;
-    collectGarbage();
+    collectGarbage(type);
   };
+}
+
+/**
+ * Collects garbage whenever the memory held by buffers (V8's external memory: cheap to read)
+ * has grown by `slackBytes` since the last collection. Unlike a fixed interval of data, this
+ * follows how much garbage the data actually makes: a MiB of random data leaves two MiB of
+ * dead buffers behind on its way to disk, a MiB of text a third of that.
+ */
+export function collectGarbageOverSlack(slackBytes: number): () => void {
+  let floor = externalBytes();
+  return () => {
+    const now = externalBytes();
+    // V8 frees dead buffers on a helper thread after a collection: the floor is the lowest
+    // level seen since, not the level right after it.
+    floor = Math.min(floor, now);
+    if (now - floor < slackBytes) return;
+    collectGarbage();
+    floor = externalBytes();
+  };
+}
+
+function externalBytes(): number {
+  return v8.getHeapStatistics().external_memory;
 }
 
 /**

@@ -25,6 +25,7 @@ import { createCipheriv, createHash, randomBytes, timingSafeEqual, type Cipher, 
 import { Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { IntegrityError, KeyError, RipcordError } from '../domain/errors.ts';
+import { createCfbEncryptor, type CfbEncryptor } from './cfb-encryptor.ts';
 import { createSessionKeyPackets, decryptSessionKey, type DecryptionKeys, type EncryptionKeys, type SessionKey } from './openpgp-keys.ts';
 
 const TAG = {
@@ -51,8 +52,10 @@ const TAG = {
 /** log2 of the partial body part size written (literal data and SEIPD): 1 MiB */
 const PART_LOG2 = 20;
 const PART = 1 << PART_LOG2;
-/** bytes per cipher call: 64 KiB stays in cache, measurably faster than 1 MiB calls */
-const SLICE = 64 * 1024;
+/** the length octet of a 1 MiB partial part */
+const PARTIAL_PART = Buffer.from([0xe0 | PART_LOG2]);
+/** literal parts given to the encryptor and not yet back: enough to keep a worker busy */
+const LITERALS_IN_FLIGHT = 4;
 const BLOCK = 16;
 const PREFIX = BLOCK + 2;
 const MDC_LENGTH = 22;
@@ -80,119 +83,153 @@ function encodeLength(n: number): Buffer {
 
 class EncryptStream extends Transform {
   readonly #keys: EncryptionKeys;
-  #started = false;
-  #cipher: Cipher | undefined;
-  #mdc: Hash = createHash('sha1');
-  /** literal data body being collected into the next part */
-  #literal = Buffer.allocUnsafe(PART);
+  readonly #parallel: boolean;
+  #started: Promise<void> | undefined;
+  #encryptor: CfbEncryptor | undefined;
+  /** the literal data part being filled: [part length octet][up to PART bytes] */
+  #literal: Buffer | undefined;
   #literalUsed = 0;
-  /** the SEIPD part being filled: [length octet][PART bytes of ciphertext] */
-  #part = Buffer.allocUnsafe(1 + PART);
-  #partUsed = 1;
+  /** literal part buffers the encryptor gave back, parts it has not finished, and a wait for it */
+  readonly #spare: Buffer[] = [];
+  #outstanding = 0;
+  #wanted: (() => void) | undefined;
+  /** ciphertext of the SEIPD part being collected, held (not copied) until its length is known */
+  #pieces: Buffer[] = [];
+  #piecesBytes = 0;
+  #failed: Error | undefined;
 
-  constructor(keys: EncryptionKeys) {
+  constructor(keys: EncryptionKeys, options: EncryptOptions) {
     super();
     this.#keys = keys;
+    this.#parallel = options.parallel ?? false;
   }
 
   async #start(): Promise<void> {
-    this.#started = true;
     const sessionKey = randomBytes(32);
     const esk = await createSessionKeyPackets(sessionKey, this.#keys);
-    this.#cipher = createCipheriv('aes-256-cfb', sessionKey, Buffer.alloc(BLOCK));
+    this.#encryptor = createCfbEncryptor(
+      sessionKey,
+      {
+        onCiphertext: (ciphertext) => this.#emit(ciphertext),
+        onConsumed: (plain) => {
+          this.#outstanding -= 1;
+          if (plain?.length === 1 + PART) this.#spare.push(plain);
+          const wanted = this.#wanted;
+          this.#wanted = undefined;
+          wanted?.();
+        },
+        onError: (error) => {
+          this.#failed = error;
+          this.#wanted?.();
+          this.destroy(error);
+        },
+      },
+      { parallel: this.#parallel },
+    );
     sessionKey.fill(0);
     this.push(Buffer.from(esk.buffer, esk.byteOffset, esk.byteLength));
     this.push(Buffer.from([0xc0 | TAG.seipd]));
-    this.#part[0] = 0xe0 | PART_LOG2;
-    this.#part[1] = 1; // SEIPD version, not encrypted
-    this.#partUsed = 2;
-    const prefix = randomBytes(PREFIX);
-    prefix[BLOCK] = prefix[BLOCK - 2] as number;
-    prefix[BLOCK + 1] = prefix[BLOCK - 1] as number;
-    this.#encrypt(prefix);
-    this.#encrypt(Buffer.from([0xc0 | TAG.literal]));
+    this.#pieces = [Buffer.from([1])]; // SEIPD version, not encrypted
+    this.#piecesBytes = 1;
+    const opening = randomBytes(PREFIX + 1);
+    opening[BLOCK] = opening[BLOCK - 2] as number;
+    opening[BLOCK + 1] = opening[BLOCK - 1] as number;
+    opening[PREFIX] = 0xc0 | TAG.literal;
+    this.#encrypt(opening);
     // literal body header: binary, no filename, date 0
-    this.#literal.fill(0, 0, 6);
-    this.#literal[0] = 0x62;
+    this.#literal = await this.#takeLiteral();
+    this.#literal.fill(0, 1, 7);
+    this.#literal[1] = 0x62;
     this.#literalUsed = 6;
   }
 
-  /** Hash and encrypt plaintext of the SEIPD body. */
-  #encrypt(plain: Buffer): void {
-    const cipher = this.#cipher as Cipher;
-    for (let offset = 0; offset < plain.length; offset += SLICE) {
-      const slice = plain.subarray(offset, offset + SLICE);
-      this.#mdc.update(slice);
-      this.#emit(cipher.update(slice));
+  /** A buffer for the next literal part, once the encryptor has few enough in hand: one it gave back, or a new one. */
+  async #takeLiteral(): Promise<Buffer> {
+    while (this.#outstanding >= LITERALS_IN_FLIGHT) {
+      if (this.#failed) throw this.#failed;
+      await new Promise<void>((resolve) => (this.#wanted = resolve));
     }
+    if (this.#failed) throw this.#failed;
+    return this.#spare.pop() ?? Buffer.allocUnsafeSlow(1 + PART);
   }
 
-  /** Ciphertext into SEIPD parts; a full part goes out only once more follows it. */
+  /** Hand plaintext to the encryptor, which owns it from here on. */
+  #encrypt(plain: Buffer): void {
+    this.#outstanding += 1;
+    (this.#encryptor as CfbEncryptor).write(plain);
+  }
+
+  /** Ciphertext into SEIPD parts; a full part goes out only once more follows it, as the last part needs a fixed length. */
   #emit(data: Buffer): void {
     let offset = 0;
     while (offset < data.length) {
-      if (this.#partUsed === this.#part.length) {
-        this.push(this.#part);
-        this.#part = Buffer.allocUnsafe(1 + PART);
-        this.#part[0] = 0xe0 | PART_LOG2;
-        this.#partUsed = 1;
+      if (this.#piecesBytes === PART) {
+        this.push(PARTIAL_PART);
+        for (const piece of this.#pieces) this.push(piece);
+        this.#pieces = [];
+        this.#piecesBytes = 0;
       }
-      const n = Math.min(data.length - offset, this.#part.length - this.#partUsed);
-      data.copy(this.#part, this.#partUsed, offset, offset + n);
-      this.#partUsed += n;
+      const n = Math.min(data.length - offset, PART - this.#piecesBytes);
+      this.#pieces.push(offset === 0 && n === data.length ? data : data.subarray(offset, offset + n));
+      this.#piecesBytes += n;
       offset += n;
     }
   }
 
-  #append(data: Buffer): void {
+  async #append(data: Buffer): Promise<void> {
     let offset = 0;
     while (offset < data.length) {
+      let literal = this.#literal as Buffer;
       if (this.#literalUsed === PART) {
-        this.#encrypt(Buffer.from([0xe0 | PART_LOG2]));
-        this.#encrypt(this.#literal); // consumed synchronously: the buffer can be refilled
+        literal[0] = PARTIAL_PART[0] as number;
+        this.#encrypt(literal);
+        this.#literal = literal = await this.#takeLiteral();
         this.#literalUsed = 0;
       }
       const n = Math.min(data.length - offset, PART - this.#literalUsed);
-      data.copy(this.#literal, this.#literalUsed, offset, offset + n);
+      data.copy(literal, 1 + this.#literalUsed, offset, offset + n);
       this.#literalUsed += n;
       offset += n;
     }
   }
 
-  #end(): void {
-    this.#encrypt(encodeLength(this.#literalUsed));
-    this.#encrypt(this.#literal.subarray(0, this.#literalUsed));
-    this.#encrypt(Buffer.from([0xc0 | TAG.mdc, 20]));
-    const cipher = this.#cipher as Cipher;
-    this.#emit(cipher.update(this.#mdc.digest()));
-    this.#emit(cipher.final());
-    const body = this.#partUsed - 1;
-    this.push(encodeLength(body));
-    this.push(this.#part.subarray(1, this.#partUsed));
+  async #end(): Promise<void> {
+    const encryptor = this.#encryptor as CfbEncryptor;
+    const literal = this.#literal as Buffer;
+    const length = encodeLength(this.#literalUsed);
+    // The last literal part has a fixed length, which may take more than the reserved octet.
+    if (length.length === 1) {
+      literal[0] = length[0] as number;
+      this.#encrypt(literal.subarray(0, 1 + this.#literalUsed));
+    } else {
+      this.#encrypt(length);
+      this.#encrypt(literal.subarray(1, 1 + this.#literalUsed));
+    }
+    await encryptor.finish();
+    this.push(encodeLength(this.#piecesBytes));
+    for (const piece of this.#pieces) this.push(piece);
+    this.#pieces = [];
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    if (!this.#started) {
-      this.#start().then(() => {
-        this.#append(chunk);
-        callback();
-      }, callback);
-      return;
-    }
-    try {
-      this.#append(chunk);
-      callback();
-    } catch (error) {
-      callback(error as Error);
-    }
+    this.#started ??= this.#start();
+    this.#started.then(() => this.#append(chunk)).then(() => callback(), callback);
   }
 
   override _flush(callback: TransformCallback): void {
-    (this.#started ? Promise.resolve() : this.#start()).then(() => {
-      this.#end();
-      callback();
-    }, callback);
+    this.#started ??= this.#start();
+    this.#started.then(() => this.#end()).then(() => callback(), callback);
   }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#encryptor?.destroy();
+    callback(error);
+  }
+}
+
+export interface EncryptOptions {
+  /** encrypt on a worker thread, off the thread that feeds the stream (for large data; see cfb-encryptor.ts) */
+  parallel?: boolean;
 }
 
 /**
@@ -200,8 +237,8 @@ class EncryptStream extends Transform {
  * v1 packet (new-format header, partial body lengths) holding a Literal Data packet ('b',
  * empty filename, date 0, partial body lengths) with the input bytes, then the MDC packet.
  */
-export function createEncryptStream(keys: EncryptionKeys): Transform {
-  return new EncryptStream(keys);
+export function createEncryptStream(keys: EncryptionKeys, options: EncryptOptions = {}): Transform {
+  return new EncryptStream(keys, options);
 }
 
 // ---------------------------------------------------------------------------------------

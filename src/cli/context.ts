@@ -67,6 +67,7 @@ export function createContext(io: ProcessIo, values: OptionValues): CliContext {
     interactive: Boolean(io.stderr.isTTY) && io.env.CI !== 'true',
   });
   const reporter: Reporter & { finish(): void } = {
+    ...(progress.wantsTotals ? { wantsTotals: true } : {}),
     emit(event) {
       if (event.type === 'warning') run.notes = mergeNotes(run.notes, { warnings: [event.message] });
       progress.emit(event);

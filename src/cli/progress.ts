@@ -47,6 +47,7 @@ export function createProgressReporter(options: ProgressOptions): Reporter & { f
   };
 
   return {
+    wantsTotals: !quiet,
     emit(event: RipcordEvent) {
       switch (event.type) {
         case 'warning':

@@ -17,7 +17,7 @@ import { measureSources, resolveRoots, walkSources } from '../archive/walk-sourc
 import type { SourceRoot } from '../archive/walk-sources.ts';
 import { CAPTURED_DIR, runCaptures } from './captures.ts';
 import type { CaptureCommand } from './captures.ts';
-import type { Reporter } from '../domain/events.ts';
+import type { Reporter, Totals } from '../domain/events.ts';
 import { silentReporter } from '../domain/events.ts';
 import { manifestEntryLine, manifestHeader, manifestTrailer } from '../domain/manifest.ts';
 import { createSnapshotId, snapshotIdTime } from '../domain/snapshot-id.ts';
@@ -101,11 +101,15 @@ async function writeSnapshot(
   const { store } = request;
   const walkOptions = { cwd: request.cwd, exclude: request.exclude ?? [], skip: request.skip ?? [] };
 
-  reporter.emit({ type: 'phase', phase: 'scan', message: `scanning ${roots.map((r) => r.archivePath || '.').join(', ')}` });
-  const total = await measureSources(roots, walkOptions);
+  // Counting is a second walk over the sources: only for someone who uses the totals.
+  let total: Totals | undefined;
+  if (reporter.wantsTotals || store.properties.usesSizeHint) {
+    reporter.emit({ type: 'phase', phase: 'scan', message: `scanning ${roots.map((r) => r.archivePath || '.').join(', ')}` });
+    total = await measureSources(roots, walkOptions);
+  }
 
   const id = await newSnapshotId(store, new Date(started));
-  reporter.emit({ type: 'phase', phase: 'pack', message: `snapshot ${id}: packing ${total.files} entries, ${total.bytes} bytes` });
+  reporter.emit({ type: 'phase', phase: 'pack', message: `snapshot ${id}: packing ${total ? `${total.files} files, ${total.bytes} bytes` : roots.map((r) => r.archivePath || '.').join(', ')}` });
 
   const manifestText = new PassThrough();
   const manifestSum = new ChecksumStream();
@@ -124,7 +128,7 @@ async function writeSnapshot(
       first = false;
     },
     onProgress(done) {
-      reporter.emit({ type: 'progress', phase: 'pack', done, total });
+      reporter.emit({ type: 'progress', phase: 'pack', done, ...(total ? { total } : {}) });
     },
     onWarning: warn,
   });
@@ -136,8 +140,8 @@ async function writeSnapshot(
 
   try {
     const encryptedArchive = new PassThrough({ highWaterMark: 1 << 20 });
-    const packed = pipeline(archive, createEncryptStream(request.keys), archiveSum, encryptedArchive);
-    const [stored, made] = await Promise.allSettled([store.put(archiveKey, encryptedArchive, { size: estimateArchiveBytes(total) }), packed]);
+    const packed = pipeline(archive, createEncryptStream(request.keys, { parallel: true }), archiveSum, encryptedArchive);
+    const [stored, made] = await Promise.allSettled([store.put(archiveKey, encryptedArchive, total ? { size: estimateArchiveBytes(total) } : {}), packed]);
     // A source problem (unreadable file, bad key) is the real story; when the store fails,
     // the pipeline only learns that its consumer went away, so the store's reason wins.
     if (made.status === 'rejected' && made.reason instanceof RipcordError) throw made.reason;

@@ -173,7 +173,7 @@ class S3Store implements Store {
   constructor(client: S3Client, settings: Settings) {
     this.client = client;
     this.settings = settings;
-    this.properties = { location: settings.location, listable: true, deletable: true, durable: true };
+    this.properties = { location: settings.location, listable: true, deletable: true, durable: true, usesSizeHint: true };
   }
 
   private objectKey(key: string): string {

@@ -26,6 +26,8 @@ export interface StoreProperties {
   deletable: boolean;
   /** data survives indefinitely (false for caches that evict) */
   durable: boolean;
+  /** put() sizes its uploads from PutOptions.size, so callers should work it out when they can */
+  usesSizeHint?: boolean;
 }
 
 export interface PutOptions {

@@ -15,7 +15,8 @@ import {
   type DecryptionKeys,
   type EncryptionKeys,
 } from '../../src/archive/openpgp-keys.ts';
-import { createDecryptStream, createEncryptStream } from '../../src/archive/seipd.ts';
+import { createDecryptStream, createEncryptStream, type EncryptOptions } from '../../src/archive/seipd.ts';
+import { readdirSync } from 'node:fs';
 import { withGnupgHome } from '../helpers/gpg.ts';
 
 const PART = 1 << 20;
@@ -49,9 +50,9 @@ function sink(out: Buffer[]): Writable {
   });
 }
 
-async function encrypt(data: Buffer, keys: EncryptionKeys, sizes?: number[]): Promise<Buffer> {
+async function encrypt(data: Buffer, keys: EncryptionKeys, sizes?: number[], options: EncryptOptions = {}): Promise<Buffer> {
   const out: Buffer[] = [];
-  await pipeline(Readable.from(split(data, sizes)), createEncryptStream(keys), sink(out));
+  await pipeline(Readable.from(split(data, sizes)), createEncryptStream(keys, options), sink(out));
   return Buffer.concat(out);
 }
 
@@ -125,6 +126,64 @@ test('passphrase mode: createDecryptStream decrypts our messages to identical by
     assertEqualBytes(await decrypt(message, { passphrase: 'pw' }, [message.length || 1]), data, `whole, ${size} bytes`);
     assertEqualBytes(await decrypt(message, { passphrase: 'pw' }, ODD), data, `odd chunks, ${size} bytes`);
   }
+});
+
+test('parallel mode (encryption on a worker thread): gpg -d decrypts the messages to identical bytes (empty, around the part boundaries, 5 MB)', async () => {
+  await withGnupgHome(async (home) => {
+    for (const size of BOUNDARY_SIZES) {
+      const data = RANDOM.subarray(0, size);
+      const message = await encrypt(data, { mode: 'passphrase', passphrase: 'correct horse' }, size % 2 ? [65536] : ODD, { parallel: true });
+      const result = home.decrypt(message, 'correct horse');
+      assert.is(result.status, 0, `gpg -d of ${size} bytes: ${result.stderr}`);
+      assert.not.match(result.stderr, /not integrity protected|WARNING/, `gpg warns for ${size} bytes: ${result.stderr}`);
+      assertEqualBytes(result.stdout, data, `gpg -d of ${size} bytes`);
+    }
+  });
+});
+
+test('parallel mode round-trips every size around the 1 MiB part boundaries, fed in large and in odd chunks', async () => {
+  const pair = await generateKeyPair('Parallel <parallel@example.com>');
+  const sizes = [0, 1, 18, 19, ...Array.from({ length: 24 }, (_, i) => PART - 12 + i), 3 * PART + 5, 4_999_999];
+  for (const size of sizes) {
+    const data = RANDOM.subarray(0, size);
+    for (const chunks of [[1 << 20], ODD]) {
+      const message = await encrypt(data, { mode: 'public-key', recipients: [pair.publicKey] }, chunks, { parallel: true });
+      assertEqualBytes(await decrypt(message, { identities: [{ armoredKey: pair.privateKey }] }, [65536]), data, `${size} bytes in chunks of ${chunks.length === 1 ? '1 MiB' : 'odd sizes'}`);
+    }
+  }
+});
+
+test('parallel mode runs on a worker thread that is gone once the stream has ended or was destroyed', async () => {
+  const threads = () => readdirSync('/proc/self/task').length;
+  const keys = { mode: 'passphrase', passphrase: 'pw' } as const;
+  await encrypt(RANDOM, keys, [1 << 20], { parallel: true }); // warms up thread pools that stay
+  await delay(200);
+  const before = threads();
+  const settled = async () => {
+    for (let i = 0; i < 100 && threads() > before; i++) await delay(20);
+    return threads();
+  };
+
+  const stream = createEncryptStream(keys, { parallel: true });
+  const out: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => out.push(chunk));
+  stream.write(RANDOM.subarray(0, 3 * PART));
+  while (out.reduce((n, c) => n + c.length, 0) < 2 * PART) await delay(10);
+  assert.ok(threads() > before, `a worker thread while encrypting (${threads()} threads, ${before} before)`);
+  stream.end();
+  await once(stream, 'end');
+  assert.is(await settled(), before, 'the worker is gone after the end');
+  const message = Buffer.concat(out);
+  assertEqualBytes(await decrypt(message, { passphrase: 'pw' }), RANDOM.subarray(0, 3 * PART), 'the message');
+
+  const aborted = createEncryptStream(keys, { parallel: true });
+  aborted.on('data', () => {});
+  aborted.on('error', () => {});
+  aborted.write(RANDOM);
+  await delay(100);
+  assert.ok(threads() > before, 'a worker thread before the abort');
+  aborted.destroy(new Error('the store failed'));
+  assert.is(await settled(), before, 'the worker is gone after destroy');
 });
 
 test('round trip of every size from 0 to 160 bytes and around the 1 MiB part boundaries (block, prefix and MDC edges)', async () => {

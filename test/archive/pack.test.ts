@@ -8,9 +8,9 @@ import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ManifestEntry } from '../../src/domain/manifest.ts';
-import { looksIncompressible, packArchive } from '../../src/archive/pack.ts';
+import { looksIncompressible, packArchive, storedMember } from '../../src/archive/pack.ts';
 import { collectGarbage, collectGarbageEvery } from '../../src/archive/reclaim.ts';
 import { resolveRoots, walkSources } from '../../src/archive/walk-sources.ts';
 import { diffTrees, removeDir, tempDir } from '../helpers/tree.ts';
@@ -69,6 +69,26 @@ test('random data is stored, not compressed, and text is compressed', async () =
     await fs.writeFile(path.join(data, 'app.log'), logText(4 << 20));
     await pack(path.join(dir, 'src'), path.join(dir, 'text.tar.gz'));
     assert.ok((await fs.stat(path.join(dir, 'text.tar.gz'))).size < (4 << 20) / 5, 'logs shrink at least fivefold');
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('stored members are gzip that gzip -d and zlib read back exactly, at sizes around the 65,535-byte block limit', async () => {
+  const dir = await tempDir();
+  try {
+    for (const size of [0, 1, 65_534, 65_535, 65_536, 131_070, 131_071, 1 << 20]) {
+      const data = randomBytes(size);
+      const member = storedMember(data);
+      assert.ok(member, 'this runtime has zlib.crc32');
+      assert.is(member.length, 18 + Math.max(1, Math.ceil(size / 65_535)) * 5 + size, `framing of ${size} bytes`);
+      assert.ok(gunzipSync(member).equals(data), `zlib reads ${size} bytes back`);
+      const file = path.join(dir, `m${size}.gz`);
+      await fs.writeFile(file, Buffer.concat([member, gzipSync(Buffer.from('next member\n'))]));
+      const gzip = spawnSync('gzip', ['-dc', file], { maxBuffer: 4 << 20 });
+      assert.is(gzip.status, 0, `gzip -d of ${size} bytes: ${gzip.stderr}`);
+      assert.ok(gzip.stdout.equals(Buffer.concat([data, Buffer.from('next member\n')])), `gzip -d gives ${size} bytes and the next member`);
+    }
   } finally {
     await removeDir(dir);
   }

@@ -396,7 +396,7 @@ s3(
 );
 
 s3(
-  'properties: location is s3://bucket/prefix without endpoint or credentials; listable, deletable and durable',
+  'properties: location is s3://bucket/prefix without endpoint or credentials; listable, deletable, durable, and sized uploads from a size hint',
   settles(async () => {
     for (const [url, location] of [
       [`s3://${BUCKET}/team/prod/`, `s3://${BUCKET}/team/prod`],
@@ -404,7 +404,7 @@ s3(
       [`s3://${BUCKET}/`, `s3://${BUCKET}`],
     ] as const) {
       const store = await openS3(url);
-      assert.equal(store.properties, { location, listable: true, deletable: true, durable: true });
+      assert.equal(store.properties, { location, listable: true, deletable: true, durable: true, usesSizeHint: true });
       await store.close();
     }
   }),
