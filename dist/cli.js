@@ -4,13 +4,13 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-Q5BBXIJO.js";
+} from "./chunks/chunk-REJCFKLJ.js";
 import {
   AUDITED_OPERATIONS,
   appendRunAudit,
   isAuditable,
   readAudit
-} from "./chunks/chunk-QMJMBFSO.js";
+} from "./chunks/chunk-J7WNXWHW.js";
 import {
   DEFAULT_COMPRESSION_LEVEL,
   DEFAULT_EXCLUDES,
@@ -48,7 +48,7 @@ import {
   verifySnapshots,
   withLock,
   withManifest
-} from "./chunks/chunk-DCO6A4QJ.js";
+} from "./chunks/chunk-24274IEM.js";
 import {
   SNAPSHOT_KINDS
 } from "./chunks/chunk-LY7566XR.js";

@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-Q5BBXIJO.js";
+} from "./chunks/chunk-REJCFKLJ.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-DCO6A4QJ.js";
+} from "./chunks/chunk-24274IEM.js";
 import "./chunks/chunk-LY7566XR.js";
 import {
   ExitCode,

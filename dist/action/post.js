@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-IEIAU2UQ.js";
+} from "../chunks/chunk-6DQGR5IJ.js";
 import {
   getState,
   info,
@@ -19,11 +19,11 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-QMJMBFSO.js";
+import "../chunks/chunk-J7WNXWHW.js";
 import {
   keepYoungGenerationSmall,
   openStore
-} from "../chunks/chunk-DCO6A4QJ.js";
+} from "../chunks/chunk-24274IEM.js";
 import "../chunks/chunk-LY7566XR.js";
 import {
   RipcordError

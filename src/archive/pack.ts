@@ -48,7 +48,7 @@ export interface PackOptions {
   onWarning?: (message: string) => void;
 }
 
-export function packArchive(entries: AsyncIterable<SourceEntry>, options: PackOptions = {}): Readable {
+export function packArchive(entries: Iterable<SourceEntry> | AsyncIterable<SourceEntry>, options: PackOptions = {}): Readable {
   const batchBytes = options.batchBytes ?? 1 << 20;
   // Each member in flight holds about two batches. One more member than cores keeps every
   // core compressing while this thread fills the next batch (measured on 2 cores: 6.5 s
@@ -65,7 +65,7 @@ export function packArchive(entries: AsyncIterable<SourceEntry>, options: PackOp
  */
 const GARBAGE_SLACK = 12 << 20;
 
-async function* tarBatches(entries: AsyncIterable<SourceEntry>, batchBytes: number, spare: Buffer[], options: PackOptions): AsyncGenerator<Buffer> {
+async function* tarBatches(entries: Iterable<SourceEntry> | AsyncIterable<SourceEntry>, batchBytes: number, spare: Buffer[], options: PackOptions): AsyncGenerator<Buffer> {
   const take = (): Buffer => spare.pop() ?? Buffer.allocUnsafeSlow(batchBytes); // its own memory, never a shared pool's
   const collect = collectGarbageOverSlack(GARBAGE_SLACK);
   let batch = take();
@@ -91,7 +91,13 @@ async function* tarBatches(entries: AsyncIterable<SourceEntry>, batchBytes: numb
     }
   }
 
-  for await (const source of entries) {
+  // A synchronous walk is iterated without a promise per entry.
+  const sync = Symbol.iterator in entries ? (entries as Iterable<SourceEntry>)[Symbol.iterator]() : undefined;
+  const async = sync ? undefined : (entries as AsyncIterable<SourceEntry>)[Symbol.asyncIterator]();
+  for (;;) {
+    const next = sync ? sync.next() : await async!.next();
+    if (next.done) break;
+    const source = next.value;
     const { stats } = source;
     const mtime = Math.floor(stats.mtimeMs / 1000);
     const mode = stats.mode & 0o7777;

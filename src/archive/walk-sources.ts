@@ -80,7 +80,8 @@ export function createExcludeMatcher(patterns: readonly string[]): (archivePath:
   };
 }
 
-export async function* walkSources(roots: readonly SourceRoot[], options: WalkOptions): AsyncGenerator<SourceEntry> {
+/** Depth first, synchronously: the metadata calls are faster in this thread than queued on the pool behind gzip work. */
+export function* walkSources(roots: readonly SourceRoot[], options: WalkOptions): Generator<SourceEntry> {
   const excluded = createExcludeMatcher(options.exclude ?? []);
   const skip = new Set((options.skip ?? []).map((p) => path.resolve(p)));
   const warn = options.onWarning ?? (() => {});
@@ -88,7 +89,7 @@ export async function* walkSources(roots: readonly SourceRoot[], options: WalkOp
     if (!root.missing) yield* visit(root.fsPath, root.archivePath, true);
   }
 
-  async function* visit(fsPath: string, archivePath: string, isRoot: boolean): AsyncGenerator<SourceEntry> {
+  function* visit(fsPath: string, archivePath: string, isRoot: boolean): Generator<SourceEntry> {
     if (skip.has(fsPath)) return;
     if (!isRoot && excluded(archivePath)) return;
     let stats: Stats;
@@ -144,7 +145,7 @@ function unreadable(fsPath: string, error: unknown): SourceError {
 export async function measureSources(roots: readonly SourceRoot[], options: WalkOptions): Promise<{ files: number; bytes: number }> {
   let files = 0;
   let bytes = 0;
-  for await (const entry of walkSources(roots, { ...options, onWarning: () => {} })) {
+  for (const entry of walkSources(roots, { ...options, onWarning: () => {} })) {
     if (entry.type !== 'file') continue;
     files += 1;
     bytes += entry.stats.size;

@@ -117,6 +117,7 @@ async function writeSnapshot(
   let files = 0;
   let inputBytes = 0;
   let first = true;
+  let manifestLines = '';
   manifestText.write(manifestHeader(roots.map((r) => r.archivePath || '.')));
 
   const archive = packArchive(walkSources(roots, { ...walkOptions, onWarning: warn }), {
@@ -124,8 +125,13 @@ async function writeSnapshot(
     onEntry(entry) {
       if (entry.type === 'file') files += 1;
       inputBytes += entry.size ?? 0;
-      manifestText.write(manifestEntryLine(entry, first));
+      manifestLines += manifestEntryLine(entry, first);
       first = false;
+      // One write per 64 KiB of lines, not one per entry: 20,000 small writes cost a tenth of a second.
+      if (manifestLines.length >= 1 << 16) {
+        manifestText.write(manifestLines);
+        manifestLines = '';
+      }
     },
     onProgress(done) {
       reporter.emit({ type: 'progress', phase: 'pack', done, ...(total ? { total } : {}) });
@@ -165,7 +171,7 @@ async function writeSnapshot(
       tool: { name: 'ripcord', version: VERSION },
     } satisfies Omit<UnsealedMetadata, 'objects'>;
     binding.durationMs = Date.now() - started;
-    manifestText.end(manifestTrailer({ archive: archiveSum.result(), snapshot: binding }));
+    manifestText.end(manifestLines + manifestTrailer({ archive: archiveSum.result(), snapshot: binding }));
     await manifestStored;
 
     const objects = { [ARCHIVE_OBJECT]: archiveSum.result(), [MANIFEST_OBJECT]: manifestSum.result() };
