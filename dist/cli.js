@@ -4,13 +4,13 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-REJCFKLJ.js";
+} from "./chunks/chunk-7TP7X6Y4.js";
 import {
   AUDITED_OPERATIONS,
   appendRunAudit,
   isAuditable,
   readAudit
-} from "./chunks/chunk-J7WNXWHW.js";
+} from "./chunks/chunk-Q4F2KAZF.js";
 import {
   DEFAULT_COMPRESSION_LEVEL,
   DEFAULT_EXCLUDES,
@@ -48,7 +48,7 @@ import {
   verifySnapshots,
   withLock,
   withManifest
-} from "./chunks/chunk-24274IEM.js";
+} from "./chunks/chunk-Y23ZJXF5.js";
 import {
   SNAPSHOT_KINDS
 } from "./chunks/chunk-LY7566XR.js";

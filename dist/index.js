@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-REJCFKLJ.js";
+} from "./chunks/chunk-7TP7X6Y4.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-24274IEM.js";
+} from "./chunks/chunk-Y23ZJXF5.js";
 import "./chunks/chunk-LY7566XR.js";
 import {
   ExitCode,

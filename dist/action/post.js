@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-6DQGR5IJ.js";
+} from "../chunks/chunk-GCEXNBX7.js";
 import {
   getState,
   info,
@@ -19,11 +19,11 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-J7WNXWHW.js";
+import "../chunks/chunk-Q4F2KAZF.js";
 import {
   keepYoungGenerationSmall,
   openStore
-} from "../chunks/chunk-24274IEM.js";
+} from "../chunks/chunk-Y23ZJXF5.js";
 import "../chunks/chunk-LY7566XR.js";
 import {
   RipcordError

@@ -11,7 +11,9 @@
  *   instead of spending CPU for nothing.
  * - Each file's SHA-256 for the manifest is computed from the same single read.
  * - Batch buffers are reused once their member is compressed, and dead buffers are
- *   collected every 16 MiB, so memory stays flat whatever the size of the data.
+ *   collected as they pile up, so memory stays flat whatever the size of the data.
+ * - Each chunk of the stream is one member in memory of its own, which nothing here touches
+ *   again: the consumer may encrypt it in place (createEncryptStream's ownsChunks).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';

@@ -54,8 +54,12 @@ const PART_LOG2 = 20;
 const PART = 1 << PART_LOG2;
 /** the length octet of a 1 MiB partial part */
 const PARTIAL_PART = Buffer.from([0xe0 | PART_LOG2]);
-/** literal parts given to the encryptor and not yet back: enough to keep a worker busy */
-const LITERALS_IN_FLIGHT = 4;
+/** literal bytes given to the encryptor and not yet back: enough to keep a worker busy */
+const LITERAL_BYTES_IN_FLIGHT = 4 << 20;
+/** literal bytes collected before they go to the encryptor */
+const FLUSH_BYTES = 64 << 10;
+/** the copy buffer for chunks the writer keeps */
+const STAGING = 1 << 20;
 const BLOCK = 16;
 const PREFIX = BLOCK + 2;
 const MDC_LENGTH = 22;
@@ -84,14 +88,20 @@ function encodeLength(n: number): Buffer {
 class EncryptStream extends Transform {
   readonly #keys: EncryptionKeys;
   readonly #parallel: boolean;
+  readonly #ownsChunks: boolean;
   #started: Promise<void> | undefined;
   #encryptor: CfbEncryptor | undefined;
-  /** the literal data part being filled: [part length octet][up to PART bytes] */
-  #literal: Buffer | undefined;
-  #literalUsed = 0;
-  /** literal part buffers the encryptor gave back, parts it has not finished, and a wait for it */
-  readonly #spare: Buffer[] = [];
-  #outstanding = 0;
+  /**
+   * Literal body not yet handed to the encryptor, as views. The last one is held back while
+   * no copy is open: the final part needs a fixed length, so something must be left for it.
+   */
+  #queue: Buffer[] = [];
+  #queued = 0;
+  /** the open copy buffer for chunks the writer keeps (ownsChunks false) */
+  #staging: Buffer | undefined;
+  #stagingUsed = 0;
+  /** literal bytes with the encryptor, and a wait for that to drop */
+  #inFlight = 0;
   #wanted: (() => void) | undefined;
   /** ciphertext of the SEIPD part being collected, held (not copied) until its length is known */
   #pieces: Buffer[] = [];
@@ -102,6 +112,7 @@ class EncryptStream extends Transform {
     super();
     this.#keys = keys;
     this.#parallel = options.parallel ?? false;
+    this.#ownsChunks = options.ownsChunks ?? false;
   }
 
   async #start(): Promise<void> {
@@ -111,9 +122,8 @@ class EncryptStream extends Transform {
       sessionKey,
       {
         onCiphertext: (ciphertext) => this.#emit(ciphertext),
-        onConsumed: (plain) => {
-          this.#outstanding -= 1;
-          if (plain?.length === 1 + PART) this.#spare.push(plain);
+        onConsumed: (bytes) => {
+          this.#inFlight -= bytes;
           const wanted = this.#wanted;
           this.#wanted = undefined;
           wanted?.();
@@ -135,28 +145,23 @@ class EncryptStream extends Transform {
     opening[BLOCK] = opening[BLOCK - 2] as number;
     opening[BLOCK + 1] = opening[BLOCK - 1] as number;
     opening[PREFIX] = 0xc0 | TAG.literal;
-    this.#encrypt(opening);
+    this.#send([opening], 0);
     // literal body header: binary, no filename, date 0
-    this.#literal = await this.#takeLiteral();
-    this.#literal.fill(0, 1, 7);
-    this.#literal[1] = 0x62;
-    this.#literalUsed = 6;
+    const header = Buffer.allocUnsafeSlow(6).fill(0);
+    header[0] = 0x62;
+    this.#enqueue(header);
   }
 
-  /** A buffer for the next literal part, once the encryptor has few enough in hand: one it gave back, or a new one. */
-  async #takeLiteral(): Promise<Buffer> {
-    while (this.#outstanding >= LITERALS_IN_FLIGHT) {
-      if (this.#failed) throw this.#failed;
-      await new Promise<void>((resolve) => (this.#wanted = resolve));
-    }
-    if (this.#failed) throw this.#failed;
-    return this.#spare.pop() ?? Buffer.allocUnsafeSlow(1 + PART);
+  #enqueue(view: Buffer): void {
+    if (view.length === 0) return;
+    this.#queue.push(view);
+    this.#queued += view.length;
   }
 
-  /** Hand plaintext to the encryptor, which owns it from here on. */
-  #encrypt(plain: Buffer): void {
-    this.#outstanding += 1;
-    (this.#encryptor as CfbEncryptor).write(plain);
+  /** Hand views to the encryptor, which owns them (and their memory) from here on. */
+  #send(views: Buffer[], literalBytes: number): void {
+    this.#inFlight += literalBytes;
+    (this.#encryptor as CfbEncryptor).write(views, literalBytes);
   }
 
   /** Ciphertext into SEIPD parts; a full part goes out only once more follows it, as the last part needs a fixed length. */
@@ -176,36 +181,47 @@ class EncryptStream extends Transform {
     }
   }
 
-  async #append(data: Buffer): Promise<void> {
-    let offset = 0;
-    while (offset < data.length) {
-      let literal = this.#literal as Buffer;
-      if (this.#literalUsed === PART) {
-        literal[0] = PARTIAL_PART[0] as number;
-        this.#encrypt(literal);
-        this.#literal = literal = await this.#takeLiteral();
-        this.#literalUsed = 0;
+  async #append(chunk: Buffer): Promise<void> {
+    if (this.#ownsChunks) {
+      this.#enqueue(chunk);
+    } else {
+      for (let offset = 0; offset < chunk.length; ) {
+        if (!this.#staging) {
+          this.#staging = Buffer.allocUnsafeSlow(STAGING);
+          this.#stagingUsed = 0;
+        }
+        const n = chunk.copy(this.#staging, this.#stagingUsed, offset);
+        this.#stagingUsed += n;
+        offset += n;
+        if (this.#stagingUsed === STAGING) this.#closeStaging();
       }
-      const n = Math.min(data.length - offset, PART - this.#literalUsed);
-      data.copy(literal, 1 + this.#literalUsed, offset, offset + n);
-      this.#literalUsed += n;
-      offset += n;
     }
+    // While a copy is open it is the held-back part; otherwise the newest view is.
+    const held = this.#staging ? 0 : (this.#queue.at(-1)?.length ?? 0);
+    const ready = this.#queued - held;
+    if (ready < FLUSH_BYTES) return;
+    const views = held > 0 ? this.#queue.slice(0, -1) : this.#queue;
+    this.#queue = held > 0 ? this.#queue.slice(-1) : [];
+    this.#queued = held;
+    while (this.#inFlight >= LITERAL_BYTES_IN_FLIGHT) {
+      if (this.#failed) throw this.#failed;
+      await new Promise<void>((resolve) => (this.#wanted = resolve));
+    }
+    if (this.#failed) throw this.#failed;
+    this.#send(framePartial(views, ready), ready);
+  }
+
+  #closeStaging(): void {
+    if (this.#staging) this.#enqueue(this.#staging.subarray(0, this.#stagingUsed));
+    this.#staging = undefined;
   }
 
   async #end(): Promise<void> {
-    const encryptor = this.#encryptor as CfbEncryptor;
-    const literal = this.#literal as Buffer;
-    const length = encodeLength(this.#literalUsed);
-    // The last literal part has a fixed length, which may take more than the reserved octet.
-    if (length.length === 1) {
-      literal[0] = length[0] as number;
-      this.#encrypt(literal.subarray(0, 1 + this.#literalUsed));
-    } else {
-      this.#encrypt(length);
-      this.#encrypt(literal.subarray(1, 1 + this.#literalUsed));
-    }
-    await encryptor.finish();
+    this.#closeStaging();
+    const length = encodeLength(this.#queued);
+    this.#send([Buffer.from(new Uint8Array(length).buffer), ...this.#queue], this.#queued); // the length in memory of its own, since it travels
+    this.#queue = [];
+    await (this.#encryptor as CfbEncryptor).finish();
     this.push(encodeLength(this.#piecesBytes));
     for (const piece of this.#pieces) this.push(piece);
     this.#pieces = [];
@@ -227,9 +243,48 @@ class EncryptStream extends Transform {
   }
 }
 
+/**
+ * Literal data views as partial body parts (RFC 4880 4.2.2.4), with no copy: `total` bytes
+ * become one part per set bit of `total`, largest first, each behind its length octet. The
+ * first part of a packet must be at least 512 bytes; callers send at least FLUSH_BYTES.
+ */
+function framePartial(views: Buffer[], total: number): Buffer[] {
+  let parts = 0;
+  for (let n = total; n > 0; n = Math.floor(n / 2)) parts += n % 2;
+  const octets = Buffer.allocUnsafeSlow(parts);
+  const framed: Buffer[] = [];
+  let view = 0;
+  let offset = 0;
+  let part = 0;
+  for (let bit = Math.floor(Math.log2(total)); bit >= 0; bit--) {
+    let want = 2 ** bit;
+    if ((Math.floor(total / want) & 1) === 0) continue;
+    octets[part] = 0xe0 | bit;
+    framed.push(octets.subarray(part, part + 1));
+    part += 1;
+    while (want > 0) {
+      const current = views[view] as Buffer;
+      const n = Math.min(want, current.length - offset);
+      framed.push(offset === 0 && n === current.length ? current : current.subarray(offset, offset + n));
+      want -= n;
+      offset += n;
+      if (offset === current.length) {
+        view += 1;
+        offset = 0;
+      }
+    }
+  }
+  return framed;
+}
+
 export interface EncryptOptions {
   /** encrypt on a worker thread, off the thread that feeds the stream (for large data; see cfb-encryptor.ts) */
   parallel?: boolean;
+  /**
+   * The writer gives each chunk away: nothing else refers to its memory afterwards, so the
+   * stream encrypts it in place instead of copying it (packArchive's members are such chunks).
+   */
+  ownsChunks?: boolean;
 }
 
 /**

@@ -146,7 +146,7 @@ async function writeSnapshot(
 
   try {
     const encryptedArchive = new PassThrough({ highWaterMark: 1 << 20 });
-    const packed = pipeline(archive, createEncryptStream(request.keys, { parallel: true }), archiveSum, encryptedArchive);
+    const packed = pipeline(archive, createEncryptStream(request.keys, { parallel: true, ownsChunks: true }), archiveSum, encryptedArchive);
     const [stored, made] = await Promise.allSettled([store.put(archiveKey, encryptedArchive, total ? { size: estimateArchiveBytes(total) } : {}), packed]);
     // A source problem (unreadable file, bad key) is the real story; when the store fails,
     // the pipeline only learns that its consumer went away, so the store's reason wins.

@@ -153,6 +153,25 @@ test('parallel mode round-trips every size around the 1 MiB part boundaries, fed
   }
 });
 
+test('owned chunks (ownsChunks) are encrypted in place, without a copy, and gpg -d reads the message, in this thread and on the worker', async () => {
+  await withGnupgHome(async (home) => {
+    for (const parallel of [false, true]) {
+      for (const size of [0, 1, 511, 512, 65_535, 65_536, 300_123, PART + 1, 5_000_000]) {
+        const data = RANDOM.subarray(0, size);
+        // chunks of odd sizes, each in memory of its own, as packArchive emits them
+        const chunks = split(data, [300_001, 7, 65_536, 1, 999_999]).map((chunk) => Buffer.from(new Uint8Array(chunk).buffer));
+        const out: Buffer[] = [];
+        await pipeline(Readable.from(chunks), createEncryptStream({ mode: 'passphrase', passphrase: 'owned' }, { parallel, ownsChunks: true }), sink(out));
+        const result = home.decrypt(Buffer.concat(out), 'owned');
+        assert.is(result.status, 0, `gpg -d of ${size} bytes (parallel ${parallel}): ${result.stderr}`);
+        assertEqualBytes(result.stdout, data, `gpg -d of ${size} bytes (parallel ${parallel})`);
+        if (parallel) assert.ok(chunks.every((chunk) => chunk.buffer.byteLength === 0), 'the chunks\' memory went to the worker instead of being copied');
+        else assert.ok(chunks.every((chunk) => chunk.buffer.byteLength === chunk.length), 'in this thread the chunks keep their memory');
+      }
+    }
+  });
+});
+
 test('parallel mode runs on a worker thread that is gone once the stream has ended or was destroyed', async () => {
   const threads = () => readdirSync('/proc/self/task').length;
   const keys = { mode: 'passphrase', passphrase: 'pw' } as const;

@@ -1,5 +1,6 @@
 /** The pack pipeline on real files: gzip members that GNU tar reads, level 0 for random data, flat memory helpers. */
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -51,6 +52,26 @@ test('many batches become many gzip members, and gzip -t and GNU tar read them a
     const blob = entries.find((e) => e.path === 'data/blob.bin');
     assert.is(blob?.sha256, createHash('sha256').update(await fs.readFile(path.join(data, 'blob.bin'))).digest('hex'));
     assert.is(entries.filter((e) => e.type === 'file').length, 31);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('every chunk packArchive emits is a gzip member in memory of its own, so a consumer may encrypt it in place', async () => {
+  const dir = await tempDir();
+  try {
+    const data = path.join(dir, 'src', 'data');
+    await fs.mkdir(data, { recursive: true });
+    await fs.writeFile(path.join(data, 'app.log'), logText(3 << 20));
+    await fs.writeFile(path.join(data, 'random.bin'), randomBytes(3 << 20));
+    const roots = await resolveRoots(['data'], path.join(dir, 'src'));
+    const chunks: Buffer[] = [];
+    const archive = packArchive(walkSources(roots, { cwd: path.join(dir, 'src') }));
+    archive.on('data', (chunk: Buffer) => chunks.push(chunk)); // as a pipeline reads it (an iterator may join chunks)
+    await once(archive, 'end');
+    assert.ok(chunks.length >= 5, `about 5 MiB of tar in 1 MiB members: ${chunks.length} chunks`);
+    assert.is(new Set(chunks.map((chunk) => chunk.buffer)).size, chunks.length, 'no two chunks share memory');
+    for (const chunk of chunks) assert.ok(gunzipSync(chunk).length > 0, 'each chunk is a whole gzip member');
   } finally {
     await removeDir(dir);
   }
