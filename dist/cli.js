@@ -4,13 +4,13 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-7TP7X6Y4.js";
+} from "./chunks/chunk-YSROYLWS.js";
 import {
   AUDITED_OPERATIONS,
   appendRunAudit,
   isAuditable,
   readAudit
-} from "./chunks/chunk-Q4F2KAZF.js";
+} from "./chunks/chunk-VOGWJLQ2.js";
 import {
   DEFAULT_COMPRESSION_LEVEL,
   DEFAULT_EXCLUDES,
@@ -48,7 +48,7 @@ import {
   verifySnapshots,
   withLock,
   withManifest
-} from "./chunks/chunk-Y23ZJXF5.js";
+} from "./chunks/chunk-6AVPQGRR.js";
 import {
   SNAPSHOT_KINDS
 } from "./chunks/chunk-LY7566XR.js";

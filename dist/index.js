@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-7TP7X6Y4.js";
+} from "./chunks/chunk-YSROYLWS.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-Y23ZJXF5.js";
+} from "./chunks/chunk-6AVPQGRR.js";
 import "./chunks/chunk-LY7566XR.js";
 import {
   ExitCode,

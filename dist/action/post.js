@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-GCEXNBX7.js";
+} from "../chunks/chunk-P6D2BXRA.js";
 import {
   getState,
   info,
@@ -19,11 +19,11 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-Q4F2KAZF.js";
+import "../chunks/chunk-VOGWJLQ2.js";
 import {
   keepYoungGenerationSmall,
   openStore
-} from "../chunks/chunk-Y23ZJXF5.js";
+} from "../chunks/chunk-6AVPQGRR.js";
 import "../chunks/chunk-LY7566XR.js";
 import {
   RipcordError

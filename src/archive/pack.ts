@@ -31,12 +31,13 @@ import type { SourceEntry } from './walk-sources.ts';
 const gzip = promisify(zlib.gzip);
 
 /**
- * gzip level for compressible data. Measured on the benchmark's 330 MB of configs and logs
- * with Node's zlib: level 4 compresses at 60 MB/s to 2.4% more bytes than level 6 does at
- * 33 MB/s. Compression is most of a backup's CPU, so level 4 makes backups about a fifth
- * faster for about 1% more archive.
+ * gzip level for compressible data. Measured with Node's zlib on the benchmark's text
+ * (170 MB of configs and scripts as tar, 175 MB of logs), in CPU seconds: level 6 makes
+ * 107.7 MB (as `gzip -6`) in about 9 s, level 4 112.8 MB in 5.6 s, level 3 116.4 MB in
+ * 4.8 s, level 2 119 MB, level 1 123 MB (14% over gzip -6). Compression is most of a
+ * backup's CPU; level 3 is the fastest that stays within 10% of `gzip -6` on text alone.
  */
-export const DEFAULT_COMPRESSION_LEVEL = 4;
+export const DEFAULT_COMPRESSION_LEVEL = 3;
 
 export interface PackOptions {
   /** gzip level for compressible data (default DEFAULT_COMPRESSION_LEVEL) */
