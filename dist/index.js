@@ -3,10 +3,9 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-YSROYLWS.js";
+} from "./chunks/chunk-MQPVEIUJ.js";
 import {
   DEFAULT_EXCLUDES,
-  VERSION,
   applyCopy,
   applyPrune,
   applyRestore,
@@ -34,8 +33,11 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-6AVPQGRR.js";
+} from "./chunks/chunk-O5FLXBXX.js";
 import "./chunks/chunk-LY7566XR.js";
+import {
+  VERSION
+} from "./chunks/chunk-HRPQAF2D.js";
 import {
   ExitCode,
   RipcordError

@@ -1,13 +1,14 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-P6D2BXRA.js";
+} from "../chunks/chunk-FUYCNDGO.js";
 import "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-VOGWJLQ2.js";
+import "../chunks/chunk-I44M2734.js";
+import "../chunks/chunk-O5FLXBXX.js";
+import "../chunks/chunk-LY7566XR.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-6AVPQGRR.js";
-import "../chunks/chunk-LY7566XR.js";
+} from "../chunks/chunk-HRPQAF2D.js";
 import "../chunks/chunk-4WIRB7QS.js";
 import "../chunks/chunk-374JASB6.js";
 

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-P6D2BXRA.js";
+} from "../chunks/chunk-FUYCNDGO.js";
 import {
   getState,
   info,
@@ -19,12 +19,14 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-VOGWJLQ2.js";
+import "../chunks/chunk-I44M2734.js";
 import {
-  keepYoungGenerationSmall,
   openStore
-} from "../chunks/chunk-6AVPQGRR.js";
+} from "../chunks/chunk-O5FLXBXX.js";
 import "../chunks/chunk-LY7566XR.js";
+import {
+  keepYoungGenerationSmall
+} from "../chunks/chunk-HRPQAF2D.js";
 import {
   RipcordError
 } from "../chunks/chunk-4WIRB7QS.js";

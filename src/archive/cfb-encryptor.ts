@@ -14,6 +14,7 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { reassertHeapSettings } from './reclaim.ts';
 
 export interface CfbEncryptorEvents {
   /** ciphertext, in order; the receiver owns it */
@@ -159,11 +160,13 @@ class WorkerEncryptor implements CfbEncryptor {
     // A small heap: the worker holds no more than the message it is encrypting.
     this.#worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      execArgv: [], // the host's flags (--input-type=module, --import loaders) are not for this script
       workerData: { key },
       transferList: [key.buffer],
       env: {},
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 },
     });
+    this.#worker.once('online', reassertHeapSettings);
     this.#worker.on('message', (message: FromWorker) => this.#receive(message));
     this.#worker.on('error', (error: Error) => this.#fail(error));
     this.#worker.on('exit', (code) => this.#fail(new Error(`the encryption worker stopped (exit code ${code})`)));

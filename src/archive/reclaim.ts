@@ -79,5 +79,18 @@ function externalBytes(): number {
  * not for a library's host process, whose memory is its own business.
  */
 export function keepYoungGenerationSmall(): void {
+  youngGenerationKeptSmall = true;
   v8.setFlagsFromString('--semi-space-growth-factor=1');
+}
+
+let youngGenerationKeptSmall = false;
+
+/**
+ * Apply keepYoungGenerationSmall again, if it was applied. A worker thread's start-up sets
+ * V8's flags back to their defaults for the whole process (measured: the main thread's
+ * young generation then grew to 16 MiB during a 2 GB backup), so whoever starts a worker
+ * calls this once the worker runs.
+ */
+export function reassertHeapSettings(): void {
+  if (youngGenerationKeptSmall) v8.setFlagsFromString('--semi-space-growth-factor=1');
 }

@@ -186,4 +186,28 @@ test('keepYoungGenerationSmall stops the young generation growing when many obje
   assert.ok(kept <= 4 << 20, `with it the young generation stays small: ${kept >> 20} MiB`);
 });
 
+test('keepYoungGenerationSmall still holds after the encryption worker has started, which resets V8 flags (fresh processes)', () => {
+  const youngSpace = (encrypt: 'inline' | 'worker'): number => {
+    const script = `
+      import { keepYoungGenerationSmall } from ${JSON.stringify(path.resolve('src/archive/reclaim.ts'))};
+      import { createEncryptStream } from ${JSON.stringify(path.resolve('src/archive/seipd.ts'))};
+      import { Readable, Writable } from 'node:stream';
+      import { pipeline } from 'node:stream/promises';
+      import * as v8 from 'node:v8';
+      keepYoungGenerationSmall();
+      const data = Buffer.alloc(4 << 20, 'backup ');
+      await pipeline(Readable.from([data]), createEncryptStream({ mode: 'passphrase', passphrase: 'pw' }, { parallel: ${encrypt === 'worker'} }), new Writable({ write(c, e, cb) { cb(); } }));
+      const entries = [];
+      for (let i = 0; i < 300000; i += 1) entries.push({ path: 'repo/config/' + i, mode: '0644', size: i });
+      process.stdout.write(String(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size));`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.is(child.status, 0, child.stderr);
+    return Number(child.stdout);
+  };
+  const inline = youngSpace('inline');
+  const worker = youngSpace('worker');
+  assert.ok(inline <= 4 << 20, `encrypting in this thread: ${inline >> 20} MiB`);
+  assert.ok(worker <= 4 << 20, `encrypting on the worker: ${worker >> 20} MiB`);
+});
+
 test.run();
