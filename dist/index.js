@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-MQPVEIUJ.js";
+} from "./chunks/chunk-7QSHF4PR.js";
 import {
   DEFAULT_EXCLUDES,
   applyCopy,
@@ -33,7 +33,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-O5FLXBXX.js";
+} from "./chunks/chunk-5GVHNVO7.js";
 import "./chunks/chunk-LY7566XR.js";
 import {
   VERSION

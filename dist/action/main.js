@@ -1,10 +1,10 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-FUYCNDGO.js";
+} from "../chunks/chunk-GVVZNGTR.js";
 import "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-I44M2734.js";
-import "../chunks/chunk-O5FLXBXX.js";
+import "../chunks/chunk-HIYULYL4.js";
+import "../chunks/chunk-5GVHNVO7.js";
 import "../chunks/chunk-LY7566XR.js";
 import {
   keepYoungGenerationSmall

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-FUYCNDGO.js";
+} from "../chunks/chunk-GVVZNGTR.js";
 import {
   getState,
   info,
@@ -19,10 +19,10 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-I44M2734.js";
+import "../chunks/chunk-HIYULYL4.js";
 import {
   openStore
-} from "../chunks/chunk-O5FLXBXX.js";
+} from "../chunks/chunk-5GVHNVO7.js";
 import "../chunks/chunk-LY7566XR.js";
 import {
   keepYoungGenerationSmall

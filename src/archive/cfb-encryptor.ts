@@ -103,7 +103,7 @@ const crypto = require('node:crypto');
 const v8 = require('node:v8');
 const vm = require('node:vm');
 const SLICE = ${SLICE};
-const COLLECT_EVERY = 2;
+const COLLECT_EVERY = 4;
 let messages = 0;
 const key = Buffer.from(workerData.key);
 workerData.key.fill(0);
@@ -111,9 +111,9 @@ const cipher = crypto.createCipheriv('aes-256-cfb', key, Buffer.alloc(${BLOCK}))
 key.fill(0);
 const mdc = crypto.createHash('sha1');
 // The cipher's output buffers die at once; collecting the young generation after every
-// other message returns them before they pile up (after each one, the collections took a
-// quarter of a second of CPU over the benchmark's 300 MB; this halves it, for at most
-// 2 MiB of dead buffers).
+// fourth message returns them before they pile up (after each one, the collections took a
+// quarter of a second of CPU over the benchmark's 300 MB; this takes a quarter of that,
+// for a few MiB of dead buffers).
 let collect;
 try {
   v8.setFlagsFromString('--expose-gc');

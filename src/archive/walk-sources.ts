@@ -114,7 +114,8 @@ export function* walkSources(roots: readonly SourceRoot[], options: WalkOptions)
       const names = raw.map((name) => {
         const text = name.toString('utf8');
         // A name that is not UTF-8 cannot be stored faithfully: fail rather than lose the file.
-        if (!Buffer.from(text, 'utf8').equals(name)) {
+        // Decoding replaces invalid bytes with U+FFFD, so only such names need the full check.
+        if (text.includes('\ufffd') && !Buffer.from(text, 'utf8').equals(name)) {
           throw new SourceError(
             `${path.join(fsPath, text)}: the file name is not valid UTF-8 and cannot be backed up faithfully; rename it or exclude its folder`,
           );

@@ -42,4 +42,17 @@ test('without anyone showing totals, a local backup walks its sources once: no s
   assert.equal(last?.type === 'progress' ? last.done : undefined, { files: 5, bytes: 5 * 1200 });
 });
 
+test('a file name that contains U+FFFD itself is valid UTF-8 and is backed up', async () => {
+  const dir = await tempDir();
+  try {
+    await fs.mkdir(path.join(dir, 'config'));
+    await fs.writeFile(path.join(dir, 'config', 'odd-\ufffd.txt'), 'replacement character\n');
+    const events: RipcordEvent[] = [];
+    const { snapshot } = await createBackup({ store: new LocalStore(path.join(dir, 'repo')), paths: ['config'], cwd: dir, keys, origin, reporter: { emit: (e) => events.push(e) } });
+    assert.is(snapshot.files, 1);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
 test.run();
