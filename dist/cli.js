@@ -13,7 +13,7 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V" || argv[0]
 `);
 } else {
   keepYoungGenerationSmall();
-  const { main } = await import("./chunks/main-2KZLWVTV.js");
+  const { main } = await import("./chunks/main-47LQDY7H.js");
   process.exitCode = await main(argv, {
     env: process.env,
     cwd: process.cwd(),

@@ -27,7 +27,9 @@ export const backupCommand: Command = {
     'inline or as file paths) so that the machine taking backups holds no key that can read them.',
     'Without a key ripcord refuses: it never writes an unencrypted backup.',
     '',
-    'Prints the snapshot id on stdout (only the id with --quiet).',
+    'Prints the snapshot id on stdout (only the id with --quiet). Progress shows percentages after a',
+    'first pass that counts the files; with --quiet, a backup to a local or actions-cache repository',
+    'skips that pass (S3 keeps it: it sizes the upload parts).',
   ].join('\n'),
   options: {
     directory: { type: 'string', short: 'C', value: 'DIR', description: 'resolve paths from DIR instead of the working directory' },
