@@ -3,7 +3,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   VERSION,
   keepYoungGenerationSmall
-} from "./chunks/chunk-HRPQAF2D.js";
+} from "./chunks/chunk-RFNJ5PSN.js";
 import "./chunks/chunk-374JASB6.js";
 
 // src/cli/bin.ts
@@ -13,7 +13,7 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V" || argv[0]
 `);
 } else {
   keepYoungGenerationSmall();
-  const { main } = await import("./chunks/main-47LQDY7H.js");
+  const { main } = await import("./chunks/main-CTMDVDJD.js");
   process.exitCode = await main(argv, {
     env: process.env,
     cwd: process.cwd(),

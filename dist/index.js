@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-7QSHF4PR.js";
+} from "./chunks/chunk-VT6FFYLA.js";
 import {
   DEFAULT_EXCLUDES,
   applyCopy,
@@ -33,11 +33,11 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-5GVHNVO7.js";
+} from "./chunks/chunk-HIJD5O2U.js";
 import "./chunks/chunk-LY7566XR.js";
 import {
   VERSION
-} from "./chunks/chunk-HRPQAF2D.js";
+} from "./chunks/chunk-RFNJ5PSN.js";
 import {
   ExitCode,
   RipcordError

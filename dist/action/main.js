@@ -1,14 +1,14 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-GVVZNGTR.js";
+} from "../chunks/chunk-JTB3MLDH.js";
 import "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-HIYULYL4.js";
-import "../chunks/chunk-5GVHNVO7.js";
+import "../chunks/chunk-4EFIHZ7I.js";
+import "../chunks/chunk-HIJD5O2U.js";
 import "../chunks/chunk-LY7566XR.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-HRPQAF2D.js";
+} from "../chunks/chunk-RFNJ5PSN.js";
 import "../chunks/chunk-4WIRB7QS.js";
 import "../chunks/chunk-374JASB6.js";
 

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-GVVZNGTR.js";
+} from "../chunks/chunk-JTB3MLDH.js";
 import {
   getState,
   info,
@@ -19,14 +19,14 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-HIYULYL4.js";
+import "../chunks/chunk-4EFIHZ7I.js";
 import {
   openStore
-} from "../chunks/chunk-5GVHNVO7.js";
+} from "../chunks/chunk-HIJD5O2U.js";
 import "../chunks/chunk-LY7566XR.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-HRPQAF2D.js";
+} from "../chunks/chunk-RFNJ5PSN.js";
 import {
   RipcordError
 } from "../chunks/chunk-4WIRB7QS.js";

@@ -11,24 +11,23 @@
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
-type Collector = (options?: { type: 'minor' | 'major' }) => void;
-let collect: Collector | null | undefined;
+let collect: (() => void) | null | undefined;
 
-/** A garbage collection (full, or of the young generation only), or nothing where the runtime does not allow it. */
-export function collectGarbage(type: 'minor' | 'major' = 'major'): void {
+/** A full garbage collection, or nothing where the runtime does not allow it. */
+export function collectGarbage(): void {
   if (collect === undefined) collect = garbageCollector();
-  if (type === 'major') collect?.(); else collect?.({ type });
+  collect?.();
 }
 
-function garbageCollector(): Collector | null {
-  const exposed = (globalThis as { gc?: Collector }).gc;
+function garbageCollector(): (() => void) | null {
+  const exposed = (globalThis as { gc?: () => void }).gc;
   if (typeof exposed === 'function') return exposed;
   try {
     // The flag only decides whether new contexts get a gc(); the collection itself is of
     // the whole isolate. It is turned off again so that no other context sees it.
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as Collector) : null;
+    return typeof gc === 'function' ? (gc as () => void) : null;
   } catch {
     return null;
   } finally {
@@ -37,13 +36,13 @@ function garbageCollector(): Collector | null {
 }
 
 /** Counts bytes and collects garbage each time another `everyBytes` have gone by. */
-export function collectGarbageEvery(everyBytes: number, type: 'minor' | 'major' = 'major'): (bytes: number) => void {
+export function collectGarbageEvery(everyBytes: number): (bytes: number) => void {
   let since = 0;
   return (bytes) => {
     since += bytes;
     if (since < everyBytes) return;
     since = 0;
-    collectGarbage(type);
+    collectGarbage();
   };
 }
 
