@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-VT6FFYLA.js";
+} from "./chunks/chunk-E6VRRNZ3.js";
 import {
   DEFAULT_EXCLUDES,
   applyCopy,
@@ -33,8 +33,8 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-HIJD5O2U.js";
-import "./chunks/chunk-LY7566XR.js";
+} from "./chunks/chunk-IMMPTQSE.js";
+import "./chunks/chunk-LAA3723A.js";
 import {
   VERSION
 } from "./chunks/chunk-RFNJ5PSN.js";

@@ -1,11 +1,11 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-JTB3MLDH.js";
+} from "../chunks/chunk-MN7AFP6O.js";
 import "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-4EFIHZ7I.js";
-import "../chunks/chunk-HIJD5O2U.js";
-import "../chunks/chunk-LY7566XR.js";
+import "../chunks/chunk-XFCIMF2S.js";
+import "../chunks/chunk-IMMPTQSE.js";
+import "../chunks/chunk-LAA3723A.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-RFNJ5PSN.js";

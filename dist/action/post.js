@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-JTB3MLDH.js";
+} from "../chunks/chunk-MN7AFP6O.js";
 import {
   getState,
   info,
@@ -19,11 +19,11 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-4EFIHZ7I.js";
+import "../chunks/chunk-XFCIMF2S.js";
 import {
   openStore
-} from "../chunks/chunk-HIJD5O2U.js";
-import "../chunks/chunk-LY7566XR.js";
+} from "../chunks/chunk-IMMPTQSE.js";
+import "../chunks/chunk-LAA3723A.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-RFNJ5PSN.js";

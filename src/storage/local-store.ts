@@ -9,7 +9,7 @@ import { createReadStream, createWriteStream, openSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError, RipcordError, StorageError } from '../domain/errors.ts';
 import { assertValidKey } from './keys.ts';
@@ -51,12 +51,12 @@ export class LocalStore implements Store {
         }
       }
       const out = createWriteStream('', { fd, autoClose: true, highWaterMark: 1 << 20 });
-      await pipeline(body instanceof Uint8Array ? Readable.from([body]) : body, out);
-      const file = await fs.open(partial, 'r+');
+      const flusher = await BackgroundFlush.open(partial);
       try {
-        await file.sync();
+        await pipeline(body instanceof Uint8Array ? Readable.from([body]) : body, flusher.counting(), out);
+        await flusher.finish();
       } finally {
-        await file.close();
+        await flusher.close();
       }
       await fs.rename(partial, target);
       await syncDirectory(path.dirname(target));
@@ -158,6 +158,63 @@ export class LocalStore implements Store {
             ? 'the file system is read-only'
             : ((error as Error | undefined)?.message ?? String(error));
     return new StorageError(`${this.properties.location}: cannot ${action}: ${hint}`, { cause: error });
+  }
+}
+
+/**
+ * Flushes a file being written to disk as it grows, on a descriptor of its own (fsync works
+ * on the file, whichever descriptor names it). A large object's data then reaches the disk
+ * while the rest of the stream is still being made, instead of all at once at the end:
+ * measured on the benchmark, the final fsync of a 290 MB archive took 0.4 s of a 5 s
+ * backup when nothing had been flushed before it.
+ */
+class BackgroundFlush {
+  /** bytes written between two flushes */
+  static readonly EVERY = 32 << 20;
+  readonly #file: fs.FileHandle;
+  #inFlight: Promise<void> | undefined;
+  #failure: unknown;
+
+  private constructor(file: fs.FileHandle) {
+    this.#file = file;
+  }
+
+  static async open(file: string): Promise<BackgroundFlush> {
+    return new BackgroundFlush(await fs.open(file, 'r+'));
+  }
+
+  /** A pass-through stage that starts a flush each time another EVERY bytes have gone by. */
+  counting(): Transform {
+    let since = 0;
+    return new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        if (this.#failure !== undefined) return done(this.#failure as Error);
+        since += chunk.length;
+        if (since >= BackgroundFlush.EVERY && this.#inFlight === undefined) {
+          since = 0;
+          this.#inFlight = this.#file.datasync().then(
+            () => (this.#inFlight = undefined),
+            (error: unknown) => {
+              this.#failure = error;
+              this.#inFlight = undefined;
+            },
+          );
+        }
+        done(null, chunk);
+      },
+    });
+  }
+
+  /** Wait for the flush in flight and flush the rest: the file is on disk when this resolves. */
+  async finish(): Promise<void> {
+    await this.#inFlight;
+    if (this.#failure !== undefined) throw this.#failure;
+    await this.#file.sync();
+  }
+
+  async close(): Promise<void> {
+    await this.#inFlight;
+    await this.#file.close();
   }
 }
 

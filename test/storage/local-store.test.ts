@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LocalStore, PARTIAL_MARKER } from '../../src/storage/local-store.ts';
 import { openStore } from '../../src/storage/open-store.ts';
-import { defineStoreContract, failingStream, keysOf, settles } from '../helpers/store-contract.ts';
+import { defineStoreContract, failingStream, keysOf, randomSource, settles, sha256OfStream } from '../helpers/store-contract.ts';
 
 async function freshRoot(): Promise<string> {
   return mkdtemp(path.join(tmpdir(), 'ripcord-local-store-'));
@@ -28,6 +28,25 @@ local('a rejected put removes its temporary .partial- file from disk', settles(a
     );
     const left = await readdir(path.join(root, 'snap')).catch(() => [] as string[]);
     assert.equal(left, []);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}));
+
+local('a put of 100 MiB, flushed to disk in the background while it is written, lands whole; one that fails after a flush leaves nothing', settles(async () => {
+  const root = await freshRoot();
+  try {
+    const store = new LocalStore(root);
+    const size = 100 * 1024 * 1024 + 5; // three background flushes and a remainder
+    const source = randomSource(size, 1024 * 1024);
+    await store.put('big/archive', source.stream);
+    const stored = await sha256OfStream(await store.get('big/archive'));
+    assert.equal(stored, { sha256: source.sha256(), size });
+    await store.put('bad/archive', failingStream(70 * 1024 * 1024, new Error('source failed'))).then(
+      () => assert.unreachable('put resolved'),
+      (error: Error) => assert.match(error.message, 'source failed'),
+    );
+    assert.equal(await readdir(path.join(root, 'bad')).catch(() => [] as string[]), []);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
