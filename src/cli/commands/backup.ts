@@ -58,6 +58,9 @@ export const backupCommand: Command = {
     const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');
     const paths = positionals.length > 0 ? positionals : ['.'];
     const exclude = [...listOption(values, 'exclude'), ...(positionals.length > 0 ? [] : DEFAULT_EXCLUDES)];
+    // git runs in child processes while the keys load and the repository opens.
+    const origin = describeOrigin(cwd, context.env);
+    origin.catch(() => {}); // awaited below; a key or repository error may come first
     const keys = await context.encryptionKeys();
     const store = await context.openRepository();
     const { snapshot, warnings } = await createBackup({
@@ -69,7 +72,7 @@ export const backupCommand: Command = {
       kind: kind as SnapshotKind,
       tags: listOption(values, 'tag'),
       keys,
-      origin: await describeOrigin(cwd, context.env),
+      origin: await origin,
       compressionLevel: level,
       captures: (Array.isArray(values.capture) ? (values.capture as string[]) : []).map((spec) => parseCaptureSpec(spec, '--capture')),
       env: context.env,
