@@ -187,6 +187,15 @@ async function main() {
     versionText = r.stdout.trim();
   }
   log(`  --version "${versionText}": median ${median(versionMs).toFixed(1)} ms`);
+  // What Node itself costs to start here, with this environment (NODE_EXTRA_CA_CERTS, for one,
+  // makes every Node process parse a certificate bundle before it runs a line).
+  const nodeMs = [];
+  for (let i = 0; i < VERSION_RUNS; i++) {
+    const t0 = process.hrtime.bigint();
+    spawnSync(process.execPath, ['-e', '0'], { env });
+    nodeMs.push(round(Number(process.hrtime.bigint() - t0) / 1e6, 1));
+  }
+  log(`  node -e 0: median ${median(nodeMs).toFixed(1)} ms`);
 
   for (const r of Object.values(results)) {
     r.median = {};
@@ -217,7 +226,13 @@ async function main() {
     tools: Object.fromEntries(Object.entries(tools).map(([k, v]) => [k, { status: v.status, version: v.version ?? null }])),
     measurements: results,
     scaling,
-    startup: { command: 'node dist/cli.js --version', output: versionText, runsMs: versionMs, medianMs: round(median(versionMs), 1) },
+    startup: {
+      command: 'node dist/cli.js --version',
+      output: versionText,
+      runsMs: versionMs,
+      medianMs: round(median(versionMs), 1),
+      node: { command: 'node -e 0', runsMs: nodeMs, medianMs: round(median(nodeMs), 1), extraCaCerts: Boolean(env.NODE_EXTRA_CA_CERTS) },
+    },
     correctness,
   };
   report.targets = computeTargets(report);

@@ -161,6 +161,11 @@ export function renderReadme(report, jsonPath) {
 
   L.push('## Start-up', '');
   L.push(`\`${report.startup.command}\` (prints \`${report.startup.output}\`), ${report.startup.runsMs.length} runs after one warm-up: median **${report.startup.medianMs.toFixed(1)} ms**; runs: ${report.startup.runsMs.join(', ')} ms.`, '');
+  const node = report.startup.node;
+  if (node) {
+    const ca = node.extraCaCerts ? ' NODE_EXTRA_CA_CERTS is set in this environment: every Node process, ripcord\'s included, parses that certificate bundle at start-up, and the figures above include it.' : '';
+    L.push(`Node itself on this machine (\`${node.command}\`, ${node.runsMs.length} runs): median ${node.medianMs.toFixed(1)} ms.${ca}`, '');
+  }
 
   L.push('## Correctness', '');
   L.push('Every ripcord restore of every repetition, the GnuPG + tar emergency restore of the ripcord archive, and each peer restore in the warm-up round are compared with the input: the make-dataset.sh manifest hash (sha256 over the sorted `sha256sum` lines of every file) and a digest of every file\'s mode, mtime and size. Any mismatch fails the benchmark before anything is written.', '');
