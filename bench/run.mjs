@@ -154,7 +154,7 @@ async function main() {
     const round = { rep, dir: path.join(work, `r${rep}`) };
     mkdirSync(round.dir);
     log(rep === 0 ? 'warm-up round (untimed, also checks every restore)' : `round ${rep}/${options.runs}`);
-    for (const task of tasks) {
+    for (const task of roundOrder(tasks, rep)) {
       if (task.onlyWarmup && rep !== 0) continue;
       await task.prepare?.(round);
       const cmd = task.cmd(round);
@@ -401,7 +401,19 @@ function defineTasks({ cli, input, gpg, tools }) {
     log(`  ok: ${what} matches the input (${got.content.slice(0, 12)}...)`);
   };
   const tasks = [];
+  const resticRepo = (r) => path.join(r.dir, 'restic-repo');
+  const resticEnv = (r) => `RESTIC_CACHE_DIR=${q(path.join(r.dir, 'restic-cache'))} `;
 
+  // restic init first: the two backups the target compares then run back to back.
+  if (tools.restic.version) {
+    tasks.push({
+      key: 'restic.init',
+      tool: 'restic',
+      label: 'restic init',
+      display: 'restic init -r R',
+      cmd: (r) => ({ shell: `${resticEnv(r)}restic init -q -r ${q(resticRepo(r))}` }),
+    });
+  }
   tasks.push({
     key: 'ripcord.backup',
     tool: 'ripcord',
@@ -418,6 +430,16 @@ function defineTasks({ cli, input, gpg, tools }) {
       return { archiveBytes, manifestBytes, outputBytes: archiveBytes + manifestBytes };
     },
   });
+  if (tools.restic.version) {
+    tasks.push({
+      key: 'restic.backup',
+      tool: 'restic',
+      label: 'restic backup (first run)',
+      display: 'restic backup -q -r R repo state   (cwd DATASET)',
+      cmd: (r) => ({ shell: `${resticEnv(r)}restic backup -q -r ${q(resticRepo(r))} repo state`, cwd: inDir }),
+      after: async (r) => ({ outputBytes: await duBytes(resticRepo(r)) }),
+    });
+  }
   if (peers) {
     tasks.push({
       key: 'gpgtar.backup',
@@ -430,25 +452,6 @@ function defineTasks({ cli, input, gpg, tools }) {
           `| tee ${q(path.join(r.dir, 'a.tar.gz.gpg'))} | sha256sum > ${q(path.join(r.dir, 'a.sha256'))}`,
       }),
       after: (r) => ({ outputBytes: fileBytes(path.join(r.dir, 'a.tar.gz.gpg')) }),
-    });
-  }
-  if (tools.restic.version) {
-    const repo = (r) => path.join(r.dir, 'restic-repo');
-    const resticEnv = (r) => `RESTIC_CACHE_DIR=${q(path.join(r.dir, 'restic-cache'))} `;
-    tasks.push({
-      key: 'restic.init',
-      tool: 'restic',
-      label: 'restic init',
-      display: 'restic init -r R',
-      cmd: (r) => ({ shell: `${resticEnv(r)}restic init -q -r ${q(repo(r))}` }),
-    });
-    tasks.push({
-      key: 'restic.backup',
-      tool: 'restic',
-      label: 'restic backup (first run)',
-      display: 'restic backup -q -r R repo state   (cwd DATASET)',
-      cmd: (r) => ({ shell: `${resticEnv(r)}restic backup -q -r ${q(repo(r))} repo state`, cwd: inDir }),
-      after: async (r) => ({ outputBytes: await duBytes(repo(r)) }),
     });
   }
   if (tools.borg.version) {
@@ -497,19 +500,6 @@ function defineTasks({ cli, input, gpg, tools }) {
       rmSync(path.join(r.dir, 'ripcord-out'), { recursive: true, force: true });
     },
   });
-  tasks.push({
-    key: 'ripcord.gpg-tar',
-    tool: 'ripcord',
-    label: 'gpg -d ripcord archive | tar -xz',
-    display: 'gpg -d ID/archive.tar.gz.pgp | tar -xz -C OUT   (emergency restore without ripcord; once)',
-    onlyWarmup: true,
-    prepare: (r) => fresh(path.join(r.dir, 'gpg-ripcord-out')),
-    cmd: (r) => ({ shell: `${gpg} -d ${q(archiveOf(r))} | tar -xz -C ${q(path.join(r.dir, 'gpg-ripcord-out'))}` }),
-    after: async (r, m, c) => {
-      await check('gpg -d | tar -xz of the ripcord archive', path.join(r.dir, 'gpg-ripcord-out'), c);
-      rmSync(path.join(r.dir, 'gpg-ripcord-out'), { recursive: true, force: true });
-    },
-  });
   if (peers) {
     tasks.push({
       key: 'gpgtar.restore',
@@ -524,6 +514,19 @@ function defineTasks({ cli, input, gpg, tools }) {
       },
     });
   }
+  tasks.push({
+    key: 'ripcord.gpg-tar',
+    tool: 'ripcord',
+    label: 'gpg -d ripcord archive | tar -xz',
+    display: 'gpg -d ID/archive.tar.gz.pgp | tar -xz -C OUT   (emergency restore without ripcord; once)',
+    onlyWarmup: true,
+    prepare: (r) => fresh(path.join(r.dir, 'gpg-ripcord-out')),
+    cmd: (r) => ({ shell: `${gpg} -d ${q(archiveOf(r))} | tar -xz -C ${q(path.join(r.dir, 'gpg-ripcord-out'))}` }),
+    after: async (r, m, c) => {
+      await check('gpg -d | tar -xz of the ripcord archive', path.join(r.dir, 'gpg-ripcord-out'), c);
+      rmSync(path.join(r.dir, 'gpg-ripcord-out'), { recursive: true, force: true });
+    },
+  });
   if (tools.restic.version) {
     const out = (r) => path.join(r.dir, 'restic-out');
     tasks.push({
@@ -584,6 +587,26 @@ function defineTasks({ cli, input, gpg, tools }) {
     });
   }
   return tasks;
+}
+
+/**
+ * Commands a target compares run back to back, and take turns going first (ripcord first in
+ * odd rounds): a machine whose speed drifts over minutes then slows both sides of a pair alike.
+ */
+const PAIRS = [
+  ['ripcord.backup', 'restic.backup'],
+  ['ripcord.restore', 'gpgtar.restore'],
+];
+
+function roundOrder(tasks, rep) {
+  const order = [...tasks];
+  if (rep % 2 === 1) return order;
+  for (const [a, b] of PAIRS) {
+    const i = order.findIndex((t) => t.key === a);
+    const j = order.findIndex((t) => t.key === b);
+    if (i >= 0 && j === i + 1) [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
 }
 
 // ---- memory scaling: the same backup over 2 and 4 whole copies of the input --------------------
