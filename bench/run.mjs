@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchError, GNU_TIME, measure, median, round, run, shellQuote, waitForQuiet } from './lib/measure.mjs';
+import { BenchError, GNU_TIME, measure, median, round, run, settle, shellQuote, waitForQuiet } from './lib/measure.mjs';
 import { duBytes, treeDigest, treeSize } from './lib/tree.mjs';
 import { computeTargets, renderReadme } from './lib/report.mjs';
 
@@ -158,7 +158,7 @@ async function main() {
       if (task.onlyWarmup && rep !== 0) continue;
       await task.prepare?.(round);
       const cmd = task.cmd(round);
-      if (rep > 0) await waitForQuiet();
+      if (rep > 0) await settle();
       const m = await measure(cmd, { cwd: cmd.cwd ?? work, env });
       const figures = { wallS: m.wallS, cpuS: m.cpuS, userS: m.userS, sysS: m.sysS, peakRssMiB: m.peakRssMiB, otherCpuS: m.otherCpuS };
       const extra = (await task.after?.(round, m, { checks: correctness, rep })) ?? {};
@@ -642,7 +642,7 @@ async function runScaling({ cli, input, env }) {
     for (const p of points) {
       const repo = path.join(work, `scale-repo-${p.copies}`);
       rmSync(repo, { recursive: true, force: true });
-      await waitForQuiet();
+      await settle();
       const m = await measure({ argv: [process.execPath, cli, 'backup', '--repo', repo, '-q', '-C', benchDir, ...p.paths] }, { cwd: work, env });
       const id = m.stdout.trim();
       const archiveBytes = statSync(path.join(repo, id, 'archive.tar.gz.pgp')).size;

@@ -209,6 +209,9 @@ const METHOD = `## How it measures
   figures are warm-cache figures. Every repetition uses fresh repositories, caches
   (\`RESTIC_CACHE_DIR\`, \`BORG_BASE_DIR\`) and restore folders, so backup figures are first-run
   figures. Medians over the measured rounds are reported.
+- **Writeback.** Before each measured command the harness runs \`sync\` (untimed): the files a
+  command before it wrote (a restore leaves half a GB in the page cache, not yet on disk) are
+  then not written back while the next one is being measured. Caches stay warm.
 - **Shared machine.** Other work may run on the same machine (this one has 2 cores). Before each
   measured command the harness waits up to 10 s (180 s per benchmark in all) for the rest of the
   machine to use less than a quarter of a core over one second, and for each command it reports
