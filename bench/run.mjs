@@ -45,7 +45,7 @@ function parseArgs(argv) {
     } else if (a === '-h' || a === '--help') usage();
     else usage(`unknown option ${a}`);
   }
-  options.runs ??= options.quick ? 1 : 3;
+  options.runs ??= options.quick ? 1 : 5;
   if (options.quick) options.readme = false;
   return options;
 }
@@ -53,7 +53,7 @@ function parseArgs(argv) {
 function usage(error) {
   const text = `usage: npm run bench -- [--runs N] [--quick] [--only ripcord] [--no-readme]
 
-  --runs N      measured repetitions of every command (default 3; 1 with --quick); medians are reported
+  --runs N      measured repetitions of every command (default 5; 1 with --quick); medians are reported
   --quick       smoke-test the harness on a small subset (repo/ and 3 logs); writes
                 bench/results/quick-*.json and leaves bench/README.md alone
   --only ripcord  skip the peers (tar/gzip/gpg, sha256sum, restic, borg)

@@ -251,8 +251,8 @@ const METHOD = `## How it measures
 
 \`\`\`sh
 npm run build          # the benchmark measures dist/
-npm run bench          # full run: 3 repetitions, peers, scaling; writes this page and bench/results/<date>-<commit>.json
-npm run bench -- --runs 5
+npm run bench          # full run: 5 repetitions, peers, scaling; writes this page and bench/results/<date>-<commit>.json
+npm run bench -- --runs 9         # more repetitions: steadier medians on a noisy machine
 npm run bench -- --quick          # smoke test: repo/ + 3 logs, 1 repetition; writes bench/results/quick-*.json only
 npm run bench -- --only ripcord   # skip the peers (their targets show "not measured")
 npm run bench -- --no-readme      # leave this page alone
