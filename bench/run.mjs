@@ -177,24 +177,11 @@ async function main() {
   log(`start-up: node dist/cli.js --version x ${VERSION_RUNS}`);
   await waitForQuiet();
   spawnSync(process.execPath, [cli, '--version']); // warm
-  const versionMs = [];
-  let versionText = '';
-  for (let i = 0; i < VERSION_RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [cli, '--version'], { encoding: 'utf8', env });
-    versionMs.push(round(Number(process.hrtime.bigint() - t0) / 1e6, 1));
-    if (r.status !== 0) throw new BenchError(`ripcord --version failed: ${r.stderr}`);
-    versionText = r.stdout.trim();
-  }
+  const { runsMs: versionMs, output: versionText } = timeStarts([cli, '--version'], env, 'ripcord --version');
   log(`  --version "${versionText}": median ${median(versionMs).toFixed(1)} ms`);
   // What Node itself costs to start here, with this environment (NODE_EXTRA_CA_CERTS, for one,
   // makes every Node process parse a certificate bundle before it runs a line).
-  const nodeMs = [];
-  for (let i = 0; i < VERSION_RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    spawnSync(process.execPath, ['-e', '0'], { env });
-    nodeMs.push(round(Number(process.hrtime.bigint() - t0) / 1e6, 1));
-  }
+  const { runsMs: nodeMs } = timeStarts(['-e', '0'], env, 'node -e 0');
   log(`  node -e 0: median ${median(nodeMs).toFixed(1)} ms`);
 
   for (const r of Object.values(results)) {
@@ -535,7 +522,7 @@ function defineTasks({ cli, input, gpg, tools }) {
       label: 'restic restore latest',
       display: 'restic restore latest -q -r R --target OUT',
       prepare: (r) => fresh(out(r)),
-      cmd: (r) => ({ shell: `RESTIC_CACHE_DIR=${q(path.join(r.dir, 'restic-cache'))} restic restore latest -q -r ${q(path.join(r.dir, 'restic-repo'))} --target ${q(out(r))}` }),
+      cmd: (r) => ({ shell: `${resticEnv(r)}restic restore latest -q -r ${q(resticRepo(r))} --target ${q(out(r))}` }),
       after: async (r, m, c) => {
         // restic stores the absolute path of what it backed up
         const root = existsSync(path.join(out(r), 'repo')) ? out(r) : path.join(out(r), inDir);
@@ -587,6 +574,20 @@ function defineTasks({ cli, input, gpg, tools }) {
     });
   }
   return tasks;
+}
+
+/** VERSION_RUNS starts of `node ...args`, each timed around the spawn; the output of the last. */
+function timeStarts(args, env, what) {
+  const runsMs = [];
+  let output = '';
+  for (let i = 0; i < VERSION_RUNS; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', env });
+    runsMs.push(round(Number(process.hrtime.bigint() - t0) / 1e6, 1));
+    if (r.status !== 0) throw new BenchError(`${what} failed: ${r.stderr}`);
+    output = r.stdout.trim();
+  }
+  return { runsMs, output };
 }
 
 /**

@@ -13,7 +13,7 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V" || argv[0]
 `);
 } else {
   keepYoungGenerationSmall();
-  const { main } = await import("./chunks/main-ISCIVH3U.js");
+  const { main } = await import("./chunks/main-VK2FMVBV.js");
   process.exitCode = await main(argv, {
     env: process.env,
     cwd: process.cwd(),

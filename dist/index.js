@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-E6VRRNZ3.js";
+} from "./chunks/chunk-E3SW6WZD.js";
 import {
   DEFAULT_EXCLUDES,
   applyCopy,
@@ -33,8 +33,8 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-IMMPTQSE.js";
-import "./chunks/chunk-LAA3723A.js";
+} from "./chunks/chunk-VKIMTWWM.js";
+import "./chunks/chunk-RVGFNPSL.js";
 import {
   VERSION
 } from "./chunks/chunk-RFNJ5PSN.js";

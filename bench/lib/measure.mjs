@@ -54,16 +54,6 @@ let quietBudgetS = 180;
  * On a shared machine, wait (at most maxS, and at most 180 s per benchmark in all) until the
  * rest of the machine uses less than a quarter of a core over one second. Returns seconds waited.
  */
-/**
- * Before a measured command: write every dirty page to disk (\`sync\`, untimed), then wait for
- * a quiet machine. Without the sync, what the command before left in the page cache (half a
- * GB of restored files, say) is written back during the next command, whichever tool it is.
- */
-export async function settle() {
-  await run({ argv: ['sync'] }, { allowFailure: true });
-  return waitForQuiet();
-}
-
 export async function waitForQuiet(maxS = 10) {
   const t0 = Date.now();
   for (;;) {
@@ -77,6 +67,16 @@ export async function waitForQuiet(maxS = 10) {
       return round(extra, 1);
     }
   }
+}
+
+/**
+ * Before a measured command: write every dirty page to disk (`sync`, untimed), then wait for
+ * a quiet machine. Without the sync, what the command before left in the page cache (half a
+ * GB of restored files, say) is written back during the next command, whichever tool it is.
+ */
+export async function settle() {
+  await run({ argv: ['sync'] }, { allowFailure: true });
+  return waitForQuiet();
 }
 
 /**

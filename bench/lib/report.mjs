@@ -204,8 +204,8 @@ const METHOD = `## How it measures
   the verifies and \`sha256sum\`). The two commands of each such pair take turns going first
   (ripcord first in odd rounds), and the targets table gives the ratio within each round next
   to the ratio of medians: this machine's speed drifts by tens of percent over minutes, and the
-  ratio within a round shows how much. Round 0 is an untimed warm-up: every command runs once first so that the input
-  and the tools are in the page cache. Nothing is dropped from the page cache at any point: all
+  ratio within a round shows how much. Round 0 is an untimed warm-up: every command runs once
+  first so that the input and the tools are in the page cache. Nothing is dropped from the page cache at any point: all
   figures are warm-cache figures. Every repetition uses fresh repositories, caches
   (\`RESTIC_CACHE_DIR\`, \`BORG_BASE_DIR\`) and restore folders, so backup figures are first-run
   figures. Medians over the measured rounds are reported.

@@ -1,11 +1,11 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-MN7AFP6O.js";
+} from "../chunks/chunk-XOFHIO25.js";
 import "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-XFCIMF2S.js";
-import "../chunks/chunk-IMMPTQSE.js";
-import "../chunks/chunk-LAA3723A.js";
+import "../chunks/chunk-IDQ6GM3X.js";
+import "../chunks/chunk-VKIMTWWM.js";
+import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-RFNJ5PSN.js";

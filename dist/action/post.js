@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-MN7AFP6O.js";
+} from "../chunks/chunk-XOFHIO25.js";
 import {
   getState,
   info,
@@ -19,11 +19,11 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-XFCIMF2S.js";
+import "../chunks/chunk-IDQ6GM3X.js";
 import {
   openStore
-} from "../chunks/chunk-IMMPTQSE.js";
-import "../chunks/chunk-LAA3723A.js";
+} from "../chunks/chunk-VKIMTWWM.js";
+import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-RFNJ5PSN.js";

@@ -192,13 +192,10 @@ class BackgroundFlush {
         since += chunk.length;
         if (since >= BackgroundFlush.EVERY && this.#inFlight === undefined) {
           since = 0;
-          this.#inFlight = this.#file.datasync().then(
-            () => (this.#inFlight = undefined),
-            (error: unknown) => {
-              this.#failure = error;
-              this.#inFlight = undefined;
-            },
-          );
+          this.#inFlight = this.#file
+            .datasync()
+            .catch((error: unknown) => void (this.#failure = error))
+            .finally(() => (this.#inFlight = undefined));
         }
         done(null, chunk);
       },
