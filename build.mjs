@@ -8,7 +8,7 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 rmSync(outdir, { recursive: true, force: true });
 
 await esbuild.build({
-  entryPoints: { cli: 'src/cli/bin.ts', index: 'src/index.ts', 'action/main': 'src/action/main.ts', 'action/post': 'src/action/post.ts' },
+  entryPoints: { cli: 'src/cli/run.ts', index: 'src/index.ts', 'action/main': 'src/action/main.ts', 'action/post': 'src/action/post.ts' },
   outdir,
   bundle: true,
   splitting: true,
@@ -23,4 +23,16 @@ await esbuild.build({
   legalComments: 'linked',
   logLevel: 'warning',
   metafile: false,
+});
+
+// The installed command: a CommonJS launcher (see its header) next to the ES module CLI it loads.
+await esbuild.build({
+  entryPoints: { cli: 'src/cli/bin.cts' },
+  outdir,
+  // no format: the types are stripped and nothing else changes (a CommonJS format adds interop helpers)
+  platform: 'node',
+  target: 'node20',
+  outExtension: { '.js': '.cjs' },
+  define: { __RIPCORD_VERSION__: JSON.stringify(pkg.version) },
+  logLevel: 'warning',
 });

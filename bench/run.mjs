@@ -119,9 +119,9 @@ async function main() {
   // Measure a copy of dist/ taken now: others may rebuild dist/ while the benchmark runs.
   const cliDir = path.join(work, 'dist');
   cpSync(path.join(ROOT, 'dist'), cliDir, { recursive: true });
-  const cli = path.join(cliDir, 'cli.js');
+  const cli = path.join(cliDir, 'cli.cjs');
   const stale = distIsStale();
-  if (stale) log(`warning: ${stale} is newer than dist/cli.js; run \`npm run build\` to measure the current source`);
+  if (stale) log(`warning: ${stale} is newer than dist/cli.cjs; run \`npm run build\` to measure the current source`);
 
   const dataset = await ensureDataset();
   const input = options.quick ? await makeQuickInput(dataset) : { dir: dataset.dir, rel: 'dataset', hash: dataset.hash, meta: dataset.meta, label: 'the full dataset' };
@@ -174,7 +174,7 @@ async function main() {
   const scaling = await runScaling(ctx);
 
   // ---- start-up time --------------------------------------------------------------------------
-  log(`start-up: node dist/cli.js --version x ${VERSION_RUNS}`);
+  log(`start-up: node dist/cli.cjs --version x ${VERSION_RUNS}`);
   await waitForQuiet();
   spawnSync(process.execPath, [cli, '--version']); // warm
   const { runsMs: versionMs, output: versionText } = timeStarts([cli, '--version'], env, 'ripcord --version');
@@ -214,7 +214,7 @@ async function main() {
     measurements: results,
     scaling,
     startup: {
-      command: 'node dist/cli.js --version',
+      command: 'node dist/cli.cjs --version',
       output: versionText,
       runsMs: versionMs,
       medianMs: round(median(versionMs), 1),
@@ -241,7 +241,7 @@ async function main() {
 
 // ---- preflight: GNU time, gpg, tar, gzip, sha256sum ----------------------------------------------
 async function preflight() {
-  if (!existsSync(path.join(ROOT, 'dist', 'cli.js'))) throw new BenchError('dist/cli.js is missing: run `npm run build` first');
+  if (!existsSync(path.join(ROOT, 'dist', 'cli.cjs'))) throw new BenchError('dist/cli.cjs is missing: run `npm run build` first');
   if (!existsSync(DATASET_SCRIPT)) throw new BenchError(`${DATASET_SCRIPT} is missing (shared/ must sit next to the project)`);
   if (!existsSync(GNU_TIME)) {
     log(`${GNU_TIME} is missing: installing the Debian package "time"`);
@@ -254,7 +254,7 @@ async function preflight() {
 }
 
 function distIsStale() {
-  const built = statSync(path.join(ROOT, 'dist', 'cli.js')).mtimeMs;
+  const built = statSync(path.join(ROOT, 'dist', 'cli.cjs')).mtimeMs;
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);

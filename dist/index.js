@@ -3,9 +3,10 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-E3SW6WZD.js";
+} from "./chunks/chunk-R5RUJXQR.js";
 import {
   DEFAULT_EXCLUDES,
+  VERSION,
   applyCopy,
   applyPrune,
   applyRestore,
@@ -33,11 +34,9 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-VKIMTWWM.js";
+} from "./chunks/chunk-NEY6BRIO.js";
 import "./chunks/chunk-RVGFNPSL.js";
-import {
-  VERSION
-} from "./chunks/chunk-RFNJ5PSN.js";
+import "./chunks/chunk-SXD3OMJ4.js";
 import {
   ExitCode,
   RipcordError

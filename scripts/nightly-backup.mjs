@@ -13,7 +13,7 @@ import {
 const DEFAULT_POLICY = { 'keep-daily': 7, 'keep-weekly': 4, 'keep-monthly': 12 };
 const KEEP_FLAGS = ['keep-last', 'keep-hourly', 'keep-daily', 'keep-weekly', 'keep-monthly', 'keep-yearly', 'keep-within'];
 // Prune and copy are not in the library API yet: they run through the CLI.
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
 
 const USAGE = `Usage: npx zx scripts/nightly-backup.mjs [options]    (or: node scripts/nightly-backup.mjs ...)
 

@@ -114,7 +114,7 @@ export function renderReadme(report, jsonPath) {
   L.push('| | |', '|---|---|');
   L.push(`| date | ${report.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} |`);
   L.push(`| commit | \`${report.git.commit}\`${report.git.dirty ? ' (uncommitted changes in the work tree)' : ''} |`);
-  if (report.distStale) L.push(`| note | \`${report.distStale}\` was newer than \`dist/cli.js\`: the build measured may lag the source |`);
+  if (report.distStale) L.push(`| note | \`${report.distStale}\` was newer than \`dist/cli.cjs\`: the build measured may lag the source |`);
   L.push(`| machine | ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB memory, Linux ${m.kernel} |`);
   L.push(`| software | node ${m.node}; ${m.gpg}; ${m.tar}; ${m.gzip}; ${m.sha256sum}; ${m.gnuTime} |`);
   L.push(`| peers | restic: ${report.tools.restic.status}${m.restic ? ` (${m.restic})` : ''}; borg: ${report.tools.borg.status}${m.borg ? ` (${m.borg})` : ''} |`);
@@ -225,8 +225,9 @@ const METHOD = `## How it measures
   descendants as a maximum, not a sum): for a pipeline such as \`tar | gzip | gpg\` it is an
   under-estimate of the pipeline's total memory (the sum of each process's peak would be an
   over-estimate, since they need not peak together). For ripcord, a single process, it is exact.
-  ripcord runs from a copy of \`dist/\` taken when the benchmark starts, so a concurrent rebuild
-  cannot change what is measured.
+  \`ripcord\` is \`node dist/cli.cjs\`, the installed command (package.json \`bin\`), run from a
+  copy of \`dist/\` taken when the benchmark starts, so a concurrent rebuild cannot change what
+  is measured.
 - **Peers.** \`gpg\` runs with \`--batch --pinentry-mode loopback --passphrase-file\`,
   \`--cipher-algo AES256\` (what ripcord uses) and \`--compress-algo none\`: gpg's own default
   would compress the already-gzipped stream a second time. The gpg agent is started before the
@@ -244,7 +245,7 @@ const METHOD = `## How it measures
   (~2 GB) points back up the input plus 1 and 3 whole copies of it (\`cp -a\`, real copies: files,
   names and bytes scale together), kept in \`$RIPCORD_BENCH_DIR/scale\` between runs. Before
   those runs every copy is read once (untimed) to warm the page cache instead of a warm-up backup.
-- **Start-up.** \`node dist/cli.js --version\`, timed by the harness around the spawn, one untimed
+- **Start-up.** \`node dist/cli.cjs --version\`, timed by the harness around the spawn, one untimed
   warm-up then 20 runs, median.
 
 ## Running it

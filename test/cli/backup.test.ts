@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generateKeyPair } from '../../src/archive/openpgp-keys.ts';
-import { cleanEnv, ripcord } from '../helpers/cli.ts';
+import { CLI, PROJECT_ROOT, cleanEnv, ripcord, runCommand } from '../helpers/cli.ts';
 import { diffTrees, makeAwkwardTree, removeDir, tempDir } from '../helpers/tree.ts';
 
 const exec = promisify(execFile);
@@ -397,7 +397,32 @@ test('--help works for every command and --version prints the version', async ()
     assert.match(help.stdout, /--repo URL/);
   }
   const version = await ripcord(['--version']);
-  assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+/);
+  const pkg = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'package.json'), 'utf8'));
+  assert.is(version.stdout, `${pkg.version}\n`);
+  assert.is((await ripcord(['version'])).stdout, `${pkg.version}\n`);
+});
+
+test('the installed command answers --version on its own and loads the CLI for anything else', async () => {
+  const pkg = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'package.json'), 'utf8'));
+  assert.is(pkg.bin.ripcord, 'dist/cli.cjs');
+  // the launcher alone, without the bundle next to it: --version needs nothing else
+  const dir = await tempDir();
+  try {
+    await fs.copyFile(CLI, path.join(dir, 'cli.cjs'));
+    const alone = path.join(dir, 'cli.cjs');
+    const version = await runCommand(process.execPath, [alone, '--version'], { env: cleanEnv() });
+    assert.is(version.code, 0, version.stderr);
+    assert.is(version.stdout, `${pkg.version}\n`);
+    const list = await runCommand(process.execPath, [alone, 'list'], { env: cleanEnv() });
+    assert.is(list.code, 1);
+    assert.match(list.stderr, /^ripcord: cannot load .*cli\.js .*reinstall ripcord\n$/);
+  } finally {
+    await removeDir(dir);
+  }
+  // with the bundle, other commands reach the CLI and keep their exit codes
+  const bad = await ripcord(['no-such-command']);
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /no-such-command/);
 });
 
 test('with no paths, backup takes the working directory without .git, node_modules or the repository itself', async () => {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = path.join(PROJECT_ROOT, 'dist/cli.js');
+export const CLI = path.join(PROJECT_ROOT, 'dist/cli.cjs');
 
 export interface RunResult {
   code: number;

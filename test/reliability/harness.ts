@@ -241,7 +241,7 @@ export const DIST_BUNDLE: Bundle = process.env.RIPCORD_RELIABILITY_BUNDLE
   : { cli: CLI, actionDir: path.join(PROJECT_ROOT, 'dist/action') };
 
 export function bundleIn(dir: string): Bundle {
-  return { cli: path.join(dir, 'cli.js'), actionDir: path.join(dir, 'action') };
+  return { cli: path.join(dir, 'cli.cjs'), actionDir: path.join(dir, 'action') };
 }
 
 export interface CliOptions {

@@ -23,13 +23,13 @@ function script(name: string, args: string[], cwd: string, env: Record<string, s
 }
 
 async function listSnapshots(repo: string): Promise<{ id: string; kind: string; tags: string[] }[]> {
-  const run = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'dist/cli.js'), 'list', '--json', '--repo', repo], { env: ENV });
+  const run = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'dist/cli.cjs'), 'list', '--json', '--repo', repo], { env: ENV });
   assert.is(run.code, 0, run.stderr);
   return JSON.parse(run.stdout) as { id: string; kind: string; tags: string[] }[];
 }
 
 async function snapshotPaths(repo: string, id: string): Promise<string[]> {
-  const run = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'dist/cli.js'), 'ls', id, '--json', '--repo', repo], { env: ENV });
+  const run = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'dist/cli.cjs'), 'ls', id, '--json', '--repo', repo], { env: ENV });
   assert.is(run.code, 0, run.stderr);
   return run.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { path: string }).path);
 }
