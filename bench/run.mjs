@@ -2,6 +2,7 @@
 // The benchmark of record: `npm run bench` (see bench/README.md for what it measures and how).
 //
 //   node bench/run.mjs [--runs N] [--quick] [--only ripcord] [--no-readme]
+//   node bench/run.mjs --render results/<run>.json
 //
 // Generates (or reuses) the dataset, then runs ripcord and its peers round-robin on the same
 // data with fresh repositories per repetition, checks every ripcord restore against the source,
@@ -26,7 +27,7 @@ const started = Date.now();
 
 // ---- options -------------------------------------------------------------------------------
 function parseArgs(argv) {
-  const options = { runs: undefined, quick: false, only: undefined, readme: true };
+  const options = { runs: undefined, quick: false, only: undefined, readme: true, render: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -34,7 +35,8 @@ function parseArgs(argv) {
       if (v === undefined) usage(`${a} needs a value`);
       return v;
     };
-    if (a === '--quick') options.quick = true;
+    if (a === '--render' || a.startsWith('--render=')) options.render = value();
+    else if (a === '--quick') options.quick = true;
     else if (a === '--no-readme') options.readme = false;
     else if (a === '--runs' || a.startsWith('--runs=')) {
       options.runs = Number(value());
@@ -52,12 +54,15 @@ function parseArgs(argv) {
 
 function usage(error) {
   const text = `usage: npm run bench -- [--runs N] [--quick] [--only ripcord] [--no-readme]
+       npm run bench -- --render results/<run>.json
 
   --runs N      measured repetitions of every command (default 5; 1 with --quick); medians are reported
   --quick       smoke-test the harness on a small subset (repo/ and 3 logs); writes
                 bench/results/quick-*.json and leaves bench/README.md alone
   --only ripcord  skip the peers (tar/gzip/gpg, sha256sum, restic, borg)
   --no-readme   write only the JSON results, not bench/README.md
+  --render FILE  measure nothing: write bench/README.md again from a stored run
+                (bench/results/FILE.json), after a change to the page's layout in bench/lib/report.mjs
 
 Environment: RIPCORD_BENCH_DIR  cache and scratch folder (default .bench in the project)`;
   if (error) {
@@ -659,9 +664,19 @@ async function runScaling({ cli, input, env }) {
   return { method: `whole copies of the input (cp -a) under ${path.basename(scaleDir)}/; the x1 point is the main ripcord backup runs`, points };
 }
 
-main().catch((error) => {
+/** --render: the page again from a stored run (its targets recomputed from its measurements). */
+function renderStored(file) {
+  const jsonPath = path.relative(BENCH, path.resolve(BENCH, file)).split(path.sep).join('/');
+  if (!existsSync(path.join(BENCH, jsonPath))) throw new BenchError(`${file}: no such stored run in bench/ (give a path like results/<date>-<commit>.json)`);
+  const report = JSON.parse(readFileSync(path.join(BENCH, jsonPath), 'utf8'));
+  report.targets = computeTargets(report);
+  writeFileSync(path.join(BENCH, 'README.md'), renderReadme(report, jsonPath));
+  log(`wrote bench/README.md from ${jsonPath}`);
+}
+
+(options.render ? Promise.resolve().then(() => renderStored(options.render)) : main()).catch((error) => {
   log(`BENCHMARK FAILED: ${error instanceof BenchError ? error.message : error.stack}`);
-  log(`scratch files left in ${work} for inspection`);
+  if (!options.render) log(`scratch files left in ${work} for inspection`);
   if (gnupgHome) spawnSync('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, GNUPGHOME: gnupgHome } });
   process.exit(1);
 });

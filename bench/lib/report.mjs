@@ -257,7 +257,12 @@ npm run bench -- --runs 9         # more repetitions: steadier medians on a nois
 npm run bench -- --quick          # smoke test: repo/ + 3 logs, 1 repetition; writes bench/results/quick-*.json only
 npm run bench -- --only ripcord   # skip the peers (their targets show "not measured")
 npm run bench -- --no-readme      # leave this page alone
+npm run bench -- --render results/<run>.json   # measure nothing: this page again from a stored run
 \`\`\`
+
+The page must be exactly what its run renders (\`test/project/bench.test.ts\` checks it): after a
+change to the page's layout in \`bench/lib/report.mjs\`, \`--render\` the run of record again
+rather than editing the page.
 
 \`RIPCORD_BENCH_DIR\` moves the cache and scratch folder (default \`.bench\` in the project: the
 dataset, its hash, the scaling copies and \`work/\`, which is removed after a successful run and
