@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-R5RUJXQR.js";
+} from "./chunks/chunk-HVTMWWOX.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,9 +34,9 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-NEY6BRIO.js";
+} from "./chunks/chunk-W63VPYJD.js";
 import "./chunks/chunk-RVGFNPSL.js";
-import "./chunks/chunk-SXD3OMJ4.js";
+import "./chunks/chunk-RKCPNE6O.js";
 import {
   ExitCode,
   RipcordError
