@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-HVTMWWOX.js";
+} from "./chunks/chunk-R5RUJXQR.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,9 +34,9 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-W63VPYJD.js";
+} from "./chunks/chunk-NEY6BRIO.js";
 import "./chunks/chunk-RVGFNPSL.js";
-import "./chunks/chunk-RKCPNE6O.js";
+import "./chunks/chunk-SXD3OMJ4.js";
 import {
   ExitCode,
   RipcordError

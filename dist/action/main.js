@@ -1,14 +1,14 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-ZJBOK3EM.js";
+} from "../chunks/chunk-64YKTDPM.js";
 import "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-HH5CGDTE.js";
-import "../chunks/chunk-W63VPYJD.js";
+import "../chunks/chunk-FB24NOMK.js";
+import "../chunks/chunk-NEY6BRIO.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-RKCPNE6O.js";
+} from "../chunks/chunk-SXD3OMJ4.js";
 import "../chunks/chunk-4WIRB7QS.js";
 import "../chunks/chunk-374JASB6.js";
 

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-ZJBOK3EM.js";
+} from "../chunks/chunk-64YKTDPM.js";
 import {
   getState,
   info,
@@ -19,14 +19,14 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-HH5CGDTE.js";
+import "../chunks/chunk-FB24NOMK.js";
 import {
   openStore
-} from "../chunks/chunk-W63VPYJD.js";
+} from "../chunks/chunk-NEY6BRIO.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-RKCPNE6O.js";
+} from "../chunks/chunk-SXD3OMJ4.js";
 import {
   RipcordError
 } from "../chunks/chunk-4WIRB7QS.js";

@@ -11,27 +11,23 @@
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
-type Collector = (options?: { type: 'minor' | 'major' }) => void;
-let collect: Collector | null | undefined;
+let collect: (() => void) | null | undefined;
 
-/**
- * A full garbage collection (or with `young`, of the young generation only), or nothing
- * where the runtime does not allow it.
- */
-export function collectGarbage(young = false): void {
+/** A full garbage collection, or nothing where the runtime does not allow it. */
+export function collectGarbage(): void {
   if (collect === undefined) collect = garbageCollector();
-  collect?.(young ? { type: 'minor' } : undefined);
+  collect?.();
 }
 
-function garbageCollector(): Collector | null {
-  const exposed = (globalThis as { gc?: Collector }).gc;
+function garbageCollector(): (() => void) | null {
+  const exposed = (globalThis as { gc?: () => void }).gc;
   if (typeof exposed === 'function') return exposed;
   try {
     // The flag only decides whether new contexts get a gc(); the collection itself is of
     // the whole isolate. It is turned off again so that no other context sees it.
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as Collector) : null;
+    return typeof gc === 'function' ? (gc as () => void) : null;
   } catch {
     return null;
   } finally {
@@ -55,28 +51,17 @@ export function collectGarbageEvery(everyBytes: number): (bytes: number) => void
  * has grown by `slackBytes` since the last collection. Unlike a fixed interval of data, this
  * follows how much garbage the data actually makes: a MiB of random data leaves two MiB of
  * dead buffers behind on its way to disk, a MiB of text a third of that.
- *
- * Most buffers die young, and a collection of the young generation returns them at a
- * fraction of a full one's cost. Those that lived long enough to be promoted only a full
- * collection returns: one runs when buffer memory has stayed `2 x slackBytes` above its low
- * since the last full one. Measured on the benchmark (8 MiB of slack): a backup ran 2 to 4%
- * faster, with about 10 full collections instead of 33, at the same peak as full collections
- * every 12 MiB (about 115 MiB, and the same at 2 GB of input).
  */
 export function collectGarbageOverSlack(slackBytes: number): () => void {
   let floor = externalBytes();
-  let low = floor; // since the last full collection
   return () => {
     const now = externalBytes();
     // V8 frees dead buffers on a helper thread after a collection: the floor is the lowest
     // level seen since, not the level right after it.
     floor = Math.min(floor, now);
-    low = Math.min(low, now);
     if (now - floor < slackBytes) return;
-    const full = now - low >= 2 * slackBytes;
-    collectGarbage(!full);
+    collectGarbage();
     floor = externalBytes();
-    if (full) low = floor;
   };
 }
 

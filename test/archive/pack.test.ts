@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ManifestEntry } from '../../src/domain/manifest.ts';
 import { looksIncompressible, packArchive, storedMember } from '../../src/archive/pack.ts';
-import { collectGarbage, collectGarbageEvery, collectGarbageOverSlack } from '../../src/archive/reclaim.ts';
+import { collectGarbage, collectGarbageEvery } from '../../src/archive/reclaim.ts';
 import { resolveRoots, walkSources } from '../../src/archive/walk-sources.ts';
 import { diffTrees, removeDir, tempDir } from '../helpers/tree.ts';
 
@@ -157,40 +157,6 @@ test('collectGarbage forces a collection, which frees buffers nothing refers to 
   assert.is(dead, undefined);
   assert.ok(forced >= 1, 'a forced collection ran');
   assert.ok(after <= before - (32 << 20), `40 MiB of dead buffers: ${before >> 20} MiB before, ${after >> 20} MiB after`);
-});
-
-/** Forced collections while `work` runs, as 'minor' or 'major'. */
-async function forcedKinds(work: () => unknown): Promise<string[]> {
-  const kinds: string[] = [];
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      const detail = (entry as { detail?: { flags?: number; kind?: number } }).detail;
-      if (((detail?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) === 0) continue;
-      kinds.push(detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR ? 'minor' : 'major');
-    }
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  await work();
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  observer.disconnect();
-  return kinds;
-}
-
-test('collectGarbageOverSlack collects the young generation past the slack, and all of it when buffer memory stays up', async () => {
-  // settle first: buffers earlier tests let go of are freed on a background thread
-  collectGarbage();
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const mib = 1 << 20;
-  const slack = 16 * mib;
-  const held: Buffer[] = []; // live buffers: no collection brings the memory down
-  const grow = (count: number) => { for (let i = 0; i < count; i += 1) held.push(Buffer.allocUnsafeSlow(mib).fill(1)); };
-  const tick = collectGarbageOverSlack(slack);
-  assert.equal(await forcedKinds(() => { grow(10); tick(); }), [], '10 MiB: within the slack');
-  assert.equal(await forcedKinds(() => { grow(10); tick(); }), ['minor'], '20 MiB over the floor: a young collection');
-  assert.equal(await forcedKinds(() => tick()), [], 'the floor moved up to where memory is');
-  assert.equal(await forcedKinds(() => { grow(20); tick(); }), ['major'], '40 MiB over the low since the last full one: a full collection');
-  assert.equal(await forcedKinds(() => { grow(20); tick(); }), ['minor'], 'the low starts again after a full collection');
-  assert.is(held.length, 60);
 });
 
 test('collectGarbageEvery collects once per interval of bytes, not on every call', async () => {
