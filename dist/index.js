@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-R5RUJXQR.js";
+} from "./chunks/chunk-Z3LOCSIA.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-NEY6BRIO.js";
+} from "./chunks/chunk-MNC2QN55.js";
 import "./chunks/chunk-RVGFNPSL.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {

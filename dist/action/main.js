@@ -1,10 +1,15 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-64YKTDPM.js";
-import "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-FB24NOMK.js";
-import "../chunks/chunk-NEY6BRIO.js";
+} from "../chunks/chunk-KD2VZ4GK.js";
+import {
+  setFailed
+} from "../chunks/chunk-EJQ6XPML.js";
+import "../chunks/chunk-XEDOMMWI.js";
+import {
+  guardAgainstAbandon
+} from "../chunks/chunk-ZZRWWKWF.js";
+import "../chunks/chunk-MNC2QN55.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall
@@ -14,4 +19,6 @@ import "../chunks/chunk-374JASB6.js";
 
 // src/action/main.ts
 keepYoungGenerationSmall();
-await runMain({ env: process.env });
+await guardAgainstAbandon(runMain({ env: process.env }), () => {
+  setFailed("internal error: the step stopped before it finished (it waited for work that can never complete): treat it as failed, and please report it");
+});

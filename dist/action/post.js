@@ -11,18 +11,22 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-64YKTDPM.js";
+} from "../chunks/chunk-KD2VZ4GK.js";
 import {
   getState,
   info,
   notice,
+  setFailed,
   setOutput,
   warning
-} from "../chunks/chunk-YAVA3F6C.js";
-import "../chunks/chunk-FB24NOMK.js";
+} from "../chunks/chunk-EJQ6XPML.js";
+import "../chunks/chunk-XEDOMMWI.js";
+import {
+  guardAgainstAbandon
+} from "../chunks/chunk-ZZRWWKWF.js";
 import {
   openStore
-} from "../chunks/chunk-NEY6BRIO.js";
+} from "../chunks/chunk-MNC2QN55.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall
@@ -68,4 +72,6 @@ async function runPost({ env }) {
 
 // src/action/post.ts
 keepYoungGenerationSmall();
-await runPost({ env: process.env });
+await guardAgainstAbandon(runPost({ env: process.env }), () => {
+  setFailed("internal error: the post step stopped before it finished (it waited for work that can never complete): treat it as failed, and please report it");
+});

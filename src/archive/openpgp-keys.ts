@@ -237,6 +237,9 @@ function symmetricId(op: OpenPGP, name: string | null): number {
  * the encrypted data packet). A KeyError says why no given key decrypts it. With SKESK v4 a
  * wrong passphrase may yield a garbage key without error; the SEIPD quick check catches it.
  */
+/** the one line for a passphrase that does not open an archive */
+export const WRONG_PASSPHRASE = 'the passphrase does not decrypt this archive: give the one it was made with (RIPCORD_PASSPHRASE or --passphrase-file)';
+
 export async function decryptSessionKey(packets: Uint8Array, keys: DecryptionKeys): Promise<SessionKey> {
   // The common case, a passphrase archive, natively (./skesk.ts); openpgp.js for the rest.
   if (keys.passphrase !== undefined) {
@@ -249,7 +252,7 @@ export async function decryptSessionKey(packets: Uint8Array, keys: DecryptionKey
     const hasSkesk = split?.some((p) => p.tag === 3) ?? false;
     const hasPkesk = split?.some((p) => p.tag === 1) ?? false;
     if (opened === undefined && hasSkesk && !(hasPkesk && keys.identities?.length)) {
-      throw new KeyError('the passphrase does not decrypt this archive');
+      throw new KeyError(WRONG_PASSPHRASE);
     }
   }
   const op = await openpgp();
@@ -281,7 +284,7 @@ export async function decryptSessionKey(packets: Uint8Array, keys: DecryptionKey
     } catch (error) {
       if (error instanceof IntegrityError) throw error;
     }
-    failures.push('the passphrase does not decrypt this archive');
+    failures.push(WRONG_PASSPHRASE);
   }
 
   if (keys.identities?.length && recipientIds.length > 0) {

@@ -26,7 +26,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { IntegrityError, KeyError, RipcordError } from '../domain/errors.ts';
 import { createCfbEncryptor, type CfbEncryptor } from './cfb-encryptor.ts';
-import { createSessionKeyPackets, decryptSessionKey, type DecryptionKeys, type EncryptionKeys, type SessionKey } from './openpgp-keys.ts';
+import { createSessionKeyPackets, decryptSessionKey, WRONG_PASSPHRASE, type DecryptionKeys, type EncryptionKeys, type SessionKey } from './openpgp-keys.ts';
 
 const TAG = {
   pkesk: 1,
@@ -747,9 +747,12 @@ class DecryptStream extends Transform {
   readonly #ctx: OutputContext;
   readonly #reader: PlaintextReader;
 
-  constructor(keys: DecryptionKeys) {
+  readonly #name: string | undefined;
+
+  constructor(keys: DecryptionKeys, options: DecryptOptions) {
     super();
     this.#keys = keys;
+    this.#name = options.name;
     const events: PacketEvents = {
       start: (tag, length) => this.#start(tag, length),
       body: (chunk) => this.#body(chunk),
@@ -858,7 +861,7 @@ class DecryptStream extends Transform {
         if (p[BLOCK] !== p[BLOCK - 2] || p[BLOCK + 1] !== p[BLOCK - 1]) {
           throw new KeyError(
             this.#sessionKey?.via === 'passphrase'
-              ? 'the passphrase does not decrypt this archive'
+              ? WRONG_PASSPHRASE
               : 'the session key does not decrypt this archive (wrong key, or the start of the archive is damaged)',
           );
         }
@@ -921,6 +924,7 @@ class DecryptStream extends Transform {
   }
 
   #fail(error: unknown): Error {
+    if (error instanceof KeyError && this.#name) return new KeyError(`${this.#name}: ${error.message}`, { cause: error });
     if (error instanceof RipcordError) return error;
     return corrupt(`unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -951,6 +955,11 @@ class DecryptStream extends Transform {
  * IntegrityError when the MDC does not match or the message is truncated. KeyError (before
  * any output) when the given keys do not decrypt it.
  */
-export function createDecryptStream(keys: DecryptionKeys): Transform {
-  return new DecryptStream(keys);
+export interface DecryptOptions {
+  /** what is decrypted, named in a KeyError ("snapshot <id>") */
+  name?: string;
+}
+
+export function createDecryptStream(keys: DecryptionKeys, options: DecryptOptions = {}): Transform {
+  return new DecryptStream(keys, options);
 }

@@ -57,6 +57,8 @@ export async function dumpFile(request: DumpRequest): Promise<{ snapshot: Snapsh
       await archive.finish();
     } catch (error) {
       throw describeFailure(snapshot, 'archive.tar.gz.pgp', error);
+    } finally {
+      archive.close();
     }
     if (!found) {
       if (other) throw new UsageError(`${wanted} in snapshot ${snapshot.id} is ${other}, not a file`);

@@ -498,6 +498,8 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
       throw new RipcordError(`cannot stage snapshot ${snapshot.id} in ${plan.target}: ${why}; the target was not changed (free space or restore into another --target)`, { cause: error });
     }
     throw describeFailure(snapshot, 'archive.tar.gz.pgp', error);
+  } finally {
+    archive.close();
   }
 }
 

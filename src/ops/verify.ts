@@ -146,6 +146,7 @@ async function verifyContent(store: Store, snapshot: SnapshotMetadata, keys: Dec
     if (!(error instanceof RipcordError) && !(error instanceof Error)) throw error;
   } finally {
     manifestReader.plaintext.destroy();
+    archive.close();
   }
   return problems;
 }

@@ -322,4 +322,32 @@ test('diff between two S3 snapshots, dump of one file, restore --dry-run and ver
     assert.equal(listed.map((s) => s.id), [second, first], 'no pre-restore snapshot from a dry run');
   }));
 
+test('a wrong passphrase against s3://: verify --read-data, restore, dump and ls each exit 1 with one line naming the snapshot, and the target is untouched', () =>
+  withS3(async (world) => {
+    const roots = await makeAwkwardTree(world.source, 1);
+    const repo = world.s3('wrong-passphrase');
+    const id = await backup(world, repo, roots);
+    const target = path.join(world.dir, 'target');
+    await fs.mkdir(target);
+    await fs.writeFile(path.join(target, 'keep.txt'), 'keep\n');
+    const wrong = { env: { RIPCORD_PASSPHRASE: 'not the passphrase' } };
+    // verify opens the manifest and the archive at once: the manifest fails while the
+    // archive's GET is in flight, which once left the command waiting forever and exiting 0
+    for (const args of [
+      ['verify', ...repo, '--all', '--read-data'],
+      ['verify', ...repo, 'latest', '--read-data', '--debug'],
+      ['restore', ...repo, 'latest', '--target', target, '--yes'],
+      ['dump', ...repo, 'latest', 'config/app.yaml'],
+      ['ls', ...repo, 'latest'],
+    ]) {
+      const run = await world.run(args, wrong);
+      assert.is(run.code, 1, `${args.join(' ')}: ${run.stderr}`);
+      const first = args.includes('--debug') ? run.stderr.split('\n')[0]! : oneLine(run.stderr);
+      assert.match(first, new RegExp(`^ripcord: snapshot ${id.replace('.', '\\.')}: the passphrase does not decrypt this archive: give the one it was made with`), args.join(' '));
+    }
+    assert.equal(await fs.readdir(target), ['keep.txt']);
+    const listed = JSON.parse((await world.run(['list', ...repo, '--json'])).stdout) as SnapshotMetadata[];
+    assert.equal(listed.map((s) => s.id), [id], 'no pre-restore snapshot was taken for a restore that could not decrypt');
+  }));
+
 test.run();

@@ -1,0 +1,20 @@
+import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
+
+// src/ops/unfinished.ts
+async function guardAgainstAbandon(work, whenAbandoned) {
+  const onBeforeExit = () => {
+    process.off("beforeExit", onBeforeExit);
+    whenAbandoned();
+    if (!process.exitCode) process.exitCode = 1;
+  };
+  process.on("beforeExit", onBeforeExit);
+  try {
+    return await work;
+  } finally {
+    process.off("beforeExit", onBeforeExit);
+  }
+}
+
+export {
+  guardAgainstAbandon
+};
