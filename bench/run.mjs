@@ -19,7 +19,10 @@ import { computeTargets, renderReadme } from './lib/report.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
-const DATASET_SCRIPT = path.resolve(ROOT, '..', 'shared', 'bench', 'make-dataset.sh');
+// The dataset generator: shared/bench/make-dataset.sh next to the project is the original;
+// bench/make-dataset.sh is a copy of it, so that a lone clone can run the benchmark too.
+const SHARED_DATASET_SCRIPT = path.resolve(ROOT, '..', 'shared', 'bench', 'make-dataset.sh');
+const DATASET_SCRIPT = existsSync(SHARED_DATASET_SCRIPT) ? SHARED_DATASET_SCRIPT : path.join(BENCH, 'make-dataset.sh');
 const PASSPHRASE = 'ripcord-bench-passphrase-not-a-secret';
 const SCALES = [2, 4]; // whole copies of the input: ~1 GB and ~2 GB next to the ~0.5 GB dataset
 const VERSION_RUNS = 20;
@@ -247,7 +250,10 @@ async function main() {
 // ---- preflight: GNU time, gpg, tar, gzip, sha256sum ----------------------------------------------
 async function preflight() {
   if (!existsSync(path.join(ROOT, 'dist', 'cli.cjs'))) throw new BenchError('dist/cli.cjs is missing: run `npm run build` first');
-  if (!existsSync(DATASET_SCRIPT)) throw new BenchError(`${DATASET_SCRIPT} is missing (shared/ must sit next to the project)`);
+  if (!existsSync(DATASET_SCRIPT)) throw new BenchError(`${DATASET_SCRIPT} is missing`);
+  if (DATASET_SCRIPT === SHARED_DATASET_SCRIPT && readFileSync(DATASET_SCRIPT, 'utf8') !== readFileSync(path.join(BENCH, 'make-dataset.sh'), 'utf8')) {
+    log(`note: bench/make-dataset.sh differs from ${path.relative(ROOT, SHARED_DATASET_SCRIPT)}; using the latter (copy it over bench/make-dataset.sh)`);
+  }
   if (!existsSync(GNU_TIME)) {
     log(`${GNU_TIME} is missing: installing the Debian package "time"`);
     const r = await aptInstall(['time']);

@@ -194,7 +194,8 @@ function pct(cpu, wall) {
 
 const METHOD = `## How it measures
 
-- **Dataset.** \`../shared/bench/make-dataset.sh\` generates it once into \`$RIPCORD_BENCH_DIR/dataset\`
+- **Dataset.** \`../shared/bench/make-dataset.sh\` (or its copy \`bench/make-dataset.sh\` in a clone without
+  \`shared/\` beside it) generates it once into \`$RIPCORD_BENCH_DIR/dataset\`
   (default \`.bench/dataset\`, git-ignored) and the manifest hash it prints is stored next to it in
   \`dataset.sha256\`. Later runs recompute the hash and reuse the dataset only when it matches;
   otherwise they regenerate it. All tools back up the same two folders, \`repo\` and \`state\`.
