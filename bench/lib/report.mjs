@@ -203,9 +203,12 @@ const METHOD = `## How it measures
   ripcord backup and restic backup back to back, then the tar/gzip/gpg backup, borg, tar | gzip;
   then ripcord restore and the gpg/gzip/tar restore back to back, then the other restores; then
   the verifies and \`sha256sum\`). The two commands of each such pair take turns going first
-  (ripcord first in odd rounds), and the targets table gives the ratio within each round next
-  to the ratio of medians: this machine's speed drifts by tens of percent over minutes, and the
-  ratio within a round shows how much. Round 0 is an untimed warm-up: every command runs once
+  (ripcord first in odd rounds), and the default count of rounds is even so that each goes first
+  as often: in every five-round run of 2 December 2026, the backup that went first was the
+  slower one by 5-15%, for both tools (ripcord / restic about 1.02 in rounds where ripcord went
+  first, about 0.87 where restic did), cause not found. The targets table gives the ratio within
+  each round next to the ratio of medians: this machine's speed drifts by tens of percent over
+  minutes, and the ratio within a round shows how much. Round 0 is an untimed warm-up: every command runs once
   first so that the input and the tools are in the page cache. Nothing is dropped from the page cache at any point: all
   figures are warm-cache figures. Every repetition uses fresh repositories, caches
   (\`RESTIC_CACHE_DIR\`, \`BORG_BASE_DIR\`) and restore folders, so backup figures are first-run
@@ -253,8 +256,8 @@ const METHOD = `## How it measures
 
 \`\`\`sh
 npm run build          # the benchmark measures dist/
-npm run bench          # full run: 5 repetitions, peers, scaling; writes this page and bench/results/<date>-<commit>.json
-npm run bench -- --runs 9         # more repetitions: steadier medians on a noisy machine
+npm run bench          # full run: 6 repetitions, peers, scaling; writes this page and bench/results/<date>-<commit>.json
+npm run bench -- --runs 10        # more repetitions (keep it even): steadier medians on a noisy machine
 npm run bench -- --quick          # smoke test: repo/ + 3 logs, 1 repetition; writes bench/results/quick-*.json only
 npm run bench -- --only ripcord   # skip the peers (their targets show "not measured")
 npm run bench -- --no-readme      # leave this page alone
