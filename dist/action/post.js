@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-KD2VZ4GK.js";
+} from "../chunks/chunk-5KGR2YBY.js";
 import {
   getState,
   info,
@@ -20,13 +20,13 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-XEDOMMWI.js";
+import "../chunks/chunk-TFNX4UAG.js";
 import {
   guardAgainstAbandon
 } from "../chunks/chunk-ZZRWWKWF.js";
 import {
   openStore
-} from "../chunks/chunk-MNC2QN55.js";
+} from "../chunks/chunk-276J2HAK.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall

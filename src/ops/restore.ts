@@ -19,6 +19,9 @@ import {
   chmodSync,
   closeSync,
   createReadStream,
+  fchmodSync,
+  fstatSync,
+  futimesSync,
   lstatSync,
   lutimesSync,
   mkdirSync,
@@ -188,10 +191,16 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   const changes: RestoreChange[] = [];
   const snapshotDirectories = new Set(entries.filter((e) => e.type === 'directory').map((e) => e.path));
   const checkedAncestors = new Set<string>();
+  // Below a folder the target does not have, nothing exists: no lstat for each of its entries
+  // (restoring 20,000 files into a new folder spent 0.4 s on them). applyRestore looks again.
+  const absent = new Set<string>();
   for (const index of selected) {
     const entry = entries[index]!;
     checkAncestorsInTarget(target, entry, snapshotDirectories, checkedAncestors, snapshot);
-    changes.push(await compareWithTarget(target, entry));
+    const parent = path.posix.dirname(entry.path);
+    const change: RestoreChange = absent.has(parent) ? { path: entry.path, type: entry.type, action: 'add' } : await compareWithTarget(target, entry);
+    if (change.action === 'add' && entry.type === 'directory') absent.add(entry.path);
+    changes.push(change);
   }
 
   const removals: string[] = [];
@@ -443,6 +452,7 @@ async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOption
 async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOptions, reporter: Reporter): Promise<void> {
   const { snapshot, entries, selected } = plan;
   const archive = await openArchive(options.store, snapshot, options.keys);
+  const creatable = modesCreatable(staging);
   let index = 0;
   let bytes = 0;
   let files = 0;
@@ -466,13 +476,20 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
       const staged = selected.has(index) || plan.captures.some((c) => c.index === index);
       if (staged && expected.type === 'file') {
         // One descriptor and plain writes: a stream pipeline per file costs more than the
-        // write itself when there are tens of thousands of small files.
-        const fd = openSync(path.join(staging, String(index)), 'wx', 0o600);
+        // write itself when there are tens of thousands of small files. The file is made with
+        // its final mode and gets its time here (the staging folder is private, 0700): a
+        // chmod and a utimes by name per file later cost a restore of 20,000 files 0.3 s.
+        // Captured state stays 0600: it is read back from here by its restore command.
+        const mode = selected.has(index) ? safeMode(parseMode(expected.mode)) : 0o600;
+        const fd = openSync(path.join(staging, String(index)), 'wx', mode);
         try {
           for await (const chunk of item.body) {
             count(chunk);
             writeSync(fd, chunk);
           }
+          if ((mode & ~creatable) !== 0) fchmodSync(fd, mode); // bits the umask takes away, or a sticky bit
+          const mtime = new Date(expected.mtime * 1000);
+          futimesSync(fd, mtime, mtime);
         } finally {
           closeSync(fd);
         }
@@ -503,6 +520,18 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
   }
 }
 
+/** The mode bits a new file gets as asked, under this process's umask (learned from a probe file: process.umask() to read it is deprecated). */
+function modesCreatable(dir: string): number {
+  const probe = path.join(dir, 'umask-probe');
+  const fd = openSync(probe, 'wx', 0o777);
+  try {
+    return fstatSync(fd).mode & 0o777;
+  } finally {
+    closeSync(fd);
+    rmSync(probe);
+  }
+}
+
 async function moveIntoPlace(plan: RestorePlan, staging: string, options: ApplyRestoreOptions): Promise<void> {
   const { entries, selected, target } = plan;
   const directories: ManifestEntry[] = [];
@@ -522,16 +551,13 @@ async function moveIntoPlace(plan: RestorePlan, staging: string, options: ApplyR
       if (existing?.isDirectory()) rmSync(destination, { recursive: true, force: true });
       const staged = path.join(staging, String(index));
       const mtime = new Date(entry.mtime * 1000);
-      if (entry.type === 'file') {
-        chmodSync(staged, safeMode(parseMode(entry.mode)));
-        utimesSync(staged, mtime, mtime);
-      } else {
+      if (entry.type === 'symlink') {
         try {
           lutimesSync(staged, mtime, mtime);
         } catch {
           // not every file system keeps symlink times
         }
-      }
+      } // a file has its mode and time from stage()
       renameSync(staged, destination); // replaces a file or a symlink itself, never what it points to
     }
     applied += 1;

@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ripcord } from '../helpers/cli.ts';
+import { CLI, ripcord, runCommand } from '../helpers/cli.ts';
 import type { PyTarMember } from '../helpers/hostile.ts';
 import { gnupgHome, manifestFor, pythonTarGz, writeHandmadeSnapshot } from '../helpers/hostile.ts';
 import { diffTrees, makeAwkwardTree, readTree, removeDir, tempDir } from '../helpers/tree.ts';
@@ -287,5 +287,36 @@ test('a restore into a target another live restore is writing to fails with one 
     await removeDir(s.dir);
   }
 });
+
+
+for (const umask of ['077', '000']) {
+  test(`restore under umask ${umask} gives every file and folder its snapshot mode and time (files are made with their mode, not chmod-ed after)`, async () => {
+    const s = await setup();
+    try {
+      const modes: Record<string, number> = { 'a.txt': 0o644, 'run.sh': 0o755, 'secret.env': 0o600, 'frozen.txt': 0o444, 'group.conf': 0o640, 'open.txt': 0o666, 'all.sh': 0o777, 'none.txt': 0o000 };
+      await fs.mkdir(path.join(s.source, 'tree/private'), { recursive: true });
+      const when = new Date('2024-03-01T12:34:56Z');
+      for (const [name, mode] of Object.entries(modes)) {
+        const file = path.join(s.source, 'tree', name);
+        await fs.writeFile(file, `${name}\n`);
+        await fs.chmod(file, mode);
+        await fs.utimes(file, when, when);
+      }
+      await fs.chmod(path.join(s.source, 'tree/private'), 0o700);
+      const id = await backup(s.repo, s.source, ['tree']);
+      const target = path.join(s.dir, 'target');
+      const quoted = ['restore', id, '--repo', s.repo, '--target', target, '--yes', '-q'].map((a) => `'${a}'`).join(' ');
+      const run = await runCommand('sh', ['-c', `umask ${umask} && exec '${process.execPath}' '${CLI}' ${quoted}`], { env });
+      assert.is(run.code, 0, run.stderr);
+      assert.equal(await diffTrees(s.source, target), []);
+      for (const name of Object.keys(modes)) {
+        const stats = await fs.lstat(path.join(target, 'tree', name));
+        assert.is(stats.mtimeMs, when.getTime(), `mtime of ${name}`);
+      }
+    } finally {
+      await removeDir(s.dir);
+    }
+  });
+}
 
 test.run();
