@@ -9,7 +9,7 @@ import "./chunks/chunk-374JASB6.js";
 
 // src/cli/run.ts
 keepYoungGenerationSmall();
-var { main } = await import("./chunks/main-5RODX6VK.js");
+var { main } = await import("./chunks/main-R22R67M4.js");
 var args = process.argv.slice(2);
 process.exitCode = await guardAgainstAbandon(main(args, { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }), () => {
   process.stderr.write(`ripcord: internal error: ${args[0] ?? "the command"} stopped before it finished (it waited for work that can never complete): treat it as failed, and please report it

@@ -1,15 +1,15 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-5KGR2YBY.js";
+} from "../chunks/chunk-CLCJK2EQ.js";
 import {
   setFailed
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-TFNX4UAG.js";
+import "../chunks/chunk-PHDKFJO3.js";
 import {
   guardAgainstAbandon
 } from "../chunks/chunk-ZZRWWKWF.js";
-import "../chunks/chunk-276J2HAK.js";
+import "../chunks/chunk-KRFJ6NIL.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall

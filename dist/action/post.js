@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-5KGR2YBY.js";
+} from "../chunks/chunk-CLCJK2EQ.js";
 import {
   getState,
   info,
@@ -20,13 +20,13 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-TFNX4UAG.js";
+import "../chunks/chunk-PHDKFJO3.js";
 import {
   guardAgainstAbandon
 } from "../chunks/chunk-ZZRWWKWF.js";
 import {
   openStore
-} from "../chunks/chunk-276J2HAK.js";
+} from "../chunks/chunk-KRFJ6NIL.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall

@@ -24,7 +24,7 @@ import type { TarItem } from '../archive/tar-reader.ts';
 import { IntegrityError, RipcordError } from '../domain/errors.ts';
 import type { ManifestEntry, ManifestTrailer } from '../domain/manifest.ts';
 import { bindingOf, parseManifestLine } from '../domain/manifest.ts';
-import type { SnapshotMetadata } from '../domain/snapshot.ts';
+import type { ObjectChecksum, SnapshotMetadata } from '../domain/snapshot.ts';
 import { ARCHIVE_OBJECT, MANIFEST_OBJECT } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 
@@ -62,7 +62,7 @@ export async function openDecrypted(store: Store, snapshot: SnapshotMetadata, ob
 }
 
 /** Check a finished read against snapshot.json's checksum for that object. */
-export function checkStoredChecksum(snapshot: SnapshotMetadata, object: typeof ARCHIVE_OBJECT | typeof MANIFEST_OBJECT, stored: ChecksumStream): void {
+export function checkStoredChecksum(snapshot: SnapshotMetadata, object: typeof ARCHIVE_OBJECT | typeof MANIFEST_OBJECT, stored: { result(): ObjectChecksum }): void {
   const expected = snapshot.objects[object];
   const actual = stored.result();
   if (actual.sha256 !== expected.sha256 || actual.bytes !== expected.bytes) {

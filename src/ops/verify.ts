@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { ChecksumStream } from '../archive/checksum-stream.ts';
+import { checksumOf } from '../archive/checksum-stream.ts';
 import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
 import type { TarItem } from '../archive/tar-reader.ts';
 import { KeyError, NotFoundError, RipcordError } from '../domain/errors.ts';
@@ -18,7 +18,7 @@ import { contentMismatch, headerMismatch } from './entry-check.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { ARCHIVE_OBJECT, CHECKSUMS_OBJECT, MANIFEST_OBJECT, parseChecksums } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
-import { checkStoredChecksum, chain, describeFailure, drain, linesOf, openArchive, openDecrypted, parseManifest } from './read-snapshot.ts';
+import { checkStoredChecksum, describeFailure, drain, linesOf, openArchive, openDecrypted, parseManifest } from './read-snapshot.ts';
 import { listSnapshots, readText, resolveSnapshot } from './repository.ts';
 
 export interface VerifyRequest {
@@ -92,8 +92,7 @@ async function verifyStoredObjects(store: Store, snapshot: SnapshotMetadata): Pr
       problems.push(`snapshot ${id}: ${object} is missing`);
       continue;
     }
-    const sum = new ChecksumStream();
-    await drain(chain(await store.get(`${id}/${object}`), sum));
+    const sum = await checksumOf(await store.get(`${id}/${object}`));
     try {
       checkStoredChecksum(snapshot, object, sum);
     } catch (error) {
