@@ -22,7 +22,8 @@ const ROOT = path.dirname(BENCH);
 // The dataset generator: shared/bench/make-dataset.sh next to the project is the original;
 // bench/make-dataset.sh is a copy of it, so that a lone clone can run the benchmark too.
 const SHARED_DATASET_SCRIPT = path.resolve(ROOT, '..', 'shared', 'bench', 'make-dataset.sh');
-const DATASET_SCRIPT = existsSync(SHARED_DATASET_SCRIPT) ? SHARED_DATASET_SCRIPT : path.join(BENCH, 'make-dataset.sh');
+const COPIED_DATASET_SCRIPT = path.join(BENCH, 'make-dataset.sh');
+const DATASET_SCRIPT = existsSync(SHARED_DATASET_SCRIPT) ? SHARED_DATASET_SCRIPT : COPIED_DATASET_SCRIPT;
 const PASSPHRASE = 'ripcord-bench-passphrase-not-a-secret';
 const SCALES = [2, 4]; // whole copies of the input: ~1 GB and ~2 GB next to the ~0.5 GB dataset
 const VERSION_RUNS = 20;
@@ -255,7 +256,7 @@ async function main() {
 async function preflight() {
   if (!existsSync(path.join(ROOT, 'dist', 'cli.cjs'))) throw new BenchError('dist/cli.cjs is missing: run `npm run build` first');
   if (!existsSync(DATASET_SCRIPT)) throw new BenchError(`${DATASET_SCRIPT} is missing`);
-  if (DATASET_SCRIPT === SHARED_DATASET_SCRIPT && readFileSync(DATASET_SCRIPT, 'utf8') !== readFileSync(path.join(BENCH, 'make-dataset.sh'), 'utf8')) {
+  if (DATASET_SCRIPT === SHARED_DATASET_SCRIPT && readFileSync(DATASET_SCRIPT, 'utf8') !== readFileSync(COPIED_DATASET_SCRIPT, 'utf8')) {
     log(`note: bench/make-dataset.sh differs from ${path.relative(ROOT, SHARED_DATASET_SCRIPT)}; using the latter (copy it over bench/make-dataset.sh)`);
   }
   if (!existsSync(GNU_TIME)) {

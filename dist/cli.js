@@ -1,7 +1,8 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
+  abandonedMessage,
   guardAgainstAbandon
-} from "./chunks/chunk-ZZRWWKWF.js";
+} from "./chunks/chunk-LFUOFQC4.js";
 import {
   keepYoungGenerationSmall
 } from "./chunks/chunk-SXD3OMJ4.js";
@@ -9,9 +10,9 @@ import "./chunks/chunk-374JASB6.js";
 
 // src/cli/run.ts
 keepYoungGenerationSmall();
-var { main } = await import("./chunks/main-R22R67M4.js");
+var { main } = await import("./chunks/main-I34USP6Q.js");
 var args = process.argv.slice(2);
 process.exitCode = await guardAgainstAbandon(main(args, { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }), () => {
-  process.stderr.write(`ripcord: internal error: ${args[0] ?? "the command"} stopped before it finished (it waited for work that can never complete): treat it as failed, and please report it
+  process.stderr.write(`ripcord: ${abandonedMessage(args[0] ?? "the command")}
 `);
 });

@@ -1,15 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-CLCJK2EQ.js";
+} from "../chunks/chunk-D46B4RCD.js";
 import {
   setFailed
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-PHDKFJO3.js";
+import "../chunks/chunk-42CTN7SP.js";
 import {
+  abandonedMessage,
   guardAgainstAbandon
-} from "../chunks/chunk-ZZRWWKWF.js";
-import "../chunks/chunk-KRFJ6NIL.js";
+} from "../chunks/chunk-LFUOFQC4.js";
+import "../chunks/chunk-5V33AYCW.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall
@@ -20,5 +21,5 @@ import "../chunks/chunk-374JASB6.js";
 // src/action/main.ts
 keepYoungGenerationSmall();
 await guardAgainstAbandon(runMain({ env: process.env }), () => {
-  setFailed("internal error: the step stopped before it finished (it waited for work that can never complete): treat it as failed, and please report it");
+  setFailed(abandonedMessage("the step"));
 });

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-CLCJK2EQ.js";
+} from "../chunks/chunk-D46B4RCD.js";
 import {
   getState,
   info,
@@ -20,13 +20,14 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-PHDKFJO3.js";
+import "../chunks/chunk-42CTN7SP.js";
 import {
+  abandonedMessage,
   guardAgainstAbandon
-} from "../chunks/chunk-ZZRWWKWF.js";
+} from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-KRFJ6NIL.js";
+} from "../chunks/chunk-5V33AYCW.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall
@@ -73,5 +74,5 @@ async function runPost({ env }) {
 // src/action/post.ts
 keepYoungGenerationSmall();
 await guardAgainstAbandon(runPost({ env: process.env }), () => {
-  setFailed("internal error: the post step stopped before it finished (it waited for work that can never complete): treat it as failed, and please report it");
+  setFailed(abandonedMessage("the post step"));
 });

@@ -232,14 +232,14 @@ function symmetricId(op: OpenPGP, name: string | null): number {
   return id;
 }
 
+/** the one line for a passphrase that does not open an archive */
+export const WRONG_PASSPHRASE = 'the passphrase does not decrypt this archive: give the one it was made with (RIPCORD_PASSPHRASE or --passphrase-file)';
+
 /**
  * Recover the session key from the ESK packets (binary: exactly the packets that precede
  * the encrypted data packet). A KeyError says why no given key decrypts it. With SKESK v4 a
  * wrong passphrase may yield a garbage key without error; the SEIPD quick check catches it.
  */
-/** the one line for a passphrase that does not open an archive */
-export const WRONG_PASSPHRASE = 'the passphrase does not decrypt this archive: give the one it was made with (RIPCORD_PASSPHRASE or --passphrase-file)';
-
 export async function decryptSessionKey(packets: Uint8Array, keys: DecryptionKeys): Promise<SessionKey> {
   // The common case, a passphrase archive, natively (./skesk.ts); openpgp.js for the rest.
   if (keys.passphrase !== undefined) {

@@ -62,9 +62,8 @@ export async function openDecrypted(store: Store, snapshot: SnapshotMetadata, ob
 }
 
 /** Check a finished read against snapshot.json's checksum for that object. */
-export function checkStoredChecksum(snapshot: SnapshotMetadata, object: typeof ARCHIVE_OBJECT | typeof MANIFEST_OBJECT, stored: { result(): ObjectChecksum }): void {
+export function checkStoredChecksum(snapshot: SnapshotMetadata, object: typeof ARCHIVE_OBJECT | typeof MANIFEST_OBJECT, actual: ObjectChecksum): void {
   const expected = snapshot.objects[object];
-  const actual = stored.result();
   if (actual.sha256 !== expected.sha256 || actual.bytes !== expected.bytes) {
     throw new IntegrityError(
       `snapshot ${snapshot.id}: ${object} does not match its checksum (stored ${actual.bytes} bytes, sha256 ${actual.sha256.slice(0, 12)}…; expected ${expected.bytes} bytes, ${expected.sha256.slice(0, 12)}…): use another copy of this snapshot or an older one`,
@@ -151,7 +150,7 @@ export async function withManifest<T>(
     } catch (error) {
       throw describeFailure(snapshot, MANIFEST_OBJECT, error);
     }
-    checkStoredChecksum(snapshot, MANIFEST_OBJECT, reader.stored);
+    checkStoredChecksum(snapshot, MANIFEST_OBJECT, reader.stored.result());
     await checkManifestFile(file, snapshot);
     const manifest = await parseManifest(linesOf(createReadStream(file)));
     return await use(manifest);
@@ -212,7 +211,7 @@ export async function openArchive(store: Store, snapshot: SnapshotMetadata, keys
     items: readTar(tar.iterator({ destroyOnReturn: false })),
     async finish() {
       await drain(tar);
-      checkStoredChecksum(snapshot, ARCHIVE_OBJECT, reader.stored);
+      checkStoredChecksum(snapshot, ARCHIVE_OBJECT, reader.stored.result());
     },
     close() {
       tar.destroy();

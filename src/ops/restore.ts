@@ -550,14 +550,15 @@ async function moveIntoPlace(plan: RestorePlan, staging: string, options: ApplyR
     } else {
       if (existing?.isDirectory()) rmSync(destination, { recursive: true, force: true });
       const staged = path.join(staging, String(index));
-      const mtime = new Date(entry.mtime * 1000);
+      // A file has its mode and time from stage(); a symlink gets its time here.
       if (entry.type === 'symlink') {
+        const mtime = new Date(entry.mtime * 1000);
         try {
           lutimesSync(staged, mtime, mtime);
         } catch {
           // not every file system keeps symlink times
         }
-      } // a file has its mode and time from stage()
+      }
       renameSync(staged, destination); // replaces a file or a symlink itself, never what it points to
     }
     applied += 1;

@@ -4,6 +4,11 @@
  * command stop silently with exit code 0 (or 13 for a top-level await in the entry module),
  * which reads as success. `whenAbandoned` turns that into a failure the caller reports.
  */
+/** The one line for it: `what` stopped before it finished. */
+export function abandonedMessage(what: string): string {
+  return `internal error: ${what} stopped before it finished (it waited for work that can never complete): treat it as failed, and please report it`;
+}
+
 export async function guardAgainstAbandon<T>(work: Promise<T>, whenAbandoned: () => void): Promise<T> {
   const onBeforeExit = () => {
     process.off('beforeExit', onBeforeExit);

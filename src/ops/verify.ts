@@ -130,7 +130,7 @@ async function verifyContent(store: Store, snapshot: SnapshotMetadata, keys: Dec
     await archive.finish();
     object = MANIFEST_OBJECT;
     await drain(manifestReader.plaintext);
-    checkStoredChecksum(snapshot, MANIFEST_OBJECT, manifestReader.stored);
+    checkStoredChecksum(snapshot, MANIFEST_OBJECT, manifestReader.stored.result());
     const trailer = manifest.trailer();
     if (!isDeepStrictEqual(trailer.archive, snapshot.objects[ARCHIVE_OBJECT])) {
       problem('the manifest was written for a different archive than the one stored');
