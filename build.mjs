@@ -7,7 +7,7 @@ const outdir = process.argv[2] ?? 'dist';
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 rmSync(outdir, { recursive: true, force: true });
 
-await esbuild.build({
+const bundles = await esbuild.build({
   entryPoints: { cli: 'src/cli/run.ts', index: 'src/index.ts', 'action/main': 'src/action/main.ts', 'action/post': 'src/action/post.ts' },
   outdir,
   bundle: true,
@@ -22,8 +22,26 @@ await esbuild.build({
   banner: { js: "import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);" },
   legalComments: 'linked',
   logLevel: 'warning',
-  metafile: false,
+  metafile: true,
 });
+
+// The encryption worker: a bundle of its own (a worker thread loads it by path), which
+// src/archive/cfb-encryptor.ts finds at ../cfb-worker.js from the chunk it is bundled into.
+await esbuild.build({
+  entryPoints: { 'cfb-worker': 'src/archive/cfb-worker.ts' },
+  outdir,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+});
+const encryptorOutputs = Object.entries(bundles.metafile.outputs)
+  .filter(([, output]) => Object.keys(output.inputs).includes('src/archive/cfb-encryptor.ts'))
+  .map(([file]) => file);
+if (encryptorOutputs.length === 0 || encryptorOutputs.some((file) => !file.startsWith(`${outdir}/chunks/`))) {
+  throw new Error(`build: cfb-encryptor.ts must be bundled into ${outdir}/chunks/ to find ../cfb-worker.js; it is in ${encryptorOutputs.join(', ')}`);
+}
 
 // The installed command: a CommonJS launcher (see its header) next to the ES module CLI it loads.
 await esbuild.build({

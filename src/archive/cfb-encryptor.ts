@@ -14,7 +14,9 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { CFB_BLOCK, CFB_SLICE, type FromWorker, type ToWorker } from './cfb-messages.ts';
 import { reassertHeapSettings } from './reclaim.ts';
+import { transferOf } from './transfer.ts';
 
 export interface CfbEncryptorEvents {
   /** ciphertext, in order; the receiver owns it */
@@ -37,9 +39,6 @@ export interface CfbEncryptor {
   destroy(): void;
 }
 
-/** bytes per cipher call: 64 KiB stays in cache, measurably faster than 1 MiB calls */
-const SLICE = 64 * 1024;
-const BLOCK = 16;
 
 /**
  * A new CFB encryptor with this session key (which may be zeroed once this returns).
@@ -57,13 +56,13 @@ class InlineEncryptor implements CfbEncryptor {
 
   constructor(sessionKey: Buffer, events: CfbEncryptorEvents) {
     this.#events = events;
-    this.#cipher = createCipheriv('aes-256-cfb', sessionKey, Buffer.alloc(BLOCK));
+    this.#cipher = createCipheriv('aes-256-cfb', sessionKey, Buffer.alloc(CFB_BLOCK));
   }
 
   write(views: Buffer[], bytes: number): void {
     for (const view of views) {
-      for (let offset = 0; offset < view.length; offset += SLICE) {
-        const slice = view.subarray(offset, offset + SLICE);
+      for (let offset = 0; offset < view.length; offset += CFB_SLICE) {
+        const slice = view.subarray(offset, offset + CFB_SLICE);
         this.#mdc.update(slice);
         this.#events.onCiphertext(this.#cipher.update(slice));
       }
@@ -83,67 +82,19 @@ class InlineEncryptor implements CfbEncryptor {
   destroy(): void {}
 }
 
-type ToWorker = { views: Uint8Array[] } | { finish: true };
-type FromWorker = { ciphertext: Uint8Array[]; done?: true };
-
-/** The memory behind these views, each once: what a message transfers. */
-function memoryOf(views: readonly Uint8Array[]): ArrayBuffer[] {
-  return [...new Set(views.map((view) => view.buffer as ArrayBuffer))];
-}
-
 /**
- * The worker's whole program, as source text: the worker runs it with eval, without the
- * bundle it came from (a function's own text would carry the bundler's helpers with it).
- * Messages in: { views } to hash and encrypt in place, { finish: true } for the MDC packet.
- * Messages out: { ciphertext: [views] } in order, the last one with done: true.
+ * The worker's program. In dist/ every bundle's shared code sits in dist/chunks/, and the
+ * worker is a bundle of its own, dist/cfb-worker.js (build.mjs checks that this module lands
+ * in a chunk, so the path holds). Run from the source (the tests, under tsx), it is the .ts
+ * file beside this one, and the worker registers tsx itself: Node 20 does not pass --import
+ * loaders on to worker threads.
  */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const crypto = require('node:crypto');
-const v8 = require('node:v8');
-const vm = require('node:vm');
-const SLICE = ${SLICE};
-const COLLECT_EVERY = 4;
-let messages = 0;
-const key = Buffer.from(workerData.key);
-workerData.key.fill(0);
-const cipher = crypto.createCipheriv('aes-256-cfb', key, Buffer.alloc(${BLOCK}));
-key.fill(0);
-const mdc = crypto.createHash('sha1');
-// The cipher's output buffers die at once; collecting the young generation after every
-// fourth message returns them before they pile up (after each one, the collections took a
-// quarter of a second of CPU over the benchmark's 300 MB; this takes a quarter of that,
-// for a few MiB of dead buffers).
-let collect;
-try {
-  v8.setFlagsFromString('--expose-gc');
-  collect = vm.runInNewContext('gc');
-} catch {
-  collect = undefined;
-} finally {
-  v8.setFlagsFromString('--no-expose-gc');
+function workerProgram(): { program: URL | string; evaluate: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { program: new URL('../cfb-worker.js', import.meta.url), evaluate: false };
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const worker = JSON.stringify(new URL('./cfb-worker.ts', import.meta.url).href);
+  return { program: `import(${tsx}).then(({ register }) => { register(); return import(${worker}); })`, evaluate: true };
 }
-const memoryOf = (views) => [...new Set(views.map((view) => view.buffer))];
-parentPort.on('message', (message) => {
-  if (message.views) {
-    for (const view of message.views) {
-      const data = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
-      for (let offset = 0; offset < data.length; offset += SLICE) {
-        const part = data.subarray(offset, offset + SLICE);
-        mdc.update(part);
-        cipher.update(part).copy(data, offset);
-      }
-    }
-    parentPort.postMessage({ ciphertext: message.views }, memoryOf(message.views));
-    if (typeof collect === 'function' && ++messages % COLLECT_EVERY === 0) collect({ type: 'minor' });
-  } else {
-    const header = Buffer.from([0xd3, 0x14]);
-    mdc.update(header);
-    const ciphertext = [cipher.update(header), cipher.update(mdc.digest()), cipher.final()].filter((c) => c.length > 0);
-    parentPort.postMessage({ ciphertext, done: true }, memoryOf(ciphertext));
-  }
-});
-`;
 
 class WorkerEncryptor implements CfbEncryptor {
   readonly #events: CfbEncryptorEvents;
@@ -158,9 +109,10 @@ class WorkerEncryptor implements CfbEncryptor {
     this.#events = events;
     const key = new Uint8Array(sessionKey); // a copy that travels to the worker and is zeroed there
     // A small heap: the worker holds no more than the message it is encrypting.
-    this.#worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      execArgv: [], // the host's flags (--input-type=module, --import loaders) are not for this script
+    const { program, evaluate } = workerProgram();
+    this.#worker = new Worker(program, {
+      eval: evaluate,
+      execArgv: [], // the host's flags (--import loaders, --input-type) are not for the worker
       workerData: { key },
       transferList: [key.buffer],
       env: {},
@@ -175,7 +127,8 @@ class WorkerEncryptor implements CfbEncryptor {
   write(views: Buffer[], bytes: number): void {
     if (this.#failure) throw this.#failure;
     this.#pending.push(bytes);
-    this.#worker.postMessage({ views } satisfies ToWorker, memoryOf(views));
+    const transfer = transferOf(views);
+    this.#worker.postMessage({ views: transfer.views } satisfies ToWorker, transfer.transferList);
   }
 
   finish(): Promise<void> {

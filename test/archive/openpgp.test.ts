@@ -17,6 +17,7 @@ import {
 } from '../../src/archive/openpgp-keys.ts';
 import { createDecryptStream, createEncryptStream, type EncryptOptions } from '../../src/archive/seipd.ts';
 import { readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { withGnupgHome } from '../helpers/gpg.ts';
 
 const PART = 1 << 20;
@@ -169,6 +170,21 @@ test('owned chunks (ownsChunks) are encrypted in place, without a copy, and gpg 
         else assert.ok(chunks.every((chunk) => chunk.buffer.byteLength === chunk.length), 'in this thread the chunks keep their memory');
       }
     }
+  });
+});
+
+test('owned chunks that live in Node\'s buffer pool (small Buffer.from and gzip results) go to the worker as copies, and gpg -d reads the message', async () => {
+  // Node 22 and 24 refuse to transfer the pool (DataCloneError), where Node 20 copied it.
+  await withGnupgHome(async (home) => {
+    const texts = ['a small gzip member', 'x'.repeat(100), '', 'the end'];
+    const chunks = [...texts.map((text) => Buffer.from(text)), gzipSync(Buffer.from('pooled')), new Uint8Array(RANDOM.subarray(0, 70_000)).buffer].map((chunk) => Buffer.from(chunk as ArrayBuffer));
+    const data = Buffer.concat(chunks);
+    const out: Buffer[] = [];
+    await pipeline(Readable.from(chunks), createEncryptStream({ mode: 'passphrase', passphrase: 'pooled' }, { parallel: true, ownsChunks: true }), sink(out));
+    const result = home.decrypt(Buffer.concat(out), 'pooled');
+    assert.is(result.status, 0, `gpg -d: ${result.stderr}`);
+    assertEqualBytes(result.stdout, data, 'gpg -d of pooled chunks');
+    assert.ok(Buffer.from('still usable').toString() === 'still usable', 'the pool still works after the message');
   });
 });
 
