@@ -2,6 +2,7 @@
 // Usage: node build.mjs [outdir]
 import * as esbuild from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
 
 const outdir = process.argv[2] ?? 'dist';
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
@@ -39,7 +40,8 @@ await esbuild.build({
 const encryptorOutputs = Object.entries(bundles.metafile.outputs)
   .filter(([, output]) => Object.keys(output.inputs).includes('src/archive/cfb-encryptor.ts'))
   .map(([file]) => file);
-if (encryptorOutputs.length === 0 || encryptorOutputs.some((file) => !file.startsWith(`${outdir}/chunks/`))) {
+const chunks = path.resolve(outdir, 'chunks');
+if (encryptorOutputs.length === 0 || encryptorOutputs.some((file) => path.dirname(path.resolve(file)) !== chunks)) {
   throw new Error(`build: cfb-encryptor.ts must be bundled into ${outdir}/chunks/ to find ../cfb-worker.js; it is in ${encryptorOutputs.join(', ')}`);
 }
 

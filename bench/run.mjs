@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // The benchmark of record: `npm run bench` (see bench/README.md for what it measures and how).
 //
-//   node bench/run.mjs [--runs N] [--quick] [--only ripcord] [--no-readme]
-//   node bench/run.mjs --render results/<run>.json
+//   node bench/run.mjs [--runs N] [--node 24,20] [--quick] [--only ripcord] [--no-readme]
+//   node bench/run.mjs --render results/<run>.json[,results/<run>.json]
 //
 // Generates (or reuses) the dataset, then runs ripcord and its peers round-robin on the same
 // data with fresh repositories per repetition, checks every ripcord restore against the source,
 // measures memory scaling and start-up time, and writes bench/results/<date>-<commit>.json and
-// bench/README.md. Any failed command or mismatching restore fails the whole run.
+// bench/README.md. Any failed command or mismatching restore fails the whole run. It does all
+// that once for each Node version asked for (by default 24, the Action's runtime, then 20),
+// ripcord running on that Node, and the page shows every version's run.
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
@@ -31,7 +33,7 @@ const started = Date.now();
 
 // ---- options -------------------------------------------------------------------------------
 function parseArgs(argv) {
-  const options = { runs: undefined, quick: false, only: undefined, readme: true, render: undefined };
+  const options = { runs: undefined, quick: false, only: undefined, readme: true, render: undefined, nodes: ['24', '20'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -41,6 +43,10 @@ function parseArgs(argv) {
     };
     if (a === '--render' || a.startsWith('--render=')) options.render = value();
     else if (a === '--quick') options.quick = true;
+    else if (a === '--node' || a.startsWith('--node=')) {
+      options.nodes = value().split(',').filter(Boolean);
+      if (options.nodes.length === 0) usage('--node needs a list of Node majors or binaries');
+    }
     else if (a === '--no-readme') options.readme = false;
     else if (a === '--runs' || a.startsWith('--runs=')) {
       options.runs = Number(value());
@@ -59,16 +65,19 @@ function parseArgs(argv) {
 }
 
 function usage(error) {
-  const text = `usage: npm run bench -- [--runs N] [--quick] [--only ripcord] [--no-readme]
-       npm run bench -- --render results/<run>.json
+  const text = `usage: npm run bench -- [--runs N] [--node 24,20] [--quick] [--only ripcord] [--no-readme]
+       npm run bench -- --render results/<run>.json[,results/<run>.json]
 
   --runs N      measured repetitions of every command (default 6; 1 with --quick); medians are
                 reported. Keep it even: the two commands of a pair take turns going first
+  --node LIST   the Node versions ripcord runs on, one whole benchmark each, in this order:
+                majors (installed from the npm registry's node package into the cache folder
+                when this Node is another major) or paths to node binaries (default 24,20)
   --quick       smoke-test the harness on a small subset (repo/ and 3 logs); writes
                 bench/results/quick-*.json and leaves bench/README.md alone
   --only ripcord  skip the peers (tar/gzip/gpg, sha256sum, restic, borg)
   --no-readme   write only the JSON results, not bench/README.md
-  --render FILE  measure nothing: write bench/README.md again from a stored run
+  --render FILES  measure nothing: write bench/README.md again from stored runs (comma-separated, one per Node)
                 (bench/results/FILE.json), after a change to the page's layout in bench/lib/report.mjs
 
 Environment: RIPCORD_BENCH_DIR  cache and scratch folder (default .bench in the project)`;
@@ -121,7 +130,46 @@ const benchDir = path.resolve(process.env.RIPCORD_BENCH_DIR || path.join(ROOT, '
 const work = path.join(benchDir, 'work');
 let gnupgHome;
 
+/** The node binary for a --node entry: a path as it is, a major from the npm registry when it is not this Node's. */
+async function nodeBinary(spec) {
+  if (spec.includes('/')) {
+    if (!existsSync(spec)) throw new BenchError(`--node ${spec}: no such file`);
+    return path.resolve(spec);
+  }
+  if (!/^\d+$/.test(spec)) throw new BenchError(`--node ${spec}: give a major version (24) or a path to a node binary`);
+  if (process.versions.node.split('.')[0] === spec) return process.execPath;
+  const dir = path.join(benchDir, 'node', spec);
+  const bin = path.join(dir, 'node_modules', 'node', 'bin', 'node');
+  if (!existsSync(bin)) {
+    log(`installing node@${spec} from the npm registry into ${path.relative(ROOT, dir) || dir}`);
+    mkdirSync(dir, { recursive: true });
+    await run({ argv: ['npm', 'install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', '--loglevel=error', `node@${spec}`] });
+  }
+  return bin;
+}
+
 async function main() {
+  mkdirSync(benchDir, { recursive: true });
+  const nodes = [];
+  for (const spec of options.nodes) nodes.push(await nodeBinary(spec));
+  const runs = [];
+  for (const node of nodes) runs.push(await benchmarkOn(node));
+  if (options.readme) {
+    writeFileSync(path.join(BENCH, 'README.md'), renderReadme(runs));
+    log(`wrote bench/README.md from ${runs.map((r) => r.jsonPath).join(', ')}`);
+  } else log('bench/README.md left alone');
+  for (const { report } of runs) {
+    log(`targets on node ${report.machine.node}:`);
+    for (const t of report.targets) log(`  ${t.status.padEnd(12)} ${t.name}: ${t.measured}`);
+  }
+  log(`done in ${((Date.now() - started) / 60000).toFixed(1)} min`);
+}
+
+/** One whole benchmark with ripcord on this node binary; its report, written to bench/results/. */
+async function benchmarkOn(node) {
+  const runStarted = Date.now();
+  const nodeVersion = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  log(`=== ripcord on node ${nodeVersion} (${node})`);
   log(`ripcord benchmark: runs=${options.runs}${options.quick ? ', quick' : ''}${peers ? '' : ', ripcord only'}; cache ${benchDir}`);
   if (options.runs > 1 && options.runs % 2 === 1) log(`note: with ${options.runs} rounds, the first command of each pair goes first once more often than the second`);
   await preflight();
@@ -142,7 +190,7 @@ async function main() {
   log(`input: ${input.label}, ${input.files} files, ${(input.bytes / 1e6).toFixed(0)} MB`);
 
   const tools = await ensurePeers();
-  const machine = describeMachine(tools);
+  const machine = { ...describeMachine(tools), node: nodeVersion };
   const git = gitInfo();
 
   gnupgHome = path.join(work, 'gnupg');
@@ -156,7 +204,7 @@ async function main() {
   const gpg = `gpg --batch --quiet --yes --pinentry-mode loopback --passphrase-file ${shellQuote(passphraseFile)}`;
 
   const loadStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  const ctx = { cli, input, env, gpg, tools, work };
+  const ctx = { cli, node, input, env, gpg, tools, work };
   const tasks = defineTasks(ctx);
   const results = {};
   for (const t of tasks) results[t.key] = { label: t.label, tool: t.tool, command: t.display, runs: [], warmup: null };
@@ -189,12 +237,12 @@ async function main() {
   // ---- start-up time --------------------------------------------------------------------------
   log(`start-up: node dist/cli.cjs --version x ${VERSION_RUNS}`);
   await waitForQuiet();
-  spawnSync(process.execPath, [cli, '--version']); // warm
-  const { runsMs: versionMs, output: versionText } = timeStarts([cli, '--version'], env, 'ripcord --version');
+  spawnSync(node, [cli, '--version']); // warm
+  const { runsMs: versionMs, output: versionText } = timeStarts(node, [cli, '--version'], env, 'ripcord --version');
   log(`  --version "${versionText}": median ${median(versionMs).toFixed(1)} ms`);
   // What Node itself costs to start here, with this environment (NODE_EXTRA_CA_CERTS, for one,
   // makes every Node process parse a certificate bundle before it runs a line).
-  const { runsMs: nodeMs } = timeStarts(['-e', '0'], env, 'node -e 0');
+  const { runsMs: nodeMs } = timeStarts(node, ['-e', '0'], env, 'node -e 0');
   log(`  node -e 0: median ${median(nodeMs).toFixed(1)} ms`);
 
   for (const r of Object.values(results)) {
@@ -212,10 +260,10 @@ async function main() {
   const report = {
     schema: 1,
     kind: options.quick ? 'quick' : options.only ? 'ripcord-only' : 'full',
-    date: new Date(started).toISOString().slice(0, 10),
-    startedAt: new Date(started).toISOString(),
+    date: new Date(runStarted).toISOString().slice(0, 10),
+    startedAt: new Date(runStarted).toISOString(),
     finishedAt: new Date(finished).toISOString(),
-    durationS: Math.round((finished - started) / 1000),
+    durationS: Math.round((finished - runStarted) / 1000),
     options: { runs: options.runs, quick: options.quick, only: options.only ?? null },
     git,
     machine,
@@ -239,17 +287,10 @@ async function main() {
 
   const resultsDir = path.join(BENCH, 'results');
   mkdirSync(resultsDir, { recursive: true });
-  const name = `${options.quick ? 'quick-' : options.only ? 'ripcord-only-' : ''}${report.date}-${git.commit}.json`;
+  const name = `${options.quick ? 'quick-' : options.only ? 'ripcord-only-' : ''}${report.date}-${git.commit}-node${nodeVersion.slice(1).split('.')[0]}.json`;
   writeFileSync(path.join(resultsDir, name), `${JSON.stringify(report, null, 2)}\n`);
-  log(`wrote bench/results/${name}`);
-  if (options.readme) {
-    writeFileSync(path.join(BENCH, 'README.md'), renderReadme(report, `results/${name}`));
-    log('wrote bench/README.md');
-  } else log('bench/README.md left alone');
-
-  log('targets:');
-  for (const t of report.targets) log(`  ${t.status.padEnd(12)} ${t.name}: ${t.measured}`);
-  log(`done in ${(report.durationS / 60).toFixed(1)} min`);
+  log(`wrote bench/results/${name} (${(report.durationS / 60).toFixed(1)} min)`);
+  return { report, jsonPath: `results/${name}` };
 }
 
 // ---- preflight: GNU time, gpg, tar, gzip, sha256sum ----------------------------------------------
@@ -379,8 +420,7 @@ function gitInfo() {
 }
 
 // ---- what runs in each round, in this order (tools alternate) --------------------------------
-function defineTasks({ cli, input, gpg, tools }) {
-  const node = process.execPath;
+function defineTasks({ cli, node, input, gpg, tools }) {
   const q = shellQuote;
   const inDir = input.dir;
   const ripcordRepo = (r) => path.join(r.dir, 'ripcord-repo');
@@ -593,12 +633,12 @@ function defineTasks({ cli, input, gpg, tools }) {
 }
 
 /** VERSION_RUNS starts of `node ...args`, each timed around the spawn; the output of the last. */
-function timeStarts(args, env, what) {
+function timeStarts(node, args, env, what) {
   const runsMs = [];
   let output = '';
   for (let i = 0; i < VERSION_RUNS; i++) {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8', env });
+    const r = spawnSync(node, args, { encoding: 'utf8', env });
     runsMs.push(round(Number(process.hrtime.bigint() - t0) / 1e6, 1));
     if (r.status !== 0) throw new BenchError(`${what} failed: ${r.stderr}`);
     output = r.stdout.trim();
@@ -627,7 +667,7 @@ function roundOrder(tasks, rep) {
 }
 
 // ---- memory scaling: the same backup over 2 and 4 whole copies of the input --------------------
-async function runScaling({ cli, input, env }) {
+async function runScaling({ cli, node, input, env }) {
   const scaleDir = path.join(benchDir, options.quick ? 'scale-quick' : 'scale');
   const copies = Math.max(...SCALES) - 1;
   const stamp = path.join(scaleDir, 'input.sha256');
@@ -660,7 +700,7 @@ async function runScaling({ cli, input, env }) {
       const repo = path.join(work, `scale-repo-${p.copies}`);
       rmSync(repo, { recursive: true, force: true });
       await settle();
-      const m = await measure({ argv: [process.execPath, cli, 'backup', '--repo', repo, '-q', '-C', benchDir, ...p.paths] }, { cwd: work, env });
+      const m = await measure({ argv: [node, cli, 'backup', '--repo', repo, '-q', '-C', benchDir, ...p.paths] }, { cwd: work, env });
       const id = m.stdout.trim();
       const archiveBytes = statSync(path.join(repo, id, 'archive.tar.gz.pgp')).size;
       p.runs.push({ wallS: m.wallS, cpuS: m.cpuS, userS: m.userS, sysS: m.sysS, peakRssMiB: m.peakRssMiB, otherCpuS: m.otherCpuS, archiveBytes });
@@ -675,14 +715,17 @@ async function runScaling({ cli, input, env }) {
   return { method: `whole copies of the input (cp -a) under ${path.basename(scaleDir)}/; the x1 point is the main ripcord backup runs`, points };
 }
 
-/** --render: the page again from a stored run (its targets recomputed from its measurements). */
-function renderStored(file) {
-  const jsonPath = path.relative(BENCH, path.resolve(BENCH, file)).split(path.sep).join('/');
-  if (!existsSync(path.join(BENCH, jsonPath))) throw new BenchError(`${file}: no such stored run in bench/ (give a path like results/<date>-<commit>.json)`);
-  const report = JSON.parse(readFileSync(path.join(BENCH, jsonPath), 'utf8'));
-  report.targets = computeTargets(report);
-  writeFileSync(path.join(BENCH, 'README.md'), renderReadme(report, jsonPath));
-  log(`wrote bench/README.md from ${jsonPath}`);
+/** --render: the page again from stored runs (their targets recomputed from their measurements). */
+function renderStored(files) {
+  const runs = files.split(',').filter(Boolean).map((file) => {
+    const jsonPath = path.relative(BENCH, path.resolve(BENCH, file)).split(path.sep).join('/');
+    if (!existsSync(path.join(BENCH, jsonPath))) throw new BenchError(`${file}: no such stored run in bench/ (give a path like results/<date>-<commit>-node24.json)`);
+    const report = JSON.parse(readFileSync(path.join(BENCH, jsonPath), 'utf8'));
+    report.targets = computeTargets(report);
+    return { report, jsonPath };
+  });
+  writeFileSync(path.join(BENCH, 'README.md'), renderReadme(runs));
+  log(`wrote bench/README.md from ${runs.map((r) => r.jsonPath).join(', ')}`);
 }
 
 (options.render ? Promise.resolve().then(() => renderStored(options.render)) : main()).catch((error) => {

@@ -102,15 +102,41 @@ const rate = (x) => (x === null || !x ? 'n/a' : `${(x / MB).toFixed(0)} MB/s`);
 // ---- README --------------------------------------------------------------------------------
 const esc = (text) => String(text).replace(/\|/g, '\\|');
 
-export function renderReadme(report, jsonPath) {
+/**
+ * The page of record from one or more runs, one per Node version (the first is the Action's
+ * runtime): a table of every target on each version, then each run in full.
+ */
+export function renderReadme(runs) {
+  const L = [];
+  L.push('# ripcord benchmark', '');
+  L.push('`npm run bench` is the benchmark of record. **This page is written by it** (from `bench/lib/report.mjs`); do not edit the figures by hand. ' +
+    `It runs the whole benchmark once for each Node version, ripcord on that Node and the peers as they are: ${runs.map((r) => `Node ${r.report.machine.node}`).join(', ')}.`, '');
+  L.push('## Targets on each Node version', '');
+  L.push(`| target | goal | ${runs.map((r) => `Node ${r.report.machine.node}`).join(' | ')} |`, `|---|---|${runs.map(() => '---|').join('')}`);
+  const first = runs[0].report.targets;
+  for (const [i, t] of first.entries()) {
+    const cells = runs.map(({ report }) => {
+      const x = report.targets[i];
+      return `${x.ratio === null ? 'n/a' : x.ratio.toFixed(3)} ${x.status === 'met' ? 'met' : `**${x.status}**`}`;
+    });
+    L.push(`| ${esc(t.name)} | ${t.goal} | ${cells.join(' | ')} |`);
+  }
+  L.push('');
+  for (const { report, jsonPath } of runs) L.push(...renderRun(report, jsonPath));
+  L.push(METHOD);
+  return `${L.join('\n')}\n`;
+}
+
+/** One run's section of the page: what ran, its targets and every figure. */
+function renderRun(report, jsonPath) {
   const m = report.machine;
   const L = [];
   const runsOf = (r, f, digits) => r.runs.map((x) => (x[f] === undefined ? '' : x[f].toFixed(digits))).join(' / ');
   const cell = (r, f, digits) => (r.median?.[f] === undefined ? 'n/a' : `**${r.median[f].toFixed(digits)}** (${runsOf(r, f, digits)})`);
 
-  L.push('# ripcord benchmark', '');
-  L.push('`npm run bench` is the benchmark of record. **This page is written by it** (from `bench/lib/report.mjs`); do not edit the figures by hand. Raw results: ' + `[\`bench/${jsonPath}\`](${jsonPath}).`, '');
-  L.push('## This run', '');
+  L.push(`## On Node ${m.node}`, '');
+  L.push('Raw results: ' + `[\`bench/${jsonPath}\`](${jsonPath}).`, '');
+  L.push('### This run', '');
   L.push('| | |', '|---|---|');
   L.push(`| date | ${report.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} |`);
   L.push(`| commit | \`${report.git.commit}\`${report.git.dirty ? ' (uncommitted changes in the work tree)' : ''} |`);
@@ -125,13 +151,13 @@ export function renderReadme(report, jsonPath) {
   L.push(`| total run time | ${(report.durationS / 60).toFixed(1)} min (\`npm run bench\`, everything included) |`);
   L.push('');
 
-  L.push('## Targets', '');
+  L.push('### Targets', '');
   L.push('Fixed targets from the issue tracker; a target that is not met stays NOT MET here.', '');
   L.push('| target | goal | measured (medians) | ratio | result |', '|---|---|---|---|---|');
   for (const t of report.targets) L.push(`| ${esc(t.name)} | ${t.goal} | ${t.measured} | ${t.ratio === null ? 'n/a' : t.ratio.toFixed(3)} | ${t.status === 'met' ? 'met' : `**${t.status}**`} |`);
   L.push('');
 
-  L.push('## Measurements', '');
+  L.push('### Measurements', '');
   L.push(
     `Wall time, CPU time (user + sys of the whole process tree) and peak RSS (largest single process of the tree, see below). CPU use = CPU time / wall time; ${m.nproc} cores make ${m.nproc * 100}% the ceiling. Sizes in MB (10^6 bytes), memory in MiB (2^20 bytes).`,
     '',
@@ -157,7 +183,7 @@ export function renderReadme(report, jsonPath) {
   L.push('', `"other CPU s" is the CPU time the rest of the machine used while the command ran (from \`/proc/stat\`, hypervisor steal included): on a shared machine, the noise behind a figure. Load average at the start of the run: ${report.loadAverage.start}; at the end: ${report.loadAverage.end}.`);
   L.push('');
 
-  L.push('## Memory scaling', '');
+  L.push('### Memory scaling', '');
   L.push(`The same \`ripcord backup\` over ${report.scaling.method}.`, '');
   L.push('| input | files | wall s | CPU s | peak RSS MiB | archive MB | other CPU s |', '|---|---|---|---|---|---|---|');
   const main = report.measurements['ripcord.backup'];
@@ -167,7 +193,7 @@ export function renderReadme(report, jsonPath) {
   }
   L.push('');
 
-  L.push('## Start-up', '');
+  L.push('### Start-up', '');
   L.push(`\`${report.startup.command}\` (prints \`${report.startup.output}\`), ${report.startup.runsMs.length} runs after one warm-up: median **${report.startup.medianMs.toFixed(1)} ms**; runs: ${report.startup.runsMs.join(', ')} ms.`, '');
   const node = report.startup.node;
   if (node) {
@@ -175,13 +201,12 @@ export function renderReadme(report, jsonPath) {
     L.push(`Node itself on this machine (\`${node.command}\`, ${node.runsMs.length} runs): median ${node.medianMs.toFixed(1)} ms.${ca}`, '');
   }
 
-  L.push('## Correctness', '');
+  L.push('### Correctness', '');
   L.push('Every ripcord restore of every repetition, the GnuPG + tar emergency restore of the ripcord archive, and each peer restore in the warm-up round are compared with the input: the make-dataset.sh manifest hash (sha256 over the sorted `sha256sum` lines of every file) and a digest of every file\'s mode, mtime and size. Any mismatch fails the benchmark before anything is written.', '');
   for (const c of report.correctness) L.push(`- ${c.ok ? 'ok' : 'FAILED'}: ${c.what} (round ${c.round}): \`${c.got}\`${c.metaOk ? ', modes/mtimes/sizes match' : ''}`);
   L.push('');
 
-  L.push(METHOD);
-  return `${L.join('\n')}\n`;
+  return L;
 }
 
 function other(x) {
@@ -256,12 +281,13 @@ const METHOD = `## How it measures
 
 \`\`\`sh
 npm run build          # the benchmark measures dist/
-npm run bench          # full run: 6 repetitions, peers, scaling; writes this page and bench/results/<date>-<commit>.json
+npm run bench          # full run on Node 24, then on Node 20: 6 repetitions, peers, scaling; writes this page and bench/results/<date>-<commit>-node<major>.json
 npm run bench -- --runs 10        # more repetitions (keep it even): steadier medians on a noisy machine
 npm run bench -- --quick          # smoke test: repo/ + 3 logs, 1 repetition; writes bench/results/quick-*.json only
 npm run bench -- --only ripcord   # skip the peers (their targets show "not measured")
 npm run bench -- --no-readme      # leave this page alone
-npm run bench -- --render results/<run>.json   # measure nothing: this page again from a stored run
+npm run bench -- --node 24        # one Node version only (a major, installed from the npm registry if needed, or a path to a node binary)
+npm run bench -- --render results/<run>.json,results/<run>.json   # measure nothing: this page again from stored runs
 \`\`\`
 
 The page must be exactly what its run renders (\`test/project/bench.test.ts\` checks it): after a

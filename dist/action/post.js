@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-QMGKPJEM.js";
+} from "../chunks/chunk-VZQ6WYUW.js";
 import {
   getState,
   info,
@@ -20,14 +20,14 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-ZBXB2IL6.js";
+import "../chunks/chunk-4MY2C4RD.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-FG725XMH.js";
+} from "../chunks/chunk-MIV7WRGN.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall

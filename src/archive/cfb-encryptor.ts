@@ -90,7 +90,8 @@ class InlineEncryptor implements CfbEncryptor {
  * loaders on to worker threads.
  */
 function workerProgram(): { program: URL | string; evaluate: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { program: new URL('../cfb-worker.js', import.meta.url), evaluate: false };
+  // (pathname: a loader may add a query to the module's URL)
+  if (!new URL(import.meta.url).pathname.endsWith('.ts')) return { program: new URL('../cfb-worker.js', import.meta.url), evaluate: false };
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const worker = JSON.stringify(new URL('./cfb-worker.ts', import.meta.url).href);
   return { program: `import(${tsx}).then(({ register }) => { register(); return import(${worker}); })`, evaluate: true };
