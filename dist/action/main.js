@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-VZQ6WYUW.js";
+} from "../chunks/chunk-XCELCKTO.js";
 import {
   setFailed
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-4MY2C4RD.js";
+import "../chunks/chunk-AQ5PK7CU.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-MIV7WRGN.js";
+import "../chunks/chunk-6U4YOQCR.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-VZQ6WYUW.js";
+} from "../chunks/chunk-XCELCKTO.js";
 import {
   getState,
   info,
@@ -20,14 +20,14 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-4MY2C4RD.js";
+import "../chunks/chunk-AQ5PK7CU.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-MIV7WRGN.js";
+} from "../chunks/chunk-6U4YOQCR.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall

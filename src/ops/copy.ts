@@ -15,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
+import { collectGarbageEvery } from '../archive/reclaim.ts';
 import type { TransformCallback } from 'node:stream';
 import { IntegrityError, NotFoundError, RipcordError, StorageError, UsageError } from '../domain/errors.ts';
 import type { Reporter } from '../domain/events.ts';
@@ -365,6 +366,8 @@ class ExpectedChecksum extends Transform {
   failure: IntegrityError | undefined;
   private readonly hash = createHash('sha256');
   private bytes = 0;
+  /** an object is read in many short-lived buffers: return them as they go (see archive/reclaim.ts) */
+  private readonly collect = collectGarbageEvery(16 << 20);
 
   constructor(
     private readonly expected: ObjectChecksum,
@@ -382,6 +385,7 @@ class ExpectedChecksum extends Transform {
     }
     this.hash.update(chunk);
     this.onBytes(chunk.length);
+    this.collect(chunk.length);
     callback(null, chunk);
   }
 
