@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The nightly job: back up, verify, prune the scheduled snapshots by a retention policy,
 // and copy the new snapshot to a second repository when --copy-to names one.
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { $, argv, chalk, spinner } from 'zx';
 import {
   createBackup, decryptionKeysFrom, DEFAULT_EXCLUDES, describeOrigin, describeRepository, encryptionKeysFrom,
@@ -12,8 +12,9 @@ import {
 // Used when no --keep-* flag is given. Prune touches only snapshots of kind "scheduled".
 const DEFAULT_POLICY = { 'keep-daily': 7, 'keep-weekly': 4, 'keep-monthly': 12 };
 const KEEP_FLAGS = ['keep-last', 'keep-hourly', 'keep-daily', 'keep-weekly', 'keep-monthly', 'keep-yearly', 'keep-within'];
-// Prune and copy are not in the library API yet: they run through the CLI.
-const CLI = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
+// Prune and copy run through the CLI, found next to the library (dist/), so a copy of this
+// script in any project that depends on ripcord-backup finds it as well.
+const CLI = path.join(path.dirname(createRequire(import.meta.url).resolve('ripcord-backup')), 'cli.cjs');
 
 const USAGE = `Usage: ripcord-nightly-backup [options]    (in a clone: npx zx scripts/nightly-backup.mjs ...)
 

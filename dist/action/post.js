@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-QMGKPJEM.js";
+} from "../chunks/chunk-NJTWLSFC.js";
 import {
   getState,
   info,
@@ -19,15 +19,15 @@ import {
   setFailed,
   setOutput,
   warning
-} from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-ZBXB2IL6.js";
+} from "../chunks/chunk-ZIWZJDNO.js";
+import "../chunks/chunk-UTB7DSVC.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-FG725XMH.js";
+} from "../chunks/chunk-EUDR7S5D.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall
@@ -46,7 +46,7 @@ async function runPost({ env }) {
       info("ripcord: no automatic rollback armed for this step");
       return;
     }
-    warning(`the job failed: rolling back to the pre-deploy snapshot ${snapshot}`);
+    warning(`the job failed or was cancelled: rolling back to the pre-deploy snapshot ${snapshot}`);
     const cwd = workingDirectory(env);
     const url = getState(State.guardRepository);
     const endpoint = text(Inputs.s3Endpoint);
