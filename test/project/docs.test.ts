@@ -12,7 +12,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatHelp } from '../../src/cli/command.ts';
+import { formatHelp, parseCommandLine } from '../../src/cli/command.ts';
 import { COMMANDS } from '../../src/cli/main.ts';
 import { PROJECT_ROOT, ripcord } from '../helpers/cli.ts';
 import { packTarball, readmeBlocks, readPackageJson, runAs, runShell, userEnv } from '../helpers/package.ts';
@@ -90,6 +90,46 @@ test("README.md's first command, run as printed in a folder where the packed pac
   } finally {
     await removeDir(tmp);
   }
+});
+
+/** The command lines of a shell block: continuations joined, comments dropped, words split as sh would (quotes, no expansions). */
+function commandLines(block: string): string[][] {
+  return block
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .map((line) => [...line.replace(/(^|\s)#.*$/, '').matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!))
+    .filter((words) => words.length > 0);
+}
+
+test("every ripcord command line in README.md and scripts/README.md names a command and only options it has (the CLI's own parser, the recipes' --help)", async () => {
+  let checked = 0;
+  const blocks = [...(await readmeBlocks()), ...(await Promise.all(['Install on a server or a laptop', 'Guarded deploys', 'S3 and copies (3-2-1)', 'Scheduled backups you can watch'].map((h) => readmeBlocks(h)))).flat()];
+  for (const words of blocks.flatMap(commandLines)) {
+    const at = words.indexOf('ripcord');
+    if (at < 0 || words[at - 1] === '-g') continue;
+    const [name, ...args] = words.slice(at + 1).filter((w) => w !== '&&');
+    if (name === '--version') continue;
+    const command = COMMANDS.find((c) => c.name === name);
+    assert.ok(command, `README.md: ripcord ${name} is not a command`);
+    const end = args.indexOf('--');
+    assert.not.throws(() => parseCommandLine(command, end < 0 ? args : args.slice(0, end)), `README.md: ${words.join(' ')}`);
+    checked += 1;
+  }
+  const scriptsReadme = await fs.readFile(path.join(PROJECT_ROOT, 'scripts/README.md'), 'utf8');
+  for (const [, block] of scriptsReadme.matchAll(/^```sh\n([\s\S]*?)\n```$/gm)) {
+    for (const words of commandLines(block!)) {
+      const at = words.findIndex((w) => /^ripcord-[a-z-]+$/.test(w) || /ripcord-[a-z-]+\)?$/.test(w));
+      if (at < 0) continue;
+      const name = /ripcord-([a-z-]+)/.exec(words[at]!)![1]!;
+      const help = await runAs(process.execPath, [path.join(PROJECT_ROOT, 'scripts', `${name}.mjs`), '--help'], { cwd: PROJECT_ROOT, env: userEnv() });
+      assert.is(help.code, 0, `scripts/README.md: ${words[at]} is not a recipe`);
+      for (const option of words.slice(at + 1).filter((w) => w.startsWith('--')).map((w) => w.replace(/[=)].*$/, ''))) {
+        assert.match(help.stdout, new RegExp(`(^\\s+|, )${option}[ ,]`, 'm'), `scripts/README.md: ripcord-${name} has no ${option}`);
+      }
+      checked += 1;
+    }
+  }
+  assert.ok(checked >= 12, `only ${checked} command lines found`);
 });
 
 /** A real snapshot of a small tree, in the folder named by the README's emergency restore. */
