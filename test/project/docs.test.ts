@@ -57,6 +57,13 @@ test('README.md starts with exactly two commands: one that installs ripcord and 
   assert.is(pkg.bin.ripcord, 'dist/cli.cjs', 'npx ripcord runs this package in a clone');
 });
 
+test("in a clone, the README's npx ripcord runs the clone's own command, never the registry's unrelated ripcord (npx --no refuses to download)", async () => {
+  const pkg = await readPackageJson();
+  const run = await runAs('npx', ['--no', '--', 'ripcord', '--version'], { cwd: PROJECT_ROOT, env: userEnv() });
+  assert.is(run.code, 0, run.stderr);
+  assert.is(run.stdout.trim(), pkg.version);
+});
+
 test("README.md's first command, run as printed in a folder where the packed package is installed, backs up into ./.ripcord, and a zx recipe runs from node_modules there", async () => {
   const [first] = (await readmeBlocks())[0]!.split('\n');
   const tmp = await tempDir('ripcord-readme-');
