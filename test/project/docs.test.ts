@@ -94,6 +94,11 @@ test("README.md's first command, run as printed in a folder where the packed pac
     assert.match(recipe.stdout.trim(), /^\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{4}$/);
     const command = await runShell('npx ripcord-restore --help', { cwd: app, env });
     assert.match(command.stdout, /^Usage: ripcord-restore /);
+    // a copy of a recipe in the project finds the library and the CLI through the dependency
+    await fs.copyFile(path.join(app, 'node_modules/ripcord-backup/scripts/nightly-backup.mjs'), path.join(app, 'my-nightly.mjs'));
+    const copy = await runAs(process.execPath, ['my-nightly.mjs', '--paths', 'app.conf', '--dry-run'], { cwd: app, env: { ...env, RIPCORD_PASSPHRASE: passphrase } });
+    assert.is(copy.code, 0, copy.stderr);
+    assert.match(copy.stdout, /dry run: nothing is written; prune as it stands now/);
   } finally {
     await removeDir(tmp);
   }
