@@ -1,15 +1,15 @@
-#!/usr/bin/env zx
+#!/usr/bin/env node
 // A guarded deploy of a local service: your deploy and check commands, ripcord's snapshot
-// and rollback. Exit 0 deployed; 10 rolled back; 20 the rollback failed (act now); 1 failed.
+// (with --capture, also state that is not a file) and rollback. Exit 0 deployed; 10 rolled back; 20 the rollback failed (act now); 1 failed.
 import * as path from 'node:path';
 import { $, argv, chalk, question } from 'zx';
 import {
   decryptionKeysFrom, DEFAULT_EXCLUDES, describeOrigin, describeRepository, encryptionKeysFrom, ExitCode,
-  openStore, parseDuration, repositorySkip, RipcordError, runGuardedDeploy,
-} from '../dist/index.js';
+  openStore, parseCaptureSpec, parseDuration, repositorySkip, RipcordError, runGuardedDeploy,
+} from 'ripcord-backup';
 
-const USAGE = `Usage: npx zx scripts/deploy-with-rollback.mjs --deploy CMD [--check CMD]... [options]
-       (or: node scripts/deploy-with-rollback.mjs ...)
+const USAGE = `Usage: ripcord-deploy-with-rollback --deploy CMD [--check CMD]... [options]
+       (in a clone: npx zx scripts/deploy-with-rollback.mjs ...)
 
 Snapshots --paths, runs --deploy, runs every --check; if the deploy or a check fails, restores
 the snapshot, runs --on-rollback and checks again. Commands run with sh -c in --directory.
@@ -24,6 +24,11 @@ Options:
   --interval DURATION    wait between attempts (default: 5s)
   --timeout DURATION     limit per check per attempt (default: 60s)
   --paths P1,P2          what the deploy changes (default: the directory without ${DEFAULT_EXCLUDES.join(', ')})
+  --capture NAME='CMD'   also snapshot the stdout of CMD as .ripcord-captured/NAME, e.g.
+                         db='sqlite3 app.db .dump' (repeatable)
+  --restore-capture NAME='CMD'
+                         on rollback, feed the captured NAME to CMD on stdin, e.g.
+                         db='rm -f app.db && sqlite3 app.db' (repeatable)
   --directory DIR, -C    where commands run; paths are relative to it (default: the working directory)
   --tag TAG              label the pre-deploy snapshot (repeatable)
   --repo URL             repository (default: $RIPCORD_REPO, else ./.ripcord)
@@ -46,6 +51,10 @@ try {
   const repo = text('repo') ?? (process.env.RIPCORD_REPO || '.ripcord');
   const [deploy, onRollback, checks, healthUrls] = [text('deploy'), text('on-rollback'), list('check'), list('health-url')];
   const paths = list('paths').flatMap((p) => p.split(','));
+  const captures = list('capture').map((spec) => parseCaptureSpec(spec, '--capture'));
+  const restoreCaptures = list('restore-capture').map((spec) => parseCaptureSpec(spec, '--restore-capture'));
+  const uncaptured = restoreCaptures.find((r) => !captures.some((c) => c.name === r.name));
+  if (uncaptured) throw usage(`--restore-capture ${uncaptured.name}: nothing is captured under that name (add --capture ${uncaptured.name}='CMD')`);
   const validation = { commands: checks, healthUrls, retries: Number(text('retries') ?? 0),
     intervalMs: parseDuration(text('interval') ?? '5s'), timeoutMs: parseDuration(text('timeout') ?? '60s') };
   if (!deploy) throw usage('which deploy? give --deploy CMD (see --help)');
@@ -70,10 +79,12 @@ try {
   // Summary, then confirmation unless --yes.
   console.log(`guarded deploy in ${cwd}`);
   console.log(`  snapshot  ${paths.length ? paths.join(', ') : `. (without ${DEFAULT_EXCLUDES.join(', ')})`} into ${describeRepository(repo)}`);
+  for (const capture of captures) console.log(`  capture   ${capture.name}: ${capture.command}`);
   console.log(`  deploy    ${deploy}`);
   for (const check of [...checks, ...healthUrls]) console.log(`  check     ${check}${validation.retries ? ` (${validation.retries} retries)` : ''}`);
   if (!checks.length && !healthUrls.length) console.log(chalk.yellow('  check     none: only a failing deploy command rolls back'));
-  console.log(`  on failure: restore the snapshot${onRollback ? `, then ${onRollback}` : ''}`);
+  const feeds = restoreCaptures.map((r) => `feed ${r.name} to ${r.command}`);
+  console.log(`  on failure: restore the snapshot${[...feeds, ...(onRollback ? [onRollback] : [])].map((step) => `, then ${step}`).join('')}`);
   if (flag('dry-run')) process.exit(0);
   if (!flag('yes')) {
     if (!process.stdin.isTTY || process.env.CI === 'true') throw usage('no terminal to confirm on: add --yes to deploy');
@@ -85,7 +96,7 @@ try {
   let report;
   try {
     report = await runGuardedDeploy({
-      store, cwd, keys, decryptionKeys, validation, onRollback,
+      store, cwd, keys, decryptionKeys, validation, onRollback, captures, restoreCaptures,
       command: ['sh', '-c', deploy],
       paths: paths.length ? paths : ['.'],
       exclude: paths.length ? [] : DEFAULT_EXCLUDES,

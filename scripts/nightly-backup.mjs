@@ -1,21 +1,22 @@
-#!/usr/bin/env zx
+#!/usr/bin/env node
 // The nightly job: back up, verify, prune the scheduled snapshots by a retention policy,
 // and copy the new snapshot to a second repository when --copy-to names one.
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { $, argv, chalk, spinner } from 'zx';
 import {
   createBackup, decryptionKeysFrom, DEFAULT_EXCLUDES, describeOrigin, describeRepository, encryptionKeysFrom,
   ExitCode, openStore, repositorySkip, RipcordError, verifySnapshots,
-} from '../dist/index.js';
+} from 'ripcord-backup';
 
 // Used when no --keep-* flag is given. Prune touches only snapshots of kind "scheduled".
 const DEFAULT_POLICY = { 'keep-daily': 7, 'keep-weekly': 4, 'keep-monthly': 12 };
 const KEEP_FLAGS = ['keep-last', 'keep-hourly', 'keep-daily', 'keep-weekly', 'keep-monthly', 'keep-yearly', 'keep-within'];
-// Prune and copy are not in the library API yet: they run through the CLI.
-const CLI = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
+// Prune and copy run through the CLI, found next to the library (dist/), so a copy of this
+// script in any project that depends on ripcord-backup finds it as well.
+const CLI = path.join(path.dirname(createRequire(import.meta.url).resolve('ripcord-backup')), 'cli.cjs');
 
-const USAGE = `Usage: npx zx scripts/nightly-backup.mjs [options]    (or: node scripts/nightly-backup.mjs ...)
+const USAGE = `Usage: ripcord-nightly-backup [options]    (in a clone: npx zx scripts/nightly-backup.mjs ...)
 
 Backs up (kind "scheduled"), verifies, prunes scheduled snapshots, copies the new one to --copy-to.
 Meant for cron: it never asks anything. Exits non-zero, with one line on stderr, if any step fails.

@@ -1,18 +1,18 @@
-#!/usr/bin/env zx
+#!/usr/bin/env node
 // Snapshot what a deploy is about to change (configs, scripts, deploy state), verify the
-// snapshot, and print its id on stdout:  ID=$(npx zx scripts/pre-deploy.mjs)
+// snapshot, and print its id on stdout:  ID=$(ripcord-pre-deploy)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { $, argv, chalk, spinner } from 'zx';
 import {
   createBackup, decryptionKeysFrom, describeOrigin, describeRepository, encryptionKeysFrom, ExitCode,
   openStore, parseCaptureSpec, repositorySkip, RipcordError, verifySnapshots,
-} from '../dist/index.js';
+} from 'ripcord-backup';
 
 // Taken when --paths is not given: those of these that exist.
 const DEFAULT_PATHS = ['config', 'scripts', 'deploy', 'state', '.env'];
 
-const USAGE = `Usage: npx zx scripts/pre-deploy.mjs [options]    (or: node scripts/pre-deploy.mjs ...)
+const USAGE = `Usage: ripcord-pre-deploy [options]    (in a clone: npx zx scripts/pre-deploy.mjs ...)
 
 Takes a pre-deploy snapshot, verifies it, prints its id on stdout (everything else on stderr).
 

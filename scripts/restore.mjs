@@ -1,4 +1,4 @@
-#!/usr/bin/env zx
+#!/usr/bin/env node
 // Pick a snapshot, see how it differs from the folder now, confirm, restore (a pre-restore
 // snapshot is taken first), and get the command that undoes it.
 import * as path from 'node:path';
@@ -7,12 +7,12 @@ import { argv, chalk, question, quote } from 'zx';
 import {
   applyRestore, decryptionKeysFrom, describeOrigin, describeRepository, diffWithFolder, ExitCode, listSnapshots,
   openStore, planRestore, preRestoreKeysFrom, repositorySkip, RipcordError,
-} from '../dist/index.js';
+} from 'ripcord-backup';
 
 const CHOICES = 20; // snapshots offered on a terminal, newest first
 const MARK = { removed: chalk.red('-'), added: chalk.green('+'), changed: chalk.yellow('~') };
 
-const USAGE = `Usage: npx zx scripts/restore.mjs [--snapshot ID|latest] [options]    (or: node scripts/restore.mjs ...)
+const USAGE = `Usage: ripcord-restore [--snapshot ID|latest] [options]    (in a clone: npx zx scripts/restore.mjs ...)
 
 Without --snapshot, offers the newest snapshots to choose from (on a terminal only).
 Shows how the snapshot differs from the target, asks, then restores; the pre-restore

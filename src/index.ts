@@ -1,6 +1,7 @@
 /**
  * ripcord as a library: the operations the CLI, the Action and the zx scripts share.
- * `import { createBackup, openStore } from 'ripcord'` (or '../dist/index.js' from scripts/).
+ * `import { createBackup, openStore } from 'ripcord-backup'` (the package's name; the scripts in
+ * scripts/ import it so too, which Node resolves to this package's own dist/index.js).
  */
 export { createBackup, DEFAULT_EXCLUDES, repositorySkip } from './ops/backup.ts';
 export type { BackupRequest, BackupResult } from './ops/backup.ts';

@@ -46,7 +46,7 @@ async function runPost({ env }) {
       info("ripcord: no automatic rollback armed for this step");
       return;
     }
-    warning(`the job failed: rolling back to the pre-deploy snapshot ${snapshot}`);
+    warning(`the job failed or was cancelled: rolling back to the pre-deploy snapshot ${snapshot}`);
     const cwd = workingDirectory(env);
     const url = getState(State.guardRepository);
     const endpoint = text(Inputs.s3Endpoint);

@@ -1,7 +1,8 @@
 /**
- * The post step (post-if: failure()): when the main step armed the automatic rollback and
- * a later step of the job failed, restore the pre-deploy snapshot, run the rollback hook
- * and validate. It runs only for failed jobs, so it never touches a successful deploy.
+ * The post step (post-if: failure() || cancelled()): when the main step armed the automatic
+ * rollback and a later step of the job failed, or the job was cancelled (by hand, by
+ * concurrency, by timeout-minutes), restore the pre-deploy snapshot, run the rollback hook
+ * and validate. It never runs for a successful job, so it never touches a good deploy.
  */
 import * as core from '@actions/core';
 import { maskSecrets, bool, workingDirectory } from './inputs.ts';
@@ -20,7 +21,7 @@ export async function runPost({ env }: { env: NodeJS.ProcessEnv }): Promise<void
       core.info('ripcord: no automatic rollback armed for this step');
       return;
     }
-    core.warning(`the job failed: rolling back to the pre-deploy snapshot ${snapshot}`);
+    core.warning(`the job failed or was cancelled: rolling back to the pre-deploy snapshot ${snapshot}`);
     const cwd = workingDirectory(env);
     const url = core.getState(State.guardRepository);
     const endpoint = text(Inputs.s3Endpoint);

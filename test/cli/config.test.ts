@@ -101,7 +101,7 @@ test('broken JSON, a duplicate key and a bad duration are errors with the line (
 
 test('backup --set takes paths, excludes, captures, directory, repository, tags and kind from the set; the snapshot carries set:NAME', async () => {
   const config = {
-    $schema: './node_modules/ripcord/schema/ripcord.config.schema.json',
+    $schema: './node_modules/ripcord-backup/schema/ripcord.config.schema.json',
     sets: {
       configs: {
         directory: 'app',

@@ -135,6 +135,54 @@ test('every with: key of a ripcord step is an input of action.yml, its command i
   }
 });
 
+/** Files that tell users when the post step runs: they must all tell the same thing. */
+async function filesAboutThePostStep(): Promise<string[]> {
+  const files = ['README.md', 'action.yml', ...(await workflowFiles())];
+  for (const dir of ['docs', 'src/action']) {
+    for (const name of await fs.readdir(path.join(PROJECT_ROOT, dir))) if (/\.(md|ts)$/.test(name)) files.push(`${dir}/${name}`);
+  }
+  return files;
+}
+
+test("every post-if quoted in the docs, the workflows and the Action's source is action.yml's, and none says a cancelled job is not rolled back", async () => {
+  const { action } = await loadAction();
+  const declared = (action.runs as { postIf?: string }).postIf ?? '';
+  assert.is(declared, 'failure() || cancelled()');
+  const quoted: string[] = [];
+  for (const file of await filesAboutThePostStep()) {
+    // one line per sentence: comment markers and line breaks out of the way
+    const text = (await fs.readFile(path.join(PROJECT_ROOT, file), 'utf8')).replace(/\n[\s#*/]*/g, ' ');
+    const condition = /\b(?:failure|cancelled|always|success)\(\)(?:\s*(?:\|\||&&)\s*(?:failure|cancelled|always|success)\(\))*/.source;
+    for (const [, expression] of text.matchAll(new RegExp(`post-if:\\s*['"\`]?(${condition})`, 'g'))) {
+      quoted.push(file);
+      assert.is(expression!.replace(/\s+/g, ' '), declared, `${file} quotes post-if: ${expression}`);
+    }
+    if (declared.includes('cancelled()')) {
+      assert.not.match(text, /not rolled back[^.]{0,40}cancel|cancel[^.]{0,60}(?:is|are) not rolled back/i, `${file} says cancelled jobs are not rolled back`);
+    }
+  }
+  for (const file of ['docs/action.md', 'workflows/pre-deploy.yml', 'src/action/run-post.ts']) assert.ok(quoted.includes(file), `${file} no longer says when the post step runs`);
+});
+
+test('the example workflows run no npm package but ripcord-backup, installed at exactly the version of package.json, and never through npx', async () => {
+  const { version } = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+  let installs = 0;
+  for (const file of (await workflowFiles()).filter((f) => f.startsWith('workflows/'))) {
+    const workflow = parseYaml(await fs.readFile(path.join(PROJECT_ROOT, file), 'utf8')) as { jobs: Record<string, { steps?: { run?: string }[] }> };
+    for (const step of Object.values(workflow.jobs).flatMap((job) => job.steps ?? [])) {
+      for (const line of (step.run ?? '').split('\n')) {
+        assert.not.match(line, /(^|[\s;&|(])(npx|npm\s+(exec|x))\s/, `${file}: ${line.trim()}: npx runs whatever the registry holds under a name`);
+        const install = /(?:^|[\s;&|(])npm\s+(?:install|i|add)\s+(.*)/.exec(line);
+        if (!install) continue;
+        const packages = install[1]!.split(/\s+/).filter((word) => word && !word.startsWith('-'));
+        assert.equal(packages, [`ripcord-backup@${version}`], `${file}: ${line.trim()}`);
+        installs += 1;
+      }
+    }
+  }
+  assert.ok(installs > 0, 'scheduled-backup.yml installs the CLI for its metrics step');
+});
+
 /** `| \`name\` | cell | ...` rows of the tables in one `## ` section of a markdown file. */
 function tableRows(markdown: string, heading: string): Map<string, string> {
   const start = markdown.indexOf(`\n## ${heading}\n`);

@@ -59,10 +59,10 @@ function oneLine(run: RunResult): string {
 }
 
 for (const name of SCRIPTS) {
-  test(`${name} --help prints its usage and exits 0`, async () => {
+  test(`${name} --help prints its usage under its installed command name, ripcord-${name}, and exits 0`, async () => {
     const run = await script(name, ['--help'], PROJECT_ROOT);
     assert.is(run.code, 0, run.stderr);
-    assert.match(run.stdout, new RegExp(`^Usage: npx zx scripts/${name}\\.mjs`));
+    assert.match(run.stdout, new RegExp(`^Usage: ripcord-${name} [\\s\\S]*?\\(in a clone: npx zx scripts/${name}\\.mjs`));
     assert.match(run.stdout, /--dry-run/);
     assert.is(run.stderr, '');
   });
@@ -71,7 +71,7 @@ for (const name of SCRIPTS) {
 test('the scripts also run under the zx CLI (npx zx scripts/<name>.mjs)', async () => {
   const run = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/zx/build/cli.js'), 'scripts/restore.mjs', '--help'], { env: ENV });
   assert.is(run.code, 0, run.stderr);
-  assert.match(run.stdout, /^Usage: npx zx scripts\/restore\.mjs/);
+  assert.match(run.stdout, /^Usage: ripcord-restore /);
 });
 
 test('pre-deploy snapshots the default paths that exist, verifies the data and prints only the id on stdout', async () => {
@@ -137,6 +137,40 @@ test('deploy-with-rollback: a deploy that breaks the service fails its check, is
     assert.equal(kinds, ['pre-deploy', 'pre-restore'], 'the pre-deploy snapshot, and the broken state kept as a pre-restore snapshot');
   } finally {
     service.process.kill('SIGTERM');
+    await removeDir(root);
+  }
+});
+
+test('deploy-with-rollback --capture and --restore-capture: state outside --paths that a failed deploy changed is captured, then fed back on rollback', async () => {
+  const { root, app, repo } = await project();
+  try {
+    const config = await readTree(path.join(app, 'config'));
+    // state/release stands for state that is not a file of the snapshot (a database): only the capture keeps it
+    await fs.writeFile(path.join(app, 'deploy.sh'), '#!/bin/sh\necho v2 > state/release\necho broken > config/app.json\nexit 3\n', { mode: 0o755 });
+    const run = await script('deploy-with-rollback', ['--repo', repo, '--paths', 'config', '--deploy', './deploy.sh', '--capture', 'release=cat state/release', '--restore-capture', 'release=cat > state/release', '--yes'], app);
+    assert.is(run.code, 10, run.stdout + run.stderr);
+    assert.match(run.stdout, /capture\s+release: cat state\/release/);
+    assert.match(run.stdout, /on failure: restore the snapshot, then feed release to cat > state\/release/);
+    assert.is(await fs.readFile(path.join(app, 'state/release'), 'utf8'), 'v1\n', 'the captured state was fed back');
+    assert.equal(await readTree(path.join(app, 'config')), config);
+    const preDeploy = (await listSnapshots(repo)).find((s) => s.kind === 'pre-deploy')!;
+    assert.ok((await snapshotPaths(repo, preDeploy.id)).includes('.ripcord-captured/release'));
+  } finally {
+    await removeDir(root);
+  }
+});
+
+test('deploy-with-rollback refuses a --restore-capture with no --capture of that name, and a malformed --capture, before taking any snapshot', async () => {
+  const { root, app, repo } = await project();
+  try {
+    const unmatched = await script('deploy-with-rollback', ['--repo', repo, '--deploy', 'true', '--restore-capture', 'db=sqlite3 app.db', '--yes'], app);
+    assert.is(unmatched.code, 2);
+    assert.is(oneLine(unmatched), "deploy-with-rollback: --restore-capture db: nothing is captured under that name (add --capture db='CMD')");
+    const malformed = await script('deploy-with-rollback', ['--repo', repo, '--deploy', 'true', '--capture', 'sqlite3 app.db .dump', '--yes'], app);
+    assert.is(malformed.code, 2);
+    assert.match(oneLine(malformed), /^deploy-with-rollback: --capture "sqlite3 app\.db \.dump": write it as NAME='command'/);
+    assert.is(await fs.stat(repo).catch(() => undefined), undefined);
+  } finally {
     await removeDir(root);
   }
 });
