@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-XCELCKTO.js";
+} from "../chunks/chunk-J6QMIYMW.js";
 import {
   setFailed
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-AQ5PK7CU.js";
+import "../chunks/chunk-6OJHCY7M.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-6U4YOQCR.js";
+import "../chunks/chunk-O4HHNLCM.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-XCELCKTO.js";
+} from "../chunks/chunk-J6QMIYMW.js";
 import {
   getState,
   info,
@@ -20,14 +20,14 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-AQ5PK7CU.js";
+import "../chunks/chunk-6OJHCY7M.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-6U4YOQCR.js";
+} from "../chunks/chunk-O4HHNLCM.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall

@@ -13,6 +13,7 @@ import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts'
 import { ExitCode, RipcordError, UsageError } from '../domain/errors.ts';
 import type { Reporter } from '../domain/events.ts';
 import { silentReporter } from '../domain/events.ts';
+import { shellQuote } from '../domain/shell-quote.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import { createBackup } from './backup.ts';
@@ -151,7 +152,7 @@ export async function runGuardedDeploy(request: DeployRequest): Promise<DeployRe
       result: 'failed',
       exitCode: ExitCode.failure,
       failure,
-      action: `nothing was rolled back (--no-rollback); to roll back: ripcord rollback ${snapshot.id}`,
+      action: `nothing was rolled back (--no-rollback); to roll back: ${rollbackCommandLine(snapshot.id, request.restoreCaptures ?? [])}`,
       timings: { snapshotMs, deployMs, validationMs, totalMs: Date.now() - started },
     };
   }
@@ -188,6 +189,8 @@ export interface RollbackRequest extends GuardContext {
   onRollback?: string | undefined;
   restoreCaptures?: readonly CaptureCommand[];
   captures?: readonly CaptureCommand[];
+  /** restore the files even though captured state in the snapshot has no restore command */
+  skipCaptures?: boolean;
 }
 
 export interface StandaloneRollbackReport {
@@ -202,7 +205,10 @@ export async function runRollback(request: RollbackRequest): Promise<StandaloneR
   if (!request.decryptionKeys) throw new UsageError('rollback needs a key that can read the snapshot: set RIPCORD_PASSPHRASE or RIPCORD_IDENTITY');
   const snapshot = await resolveSnapshot(request.store, request.reference ?? 'latest', request.reference ? {} : { kind: 'pre-deploy' });
   (request.reporter ?? silentReporter).emit({ type: 'phase', phase: 'rollback', message: `rolling back to ${snapshot.id}` });
-  const rollback = await rollbackTo(snapshot, request, request.validation, request.onRollback, request.restoreCaptures ?? [], request.captures ?? [], request.include);
+  const rollback = await rollbackTo(snapshot, request, request.validation, request.onRollback, request.restoreCaptures ?? [], request.captures ?? [], {
+    ...(request.include ? { include: request.include } : {}),
+    capturesRequired: !request.skipCaptures,
+  });
   const ok = !rollback.error && (rollback.onRollback?.ok ?? true) && (rollback.validation?.ok ?? true);
   if (snapshot.kind === 'pre-deploy') {
     await recordOutcome(request.store, snapshot.id, {
@@ -227,8 +233,9 @@ async function rollbackTo(
   onRollback: string | undefined,
   restoreCaptures: readonly CaptureCommand[],
   captures: readonly CaptureCommand[],
-  include?: readonly string[],
+  options: { include?: readonly string[]; capturesRequired?: boolean } = {},
 ): Promise<RollbackReport> {
+  const { include } = options;
   const started = Date.now();
   const reporter = context.reporter ?? silentReporter;
   const report: RollbackReport = { restoredSnapshot: snapshot.id, durationMs: 0 };
@@ -244,6 +251,9 @@ async function rollbackTo(
       protect: context.protect ?? [],
       restoreCaptures,
     });
+    // Files back without the state captured beside them (a database at the new schema under
+    // the old code) is a rollback in name only: refuse before anything is touched.
+    if (options.capturesRequired && plan.unrestoredCaptures.length > 0) throw new UnrestoredCapturesError(snapshot.id, plan.unrestoredCaptures);
     const restored = await applyRestore(plan, {
       store: context.store,
       keys: context.decryptionKeys!,
@@ -255,6 +265,7 @@ async function rollbackTo(
     });
     if (restored.preRestoreSnapshot) report.brokenStateSnapshot = restored.preRestoreSnapshot.id;
   } catch (error) {
+    if (error instanceof UnrestoredCapturesError) throw error;
     report.error = error instanceof Error ? error.message : String(error);
     report.durationMs = Date.now() - started;
     return report;
@@ -272,6 +283,22 @@ async function rollbackTo(
   }
   report.durationMs = Date.now() - started;
   return report;
+}
+
+/** The rollback command line for this snapshot, with the restore commands the deploy was given. */
+function rollbackCommandLine(snapshotId: string, restoreCaptures: readonly CaptureCommand[]): string {
+  return ['ripcord rollback', snapshotId, ...restoreCaptures.map((c) => `--restore-capture ${shellQuote(`${c.name}=${c.command}`)}`)].join(' ');
+}
+
+/** A rollback asked to leave captured state as it is, without --skip-captures. */
+export class UnrestoredCapturesError extends UsageError {
+  constructor(snapshotId: string, names: readonly string[]) {
+    const flags = names.map((name) => `--restore-capture ${name}='COMMAND THAT LOADS ${name.toUpperCase()} FROM STDIN'`).join(' ');
+    super(
+      `snapshot ${snapshotId} holds captured state (${names.join(', ')}) that this rollback would not restore, and nothing was rolled back: ` +
+        `run ripcord rollback ${snapshotId} ${flags} (the deploy's --restore-capture), or add --skip-captures to restore the files alone`,
+    );
+  }
 }
 
 function humanAction(snapshotId: string, rollback: RollbackReport, cwd: string): string {

@@ -207,4 +207,54 @@ test('rollback restores the newest pre-deploy snapshot for a separate rollback j
   }
 });
 
+test('rollback of a snapshot with captured state refuses, before touching anything, without --restore-capture and names the exact command; with it the database comes back; --skip-captures restores the files alone', async () => {
+  const { root, app, repo } = await appDir();
+  try {
+    const db = path.join(app, 'app.db');
+    await exec('sqlite3', [db, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users(name) VALUES ('ada');"]);
+    const dumpBefore = (await exec('sqlite3', [db, '.dump'])).stdout;
+    const configBefore = await readTree(path.join(app, 'config'));
+    const deployed = await ripcord(
+      [
+        'deploy', '--repo', repo, '--paths', 'config', '--no-rollback',
+        '--capture', 'db=sqlite3 app.db .dump',
+        '--restore-capture', 'db=rm -f app.db && sqlite3 app.db',
+        '--validate', 'sqlite3 app.db "SELECT count(*) FROM users"',
+        '--', 'sh', '-c', 'echo v2 > config/limits.conf && sqlite3 app.db "DROP TABLE users; CREATE TABLE accounts(id INTEGER);"',
+      ],
+      { cwd: app, env },
+    );
+    assert.is(deployed.code, 1, deployed.stderr);
+    const id = JSON.parse((await ripcord(['list', '--json', '--repo', repo, '--kind', 'pre-deploy'], { env })).stdout)[0].id as string;
+    // the deploy's own hint carries its restore commands, quoted for sh
+    assert.ok(deployed.stderr.includes(`ripcord rollback ${id} --restore-capture 'db=rm -f app.db && sqlite3 app.db'`), deployed.stderr);
+    const dumpAfterDeploy = (await exec('sqlite3', [db, '.dump'])).stdout;
+    const configAfterDeploy = await readTree(path.join(app, 'config'));
+
+    const refused = await ripcord(['rollback', '--repo', repo, id], { cwd: app, env });
+    assert.is(refused.code, 2, refused.stderr);
+    assert.is(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`snapshot ${id} holds captured state \\(db\\).*nothing was rolled back: run ripcord rollback ${id} --restore-capture db=.*--skip-captures`));
+    assert.is((await exec('sqlite3', [db, '.dump'])).stdout, dumpAfterDeploy, 'the database is untouched');
+    assert.equal(await readTree(path.join(app, 'config')), configAfterDeploy, 'the files are untouched');
+
+    // the hint, run as printed, brings files and database back
+    const hint = /to roll back: (ripcord rollback .*)$/m.exec(deployed.stderr)?.[1] as string;
+    const rolled = await exec('sh', ['-c', `${hint.replace(/^ripcord /, `"${process.execPath}" "${path.join(PROJECT_ROOT, 'dist/cli.cjs')}" `)} --repo "${repo}"`], { cwd: app, env: { ...process.env, ...env } });
+    assert.match(rolled.stderr, /ROLLED BACK/);
+    assert.is((await exec('sqlite3', [db, '.dump'])).stdout, dumpBefore);
+    assert.equal(await readTree(path.join(app, 'config')), configBefore);
+
+    // --skip-captures: the files alone, the database as it is
+    await exec('sqlite3', [db, 'DROP TABLE users; CREATE TABLE accounts(id INTEGER);']);
+    await fs.writeFile(path.join(app, 'config/limits.conf'), 'v3\n');
+    const skipped = await ripcord(['rollback', '--repo', repo, id, '--skip-captures'], { cwd: app, env });
+    assert.is(skipped.code, 0, skipped.stderr);
+    assert.equal(await readTree(path.join(app, 'config')), configBefore);
+    assert.match((await exec('sqlite3', [db, '.dump'])).stdout, /accounts/);
+  } finally {
+    await removeDir(root);
+  }
+});
+
 test.run();

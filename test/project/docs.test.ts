@@ -109,8 +109,13 @@ function commandLines(block: string): string[][] {
   return block
     .replace(/\\\n\s*/g, ' ')
     .split('\n')
-    .map((line) => [...line.replace(/(^|\s)#.*$/, '').matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!))
+    .map((line) => shellWords(line.replace(/(^|\s)#.*$/, '')))
     .filter((words) => words.length > 0);
+}
+
+/** Words as sh splits them: quotes may stand inside a word (db='a b' is one word, db=a b). */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/(?:'[^']*'|"[^"]*"|[^\s'"])+/g)].map((m) => m[0].replace(/'([^']*)'|"([^"]*)"/g, (_, single, double) => single ?? double));
 }
 
 test("every ripcord command line in README.md and scripts/README.md names a command and only options it has (the CLI's own parser, the recipes' --help)", async () => {
@@ -196,6 +201,34 @@ test("README.md's emergency restore fails, and never says restored, when gpg fin
     assert.match(run.stdout, /archive\.tar\.gz\.pgp: OK/, 'the recomputed checksums pass');
     assert.not.match(run.stdout, /restored/);
     assert.ok(await fs.stat(path.join(home, `restore-${id}`, 'config/app.yaml')), 'tar did write the files: only gpg\'s status tells');
+  } finally {
+    await removeDir(tmp);
+  }
+});
+
+
+test("README.md's sqlite recipe, run as printed, rolls a destructive migration back: files and database as before the deploy (exit 10)", async () => {
+  const [block] = (await readmeBlocks('Guarded deploys')).filter((b) => b.includes('--restore-capture'));
+  assert.ok(block, 'README.md has the sqlite recipe under "Guarded deploys"');
+  const tmp = await tempDir('ripcord-readme-sqlite-');
+  try {
+    const app = path.join(tmp, 'app');
+    const bin = path.join(tmp, 'bin');
+    await fs.mkdir(path.join(app, 'config'), { recursive: true });
+    await fs.mkdir(bin);
+    await fs.writeFile(path.join(app, 'config/app.yaml'), 'schema: 1\n');
+    // `ripcord` as an installed command would be: this checkout's
+    await fs.writeFile(path.join(bin, 'ripcord'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(PROJECT_ROOT, 'dist/cli.cjs')}" "$@"\n`, { mode: 0o755 });
+    await fs.writeFile(path.join(app, 'migrate.sh'), '#!/bin/sh\necho "schema: 2" > config/app.yaml\nsqlite3 app.db "DROP TABLE users; CREATE TABLE accounts(id INTEGER);"\n', { mode: 0o755 });
+    const db = path.join(app, 'app.db');
+    await runAs('sqlite3', [db, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users(name) VALUES ('ada'), ('grace');"], { cwd: app, env: userEnv() });
+    const dumpBefore = (await runAs('sqlite3', [db, '.dump'], { cwd: app, env: userEnv() })).stdout;
+    const env = userEnv({ RIPCORD_PASSPHRASE: 'readme recipe' });
+    const run = await runShell(block, { cwd: app, env: { ...env, PATH: `${bin}:${env.PATH}` } });
+    assert.is(run.code, 10, run.stdout + run.stderr);
+    assert.match(run.stderr, /ROLLED BACK/);
+    assert.is((await runAs('sqlite3', [db, '.dump'], { cwd: app, env: userEnv() })).stdout, dumpBefore);
+    assert.is(await fs.readFile(path.join(app, 'config/app.yaml'), 'utf8'), 'schema: 1\n');
   } finally {
     await removeDir(tmp);
   }

@@ -14,6 +14,8 @@ export const rollbackCommand: Command = {
     'For a separate rollback job. Restores with --delete semantics over the snapshot paths (the',
     'current state is kept as a pre-restore snapshot), feeds --restore-capture commands, runs',
     '--on-rollback and the validation checks. Needs no confirmation: running it is the decision.',
+    'A snapshot with captured state (deploy --capture) is refused, before anything is touched,',
+    'unless each captured NAME has a --restore-capture NAME=CMD, or --skip-captures is given.',
     '',
     'Exit codes: 0 rolled back and valid; 20 the rollback or its validation failed: a human must act now.',
   ].join('\n'),
@@ -21,9 +23,13 @@ export const rollbackCommand: Command = {
     paths: { type: 'string', short: 'p', value: 'P1,P2', multiple: true, description: 'restore only these paths of the snapshot (default: all of it)' },
     directory: { type: 'string', short: 'C', value: 'DIR', description: 'the folder the deploy ran in', default: 'the working directory' },
     capture: { type: 'string', value: "NAME='CMD'", multiple: true, description: 'capture the current state NAME into the pre-restore snapshot' },
+    'skip-captures': { type: 'boolean', description: 'restore the files even though captured state in the snapshot has no --restore-capture (it stays as it is now)' },
     ...VALIDATION_OPTIONS,
   },
-  examples: ["ripcord rollback --on-rollback 'systemctl restart app' --health-url http://127.0.0.1:8080/health --validate-retries 5"],
+  examples: [
+    "ripcord rollback --on-rollback 'systemctl restart app' --health-url http://127.0.0.1:8080/health --validate-retries 5",
+    "ripcord rollback --restore-capture db='rm -f app.db && sqlite3 app.db'",
+  ],
   async run(context, values, positionals) {
     const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');
     const validation = validationPlan(values);
@@ -44,6 +50,7 @@ export const rollbackCommand: Command = {
       onRollback: stringOption(values, 'on-rollback'),
       captures: captureOptions(values, 'capture'),
       restoreCaptures: captureOptions(values, 'restore-capture'),
+      skipCaptures: values['skip-captures'] === true,
     });
     context.record({
       snapshots: [report.rollback.restoredSnapshot, ...(report.rollback.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])],
