@@ -10,7 +10,12 @@ import "./chunks/chunk-374JASB6.js";
 
 // src/cli/run.ts
 keepYoungGenerationSmall();
-var { main } = await import("./chunks/main-7DNPV2XH.js");
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+  });
+}
+var { main } = await import("./chunks/main-UBRMGB42.js");
 var args = process.argv.slice(2);
 process.exitCode = await guardAgainstAbandon(main(args, { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }), () => {
   process.stderr.write(`ripcord: ${abandonedMessage(args[0] ?? "the command")}

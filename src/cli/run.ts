@@ -4,6 +4,13 @@ import { keepYoungGenerationSmall } from '../archive/reclaim.ts';
 import { abandonedMessage, guardAgainstAbandon } from '../ops/unfinished.ts';
 
 keepYoungGenerationSmall();
+// A reader that has seen enough (`ripcord ls latest | head`) closes the pipe: what is left to
+// print goes nowhere, and the command finishes as it would have, without a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+}
 const { main } = await import('./main.ts');
 const args = process.argv.slice(2);
 process.exitCode = await guardAgainstAbandon(main(args, { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }), () => {

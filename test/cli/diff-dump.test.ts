@@ -97,4 +97,29 @@ test('diff between two snapshots lists added, removed and changed files from the
   }
 });
 
+test('ls, show and dump into a pipe that closes early (| head) exit 0 without a word on stderr', async () => {
+  const dir = await tempDir();
+  try {
+    await fs.mkdir(path.join(dir, 'src'));
+    for (let i = 0; i < 3000; i++) await fs.writeFile(path.join(dir, 'src', `file-${i}.yaml`), `key: ${i}\n`);
+    await fs.writeFile(path.join(dir, 'src/big.bin'), randomBytes(2 << 20));
+    const repo = path.join(dir, 'repo');
+    const id = (await ripcord(['backup', '--repo', repo, '-q', 'src'], { cwd: dir, env })).stdout.trim();
+    for (const args of [['ls', id], ['show', id], ['dump', id, 'src/big.bin']]) {
+      // the reader takes the first chunk and closes its end, as head does; ls prints far more than a pipe holds
+      const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [CLI, ...args, '--repo', repo], { env: cleanEnv(env) });
+        let err = '';
+        child.stdout.once('data', () => child.stdout.destroy());
+        child.stderr.on('data', (c: Buffer) => (err += c));
+        child.on('close', (code) => resolve({ code, stderr: err }));
+      });
+      assert.is(run.stderr, '', `${args[0]}: ${run.stderr}`);
+      assert.is(run.code, 0, `${args.join(' ')}`);
+    }
+  } finally {
+    await removeDir(dir);
+  }
+});
+
 test.run();

@@ -16,7 +16,12 @@ export const dumpCommand: Command = {
     const [reference, file] = positionals;
     if (!reference || !file) throw new UsageError('dump needs a snapshot and a path: ripcord dump latest config/app.yaml');
     const store = await context.openRepository();
-    await dumpFile({ store, reference, file, keys: await context.decryptionKeys(), output: context.stdout });
+    try {
+      await dumpFile({ store, reference, file, keys: await context.decryptionKeys(), output: context.stdout });
+    } catch (error) {
+      // the reader closed the pipe (| head): it has what it wanted
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+    }
     return 0;
   },
 };
