@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-F2B7D3XQ.js";
+} from "./chunks/chunk-ICFMM2HH.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,8 +34,8 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-FG725XMH.js";
-import "./chunks/chunk-RVGFNPSL.js";
+} from "./chunks/chunk-M63Q25GZ.js";
+import "./chunks/chunk-YSM4ELBG.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {
   ExitCode,

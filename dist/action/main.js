@@ -1,17 +1,17 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-QMGKPJEM.js";
+} from "../chunks/chunk-WV7CSAXW.js";
 import {
   setFailed
-} from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-ZBXB2IL6.js";
+} from "../chunks/chunk-ZIWZJDNO.js";
+import "../chunks/chunk-W76Z6ENV.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-FG725XMH.js";
-import "../chunks/chunk-RVGFNPSL.js";
+import "../chunks/chunk-M63Q25GZ.js";
+import "../chunks/chunk-YSM4ELBG.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-SXD3OMJ4.js";

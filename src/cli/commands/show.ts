@@ -1,6 +1,6 @@
 import { resolveSnapshot } from '../../ops/repository.ts';
 import type { Command } from '../command.ts';
-import { formatBytes, formatCount, formatDuration, formatTime } from '../format.ts';
+import { formatBytes, formatCount, formatDuration, formatTime, terminalText } from '../format.ts';
 
 export const showCommand: Command = {
   name: 'show',
@@ -34,7 +34,7 @@ export const showCommand: Command = {
       ['manifest sha256', snapshot.objects['manifest.json.pgp'].sha256],
       ['ripcord', snapshot.tool.version],
     ];
-    for (const [label, value] of rows) if (value !== undefined) context.print(`${`${label}:`.padEnd(17)}${value}`);
+    for (const [label, value] of rows) if (value !== undefined) context.print(`${`${label}:`.padEnd(17)}${terminalText(value)}`);
     return 0;
   },
 };
