@@ -1,7 +1,7 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-WV7CSAXW.js";
+} from "../chunks/chunk-Y52JDYOU.js";
 import {
   setFailed
 } from "../chunks/chunk-ZIWZJDNO.js";

@@ -14,7 +14,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-WV7CSAXW.js";
+} from "../chunks/chunk-Y52JDYOU.js";
 import {
   getState,
   setFailed,

@@ -272,7 +272,8 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
   },
 
   async list({ env, store }) {
-    const { snapshots } = await listSnapshots(store);
+    const { snapshots, damaged } = await listSnapshots(store);
+    for (const bad of damaged) logWarning(`snapshot ${bad.id} is not listed: ${bad.problem} (run ripcord verify ${bad.id})`);
     const shown = snapshots.filter((s) => matchesFilter(s, { kind: text(Inputs.kind) || undefined, tags: list(Inputs.tags) }));
     for (const s of shown) logInfo(`${s.id}  ${s.kind}  ${s.files} files  ${s.inputBytes} bytes  ${s.tags.join(',')}`);
     if (shown[0]) outputSnapshot(shown[0]);
