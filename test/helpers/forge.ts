@@ -20,9 +20,14 @@ export async function forgeSnapshotJson(repo: string, id: string, change: (field
   const fields = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
   delete fields.metadataSha256;
   change(fields);
-  const metadataSha256 = createHash('sha256').update(JSON.stringify(fields)).digest('hex');
-  await fs.writeFile(file, `${JSON.stringify({ ...fields, metadataSha256 }, null, 2)}\n`);
+  const ordered: Record<string, unknown> = {};
+  for (const name of FIELD_ORDER) if (fields[name] !== undefined) ordered[name] = fields[name];
+  const metadataSha256 = createHash('sha256').update(JSON.stringify(ordered)).digest('hex');
+  await fs.writeFile(file, `${JSON.stringify({ ...ordered, metadataSha256 }, null, 2)}\n`);
 }
+
+/** The fields of snapshot.json in the order of the table in docs/format.md. */
+const FIELD_ORDER = ['format', 'id', 'created', 'kind', 'tags', 'host', 'user', 'git', 'ci', 'restoredFrom', 'files', 'inputBytes', 'archiveBytes', 'durationMs', 'compression', 'encryption', 'objects', 'tool'];
 
 /** A live lock record of `name` (locks/NAME/KEY.json), held by whoever the fields say. */
 export async function forgeLockRecord(repo: string, name: string, holder: Record<string, unknown>): Promise<void> {
