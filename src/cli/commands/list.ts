@@ -8,7 +8,10 @@ export const listCommand: Command = {
   name: 'list',
   summary: 'List snapshots, newest first.',
   usage: 'ripcord list [options]',
-  description: 'Unfinished snapshots (interrupted backups, no snapshot.json) are never listed; a count of them is printed.',
+  description: [
+    'Unfinished snapshots (interrupted backups, no snapshot.json) are never listed; a count of them is printed.',
+    'Values read from the repository (tags above all) are untrusted text: control characters in them are shown escaped (\\n, \\x1b, \\u{202e}), so each value stays on its line.',
+  ].join('\n'),
   options: {
     kind: { type: 'string', value: 'KIND', description: 'only snapshots of this kind' },
     tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: 'only snapshots carrying every one of these tags' },

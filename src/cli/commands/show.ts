@@ -6,6 +6,7 @@ export const showCommand: Command = {
   name: 'show',
   summary: "Show a snapshot's metadata (no key needed).",
   usage: 'ripcord show [options] <id|latest>',
+  description: 'Values read from the repository (tags, host, user, git and CI fields) are untrusted text: control characters in them are shown escaped (\\n, \\x1b, \\u{202e}), so each value stays on its line.',
   options: {},
   examples: ['ripcord show latest', 'ripcord show 20261122T143022.123Z-7f3a --json'],
   async run(context, _values, positionals) {
