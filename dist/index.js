@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-P5W4OOCG.js";
+} from "./chunks/chunk-N5QLECDN.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,8 +34,8 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-O4HHNLCM.js";
-import "./chunks/chunk-RVGFNPSL.js";
+} from "./chunks/chunk-KGNCWH4G.js";
+import "./chunks/chunk-YSM4ELBG.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {
   ExitCode,

@@ -1,17 +1,17 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-J6QMIYMW.js";
+} from "../chunks/chunk-KAWNO4A5.js";
 import {
   setFailed
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-6OJHCY7M.js";
+import "../chunks/chunk-JRD7YDPK.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-O4HHNLCM.js";
-import "../chunks/chunk-RVGFNPSL.js";
+import "../chunks/chunk-KGNCWH4G.js";
+import "../chunks/chunk-YSM4ELBG.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-SXD3OMJ4.js";

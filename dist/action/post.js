@@ -6,29 +6,29 @@ import {
   auditRun,
   bool,
   fail,
+  logInfo,
+  logNotice,
+  logWarning,
   maskSecrets,
   recordNote,
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-J6QMIYMW.js";
+} from "../chunks/chunk-KAWNO4A5.js";
 import {
   getState,
-  info,
-  notice,
   setFailed,
-  setOutput,
-  warning
+  setOutput
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-6OJHCY7M.js";
+import "../chunks/chunk-JRD7YDPK.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-O4HHNLCM.js";
-import "../chunks/chunk-RVGFNPSL.js";
+} from "../chunks/chunk-KGNCWH4G.js";
+import "../chunks/chunk-YSM4ELBG.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-SXD3OMJ4.js";
@@ -43,10 +43,10 @@ async function runPost({ env }) {
     maskSecrets(env);
     const snapshot = getState(State.guardSnapshot);
     if (!snapshot || !bool(Inputs.rollbackOnFailure)) {
-      info("ripcord: no automatic rollback armed for this step");
+      logInfo("ripcord: no automatic rollback armed for this step");
       return;
     }
-    warning(`the job failed or was cancelled: rolling back to the pre-deploy snapshot ${snapshot}`);
+    logWarning(`the job failed or was cancelled: rolling back to the pre-deploy snapshot ${snapshot}`);
     const cwd = workingDirectory(env);
     const url = getState(State.guardRepository);
     const endpoint = text(Inputs.s3Endpoint);
@@ -57,7 +57,7 @@ async function runPost({ env }) {
     try {
       const report = await rollbackFromInputs({ env, cwd, store, url, note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack) }, snapshot);
       if (report.exitCode !== 0) throw new RipcordError(`automatic rollback to ${snapshot} failed: ${report.action ?? report.rollback.error ?? ""}`, { exitCode: report.exitCode });
-      notice(`rolled back to ${snapshot}${report.rollback.brokenStateSnapshot ? `; the broken state is kept as ${report.rollback.brokenStateSnapshot}` : ""}`);
+      logNotice(`rolled back to ${snapshot}${report.rollback.brokenStateSnapshot ? `; the broken state is kept as ${report.rollback.brokenStateSnapshot}` : ""}`);
     } catch (error) {
       failure = error;
       throw error;

@@ -33,6 +33,7 @@ import { bool, command, count, InputError, keyInputs, list, maskSecrets, reposit
 import type { ActionCommand } from './names.ts';
 import { Inputs, Outputs, State } from './names.ts';
 import { summaryTable, writeSummary } from './summary.ts';
+import { logFailure, logInfo, logWarning } from './log.ts';
 
 export interface ActionEnvironment {
   env: NodeJS.ProcessEnv;
@@ -44,12 +45,12 @@ export function actionReporter(): Reporter {
   return {
     wantsTotals: true,
     emit(event) {
-      if (event.type === 'warning') core.warning(event.message);
-      else if (event.type === 'phase' || event.type === 'info') core.info(event.message);
+      if (event.type === 'warning') logWarning(event.message);
+      else if (event.type === 'phase' || event.type === 'info') logInfo(event.message);
       else if (Date.now() - lastProgress >= 10_000) {
         lastProgress = Date.now();
         const total = event.total ? ` of ${event.total.files} files, ${event.total.bytes} bytes` : '';
-        core.info(`${event.phase}: ${event.done.files} files, ${event.done.bytes} bytes${total}`);
+        logInfo(`${event.phase}: ${event.done.files} files, ${event.done.bytes} bytes${total}`);
       }
     },
   };
@@ -110,10 +111,10 @@ export async function runMain({ env }: ActionEnvironment): Promise<void> {
 
 export function fail(error: unknown): void {
   if (isRipcordError(error)) {
-    core.setFailed(error.message);
+    logFailure(error.message);
   } else {
     const message = error instanceof Error ? error.message : String(error);
-    core.setFailed(`internal error: ${message} (re-run with debug logging and please report it)`);
+    logFailure(`internal error: ${message} (re-run with debug logging and please report it)`);
     if (error instanceof Error && error.stack) core.debug(error.stack);
   }
 }
@@ -146,7 +147,7 @@ export async function auditRun(store: Store, operation: string, env: NodeJS.Proc
     ...(notes.rolledBack ? { rolledBack: true } : {}),
     durationMs: finished.getTime() - started.getTime(),
     tool: `ripcord ${VERSION}`,
-  }).catch((problem: unknown) => core.warning(`the audit record was not written: ${problem instanceof Error ? problem.message : String(problem)}`));
+  }).catch((problem: unknown) => logWarning(`the audit record was not written: ${problem instanceof Error ? problem.message : String(problem)}`));
 }
 
 interface RunContext {
@@ -194,7 +195,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
     if (guard) {
       core.saveState(State.guardSnapshot, snapshot.id);
       core.saveState(State.guardRepository, url);
-      core.info(`if a later step of this job fails, the post step restores ${snapshot.id}`);
+      logInfo(`if a later step of this job fails, the post step restores ${snapshot.id}`);
     }
     const seconds = Math.max(0.001, (Date.now() - started) / 1000);
     await writeSummary(`ripcord backup: snapshot ${snapshot.id}`, summaryTable([
@@ -226,7 +227,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
         protect: repositorySkip(url, cwd),
         restoreCaptures: capturesFromInput(Inputs.restoreCapture),
       });
-      core.info(`restoring ${plan.snapshot.id} into ${target}: ${plan.counts.add} to add, ${plan.counts.change} to change, ${plan.counts.remove} to remove`);
+      logInfo(`restoring ${plan.snapshot.id} into ${target}: ${plan.counts.add} to add, ${plan.counts.change} to change, ${plan.counts.remove} to remove`);
       return applyRestore(plan, {
         store,
         keys,
@@ -262,7 +263,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
         reporter: actionReporter(),
       }),
     );
-    for (const outcome of outcomes) core.info(`${outcome.ok ? 'ok    ' : 'FAILED'} ${outcome.id}${outcome.problems.length ? `: ${outcome.problems.join('; ')}` : ''}`);
+    for (const outcome of outcomes) logInfo(`${outcome.ok ? 'ok    ' : 'FAILED'} ${outcome.id}${outcome.problems.length ? `: ${outcome.problems.join('; ')}` : ''}`);
     const first = outcomes[0];
     if (first) core.setOutput(Outputs.snapshotId, first.id);
     await writeSummary('ripcord verify', summaryTable(outcomes.map((o) => [o.id, o.ok ? `ok${o.readData ? ' (data read)' : ''}` : `FAILED: ${o.problems.join('; ')}`])), env);
@@ -271,9 +272,10 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
   },
 
   async list({ env, store }) {
-    const { snapshots } = await listSnapshots(store);
+    const { snapshots, damaged } = await listSnapshots(store);
+    for (const bad of damaged) logWarning(`snapshot ${bad.id} is not listed: ${bad.problem} (run ripcord verify ${bad.id})`);
     const shown = snapshots.filter((s) => matchesFilter(s, { kind: text(Inputs.kind) || undefined, tags: list(Inputs.tags) }));
-    for (const s of shown) core.info(`${s.id}  ${s.kind}  ${s.files} files  ${s.inputBytes} bytes  ${s.tags.join(',')}`);
+    for (const s of shown) logInfo(`${s.id}  ${s.kind}  ${s.files} files  ${s.inputBytes} bytes  ${s.tags.join(',')}`);
     if (shown[0]) outputSnapshot(shown[0]);
     await writeSummary(`ripcord list: ${shown.length} snapshots`, summaryTable(shown.slice(0, 50).map((s) => [s.id, `${s.kind}, ${s.files} files, ${s.archiveBytes} bytes stored${s.tags.length ? `, tags ${s.tags.join(',')}` : ''}`])), env);
   },
@@ -299,7 +301,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
       return { plan, result: await core.group('Prune', () => applyPrune(store, plan, actionReporter())) };
     });
     note?.(result.removedSnapshots);
-    core.info(`removed ${result.removedSnapshots.length} snapshots and ${result.removedUnfinished.length} unfinished folders, ${result.bytesFreed} bytes freed`);
+    logInfo(`removed ${result.removedSnapshots.length} snapshots and ${result.removedUnfinished.length} unfinished folders, ${result.bytesFreed} bytes freed`);
     await writeSummary('ripcord prune', summaryTable(plan.snapshots.map((d) => [d.snapshot.id, d.action === 'keep' ? `kept (${d.reasons.join(', ')})` : 'removed'])), env);
   },
 
@@ -312,7 +314,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
       const plan = await planCopy({ source: store, destination, references: reference === 'all' ? [] : [reference], all: reference === 'all' });
       const result = await core.group('Copy', () => applyCopy(plan, { reporter: actionReporter() }));
       note?.(result.snapshots.filter((s) => s.status === 'copied').map((s) => s.id));
-      core.info(`${result.copied} copied, ${result.present} already present, ${result.bytes} bytes transferred`);
+      logInfo(`${result.copied} copied, ${result.present} already present, ${result.bytes} bytes transferred`);
       await writeSummary('ripcord copy', summaryTable(result.snapshots.map((s) => [s.id, s.status + (s.problem ? `: ${s.problem}` : '')])), env);
       if (result.failed > 0) throw new RipcordError(`${result.failed} snapshot(s) failed to copy: ${result.snapshots.find((s) => s.problem)?.problem ?? ''}`);
     } finally {
@@ -372,7 +374,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
       filter: { kind: text(Inputs.kind) || undefined, tags: list(Inputs.tags) },
     });
     outputSnapshot(result.snapshot);
-    core.info(`ok: newest snapshot ${result.snapshot.id} is ${Math.round(result.ageMs / 60_000)} minutes old and verifies`);
+    logInfo(`ok: newest snapshot ${result.snapshot.id} is ${Math.round(result.ageMs / 60_000)} minutes old and verifies`);
   },
 };
 

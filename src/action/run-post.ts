@@ -12,16 +12,17 @@ import type { AuditNotes } from './run-main.ts';
 import { openStore } from '../storage/open-store.ts';
 import { text } from './inputs.ts';
 import { RipcordError } from '../domain/errors.ts';
+import { logInfo, logNotice, logWarning } from './log.ts';
 
 export async function runPost({ env }: { env: NodeJS.ProcessEnv }): Promise<void> {
   try {
     maskSecrets(env);
     const snapshot = core.getState(State.guardSnapshot);
     if (!snapshot || !bool(Inputs.rollbackOnFailure)) {
-      core.info('ripcord: no automatic rollback armed for this step');
+      logInfo('ripcord: no automatic rollback armed for this step');
       return;
     }
-    core.warning(`the job failed or was cancelled: rolling back to the pre-deploy snapshot ${snapshot}`);
+    logWarning(`the job failed or was cancelled: rolling back to the pre-deploy snapshot ${snapshot}`);
     const cwd = workingDirectory(env);
     const url = core.getState(State.guardRepository);
     const endpoint = text(Inputs.s3Endpoint);
@@ -32,7 +33,7 @@ export async function runPost({ env }: { env: NodeJS.ProcessEnv }): Promise<void
     try {
       const report = await rollbackFromInputs({ env, cwd, store, url, note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack) }, snapshot);
       if (report.exitCode !== 0) throw new RipcordError(`automatic rollback to ${snapshot} failed: ${report.action ?? report.rollback.error ?? ''}`, { exitCode: report.exitCode });
-      core.notice(`rolled back to ${snapshot}${report.rollback.brokenStateSnapshot ? `; the broken state is kept as ${report.rollback.brokenStateSnapshot}` : ''}`);
+      logNotice(`rolled back to ${snapshot}${report.rollback.brokenStateSnapshot ? `; the broken state is kept as ${report.rollback.brokenStateSnapshot}` : ''}`);
     } catch (error) {
       failure = error;
       throw error;

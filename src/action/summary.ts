@@ -1,5 +1,11 @@
-/** The job summary: a heading and a two-column table, written only when the runner provides the file. */
+/**
+ * The job summary: a heading and a two-column table, written only when the runner provides
+ * the file. The summary is HTML inside Markdown, and its values quote the repository (tags,
+ * problems) and commands' output (what failed): every heading and cell is escaped here,
+ * as text, so that none of them can add markup, a link or an image, or end the table.
+ */
 import * as core from '@actions/core';
+import { htmlText } from '../domain/untrusted-text.ts';
 
 export type SummaryRow = [string, string];
 
@@ -10,7 +16,7 @@ export function summaryTable(rows: SummaryRow[]): SummaryRow[] {
 export async function writeSummary(heading: string, rows: SummaryRow[], env: NodeJS.ProcessEnv): Promise<void> {
   if (!env.GITHUB_STEP_SUMMARY) return;
   await core.summary
-    .addHeading(heading, 3)
-    .addTable([[{ data: 'what', header: true }, { data: 'value', header: true }], ...rows.map(([k, v]) => [k, v])])
+    .addHeading(htmlText(heading), 3)
+    .addTable([[{ data: 'what', header: true }, { data: 'value', header: true }], ...rows.map(([k, v]) => [htmlText(k), htmlText(v)])])
     .write();
 }

@@ -15,6 +15,7 @@ import type { OptionValues } from './command.ts';
 import { flag, stringOption } from './command.ts';
 import { createProgressReporter } from './progress.ts';
 import { UsageError } from '../domain/errors.ts';
+import { escapeControlsKeepingLines, escapeJsonControls } from '../domain/untrusted-text.ts';
 
 export interface CliContext {
   env: NodeJS.ProcessEnv;
@@ -95,16 +96,23 @@ export function createContext(io: ProcessIo, values: OptionValues): CliContext {
       run.notes = mergeNotes(run.notes, notes);
     },
     run,
+    // Values from the repository are escaped where they are formatted (terminalText); these
+    // are the last guard, so that no control character a command forgot reaches the terminal.
     print(line = '') {
-      io.stdout.write(`${line}\n`);
+      io.stdout.write(`${escapeControlsKeepingLines(line)}\n`);
     },
     printJson(value) {
-      io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      io.stdout.write(`${jsonText(value, 2)}\n`);
     },
     async close() {
       await Promise.all(stores.splice(0).map((store) => store.close()));
     },
   };
+}
+
+/** JSON with every control character escaped (JSON.stringify leaves DEL, C1 and bidi marks raw). */
+export function jsonText(value: unknown, indent?: number): string {
+  return escapeJsonControls(JSON.stringify(value, null, indent));
 }
 
 /** --s3-* flags as S3 store options; the store validates values and names the flag at fault. */

@@ -1,4 +1,8 @@
 /** Formatting for people: sizes, durations, tables. */
+import { escapeControls } from '../domain/untrusted-text.ts';
+
+/** A value read from a repository (or quoting one), as one line a terminal shows literally. */
+export const terminalText = escapeControls;
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -29,8 +33,9 @@ export function formatTime(iso: string): string {
   return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
-/** A plain-text table with a header row; columns padded to their widest cell. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[], rightAligned: readonly number[] = []): string {
+/** A plain-text table with a header row; columns padded to their widest cell, each cell one line. */
+export function formatTable(header: readonly string[], cells: readonly (readonly string[])[], rightAligned: readonly number[] = []): string {
+  const rows = cells.map((row) => row.map((cell) => escapeControls(String(cell ?? ''))));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells

@@ -3,6 +3,7 @@
  * failure into one line on stderr and an exit code.
  */
 import { isRipcordError, UsageError } from '../domain/errors.ts';
+import { escapeControls } from '../domain/untrusted-text.ts';
 import { VERSION } from '../ops/version.ts';
 import type { Command, OptionValues } from './command.ts';
 import { flag, formatHelp, GLOBAL_OPTIONS, parseCommandLine, stringOption } from './command.ts';
@@ -92,12 +93,13 @@ export async function main(argv: string[], io: ProcessIo): Promise<number> {
     failure = error;
     context?.reporter.finish();
     if (isRipcordError(error)) {
-      io.stderr.write(`ripcord: ${error.message}\n`);
+      // a message may quote the repository (a tag, a lock holder, a path): one line, shown literally
+      io.stderr.write(`ripcord: ${escapeControls(error.message)}\n`);
       if (debug && error.stack) io.stderr.write(`${error.stack}\n${error.cause instanceof Error ? `caused by: ${error.cause.stack}\n` : ''}`);
       return (exitCode = error.exitCode);
     }
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`ripcord: internal error: ${message}${debug ? '' : ' (run again with --debug for details, and please report it)'}\n`);
+    io.stderr.write(`ripcord: internal error: ${escapeControls(message)}${debug ? '' : ' (run again with --debug for details, and please report it)'}\n`);
     if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return (exitCode = 1);
   } finally {

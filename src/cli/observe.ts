@@ -26,6 +26,7 @@ import type { Store } from '../storage/store.ts';
 import type { Command, OptionSpecs, OptionValues } from './command.ts';
 import { listOption, stringOption } from './command.ts';
 import type { CliContext } from './context.ts';
+import { terminalText } from './format.ts';
 
 /** The commands that take the monitoring options. */
 export const OBSERVED_COMMANDS: readonly string[] = ['backup', 'restore', 'prune', 'copy', 'deploy', 'rollback', 'check', 'verify'];
@@ -101,7 +102,7 @@ export interface RunEnd {
 /** Report on a finished run. Never throws; problems are warnings on stderr. */
 export async function observeRun(context: CliContext, command: Command, values: OptionValues, end: RunEnd): Promise<void> {
   const warn = (what: string, error: unknown) => {
-    context.stderr.write(`warning: ${what}: ${error instanceof Error ? error.message : String(error)} (the ${command.name} result and exit code are unchanged)\n`);
+    context.stderr.write(`warning: ${terminalText(what)}: ${terminalText(error instanceof Error ? error.message : String(error))} (the ${command.name} result and exit code are unchanged)\n`);
   };
   try {
     const run = assembleRun(context, command, values, end);

@@ -3,7 +3,7 @@
  * every few seconds otherwise (CI logs), nothing but warnings with --quiet.
  */
 import type { Reporter, RipcordEvent, Totals } from '../domain/events.ts';
-import { formatBytes, formatCount, formatDuration } from './format.ts';
+import { formatBytes, formatCount, formatDuration, terminalText } from './format.ts';
 
 export interface ProgressOptions {
   stream: NodeJS.WriteStream;
@@ -52,7 +52,7 @@ export function createProgressReporter(options: ProgressOptions): Reporter & { f
       switch (event.type) {
         case 'warning':
           clear();
-          stream.write(`warning: ${event.message}\n`);
+          stream.write(`warning: ${terminalText(event.message)}\n`);
           return;
         case 'phase':
         case 'info':
@@ -64,7 +64,7 @@ export function createProgressReporter(options: ProgressOptions): Reporter & { f
             lastLog = now();
           }
           if (quiet || !interactive) return;
-          stream.write(`\r\x1b[2K${event.message}`);
+          stream.write(`\r\x1b[2K${terminalText(event.message)}`);
           drawn = true;
           return;
         case 'progress': {

@@ -6,6 +6,7 @@
  */
 import { ExitCode } from './errors.ts';
 import type { SnapshotMetadata } from './snapshot.ts';
+import { slackText } from './untrusted-text.ts';
 
 export type RunResult = 'success' | 'failure';
 
@@ -160,16 +161,14 @@ export function slackMessage(run: RunRecord): { text: string; blocks: unknown[] 
   facts.push(['by', run.origin.actor]);
   if (run.origin.ciRunUrl) facts.push(['run', run.origin.ciRunUrl]);
   if (run.warnings.length > 0) facts.push(['warnings', run.warnings.slice(0, 5).join('; ')]);
-  const text = [headline, ...facts.map(([k, v]) => `${k}: ${v}`)].join('\n');
+  // An error or warning may quote the repository: every line is escaped as Slack markup, so
+  // that no value can add a line, a link (<url|label>) or a mention (<!channel>).
+  const text = [headline, ...facts.map(([k, v]) => `${k}: ${v}`)].map(slackText).join('\n');
   return {
     text,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(headline)}*` } },
-      { type: 'section', fields: facts.slice(0, 10).map(([k, v]) => ({ type: 'mrkdwn', text: `*${k}*\n${escapeMrkdwn(v).slice(0, 1900)}` })) },
+      { type: 'section', text: { type: 'mrkdwn', text: `*${slackText(headline)}*` } },
+      { type: 'section', fields: facts.slice(0, 10).map(([k, v]) => ({ type: 'mrkdwn', text: `*${k}*\n${slackText(v).slice(0, 1900)}` })) },
     ],
   };
-}
-
-function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

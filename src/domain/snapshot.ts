@@ -6,6 +6,7 @@
  * the encrypted manifest, so `verify --read-data` also authenticates it.
  */
 import { createHash } from 'node:crypto';
+import { UsageError } from './errors.ts';
 import { isSnapshotId } from './snapshot-id.ts';
 
 export const SNAPSHOT_FORMAT = 'ripcord-snapshot/1';
@@ -16,6 +17,35 @@ export const SNAPSHOT_OBJECT = 'snapshot.json';
 
 export const SNAPSHOT_KINDS = ['manual', 'pre-deploy', 'pre-restore', 'scheduled'] as const;
 export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
+
+export function isSnapshotKind(value: unknown): value is SnapshotKind {
+  return (SNAPSHOT_KINDS as readonly unknown[]).includes(value);
+}
+
+/**
+ * A tag is 1 to 128 of these characters: enough for set:NAME, release/v1.2.3,
+ * env=prod or owner@team, and nothing a terminal, a log or a page could take for markup.
+ */
+export const TAG_CHARACTERS = 'A-Z a-z 0-9 . _ : / = @ + -';
+export const MAX_TAG_LENGTH = 128;
+const TAG = /^[A-Za-z0-9._:/=@+-]+$/;
+
+/** What is wrong with a tag, in words that name it; undefined for a good one. */
+export function tagProblem(tag: string): string | undefined {
+  if (tag.length === 0) return 'a tag cannot be empty';
+  if (tag.length > MAX_TAG_LENGTH) return `tag ${JSON.stringify(`${tag.slice(0, 32)}...`)} is longer than ${MAX_TAG_LENGTH} characters`;
+  if (!TAG.test(tag)) return `tag ${JSON.stringify(tag)} has a character outside ${TAG_CHARACTERS}`;
+  return undefined;
+}
+
+/** Refuse a kind or tag that may not be written into a snapshot (a usage error naming it). */
+export function checkLabels(kind: string, tags: readonly string[]): void {
+  if (!isSnapshotKind(kind)) throw new UsageError(`kind ${JSON.stringify(kind)} is not one of ${SNAPSHOT_KINDS.join(', ')}`);
+  for (const tag of tags) {
+    const problem = tagProblem(tag);
+    if (problem) throw new UsageError(problem);
+  }
+}
 
 export interface ObjectChecksum {
   sha256: string;
@@ -102,11 +132,25 @@ function checkShape(value: unknown): string | undefined {
   if (m.format !== SNAPSHOT_FORMAT) return `has an unknown format ${JSON.stringify(m.format)}`;
   if (typeof m.id !== 'string' || !isSnapshotId(m.id)) return 'has no valid id';
   if (typeof m.created !== 'string' || Number.isNaN(Date.parse(m.created))) return 'has no valid created time';
-  if (typeof m.kind !== 'string') return 'has no kind';
+  if (!isSnapshotKind(m.kind)) return `has an unknown kind (not one of ${SNAPSHOT_KINDS.join(', ')})`;
+  // Tags written before tags were checked may hold any text: they are read, and shown escaped.
   if (!Array.isArray(m.tags) || !m.tags.every((t) => typeof t === 'string')) return 'has invalid tags';
-  for (const field of ['files', 'inputBytes', 'archiveBytes'] as const) {
+  for (const field of ['files', 'inputBytes', 'archiveBytes', 'durationMs'] as const) {
     if (typeof m[field] !== 'number' || !Number.isSafeInteger(m[field]) || (m[field] as number) < 0) return `has an invalid ${field}`;
   }
+  // Everything shown later must have the type it is shown as, so that reading never fails half-way.
+  const strings = (value: unknown, fields: readonly string[], required: readonly string[] = []) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) &&
+    fields.every((f) => ((value as Record<string, unknown>)[f] === undefined ? !required.includes(f) : typeof (value as Record<string, unknown>)[f] === 'string'));
+  if (typeof m.host !== 'string' || typeof m.user !== 'string') return 'has an invalid host or user';
+  if (m.git !== undefined && !strings(m.git, ['commit', 'branch', 'remote'], ['commit'])) return 'has an invalid git record';
+  if (m.ci !== undefined && !strings(m.ci, ['provider', 'runId', 'runUrl', 'actor', 'workflow', 'ref'])) return 'has an invalid ci record';
+  if (m.restoredFrom !== undefined && (typeof m.restoredFrom !== 'string' || !isSnapshotId(m.restoredFrom))) return 'has an invalid restoredFrom';
+  const encryption = m.encryption as Record<string, unknown> | undefined;
+  if (!strings(encryption, ['mode', 'profile'], ['mode', 'profile']) || !Array.isArray(encryption!.recipients) || !encryption!.recipients.every((r) => typeof r === 'string')) {
+    return 'has an invalid encryption record';
+  }
+  if (!strings(m.tool, ['name', 'version'], ['name', 'version'])) return 'has an invalid tool record';
   const objects = m.objects as Record<string, ObjectChecksum> | undefined;
   for (const name of [ARCHIVE_OBJECT, MANIFEST_OBJECT]) {
     const o = objects?.[name];

@@ -24,6 +24,7 @@ import { createSnapshotId, snapshotIdTime } from '../domain/snapshot-id.ts';
 import type { SnapshotKind, SnapshotMetadata, UnsealedMetadata } from '../domain/snapshot.ts';
 import {
   ARCHIVE_OBJECT,
+  checkLabels,
   CHECKSUMS_OBJECT,
   formatChecksums,
   MANIFEST_OBJECT,
@@ -66,6 +67,7 @@ export interface BackupResult {
 }
 
 export async function createBackup(request: BackupRequest): Promise<BackupResult> {
+  checkLabels(request.kind ?? 'manual', request.tags ?? []);
   const started = Date.now();
   const reporter = request.reporter ?? silentReporter;
   const warnings: string[] = [];

@@ -3,7 +3,8 @@
  * validation checks, the rollback hook and state captures. ripcord's own keys are left
  * out: such commands print their environment more often than one would think (a debug
  * `env`, a crash dump, `set -x` in a script), and none of them needs the repository's keys.
- * A command that does must be given them on its own terms.
+ * A command that does must be given them on its own terms. So are the Actions runner's
+ * own tokens, which the Action's process holds and a `run:` step never does.
  */
 
 /** ripcord's secrets, as variables and as the Action's inputs (INPUT_<name>). */
@@ -17,10 +18,25 @@ export const SECRET_VARIABLES: readonly string[] = [
   'INPUT_IDENTITY-PASSPHRASE',
 ];
 
-/** `env` without ripcord's secrets; undefined (inherit the caller's) stays undefined. */
+/**
+ * What the GitHub runner gives an Action's own process (and never a `run:` step): the
+ * tokens and service URLs of the job's cache, artifacts and OIDC. With them a command
+ * could write the very cache entries that ripcord reads back as a repository, or mint
+ * the job's identity token.
+ */
+export const ACTIONS_RUNTIME_VARIABLES: readonly string[] = [
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_RUNTIME_URL',
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_CACHE_URL',
+  'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+  'ACTIONS_ID_TOKEN_REQUEST_URL',
+];
+
+/** `env` without ripcord's secrets and the runner's tokens; undefined (inherit the caller's) stays undefined. */
 export function commandEnvironment(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv | undefined {
   if (env === undefined) return undefined;
   const clean = { ...env };
-  for (const name of SECRET_VARIABLES) delete clean[name];
+  for (const name of [...SECRET_VARIABLES, ...ACTIONS_RUNTIME_VARIABLES]) delete clean[name];
   return clean;
 }

@@ -3,7 +3,7 @@ import { ExitCode, UsageError } from '../../domain/errors.ts';
 import { AUDITED_OPERATIONS, readAudit } from '../../ops/audit.ts';
 import type { Command } from '../command.ts';
 import { stringOption } from '../command.ts';
-import { formatTable, formatTime } from '../format.ts';
+import { formatTable, formatTime, terminalText } from '../format.ts';
 
 export const auditCommand: Command = {
   name: 'audit',
@@ -29,7 +29,7 @@ export const auditCommand: Command = {
     }
     const store = await context.openRepository();
     const { records, damaged } = await readAudit(store, { ...(since ? { since } : {}), ...(operation ? { operation } : {}) });
-    for (const bad of damaged) context.stderr.write(`warning: ${bad.key} in ${store.properties.location} is not a readable audit record: ${bad.problem}\n`);
+    for (const bad of damaged) context.stderr.write(`warning: ${terminalText(bad.key)} in ${store.properties.location} is not a readable audit record: ${terminalText(bad.problem)}\n`);
     if (context.json) {
       context.printJson(records);
     } else if (records.length === 0) {

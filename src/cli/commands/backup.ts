@@ -3,7 +3,7 @@ import { DEFAULT_COMPRESSION_LEVEL } from '../../archive/pack.ts';
 import { createBackup, DEFAULT_EXCLUDES, repositorySkip } from '../../ops/backup.ts';
 import { describeOrigin } from '../../ops/origin.ts';
 import { parseCaptureSpec } from '../../ops/captures.ts';
-import { SNAPSHOT_KINDS } from '../../domain/snapshot.ts';
+import { MAX_TAG_LENGTH, SNAPSHOT_KINDS, TAG_CHARACTERS } from '../../domain/snapshot.ts';
 import type { SnapshotKind } from '../../domain/snapshot.ts';
 import { IntegrityError, UsageError } from '../../domain/errors.ts';
 import { summarizeSnapshot } from '../../domain/run-record.ts';
@@ -34,7 +34,7 @@ export const backupCommand: Command = {
   options: {
     directory: { type: 'string', short: 'C', value: 'DIR', description: 'resolve paths from DIR instead of the working directory' },
     exclude: { type: 'string', short: 'e', value: 'GLOB', multiple: true, description: 'skip matching paths; a pattern without "/" matches a name at any depth (e.g. "*.log")' },
-    tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: 'label the snapshot (comma-separated or repeated)' },
+    tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: `label the snapshot (comma-separated or repeated): 1-${MAX_TAG_LENGTH} characters of ${TAG_CHARACTERS}` },
     kind: { type: 'string', value: 'KIND', description: `${SNAPSHOT_KINDS.join(' | ')}`, default: 'manual' },
     capture: { type: 'string', value: "NAME='CMD'", multiple: true, description: 'store the stdout of CMD (run with sh -c) as .ripcord-captured/NAME' },
     'compression-level': { type: 'string', value: 'N', description: 'gzip level 1-9 for compressible data (9 is smallest; random and compressed data is stored as is)', default: String(DEFAULT_COMPRESSION_LEVEL) },

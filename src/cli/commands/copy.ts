@@ -5,7 +5,7 @@ import type { Command } from '../command.ts';
 import { flag, stringOption } from '../command.ts';
 import { createContext } from '../context.ts';
 import type { CliContext } from '../context.ts';
-import { formatBytes } from '../format.ts';
+import { formatBytes, terminalText } from '../format.ts';
 
 export const copyCommand: Command = {
   name: 'copy',
@@ -80,7 +80,7 @@ function describeOutcome(outcome: CopyOutcome, into: string): string {
     case 'present':
       return `present  ${outcome.id}  already in ${into}`;
     case 'failed':
-      return `FAILED   ${outcome.problem}`;
+      return `FAILED   ${terminalText(outcome.problem ?? '')}`;
   }
 }
 
@@ -104,7 +104,7 @@ function printDryRun(context: CliContext, plan: CopyPlan): void {
   for (const s of plan.snapshots) {
     if (s.decision === 'copy') context.print(`would copy  ${s.id}  ${formatBytes(s.bytes)}`);
     else if (s.decision === 'present') context.print(`present     ${s.id}  already in ${into}`);
-    else context.print(`FAILED      ${s.problem}`);
+    else context.print(`FAILED      ${terminalText(s.problem ?? '')}`);
   }
   context.print(`dry run: ${pending.length} would be copied (${formatBytes(bytes)}), ${present} already present; nothing was written to ${into}`);
 }

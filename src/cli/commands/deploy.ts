@@ -6,6 +6,8 @@ import { describeOrigin } from '../../ops/origin.ts';
 import type { Command } from '../command.ts';
 import { flag, listOption, stringOption } from '../command.ts';
 import { captureOptions, describeValidation, formatDuration, formatRows, indent, rollbackLines, validationPlan, VALIDATION_OPTIONS } from './guard-options.ts';
+import { MAX_TAG_LENGTH, TAG_CHARACTERS } from '../../domain/snapshot.ts';
+import { escapeControlsKeepingLines } from '../../domain/untrusted-text.ts';
 
 export const deployCommand: Command = {
   name: 'deploy',
@@ -27,7 +29,7 @@ export const deployCommand: Command = {
     paths: { type: 'string', short: 'p', value: 'P1,P2', multiple: true, description: 'what the deploy changes (default: the working directory without .git and node_modules)' },
     directory: { type: 'string', short: 'C', value: 'DIR', description: 'run the deploy in DIR; paths are relative to it' },
     exclude: { type: 'string', short: 'e', value: 'GLOB', multiple: true, description: 'leave matching paths out of the snapshot' },
-    tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: 'label the pre-deploy snapshot' },
+    tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: `label the pre-deploy snapshot: 1-${MAX_TAG_LENGTH} characters of ${TAG_CHARACTERS}` },
     capture: { type: 'string', value: "NAME='CMD'", multiple: true, description: 'capture state that is not a file (stdout of CMD) into the snapshot' },
     ...VALIDATION_OPTIONS,
     'no-rollback': { type: 'boolean', description: 'only report a failure, do not roll back' },
@@ -71,7 +73,7 @@ export const deployCommand: Command = {
     });
     context.reporter.finish();
     if (context.json) context.printJson(report);
-    context.stderr.write(`${formatDeployReport(report)}\n`);
+    context.stderr.write(`${escapeControlsKeepingLines(formatDeployReport(report))}\n`);
     return report.exitCode;
   },
 };

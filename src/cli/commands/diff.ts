@@ -4,6 +4,7 @@ import { repositorySkip } from '../../ops/backup.ts';
 import { diffSnapshots, diffWithFolder } from '../../ops/diff.ts';
 import type { Command } from '../command.ts';
 import { stringOption } from '../command.ts';
+import { terminalText } from '../format.ts';
 
 const MARK = { added: '+', removed: '-', changed: '~' } as const;
 
@@ -34,7 +35,7 @@ export const diffCommand: Command = {
       context.printJson(result);
       return 0;
     }
-    for (const line of result.lines) context.print(`${MARK[line.change]} ${line.path}${line.what ? `  (${line.what})` : ''}`);
+    for (const line of result.lines) context.print(`${MARK[line.change]} ${terminalText(line.path)}${line.what ? `  (${terminalText(line.what)})` : ''}`);
     context.print(`${result.counts.added} added, ${result.counts.removed} removed, ${result.counts.changed} changed (${result.from} -> ${result.to})`);
     return 0;
   },

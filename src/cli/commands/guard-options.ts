@@ -8,7 +8,7 @@ import type { ValidationPlan, ValidationResult } from '../../ops/validate.ts';
 import { compileBodyPattern, parseExpectedStatus } from '../../ops/validate.ts';
 import type { OptionSpecs, OptionValues } from '../command.ts';
 import { listOption, stringOption } from '../command.ts';
-import { formatDuration } from '../format.ts';
+import { formatDuration, terminalText } from '../format.ts';
 
 export const VALIDATION_OPTIONS: OptionSpecs = {
   validate: { type: 'string', value: 'CMD', multiple: true, description: 'a check that must exit 0 (run with sh -c)' },
@@ -60,7 +60,7 @@ function describeValidation(result: ValidationResult): string {
 }
 
 export function rollbackLines(rollback: RollbackReport): [string, string][] {
-  const rows: [string, string][] = [['restored', rollback.error ? `NOT restored: ${rollback.error}` : rollback.restoredSnapshot]];
+  const rows: [string, string][] = [['restored', rollback.error ? `NOT restored: ${terminalText(rollback.error)}` : rollback.restoredSnapshot]];
   if (rollback.brokenStateSnapshot) rows.push(['broken state', `${rollback.brokenStateSnapshot} (kept for forensics: ripcord ls ${rollback.brokenStateSnapshot})`]);
   if (rollback.onRollback) {
     rows.push(['rollback hook', rollback.onRollback.ok ? `ok (${rollback.onRollback.command})` : `FAILED: ${rollback.onRollback.command} ${rollback.onRollback.detail ?? ''}`]);

@@ -2,13 +2,16 @@ import { listSnapshots, matchesFilter } from '../../ops/repository.ts';
 import type { Command } from '../command.ts';
 import { listOption, stringOption } from '../command.ts';
 import { SET_OPTION } from '../config-file.ts';
-import { formatBytes, formatCount, formatTable, formatTime } from '../format.ts';
+import { formatBytes, formatCount, formatTable, formatTime, terminalText } from '../format.ts';
 
 export const listCommand: Command = {
   name: 'list',
   summary: 'List snapshots, newest first.',
   usage: 'ripcord list [options]',
-  description: 'Unfinished snapshots (interrupted backups, no snapshot.json) are never listed; a count of them is printed.',
+  description: [
+    'Unfinished snapshots (interrupted backups, no snapshot.json) are never listed; a count of them is printed.',
+    'Values read from the repository (tags above all) are untrusted text: control characters in them are shown escaped (\\n, \\x1b, \\u{202e}), so each value stays on its line.',
+  ].join('\n'),
   options: {
     kind: { type: 'string', value: 'KIND', description: 'only snapshots of this kind' },
     tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: 'only snapshots carrying every one of these tags' },
@@ -19,7 +22,7 @@ export const listCommand: Command = {
     const store = await context.openRepository();
     const listing = await listSnapshots(store);
     const snapshots = listing.snapshots.filter((s) => matchesFilter(s, { kind: stringOption(values, 'kind'), tags: listOption(values, 'tag') }));
-    for (const bad of listing.damaged) context.stderr.write(`warning: snapshot ${bad.id} is not listed: ${bad.problem} (run ripcord verify ${bad.id})\n`);
+    for (const bad of listing.damaged) context.stderr.write(`warning: snapshot ${bad.id} is not listed: ${terminalText(bad.problem)} (run ripcord verify ${bad.id})\n`);
     if (listing.unfinished.length > 0) {
       context.stderr.write(`note: ${listing.unfinished.length} unfinished snapshot folder(s) (interrupted backups) are not listed; ripcord prune removes them\n`);
     }

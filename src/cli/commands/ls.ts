@@ -1,7 +1,8 @@
 import { resolveSnapshot } from '../../ops/repository.ts';
 import { withManifest } from '../../ops/read-snapshot.ts';
 import type { Command } from '../command.ts';
-import { formatBytes } from '../format.ts';
+import { jsonText } from '../context.ts';
+import { formatBytes, terminalText } from '../format.ts';
 
 export const lsCommand: Command = {
   name: 'ls',
@@ -17,11 +18,11 @@ export const lsCommand: Command = {
     await withManifest(store, snapshot, keys, async (manifest) => {
       for await (const entry of manifest.entries) {
         if (context.json) {
-          context.stdout.write(`${JSON.stringify(entry)}\n`);
+          context.stdout.write(`${jsonText(entry)}\n`);
         } else {
           const size = entry.type === 'file' ? formatBytes(entry.size ?? 0) : '';
           const name = entry.type === 'directory' ? `${entry.path}/` : entry.type === 'symlink' ? `${entry.path} -> ${entry.target}` : entry.path;
-          context.print(`${entry.mode}  ${new Date(entry.mtime * 1000).toISOString().slice(0, 19).replace('T', ' ')}  ${size.padStart(9)}  ${name}`);
+          context.print(`${terminalText(String(entry.mode))}  ${new Date(entry.mtime * 1000).toISOString().slice(0, 19).replace('T', ' ')}  ${size.padStart(9)}  ${terminalText(name)}`);
         }
       }
     });

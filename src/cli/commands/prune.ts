@@ -11,7 +11,7 @@ import type { Command, OptionValues } from '../command.ts';
 import { flag, listOption, stringOption } from '../command.ts';
 import { SET_OPTION } from '../config-file.ts';
 import type { CliContext } from '../context.ts';
-import { formatBytes, formatTable, formatTime } from '../format.ts';
+import { formatBytes, formatTable, formatTime, terminalText } from '../format.ts';
 
 const COUNT_FLAGS = [
   ['keep-last', 'last'],
@@ -70,7 +70,7 @@ export const pruneCommand: Command = {
     const prune = async () => {
       const plan = await planPrune(store, { policy, scope: { kind, tags: listOption(values, 'tag') }, now: new Date() });
       for (const bad of plan.damaged) {
-        context.stderr.write(`warning: snapshot ${bad.id} is damaged and was left in place: ${bad.problem} (run ripcord verify ${bad.id})\n`);
+        context.stderr.write(`warning: snapshot ${bad.id} is damaged and was left in place: ${terminalText(bad.problem)} (run ripcord verify ${bad.id})\n`);
       }
       if (!context.json && !context.quiet) printPlan(context, plan, dryRun);
       return { plan, result: dryRun ? undefined : await applyPrune(store, plan, context.reporter) };
@@ -118,7 +118,7 @@ function policyFrom(values: OptionValues): RetentionPolicy {
 }
 
 function printPlan(context: CliContext, plan: PrunePlan, dryRun: boolean): void {
-  const scope = [plan.scope.kind && `kind ${plan.scope.kind}`, plan.scope.tags.length > 0 && `tags ${plan.scope.tags.join(' and ')}`].filter(Boolean).join(', ');
+  const scope = [plan.scope.kind && `kind ${plan.scope.kind}`, plan.scope.tags.length > 0 && `tags ${terminalText(plan.scope.tags.join(' and '))}`].filter(Boolean).join(', ');
   context.print(`policy: ${describePolicy(plan.policy)} (applied to each group of kind + tags)`);
   if (scope) context.print(`scope: ${scope} (${plural(plan.outOfScope, 'snapshot')} outside it left untouched)`);
   context.print();

@@ -9,7 +9,7 @@ import { repositorySkip } from '../../ops/backup.ts';
 import type { Command } from '../command.ts';
 import { flag, listOption, stringOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
-import { formatDuration, formatTime } from '../format.ts';
+import { formatDuration, formatTime, terminalText } from '../format.ts';
 
 const MARK = { add: '+', change: '~', remove: '-', unchanged: ' ' } as const;
 const SHOWN = 50;
@@ -126,7 +126,7 @@ function printPlan(context: CliContext, plan: RestorePlan, noPreRestore: boolean
   context.print(`  ${counts.add} to add, ${counts.change} to change, ${counts.remove} to remove, ${counts.unchanged} unchanged`);
   const changes = plan.changes.filter((c) => c.action !== 'unchanged');
   for (const change of changes.slice(0, SHOWN)) {
-    context.print(`  ${MARK[change.action]} ${change.path}${change.type === 'directory' ? '/' : ''}${change.what ? `  (${change.what})` : ''}`);
+    context.print(`  ${MARK[change.action]} ${terminalText(change.path)}${change.type === 'directory' ? '/' : ''}${change.what ? `  (${terminalText(change.what)})` : ''}`);
   }
   if (changes.length > SHOWN) context.print(`  ... and ${changes.length - SHOWN} more (--json lists all)`);
   for (const { capture } of plan.captures) context.print(`  captured ${capture.name} is fed to: ${capture.command}`);

@@ -5,6 +5,7 @@ import { describeOrigin } from '../../ops/origin.ts';
 import type { Command } from '../command.ts';
 import { listOption, stringOption } from '../command.ts';
 import { captureOptions, formatRows, rollbackLines, validationPlan, VALIDATION_OPTIONS } from './guard-options.ts';
+import { escapeControlsKeepingLines } from '../../domain/untrusted-text.ts';
 
 export const rollbackCommand: Command = {
   name: 'rollback',
@@ -62,7 +63,7 @@ export const rollbackCommand: Command = {
     if (context.json) context.printJson(report);
     const rows = rollbackLines(report.rollback);
     if (report.action) rows.push(['ACTION', report.action]);
-    context.stderr.write(`${formatRows(`ripcord rollback: ${report.result === 'rolled-back' ? 'ROLLED BACK' : 'ROLLBACK FAILED: a human must act now'} (exit ${report.exitCode})`, rows)}\n`);
+    context.stderr.write(`${escapeControlsKeepingLines(formatRows(`ripcord rollback: ${report.result === 'rolled-back' ? 'ROLLED BACK' : 'ROLLBACK FAILED: a human must act now'} (exit ${report.exitCode})`, rows))}\n`);
     return report.exitCode;
   },
 };

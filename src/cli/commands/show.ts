@@ -1,11 +1,12 @@
 import { resolveSnapshot } from '../../ops/repository.ts';
 import type { Command } from '../command.ts';
-import { formatBytes, formatCount, formatDuration, formatTime } from '../format.ts';
+import { formatBytes, formatCount, formatDuration, formatTime, terminalText } from '../format.ts';
 
 export const showCommand: Command = {
   name: 'show',
   summary: "Show a snapshot's metadata (no key needed).",
   usage: 'ripcord show [options] <id|latest>',
+  description: 'Values read from the repository (tags, host, user, git and CI fields) are untrusted text: control characters in them are shown escaped (\\n, \\x1b, \\u{202e}), so each value stays on its line.',
   options: {},
   examples: ['ripcord show latest', 'ripcord show 20261122T143022.123Z-7f3a --json'],
   async run(context, _values, positionals) {
@@ -34,7 +35,7 @@ export const showCommand: Command = {
       ['manifest sha256', snapshot.objects['manifest.json.pgp'].sha256],
       ['ripcord', snapshot.tool.version],
     ];
-    for (const [label, value] of rows) if (value !== undefined) context.print(`${`${label}:`.padEnd(17)}${value}`);
+    for (const [label, value] of rows) if (value !== undefined) context.print(`${`${label}:`.padEnd(17)}${terminalText(value)}`);
     return 0;
   },
 };

@@ -2,6 +2,7 @@ import { IntegrityError } from '../../domain/errors.ts';
 import { verifySnapshots } from '../../ops/verify.ts';
 import type { Command } from '../command.ts';
 import { flag } from '../command.ts';
+import { terminalText } from '../format.ts';
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -36,7 +37,7 @@ export const verifyCommand: Command = {
     } else {
       for (const outcome of outcomes) {
         if (outcome.ok) context.print(`ok      ${outcome.id}${outcome.readData ? ' (data read and checked)' : ''}`);
-        else for (const problem of outcome.problems) context.print(`FAILED  ${problem}`);
+        else for (const problem of outcome.problems) context.print(`FAILED  ${terminalText(problem)}`);
       }
     }
     const problems = failed.flatMap((o) => o.problems);
