@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-JZ2WVBN2.js";
+} from "./chunks/chunk-AJX5GDGY.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-MBEREDBX.js";
+} from "./chunks/chunk-IAZDBFHU.js";
 import "./chunks/chunk-RVGFNPSL.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {

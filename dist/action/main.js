@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-4ORA7Z3S.js";
+} from "../chunks/chunk-BDHSNYM2.js";
 import {
   setFailed
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-WOSI5UJY.js";
+import "../chunks/chunk-GVAM4G2N.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-MBEREDBX.js";
+import "../chunks/chunk-IAZDBFHU.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-4ORA7Z3S.js";
+} from "../chunks/chunk-BDHSNYM2.js";
 import {
   getState,
   info,
@@ -20,14 +20,14 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-WOSI5UJY.js";
+import "../chunks/chunk-GVAM4G2N.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-MBEREDBX.js";
+} from "../chunks/chunk-IAZDBFHU.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall
