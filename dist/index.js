@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-AJX5GDGY.js";
+} from "./chunks/chunk-QMNWBRJT.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-IAZDBFHU.js";
+} from "./chunks/chunk-SJ7IFHK5.js";
 import "./chunks/chunk-RVGFNPSL.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {

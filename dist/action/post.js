@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-BDHSNYM2.js";
+} from "../chunks/chunk-RVKHFOBC.js";
 import {
   getState,
   info,
@@ -20,14 +20,14 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-GVAM4G2N.js";
+import "../chunks/chunk-BQLXWED3.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-IAZDBFHU.js";
+} from "../chunks/chunk-SJ7IFHK5.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall
