@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-QMNWBRJT.js";
+} from "./chunks/chunk-SB3FFWI4.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-SJ7IFHK5.js";
+} from "./chunks/chunk-BESPKHFX.js";
 import "./chunks/chunk-RVGFNPSL.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {

@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-RVKHFOBC.js";
+} from "../chunks/chunk-OR4VD5TT.js";
 import {
   setFailed
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-BQLXWED3.js";
+import "../chunks/chunk-B7GGYGSF.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-SJ7IFHK5.js";
+import "../chunks/chunk-BESPKHFX.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-RVKHFOBC.js";
+} from "../chunks/chunk-OR4VD5TT.js";
 import {
   getState,
   info,
@@ -20,14 +20,14 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-BQLXWED3.js";
+import "../chunks/chunk-B7GGYGSF.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-SJ7IFHK5.js";
+} from "../chunks/chunk-BESPKHFX.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall

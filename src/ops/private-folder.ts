@@ -23,11 +23,11 @@
  * scratch folders of processes that are gone.
  */
 import { randomBytes } from 'node:crypto';
-import { close, constants, createReadStream, createWriteStream, open } from 'node:fs';
+import { close, constants, ftruncate, open, read as fsRead, write as fsWrite } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { RipcordError } from '../domain/errors.ts';
 
@@ -108,17 +108,17 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** A file with no name: written from its start, read back from its start as often as needed. */
+/** A file with no name: written anew from its start, read back from its start as often as needed. */
 export interface ScratchFile {
   write(): Writable;
   read(): Readable;
+  /** close the file (after any read or write still under way), which frees it */
   close(): Promise<void>;
 }
 
 /** A private file for decrypted content, unlinked at once so that nothing outlives the process. */
 export async function openScratchFile(purpose: string): Promise<ScratchFile> {
   const file = path.join(await privateFolder(), scratchName(purpose));
-  // A plain descriptor, not a FileHandle: streams over a FileHandle hold it open until they close it.
   const fd = await promisify(open)(file, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     await fs.unlink(file);
@@ -126,10 +126,60 @@ export async function openScratchFile(purpose: string): Promise<ScratchFile> {
     await promisify(close)(fd);
     throw error;
   }
+  // Streams of our own over the descriptor: Node's file streams close theirs when destroyed,
+  // and the number could then be another file's by the time the scratch file is closed.
+  let pending = 0;
+  let idle: (() => void) | undefined;
+  const io = (op: (done: (error: Error | null, bytes: number) => void) => void) =>
+    new Promise<number>((resolve, reject) => {
+      pending += 1;
+      op((error, bytes) => {
+        pending -= 1;
+        if (pending === 0) idle?.();
+        if (error) reject(error);
+        else resolve(bytes);
+      });
+    });
   return {
-    write: () => createWriteStream('', { fd, start: 0, autoClose: false, highWaterMark: 1 << 20 }),
-    read: () => createReadStream('', { fd, start: 0, autoClose: false, highWaterMark: 1 << 20 }),
-    close: () => promisify(close)(fd),
+    write() {
+      let position = 0;
+      return new Writable({
+        highWaterMark: 1 << 20,
+        construct(callback) {
+          io((cb) => ftruncate(fd, 0, (error) => cb(error, 0))).then(() => callback(), callback);
+        },
+        write(chunk: Buffer, _encoding, callback) {
+          (async () => {
+            for (let done = 0; done < chunk.length; ) {
+              const bytes = await io((cb) => fsWrite(fd, chunk, done, chunk.length - done, position, cb));
+              done += bytes;
+              position += bytes;
+            }
+          })().then(() => callback(), callback);
+        },
+      });
+    },
+    read() {
+      let position = 0;
+      const stream: Readable = new Readable({
+        highWaterMark: 1 << 20,
+        read(size) {
+          const buffer = Buffer.allocUnsafe(Math.min(Math.max(size, 64 << 10), 1 << 20));
+          io((cb) => fsRead(fd, buffer, 0, buffer.length, position, cb)).then(
+            (bytes) => {
+              position += bytes;
+              stream.push(bytes === 0 ? null : buffer.subarray(0, bytes));
+            },
+            (error: Error) => stream.destroy(error),
+          );
+        },
+      });
+      return stream;
+    },
+    async close() {
+      if (pending > 0) await new Promise<void>((resolve) => (idle = resolve));
+      await promisify(close)(fd);
+    },
   };
 }
 

@@ -90,4 +90,27 @@ test("scratch folders of processes that are gone are removed by the next process
   });
 });
 
+test('a scratch file stays open when a stream over it fails or is abandoned, until it is closed', async () => {
+  await withTmp(async () => {
+    const scratch = await openScratchFile('test');
+    try {
+      await pipeline(Readable.from([Buffer.from('first\n')]), scratch.write());
+      const failing = Readable.from(
+        (async function* () {
+          yield Buffer.from('half');
+          throw new Error('the decryption failed');
+        })(),
+      );
+      const error = await pipeline(failing, scratch.write()).then(() => undefined, (e: Error) => e);
+      assert.match(error?.message ?? '', /the decryption failed/);
+      const abandoned = scratch.read();
+      for await (const _ of abandoned) break;
+      await pipeline(Readable.from([Buffer.from('second\n')]), scratch.write());
+      assert.is(await text(scratch.read()), 'second\n', 'a new write starts the file anew');
+    } finally {
+      await scratch.close();
+    }
+  });
+});
+
 test.run();
