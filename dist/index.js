@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-SB3FFWI4.js";
+} from "./chunks/chunk-4ITS6GUT.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-BESPKHFX.js";
+} from "./chunks/chunk-YZ7AK7GI.js";
 import "./chunks/chunk-RVGFNPSL.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {

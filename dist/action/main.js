@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-OR4VD5TT.js";
+} from "../chunks/chunk-QJMGNV5Y.js";
 import {
   setFailed
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-B7GGYGSF.js";
+import "../chunks/chunk-M43UGF7G.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-BESPKHFX.js";
+import "../chunks/chunk-YZ7AK7GI.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall

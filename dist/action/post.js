@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-OR4VD5TT.js";
+} from "../chunks/chunk-QJMGNV5Y.js";
 import {
   getState,
   info,
@@ -20,14 +20,14 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-B7GGYGSF.js";
+import "../chunks/chunk-M43UGF7G.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-BESPKHFX.js";
+} from "../chunks/chunk-YZ7AK7GI.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall

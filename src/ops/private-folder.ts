@@ -11,7 +11,9 @@
  * every other user out of restoring at all. The folder is $TMPDIR/ripcord-<uid>, made 0700;
  * before use its owner and mode are checked, and one that belongs to someone else (or that
  * others could have written into) is passed over for ripcord-<uid>-1, -2, ... Every process
- * of the user walks the same list and so meets in the same folder. The price: two different
+ * of the user walks the same list and so meets in the same folder. A TMPDIR that everyone
+ * can write is refused unless it is sticky (as /tmp is): without the sticky bit anyone could
+ * rename the checked folder away and put their own in its place. The price: two different
  * users restoring into one target at once are not kept apart; each of them needs write
  * access to the whole target for that, and a shared lock folder never kept them apart either
  * (the first user's folder was closed to the second).
@@ -53,6 +55,11 @@ export function privateFolder(): Promise<string> {
 }
 
 async function claimFolder(base: string): Promise<string> {
+  // Only the sticky bit keeps others from renaming a folder of ours away and putting theirs in its place.
+  const parent = await fs.stat(base).catch(() => undefined);
+  if (parent && (parent.mode & 0o002) !== 0 && (parent.mode & 0o1000) === 0) {
+    throw new RipcordError(`${base} (TMPDIR) is writable by everyone but not sticky, so anyone could replace ripcord's private folder in it: set TMPDIR to a folder only you can write, or chmod +t ${base}`);
+  }
   const uid = process.getuid?.();
   const name = `ripcord-${uid ?? 'user'}`;
   const passed: string[] = [];
