@@ -13,10 +13,10 @@
  * others could have written into) is passed over for ripcord-<uid>-1, -2, ... Every process
  * of the user walks the same list and so meets in the same folder. A TMPDIR that everyone
  * can write is refused unless it is sticky (as /tmp is): without the sticky bit anyone could
- * rename the checked folder away and put their own in its place. The price: two different
- * users restoring into one target at once are not kept apart; each of them needs write
- * access to the whole target for that, and a shared lock folder never kept them apart either
- * (the first user's folder was closed to the second).
+ * rename the checked folder away and put their own in its place. The price of locks per
+ * user: two different users restoring into one target at once are not kept apart (each of
+ * them needs write access to the whole target for that, and a shared lock folder never kept
+ * them apart either: the first user's folder was closed to the second).
  *
  * Decrypted content is written to files that are unlinked as soon as they are opened: the
  * kernel frees them when the last descriptor closes, so even SIGKILL leaves no plaintext
