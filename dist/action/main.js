@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-KAWNO4A5.js";
+} from "../chunks/chunk-Q3VEGESM.js";
 import {
   setFailed
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-JRD7YDPK.js";
+import "../chunks/chunk-5QPIN64F.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-KGNCWH4G.js";
+import "../chunks/chunk-UGKUAR7Z.js";
 import "../chunks/chunk-YSM4ELBG.js";
 import {
   keepYoungGenerationSmall

@@ -14,20 +14,20 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-KAWNO4A5.js";
+} from "../chunks/chunk-Q3VEGESM.js";
 import {
   getState,
   setFailed,
   setOutput
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-JRD7YDPK.js";
+import "../chunks/chunk-5QPIN64F.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-KGNCWH4G.js";
+} from "../chunks/chunk-UGKUAR7Z.js";
 import "../chunks/chunk-YSM4ELBG.js";
 import {
   keepYoungGenerationSmall

@@ -1,17 +1,17 @@
 /**
  * Captured deployment state: what is not a file (a database dump, `kubectl get -o yaml`,
  * a crontab) is captured by a command's stdout into `.ripcord-captured/NAME` in the
- * archive, and given back on stdin to a restore command. Output is spooled to a private
- * temporary file, never held in memory.
+ * archive, and given back on stdin to a restore command. Output is spooled to files in a
+ * private scratch folder (see private-folder.ts: one a killed backup leaves behind is removed
+ * by the next command), never held in memory.
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
-import * as fs from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { RipcordError, UsageError } from '../domain/errors.ts';
 import { commandEnvironment } from './command-env.ts';
+import { makeScratchFolder } from './private-folder.ts';
 
 export const CAPTURED_DIR = '.ripcord-captured';
 
@@ -45,8 +45,7 @@ function tail(text: string, lines = 3): string {
 
 /** Run every capture, spooling stdout into files named after the captures in a new private folder. */
 export async function runCaptures(captures: readonly CaptureCommand[], options: ShellOptions): Promise<{ dir: string; cleanup(): Promise<void> }> {
-  const dir = await fs.mkdtemp(path.join(tmpdir(), 'ripcord-capture-'));
-  const cleanup = () => fs.rm(dir, { recursive: true, force: true });
+  const { dir, remove: cleanup } = await makeScratchFolder('capture');
   try {
     const seen = new Set<string>();
     for (const capture of captures) {

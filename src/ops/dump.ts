@@ -1,12 +1,9 @@
 /**
  * dump: one file's content, released only after the whole archive has authenticated.
- * The file is staged in a private temporary folder while the archive is read to its end.
+ * The file is staged in a private scratch file with no name while the archive is read to
+ * its end, so that not even SIGKILL leaves its content on disk.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import * as fs from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { Transform } from 'node:stream';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +11,7 @@ import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
 import { NotFoundError, UsageError } from '../domain/errors.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
+import { openScratchFile } from './private-folder.ts';
 import { describeFailure, openArchive } from './read-snapshot.ts';
 import { resolveSnapshot } from './repository.ts';
 
@@ -29,8 +27,7 @@ export interface DumpRequest {
 export async function dumpFile(request: DumpRequest): Promise<{ snapshot: SnapshotMetadata; bytes: number; sha256: string }> {
   const snapshot = await resolveSnapshot(request.store, request.reference);
   const wanted = request.file.replace(/^\.?\/+/, '').replace(/\/+$/, '');
-  const dir = await fs.mkdtemp(path.join(tmpdir(), 'ripcord-dump-'));
-  const staged = path.join(dir, 'content');
+  const staged = await openScratchFile('dump');
   try {
     let found: { bytes: number; sha256: string } | undefined;
     let other: string | undefined;
@@ -51,7 +48,7 @@ export async function dumpFile(request: DumpRequest): Promise<{ snapshot: Snapsh
             callback(null, chunk);
           },
         });
-        await pipeline(item.body, count, createWriteStream(staged, { mode: 0o600 }));
+        await pipeline(item.body, count, staged.write());
         found = { bytes, sha256: hash.digest('hex') };
       }
       await archive.finish();
@@ -64,9 +61,9 @@ export async function dumpFile(request: DumpRequest): Promise<{ snapshot: Snapsh
       if (other) throw new UsageError(`${wanted} in snapshot ${snapshot.id} is ${other}, not a file`);
       throw new NotFoundError(`snapshot ${snapshot.id} has no file ${wanted} (see ripcord ls ${snapshot.id})`);
     }
-    await pipeline(createReadStream(staged), request.output, { end: false });
+    await pipeline(staged.read(), request.output, { end: false });
     return { snapshot, ...found };
   } finally {
-    await fs.rm(dir, { recursive: true, force: true });
+    await staged.close();
   }
 }

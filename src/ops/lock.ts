@@ -9,12 +9,19 @@
  * sees the other's object, because that object was written before the other listed.
  * "Earliest key wins" would not be: a key is named before it is written, so a slow write
  * can appear after a later contender has already listed and taken the lock.
+ *
+ * Anyone who can write a repository can write a lock object into it, so a lock object is
+ * read as hostile: one larger than a lock record, or whose fields do not parse, or whose
+ * lease runs past what ripcord ever grants, is live only until MAX_LEASE_MS after it was
+ * last written (the store's own time for the object; renewals rewrite it), never for good.
+ * S3 refuses requests from a clock more than 15 minutes off, well inside that margin.
+ * Its fields are escaped when printed: nothing read from a lock reaches the terminal raw.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSnapshotId } from '../domain/snapshot-id.ts';
 import { LockedError } from '../domain/errors.ts';
-import type { Store } from '../storage/store.ts';
-import { readText } from './repository.ts';
+import type { Store, StoredObject } from '../storage/store.ts';
+import { processAlive } from './private-folder.ts';
 
 export interface LockOwner {
   operation: string;
@@ -32,7 +39,7 @@ export interface LockRecord extends LockOwner {
 }
 
 export interface LockOptions {
-  /** how long a lease lasts without renewal (default 5 minutes) */
+  /** how long a lease lasts without renewal (default 5 minutes, at most MAX_LEASE_MS) */
   leaseMs?: number;
   /** how often a held lock renews its lease (default a fifth of the lease) */
   renewMs?: number;
@@ -55,8 +62,15 @@ export interface HeldLock {
 
 const PREFIX = 'locks';
 
+/** The longest lease ripcord grants; no lock object stays live longer than this after its last write. */
+export const MAX_LEASE_MS = 60 * 60_000;
+
+/** A lock record is a few hundred bytes; anything much larger is not one, and is not read. */
+const MAX_RECORD_BYTES = 16 << 10;
+
 export async function acquireLock(store: Store, name: string, owner: LockOwner, options: LockOptions = {}): Promise<HeldLock> {
   const leaseMs = options.leaseMs ?? 5 * 60_000;
+  if (!(leaseMs > 0 && leaseMs <= MAX_LEASE_MS)) throw new RangeError(`a lock lease of ${leaseMs} ms: it must be positive and at most ${MAX_LEASE_MS} ms`);
   const renewMs = options.renewMs ?? Math.max(1000, Math.floor(leaseMs / 5));
   const pollMs = options.pollMs ?? 2000;
   const now = options.now ?? (() => new Date());
@@ -86,7 +100,7 @@ export async function acquireLock(store: Store, name: string, owner: LockOwner, 
     const left = deadline - now().getTime();
     // Two contenders that meet with no holder both withdraw; a few quick retries let one
     // of them win even when the caller asked to fail at once.
-    if (left <= 0 && attempt >= QUICK_ATTEMPTS) throw lockedBy(name, others[0]!.record, store, others[0]!.key);
+    if (left <= 0 && attempt >= QUICK_ATTEMPTS) throw lockedBy(name, others[0]!, store);
     await sleep(left > 0 ? Math.min(left, pollMs * (0.5 + Math.random())) : 25 + Math.random() * 100);
   }
 }
@@ -103,41 +117,98 @@ export async function withLock<T>(store: Store, name: string, owner: LockOwner, 
   }
 }
 
-/** Live lock objects other than `own`, earliest first; expired ones (and ones of dead local processes) are removed. */
-async function otherLiveLocks(store: Store, name: string, now: Date, sameMachine: boolean, own: string): Promise<{ key: string; record: LockRecord }[]> {
-  const keys: string[] = [];
-  for await (const object of store.list(`${PREFIX}/${name}/`)) if (object.key !== own) keys.push(object.key);
-  keys.sort();
-  const live: { key: string; record: LockRecord }[] = [];
-  for (const key of keys) {
-    let record: LockRecord;
+/** A lock object as read: its record when every field parses, and when it stops being live. */
+interface FoundLock {
+  key: string;
+  record: LockRecord | undefined;
+  /** what holds it, as far as the object says (escaped for printing) */
+  holder: string;
+  lapses: Date;
+}
+
+/** Live lock objects other than `own`, earliest first; lapsed ones (and ones of dead local processes) are removed. */
+async function otherLiveLocks(store: Store, name: string, now: Date, sameMachine: boolean, own: string): Promise<FoundLock[]> {
+  const objects: StoredObject[] = [];
+  for await (const object of store.list(`${PREFIX}/${name}/`)) if (object.key !== own) objects.push(object);
+  objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const live: FoundLock[] = [];
+  for (const object of objects) {
+    let content: unknown;
     try {
-      record = JSON.parse(await readText(store, key)) as LockRecord;
+      content = await readRecord(store, object);
     } catch {
       continue; // withdrawn since the listing: not a holder
     }
-    if (Date.parse(record.expires) <= now.getTime() || (sameMachine && !processAlive(record.pid))) {
-      await store.delete([key]).catch(() => {});
+    const found = parseLock(object, content);
+    if (found.lapses.getTime() <= now.getTime() || (sameMachine && found.record && !processAlive(found.record.pid))) {
+      await store.delete([object.key]).catch(() => {});
       continue;
     }
-    live.push({ key, record });
+    live.push(found);
   }
   return live;
 }
 
-function processAlive(pid: number): boolean {
+/** The object's JSON, or undefined when it is too large for a lock record or is not JSON. */
+async function readRecord(store: Store, object: StoredObject): Promise<unknown> {
+  if (object.size > MAX_RECORD_BYTES) return undefined;
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of await store.get(object.key)) {
+    bytes += (chunk as Buffer).length;
+    if (bytes > MAX_RECORD_BYTES) return undefined; // rewritten larger since the listing
+    chunks.push(chunk as Buffer);
+  }
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
   }
 }
 
-function lockedBy(name: string, holder: LockRecord, store: Store, key: string): LockedError {
-  const who = `${holder.operation} by ${holder.user ? `${holder.user}@` : ''}${holder.host} (pid ${holder.pid}${holder.ciRun ? `, ${holder.ciRun}` : ''})`;
+function parseLock(object: StoredObject, content: unknown): FoundLock {
+  const fields = typeof content === 'object' && content !== null && !Array.isArray(content) ? (content as Record<string, unknown>) : {};
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const optional = (value: unknown) => value === undefined || typeof value === 'string';
+  const written = object.modified.getTime();
+  const longest = Number.isNaN(written) ? 0 : written + MAX_LEASE_MS;
+  const expires = Date.parse(text(fields.expires) ?? '');
+  const pid = fields.pid;
+  const valid =
+    text(fields.operation) !== undefined &&
+    text(fields.host) !== undefined &&
+    typeof pid === 'number' &&
+    Number.isSafeInteger(pid) &&
+    pid > 0 &&
+    !Number.isNaN(Date.parse(text(fields.acquired) ?? '')) &&
+    !Number.isNaN(expires) &&
+    optional(fields.user) &&
+    optional(fields.ciRun);
+  const user = text(fields.user);
+  const ciRun = text(fields.ciRun);
+  const holder = valid
+    ? `${printable(fields.operation as string)} by ${user ? `${printable(user)}@` : ''}${printable(fields.host as string)} (pid ${pid as number}${ciRun ? `, ${printable(ciRun)}` : ''}) since ${printable(fields.acquired as string)}`
+    : `a lock record that does not parse${text(fields.operation) ? ` (${printable(fields.operation as string)})` : ''}`;
+  return {
+    key: object.key,
+    record: valid ? (fields as unknown as LockRecord) : undefined,
+    holder,
+    lapses: new Date(valid ? Math.min(expires, longest) : longest),
+  };
+}
+
+/** Text from a lock object made safe for a terminal: control and bidirectional characters escaped, length bounded. */
+function printable(value: string): string {
+  const escaped = value.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+  return escaped.length > 200 ? `${escaped.slice(0, 200)}...` : escaped;
+}
+
+function lockedBy(name: string, holder: FoundLock, store: Store): LockedError {
   return new LockedError(
-    `${name} is locked in ${store.properties.location}: ${who} since ${holder.acquired}; its lease runs until ${holder.expires} and lapses by itself if that job is gone (or remove ${key})`,
+    `${name} is locked in ${store.properties.location}: ${holder.holder}; its lease runs until ${holder.lapses.toISOString()} and lapses by itself if that job is gone (or remove ${printable(holder.key)})`,
   );
 }
 

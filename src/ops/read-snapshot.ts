@@ -3,12 +3,9 @@
  *
  * Decrypted bytes are not authenticated until the OpenPGP stream has ended (the MDC sits
  * at the end of the message). Everything here therefore either only compares (verify), or
- * stages into a private temporary file first and uses it after the stream ended cleanly.
+ * stages into a private scratch file first (one with no name, see private-folder.ts) and uses it
+ * after the stream ended cleanly.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import * as fs from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { pipeline, Transform } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
@@ -27,6 +24,8 @@ import { bindingOf, parseManifestLine } from '../domain/manifest.ts';
 import type { ObjectChecksum, SnapshotMetadata } from '../domain/snapshot.ts';
 import { ARCHIVE_OBJECT, MANIFEST_OBJECT } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
+import { openScratchFile } from './private-folder.ts';
+import type { ScratchFile } from './private-folder.ts';
 
 /** Connect streams; the last one errors when any of them does. */
 export function chain(first: Readable, ...rest: (Transform | Writable)[]): Readable {
@@ -132,8 +131,9 @@ export async function* linesOf(stream: Readable): AsyncGenerator<string> {
 }
 
 /**
- * Decrypt the manifest into a private temporary file, check its stored checksum and
- * authentication, then hand a reader over the file to `use`. The file is removed after.
+ * Decrypt the manifest into a private scratch file, check its stored checksum and
+ * authentication, then hand a reader over the file to `use`. The file has no name: it
+ * is gone when it is closed, or when the process dies.
  */
 export async function withManifest<T>(
   store: Store,
@@ -141,21 +141,20 @@ export async function withManifest<T>(
   keys: DecryptionKeys,
   use: (manifest: ManifestReader) => Promise<T>,
 ): Promise<T> {
-  const dir = await fs.mkdtemp(path.join(tmpdir(), 'ripcord-manifest-'));
-  const file = path.join(dir, 'manifest.json');
+  const file = await openScratchFile('manifest');
   try {
     const reader = await openDecrypted(store, snapshot, MANIFEST_OBJECT, keys);
     try {
-      await pipelinePromise(reader.plaintext, createWriteStream(file, { mode: 0o600 }));
+      await pipelinePromise(reader.plaintext, file.write());
     } catch (error) {
       throw describeFailure(snapshot, MANIFEST_OBJECT, error);
     }
     checkStoredChecksum(snapshot, MANIFEST_OBJECT, reader.stored.result());
     await checkManifestFile(file, snapshot);
-    const manifest = await parseManifest(linesOf(createReadStream(file)));
+    const manifest = await parseManifest(linesOf(file.read()));
     return await use(manifest);
   } finally {
-    await fs.rm(dir, { recursive: true, force: true });
+    await file.close();
   }
 }
 
@@ -164,10 +163,10 @@ export async function withManifest<T>(
  * public key can write one): read it through once before anyone uses it, and check that its
  * trailer names this snapshot's archive and carries the same metadata as snapshot.json.
  */
-async function checkManifestFile(file: string, snapshot: SnapshotMetadata): Promise<void> {
+async function checkManifestFile(file: ScratchFile, snapshot: SnapshotMetadata): Promise<void> {
   let trailer: ManifestTrailer;
   try {
-    const manifest = await parseManifest(linesOf(createReadStream(file)));
+    const manifest = await parseManifest(linesOf(file.read()));
     for await (const _ of manifest.entries);
     trailer = manifest.trailer();
   } catch (error) {

@@ -34,7 +34,6 @@ import {
 } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
@@ -49,6 +48,7 @@ import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { LocalStore } from '../storage/local-store.ts';
 import type { Store } from '../storage/store.ts';
 import { lockOwner, withLock } from './lock.ts';
+import { privateFolder } from './private-folder.ts';
 import { createBackup } from './backup.ts';
 import { CAPTURED_DIR, runRestoreCapture } from './captures.ts';
 import type { CaptureCommand } from './captures.ts';
@@ -360,9 +360,9 @@ export interface RestoreResult {
   durationMs: number;
 }
 
-/** Where restores on this machine keep their per-target locks. */
-export function restoreLockStore(): LocalStore {
-  return new LocalStore(path.join(tmpdir(), 'ripcord-locks'));
+/** Where this user's restores keep their per-target locks: a folder nobody else can write (see private-folder.ts). */
+export async function restoreLockStore(): Promise<LocalStore> {
+  return new LocalStore(await privateFolder());
 }
 
 /** One lock per restore target on this machine. */
@@ -375,7 +375,7 @@ function targetLockName(target: string): string {
  * for a restore that has nothing to apply (applyRestore does it itself).
  */
 export async function removeStaleStaging(target: string, origin: Origin): Promise<void> {
-  await withLock(restoreLockStore(), targetLockName(target), lockOwner(`restore into ${target}`, origin), { sameMachine: true }, async () => {
+  await withLock(await restoreLockStore(), targetLockName(target), lockOwner(`restore into ${target}`, origin), { sameMachine: true }, async () => {
     for (const name of await fs.readdir(target).catch(() => [] as string[])) {
       if (name.startsWith(STAGING_PREFIX)) await fs.rm(path.join(target, name), { recursive: true, force: true });
     }
@@ -384,7 +384,7 @@ export async function removeStaleStaging(target: string, origin: Origin): Promis
 
 export async function applyRestore(plan: RestorePlan, options: ApplyRestoreOptions): Promise<RestoreResult> {
   // Two restores into one target would interleave their renames: one at a time per target.
-  return withLock(restoreLockStore(), targetLockName(plan.target), lockOwner(`restore into ${plan.target}`, options.origin), { sameMachine: true, waitMs: options.lockWaitMs ?? 0 }, () =>
+  return withLock(await restoreLockStore(), targetLockName(plan.target), lockOwner(`restore into ${plan.target}`, options.origin), { sameMachine: true, waitMs: options.lockWaitMs ?? 0 }, () =>
     applyRestoreLocked(plan, options),
   );
 }

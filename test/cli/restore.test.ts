@@ -267,9 +267,9 @@ test('a restore into a target another live restore is writing to fails with one 
     await fs.mkdir(target);
     // the lock a running restore holds (this test process is alive, so its pid is too)
     const { createHash } = await import('node:crypto');
-    const { tmpdir } = await import('node:os');
+    const { privateFolder } = await import('../../src/ops/private-folder.ts');
     const name = `restore-${createHash('sha256').update(target).digest('hex').slice(0, 16)}`;
-    const lockFile = path.join(tmpdir(), 'ripcord-locks', 'locks', name, '20261122T000000.000Z-beef.json');
+    const lockFile = path.join(await privateFolder(), 'locks', name, '20261122T000000.000Z-beef.json');
     await fs.mkdir(path.dirname(lockFile), { recursive: true });
     await fs.writeFile(lockFile, JSON.stringify({ operation: `restore into ${target}`, host: 'here', pid: process.pid, acquired: new Date().toISOString(), expires: new Date(Date.now() + 600_000).toISOString() }));
     try {

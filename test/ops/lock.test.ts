@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LockedError } from '../../src/domain/errors.ts';
-import { acquireLock, withLock } from '../../src/ops/lock.ts';
+import { acquireLock, MAX_LEASE_MS, withLock } from '../../src/ops/lock.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import type { Store } from '../../src/storage/store.ts';
 import { removeDir, tempDir } from '../helpers/tree.ts';
@@ -119,6 +119,80 @@ test('a contender whose lock write lands late never takes a lock another already
     assert.match((outcome as Error).message, /fast job/);
     await b.release();
     assert.equal(await fs.readdir(path.join(dir, 'locks', 'prune')).catch(() => []), []);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+/** A lock object as anyone who can write the repository could leave it, written now. */
+async function plant(store: LocalStore, name: string, content: string): Promise<string> {
+  const key = `locks/${name}/20261122T000000.000Z-beef.json`;
+  await store.put(key, Buffer.from(content));
+  return key;
+}
+
+const future = (ms: number) => () => new Date(Date.now() + ms);
+
+for (const [what, content] of [
+  ['whose expiry does not parse', JSON.stringify({ operation: 'prune', host: 'h', pid: 4242, acquired: new Date().toISOString(), expires: 'never' })],
+  ['whose lease runs to the year 9999', JSON.stringify({ operation: 'prune', host: 'h', pid: 4242, acquired: new Date().toISOString(), expires: '9999-12-31T23:59:59.000Z' })],
+  ['whose pid is not a number', JSON.stringify({ operation: 'prune', host: 'h', pid: 'one', acquired: new Date().toISOString(), expires: new Date(Date.now() + 60_000).toISOString() })],
+  ['that is JSON null', 'null'],
+  ['that is not JSON at all', 'lock!'],
+] as const) {
+  test(`a lock record ${what} holds for at most the maximum lease after it was written, then lapses and is removed`, async () => {
+    const dir = await tempDir();
+    try {
+      const store = new LocalStore(dir);
+      const key = await plant(store, 'prune', content);
+      const error = await acquireLock(store, 'prune', owner('prune')).then(() => undefined, (e: Error) => e);
+      assert.instance(error, LockedError, 'a record that may be a live holder is not ignored at once');
+      assert.match(error!.message, new RegExp(`lapses by itself .*remove ${key}`));
+      const later = await acquireLock(store, 'prune', owner('prune'), { now: future(MAX_LEASE_MS + 60_000) });
+      await later.release();
+      assert.equal(await fs.readdir(path.join(dir, 'locks', 'prune')).catch(() => []), [], 'the lapsed record is removed');
+    } finally {
+      await removeDir(dir);
+    }
+  });
+}
+
+test('a lock record larger than any lock is not read, and lapses like any record that does not parse', async () => {
+  const dir = await tempDir();
+  try {
+    const store = new LocalStore(dir);
+    await plant(store, 'prune', JSON.stringify({ operation: 'x'.repeat(1 << 20), host: 'h', pid: 4242, acquired: new Date().toISOString(), expires: '9999-12-31T23:59:59.000Z' }));
+    const error = await acquireLock(store, 'prune', owner('prune')).then(() => undefined, (e: Error) => e);
+    assert.instance(error, LockedError);
+    assert.match(error!.message, /a lock record that does not parse/);
+    assert.ok(error!.message.length < 1000, 'the message stays one short line');
+    const later = await acquireLock(store, 'prune', owner('prune'), { now: future(MAX_LEASE_MS + 60_000) });
+    await later.release();
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('the fields of a lock record are escaped when printed: no control character reaches the terminal', async () => {
+  const dir = await tempDir();
+  try {
+    const store = new LocalStore(dir);
+    const hostile = { operation: 'prune\x1b[2J\x1b]0;owned\x07', host: 'h\r\nripcord: all clear', user: 'u\u202eevil', pid: 4242, ciRun: 'run\x9b1m', acquired: new Date().toISOString(), expires: new Date(Date.now() + 60_000).toISOString() };
+    await plant(store, 'prune', JSON.stringify(hostile));
+    const error = await acquireLock(store, 'prune', owner('prune')).then(() => undefined, (e: Error) => e);
+    assert.instance(error, LockedError);
+    assert.not.match(error!.message, /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    assert.match(error!.message, /prune\\x1b\[2J\\x1b\]0;owned\\x07 by u\\u202eevil@h\\x0d\\x0aripcord: all clear \(pid 4242, run\\x9b1m\)/);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('a lease longer than the maximum is refused', async () => {
+  const dir = await tempDir();
+  try {
+    const error = await acquireLock(new LocalStore(dir), 'prune', owner('prune'), { leaseMs: MAX_LEASE_MS + 1 }).then(() => undefined, (e: Error) => e);
+    assert.instance(error, RangeError);
   } finally {
     await removeDir(dir);
   }

@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as openpgp from 'openpgp';
 import { generateKeyPair } from '../../src/archive/openpgp-keys.ts';
+import { privateFolder } from '../../src/ops/private-folder.ts';
 import { parseCommandFile } from '../helpers/action-runner.ts';
 import { cleanEnv } from '../helpers/cli.ts';
 import type { Bundle, CliExit, Rng, S3World, TrialOutcome } from './harness.ts';
@@ -309,7 +310,7 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
   for (const [i, request] of capture.requests.entries()) leak(`request ${i + 1} to the webhook/Pushgateway server`, found(request, secrets.needles));
   count(outcome, 'webhook and Pushgateway requests searched', capture.requests.length);
   const inputsDir = inputs + path.sep;
-  const places = [dir, path.join(tmpdir(), 'ripcord-locks'), ...(options.s3 ? [options.s3.server.directory] : [])];
+  const places = [dir, await privateFolder(), ...(options.s3 ? [options.s3.server.directory] : [])];
   const tmpNew = (await fs.readdir(tmpdir())).filter((n) => !tmpBefore.has(n) && n.startsWith('ripcord-') && path.join(tmpdir(), n) !== dir && !dir.startsWith(path.join(tmpdir(), n)));
   for (const name of tmpNew) places.push(path.join(tmpdir(), name));
   let files = 0;
