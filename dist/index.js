@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-EATO7DYT.js";
+} from "./chunks/chunk-GZUHP6IQ.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-UGKUAR7Z.js";
+} from "./chunks/chunk-YTJWN5JA.js";
 import "./chunks/chunk-YSM4ELBG.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {

@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-Q3VEGESM.js";
+} from "../chunks/chunk-PSNNX4AT.js";
 import {
   setFailed
-} from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-5QPIN64F.js";
+} from "../chunks/chunk-ZIWZJDNO.js";
+import "../chunks/chunk-VPL3FGDY.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-UGKUAR7Z.js";
+import "../chunks/chunk-YTJWN5JA.js";
 import "../chunks/chunk-YSM4ELBG.js";
 import {
   keepYoungGenerationSmall

@@ -14,20 +14,20 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-Q3VEGESM.js";
+} from "../chunks/chunk-PSNNX4AT.js";
 import {
   getState,
   setFailed,
   setOutput
-} from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-5QPIN64F.js";
+} from "../chunks/chunk-ZIWZJDNO.js";
+import "../chunks/chunk-VPL3FGDY.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-UGKUAR7Z.js";
+} from "../chunks/chunk-YTJWN5JA.js";
 import "../chunks/chunk-YSM4ELBG.js";
 import {
   keepYoungGenerationSmall
@@ -39,6 +39,7 @@ import "../chunks/chunk-374JASB6.js";
 
 // src/action/run-post.ts
 async function runPost({ env }) {
+  let outputsWritten = false;
   try {
     maskSecrets(env);
     const snapshot = getState(State.guardSnapshot);
@@ -56,6 +57,7 @@ async function runPost({ env }) {
     let failure;
     try {
       const report = await rollbackFromInputs({ env, cwd, store, url, note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack) }, snapshot);
+      outputsWritten = true;
       if (report.exitCode !== 0) throw new RipcordError(`automatic rollback to ${snapshot} failed: ${report.action ?? report.rollback.error ?? ""}`, { exitCode: report.exitCode });
       logNotice(`rolled back to ${snapshot}${report.rollback.brokenStateSnapshot ? `; the broken state is kept as ${report.rollback.brokenStateSnapshot}` : ""}`);
     } catch (error) {
@@ -66,7 +68,7 @@ async function runPost({ env }) {
       await store.close();
     }
   } catch (error) {
-    setOutput(Outputs.rolledBack, "false");
+    if (!outputsWritten) setOutput(Outputs.rolledBack, "false");
     fail(error);
   }
 }

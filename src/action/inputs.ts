@@ -66,11 +66,15 @@ export function maskSecrets(env: NodeJS.ProcessEnv): void {
     env.RIPCORD_IDENTITY ?? '',
     env.RIPCORD_IDENTITY_PASSPHRASE ?? '',
   ];
+  // Each value once (the same passphrase may come as an input and a variable), and each line
+  // of a multi-line one (an armored key) too, as the runner masks line by line.
+  const masks = new Set<string>();
   for (const secret of secrets) {
     if (!secret.trim()) continue;
-    core.setSecret(secret);
-    for (const line of secret.split('\n')) if (line.trim().length >= 4) core.setSecret(line.trim());
+    masks.add(secret);
+    for (const line of secret.split('\n')) if (line.trim().length >= 4) masks.add(line.trim());
   }
+  for (const mask of masks) core.setSecret(mask);
 }
 
 export function keyInputs(env: NodeJS.ProcessEnv): KeyInputs {

@@ -34,6 +34,7 @@ import type { ActionCommand } from './names.ts';
 import { Inputs, Outputs, State } from './names.ts';
 import { summaryTable, writeSummary } from './summary.ts';
 import { logFailure, logInfo, logWarning } from './log.ts';
+import { countOf, formatAge, formatRate } from '../domain/wording.ts';
 
 export interface ActionEnvironment {
   env: NodeJS.ProcessEnv;
@@ -208,7 +209,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
       ['archive sha256', snapshot.objects['archive.tar.gz.pgp'].sha256],
       ['encryption', snapshot.encryption.mode === 'passphrase' ? 'passphrase (OpenPGP, AES-256)' : `public keys ${snapshot.encryption.recipients.join(', ')}`],
       ['duration', `${seconds.toFixed(1)} s`],
-      ['throughput', `${(snapshot.inputBytes / seconds / 1e6).toFixed(1)} MB/s`],
+      ['throughput', formatRate(snapshot.inputBytes / seconds)],
       ['automatic rollback', guard ? 'armed: a failed job restores this snapshot' : 'off'],
     ]), env);
   },
@@ -275,9 +276,9 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
     const { snapshots, damaged } = await listSnapshots(store);
     for (const bad of damaged) logWarning(`snapshot ${bad.id} is not listed: ${bad.problem} (run ripcord verify ${bad.id})`);
     const shown = snapshots.filter((s) => matchesFilter(s, { kind: text(Inputs.kind) || undefined, tags: list(Inputs.tags) }));
-    for (const s of shown) logInfo(`${s.id}  ${s.kind}  ${s.files} files  ${s.inputBytes} bytes  ${s.tags.join(',')}`);
+    for (const s of shown) logInfo(`${s.id}  ${s.kind}  ${countOf(s.files, 'file')}  ${countOf(s.inputBytes, 'byte')}  ${s.tags.join(',')}`);
     if (shown[0]) outputSnapshot(shown[0]);
-    await writeSummary(`ripcord list: ${shown.length} snapshots`, summaryTable(shown.slice(0, 50).map((s) => [s.id, `${s.kind}, ${s.files} files, ${s.archiveBytes} bytes stored${s.tags.length ? `, tags ${s.tags.join(',')}` : ''}`])), env);
+    await writeSummary(`ripcord list: ${countOf(shown.length, 'snapshot')}`, summaryTable(shown.slice(0, 50).map((s) => [s.id, `${s.kind}, ${countOf(s.files, 'file')}, ${countOf(s.archiveBytes, 'byte')} stored${s.tags.length ? `, tags ${s.tags.join(',')}` : ''}`])), env);
   },
 
   async prune({ env, store, note }) {
@@ -301,7 +302,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
       return { plan, result: await core.group('Prune', () => applyPrune(store, plan, actionReporter())) };
     });
     note?.(result.removedSnapshots);
-    logInfo(`removed ${result.removedSnapshots.length} snapshots and ${result.removedUnfinished.length} unfinished folders, ${result.bytesFreed} bytes freed`);
+    logInfo(`removed ${countOf(result.removedSnapshots.length, 'snapshot')} and ${countOf(result.removedUnfinished.length, 'unfinished folder')}, ${countOf(result.bytesFreed, 'byte')} freed`);
     await writeSummary('ripcord prune', summaryTable(plan.snapshots.map((d) => [d.snapshot.id, d.action === 'keep' ? `kept (${d.reasons.join(', ')})` : 'removed'])), env);
   },
 
@@ -339,7 +340,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
     note?.([report.preDeploySnapshot, ...(report.rollback?.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])], report.rollback !== undefined);
     core.setOutput(Outputs.snapshotId, report.preDeploySnapshot);
     core.setOutput(Outputs.result, report.result);
-    core.setOutput(Outputs.rolledBack, String(report.result === 'rolled-back' || report.result === 'rollback-failed'));
+    core.setOutput(Outputs.rolledBack, String(report.result === 'rolled-back'));
     if (report.rollback) {
       core.setOutput(Outputs.restoredSnapshotId, report.rollback.restoredSnapshot);
       core.setOutput(Outputs.preRestoreSnapshotId, report.rollback.brokenStateSnapshot ?? '');
@@ -374,7 +375,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
       filter: { kind: text(Inputs.kind) || undefined, tags: list(Inputs.tags) },
     });
     outputSnapshot(result.snapshot);
-    logInfo(`ok: newest snapshot ${result.snapshot.id} is ${Math.round(result.ageMs / 60_000)} minutes old and verifies`);
+    logInfo(`ok: newest snapshot ${result.snapshot.id} is ${formatAge(result.ageMs)} old and verifies`);
   },
 };
 
@@ -406,11 +407,11 @@ export async function rollbackFromInputs(context: RunContext, reference: string 
       captures: capturesFromInput(Inputs.capture),
     }),
   );
-  context.note?.([report.rollback.restoredSnapshot, ...(report.rollback.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])], true);
-  const rolledBack = !report.rollback.error;
+  const rolledBack = report.result === 'rolled-back';
+  context.note?.([report.rollback.restoredSnapshot, ...(report.rollback.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])], rolledBack);
   core.setOutput(Outputs.rolledBack, String(rolledBack));
   core.setOutput(Outputs.result, report.result);
-  core.setOutput(Outputs.restoredSnapshotId, rolledBack ? report.rollback.restoredSnapshot : '');
+  core.setOutput(Outputs.restoredSnapshotId, report.rollback.error ? '' : report.rollback.restoredSnapshot);
   core.setOutput(Outputs.preRestoreSnapshotId, report.rollback.brokenStateSnapshot ?? '');
   await writeSummary(`ripcord rollback: ${report.result}`, summaryTable([
     ['result', report.result],

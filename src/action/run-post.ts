@@ -15,6 +15,7 @@ import { RipcordError } from '../domain/errors.ts';
 import { logInfo, logNotice, logWarning } from './log.ts';
 
 export async function runPost({ env }: { env: NodeJS.ProcessEnv }): Promise<void> {
+  let outputsWritten = false;
   try {
     maskSecrets(env);
     const snapshot = core.getState(State.guardSnapshot);
@@ -32,6 +33,7 @@ export async function runPost({ env }: { env: NodeJS.ProcessEnv }): Promise<void
     let failure: unknown;
     try {
       const report = await rollbackFromInputs({ env, cwd, store, url, note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack) }, snapshot);
+      outputsWritten = true; // rolled-back is written once, whatever the result
       if (report.exitCode !== 0) throw new RipcordError(`automatic rollback to ${snapshot} failed: ${report.action ?? report.rollback.error ?? ''}`, { exitCode: report.exitCode });
       logNotice(`rolled back to ${snapshot}${report.rollback.brokenStateSnapshot ? `; the broken state is kept as ${report.rollback.brokenStateSnapshot}` : ''}`);
     } catch (error) {
@@ -42,7 +44,7 @@ export async function runPost({ env }: { env: NodeJS.ProcessEnv }): Promise<void
       await store.close();
     }
   } catch (error) {
-    core.setOutput(Outputs.rolledBack, 'false');
+    if (!outputsWritten) core.setOutput(Outputs.rolledBack, 'false');
     fail(error);
   }
 }

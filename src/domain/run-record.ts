@@ -7,6 +7,7 @@
 import { ExitCode } from './errors.ts';
 import type { SnapshotMetadata } from './snapshot.ts';
 import { slackText } from './untrusted-text.ts';
+import { countOf } from './wording.ts';
 
 export type RunResult = 'success' | 'failure';
 
@@ -156,7 +157,7 @@ export function slackMessage(run: RunRecord): { text: string; blocks: unknown[] 
   if (run.error) facts.push(['error', run.error]);
   if (run.repository) facts.push(['repository', run.repository]);
   if (run.snapshots.length > 0) facts.push(['snapshots', run.snapshots.join(', ')]);
-  if (run.snapshot) facts.push(['size', `${run.snapshot.files} files, ${run.snapshot.inputBytes} bytes in, ${run.snapshot.archiveBytes} bytes stored`]);
+  if (run.snapshot) facts.push(['size', `${countOf(run.snapshot.files, 'file')}, ${countOf(run.snapshot.inputBytes, 'byte')} in, ${countOf(run.snapshot.archiveBytes, 'byte')} stored`]);
   facts.push(['duration', `${(durationMs(run) / 1000).toFixed(1)} s`]);
   facts.push(['by', run.origin.actor]);
   if (run.origin.ciRunUrl) facts.push(['run', run.origin.ciRunUrl]);

@@ -37,6 +37,7 @@ import type { Store } from '../storage/store.ts';
 import { RipcordError } from '../domain/errors.ts';
 import type { Origin } from './origin.ts';
 import { VERSION } from './version.ts';
+import { countOf } from '../domain/wording.ts';
 
 export interface BackupRequest {
   store: Store;
@@ -111,7 +112,7 @@ async function writeSnapshot(
   }
 
   const id = await newSnapshotId(store, new Date(started));
-  reporter.emit({ type: 'phase', phase: 'pack', message: `snapshot ${id}: packing ${total ? `${total.files} files, ${total.bytes} bytes` : roots.map((r) => r.archivePath || '.').join(', ')}` });
+  reporter.emit({ type: 'phase', phase: 'pack', message: `snapshot ${id}: packing ${total ? `${countOf(total.files, 'file')}, ${countOf(total.bytes, 'byte')}` : roots.map((r) => r.archivePath || '.').join(', ')}` });
 
   const manifestText = new PassThrough();
   const manifestSum = new ChecksumStream();

@@ -8,6 +8,7 @@ import type { Store } from '../storage/store.ts';
 import { listSnapshots, matchesFilter } from './repository.ts';
 import type { SnapshotFilter } from './repository.ts';
 import { verifySnapshots } from './verify.ts';
+import { formatAge } from '../domain/wording.ts';
 
 export interface CheckRequest {
   store: Store;
@@ -39,9 +40,4 @@ export async function checkFreshness(request: CheckRequest): Promise<CheckResult
   const [outcome] = await verifySnapshots({ store: request.store, references: [newest.id] });
   if (!outcome?.ok) throw new StaleSnapshotError(`the newest snapshot ${newest.id} does not verify: ${outcome?.problems[0] ?? 'unknown problem'}`);
   return { snapshot: newest, ageMs };
-}
-
-function formatAge(ms: number): string {
-  const hours = ms / 3_600_000;
-  return hours >= 48 ? `${(hours / 24).toFixed(1)} days` : hours >= 1 ? `${hours.toFixed(1)} hours` : `${Math.round(ms / 60_000)} minutes`;
 }

@@ -23,6 +23,7 @@ import { readText, resolveSnapshot } from './repository.ts';
 import { applyRestore, planRestore } from './restore.ts';
 import type { ValidationPlan, ValidationResult } from './validate.ts';
 import { hasChecks, lastLines, runStreaming, validateDeployment } from './validate.ts';
+import { countOf } from '../domain/wording.ts';
 
 export const OUTCOME_OBJECT = 'outcome.json';
 
@@ -133,7 +134,7 @@ export async function runGuardedDeploy(request: DeployRequest): Promise<DeployRe
     if (!validation.ok) {
       failure = {
         stage: 'validation',
-        detail: `validation failed after ${validation.attempts} attempt(s): ${validation.failures.map((f) => `${f.check}: ${f.detail}`).join('; ')}`,
+        detail: `validation failed after ${countOf(validation.attempts, 'attempt')}: ${validation.failures.map((f) => `${f.check}: ${f.detail}`).join('; ')}`,
         outputTail: '',
       };
     }

@@ -56,6 +56,7 @@ import { contentMismatch, headerMismatch } from './entry-check.ts';
 import type { Origin } from './origin.ts';
 import { describeFailure, openArchive, withManifest } from './read-snapshot.ts';
 import { resolveSnapshot } from './repository.ts';
+import { countOf } from '../domain/wording.ts';
 
 export const STAGING_PREFIX = '.ripcord-restore-';
 
@@ -428,7 +429,7 @@ async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOption
       reporter.emit({ type: 'info', message: `pre-restore snapshot ${preRestoreSnapshot.id} saved` });
     }
 
-    reporter.emit({ type: 'phase', phase: 'apply', message: `applying ${plan.counts.add + plan.counts.change} changes and ${plan.counts.remove} removals to ${target}` });
+    reporter.emit({ type: 'phase', phase: 'apply', message: `applying ${countOf(plan.counts.add + plan.counts.change, 'change')} and ${countOf(plan.counts.remove, 'removal')} to ${target}` });
     try {
       await moveIntoPlace(plan, staging, options);
       for (const { capture, index } of plan.captures) {

@@ -66,6 +66,27 @@ test('the guard: main arms the rollback, and post after a failed deploy restores
   }
 });
 
+test('a post-step rollback whose hook fails writes rolled-back once, false, with result rollback-failed and the files restored', async () => {
+  const { dir, ws, temp } = await workspace();
+  try {
+    const before = await readTree(path.join(ws, 'config'));
+    const inputs = { command: 'backup', paths: 'config', passphrase: PASSPHRASE, 'rollback-on-failure': 'true', 'on-rollback': 'exit 3' };
+    const main = await runAction('main', { workspace: ws, runnerTemp: temp, inputs });
+    assert.is(main.code, 0, main.stdout + main.stderr);
+    await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 0\n');
+    const post = await runAction('post', { workspace: ws, runnerTemp: temp, inputs, state: main.state });
+    assert.is.not(post.code, 0);
+    const writes = post.files.output.split('\n').filter((line) => line.startsWith('rolled-back<<'));
+    assert.is(writes.length, 1, post.files.output);
+    assert.is(post.outputs['rolled-back'], 'false');
+    assert.is(post.outputs.result, 'rollback-failed');
+    assert.is(post.outputs['restored-snapshot-id'], main.outputs['snapshot-id'], 'the files were restored all the same');
+    assert.equal(await readTree(path.join(ws, 'config')), before);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
 test('post does nothing when no rollback was armed', async () => {
   const { dir, ws, temp } = await workspace();
   try {
@@ -93,7 +114,7 @@ test('a deploy step that fails validation is rolled back: result and rolled-back
     assert.is(run.outputs['rolled-back'], 'true');
     const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
     assert.is(errors.length, 1, run.stdout);
-    assert.match(errors[0]!, /deploy failed \(validation failed after 1 attempt\(s\).*rolled back to/);
+    assert.match(errors[0]!, /deploy failed \(validation failed after 1 attempt.*rolled back to/);
     assert.equal(await readTree(path.join(ws, 'config')), before);
   } finally {
     await removeDir(dir);

@@ -69,7 +69,7 @@ test('a deploy that breaks the config fails its health check, rolls back by itse
     );
     assert.is(run.code, 10, run.stderr);
     assert.match(run.stderr, /ripcord deploy: ROLLED BACK \(exit 10\)/);
-    assert.match(run.stderr, /what failed\s+validation failed after 2 attempt\(s\): http:\/\/127\.0\.0\.1:\d+\/health: answered 500/);
+    assert.match(run.stderr, /what failed\s+validation failed after 2 attempts: http:\/\/127\.0\.0\.1:\d+\/health: answered 500/);
     assert.match(run.stderr, /after rollback\s+validation passed/);
     assert.match(run.stderr, /deploying v2/, 'the deploy output was streamed');
     const health = await fetch(service.url);

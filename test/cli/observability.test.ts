@@ -375,12 +375,12 @@ test('check --max-age passes right after a backup and fails, with one line, for 
     const id = idOf(await ripcord(['backup', '--repo', s.repo, '--kind', 'scheduled', 'config'], { cwd: s.dir, env }));
     const fresh = await ripcord(['check', '--repo', s.repo, '--max-age', '26h'], { cwd: s.dir });
     assert.is(fresh.code, 0, fresh.stderr);
-    assert.match(fresh.stdout, new RegExp(`^ok: newest snapshot ${id} is 0 minutes old and verifies\\n$`));
+    assert.match(fresh.stdout, new RegExp(`^ok: newest snapshot ${id} is \\d+ seconds? old and verifies\\n$`));
 
     const file = path.join(f.dir, 'ripcord.prom');
     const stale = await ripcord(['check', '--repo', f.repo, '--max-age', '26h', '--metrics-file', file]);
     assert.is(stale.code, 1);
-    assert.equal(stderrLines(stale), [`ripcord: the newest snapshot in ${f.repo} is ${f.ids[0]}, 27.0 hours old (limit 26.0 hours): the backups have stopped`]);
+    assert.equal(stderrLines(stale), [`ripcord: the newest snapshot in ${f.repo} is ${f.ids[0]}, 27 hours old (limit 26 hours): the backups have stopped`]);
     const scoped = await ripcord(['check', '--repo', f.repo, '--max-age', '28h', '--kind', 'scheduled', '--tag', 'nightly', '--json']);
     assert.is(scoped.code, 0, scoped.stderr);
     assert.is((JSON.parse(scoped.stdout) as { snapshot: string }).snapshot, f.ids[0]);

@@ -42,7 +42,7 @@ export const auditCommand: Command = {
             formatTime(r.time),
             r.operation,
             r.set ?? '',
-            r.rolledBack ? (r.exitCode === ExitCode.rollbackFailed ? 'ROLLBACK FAILED' : 'rolled back') : r.result === 'success' ? 'ok' : 'FAILED',
+            r.exitCode === ExitCode.rollbackFailed ? 'ROLLBACK FAILED' : r.rolledBack ? 'rolled back' : r.result === 'success' ? 'ok' : 'FAILED',
             r.snapshots.join(',') || '-',
             r.actor,
             r.host,

@@ -108,7 +108,7 @@ export const backupCommand: Command = {
       const ratio = snapshot.inputBytes > 0 ? ` (${Math.round((snapshot.archiveBytes / snapshot.inputBytes) * 100)}%)` : '';
       context.print(`snapshot ${snapshot.id} saved to ${store.properties.location}`);
       context.print(
-        `  ${formatCount(snapshot.files)} files, ${formatBytes(snapshot.inputBytes)} in, ${formatBytes(snapshot.archiveBytes)} stored${ratio}, ${formatDuration(snapshot.durationMs)}`,
+        `  ${formatCount(snapshot.files)} ${snapshot.files === 1 ? 'file' : 'files'}, ${formatBytes(snapshot.inputBytes)} in, ${formatBytes(snapshot.archiveBytes)} stored${ratio}, ${formatDuration(snapshot.durationMs)}`,
       );
       context.print(`  archive sha256 ${snapshot.objects['archive.tar.gz.pgp'].sha256}`);
       context.print(`  encrypted with ${snapshot.encryption.mode === 'passphrase' ? 'a passphrase' : `public keys ${snapshot.encryption.recipients.join(', ')}`}`);

@@ -4,6 +4,7 @@ import type { Command } from '../command.ts';
 import { listOption, stringOption } from '../command.ts';
 import { SET_OPTION } from '../config-file.ts';
 import { summarizeSnapshot } from '../../domain/run-record.ts';
+import { formatAge } from '../../domain/wording.ts';
 
 export const checkCommand: Command = {
   name: 'check',
@@ -26,7 +27,7 @@ export const checkCommand: Command = {
     });
     context.record({ snapshots: [result.snapshot.id], snapshot: summarizeSnapshot(result.snapshot), details: { ageSeconds: Math.round(result.ageMs / 1000) } });
     if (context.json) context.printJson({ ok: true, snapshot: result.snapshot.id, ageSeconds: Math.round(result.ageMs / 1000) });
-    else context.print(`ok: newest snapshot ${result.snapshot.id} is ${Math.round(result.ageMs / 60_000)} minutes old and verifies`);
+    else context.print(`ok: newest snapshot ${result.snapshot.id} is ${formatAge(result.ageMs)} old and verifies`);
     return 0;
   },
 };

@@ -67,7 +67,7 @@ export const deployCommand: Command = {
     });
     context.record({
       snapshots: [report.preDeploySnapshot, ...(report.rollback?.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])],
-      rolledBack: report.rollback !== undefined,
+      rolledBack: report.result === 'rolled-back',
       timings: { ...report.timings },
       details: { result: report.result, ...(report.failure ? { failure: report.failure.detail } : {}), ...(report.action ? { action: report.action } : {}) },
     });

@@ -9,6 +9,7 @@ import { compileBodyPattern, parseExpectedStatus } from '../../ops/validate.ts';
 import type { OptionSpecs, OptionValues } from '../command.ts';
 import { listOption, stringOption } from '../command.ts';
 import { formatDuration, terminalText } from '../format.ts';
+import { countOf } from '../../domain/wording.ts';
 
 export const VALIDATION_OPTIONS: OptionSpecs = {
   validate: { type: 'string', value: 'CMD', multiple: true, description: 'a check that must exit 0 (run with sh -c)' },
@@ -56,7 +57,7 @@ export function validationPlan(values: OptionValues): ValidationPlan {
 function describeValidation(result: ValidationResult): string {
   return result.ok
     ? `passed (${result.attempts} attempt${result.attempts === 1 ? '' : 's'})`
-    : `FAILED after ${result.attempts} attempt(s): ${result.failures.map((f) => `${f.check}: ${f.detail}`).join('; ')}`;
+    : `FAILED after ${countOf(result.attempts, 'attempt')}: ${result.failures.map((f) => `${f.check}: ${f.detail}`).join('; ')}`;
 }
 
 export function rollbackLines(rollback: RollbackReport): [string, string][] {

@@ -10,6 +10,7 @@ import type { Command } from '../command.ts';
 import { flag, listOption, stringOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { formatDuration, formatTime, terminalText } from '../format.ts';
+import { countOf } from '../../domain/wording.ts';
 
 const MARK = { add: '+', change: '~', remove: '-', unchanged: ' ' } as const;
 const SHOWN = 50;
@@ -76,10 +77,10 @@ export const restoreCommand: Command = {
     }
     if (!flag(values, 'yes')) {
       if (!process.stdin.isTTY || context.env.CI === 'true') {
-        throw new UsageError(`restore would change ${pending} entries in ${target}: add --yes to apply (or --dry-run to only see the plan)`);
+        throw new UsageError(`restore would change ${countOf(pending, 'entry', 'entries')} in ${target}: add --yes to apply (or --dry-run to only see the plan)`);
       }
       const prompt = createInterface({ input: process.stdin, output: context.stderr });
-      const answer = await prompt.question(`Apply these ${pending} changes to ${target}? [y/N] `);
+      const answer = await prompt.question(`Apply ${pending === 1 ? 'this change' : `these ${pending} changes`} to ${target}? [y/N] `);
       prompt.close();
       if (!/^y(es)?$/i.test(answer.trim())) {
         context.print('nothing was changed');

@@ -55,7 +55,7 @@ export const rollbackCommand: Command = {
     });
     context.record({
       snapshots: [report.rollback.restoredSnapshot, ...(report.rollback.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])],
-      rolledBack: true,
+      rolledBack: report.result === 'rolled-back',
       timings: { rollback: report.rollback.durationMs },
       details: { result: report.result, ...(report.action ? { action: report.action } : {}) },
     });
