@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-F2B7D3XQ.js";
+} from "./chunks/chunk-JPMLCOVR.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,13 +34,13 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-FG725XMH.js";
-import "./chunks/chunk-RVGFNPSL.js";
+} from "./chunks/chunk-TMN7YWTH.js";
+import "./chunks/chunk-LKFGVZBB.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {
   ExitCode,
   RipcordError
-} from "./chunks/chunk-4WIRB7QS.js";
+} from "./chunks/chunk-XDVWM3T4.js";
 import "./chunks/chunk-374JASB6.js";
 export {
   DEFAULT_EXCLUDES,

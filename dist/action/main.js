@@ -1,21 +1,21 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-QMGKPJEM.js";
+} from "../chunks/chunk-QRXVEJWL.js";
 import {
   setFailed
-} from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-ZBXB2IL6.js";
+} from "../chunks/chunk-ZIWZJDNO.js";
+import "../chunks/chunk-ME5YKU4W.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-FG725XMH.js";
-import "../chunks/chunk-RVGFNPSL.js";
+import "../chunks/chunk-TMN7YWTH.js";
+import "../chunks/chunk-LKFGVZBB.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-SXD3OMJ4.js";
-import "../chunks/chunk-4WIRB7QS.js";
+import "../chunks/chunk-XDVWM3T4.js";
 import "../chunks/chunk-374JASB6.js";
 
 // src/action/main.ts

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-QMGKPJEM.js";
+} from "../chunks/chunk-QRXVEJWL.js";
 import {
   getState,
   info,
@@ -19,22 +19,22 @@ import {
   setFailed,
   setOutput,
   warning
-} from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-ZBXB2IL6.js";
+} from "../chunks/chunk-ZIWZJDNO.js";
+import "../chunks/chunk-ME5YKU4W.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-FG725XMH.js";
-import "../chunks/chunk-RVGFNPSL.js";
+} from "../chunks/chunk-TMN7YWTH.js";
+import "../chunks/chunk-LKFGVZBB.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-SXD3OMJ4.js";
 import {
   RipcordError
-} from "../chunks/chunk-4WIRB7QS.js";
+} from "../chunks/chunk-XDVWM3T4.js";
 import "../chunks/chunk-374JASB6.js";
 
 // src/action/run-post.ts

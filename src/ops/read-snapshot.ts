@@ -27,6 +27,7 @@ import { bindingOf, parseManifestLine } from '../domain/manifest.ts';
 import type { ObjectChecksum, SnapshotMetadata } from '../domain/snapshot.ts';
 import { ARCHIVE_OBJECT, MANIFEST_OBJECT } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
+import { requireTrustedSignature } from './snapshot-signature.ts';
 
 /** Connect streams; the last one errors when any of them does. */
 export function chain(first: Readable, ...rest: (Transform | Writable)[]): Readable {
@@ -56,6 +57,7 @@ export interface ObjectReader {
 }
 
 export async function openDecrypted(store: Store, snapshot: SnapshotMetadata, object: string, keys: DecryptionKeys): Promise<ObjectReader> {
+  await requireTrustedSignature(store, snapshot, keys);
   const stored = new ChecksumStream();
   const plaintext = chain(await store.get(`${snapshot.id}/${object}`), stored, createDecryptStream(keys, { name: `snapshot ${snapshot.id}` }));
   return { plaintext, stored };
