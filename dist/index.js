@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-JPMLCOVR.js";
+} from "./chunks/chunk-SBLUCX5A.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-TMN7YWTH.js";
+} from "./chunks/chunk-4AL36M4C.js";
 import "./chunks/chunk-LKFGVZBB.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {

@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-QRXVEJWL.js";
+} from "../chunks/chunk-ETH5PH6N.js";
 import {
   setFailed
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-ME5YKU4W.js";
+import "../chunks/chunk-YZ52BYJ5.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-TMN7YWTH.js";
+import "../chunks/chunk-4AL36M4C.js";
 import "../chunks/chunk-LKFGVZBB.js";
 import {
   keepYoungGenerationSmall

@@ -30,6 +30,8 @@ export interface SignerTrust {
   keys: string[];
   /** uppercase hex primary-key fingerprints (the key itself comes with the snapshot) */
   fingerprints: string[];
+  /** the reader's own signing key (armored public key): trusted, but its presence alone requires no signature */
+  ownKey?: string;
   /** use unsigned snapshots anyway (old ones), after warning */
   allowUnsigned: boolean;
   /** where that warning goes */

@@ -11,10 +11,14 @@ export const SECRET_VARIABLES: readonly string[] = [
   'RIPCORD_PASSPHRASE',
   'RIPCORD_IDENTITY',
   'RIPCORD_IDENTITY_PASSPHRASE',
+  'RIPCORD_SIGNING_KEY',
+  'RIPCORD_SIGNING_KEY_PASSPHRASE',
   'RIPCORD_NOTIFY_WEBHOOK',
   'INPUT_PASSPHRASE',
   'INPUT_IDENTITY',
   'INPUT_IDENTITY-PASSPHRASE',
+  'INPUT_SIGNING-KEY',
+  'INPUT_SIGNING-KEY-PASSPHRASE',
 ];
 
 /** `env` without ripcord's secrets; undefined (inherit the caller's) stays undefined. */

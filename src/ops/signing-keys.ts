@@ -48,8 +48,8 @@ export async function signerTrustFrom(inputs: SigningInputs): Promise<SignerTrus
     else keys.push(...(await readKeyFile(item, 'RIPCORD_TRUSTED_SIGNERS')));
   }
   const signing = await signingKeyFrom(inputs);
-  if (signing) keys.push((await inspectSigningKey(signing)).publicKey);
-  return { keys, fingerprints, allowUnsigned: Boolean(inputs.allowUnsigned), ...(inputs.warn ? { warn: inputs.warn } : {}) };
+  const ownKey = signing ? (await inspectSigningKey(signing)).publicKey : undefined;
+  return { keys, fingerprints, ...(ownKey ? { ownKey } : {}), allowUnsigned: Boolean(inputs.allowUnsigned), ...(inputs.warn ? { warn: inputs.warn } : {}) };
 }
 
 /** The armored key blocks in a key file. */

@@ -65,7 +65,8 @@ export function requireTrustedSignature(store: Store, snapshot: SnapshotMetadata
 async function checkSignature(store: Store, snapshot: SnapshotMetadata, trust: SignerTrust): Promise<void> {
   const id = snapshot.id;
   const signature = await readBounded(store, `${id}/${SIGNATURE_OBJECT}`);
-  const none = trust.keys.length === 0 && trust.fingerprints.length === 0;
+  const keys = trust.ownKey ? [...trust.keys, trust.ownKey] : trust.keys;
+  const none = keys.length === 0 && trust.fingerprints.length === 0;
   if (signature === undefined) {
     if (trust.allowUnsigned) {
       trust.warn?.(`snapshot ${id} is NOT signed and is used anyway (--allow-unsigned): anyone who can write to the repository and holds its public key could have made it`);
@@ -76,7 +77,7 @@ async function checkSignature(store: Store, snapshot: SnapshotMetadata, trust: S
     );
   }
   const signer = await readBounded(store, `${id}/${SIGNER_OBJECT}`);
-  const result = await checkDetachedSignature(Buffer.from(serializeMetadata(snapshot)), signature, { keys: trust.keys, fingerprints: trust.fingerprints, ...(signer ? { offered: signer } : {}) });
+  const result = await checkDetachedSignature(Buffer.from(serializeMetadata(snapshot)), signature, { keys, fingerprints: trust.fingerprints, ...(signer ? { offered: signer } : {}) });
   if (result.status === 'trusted') return;
   if (result.status === 'bad') {
     throw new SignatureError(`snapshot ${id}: its signature (${SIGNATURE_OBJECT}) does not verify: ${result.reason}; snapshot.json was changed or the snapshot was forged, refusing to use it`);

@@ -175,6 +175,9 @@ test('gpg --verify checks the signature of a ripcord snapshot, sha256sum -c stil
     assert.match(good.stderr, new RegExp(`VALIDSIG ${w.ciKey.fingerprint}`));
     const sums = await exec('sha256sum', ['-c', 'SHA256SUMS'], { cwd: folder });
     assert.match(sums.stdout, /archive\.tar\.gz\.pgp: OK/);
+    // the objects against the checksums the signature covers, as docs/security.md does it by hand
+    const signedSums = await exec('sh', ['-c', 'jq -r \'.objects | to_entries[] | "\\(.value.sha256)  \\(.key)"\' snapshot.json | sha256sum -c'], { cwd: folder });
+    assert.match(signedSums.stdout, /archive\.tar\.gz\.pgp: OK\nmanifest\.json\.pgp: OK/);
 
     const copy = path.join(w.dir, 'changed');
     await fs.mkdir(copy);
