@@ -229,4 +229,23 @@ test('copy keeps the signature, so the copy restores where signatures are requir
   });
 });
 
+test('the configuration file names the signing key (a file) and the trusted signers (a fingerprint), for backup and restore alike', async () => {
+  await withWorld(async (w) => {
+    await fs.writeFile(path.join(w.dir, 'ci.key.asc'), w.ciKey.secretKey, { mode: 0o600 });
+    await fs.writeFile(path.join(w.app, 'ripcord.config.json'), JSON.stringify({ 'signing-key': '../ci.key.asc', 'trusted-signers': [w.ciKey.fingerprint] }));
+    const id = await backup(w, { RIPCORD_RECIPIENTS: w.repoKey.publicKey });
+    assert.ok(await exists(path.join(w.repo, id, 'snapshot.json.sig')), 'signed with the key the file names');
+    await deployV2(w.app);
+    // the restore job holds no signing key of its own: the file's trusted signer alone makes the snapshot usable
+    await fs.writeFile(path.join(w.app, 'ripcord.config.json'), JSON.stringify({ 'trusted-signers': [w.ciKey.fingerprint] }));
+    const restore = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes', '--no-pre-restore', '--exclude', 'ripcord.config.json'], { cwd: w.app, env: { RIPCORD_IDENTITY: w.repoKey.secretKey } });
+    assert.is(restore.code, 0, restore.stderr);
+    assert.is(await appConfig(w), '{"release":"v1"}\n');
+    await fs.writeFile(path.join(w.app, 'ripcord.config.json'), JSON.stringify({ 'trusted-signers': [w.otherKey.fingerprint] }));
+    const untrusted = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes', '--no-pre-restore'], { cwd: w.app, env: { RIPCORD_IDENTITY: w.repoKey.secretKey } });
+    assert.is(untrusted.code, 1);
+    assert.match(untrusted.stderr, /not a trusted signer/);
+  });
+});
+
 test.run();
