@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-SBLUCX5A.js";
+} from "./chunks/chunk-2ASXHYZ5.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-4AL36M4C.js";
+} from "./chunks/chunk-HCZULKPQ.js";
 import "./chunks/chunk-LKFGVZBB.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {

@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-ETH5PH6N.js";
+} from "../chunks/chunk-DEHK4JAU.js";
 import {
   setFailed
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-YZ52BYJ5.js";
+import "../chunks/chunk-LLQ2DKQA.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-4AL36M4C.js";
+import "../chunks/chunk-HCZULKPQ.js";
 import "../chunks/chunk-LKFGVZBB.js";
 import {
   keepYoungGenerationSmall

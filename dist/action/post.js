@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-ETH5PH6N.js";
+} from "../chunks/chunk-DEHK4JAU.js";
 import {
   getState,
   info,
@@ -20,14 +20,14 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-YZ52BYJ5.js";
+import "../chunks/chunk-LLQ2DKQA.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-4AL36M4C.js";
+} from "../chunks/chunk-HCZULKPQ.js";
 import "../chunks/chunk-LKFGVZBB.js";
 import {
   keepYoungGenerationSmall

@@ -15,7 +15,7 @@
 import type { Readable } from 'node:stream';
 import type { DecryptionKeys, EncryptionKeys, SignerTrust } from '../archive/openpgp-keys.ts';
 import { checkDetachedSignature, signDetached, inspectSigningKey } from '../archive/openpgp-keys.ts';
-import { NotFoundError, SignatureError } from '../domain/errors.ts';
+import { NotFoundError, SignatureError, UsageError } from '../domain/errors.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { serializeMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
@@ -43,6 +43,17 @@ export async function signSnapshot(store: Store, id: string, metadataText: strin
 export function signatureRequired(keys: DecryptionKeys): boolean {
   const trust = keys.trust;
   return Boolean(keys.identities?.length) || Boolean(trust && (trust.keys.length > 0 || trust.fingerprints.length > 0));
+}
+
+/**
+ * A guarded deploy rolls back to the pre-deploy snapshot it makes: fail before the deploy
+ * when that snapshot would be unsigned and the keys that restore it require a signature.
+ */
+export function checkRollbackPossible(keys: EncryptionKeys, decryptionKeys: DecryptionKeys): void {
+  if (keys.signing || !signatureRequired(decryptionKeys) || decryptionKeys.trust?.allowUnsigned) return;
+  throw new UsageError(
+    'the pre-deploy snapshot would be unsigned, and with RIPCORD_IDENTITY only signed snapshots are restored, so this deploy could not roll back: set RIPCORD_SIGNING_KEY (docs/security.md)',
+  );
 }
 
 const checked = new WeakMap<SnapshotMetadata, Promise<void>>();

@@ -248,4 +248,19 @@ test('the configuration file names the signing key (a file) and the trusted sign
   });
 });
 
+test('a guarded deploy in public-key mode without a signing key refuses to start, since it could not roll back; with one it rolls back', async () => {
+  await withWorld(async (w) => {
+    const deploy = (env: Record<string, string>) =>
+      ripcord(['deploy', '--repo', w.repo, '--paths', 'config', '--validate', 'grep -q v1 config/app.json', '--', 'sh', '-c', 'echo \'{"release":"v2"}\' > config/app.json'], { cwd: w.app, env });
+    const unsigned = await deploy({ RIPCORD_RECIPIENTS: w.repoKey.publicKey, RIPCORD_IDENTITY: w.repoKey.secretKey });
+    assert.is(unsigned.code, 2, unsigned.stderr);
+    assert.match(unsigned.stderr, /could not roll back: set RIPCORD_SIGNING_KEY/);
+    assert.ok(oneLine(unsigned.stderr), unsigned.stderr);
+    assert.is(await appConfig(w), '{"release":"v1"}\n', 'nothing was deployed');
+    const signed = await deploy({ ...w.writer, RIPCORD_IDENTITY: w.repoKey.secretKey });
+    assert.is(signed.code, 10, signed.stderr);
+    assert.is(await appConfig(w), '{"release":"v1"}\n', 'rolled back');
+  });
+});
+
 test.run();
