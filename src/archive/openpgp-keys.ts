@@ -429,7 +429,7 @@ export async function inspectSigningKey(signing: SigningKey): Promise<{ fingerpr
   return { fingerprint: fingerprintOf(key), publicKey: key.toPublic().armor() };
 }
 
-/** An armored detached signature over `data` (a binary-mode signature, as `gpg --detach-sign` makes), SHA-256. */
+/** An armored detached signature over `data` (a binary-mode signature, as `gpg --detach-sign` makes): SHA-256, or the stronger hash the key prefers. */
 export async function signDetached(data: Uint8Array, signing: SigningKey): Promise<string> {
   const op = await openpgp();
   const config = settings(op);
