@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-GZUHP6IQ.js";
+} from "./chunks/chunk-EXMHICTH.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,13 +34,13 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-YTJWN5JA.js";
-import "./chunks/chunk-YSM4ELBG.js";
+} from "./chunks/chunk-UFZ7C4VT.js";
+import "./chunks/chunk-4F2KXQG4.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {
   ExitCode,
   RipcordError
-} from "./chunks/chunk-4WIRB7QS.js";
+} from "./chunks/chunk-XDVWM3T4.js";
 import "./chunks/chunk-374JASB6.js";
 export {
   DEFAULT_EXCLUDES,

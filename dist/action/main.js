@@ -1,21 +1,21 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-PSNNX4AT.js";
+} from "../chunks/chunk-O4P7XMOO.js";
 import {
   setFailed
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-VPL3FGDY.js";
+import "../chunks/chunk-FTUVS4KI.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-YTJWN5JA.js";
-import "../chunks/chunk-YSM4ELBG.js";
+import "../chunks/chunk-UFZ7C4VT.js";
+import "../chunks/chunk-4F2KXQG4.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-SXD3OMJ4.js";
-import "../chunks/chunk-4WIRB7QS.js";
+import "../chunks/chunk-XDVWM3T4.js";
 import "../chunks/chunk-374JASB6.js";
 
 // src/action/main.ts

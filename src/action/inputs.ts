@@ -62,9 +62,13 @@ export function maskSecrets(env: NodeJS.ProcessEnv): void {
     core.getInput(Inputs.passphrase),
     core.getInput(Inputs.identity),
     core.getInput(Inputs.identityPassphrase),
+    core.getInput(Inputs.signingKey),
+    core.getInput(Inputs.signingKeyPassphrase),
     env.RIPCORD_PASSPHRASE ?? '',
     env.RIPCORD_IDENTITY ?? '',
     env.RIPCORD_IDENTITY_PASSPHRASE ?? '',
+    env.RIPCORD_SIGNING_KEY ?? '',
+    env.RIPCORD_SIGNING_KEY_PASSPHRASE ?? '',
   ];
   // Each value once (the same passphrase may come as an input and a variable), and each line
   // of a multi-line one (an armored key) too, as the runner masks line by line.
@@ -83,6 +87,11 @@ export function keyInputs(env: NodeJS.ProcessEnv): KeyInputs {
     recipients: core.getInput(Inputs.recipients) || env.RIPCORD_RECIPIENTS,
     identity: core.getInput(Inputs.identity) || env.RIPCORD_IDENTITY,
     identityPassphrase: core.getInput(Inputs.identityPassphrase) || env.RIPCORD_IDENTITY_PASSPHRASE,
+    signingKey: core.getInput(Inputs.signingKey) || env.RIPCORD_SIGNING_KEY,
+    signingKeyPassphrase: core.getInput(Inputs.signingKeyPassphrase) || env.RIPCORD_SIGNING_KEY_PASSPHRASE,
+    trustedSigners: core.getInput(Inputs.trustedSigners) || env.RIPCORD_TRUSTED_SIGNERS,
+    allowUnsigned: bool(Inputs.allowUnsigned),
+    warn: (message) => core.warning(message),
   };
 }
 

@@ -18,6 +18,7 @@ import { runGuardedDeploy, runRollback } from '../ops/deploy.ts';
 import type { GuardContext } from '../ops/deploy.ts';
 import type { EncryptionKeys } from '../archive/openpgp-keys.ts';
 import { decryptionKeysFrom, encryptionKeysFrom, preRestoreKeysFrom } from '../ops/keys.ts';
+import { checkRollbackPossible } from '../ops/snapshot-signature.ts';
 import { AUDITED_OPERATIONS, appendRunAudit, isAuditable } from '../ops/audit.ts';
 import { describeActor, describeOrigin } from '../ops/origin.ts';
 import { VERSION } from '../ops/version.ts';
@@ -168,7 +169,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
     const keys = await encryptionKeysFrom(keyInputs(env));
     if (guard) {
       // Fail now, not in the post step when it is too late: what the rollback will need must be usable.
-      await decryptionKeysFrom(keyInputs(env));
+      checkRollbackPossible(keys, await decryptionKeysFrom(keyInputs(env)));
       validationFromInputs();
       capturesFromInput(Inputs.restoreCapture);
     }

@@ -44,6 +44,18 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
   quiet: { type: 'boolean', short: 'q', description: 'print only results and warnings, no progress' },
   debug: { type: 'boolean', description: 'print stack traces and internal details on failure' },
   'passphrase-file': { type: 'string', value: 'FILE', description: 'read the passphrase from FILE instead of $RIPCORD_PASSPHRASE' },
+  'signing-key': {
+    type: 'string',
+    value: 'FILE',
+    description: 'armored private key that signs every snapshot written, public-key mode above all (default: $RIPCORD_SIGNING_KEY; its passphrase: $RIPCORD_SIGNING_KEY_PASSPHRASE; docs/security.md)',
+  },
+  'trusted-signer': {
+    type: 'string',
+    value: 'KEY',
+    multiple: true,
+    description: 'a fingerprint, or a file with an armored public key, whose signatures are trusted; public-key snapshots are used only when signed by one (default: $RIPCORD_TRUSTED_SIGNERS)',
+  },
+  'allow-unsigned': { type: 'boolean', description: 'use snapshots that are not signed (made before signing was set up), with a warning naming each: anyone holding the public key could have made them' },
   config: { type: 'string', value: 'FILE', description: 'configuration file: backup sets, repository, monitoring (default: ./ripcord.config.json when there is one)' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
   's3-endpoint': { type: 'string', value: 'URL', group: 'S3', description: 'S3-compatible endpoint (MinIO, Ceph, R2...); path-style addressing is used with it (default: $AWS_ENDPOINT_URL)' },

@@ -69,6 +69,8 @@ export function applyConfig(
   const repository = (url: string) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : local(url));
 
   fill('repo', config.repository === undefined ? undefined : repository(config.repository));
+  fill('signing-key', config['signing-key'] === undefined ? undefined : local(config['signing-key']));
+  fill('trusted-signer', config['trusted-signers']?.map((signer) => (/^(0x)?[0-9a-f\s]+$/i.test(signer) ? signer : local(signer))));
   fill('metrics-file', config.metrics?.file === undefined ? undefined : local(config.metrics.file));
   fill('pushgateway', config.metrics?.pushgateway);
   fill('metrics-label', config.metrics?.labels && Object.entries(config.metrics.labels).map(([name, value]) => `${name}=${value}`));

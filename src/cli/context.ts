@@ -12,7 +12,7 @@ import type { KeyInputs } from '../ops/keys.ts';
 import { openStore } from '../storage/open-store.ts';
 import type { Store } from '../storage/store.ts';
 import type { OptionValues } from './command.ts';
-import { flag, stringOption } from './command.ts';
+import { flag, listOption, stringOption } from './command.ts';
 import { createProgressReporter } from './progress.ts';
 import { UsageError } from '../domain/errors.ts';
 import { escapeControlsKeepingLines, escapeJsonControls } from '../domain/untrusted-text.ts';
@@ -59,6 +59,11 @@ export function createContext(io: ProcessIo, values: OptionValues): CliContext {
     recipients: io.env.RIPCORD_RECIPIENTS,
     identity: io.env.RIPCORD_IDENTITY,
     identityPassphrase: io.env.RIPCORD_IDENTITY_PASSPHRASE,
+    signingKey: stringOption(values, 'signing-key') ?? io.env.RIPCORD_SIGNING_KEY,
+    signingKeyPassphrase: io.env.RIPCORD_SIGNING_KEY_PASSPHRASE,
+    trustedSigners: values['trusted-signer'] === undefined ? io.env.RIPCORD_TRUSTED_SIGNERS : listOption(values, 'trusted-signer').join('\n'),
+    allowUnsigned: flag(values, 'allow-unsigned'),
+    warn: (message) => reporter.emit({ type: 'warning', message }),
   };
   const stores: Store[] = [];
   const run: { notes: RunNotes; repository?: string } = { notes: {} };

@@ -43,6 +43,10 @@ export interface BackupSetConfig {
 
 export interface RipcordConfig {
   repository?: string;
+  /** a file holding the armored signing key */
+  'signing-key'?: string;
+  /** fingerprints, or files holding armored public keys */
+  'trusted-signers'?: string[];
   sets?: Record<string, BackupSetConfig>;
   metrics?: { file?: string; pushgateway?: string; labels?: Record<string, string> };
   notify?: { webhook?: string; on?: ('failure' | 'rollback' | 'success')[] };

@@ -34,6 +34,9 @@ export class UsageError extends RipcordError {
 /** No key, a wrong key, a key that cannot decrypt this snapshot. */
 export class KeyError extends RipcordError {}
 
+/** A snapshot without a trusted signature where one is required (docs/security.md). */
+export class SignatureError extends KeyError {}
+
 /** A path the user named is missing or unreadable. */
 export class SourceError extends RipcordError {}
 

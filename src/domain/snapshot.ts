@@ -2,8 +2,9 @@
  * snapshot.json: the plaintext record that commits a snapshot. It names no file and
  * holds no secret. It is written in one canonical form (2-space JSON, keys in a fixed
  * order, trailing newline) and carries a SHA-256 of its own content, so that `verify`
- * catches any changed byte in it without a key; a copy of the same fields sits inside
- * the encrypted manifest, so `verify --read-data` also authenticates it.
+ * catches an accidental change in it without a key (anyone can recompute it on purpose);
+ * a copy of the same fields sits inside the encrypted manifest, so `verify --read-data`
+ * also authenticates it, and a signature (ops/snapshot-signature.ts) says who wrote it.
  */
 import { createHash } from 'node:crypto';
 import { UsageError } from './errors.ts';

@@ -36,6 +36,7 @@ import {
 import type { Store } from '../storage/store.ts';
 import { RipcordError } from '../domain/errors.ts';
 import type { Origin } from './origin.ts';
+import { signSnapshot } from './snapshot-signature.ts';
 import { VERSION } from './version.ts';
 import { countOf } from '../domain/wording.ts';
 
@@ -180,7 +181,9 @@ async function writeSnapshot(
     const objects = { [ARCHIVE_OBJECT]: archiveSum.result(), [MANIFEST_OBJECT]: manifestSum.result() };
     const snapshot = sealMetadata({ ...binding, objects });
     await store.put(`${id}/${CHECKSUMS_OBJECT}`, Buffer.from(formatChecksums(objects)));
-    await store.put(`${id}/${SNAPSHOT_OBJECT}`, Buffer.from(serializeMetadata(snapshot)));
+    const metadataText = serializeMetadata(snapshot);
+    await signSnapshot(store, id, metadataText, request.keys);
+    await store.put(`${id}/${SNAPSHOT_OBJECT}`, Buffer.from(metadataText));
     reporter.emit({ type: 'phase', phase: 'done', message: `snapshot ${id} saved` });
     return { snapshot, warnings };
   } catch (error) {

@@ -30,6 +30,7 @@ import {
   parseMetadata,
   SNAPSHOT_OBJECT,
 } from '../domain/snapshot.ts';
+import { copySignature } from './snapshot-signature.ts';
 import type { Store } from '../storage/store.ts';
 import { chain, drain } from './read-snapshot.ts';
 import { forEachLimited, listFolders, readText, resolveSnapshot } from './repository.ts';
@@ -298,6 +299,8 @@ async function copySnapshot(plan: CopyPlan, planned: PlannedSnapshot, { reporter
     await expectStored(destination, id, CHECKSUMS_OBJECT, checksums);
     progress.add(Buffer.byteLength(checksums));
     progress.object();
+
+    await copySignature(source, destination, id, written);
 
     object = SNAPSHOT_OBJECT;
     // Another copy may have committed this snapshot meanwhile: never write over it.

@@ -21,6 +21,7 @@ import type { CaptureCommand } from './captures.ts';
 import type { Origin } from './origin.ts';
 import { readText, resolveSnapshot } from './repository.ts';
 import { applyRestore, planRestore } from './restore.ts';
+import { checkRollbackPossible } from './snapshot-signature.ts';
 import type { ValidationPlan, ValidationResult } from './validate.ts';
 import { hasChecks, lastLines, runStreaming, validateDeployment } from './validate.ts';
 import { countOf } from '../domain/wording.ts';
@@ -96,6 +97,7 @@ export async function runGuardedDeploy(request: DeployRequest): Promise<DeployRe
   if (!request.noRollback && !request.decryptionKeys) {
     throw new UsageError('a guarded deploy needs a key that can read its snapshot to roll back: set RIPCORD_PASSPHRASE or RIPCORD_IDENTITY (or pass --no-rollback)');
   }
+  if (!request.noRollback) checkRollbackPossible(request.keys, request.decryptionKeys!);
 
   reporter.emit({ type: 'phase', phase: 'snapshot', message: 'taking the pre-deploy snapshot' });
   const { snapshot } = await createBackup({

@@ -7,8 +7,10 @@ import * as fs from 'node:fs/promises';
 import { KeyError, UsageError } from '../domain/errors.ts';
 import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
 import { publicKeyOf } from '../archive/openpgp-keys.ts';
+import type { SigningInputs } from './signing-keys.ts';
+import { signerTrustFrom, signingKeyFrom } from './signing-keys.ts';
 
-export interface KeyInputs {
+export interface KeyInputs extends SigningInputs {
   passphrase?: string | undefined;
   passphraseFile?: string | undefined;
   /** armored public keys, inline and/or as file paths (newline or comma separated) */
@@ -60,8 +62,9 @@ export async function encryptionKeysFrom(inputs: KeyInputs): Promise<EncryptionK
   if (passphrase !== undefined && recipients.length > 0) {
     throw new UsageError('both a passphrase and recipients are set: a backup uses one of them; unset RIPCORD_PASSPHRASE or RIPCORD_RECIPIENTS');
   }
-  if (recipients.length > 0) return { mode: 'public-key', recipients };
-  if (passphrase !== undefined) return { mode: 'passphrase', passphrase };
+  const signing = await signingKeyFrom(inputs);
+  if (recipients.length > 0) return { mode: 'public-key', recipients, ...(signing ? { signing } : {}) };
+  if (passphrase !== undefined) return { mode: 'passphrase', passphrase, ...(signing ? { signing } : {}) };
   throw new KeyError(
     'no encryption key configured: set RIPCORD_PASSPHRASE (or --passphrase-file) or RIPCORD_RECIPIENTS (armored public keys); ripcord never writes an unencrypted backup',
   );
@@ -78,7 +81,7 @@ export async function decryptionKeysFrom(inputs: KeyInputs): Promise<DecryptionK
   if (passphrase === undefined && identities.length === 0) {
     throw new KeyError('no decryption key configured: set RIPCORD_PASSPHRASE (or --passphrase-file) or RIPCORD_IDENTITY (an armored private key)');
   }
-  return { ...(passphrase !== undefined ? { passphrase } : {}), ...(identities.length ? { identities } : {}) };
+  return { ...(passphrase !== undefined ? { passphrase } : {}), ...(identities.length ? { identities } : {}), trust: await signerTrustFrom(inputs) };
 }
 
 /**
@@ -90,7 +93,8 @@ export async function preRestoreKeysFrom(inputs: KeyInputs): Promise<EncryptionK
   if (inputs.passphrase || inputs.passphraseFile || inputs.recipients?.trim()) return encryptionKeysFrom(inputs);
   if (inputs.identity?.trim()) {
     const identities = await readArmoredKeys(inputs.identity, 'RIPCORD_IDENTITY');
-    return { mode: 'public-key', recipients: await Promise.all(identities.map((key) => publicKeyOf(key))) };
+    const signing = await signingKeyFrom(inputs);
+    return { mode: 'public-key', recipients: await Promise.all(identities.map((key) => publicKeyOf(key))), ...(signing ? { signing } : {}) };
   }
   return encryptionKeysFrom(inputs);
 }

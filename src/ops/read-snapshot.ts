@@ -26,6 +26,7 @@ import { ARCHIVE_OBJECT, MANIFEST_OBJECT } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import { openScratchFile } from './private-folder.ts';
 import type { ScratchFile } from './private-folder.ts';
+import { requireTrustedSignature } from './snapshot-signature.ts';
 
 /** Connect streams; the last one errors when any of them does. */
 export function chain(first: Readable, ...rest: (Transform | Writable)[]): Readable {
@@ -55,6 +56,7 @@ export interface ObjectReader {
 }
 
 export async function openDecrypted(store: Store, snapshot: SnapshotMetadata, object: string, keys: DecryptionKeys): Promise<ObjectReader> {
+  await requireTrustedSignature(store, snapshot, keys);
   const stored = new ChecksumStream();
   const plaintext = chain(await store.get(`${snapshot.id}/${object}`), stored, createDecryptStream(keys, { name: `snapshot ${snapshot.id}` }));
   return { plaintext, stored };

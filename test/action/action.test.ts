@@ -6,6 +6,8 @@ import * as assert from 'uvu/assert';
 import { generateKeyPair } from '../../src/archive/openpgp-keys.ts';
 import { runAction } from '../helpers/action-runner.ts';
 import { ripcord } from '../helpers/cli.ts';
+import { forgeSnapshot } from '../helpers/forge-snapshot.ts';
+import { withGnupgHome } from '../helpers/gpg.ts';
 import { readTree, removeDir, tempDir } from '../helpers/tree.ts';
 
 const PASSPHRASE = 'Action-Secret-Passphrase-7f3a9c';
@@ -156,8 +158,8 @@ test('the passphrase and the private key never appear in stdout, stderr, outputs
     const runs = [
       await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'backup', paths: 'config', passphrase: PASSPHRASE, 'rollback-on-failure': 'true' } }),
       await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'verify', 'read-data': 'true', passphrase: 'wrong-passphrase-used-here' } }),
-      await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'backup', paths: 'config', recipients: key.publicKey } }),
-      await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'verify', 'read-data': 'true', identity: key.privateKey, 'identity-passphrase': 'Key-Passphrase-91c2e' } }),
+      await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'backup', paths: 'config', recipients: key.publicKey, 'signing-key': key.privateKey, 'signing-key-passphrase': 'Key-Passphrase-91c2e' } }),
+      await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'verify', 'read-data': 'true', identity: key.privateKey, 'identity-passphrase': 'Key-Passphrase-91c2e', 'trusted-signers': key.fingerprint } }),
       await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'verify', 'read-data': 'true', identity: key.privateKey, 'identity-passphrase': 'not-the-key-passphrase' } }),
     ];
     for (const run of runs) {
@@ -169,6 +171,48 @@ test('the passphrase and the private key never appear in stdout, stderr, outputs
     }
     assert.is(runs[3]!.code, 0, runs[3]!.stdout);
     assert.is(runs[4]!.code, 1);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('the Action refuses a forged pre-deploy snapshot encrypted to the repository key (restore and rollback), and restores one signed by a trusted signer', async () => {
+  const { dir, ws, temp } = await workspace();
+  try {
+    await withGnupgHome(async (gpg) => {
+      const repoKey = gpg.generateKey('Repository <repo@example.test>', 'future-default');
+      const ciKey = gpg.generateKey('CI signer <ci@example.test>', 'ed25519', { usage: 'sign' });
+      const backup = await runAction('main', {
+        workspace: ws,
+        runnerTemp: temp,
+        inputs: { command: 'backup', paths: 'config', kind: 'pre-deploy', recipients: repoKey.publicKey, 'signing-key': ciKey.secretKey },
+      });
+      assert.is(backup.code, 0, backup.stdout);
+      await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 3\n');
+      const forged = await forgeSnapshot({
+        repo: path.join(ws, '.ripcord'),
+        gpg,
+        recipient: repoKey.fingerprint,
+        files: { 'config/app.yaml': 'replicas: 0\n' },
+        at: new Date(Date.now() + 60_000),
+      });
+      const reader = { identity: repoKey.secretKey, 'trusted-signers': ciKey.fingerprint };
+
+      const restore = await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'restore', snapshot: forged, target: '.', ...reader } });
+      assert.is(restore.code, 1, restore.stdout);
+      const errors = restore.stdout.split('\n').filter((l) => l.startsWith('::error::'));
+      assert.is(errors.length, 1, restore.stdout);
+      assert.match(errors[0]!, new RegExp(`snapshot ${forged} is not signed`));
+
+      const rollback = await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'rollback', ...reader } });
+      assert.is.not(rollback.code, 0, rollback.stdout);
+      assert.match(rollback.stdout, new RegExp(`snapshot ${forged} is not signed`));
+      assert.is(await fs.readFile(path.join(ws, 'config/app.yaml'), 'utf8'), 'replicas: 3\n');
+
+      const signed = await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'restore', snapshot: backup.outputs['snapshot-id']!, target: '.', ...reader } });
+      assert.is(signed.code, 0, signed.stdout);
+      assert.is(await fs.readFile(path.join(ws, 'config/app.yaml'), 'utf8'), 'replicas: 2\n');
+    });
   } finally {
     await removeDir(dir);
   }

@@ -115,7 +115,7 @@ test('public-key mode: a gpg --quick-gen-key key and an openpgp.js key each decr
     // inline armored text and a file path, mixed, as RIPCORD_RECIPIENTS allows
     const run = await ripcord(['backup', '--repo', s.repo, '--quiet', 'config', 'scripts', 'state'], {
       cwd: s.source,
-      env: { RIPCORD_RECIPIENTS: `${gpgPublic}\n${recipientsFile}` },
+      env: { RIPCORD_RECIPIENTS: `${gpgPublic}\n${recipientsFile}`, RIPCORD_SIGNING_KEY: jsKey.privateKey },
     });
     assert.is(run.code, 0, run.stderr);
     const id = run.stdout.trim();
@@ -142,7 +142,7 @@ test('public-key mode: a gpg --quick-gen-key key and an openpgp.js key each decr
 
     // ripcord reads it back with either identity
     for (const identity of [keyFile, (await exec('gpg', ['--armor', '--export-secret-keys', 'gpg@example.test'], gpgEnv)).stdout]) {
-      const verify = await ripcord(['verify', '--repo', s.repo, '--read-data', id], { env: { RIPCORD_IDENTITY: identity } });
+      const verify = await ripcord(['verify', '--repo', s.repo, '--read-data', id], { env: { RIPCORD_IDENTITY: identity, RIPCORD_TRUSTED_SIGNERS: jsKey.fingerprint } });
       assert.is(verify.code, 0, verify.stderr);
     }
   } finally {

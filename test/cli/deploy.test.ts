@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { generateKeyPair } from '../../src/archive/openpgp-keys.ts';
 import { PROJECT_ROOT, ripcord } from '../helpers/cli.ts';
 import { readTree, removeDir, tempDir } from '../helpers/tree.ts';
 
@@ -105,10 +106,18 @@ test('a deploy that passes validation exits 0 and keeps the new state', async ()
   }
 });
 
-test('commands ripcord runs (capture, deploy, validation, rollback hook) never see its passphrase, identity or webhook', async () => {
+test('commands ripcord runs (capture, deploy, validation, rollback hook) never see its passphrase, identity, signing key or webhook', async () => {
   const { root, app, repo } = await appDir();
   try {
-    const secrets = { ...env, RIPCORD_IDENTITY_PASSPHRASE: 'identity secret 7f1c', RIPCORD_NOTIFY_WEBHOOK: 'http://127.0.0.1:9/hook-secret', DEPLOY_TOKEN: 'kept for the deploy' };
+    const signer = await generateKeyPair('Deploy signer <signer@example.test>', 'signing secret 3b9d');
+    const secrets = {
+      ...env,
+      RIPCORD_IDENTITY_PASSPHRASE: 'identity secret 7f1c',
+      RIPCORD_SIGNING_KEY: signer.privateKey,
+      RIPCORD_SIGNING_KEY_PASSPHRASE: 'signing secret 3b9d',
+      RIPCORD_NOTIFY_WEBHOOK: 'http://127.0.0.1:9/hook-secret',
+      DEPLOY_TOKEN: 'kept for the deploy',
+    };
     const run = await ripcord(
       ['deploy', '--repo', repo, '--paths', 'config', '--capture', "probe=env > capture.env; echo state", '--validate', 'env > check.env; ! test -e config/broken', '--on-rollback', 'env > hook.env', '--', 'sh', '-c', 'env > deploy.env; touch config/broken'],
       { cwd: app, env: secrets },
@@ -117,7 +126,7 @@ test('commands ripcord runs (capture, deploy, validation, rollback hook) never s
     for (const file of ['capture.env', 'deploy.env', 'check.env', 'hook.env']) {
       const seen = await fs.readFile(path.join(app, file), 'utf8');
       assert.match(seen, /DEPLOY_TOKEN=kept for the deploy/, `${file}: other variables are passed on`);
-      assert.not.match(seen, /deploy tests|identity secret 7f1c|hook-secret|RIPCORD_PASSPHRASE|RIPCORD_IDENTITY|RIPCORD_NOTIFY_WEBHOOK/, `${file}: no secret`);
+      assert.not.match(seen, /deploy tests|identity secret 7f1c|signing secret 3b9d|PGP PRIVATE KEY|hook-secret|RIPCORD_PASSPHRASE|RIPCORD_IDENTITY|RIPCORD_SIGNING_KEY|RIPCORD_NOTIFY_WEBHOOK/, `${file}: no secret`);
     }
   } finally {
     await removeDir(root);

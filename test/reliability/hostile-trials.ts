@@ -677,9 +677,10 @@ export const FIXED_CASES: FixedCase[] = [
       const [right, wrong] = await Promise.all([generateKeyPair('Right <right@example.com>'), generateKeyPair('Wrong <wrong@example.com>')]);
       const repo = path.join(ctx.dir, `pk-repo-${Date.now()}`);
       const source = path.join(ctx.dir, 'fixed-source');
-      const backup = await runCli(['backup', '--repo', repo, '-q', '-C', source, '.'], { env: { RIPCORD_RECIPIENTS: right.publicKey }, bundle: ctx.bundle });
+      const backup = await runCli(['backup', '--repo', repo, '-q', '-C', source, '.'], { env: { RIPCORD_RECIPIENTS: right.publicKey, RIPCORD_SIGNING_KEY: right.privateKey }, bundle: ctx.bundle });
       if (backup.code !== 0) throw new Error(backup.stderr);
-      return { repo, reference: backup.stdout.trim(), env: { RIPCORD_IDENTITY: wrong.privateKey } };
+      // signed and trusted, so that the key itself is what is wrong
+      return { repo, reference: backup.stdout.trim(), env: { RIPCORD_IDENTITY: wrong.privateKey, RIPCORD_TRUSTED_SIGNERS: right.publicKey } };
     },
   },
   {

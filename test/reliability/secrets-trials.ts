@@ -196,7 +196,10 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
   const runnerTemp = path.join(dir, 'runner-temp');
 
   const passEnv = { RIPCORD_PASSPHRASE: secrets.passphrase };
-  const idEnv = { RIPCORD_IDENTITY: secrets.privateKey, RIPCORD_IDENTITY_PASSPHRASE: secrets.keyPassphrase };
+  // the key that reads public-key snapshots also signs them, so its secret is watched in both roles
+  // (and signs the pre-restore snapshots of restores, which verify --all --read-data reads next)
+  const signing = { RIPCORD_SIGNING_KEY: secrets.privateKey, RIPCORD_SIGNING_KEY_PASSPHRASE: secrets.keyPassphrase };
+  const idEnv = { RIPCORD_IDENTITY: secrets.privateKey, RIPCORD_IDENTITY_PASSPHRASE: secrets.keyPassphrase, RIPCORD_TRUSTED_SIGNERS: secrets.publicKey, ...signing };
   type Expect = 'ok' | 'fail' | number;
   const run = async (label: string, args: string[], env: Record<string, string>, expect: Expect = 'ok', cwd = dir): Promise<CliExit> => {
     const exit = await runCli(args, { env, cwd, bundle, umask0: true });
@@ -256,13 +259,13 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
     await run('a missing source', ['backup', '--repo', repoA, '-C', ws, 'no-such-folder', '--debug'], passEnv, 'fail');
 
     // Public-key mode: backups hold no secret; restores need the protected private key.
-    await run('backup to recipients', ['backup', '--repo', repoC, '-C', ws, 'config', ...monitoring('backup-public-key')], { RIPCORD_RECIPIENTS: secrets.publicKey });
+    await run('backup to recipients', ['backup', '--repo', repoC, '-C', ws, 'config', ...monitoring('backup-public-key')], { RIPCORD_RECIPIENTS: secrets.publicKey, ...signing });
     await run('restore with the private key', ['restore', 'latest', '--repo', repoC, '--target', path.join(dir, 'target-3'), '--yes', '--debug', ...monitoring('restore-public-key')], idEnv);
-    await run('restore with the private key as a file', ['restore', 'latest', '--repo', repoC, '--target', path.join(dir, 'target-4'), '--yes', '--debug'], { RIPCORD_IDENTITY: identityFile, RIPCORD_IDENTITY_PASSPHRASE: secrets.keyPassphrase });
+    await run('restore with the private key as a file', ['restore', 'latest', '--repo', repoC, '--target', path.join(dir, 'target-4'), '--yes', '--debug'], { RIPCORD_IDENTITY: identityFile, RIPCORD_IDENTITY_PASSPHRASE: secrets.keyPassphrase, RIPCORD_TRUSTED_SIGNERS: secrets.publicKey, ...signing });
     await run('verify with the private key', ['verify', '--all', '--read-data', '--repo', repoC, '--debug'], idEnv);
     await run('dump with the private key', ['dump', 'latest', 'config/app.yaml', '--repo', repoC], idEnv);
-    await run('restore with a wrong key passphrase', ['restore', 'latest', '--repo', repoC, '--target', path.join(dir, 'target-5'), '--yes', '--debug', ...monitoring('restore-wrong-key-passphrase')], { RIPCORD_IDENTITY: secrets.privateKey, RIPCORD_IDENTITY_PASSPHRASE: 'wrong' }, 'fail');
-    await run('restore without the key passphrase', ['restore', 'latest', '--repo', repoC, '--target', path.join(dir, 'target-5'), '--yes', '--debug'], { RIPCORD_IDENTITY: secrets.privateKey }, 'fail');
+    await run('restore with a wrong key passphrase', ['restore', 'latest', '--repo', repoC, '--target', path.join(dir, 'target-5'), '--yes', '--debug', ...monitoring('restore-wrong-key-passphrase')], { RIPCORD_IDENTITY: secrets.privateKey, RIPCORD_IDENTITY_PASSPHRASE: 'wrong', RIPCORD_TRUSTED_SIGNERS: secrets.publicKey }, 'fail');
+    await run('restore without the key passphrase', ['restore', 'latest', '--repo', repoC, '--target', path.join(dir, 'target-5'), '--yes', '--debug'], { RIPCORD_IDENTITY: secrets.privateKey, RIPCORD_TRUSTED_SIGNERS: secrets.publicKey }, 'fail');
     await run('restore of a passphrase snapshot with only the key', ['restore', 'latest', '--repo', repoA, '--target', path.join(dir, 'target-5'), '--yes', '--debug'], idEnv, 'fail');
 
     if (options.s3) {
@@ -293,9 +296,9 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
     const guard = await action('backup with the guard armed', 'main', { command: 'backup', paths: 'config', passphrase: secrets.passphrase, 'rollback-on-failure': 'true', validate: 'false' }, 'ok');
     await fs.writeFile(path.join(actionWs, 'config', 'app.yaml'), 'replicas: 0\n');
     await action('post: automatic rollback', 'post', { command: 'backup', paths: 'config', passphrase: secrets.passphrase, 'rollback-on-failure': 'true', validate: 'true' }, 'ok', guard.state);
-    await action('restore with the private key', 'main', { command: 'restore', repository: repoC, snapshot: 'latest', target: 'restored-pk', identity: secrets.privateKey, 'identity-passphrase': secrets.keyPassphrase }, 'ok');
+    await action('restore with the private key', 'main', { command: 'restore', repository: repoC, snapshot: 'latest', target: 'restored-pk', identity: secrets.privateKey, 'identity-passphrase': secrets.keyPassphrase, 'trusted-signers': secrets.publicKey, 'signing-key': secrets.privateKey, 'signing-key-passphrase': secrets.keyPassphrase }, 'ok');
     await action('restore of a missing snapshot', 'main', { command: 'restore', snapshot: '20200101T000000.000Z-dead', target: 'restored', passphrase: secrets.passphrase }, 'fail');
-    await action('restore with a wrong key passphrase', 'main', { command: 'restore', repository: repoC, snapshot: 'latest', target: 'restored-pk', identity: secrets.privateKey, 'identity-passphrase': 'wrong' }, 'fail');
+    await action('restore with a wrong key passphrase', 'main', { command: 'restore', repository: repoC, snapshot: 'latest', target: 'restored-pk', identity: secrets.privateKey, 'identity-passphrase': 'wrong', 'trusted-signers': secrets.publicKey }, 'fail');
   } finally {
     await capture.close();
   }

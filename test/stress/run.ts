@@ -368,7 +368,9 @@ async function writeReport(file: string, machine: string[], commit: string, tota
   }
   const skipped = AREAS.filter((a) => !figures.some((f) => f.area === a));
   if (skipped.length) lines.push(`Areas not run this time: ${skipped.join(', ')}.`, '');
-  await fs.writeFile(file, `${lines.join('\n')}\n`);
+  // "Security trials" is written by hand (figures of the security tests that run in npm test): kept as it is.
+  const security = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'reliability.md'), 'utf8').then((text) => /## Security trials\n[\s\S]*$/.exec(text)?.[0] ?? '', () => '');
+  await fs.writeFile(file, `${lines.join('\n')}\n${security}`);
   return { lost, violations };
 }
 

@@ -1,0 +1,67 @@
+/**
+ * The signing side of what the user configured: the key a writer signs snapshots with, and
+ * the signers a reader trusts (see ./snapshot-signature.ts). Values come from the adapter
+ * (environment, flags, Action inputs, the configuration file); key text may be inline or a
+ * file path, and is never written anywhere.
+ */
+import * as fs from 'node:fs/promises';
+import type { SignerTrust, SigningKey } from '../archive/openpgp-keys.ts';
+import { inspectSigningKey } from '../archive/openpgp-keys.ts';
+import { KeyError } from '../domain/errors.ts';
+
+export interface SigningInputs {
+  /** armored private key that signs snapshots, inline or a file path */
+  signingKey?: string | undefined;
+  signingKeyPassphrase?: string | undefined;
+  /** armored public keys, fingerprints and key file paths (newline or comma separated) */
+  trustedSigners?: string | undefined;
+  /** use unsigned snapshots after a warning */
+  allowUnsigned?: boolean | undefined;
+  /** where that warning goes (the adapter's warning output) */
+  warn?: ((message: string) => void) | undefined;
+}
+
+const ARMOR_BLOCK = /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP \1 KEY BLOCK-----/g;
+const FINGERPRINT = /^(0x)?([0-9A-F]{40}|[0-9A-F]{64})$/i;
+
+/** The signing key, checked (readable, unlocked by its passphrase, able to sign), or undefined when none is set. */
+export async function signingKeyFrom(inputs: SigningInputs): Promise<SigningKey | undefined> {
+  if (!inputs.signingKey?.trim()) return undefined;
+  const value = inputs.signingKey.trim();
+  const blocks = value.match(ARMOR_BLOCK) ?? (await readKeyFile(value, 'RIPCORD_SIGNING_KEY'));
+  if (blocks.length !== 1) throw new KeyError(`RIPCORD_SIGNING_KEY holds ${blocks.length} armored keys; give exactly one private key`);
+  const signing: SigningKey = { armoredKey: blocks[0]!, ...(inputs.signingKeyPassphrase ? { passphrase: inputs.signingKeyPassphrase } : {}) };
+  await inspectSigningKey(signing); // a wrong passphrase fails here, before anything is packed
+  return signing;
+}
+
+/** The signers a reader trusts: those configured, and its own signing key (it could sign anything anyway). */
+export async function signerTrustFrom(inputs: SigningInputs): Promise<SignerTrust> {
+  const keys: string[] = [];
+  const fingerprints: string[] = [];
+  const text = inputs.trustedSigners ?? '';
+  keys.push(...(text.match(ARMOR_BLOCK) ?? []));
+  for (const item of text.replace(ARMOR_BLOCK, '\n').split(/[\n,]+/).map((s) => s.trim()).filter(Boolean)) {
+    const compact = item.replace(/\s+/g, '');
+    if (FINGERPRINT.test(compact)) fingerprints.push(compact.replace(/^0x/i, '').toUpperCase());
+    else if (/^(0x)?[0-9A-F]{8,16}$/i.test(compact)) throw new KeyError(`RIPCORD_TRUSTED_SIGNERS: ${item} is a key ID; give the full fingerprint (gpg --fingerprint) or the armored public key`);
+    else keys.push(...(await readKeyFile(item, 'RIPCORD_TRUSTED_SIGNERS')));
+  }
+  const signing = await signingKeyFrom(inputs);
+  const ownKey = signing ? (await inspectSigningKey(signing)).publicKey : undefined;
+  return { keys, fingerprints, ...(ownKey ? { ownKey } : {}), allowUnsigned: Boolean(inputs.allowUnsigned), ...(inputs.warn ? { warn: inputs.warn } : {}) };
+}
+
+/** The armored key blocks in a key file. */
+async function readKeyFile(file: string, what: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new KeyError(`${what}: ${file} is not armored key text${what === 'RIPCORD_TRUSTED_SIGNERS' ? ', a fingerprint' : ''} or a readable key file (${code === 'ENOENT' ? 'no such file' : (code ?? String(error))})`);
+  }
+  const blocks = text.match(ARMOR_BLOCK);
+  if (!blocks) throw new KeyError(`${what}: ${file} holds no armored OpenPGP key (export one with gpg --armor --export${what === 'RIPCORD_SIGNING_KEY' ? '-secret-keys' : ''})`);
+  return blocks;
+}
