@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-EXMHICTH.js";
+} from "./chunks/chunk-7D3R3QIZ.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-UFZ7C4VT.js";
+} from "./chunks/chunk-PP3PQ4CX.js";
 import "./chunks/chunk-4F2KXQG4.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {

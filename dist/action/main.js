@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-O4P7XMOO.js";
+} from "../chunks/chunk-OTKLXYNP.js";
 import {
   setFailed
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-FTUVS4KI.js";
+import "../chunks/chunk-M3JBUNBM.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-UFZ7C4VT.js";
+import "../chunks/chunk-PP3PQ4CX.js";
 import "../chunks/chunk-4F2KXQG4.js";
 import {
   keepYoungGenerationSmall

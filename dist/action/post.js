@@ -14,20 +14,20 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-O4P7XMOO.js";
+} from "../chunks/chunk-OTKLXYNP.js";
 import {
   getState,
   setFailed,
   setOutput
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-FTUVS4KI.js";
+import "../chunks/chunk-M3JBUNBM.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-UFZ7C4VT.js";
+} from "../chunks/chunk-PP3PQ4CX.js";
 import "../chunks/chunk-4F2KXQG4.js";
 import {
   keepYoungGenerationSmall

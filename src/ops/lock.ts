@@ -22,6 +22,7 @@ import { createSnapshotId } from '../domain/snapshot-id.ts';
 import { LockedError } from '../domain/errors.ts';
 import type { Store, StoredObject } from '../storage/store.ts';
 import { processAlive } from './private-folder.ts';
+import { escapeControls } from '../domain/untrusted-text.ts';
 
 export interface LockOwner {
   operation: string;
@@ -199,10 +200,7 @@ function parseLock(object: StoredObject, content: unknown): FoundLock {
 
 /** Text from a lock object made safe for a terminal: control and bidirectional characters escaped, length bounded. */
 function printable(value: string): string {
-  const escaped = value.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+  const escaped = escapeControls(value);
   return escaped.length > 200 ? `${escaped.slice(0, 200)}...` : escaped;
 }
 
