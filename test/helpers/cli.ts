@@ -43,6 +43,8 @@ export function runCommand(command: string, args: string[], options: RunOptions 
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+    // a command that exits before it reads its input (or is killed) closes the pipe: not this helper's failure
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }
