@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-7D3R3QIZ.js";
+} from "./chunks/chunk-QMLKUYAQ.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-PP3PQ4CX.js";
+} from "./chunks/chunk-LHAJLTVH.js";
 import "./chunks/chunk-4F2KXQG4.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {

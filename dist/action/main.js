@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-OTKLXYNP.js";
+} from "../chunks/chunk-GTBCSIYX.js";
 import {
   setFailed
-} from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-M3JBUNBM.js";
+} from "../chunks/chunk-EJQ6XPML.js";
+import "../chunks/chunk-PB45OPDX.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-PP3PQ4CX.js";
+import "../chunks/chunk-LHAJLTVH.js";
 import "../chunks/chunk-4F2KXQG4.js";
 import {
   keepYoungGenerationSmall

@@ -14,20 +14,20 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-OTKLXYNP.js";
+} from "../chunks/chunk-GTBCSIYX.js";
 import {
   getState,
   setFailed,
   setOutput
-} from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-M3JBUNBM.js";
+} from "../chunks/chunk-EJQ6XPML.js";
+import "../chunks/chunk-PB45OPDX.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-PP3PQ4CX.js";
+} from "../chunks/chunk-LHAJLTVH.js";
 import "../chunks/chunk-4F2KXQG4.js";
 import {
   keepYoungGenerationSmall
