@@ -10,6 +10,7 @@
  * AES cipher; anything else is left to openpgp.js.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { IntegrityError } from '../domain/errors.ts';
 
 const S2K_ITERATED = 3;
 const HASH_SHA256 = 8;
@@ -116,6 +117,10 @@ export function openPassphrasePackets(packets: PacketSlice[], passphrase: string
     const salt = s2kType === 0 ? Buffer.alloc(0) : body.subarray(at, (at += 8));
     const coded = s2kType === S2K_ITERATED ? body[at++]! : 0;
     const encrypted = body.subarray(at);
+    // A packet cut short or padded cannot be opened by any passphrase: that is damage, not a wrong key.
+    if (at > body.length || (encrypted.length > 0 && !Object.values(KEY_BYTES).includes(encrypted.length - 1))) {
+      throw new IntegrityError(`the archive's passphrase session-key packet is malformed (${body.length} bytes): the archive is damaged; use another copy of this snapshot or an older one`);
+    }
     const kek = deriveKey(Buffer.from(passphrase, 'utf8'), hashId!, s2kType!, salt, coded, KEY_BYTES[cipherId]!);
     if (encrypted.length === 0) return { algorithm: cipherId, key: kek }; // the S2K output is the session key
     const decipher = createDecipheriv(CIPHERS[cipherId]!, kek, Buffer.alloc(16));
