@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-GT6H2JT2.js";
+} from "./chunks/chunk-IGZ3ZBVM.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,8 +34,8 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-OFLWKAPV.js";
-import "./chunks/chunk-RVGFNPSL.js";
+} from "./chunks/chunk-DO357IAR.js";
+import "./chunks/chunk-B3PP3QWC.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {
   ExitCode,

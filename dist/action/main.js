@@ -1,17 +1,17 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-EWMMPAUW.js";
+} from "../chunks/chunk-6BVL4XHJ.js";
 import {
   setFailed
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-PB27T5B7.js";
+import "../chunks/chunk-ILDPRPLG.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-OFLWKAPV.js";
-import "../chunks/chunk-RVGFNPSL.js";
+import "../chunks/chunk-DO357IAR.js";
+import "../chunks/chunk-B3PP3QWC.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-SXD3OMJ4.js";

@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-EWMMPAUW.js";
+} from "../chunks/chunk-6BVL4XHJ.js";
 import {
   getState,
   info,
@@ -20,15 +20,15 @@ import {
   setOutput,
   warning
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-PB27T5B7.js";
+import "../chunks/chunk-ILDPRPLG.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-OFLWKAPV.js";
-import "../chunks/chunk-RVGFNPSL.js";
+} from "../chunks/chunk-DO357IAR.js";
+import "../chunks/chunk-B3PP3QWC.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-SXD3OMJ4.js";

@@ -33,6 +33,7 @@ export const Inputs = {
   capture: 'capture',
   restoreCapture: 'restore-capture',
   rollbackOnFailure: 'rollback-on-failure',
+  newKey: 'new-key',
   s3Endpoint: 's3-endpoint',
 } as const;
 
