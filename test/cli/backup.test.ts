@@ -334,17 +334,16 @@ test('a second backup with another passphrase is refused with one line saying wh
     await fs.writeFile(path.join(s.source, 'a.txt'), 'a');
     const first = await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
     assert.is(first.code, 0, first.stderr);
-    const recorded = JSON.parse(await fs.readFile(path.join(s.repo, first.stdout.trim(), 'snapshot.json'), 'utf8'));
-    assert.equal(Object.keys(recorded.encryption.keyCheck), ['s2k', 'salt', 'count', 'hmac']);
-    assert.not.ok(JSON.stringify(recorded).includes(PASSPHRASE), 'no passphrase in snapshot.json');
-
     const typo = await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: `${PASSPHRASE}!` } });
-    assert.is(typo.code, 1);
+    assert.is(typo.code, 1, 'a mistyped passphrase is refused');
     assert.match(
       oneLine(typo.stderr),
       new RegExp(`the passphrase is not the one the newest snapshot in .* \\(${first.stdout.trim()}\\) was made with: give the repository's passphrase .*or pass --new-key`),
     );
     assert.is((await fs.readdir(s.repo)).filter((name) => /^\d{8}T/.test(name)).length, 1, 'no second snapshot');
+    const recorded = JSON.parse(await fs.readFile(path.join(s.repo, first.stdout.trim(), 'snapshot.json'), 'utf8'));
+    assert.equal(Object.keys(recorded.encryption.keyCheck), ['s2k', 'salt', 'count', 'hmac']);
+    assert.not.ok(JSON.stringify(recorded).includes(PASSPHRASE), 'no passphrase in snapshot.json');
 
     const same = await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
     assert.is(same.code, 0, same.stderr);
