@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-QMLKUYAQ.js";
+} from "./chunks/chunk-EEPI2K37.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,8 +34,8 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-LHAJLTVH.js";
-import "./chunks/chunk-4F2KXQG4.js";
+} from "./chunks/chunk-VYLT2I2F.js";
+import "./chunks/chunk-PP5LREDU.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {
   ExitCode,

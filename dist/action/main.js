@@ -1,17 +1,17 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-GTBCSIYX.js";
+} from "../chunks/chunk-DUQJ6XT5.js";
 import {
   setFailed
-} from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-PB45OPDX.js";
+} from "../chunks/chunk-ZIWZJDNO.js";
+import "../chunks/chunk-GH35DZSL.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-LHAJLTVH.js";
-import "../chunks/chunk-4F2KXQG4.js";
+import "../chunks/chunk-VYLT2I2F.js";
+import "../chunks/chunk-PP5LREDU.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-SXD3OMJ4.js";

@@ -14,21 +14,21 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-GTBCSIYX.js";
+} from "../chunks/chunk-DUQJ6XT5.js";
 import {
   getState,
   setFailed,
   setOutput
-} from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-PB45OPDX.js";
+} from "../chunks/chunk-ZIWZJDNO.js";
+import "../chunks/chunk-GH35DZSL.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-LHAJLTVH.js";
-import "../chunks/chunk-4F2KXQG4.js";
+} from "../chunks/chunk-VYLT2I2F.js";
+import "../chunks/chunk-PP5LREDU.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-SXD3OMJ4.js";

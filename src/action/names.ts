@@ -37,6 +37,7 @@ export const Inputs = {
   capture: 'capture',
   restoreCapture: 'restore-capture',
   rollbackOnFailure: 'rollback-on-failure',
+  newKey: 'new-key',
   s3Endpoint: 's3-endpoint',
 } as const;
 

@@ -186,6 +186,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
         kind: kind as SnapshotKind,
         tags: list(Inputs.tags),
         keys,
+        newKey: bool(Inputs.newKey),
         captures: capturesFromInput(Inputs.capture),
         env,
         origin,
@@ -265,10 +266,11 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
         reporter: actionReporter(),
       }),
     );
-    for (const outcome of outcomes) logInfo(`${outcome.ok ? 'ok    ' : 'FAILED'} ${outcome.id}${outcome.problems.length ? `: ${outcome.problems.join('; ')}` : ''}`);
+    const verdicts = { ok: 'ok', failed: 'FAILED', 'cannot-decrypt': 'cannot decrypt' } as const;
+    for (const outcome of outcomes) logInfo(`${verdicts[outcome.verdict]} ${outcome.id}${outcome.problems.length ? `: ${outcome.problems.join('; ')}` : ''}`);
     const first = outcomes[0];
     if (first) core.setOutput(Outputs.snapshotId, first.id);
-    await writeSummary('ripcord verify', summaryTable(outcomes.map((o) => [o.id, o.ok ? `ok${o.readData ? ' (data read)' : ''}` : `FAILED: ${o.problems.join('; ')}`])), env);
+    await writeSummary('ripcord verify', summaryTable(outcomes.map((o) => [o.id, o.ok ? `ok${o.readData ? ' (data read)' : ''}` : `${verdicts[o.verdict]}: ${o.problems.join('; ')}`])), env);
     const failed = outcomes.flatMap((o) => o.problems);
     if (failed.length) throw new RipcordError(failed.length === 1 ? failed[0]! : `${failed[0]} (and ${failed.length - 1} more problems)`);
   },
@@ -337,6 +339,7 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
       command: ['bash', '-c', deployCommand],
       validation: validationFromInputs(),
       onRollback: text(Inputs.onRollback) || undefined,
+      newKey: bool(Inputs.newKey),
     });
     note?.([report.preDeploySnapshot, ...(report.rollback?.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])], report.rollback !== undefined);
     core.setOutput(Outputs.snapshotId, report.preDeploySnapshot);

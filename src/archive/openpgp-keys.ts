@@ -58,6 +58,13 @@ export interface SessionKey {
   via: 'passphrase' | 'identity';
 }
 
+/**
+ * The most session-key packets a message may carry: each one can cost a key derivation
+ * (16 MiB of SHA-256 or more) or a private-key operation, so a reader refuses a message
+ * with more before trying any key, and a backup refuses more recipients than a reader accepts.
+ */
+export const MAX_SESSION_KEY_PACKETS = 16;
+
 type OpenPGP = typeof import('openpgp');
 
 let loading: Promise<OpenPGP> | undefined;
@@ -217,6 +224,9 @@ export async function createSessionKeyPackets(sessionKey: Uint8Array, keys: Encr
   const op = await openpgp();
   const config = settings(op);
   const recipients = await readRecipientKeys(op, keys.recipients);
+  if (recipients.length > MAX_SESSION_KEY_PACKETS) {
+    throw new KeyError(`${recipients.length} recipient keys given: an archive carries at most ${MAX_SESSION_KEY_PACKETS} (one session-key packet each); give fewer keys in RIPCORD_RECIPIENTS`);
+  }
   try {
     return await op.encryptSessionKey({ data: sessionKey, algorithm: 'aes256', encryptionKeys: recipients, format: 'binary', config });
   } catch (error) {

@@ -26,7 +26,15 @@ import { Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { IntegrityError, KeyError, RipcordError } from '../domain/errors.ts';
 import { createCfbEncryptor, type CfbEncryptor } from './cfb-encryptor.ts';
-import { createSessionKeyPackets, decryptSessionKey, WRONG_PASSPHRASE, type DecryptionKeys, type EncryptionKeys, type SessionKey } from './openpgp-keys.ts';
+import {
+  createSessionKeyPackets,
+  decryptSessionKey,
+  MAX_SESSION_KEY_PACKETS,
+  WRONG_PASSPHRASE,
+  type DecryptionKeys,
+  type EncryptionKeys,
+  type SessionKey,
+} from './openpgp-keys.ts';
 
 const TAG = {
   pkesk: 1,
@@ -730,6 +738,7 @@ class DecryptStream extends Transform {
   #packet: { tag: number; chunks: Buffer[]; size: number } | undefined;
   #esk: Buffer[] = [];
   #eskBytes = 0;
+  #eskCount = 0;
   #sawInput = false;
 
   // the SEIPD
@@ -780,6 +789,12 @@ class DecryptStream extends Transform {
       case TAG.skesk:
         if (length.kind !== 'fixed' || this.#eskBytes + length.length > MAX_ESK_BYTES) {
           throw new IntegrityError('this is not a readable OpenPGP message: malformed session-key packet');
+        }
+        // Each one may cost a key derivation: refuse a pile of them before trying any.
+        if (++this.#eskCount > MAX_SESSION_KEY_PACKETS) {
+          throw new IntegrityError(
+            `this archive is damaged or hostile: it holds more than ${MAX_SESSION_KEY_PACKETS} session-key packets (ripcord writes one per recipient, at most ${MAX_SESSION_KEY_PACKETS}); refusing before trying any key`,
+          );
         }
         this.#packet = { tag, chunks: [], size: length.length };
         return;

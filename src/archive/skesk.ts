@@ -9,7 +9,9 @@
  * key. Reading: any v4 SKESK with simple, salted or iterated S2K over SHA-1/SHA-2 and an
  * AES cipher; anything else is left to openpgp.js.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { IntegrityError } from '../domain/errors.ts';
+import { isPassphraseCheck, type PassphraseCheck } from '../domain/snapshot.ts';
 
 const S2K_ITERATED = 3;
 const HASH_SHA256 = 8;
@@ -57,6 +59,33 @@ export function createPassphrasePacket(sessionKey: Uint8Array, passphrase: strin
   kek.fill(0);
   const body = Buffer.concat([Buffer.from([4, AES256, S2K_ITERATED, HASH_SHA256]), salt, Buffer.from([COUNT_BYTE]), encryptedKey]);
   return Buffer.concat([Buffer.from([0xc0 | 3, body.length]), body]);
+}
+
+/*
+ * A passphrase's key check value, kept in snapshot.json so that a backup can tell the
+ * repository's passphrase from another one: HMAC-SHA-256, under a fixed label, of the
+ * output of the same S2K the session-key packet uses, with a salt of its own. It is not
+ * an encryption key, and testing a guess against it costs what testing it against the
+ * archive's own session-key packet does.
+ */
+const KEY_CHECK_LABEL = 'ripcord key check';
+
+function passphraseHmac(passphrase: string, salt: Buffer, count: number): Buffer {
+  const derived = deriveKey(Buffer.from(passphrase, 'utf8'), HASH_SHA256, S2K_ITERATED, salt, count, 32);
+  const hmac = createHmac('sha256', derived).update(KEY_CHECK_LABEL).digest();
+  derived.fill(0);
+  return hmac;
+}
+
+export function createPassphraseCheck(passphrase: string): PassphraseCheck {
+  const salt = randomBytes(8);
+  return { s2k: 'iterated-sha256', salt: salt.toString('hex'), count: COUNT_BYTE, hmac: passphraseHmac(passphrase, salt, COUNT_BYTE).toString('hex') };
+}
+
+/** Whether `passphrase` is the one `check` was made from. A malformed check matches nothing. */
+export function matchesPassphraseCheck(passphrase: string, check: PassphraseCheck): boolean {
+  if (!isPassphraseCheck(check)) return false;
+  return timingSafeEqual(passphraseHmac(passphrase, Buffer.from(check.salt, 'hex'), check.count), Buffer.from(check.hmac, 'hex'));
 }
 
 export interface PacketSlice {
@@ -116,6 +145,10 @@ export function openPassphrasePackets(packets: PacketSlice[], passphrase: string
     const salt = s2kType === 0 ? Buffer.alloc(0) : body.subarray(at, (at += 8));
     const coded = s2kType === S2K_ITERATED ? body[at++]! : 0;
     const encrypted = body.subarray(at);
+    // A packet cut short or padded cannot be opened by any passphrase: that is damage, not a wrong key.
+    if (at > body.length || (encrypted.length > 0 && !Object.values(KEY_BYTES).includes(encrypted.length - 1))) {
+      throw new IntegrityError(`the archive's passphrase session-key packet is malformed (${body.length} bytes): the archive is damaged; use another copy of this snapshot or an older one`);
+    }
     const kek = deriveKey(Buffer.from(passphrase, 'utf8'), hashId!, s2kType!, salt, coded, KEY_BYTES[cipherId]!);
     if (encrypted.length === 0) return { algorithm: cipherId, key: kek }; // the S2K output is the session key
     const decipher = createDecipheriv(CIPHERS[cipherId]!, kek, Buffer.alloc(16));

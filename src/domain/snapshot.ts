@@ -53,6 +53,37 @@ export interface ObjectChecksum {
   bytes: number;
 }
 
+/**
+ * A passphrase's key check value (docs/format.md): HMAC-SHA-256, under the label
+ * "ripcord key check", of the OpenPGP iterated and salted S2K (SHA-256) of the passphrase
+ * with a salt of its own. Not an encryption key; see archive/skesk.ts.
+ */
+export interface PassphraseCheck {
+  s2k: 'iterated-sha256';
+  /** 8 bytes, hex */
+  salt: string;
+  /** the coded S2K count octet (RFC 4880 3.7.1.3) */
+  count: number;
+  /** hex */
+  hmac: string;
+}
+
+export function isPassphraseCheck(value: unknown): value is PassphraseCheck {
+  const check = value as Partial<PassphraseCheck> | null;
+  return (
+    typeof check === 'object' &&
+    check !== null &&
+    check.s2k === 'iterated-sha256' &&
+    typeof check.salt === 'string' &&
+    /^[0-9a-f]{16}$/.test(check.salt) &&
+    Number.isInteger(check.count) &&
+    (check.count as number) >= 0 &&
+    (check.count as number) <= 255 &&
+    typeof check.hmac === 'string' &&
+    /^[0-9a-f]{64}$/.test(check.hmac)
+  );
+}
+
 export interface SnapshotMetadata {
   format: typeof SNAPSHOT_FORMAT;
   id: string;
@@ -72,7 +103,13 @@ export interface SnapshotMetadata {
   /** wall time of the backup, ms */
   durationMs: number;
   compression: 'gzip';
-  encryption: { mode: 'passphrase' | 'public-key'; profile: 'rfc4880'; recipients: string[] };
+  encryption: {
+    mode: 'passphrase' | 'public-key';
+    profile: 'rfc4880';
+    recipients: string[];
+    /** passphrase mode: a verifier of the passphrase; absent in snapshots made before it was recorded */
+    keyCheck?: PassphraseCheck;
+  };
   objects: { [ARCHIVE_OBJECT]: ObjectChecksum; [MANIFEST_OBJECT]: ObjectChecksum };
   tool: { name: 'ripcord'; version: string };
   /** sha256 of the canonical JSON of every other field */
@@ -159,6 +196,7 @@ function checkShape(value: unknown): string | undefined {
       return `has no valid checksum for ${name}`;
     }
   }
+  if (encryption?.keyCheck !== undefined && !isPassphraseCheck(encryption.keyCheck)) return 'has an invalid encryption.keyCheck';
   if (typeof m.metadataSha256 !== 'string') return 'has no metadataSha256';
   return undefined;
 }

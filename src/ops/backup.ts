@@ -12,6 +12,7 @@ import { ChecksumStream } from '../archive/checksum-stream.ts';
 import type { EncryptionKeys } from '../archive/openpgp-keys.ts';
 import { inspectRecipients } from '../archive/openpgp-keys.ts';
 import { packArchive } from '../archive/pack.ts';
+import { createPassphraseCheck } from '../archive/skesk.ts';
 import { createEncryptStream } from '../archive/seipd.ts';
 import { measureSources, resolveRoots, walkSources } from '../archive/walk-sources.ts';
 import type { SourceRoot } from '../archive/walk-sources.ts';
@@ -35,6 +36,7 @@ import {
 } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import { RipcordError } from '../domain/errors.ts';
+import { checkRepositoryKey } from './keys.ts';
 import type { Origin } from './origin.ts';
 import { signSnapshot } from './snapshot-signature.ts';
 import { VERSION } from './version.ts';
@@ -52,6 +54,12 @@ export interface BackupRequest {
   keys: EncryptionKeys;
   origin: Origin;
   restoredFrom?: string;
+  /**
+   * Start using a key other than the repository's. Without it a backup whose passphrase or
+   * recipients differ from the newest snapshot's is refused (pre-restore snapshots are
+   * never refused: a restore must not be blocked by its safety net).
+   */
+  newKey?: boolean;
   /** record paths that do not exist instead of failing (pre-restore snapshots) */
   allowMissing?: boolean;
   /** gzip level, 0-9 */
@@ -80,6 +88,9 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
 
   const roots = await resolveRoots(request.paths, request.cwd, { allowMissing: request.allowMissing ?? false });
   const recipients = request.keys.mode === 'public-key' ? await inspectRecipients(request.keys.recipients) : [];
+  if (!request.newKey && request.kind !== 'pre-restore') {
+    await checkRepositoryKey(request.store, request.keys, recipients.map((r) => r.fingerprint));
+  }
   let captured: Awaited<ReturnType<typeof runCaptures>> | undefined;
   if (request.captures?.length) {
     reporter.emit({ type: 'phase', phase: 'capture', message: `capturing ${request.captures.map((c) => c.name).join(', ')}` });
@@ -171,7 +182,12 @@ async function writeSnapshot(
       archiveBytes: archiveSum.result().bytes,
       durationMs: 0,
       compression: 'gzip',
-      encryption: { mode: request.keys.mode, profile: 'rfc4880', recipients },
+      encryption: {
+        mode: request.keys.mode,
+        profile: 'rfc4880',
+        recipients,
+        ...(request.keys.mode === 'passphrase' ? { keyCheck: createPassphraseCheck(request.keys.passphrase) } : {}),
+      },
       tool: { name: 'ripcord', version: VERSION },
     } satisfies Omit<UnsealedMetadata, 'objects'>;
     binding.durationMs = Date.now() - started;

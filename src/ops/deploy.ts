@@ -66,6 +66,8 @@ export interface DeployRequest extends GuardContext {
   validation: ValidationPlan;
   onRollback?: string | undefined;
   noRollback?: boolean;
+  /** take the pre-deploy snapshot with a key other than the repository's (see BackupRequest.newKey) */
+  newKey?: boolean;
 }
 
 export interface RollbackReport {
@@ -109,6 +111,7 @@ export async function runGuardedDeploy(request: DeployRequest): Promise<DeployRe
     kind: 'pre-deploy',
     tags: request.tags ?? [],
     keys: request.keys,
+    ...(request.newKey ? { newKey: true } : {}),
     origin: request.origin,
     ...(request.captures?.length ? { captures: request.captures } : {}),
     env: request.env,

@@ -9,6 +9,12 @@ import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts'
 import { publicKeyOf } from '../archive/openpgp-keys.ts';
 import type { SigningInputs } from './signing-keys.ts';
 import { signerTrustFrom, signingKeyFrom } from './signing-keys.ts';
+import { matchesPassphraseCheck } from '../archive/skesk.ts';
+import { compareNewestFirst } from '../domain/snapshot-id.ts';
+import type { SnapshotMetadata } from '../domain/snapshot.ts';
+import { SNAPSHOT_OBJECT } from '../domain/snapshot.ts';
+import type { Store } from '../storage/store.ts';
+import { listFolders, readMetadata } from './repository.ts';
 
 export interface KeyInputs extends SigningInputs {
   passphrase?: string | undefined;
@@ -97,4 +103,61 @@ export async function preRestoreKeysFrom(inputs: KeyInputs): Promise<EncryptionK
     return { mode: 'public-key', recipients: await Promise.all(identities.map((key) => publicKeyOf(key))), ...(signing ? { signing } : {}) };
   }
   return encryptionKeysFrom(inputs);
+}
+
+/**
+ * The key a repository's snapshots are made with: the newest snapshot that is not a
+ * pre-restore snapshot (a restore job may encrypt those to its own key only), as its
+ * snapshot.json records it. Undefined for an empty repository, or one whose newest
+ * snapshot predates key checks.
+ */
+async function repositoryKey(store: Store): Promise<SnapshotMetadata | undefined> {
+  const ids = [...(await listFolders(store)).values()]
+    .filter((folder) => folder.objects.some((object) => object.key === `${folder.id}/${SNAPSHOT_OBJECT}`))
+    .map((folder) => folder.id)
+    .sort(compareNewestFirst);
+  for (const id of ids) {
+    const read = await readMetadata(store, id);
+    if ('metadata' in read && read.metadata.kind !== 'pre-restore') return read.metadata;
+  }
+  return undefined;
+}
+
+/** Fingerprints as they may be printed: snapshot.json is read from a repository anyone may have written. */
+function printable(fingerprints: readonly string[]): string {
+  const shown = fingerprints.filter((f) => /^[0-9A-F]{40,64}$/.test(f));
+  return shown.length ? shown.join(', ') : 'keys not named';
+}
+
+const NEW_KEY_HINT = 'or pass --new-key (Action input new-key: true) to start using this key; older snapshots still need the old one';
+
+/**
+ * Refuse a backup whose key differs from the repository's: a mistyped passphrase or a
+ * wrong recipient list would otherwise make snapshots nobody else can read, with nothing
+ * said. The repository never supplies a key: what it records can only make a backup
+ * refuse, never choose what it is encrypted to.
+ */
+export async function checkRepositoryKey(store: Store, keys: EncryptionKeys, fingerprints: readonly string[]): Promise<void> {
+  const newest = await repositoryKey(store);
+  if (!newest) return;
+  const recorded = newest.encryption;
+  const where = `the newest snapshot in ${store.properties.location} (${newest.id})`;
+  if (keys.mode === 'passphrase') {
+    if (recorded.mode !== 'passphrase') {
+      throw new KeyError(`${where} is encrypted to public keys (${printable(recorded.recipients)}), not a passphrase: set RIPCORD_RECIPIENTS to those keys instead of a passphrase, ${NEW_KEY_HINT}`);
+    }
+    if (recorded.keyCheck && !matchesPassphraseCheck(keys.passphrase, recorded.keyCheck)) {
+      throw new KeyError(`the passphrase is not the one ${where} was made with: give the repository's passphrase (RIPCORD_PASSPHRASE or --passphrase-file), ${NEW_KEY_HINT}`);
+    }
+    return;
+  }
+  if (recorded.mode !== 'public-key') {
+    throw new KeyError(`${where} is encrypted with a passphrase, not to public keys: set RIPCORD_PASSPHRASE instead of RIPCORD_RECIPIENTS, ${NEW_KEY_HINT}`);
+  }
+  const same = new Set(recorded.recipients);
+  if (same.size !== new Set(fingerprints).size || !fingerprints.every((f) => same.has(f))) {
+    throw new KeyError(
+      `the recipients (${printable(fingerprints)}) are not those of ${where} (${printable(recorded.recipients)}): set RIPCORD_RECIPIENTS to the repository's keys, ${NEW_KEY_HINT}`,
+    );
+  }
 }

@@ -12,7 +12,7 @@ import type { Readable, Writable } from 'node:stream';
 import { pipeline as pipelinePromise } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
-import { ChecksumStream } from '../archive/checksum-stream.ts';
+import { ChecksumStream, checksumOf } from '../archive/checksum-stream.ts';
 import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
 import { collectGarbageEvery } from '../archive/reclaim.ts';
 import { createDecryptStream } from '../archive/seipd.ts';
@@ -55,8 +55,26 @@ export interface ObjectReader {
   stored: ChecksumStream;
 }
 
-export async function openDecrypted(store: Store, snapshot: SnapshotMetadata, object: string, keys: DecryptionKeys): Promise<ObjectReader> {
+export interface OpenOptions {
+  /** the caller has just compared the stored object with its checksum (verify): skip the first pass */
+  checked?: boolean;
+}
+
+/**
+ * Decrypt a stored object, after a first pass that compares its bytes with the checksum in
+ * snapshot.json: damage is reported as damage, and no key derivation is spent on bytes
+ * that are not the snapshot's. The checksum is taken again while decrypting, since the
+ * object may change between the two reads.
+ */
+export async function openDecrypted(
+  store: Store,
+  snapshot: SnapshotMetadata,
+  object: typeof ARCHIVE_OBJECT | typeof MANIFEST_OBJECT,
+  keys: DecryptionKeys,
+  options: OpenOptions = {},
+): Promise<ObjectReader> {
   await requireTrustedSignature(store, snapshot, keys);
+  if (!options.checked) checkStoredChecksum(snapshot, object, await checksumOf(await store.get(`${snapshot.id}/${object}`)));
   const stored = new ChecksumStream();
   const plaintext = chain(await store.get(`${snapshot.id}/${object}`), stored, createDecryptStream(keys, { name: `snapshot ${snapshot.id}` }));
   return { plaintext, stored };
@@ -67,7 +85,7 @@ export function checkStoredChecksum(snapshot: SnapshotMetadata, object: typeof A
   const expected = snapshot.objects[object];
   if (actual.sha256 !== expected.sha256 || actual.bytes !== expected.bytes) {
     throw new IntegrityError(
-      `snapshot ${snapshot.id}: ${object} does not match its checksum (stored ${actual.bytes} bytes, sha256 ${actual.sha256.slice(0, 12)}…; expected ${expected.bytes} bytes, ${expected.sha256.slice(0, 12)}…): use another copy of this snapshot or an older one`,
+      `snapshot ${snapshot.id}: ${object} is damaged: it does not match its checksum (stored ${actual.bytes} bytes, sha256 ${actual.sha256.slice(0, 12)}…; expected ${expected.bytes} bytes, ${expected.sha256.slice(0, 12)}…): use another copy of this snapshot or an older one`,
     );
   }
 }
@@ -204,8 +222,8 @@ function collectingGarbage(): Transform {
 }
 
 /** Stream the archive's tar entries. Nothing read here is authenticated before finish() resolves. */
-export async function openArchive(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys): Promise<ArchiveReader> {
-  const reader = await openDecrypted(store, snapshot, ARCHIVE_OBJECT, keys);
+export async function openArchive(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, options: OpenOptions = {}): Promise<ArchiveReader> {
+  const reader = await openDecrypted(store, snapshot, ARCHIVE_OBJECT, keys, options);
   const tar = chain(reader.plaintext, createGunzip({ chunkSize: 1 << 18 }), collectingGarbage());
   return {
     // Keep the stream open when the tar reader stops at the end marker, so finish() can drain it.

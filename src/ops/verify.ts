@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { checksumOf } from '../archive/checksum-stream.ts';
 import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
 import type { TarItem } from '../archive/tar-reader.ts';
-import { KeyError, NotFoundError, RipcordError } from '../domain/errors.ts';
+import { KeyError, NotFoundError, RipcordError, SignatureError } from '../domain/errors.ts';
 import type { Reporter } from '../domain/events.ts';
 import { silentReporter } from '../domain/events.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
@@ -34,9 +34,16 @@ export interface VerifyRequest {
 export interface VerifyOutcome {
   id: string;
   ok: boolean;
+  /** ok; failed (damaged, or differs from its manifest); cannot-decrypt (intact, but the keys given do not open it) */
+  verdict: 'ok' | 'failed' | 'cannot-decrypt';
   /** one line each, naming the object */
   problems: string[];
   readData: boolean;
+}
+
+function outcomeOf(id: string, problems: string[], readData: boolean, verdict?: VerifyOutcome['verdict']): VerifyOutcome {
+  const ok = problems.length === 0;
+  return { id, ok, verdict: verdict ?? (ok ? 'ok' : 'failed'), problems, readData };
 }
 
 export async function verifySnapshots(request: VerifyRequest): Promise<VerifyOutcome[]> {
@@ -46,7 +53,7 @@ export async function verifySnapshots(request: VerifyRequest): Promise<VerifyOut
   let targets: SnapshotMetadata[] = [];
   if (request.all) {
     const listing = await listSnapshots(store);
-    for (const bad of listing.damaged) outcomes.push({ id: bad.id, ok: false, problems: [`snapshot ${bad.id}: ${bad.problem}`], readData: false });
+    for (const bad of listing.damaged) outcomes.push(outcomeOf(bad.id, [`snapshot ${bad.id}: ${bad.problem}`], false));
     targets = listing.snapshots;
     if (targets.length === 0 && outcomes.length === 0) throw new NotFoundError(`no snapshots in ${store.properties.location}: nothing to verify`);
   } else {
@@ -55,7 +62,7 @@ export async function verifySnapshots(request: VerifyRequest): Promise<VerifyOut
         targets.push(await resolveSnapshot(store, reference));
       } catch (error) {
         if (!(error instanceof NotFoundError) || !/cannot be used/.test(error.message)) throw error;
-        outcomes.push({ id: reference, ok: false, problems: [error.message.replace(/^snapshot \S+ in \S+ cannot be used: /, `snapshot ${reference}: `)], readData: false });
+        outcomes.push(outcomeOf(reference, [error.message.replace(/^snapshot \S+ in \S+ cannot be used: /, `snapshot ${reference}: `)], false));
       }
     }
   }
@@ -64,9 +71,17 @@ export async function verifySnapshots(request: VerifyRequest): Promise<VerifyOut
     reporter.emit({ type: 'phase', phase: 'verify', message: `verifying ${snapshot.id} (${index + 1}/${targets.length})` });
     const problems = await verifyStoredObjects(store, snapshot);
     if (problems.length === 0 && request.readData) {
-      problems.push(...(await verifyContent(store, snapshot, request.keys!, reporter)));
+      try {
+        problems.push(...(await verifyContent(store, snapshot, request.keys!, reporter)));
+      } catch (error) {
+        // One snapshot the keys do not open is a verdict, not the end: the others are still checked.
+        if (!(error instanceof KeyError)) throw error;
+        // an unsigned or untrusted snapshot is not one the keys cannot open: it fails
+        outcomes.push(outcomeOf(snapshot.id, [error.message], true, error instanceof SignatureError ? 'failed' : 'cannot-decrypt'));
+        continue;
+      }
     }
-    outcomes.push({ id: snapshot.id, ok: problems.length === 0, problems, readData: Boolean(request.readData) });
+    outcomes.push(outcomeOf(snapshot.id, problems, Boolean(request.readData)));
   }
   return outcomes;
 }
@@ -105,8 +120,9 @@ async function verifyStoredObjects(store: Store, snapshot: SnapshotMetadata): Pr
 async function verifyContent(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, reporter: Reporter): Promise<string[]> {
   const problems: string[] = [];
   const problem = (message: string) => problems.push(`snapshot ${snapshot.id}: ${message}`);
-  const manifestReader = await openDecrypted(store, snapshot, MANIFEST_OBJECT, keys);
-  const archive = await openArchive(store, snapshot, keys);
+  // verifyStoredObjects has just compared both objects with their checksums.
+  const manifestReader = await openDecrypted(store, snapshot, MANIFEST_OBJECT, keys, { checked: true });
+  const archive = await openArchive(store, snapshot, keys, { checked: true });
   let object: string = MANIFEST_OBJECT;
   try {
     const manifest = await parseManifest(linesOf(manifestReader.plaintext));

@@ -158,7 +158,7 @@ test('the passphrase and the private key never appear in stdout, stderr, outputs
     const runs = [
       await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'backup', paths: 'config', passphrase: PASSPHRASE, 'rollback-on-failure': 'true' } }),
       await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'verify', 'read-data': 'true', passphrase: 'wrong-passphrase-used-here' } }),
-      await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'backup', paths: 'config', recipients: key.publicKey, 'signing-key': key.privateKey, 'signing-key-passphrase': 'Key-Passphrase-91c2e' } }),
+      await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'backup', paths: 'config', recipients: key.publicKey, 'signing-key': key.privateKey, 'signing-key-passphrase': 'Key-Passphrase-91c2e', 'new-key': 'true' } }), // the repository's key was the passphrase
       await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'verify', 'read-data': 'true', identity: key.privateKey, 'identity-passphrase': 'Key-Passphrase-91c2e', 'trusted-signers': key.fingerprint } }),
       await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'verify', 'read-data': 'true', identity: key.privateKey, 'identity-passphrase': 'not-the-key-passphrase' } }),
     ];

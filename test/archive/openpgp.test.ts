@@ -524,6 +524,56 @@ test('not an encrypted binary message: armored text, a key, plain literal data, 
   assertError((await tryDecrypt(Buffer.from('just some text'), { passphrase: 'pw' })).error, IntegrityError, /not a readable OpenPGP message/, 'text');
 });
 
+// --- cheap checks before key derivation
+
+/** A junk public-key session-key packet (PKESK v3, RSA, a random 256-bit "MPI"): well-formed, opened by nothing. */
+function junkPkesk(): Buffer {
+  return Buffer.concat([Buffer.from([0xc1, 44, 3]), randomBytes(8), Buffer.from([1, 0x01, 0x00]), randomBytes(32)]);
+}
+
+/** A junk passphrase session-key packet (SKESK v4, AES-256, iterated S2K at the largest count): each one tried costs 64 MiB of SHA-256. */
+function junkSkesk(): Buffer {
+  return Buffer.concat([Buffer.from([0xc3, 46, 4, 9, 3, 8]), randomBytes(8), Buffer.from([255]), randomBytes(33)]);
+}
+
+test('a message with more than 16 session-key packets is refused by their count before any key is tried; 16 are still read', async () => {
+  const data = RANDOM.subarray(0, 10_000);
+  const message = await encrypt(data, { mode: 'passphrase', passphrase: 'pw' });
+  const sixteen = Buffer.concat([...Array.from({ length: 15 }, junkPkesk), message]);
+  assertEqualBytes(await decrypt(sixteen, { passphrase: 'pw' }, ODD), data, '15 junk packets and ours');
+  const seventeen = Buffer.concat([...Array.from({ length: 16 }, junkPkesk), message]);
+  const refused = await tryDecrypt(seventeen, { passphrase: 'pw' });
+  assertError(refused.error, IntegrityError, /damaged or hostile: it holds more than 16 session-key packets .*refusing before trying any key/, '16 junk packets and ours');
+  assert.is(refused.data.length, 0);
+  // Refused while the packets are read, before the encrypted data that would start the key derivation:
+  // without any key at all (nothing to derive), the count is still what is reported.
+  const pile = Buffer.concat([...Array.from({ length: 1000 }, junkSkesk), message]);
+  for (const keys of [{ passphrase: 'pw' }, {}]) {
+    const result = await tryDecrypt(pile, keys, ODD);
+    assertError(result.error, IntegrityError, /more than 16 session-key packets/, `1000 junk packets, keys ${JSON.stringify(keys)}`);
+    assert.is(result.data.length, 0);
+  }
+});
+
+test('a backup to more than 16 recipients is refused: no reader would accept its archive', async () => {
+  const pairs = await Promise.all(Array.from({ length: 17 }, (_, i) => generateKeyPair(`Recipient ${i} <r${i}@example.com>`)));
+  await assertRejects(encrypt(Buffer.from('x'), { mode: 'public-key', recipients: pairs.map((p) => p.publicKey) }), /17 recipient keys given: an archive carries at most 16/, '17 recipients');
+});
+
+test('a passphrase session-key packet that does not parse is damage (IntegrityError), not a wrong passphrase', async () => {
+  const message = await encrypt(RANDOM.subarray(0, 1000), { mode: 'passphrase', passphrase: 'pw' });
+  assert.equal([...message.subarray(0, 6)], [0xc3, 46, 4, 9, 3, 8], 'our SKESK opens the message');
+  const rest = message.subarray(48);
+  const shortKey = Buffer.concat([Buffer.from([0xc3, 45]), message.subarray(2, 47), rest]); // encrypted key one byte short
+  const longKey = Buffer.concat([Buffer.from([0xc3, 47]), message.subarray(2, 48), Buffer.from([0]), rest]); // one byte too many
+  const cutSalt = Buffer.concat([Buffer.from([0xc3, 8]), message.subarray(2, 10), rest]); // ends inside the salt
+  for (const [what, damaged] of [['short key', shortKey], ['long key', longKey], ['cut salt', cutSalt]] as const) {
+    const result = await tryDecrypt(damaged, { passphrase: 'pw' });
+    assertError(result.error, IntegrityError, /passphrase session-key packet is malformed .*the archive is damaged/, what);
+    assert.is(result.data.length, 0);
+  }
+});
+
 // --- streaming
 
 async function bytesAcceptedWithoutReading(stream: Transform, input: Buffer): Promise<number> {

@@ -9,6 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generateKeyPair } from '../../src/archive/openpgp-keys.ts';
 import { CLI, PROJECT_ROOT, cleanEnv, ripcord, runCommand } from '../helpers/cli.ts';
+import { manifestFor, pythonTarGz, writeHandmadeSnapshot, type PyTarMember } from '../helpers/hostile.ts';
 import { diffTrees, makeAwkwardTree, removeDir, tempDir } from '../helpers/tree.ts';
 
 const exec = promisify(execFile);
@@ -326,6 +327,105 @@ const oneLine = (stderr: string) => {
   assert.not.match(stderr, /\s+at .*\(.*:\d+:\d+\)/);
   return lines[0]!;
 };
+
+test('a second backup with another passphrase is refused with one line saying what to do, and --new-key starts using it', async () => {
+  const s = await sandbox();
+  try {
+    await fs.writeFile(path.join(s.source, 'a.txt'), 'a');
+    const first = await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    assert.is(first.code, 0, first.stderr);
+    const typo = await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: `${PASSPHRASE}!` } });
+    assert.is(typo.code, 1, 'a mistyped passphrase is refused');
+    assert.match(
+      oneLine(typo.stderr),
+      new RegExp(`the passphrase is not the one the newest snapshot in .* \\(${first.stdout.trim()}\\) was made with: give the repository's passphrase .*or pass --new-key`),
+    );
+    assert.is((await fs.readdir(s.repo)).filter((name) => /^\d{8}T/.test(name)).length, 1, 'no second snapshot');
+    const recorded = JSON.parse(await fs.readFile(path.join(s.repo, first.stdout.trim(), 'snapshot.json'), 'utf8'));
+    assert.equal(Object.keys(recorded.encryption.keyCheck), ['s2k', 'salt', 'count', 'hmac']);
+    assert.not.ok(JSON.stringify(recorded).includes(PASSPHRASE), 'no passphrase in snapshot.json');
+
+    const same = await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    assert.is(same.code, 0, same.stderr);
+    const rotated = await ripcord(['backup', '--repo', s.repo, '-q', '--new-key', 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: 'the new passphrase' } });
+    assert.is(rotated.code, 0, rotated.stderr);
+    // From here on the new passphrase is the repository's, and the old one is refused.
+    const old = await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    assert.is(old.code, 1);
+    assert.match(oneLine(old.stderr), new RegExp(`\\(${rotated.stdout.trim()}\\) was made with`));
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test("a backup to other recipients than the repository's, or with a passphrase instead, is refused; the same keys in another order are not; an empty repository takes any key", async () => {
+  const s = await sandbox();
+  try {
+    await fs.writeFile(path.join(s.source, 'a.txt'), 'a');
+    const [one, two, three] = await Promise.all(['One <one@example.com>', 'Two <two@example.com>', 'Three <three@example.com>'].map((uid) => generateKeyPair(uid)));
+    const backup = (env: Record<string, string>, ...flags: string[]) => ripcord(['backup', '--repo', s.repo, '-q', ...flags, 'a.txt'], { cwd: s.source, env });
+    const first = await backup({ RIPCORD_RECIPIENTS: `${one!.publicKey}\n${two!.publicKey}` });
+    assert.is(first.code, 0, first.stderr);
+    assert.is((await backup({ RIPCORD_RECIPIENTS: `${two!.publicKey}\n${one!.publicKey}` })).code, 0, 'same keys, other order');
+    const other = await backup({ RIPCORD_RECIPIENTS: `${one!.publicKey}\n${three!.publicKey}` });
+    assert.is(other.code, 1);
+    const line = oneLine(other.stderr);
+    assert.match(line, /the recipients \(.*\) are not those of the newest snapshot in .*: set RIPCORD_RECIPIENTS to the repository's keys, or pass --new-key/);
+    assert.ok(line.includes(three!.fingerprint) && line.includes(two!.fingerprint), line);
+    const fewer = await backup({ RIPCORD_RECIPIENTS: one!.publicKey });
+    assert.is(fewer.code, 1, 'a subset is another key set');
+    const passphrase = await backup({ RIPCORD_PASSPHRASE: PASSPHRASE });
+    assert.is(passphrase.code, 1);
+    assert.match(oneLine(passphrase.stderr), /is encrypted to public keys \(.*\), not a passphrase: set RIPCORD_RECIPIENTS .*--new-key/);
+    assert.is((await backup({ RIPCORD_PASSPHRASE: PASSPHRASE }, '--new-key')).code, 0, '--new-key');
+    const backToKeys = await backup({ RIPCORD_RECIPIENTS: one!.publicKey });
+    assert.is(backToKeys.code, 1);
+    assert.match(oneLine(backToKeys.stderr), /is encrypted with a passphrase, not to public keys: set RIPCORD_PASSPHRASE/);
+    const empty = path.join(s.dir, 'empty-repo');
+    const fresh = await ripcord(['backup', '--repo', empty, '-q', 'a.txt'], { cwd: s.source, env: { RIPCORD_RECIPIENTS: three!.publicKey } });
+    assert.is(fresh.code, 0, fresh.stderr);
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('verify --all --read-data gives every snapshot its verdict (ok, FAILED, cannot decrypt) on one line each, and exits 1', async () => {
+  const s = await sandbox();
+  try {
+    await fs.writeFile(path.join(s.source, 'a.txt'), 'a');
+    const backup = async (passphrase: string, ...flags: string[]) => {
+      const run = await ripcord(['backup', '--repo', s.repo, '-q', ...flags, 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: passphrase } });
+      assert.is(run.code, 0, run.stderr);
+      return run.stdout.trim();
+    };
+    const good = await backup(PASSPHRASE);
+    const damaged = await backup(PASSPHRASE);
+    // Made by hand with gpg and tar, with another passphrase: intact, and not ours to read.
+    const members: PyTarMember[] = [{ name: 'a.txt', type: 'file', data: 'a' }];
+    const foreign = await writeHandmadeSnapshot({ repo: s.repo, tarGz: await pythonTarGz(members), manifest: manifestFor(members), roots: ['a.txt'], passphrase: 'somebody else', gnupgHome: s.gnupg });
+    const newest = await backup(PASSPHRASE);
+    const archive = path.join(s.repo, damaged, 'archive.tar.gz.pgp');
+    const bytes = await fs.readFile(archive);
+    bytes[bytes.length - 3]! ^= 0x01;
+    await fs.writeFile(archive, bytes);
+    const run = await ripcord(['verify', '--repo', s.repo, '--all', '--read-data'], { env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    assert.is(run.code, 1);
+    const lines = run.stdout.trim().split('\n');
+    assert.is(lines.length, 4, run.stdout);
+    assert.match(lines.find((l) => l.includes(newest)) ?? '', /^ok +\S+ \(data read and checked\)$/);
+    assert.match(lines.find((l) => l.includes(foreign)) ?? '', new RegExp(`^cannot decrypt +snapshot ${foreign}: the passphrase does not decrypt this archive`));
+    assert.match(lines.find((l) => l.includes(damaged)) ?? '', new RegExp(`^FAILED +snapshot ${damaged}: archive\\.tar\\.gz\\.pgp is damaged: it does not match its checksum`));
+    assert.match(lines.find((l) => l.includes(good)) ?? '', /^ok +\S+ \(data read and checked\)$/);
+    assert.match(oneLine(run.stderr), /2 of 4 snapshot\(s\) did not verify \(1 failed, 1 cannot be decrypted with the keys given\)/);
+    const json = JSON.parse((await ripcord(['verify', '--repo', s.repo, '--all', '--read-data', '--json'], { env: { RIPCORD_PASSPHRASE: PASSPHRASE } })).stdout);
+    assert.equal(
+      Object.fromEntries((json as { id: string; verdict: string }[]).map((o) => [o.id, o.verdict])),
+      { [newest]: 'ok', [foreign]: 'cannot-decrypt', [damaged]: 'failed', [good]: 'ok' },
+    );
+  } finally {
+    await removeDir(s.dir);
+  }
+});
 
 test('errors are one clear line with a non-zero exit: no key, wrong passphrase, missing path, empty repo', async () => {
   const s = await sandbox();

@@ -201,6 +201,25 @@ test('captured sqlite3 state: a destructive migration is rolled back and the dat
   }
 });
 
+test("a deploy with a passphrase other than the repository's is refused before the deploy command runs; --new-key lets it go ahead", async () => {
+  const { root, app, repo } = await appDir();
+  try {
+    const first = await ripcord(['backup', '--repo', repo, '-q', 'config'], { cwd: app, env });
+    assert.is(first.code, 0, first.stderr);
+    const deploy = ['--', 'sh', '-c', 'echo ran >> deployed.txt'];
+    const mistyped = { RIPCORD_PASSPHRASE: 'deploy test' };
+    const refused = await ripcord(['deploy', '--repo', repo, '--paths', 'config', ...deploy], { cwd: app, env: mistyped });
+    assert.is(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /the passphrase is not the one the newest snapshot in .* was made with: .*--new-key/);
+    assert.is(await fs.readFile(path.join(app, 'deployed.txt'), 'utf8').catch(() => 'not run'), 'not run', 'the deploy command did not run');
+    const started = await ripcord(['deploy', '--repo', repo, '--paths', 'config', '--new-key', ...deploy], { cwd: app, env: mistyped });
+    assert.is(started.code, 0, started.stderr);
+    assert.is(await fs.readFile(path.join(app, 'deployed.txt'), 'utf8'), 'ran\n');
+  } finally {
+    await removeDir(root);
+  }
+});
+
 test('rollback restores the newest pre-deploy snapshot for a separate rollback job', async () => {
   const { root, app, repo } = await appDir();
   try {

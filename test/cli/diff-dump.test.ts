@@ -122,4 +122,41 @@ test('ls, show and dump into a pipe that closes early (| head) exit 0 without a 
   }
 });
 
+test('a flipped byte at the start of the archive or the manifest is reported as damage (its checksum), not as a wrong passphrase, by dump, ls, diff and restore', async () => {
+  const dir = await tempDir();
+  try {
+    await fs.writeFile(path.join(dir, 'a.txt'), 'content\n');
+    const repo = path.join(dir, 'repo');
+    const id = (await ripcord(['backup', '--repo', repo, '-q', 'a.txt'], { cwd: dir, env })).stdout.trim();
+    const target = path.join(dir, 'target');
+    await fs.mkdir(target);
+    const commands: Record<string, string[][]> = {
+      'archive.tar.gz.pgp': [['dump', id, 'a.txt'], ['restore', id, '--target', target, '--yes']],
+      'manifest.json.pgp': [['ls', id], ['diff', id, '--target', target], ['restore', id, '--target', target, '--yes']],
+    };
+    for (const [object, runs] of Object.entries(commands)) {
+      const file = path.join(repo, id, object);
+      const original = await fs.readFile(file);
+      // Offset 8 is in the salt of the session-key packet: the passphrase would derive another key.
+      const damaged = Buffer.from(original);
+      damaged[8]! ^= 0x01;
+      await fs.writeFile(file, damaged);
+      for (const args of runs) {
+        const run = await ripcord([...args.slice(0, 1), '--repo', repo, ...args.slice(1)], { env });
+        const what = `${args[0]} with ${object} damaged`;
+        assert.is(run.code, 1, `${what}: ${run.stderr}`);
+        if (args[0] !== 'restore') assert.is(run.stdout, '', what); // restore prints its plan before it reads the archive
+        const lines = run.stderr.trim().split('\n');
+        assert.is(lines.length, 1, `${what}: ${run.stderr}`);
+        assert.match(lines[0]!, new RegExp(`snapshot ${id}: ${object.replace(/\./g, '\\.')} is damaged: it does not match its checksum`), what);
+        assert.not.match(lines[0]!, /passphrase/, what);
+      }
+      await fs.writeFile(file, original);
+    }
+    assert.equal(await fs.readdir(target), [], 'nothing restored');
+  } finally {
+    await removeDir(dir);
+  }
+});
+
 test.run();

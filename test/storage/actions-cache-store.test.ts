@@ -434,7 +434,7 @@ cacheStore('backup into actions-cache:// with a passphrase, then verify --read-d
     const outcomes = await withStore(reader, name, (store) =>
       verifySnapshots({ store, references: [], readData: true, keys: { passphrase: keys.passphrase } }),
     );
-    assert.equal(outcomes, [{ id: snapshot.id, ok: true, problems: [], readData: true }]);
+    assert.equal(outcomes, [{ id: snapshot.id, ok: true, verdict: 'ok', problems: [], readData: true }]);
   } finally {
     await removeDir(tree);
     await writer.remove();

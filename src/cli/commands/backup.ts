@@ -9,7 +9,7 @@ import { IntegrityError, UsageError } from '../../domain/errors.ts';
 import { summarizeSnapshot } from '../../domain/run-record.ts';
 import { applyCopy, planCopy } from '../../ops/copy.ts';
 import type { Command } from '../command.ts';
-import { listOption, stringOption } from '../command.ts';
+import { flag, listOption, stringOption } from '../command.ts';
 import { SET_OPTION } from '../config-file.ts';
 import { createContext } from '../context.ts';
 import { formatBytes, formatCount, formatDuration } from '../format.ts';
@@ -25,7 +25,9 @@ export const backupCommand: Command = {
     '',
     'Encryption: RIPCORD_PASSPHRASE (or --passphrase-file), or RIPCORD_RECIPIENTS (armored public keys,',
     'inline or as file paths) so that the machine taking backups holds no key that can read them.',
-    'Without a key ripcord refuses: it never writes an unencrypted backup.',
+    'Without a key ripcord refuses: it never writes an unencrypted backup. A key other than the one',
+    "the repository's newest snapshot was made with (a mistyped passphrase, other recipients) is refused",
+    'too, unless --new-key says to start using it.',
     '',
     'Prints the snapshot id on stdout (only the id with --quiet). Progress shows percentages after a',
     'first pass that counts the files; with --quiet, a backup to a local or actions-cache repository',
@@ -39,6 +41,7 @@ export const backupCommand: Command = {
     capture: { type: 'string', value: "NAME='CMD'", multiple: true, description: 'store the stdout of CMD (run with sh -c) as .ripcord-captured/NAME' },
     'compression-level': { type: 'string', value: 'N', description: 'gzip level 1-9 for compressible data (9 is smallest; random and compressed data is stored as is)', default: String(DEFAULT_COMPRESSION_LEVEL) },
     'copy-to': { type: 'string', value: 'REPO', description: 'then copy the new snapshot to REPO too, checksums verified on arrival (as ripcord copy)' },
+    'new-key': { type: 'boolean', description: "start using a passphrase or recipients other than the repository's newest snapshot's (otherwise refused)" },
     set: SET_OPTION,
   },
   examples: [
@@ -74,6 +77,7 @@ export const backupCommand: Command = {
       keys,
       origin: await origin,
       compressionLevel: level,
+      newKey: flag(values, 'new-key'),
       captures: (Array.isArray(values.capture) ? (values.capture as string[]) : []).map((spec) => parseCaptureSpec(spec, '--capture')),
       env: context.env,
       reporter: context.reporter,

@@ -33,6 +33,7 @@ export const deployCommand: Command = {
     capture: { type: 'string', value: "NAME='CMD'", multiple: true, description: 'capture state that is not a file (stdout of CMD) into the snapshot' },
     ...VALIDATION_OPTIONS,
     'no-rollback': { type: 'boolean', description: 'only report a failure, do not roll back' },
+    'new-key': { type: 'boolean', description: "take the pre-deploy snapshot with a passphrase or recipients other than the repository's (otherwise refused)" },
   },
   examples: [
     "ripcord deploy --paths config,releases --health-url http://127.0.0.1:8080/health --validate-retries 5 --on-rollback 'systemctl restart app' -- ./deploy.sh",
@@ -64,6 +65,7 @@ export const deployCommand: Command = {
       validation,
       onRollback: stringOption(values, 'on-rollback'),
       noRollback: flag(values, 'no-rollback'),
+      newKey: flag(values, 'new-key'),
     });
     context.record({
       snapshots: [report.preDeploySnapshot, ...(report.rollback?.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])],

@@ -1,4 +1,4 @@
-import { IntegrityError } from '../../domain/errors.ts';
+import { IntegrityError, KeyError } from '../../domain/errors.ts';
 import { verifySnapshots } from '../../ops/verify.ts';
 import type { Command } from '../command.ts';
 import { flag } from '../command.ts';
@@ -12,6 +12,9 @@ export const verifyCommand: Command = {
     'Without a key: checks snapshot.json, SHA256SUMS and the SHA-256 of every stored byte.',
     'With --read-data (needs a key): also decrypts, authenticates and decompresses the archive',
     'and checks every file against the manifest.',
+    '',
+    'Prints one verdict per snapshot: ok, FAILED (damaged or altered), or cannot decrypt (intact, but the',
+    'keys given do not open it). Every snapshot is checked; the exit status is 1 if any is not ok.',
   ].join('\n'),
   options: {
     all: { type: 'boolean', short: 'a', description: 'verify every snapshot in the repository' },
@@ -37,13 +40,16 @@ export const verifyCommand: Command = {
     } else {
       for (const outcome of outcomes) {
         if (outcome.ok) context.print(`ok      ${outcome.id}${outcome.readData ? ' (data read and checked)' : ''}`);
+        else if (outcome.verdict === 'cannot-decrypt') context.print(`cannot decrypt  ${terminalText(outcome.problems[0] ?? '')}`);
         else for (const problem of outcome.problems) context.print(`FAILED  ${terminalText(problem)}`);
       }
     }
     const problems = failed.flatMap((o) => o.problems);
-    if (problems.length === 1) throw new IntegrityError(problems[0]!);
+    if (problems.length === 1) throw failed[0]!.verdict === 'cannot-decrypt' ? new KeyError(problems[0]!) : new IntegrityError(problems[0]!);
     if (problems.length > 1) {
-      throw new IntegrityError(`${failed.length} of ${outcomes.length} snapshot(s) failed verification: ${problems[0]} (and ${problems.length - 1} more problem(s) listed above)`);
+      const undecryptable = failed.filter((o) => o.verdict === 'cannot-decrypt').length;
+      const counts = [failed.length - undecryptable && `${failed.length - undecryptable} failed`, undecryptable && `${undecryptable} cannot be decrypted with the keys given`].filter(Boolean).join(', ');
+      throw new IntegrityError(`${failed.length} of ${outcomes.length} snapshot(s) did not verify (${counts}): ${problems[0]} (and ${problems.length - 1} more problem(s) listed above)`);
     }
     return 0;
   },
