@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-QMGKPJEM.js";
+} from "../chunks/chunk-ON5RPFMP.js";
 import {
   setFailed
-} from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-ZBXB2IL6.js";
+} from "../chunks/chunk-ZIWZJDNO.js";
+import "../chunks/chunk-FFIXLXSS.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-FG725XMH.js";
+import "../chunks/chunk-O2GRXVJB.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall

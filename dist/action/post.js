@@ -11,7 +11,7 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-QMGKPJEM.js";
+} from "../chunks/chunk-ON5RPFMP.js";
 import {
   getState,
   info,
@@ -19,15 +19,15 @@ import {
   setFailed,
   setOutput,
   warning
-} from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-ZBXB2IL6.js";
+} from "../chunks/chunk-ZIWZJDNO.js";
+import "../chunks/chunk-FFIXLXSS.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-FG725XMH.js";
+} from "../chunks/chunk-O2GRXVJB.js";
 import "../chunks/chunk-RVGFNPSL.js";
 import {
   keepYoungGenerationSmall

@@ -136,8 +136,15 @@ function printPlan(context: CliContext, plan: RestorePlan, noPreRestore: boolean
   context.print(
     noPreRestore
       ? '  no pre-restore snapshot (--no-pre-restore): this restore cannot be undone'
-      : `  a pre-restore snapshot of ${plan.scope.join(', ')} is taken first`,
+      : `  a pre-restore snapshot of what changes (${describeScope(plan.scope)}) is taken first`,
   );
+}
+
+/** The pre-restore snapshot's paths, a few by name. */
+function describeScope(scope: readonly string[]): string {
+  if (scope.length === 0) return 'no files';
+  const shown = scope.slice(0, 5).join(', ');
+  return scope.length > 5 ? `${scope.length} paths: ${shown}, ...` : shown;
 }
 
 function specs(value: unknown): string[] {
