@@ -10,7 +10,7 @@ import "./chunks/chunk-374JASB6.js";
 
 // src/cli/run.ts
 keepYoungGenerationSmall();
-var { main } = await import("./chunks/main-6SFGSUGG.js");
+var { main } = await import("./chunks/main-FTVWZEHE.js");
 var args = process.argv.slice(2);
 process.exitCode = await guardAgainstAbandon(main(args, { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }), () => {
   process.stderr.write(`ripcord: ${abandonedMessage(args[0] ?? "the command")}

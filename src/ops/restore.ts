@@ -26,6 +26,7 @@ import {
   lutimesSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   realpathSync,
@@ -100,8 +101,10 @@ export interface RestorePlan {
   selected: Set<number>;
   changes: RestoreChange[];
   counts: Record<ChangeAction, number>;
-  /** target-relative paths the pre-restore snapshot covers (may not exist yet) */
+  /** target-relative paths the pre-restore snapshot covers: what the restore changes (may not exist yet) */
   scope: string[];
+  /** the pre-restore snapshot will hold a link out of the target, so undoing needs --allow-outside-symlinks */
+  undoNeedsOutsideLinks: boolean;
   /** target-relative paths removed by --delete, deepest first */
   removals: string[];
   deleteExtras: boolean;
@@ -241,7 +244,8 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   const counts: Record<ChangeAction, number> = { add: 0, change: 0, remove: 0, unchanged: 0 };
   for (const change of changes) counts[change.action] += 1;
   const scope = topMost([...touched].sort()).filter((name) => !passesThroughLink(target, name));
-  return { snapshot, target, entries, selected, changes, counts, scope, removals, deleteExtras, protect, captures, unrestoredCaptures };
+  const undoNeedsOutsideLinks = holdsOutsideLink(target, scope, guarded);
+  return { snapshot, target, entries, selected, changes, counts, scope, undoNeedsOutsideLinks, removals, deleteExtras, protect, captures, unrestoredCaptures };
 }
 
 /**
@@ -308,29 +312,56 @@ function refuseEscapingSymlinks(target: string, entries: ManifestEntry[], select
   if (links.length === 0) return;
   const restored = new Map<string, ManifestEntry>();
   for (const index of selected) restored.set(entries[index]!.path, entries[index]!);
-  const existing = new Map<string, TargetNode>();
+  const inTarget = targetLookup(target);
   const lookup = (name: string): TargetNode => {
     const entry = restored.get(name);
     if (entry) return entry.type === 'symlink' ? { type: 'symlink', target: entry.target ?? '' } : { type: 'other' };
-    if (existing.has(name)) return existing.get(name);
-    // below a folder the restore makes in place of a link or a file, the target has nothing
-    const stats = passesThroughLink(target, name) ? undefined : lstatOrUndefined(path.join(target, name));
-    const node: TargetNode = !stats ? undefined : stats.isSymbolicLink() ? { type: 'symlink', target: readlinkSync(path.join(target, name)) } : { type: 'other' };
-    existing.set(name, node);
-    return node;
+    return inTarget(name);
   };
-  const targetPaths = [...new Set([target, realPathOrSelf(target)])];
   for (const entry of links) {
     const linkTarget = entry.target ?? '';
-    const why = symlinkEscapes(entry.path, linkTarget, target)
-      ? `points outside the target ${target}`
-      : symlinkResolvesOutside(entry.path, linkTarget, targetPaths, lookup);
+    const why = linkLeavesTarget(target, entry.path, linkTarget, lookup);
     if (why) {
       throw new UnsafeEntryError(
         `snapshot ${snapshot.id}: entry ${JSON.stringify(entry.path)} is a symlink to ${JSON.stringify(linkTarget)} that ${why}; refusing (use --allow-outside-symlinks to restore such links; they are never followed)`,
       );
     }
   }
+}
+
+/** Why a link at `name` leads out of the target, by its text or once resolved, or undefined. */
+function linkLeavesTarget(target: string, name: string, linkTarget: string, lookup: (name: string) => TargetNode): string | undefined {
+  if (symlinkEscapes(name, linkTarget, target)) return `points outside the target ${target}`;
+  return symlinkResolvesOutside(name, linkTarget, [...new Set([target, realPathOrSelf(target)])], lookup);
+}
+
+/** What the target holds at a name now, never looking through a link or a file on the way. */
+function targetLookup(target: string): (name: string) => TargetNode {
+  const seen = new Map<string, TargetNode>();
+  return (name) => {
+    if (seen.has(name)) return seen.get(name);
+    // below a link or a file the target has nothing (a folder the restore makes there starts empty)
+    const stats = passesThroughLink(target, name) ? undefined : lstatOrUndefined(path.join(target, name));
+    const node: TargetNode = !stats ? undefined : stats.isSymbolicLink() ? { type: 'symlink', target: readlinkSync(path.join(target, name)) } : { type: 'other' };
+    seen.set(name, node);
+    return node;
+  };
+}
+
+/**
+ * Does what the pre-restore snapshot will hold include a link out of the target (the
+ * target's own)? Then undoing the restore needs --allow-outside-symlinks, and says so.
+ */
+function holdsOutsideLink(target: string, scope: readonly string[], guarded: readonly string[]): boolean {
+  const lookup = targetLookup(target);
+  const visit = (name: string): boolean => {
+    if (guarded.includes(name) || name.split('/')[0]!.startsWith(STAGING_PREFIX)) return false;
+    const node = lookup(name);
+    if (node?.type === 'symlink') return linkLeavesTarget(target, name, node.target, lookup) !== undefined;
+    if (node?.type !== 'other' || !lstatOrUndefined(path.join(target, name))?.isDirectory()) return false;
+    return readdirSync(path.join(target, name)).some((child) => visit(`${name}/${child}`));
+  };
+  return scope.some(visit);
 }
 
 /** True when some ancestor of `name` inside the target is not a real directory (a symlink, a file). */
@@ -549,7 +580,7 @@ async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOption
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const undo = preRestoreSnapshot
-        ? `the target is partly restored; run "ripcord restore ${preRestoreSnapshot.id} --target ${target}" to bring it back exactly as it was`
+        ? `the target is partly restored; run "${undoCommand(plan, preRestoreSnapshot)}" to bring it back exactly as it was`
         : 'the target is partly restored and no pre-restore snapshot was taken';
       throw new RipcordError(`restore of snapshot ${snapshot.id} into ${target} was interrupted (${reason}): ${undo}`, { cause: error });
     }
@@ -557,6 +588,11 @@ async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOption
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }
+}
+
+/** The command that undoes a restore of `plan` with its pre-restore snapshot. */
+export function undoCommand(plan: RestorePlan, preRestoreSnapshot: SnapshotMetadata): string {
+  return `ripcord restore ${preRestoreSnapshot.id} --target ${plan.target}${plan.undoNeedsOutsideLinks ? ' --allow-outside-symlinks' : ''}`;
 }
 
 /** Extract the selected entries into `staging` (named by index), checking all against the manifest. */

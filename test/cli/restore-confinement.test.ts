@@ -163,6 +163,30 @@ test('the pre-restore snapshot holds what the restore changes, not the whole roo
   }
 });
 
+test('the undo command a restore prints brings back a link out of the target that the restore removed (it carries --allow-outside-symlinks)', async () => {
+  const dir = await tempDir('ripcord-confine-');
+  try {
+    const repo = path.join(dir, 'repo');
+    const target = path.join(dir, 'target');
+    await fs.mkdir(path.join(dir, 'elsewhere'));
+    await fs.mkdir(target);
+    await fs.symlink('../elsewhere', path.join(target, 'out'));
+    const original = path.join(dir, 'original');
+    await fs.cp(target, original, { recursive: true, verbatimSymlinks: true });
+    const id = await forge(dir, repo, CONFIG, ['.']);
+    const run = await ripcord(['restore', id, '--repo', repo, '--target', target, '--yes', '--delete'], { env });
+    assert.is(run.code, 0, run.stderr);
+    assert.not.ok(await fs.lstat(path.join(target, 'out')).catch(() => undefined), '--delete removed the link');
+    const undo = /to undo: ripcord (restore .*)$/m.exec(run.stdout)?.[1];
+    assert.ok(undo, run.stdout);
+    const again = await ripcord(undo!.split(' '), { env: { ...env, RIPCORD_REPO: repo } });
+    assert.is(again.code, 0, `${undo}: ${again.stderr}`);
+    assert.equal(await diffTrees(original, target), []);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
 /** a -> ., l1 -> a/.., l2 -> l1/.., ... l8 -> l7/.., passwd -> l8/etc/passwd: each text stays inside, the chain climbs to /. */
 const CHAIN: PyTarMember[] = [
   { name: 'a', type: 'symlink', linkname: '.' },
