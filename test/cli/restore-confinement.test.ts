@@ -163,6 +163,24 @@ test('the pre-restore snapshot holds what the restore changes, not the whole roo
   }
 });
 
+test('restore into a folder inside the local repository is refused before anything is written', async () => {
+  const dir = await tempDir('ripcord-confine-');
+  try {
+    const repo = path.join(dir, 'repo');
+    const id = await forge(dir, repo, CONFIG, ['config']);
+    const before = await readTree(repo);
+    const run = await ripcord(['restore', id, '--repo', repo, '--target', path.join(repo, 'inside'), '--yes'], { env });
+    assert.is(run.code, 1, run.stdout);
+    assert.is(lines(run.stderr).length, 1, run.stderr);
+    assert.match(run.stderr, /lies inside the repository/);
+    const after = await readTree(repo);
+    assert.not.ok([...after.keys()].some((name) => name.startsWith('inside') || name.startsWith('config')), [...after.keys()].join(', '));
+    for (const [name, entry] of before) assert.equal(after.get(name), entry, name);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
 test('the undo command a restore prints brings back a link out of the target that the restore removed (it carries --allow-outside-symlinks)', async () => {
   const dir = await tempDir('ripcord-confine-');
   try {

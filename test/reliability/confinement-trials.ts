@@ -125,16 +125,22 @@ async function resetSandbox(ctx: ConfinementContext, upLink: boolean): Promise<v
 const notRepo = (name: string) => name !== '.ripcord' && !name.startsWith('.ripcord/');
 const withoutRepo = (tree: Tree) => new Map([...tree].filter(([name]) => notRepo(name)));
 
-/** Does the link at `name` resolve inside the target? A loop never resolves, so it reaches nothing. */
+/**
+ * Does the link at `name` resolve inside the target? The kernel's realpath(3) answers for a
+ * link that resolves (ELOOP: a loop reaches nothing); `realpath -m` for a dangling one,
+ * following every link that exists and taking the missing rest as written.
+ */
 async function resolvesInside(target: string, name: string): Promise<boolean> {
+  const inside = (resolved: string) => resolved === target || resolved.startsWith(`${target}/`);
   try {
-    const { stdout } = await exec('realpath', ['-m', '--', path.join(target, name)]);
-    const resolved = stdout.replace(/\n$/, '');
-    return resolved === target || resolved.startsWith(`${target}/`);
+    return inside(await fs.realpath(path.join(target, name)));
   } catch (error) {
-    if (/Too many levels of symbolic links/.test(String((error as { stderr?: string }).stderr))) return true;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return true;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
   }
+  const { stdout } = await exec('realpath', ['-m', '--', path.join(target, name)], { timeout: 10_000 });
+  return inside(stdout.replace(/\n$/, ''));
 }
 
 export async function confinementTrial(ctx: ConfinementContext, c: ConfinementCase, label: string): Promise<TrialOutcome> {
@@ -194,12 +200,13 @@ export async function confinementTrial(ctx: ConfinementContext, c: ConfinementCa
     if (c.oversize >= 0) violate(outcome, 'refuses-an-oversized-entry', `${members[c.oversize]!.name} holds more than its manifest size, yet was restored`);
     if (!preRestore) violate(outcome, 'undo-is-exact', 'no pre-restore snapshot');
     else {
-      const undoPlan = await planRestore({ store, reference: preRestore, target: ctx.target, keys: DECRYPTION_KEYS, protect: [ctx.repo], allowOutsideSymlinks: undoAllows });
-      await applyRestore(undoPlan, { store, keys: DECRYPTION_KEYS, origin: ORIGIN, noPreRestore: true });
-      const back = compareTrees(targetBefore, withoutRepo(await readTree(ctx.target)));
-      if (back.lost.length + back.extra.length > 0) {
+      const undo = await planRestore({ store, reference: preRestore, target: ctx.target, keys: DECRYPTION_KEYS, protect: [ctx.repo], allowOutsideSymlinks: undoAllows })
+        .then((undoPlan) => applyRestore(undoPlan, { store, keys: DECRYPTION_KEYS, origin: ORIGIN, noPreRestore: true }))
+        .then(() => undefined, (e: unknown) => describeError(e).message);
+      const back = compareTrees(targetBefore, withoutRepo(await readTree(ctx.target).catch(() => new Map() as Tree)));
+      if (undo !== undefined || back.lost.length + back.extra.length > 0) {
         outcome.lost += back.lost.length > 0 ? 1 : 0;
-        violate(outcome, 'undo-is-exact', [...back.lost, ...back.extra.map((e) => `extra ${e}`)].slice(0, 5).join('; '));
+        violate(outcome, 'undo-is-exact', [...(undo ? [`the undo failed: ${undo}`] : []), ...back.lost, ...back.extra.map((e) => `extra ${e}`)].slice(0, 5).join('; '));
       } else count(outcome, 'undone exactly');
     }
   }
