@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-EEPI2K37.js";
+} from "./chunks/chunk-YRRXIH2L.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-VYLT2I2F.js";
+} from "./chunks/chunk-H6UBK5KJ.js";
 import "./chunks/chunk-PP5LREDU.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {

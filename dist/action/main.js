@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-DUQJ6XT5.js";
+} from "../chunks/chunk-3EGZHBYT.js";
 import {
   setFailed
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-GH35DZSL.js";
+import "../chunks/chunk-QXUBI2N2.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-VYLT2I2F.js";
+import "../chunks/chunk-H6UBK5KJ.js";
 import "../chunks/chunk-PP5LREDU.js";
 import {
   keepYoungGenerationSmall

@@ -14,20 +14,20 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-DUQJ6XT5.js";
+} from "../chunks/chunk-3EGZHBYT.js";
 import {
   getState,
   setFailed,
   setOutput
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-GH35DZSL.js";
+import "../chunks/chunk-QXUBI2N2.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-VYLT2I2F.js";
+} from "../chunks/chunk-H6UBK5KJ.js";
 import "../chunks/chunk-PP5LREDU.js";
 import {
   keepYoungGenerationSmall

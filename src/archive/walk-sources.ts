@@ -65,8 +65,16 @@ export async function resolveRoots(paths: readonly string[], cwd: string, option
     roots.push({ fsPath, archivePath: archivePath.split(path.sep).join('/'), ...(missing ? { missing } : {}) });
   }
   // A root inside another root would be stored twice.
+  // Sorted, a folder comes before what is below it; a set keeps this linear for the thousands
+  // of paths a pre-restore snapshot may name.
   roots.sort((a, b) => (a.archivePath < b.archivePath ? -1 : 1));
-  return roots.filter((root, i) => !roots.slice(0, i).some((r) => r.archivePath === '' || root.archivePath === r.archivePath || root.archivePath.startsWith(`${r.archivePath}/`)));
+  const kept = new Set<string>();
+  return roots.filter((root) => {
+    const parts = root.archivePath.split('/');
+    const covered = kept.has('') || parts.some((_, i) => kept.has(parts.slice(0, i + 1).join('/')));
+    if (!covered) kept.add(root.archivePath);
+    return !covered;
+  });
 }
 
 export function createExcludeMatcher(patterns: readonly string[]): (archivePath: string) => boolean {

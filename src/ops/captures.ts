@@ -15,6 +15,9 @@ import { makeScratchFolder } from './private-folder.ts';
 
 export const CAPTURED_DIR = '.ripcord-captured';
 
+/** What a capture may be called (and so the only files under CAPTURED_DIR). */
+export const CAPTURE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 export interface CaptureCommand {
   name: string;
   /** a shell command line, run with sh -c */
@@ -26,7 +29,7 @@ export function parseCaptureSpec(spec: string, flag: string): CaptureCommand {
   const eq = spec.indexOf('=');
   const name = eq > 0 ? spec.slice(0, eq) : '';
   const command = eq > 0 ? spec.slice(eq + 1).trim() : '';
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || command === '') {
+  if (!CAPTURE_NAME.test(name) || command === '') {
     throw new UsageError(`${flag} ${JSON.stringify(spec)}: write it as NAME='command' (NAME of letters, digits, ".", "_" or "-")`);
   }
   return { name, command };

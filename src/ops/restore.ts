@@ -26,7 +26,10 @@ import {
   lutimesSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
+  readlinkSync,
+  realpathSync,
   renameSync,
   rmSync,
   utimesSync,
@@ -38,7 +41,8 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
 import { createExcludeMatcher } from '../archive/walk-sources.ts';
-import { ancestorsOf, safeMode, symlinkEscapes, unsafePathReason } from '../domain/entry-safety.ts';
+import { ancestorsOf, safeMode, symlinkEscapes, symlinkResolvesOutside, unsafePathReason } from '../domain/entry-safety.ts';
+import type { TargetNode } from '../domain/entry-safety.ts';
 import { IntegrityError, RipcordError, UnsafeEntryError, UsageError } from '../domain/errors.ts';
 import type { Reporter } from '../domain/events.ts';
 import { silentReporter } from '../domain/events.ts';
@@ -50,7 +54,7 @@ import type { Store } from '../storage/store.ts';
 import { lockOwner, withLock } from './lock.ts';
 import { privateFolder } from './private-folder.ts';
 import { createBackup } from './backup.ts';
-import { CAPTURED_DIR, runRestoreCapture } from './captures.ts';
+import { CAPTURE_NAME, CAPTURED_DIR, runRestoreCapture } from './captures.ts';
 import type { CaptureCommand } from './captures.ts';
 import { contentMismatch, headerMismatch } from './entry-check.ts';
 import type { Origin } from './origin.ts';
@@ -98,8 +102,10 @@ export interface RestorePlan {
   selected: Set<number>;
   changes: RestoreChange[];
   counts: Record<ChangeAction, number>;
-  /** target-relative paths the pre-restore snapshot covers (may not exist yet) */
+  /** target-relative paths the pre-restore snapshot covers: what the restore changes (may not exist yet) */
   scope: string[];
+  /** the pre-restore snapshot will hold a link out of the target, so undoing needs --allow-outside-symlinks */
+  undoNeedsOutsideLinks: boolean;
   /** target-relative paths removed by --delete, deepest first */
   removals: string[];
   deleteExtras: boolean;
@@ -127,6 +133,9 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     const reason = root === '.' ? undefined : unsafePathReason(root);
     if (reason) throw new UnsafeEntryError(`snapshot ${snapshot.id}: its manifest root ${JSON.stringify(root)} ${reason}; refusing to restore anything`);
   }
+  const guarded = guardedNames(target, protect, snapshot);
+  const rootList = roots.map((r) => (r === '.' ? '' : r));
+  const rootSet = new Set(rootList);
   const seen = new Set<string>();
   const symlinks = new Set<string>();
   const files = new Set<string>();
@@ -139,19 +148,16 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     if (!['file', 'directory', 'symlink'].includes(entry.type)) {
       throw new UnsafeEntryError(`${where} is a ${entry.type}; only files, directories and symlinks are restored`);
     }
+    const outside = outsideRootsReason(entry, rootSet);
+    if (outside) throw new UnsafeEntryError(`${where} ${outside}; refusing to restore anything`);
+    const touches = touchesGuarded(entry, guarded);
+    if (touches) throw new UnsafeEntryError(`${where} would replace or write into ${touches}; refusing to restore anything`);
     const through = ancestorsOf(entry.path).find((a) => symlinks.has(a));
     if (through) throw new UnsafeEntryError(`${where} passes through the symlink ${through}; refusing to restore anything`);
     const underFile = ancestorsOf(entry.path).find((a) => files.has(a));
     if (underFile) throw new UnsafeEntryError(`${where} lies under ${JSON.stringify(underFile)}, which the snapshot lists as a file; refusing to restore anything`);
     if (entry.type === 'file') files.add(entry.path);
-    if (entry.type === 'symlink') {
-      symlinks.add(entry.path);
-      if (!request.allowOutsideSymlinks && symlinkEscapes(entry.path, entry.target ?? '', target)) {
-        throw new UnsafeEntryError(
-          `${where} is a symlink to ${entry.target}, outside the target ${target}; refusing (use --allow-outside-symlinks to restore such links; they are never followed)`,
-        );
-      }
-    }
+    if (entry.type === 'symlink') symlinks.add(entry.path);
   }
 
   const included = request.include?.length ? createExcludeMatcher(request.include) : () => true;
@@ -183,9 +189,10 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     if (selectedPath(entry.path)) selected.add(index);
   });
 
-  // The scope: the snapshot's roots, or with --include the selected top-most entries.
-  const rootList = roots.map((r) => (r === '.' ? '' : r));
-  const scope = request.include?.length
+  if (!request.allowOutsideSymlinks) refuseEscapingSymlinks(target, entries, selected, snapshot);
+
+  // What --delete walks: the snapshot's roots, or with --include the selected top-most entries.
+  const deleteScope = request.include?.length
     ? topMost([...selected].map((i) => entries[i]!.path))
     : rootList.filter((r) => r !== CAPTURED_DIR && (r === '' || selectedPath(r)));
 
@@ -195,12 +202,27 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   // Below a folder the target does not have, nothing exists: no lstat for each of its entries
   // (restoring 20,000 files into a new folder spent 0.4 s on them). applyRestore looks again.
   const absent = new Set<string>();
+  // The pre-restore snapshot holds exactly what this restore changes: each changed or removed
+  // path, and for an added one the top-most folder the restore creates to hold it.
+  const touched = new Set<string>();
+  const missingAncestors = new Map<string, boolean>();
+  const topMostMissing = (name: string): string => {
+    for (const ancestor of ancestorsOf(name)) {
+      let missing = missingAncestors.get(ancestor);
+      if (missing === undefined) missingAncestors.set(ancestor, (missing = lstatOrUndefined(path.join(target, ancestor)) === undefined));
+      if (missing) return ancestor;
+    }
+    return name;
+  };
   for (const index of selected) {
     const entry = entries[index]!;
     checkAncestorsInTarget(target, entry, snapshotDirectories, checkedAncestors, snapshot);
     const parent = path.posix.dirname(entry.path);
-    const change: RestoreChange = absent.has(parent) ? { path: entry.path, type: entry.type, action: 'add' } : await compareWithTarget(target, entry);
+    const underAbsent = absent.has(parent);
+    const change: RestoreChange = underAbsent ? { path: entry.path, type: entry.type, action: 'add' } : await compareWithTarget(target, entry);
     if (change.action === 'add' && entry.type === 'directory') absent.add(entry.path);
+    if (change.action === 'change') touched.add(entry.path);
+    else if (change.action === 'add' && !underAbsent) touched.add(topMostMissing(entry.path));
     changes.push(change);
   }
 
@@ -208,21 +230,139 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   if (deleteExtras) {
     const wanted = new Set([...selected].map((i) => entries[i]!.path));
     const directories = new Set([...selected].filter((i) => entries[i]!.type === 'directory').map((i) => entries[i]!.path));
-    for (const root of scope) {
+    for (const root of deleteScope) {
       if (root !== '' && !wanted.has(root) && !(await exists(path.join(target, root)))) continue;
       if (root !== '' && !directories.has(root) && wanted.has(root)) continue; // a file root: nothing below it
-      await collectExtras(target, root, wanted, protect, excluded, removals);
+      await collectExtras(target, root, wanted, guarded, excluded, removals);
     }
     removals.sort((a, b) => b.length - a.length || (a < b ? 1 : -1));
     for (const removal of removals) {
       const stats = await fs.lstat(path.join(target, removal));
       changes.push({ path: removal, action: 'remove', type: stats.isDirectory() ? 'directory' : stats.isSymbolicLink() ? 'symlink' : stats.isFile() ? 'file' : 'other' });
+      touched.add(removal);
     }
   }
   const counts: Record<ChangeAction, number> = { add: 0, change: 0, remove: 0, unchanged: 0 };
   for (const change of changes) counts[change.action] += 1;
-  const safeScope = scope.filter((root) => root === '' || !passesThroughLink(target, root));
-  return { snapshot, target, entries, selected, changes, counts, scope: safeScope.map((s) => s || '.'), removals, deleteExtras, protect, captures, unrestoredCaptures };
+  const scope = topMost([...touched].sort()).filter((name) => !passesThroughLink(target, name));
+  const undoNeedsOutsideLinks = holdsOutsideLink(target, scope, guarded);
+  return { snapshot, target, entries, selected, changes, counts, scope, undoNeedsOutsideLinks, removals, deleteExtras, protect, captures, unrestoredCaptures };
+}
+
+/**
+ * Target-relative names a restore must never replace, write into or remove: the local
+ * repository (as given and by its real path) and the staging folders of restores. Refuses
+ * a target that lies inside the repository.
+ */
+function guardedNames(target: string, protect: readonly string[], snapshot: SnapshotMetadata): string[] {
+  const names = new Set<string>();
+  const targets = [...new Set([target, realPathOrSelf(target)])];
+  for (const guardedPath of protect) {
+    for (const base of targets) {
+      for (const candidate of new Set([guardedPath, realPathOrSelf(guardedPath)])) {
+        const relative = path.relative(base, candidate);
+        const inward = path.relative(candidate, base);
+        if (relative === '' || (inward !== '..' && !inward.startsWith(`..${path.sep}`) && !path.isAbsolute(inward))) {
+          throw new UnsafeEntryError(`the target ${target} lies inside the repository ${guardedPath}; restore snapshot ${snapshot.id} into another --target`);
+        }
+        if (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative)) names.add(relative.split(path.sep).join('/'));
+      }
+    }
+  }
+  return [...names];
+}
+
+function realPathOrSelf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+/** Why an entry lies outside every root of its snapshot (captured state only under its own root), or undefined. */
+function outsideRootsReason(entry: ManifestEntry, roots: ReadonlySet<string>): string | undefined {
+  if (entry.path === CAPTURED_DIR || entry.path.startsWith(`${CAPTURED_DIR}/`)) {
+    if (!roots.has(CAPTURED_DIR)) return `is captured state, but the manifest has no ${CAPTURED_DIR} root`;
+    const name = entry.path.slice(CAPTURED_DIR.length + 1);
+    const fits = entry.path === CAPTURED_DIR ? entry.type === 'directory' : entry.type === 'file' && CAPTURE_NAME.test(name);
+    return fits ? undefined : `is not captured state as ripcord stores it (a file ${CAPTURED_DIR}/NAME)`;
+  }
+  if (roots.has('') || roots.has(entry.path) || ancestorsOf(entry.path).some((a) => roots.has(a))) return undefined;
+  const shown = [...roots].slice(0, 5).map((r) => JSON.stringify(r || '.'));
+  return `lies outside the snapshot's roots (${shown.join(', ')}${roots.size > 5 ? ', ...' : ''})`;
+}
+
+/** The guarded name an entry would replace, write into or (as a file or link over its folder) remove, or undefined. */
+function touchesGuarded(entry: ManifestEntry, guarded: readonly string[]): string | undefined {
+  const top = entry.path.split('/')[0]!;
+  if (top.startsWith(STAGING_PREFIX)) return `${JSON.stringify(top)}, a name ripcord reserves for its staging folders`;
+  const hit = guarded.find(
+    (name) => entry.path === name || entry.path.startsWith(`${name}/`) || (entry.type !== 'directory' && name.startsWith(`${entry.path}/`)),
+  );
+  return hit === undefined ? undefined : `the repository (${hit})`;
+}
+
+/**
+ * Refuse a symlink that leads out of the target, by its text or once resolved through the
+ * links this restore creates and those the target already holds (a chain of in-target links
+ * such as "a -> .", "l1 -> a/..", "passwd -> l1/etc/passwd" escapes though each looks harmless).
+ */
+function refuseEscapingSymlinks(target: string, entries: ManifestEntry[], selected: Set<number>, snapshot: SnapshotMetadata): void {
+  const links = entries.filter((e) => e.type === 'symlink');
+  if (links.length === 0) return;
+  const restored = new Map<string, ManifestEntry>();
+  for (const index of selected) restored.set(entries[index]!.path, entries[index]!);
+  const inTarget = targetLookup(target);
+  const lookup = (name: string): TargetNode => {
+    const entry = restored.get(name);
+    if (entry) return entry.type === 'symlink' ? { type: 'symlink', target: entry.target ?? '' } : { type: 'other' };
+    return inTarget(name);
+  };
+  for (const entry of links) {
+    const linkTarget = entry.target ?? '';
+    const why = linkLeavesTarget(target, entry.path, linkTarget, lookup);
+    if (why) {
+      throw new UnsafeEntryError(
+        `snapshot ${snapshot.id}: entry ${JSON.stringify(entry.path)} is a symlink to ${JSON.stringify(linkTarget)} that ${why}; refusing (use --allow-outside-symlinks to restore such links; they are never followed)`,
+      );
+    }
+  }
+}
+
+/** Why a link at `name` leads out of the target, by its text or once resolved, or undefined. */
+function linkLeavesTarget(target: string, name: string, linkTarget: string, lookup: (name: string) => TargetNode): string | undefined {
+  if (symlinkEscapes(name, linkTarget, target)) return `points outside the target ${target}`;
+  return symlinkResolvesOutside(name, linkTarget, [...new Set([target, realPathOrSelf(target)])], lookup);
+}
+
+/** What the target holds at a name now, never looking through a link or a file on the way. */
+function targetLookup(target: string): (name: string) => TargetNode {
+  const seen = new Map<string, TargetNode>();
+  return (name) => {
+    if (seen.has(name)) return seen.get(name);
+    // below a link or a file the target has nothing (a folder the restore makes there starts empty)
+    const stats = passesThroughLink(target, name) ? undefined : lstatOrUndefined(path.join(target, name));
+    const node: TargetNode = !stats ? undefined : stats.isSymbolicLink() ? { type: 'symlink', target: readlinkSync(path.join(target, name)) } : { type: 'other' };
+    seen.set(name, node);
+    return node;
+  };
+}
+
+/**
+ * Does what the pre-restore snapshot will hold include a link out of the target (the
+ * target's own)? Then undoing the restore needs --allow-outside-symlinks, and says so.
+ */
+function holdsOutsideLink(target: string, scope: readonly string[], guarded: readonly string[]): boolean {
+  const lookup = targetLookup(target);
+  const visit = (name: string): boolean => {
+    if (guarded.includes(name) || name.split('/')[0]!.startsWith(STAGING_PREFIX)) return false;
+    const node = lookup(name);
+    if (node?.type === 'symlink') return linkLeavesTarget(target, name, node.target, lookup) !== undefined;
+    if (node?.type !== 'other' || !lstatOrUndefined(path.join(target, name))?.isDirectory()) return false;
+    return readdirSync(path.join(target, name)).some((child) => visit(`${name}/${child}`));
+  };
+  return scope.some(visit);
 }
 
 /** True when some ancestor of `name` inside the target is not a real directory (a symlink, a file). */
@@ -315,23 +455,25 @@ async function collectExtras(
   target: string,
   root: string,
   wanted: Set<string>,
-  protect: string[],
+  guarded: readonly string[],
   excluded: (name: string) => boolean,
   out: string[],
 ): Promise<void> {
   const full = root === '' ? target : path.join(target, root);
-  if (protect.includes(full) || path.basename(full).startsWith(STAGING_PREFIX)) return;
+  if (guarded.includes(root) || path.basename(full).startsWith(STAGING_PREFIX)) return;
   if (root !== '' && excluded(root)) return;
   if (passesThroughLink(target, root)) return; // never walk, let alone delete, through a link
   const stats = lstatOrUndefined(full);
   if (!stats) return;
-  if (root !== '' && !wanted.has(root)) {
-    out.push(root); // removing it removes everything below
+  // removing it removes everything below, so never a folder that holds the repository
+  const holdsGuarded = guarded.some((name) => root === '' || name.startsWith(`${root}/`));
+  if (root !== '' && !wanted.has(root) && !(holdsGuarded && stats.isDirectory())) {
+    out.push(root);
     return;
   }
   if (!stats.isDirectory()) return;
   for (const name of await fs.readdir(full)) {
-    await collectExtras(target, root === '' ? name : `${root}/${name}`, wanted, protect, excluded, out);
+    await collectExtras(target, root === '' ? name : `${root}/${name}`, wanted, guarded, excluded, out);
   }
 }
 
@@ -439,7 +581,7 @@ async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOption
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const undo = preRestoreSnapshot
-        ? `the target is partly restored; run "ripcord restore ${preRestoreSnapshot.id} --target ${target}" to bring it back exactly as it was`
+        ? `the target is partly restored; run "${undoCommand(plan, preRestoreSnapshot)}" to bring it back exactly as it was`
         : 'the target is partly restored and no pre-restore snapshot was taken';
       throw new RipcordError(`restore of snapshot ${snapshot.id} into ${target} was interrupted (${reason}): ${undo}`, { cause: error });
     }
@@ -447,6 +589,11 @@ async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOption
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }
+}
+
+/** The command that undoes a restore of `plan` with its pre-restore snapshot. */
+export function undoCommand(plan: RestorePlan, preRestoreSnapshot: SnapshotMetadata): string {
+  return `ripcord restore ${preRestoreSnapshot.id} --target ${plan.target}${plan.undoNeedsOutsideLinks ? ' --allow-outside-symlinks' : ''}`;
 }
 
 /** Extract the selected entries into `staging` (named by index), checking all against the manifest. */
@@ -470,9 +617,15 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
       if (mismatch) throw new IntegrityError(`snapshot ${snapshot.id}: ${mismatch}`);
       const hash = createHash('sha256');
       let size = 0;
+      // An entry longer than its manifest says is refused at the first byte too many, before
+      // that byte is written: a small archive may unpack to gigabytes.
+      const limit = expected.type === 'file' ? (expected.size ?? 0) : 0;
       const count = (chunk: Buffer) => {
-        hash.update(chunk);
         size += chunk.length;
+        if (size > limit) {
+          throw new IntegrityError(`snapshot ${snapshot.id}: ${item.entry.path} holds more than the ${limit} bytes the manifest lists`);
+        }
+        hash.update(chunk);
       };
       const staged = selected.has(index) || plan.captures.some((c) => c.index === index);
       if (staged && expected.type === 'file') {

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../../domain/errors.ts';
 import { describeOrigin } from '../../ops/origin.ts';
-import { applyRestore, planRestore, removeStaleStaging } from '../../ops/restore.ts';
+import { applyRestore, planRestore, removeStaleStaging, undoCommand } from '../../ops/restore.ts';
 import { parseCaptureSpec } from '../../ops/captures.ts';
 import type { RestorePlan } from '../../ops/restore.ts';
 import { repositorySkip } from '../../ops/backup.ts';
@@ -23,11 +23,14 @@ export const restoreCommand: Command = {
     'Shows what will change, asks (or needs --yes without a terminal), then:',
     '  1. extracts the snapshot into a staging folder inside the target and checks every file',
     '     against the manifest; nothing in the target changes if that fails;',
-    '  2. takes a pre-restore snapshot of everything the restore touches (its id is printed:',
-    '     "ripcord restore <that id>" undoes the restore exactly);',
+    '  2. takes a pre-restore snapshot of exactly what the restore changes, adds or removes',
+    '     (its id is printed with the command that undoes the restore exactly);',
     '  3. moves files into place by rename, never writing through a symlink.',
-    'Refuses entries with absolute paths, "..", links pointing outside the target, devices and',
-    'FIFOs. setuid/setgid bits are dropped. Restoring a pre-restore snapshot implies --delete.',
+    'Refuses the whole snapshot when an entry lies outside the snapshot\'s roots, would replace',
+    'or enter the local repository, has an absolute path or "..", is a device or FIFO, holds',
+    'more bytes than its manifest lists, or is a link that leads outside the target (judged',
+    'by where it resolves, through the snapshot\'s links and the target\'s own). setuid/setgid',
+    'bits are dropped. Restoring a pre-restore snapshot implies --delete.',
   ].join('\n'),
   options: {
     target: { type: 'string', short: 'C', value: 'DIR', description: 'folder to restore into', default: 'the working directory' },
@@ -39,7 +42,7 @@ export const restoreCommand: Command = {
     'no-pre-restore': { type: 'boolean', description: 'do not take the pre-restore snapshot (the restore cannot be undone)' },
     'restore-capture': { type: 'string', value: "NAME='CMD'", multiple: true, description: 'feed captured state NAME to CMD (sh -c) on stdin after the files are in place' },
     capture: { type: 'string', value: "NAME='CMD'", multiple: true, description: 'capture the current state NAME into the pre-restore snapshot too' },
-    'allow-outside-symlinks': { type: 'boolean', description: 'restore symlinks that point outside the target (never followed)' },
+    'allow-outside-symlinks': { type: 'boolean', description: 'restore symlinks that lead outside the target, by their text or through other links (never followed)' },
   },
   examples: [
     'ripcord restore latest --target ./config --dry-run',
@@ -105,7 +108,7 @@ export const restoreCommand: Command = {
     }
     context.print(`restored snapshot ${plan.snapshot.id} into ${target} in ${formatDuration(result.durationMs)}`);
     if (result.preRestoreSnapshot) {
-      context.print(`pre-restore snapshot ${result.preRestoreSnapshot.id}; to undo: ripcord restore ${result.preRestoreSnapshot.id} --target ${target} --yes`);
+      context.print(`pre-restore snapshot ${result.preRestoreSnapshot.id}; to undo: ${undoCommand(plan, result.preRestoreSnapshot)} --yes`);
     }
     return 0;
   },
@@ -137,8 +140,15 @@ function printPlan(context: CliContext, plan: RestorePlan, noPreRestore: boolean
   context.print(
     noPreRestore
       ? '  no pre-restore snapshot (--no-pre-restore): this restore cannot be undone'
-      : `  a pre-restore snapshot of ${plan.scope.join(', ')} is taken first`,
+      : `  a pre-restore snapshot of what changes (${describeScope(plan.scope)}) is taken first`,
   );
+}
+
+/** The pre-restore snapshot's paths, a few by name. */
+function describeScope(scope: readonly string[]): string {
+  if (scope.length === 0) return 'no files';
+  const shown = scope.slice(0, 5).join(', ');
+  return scope.length > 5 ? `${scope.length} paths: ${shown}, ...` : shown;
 }
 
 function specs(value: unknown): string[] {
