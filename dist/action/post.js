@@ -14,20 +14,20 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-3EGZHBYT.js";
+} from "../chunks/chunk-6IMI24AP.js";
 import {
   getState,
   setFailed,
   setOutput
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-QXUBI2N2.js";
+import "../chunks/chunk-GXOQHKEV.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-H6UBK5KJ.js";
+} from "../chunks/chunk-Q7BZS7SG.js";
 import "../chunks/chunk-PP5LREDU.js";
 import {
   keepYoungGenerationSmall

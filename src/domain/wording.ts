@@ -11,8 +11,12 @@ export function formatAge(ms: number): string {
   if (seconds < 60) return countOf(Math.round(seconds), 'second');
   if (seconds < 3600) return countOf(Math.round(seconds / 60), 'minute');
   const hours = seconds / 3600;
-  if (hours < 48) return `${trim(hours)} ${hours === 1 ? 'hour' : 'hours'}`;
-  return `${trim(hours / 24)} days`;
+  if (hours < 48) return unitOf(trim(hours), 'hour');
+  return unitOf(trim(hours / 24), 'day');
+}
+
+function unitOf(shown: string, unit: string): string {
+  return `${shown} ${shown === '1' ? unit : `${unit}s`}`;
 }
 
 /** One decimal, without a trailing .0. */

@@ -14,6 +14,7 @@ test('ages read in the unit a person would use, so a one-second limit is not "0 
   assert.is(formatAge(60_000), '1 minute');
   assert.is(formatAge(26 * 60_000), '26 minutes');
   assert.is(formatAge(3_600_000), '1 hour');
+  assert.is(formatAge(3_600_000 + 2000), '1 hour', 'one hour and two seconds is still read as 1 hour');
   assert.is(formatAge(26 * 3_600_000), '26 hours');
   assert.is(formatAge(90 * 60_000), '1.5 hours');
   assert.is(formatAge(72 * 3_600_000), '3 days');
