@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-7AVCCALH.js";
+} from "./chunks/chunk-JHX44JAB.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-Q7BZS7SG.js";
+} from "./chunks/chunk-ONQN4LRI.js";
 import "./chunks/chunk-PP5LREDU.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {

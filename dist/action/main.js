@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-6IMI24AP.js";
+} from "../chunks/chunk-BKHLSROU.js";
 import {
   setFailed
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-GXOQHKEV.js";
+import "../chunks/chunk-3U4UZ2JN.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-Q7BZS7SG.js";
+import "../chunks/chunk-ONQN4LRI.js";
 import "../chunks/chunk-PP5LREDU.js";
 import {
   keepYoungGenerationSmall

@@ -14,20 +14,20 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-6IMI24AP.js";
+} from "../chunks/chunk-BKHLSROU.js";
 import {
   getState,
   setFailed,
   setOutput
 } from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-GXOQHKEV.js";
+import "../chunks/chunk-3U4UZ2JN.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-Q7BZS7SG.js";
+} from "../chunks/chunk-ONQN4LRI.js";
 import "../chunks/chunk-PP5LREDU.js";
 import {
   keepYoungGenerationSmall
