@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-BKHLSROU.js";
+} from "../chunks/chunk-KWCDSMTT.js";
 import {
   setFailed
-} from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-3U4UZ2JN.js";
+} from "../chunks/chunk-EJQ6XPML.js";
+import "../chunks/chunk-ZWITLJRK.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-ONQN4LRI.js";
+import "../chunks/chunk-T6LWFU4C.js";
 import "../chunks/chunk-PP5LREDU.js";
 import {
   keepYoungGenerationSmall

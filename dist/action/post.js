@@ -14,20 +14,20 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-BKHLSROU.js";
+} from "../chunks/chunk-KWCDSMTT.js";
 import {
   getState,
   setFailed,
   setOutput
-} from "../chunks/chunk-ZIWZJDNO.js";
-import "../chunks/chunk-3U4UZ2JN.js";
+} from "../chunks/chunk-EJQ6XPML.js";
+import "../chunks/chunk-ZWITLJRK.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-ONQN4LRI.js";
+} from "../chunks/chunk-T6LWFU4C.js";
 import "../chunks/chunk-PP5LREDU.js";
 import {
   keepYoungGenerationSmall
