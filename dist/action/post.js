@@ -14,20 +14,20 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-KWCDSMTT.js";
+} from "../chunks/chunk-4JS5TMZD.js";
 import {
   getState,
   setFailed,
   setOutput
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-ZWITLJRK.js";
+import "../chunks/chunk-NVBBTLIN.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-T6LWFU4C.js";
+} from "../chunks/chunk-H27PKCRU.js";
 import "../chunks/chunk-PP5LREDU.js";
 import {
   keepYoungGenerationSmall
