@@ -14,6 +14,11 @@
  * this runner staged, never the whole history). Keys outside snapshot folders stay on this
  * runner. Committed snapshots cannot be deleted: entries only expire (7 days unused).
  *
+ * Pre-restore snapshots are saved under "ripcord_undo-NAME-<id>" instead, which the prefix
+ * never matches: a restore into a job's workspace must not become the newest entry, or the
+ * next job's `latest` (which skips pre-restore snapshots) would find nothing. They are read
+ * by their exact key, like any older snapshot.
+ *
  * @actions/cache archives paths relative to GITHUB_WORKSPACE (else the working directory)
  * and hashes the path strings it is given into the entry's version, which must match on
  * restore. So every call runs with the working directory and GITHUB_WORKSPACE set to a
@@ -84,6 +89,7 @@ class ActionsCacheStore implements Store {
   /** scratch folders for saves and restores, on the same file system as the objects */
   readonly workRoot: string;
   private readonly prefix: string;
+  private readonly undoPrefix: string;
   private newest: Promise<void> | undefined;
   private readonly restored = new Map<string, Promise<void>>();
   private readonly lookups = new Map<string, Promise<string | undefined>>();
@@ -93,10 +99,16 @@ class ActionsCacheStore implements Store {
     this.local = new LocalStore(path.join(base, 'objects'));
     this.workRoot = path.join(base, 'work');
     this.prefix = `ripcord-${name}-`;
+    this.undoPrefix = `ripcord_undo-${name}-`;
   }
 
   private entryKey(id: string): string {
     return `${this.prefix}${id}`;
+  }
+
+  /** A pre-restore snapshot's entry: out of the prefix's reach (names have no "-", keys start "ripcord-"). */
+  private undoKey(id: string): string {
+    return `${this.undoPrefix}${id}`;
   }
 
   async put(key: string, body: Readable | Uint8Array, options: PutOptions = {}): Promise<void> {
@@ -154,7 +166,7 @@ class ActionsCacheStore implements Store {
   /** Save the folder plus its marker as the entry; only then put the marker in place here. */
   private async commitSnapshot(id: string, marker: Buffer): Promise<void> {
     const markerKey = `${id}/${SNAPSHOT_OBJECT}`;
-    const entry = this.entryKey(id);
+    const entry = kindOf(marker) === 'pre-restore' ? this.undoKey(id) : this.entryKey(id);
     const existing = await this.local.stat(markerKey);
     if (existing) {
       // Entries cannot be replaced: the same bytes again are a no-op, other bytes an error.
@@ -210,7 +222,8 @@ class ActionsCacheStore implements Store {
     if (!pending) {
       pending = (async () => {
         if (await this.local.stat(`${id}/${SNAPSHOT_OBJECT}`)) return;
-        await this.restoreEntry(this.entryKey(id), []);
+        const undo = (await this.lookUp(this.entryKey(id), [])) === undefined && (await this.lookUp(this.undoKey(id), [])) !== undefined;
+        await this.restoreEntry(undo ? this.undoKey(id) : this.entryKey(id), []);
       })();
       pending.catch(() => this.restored.delete(id));
       this.restored.set(id, pending);
@@ -220,7 +233,7 @@ class ActionsCacheStore implements Store {
 
   private async isCommitted(id: string): Promise<boolean> {
     if (await this.local.stat(`${id}/${SNAPSHOT_OBJECT}`)) return true;
-    return (await this.lookUp(this.entryKey(id), [])) !== undefined;
+    return (await this.lookUp(this.entryKey(id), [])) !== undefined || (await this.lookUp(this.undoKey(id), [])) !== undefined;
   }
 
   /** The key of the entry that `primaryKey` / `restoreKeys` match, without downloading it. */
@@ -241,8 +254,9 @@ class ActionsCacheStore implements Store {
   private async restoreEntry(primaryKey: string, restoreKeys: string[]): Promise<void> {
     const matched = await this.lookUp(primaryKey, restoreKeys);
     if (matched === undefined) return;
-    const id = matched.slice(this.prefix.length);
-    if (!matched.startsWith(this.prefix) || !isSnapshotId(id)) {
+    const prefix = matched.startsWith(this.undoPrefix) ? this.undoPrefix : this.prefix;
+    const id = matched.slice(prefix.length);
+    if (!matched.startsWith(prefix) || !isSnapshotId(id)) {
       throw new StorageError(`${this.properties.location}: cache entry ${matched} is not a ripcord snapshot (expected ${this.prefix}<snapshot id>)`);
     }
     if (await this.local.stat(`${id}/${SNAPSHOT_OBJECT}`)) return;
@@ -288,6 +302,15 @@ class ActionsCacheStore implements Store {
         ? 'only snapshot folders are kept in the Actions cache, other objects stay on the runner that wrote them'
         : `no cache entry ${this.entryKey(id)} is visible from this branch${cacheMode() === 'write-only' ? ` (the runner's cache mode is "write-only")` : ''}`;
     return new NotFoundError(`${this.properties.location}: no object ${key} (${where})`, { cause });
+  }
+}
+
+/** The kind a snapshot.json marker declares, if it parses (the store only files it by kind). */
+function kindOf(marker: Buffer): unknown {
+  try {
+    return (JSON.parse(marker.toString('utf8')) as { kind?: unknown }).kind;
+  } catch {
+    return undefined;
   }
 }
 
