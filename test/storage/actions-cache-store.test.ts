@@ -19,6 +19,8 @@ import * as assert from 'uvu/assert';
 import { NotFoundError, StorageError, UsageError } from '../../src/domain/errors.ts';
 import { createSnapshotId } from '../../src/domain/snapshot-id.ts';
 import { createBackup } from '../../src/ops/backup.ts';
+import { resolveSnapshot } from '../../src/ops/repository.ts';
+import { applyRestore, planRestore } from '../../src/ops/restore.ts';
 import { verifySnapshots } from '../../src/ops/verify.ts';
 import { openStore } from '../../src/storage/open-store.ts';
 import type { Store } from '../../src/storage/store.ts';
@@ -439,6 +441,44 @@ cacheStore('backup into actions-cache:// with a passphrase, then verify --read-d
     await removeDir(tree);
     await writer.remove();
     await reader.remove();
+  }
+}));
+
+cacheStore('three jobs: a backup, a restore into another workspace (which takes a pre-restore snapshot), then latest in a third job is still the backup; the pre-restore snapshot is read by its id', settles(async () => {
+  const name = freshName('handoff');
+  const tree = await tempDir('ripcord-actions-cache-handoff-');
+  const jobs = [await newRunner(), await newRunner(), await newRunner()] as const;
+  const keys = { mode: 'passphrase', passphrase: 'hand-off' } as const;
+  const origin = { host: 'test', user: 'test' };
+  try {
+    await fs.mkdir(path.join(tree, 'job1/config'), { recursive: true });
+    await fs.writeFile(path.join(tree, 'job1/config/app.yaml'), 'replicas: 2\n');
+    const { snapshot } = await withStore(jobs[0], name, (store) => createBackup({ store, paths: ['config'], cwd: path.join(tree, 'job1'), keys, origin }));
+
+    // job 2 restores latest into a workspace that has its own config: the pre-restore snapshot is committed too
+    await fs.mkdir(path.join(tree, 'job2/config'), { recursive: true });
+    await fs.writeFile(path.join(tree, 'job2/config/app.yaml'), 'replicas: 9\n');
+    const undo = await withStore(jobs[1], name, async (store) => {
+      const plan = await planRestore({ store, reference: 'latest', target: path.join(tree, 'job2'), keys: { passphrase: keys.passphrase } });
+      assert.is(plan.snapshot.id, snapshot.id);
+      const result = await applyRestore(plan, { store, keys: { passphrase: keys.passphrase }, encryptionKeys: keys, origin });
+      return result.preRestoreSnapshot;
+    });
+    assert.ok(undo, 'the restore took a pre-restore snapshot');
+    assert.is(await fs.readFile(path.join(tree, 'job2/config/app.yaml'), 'utf8'), 'replicas: 2\n');
+    assert.equal(double.entries().filter((e) => e.key.includes(name)).map((e) => e.key).sort(), [`ripcord-${name}-${snapshot.id}`, `ripcord_undo-${name}-${undo.id}`].sort());
+
+    // job 3: latest is still the backup, and the pre-restore snapshot can be had by its id
+    await withStore(jobs[2], name, async (store) => {
+      assert.is((await resolveSnapshot(store, 'latest')).id, snapshot.id);
+      const undone = await resolveSnapshot(store, undo.id);
+      assert.is(undone.kind, 'pre-restore');
+      const outcomes = await verifySnapshots({ store, references: [undo.id], readData: true, keys: { passphrase: keys.passphrase } });
+      assert.is(outcomes[0]?.verdict, 'ok');
+    });
+  } finally {
+    await removeDir(tree);
+    for (const job of jobs) await job.remove();
   }
 }));
 
