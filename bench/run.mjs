@@ -414,7 +414,8 @@ function describeMachine(tools) {
 function gitInfo() {
   const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
   if (head.status !== 0) return { commit: 'nogit', head: null, dirty: false };
-  const status = spawnSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' });
+  // what the benchmark itself writes (the results of an earlier Node's run, its page) is not a change to what it measures
+  const status = spawnSync('git', ['status', '--porcelain', '--', '.', ':!bench/results', ':!bench/README.md'], { cwd: ROOT, encoding: 'utf8' });
   const dirty = status.stdout.trim().length > 0;
   return { commit: `${head.stdout.trim()}${dirty ? '-dirty' : ''}`, head: head.stdout.trim(), dirty };
 }
