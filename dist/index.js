@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-BV4L25ZB.js";
+} from "./chunks/chunk-IFT7OXON.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-OOWKBL7R.js";
+} from "./chunks/chunk-2AMUWQ2D.js";
 import "./chunks/chunk-PP5LREDU.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {

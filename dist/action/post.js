@@ -14,20 +14,20 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-K7HE573W.js";
+} from "../chunks/chunk-RNPG6OS6.js";
 import {
   getState,
   setFailed,
   setOutput
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-TQKSYJZZ.js";
+import "../chunks/chunk-VGFUQXEC.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-OOWKBL7R.js";
+} from "../chunks/chunk-2AMUWQ2D.js";
 import "../chunks/chunk-PP5LREDU.js";
 import {
   keepYoungGenerationSmall

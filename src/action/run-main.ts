@@ -36,6 +36,7 @@ import { Inputs, Outputs, State } from './names.ts';
 import { summaryTable, writeSummary } from './summary.ts';
 import { logFailure, logInfo, logWarning } from './log.ts';
 import { countOf, formatAge, formatRate } from '../domain/wording.ts';
+import { inActionTerms } from './action-terms.ts';
 
 export interface ActionEnvironment {
   env: NodeJS.ProcessEnv;
@@ -113,7 +114,7 @@ export async function runMain({ env }: ActionEnvironment): Promise<void> {
 
 export function fail(error: unknown): void {
   if (isRipcordError(error)) {
-    logFailure(error.message);
+    logFailure(inActionTerms(error.message));
   } else {
     const message = error instanceof Error ? error.message : String(error);
     logFailure(`internal error: ${message} (re-run with debug logging and please report it)`);

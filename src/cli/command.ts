@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../domain/errors.ts';
 import type { CliContext } from './context.ts';
+import { closeMatches } from '../domain/suggest.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -80,13 +81,19 @@ export function parseCommandLine(command: Command, argv: string[]): { values: Op
     return { values: parsed.values as OptionValues, positionals: parsed.positionals };
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\s+/g, ' ');
-    throw new UsageError(`${message} (see ripcord ${command.name} --help)`);
+    const unknown = /^Unknown option '--([^'=]+)'/.exec(message)?.[1];
+    const close = unknown === undefined ? [] : closeMatches(unknown, Object.keys(specs));
+    const hint = close.length > 0 ? `did you mean ${close.map((name) => `--${name}`).join(' or ')}? ` : '';
+    throw new UsageError(`${message} (${hint}see ripcord ${command.name} --help)`);
   }
 }
 
 export function formatHelp(command: Command): string {
   const lines = [`Usage: ${command.usage}`, '', command.summary];
   if (command.description) lines.push('', command.description);
+  if (/<id\|latest/.test(command.usage)) {
+    lines.push('', 'A snapshot is named by its id, a unique start of it, or latest: the newest snapshot that is', 'not a pre-restore snapshot (so that restoring latest twice does the same thing twice).');
+  }
   const section = (title: string, specs: OptionSpecs) => {
     const rows = Object.entries(specs).map(([name, spec]) => {
       const flag = `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.value ? ` ${spec.value}` : ''}`;

@@ -25,6 +25,7 @@ import { verifyCommand } from './commands/verify.ts';
 import type { CliContext, ProcessIo } from './context.ts';
 import { createContext } from './context.ts';
 import { checkMonitoringOptions, observeRun, withMonitoring } from './observe.ts';
+import { closeMatches } from '../domain/suggest.ts';
 
 export const COMMANDS: Command[] = [backupCommand, listCommand, showCommand, lsCommand, verifyCommand, restoreCommand, diffCommand, dumpCommand, pruneCommand, deployCommand, rollbackCommand, copyCommand, checkCommand, auditCommand].map(withMonitoring);
 
@@ -76,7 +77,7 @@ export async function main(argv: string[], io: ProcessIo): Promise<number> {
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) {
       throw new UsageError(
-        name.startsWith('-') ? `${name} must come after a command (see ripcord --help)` : `unknown command ${name}: see ripcord --help`,
+        name.startsWith('-') ? `${name} must come after a command (see ripcord --help)` : unknownCommand(name),
       );
     }
     const parsed = parseCommandLine(command, rest);
@@ -109,3 +110,8 @@ export async function main(argv: string[], io: ProcessIo): Promise<number> {
 }
 
 export { GLOBAL_OPTIONS };
+
+function unknownCommand(name: string): string {
+  const close = closeMatches(name, COMMANDS.map((c) => c.name));
+  return `unknown command ${name}: ${close.length > 0 ? `did you mean ${close.join(' or ')}? ` : ''}see ripcord --help`;
+}

@@ -219,6 +219,9 @@ async function writeReport(file: string, run: RunRecord): Promise<void> {
  * sees a whole file, because the new one is renamed over the old.
  */
 async function updateMetricsFile(file: string, run: RunRecord, labels: Record<string, string>): Promise<void> {
+  // the folder is the operator's to make (it is node_exporter's textfile directory): say so, not "cannot lock X.lock"
+  const folder = path.dirname(file);
+  if (!(await fs.stat(folder).then((s) => s.isDirectory(), () => false))) throw new Error(`the folder ${folder} does not exist: create it (node_exporter's --collector.textfile.directory)`);
   await withFileLock(`${file}.lock`, async () => {
     const old = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return '';

@@ -7,6 +7,7 @@
  * Problems carry the JSON path they concern; the caller turns paths into file lines.
  */
 import type { JsonPath } from './json-source.ts';
+import { closeMatches } from './suggest.ts';
 
 export type JsonSchema = { [keyword: string]: unknown };
 
@@ -112,7 +113,7 @@ function checkObject(object: Record<string, unknown>, schema: JsonSchema, root: 
 }
 
 function unknownKey(key: string, allowed: string[]): string {
-  const close = allowed.filter((a) => editDistance(a.toLowerCase(), key.toLowerCase()) <= (a.length >= 5 ? 2 : 1));
+  const close = closeMatches(key, allowed);
   const hint = close.length > 0 ? `did you mean ${close.map((c) => JSON.stringify(c)).join(' or ')}?` : `expected one of: ${allowed.join(', ')}`;
   return `unknown key (${hint})`;
 }
@@ -169,16 +170,3 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}

@@ -9,6 +9,7 @@ import type { Store } from '../storage/store.ts';
 import { withManifest } from './read-snapshot.ts';
 import { resolveSnapshot } from './repository.ts';
 import { planRestore } from './restore.ts';
+import { DEFAULT_EXCLUDES } from './backup.ts';
 
 export interface DiffLine {
   path: string;
@@ -67,7 +68,9 @@ export async function diffSnapshots(store: Store, fromRef: string, toRef: string
 
 /** Compare a snapshot with a folder: what restoring it with --delete would undo. */
 export async function diffWithFolder(store: Store, reference: string, folder: string, keys: DecryptionKeys, protect: string[] = []): Promise<DiffResult> {
-  const plan = await planRestore({ store, reference, target: folder, delete: true, keys, allowOutsideSymlinks: true, protect });
+  // backup's default excludes are not compared either: right after `ripcord backup`, .git
+  // and node_modules are not "added"
+  const plan = await planRestore({ store, reference, target: folder, delete: true, keys, allowOutsideSymlinks: true, protect, exclude: DEFAULT_EXCLUDES });
   const lines: DiffLine[] = [];
   for (const change of plan.changes) {
     if (change.action === 'add') lines.push({ path: change.path, change: 'removed' });

@@ -532,17 +532,31 @@ export async function applyRestore(plan: RestorePlan, options: ApplyRestoreOptio
   );
 }
 
+/**
+ * The staging folder inside the target, made before anything is changed there; a target
+ * this user cannot write is one clear line, not an internal error.
+ */
+async function openStaging(target: string): Promise<string> {
+  try {
+    await fs.mkdir(target, { recursive: true });
+    // Staging folders of restores that were killed: this restore holds the target's lock, so
+    // none of them belongs to a live restore.
+    for (const name of await fs.readdir(target)) {
+      if (name.startsWith(STAGING_PREFIX)) await fs.rm(path.join(target, name), { recursive: true, force: true });
+    }
+    return await fs.mkdtemp(path.join(target, STAGING_PREFIX));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw error;
+    throw new RipcordError(`cannot write into the restore target ${target} (${code}): nothing was changed; restore as a user who can write there, or choose another --target`, { cause: error });
+  }
+}
+
 async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOptions): Promise<RestoreResult> {
   const started = Date.now();
   const reporter = options.reporter ?? silentReporter;
   const { snapshot, target } = plan;
-  await fs.mkdir(target, { recursive: true });
-  // Staging folders of restores that were killed: this restore holds the target's lock, so
-  // none of them belongs to a live restore.
-  for (const name of await fs.readdir(target)) {
-    if (name.startsWith(STAGING_PREFIX)) await fs.rm(path.join(target, name), { recursive: true, force: true });
-  }
-  const staging = await fs.mkdtemp(path.join(target, STAGING_PREFIX));
+  const staging = await openStaging(target);
   try {
     reporter.emit({ type: 'phase', phase: 'stage', message: `extracting snapshot ${snapshot.id} into a staging folder` });
     await stage(plan, staging, options, reporter);

@@ -133,7 +133,8 @@ test('a missing or invalid input fails with one ::error:: line naming the input'
       [{ command: 'backup', passphrase: PASSPHRASE, 'rollback-on-failure': 'yes' }, /^::error::input rollback-on-failure: "yes" is not true or false/],
       [{ command: 'prune', 'keep-daily': 'seven' }, /^::error::input keep-daily: "seven" is not a whole number/],
       [{ command: 'backup', passphrase: PASSPHRASE, kind: 'weekly' }, /^::error::input kind: "weekly" is not one of manual/],
-      [{ command: 'backup' }, /^::error::no encryption key configured/],
+      // said in the Action's terms: its input, not the CLI's --passphrase-file
+      [{ command: 'backup' }, /^::error::no encryption key configured: set the passphrase input \(or RIPCORD_PASSPHRASE\) or RIPCORD_RECIPIENTS/],
       // the guard checks what its rollback will need before the deploy runs
       [{ command: 'backup', passphrase: PASSPHRASE, 'rollback-on-failure': 'true', 'validate-interval': 'soon' }, /^::error::input validate-interval: /],
       [{ command: 'backup', passphrase: PASSPHRASE, 'rollback-on-failure': 'true', 'health-url': 'localhost:8080' }, /^::error::input health-url: localhost:8080 is not an http/],

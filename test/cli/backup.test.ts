@@ -455,7 +455,11 @@ test('errors are one clear line with a non-zero exit: no key, wrong passphrase, 
 
     const unknown = await ripcord(['restorr']);
     assert.is(unknown.code, 2);
-    assert.match(oneLine(unknown.stderr), /unknown command restorr/);
+    assert.match(oneLine(unknown.stderr), /^ripcord: unknown command restorr: did you mean restore\? see ripcord --help$/);
+
+    const typo = await ripcord(['prune', '--kep-last', '3']);
+    assert.is(typo.code, 2);
+    assert.match(oneLine(typo.stderr), /Unknown option '--kep-last' \(did you mean --keep-last\? see ripcord prune --help\)$/);
   } finally {
     await removeDir(s.dir);
   }
@@ -486,6 +490,22 @@ test('an unreadable file fails the backup with one line naming it, and leaves no
   }
 });
 
+test('list of a repository folder that does not exist fails with one line naming it (a mistyped --repo is not an empty repository); an empty folder lists no snapshots', async () => {
+  const dir = await tempDir();
+  try {
+    const missing = path.join(dir, 'no-such-repo');
+    const run = await ripcord(['list', '--repo', missing], { env: { RIPCORD_PASSPHRASE: 'x' } });
+    assert.is(run.code, 1, run.stdout);
+    assert.equal(run.stderr.trim().split('\n'), [`ripcord: ${missing}: no repository there (no such folder): check --repo or RIPCORD_REPO; the first backup creates it`]);
+    assert.ok(!(await fs.stat(missing).catch(() => undefined)), 'list did not create it');
+    const empty = await ripcord(['list', '--repo', dir]);
+    assert.is(empty.code, 0, empty.stderr);
+    assert.match(empty.stdout, /^no snapshots in /);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
 test('--help works for every command and --version prints the version', async () => {
   const main = await ripcord(['--help']);
   assert.is(main.code, 0);
@@ -495,6 +515,10 @@ test('--help works for every command and --version prints the version', async ()
     assert.is(help.code, 0, command);
     assert.match(help.stdout, new RegExp(`Usage: ripcord ${command}`));
     assert.match(help.stdout, /--repo URL/);
+  }
+  for (const command of ['restore', 'show', 'ls', 'dump', 'verify']) {
+    const help = await ripcord([command, '--help']);
+    assert.match(help.stdout.replace(/\s+/g, ' '), /latest: the newest snapshot that is not a pre-restore snapshot/, `${command} --help says what latest is`);
   }
   const version = await ripcord(['--version']);
   const pkg = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'package.json'), 'utf8'));

@@ -97,6 +97,30 @@ test('diff between two snapshots lists added, removed and changed files from the
   }
 });
 
+test('diff latest . compares with that folder; right after a backup of the working directory it lists nothing, .git and node_modules included', async () => {
+  const dir = await tempDir();
+  try {
+    const work = path.join(dir, 'work');
+    for (const folder of ['config', '.git/objects', 'node_modules/zx']) await fs.mkdir(path.join(work, folder), { recursive: true });
+    await fs.writeFile(path.join(work, 'config/app.yaml'), 'replicas: 2\n');
+    await fs.writeFile(path.join(work, '.git/HEAD'), 'ref: refs/heads/main\n');
+    await fs.writeFile(path.join(work, 'node_modules/zx/index.js'), '// zx\n');
+    const backup = await ripcord(['backup', '-q'], { cwd: work, env });
+    assert.is(backup.code, 0, backup.stderr);
+    for (const args of [['diff', 'latest'], ['diff', 'latest', '.']]) {
+      const run = await ripcord(args, { cwd: work, env });
+      assert.is(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+      assert.is(run.stdout.trim().split('\n').length, 1, `${args.join(' ')}: ${run.stdout}`);
+      assert.match(run.stdout, /^0 added, 0 removed, 0 changed /);
+    }
+    await fs.writeFile(path.join(work, 'config/app.yaml'), 'replicas: 3\n');
+    const changed = await ripcord(['diff', 'latest', 'config/..'], { cwd: work, env });
+    assert.match(changed.stdout, /^~ config\/app\.yaml/m);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
 test('ls, show and dump into a pipe that closes early (| head) exit 0 without a word on stderr', async () => {
   const dir = await tempDir();
   try {

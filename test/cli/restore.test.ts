@@ -43,6 +43,51 @@ test('restore into an empty folder gives a tree identical to the source', async 
   }
 });
 
+test('restore --yes --quiet prints no plan, only what was restored and how to undo it; --dry-run --quiet still shows the plan', async () => {
+  const s = await setup();
+  try {
+    const roots = await makeAwkwardTree(s.source, 2);
+    const id = await backup(s.repo, s.source, roots);
+    const target = path.join(s.dir, 'target');
+    const dry = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--dry-run', '-q'], { env });
+    assert.is(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /^ {2}\+ /m, 'the dry run shows the plan');
+    const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes', '-q'], { env });
+    assert.is(run.code, 0, run.stderr);
+    assert.not.match(run.stdout, /^ {2}\+ /m, 'no plan lines');
+    const lines = run.stdout.trim().split('\n');
+    assert.ok(lines.length <= 2, run.stdout);
+    assert.match(lines[0]!, new RegExp(`^restored snapshot ${id} into `));
+    assert.equal(await diffTrees(s.source, target), []);
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('a restore target nobody may write (chattr +i) is one clear line naming it, exit 1, not an internal error, and nothing is changed', async () => {
+  const s = await setup();
+  const target = path.join(s.dir, 'target');
+  try {
+    await fs.mkdir(path.join(s.source, 'config'));
+    await fs.writeFile(path.join(s.source, 'config/app.yaml'), 'replicas: 2\n');
+    const id = await backup(s.repo, s.source, ['config']);
+    await fs.mkdir(target);
+    await fs.writeFile(path.join(target, 'keep.txt'), 'mine\n');
+    const locked = await runCommand('chattr', ['+i', target]);
+    assert.is(locked.code, 0, `chattr +i is needed for this test (GNU e2fsprogs, root, a file system with immutable files): ${locked.stderr}`);
+    const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+    assert.is(run.code, 1, run.stdout + run.stderr);
+    const lines = run.stderr.trim().split('\n');
+    assert.is(lines.length, 1, run.stderr);
+    assert.match(lines[0]!, new RegExp(`^ripcord: cannot write into the restore target ${target} \\(EPERM\\): nothing was changed`));
+    assert.not.match(run.stderr, /internal error/);
+    assert.equal(await fs.readdir(target), ['keep.txt']);
+  } finally {
+    await runCommand('chattr', ['-i', target]);
+    await removeDir(s.dir);
+  }
+});
+
 test('restoring the pre-restore snapshot brings back exactly the tree as it was before the restore', async () => {
   const s = await setup();
   try {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../../domain/errors.ts';
 import { repositorySkip } from '../../ops/backup.ts';
@@ -15,16 +16,21 @@ export const diffCommand: Command = {
   description: [
     'Two snapshots are compared from their manifests alone (only manifests are decrypted).',
     'With one snapshot, it is compared with --target (default: the working directory): "+" is',
-    'in the folder but not in the snapshot, "-" in the snapshot but not in the folder.',
+    'in the folder but not in the snapshot, "-" in the snapshot but not in the folder. A second',
+    'argument that names a folder (ripcord diff latest .) is that folder. Like backup, the',
+    'comparison leaves .git and node_modules out.',
   ].join('\n'),
   options: {
     target: { type: 'string', short: 'C', value: 'DIR', description: 'folder to compare with', default: 'the working directory' },
   },
   examples: ['ripcord diff latest', 'ripcord diff 20261121T020000.000Z-aaaa latest --json'],
   async run(context, values, positionals) {
-    const [from, to] = positionals;
+    const [from, second] = positionals;
     if (!from) throw new UsageError('diff needs a snapshot: ripcord diff <id> [<id2> | --target DIR]');
-    const targetOption = stringOption(values, 'target');
+    // `ripcord diff latest .` means the folder: a second argument that names a folder is one
+    const folderArgument = second !== undefined && namesFolder(path.resolve(context.cwd, second), second) ? second : undefined;
+    const to = folderArgument === undefined ? second : undefined;
+    const targetOption = stringOption(values, 'target') ?? folderArgument;
     if (to && targetOption) throw new UsageError('give either a second snapshot or --target, not both');
     const store = await context.openRepository();
     const keys = await context.decryptionKeys();
@@ -40,3 +46,10 @@ export const diffCommand: Command = {
     return 0;
   },
 };
+
+/** A second argument is a folder when it looks like a path, or is an existing folder that is not a snapshot name. */
+function namesFolder(resolved: string, argument: string): boolean {
+  if (argument === '.' || argument === '..' || argument.includes('/')) return true;
+  if (argument === 'latest' || /^\d{8}T/.test(argument)) return false;
+  return statSync(resolved, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}

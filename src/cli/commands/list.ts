@@ -3,6 +3,9 @@ import type { Command } from '../command.ts';
 import { listOption, stringOption } from '../command.ts';
 import { SET_OPTION } from '../config-file.ts';
 import { formatBytes, formatCount, formatTable, formatTime, terminalText } from '../format.ts';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { NotFoundError } from '../../domain/errors.ts';
 
 export const listCommand: Command = {
   name: 'list',
@@ -29,6 +32,11 @@ export const listCommand: Command = {
     if (context.json) {
       context.printJson(snapshots);
     } else if (snapshots.length === 0) {
+      // a mistyped --repo must not read as an empty repository
+      const local = !/^[a-z][a-z0-9+.-]*:\/\//i.test(context.repository) ? path.resolve(context.cwd, context.repository) : undefined;
+      if (local !== undefined && !existsSync(local)) {
+        throw new NotFoundError(`${terminalText(local)}: no repository there (no such folder): check --repo or RIPCORD_REPO; the first backup creates it`);
+      }
       context.print(`no snapshots in ${store.properties.location}`);
     } else {
       context.print(

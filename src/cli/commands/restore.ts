@@ -71,7 +71,8 @@ export const restoreCommand: Command = {
     });
     context.record({ snapshots: [plan.snapshot.id], dryRun: flag(values, 'dry-run'), details: { target, ...plan.counts } });
     const pending = plan.counts.add + plan.counts.change + plan.counts.remove + plan.captures.length;
-    if (!context.json) printPlan(context, plan, noPreRestore);
+    // --quiet with --yes asks for no plan: nobody is there to read it (a prompt or --dry-run still shows it)
+    if (!context.json && !(context.quiet && flag(values, 'yes') && !flag(values, 'dry-run'))) printPlan(context, plan, noPreRestore);
     if (pending === 0 && !flag(values, 'dry-run')) await removeStaleStaging(target, await describeOrigin(target, context.env));
     if (flag(values, 'dry-run') || pending === 0) {
       if (context.json) context.printJson({ dryRun: flag(values, 'dry-run'), ...describePlan(plan) });
@@ -86,8 +87,8 @@ export const restoreCommand: Command = {
       const answer = await prompt.question(`Apply ${pending === 1 ? 'this change' : `these ${pending} changes`} to ${target}? [y/N] `);
       prompt.close();
       if (!/^y(es)?$/i.test(answer.trim())) {
-        context.print('nothing was changed');
-        return 1;
+        context.print('nothing was changed'); // a decision, not a failure
+        return 0;
       }
     }
     const result = await applyRestore(plan, {
