@@ -148,7 +148,7 @@ function printPlan(context: CliContext, plan: RestorePlan, noPreRestore: boolean
 /** The pre-restore snapshot's paths, a few by name. */
 function describeScope(scope: readonly string[]): string {
   if (scope.length === 0) return 'no files';
-  const shown = scope.slice(0, 5).join(', ');
+  const shown = scope.slice(0, 5).map((name) => terminalText(name)).join(', ');
   return scope.length > 5 ? `${scope.length} paths: ${shown}, ...` : shown;
 }
 
