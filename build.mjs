@@ -26,10 +26,12 @@ const bundles = await esbuild.build({
   metafile: true,
 });
 
-// The encryption worker: a bundle of its own (a worker thread loads it by path), which
-// src/archive/cfb-encryptor.ts finds at ../cfb-worker.js from the chunk it is bundled into.
+// The worker threads: each a bundle of its own (a worker thread loads it by path), which the
+// module starting it finds at ../<name>.js from the chunk it is bundled into
+// (src/archive/worker-program.ts).
+const workers = { 'cfb-worker': 'src/archive/cfb-encryptor.ts', 'stage-worker': 'src/ops/stage-writer.ts' };
 await esbuild.build({
-  entryPoints: { 'cfb-worker': 'src/archive/cfb-worker.ts' },
+  entryPoints: Object.fromEntries(Object.entries(workers).map(([name, starter]) => [name, path.join(path.dirname(starter), `${name}.ts`)])),
   outdir,
   bundle: true,
   format: 'esm',
@@ -37,12 +39,14 @@ await esbuild.build({
   target: 'node20',
   logLevel: 'warning',
 });
-const encryptorOutputs = Object.entries(bundles.metafile.outputs)
-  .filter(([, output]) => Object.keys(output.inputs).includes('src/archive/cfb-encryptor.ts'))
-  .map(([file]) => file);
 const chunks = path.resolve(outdir, 'chunks');
-if (encryptorOutputs.length === 0 || encryptorOutputs.some((file) => path.dirname(path.resolve(file)) !== chunks)) {
-  throw new Error(`build: cfb-encryptor.ts must be bundled into ${outdir}/chunks/ to find ../cfb-worker.js; it is in ${encryptorOutputs.join(', ')}`);
+for (const [name, starter] of Object.entries(workers)) {
+  const outputs = Object.entries(bundles.metafile.outputs)
+    .filter(([, output]) => Object.keys(output.inputs).includes(starter))
+    .map(([file]) => file);
+  if (outputs.length === 0 || outputs.some((file) => path.dirname(path.resolve(file)) !== chunks)) {
+    throw new Error(`build: ${starter} must be bundled into ${outdir}/chunks/ to find ../${name}.js; it is in ${outputs.join(', ')}`);
+  }
 }
 
 // The installed command: a CommonJS launcher (see its header) next to the ES module CLI it loads.

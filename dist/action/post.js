@@ -14,20 +14,20 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-SGIE3EFJ.js";
+} from "../chunks/chunk-EZXR5IVZ.js";
 import {
   getState,
   setFailed,
   setOutput
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-4ZTCFDX4.js";
+import "../chunks/chunk-44WAL3OT.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-UYUCNAYH.js";
+} from "../chunks/chunk-7U4YHSLP.js";
 import "../chunks/chunk-PP5LREDU.js";
 import {
   keepYoungGenerationSmall

@@ -13,10 +13,10 @@
  */
 import { createCipheriv, createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { CFB_BLOCK, CFB_SLICE, type FromWorker, type ToWorker } from './cfb-messages.ts';
-import { reassertHeapSettings } from './reclaim.ts';
 import { transferOf } from './transfer.ts';
+import { startWorker } from './worker-program.ts';
 
 export interface CfbEncryptorEvents {
   /** ciphertext, in order; the receiver owns it */
@@ -82,27 +82,6 @@ class InlineEncryptor implements CfbEncryptor {
   destroy(): void {}
 }
 
-/**
- * The worker's program. In dist/ every bundle's shared code sits in dist/chunks/, and the
- * worker is a bundle of its own, dist/cfb-worker.js (build.mjs checks that this module lands
- * in a chunk, so the path holds). Run from the source (the tests, under tsx), it is the .ts
- * file beside this one, and the worker registers tsx itself: Node 20 does not pass --import
- * loaders on to worker threads.
- */
-function workerProgram(): { program: URL | string; evaluate: boolean; heap: { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } } {
-  // A small heap: the worker holds no more than the message it is encrypting. A worker costs
-  // Node 24 about 19 MiB against Node 20's 9; with 1 + 8 MiB instead of 2 + 16 a backup of
-  // the benchmark peaked at 120-123 MiB on Node 24 instead of 128-131, in the same time.
-  // (pathname: a loader may add a query to the module's URL)
-  if (!new URL(import.meta.url).pathname.endsWith('.ts')) {
-    return { program: new URL('../cfb-worker.js', import.meta.url), evaluate: false, heap: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 } };
-  }
-  // From the source the worker also holds the TypeScript loader, which needs more than that.
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const worker = JSON.stringify(new URL('./cfb-worker.ts', import.meta.url).href);
-  return { program: `import(${tsx}).then(({ register }) => { register(); return import(${worker}); })`, evaluate: true, heap: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 32 } };
-}
-
 class WorkerEncryptor implements CfbEncryptor {
   readonly #events: CfbEncryptorEvents;
   readonly #worker: Worker;
@@ -111,21 +90,11 @@ class WorkerEncryptor implements CfbEncryptor {
   #failure: Error | undefined;
   #finished: { resolve: () => void; reject: (error: Error) => void } | undefined;
   #destroyed = false;
-  #heardFrom = false;
 
   constructor(sessionKey: Buffer, events: CfbEncryptorEvents) {
     this.#events = events;
     const key = new Uint8Array(sessionKey); // a copy that travels to the worker and is zeroed there
-    const { program, evaluate, heap } = workerProgram();
-    this.#worker = new Worker(program, {
-      eval: evaluate,
-      execArgv: [], // the host's flags (--import loaders, --input-type) are not for the worker
-      workerData: { key },
-      transferList: [key.buffer],
-      env: {},
-      resourceLimits: heap,
-    });
-    this.#worker.once('online', reassertHeapSettings);
+    this.#worker = startWorker({ from: import.meta.url, name: 'cfb-worker', workerData: { key }, transferList: [key.buffer] });
     this.#worker.on('message', (message: FromWorker) => this.#receive(message));
     this.#worker.on('error', (error: Error) => this.#fail(error));
     this.#worker.on('exit', (code) => this.#fail(new Error(`the encryption worker stopped (exit code ${code})`)));
@@ -153,12 +122,6 @@ class WorkerEncryptor implements CfbEncryptor {
 
   #receive(message: FromWorker): void {
     if (this.#destroyed) return;
-    // Again once the worker has loaded its program: loading modules there (the TypeScript
-    // loader, run from the source) can reset V8's flags after 'online' already fired.
-    if (!this.#heardFrom) {
-      this.#heardFrom = true;
-      reassertHeapSettings();
-    }
     for (const c of message.ciphertext) this.#events.onCiphertext(Buffer.from(c.buffer, c.byteOffset, c.byteLength));
     if (message.done) {
       this.#destroyed = true;

@@ -19,9 +19,7 @@ import {
   chmodSync,
   closeSync,
   createReadStream,
-  fchmodSync,
   fstatSync,
-  futimesSync,
   lstatSync,
   lutimesSync,
   mkdirSync,
@@ -33,7 +31,6 @@ import {
   renameSync,
   rmSync,
   utimesSync,
-  writeSync,
 } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import type { Stats } from 'node:fs';
@@ -57,6 +54,7 @@ import { createBackup } from './backup.ts';
 import { CAPTURE_NAME, CAPTURED_DIR, runRestoreCapture } from './captures.ts';
 import type { CaptureCommand } from './captures.ts';
 import { contentMismatch, headerMismatch } from './entry-check.ts';
+import { createStagingWriter } from './stage-writer.ts';
 import type { Origin } from './origin.ts';
 import { describeFailure, openArchive, withManifest } from './read-snapshot.ts';
 import { resolveSnapshot } from './repository.ts';
@@ -615,6 +613,7 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
   const { snapshot, entries, selected } = plan;
   const archive = await openArchive(options.store, snapshot, options.keys);
   const creatable = modesCreatable(staging);
+  const writer = createStagingWriter(snapshot.inputBytes);
   let index = 0;
   let bytes = 0;
   let files = 0;
@@ -643,24 +642,18 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
       };
       const staged = selected.has(index) || plan.captures.some((c) => c.index === index);
       if (staged && expected.type === 'file') {
-        // One descriptor and plain writes: a stream pipeline per file costs more than the
-        // write itself when there are tens of thousands of small files. The file is made with
-        // its final mode and gets its time here (the staging folder is private, 0700): a
-        // chmod and a utimes by name per file later cost a restore of 20,000 files 0.3 s.
-        // Captured state stays 0600: it is read back from here by its restore command.
+        // The file is made with its final mode and gets its time here (the staging folder is
+        // private, 0700): a chmod and a utimes by name per file later cost a restore of
+        // 20,000 files 0.3 s. Captured state stays 0600: it is read back from here by its
+        // restore command.
         const mode = selected.has(index) ? safeMode(parseMode(expected.mode)) : 0o600;
-        const fd = openSync(path.join(staging, String(index)), 'wx', mode);
-        try {
-          for await (const chunk of item.body) {
-            count(chunk);
-            writeSync(fd, chunk);
-          }
-          if ((mode & ~creatable) !== 0) fchmodSync(fd, mode); // bits the umask takes away, or a sticky bit
-          const mtime = new Date(expected.mtime * 1000);
-          futimesSync(fd, mtime, mtime);
-        } finally {
-          closeSync(fd);
+        writer.open(path.join(staging, String(index)), mode);
+        for await (const chunk of item.body) {
+          count(chunk);
+          const wait = writer.write(chunk);
+          if (wait) await wait;
         }
+        writer.close((mode & ~creatable) !== 0 ? mode : undefined, expected.mtime); // bits the umask takes away, or a sticky bit
       } else {
         for await (const chunk of item.body) count(chunk);
       }
@@ -673,6 +666,7 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
       reporter.emit({ type: 'progress', phase: 'stage', done: { files, bytes }, total });
     }
     if (index !== entries.length) throw new IntegrityError(`snapshot ${snapshot.id}: the archive ends after ${index} of ${entries.length} entries`);
+    await writer.finish();
     await archive.finish();
   } catch (error) {
     if (error instanceof UnsafeEntryError) throw error;
@@ -685,6 +679,7 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
     throw describeFailure(snapshot, 'archive.tar.gz.pgp', error);
   } finally {
     archive.close();
+    await writer.stop();
   }
 }
 
