@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-4FBRPVU6.js";
+} from "./chunks/chunk-VCJQP4S5.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-7U4YHSLP.js";
+} from "./chunks/chunk-JZALDUXQ.js";
 import "./chunks/chunk-PP5LREDU.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {

@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-EZXR5IVZ.js";
+} from "../chunks/chunk-5UMPTPBK.js";
 import {
   setFailed
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-44WAL3OT.js";
+import "../chunks/chunk-LODGT6EJ.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-7U4YHSLP.js";
+import "../chunks/chunk-JZALDUXQ.js";
 import "../chunks/chunk-PP5LREDU.js";
 import {
   keepYoungGenerationSmall

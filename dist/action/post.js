@@ -14,20 +14,20 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-EZXR5IVZ.js";
+} from "../chunks/chunk-5UMPTPBK.js";
 import {
   getState,
   setFailed,
   setOutput
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-44WAL3OT.js";
+import "../chunks/chunk-LODGT6EJ.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-7U4YHSLP.js";
+} from "../chunks/chunk-JZALDUXQ.js";
 import "../chunks/chunk-PP5LREDU.js";
 import {
   keepYoungGenerationSmall

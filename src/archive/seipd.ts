@@ -74,6 +74,8 @@ const MDC_LENGTH = 22;
 /** session-key packets are small; anything larger is not one of ours, nor GnuPG's */
 const MAX_ESK_BYTES = 1 << 20;
 const EMPTY = Buffer.alloc(0);
+/** the largest scratch buffer a decipher keeps between chunks */
+const MAX_SCRATCH = 2 << 20;
 
 const MDC_FAILED = 'the archive failed its integrity check (MDC)';
 
@@ -470,6 +472,7 @@ class CfbDecipher {
   readonly #ecb: Cipher;
   #previous: Buffer = Buffer.alloc(BLOCK);
   #carry: Buffer = EMPTY;
+  #scratch: Buffer = EMPTY;
 
   constructor(sessionKey: SessionKey) {
     const { algorithm, key } = sessionKey;
@@ -491,8 +494,12 @@ class CfbDecipher {
       this.#carry = Buffer.concat([carry, data]);
       return EMPTY;
     }
-    // shifted = C[-1] || C[0 .. whole): E(shifted[0 .. whole)) is the keystream for C[0 .. whole)
-    const shifted = Buffer.allocUnsafe(BLOCK + whole);
+    // shifted = C[-1] || C[0 .. whole): E(shifted[0 .. whole)) is the keystream for C[0 .. whole).
+    // A scratch buffer kept between calls: one fresh buffer per chunk was a third of the
+    // garbage a restore made, and collecting it costs the thread that decrypts.
+    // (An unusually large chunk gets a buffer of its own rather than one kept that large.)
+    if (this.#scratch.length < BLOCK + whole && BLOCK + whole <= MAX_SCRATCH) this.#scratch = Buffer.allocUnsafeSlow(BLOCK + whole);
+    const shifted = this.#scratch.length >= BLOCK + whole ? this.#scratch.subarray(0, BLOCK + whole) : Buffer.allocUnsafe(BLOCK + whole);
     this.#previous.copy(shifted, 0);
     carry.copy(shifted, BLOCK);
     const fromData = whole - carry.length;
