@@ -15,7 +15,7 @@ for (const stream of [process.stdout, process.stderr]) {
     if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
   });
 }
-var { main } = await import("./chunks/main-4DNLTPJX.js");
+var { main } = await import("./chunks/main-MJKTA32D.js");
 var args = process.argv.slice(2);
 process.exitCode = await guardAgainstAbandon(main(args, { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }), () => {
   process.stderr.write(`ripcord: ${abandonedMessage(args[0] ?? "the command")}

@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-VCJQP4S5.js";
+} from "./chunks/chunk-KAESW3KJ.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -34,7 +34,7 @@ import {
   runRollback,
   validateDeployment,
   verifySnapshots
-} from "./chunks/chunk-JZALDUXQ.js";
+} from "./chunks/chunk-OBHWEMUU.js";
 import "./chunks/chunk-PP5LREDU.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import {

@@ -1,16 +1,16 @@
 import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);
 import {
   runMain
-} from "../chunks/chunk-5UMPTPBK.js";
+} from "../chunks/chunk-DEXGTASR.js";
 import {
   setFailed
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-LODGT6EJ.js";
+import "../chunks/chunk-BIGIYYLN.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-JZALDUXQ.js";
+import "../chunks/chunk-OBHWEMUU.js";
 import "../chunks/chunk-PP5LREDU.js";
 import {
   keepYoungGenerationSmall

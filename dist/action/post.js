@@ -14,20 +14,20 @@ import {
   rollbackFromInputs,
   text,
   workingDirectory
-} from "../chunks/chunk-5UMPTPBK.js";
+} from "../chunks/chunk-DEXGTASR.js";
 import {
   getState,
   setFailed,
   setOutput
 } from "../chunks/chunk-EJQ6XPML.js";
-import "../chunks/chunk-LODGT6EJ.js";
+import "../chunks/chunk-BIGIYYLN.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
   openStore
-} from "../chunks/chunk-JZALDUXQ.js";
+} from "../chunks/chunk-OBHWEMUU.js";
 import "../chunks/chunk-PP5LREDU.js";
 import {
   keepYoungGenerationSmall

@@ -3,7 +3,7 @@
  *
  * openpgp.js handles what is small and fiddly: reading and checking keys, and the
  * session-key packets (SKESK v4 for a passphrase, PKESK v3 for public keys). The bulk
- * data layer (SEIPD v1) is done natively in ./seipd.ts. openpgp.js is imported lazily so
+ * data layer (SEIPD v1) is done natively in ./seipd-encrypt.ts and ./seipd-decrypt.ts. openpgp.js is imported lazily so
  * that commands which never touch a key do not pay for loading it.
  *
  * Every failure leaves as a KeyError (or IntegrityError for unreadable packets) with one

@@ -12,6 +12,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IntegrityError } from '../domain/errors.ts';
 import { isPassphraseCheck, type PassphraseCheck } from '../domain/snapshot.ts';
+import { aesCipherName, AES_KEY_BYTES, PacketParser } from './packets.ts';
 
 const S2K_ITERATED = 3;
 const HASH_SHA256 = 8;
@@ -19,8 +20,6 @@ const AES256 = 9;
 const COUNT_BYTE = 224;
 
 const HASHES: Record<number, string> = { 2: 'sha1', 8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224' };
-const KEY_BYTES: Record<number, number> = { 7: 16, 8: 24, 9: 32 };
-const CIPHERS: Record<number, string> = { 7: 'aes-128-cfb', 8: 'aes-192-cfb', 9: 'aes-256-cfb' };
 
 function decodedCount(coded: number): number {
   return (16 + (coded & 15)) << ((coded >> 4) + 6);
@@ -95,36 +94,30 @@ export interface PacketSlice {
 
 /** Split session-key packets (fixed lengths only; these are never partial). Undefined when it cannot. */
 export function splitPackets(data: Uint8Array): PacketSlice[] | undefined {
-  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const packets: PacketSlice[] = [];
-  let at = 0;
-  while (at < buf.length) {
-    const b0 = buf[at]!;
-    if ((b0 & 0x80) === 0) return undefined;
-    let tag: number;
-    let length: number;
-    let header: number;
-    if (b0 & 0x40) {
-      tag = b0 & 0x3f;
-      const l0 = buf[at + 1];
-      if (l0 === undefined) return undefined;
-      if (l0 < 192) [length, header] = [l0, 2];
-      else if (l0 < 224) [length, header] = [((l0 - 192) << 8) + (buf[at + 2] ?? 0) + 192, 3];
-      else if (l0 === 255) [length, header] = [buf.readUInt32BE(at + 2), 6];
-      else return undefined;
-    } else {
-      tag = (b0 >> 2) & 0x0f;
-      const type = b0 & 3;
-      if (type === 3) return undefined;
-      const size = 1 << type;
-      length = size === 1 ? buf[at + 1]! : size === 2 ? buf.readUInt16BE(at + 1) : buf.readUInt32BE(at + 1);
-      header = 1 + size;
-    }
-    if (at + header + length > buf.length) return undefined;
-    packets.push({ tag, body: buf.subarray(at + header, at + header + length) });
-    at += header + length;
+  let current: { tag: number; chunks: Buffer[] } | undefined;
+  let fixed = true;
+  const parser = new PacketParser(
+    {
+      start(tag, length) {
+        if (length.kind !== 'fixed') fixed = false;
+        current = { tag, chunks: [] };
+      },
+      body: (chunk) => current?.chunks.push(chunk),
+      end() {
+        if (current) packets.push({ tag: current.tag, body: Buffer.concat(current.chunks) });
+        current = undefined;
+      },
+    },
+    (message) => new Error(message),
+  );
+  try {
+    parser.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    parser.finish();
+  } catch {
+    return undefined;
   }
-  return packets;
+  return fixed ? packets : undefined;
 }
 
 /**
@@ -137,7 +130,8 @@ export function openPassphrasePackets(packets: PacketSlice[], passphrase: string
   for (const { tag, body } of packets) {
     if (tag !== 3) continue;
     const [version, cipherId, s2kType, hashId] = body;
-    if (version !== 4 || cipherId === undefined || !CIPHERS[cipherId] || !HASHES[hashId ?? -1] || ![0, 1, 3].includes(s2kType ?? -1)) {
+    const cipher = cipherId === undefined ? undefined : aesCipherName(cipherId, 'cfb');
+    if (version !== 4 || cipherId === undefined || !cipher || !HASHES[hashId ?? -1] || ![0, 1, 3].includes(s2kType ?? -1)) {
       unsupported = true;
       continue;
     }
@@ -146,17 +140,17 @@ export function openPassphrasePackets(packets: PacketSlice[], passphrase: string
     const coded = s2kType === S2K_ITERATED ? body[at++]! : 0;
     const encrypted = body.subarray(at);
     // A packet cut short or padded cannot be opened by any passphrase: that is damage, not a wrong key.
-    if (at > body.length || (encrypted.length > 0 && !Object.values(KEY_BYTES).includes(encrypted.length - 1))) {
+    if (at > body.length || (encrypted.length > 0 && !Object.values(AES_KEY_BYTES).includes(encrypted.length - 1))) {
       throw new IntegrityError(`the archive's passphrase session-key packet is malformed (${body.length} bytes): the archive is damaged; use another copy of this snapshot or an older one`);
     }
-    const kek = deriveKey(Buffer.from(passphrase, 'utf8'), hashId!, s2kType!, salt, coded, KEY_BYTES[cipherId]!);
+    const kek = deriveKey(Buffer.from(passphrase, 'utf8'), hashId!, s2kType!, salt, coded, AES_KEY_BYTES[cipherId]!);
     if (encrypted.length === 0) return { algorithm: cipherId, key: kek }; // the S2K output is the session key
-    const decipher = createDecipheriv(CIPHERS[cipherId]!, kek, Buffer.alloc(16));
+    const decipher = createDecipheriv(cipher, kek, Buffer.alloc(16));
     const plain = Buffer.concat([decipher.update(encrypted), decipher.final()]);
     const algorithm = plain[0]!;
     const key = plain.subarray(1);
     // No checksum protects this: an implausible algorithm or size means a wrong passphrase.
-    if (KEY_BYTES[algorithm] === key.length) return { algorithm, key };
+    if (AES_KEY_BYTES[algorithm] === key.length) return { algorithm, key };
   }
   return unsupported ? 'unsupported' : undefined;
 }

@@ -13,7 +13,7 @@ import type { EncryptionKeys } from '../archive/openpgp-keys.ts';
 import { inspectRecipients } from '../archive/openpgp-keys.ts';
 import { packArchive } from '../archive/pack.ts';
 import { createPassphraseCheck } from '../archive/skesk.ts';
-import { createEncryptStream } from '../archive/seipd.ts';
+import { createEncryptStream } from '../archive/seipd-encrypt.ts';
 import { measureSources, resolveRoots, walkSources } from '../archive/walk-sources.ts';
 import type { SourceRoot } from '../archive/walk-sources.ts';
 import { CAPTURED_DIR, runCaptures } from './captures.ts';

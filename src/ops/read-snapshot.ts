@@ -15,7 +15,7 @@ import { createGunzip } from 'node:zlib';
 import { ChecksumStream, checksumOf } from '../archive/checksum-stream.ts';
 import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
 import { collectGarbageOverSlack } from '../archive/reclaim.ts';
-import { createDecryptStream } from '../archive/seipd.ts';
+import { createDecryptStream } from '../archive/seipd-decrypt.ts';
 import { readTar } from '../archive/tar-reader.ts';
 import type { TarItem } from '../archive/tar-reader.ts';
 import { IntegrityError, KeyError, RipcordError, SignatureError } from '../domain/errors.ts';

@@ -15,7 +15,8 @@ import {
   type DecryptionKeys,
   type EncryptionKeys,
 } from '../../src/archive/openpgp-keys.ts';
-import { createDecryptStream, createEncryptStream, type EncryptOptions } from '../../src/archive/seipd.ts';
+import { createDecryptStream } from '../../src/archive/seipd-decrypt.ts';
+import { createEncryptStream, type EncryptOptions } from '../../src/archive/seipd-encrypt.ts';
 import { readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { withGnupgHome } from '../helpers/gpg.ts';

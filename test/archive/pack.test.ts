@@ -190,7 +190,7 @@ test('keepYoungGenerationSmall still holds after the encryption worker has start
   const youngSpace = (encrypt: 'inline' | 'worker'): number => {
     const script = `
       import { keepYoungGenerationSmall } from ${JSON.stringify(path.resolve('src/archive/reclaim.ts'))};
-      import { createEncryptStream } from ${JSON.stringify(path.resolve('src/archive/seipd.ts'))};
+      import { createEncryptStream } from ${JSON.stringify(path.resolve('src/archive/seipd-encrypt.ts'))};
       import { Readable, Writable } from 'node:stream';
       import { pipeline } from 'node:stream/promises';
       import * as v8 from 'node:v8';

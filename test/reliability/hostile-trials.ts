@@ -30,7 +30,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { generateKeyPair } from '../../src/archive/openpgp-keys.ts';
 import type { EncryptionKeys } from '../../src/archive/openpgp-keys.ts';
-import { createEncryptStream } from '../../src/archive/seipd.ts';
+import { createEncryptStream } from '../../src/archive/seipd-encrypt.ts';
 import { safeMode, symlinkEscapes } from '../../src/domain/entry-safety.ts';
 import type { ManifestEntry } from '../../src/domain/manifest.ts';
 import { formatMode, manifestEntryLine, manifestHeader, manifestTrailer, parseMode } from '../../src/domain/manifest.ts';

@@ -1,0 +1,244 @@
+/**
+ * The OpenPGP symmetric layer, natively: SEIPD v1 (tag 18, RFC 4880 5.13) with its MDC,
+ * streamed through node:crypto, so that `gpg -d archive.tar.gz.pgp | tar -xz` works with
+ * GnuPG 2.2 while ripcord runs at native AES speed. openpgp.js (via ./openpgp-keys.ts)
+ * only makes and opens the session-key packets in front of it.
+ *
+ * Output of createEncryptStream, one binary OpenPGP message:
+ *   ESK packets (SKESK v4 or PKESK v3 ...)
+ *   SEIPD v1 packet, new-format header, 1 MiB partial body parts + a final part:
+ *     0x01, then AES-256-CFB (zero IV, no resync) of
+ *       18-byte prefix (16 random bytes, the last two repeated)
+ *       Literal Data packet ('b', no filename, date 0, 1 MiB partial parts) with the input
+ *       MDC packet (0xD3 0x14, SHA-1 of everything above plus 0xD3 0x14)
+ *
+ * ./seipd-decrypt.ts reads it back, and what GnuPG writes.
+ */
+import { randomBytes } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { createCfbEncryptor, type CfbEncryptor } from './cfb-encryptor.ts';
+import { createSessionKeyPackets, type EncryptionKeys } from './openpgp-keys.ts';
+import { BLOCK, encodeLength, PREFIX, TAG } from './packets.ts';
+
+/** log2 of the partial body part size written (literal data and SEIPD): 1 MiB */
+const PART_LOG2 = 20;
+const PART = 1 << PART_LOG2;
+/** the length octet of a 1 MiB partial part */
+const PARTIAL_PART = Buffer.from([0xe0 | PART_LOG2]);
+/** literal bytes given to the encryptor and not yet back: enough to keep a worker busy */
+const LITERAL_BYTES_IN_FLIGHT = 4 << 20;
+/** literal bytes collected before they go to the encryptor */
+const FLUSH_BYTES = 64 << 10;
+/** the copy buffer for chunks the writer keeps */
+const STAGING = 1 << 20;
+
+class EncryptStream extends Transform {
+  readonly #keys: EncryptionKeys;
+  readonly #parallel: boolean;
+  readonly #ownsChunks: boolean;
+  #started: Promise<void> | undefined;
+  #encryptor: CfbEncryptor | undefined;
+  /**
+   * Literal body not yet handed to the encryptor, as views. The last one is held back while
+   * no copy is open: the final part needs a fixed length, so something must be left for it.
+   */
+  #queue: Buffer[] = [];
+  #queued = 0;
+  /** the open copy buffer for chunks the writer keeps (ownsChunks false) */
+  #staging: Buffer | undefined;
+  #stagingUsed = 0;
+  /** literal bytes with the encryptor, and a wait for that to drop */
+  #inFlight = 0;
+  #wanted: (() => void) | undefined;
+  /** ciphertext of the SEIPD part being collected, held (not copied) until its length is known */
+  #pieces: Buffer[] = [];
+  #piecesBytes = 0;
+  #failed: Error | undefined;
+
+  constructor(keys: EncryptionKeys, options: EncryptOptions) {
+    super();
+    this.#keys = keys;
+    this.#parallel = options.parallel ?? false;
+    this.#ownsChunks = options.ownsChunks ?? false;
+  }
+
+  async #start(): Promise<void> {
+    const sessionKey = randomBytes(32);
+    const esk = await createSessionKeyPackets(sessionKey, this.#keys);
+    this.#encryptor = createCfbEncryptor(
+      sessionKey,
+      {
+        onCiphertext: (ciphertext) => this.#emit(ciphertext),
+        onConsumed: (bytes) => {
+          this.#inFlight -= bytes;
+          const wanted = this.#wanted;
+          this.#wanted = undefined;
+          wanted?.();
+        },
+        onError: (error) => {
+          this.#failed = error;
+          this.#wanted?.();
+          this.destroy(error);
+        },
+      },
+      { parallel: this.#parallel },
+    );
+    sessionKey.fill(0);
+    this.push(Buffer.from(esk.buffer, esk.byteOffset, esk.byteLength));
+    this.push(Buffer.from([0xc0 | TAG.seipd]));
+    this.#pieces = [Buffer.from([1])]; // SEIPD version, not encrypted
+    this.#piecesBytes = 1;
+    const opening = randomBytes(PREFIX + 1);
+    opening[BLOCK] = opening[BLOCK - 2] as number;
+    opening[BLOCK + 1] = opening[BLOCK - 1] as number;
+    opening[PREFIX] = 0xc0 | TAG.literal;
+    this.#send([opening], 0);
+    // literal body header: binary, no filename, date 0
+    const header = Buffer.allocUnsafeSlow(6).fill(0);
+    header[0] = 0x62;
+    this.#enqueue(header);
+  }
+
+  #enqueue(view: Buffer): void {
+    if (view.length === 0) return;
+    this.#queue.push(view);
+    this.#queued += view.length;
+  }
+
+  /** Hand views to the encryptor, which owns them (and their memory) from here on. */
+  #send(views: Buffer[], literalBytes: number): void {
+    this.#inFlight += literalBytes;
+    (this.#encryptor as CfbEncryptor).write(views, literalBytes);
+  }
+
+  /** Ciphertext into SEIPD parts; a full part goes out only once more follows it, as the last part needs a fixed length. */
+  #emit(data: Buffer): void {
+    let offset = 0;
+    while (offset < data.length) {
+      if (this.#piecesBytes === PART) {
+        this.push(PARTIAL_PART);
+        for (const piece of this.#pieces) this.push(piece);
+        this.#pieces = [];
+        this.#piecesBytes = 0;
+      }
+      const n = Math.min(data.length - offset, PART - this.#piecesBytes);
+      this.#pieces.push(offset === 0 && n === data.length ? data : data.subarray(offset, offset + n));
+      this.#piecesBytes += n;
+      offset += n;
+    }
+  }
+
+  async #append(chunk: Buffer): Promise<void> {
+    if (this.#ownsChunks) {
+      this.#enqueue(chunk);
+    } else {
+      for (let offset = 0; offset < chunk.length; ) {
+        if (!this.#staging) {
+          this.#staging = Buffer.allocUnsafeSlow(STAGING);
+          this.#stagingUsed = 0;
+        }
+        const n = chunk.copy(this.#staging, this.#stagingUsed, offset);
+        this.#stagingUsed += n;
+        offset += n;
+        if (this.#stagingUsed === STAGING) this.#closeStaging();
+      }
+    }
+    // While a copy is open it is the held-back part; otherwise the newest view is.
+    const held = this.#staging ? 0 : (this.#queue.at(-1)?.length ?? 0);
+    const ready = this.#queued - held;
+    if (ready < FLUSH_BYTES) return;
+    const views = held > 0 ? this.#queue.slice(0, -1) : this.#queue;
+    this.#queue = held > 0 ? this.#queue.slice(-1) : [];
+    this.#queued = held;
+    while (this.#inFlight >= LITERAL_BYTES_IN_FLIGHT) {
+      if (this.#failed) throw this.#failed;
+      await new Promise<void>((resolve) => (this.#wanted = resolve));
+    }
+    if (this.#failed) throw this.#failed;
+    this.#send(framePartial(views, ready), ready);
+  }
+
+  #closeStaging(): void {
+    if (this.#staging) this.#enqueue(this.#staging.subarray(0, this.#stagingUsed));
+    this.#staging = undefined;
+  }
+
+  async #end(): Promise<void> {
+    this.#closeStaging();
+    const length = encodeLength(this.#queued);
+    this.#send([Buffer.from(new Uint8Array(length).buffer), ...this.#queue], this.#queued); // the length in memory of its own, since it travels
+    this.#queue = [];
+    await (this.#encryptor as CfbEncryptor).finish();
+    this.push(encodeLength(this.#piecesBytes));
+    for (const piece of this.#pieces) this.push(piece);
+    this.#pieces = [];
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#started ??= this.#start();
+    this.#started.then(() => this.#append(chunk)).then(() => callback(), callback);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.#started ??= this.#start();
+    this.#started.then(() => this.#end()).then(() => callback(), callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#encryptor?.destroy();
+    callback(error);
+  }
+}
+
+/**
+ * Literal data views as partial body parts (RFC 4880 4.2.2.4), with no copy: `total` bytes
+ * become one part per set bit of `total`, largest first, each behind its length octet. The
+ * first part of a packet must be at least 512 bytes; callers send at least FLUSH_BYTES.
+ */
+function framePartial(views: Buffer[], total: number): Buffer[] {
+  let parts = 0;
+  for (let n = total; n > 0; n = Math.floor(n / 2)) parts += n % 2;
+  const octets = Buffer.allocUnsafeSlow(parts);
+  const framed: Buffer[] = [];
+  let view = 0;
+  let offset = 0;
+  let part = 0;
+  for (let bit = Math.floor(Math.log2(total)); bit >= 0; bit--) {
+    let want = 2 ** bit;
+    if ((Math.floor(total / want) & 1) === 0) continue;
+    octets[part] = 0xe0 | bit;
+    framed.push(octets.subarray(part, part + 1));
+    part += 1;
+    while (want > 0) {
+      const current = views[view] as Buffer;
+      const n = Math.min(want, current.length - offset);
+      framed.push(offset === 0 && n === current.length ? current : current.subarray(offset, offset + n));
+      want -= n;
+      offset += n;
+      if (offset === current.length) {
+        view += 1;
+        offset = 0;
+      }
+    }
+  }
+  return framed;
+}
+
+export interface EncryptOptions {
+  /** encrypt on a worker thread, off the thread that feeds the stream (for large data; see cfb-encryptor.ts) */
+  parallel?: boolean;
+  /**
+   * The writer gives each chunk away: nothing else refers to its memory afterwards, so the
+   * stream encrypts it in place instead of copying it (packArchive's members are such chunks).
+   */
+  ownsChunks?: boolean;
+}
+
+/**
+ * A Transform whose output is one complete binary OpenPGP message: ESK packets, then a SEIPD
+ * v1 packet (new-format header, partial body lengths) holding a Literal Data packet ('b',
+ * empty filename, date 0, partial body lengths) with the input bytes, then the MDC packet.
+ */
+export function createEncryptStream(keys: EncryptionKeys, options: EncryptOptions = {}): Transform {
+  return new EncryptStream(keys, options);
+}

@@ -1,0 +1,196 @@
+/**
+ * The packets inside a decrypted SEIPD (./seipd-decrypt.ts): Literal Data goes to the output,
+ * Compressed Data (ZIP or ZLIB, as GnuPG writes by default) is unpacked on the thread pool,
+ * signatures, markers and padding are skipped; anything else is refused as damage.
+ */
+import * as zlib from 'node:zlib';
+import { IntegrityError } from '../domain/errors.ts';
+import { PacketParser, TAG, type PacketEvents } from './packets.ts';
+
+export interface OutputContext {
+  push(data: Buffer): void;
+  literals: number;
+  corrupt(message: string): IntegrityError;
+}
+
+/** Decompresses a Compressed Data packet's body on the thread pool, feeding a reader. */
+class Inflater {
+  readonly #stream: zlib.Inflate | zlib.InflateRaw;
+  readonly #closed: Promise<void>;
+  #pending: Promise<void> = Promise.resolve();
+  #error: Error | undefined;
+
+  constructor(algorithm: number, reader: PlaintextReader, ctx: OutputContext) {
+    this.#stream = algorithm === 1 ? zlib.createInflateRaw() : zlib.createInflate();
+    this.#stream.on('data', (data: Buffer) => {
+      if (this.#error) return;
+      try {
+        reader.write(data);
+      } catch (error) {
+        this.#error = error as Error;
+        this.#stream.destroy();
+      }
+    });
+    this.#stream.on('error', (error) => {
+      this.#error ??= ctx.corrupt(`its compressed data does not decompress (${error.message})`);
+    });
+    this.#closed = new Promise((resolve) => this.#stream.once('close', () => resolve()));
+  }
+
+  write(data: Buffer): void {
+    if (this.#error) return;
+    // no copy: plaintext buffers are never modified once produced
+    const written = new Promise<void>((resolve) => this.#stream.write(data, () => resolve()));
+    this.#pending = Promise.race([written, this.#closed]);
+  }
+
+  /** All input written so far has been decompressed and handed on. */
+  async settle(): Promise<void> {
+    await this.#pending;
+    if (this.#error) throw this.#error;
+  }
+
+  async end(): Promise<void> {
+    if (!this.#error) {
+      const ended = new Promise<void>((resolve) => this.#stream.once('end', () => resolve()));
+      this.#stream.end();
+      await Promise.race([ended, this.#closed]);
+    }
+    if (this.#error) throw this.#error;
+  }
+
+  destroy(): void {
+    this.#stream.destroy();
+  }
+}
+
+/**
+ * Reads the packets inside the SEIPD (or inside a Compressed Data packet): Literal Data
+ * goes to the output, Compressed Data is unpacked, signatures and markers are skipped.
+ */
+export class PlaintextReader implements PacketEvents {
+  readonly #ctx: OutputContext;
+  readonly #depth: number;
+  readonly #parser: PacketParser;
+  #current: 'literal-header' | 'literal' | 'compressed-algorithm' | 'compressed' | 'skip' = 'skip';
+  #header: Buffer[] = [];
+  #headerUsed = 0;
+  #nested: PlaintextReader | undefined;
+  #inflater: Inflater | undefined;
+  #ending: Promise<void>[] = [];
+
+  constructor(ctx: OutputContext, depth: number) {
+    this.#ctx = ctx;
+    this.#depth = depth;
+    this.#parser = new PacketParser(this, (message) => ctx.corrupt(`its decrypted data is not valid OpenPGP: ${message}`));
+  }
+
+  write(data: Buffer): void {
+    this.#parser.write(data);
+  }
+
+  start(tag: number): void {
+    const ctx = this.#ctx;
+    switch (tag) {
+      case TAG.literal:
+        if (ctx.literals > 0) throw ctx.corrupt('it holds more than one literal data packet');
+        ctx.literals++;
+        this.#current = 'literal-header';
+        this.#header = [];
+        this.#headerUsed = 0;
+        return;
+      case TAG.compressed:
+        if (this.#depth > 0) throw ctx.corrupt('it holds nested compressed data');
+        this.#current = 'compressed-algorithm';
+        return;
+      case TAG.onePassSignature:
+      case TAG.signature:
+      case TAG.marker:
+      case TAG.padding:
+        this.#current = 'skip';
+        return;
+      default:
+        throw ctx.corrupt(`its decrypted data holds an unexpected packet (tag ${tag})`);
+    }
+  }
+
+  body(chunk: Buffer): void {
+    switch (this.#current) {
+      case 'literal':
+        this.#ctx.push(chunk);
+        return;
+      case 'literal-header':
+        this.#literalHeader(chunk);
+        return;
+      case 'compressed':
+        if (this.#inflater) this.#inflater.write(chunk);
+        else (this.#nested as PlaintextReader).write(chunk);
+        return;
+      case 'compressed-algorithm': {
+        const algorithm = chunk[0] as number;
+        this.#nested = new PlaintextReader(this.#ctx, this.#depth + 1);
+        if (algorithm === 1 || algorithm === 2) this.#inflater = new Inflater(algorithm, this.#nested, this.#ctx);
+        else if (algorithm === 3) throw new IntegrityError('this archive is BZip2-compressed, which ripcord does not read: decrypt it with gpg');
+        else if (algorithm !== 0) throw this.#ctx.corrupt(`its data uses unknown compression ${algorithm}`);
+        this.#current = 'compressed';
+        if (chunk.length > 1) this.body(chunk.subarray(1));
+        return;
+      }
+      case 'skip':
+        return;
+    }
+  }
+
+  /** format (1), filename length (1), filename, date (4); then the data */
+  #literalHeader(chunk: Buffer): void {
+    this.#header.push(chunk);
+    this.#headerUsed += chunk.length;
+    if (this.#headerUsed < 2) return;
+    const header = this.#header.length === 1 ? chunk : Buffer.concat(this.#header);
+    this.#header = [header];
+    const size = 2 + (header[1] as number) + 4;
+    if (header.length < size) return;
+    this.#header = [];
+    this.#current = 'literal';
+    if (header.length > size) this.#ctx.push(header.subarray(size));
+  }
+
+  end(): void {
+    switch (this.#current) {
+      case 'literal-header':
+        throw this.#ctx.corrupt('its literal data packet is cut short');
+      case 'compressed-algorithm':
+        throw this.#ctx.corrupt('its compressed data packet is empty');
+      case 'compressed':
+        {
+          const nested = this.#nested as PlaintextReader;
+          const ending = this.#inflater ? this.#inflater.end().then(() => nested.finish()) : nested.finish();
+          ending.catch(() => undefined); // awaited in finish(); do not count as unhandled meanwhile
+          this.#ending.push(ending);
+          this.#inflater = undefined;
+        }
+        break;
+      default:
+    }
+    this.#current = 'skip';
+  }
+
+  /** Asynchronous decompression of what was written so far is done. */
+  async settle(): Promise<void> {
+    await this.#inflater?.settle();
+    await this.#nested?.settle();
+  }
+
+  /** The input ended: finish the packets, wait for decompression to end. */
+  async finish(): Promise<void> {
+    this.#parser.finish();
+    const ending = this.#ending;
+    this.#ending = [];
+    await Promise.all(ending);
+  }
+
+  destroy(): void {
+    this.#inflater?.destroy();
+    this.#nested?.destroy();
+  }
+}
