@@ -41,9 +41,9 @@ export function actionReporter(log: ActionLog): Reporter {
 }
 
 /** The repository at `url`, with the s3-endpoint input for s3:// ones. */
-export async function openRepository(inputs: ActionInputs, url: string): Promise<Store> {
+export async function openRepository(inputs: ActionInputs, url: string, env: NodeJS.ProcessEnv): Promise<Store> {
   const endpoint = inputs.text(Inputs.s3Endpoint);
-  return openStore(url, { s3: endpoint ? { endpoint } : {} });
+  return openStore(url, { s3: endpoint ? { endpoint } : {}, env });
 }
 
 export function outputSnapshot(io: ActionIo, snapshot: SnapshotMetadata): void {

@@ -48,7 +48,7 @@ export async function runMain({ env, io = coreActionIo }: ActionEnvironment): Pr
     const which = inputs.command();
     const cwd = inputs.workingDirectory();
     const url = inputs.repository(cwd);
-    const store = await openRepository(inputs, url);
+    const store = await openRepository(inputs, url, env);
     const started = new Date();
     const noted: AuditNotes = { snapshots: [] };
     let failure: unknown;

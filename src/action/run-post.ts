@@ -29,7 +29,7 @@ export async function runPost({ env, io = coreActionIo }: { env: NodeJS.ProcessE
     log.warning(`the job failed or was cancelled: rolling back to the pre-deploy snapshot ${snapshot}`);
     const cwd = inputs.workingDirectory();
     const url = io.getState(State.guardRepository);
-    const store = await openRepository(inputs, url);
+    const store = await openRepository(inputs, url, env);
     const started = new Date();
     const noted: AuditNotes = { snapshots: [] };
     let failure: unknown;

@@ -88,6 +88,7 @@ export function createContext(io: ProcessIo, values: OptionValues): CliContext {
     async openRepository() {
       const store = await openStore(repository.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(repository) ? repository : `${io.cwd}/${repository}`, {
         s3: s3Options(values),
+        env: io.env,
       });
       stores.push(store);
       run.repository ??= store.properties.location;

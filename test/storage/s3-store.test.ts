@@ -45,6 +45,11 @@ const openS3 = (url: string, options: S3StoreOptions = {}) =>
 
 defineStoreContract('s3', async () => ({ store: await openS3(freshUrl('contract')), cleanup: async () => {} }));
 
+defineStoreContract('s3, through openStore (retry-wrapped)', async () => ({
+  store: await openStore(freshUrl('wrapped'), { s3: { endpoint: server.endpoint, maxKeys: 100 } }),
+  cleanup: async () => {},
+}));
+
 const s3 = suite('s3 store');
 
 s3.after(async () => {

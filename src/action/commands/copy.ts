@@ -6,7 +6,7 @@ import { Inputs } from '../names.ts';
 import { summaryTable } from '../summary.ts';
 
 export async function runCopy({ io, inputs, log, env, store, note }: ActionContext): Promise<void> {
-  const destination = await openRepository(inputs, inputs.required(Inputs.to, 'copy'));
+  const destination = await openRepository(inputs, inputs.required(Inputs.to, 'copy'), env);
   try {
     const reference = inputs.text(Inputs.snapshot) || 'all';
     const plan = await planCopy({ source: store, destination, references: reference === 'all' ? [] : [reference], all: reference === 'all' });
