@@ -401,6 +401,22 @@ s3(
 );
 
 s3(
+  'the endpoint and region come from the environment the caller passes (AWS_ENDPOINT_URL_S3, AWS_REGION), not from this process\'s',
+  settles(async () => {
+    const url = freshUrl('env');
+    assert.is(process.env.AWS_ENDPOINT_URL_S3, undefined);
+    const store = await createS3Store(url, { maxAttempts: 1 }, { AWS_ENDPOINT_URL_S3: server.endpoint, AWS_REGION: 'eu-west-1' });
+    try {
+      await store.put('snap/snapshot.json', new Uint8Array([1, 2, 3]));
+      assert.is((await store.stat('snap/snapshot.json'))?.size, 3);
+    } finally {
+      await store.close();
+    }
+    assert.is(process.env.AWS_ENDPOINT_URL_S3, undefined, 'nothing written to process.env');
+  }),
+);
+
+s3(
   'properties: location is s3://bucket/prefix without endpoint or credentials; listable, deletable, durable, and sized uploads from a size hint',
   settles(async () => {
     for (const [url, location] of [
