@@ -3,7 +3,7 @@
  * the repository, keys, output streams and the progress reporter. Only the adapters
  * read process.env; operations receive plain values.
  */
-import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
+import type { DecryptionKeys, EncryptionKeys } from '../domain/keys.ts';
 import type { Reporter } from '../domain/events.ts';
 import type { RunNotes } from '../domain/run-record.ts';
 import { mergeNotes } from '../domain/run-record.ts';

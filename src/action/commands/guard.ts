@@ -1,5 +1,5 @@
 /** What backup's armed rollback, deploy, rollback and the post step share: validation, captures, where and with which keys. */
-import type { EncryptionKeys } from '../../archive/openpgp-keys.ts';
+import type { EncryptionKeys } from '../../domain/keys.ts';
 import { parseDuration } from '../../domain/duration.ts';
 import { parseCaptureSpec } from '../../ops/captures.ts';
 import type { CaptureCommand } from '../../ops/captures.ts';
