@@ -28,15 +28,14 @@ export interface BackupInputs extends PathInputs {
   /** as given; undefined takes the adapter's default */
   kind: string | undefined;
   tags: readonly string[];
-  newKey: boolean;
 }
 
-export type BackupSelection = Required<Pick<BackupRequest, 'paths' | 'exclude' | 'kind' | 'tags' | 'newKey'>>;
+export type BackupSelection = Required<Pick<BackupRequest, 'paths' | 'exclude' | 'kind' | 'tags'>>;
 
 export function backupRequestFrom(inputs: BackupInputs, defaultKind: SnapshotKind, refuse: RefuseInput): BackupSelection {
   const kind = inputs.kind ?? defaultKind;
   if (!(SNAPSHOT_KINDS as readonly string[]).includes(kind)) throw refuse('kind', kind, `is not one of ${SNAPSHOT_KINDS.join(', ')}`);
-  return { ...pathsToBackUp(inputs), kind: kind as SnapshotKind, tags: [...inputs.tags], newKey: inputs.newKey };
+  return { ...pathsToBackUp(inputs), kind: kind as SnapshotKind, tags: [...inputs.tags] };
 }
 
 /** A deploy's request but where it runs, with which keys and store: the paths take the same defaults as a backup's. */

@@ -15,7 +15,7 @@ import { capturesFromInput, validationFromInputs } from './guard.ts';
 export async function runBackup({ io, inputs, log, env, cwd, store, url, note }: ActionContext): Promise<void> {
   const guard = inputs.bool(Inputs.rollbackOnFailure);
   const selection = backupRequestFrom(
-    { paths: inputs.list(Inputs.paths), exclude: inputs.list(Inputs.exclude), kind: inputs.text(Inputs.kind) || undefined, tags: inputs.list(Inputs.tags), newKey: inputs.bool(Inputs.newKey) },
+    { paths: inputs.list(Inputs.paths), exclude: inputs.list(Inputs.exclude), kind: inputs.text(Inputs.kind) || undefined, tags: inputs.list(Inputs.tags) },
     guard ? 'pre-deploy' : 'manual',
     (field, value, problem) => new InputError(Inputs[field], `${JSON.stringify(value)} ${problem}`),
   );
@@ -35,6 +35,7 @@ export async function runBackup({ io, inputs, log, env, cwd, store, url, note }:
       cwd,
       skip: repositorySkip(url, cwd),
       keys,
+      newKey: inputs.bool(Inputs.newKey),
       captures: capturesFromInput(inputs, Inputs.capture),
       env,
       origin,

@@ -52,7 +52,7 @@ export const backupCommand: Command = {
   ],
   async run(context, values, positionals) {
     const selection = backupRequestFrom(
-      { paths: positionals, exclude: listOption(values, 'exclude'), kind: stringOption(values, 'kind'), tags: listOption(values, 'tag'), newKey: flag(values, 'new-key') },
+      { paths: positionals, exclude: listOption(values, 'exclude'), kind: stringOption(values, 'kind'), tags: listOption(values, 'tag') },
       'manual',
       (field, value, problem) => new UsageError(`--${field} ${value} ${problem}`),
     );
@@ -73,6 +73,7 @@ export const backupCommand: Command = {
       keys,
       origin: await origin,
       compressionLevel: level,
+      newKey: flag(values, 'new-key'),
       captures: (Array.isArray(values.capture) ? (values.capture as string[]) : []).map((spec) => parseCaptureSpec(spec, '--capture')),
       env: context.env,
       reporter: context.reporter,
