@@ -3,6 +3,9 @@
  * `import { createBackup, openStore } from 'ripcord-backup'` (the package's name; the scripts in
  * scripts/ import it so too, which Node resolves to this package's own dist/index.js).
  */
+// The AWS SDK warns on every start under Node < 22; ripcord supports Node 20, so the warning
+// is noise on every backup's stderr. An explicit setting is respected.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 export { createBackup, DEFAULT_EXCLUDES, repositorySkip } from './ops/backup.ts';
 export type { BackupRequest, BackupResult } from './ops/backup.ts';
 export { verifySnapshots } from './ops/verify.ts';

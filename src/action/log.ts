@@ -9,24 +9,38 @@
  * The output of the user's own deploy, validate and hook commands is theirs and is passed
  * through as it is, as a `run:` step would show it.
  */
-import * as core from '@actions/core';
+import { isRipcordError } from '../domain/errors.ts';
 import { actionLogText, escapeControls } from '../domain/untrusted-text.ts';
+import { inActionTerms } from './action-terms.ts';
+import type { ActionIo } from './action-io.ts';
 
-/** A plain log line. */
-export function logInfo(text: string): void {
-  core.info(actionLogText(text));
+export interface ActionLog {
+  /** a plain log line */
+  info(text: string): void;
+  /** a warning annotation; the runner's own escaping keeps it on one line, this keeps it literal */
+  warning(text: string): void;
+  notice(text: string): void;
+  /** the step's one `::error::` line, and the step fails */
+  failure(text: string): void;
 }
 
-/** A warning annotation; the runner's own escaping keeps it on one line, this keeps it literal. */
-export function logWarning(text: string): void {
-  core.warning(escapeControls(text));
+export function actionLog(io: ActionIo): ActionLog {
+  return {
+    info: (text) => io.info(actionLogText(text)),
+    warning: (text) => io.warning(escapeControls(text)),
+    notice: (text) => io.notice(escapeControls(text)),
+    failure: (text) => io.setFailed(escapeControls(text)),
+  };
 }
 
-export function logNotice(text: string): void {
-  core.notice(escapeControls(text));
-}
-
-/** The step's one `::error::` line, and the step fails. */
-export function logFailure(text: string): void {
-  core.setFailed(escapeControls(text));
+/** Fail the step with the message the CLI prints, in the Action's terms; an unexpected error says so. */
+export function failStep(io: ActionIo, error: unknown): void {
+  const log = actionLog(io);
+  if (isRipcordError(error)) {
+    log.failure(inActionTerms(error.message));
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    log.failure(`internal error: ${message} (re-run with debug logging and please report it)`);
+    if (error instanceof Error && error.stack) io.debug(error.stack);
+  }
 }

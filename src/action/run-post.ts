@@ -4,47 +4,49 @@
  * concurrency, by timeout-minutes), restore the pre-deploy snapshot, run the rollback hook
  * and validate. It never runs for a successful job, so it never touches a good deploy.
  */
-import * as core from '@actions/core';
-import { maskSecrets, bool, workingDirectory } from './inputs.ts';
-import { Inputs, Outputs, State } from './names.ts';
-import { auditRun, fail, recordNote, rollbackFromInputs } from './run-main.ts';
-import type { AuditNotes } from './run-main.ts';
-import { openStore } from '../storage/open-store.ts';
-import { text } from './inputs.ts';
 import { RipcordError } from '../domain/errors.ts';
-import { logInfo, logNotice, logWarning } from './log.ts';
+import type { ActionIo } from './action-io.ts';
+import { coreActionIo } from './action-io.ts';
+import { auditRun, recordNote } from './audit-run.ts';
+import type { AuditNotes } from './audit-run.ts';
+import { openRepository } from './context.ts';
+import { rollbackFromInputs } from './commands/guard.ts';
+import { ActionInputs } from './inputs.ts';
+import { actionLog, failStep } from './log.ts';
+import { Inputs, Outputs, State } from './names.ts';
 
-export async function runPost({ env }: { env: NodeJS.ProcessEnv }): Promise<void> {
+export async function runPost({ env, io = coreActionIo }: { env: NodeJS.ProcessEnv; io?: ActionIo }): Promise<void> {
+  const inputs = new ActionInputs(io, env);
+  const log = actionLog(io);
   let outputsWritten = false;
   try {
-    maskSecrets(env);
-    const snapshot = core.getState(State.guardSnapshot);
-    if (!snapshot || !bool(Inputs.rollbackOnFailure)) {
-      logInfo('ripcord: no automatic rollback armed for this step');
+    inputs.maskSecrets();
+    const snapshot = io.getState(State.guardSnapshot);
+    if (!snapshot || !inputs.bool(Inputs.rollbackOnFailure)) {
+      log.info('ripcord: no automatic rollback armed for this step');
       return;
     }
-    logWarning(`the job failed or was cancelled: rolling back to the pre-deploy snapshot ${snapshot}`);
-    const cwd = workingDirectory(env);
-    const url = core.getState(State.guardRepository);
-    const endpoint = text(Inputs.s3Endpoint);
-    const store = await openStore(url, { s3: endpoint ? { endpoint } : {} });
+    log.warning(`the job failed or was cancelled: rolling back to the pre-deploy snapshot ${snapshot}`);
+    const cwd = inputs.workingDirectory();
+    const url = io.getState(State.guardRepository);
+    const store = await openRepository(inputs, url, env);
     const started = new Date();
     const noted: AuditNotes = { snapshots: [] };
     let failure: unknown;
     try {
-      const report = await rollbackFromInputs({ env, cwd, store, url, note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack) }, snapshot);
+      const report = await rollbackFromInputs({ io, inputs, log, env, cwd, store, url, note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack) }, snapshot);
       outputsWritten = true; // rolled-back is written once, whatever the result
       if (report.exitCode !== 0) throw new RipcordError(`automatic rollback to ${snapshot} failed: ${report.action ?? report.rollback.error ?? ''}`, { exitCode: report.exitCode });
-      logNotice(`rolled back to ${snapshot}${report.rollback.brokenStateSnapshot ? `; the broken state is kept as ${report.rollback.brokenStateSnapshot}` : ''}`);
+      log.notice(`rolled back to ${snapshot}${report.rollback.brokenStateSnapshot ? `; the broken state is kept as ${report.rollback.brokenStateSnapshot}` : ''}`);
     } catch (error) {
       failure = error;
       throw error;
     } finally {
-      await auditRun(store, 'rollback', env, started, noted, failure);
+      await auditRun(store, 'rollback', env, started, noted, failure, log);
       await store.close();
     }
   } catch (error) {
-    if (!outputsWritten) core.setOutput(Outputs.rolledBack, 'false');
-    fail(error);
+    if (!outputsWritten) io.setOutput(Outputs.rolledBack, 'false');
+    failStep(io, error);
   }
 }

@@ -4,8 +4,8 @@
  * problems) and commands' output (what failed): every heading and cell is escaped here,
  * as text, so that none of them can add markup, a link or an image, or end the table.
  */
-import * as core from '@actions/core';
 import { htmlText } from '../domain/untrusted-text.ts';
+import type { ActionIo } from './action-io.ts';
 
 export type SummaryRow = [string, string];
 
@@ -13,10 +13,7 @@ export function summaryTable(rows: SummaryRow[]): SummaryRow[] {
   return rows;
 }
 
-export async function writeSummary(heading: string, rows: SummaryRow[], env: NodeJS.ProcessEnv): Promise<void> {
+export async function writeSummary(io: ActionIo, heading: string, rows: SummaryRow[], env: NodeJS.ProcessEnv): Promise<void> {
   if (!env.GITHUB_STEP_SUMMARY) return;
-  await core.summary
-    .addHeading(htmlText(heading), 3)
-    .addTable([[{ data: 'what', header: true }, { data: 'value', header: true }], ...rows.map(([k, v]) => [htmlText(k), htmlText(v)])])
-    .write();
+  await io.writeSummary(htmlText(heading), rows.map(([k, v]) => [htmlText(k), htmlText(v)] as const));
 }

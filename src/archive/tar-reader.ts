@@ -9,36 +9,12 @@
  * Names are returned exactly as stored (decoded as UTF-8): the reader does not check
  * them for '..', absolute paths, or anything else. That is the caller's job.
  */
+import type { PaxAttributes, TarEntry } from './tar-header.ts';
+import { BLOCK, buildEntry, cString, padding, readNumber, SIZE, TarFormatError, TYPEFLAG, verifyBlock } from './tar-header.ts';
+import { parsePax } from './tar-pax.ts';
 
-export type TarEntryKind =
-  | 'file'
-  | 'directory'
-  | 'symlink'
-  | 'hardlink'
-  | 'fifo'
-  | 'char-device'
-  | 'block-device'
-  | 'other';
-
-export interface TarEntry {
-  /** the name exactly as stored (pax 'path', GNU 'L', or ustar prefix + name); only ONE trailing '/' of a directory is removed */
-  path: string;
-  kind: TarEntryKind;
-  /** raw typeflag character */
-  typeflag: string;
-  /** permission bits (& 0o7777) */
-  mode: number;
-  uid: number;
-  gid: number;
-  /** content bytes the body yields: 0 for everything but files */
-  size: number;
-  /** seconds since epoch (a pax mtime may be fractional: the fraction is kept) */
-  mtime: number;
-  /** symlink or hardlink target (pax 'linkpath' / GNU 'K' / ustar linkname) */
-  linkTarget?: string;
-  uname?: string;
-  gname?: string;
-}
+export type { TarEntry, TarEntryKind } from './tar-header.ts';
+export { TarFormatError } from './tar-header.ts';
 
 export interface TarItem {
   entry: TarEntry;
@@ -49,31 +25,8 @@ export interface TarItem {
   body: AsyncIterable<Buffer>;
 }
 
-export class TarFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TarFormatError';
-  }
-}
-
-const BLOCK = 512;
 const MAX_PAX_SIZE = 1 << 20;
 const MAX_LONG_NAME = 64 << 10;
-
-// header field offsets
-const NAME = 0;
-const MODE = 100;
-const UID = 108;
-const GID = 116;
-const SIZE = 124;
-const MTIME = 136;
-const CHKSUM = 148;
-const TYPEFLAG = 156;
-const LINKNAME = 157;
-const MAGIC = 257;
-const UNAME = 265;
-const GNAME = 297;
-const PREFIX = 345;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -247,20 +200,6 @@ class Body implements AsyncIterableIterator<Buffer> {
   }
 }
 
-/** Values from pax extended headers. */
-interface Attrs {
-  path?: string;
-  linkpath?: string;
-  size?: number;
-  mtime?: number;
-  uid?: number;
-  gid?: number;
-  uname?: string;
-  gname?: string;
-  /** a GNU sparse entry: its data is not the file content */
-  sparse?: boolean;
-}
-
 /**
  * Parse a tar stream. The caller may consume or ignore each item's body; an
  * unconsumed body is skipped before the next item. Stops at the end-of-archive marker
@@ -270,12 +209,12 @@ interface Attrs {
  */
 export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerator<TarItem> {
   const input = new Input(source);
-  const global: Attrs = {};
+  const global: PaxAttributes = {};
   let finished = false;
   let body: Body | undefined;
   try {
     for (;;) {
-      let pax: Attrs | null = null;
+      let pax: PaxAttributes | null = null;
       let longName: string | undefined;
       let longLink: string | undefined;
       let pending = false; // extended headers read that still need their entry
@@ -341,247 +280,4 @@ export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerato
     body?.detach();
     if (!finished) await input.close();
   }
-}
-
-function padding(size: number): number {
-  const rest = size % BLOCK;
-  return rest === 0 ? 0 : BLOCK - rest;
-}
-
-/** false for an all-zero block; throws unless the header checksum is right. */
-function verifyBlock(b: Buffer, at: number): boolean {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += b[i] as number;
-  if (sum === 0) return false;
-  let field = 0;
-  let signedField = 0;
-  for (let i = CHKSUM; i < CHKSUM + 8; i++) {
-    const x = b[i] as number;
-    field += x;
-    signedField += x >= 0x80 ? x - 256 : x;
-  }
-  const unsigned = sum - field + 8 * 0x20;
-  let stored: number;
-  try {
-    stored = readOctal(b, CHKSUM, 8, 'checksum', at);
-  } catch {
-    throw new TarFormatError(`bad tar header checksum field at offset ${at}`);
-  }
-  if (stored === unsigned) return true;
-  // some historic tars summed signed chars
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const x = b[i] as number;
-    signed += x >= 0x80 ? x - 256 : x;
-  }
-  signed = signed - signedField + 8 * 0x20;
-  if (stored === signed) return true;
-  throw new TarFormatError(`bad tar header checksum at offset ${at} (stored ${stored}, computed ${unsigned})`);
-}
-
-/** A numeric field: octal digits (space/NUL terminated), or GNU base-256 when the high bit is set. */
-function readNumber(b: Buffer, off: number, len: number, what: string, at: number): number {
-  const first = b[off] as number;
-  if ((first & 0x80) === 0) return readOctal(b, off, len, what, at);
-  // base-256: big-endian two's complement in the remaining bits; bit 6 of the first byte is the sign
-  const negative = (first & 0x40) !== 0;
-  let v = negative ? ~first & 0x3f : first & 0x3f;
-  for (let i = off + 1; i < off + len; i++) {
-    const x = b[i] as number;
-    v = v * 256 + (negative ? ~x & 0xff : x);
-    if (v > Number.MAX_SAFE_INTEGER) throw new TarFormatError(`absurd ${what} field at offset ${at}`);
-  }
-  return negative ? -(v + 1) : v;
-}
-
-function readOctal(b: Buffer, off: number, len: number, what: string, at: number): number {
-  const end = off + len;
-  let i = off;
-  while (i < end && b[i] === 0x20) i++;
-  let v = 0;
-  for (; i < end; i++) {
-    const c = b[i] as number;
-    if (c < 0x30 || c > 0x37) break;
-    v = v * 8 + (c - 0x30);
-  }
-  if (i < end && b[i] !== 0 && b[i] !== 0x20) {
-    throw new TarFormatError(`invalid ${what} field at offset ${at}: ${JSON.stringify(b.toString('latin1', off, end))}`);
-  }
-  return v;
-}
-
-/** A NUL-terminated (or field-filling) string, decoded as UTF-8. */
-function cString(b: Buffer, off: number, len: number): string {
-  let end = off;
-  const max = off + len;
-  while (end < max && b[end] !== 0) end++;
-  return end === off ? '' : b.toString('utf8', off, end);
-}
-
-function buildEntry(
-  h: Buffer,
-  pax: Attrs | null,
-  global: Attrs,
-  longName: string | undefined,
-  longLink: string | undefined,
-  at: number,
-): { entry: TarEntry; dataSize: number } {
-  const tf = h[TYPEFLAG] as number;
-  const isUstar = h[MAGIC] === 0x75 && h[MAGIC + 1] === 0x73 && h[MAGIC + 2] === 0x74 &&
-    h[MAGIC + 3] === 0x61 && h[MAGIC + 4] === 0x72; // "ustar"
-  const posixPrefix = isUstar && h[MAGIC + 5] === 0; // "ustar\0": POSIX (GNU has "ustar  \0", no prefix field)
-
-  let path: string;
-  if (pax?.path !== undefined) path = pax.path;
-  else if (longName !== undefined) path = longName;
-  else {
-    path = cString(h, NAME, 100);
-    if (posixPrefix && h[PREFIX] !== 0) path = cString(h, PREFIX, 155) + '/' + path;
-  }
-
-  const mode = readNumber(h, MODE, 8, 'mode', at) & 0o7777;
-  const headerUid = readNumber(h, UID, 8, 'uid', at);
-  const headerGid = readNumber(h, GID, 8, 'gid', at);
-  const headerSize = readNumber(h, SIZE, 12, 'size', at);
-  const headerMtime = readNumber(h, MTIME, 12, 'mtime', at);
-  if (headerSize < 0) throw new TarFormatError(`negative size field at offset ${at}`);
-  if (headerUid < 0 || headerGid < 0) throw new TarFormatError(`negative uid/gid field at offset ${at}`);
-  const dataSize = pax?.size ?? headerSize;
-
-  let kind: TarEntryKind;
-  switch (tf) {
-    case 0x30: // '0'
-    case 0x00: // '\0' (old regular file)
-    case 0x37: // '7' contiguous file
-      // old tars mark directories as regular files with a trailing '/'
-      kind = path.charCodeAt(path.length - 1) === 0x2f ? 'directory' : 'file';
-      break;
-    case 0x31:
-      kind = 'hardlink';
-      break;
-    case 0x32:
-      kind = 'symlink';
-      break;
-    case 0x33:
-      kind = 'char-device';
-      break;
-    case 0x34:
-      kind = 'block-device';
-      break;
-    case 0x35:
-      kind = 'directory';
-      break;
-    case 0x36:
-      kind = 'fifo';
-      break;
-    default:
-      kind = 'other';
-  }
-  if (kind === 'file' && pax?.sparse) kind = 'other'; // data is a sparse map + fragments, not the content
-  if (kind === 'directory' && path.charCodeAt(path.length - 1) === 0x2f) path = path.slice(0, -1);
-
-  const entry: TarEntry = {
-    path,
-    kind,
-    typeflag: String.fromCharCode(tf),
-    mode,
-    uid: pax?.uid ?? global.uid ?? headerUid,
-    gid: pax?.gid ?? global.gid ?? headerGid,
-    size: kind === 'file' ? dataSize : 0,
-    mtime: pax?.mtime ?? global.mtime ?? headerMtime,
-  };
-  if (kind === 'symlink' || kind === 'hardlink') {
-    entry.linkTarget = pax?.linkpath ?? longLink ?? cString(h, LINKNAME, 100);
-  }
-  const uname = pax?.uname ?? global.uname ?? (isUstar ? cString(h, UNAME, 32) : '');
-  if (uname !== '') entry.uname = uname;
-  const gname = pax?.gname ?? global.gname ?? (isUstar ? cString(h, GNAME, 32) : '');
-  if (gname !== '') entry.gname = gname;
-  return { entry, dataSize };
-}
-
-/**
- * Parse pax records "<len> <key>=<value>\n" into `into`. An empty value removes the
- * key. For a global header only path-independent keys are kept.
- */
-function parsePax(data: Buffer, into: Attrs, global: boolean, at: number): void {
-  const n = data.length;
-  let i = 0;
-  while (i < n) {
-    if (data[i] === 0) {
-      // tolerate NUL padding after the last record, nothing else
-      for (let j = i; j < n; j++) if (data[j] !== 0) throw malformedPax(at, 'garbage after NUL');
-      return;
-    }
-    let len = 0;
-    let j = i;
-    while (j < n) {
-      const c = data[j] as number;
-      if (c < 0x30 || c > 0x39) break;
-      len = len * 10 + (c - 0x30);
-      if (len > n) throw malformedPax(at, 'record length beyond the header');
-      j++;
-    }
-    if (j === i || j >= n || data[j] !== 0x20) throw malformedPax(at, 'bad record length');
-    const end = i + len;
-    if (end > n || end <= j + 2 || data[end - 1] !== 0x0a) throw malformedPax(at, 'record not terminated by a newline');
-    const eq = data.indexOf(0x3d, j + 1);
-    if (eq < 0 || eq >= end - 1 || eq === j + 1) throw malformedPax(at, 'record without key=value');
-    const key = data.toString('utf8', j + 1, eq);
-    const value = data.toString('utf8', eq + 1, end - 1);
-    applyPax(into, key, value, global, at);
-    i = end;
-  }
-}
-
-function malformedPax(at: number, why: string): TarFormatError {
-  return new TarFormatError(`malformed pax header at offset ${at}: ${why}`);
-}
-
-function applyPax(into: Attrs, key: string, value: string, global: boolean, at: number): void {
-  const unset = value === '';
-  switch (key) {
-    case 'path':
-    case 'linkpath':
-      if (value.indexOf('\0') !== -1) throw malformedPax(at, `NUL in ${key}`);
-      if (global) return; // a global name would rename every entry: never applied
-      if (unset) delete into[key];
-      else into[key] = value;
-      return;
-    case 'size':
-      if (global) return;
-      if (unset) delete into.size;
-      else into.size = paxInteger(value, key, at);
-      return;
-    case 'uid':
-    case 'gid':
-      if (unset) delete into[key];
-      else into[key] = paxInteger(value, key, at);
-      return;
-    case 'mtime':
-      if (unset) delete into.mtime;
-      else into.mtime = paxTime(value, at);
-      return;
-    case 'uname':
-    case 'gname':
-      if (unset) delete into[key];
-      else into[key] = value;
-      return;
-    default:
-      if (!global && key.startsWith('GNU.sparse.')) into.sparse = true;
-  }
-}
-
-function paxInteger(value: string, key: string, at: number): number {
-  if (value.length > 16 || !/^[0-9]+$/.test(value)) throw malformedPax(at, `bad ${key} ${JSON.stringify(value)}`);
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw malformedPax(at, `absurd ${key} ${value}`);
-  return n;
-}
-
-function paxTime(value: string, at: number): number {
-  if (value.length > 40 || !/^-?[0-9]+(\.[0-9]*)?$/.test(value)) throw malformedPax(at, `bad mtime ${JSON.stringify(value)}`);
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw malformedPax(at, `bad mtime ${value}`);
-  return n;
 }

@@ -3,7 +3,7 @@
  * the repository, keys, output streams and the progress reporter. Only the adapters
  * read process.env; operations receive plain values.
  */
-import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
+import type { DecryptionKeys, EncryptionKeys } from '../domain/keys.ts';
 import type { Reporter } from '../domain/events.ts';
 import type { RunNotes } from '../domain/run-record.ts';
 import { mergeNotes } from '../domain/run-record.ts';
@@ -88,6 +88,7 @@ export function createContext(io: ProcessIo, values: OptionValues): CliContext {
     async openRepository() {
       const store = await openStore(repository.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(repository) ? repository : `${io.cwd}/${repository}`, {
         s3: s3Options(values),
+        env: io.env,
       });
       stores.push(store);
       run.repository ??= store.properties.location;

@@ -4,6 +4,9 @@ import { keepYoungGenerationSmall } from '../archive/reclaim.ts';
 import { abandonedMessage, guardAgainstAbandon } from '../ops/unfinished.ts';
 
 keepYoungGenerationSmall();
+// The AWS SDK warns on every start under Node < 22; ripcord supports Node 20, so the warning
+// is noise on every backup's stderr. An explicit setting is respected.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // A reader that has seen enough (`ripcord ls latest | head`) closes the pipe: what is left to
 // print goes nowhere, and the command finishes as it would have, without a stack trace.
 for (const stream of [process.stdout, process.stderr]) {

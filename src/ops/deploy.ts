@@ -9,7 +9,7 @@
  * 1 the deploy failed and --no-rollback left it as it is.
  */
 import type { Writable } from 'node:stream';
-import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
+import type { DecryptionKeys, EncryptionKeys } from '../domain/keys.ts';
 import { ExitCode, RipcordError, UsageError } from '../domain/errors.ts';
 import type { Reporter } from '../domain/events.ts';
 import { silentReporter } from '../domain/events.ts';

@@ -2,7 +2,7 @@
  * diff: what differs between two snapshots (from their manifests alone), or between a
  * snapshot and a folder on disk. "added" means present in the second side only.
  */
-import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
+import type { DecryptionKeys } from '../domain/keys.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';

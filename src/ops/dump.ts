@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
+import type { DecryptionKeys } from '../domain/keys.ts';
 import { NotFoundError, UsageError } from '../domain/errors.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';

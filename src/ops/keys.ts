@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs/promises';
 import { KeyError, UsageError } from '../domain/errors.ts';
-import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
+import type { DecryptionKeys, EncryptionKeys } from '../domain/keys.ts';
 import { publicKeyOf } from '../archive/openpgp-keys.ts';
 import type { SigningInputs } from './signing-keys.ts';
 import { signerTrustFrom, signingKeyFrom } from './signing-keys.ts';

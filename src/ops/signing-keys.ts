@@ -5,7 +5,7 @@
  * file path, and is never written anywhere.
  */
 import * as fs from 'node:fs/promises';
-import type { SignerTrust, SigningKey } from '../archive/openpgp-keys.ts';
+import type { SignerTrust, SigningKey } from '../domain/keys.ts';
 import { inspectSigningKey } from '../archive/openpgp-keys.ts';
 import { KeyError } from '../domain/errors.ts';
 

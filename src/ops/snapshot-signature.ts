@@ -13,7 +13,7 @@
  * says why and what --allow-unsigned gives up.
  */
 import type { Readable } from 'node:stream';
-import type { DecryptionKeys, EncryptionKeys, SignerTrust } from '../archive/openpgp-keys.ts';
+import type { DecryptionKeys, EncryptionKeys, SignerTrust } from '../domain/keys.ts';
 import { checkDetachedSignature, signDetached, inspectSigningKey } from '../archive/openpgp-keys.ts';
 import { NotFoundError, SignatureError, UsageError } from '../domain/errors.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';

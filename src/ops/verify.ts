@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { checksumOf } from '../archive/checksum-stream.ts';
-import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
+import type { DecryptionKeys } from '../domain/keys.ts';
 import type { TarItem } from '../archive/tar-reader.ts';
 import { KeyError, NotFoundError, RipcordError, SignatureError } from '../domain/errors.ts';
 import type { Reporter } from '../domain/events.ts';

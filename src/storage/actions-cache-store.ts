@@ -41,7 +41,7 @@ import { isSnapshotId } from '../domain/snapshot-id.ts';
 import { SNAPSHOT_OBJECT } from '../domain/snapshot.ts';
 import { assertValidKey } from './keys.ts';
 import { LocalStore, PARTIAL_MARKER } from './local-store.ts';
-import type { PutOptions, Store, StoredObject, StoreProperties } from './store.ts';
+import type { GetOptions, PutOptions, Store, StoredObject, StoreProperties } from './store.ts';
 
 export interface ActionsCacheStoreOptions {
   /** where the staging folder lives; default $RUNNER_TEMP, else the system temp folder */
@@ -118,10 +118,10 @@ class ActionsCacheStore implements Store {
     await this.commitSnapshot(id, await bytesOf(body));
   }
 
-  async get(key: string): Promise<Readable> {
+  async get(key: string, options?: GetOptions): Promise<Readable> {
     await this.restoreFolderOf(key);
     try {
-      return await this.local.get(key);
+      return await this.local.get(key, options);
     } catch (error) {
       throw error instanceof NotFoundError ? this.notFound(key, error) : error;
     }

@@ -13,7 +13,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError, RipcordError, StorageError } from '../domain/errors.ts';
 import { assertValidKey } from './keys.ts';
-import type { PutOptions, Store, StoredObject } from './store.ts';
+import type { GetOptions, PutOptions, Store, StoredObject } from './store.ts';
 
 export const PARTIAL_MARKER = '.partial-';
 
@@ -66,7 +66,7 @@ export class LocalStore implements Store {
     }
   }
 
-  async get(key: string): Promise<Readable> {
+  async get(key: string, options: GetOptions = {}): Promise<Readable> {
     const file = this.pathOf(key);
     let handle: fs.FileHandle;
     try {
@@ -74,7 +74,7 @@ export class LocalStore implements Store {
     } catch (error) {
       throw this.classify(error, `read ${key}`);
     }
-    return createReadStream('', { fd: handle, highWaterMark: 1 << 20 });
+    return createReadStream('', { fd: handle, highWaterMark: 1 << 20, ...(options.offset ? { start: options.offset } : {}) });
   }
 
   async stat(key: string): Promise<StoredObject | undefined> {

@@ -30,6 +30,28 @@ export interface StoreProperties {
   usesSizeHint?: boolean;
 }
 
+export interface GetOptions {
+  /** resume a read: start this many bytes into the object */
+  offset?: number;
+  /**
+   * with `offset`: the object must still be the one whose read is resumed (objectVersion of
+   * the first stream); a backend that can tell (S3: the ETag) fails the read otherwise
+   */
+  version?: string;
+}
+
+const VERSION = Symbol('ripcord.objectVersion');
+
+/** What a backend knows of which object a stream from get() reads (S3: its ETag), to resume it safely. */
+export function objectVersion(stream: Readable): string | undefined {
+  return (stream as Readable & { [VERSION]?: string })[VERSION];
+}
+
+export function withObjectVersion<T extends Readable>(stream: T, version: string | undefined): T {
+  if (version !== undefined) (stream as Readable & { [VERSION]?: string })[VERSION] = version;
+  return stream;
+}
+
 export interface PutOptions {
   /** size in bytes when known up front, or an upper estimate; lets backends pick multipart sizes */
   size?: number;
@@ -46,10 +68,11 @@ export interface Store {
   put(key: string, body: Readable | Uint8Array, options?: PutOptions): Promise<void>;
 
   /**
-   * Stream the object stored under `key`. Rejects with NotFoundError when there is none.
-   * The stream errors (never ends early) when the backend fails mid-read.
+   * Stream the object stored under `key` (from `options.offset` on). Rejects with
+   * NotFoundError when there is none. The stream errors (never ends early) when the backend
+   * fails mid-read, with a StorageError marked transient when resuming may succeed.
    */
-  get(key: string): Promise<Readable>;
+  get(key: string, options?: GetOptions): Promise<Readable>;
 
   /** The object's size and time, or undefined when there is none. */
   stat(key: string): Promise<StoredObject | undefined>;

@@ -16,6 +16,11 @@ defineStoreContract('local', async () => {
   return { store: new LocalStore(root), cleanup: () => rm(root, { recursive: true, force: true }) };
 });
 
+defineStoreContract('local, through openStore (retry-wrapped)', async () => {
+  const root = await freshRoot();
+  return { store: await openStore(root), cleanup: () => rm(root, { recursive: true, force: true }) };
+});
+
 const local = suite('local store');
 
 local('a rejected put removes its temporary .partial- file from disk', settles(async () => {

@@ -45,6 +45,11 @@ const openS3 = (url: string, options: S3StoreOptions = {}) =>
 
 defineStoreContract('s3', async () => ({ store: await openS3(freshUrl('contract')), cleanup: async () => {} }));
 
+defineStoreContract('s3, through openStore (retry-wrapped)', async () => ({
+  store: await openStore(freshUrl('wrapped'), { s3: { endpoint: server.endpoint, maxKeys: 100 } }),
+  cleanup: async () => {},
+}));
+
 const s3 = suite('s3 store');
 
 s3.after(async () => {
@@ -392,6 +397,22 @@ s3(
     } finally {
       await Promise.all([outer.close(), inner.close(), sibling.close()]);
     }
+  }),
+);
+
+s3(
+  'the endpoint and region come from the environment the caller passes (AWS_ENDPOINT_URL_S3, AWS_REGION), not from this process\'s',
+  settles(async () => {
+    const url = freshUrl('env');
+    assert.is(process.env.AWS_ENDPOINT_URL_S3, undefined);
+    const store = await createS3Store(url, { maxAttempts: 1 }, { AWS_ENDPOINT_URL_S3: server.endpoint, AWS_REGION: 'eu-west-1' });
+    try {
+      await store.put('snap/snapshot.json', new Uint8Array([1, 2, 3]));
+      assert.is((await store.stat('snap/snapshot.json'))?.size, 3);
+    } finally {
+      await store.close();
+    }
+    assert.is(process.env.AWS_ENDPOINT_URL_S3, undefined, 'nothing written to process.env');
   }),
 );
 

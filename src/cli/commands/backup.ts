@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import { DEFAULT_COMPRESSION_LEVEL } from '../../archive/pack.ts';
 import { createBackup, DEFAULT_EXCLUDES, repositorySkip } from '../../ops/backup.ts';
+import { backupRequestFrom } from '../../ops/backup-request.ts';
 import { describeOrigin } from '../../ops/origin.ts';
 import { parseCaptureSpec } from '../../ops/captures.ts';
 import { MAX_TAG_LENGTH, SNAPSHOT_KINDS, TAG_CHARACTERS } from '../../domain/snapshot.ts';
-import type { SnapshotKind } from '../../domain/snapshot.ts';
 import { IntegrityError, UsageError } from '../../domain/errors.ts';
 import { summarizeSnapshot } from '../../domain/run-record.ts';
 import { applyCopy, planCopy } from '../../ops/copy.ts';
@@ -51,29 +51,25 @@ export const backupCommand: Command = {
     "ripcord backup config --capture db='sqlite3 app.db .dump' --capture crontab='crontab -l'",
   ],
   async run(context, values, positionals) {
-    const kind = stringOption(values, 'kind') ?? 'manual';
-    if (!(SNAPSHOT_KINDS as readonly string[]).includes(kind)) {
-      throw new UsageError(`--kind ${kind} is not one of ${SNAPSHOT_KINDS.join(', ')}`);
-    }
+    const selection = backupRequestFrom(
+      { paths: positionals, exclude: listOption(values, 'exclude'), kind: stringOption(values, 'kind'), tags: listOption(values, 'tag') },
+      'manual',
+      (field, value, problem) => new UsageError(`--${field} ${value} ${problem}`),
+    );
     const levelText = stringOption(values, 'compression-level') ?? String(DEFAULT_COMPRESSION_LEVEL);
     const level = Number(levelText);
     if (!Number.isInteger(level) || level < 1 || level > 9) throw new UsageError(`--compression-level ${levelText}: give a whole number from 1 to 9`);
     const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');
-    const paths = positionals.length > 0 ? positionals : ['.'];
-    const exclude = [...listOption(values, 'exclude'), ...(positionals.length > 0 ? [] : DEFAULT_EXCLUDES)];
     // git runs in child processes while the keys load and the repository opens.
     const origin = describeOrigin(cwd, context.env);
     origin.catch(() => {}); // awaited below; a key or repository error may come first
     const keys = await context.encryptionKeys();
     const store = await context.openRepository();
     const { snapshot, warnings } = await createBackup({
+      ...selection,
       store,
-      paths,
       cwd,
-      exclude,
       skip: repositorySkip(context.repository, context.cwd),
-      kind: kind as SnapshotKind,
-      tags: listOption(values, 'tag'),
       keys,
       origin: await origin,
       compressionLevel: level,

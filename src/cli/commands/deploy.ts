@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { DEFAULT_EXCLUDES, repositorySkip } from '../../ops/backup.ts';
+import { repositorySkip } from '../../ops/backup.ts';
+import { deployRequestFrom } from '../../ops/backup-request.ts';
 import { runGuardedDeploy } from '../../ops/deploy.ts';
 import type { DeployReport } from '../../ops/deploy.ts';
 import { describeOrigin } from '../../ops/origin.ts';
@@ -41,7 +42,6 @@ export const deployCommand: Command = {
   ],
   async run(context, values, positionals) {
     const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');
-    const paths = listOption(values, 'paths');
     const validation = validationPlan(values);
     const keys = await context.encryptionKeys();
     const decryptionKeys = flag(values, 'no-rollback') ? undefined : await context.decryptionKeys();
@@ -56,16 +56,18 @@ export const deployCommand: Command = {
       output: context.stderr,
       reporter: context.reporter,
       protect: repositorySkip(context.repository, context.cwd),
-      paths: paths.length ? paths : ['.'],
-      exclude: [...listOption(values, 'exclude'), ...(paths.length ? [] : DEFAULT_EXCLUDES)],
-      tags: listOption(values, 'tag'),
-      captures: captureOptions(values, 'capture'),
-      restoreCaptures: captureOptions(values, 'restore-capture'),
-      command: positionals,
-      validation,
-      onRollback: stringOption(values, 'on-rollback'),
-      noRollback: flag(values, 'no-rollback'),
-      newKey: flag(values, 'new-key'),
+      ...deployRequestFrom({
+        paths: listOption(values, 'paths'),
+        exclude: listOption(values, 'exclude'),
+        tags: listOption(values, 'tag'),
+        captures: captureOptions(values, 'capture'),
+        restoreCaptures: captureOptions(values, 'restore-capture'),
+        command: positionals,
+        validation,
+        onRollback: stringOption(values, 'on-rollback'),
+        noRollback: flag(values, 'no-rollback'),
+        newKey: flag(values, 'new-key'),
+      }),
     });
     context.record({
       snapshots: [report.preDeploySnapshot, ...(report.rollback?.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])],
