@@ -182,6 +182,8 @@ const COMMAND_RUNNERS: Record<ActionCommand, (context: RunContext) => Promise<vo
         store,
         paths: paths.length ? paths : ['.'],
         cwd,
+        // a path the guarded job will create is recorded as absent; the post-step rollback removes it
+        ...(guard ? { allowMissing: true } : {}),
         exclude: [...list(Inputs.exclude), ...(paths.length ? [] : DEFAULT_EXCLUDES)],
         skip: repositorySkip(url, cwd),
         kind: kind as SnapshotKind,

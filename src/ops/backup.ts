@@ -60,7 +60,10 @@ export interface BackupRequest {
    * never refused: a restore must not be blocked by its safety net).
    */
   newKey?: boolean;
-  /** record paths that do not exist instead of failing (pre-restore snapshots) */
+  /**
+   * Record paths that do not exist instead of failing (pre-restore and pre-deploy snapshots):
+   * such a path is a manifest root without entries, which a restore with --delete removes.
+   */
   allowMissing?: boolean;
   /** gzip level, 0-9 */
   compressionLevel?: number;
@@ -74,6 +77,8 @@ export interface BackupRequest {
 export interface BackupResult {
   snapshot: SnapshotMetadata;
   warnings: string[];
+  /** paths recorded as absent (allowMissing), as stored */
+  absent: string[];
 }
 
 export async function createBackup(request: BackupRequest): Promise<BackupResult> {
@@ -98,7 +103,8 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
     roots.push({ fsPath: captured.dir, archivePath: CAPTURED_DIR });
   }
   try {
-    return await writeSnapshot(request, roots, recipients.map((r) => r.fingerprint), started, warnings, warn);
+    const snapshot = await writeSnapshot(request, roots, recipients.map((r) => r.fingerprint), started, warn);
+    return { snapshot, warnings, absent: roots.filter((r) => r.missing).map((r) => r.archivePath) };
   } finally {
     await captured?.cleanup();
   }
@@ -109,9 +115,8 @@ async function writeSnapshot(
   roots: SourceRoot[],
   recipients: string[],
   started: number,
-  warnings: string[],
   warn: (message: string) => void,
-): Promise<BackupResult> {
+): Promise<SnapshotMetadata> {
   const reporter = request.reporter ?? silentReporter;
   const { store } = request;
   const walkOptions = { cwd: request.cwd, exclude: request.exclude ?? [], skip: request.skip ?? [] };
@@ -201,7 +206,7 @@ async function writeSnapshot(
     await signSnapshot(store, id, metadataText, request.keys);
     await store.put(`${id}/${SNAPSHOT_OBJECT}`, Buffer.from(metadataText));
     reporter.emit({ type: 'phase', phase: 'done', message: `snapshot ${id} saved` });
-    return { snapshot, warnings };
+    return snapshot;
   } catch (error) {
     manifestText.destroy(error as Error);
     await manifestStored.catch(() => {});
