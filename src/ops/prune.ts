@@ -188,7 +188,7 @@ function storedBytes(snapshot: SnapshotMetadata): number {
 
 function decideUnfinished(folder: SnapshotFolder, now: Date): UnfinishedDecision {
   const started = snapshotIdTime(folder.id);
-  const times = folder.objects.map((object) => object.modified.getTime());
+  const times = [...folder.objects, ...(folder.emptySince ? [{ modified: folder.emptySince }] : [])].map((object) => object.modified.getTime());
   const lastModified = new Date(times.length > 0 ? Math.max(...times) : started.getTime());
   const base = { id: folder.id, objects: folder.objects, bytes: folderBytes(folder) ?? 0, lastModified };
   if (!isOlderThanGrace(started, now)) {
@@ -252,7 +252,11 @@ export async function applyPrune(store: Store, plan: PrunePlan, reporter: Report
     for (const [index, decision] of unfinished.entries()) {
       reporter.emit({ type: 'phase', phase: 'prune', message: `removing unfinished folder ${decision.id} (${index + 1}/${unfinished.length})` });
       const objects = await listFolder(store, decision.id);
-      if (objects.length === 0) continue; // already gone (another prune)
+      if (objects.length === 0) {
+        // an empty folder (a write killed before its first file), or already gone (another prune)
+        if (decision.objects.length === 0 && (await store.removeEmptyFolder?.(decision.id))) result.removedUnfinished.push(decision.id);
+        continue;
+      }
       const changed = changedSincePlanning(decision.id, objects, plan.now);
       if (changed) {
         result.skippedUnfinished.push({ id: decision.id, reason: changed });

@@ -12,6 +12,8 @@ import type { Store, StoredObject } from '../storage/store.ts';
 export interface SnapshotFolder {
   id: string;
   objects: StoredObject[];
+  /** for a folder without any object (listEmptyFolders): its own time */
+  emptySince?: Date;
 }
 
 export interface RepositoryListing {
@@ -54,7 +56,12 @@ export async function readMetadata(store: Store, id: string): Promise<{ metadata
 }
 
 export async function listSnapshots(store: Store): Promise<RepositoryListing> {
-  const folders = [...(await listFolders(store)).values()];
+  const byId = await listFolders(store);
+  // a folder a killed write left empty is unfinished too: list notes it, prune removes it
+  for await (const empty of store.listEmptyFolders?.() ?? []) {
+    if (isSnapshotId(empty.key) && !byId.has(empty.key)) byId.set(empty.key, { id: empty.key, objects: [], emptySince: empty.modified });
+  }
+  const folders = [...byId.values()];
   const committed = folders.filter((f) => f.objects.some((o) => o.key === `${f.id}/${SNAPSHOT_OBJECT}`));
   const unfinished = folders.filter((f) => !committed.includes(f));
   const snapshots: SnapshotMetadata[] = [];

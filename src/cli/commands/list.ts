@@ -6,6 +6,7 @@ import { formatBytes, formatCount, formatTable, formatTime, terminalText } from 
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { NotFoundError } from '../../domain/errors.ts';
+import { countOf } from '../../domain/wording.ts';
 
 export const listCommand: Command = {
   name: 'list',
@@ -27,7 +28,7 @@ export const listCommand: Command = {
     const snapshots = listing.snapshots.filter((s) => matchesFilter(s, { kind: stringOption(values, 'kind'), tags: listOption(values, 'tag') }));
     for (const bad of listing.damaged) context.stderr.write(`warning: snapshot ${bad.id} is not listed: ${terminalText(bad.problem)} (run ripcord verify ${bad.id})\n`);
     if (listing.unfinished.length > 0) {
-      context.stderr.write(`note: ${listing.unfinished.length} unfinished snapshot folder(s) (interrupted backups) are not listed; ripcord prune removes them\n`);
+      context.stderr.write(`note: ${countOf(listing.unfinished.length, 'unfinished snapshot folder')} (interrupted backups) ${listing.unfinished.length === 1 ? 'is' : 'are'} not listed; ripcord prune removes ${listing.unfinished.length === 1 ? 'it' : 'them'} once ${listing.unfinished.length === 1 ? 'it is' : 'they are'} an hour old\n`);
     }
     if (context.json) {
       context.printJson(snapshots);
