@@ -12,6 +12,7 @@ import type { Command } from '../command.ts';
 import { flag, listOption, stringOption } from '../command.ts';
 import { SET_OPTION } from '../config-file.ts';
 import { createContext } from '../context.ts';
+import { whileInterruptible } from '../interrupt.ts';
 import { formatBytes, formatCount, formatDuration } from '../format.ts';
 
 export const backupCommand: Command = {
@@ -32,6 +33,9 @@ export const backupCommand: Command = {
     'Prints the snapshot id on stdout (only the id with --quiet). Progress shows percentages after a',
     'first pass that counts the files; with --quiet, a backup to a local or actions-cache repository',
     'skips that pass (S3 keeps it: it sizes the upload parts).',
+    '',
+    'Ctrl-C (or SIGTERM) stops a backup: what it wrote is removed, it says so in one line, the audit log',
+    'records the interrupted run, and it exits 130 (143 for SIGTERM). A second Ctrl-C ends it at once.',
   ].join('\n'),
   options: {
     directory: { type: 'string', short: 'C', value: 'DIR', description: 'resolve paths from DIR instead of the working directory' },
@@ -66,7 +70,8 @@ export const backupCommand: Command = {
     origin.catch(() => {}); // awaited below; a key or repository error may come first
     const keys = await context.encryptionKeys();
     const store = await context.openRepository();
-    const { snapshot, warnings } = await createBackup({
+    const { snapshot, warnings } = await whileInterruptible('backup interrupted; nothing was saved', async (signal) => createBackup({
+      signal,
       store,
       paths,
       cwd,
@@ -81,7 +86,7 @@ export const backupCommand: Command = {
       captures: (Array.isArray(values.capture) ? (values.capture as string[]) : []).map((spec) => parseCaptureSpec(spec, '--capture')),
       env: context.env,
       reporter: context.reporter,
-    });
+    }));
     context.record({ snapshots: [snapshot.id], snapshot: summarizeSnapshot(snapshot), bytesProcessed: snapshot.inputBytes, timings: { backup: snapshot.durationMs } });
     const copyTo = stringOption(values, 'copy-to');
     let copied: { to: string; bytes: number } | undefined;
