@@ -25,7 +25,7 @@ import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { SNAPSHOT_OBJECT } from '../domain/snapshot.ts';
 import type { Store, StoredObject } from '../storage/store.ts';
 import type { RepositoryListing, SnapshotFilter, SnapshotFolder } from './repository.ts';
-import { listFolders, listSnapshots, matchesFilter } from './repository.ts';
+import { listSnapshots, matchesFilter, storedBytes } from './repository.ts';
 import { OUTCOME_OBJECT } from './deploy.ts';
 
 /** An unfinished folder is removed only when its id time and every object are older than this. */
@@ -121,8 +121,7 @@ export async function planPrune(store: Store, request: PruneRequest): Promise<Pr
     throw new UsageError(`${store.properties.location} cannot list its contents, so prune cannot see which snapshots exist`);
   }
   const listing = await listSnapshots(store);
-  const folders = await listFolders(store);
-  return decidePrune(listing, folders, request, store.properties.location);
+  return decidePrune(listing, listing.folders, request, store.properties.location);
 }
 
 /**
@@ -161,7 +160,7 @@ export function decidePrune(
       action: decision.keep ? 'keep' : 'remove',
       reasons: decision.reasons,
       group: decision.group,
-      bytes: folderBytes(folders.get(decision.snapshot.id)) ?? storedBytes(decision.snapshot.metadata),
+      bytes: storedBytes(decision.snapshot.metadata, folders.get(decision.snapshot.id)),
     });
   }
 
@@ -181,10 +180,6 @@ function folderBytes(folder: SnapshotFolder | undefined): number | undefined {
   return folder?.objects.reduce((sum, object) => sum + object.size, 0);
 }
 
-/** Fallback when the folder vanished between the two listings: what snapshot.json records. */
-function storedBytes(snapshot: SnapshotMetadata): number {
-  return Object.values(snapshot.objects).reduce((sum, object) => sum + object.bytes, 0);
-}
 
 function decideUnfinished(folder: SnapshotFolder, now: Date): UnfinishedDecision {
   const started = snapshotIdTime(folder.id);

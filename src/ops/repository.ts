@@ -23,6 +23,25 @@ export interface RepositoryListing {
   unfinished: SnapshotFolder[];
   /** committed folders whose snapshot.json cannot be trusted */
   damaged: { id: string; problem: string }[];
+  /** every snapshot folder as listed, by id (sizes: see storedBytes) */
+  folders: ReadonlyMap<string, SnapshotFolder>;
+}
+
+/**
+ * What a snapshot takes up in the repository: every object in its folder as listed (archive,
+ * manifest, checksums, signature, outcome, snapshot.json), or, without a listing, the objects
+ * snapshot.json records. The one figure that backup, list, show and prune print.
+ */
+export function storedBytes(snapshot: SnapshotMetadata, folder?: SnapshotFolder): number {
+  if (folder && folder.objects.length > 0) return folder.objects.reduce((sum, object) => sum + object.size, 0);
+  return Object.values(snapshot.objects).reduce((sum, object) => sum + object.bytes, 0);
+}
+
+/** storedBytes of one snapshot, its folder listed now. */
+export async function readStoredBytes(store: Store, snapshot: SnapshotMetadata): Promise<number> {
+  const objects: StoredObject[] = [];
+  for await (const object of store.list(`${snapshot.id}/`)) objects.push(object);
+  return storedBytes(snapshot, { id: snapshot.id, objects });
 }
 
 /** Every snapshot folder, by id. Keys outside snapshot folders (audit/, locks/) are ignored. */
@@ -73,7 +92,7 @@ export async function listSnapshots(store: Store): Promise<RepositoryListing> {
   });
   snapshots.sort((a, b) => compareNewestFirst(a.id, b.id));
   unfinished.sort((a, b) => compareNewestFirst(a.id, b.id));
-  return { snapshots, unfinished, damaged };
+  return { snapshots, unfinished, damaged, folders: byId };
 }
 
 export interface SnapshotFilter {

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { DEFAULT_COMPRESSION_LEVEL } from '../../archive/pack.ts';
 import { createBackup, DEFAULT_EXCLUDES, repositorySkip } from '../../ops/backup.ts';
 import { describeOrigin } from '../../ops/origin.ts';
+import { readStoredBytes, storedBytes } from '../../ops/repository.ts';
 import { parseCaptureSpec } from '../../ops/captures.ts';
 import { MAX_TAG_LENGTH, SNAPSHOT_KINDS, TAG_CHARACTERS } from '../../domain/snapshot.ts';
 import type { SnapshotKind } from '../../domain/snapshot.ts';
@@ -114,10 +115,11 @@ export const backupCommand: Command = {
     } else if (context.quiet) {
       context.print(snapshot.id);
     } else {
-      const ratio = snapshot.inputBytes > 0 ? ` (${Math.round((snapshot.archiveBytes / snapshot.inputBytes) * 100)}%)` : '';
+      const stored = store.properties.listable ? await readStoredBytes(store, snapshot) : storedBytes(snapshot);
+      const ratio = snapshot.inputBytes > 0 ? ` (${Math.round((stored / snapshot.inputBytes) * 100)}%)` : '';
       context.print(`snapshot ${snapshot.id} saved to ${store.properties.location}`);
       context.print(
-        `  ${formatCount(snapshot.files)} ${snapshot.files === 1 ? 'file' : 'files'}, ${formatBytes(snapshot.inputBytes)} in, ${formatBytes(snapshot.archiveBytes)} stored${ratio}, ${formatDuration(snapshot.durationMs)}`,
+        `  ${formatCount(snapshot.files)} ${snapshot.files === 1 ? 'file' : 'files'}, ${formatBytes(snapshot.inputBytes)} in, ${formatBytes(stored)} stored${ratio}, ${formatDuration(snapshot.durationMs)}`,
       );
       context.print(`  archive sha256 ${snapshot.objects['archive.tar.gz.pgp'].sha256}`);
       context.print(`  encrypted with ${snapshot.encryption.mode === 'passphrase' ? 'a passphrase' : `public keys ${snapshot.encryption.recipients.join(', ')}`}`);

@@ -1,4 +1,4 @@
-import { listSnapshots, matchesFilter } from '../../ops/repository.ts';
+import { listSnapshots, matchesFilter, storedBytes } from '../../ops/repository.ts';
 import type { Command } from '../command.ts';
 import { listOption, stringOption } from '../command.ts';
 import { SET_OPTION } from '../config-file.ts';
@@ -13,6 +13,8 @@ export const listCommand: Command = {
   summary: 'List snapshots, newest first.',
   usage: 'ripcord list [options]',
   description: [
+    'SIZE is the file content backed up; STORED is what the snapshot takes up in the repository (every',
+    'object in its folder): the figure backup and show print, and what prune frees when it removes it.',
     'Unfinished snapshots (interrupted backups, no snapshot.json) are never listed; a count of them is printed.',
     'Values read from the repository (tags above all) are untrusted text: control characters in them are shown escaped (\\n, \\x1b, \\u{202e}), so each value stays on its line.',
   ].join('\n'),
@@ -43,7 +45,7 @@ export const listCommand: Command = {
       context.print(
         formatTable(
           ['ID', 'CREATED (UTC)', 'KIND', 'FILES', 'SIZE', 'STORED', 'TAGS'],
-          snapshots.map((s) => [s.id, formatTime(s.created), s.kind, formatCount(s.files), formatBytes(s.inputBytes), formatBytes(s.archiveBytes), s.tags.join(',')]),
+          snapshots.map((s) => [s.id, formatTime(s.created), s.kind, formatCount(s.files), formatBytes(s.inputBytes), formatBytes(storedBytes(s, listing.folders.get(s.id))), s.tags.join(',')]),
           [3, 4, 5],
         ),
       );
