@@ -100,8 +100,12 @@ try {
     console.log(chalk.green(`restored ${diff.from} into ${target}`));
     const script = fileURLToPath(import.meta.url);
     const self = path.relative(process.cwd(), script).startsWith('..') ? script : path.relative(process.cwd(), script);
-    const undo = result.preRestoreSnapshot.id;
-    console.log(`to undo: node ${quote(self)} --repo ${quote(describeRepository(repo))} --snapshot ${undo} --target ${quote(target)} --yes`);
+    if (result.preRestoreSnapshot) {
+      const undo = result.preRestoreSnapshot.id;
+      console.log(`to undo: node ${quote(self)} --repo ${quote(describeRepository(repo))} --snapshot ${undo} --target ${quote(target)} --yes`);
+    } else {
+      console.log(`${target} did not exist before, so no pre-restore snapshot was needed; to undo: rm -r ${quote(target)}`);
+    }
   } finally {
     await store.close();
   }

@@ -59,6 +59,13 @@ export class StorageError extends RipcordError {
   }
 }
 
+/** The user stopped the run (Ctrl-C, SIGTERM); exits as a shell reports a signal, 128 + its number. */
+export class InterruptedError extends RipcordError {
+  constructor(message: string, signal: 'SIGINT' | 'SIGTERM') {
+    super(message, { exitCode: signal === 'SIGINT' ? 130 : 143 });
+  }
+}
+
 /** Another process holds a lock this operation needs. */
 export class LockedError extends RipcordError {}
 

@@ -60,7 +60,10 @@ export interface BackupRequest {
    * never refused: a restore must not be blocked by its safety net).
    */
   newKey?: boolean;
-  /** record paths that do not exist instead of failing (pre-restore snapshots) */
+  /**
+   * Record paths that do not exist instead of failing (pre-restore and pre-deploy snapshots):
+   * such a path is a manifest root without entries, which a restore with --delete removes.
+   */
   allowMissing?: boolean;
   /** gzip level, 0-9 */
   compressionLevel?: number;
@@ -69,11 +72,18 @@ export interface BackupRequest {
   /** environment for capture commands (default: this process's) */
   env?: NodeJS.ProcessEnv;
   reporter?: Reporter;
+  /**
+   * Stops the backup: what it wrote is removed, and it rejects with the signal's reason
+   * when that is a RipcordError (the adapter says why it stopped).
+   */
+  signal?: AbortSignal;
 }
 
 export interface BackupResult {
   snapshot: SnapshotMetadata;
   warnings: string[];
+  /** paths recorded as absent (allowMissing), as stored */
+  absent: string[];
 }
 
 export async function createBackup(request: BackupRequest): Promise<BackupResult> {
@@ -98,7 +108,8 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
     roots.push({ fsPath: captured.dir, archivePath: CAPTURED_DIR });
   }
   try {
-    return await writeSnapshot(request, roots, recipients.map((r) => r.fingerprint), started, warnings, warn);
+    const snapshot = await writeSnapshot(request, roots, recipients.map((r) => r.fingerprint), started, warn);
+    return { snapshot, warnings, absent: roots.filter((r) => r.missing).map((r) => r.archivePath) };
   } finally {
     await captured?.cleanup();
   }
@@ -109,9 +120,8 @@ async function writeSnapshot(
   roots: SourceRoot[],
   recipients: string[],
   started: number,
-  warnings: string[],
   warn: (message: string) => void,
-): Promise<BackupResult> {
+): Promise<SnapshotMetadata> {
   const reporter = request.reporter ?? silentReporter;
   const { store } = request;
   const walkOptions = { cwd: request.cwd, exclude: request.exclude ?? [], skip: request.skip ?? [] };
@@ -122,6 +132,7 @@ async function writeSnapshot(
     reporter.emit({ type: 'phase', phase: 'scan', message: `scanning ${roots.map((r) => r.archivePath || '.').join(', ')}` });
     total = await measureSources(roots, walkOptions);
   }
+  throwIfStopped(request.signal);
 
   const id = await newSnapshotId(store, new Date(started));
   reporter.emit({ type: 'phase', phase: 'pack', message: `snapshot ${id}: packing ${total ? `${countOf(total.files, 'file')}, ${countOf(total.bytes, 'byte')}` : roots.map((r) => r.archivePath || '.').join(', ')}` });
@@ -161,10 +172,11 @@ async function writeSnapshot(
 
   try {
     const encryptedArchive = new PassThrough({ highWaterMark: 1 << 20 });
-    const packed = pipeline(archive, createEncryptStream(request.keys, { parallel: true, ownsChunks: true }), archiveSum, encryptedArchive);
+    const packed = pipeline(archive, createEncryptStream(request.keys, { parallel: true, ownsChunks: true }), archiveSum, encryptedArchive, request.signal ? { signal: request.signal } : {});
     const [stored, made] = await Promise.allSettled([store.put(archiveKey, encryptedArchive, total ? { size: estimateArchiveBytes(total) } : {}), packed]);
     // A source problem (unreadable file, bad key) is the real story; when the store fails,
     // the pipeline only learns that its consumer went away, so the store's reason wins.
+    throwIfStopped(request.signal);
     if (made.status === 'rejected' && made.reason instanceof RipcordError) throw made.reason;
     if (stored.status === 'rejected') throw stored.reason;
     if (made.status === 'rejected') throw made.reason;
@@ -199,17 +211,24 @@ async function writeSnapshot(
     await store.put(`${id}/${CHECKSUMS_OBJECT}`, Buffer.from(formatChecksums(objects)));
     const metadataText = serializeMetadata(snapshot);
     await signSnapshot(store, id, metadataText, request.keys);
+    throwIfStopped(request.signal); // the last moment at which stopping leaves nothing behind
     await store.put(`${id}/${SNAPSHOT_OBJECT}`, Buffer.from(metadataText));
     reporter.emit({ type: 'phase', phase: 'done', message: `snapshot ${id} saved` });
-    return { snapshot, warnings };
+    return snapshot;
   } catch (error) {
     manifestText.destroy(error as Error);
     await manifestStored.catch(() => {});
     await removeUnfinished(store, id);
+    throwIfStopped(request.signal);
     throw error instanceof RipcordError
       ? error
       : new RipcordError(`backup to ${store.properties.location} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
   }
+}
+
+function throwIfStopped(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  throw signal.reason instanceof RipcordError ? signal.reason : new RipcordError('backup stopped; nothing was saved');
 }
 
 /** An upper estimate of the archive size: data stored uncompressed, plus tar headers and framing. */

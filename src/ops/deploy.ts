@@ -84,6 +84,8 @@ export interface DeployReport {
   result: DeployResult;
   exitCode: number;
   preDeploySnapshot: string;
+  /** paths that did not exist before the deploy: a rollback removes them */
+  absent?: string[];
   failure?: { stage: 'deploy' | 'validation'; detail: string; outputTail: string };
   validation?: ValidationResult;
   rollback?: RollbackReport;
@@ -102,9 +104,11 @@ export async function runGuardedDeploy(request: DeployRequest): Promise<DeployRe
   if (!request.noRollback) checkRollbackPossible(request.keys, request.decryptionKeys!);
 
   reporter.emit({ type: 'phase', phase: 'snapshot', message: 'taking the pre-deploy snapshot' });
-  const { snapshot } = await createBackup({
+  // A path the deploy will create is recorded as absent: a rollback removes it.
+  const { snapshot, absent } = await createBackup({
     store: request.store,
     paths: request.paths,
+    allowMissing: true,
     cwd: request.cwd,
     exclude: request.exclude ?? [],
     skip: request.protect ?? [],
@@ -145,7 +149,7 @@ export async function runGuardedDeploy(request: DeployRequest): Promise<DeployRe
     }
   }
   const validationMs = validation?.durationMs ?? 0;
-  const base = { preDeploySnapshot: snapshot.id, ...(validation ? { validation } : {}) };
+  const base = { preDeploySnapshot: snapshot.id, ...(absent.length ? { absent } : {}), ...(validation ? { validation } : {}) };
 
   if (!failure) {
     await recordOutcome(request.store, snapshot.id, { result: 'deployed', at: new Date().toISOString(), exitCode: ExitCode.ok });

@@ -25,7 +25,7 @@ import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { SNAPSHOT_OBJECT } from '../domain/snapshot.ts';
 import type { Store, StoredObject } from '../storage/store.ts';
 import type { RepositoryListing, SnapshotFilter, SnapshotFolder } from './repository.ts';
-import { listFolders, listSnapshots, matchesFilter } from './repository.ts';
+import { listSnapshots, matchesFilter, storedBytes } from './repository.ts';
 import { OUTCOME_OBJECT } from './deploy.ts';
 
 /** An unfinished folder is removed only when its id time and every object are older than this. */
@@ -121,8 +121,7 @@ export async function planPrune(store: Store, request: PruneRequest): Promise<Pr
     throw new UsageError(`${store.properties.location} cannot list its contents, so prune cannot see which snapshots exist`);
   }
   const listing = await listSnapshots(store);
-  const folders = await listFolders(store);
-  return decidePrune(listing, folders, request, store.properties.location);
+  return decidePrune(listing, listing.folders, request, store.properties.location);
 }
 
 /**
@@ -161,7 +160,7 @@ export function decidePrune(
       action: decision.keep ? 'keep' : 'remove',
       reasons: decision.reasons,
       group: decision.group,
-      bytes: folderBytes(folders.get(decision.snapshot.id)) ?? storedBytes(decision.snapshot.metadata),
+      bytes: storedBytes(decision.snapshot.metadata, folders.get(decision.snapshot.id)),
     });
   }
 
@@ -181,14 +180,10 @@ function folderBytes(folder: SnapshotFolder | undefined): number | undefined {
   return folder?.objects.reduce((sum, object) => sum + object.size, 0);
 }
 
-/** Fallback when the folder vanished between the two listings: what snapshot.json records. */
-function storedBytes(snapshot: SnapshotMetadata): number {
-  return Object.values(snapshot.objects).reduce((sum, object) => sum + object.bytes, 0);
-}
 
 function decideUnfinished(folder: SnapshotFolder, now: Date): UnfinishedDecision {
   const started = snapshotIdTime(folder.id);
-  const times = folder.objects.map((object) => object.modified.getTime());
+  const times = [...folder.objects, ...(folder.emptySince ? [{ modified: folder.emptySince }] : [])].map((object) => object.modified.getTime());
   const lastModified = new Date(times.length > 0 ? Math.max(...times) : started.getTime());
   const base = { id: folder.id, objects: folder.objects, bytes: folderBytes(folder) ?? 0, lastModified };
   if (!isOlderThanGrace(started, now)) {
@@ -252,7 +247,11 @@ export async function applyPrune(store: Store, plan: PrunePlan, reporter: Report
     for (const [index, decision] of unfinished.entries()) {
       reporter.emit({ type: 'phase', phase: 'prune', message: `removing unfinished folder ${decision.id} (${index + 1}/${unfinished.length})` });
       const objects = await listFolder(store, decision.id);
-      if (objects.length === 0) continue; // already gone (another prune)
+      if (objects.length === 0) {
+        // an empty folder (a write killed before its first file), or already gone (another prune)
+        if (decision.objects.length === 0 && (await store.removeEmptyFolder?.(decision.id))) result.removedUnfinished.push(decision.id);
+        continue;
+      }
       const changed = changedSincePlanning(decision.id, objects, plan.now);
       if (changed) {
         result.skippedUnfinished.push({ id: decision.id, reason: changed });

@@ -12,6 +12,8 @@ import type { Store, StoredObject } from '../storage/store.ts';
 export interface SnapshotFolder {
   id: string;
   objects: StoredObject[];
+  /** for a folder without any object (listEmptyFolders): its own time */
+  emptySince?: Date;
 }
 
 export interface RepositoryListing {
@@ -21,6 +23,25 @@ export interface RepositoryListing {
   unfinished: SnapshotFolder[];
   /** committed folders whose snapshot.json cannot be trusted */
   damaged: { id: string; problem: string }[];
+  /** every snapshot folder as listed, by id (sizes: see storedBytes) */
+  folders: ReadonlyMap<string, SnapshotFolder>;
+}
+
+/**
+ * What a snapshot takes up in the repository: every object in its folder as listed (archive,
+ * manifest, checksums, signature, outcome, snapshot.json), or, without a listing, the objects
+ * snapshot.json records. The one figure that backup, list, show and prune print.
+ */
+export function storedBytes(snapshot: SnapshotMetadata, folder?: SnapshotFolder): number {
+  if (folder && folder.objects.length > 0) return folder.objects.reduce((sum, object) => sum + object.size, 0);
+  return Object.values(snapshot.objects).reduce((sum, object) => sum + object.bytes, 0);
+}
+
+/** storedBytes of one snapshot, its folder listed now. */
+export async function readStoredBytes(store: Store, snapshot: SnapshotMetadata): Promise<number> {
+  const objects: StoredObject[] = [];
+  for await (const object of store.list(`${snapshot.id}/`)) objects.push(object);
+  return storedBytes(snapshot, { id: snapshot.id, objects });
 }
 
 /** Every snapshot folder, by id. Keys outside snapshot folders (audit/, locks/) are ignored. */
@@ -54,7 +75,12 @@ export async function readMetadata(store: Store, id: string): Promise<{ metadata
 }
 
 export async function listSnapshots(store: Store): Promise<RepositoryListing> {
-  const folders = [...(await listFolders(store)).values()];
+  const byId = await listFolders(store);
+  // a folder a killed write left empty is unfinished too: list notes it, prune removes it
+  for await (const empty of store.listEmptyFolders?.() ?? []) {
+    if (isSnapshotId(empty.key) && !byId.has(empty.key)) byId.set(empty.key, { id: empty.key, objects: [], emptySince: empty.modified });
+  }
+  const folders = [...byId.values()];
   const committed = folders.filter((f) => f.objects.some((o) => o.key === `${f.id}/${SNAPSHOT_OBJECT}`));
   const unfinished = folders.filter((f) => !committed.includes(f));
   const snapshots: SnapshotMetadata[] = [];
@@ -66,7 +92,7 @@ export async function listSnapshots(store: Store): Promise<RepositoryListing> {
   });
   snapshots.sort((a, b) => compareNewestFirst(a.id, b.id));
   unfinished.sort((a, b) => compareNewestFirst(a.id, b.id));
-  return { snapshots, unfinished, damaged };
+  return { snapshots, unfinished, damaged, folders: byId };
 }
 
 export interface SnapshotFilter {

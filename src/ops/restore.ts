@@ -59,6 +59,7 @@ import type { Origin } from './origin.ts';
 import { describeFailure, openArchive, withManifest } from './read-snapshot.ts';
 import { resolveSnapshot } from './repository.ts';
 import { countOf } from '../domain/wording.ts';
+import { shellQuote } from '../domain/shell-quote.ts';
 
 export const STAGING_PREFIX = '.ripcord-restore-';
 
@@ -112,6 +113,8 @@ export interface RestorePlan {
   captures: { capture: CaptureCommand; index: number }[];
   /** captured names in the snapshot that no --restore-capture restores */
   unrestoredCaptures: string[];
+  /** the target does not exist: the restore creates it, needs no pre-restore snapshot, and removing it undoes it */
+  newTarget: boolean;
 }
 
 export async function planRestore(request: RestoreRequest): Promise<RestorePlan> {
@@ -244,7 +247,8 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   for (const change of changes) counts[change.action] += 1;
   const scope = topMost([...touched].sort()).filter((name) => !passesThroughLink(target, name));
   const undoNeedsOutsideLinks = holdsOutsideLink(target, scope, guarded);
-  return { snapshot, target, entries, selected, changes, counts, scope, undoNeedsOutsideLinks, removals, deleteExtras, protect, captures, unrestoredCaptures };
+  const newTarget = lstatOrUndefined(target) === undefined;
+  return { snapshot, target, entries, selected, changes, counts, scope, undoNeedsOutsideLinks, removals, deleteExtras, protect, captures, unrestoredCaptures, newTarget };
 }
 
 /**
@@ -497,6 +501,8 @@ export interface RestoreResult {
   snapshot: SnapshotMetadata;
   target: string;
   preRestoreSnapshot?: SnapshotMetadata;
+  /** the target did not exist, so no pre-restore snapshot was needed: removing it undoes the restore */
+  createdTarget: boolean;
   counts: Record<ChangeAction, number>;
   durationMs: number;
 }
@@ -554,13 +560,17 @@ async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOption
   const started = Date.now();
   const reporter = options.reporter ?? silentReporter;
   const { snapshot, target } = plan;
+  // Looked at again under the target's lock: only a target that is still absent skips the safety net.
+  const createdTarget = lstatOrUndefined(target) === undefined;
   const staging = await openStaging(target);
   try {
     reporter.emit({ type: 'phase', phase: 'stage', message: `extracting snapshot ${snapshot.id} into a staging folder` });
     await stage(plan, staging, options, reporter);
 
     let preRestoreSnapshot: SnapshotMetadata | undefined;
-    if (!options.noPreRestore) {
+    if (createdTarget) {
+      reporter.emit({ type: 'info', message: `${target} did not exist: nothing to lose, so no pre-restore snapshot is needed` });
+    } else if (!options.noPreRestore) {
       if (!options.encryptionKeys) throw new RipcordError('a pre-restore snapshot needs an encryption key (or pass --no-pre-restore)');
       reporter.emit({ type: 'phase', phase: 'pre-restore', message: `snapshotting what the restore will touch in ${target}` });
       preRestoreSnapshot = (
@@ -594,10 +604,12 @@ async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOption
       const reason = error instanceof Error ? error.message : String(error);
       const undo = preRestoreSnapshot
         ? `the target is partly restored; run "${undoCommand(plan, preRestoreSnapshot)}" to bring it back exactly as it was`
-        : 'the target is partly restored and no pre-restore snapshot was taken';
+        : createdTarget
+          ? `the target did not exist before: remove it (rm -r ${shellQuote(target)}) to bring back that state`
+          : 'the target is partly restored and no pre-restore snapshot was taken';
       throw new RipcordError(`restore of snapshot ${snapshot.id} into ${target} was interrupted (${reason}): ${undo}`, { cause: error });
     }
-    return { snapshot, target, ...(preRestoreSnapshot ? { preRestoreSnapshot } : {}), counts: plan.counts, durationMs: Date.now() - started };
+    return { snapshot, target, ...(preRestoreSnapshot ? { preRestoreSnapshot } : {}), createdTarget, counts: plan.counts, durationMs: Date.now() - started };
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }

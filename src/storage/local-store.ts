@@ -62,6 +62,8 @@ export class LocalStore implements Store {
       await syncDirectory(path.dirname(target));
     } catch (error) {
       await fs.rm(partial, { force: true }).catch(() => {});
+      // a failed write leaves no folder it made behind (a full disk left empty snapshot folders)
+      await this.removeEmptyFolders([path.dirname(target)]);
       throw this.classify(error, `write ${key}`);
     }
   }
@@ -120,6 +122,35 @@ export class LocalStore implements Store {
     }
   }
 
+  async *listEmptyFolders(): AsyncIterable<StoredObject> {
+    let entries;
+    try {
+      entries = await fs.readdir(this.root, { withFileTypes: true });
+    } catch (error) {
+      if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return;
+      throw this.classify(error, 'list /');
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const full = path.join(this.root, entry.name);
+      try {
+        if ((await fs.readdir(full)).length === 0) yield { key: entry.name, size: 0, modified: (await fs.stat(full)).mtime };
+      } catch (error) {
+        if (!isCode(error, 'ENOENT') && !isCode(error, 'ENOTDIR')) throw this.classify(error, `list ${entry.name}`);
+      }
+    }
+  }
+
+  async removeEmptyFolder(key: string): Promise<boolean> {
+    try {
+      await fs.rmdir(this.pathOf(key)); // refuses a folder that is not empty: never removes a file
+      return true;
+    } catch (error) {
+      if (isCode(error, 'ENOENT') || isCode(error, 'ENOTEMPTY') || isCode(error, 'EEXIST') || isCode(error, 'ENOTDIR')) return false;
+      throw this.classify(error, `delete ${key}/`);
+    }
+  }
+
   async delete(keys: readonly string[]): Promise<void> {
     const folders = new Set<string>();
     for (const key of keys) {
@@ -129,8 +160,12 @@ export class LocalStore implements Store {
       });
       folders.add(path.dirname(file));
     }
-    // Remove folders left empty, deepest first; a non-empty folder stays.
-    for (const folder of [...folders].sort((a, b) => b.length - a.length)) {
+    await this.removeEmptyFolders([...folders]);
+  }
+
+  /** Remove these folders and their parents inside the store while they are empty, deepest first. */
+  private async removeEmptyFolders(folders: string[]): Promise<void> {
+    for (const folder of folders.sort((a, b) => b.length - a.length)) {
       for (let dir = folder; dir.startsWith(this.root + path.sep); dir = path.dirname(dir)) {
         try {
           await fs.rmdir(dir);

@@ -86,6 +86,16 @@ export interface Store {
   /** Remove these objects. Keys that do not exist are ignored. */
   delete(keys: readonly string[]): Promise<void>;
 
+  /**
+   * Stores with folders (local disk) only: the top-level folders that hold no object, as
+   * `key` (no "/") with size 0 and the folder's time. A writer killed between making its
+   * folder and its first file leaves one; no object store has such a thing.
+   */
+  listEmptyFolders?(): AsyncIterable<StoredObject>;
+
+  /** With listEmptyFolders: remove that folder if it is still empty; false when it is not (or gone). */
+  removeEmptyFolder?(key: string): Promise<boolean>;
+
   /** Release connections and handles. */
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ import { readTree, removeDir, tempDir } from '../helpers/tree.ts';
 
 const exec = promisify(execFile);
 const env = { RIPCORD_PASSPHRASE: 'deploy tests' };
+const exists = (file: string) => fs.lstat(file).then(() => true, () => false);
 
 interface Service {
   dir: string;
@@ -280,6 +281,43 @@ test('rollback of a snapshot with captured state refuses, before touching anythi
     assert.is(skipped.code, 0, skipped.stderr);
     assert.equal(await readTree(path.join(app, 'config')), configBefore);
     assert.match((await exec('sqlite3', [db, '.dump'])).stdout, /accounts/);
+  } finally {
+    await removeDir(root);
+  }
+});
+
+test('deploy --paths may name a folder the deploy creates: the snapshot records it as absent, and the rollback after a failed validation removes it and only it', async () => {
+  const { root, app, repo } = await appDir();
+  try {
+    const outside = path.join(root, 'outside');
+    await fs.mkdir(outside);
+    await fs.symlink(outside, path.join(app, 'link'));
+    const before = await readTree(path.join(app, 'config'));
+    const deploy = 'mkdir -p releases/v2 && echo v2 > releases/v2/app.js && echo broken > config/limits.conf && echo kept > notes.txt && mkdir link/made';
+    const run = await ripcord(['deploy', '--repo', repo, '--paths', 'config,releases,link/made', '--validate', 'grep -q max=10 config/limits.conf', '--', 'sh', '-c', deploy], { cwd: app, env });
+    assert.is(run.code, 10, run.stderr);
+    assert.match(run.stderr, /absent before\s+"link\/made", "releases" \(a rollback removes them\)/);
+    assert.not.ok(await exists(path.join(app, 'releases')), 'the folder the deploy created is gone');
+    assert.equal(await readTree(path.join(app, 'config')), before, 'the original files are back');
+    assert.is(await fs.readFile(path.join(app, 'notes.txt'), 'utf8'), 'kept\n', 'a file outside the named paths is left alone');
+    assert.ok(await exists(path.join(outside, 'made')), 'nothing is removed through a symlink');
+  } finally {
+    await removeDir(root);
+  }
+});
+
+test('rollback <id> of a deploy whose --paths named a folder that did not exist removes that folder and brings the files back', async () => {
+  const { root, app, repo } = await appDir();
+  try {
+    const before = await readTree(path.join(app, 'config'));
+    const deployed = await ripcord(['deploy', '--repo', repo, '--paths', 'config,releases', '--', 'sh', '-c', 'mkdir -p releases/v2 && echo v2 > releases/v2/app.js && echo v2 > config/limits.conf'], { cwd: app, env });
+    assert.is(deployed.code, 0, deployed.stderr);
+    assert.ok(await exists(path.join(app, 'releases/v2/app.js')));
+    const id = JSON.parse((await ripcord(['list', '--json', '--repo', repo, '--kind', 'pre-deploy'], { env })).stdout)[0].id as string;
+    const run = await ripcord(['rollback', '--repo', repo, id], { cwd: app, env });
+    assert.is(run.code, 0, run.stderr);
+    assert.not.ok(await exists(path.join(app, 'releases')), 'the folder the deploy created is gone');
+    assert.equal(await readTree(path.join(app, 'config')), before);
   } finally {
     await removeDir(root);
   }

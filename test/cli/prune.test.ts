@@ -7,6 +7,8 @@ import { ripcord } from '../helpers/cli.ts';
 import type { RunResult } from '../helpers/cli.ts';
 import { addUnfinishedFolder, createFixtureRepo, damageSnapshot, FIXTURE_PASSPHRASE, repositoryFiles, repositoryFolders } from '../helpers/fixture-repo.ts';
 import type { FixtureRepo, FixtureSnapshot } from '../helpers/fixture-repo.ts';
+import { createSnapshotId } from '../../src/domain/snapshot-id.ts';
+import { formatBytes } from '../../src/cli/format.ts';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -248,6 +250,51 @@ test('prune removes an unfinished folder whose start and objects are over an hou
     assert.match(row(run.stdout, justStarted)[2]!, /^started 5m\d*s? ago: a backup may still be writing it$/);
     assert.match(run.stdout, /kept 1, removed 0 snapshots \(0 B freed\), removed 1 unfinished folder \(.+ freed\)\n$/);
     assert.equal(await repositoryFolders(f.repo), [f.ids[0], beingWritten, justStarted].sort());
+  } finally {
+    await f.remove();
+  }
+});
+
+test('an empty snapshot folder (a write killed before its first file) is noted by list and removed by prune after the same hour as other unfinished folders', async () => {
+  const f = await createFixtureRepo([{ created: '2024-03-13T18:00:00Z', kind: 'scheduled' }]);
+  try {
+    const now = Date.now();
+    const stale = createSnapshotId(new Date(now - 3 * HOUR), 'eeee');
+    const fresh = createSnapshotId(new Date(now - 3 * HOUR), 'ffff');
+    await fs.mkdir(path.join(f.repo, stale));
+    await fs.utimes(path.join(f.repo, stale), new Date(now - 2 * HOUR), new Date(now - 2 * HOUR));
+    await fs.mkdir(path.join(f.repo, fresh));
+    const list = await ripcord(['list', '--repo', f.repo]);
+    assert.is(list.code, 0, list.stderr);
+    assert.match(list.stderr, /^note: 2 unfinished snapshot folders \(interrupted backups\) are not listed; ripcord prune removes them once they are an hour old\n$/);
+    const run = await prune(f, ['--keep-last', '1']);
+    assert.is(run.code, 0, run.stderr);
+    assert.equal(row(run.stdout, stale).slice(0, 2), [stale, 'remove']);
+    assert.equal(row(run.stdout, fresh).slice(0, 2), [fresh, 'keep']);
+    assert.match(run.stdout, /removed 1 unfinished folder\n$/);
+    assert.equal(await repositoryFolders(f.repo), [f.ids[0], fresh].sort());
+  } finally {
+    await f.remove();
+  }
+});
+
+test('list, show and prune print the same stored size for a snapshot: every object in its folder', async () => {
+  const f = await createFixtureRepo([{ created: '2024-03-13T18:00:00Z', kind: 'scheduled' }, { created: '2024-03-12T18:00:00Z', kind: 'scheduled' }]);
+  try {
+    const old = f.ids[1]!;
+    const onDisk = (await fs.readdir(path.join(f.repo, old))).length;
+    assert.ok(onDisk >= 4, 'the folder holds the archive, the manifest, SHA256SUMS and snapshot.json');
+    let bytes = 0;
+    for (const name of await fs.readdir(path.join(f.repo, old))) bytes += (await fs.stat(path.join(f.repo, old, name))).size;
+    const figure = formatBytes(bytes);
+    const list = await ripcord(['list', '--repo', f.repo]);
+    assert.is(list.code, 0, list.stderr);
+    assert.is(row(list.stdout, old)[5], figure, list.stdout);
+    const show = await ripcord(['show', '--repo', f.repo, old]);
+    assert.match(show.stdout, new RegExp(`^stored: +${figure.replace('.', '\\.')}$`, 'm'));
+    const run = await prune(f, ['--keep-last', '1']);
+    assert.is(run.code, 0, run.stderr);
+    assert.ok(run.stdout.includes(`removed 1 snapshot (${figure} freed)`), run.stdout);
   } finally {
     await f.remove();
   }

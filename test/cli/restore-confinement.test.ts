@@ -300,4 +300,27 @@ test('restore stops writing an entry at its manifest size: a 16 MiB member liste
   }
 });
 
+test('rollback refuses a snapshot that claims an absent root outside the target ("../x", an absolute path): with --delete semantics it would remove it; nothing is touched', async () => {
+  const dir = await tempDir('ripcord-confine-');
+  try {
+    const repo = path.join(dir, 'repo');
+    const target = path.join(dir, 'app');
+    await fs.mkdir(path.join(target, 'config'), { recursive: true });
+    await fs.writeFile(path.join(target, 'config/app.yaml'), 'port: 1\n');
+    await fs.mkdir(path.join(dir, 'x'));
+    await fs.writeFile(path.join(dir, 'x/precious'), 'keep\n');
+    for (const absentRoot of ['../x', path.join(dir, 'x')]) {
+      const id = await forge(dir, repo, CONFIG, ['config', absentRoot]);
+      const before = await readTree(dir);
+      const run = await ripcord(['rollback', id, '--repo', repo], { cwd: target, env });
+      assert.is(run.code, 20, run.stdout + run.stderr);
+      assert.ok(run.stderr.includes(`its manifest root ${JSON.stringify(absentRoot)} `) && run.stderr.includes('refusing to restore anything'), run.stderr);
+      const after = await readTree(dir);
+      for (const [name, entry] of before) if (!name.startsWith('repo/')) assert.equal(after.get(name), entry, `${name} changed`);
+    }
+  } finally {
+    await removeDir(dir);
+  }
+});
+
 test.run();

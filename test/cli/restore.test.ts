@@ -3,7 +3,9 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CLI, ripcord, runCommand } from '../helpers/cli.ts';
+import { spawn } from 'node:child_process';
+import { shellQuote } from '../../src/domain/shell-quote.ts';
+import { CLI, cleanEnv, ripcord, runCommand } from '../helpers/cli.ts';
 import type { PyTarMember } from '../helpers/hostile.ts';
 import { gnupgHome, manifestFor, pythonTarGz, writeHandmadeSnapshot } from '../helpers/hostile.ts';
 import { diffTrees, makeAwkwardTree, readTree, removeDir, tempDir } from '../helpers/tree.ts';
@@ -33,11 +35,34 @@ test('restore into an empty folder gives a tree identical to the source', async 
     const roots = await makeAwkwardTree(s.source, 2);
     const id = await backup(s.repo, s.source, roots);
     const target = path.join(s.dir, 'target');
+    await fs.mkdir(target);
     const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
     assert.is(run.code, 0, run.stderr);
     assert.equal(await diffTrees(s.source, target), []);
     assert.match(run.stdout, /pre-restore snapshot \S+; to undo: ripcord restore/);
     assert.equal((await fs.readdir(target)).filter((n) => n.startsWith('.ripcord')), [], 'no staging folder left');
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('restore into a folder that does not exist creates it, takes no pre-restore snapshot (nothing to lose) and says that removing the folder undoes it', async () => {
+  const s = await setup();
+  try {
+    await fs.mkdir(path.join(s.source, 'config'));
+    await fs.writeFile(path.join(s.source, 'config/app.yaml'), 'port: 8080\n');
+    const id = await backup(s.repo, s.source, ['config']);
+    const target = path.join(s.dir, 'new target');
+    const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+    assert.is(run.code, 0, run.stderr);
+    assert.equal(await diffTrees(s.source, target), []);
+    assert.match(run.stdout, /the target does not exist: the restore creates it, and with nothing there to lose no pre-restore snapshot is taken \(to undo, remove the folder\)/);
+    assert.ok(run.stdout.includes(`${target} did not exist before, so no pre-restore snapshot was needed; to undo: rm -r '${target}'\n`), run.stdout);
+    const listed = JSON.parse((await ripcord(['list', '--json', '--repo', s.repo], { env })).stdout) as { id: string }[];
+    assert.equal(listed.map((x) => x.id), [id], 'no pre-restore snapshot');
+    const undo = await runCommand('sh', ['-c', /to undo: (rm -r .*)$/m.exec(run.stdout)![1]!]);
+    assert.is(undo.code, 0, undo.stderr);
+    assert.equal(await fs.readdir(s.dir).then((names) => names.sort()), ['repo', 'source'], 'the undo command as printed leaves the state as it was');
   } finally {
     await removeDir(s.dir);
   }
@@ -363,5 +388,38 @@ for (const umask of ['077', '000']) {
     }
   });
 }
+
+test('answering n at the restore prompt (a real terminal, through script(1)) exits 0, says nothing was changed, and changes nothing', async () => {
+  const s = await setup();
+  try {
+    await fs.mkdir(path.join(s.source, 'config'));
+    await fs.writeFile(path.join(s.source, 'config/app.yaml'), 'port: 8080\n');
+    const id = await backup(s.repo, s.source, ['config']);
+    await fs.writeFile(path.join(s.source, 'config/app.yaml'), 'port: 9090\n');
+    const before = await readTree(s.source);
+    const terminalEnv = cleanEnv(env);
+    delete terminalEnv.CI; // the prompt is only offered outside CI
+    const command = [process.execPath, CLI, 'restore', id, '--repo', s.repo, '--target', s.source].map(shellQuote).join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: terminalEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    const asked = new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('[y/N]')) resolve();
+      });
+    });
+    const code = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await Promise.race([asked, code]);
+    child.stdin.end('n\n');
+    assert.is(await code, 0, output);
+    assert.match(output, /Apply this change to .*\? \[y\/N\]/);
+    assert.match(output, /nothing was changed/);
+    assert.equal(await readTree(s.source), before);
+    const listed = JSON.parse((await ripcord(['list', '--json', '--repo', s.repo], { env })).stdout) as { id: string }[];
+    assert.equal(listed.map((x) => x.id), [id], 'no pre-restore snapshot');
+  } finally {
+    await removeDir(s.dir);
+  }
+});
 
 test.run();

@@ -170,7 +170,7 @@ export async function backupIntoFullDisk(dir: string, rng: Rng, bundle?: Bundle)
     const committed = after.snapshots.map((s) => s.id);
     if (committed.length !== 1 || committed[0] !== firstId) violate(outcome, 'no-committed-partial-snapshot', `listed: ${committed.join(', ')}`);
     if (after.damaged.length) violate(outcome, 'no-committed-partial-snapshot', after.damaged.map((d) => d.id).join(', '));
-    count(outcome, 'unfinished folders left by the failed backup', after.unfinished.length);
+    if (after.unfinished.length) violate(outcome, 'failed-backup-leaves-no-folder', `unfinished folders left: ${after.unfinished.map((u) => u.id).join(', ')}`);
     for (const v of await verifyIds(repo, [firstId])) if (!v.ok) (outcome.lost += 1), violate(outcome, 'earlier-snapshot-intact', v.problems.join('; '));
     const diff = compareTrees(firstTree, await restoredTree(repo, firstId));
     if (diff.lost.length + diff.extra.length) (outcome.lost += 1), violate(outcome, 'earlier-snapshot-restores', [...diff.lost, ...diff.extra].join('; '));
@@ -291,6 +291,7 @@ export async function backupIntoEnospcTestStore(dir: string, rng: Rng): Promise<
   }
   const after = await listing(repo);
   if (after.snapshots.length !== 1 || after.snapshots[0]!.id !== first.snapshot.id) violate(outcome, 'no-committed-partial-snapshot', after.snapshots.map((s) => s.id).join(', '));
+  if (after.unfinished.length) violate(outcome, 'failed-backup-leaves-no-folder', `unfinished folders left: ${after.unfinished.map((u) => u.id).join(', ')}`);
   for (const v of await verifyIds(repo, [first.snapshot.id])) if (!v.ok) (outcome.lost += 1), violate(outcome, 'earlier-snapshot-intact', v.problems.join('; '));
   store.setBudget(Number.MAX_SAFE_INTEGER);
   await createBackup({ store, paths: ['.'], cwd: small, keys: ENCRYPTION_KEYS, origin: ORIGIN }).catch((e: Error) => violate(outcome, 'next-backup-succeeds', e.message));

@@ -48,12 +48,12 @@ const exceptMessage = (invariant: string) => invariant !== 'error-says-the-disk-
 const onlyMessage = (invariant: string) => invariant === 'error-says-the-disk-is-full';
 
 if (MOUNT) {
-  test('a backup into a repository whose file system fills up (a real 6 MiB tmpfs) fails with one line saying the disk is full, commits nothing, leaves earlier snapshots intact, and the next backup succeeds', () => check(backupIntoFullDisk));
+  test('a backup into a repository whose file system fills up (a real 6 MiB tmpfs) fails with one line saying the disk is full, commits nothing, leaves no snapshot folder behind, leaves earlier snapshots intact, and the next backup succeeds', () => check(backupIntoFullDisk));
   test('a restore into a target whose file system fills up (a real 4 MiB tmpfs) fails with one line and leaves the target exactly as it was', () => check(restoreOntoFullDisk, exceptMessage));
   test('a restore into a target whose file system fills up says the disk is full, not that the archive is damaged or was tampered with', () => check(restoreOntoFullDisk, onlyMessage));
   test('a restore whose pre-restore snapshot does not fit in the repository (a real tmpfs with 1 MiB left) refuses before touching the target and commits no pre-restore snapshot', () => check(preRestoreIntoFullDisk));
 } else {
-  test('a backup into a repository that runs out of space (ENOSPC test double store: this machine cannot mount a tmpfs) fails with one error saying the disk is full, commits nothing, leaves earlier snapshots intact, and the next backup succeeds', () =>
+  test('a backup into a repository that runs out of space (ENOSPC test double store: this machine cannot mount a tmpfs) fails with one error saying the disk is full, commits nothing, leaves no snapshot folder behind, leaves earlier snapshots intact, and the next backup succeeds', () =>
     check(backupIntoEnospcTestStore));
   test('a restore whose pre-restore snapshot runs out of space (ENOSPC test double store: this machine cannot mount a tmpfs; a full restore target needs a real file system and is not tested here) leaves the target untouched', () =>
     check(preRestoreIntoEnospcTestStore));

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { suite } from 'uvu';
@@ -23,7 +23,7 @@ defineStoreContract('local, through openStore (retry-wrapped)', async () => {
 
 const local = suite('local store');
 
-local('a rejected put removes its temporary .partial- file from disk', settles(async () => {
+local('a rejected put removes its temporary .partial- file, and the folder it made, from disk', settles(async () => {
   const root = await freshRoot();
   try {
     const store = new LocalStore(root);
@@ -31,8 +31,7 @@ local('a rejected put removes its temporary .partial- file from disk', settles(a
       () => assert.unreachable('put resolved'),
       () => {},
     );
-    const left = await readdir(path.join(root, 'snap')).catch(() => [] as string[]);
-    assert.equal(left, []);
+    assert.equal(await readdir(root), [], 'nor the folder the put made for it');
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -87,6 +86,25 @@ local('properties: location is the absolute root; listable, deletable and durabl
   const store = await openStore('relative/repo');
   assert.equal(store.properties, { location: path.resolve('relative/repo'), listable: true, deletable: true, durable: true });
   await store.close();
+}));
+
+local('listEmptyFolders names only top-level folders without objects; removeEmptyFolder removes one and refuses a folder that holds something', settles(async () => {
+  const root = await freshRoot();
+  try {
+    const store = new LocalStore(root);
+    await store.put('full/object', Buffer.from('x'));
+    await mkdir(path.join(root, 'empty'));
+    const empty: string[] = [];
+    for await (const folder of store.listEmptyFolders()) empty.push(folder.key);
+    assert.equal(empty, ['empty']);
+    assert.is(await store.removeEmptyFolder('full'), false);
+    assert.equal(await readdir(path.join(root, 'full')), ['object']);
+    assert.is(await store.removeEmptyFolder('empty'), true);
+    assert.is(await store.removeEmptyFolder('empty'), false, 'already gone');
+    assert.equal(await readdir(root), ['full']);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 }));
 
 local.run();

@@ -33,6 +33,8 @@ export async function runBackup({ io, inputs, log, env, cwd, store, url, note }:
       ...selection,
       store,
       cwd,
+      // a path the guarded job will create is recorded as absent; the post-step rollback removes it
+      ...(guard ? { allowMissing: true } : {}),
       skip: repositorySkip(url, cwd),
       keys,
       newKey: inputs.bool(Inputs.newKey),

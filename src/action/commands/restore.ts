@@ -41,7 +41,7 @@ export async function runRestore({ io, inputs, log, env, cwd, store, url, note }
     ['restored', result.snapshot.id],
     ['into', target],
     ['added / changed / removed', `${result.counts.add} / ${result.counts.change} / ${result.counts.remove}`],
-    ['pre-restore snapshot', result.preRestoreSnapshot ? `${result.preRestoreSnapshot.id} (restore it to undo)` : 'none'],
+    ['pre-restore snapshot', result.preRestoreSnapshot ? `${result.preRestoreSnapshot.id} (restore it to undo)` : result.createdTarget ? 'none needed: the target did not exist (remove it to undo)' : 'none'],
     ['duration', `${(result.durationMs / 1000).toFixed(1)} s`],
   ]));
 }

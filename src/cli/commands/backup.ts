@@ -3,6 +3,7 @@ import { DEFAULT_COMPRESSION_LEVEL } from '../../archive/pack.ts';
 import { createBackup, DEFAULT_EXCLUDES, repositorySkip } from '../../ops/backup.ts';
 import { backupRequestFrom } from '../../ops/backup-request.ts';
 import { describeOrigin } from '../../ops/origin.ts';
+import { readStoredBytes, storedBytes } from '../../ops/repository.ts';
 import { parseCaptureSpec } from '../../ops/captures.ts';
 import { MAX_TAG_LENGTH, SNAPSHOT_KINDS, TAG_CHARACTERS } from '../../domain/snapshot.ts';
 import { IntegrityError, UsageError } from '../../domain/errors.ts';
@@ -12,6 +13,7 @@ import type { Command } from '../command.ts';
 import { flag, listOption, stringOption } from '../command.ts';
 import { SET_OPTION } from '../config-file.ts';
 import { createContext } from '../context.ts';
+import { whileInterruptible } from '../interrupt.ts';
 import { formatBytes, formatCount, formatDuration } from '../format.ts';
 
 export const backupCommand: Command = {
@@ -32,6 +34,9 @@ export const backupCommand: Command = {
     'Prints the snapshot id on stdout (only the id with --quiet). Progress shows percentages after a',
     'first pass that counts the files; with --quiet, a backup to a local or actions-cache repository',
     'skips that pass (S3 keeps it: it sizes the upload parts).',
+    '',
+    'Ctrl-C (or SIGTERM) stops a backup: what it wrote is removed, it says so in one line, the audit log',
+    'records the interrupted run, and it exits 130 (143 for SIGTERM). A second Ctrl-C ends it at once.',
   ].join('\n'),
   options: {
     directory: { type: 'string', short: 'C', value: 'DIR', description: 'resolve paths from DIR instead of the working directory' },
@@ -65,8 +70,9 @@ export const backupCommand: Command = {
     origin.catch(() => {}); // awaited below; a key or repository error may come first
     const keys = await context.encryptionKeys();
     const store = await context.openRepository();
-    const { snapshot, warnings } = await createBackup({
+    const { snapshot, warnings } = await whileInterruptible('backup interrupted; nothing was saved', async (signal) => createBackup({
       ...selection,
+      signal,
       store,
       cwd,
       skip: repositorySkip(context.repository, context.cwd),
@@ -77,7 +83,7 @@ export const backupCommand: Command = {
       captures: (Array.isArray(values.capture) ? (values.capture as string[]) : []).map((spec) => parseCaptureSpec(spec, '--capture')),
       env: context.env,
       reporter: context.reporter,
-    });
+    }));
     context.record({ snapshots: [snapshot.id], snapshot: summarizeSnapshot(snapshot), bytesProcessed: snapshot.inputBytes, timings: { backup: snapshot.durationMs } });
     const copyTo = stringOption(values, 'copy-to');
     let copied: { to: string; bytes: number } | undefined;
@@ -105,10 +111,11 @@ export const backupCommand: Command = {
     } else if (context.quiet) {
       context.print(snapshot.id);
     } else {
-      const ratio = snapshot.inputBytes > 0 ? ` (${Math.round((snapshot.archiveBytes / snapshot.inputBytes) * 100)}%)` : '';
+      const stored = store.properties.listable ? await readStoredBytes(store, snapshot) : storedBytes(snapshot);
+      const ratio = snapshot.inputBytes > 0 ? ` (${Math.round((stored / snapshot.inputBytes) * 100)}%)` : '';
       context.print(`snapshot ${snapshot.id} saved to ${store.properties.location}`);
       context.print(
-        `  ${formatCount(snapshot.files)} ${snapshot.files === 1 ? 'file' : 'files'}, ${formatBytes(snapshot.inputBytes)} in, ${formatBytes(snapshot.archiveBytes)} stored${ratio}, ${formatDuration(snapshot.durationMs)}`,
+        `  ${formatCount(snapshot.files)} ${snapshot.files === 1 ? 'file' : 'files'}, ${formatBytes(snapshot.inputBytes)} in, ${formatBytes(stored)} stored${ratio}, ${formatDuration(snapshot.durationMs)}`,
       );
       context.print(`  archive sha256 ${snapshot.objects['archive.tar.gz.pgp'].sha256}`);
       context.print(`  encrypted with ${snapshot.encryption.mode === 'passphrase' ? 'a passphrase' : `public keys ${snapshot.encryption.recipients.join(', ')}`}`);

@@ -15,7 +15,8 @@ export const deployCommand: Command = {
   summary: 'Snapshot, run a deploy, validate it, and roll back by itself when it fails.',
   usage: 'ripcord deploy [options] -- <deploy command...>',
   description: [
-    '1. takes a pre-deploy snapshot of --paths (and of --capture state);',
+    '1. takes a pre-deploy snapshot of --paths (and of --capture state); a path that does not',
+    '   exist yet is recorded as absent, and a rollback removes it;',
     '2. runs the deploy command, streaming its output;',
     '3. validates: every --validate command must exit 0 and every --health-url must answer;',
     '4. if the deploy or the validation fails: restores the pre-deploy snapshot over the paths',
@@ -91,6 +92,7 @@ const HEADLINE: Record<DeployReport['result'], string> = {
 
 export function formatDeployReport(report: DeployReport): string {
   const rows: [string, string][] = [['pre-deploy', report.preDeploySnapshot]];
+  if (report.absent) rows.push(['absent before', `${report.absent.map((name) => JSON.stringify(name)).join(', ')} (a rollback removes ${report.absent.length === 1 ? 'it' : 'them'})`]);
   if (report.validation?.ok) rows.push(['validation', describeValidation(report.validation)]);
   if (report.failure) {
     rows.push(['what failed', report.failure.detail]);

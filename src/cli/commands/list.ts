@@ -1,4 +1,4 @@
-import { listSnapshots, matchesFilter } from '../../ops/repository.ts';
+import { listSnapshots, matchesFilter, storedBytes } from '../../ops/repository.ts';
 import type { Command } from '../command.ts';
 import { listOption, stringOption } from '../command.ts';
 import { SET_OPTION } from '../config-file.ts';
@@ -6,12 +6,15 @@ import { formatBytes, formatCount, formatTable, formatTime, terminalText } from 
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { NotFoundError } from '../../domain/errors.ts';
+import { countOf } from '../../domain/wording.ts';
 
 export const listCommand: Command = {
   name: 'list',
   summary: 'List snapshots, newest first.',
   usage: 'ripcord list [options]',
   description: [
+    'SIZE is the file content backed up; STORED is what the snapshot takes up in the repository (every',
+    'object in its folder): the figure backup and show print, and what prune frees when it removes it.',
     'Unfinished snapshots (interrupted backups, no snapshot.json) are never listed; a count of them is printed.',
     'Values read from the repository (tags above all) are untrusted text: control characters in them are shown escaped (\\n, \\x1b, \\u{202e}), so each value stays on its line.',
   ].join('\n'),
@@ -27,7 +30,7 @@ export const listCommand: Command = {
     const snapshots = listing.snapshots.filter((s) => matchesFilter(s, { kind: stringOption(values, 'kind'), tags: listOption(values, 'tag') }));
     for (const bad of listing.damaged) context.stderr.write(`warning: snapshot ${bad.id} is not listed: ${terminalText(bad.problem)} (run ripcord verify ${bad.id})\n`);
     if (listing.unfinished.length > 0) {
-      context.stderr.write(`note: ${listing.unfinished.length} unfinished snapshot folder(s) (interrupted backups) are not listed; ripcord prune removes them\n`);
+      context.stderr.write(`note: ${countOf(listing.unfinished.length, 'unfinished snapshot folder')} (interrupted backups) ${listing.unfinished.length === 1 ? 'is' : 'are'} not listed; ripcord prune removes ${listing.unfinished.length === 1 ? 'it' : 'them'} once ${listing.unfinished.length === 1 ? 'it is' : 'they are'} an hour old\n`);
     }
     if (context.json) {
       context.printJson(snapshots);
@@ -42,7 +45,7 @@ export const listCommand: Command = {
       context.print(
         formatTable(
           ['ID', 'CREATED (UTC)', 'KIND', 'FILES', 'SIZE', 'STORED', 'TAGS'],
-          snapshots.map((s) => [s.id, formatTime(s.created), s.kind, formatCount(s.files), formatBytes(s.inputBytes), formatBytes(s.archiveBytes), s.tags.join(',')]),
+          snapshots.map((s) => [s.id, formatTime(s.created), s.kind, formatCount(s.files), formatBytes(s.inputBytes), formatBytes(storedBytes(s, listing.folders.get(s.id))), s.tags.join(',')]),
           [3, 4, 5],
         ),
       );

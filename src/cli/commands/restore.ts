@@ -11,6 +11,7 @@ import { flag, listOption, stringOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { formatDuration, formatTime, terminalText } from '../format.ts';
 import { countOf } from '../../domain/wording.ts';
+import { shellQuote } from '../../domain/shell-quote.ts';
 
 const MARK = { add: '+', change: '~', remove: '-', unchanged: ' ' } as const;
 const SHOWN = 50;
@@ -24,7 +25,8 @@ export const restoreCommand: Command = {
     '  1. extracts the snapshot into a staging folder inside the target and checks every file',
     '     against the manifest; nothing in the target changes if that fails;',
     '  2. takes a pre-restore snapshot of exactly what the restore changes, adds or removes',
-    '     (its id is printed with the command that undoes the restore exactly);',
+    '     (its id is printed with the command that undoes the restore exactly); a target that',
+    '     does not exist needs none: the restore creates it, and removing it undoes the restore;',
     '  3. moves files into place by rename, never writing through a symlink.',
     'Refuses the whole snapshot when an entry lies outside the snapshot\'s roots, would replace',
     'or enter the local repository, has an absolute path or "..", is a device or FIFO, holds',
@@ -104,12 +106,14 @@ export const restoreCommand: Command = {
     context.record({ snapshots: result.preRestoreSnapshot ? [result.preRestoreSnapshot.id] : [], timings: { restore: result.durationMs } });
     context.reporter.finish();
     if (context.json) {
-      context.printJson({ ...describePlan(plan), preRestoreSnapshot: result.preRestoreSnapshot?.id ?? null, durationMs: result.durationMs });
+      context.printJson({ ...describePlan(plan), preRestoreSnapshot: result.preRestoreSnapshot?.id ?? null, createdTarget: result.createdTarget, durationMs: result.durationMs });
       return 0;
     }
     context.print(`restored snapshot ${plan.snapshot.id} into ${target} in ${formatDuration(result.durationMs)}`);
     if (result.preRestoreSnapshot) {
       context.print(`pre-restore snapshot ${result.preRestoreSnapshot.id}; to undo: ${undoCommand(plan, result.preRestoreSnapshot)} --yes`);
+    } else if (result.createdTarget) {
+      context.print(`${terminalText(target)} did not exist before, so no pre-restore snapshot was needed; to undo: rm -r ${terminalText(shellQuote(target))}`);
     }
     return 0;
   },
@@ -139,9 +143,11 @@ function printPlan(context: CliContext, plan: RestorePlan, noPreRestore: boolean
     context.print(`  captured state not restored (no --restore-capture): ${plan.unrestoredCaptures.join(', ')}`);
   }
   context.print(
-    noPreRestore
-      ? '  no pre-restore snapshot (--no-pre-restore): this restore cannot be undone'
-      : `  a pre-restore snapshot of what changes (${describeScope(plan.scope)}) is taken first`,
+    plan.newTarget
+      ? '  the target does not exist: the restore creates it, and with nothing there to lose no pre-restore snapshot is taken (to undo, remove the folder)'
+      : noPreRestore
+        ? '  no pre-restore snapshot (--no-pre-restore): this restore cannot be undone'
+        : `  a pre-restore snapshot of what changes (${describeScope(plan.scope)}) is taken first`,
   );
 }
 

@@ -1,4 +1,4 @@
-import { resolveSnapshot } from '../../ops/repository.ts';
+import { readStoredBytes, resolveSnapshot, storedBytes } from '../../ops/repository.ts';
 import type { Command } from '../command.ts';
 import { formatBytes, formatCount, formatDuration, formatTime, terminalText } from '../format.ts';
 
@@ -28,7 +28,7 @@ export const showCommand: Command = {
       ['restored from', snapshot.restoredFrom],
       ['files', formatCount(snapshot.files)],
       ['input', formatBytes(snapshot.inputBytes)],
-      ['stored', formatBytes(snapshot.archiveBytes)],
+      ['stored', formatBytes(store.properties.listable ? await readStoredBytes(store, snapshot) : storedBytes(snapshot))],
       ['duration', formatDuration(snapshot.durationMs)],
       ['encryption', `${snapshot.encryption.mode} (OpenPGP ${snapshot.encryption.profile})${snapshot.encryption.recipients.length ? `, recipients ${snapshot.encryption.recipients.join(', ')}` : ''}`],
       ['archive sha256', snapshot.objects['archive.tar.gz.pgp'].sha256],
