@@ -10,7 +10,7 @@
 // bench/README.md. Any failed command or mismatching restore fails the whole run. It does all
 // that once for each Node version asked for (by default 24, the Action's runtime, then 20),
 // ripcord running on that Node, and the page shows every version's run.
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -405,6 +405,7 @@ function describeMachine(tools) {
     tar: firstLine(['tar', '--version']),
     gzip: firstLine(['gzip', '--version']),
     sha256sum: firstLine(['sha256sum', '--version']),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${Version} is dpkg-query's own format field
     gnuTime: `GNU time ${firstLine(['dpkg-query', '-W', '-f', '${Version}', 'time']) ?? firstLine([GNU_TIME, '--version'])}`,
     restic: tools.restic.version,
     borg: tools.borg.version,
@@ -539,7 +540,7 @@ function defineTasks({ cli, node, input, gpg, tools }) {
     display: 'ripcord restore ID --repo R --target OUT --yes --no-pre-restore -q',
     prepare: (r) => fresh(path.join(r.dir, 'ripcord-out')),
     cmd: (r) => ({ argv: [node, cli, 'restore', r.ripcordId, '--repo', ripcordRepo(r), '--target', path.join(r.dir, 'ripcord-out'), '--yes', '--no-pre-restore', '-q'] }),
-    after: async (r, m, c) => {
+    after: async (r, _m, c) => {
       await check('ripcord restore', path.join(r.dir, 'ripcord-out'), c);
       rmSync(path.join(r.dir, 'ripcord-out'), { recursive: true, force: true });
     },
@@ -552,7 +553,7 @@ function defineTasks({ cli, node, input, gpg, tools }) {
       display: 'gpg -d A.tar.gz.gpg | gzip -d | tar -x -C OUT',
       prepare: (r) => fresh(path.join(r.dir, 'gpg-out')),
       cmd: (r) => ({ shell: `${gpg} -d ${q(path.join(r.dir, 'a.tar.gz.gpg'))} | gzip -d | tar -x -C ${q(path.join(r.dir, 'gpg-out'))}` }),
-      after: async (r, m, c) => {
+      after: async (r, _m, c) => {
         if (c.rep === 0) await check('gpg -d | gzip -d | tar -x (peer)', path.join(r.dir, 'gpg-out'), c);
         rmSync(path.join(r.dir, 'gpg-out'), { recursive: true, force: true });
       },
@@ -566,7 +567,7 @@ function defineTasks({ cli, node, input, gpg, tools }) {
     onlyWarmup: true,
     prepare: (r) => fresh(path.join(r.dir, 'gpg-ripcord-out')),
     cmd: (r) => ({ shell: `${gpg} -d ${q(archiveOf(r))} | tar -xz -C ${q(path.join(r.dir, 'gpg-ripcord-out'))}` }),
-    after: async (r, m, c) => {
+    after: async (r, _m, c) => {
       await check('gpg -d | tar -xz of the ripcord archive', path.join(r.dir, 'gpg-ripcord-out'), c);
       rmSync(path.join(r.dir, 'gpg-ripcord-out'), { recursive: true, force: true });
     },
@@ -580,7 +581,7 @@ function defineTasks({ cli, node, input, gpg, tools }) {
       display: 'restic restore latest -q -r R --target OUT',
       prepare: (r) => fresh(out(r)),
       cmd: (r) => ({ shell: `${resticEnv(r)}restic restore latest -q -r ${q(resticRepo(r))} --target ${q(out(r))}` }),
-      after: async (r, m, c) => {
+      after: async (r, _m, c) => {
         // restic stores the absolute path of what it backed up
         const root = existsSync(path.join(out(r), 'repo')) ? out(r) : path.join(out(r), inDir);
         if (c.rep === 0) await check('restic restore (peer)', root, c);
@@ -597,7 +598,7 @@ function defineTasks({ cli, node, input, gpg, tools }) {
       display: 'borg extract R::bench   (cwd OUT)',
       prepare: (r) => fresh(out(r)),
       cmd: (r) => ({ shell: `BORG_BASE_DIR=${q(path.join(r.dir, 'borg-base'))} borg extract ${q(`${path.join(r.dir, 'borg-repo')}::bench`)}`, cwd: out(r) }),
-      after: async (r, m, c) => {
+      after: async (r, _m, c) => {
         if (c.rep === 0) await check('borg extract (peer)', out(r), c);
         rmSync(out(r), { recursive: true, force: true });
       },

@@ -62,7 +62,7 @@ try {
     if (!reference) {
       const shown = (await listSnapshots(store)).snapshots.slice(0, CHOICES);
       if (!shown.length) throw new RipcordError(`no snapshots in ${store.properties.location}`);
-      shown.forEach((s, i) => console.log(`${String(i + 1).padStart(3)}  ${s.id}  ${s.kind.padEnd(11)} ${s.files} files  ${s.tags.join(',')}`));
+      for (const [i, s] of shown.entries()) console.log(`${String(i + 1).padStart(3)}  ${s.id}  ${s.kind.padEnd(11)} ${s.files} files  ${s.tags.join(',')}`);
       const answer = (await question(`Restore which snapshot? [1-${shown.length}, Enter: 1] `, { choices: shown.map((s) => s.id) })).trim() || '1';
       reference = shown[Number(answer) - 1]?.id ?? answer;
     }

@@ -40,7 +40,7 @@ let timeFiles = 0;
 function machineCpu() {
   try {
     const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
+    const [user, nice, system, , , irq, softirq, steal] = f; // idle and iowait are not busy time
     return { busy: user + nice + system + irq + softirq + steal, steal };
   } catch {
     return null;

@@ -21,6 +21,7 @@ interface Target {
 
 interface Run {
   jsonPath: string;
+  // biome-ignore lint/suspicious/noExplicitAny: the benchmark's JSON record, read field by field
   report: any;
 }
 
