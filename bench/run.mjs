@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // The benchmark of record: `npm run bench` (see bench/README.md for what it measures and how).
 //
 //   node bench/run.mjs [--runs N] [--node 24,20] [--quick] [--only ripcord] [--no-readme]
@@ -32,10 +33,13 @@ const VERSION_RUNS = 20;
 const started = Date.now();
 
 // ---- options -------------------------------------------------------------------------------
+/** @param {string[]} argv */
 function parseArgs(argv) {
+  /** @type {{ runs: number | undefined, quick: boolean, only: string | undefined, readme: boolean, render: string | undefined, nodes: string[] }} */
   const options = { runs: undefined, quick: false, only: undefined, readme: true, render: undefined, nodes: ['24', '20'] };
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+    const a = argv[i] ?? '';
+    /** @returns {string} */
     const value = () => {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
       if (v === undefined) usage(`${a} needs a value`);
@@ -59,11 +63,12 @@ function parseArgs(argv) {
   }
   // Even by default: the commands of a pair take turns going first, and with an odd count one
   // of them would go first once more often. Going first has cost both tools here (see METHOD).
-  options.runs ??= options.quick ? 1 : 6;
+  const runs = options.runs ?? (options.quick ? 1 : 6);
   if (options.quick) options.readme = false;
-  return options;
+  return { ...options, runs };
 }
 
+/** Print the usage (and the error, exit 2) or the help (exit 0). @param {string} [error] @returns {never} */
 function usage(error) {
   const text = `usage: npm run bench -- [--runs N] [--node 24,20] [--quick] [--only ripcord] [--no-readme]
        npm run bench -- --render results/<run>.json[,results/<run>.json]
@@ -197,6 +202,7 @@ async function benchmarkOn(node) {
   mkdirSync(gnupgHome, { mode: 0o700 });
   const passphraseFile = path.join(work, 'passphrase');
   writeFileSync(passphraseFile, `${PASSPHRASE}\n`, { mode: 0o600 });
+  /** @type {NodeJS.ProcessEnv} */
   const env = { ...process.env, LC_ALL: 'C', GNUPGHOME: gnupgHome, RIPCORD_PASSPHRASE: PASSPHRASE, RESTIC_PASSWORD: PASSPHRASE, BORG_PASSPHRASE: PASSPHRASE };
   for (const k of ['RIPCORD_REPO', 'RIPCORD_RECIPIENTS', 'RIPCORD_IDENTITY', 'RIPCORD_IDENTITY_PASSPHRASE', 'RESTIC_REPOSITORY', 'BORG_REPO']) delete env[k];
   // Start the agent outside the measurements (gpg would start it on first use, as a daemon).
@@ -239,11 +245,11 @@ async function benchmarkOn(node) {
   await waitForQuiet();
   spawnSync(node, [cli, '--version']); // warm
   const { runsMs: versionMs, output: versionText } = timeStarts(node, [cli, '--version'], env, 'ripcord --version');
-  log(`  --version "${versionText}": median ${median(versionMs).toFixed(1)} ms`);
+  log(`  --version "${versionText}": median ${median(versionMs)?.toFixed(1)} ms`);
   // What Node itself costs to start here, with this environment (NODE_EXTRA_CA_CERTS, for one,
   // makes every Node process parse a certificate bundle before it runs a line).
   const { runsMs: nodeMs } = timeStarts(node, ['-e', '0'], env, 'node -e 0');
-  log(`  node -e 0: median ${median(nodeMs).toFixed(1)} ms`);
+  log(`  node -e 0: median ${median(nodeMs)?.toFixed(1)} ms`);
 
   for (const r of Object.values(results)) {
     r.median = {};
@@ -278,8 +284,8 @@ async function benchmarkOn(node) {
       command: 'node dist/cli.cjs --version',
       output: versionText,
       runsMs: versionMs,
-      medianMs: round(median(versionMs), 1),
-      node: { command: 'node -e 0', runsMs: nodeMs, medianMs: round(median(nodeMs), 1), extraCaCerts: Boolean(env.NODE_EXTRA_CA_CERTS) },
+      medianMs: round(median(versionMs) ?? NaN, 1),
+      node: { command: 'node -e 0', runsMs: nodeMs, medianMs: round(median(nodeMs) ?? NaN, 1), extraCaCerts: Boolean(env.NODE_EXTRA_CA_CERTS) },
     },
     correctness,
   };
@@ -369,6 +375,7 @@ async function makeQuickInput(dataset) {
 
 // ---- peers -------------------------------------------------------------------------------------
 async function ensurePeers() {
+  /** @type {Record<'restic' | 'borg', { bin: string, version: string | null | undefined, status: string }>} */
   const tools = {
     restic: { bin: 'restic', version: null, status: 'skipped: --only ripcord' },
     borg: { bin: 'borg', version: null, status: 'skipped: --only ripcord' },
@@ -690,6 +697,7 @@ async function runScaling({ cli, node, input, env }) {
   await sh(`find ${shellQuote(scaleDir)} -type f -exec cat {} + > /dev/null`);
 
   const scaleRel = path.relative(benchDir, scaleDir);
+  /** @type {{ copies: number, paths: string[], inputBytes: number, files: number, runs: Record<string, number | null>[], median?: Record<string, number | null> }[]} */
   const points = SCALES.map((k) => ({
     copies: k,
     paths: [path.relative(benchDir, input.dir), ...Array.from({ length: k - 1 }, (_, i) => `${scaleRel}/c${i + 1}`)],

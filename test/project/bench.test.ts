@@ -6,7 +6,6 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-// @ts-expect-error: the benchmark is plain JavaScript without type declarations
 import { computeTargets, renderReadme } from '../../bench/lib/report.mjs';
 import { PROJECT_ROOT } from '../helpers/cli.ts';
 
