@@ -1,8 +1,12 @@
-// Bundles the CLI and the Action entry points into dist/ (committed; CI checks it is fresh).
+// @ts-check
+// Bundles the CLI and the Action entry points into dist/ (committed; CI checks it is fresh),
+// and writes the library's type declarations (dist/index.d.ts and the modules it names).
 // Usage: node build.mjs [outdir]
 import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const outdir = process.argv[2] ?? 'dist';
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
@@ -60,3 +64,7 @@ await esbuild.build({
   define: { __RIPCORD_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 });
+
+// The declarations of src/index.ts's exports, one .d.ts per module it reaches (tsconfig.types.json).
+const tsc = fileURLToPath(new URL('./node_modules/typescript/bin/tsc', import.meta.url));
+execFileSync(process.execPath, [tsc, '-p', 'tsconfig.types.json', '--outDir', outdir], { cwd: path.dirname(fileURLToPath(import.meta.url)), stdio: 'inherit' });

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // The benchmark of record: `npm run bench` (see bench/README.md for what it measures and how).
 //
 //   node bench/run.mjs [--runs N] [--node 24,20] [--quick] [--only ripcord] [--no-readme]
@@ -10,7 +11,7 @@
 // bench/README.md. Any failed command or mismatching restore fails the whole run. It does all
 // that once for each Node version asked for (by default 24, the Action's runtime, then 20),
 // ripcord running on that Node, and the page shows every version's run.
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -32,10 +33,13 @@ const VERSION_RUNS = 20;
 const started = Date.now();
 
 // ---- options -------------------------------------------------------------------------------
+/** @param {string[]} argv */
 function parseArgs(argv) {
+  /** @type {{ runs: number | undefined, quick: boolean, only: string | undefined, readme: boolean, render: string | undefined, nodes: string[] }} */
   const options = { runs: undefined, quick: false, only: undefined, readme: true, render: undefined, nodes: ['24', '20'] };
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+    const a = argv[i] ?? '';
+    /** @returns {string} */
     const value = () => {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
       if (v === undefined) usage(`${a} needs a value`);
@@ -59,11 +63,12 @@ function parseArgs(argv) {
   }
   // Even by default: the commands of a pair take turns going first, and with an odd count one
   // of them would go first once more often. Going first has cost both tools here (see METHOD).
-  options.runs ??= options.quick ? 1 : 6;
+  const runs = options.runs ?? (options.quick ? 1 : 6);
   if (options.quick) options.readme = false;
-  return options;
+  return { ...options, runs };
 }
 
+/** Print the usage (and the error, exit 2) or the help (exit 0). @param {string} [error] @returns {never} */
 function usage(error) {
   const text = `usage: npm run bench -- [--runs N] [--node 24,20] [--quick] [--only ripcord] [--no-readme]
        npm run bench -- --render results/<run>.json[,results/<run>.json]
@@ -197,6 +202,7 @@ async function benchmarkOn(node) {
   mkdirSync(gnupgHome, { mode: 0o700 });
   const passphraseFile = path.join(work, 'passphrase');
   writeFileSync(passphraseFile, `${PASSPHRASE}\n`, { mode: 0o600 });
+  /** @type {NodeJS.ProcessEnv} */
   const env = { ...process.env, LC_ALL: 'C', GNUPGHOME: gnupgHome, RIPCORD_PASSPHRASE: PASSPHRASE, RESTIC_PASSWORD: PASSPHRASE, BORG_PASSPHRASE: PASSPHRASE };
   for (const k of ['RIPCORD_REPO', 'RIPCORD_RECIPIENTS', 'RIPCORD_IDENTITY', 'RIPCORD_IDENTITY_PASSPHRASE', 'RESTIC_REPOSITORY', 'BORG_REPO']) delete env[k];
   // Start the agent outside the measurements (gpg would start it on first use, as a daemon).
@@ -239,11 +245,11 @@ async function benchmarkOn(node) {
   await waitForQuiet();
   spawnSync(node, [cli, '--version']); // warm
   const { runsMs: versionMs, output: versionText } = timeStarts(node, [cli, '--version'], env, 'ripcord --version');
-  log(`  --version "${versionText}": median ${median(versionMs).toFixed(1)} ms`);
+  log(`  --version "${versionText}": median ${median(versionMs)?.toFixed(1)} ms`);
   // What Node itself costs to start here, with this environment (NODE_EXTRA_CA_CERTS, for one,
   // makes every Node process parse a certificate bundle before it runs a line).
   const { runsMs: nodeMs } = timeStarts(node, ['-e', '0'], env, 'node -e 0');
-  log(`  node -e 0: median ${median(nodeMs).toFixed(1)} ms`);
+  log(`  node -e 0: median ${median(nodeMs)?.toFixed(1)} ms`);
 
   for (const r of Object.values(results)) {
     r.median = {};
@@ -278,8 +284,8 @@ async function benchmarkOn(node) {
       command: 'node dist/cli.cjs --version',
       output: versionText,
       runsMs: versionMs,
-      medianMs: round(median(versionMs), 1),
-      node: { command: 'node -e 0', runsMs: nodeMs, medianMs: round(median(nodeMs), 1), extraCaCerts: Boolean(env.NODE_EXTRA_CA_CERTS) },
+      medianMs: round(median(versionMs) ?? NaN, 1),
+      node: { command: 'node -e 0', runsMs: nodeMs, medianMs: round(median(nodeMs) ?? NaN, 1), extraCaCerts: Boolean(env.NODE_EXTRA_CA_CERTS) },
     },
     correctness,
   };
@@ -369,6 +375,7 @@ async function makeQuickInput(dataset) {
 
 // ---- peers -------------------------------------------------------------------------------------
 async function ensurePeers() {
+  /** @type {Record<'restic' | 'borg', { bin: string, version: string | null | undefined, status: string }>} */
   const tools = {
     restic: { bin: 'restic', version: null, status: 'skipped: --only ripcord' },
     borg: { bin: 'borg', version: null, status: 'skipped: --only ripcord' },
@@ -405,6 +412,7 @@ function describeMachine(tools) {
     tar: firstLine(['tar', '--version']),
     gzip: firstLine(['gzip', '--version']),
     sha256sum: firstLine(['sha256sum', '--version']),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${Version} is dpkg-query's own format field
     gnuTime: `GNU time ${firstLine(['dpkg-query', '-W', '-f', '${Version}', 'time']) ?? firstLine([GNU_TIME, '--version'])}`,
     restic: tools.restic.version,
     borg: tools.borg.version,
@@ -539,7 +547,7 @@ function defineTasks({ cli, node, input, gpg, tools }) {
     display: 'ripcord restore ID --repo R --target OUT --yes --no-pre-restore -q',
     prepare: (r) => fresh(path.join(r.dir, 'ripcord-out')),
     cmd: (r) => ({ argv: [node, cli, 'restore', r.ripcordId, '--repo', ripcordRepo(r), '--target', path.join(r.dir, 'ripcord-out'), '--yes', '--no-pre-restore', '-q'] }),
-    after: async (r, m, c) => {
+    after: async (r, _m, c) => {
       await check('ripcord restore', path.join(r.dir, 'ripcord-out'), c);
       rmSync(path.join(r.dir, 'ripcord-out'), { recursive: true, force: true });
     },
@@ -552,7 +560,7 @@ function defineTasks({ cli, node, input, gpg, tools }) {
       display: 'gpg -d A.tar.gz.gpg | gzip -d | tar -x -C OUT',
       prepare: (r) => fresh(path.join(r.dir, 'gpg-out')),
       cmd: (r) => ({ shell: `${gpg} -d ${q(path.join(r.dir, 'a.tar.gz.gpg'))} | gzip -d | tar -x -C ${q(path.join(r.dir, 'gpg-out'))}` }),
-      after: async (r, m, c) => {
+      after: async (r, _m, c) => {
         if (c.rep === 0) await check('gpg -d | gzip -d | tar -x (peer)', path.join(r.dir, 'gpg-out'), c);
         rmSync(path.join(r.dir, 'gpg-out'), { recursive: true, force: true });
       },
@@ -566,7 +574,7 @@ function defineTasks({ cli, node, input, gpg, tools }) {
     onlyWarmup: true,
     prepare: (r) => fresh(path.join(r.dir, 'gpg-ripcord-out')),
     cmd: (r) => ({ shell: `${gpg} -d ${q(archiveOf(r))} | tar -xz -C ${q(path.join(r.dir, 'gpg-ripcord-out'))}` }),
-    after: async (r, m, c) => {
+    after: async (r, _m, c) => {
       await check('gpg -d | tar -xz of the ripcord archive', path.join(r.dir, 'gpg-ripcord-out'), c);
       rmSync(path.join(r.dir, 'gpg-ripcord-out'), { recursive: true, force: true });
     },
@@ -580,7 +588,7 @@ function defineTasks({ cli, node, input, gpg, tools }) {
       display: 'restic restore latest -q -r R --target OUT',
       prepare: (r) => fresh(out(r)),
       cmd: (r) => ({ shell: `${resticEnv(r)}restic restore latest -q -r ${q(resticRepo(r))} --target ${q(out(r))}` }),
-      after: async (r, m, c) => {
+      after: async (r, _m, c) => {
         // restic stores the absolute path of what it backed up
         const root = existsSync(path.join(out(r), 'repo')) ? out(r) : path.join(out(r), inDir);
         if (c.rep === 0) await check('restic restore (peer)', root, c);
@@ -597,7 +605,7 @@ function defineTasks({ cli, node, input, gpg, tools }) {
       display: 'borg extract R::bench   (cwd OUT)',
       prepare: (r) => fresh(out(r)),
       cmd: (r) => ({ shell: `BORG_BASE_DIR=${q(path.join(r.dir, 'borg-base'))} borg extract ${q(`${path.join(r.dir, 'borg-repo')}::bench`)}`, cwd: out(r) }),
-      after: async (r, m, c) => {
+      after: async (r, _m, c) => {
         if (c.rep === 0) await check('borg extract (peer)', out(r), c);
         rmSync(out(r), { recursive: true, force: true });
       },
@@ -689,6 +697,7 @@ async function runScaling({ cli, node, input, env }) {
   await sh(`find ${shellQuote(scaleDir)} -type f -exec cat {} + > /dev/null`);
 
   const scaleRel = path.relative(benchDir, scaleDir);
+  /** @type {{ copies: number, paths: string[], inputBytes: number, files: number, runs: Record<string, number | null>[], median?: Record<string, number | null> }[]} */
   const points = SCALES.map((k) => ({
     copies: k,
     paths: [path.relative(benchDir, input.dir), ...Array.from({ length: k - 1 }, (_, i) => `${scaleRel}/c${i + 1}`)],

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // A guarded deploy of a local service: your deploy and check commands, ripcord's snapshot
 // (with --capture, also state that is not a file) and rollback. Exit 0 deployed; 10 rolled back; 20 the rollback failed (act now); 1 failed.
 import * as path from 'node:path';
@@ -67,11 +68,11 @@ try {
   const keyInputs = { passphrase: RIPCORD_PASSPHRASE, passphraseFile: text('passphrase-file'), recipients: RIPCORD_RECIPIENTS,
     identity: RIPCORD_IDENTITY, identityPassphrase: RIPCORD_IDENTITY_PASSPHRASE,
     signingKey: RIPCORD_SIGNING_KEY, signingKeyPassphrase: RIPCORD_SIGNING_KEY_PASSPHRASE,
-    trustedSigners: RIPCORD_TRUSTED_SIGNERS, warn: (message) => console.error(`warning: ${message}`) }; // as the CLI reads them
+    trustedSigners: RIPCORD_TRUSTED_SIGNERS, warn: (/** @type {string} */ message) => console.error(`warning: ${message}`) }; // as the CLI reads them
   const keys = await encryptionKeysFrom(keyInputs);
   const decryptionKeys = await decryptionKeysFrom(keyInputs);
   const sh = $({ cwd, nothrow: true, quiet: true });
-  const [program] = deploy.trim().split(/\s+/);
+  const [program = ''] = deploy.trim().split(/\s+/);
   if (program.includes('/')) {
     if (!(await sh`test -f ${program}`).ok) throw usage(`--deploy: ${program} does not exist in ${cwd}`);
     if (!(await sh`test -x ${program}`).ok) throw usage(`--deploy: ${program} is not executable (chmod +x ${program})`);
@@ -133,24 +134,29 @@ try {
   exitWith(error);
 }
 
+/** @param {string} name @param {string} [fallback] @returns {string | undefined} */
 function text(name, fallback) {
   const value = argv[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'string' && typeof value !== 'number') throw usage(`--${name} needs one value`);
   return String(value);
 }
+/** @param {string} name @returns {string[]} */
 function list(name) {
   const values = [argv[name] ?? []].flat();
   if (values.some((v) => typeof v === 'boolean')) throw usage(`--${name} needs a value`);
   return values.map(String);
 }
+/** @param {string} name */
 function flag(name) {
   if (typeof argv[name] === 'string') throw usage(`--${name} takes no value (got ${argv[name]})`);
   return Boolean(argv[name]);
 }
+/** @param {string} message */
 function usage(message) {
   return new RipcordError(message, { exitCode: ExitCode.usage });
 }
+/** @param {any} error anything thrown @returns {never} */
 function exitWith(error) {
   const known = error instanceof RipcordError; // one line, with the library's exit code; anything else is a bug
   console.error(`deploy-with-rollback: ${known ? error.message : `internal error: ${error?.message ?? error} (--debug shows the stack)`}`);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // The nightly job: back up, verify, prune the scheduled snapshots by a retention policy,
 // and copy the new snapshot to a second repository when --copy-to names one.
 import { createRequire } from 'node:module';
@@ -62,7 +63,7 @@ try {
   const keyInputs = { passphrase: RIPCORD_PASSPHRASE, passphraseFile: text('passphrase-file'), recipients: RIPCORD_RECIPIENTS,
     identity: RIPCORD_IDENTITY, identityPassphrase: RIPCORD_IDENTITY_PASSPHRASE,
     signingKey: RIPCORD_SIGNING_KEY, signingKeyPassphrase: RIPCORD_SIGNING_KEY_PASSPHRASE,
-    trustedSigners: RIPCORD_TRUSTED_SIGNERS, warn: (message) => console.error(`warning: ${message}`) }; // as the CLI reads them
+    trustedSigners: RIPCORD_TRUSTED_SIGNERS, warn: (/** @type {string} */ message) => console.error(`warning: ${message}`) }; // as the CLI reads them
   const keys = await encryptionKeysFrom(keyInputs);
   const readKeys = readData ? await decryptionKeysFrom(keyInputs) : undefined;
   const prunePreview = await ripcord('prune', [...pruneArgs, '--dry-run']);
@@ -77,6 +78,7 @@ try {
   }
 
   const store = await openStore(repo);
+  /** @type {import('ripcord-backup').SnapshotMetadata} */
   let snapshot;
   try {
     ({ snapshot } = await spinner('backing up', async () =>
@@ -92,7 +94,7 @@ try {
       })));
     console.log(`backed up  ${snapshot.id}: ${snapshot.files} files, ${snapshot.archiveBytes} bytes stored`);
     const [outcome] = await spinner('verifying', () => verifySnapshots({ store, references: [snapshot.id], readData, keys: readKeys }));
-    if (!outcome.ok) throw new RipcordError(outcome.problems[0]);
+    if (!outcome?.ok) throw new RipcordError(outcome?.problems[0] ?? `${snapshot.id} was not verified`);
     console.log(`verified   ${snapshot.id}${readData ? ' (every file decrypted and checked)' : ' (checksums)'}`);
   } finally {
     await store.close();
@@ -103,30 +105,38 @@ try {
   exitWith(error);
 }
 
-/** Run the ripcord CLI; its one-line error becomes this script's. */
+/**
+ * Run the ripcord CLI; its one-line error becomes this script's.
+ * @param {string} step @param {string[]} args
+ */
 async function ripcord(step, args) {
   const run = await $({ nothrow: true, quiet: true })`${process.execPath} ${CLI} ${args}`;
-  if (!run.ok) throw new RipcordError(`${step}: ${run.stderr.trim().split('\n').pop().replace(/^ripcord: /, '')}`, { exitCode: run.exitCode ?? 1 });
+  if (!run.ok) throw new RipcordError(`${step}: ${(run.stderr.trim().split('\n').pop() ?? '').replace(/^ripcord: /, '')}`, { exitCode: run.exitCode ?? 1 });
   return run.stdout.trim();
 }
+/** @param {string} name @param {string} [fallback] @returns {string | undefined} */
 function text(name, fallback) {
   const value = argv[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'string' && typeof value !== 'number') throw usage(`--${name} needs one value`);
   return String(value);
 }
+/** @param {string} name @returns {string[]} */
 function list(name) {
   const values = [argv[name] ?? []].flat();
   if (values.some((v) => typeof v === 'boolean')) throw usage(`--${name} needs a value`);
   return values.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
 }
+/** @param {string} name */
 function flag(name) {
   if (typeof argv[name] === 'string') throw usage(`--${name} takes no value (got ${argv[name]})`);
   return Boolean(argv[name]);
 }
+/** @param {string} message */
 function usage(message) {
   return new RipcordError(message, { exitCode: ExitCode.usage });
 }
+/** @param {any} error anything thrown @returns {never} */
 function exitWith(error) {
   const known = error instanceof RipcordError; // one line, with the library's exit code; anything else is a bug
   console.error(`nightly-backup: ${known ? error.message : `internal error: ${error?.message ?? error} (--debug shows the stack)`}`);

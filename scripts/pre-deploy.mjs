@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Snapshot what a deploy is about to change (configs, scripts, deploy state), verify the
 // snapshot, and print its id on stdout:  ID=$(ripcord-pre-deploy)
 import * as fs from 'node:fs';
@@ -53,7 +54,7 @@ try {
   const keyInputs = { passphrase: RIPCORD_PASSPHRASE, passphraseFile: text('passphrase-file'), recipients: RIPCORD_RECIPIENTS,
     identity: RIPCORD_IDENTITY, identityPassphrase: RIPCORD_IDENTITY_PASSPHRASE,
     signingKey: RIPCORD_SIGNING_KEY, signingKeyPassphrase: RIPCORD_SIGNING_KEY_PASSPHRASE,
-    trustedSigners: RIPCORD_TRUSTED_SIGNERS, warn: (message) => console.error(`warning: ${message}`) }; // as the CLI reads them
+    trustedSigners: RIPCORD_TRUSTED_SIGNERS, warn: (/** @type {string} */ message) => console.error(`warning: ${message}`) }; // as the CLI reads them
   const keys = await encryptionKeysFrom(keyInputs);
   const readKeys = readData ? await decryptionKeysFrom(keyInputs) : undefined;
   const captures = list('capture', { split: false }).map((spec) => parseCaptureSpec(spec, '--capture'));
@@ -77,7 +78,7 @@ try {
       }));
     console.error(`  snapshot ${snapshot.id}: ${snapshot.files} files, ${snapshot.archiveBytes} bytes stored`);
     const [outcome] = await spinner('verifying', () => verifySnapshots({ store, references: [snapshot.id], readData, keys: readKeys }));
-    if (!outcome.ok) throw new RipcordError(outcome.problems[0]);
+    if (!outcome?.ok) throw new RipcordError(outcome?.problems[0] ?? `${snapshot.id} was not verified`);
     console.error(`  ${chalk.green('verified')}${readData ? ' (every file decrypted and checked)' : ' (checksums)'}`);
     console.log(snapshot.id);
   } finally {
@@ -87,24 +88,29 @@ try {
   exitWith(error);
 }
 
+/** @param {string} name @param {string} [fallback] @returns {string | undefined} */
 function text(name, fallback) {
   const value = argv[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'string' && typeof value !== 'number') throw usage(`--${name} needs one value`);
   return String(value);
 }
+/** @param {string} name @param {{ split?: boolean }} [options] @returns {string[]} */
 function list(name, { split = true } = {}) {
   const values = [argv[name] ?? []].flat();
   if (values.some((v) => typeof v === 'boolean')) throw usage(`--${name} needs a value`);
   return split ? values.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean) : values.map(String);
 }
+/** @param {string} name */
 function flag(name) {
   if (typeof argv[name] === 'string') throw usage(`--${name} takes no value (got ${argv[name]})`);
   return Boolean(argv[name]);
 }
+/** @param {string} message */
 function usage(message) {
   return new RipcordError(message, { exitCode: ExitCode.usage });
 }
+/** @param {any} error anything thrown @returns {never} */
 function exitWith(error) {
   const known = error instanceof RipcordError; // one line, with the library's exit code; anything else is a bug
   console.error(`pre-deploy: ${known ? error.message : `internal error: ${error?.message ?? error} (--debug shows the stack)`}`);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Pick a snapshot, see how it differs from the folder now, confirm, restore (a pre-restore
 // snapshot is taken first), and get the command that undoes it.
 import * as path from 'node:path';
@@ -54,7 +55,7 @@ try {
   const keyInputs = { passphrase: RIPCORD_PASSPHRASE, passphraseFile: text('passphrase-file'), recipients: RIPCORD_RECIPIENTS,
     identity: RIPCORD_IDENTITY, identityPassphrase: RIPCORD_IDENTITY_PASSPHRASE,
     signingKey: RIPCORD_SIGNING_KEY, signingKeyPassphrase: RIPCORD_SIGNING_KEY_PASSPHRASE,
-    trustedSigners: RIPCORD_TRUSTED_SIGNERS, warn: (message) => console.error(`warning: ${message}`) }; // as the CLI reads them
+    trustedSigners: RIPCORD_TRUSTED_SIGNERS, warn: (/** @type {string} */ message) => console.error(`warning: ${message}`) }; // as the CLI reads them
   const keys = await decryptionKeysFrom(keyInputs);
   const preRestoreKeys = await preRestoreKeysFrom(keyInputs);
   const store = await openStore(describeRepository(repo));
@@ -62,7 +63,7 @@ try {
     if (!reference) {
       const shown = (await listSnapshots(store)).snapshots.slice(0, CHOICES);
       if (!shown.length) throw new RipcordError(`no snapshots in ${store.properties.location}`);
-      shown.forEach((s, i) => console.log(`${String(i + 1).padStart(3)}  ${s.id}  ${s.kind.padEnd(11)} ${s.files} files  ${s.tags.join(',')}`));
+      for (const [i, s] of shown.entries()) console.log(`${String(i + 1).padStart(3)}  ${s.id}  ${s.kind.padEnd(11)} ${s.files} files  ${s.tags.join(',')}`);
       const answer = (await question(`Restore which snapshot? [1-${shown.length}, Enter: 1] `, { choices: shown.map((s) => s.id) })).trim() || '1';
       reference = shown[Number(answer) - 1]?.id ?? answer;
     }
@@ -113,24 +114,29 @@ try {
   exitWith(error);
 }
 
+/** @param {string} name @param {string} [fallback] @returns {string | undefined} */
 function text(name, fallback) {
   const value = argv[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'string' && typeof value !== 'number') throw usage(`--${name} needs one value`);
   return String(value);
 }
+/** @param {string} name @returns {string[]} */
 function list(name) {
   const values = [argv[name] ?? []].flat();
   if (values.some((v) => typeof v === 'boolean')) throw usage(`--${name} needs a value`);
   return values.map(String);
 }
+/** @param {string} name */
 function flag(name) {
   if (typeof argv[name] === 'string') throw usage(`--${name} takes no value (got ${argv[name]})`);
   return Boolean(argv[name]);
 }
+/** @param {string} message */
 function usage(message) {
   return new RipcordError(message, { exitCode: ExitCode.usage });
 }
+/** @param {any} error anything thrown @returns {never} */
 function exitWith(error) {
   const known = error instanceof RipcordError; // one line, with the library's exit code; anything else is a bug
   console.error(`restore: ${known ? error.message : `internal error: ${error?.message ?? error} (--debug shows the stack)`}`);

@@ -1,3 +1,4 @@
+// @ts-check
 // Runs commands, measured or not. A measured command runs under GNU time, which waits for it
 // and reports the rusage of the whole process tree it waited for: CPU (user + sys) summed over
 // every process, peak RSS of the largest single process (Linux ru_maxrss semantics).
@@ -12,19 +13,31 @@ const KEEP = 64 << 10; // last bytes of stdout/stderr kept for error messages
 export class BenchError extends Error {}
 
 /**
+ * A command: an argv, or a bash line run with pipefail; `cwd` where a step needs its own.
+ * @typedef {({ argv: string[], shell?: undefined } | { shell: string, argv?: undefined }) & { cwd?: string }} Command
+ */
+/** @typedef {{ cwd?: string | undefined, env?: NodeJS.ProcessEnv | undefined, allowFailure?: boolean, input?: string }} RunOptions */
+/** @typedef {{ code: number, signal: NodeJS.Signals | null, stdout: string, stderr: string }} RunResult */
+/**
+ * @typedef {{ wallS: number, userS: number, sysS: number, cpuS: number, peakRssMiB: number,
+ *   otherCpuS: number | null, stealS: number | null, stdout: string, stderr: string }} Measurement
+ */
+
+/**
  * Run argv (or `bash -o pipefail -c shell`) to completion. Rejects on a non-zero exit with the
  * tail of its stderr, unless allowFailure.
+ * @param {Command} cmd @param {RunOptions} [options] @returns {Promise<RunResult>}
  */
 export function run(cmd, { cwd, env, allowFailure = false, input } = {}) {
-  const argv = commandArgv(cmd);
+  const [program = '', ...args] = commandArgv(cmd);
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { cwd, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { cwd, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout = (stdout + d).slice(-KEEP)));
-    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-KEEP)));
-    if (input !== undefined) child.stdin.end(input);
-    child.on('error', (error) => reject(new BenchError(`cannot start ${argv[0]}: ${error.message}`)));
+    child.stdout?.on('data', (d) => (stdout = (stdout + d).slice(-KEEP)));
+    child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-KEEP)));
+    if (input !== undefined) child.stdin?.end(input);
+    child.on('error', (error) => reject(new BenchError(`cannot start ${program}: ${error.message}`)));
     child.on('close', (code, signal) => {
       const result = { code: code ?? 128, signal, stdout, stderr };
       if ((code !== 0 || signal) && !allowFailure) {
@@ -39,8 +52,8 @@ let timeFiles = 0;
 /** Machine-wide CPU jiffies from /proc/stat: busy (everything but idle and iowait), steal. */
 function machineCpu() {
   try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
+    const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f; // idle and iowait are not busy time
     return { busy: user + nice + system + irq + softirq + steal, steal };
   } catch {
     return null;
@@ -83,6 +96,7 @@ export async function settle() {
  * Run cmd under GNU time. Wall time is taken here (monotonic clock around spawn and exit);
  * CPU and peak RSS come from GNU time. Any failure rejects: a figure from a failed command
  * is never recorded.
+ * @param {Command} cmd @param {RunOptions} [options] @returns {Promise<Measurement>}
  */
 export async function measure(cmd, { cwd, env } = {}) {
   const timeFile = path.join(tmpdir(), `ripcord-bench-time-${process.pid}-${timeFiles++}`);
@@ -98,7 +112,7 @@ export async function measure(cmd, { cwd, env } = {}) {
     }
     const line = existsSync(timeFile) ? readFileSync(timeFile, 'utf8').split('\n').find((l) => l.startsWith('RUSAGE ')) : undefined;
     if (!line) throw new BenchError(`GNU time reported nothing for: ${describe(cmd)}`);
-    const [, , user, sys, rssKiB] = line.trim().split(/\s+/).map(Number);
+    const [, , user = NaN, sys = NaN, rssKiB = NaN] = line.trim().split(/\s+/).map(Number);
     // CPU that the rest of the machine used meanwhile (other processes, the hypervisor's steal):
     // the noise floor of this figure on a shared machine.
     const otherCpuS = cpuBefore && cpuAfter ? Math.max(0, round((cpuAfter.busy - cpuBefore.busy) / HZ - (user + sys), 2)) : null;
@@ -119,26 +133,32 @@ export async function measure(cmd, { cwd, env } = {}) {
   }
 }
 
+/** @param {Command} cmd @returns {string[]} */
 export function commandArgv(cmd) {
   if (cmd.shell !== undefined) return ['bash', '-o', 'pipefail', '-c', cmd.shell];
   return cmd.argv;
 }
 
+/** @param {Command} cmd */
 export function describe(cmd) {
   return cmd.shell ?? cmd.argv.map(shellQuote).join(' ');
 }
 
+/** @param {string} s */
 export function shellQuote(s) {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${String(s).replace(/'/g, `'\\''`)}'`;
 }
 
+/** The median of the finite numbers among values, or null when there are none. @param {readonly unknown[]} values */
 export function median(values) {
-  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  const v = /** @type {number[]} */ (values.filter((x) => typeof x === 'number' && Number.isFinite(x))).sort((a, b) => a - b);
   if (v.length === 0) return null;
   const mid = v.length >> 1;
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  const at = (/** @type {number} */ i) => /** @type {number} */ (v[i]);
+  return v.length % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 }
 
+/** @param {number} x @param {number} digits */
 export function round(x, digits) {
   const f = 10 ** digits;
   return Math.round(x * f) / f;

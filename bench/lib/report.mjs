@@ -1,14 +1,29 @@
+// @ts-check
 // Targets (fixed: never adjust them to fit a result) and the bench/README.md page.
 
 const MB = 1e6;
 
-/** Each target: name, goal, measured (text), ratio, status 'met' | 'NOT MET' | 'not measured'. */
+/**
+ * A run's JSON record (bench/results/*.json), as bench/run.mjs fills it in; read field by field.
+ * @typedef {any} Report
+ */
+/** @typedef {{ name: string, goal: string, measured: string, ratio: number | null, status: 'met' | 'NOT MET' | 'not measured' }} Target */
+
+/**
+ * Each target: name, goal, measured (text), ratio, status 'met' | 'NOT MET' | 'not measured'.
+ * @param {Report} report @returns {Target[]}
+ */
 export function computeTargets(report) {
   const M = report.measurements;
+  /** @type {(key: string, field?: string) => number | null} */
   const med = (key, field = 'wallS') => M[key]?.median?.[field] ?? null;
-  const scale = (copies) => report.scaling?.points?.find((p) => p.copies === copies)?.median?.peakRssMiB ?? null;
+  /** @type {(copies: number) => number | null} */
+  const scale = (copies) => report.scaling?.points?.find((/** @type {any} */ p) => p.copies === copies)?.median?.peakRssMiB ?? null;
+  /** @type {(key: string, fallback: string) => string} */
   const why = (key, fallback) => (M[key] ? fallback : missingReason(report, key));
+  /** @type {Target[]} */
   const targets = [];
+  /** @type {(name: string, goal: string, measured: string, ratio: number | null, pass: (ratio: number) => boolean, missing: string) => void} */
   const add = (name, goal, measured, ratio, pass, missing) => {
     const status = ratio === null || Number.isNaN(ratio) ? 'not measured' : pass(ratio) ? 'met' : 'NOT MET';
     targets.push({ name, goal, measured: status === 'not measured' ? missing : measured, ratio: ratio === null ? null : round3(ratio), status });
@@ -38,8 +53,8 @@ export function computeTargets(report) {
 
   const verify = med('ripcord.verify');
   const sha = med('sha256sum.archive');
-  const verifyRate = verify && med('ripcord.verify', 'hashedBytes') / verify;
-  const shaRate = sha && med('sha256sum.archive', 'hashedBytes') / sha;
+  const verifyRate = verify && (med('ripcord.verify', 'hashedBytes') ?? 0) / verify;
+  const shaRate = sha && (med('sha256sum.archive', 'hashedBytes') ?? 0) / sha;
   add(
     'checksum-only verify at >= 90% of sha256sum throughput',
     'ratio >= 0.90',
@@ -69,14 +84,18 @@ export function computeTargets(report) {
   return targets;
 }
 
-/** The ratio within each round, where the two ran back to back: how far machine noise moves it. */
+/**
+ * The ratio within each round, where the two ran back to back: how far machine noise moves it.
+ * @param {Report['measurements']} M @param {string} key @param {string} peer
+ */
 function perRound(M, key, peer) {
   const a = M[key]?.runs ?? [];
   const b = M[peer]?.runs ?? [];
   if (a.length === 0 || a.length !== b.length) return '';
-  return ` (each round: ${a.map((run, i) => (run.wallS / b[i].wallS).toFixed(2)).join(', ')})`;
+  return ` (each round: ${a.map((/** @type {any} */ run, /** @type {number} */ i) => (run.wallS / b[i].wallS).toFixed(2)).join(', ')})`;
 }
 
+/** @param {Report} report @param {string} key */
 function missingReason(report, key) {
   const tool = key.split('.')[0];
   if (report.options?.only === 'ripcord') return 'peers skipped (--only ripcord)';
@@ -84,36 +103,47 @@ function missingReason(report, key) {
   return 'not run';
 }
 
+/** @param {Report} report @param {number} copies @returns {number | null} */
 function pointBytes(report, copies) {
-  return report.scaling?.points?.find((p) => p.copies === copies)?.inputBytes ?? null;
+  return report.scaling?.points?.find((/** @type {any} */ p) => p.copies === copies)?.inputBytes ?? null;
 }
 
+/** @param {number | null | undefined | false | 0} a @param {number | null} b */
 function ratioOf(a, b) {
   return typeof a === 'number' && typeof b === 'number' && b > 0 ? a / b : null;
 }
 
+/** @param {number} x */
 const round3 = (x) => Math.round(x * 1000) / 1000;
+/** @param {number | null} x */
 const s = (x) => (x === null ? 'n/a' : `${x.toFixed(2)} s`);
+/** @param {number | null} x */
 const mb = (x) => (x === null ? 'n/a' : `${(x / MB).toFixed(1)} MB`);
+/** @param {number | null | undefined} x */
 const gb = (x) => (x === null || x === undefined ? 'n/a' : `${(x / 1e9).toFixed(2)} GB`);
+/** @param {number | null} x */
 const mib = (x) => (x === null ? 'n/a' : `${x.toFixed(1)} MiB`);
+/** @param {number | null | false | 0} x */
 const rate = (x) => (x === null || !x ? 'n/a' : `${(x / MB).toFixed(0)} MB/s`);
 
 // ---- README --------------------------------------------------------------------------------
+/** @param {unknown} text */
 const esc = (text) => String(text).replace(/\|/g, '\\|');
 
 /**
  * The page of record from one or more runs, one per Node version (the first is the Action's
  * runtime): a table of every target on each version, then each run in full.
+ * @param {{ report: Report, jsonPath: string }[]} runs
  */
 export function renderReadme(runs) {
+  /** @type {string[]} */
   const L = [];
   L.push('# ripcord benchmark', '');
   L.push('`npm run bench` is the benchmark of record. **This page is written by it** (from `bench/lib/report.mjs`); do not edit the figures by hand. ' +
     `It runs the whole benchmark once for each Node version, ripcord on that Node and the peers as they are: ${runs.map((r) => `Node ${r.report.machine.node}`).join(', ')}.`, '');
   L.push('## Targets on each Node version', '');
   L.push(`| target | goal | ${runs.map((r) => `Node ${r.report.machine.node}`).join(' | ')} |`, `|---|---|${runs.map(() => '---|').join('')}`);
-  const first = runs[0].report.targets;
+  const first = /** @type {Target[]} */ (runs[0]?.report.targets ?? []);
   for (const [i, t] of first.entries()) {
     const cells = runs.map(({ report }) => {
       const x = report.targets[i];
@@ -127,11 +157,17 @@ export function renderReadme(runs) {
   return `${L.join('\n')}\n`;
 }
 
-/** One run's section of the page: what ran, its targets and every figure. */
+/**
+ * One run's section of the page: what ran, its targets and every figure.
+ * @param {Report} report @param {string} jsonPath
+ */
 function renderRun(report, jsonPath) {
   const m = report.machine;
+  /** @type {string[]} */
   const L = [];
-  const runsOf = (r, f, digits) => r.runs.map((x) => (x[f] === undefined ? '' : x[f].toFixed(digits))).join(' / ');
+  /** @type {(r: any, f: string, digits: number) => string} */
+  const runsOf = (r, f, digits) => r.runs.map((/** @type {any} */ x) => (x[f] === undefined ? '' : x[f].toFixed(digits))).join(' / ');
+  /** @type {(r: any, f: string, digits: number) => string} */
   const cell = (r, f, digits) => (r.median?.[f] === undefined ? 'n/a' : `**${r.median[f].toFixed(digits)}** (${runsOf(r, f, digits)})`);
 
   L.push(`## On Node ${m.node}`, '');
@@ -209,10 +245,12 @@ function renderRun(report, jsonPath) {
   return L;
 }
 
+/** @param {unknown} x */
 function other(x) {
   return typeof x === 'number' ? x.toFixed(1) : '';
 }
 
+/** @param {number | undefined} cpu @param {number | undefined} wall */
 function pct(cpu, wall) {
   return cpu === undefined || !wall ? '' : `${Math.round((cpu / wall) * 100)}%`;
 }

@@ -46,7 +46,7 @@ const MAGIC = 257; // 6 + version 2
 const UNAME = 265; // 32
 const GNAME = 297; // 32
 const DEVMAJOR = 329; // 8
-const DEVMINOR = 337; // 8
+// devminor at 337, 8 bytes: written with devmajor from TEMPLATE below
 const PREFIX = 345; // 155
 
 const NAME_LEN = 100;
@@ -172,7 +172,7 @@ export function encodeTarHeader(header: TarHeader): Buffer {
   if (paxGid) paxLen += recordLength(3, decimalDigits(gid));
   const paxMtime = mtime < 0 || mtime > MAX_OCTAL_11;
   if (paxMtime) paxLen += recordLength(5, decimalDigits(mtime));
-  const ustarMtime = mtime < 0 ? 0 : mtime > MAX_OCTAL_11 ? MAX_OCTAL_11 : mtime;
+  const ustarMtime = Math.min(Math.max(mtime, 0), MAX_OCTAL_11);
 
   const paxBlocks = paxLen === 0 ? 0 : BLOCK + Math.ceil(paxLen / BLOCK) * BLOCK;
   // Zero-filled on purpose: allocUnsafe would save ~0.2 µs per header, but one missed
@@ -217,7 +217,7 @@ export function encodeTarHeader(header: TarHeader): Buffer {
     sum += putUtf8(out, h + NAME, fullPath, NAME_LEN);
   } else if (split < 0) {
     // the whole name, or (when pax carries it) its first 100 bytes
-    sum += putAscii(out, h + NAME, fullPath, 0, pathBytes < NAME_LEN ? pathBytes : NAME_LEN);
+    sum += putAscii(out, h + NAME, fullPath, 0, Math.min(pathBytes, NAME_LEN));
   } else {
     sum += putAscii(out, h + NAME, fullPath, split + 1, pathBytes);
     sum += putAscii(out, h + PREFIX, fullPath, 0, split);

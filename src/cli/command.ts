@@ -3,9 +3,12 @@
  * parses nothing itself: main.ts parses argv against the options and hands over values.
  */
 import { parseArgs } from 'node:util';
+import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
 import { UsageError } from '../domain/errors.ts';
-import type { CliContext } from './context.ts';
+import type { Reporter } from '../domain/events.ts';
+import type { RunNotes } from '../domain/run-record.ts';
 import { closeMatches } from '../domain/suggest.ts';
+import type { Store } from '../storage/store.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -31,6 +34,32 @@ export interface Command {
   options: OptionSpecs;
   examples?: string[];
   run(context: CliContext, values: OptionValues, positionals: string[]): Promise<number>;
+}
+
+/** What a command is given to reach the outside world (context.ts makes one). */
+export interface CliContext {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  json: boolean;
+  quiet: boolean;
+  /** the repository URL in effect */
+  repository: string;
+  openRepository(): Promise<Store>;
+  encryptionKeys(): Promise<EncryptionKeys>;
+  decryptionKeys(): Promise<DecryptionKeys>;
+  /** keys for the pre-restore snapshot: the configured ones, or the identity's own public key */
+  preRestoreKeys(): Promise<EncryptionKeys>;
+  reporter: Reporter & { finish(): void };
+  /** note what this run did, for the audit log, --report, metrics and notifications (observe.ts) */
+  record(notes: RunNotes): void;
+  /** what was noted (warnings the reporter saw included), and the repository the run opened */
+  readonly run: { notes: RunNotes; repository?: string };
+  print(line?: string): void;
+  printJson(value: unknown): void;
+  /** close every repository opened */
+  close(): Promise<void>;
 }
 
 /** Options every command accepts. */

@@ -1,7 +1,7 @@
 /**
- * What a command needs from the outside world, gathered in one place: the environment,
- * the repository, keys, output streams and the progress reporter. Only the adapters
- * read process.env; operations receive plain values.
+ * What a command needs from the outside world (the CliContext of command.ts), gathered in
+ * one place: the environment, the repository, keys, output streams and the progress
+ * reporter. Only the adapters read process.env; operations receive plain values.
  */
 import type { DecryptionKeys, EncryptionKeys } from '../domain/keys.ts';
 import type { Reporter } from '../domain/events.ts';
@@ -11,36 +11,14 @@ import { decryptionKeysFrom, encryptionKeysFrom, preRestoreKeysFrom } from '../o
 import type { KeyInputs } from '../ops/keys.ts';
 import { openStore } from '../storage/open-store.ts';
 import type { Store } from '../storage/store.ts';
-import type { OptionValues } from './command.ts';
+import type { CliContext, OptionValues } from './command.ts';
 import { flag, listOption, stringOption } from './command.ts';
 import { createProgressReporter } from './progress.ts';
 import { UsageError } from '../domain/errors.ts';
 import { escapeControlsKeepingLines, escapeJsonControls } from '../domain/untrusted-text.ts';
 
-export interface CliContext {
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
-  json: boolean;
-  quiet: boolean;
-  /** the repository URL in effect */
-  repository: string;
-  openRepository(): Promise<Store>;
-  encryptionKeys(): Promise<EncryptionKeys>;
-  decryptionKeys(): Promise<DecryptionKeys>;
-  /** keys for the pre-restore snapshot: the configured ones, or the identity's own public key */
-  preRestoreKeys(): Promise<EncryptionKeys>;
-  reporter: Reporter & { finish(): void };
-  /** note what this run did, for the audit log, --report, metrics and notifications (observe.ts) */
-  record(notes: RunNotes): void;
-  /** what was noted (warnings the reporter saw included), and the repository the run opened */
-  readonly run: { notes: RunNotes; repository?: string };
-  print(line?: string): void;
-  printJson(value: unknown): void;
-  /** close every repository opened */
-  close(): Promise<void>;
-}
+// where the commands found it before it moved beside Command
+export type { CliContext } from './command.ts';
 
 export interface ProcessIo {
   env: NodeJS.ProcessEnv;

@@ -7,10 +7,9 @@
  * None of this may hide the operation's own result: every failure here is a warning on
  * stderr, and the exit code stays the operation's.
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { setTag } from '../domain/config.ts';
 import { isRipcordError, StorageError, UsageError } from '../domain/errors.ts';
 import type { Sample } from '../domain/metrics.ts';
@@ -18,10 +17,13 @@ import { formatExposition, mergeSamples, parseExposition, RESERVED_LABELS, runLa
 import type { RunRecord } from '../domain/run-record.ts';
 import { durationMs, notificationEvent, runReport, slackMessage } from '../domain/run-record.ts';
 import { AUDITED_OPERATIONS, appendRunAudit, isAuditable } from '../ops/audit.ts';
+import { lockOwner, withLock } from '../ops/lock.ts';
 import { describeActor } from '../ops/origin.ts';
 import { listSnapshots, matchesFilter } from '../ops/repository.ts';
 import type { SnapshotFilter } from '../ops/repository.ts';
 import { VERSION } from '../ops/version.ts';
+import { LocalStore } from '../storage/local-store.ts';
+import { writeFileAtomically } from '../storage/replace-file.ts';
 import type { Store } from '../storage/store.ts';
 import type { Command, OptionSpecs, OptionValues } from './command.ts';
 import { listOption, stringOption } from './command.ts';
@@ -63,6 +65,8 @@ export function withMonitoring(command: Command): Command {
 
 const NOTIFY_EVENTS = ['failure', 'rollback', 'success'];
 const NETWORK_TIMEOUT_MS = 10_000;
+/** Runs wait their turn for the metrics file (a few milliseconds each); a holder whose process is gone holds nothing. */
+const METRICS_LOCK = { waitMs: 15_000, pollMs: 50, sameMachine: true };
 
 /** Reject a bad monitoring option before the operation runs, not after. */
 export function checkMonitoringOptions(command: Command, values: OptionValues, env: NodeJS.ProcessEnv): void {
@@ -210,26 +214,29 @@ async function repositoryState(store: Store, scope: SnapshotFilter): Promise<Run
 }
 
 async function writeReport(file: string, run: RunRecord): Promise<void> {
-  await writeFileAtomically(file, `${JSON.stringify(runReport(run), null, 2)}\n`);
+  await writeFileAtomically(file, `${JSON.stringify(runReport(run), null, 2)}\n`, 0o644);
 }
 
 /**
- * Read, update and replace the textfile. A lock file beside it serializes concurrent
- * runs (so that no run's series or counter increment is lost); node_exporter only ever
- * sees a whole file, because the new one is renamed over the old.
+ * Read, update and replace the textfile. A lock beside it (locks/<name>/ in its folder, the
+ * repository lock of ops/lock.ts) serializes concurrent runs, so that no run's series or
+ * counter increment is lost; node_exporter only ever sees a whole file, because the new one
+ * is renamed over the old. The file is 0644: node_exporter usually runs as another user.
  */
 async function updateMetricsFile(file: string, run: RunRecord, labels: Record<string, string>): Promise<void> {
   // the folder is the operator's to make (it is node_exporter's textfile directory): say so, not "cannot lock X.lock"
   const folder = path.dirname(file);
   if (!(await fs.stat(folder).then((s) => s.isDirectory(), () => false))) throw new Error(`the folder ${folder} does not exist: create it (node_exporter's --collector.textfile.directory)`);
-  await withFileLock(`${file}.lock`, async () => {
+  const folderStore = new LocalStore(folder);
+  const owner = lockOwner('metrics-file', { host: hostname() });
+  await withLock(folderStore, path.basename(file), owner, METRICS_LOCK, async () => {
     const old = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return '';
       throw error;
     });
     const previous = parseExposition(old);
     const samples = mergeSamples(previous.samples, runSamples(run, previous.samples, labels));
-    await writeFileAtomically(file, formatExposition(samples, previous.info));
+    await writeFileAtomically(file, formatExposition(samples, previous.info), 0o644);
   });
 }
 
@@ -294,47 +301,4 @@ export function redactUrl(text: string): string {
 
 function base64url(text: string): string {
   return Buffer.from(text).toString('base64url');
-}
-
-/** Write beside the target, flush, rename over it: readers see the old file or the new one, never a part. */
-export async function writeFileAtomically(file: string, content: string): Promise<void> {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  try {
-    const handle = await fs.open(temporary, 'wx', 0o644);
-    try {
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temporary, file);
-  } catch (error) {
-    await fs.rm(temporary, { force: true }).catch(() => {});
-    throw error;
-  }
-}
-
-const LOCK_WAIT_MS = 15_000;
-const LOCK_STALE_MS = 60_000;
-
-async function withFileLock<T>(lock: string, work: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      await (await fs.open(lock, 'wx', 0o644)).close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      // A holder that died leaves its lock behind; past a minute it is not working any more.
-      const stats = await fs.stat(lock).catch(() => undefined);
-      if (stats && Date.now() - stats.mtimeMs > LOCK_STALE_MS) await fs.rm(lock, { force: true });
-      else if (Date.now() > deadline) throw new Error(`${lock} is held by another run (remove it if no ripcord is running)`);
-      else await sleep(25 + Math.random() * 50);
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    await fs.rm(lock, { force: true }).catch(() => {});
-  }
 }

@@ -42,6 +42,8 @@ export interface BackupSetConfig {
 }
 
 export interface RipcordConfig {
+  /** the schema editors complete the file with; ripcord itself ignores it */
+  $schema?: string;
   repository?: string;
   /** a file holding the armored signing key */
   'signing-key'?: string;

@@ -82,7 +82,9 @@ function check(value: unknown, schema: JsonSchema, root: JsonSchema, path: JsonP
         seen.push(item);
       });
     }
-    if (isSchema(schema.items)) value.forEach((item, index) => check(item, schema.items as JsonSchema, root, [...path, index], problems));
+    if (isSchema(schema.items)) {
+      for (const [index, item] of value.entries()) check(item, schema.items as JsonSchema, root, [...path, index], problems);
+    }
   }
   if (found === 'object') checkObject(value as Record<string, unknown>, schema, root, path, problems);
 }
@@ -98,7 +100,7 @@ function checkObject(object: Record<string, unknown>, schema: JsonSchema, root: 
     if (isSchema(schema.propertyNames)) {
       for (const problem of validateAgainstSchema(key, schema.propertyNames as JsonSchema, root)) problems.push({ path: member, message: `the name ${problem.message.replace(/^"[^"]*" /, '')}` });
     }
-    if (Object.prototype.hasOwnProperty.call(properties, key)) {
+    if (Object.hasOwn(properties, key)) {
       check(object[key], properties[key]!, root, member, problems);
     } else if (schema.additionalProperties === false) {
       problems.push({ path: member, message: unknownKey(key, Object.keys(properties)) });
@@ -108,7 +110,7 @@ function checkObject(object: Record<string, unknown>, schema: JsonSchema, root: 
   }
   // After the unknown keys: "pahts: unknown key (did you mean paths?)" says more than "paths is missing".
   for (const key of (Array.isArray(schema.required) ? schema.required : []) as string[]) {
-    if (!Object.prototype.hasOwnProperty.call(object, key)) problems.push({ path, message: `missing required key ${JSON.stringify(key)}` });
+    if (!Object.hasOwn(object, key)) problems.push({ path, message: `missing required key ${JSON.stringify(key)}` });
   }
 }
 

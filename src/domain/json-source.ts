@@ -89,16 +89,16 @@ export function parseJsonWithPositions(source: string): PositionedJson {
         return out;
       }
       if (char === '\\') {
-        const escape = text[at + 1];
+        const escaped = text[at + 1];
         const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (escape !== undefined && escape in simple) {
-          out += simple[escape];
+        if (escaped !== undefined && escaped in simple) {
+          out += simple[escaped];
           at += 2;
-        } else if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(at + 2, at + 6))) {
+        } else if (escaped === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(at + 2, at + 6))) {
           out += String.fromCharCode(parseInt(text.slice(at + 2, at + 6), 16));
           at += 6;
         } else {
-          fail(`invalid escape \\${escape ?? ''} in a string`);
+          fail(`invalid escape \\${escaped ?? ''} in a string`);
         }
         continue;
       }
@@ -128,7 +128,7 @@ export function parseJsonWithPositions(source: string): PositionedJson {
         if (text[at] === '}' && comma >= 0) fail('a comma before "}" (trailing commas are not allowed in JSON)', comma);
         if (text[at] !== '"') fail(`expected a key in double quotes but found ${describe(at)}`);
         const key = parseString();
-        if (Object.prototype.hasOwnProperty.call(object, key)) fail(`the key ${JSON.stringify(key)} appears twice in the same object`, keyStart);
+        if (Object.hasOwn(object, key)) fail(`the key ${JSON.stringify(key)} appears twice in the same object`, keyStart);
         positions.set(jsonPointer([...path, key]), positionAt(keyStart));
         skipSpace();
         expect(':');

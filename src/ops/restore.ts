@@ -35,7 +35,6 @@ import {
 import * as fs from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import * as path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
 import { createExcludeMatcher } from '../archive/walk-sources.ts';
 import { ancestorsOf, safeMode, symlinkEscapes, symlinkResolvesOutside, unsafePathReason } from '../domain/entry-safety.ts';

@@ -40,7 +40,8 @@ import { NotFoundError, StorageError, UsageError } from '../domain/errors.ts';
 import { isSnapshotId } from '../domain/snapshot-id.ts';
 import { SNAPSHOT_OBJECT } from '../domain/snapshot.ts';
 import { assertValidKey } from './keys.ts';
-import { LocalStore, PARTIAL_MARKER } from './local-store.ts';
+import { LocalStore } from './local-store.ts';
+import { PARTIAL_MARKER } from './replace-file.ts';
 import type { GetOptions, PutOptions, Store, StoredObject, StoreProperties } from './store.ts';
 
 export interface ActionsCacheStoreOptions {

@@ -8,14 +8,12 @@
 import { createReadStream, createWriteStream, openSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError, RipcordError, StorageError } from '../domain/errors.ts';
 import { assertValidKey } from './keys.ts';
+import { replaceFile } from './replace-file.ts';
 import type { GetOptions, PutOptions, Store, StoredObject } from './store.ts';
-
-export const PARTIAL_MARKER = '.partial-';
 
 export class LocalStore implements Store {
   readonly properties;
@@ -33,35 +31,33 @@ export class LocalStore implements Store {
 
   async put(key: string, body: Readable | Uint8Array, _options: PutOptions = {}): Promise<void> {
     const target = this.pathOf(key);
-    const partial = `${target}${PARTIAL_MARKER}${randomBytes(4).toString('hex')}`;
     try {
-      // A concurrent delete may remove the folder between mkdir and open (it prunes empty
-      // folders): make the folder and open the file until both hold. The stream owns the
-      // descriptor; the flush to disk reopens the file afterwards, so no descriptor is ever
-      // closed twice whichever way the body ends.
-      let fd: number | undefined;
-      // mkdir -p itself can lose a parent it just made. Busy folders (locks) lose races
-      // many times in a row under load, hence the generous number of attempts.
-      for (let attempt = 0; fd === undefined; attempt++) {
-        try {
-          await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-          fd = openSync(partial, 'wx', 0o600);
-        } catch (error) {
-          if (!isCode(error, 'ENOENT') || attempt >= 100) throw error;
+      await replaceFile(target, async (partial) => {
+        // A concurrent delete may remove the folder between mkdir and open (it prunes empty
+        // folders): make the folder and open the file until both hold. The stream owns the
+        // descriptor; the flush to disk reopens the file afterwards, so no descriptor is ever
+        // closed twice whichever way the body ends.
+        let fd: number | undefined;
+        // mkdir -p itself can lose a parent it just made. Busy folders (locks) lose races
+        // many times in a row under load, hence the generous number of attempts.
+        for (let attempt = 0; fd === undefined; attempt++) {
+          try {
+            await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+            fd = openSync(partial, 'wx', 0o600);
+          } catch (error) {
+            if (!isCode(error, 'ENOENT') || attempt >= 100) throw error;
+          }
         }
-      }
-      const out = createWriteStream('', { fd, autoClose: true, highWaterMark: 1 << 20 });
-      const flusher = await BackgroundFlush.open(partial);
-      try {
-        await pipeline(body instanceof Uint8Array ? Readable.from([body]) : body, flusher.counting(), out);
-        await flusher.finish();
-      } finally {
-        await flusher.close();
-      }
-      await fs.rename(partial, target);
-      await syncDirectory(path.dirname(target));
+        const out = createWriteStream('', { fd, autoClose: true, highWaterMark: 1 << 20 });
+        const flusher = await BackgroundFlush.open(partial);
+        try {
+          await pipeline(body instanceof Uint8Array ? Readable.from([body]) : body, flusher.counting(), out);
+          await flusher.finish();
+        } finally {
+          await flusher.close();
+        }
+      });
     } catch (error) {
-      await fs.rm(partial, { force: true }).catch(() => {});
       // a failed write leaves no folder it made behind (a full disk left empty snapshot folders)
       await this.removeEmptyFolders([path.dirname(target)]);
       throw this.classify(error, `write ${key}`);
@@ -247,17 +243,6 @@ class BackgroundFlush {
   async close(): Promise<void> {
     await this.#inFlight;
     await this.#file.close();
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } catch {
-    // Some file systems refuse fsync on directories; the rename is still atomic.
-  } finally {
-    await handle.close();
   }
 }
 

@@ -275,7 +275,7 @@ test('the shipped JSON Schema uses only keywords the validator knows, and the do
   assert.ok(schemas > 30, `walked ${schemas} sub-schemas`);
 
   const docs = await fs.readFile(path.join(PROJECT_ROOT, 'docs/observability.md'), 'utf8');
-  const example = /```json\n(\{\n  "\$schema"[\s\S]*?)\n```/.exec(docs)?.[1];
+  const example = /```json\n(\{\n {2}"\$schema"[\s\S]*?)\n```/.exec(docs)?.[1];
   assert.ok(example, 'docs/observability.md shows an example ripcord.config.json');
   const parsed = parseConfig(example!, 'docs example');
   assert.ok(Object.keys(parsed.sets ?? {}).length >= 3, 'the example has several sets');

@@ -123,7 +123,7 @@ function seriesOf(page: string): Series[] {
 }
 
 /** The value of the one series with this name whose labels include `labels`. */
-function valueOf(page: string, name: string, labels: Record<string, string>): number | undefined {
+function seriesValue(page: string, name: string, labels: Record<string, string>): number | undefined {
   const found = seriesOf(page).filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => (s.labels[k] ?? '') === v));
   assert.ok(found.length <= 1, `one series ${name}${JSON.stringify(labels)}, found ${found.length}`);
   return found[0]?.value;
@@ -176,17 +176,17 @@ test('a real Pushgateway receives the push: its /metrics page shows the last suc
     const snapshot = await snapshotJson(s.repo, id);
     let page = await gatewayPage(gateway);
     const group = { job: 'ripcord', operation: 'backup', set: 'nightly' };
-    const lastSuccess = valueOf(page, 'ripcord_last_success_timestamp_seconds', group)!;
+    const lastSuccess = seriesValue(page, 'ripcord_last_success_timestamp_seconds', group)!;
     assert.ok(lastSuccess >= before && lastSuccess <= after, `last success ${lastSuccess} within the run (${before}..${after})`);
-    assert.is(valueOf(page, 'ripcord_archive_bytes', group), snapshot.archiveBytes);
-    assert.is(valueOf(page, 'ripcord_input_bytes', group), snapshot.inputBytes);
-    assert.is(valueOf(page, 'ripcord_files', group), 2);
-    assert.is(valueOf(page, 'ripcord_snapshots', group), 1);
-    assert.is(valueOf(page, 'ripcord_newest_snapshot_timestamp_seconds', group), Date.parse(snapshot.created) / 1000);
-    assert.is(valueOf(page, 'ripcord_runs_total', { ...group, result: 'success' }), 1);
-    assert.is(valueOf(page, 'ripcord_runs_total', { ...group, result: 'failure' }), 0);
-    assert.is(valueOf(page, 'ripcord_last_run_success', group), 1);
-    const duration = valueOf(page, 'ripcord_duration_seconds', group)!;
+    assert.is(seriesValue(page, 'ripcord_archive_bytes', group), snapshot.archiveBytes);
+    assert.is(seriesValue(page, 'ripcord_input_bytes', group), snapshot.inputBytes);
+    assert.is(seriesValue(page, 'ripcord_files', group), 2);
+    assert.is(seriesValue(page, 'ripcord_snapshots', group), 1);
+    assert.is(seriesValue(page, 'ripcord_newest_snapshot_timestamp_seconds', group), Date.parse(snapshot.created) / 1000);
+    assert.is(seriesValue(page, 'ripcord_runs_total', { ...group, result: 'success' }), 1);
+    assert.is(seriesValue(page, 'ripcord_runs_total', { ...group, result: 'failure' }), 0);
+    assert.is(seriesValue(page, 'ripcord_last_run_success', group), 1);
+    const duration = seriesValue(page, 'ripcord_duration_seconds', group)!;
     assert.ok(duration > 0 && duration < after - before + 1, `duration ${duration}`);
 
     // a failed backup of the same set: counted as a failure; the last success and sizes stay
@@ -194,27 +194,27 @@ test('a real Pushgateway receives the push: its /metrics page shows the last suc
     assert.is(failed.code, 1);
     assert.equal(stderrLines(failed).length, 1, failed.stderr);
     page = await gatewayPage(gateway);
-    assert.is(valueOf(page, 'ripcord_runs_total', { ...group, result: 'failure' }), 1);
-    assert.is(valueOf(page, 'ripcord_runs_total', { ...group, result: 'success' }), 1);
-    assert.is(valueOf(page, 'ripcord_last_run_success', group), 0);
-    assert.is(valueOf(page, 'ripcord_last_success_timestamp_seconds', group), lastSuccess, 'a failure does not move the last success');
-    assert.is(valueOf(page, 'ripcord_archive_bytes', group), snapshot.archiveBytes);
+    assert.is(seriesValue(page, 'ripcord_runs_total', { ...group, result: 'failure' }), 1);
+    assert.is(seriesValue(page, 'ripcord_runs_total', { ...group, result: 'success' }), 1);
+    assert.is(seriesValue(page, 'ripcord_last_run_success', group), 0);
+    assert.is(seriesValue(page, 'ripcord_last_success_timestamp_seconds', group), lastSuccess, 'a failure does not move the last success');
+    assert.is(seriesValue(page, 'ripcord_archive_bytes', group), snapshot.archiveBytes);
 
     // the counter carries on from what the Pushgateway holds
     idOf(await ripcord(['backup', '--set', 'nightly', '--pushgateway', gateway.url], { cwd: s.dir, env }));
     page = await gatewayPage(gateway);
-    assert.is(valueOf(page, 'ripcord_runs_total', { ...group, result: 'success' }), 2);
-    assert.is(valueOf(page, 'ripcord_snapshots', group), 2);
-    assert.ok(valueOf(page, 'ripcord_last_success_timestamp_seconds', group)! > lastSuccess);
+    assert.is(seriesValue(page, 'ripcord_runs_total', { ...group, result: 'success' }), 2);
+    assert.is(seriesValue(page, 'ripcord_snapshots', group), 2);
+    assert.ok(seriesValue(page, 'ripcord_last_success_timestamp_seconds', group)! > lastSuccess);
 
     // --metrics-label: one more label on every series, and its own group in the gateway
     const check = await ripcord(['check', '--set', 'nightly', '--pushgateway', gateway.url, '--metrics-label', 'repository=acme/app'], { cwd: s.dir });
     assert.is(check.code, 0, check.stderr);
     page = await gatewayPage(gateway);
     const labelled = { job: 'ripcord', operation: 'check', set: 'nightly', repository: 'acme/app' };
-    assert.is(valueOf(page, 'ripcord_runs_total', { ...labelled, result: 'success' }), 1);
-    assert.is(valueOf(page, 'ripcord_snapshots', labelled), 2);
-    assert.is(valueOf(page, 'ripcord_runs_total', { ...group, result: 'success' }), 2, 'the backup group is untouched');
+    assert.is(seriesValue(page, 'ripcord_runs_total', { ...labelled, result: 'success' }), 1);
+    assert.is(seriesValue(page, 'ripcord_snapshots', labelled), 2);
+    assert.is(seriesValue(page, 'ripcord_runs_total', { ...group, result: 'success' }), 2, 'the backup group is untouched');
   } finally {
     await gateway.stop();
     await removeDir(s.dir);
@@ -261,14 +261,14 @@ test('--metrics-file writes the node_exporter textfile format: HELP and TYPE bef
     }
     assert.is(type.get('ripcord_runs_total')!.type, 'counter');
     assert.is(type.get('ripcord_archive_bytes')!.type, 'gauge');
-    assert.is(valueOf(text, 'ripcord_runs_total', { operation: 'backup', set: '', result: 'success' }), 1);
-    assert.is(valueOf(text, 'ripcord_runs_total', { operation: 'prune', set: '', result: 'success' }), 1, 'the prune added its series');
-    assert.ok(valueOf(text, 'ripcord_archive_bytes', { operation: 'backup', set: '' })! > 0, 'and the backup series are still there');
+    assert.is(seriesValue(text, 'ripcord_runs_total', { operation: 'backup', set: '', result: 'success' }), 1);
+    assert.is(seriesValue(text, 'ripcord_runs_total', { operation: 'prune', set: '', result: 'success' }), 1, 'the prune added its series');
+    assert.ok(seriesValue(text, 'ripcord_archive_bytes', { operation: 'backup', set: '' })! > 0, 'and the backup series are still there');
 
     // Prometheus' own text parser, in the Pushgateway, takes the file as it is
     const pushed = await fetch(`${gateway.url}/metrics/job/textfile_check`, { method: 'PUT', body: text, headers: { 'content-type': 'text/plain; version=0.0.4' } });
     assert.is(pushed.status, 200, await pushed.text());
-    assert.is(valueOf(await gatewayPage(gateway), 'ripcord_runs_total', { job: 'textfile_check', operation: 'prune', result: 'success' }), 1);
+    assert.is(seriesValue(await gatewayPage(gateway), 'ripcord_runs_total', { job: 'textfile_check', operation: 'prune', result: 'success' }), 1);
   } finally {
     await gateway.stop();
     await removeDir(s.dir);
@@ -313,8 +313,8 @@ test('the metrics file is replaced atomically: concurrent readers only ever see 
     const [now, first] = await Promise.all([fs.stat(file), fs.stat(path.join(s.dir, 'first.prom'))]);
     assert.is.not(now.ino, first.ino);
     const text = await fs.readFile(file, 'utf8');
-    assert.is(valueOf(text, 'ripcord_runs_total', { operation: 'backup', result: 'success' }), 5, 'five backups counted, none lost');
-    assert.is(valueOf(text, 'ripcord_runs_total', { operation: 'check', result: 'success' }), 2);
+    assert.is(seriesValue(text, 'ripcord_runs_total', { operation: 'backup', result: 'success' }), 5, 'five backups counted, none lost');
+    assert.is(seriesValue(text, 'ripcord_runs_total', { operation: 'check', result: 'success' }), 2);
     assert.equal((await fs.readdir(s.dir)).sort(), ['config', 'first.prom', 'repo', 'ripcord.prom']);
   } finally {
     await removeDir(s.dir);
@@ -386,12 +386,12 @@ test('check --max-age passes right after a backup and fails, with one line, for 
     assert.is((JSON.parse(scoped.stdout) as { snapshot: string }).snapshot, f.ids[0]);
 
     const metrics = await fs.readFile(file, 'utf8');
-    assert.is(valueOf(metrics, 'ripcord_runs_total', { operation: 'check', result: 'failure' }), 1);
-    assert.is(valueOf(metrics, 'ripcord_last_run_success', { operation: 'check' }), 0);
-    assert.is(valueOf(metrics, 'ripcord_last_success_timestamp_seconds', { operation: 'check' }), undefined, 'never succeeded');
+    assert.is(seriesValue(metrics, 'ripcord_runs_total', { operation: 'check', result: 'failure' }), 1);
+    assert.is(seriesValue(metrics, 'ripcord_last_run_success', { operation: 'check' }), 0);
+    assert.is(seriesValue(metrics, 'ripcord_last_success_timestamp_seconds', { operation: 'check' }), undefined, 'never succeeded');
     const newest = await snapshotJson(f.repo, f.ids[0]!);
-    assert.is(valueOf(metrics, 'ripcord_newest_snapshot_timestamp_seconds', { operation: 'check' }), Date.parse(newest.created) / 1000, 'pre-restore snapshots are not backups');
-    assert.is(valueOf(metrics, 'ripcord_snapshots', { operation: 'check' }), 3);
+    assert.is(seriesValue(metrics, 'ripcord_newest_snapshot_timestamp_seconds', { operation: 'check' }), Date.parse(newest.created) / 1000, 'pre-restore snapshots are not backups');
+    assert.is(seriesValue(metrics, 'ripcord_snapshots', { operation: 'check' }), 3);
   } finally {
     await removeDir(s.dir);
     await f.remove();
@@ -579,6 +579,7 @@ test('--report writes one JSON document: operation, snapshot id, timings, sizes,
     const report = path.join(s.dir, 'report.json');
     const id = idOf(await ripcord(['backup', '--repo', s.repo, '--report', report, 'config'], { cwd: s.dir, env }));
     const snapshot = await snapshotJson(s.repo, id);
+    // biome-ignore lint/suspicious/noExplicitAny: the report as parsed JSON, read field by field
     const doc = JSON.parse(await fs.readFile(report, 'utf8')) as Record<string, any>;
     assert.is(doc.format, 'ripcord-report/1');
     assert.is(doc.operation, 'backup');
@@ -597,6 +598,7 @@ test('--report writes one JSON document: operation, snapshot id, timings, sizes,
 
     const failed = await ripcord(['backup', '--repo', s.repo, '--report', report, 'missing'], { cwd: s.dir, env });
     assert.is(failed.code, 1);
+    // biome-ignore lint/suspicious/noExplicitAny: the report as parsed JSON, read field by field
     const failure = JSON.parse(await fs.readFile(report, 'utf8')) as Record<string, any>;
     assert.is(failure.result, 'failure');
     assert.is(failure.exitCode, 1);

@@ -391,7 +391,7 @@ test('prune --help explains every flag on one line and points to docs/retention.
   assert.match(run.stdout, /"unlimited"/);
   assert.match(run.stdout, /docs\/retention\.md/);
   const listed = await ripcord(['--help']);
-  assert.match(listed.stdout, /\n  prune +Remove old snapshots/);
+  assert.match(listed.stdout, /\n {2}prune +Remove old snapshots/);
 });
 
 test('a prune while another prune holds the repository lock fails with one line naming the holder, and deletes nothing', async () => {

@@ -68,7 +68,13 @@ test('with sameMachine, a lock whose process is gone is not a holder', async () 
     const deadPid = await new Promise<number>((resolve) => child.on('exit', () => resolve(child.pid!)));
     // what a restore killed with SIGKILL leaves behind: its lock, with a lease still running
     await store.put('locks/restore-x/20261122T000000.000Z-dead.json', Buffer.from(JSON.stringify({ ...owner('restore', deadPid), acquired: new Date().toISOString(), expires: new Date(Date.now() + 3_600_000).toISOString() })));
-    await assert.not.ok(await acquireLock(store, 'restore-x', owner('restore')).then(async (l) => (await l.release(), true), () => false), 'without sameMachine the lease is what counts');
+    await assert.not.ok(await acquireLock(store, 'restore-x', owner('restore')).then(
+      async (l) => {
+        await l.release();
+        return true;
+      },
+      () => false,
+    ), 'without sameMachine the lease is what counts');
     const mine = await acquireLock(store, 'restore-x', owner('restore'), { sameMachine: true });
     await mine.release();
   } finally {
@@ -109,7 +115,12 @@ test('a contender whose lock write lands late never takes a lock another already
     // A names its lock object first, but the write reaches the store only after B has
     // written, listed and taken the lock: the order of names is not the order of writes.
     const slow: Store = Object.create(store, {
-      put: { value: async (...args: Parameters<Store['put']>) => (await new Promise((resolve) => setTimeout(resolve, 600)), store.put(...args)) },
+      put: {
+        value: async (...args: Parameters<Store['put']>) => {
+          await new Promise((resolve) => setTimeout(resolve, 600));
+          return store.put(...args);
+        },
+      },
     });
     const a = acquireLock(slow, 'prune', owner('slow job')).then((lock) => lock, (e: Error) => e);
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -14,7 +14,17 @@ const SRC = path.join(PROJECT_ROOT, 'src');
 interface Module {
   file: string; // relative to src, e.g. "ops/backup.ts"
   text: string;
-  imports: string[]; // local modules (relative to src) and bare package names
+  imports: string[]; // local modules (relative to src) and bare package names, type-only imports included
+}
+
+/**
+ * What a module's text imports: `import`, `import type`, `export … from`, side-effect
+ * imports, `import('…')` and `typeof import('…')`. Type-only imports count: a cycle of types
+ * is still two modules that cannot be read, moved or tested one without the other.
+ */
+function importSpecifiers(text: string): string[] {
+  const statements = /(?:^|\n)\s*(?:import|export)\s[^'";]*?\bfrom\s+'([^']+)'|(?:^|\n)\s*import\s+'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/g;
+  return [...text.matchAll(statements)].map((m) => (m[1] ?? m[2] ?? m[3])!);
 }
 
 async function loadModules(): Promise<Module[]> {
@@ -23,20 +33,38 @@ async function loadModules(): Promise<Module[]> {
     for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) await visit(full);
-      else if (entry.name.endsWith('.ts')) {
+      else if (/\.c?ts$/.test(entry.name)) {
         const text = await fs.readFile(full, 'utf8');
-        const imports: string[] = [];
-        for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g)) {
-          const spec = (m[1] ?? m[2])!;
-          if (m[0].trimStart().startsWith('import type') || m[0].trimStart().startsWith('export type')) continue;
-          imports.push(spec.startsWith('.') ? path.relative(SRC, path.resolve(path.dirname(full), spec)) : spec);
-        }
+        const imports = importSpecifiers(text).map((spec) =>
+          spec.startsWith('.') ? path.relative(SRC, path.resolve(path.dirname(full), spec)) : spec,
+        );
         modules.push({ file: path.relative(SRC, full), text, imports });
       }
     }
   }
   await visit(SRC);
   return modules;
+}
+
+/** Every import cycle in a graph of module -> the modules it imports, each once, as a path that returns to its start. */
+function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const trail: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (file: string): void => {
+    if (state.get(file) === 'done') return;
+    if (state.get(file) === 'visiting') {
+      cycles.push([...trail.slice(trail.indexOf(file)), file]);
+      return;
+    }
+    state.set(file, 'visiting');
+    trail.push(file);
+    for (const next of graph.get(file) ?? []) visit(next);
+    trail.pop();
+    state.set(file, 'done');
+  };
+  for (const file of [...graph.keys()].sort()) visit(file);
+  return cycles;
 }
 
 const LAYER: Record<string, number> = { domain: 0, archive: 1, storage: 1, ops: 2, cli: 3, action: 3 };
@@ -56,23 +84,37 @@ test('dependencies point one way: adapters -> ops -> archive, storage -> domain'
   assert.equal(problems, []);
 });
 
-test('there are no import cycles in src/', async () => {
+test('the import reader sees every form of import, type-only ones included', () => {
+  const text = [
+    "import * as fs from 'node:fs';",
+    "import type { A } from './a.ts';",
+    "import { type B, c } from './b.ts';",
+    'import {',
+    '  d,',
+    '  type E,',
+    "} from './d.ts';",
+    "export type { F } from './f.ts';",
+    "export * from './g.ts';",
+    "import './h.ts';",
+    "const i = await import('./i.ts');",
+    "type J = typeof import('j');",
+    " * import { k } from './k.ts'; is in a comment and does not count",
+    "const text = 'import x from y';",
+  ].join('\n');
+  assert.equal(importSpecifiers(text), ['node:fs', './a.ts', './b.ts', './d.ts', './f.ts', './g.ts', './h.ts', './i.ts', 'j']);
+});
+
+test('the cycle walk finds a cycle of two, a longer one, and none in a tree', () => {
+  const graph = (edges: Record<string, string[]>) => new Map(Object.entries(edges));
+  assert.equal(findCycles(graph({ 'a.ts': ['b.ts'], 'b.ts': ['a.ts'] })), [['a.ts', 'b.ts', 'a.ts']]);
+  assert.equal(findCycles(graph({ 'a.ts': ['b.ts'], 'b.ts': ['c.ts'], 'c.ts': ['d.ts', 'a.ts'], 'd.ts': [] })), [['a.ts', 'b.ts', 'c.ts', 'a.ts']]);
+  assert.equal(findCycles(graph({ 'a.ts': ['b.ts', 'c.ts'], 'b.ts': ['c.ts'], 'c.ts': [] })), []);
+});
+
+test('there are no import cycles in src/, type-only imports included', async () => {
   const modules = await loadModules();
-  const graph = new Map(modules.map((m) => [m.file, m.imports.filter((i) => i.endsWith('.ts'))]));
-  const state = new Map<string, 'visiting' | 'done'>();
-  const cycles: string[] = [];
-  const visit = (file: string, trail: string[]) => {
-    if (state.get(file) === 'done') return;
-    if (state.get(file) === 'visiting') {
-      cycles.push([...trail.slice(trail.indexOf(file)), file].join(' -> '));
-      return;
-    }
-    state.set(file, 'visiting');
-    for (const next of graph.get(file) ?? []) visit(next, [...trail, file]);
-    state.set(file, 'done');
-  };
-  for (const file of graph.keys()) visit(file, []);
-  assert.equal(cycles, []);
+  const graph = new Map(modules.map((m) => [m.file, m.imports.filter((i) => /\.c?ts$/.test(i))]));
+  assert.equal(findCycles(graph).map((cycle) => cycle.join(' -> ')), []);
 });
 
 test('each heavy dependency is imported by exactly one module', async () => {

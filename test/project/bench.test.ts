@@ -6,7 +6,6 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-// @ts-expect-error: the benchmark is plain JavaScript without type declarations
 import { computeTargets, renderReadme } from '../../bench/lib/report.mjs';
 import { PROJECT_ROOT } from '../helpers/cli.ts';
 
@@ -21,6 +20,7 @@ interface Target {
 
 interface Run {
   jsonPath: string;
+  // biome-ignore lint/suspicious/noExplicitAny: the benchmark's JSON record, read field by field
   report: any;
 }
 

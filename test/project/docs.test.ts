@@ -194,7 +194,7 @@ test("README.md's emergency restore fails, and never says restored, when gpg fin
     await fs.writeFile(path.join(folder, 'archive.tar.gz.pgp'), archive);
     const sums = await fs.readFile(path.join(folder, 'SHA256SUMS'), 'utf8');
     const hash = createHash('sha256').update(archive).digest('hex');
-    await fs.writeFile(path.join(folder, 'SHA256SUMS'), sums.replace(/^[0-9a-f]{64}(  archive\.tar\.gz\.pgp)$/m, `${hash}$1`));
+    await fs.writeFile(path.join(folder, 'SHA256SUMS'), sums.replace(/^[0-9a-f]{64}( {2}archive\.tar\.gz\.pgp)$/m, `${hash}$1`));
 
     const run = await runShell(block, { cwd: work, env: userEnv({ HOME: home }) });
     assert.is.not(run.code, 0, 'pipefail: the pipe fails with gpg');

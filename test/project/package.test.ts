@@ -33,7 +33,7 @@ test('the packed tarball holds dist/, scripts/, schema/, docs/, action.yml and t
   const tmp = await tempDir('ripcord-pack-');
   try {
     const { files } = await packTarball(tmp, { dryRun: true });
-    for (const needed of ['package.json', 'README.md', 'LICENSE', 'action.yml', 'dist/cli.cjs', 'dist/cli.js', 'dist/index.js', 'dist/cfb-worker.js', 'dist/action/main.js', 'dist/action/post.js', 'schema/ripcord.config.schema.json', 'scripts/pre-deploy.mjs', 'scripts/restore.mjs', 'scripts/README.md', 'docs/cli.md']) {
+    for (const needed of ['package.json', 'README.md', 'LICENSE', 'action.yml', 'dist/cli.cjs', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cfb-worker.js', 'dist/action/main.js', 'dist/action/post.js', 'schema/ripcord.config.schema.json', 'scripts/pre-deploy.mjs', 'scripts/restore.mjs', 'scripts/README.md', 'docs/cli.md']) {
       assert.ok(files.includes(needed), `${needed} is not in the package`);
     }
     assert.equal(files.filter((f) => /^(src|test|bench|node_modules|\.ripcord)\//.test(f)), []);
@@ -84,6 +84,62 @@ test("the README's install block, run as printed, installs ripcord and the recip
     assert.equal((JSON.parse(listed.stdout) as { kind: string }[]).map((s) => s.kind).sort(), ['manual', 'pre-deploy', 'pre-deploy', 'pre-restore', 'scheduled']);
   } finally {
     for (const name of await fs.readdir(PROJECT_ROOT)) if (name.startsWith(`${pkg.name}-`) && name.endsWith('.tgz')) await fs.rm(path.join(PROJECT_ROOT, name));
+    await removeDir(tmp);
+  }
+});
+
+const CONSUMER_TSCONFIG = {
+  compilerOptions: {
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    target: 'ES2022',
+    strict: true,
+    noEmit: true,
+    // the package's own declarations are checked too, not taken on trust
+    skipLibCheck: false,
+    types: ['node'],
+    typeRoots: [path.join(PROJECT_ROOT, 'node_modules/@types')],
+  },
+};
+
+test('a TypeScript program that imports ripcord-backup is type-checked against the packed declarations', async () => {
+  const tmp = await tempDir('ripcord-types-');
+  try {
+    const { tarball } = await packTarball(tmp);
+    const installed = path.join(tmp, 'app/node_modules', 'ripcord-backup');
+    await fs.mkdir(installed, { recursive: true });
+    const untar = await runAs('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1'], { cwd: tmp, env: userEnv() });
+    assert.is(untar.code, 0, untar.stderr);
+    const app = path.join(tmp, 'app');
+    await fs.writeFile(path.join(app, 'package.json'), '{ "type": "module" }\n');
+    await fs.writeFile(path.join(app, 'tsconfig.json'), JSON.stringify({ ...CONSUMER_TSCONFIG, files: ['backup.ts'] }));
+    await fs.writeFile(
+      path.join(app, 'backup.ts'),
+      [
+        "import { createBackup, describeOrigin, ExitCode, openStore, RipcordError, VERSION } from 'ripcord-backup';",
+        "import type { BackupResult, Reporter, SnapshotMetadata, Store } from 'ripcord-backup';",
+        "const store: Store = await openStore('./repo');",
+        'const reporter: Reporter = { emit: () => {} };',
+        "const origin = await describeOrigin('.', process.env);",
+        "const keys = { mode: 'passphrase', passphrase: 'p' } as const;",
+        "const result: BackupResult = await createBackup({ store, paths: ['config'], cwd: '.', keys, origin, reporter });",
+        'const snapshot: SnapshotMetadata = result.snapshot;',
+        'const failed = (error: unknown): number => (error instanceof RipcordError ? error.exitCode : ExitCode.failure);',
+        'export { failed, snapshot, VERSION };',
+        '',
+      ].join('\n'),
+    );
+    const tsc = [path.join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', app, '--pretty', 'false'];
+    const checked = await runAs(process.execPath, tsc, { cwd: app, env: userEnv() });
+    assert.is(checked.code, 0, checked.stdout + checked.stderr);
+
+    // and the types are real ones, not any: a wrong use is an error that names the type
+    await fs.writeFile(path.join(app, 'tsconfig.json'), JSON.stringify({ ...CONSUMER_TSCONFIG, files: ['wrong.ts'] }));
+    await fs.writeFile(path.join(app, 'wrong.ts'), "import { VERSION } from 'ripcord-backup';\nexport const major: number = VERSION;\n");
+    const wrong = await runAs(process.execPath, tsc, { cwd: app, env: userEnv() });
+    assert.is.not(wrong.code, 0, wrong.stdout + wrong.stderr);
+    assert.match(wrong.stdout, /wrong\.ts\(2,14\): error TS2322: Type 'string' is not assignable to type 'number'/);
+  } finally {
     await removeDir(tmp);
   }
 });

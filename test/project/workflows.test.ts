@@ -86,7 +86,12 @@ test('a broken copy of each workflow is rejected: unknown top-level key, job wit
     { what: 'unknown top-level key', expected: /Unexpected value 'frobnicate'/, apply: (doc) => doc.set('frobnicate', true) },
     { what: 'job without runs-on', expected: /Required property is missing: runs-on/, apply: (doc, job) => doc.deleteIn(['jobs', job, 'runs-on']) },
     { what: 'unknown event', expected: /Unexpected value 'deploy_finished'/, apply: (doc) => doc.set('on', 'deploy_finished') },
-    { what: 'unclosed expression', expected: /expression is not closed/, apply: (doc) => doc.setIn(['env', 'BROKEN'], '${{ github.sha }') },
+    {
+      what: 'unclosed expression',
+      expected: /expression is not closed/,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, deliberately left unclosed
+      apply: (doc) => doc.setIn(['env', 'BROKEN'], '${{ github.sha }'),
+    },
   ];
   for (const file of await workflowFiles()) {
     const content = await fs.readFile(path.join(PROJECT_ROOT, file), 'utf8');

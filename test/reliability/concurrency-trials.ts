@@ -30,6 +30,7 @@ import {
   startCli,
   verifyIds,
   violate,
+  violateLosing,
   withStore,
   writeSourceTree,
 } from './harness.ts';
@@ -88,18 +89,18 @@ export async function concurrentBackupsTrial(repo: Repo, dir: string, rng: Rng, 
   const oldLeft = old.filter((id) => listed.has(id));
   if (oldLeft.length !== 1 || oldLeft[0] !== old[2]) violate(outcome, 'prune-removes-what-its-policy-says', `old snapshots left: ${oldLeft.join(', ') || 'none'}`);
   const others = [...before.snapshots.map((s) => s.id)].filter((id) => !old.includes(id) && !listed.has(id));
-  if (others.length) (outcome.lost += others.length), violate(outcome, 'prune-keeps-other-groups', `removed: ${others.join(', ')}`);
+  if (others.length) violateLosing(outcome, others.length, 'prune-keeps-other-groups', `removed: ${others.join(', ')}`);
   if (after.unfinished.length > 0) count(outcome, 'unfinished folders after the run', after.unfinished.length);
 
   const verified = await verifyIds(repo, ids.filter((id) => listed.has(id)));
-  for (const v of verified) if (!v.ok) (outcome.lost += 1), violate(outcome, 'every-snapshot-valid', `${v.id}: ${v.problems.join('; ')}`);
+  for (const v of verified) if (!v.ok) violateLosing(outcome, 1, 'every-snapshot-valid', `${v.id}: ${v.problems.join('; ')}`);
   for (const [i, id] of ids.entries()) {
     if (!listed.has(id)) {
-      if (exits[i]!.code === 0) (outcome.lost += 1), violate(outcome, 'every-snapshot-listed', `${id} succeeded but is not listed`);
+      if (exits[i]!.code === 0) violateLosing(outcome, 1, 'every-snapshot-listed', `${id} succeeded but is not listed`);
       continue;
     }
     const diff = compareTrees(sources[i]!.tree, await restoredTree(repo, id));
-    if (diff.lost.length + diff.extra.length > 0) (outcome.lost += 1), violate(outcome, 'each-snapshot-restores-its-own-source', `${id}: ${[...diff.lost, ...diff.extra].slice(0, 4).join('; ')}`);
+    if (diff.lost.length + diff.extra.length > 0) violateLosing(outcome, 1, 'each-snapshot-restores-its-own-source', `${id}: ${[...diff.lost, ...diff.extra].slice(0, 4).join('; ')}`);
   }
   count(outcome, 'prunes run alongside', prunes.length);
   if (outcome.violations.length === 0) outcome.detected = outcome.faults;

@@ -39,6 +39,7 @@ import {
   runCli,
   verifyIds,
   violate,
+  violateLosing,
   writeSourceTree,
 } from './harness.ts';
 
@@ -122,7 +123,6 @@ export class EnospcTestStore extends LocalStore {
 
   override async put(key: string, body: Readable | Uint8Array, options?: PutOptions): Promise<void> {
     const source = body instanceof Uint8Array ? Readable.from([Buffer.from(body)]) : body;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const store = this;
     const metered = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
@@ -171,9 +171,9 @@ export async function backupIntoFullDisk(dir: string, rng: Rng, bundle?: Bundle)
     if (committed.length !== 1 || committed[0] !== firstId) violate(outcome, 'no-committed-partial-snapshot', `listed: ${committed.join(', ')}`);
     if (after.damaged.length) violate(outcome, 'no-committed-partial-snapshot', after.damaged.map((d) => d.id).join(', '));
     if (after.unfinished.length) violate(outcome, 'failed-backup-leaves-no-folder', `unfinished folders left: ${after.unfinished.map((u) => u.id).join(', ')}`);
-    for (const v of await verifyIds(repo, [firstId])) if (!v.ok) (outcome.lost += 1), violate(outcome, 'earlier-snapshot-intact', v.problems.join('; '));
+    for (const v of await verifyIds(repo, [firstId])) if (!v.ok) violateLosing(outcome, 1, 'earlier-snapshot-intact', v.problems.join('; '));
     const diff = compareTrees(firstTree, await restoredTree(repo, firstId));
-    if (diff.lost.length + diff.extra.length) (outcome.lost += 1), violate(outcome, 'earlier-snapshot-restores', [...diff.lost, ...diff.extra].join('; '));
+    if (diff.lost.length + diff.extra.length) violateLosing(outcome, 1, 'earlier-snapshot-restores', [...diff.lost, ...diff.extra].join('; '));
 
     const next = await runCli(['backup', ...repo.args, '-q', '-C', small, '.'], { env, bundle });
     if (next.code !== 0) violate(outcome, 'next-backup-succeeds', `the disk stayed full after the failed backup: ${next.stderr.trim()} (${await freeBytes(mounted.dir)} bytes free)`);
@@ -292,7 +292,7 @@ export async function backupIntoEnospcTestStore(dir: string, rng: Rng): Promise<
   const after = await listing(repo);
   if (after.snapshots.length !== 1 || after.snapshots[0]!.id !== first.snapshot.id) violate(outcome, 'no-committed-partial-snapshot', after.snapshots.map((s) => s.id).join(', '));
   if (after.unfinished.length) violate(outcome, 'failed-backup-leaves-no-folder', `unfinished folders left: ${after.unfinished.map((u) => u.id).join(', ')}`);
-  for (const v of await verifyIds(repo, [first.snapshot.id])) if (!v.ok) (outcome.lost += 1), violate(outcome, 'earlier-snapshot-intact', v.problems.join('; '));
+  for (const v of await verifyIds(repo, [first.snapshot.id])) if (!v.ok) violateLosing(outcome, 1, 'earlier-snapshot-intact', v.problems.join('; '));
   store.setBudget(Number.MAX_SAFE_INTEGER);
   await createBackup({ store, paths: ['.'], cwd: small, keys: ENCRYPTION_KEYS, origin: ORIGIN }).catch((e: Error) => violate(outcome, 'next-backup-succeeds', e.message));
   if (outcome.violations.length === 0) outcome.detected = 1;

@@ -154,6 +154,12 @@ export function violate(outcome: TrialOutcome, invariant: string, detail: string
   outcome.violations.push({ invariant, detail: oneLine(detail) });
 }
 
+/** A violation that lost data: `snapshots` more lost, and the invariant it broke. */
+export function violateLosing(outcome: TrialOutcome, snapshots: number, invariant: string, detail: string): void {
+  outcome.lost += snapshots;
+  violate(outcome, invariant, detail);
+}
+
 export interface AreaFigures {
   area: Area;
   /** trials that injected faults */

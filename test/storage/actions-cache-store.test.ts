@@ -25,7 +25,7 @@ import { verifySnapshots } from '../../src/ops/verify.ts';
 import { openStore } from '../../src/storage/open-store.ts';
 import type { Store } from '../../src/storage/store.ts';
 import { startCacheServiceDouble, type CacheScope } from '../helpers/actions-cache-service.ts';
-import { collect, defineStoreContract, keysOf, randomSource, readAll, settles, sha256 } from '../helpers/store-contract.ts';
+import { collect, defineStoreContract, keysOf, readAll, settles, sha256 } from '../helpers/store-contract.ts';
 import { makeAwkwardTree, removeDir, tempDir } from '../helpers/tree.ts';
 
 const MiB = 1024 * 1024;

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LocalStore, PARTIAL_MARKER } from '../../src/storage/local-store.ts';
+import { LocalStore } from '../../src/storage/local-store.ts';
+import { PARTIAL_MARKER } from '../../src/storage/replace-file.ts';
 import { openStore } from '../../src/storage/open-store.ts';
 import { defineStoreContract, failingStream, keysOf, randomSource, settles, sha256OfStream } from '../helpers/store-contract.ts';
 
