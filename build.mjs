@@ -13,7 +13,12 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 rmSync(outdir, { recursive: true, force: true });
 
 const bundles = await esbuild.build({
-  entryPoints: { cli: 'src/cli/run.ts', index: 'src/index.ts', 'action/main': 'src/action/main.ts', 'action/post': 'src/action/post.ts' },
+  entryPoints: {
+    cli: 'src/cli/run.ts',
+    index: 'src/index.ts',
+    'action/main': 'src/action/main.ts',
+    'action/post': 'src/action/post.ts',
+  },
   outdir,
   bundle: true,
   splitting: true,
@@ -24,7 +29,9 @@ const bundles = await esbuild.build({
   chunkNames: 'chunks/[name]-[hash]',
   define: { __RIPCORD_VERSION__: JSON.stringify(pkg.version) },
   // Some dependencies (the AWS SDK, @actions/*) still call require() for Node built-ins.
-  banner: { js: "import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);",
+  },
   legalComments: 'linked',
   logLevel: 'warning',
   metafile: true,
@@ -35,7 +42,9 @@ const bundles = await esbuild.build({
 // (src/archive/worker-program.ts).
 const workers = { 'cfb-worker': 'src/archive/cfb-encryptor.ts', 'stage-worker': 'src/ops/stage-writer.ts' };
 await esbuild.build({
-  entryPoints: Object.fromEntries(Object.entries(workers).map(([name, starter]) => [name, path.join(path.dirname(starter), `${name}.ts`)])),
+  entryPoints: Object.fromEntries(
+    Object.entries(workers).map(([name, starter]) => [name, path.join(path.dirname(starter), `${name}.ts`)]),
+  ),
   outdir,
   bundle: true,
   format: 'esm',
@@ -49,7 +58,9 @@ for (const [name, starter] of Object.entries(workers)) {
     .filter(([, output]) => Object.keys(output.inputs).includes(starter))
     .map(([file]) => file);
   if (outputs.length === 0 || outputs.some((file) => path.dirname(path.resolve(file)) !== chunks)) {
-    throw new Error(`build: ${starter} must be bundled into ${outdir}/chunks/ to find ../${name}.js; it is in ${outputs.join(', ')}`);
+    throw new Error(
+      `build: ${starter} must be bundled into ${outdir}/chunks/ to find ../${name}.js; it is in ${outputs.join(', ')}`,
+    );
   }
 }
 
@@ -67,4 +78,7 @@ await esbuild.build({
 
 // The declarations of src/index.ts's exports, one .d.ts per module it reaches (tsconfig.types.json).
 const tsc = fileURLToPath(new URL('./node_modules/typescript/bin/tsc', import.meta.url));
-execFileSync(process.execPath, [tsc, '-p', 'tsconfig.types.json', '--outDir', outdir], { cwd: path.dirname(fileURLToPath(import.meta.url)), stdio: 'inherit' });
+execFileSync(process.execPath, [tsc, '-p', 'tsconfig.types.json', '--outDir', outdir], {
+  cwd: path.dirname(fileURLToPath(import.meta.url)),
+  stdio: 'inherit',
+});

@@ -36,7 +36,14 @@ const started = Date.now();
 /** @param {string[]} argv */
 function parseArgs(argv) {
   /** @type {{ runs: number | undefined, quick: boolean, only: string | undefined, readme: boolean, render: string | undefined, nodes: string[] }} */
-  const options = { runs: undefined, quick: false, only: undefined, readme: true, render: undefined, nodes: ['24', '20'] };
+  const options = {
+    runs: undefined,
+    quick: false,
+    only: undefined,
+    readme: true,
+    render: undefined,
+    nodes: ['24', '20'],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
     /** @returns {string} */
@@ -50,8 +57,7 @@ function parseArgs(argv) {
     else if (a === '--node' || a.startsWith('--node=')) {
       options.nodes = value().split(',').filter(Boolean);
       if (options.nodes.length === 0) usage('--node needs a list of Node majors or binaries');
-    }
-    else if (a === '--no-readme') options.readme = false;
+    } else if (a === '--no-readme') options.readme = false;
     else if (a === '--runs' || a.startsWith('--runs=')) {
       options.runs = Number(value());
       if (!Number.isInteger(options.runs) || options.runs < 1) usage('--runs needs a whole number >= 1');
@@ -99,7 +105,9 @@ const peers = options.only !== 'ripcord';
 
 function log(message) {
   const s = Math.round((Date.now() - started) / 1000);
-  process.stderr.write(`[bench ${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${message}\n`);
+  process.stderr.write(
+    `[bench ${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${message}\n`,
+  );
 }
 
 const isRoot = process.getuid?.() === 0;
@@ -109,10 +117,16 @@ async function aptInstall(packages) {
   if (!aptUpdated) {
     log('apt-get update');
     aptUpdated = true;
-    await run({ argv: ['apt-get', 'update'] }, { allowFailure: true, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    await run(
+      { argv: ['apt-get', 'update'] },
+      { allowFailure: true, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } },
+    );
   }
   log(`apt-get install -y ${packages.join(' ')}`);
-  const r = await run({ argv: ['apt-get', 'install', '-y', ...packages] }, { allowFailure: true, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const r = await run(
+    { argv: ['apt-get', 'install', '-y', ...packages] },
+    { allowFailure: true, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } },
+  );
   return { ok: r.code === 0, reason: r.code === 0 ? '' : r.stderr.trim().split('\n').pop() };
 }
 
@@ -148,7 +162,19 @@ async function nodeBinary(spec) {
   if (!existsSync(bin)) {
     log(`installing node@${spec} from the npm registry into ${path.relative(ROOT, dir) || dir}`);
     mkdirSync(dir, { recursive: true });
-    await run({ argv: ['npm', 'install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', '--loglevel=error', `node@${spec}`] });
+    await run({
+      argv: [
+        'npm',
+        'install',
+        '--prefix',
+        dir,
+        '--no-audit',
+        '--no-fund',
+        '--no-save',
+        '--loglevel=error',
+        `node@${spec}`,
+      ],
+    });
   }
   return bin;
 }
@@ -175,8 +201,11 @@ async function benchmarkOn(node) {
   const runStarted = Date.now();
   const nodeVersion = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
   log(`=== ripcord on node ${nodeVersion} (${node})`);
-  log(`ripcord benchmark: runs=${options.runs}${options.quick ? ', quick' : ''}${peers ? '' : ', ripcord only'}; cache ${benchDir}`);
-  if (options.runs > 1 && options.runs % 2 === 1) log(`note: with ${options.runs} rounds, the first command of each pair goes first once more often than the second`);
+  log(
+    `ripcord benchmark: runs=${options.runs}${options.quick ? ', quick' : ''}${peers ? '' : ', ripcord only'}; cache ${benchDir}`,
+  );
+  if (options.runs > 1 && options.runs % 2 === 1)
+    log(`note: with ${options.runs} rounds, the first command of each pair goes first once more often than the second`);
   await preflight();
   mkdirSync(benchDir, { recursive: true });
   rmSync(work, { recursive: true, force: true });
@@ -190,7 +219,9 @@ async function benchmarkOn(node) {
   if (stale) log(`warning: ${stale} is newer than dist/cli.cjs; run \`npm run build\` to measure the current source`);
 
   const dataset = await ensureDataset();
-  const input = options.quick ? await makeQuickInput(dataset) : { dir: dataset.dir, rel: 'dataset', hash: dataset.hash, meta: dataset.meta, label: 'the full dataset' };
+  const input = options.quick
+    ? await makeQuickInput(dataset)
+    : { dir: dataset.dir, rel: 'dataset', hash: dataset.hash, meta: dataset.meta, label: 'the full dataset' };
   Object.assign(input, await treeSize(input.dir));
   log(`input: ${input.label}, ${input.files} files, ${(input.bytes / 1e6).toFixed(0)} MB`);
 
@@ -203,8 +234,23 @@ async function benchmarkOn(node) {
   const passphraseFile = path.join(work, 'passphrase');
   writeFileSync(passphraseFile, `${PASSPHRASE}\n`, { mode: 0o600 });
   /** @type {NodeJS.ProcessEnv} */
-  const env = { ...process.env, LC_ALL: 'C', GNUPGHOME: gnupgHome, RIPCORD_PASSPHRASE: PASSPHRASE, RESTIC_PASSWORD: PASSPHRASE, BORG_PASSPHRASE: PASSPHRASE };
-  for (const k of ['RIPCORD_REPO', 'RIPCORD_RECIPIENTS', 'RIPCORD_IDENTITY', 'RIPCORD_IDENTITY_PASSPHRASE', 'RESTIC_REPOSITORY', 'BORG_REPO']) delete env[k];
+  const env = {
+    ...process.env,
+    LC_ALL: 'C',
+    GNUPGHOME: gnupgHome,
+    RIPCORD_PASSPHRASE: PASSPHRASE,
+    RESTIC_PASSWORD: PASSPHRASE,
+    BORG_PASSPHRASE: PASSPHRASE,
+  };
+  for (const k of [
+    'RIPCORD_REPO',
+    'RIPCORD_RECIPIENTS',
+    'RIPCORD_IDENTITY',
+    'RIPCORD_IDENTITY_PASSPHRASE',
+    'RESTIC_REPOSITORY',
+    'BORG_REPO',
+  ])
+    delete env[k];
   // Start the agent outside the measurements (gpg would start it on first use, as a daemon).
   await run({ argv: ['gpgconf', '--launch', 'gpg-agent'] }, { env, allowFailure: true });
   const gpg = `gpg --batch --quiet --yes --pinentry-mode loopback --passphrase-file ${shellQuote(passphraseFile)}`;
@@ -227,12 +273,21 @@ async function benchmarkOn(node) {
       const cmd = task.cmd(round);
       if (rep > 0) await settle();
       const m = await measure(cmd, { cwd: cmd.cwd ?? work, env });
-      const figures = { wallS: m.wallS, cpuS: m.cpuS, userS: m.userS, sysS: m.sysS, peakRssMiB: m.peakRssMiB, otherCpuS: m.otherCpuS };
+      const figures = {
+        wallS: m.wallS,
+        cpuS: m.cpuS,
+        userS: m.userS,
+        sysS: m.sysS,
+        peakRssMiB: m.peakRssMiB,
+        otherCpuS: m.otherCpuS,
+      };
       const extra = (await task.after?.(round, m, { checks: correctness, rep })) ?? {};
       Object.assign(figures, extra);
       if (rep === 0) results[task.key].warmup = figures;
       else results[task.key].runs.push(figures);
-      log(`  ${task.label.padEnd(34)} ${rep === 0 ? '(warm-up) ' : ''}${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s cpu, ${m.peakRssMiB.toFixed(0)} MiB${extra.outputBytes ? `, ${(extra.outputBytes / 1e6).toFixed(1)} MB` : ''}${m.otherCpuS ? ` (other processes: ${m.otherCpuS.toFixed(1)} s cpu)` : ''}`);
+      log(
+        `  ${task.label.padEnd(34)} ${rep === 0 ? '(warm-up) ' : ''}${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s cpu, ${m.peakRssMiB.toFixed(0)} MiB${extra.outputBytes ? `, ${(extra.outputBytes / 1e6).toFixed(1)} MB` : ''}${m.otherCpuS ? ` (other processes: ${m.otherCpuS.toFixed(1)} s cpu)` : ''}`,
+      );
     }
     rmSync(round.dir, { recursive: true, force: true });
   }
@@ -253,7 +308,18 @@ async function benchmarkOn(node) {
 
   for (const r of Object.values(results)) {
     r.median = {};
-    for (const k of ['wallS', 'cpuS', 'userS', 'sysS', 'peakRssMiB', 'otherCpuS', 'outputBytes', 'archiveBytes', 'manifestBytes', 'hashedBytes']) {
+    for (const k of [
+      'wallS',
+      'cpuS',
+      'userS',
+      'sysS',
+      'peakRssMiB',
+      'otherCpuS',
+      'outputBytes',
+      'archiveBytes',
+      'manifestBytes',
+      'hashedBytes',
+    ]) {
       const m = median(r.runs.map((x) => x[k]));
       if (m !== null) r.median[k] = m;
     }
@@ -273,11 +339,19 @@ async function benchmarkOn(node) {
     options: { runs: options.runs, quick: options.quick, only: options.only ?? null },
     git,
     machine,
-    dataset: { dir: path.relative(ROOT, dataset.dir) || dataset.dir, hash: dataset.hash, reused: dataset.reused, files: dataset.files, bytes: dataset.bytes },
+    dataset: {
+      dir: path.relative(ROOT, dataset.dir) || dataset.dir,
+      hash: dataset.hash,
+      reused: dataset.reused,
+      files: dataset.files,
+      bytes: dataset.bytes,
+    },
     input: { label: input.label, files: input.files, bytes: input.bytes, hash: input.hash },
     distStale: stale || null,
     loadAverage: { start: loadStart, end: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') },
-    tools: Object.fromEntries(Object.entries(tools).map(([k, v]) => [k, { status: v.status, version: v.version ?? null }])),
+    tools: Object.fromEntries(
+      Object.entries(tools).map(([k, v]) => [k, { status: v.status, version: v.version ?? null }]),
+    ),
     measurements: results,
     scaling,
     startup: {
@@ -285,7 +359,12 @@ async function benchmarkOn(node) {
       output: versionText,
       runsMs: versionMs,
       medianMs: round(median(versionMs) ?? NaN, 1),
-      node: { command: 'node -e 0', runsMs: nodeMs, medianMs: round(median(nodeMs) ?? NaN, 1), extraCaCerts: Boolean(env.NODE_EXTRA_CA_CERTS) },
+      node: {
+        command: 'node -e 0',
+        runsMs: nodeMs,
+        medianMs: round(median(nodeMs) ?? NaN, 1),
+        extraCaCerts: Boolean(env.NODE_EXTRA_CA_CERTS),
+      },
     },
     correctness,
   };
@@ -301,15 +380,22 @@ async function benchmarkOn(node) {
 
 // ---- preflight: GNU time, gpg, tar, gzip, sha256sum ----------------------------------------------
 async function preflight() {
-  if (!existsSync(path.join(ROOT, 'dist', 'cli.cjs'))) throw new BenchError('dist/cli.cjs is missing: run `npm run build` first');
+  if (!existsSync(path.join(ROOT, 'dist', 'cli.cjs')))
+    throw new BenchError('dist/cli.cjs is missing: run `npm run build` first');
   if (!existsSync(DATASET_SCRIPT)) throw new BenchError(`${DATASET_SCRIPT} is missing`);
-  if (DATASET_SCRIPT === SHARED_DATASET_SCRIPT && readFileSync(DATASET_SCRIPT, 'utf8') !== readFileSync(COPIED_DATASET_SCRIPT, 'utf8')) {
-    log(`note: bench/make-dataset.sh differs from ${path.relative(ROOT, SHARED_DATASET_SCRIPT)}; using the latter (copy it over bench/make-dataset.sh)`);
+  if (
+    DATASET_SCRIPT === SHARED_DATASET_SCRIPT &&
+    readFileSync(DATASET_SCRIPT, 'utf8') !== readFileSync(COPIED_DATASET_SCRIPT, 'utf8')
+  ) {
+    log(
+      `note: bench/make-dataset.sh differs from ${path.relative(ROOT, SHARED_DATASET_SCRIPT)}; using the latter (copy it over bench/make-dataset.sh)`,
+    );
   }
   if (!existsSync(GNU_TIME)) {
     log(`${GNU_TIME} is missing: installing the Debian package "time"`);
     const r = await aptInstall(['time']);
-    if (!existsSync(GNU_TIME)) throw new BenchError(`${GNU_TIME} (GNU time) is required and could not be installed (${r.reason})`);
+    if (!existsSync(GNU_TIME))
+      throw new BenchError(`${GNU_TIME} (GNU time) is required and could not be installed (${r.reason})`);
   }
   for (const tool of ['gpg', 'gpgconf', 'tar', 'gzip', 'sha256sum', 'bash', 'find', 'du', 'python3', 'openssl']) {
     if (!which(tool)) throw new BenchError(`${tool} is required and missing`);
@@ -367,10 +453,19 @@ async function makeQuickInput(dataset) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.join(dir, 'state', 'logs'), { recursive: true });
   await run({ argv: ['cp', '-a', path.join(dataset.dir, 'repo'), dir] });
-  const logs = readdirSync(path.join(dataset.dir, 'state', 'logs')).sort().slice(0, 3);
-  for (const f of logs) await run({ argv: ['cp', '-a', path.join(dataset.dir, 'state', 'logs', f), path.join(dir, 'state', 'logs', f)] });
+  const logs = readdirSync(path.join(dataset.dir, 'state', 'logs'))
+    .sort()
+    .slice(0, 3);
+  for (const f of logs)
+    await run({ argv: ['cp', '-a', path.join(dataset.dir, 'state', 'logs', f), path.join(dir, 'state', 'logs', f)] });
   const digest = await treeDigest(dir);
-  return { dir, rel: 'quick', hash: digest.content, meta: digest.meta, label: `quick subset: repo/ and ${logs.length} logs` };
+  return {
+    dir,
+    rel: 'quick',
+    hash: digest.content,
+    meta: digest.meta,
+    label: `quick subset: repo/ and ${logs.length} logs`,
+  };
 }
 
 // ---- peers -------------------------------------------------------------------------------------
@@ -391,7 +486,9 @@ async function ensurePeers() {
   for (const [key, t] of Object.entries(tools)) {
     if (which(t.bin)) {
       t.version = firstLine(key === 'restic' ? ['restic', 'version'] : ['borg', '--version']);
-      t.status = missing.includes(key) ? 'available (installed by this run: apt-get install)' : 'available (already installed)';
+      t.status = missing.includes(key)
+        ? 'available (installed by this run: apt-get install)'
+        : 'available (already installed)';
     } else t.status = 'skipped: not installable here';
     log(`${key}: ${t.status}${t.version ? `, ${t.version}` : ''}`);
   }
@@ -423,7 +520,10 @@ function gitInfo() {
   const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
   if (head.status !== 0) return { commit: 'nogit', head: null, dirty: false };
   // what the benchmark itself writes (the results of an earlier Node's run, its page) is not a change to what it measures
-  const status = spawnSync('git', ['status', '--porcelain', '--', '.', ':!bench/results', ':!bench/README.md'], { cwd: ROOT, encoding: 'utf8' });
+  const status = spawnSync('git', ['status', '--porcelain', '--', '.', ':!bench/results', ':!bench/README.md'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   const dirty = status.stdout.trim().length > 0;
   return { commit: `${head.stdout.trim()}${dirty ? '-dirty' : ''}`, head: head.stdout.trim(), dirty };
 }
@@ -443,7 +543,14 @@ function defineTasks({ cli, node, input, gpg, tools }) {
   const check = async (what, dir, { checks, rep }) => {
     const got = await treeDigest(dir);
     const ok = got.content === input.hash && got.meta === input.meta;
-    checks.push({ what, round: rep === 0 ? 'warm-up' : rep, expected: input.hash, got: got.content, metaOk: got.meta === input.meta, ok });
+    checks.push({
+      what,
+      round: rep === 0 ? 'warm-up' : rep,
+      expected: input.hash,
+      got: got.content,
+      metaOk: got.meta === input.meta,
+      ok,
+    });
     if (!ok) {
       throw new BenchError(
         `CORRECTNESS FAILURE: ${what} (round ${rep}) does not match the input\n  expected content ${input.hash}\n  got      content ${got.content}` +
@@ -497,7 +604,8 @@ function defineTasks({ cli, node, input, gpg, tools }) {
       key: 'gpgtar.backup',
       tool: 'tar+gzip+gpg',
       label: 'tar | gzip -6 | gpg | sha256sum',
-      display: "tar -cf - -C DATASET repo state | gzip -6 | gpg --symmetric --cipher-algo AES256 --compress-algo none | tee A.tar.gz.gpg | sha256sum > A.sha256",
+      display:
+        'tar -cf - -C DATASET repo state | gzip -6 | gpg --symmetric --cipher-algo AES256 --compress-algo none | tee A.tar.gz.gpg | sha256sum > A.sha256',
       cmd: (r) => ({
         shell:
           `tar -cf - -C ${q(inDir)} repo state | gzip -6 | ${gpg} --symmetric --cipher-algo AES256 --compress-algo none ` +
@@ -546,7 +654,21 @@ function defineTasks({ cli, node, input, gpg, tools }) {
     label: 'ripcord restore',
     display: 'ripcord restore ID --repo R --target OUT --yes --no-pre-restore -q',
     prepare: (r) => fresh(path.join(r.dir, 'ripcord-out')),
-    cmd: (r) => ({ argv: [node, cli, 'restore', r.ripcordId, '--repo', ripcordRepo(r), '--target', path.join(r.dir, 'ripcord-out'), '--yes', '--no-pre-restore', '-q'] }),
+    cmd: (r) => ({
+      argv: [
+        node,
+        cli,
+        'restore',
+        r.ripcordId,
+        '--repo',
+        ripcordRepo(r),
+        '--target',
+        path.join(r.dir, 'ripcord-out'),
+        '--yes',
+        '--no-pre-restore',
+        '-q',
+      ],
+    }),
     after: async (r, _m, c) => {
       await check('ripcord restore', path.join(r.dir, 'ripcord-out'), c);
       rmSync(path.join(r.dir, 'ripcord-out'), { recursive: true, force: true });
@@ -559,7 +681,9 @@ function defineTasks({ cli, node, input, gpg, tools }) {
       label: 'gpg -d | gzip -d | tar -x',
       display: 'gpg -d A.tar.gz.gpg | gzip -d | tar -x -C OUT',
       prepare: (r) => fresh(path.join(r.dir, 'gpg-out')),
-      cmd: (r) => ({ shell: `${gpg} -d ${q(path.join(r.dir, 'a.tar.gz.gpg'))} | gzip -d | tar -x -C ${q(path.join(r.dir, 'gpg-out'))}` }),
+      cmd: (r) => ({
+        shell: `${gpg} -d ${q(path.join(r.dir, 'a.tar.gz.gpg'))} | gzip -d | tar -x -C ${q(path.join(r.dir, 'gpg-out'))}`,
+      }),
       after: async (r, _m, c) => {
         if (c.rep === 0) await check('gpg -d | gzip -d | tar -x (peer)', path.join(r.dir, 'gpg-out'), c);
         rmSync(path.join(r.dir, 'gpg-out'), { recursive: true, force: true });
@@ -604,7 +728,10 @@ function defineTasks({ cli, node, input, gpg, tools }) {
       label: 'borg extract',
       display: 'borg extract R::bench   (cwd OUT)',
       prepare: (r) => fresh(out(r)),
-      cmd: (r) => ({ shell: `BORG_BASE_DIR=${q(path.join(r.dir, 'borg-base'))} borg extract ${q(`${path.join(r.dir, 'borg-repo')}::bench`)}`, cwd: out(r) }),
+      cmd: (r) => ({
+        shell: `BORG_BASE_DIR=${q(path.join(r.dir, 'borg-base'))} borg extract ${q(`${path.join(r.dir, 'borg-repo')}::bench`)}`,
+        cwd: out(r),
+      }),
       after: async (r, _m, c) => {
         if (c.rep === 0) await check('borg extract (peer)', out(r), c);
         rmSync(out(r), { recursive: true, force: true });
@@ -626,7 +753,12 @@ function defineTasks({ cli, node, input, gpg, tools }) {
     display: 'ripcord verify ID --repo R -q',
     cmd: (r) => ({ argv: [node, cli, 'verify', r.ripcordId, '--repo', ripcordRepo(r), '-q'] }),
     // what it reads and hashes: every stored object of the snapshot
-    after: (r) => ({ hashedBytes: readdirSync(path.join(ripcordRepo(r), r.ripcordId)).reduce((s, f) => s + fileBytes(path.join(ripcordRepo(r), r.ripcordId, f)), 0) }),
+    after: (r) => ({
+      hashedBytes: readdirSync(path.join(ripcordRepo(r), r.ripcordId)).reduce(
+        (s, f) => s + fileBytes(path.join(ripcordRepo(r), r.ripcordId, f)),
+        0,
+      ),
+    }),
   });
   if (peers) {
     tasks.push({
@@ -685,13 +817,16 @@ async function runScaling({ cli, node, input, env }) {
     rmSync(scaleDir, { recursive: true, force: true });
     for (let i = 1; i <= copies; i++) {
       mkdirSync(path.join(scaleDir, `c${i}`), { recursive: true });
-      await run({ argv: ['cp', '-a', path.join(input.dir, 'repo'), path.join(input.dir, 'state'), path.join(scaleDir, `c${i}`)] });
+      await run({
+        argv: ['cp', '-a', path.join(input.dir, 'repo'), path.join(input.dir, 'state'), path.join(scaleDir, `c${i}`)],
+      });
     }
     writeFileSync(stamp, `${input.hash}\n`);
   }
   for (let i = 1; i <= copies; i++) {
     const d = await treeDigest(path.join(scaleDir, `c${i}`));
-    if (d.content !== input.hash) throw new BenchError(`scaling copy c${i} does not match the input; delete ${scaleDir}`);
+    if (d.content !== input.hash)
+      throw new BenchError(`scaling copy c${i} does not match the input; delete ${scaleDir}`);
   }
   log('memory scaling: reading every copy once to warm the page cache (untimed)');
   await sh(`find ${shellQuote(scaleDir)} -type f -exec cat {} + > /dev/null`);
@@ -710,30 +845,53 @@ async function runScaling({ cli, node, input, env }) {
       const repo = path.join(work, `scale-repo-${p.copies}`);
       rmSync(repo, { recursive: true, force: true });
       await settle();
-      const m = await measure({ argv: [node, cli, 'backup', '--repo', repo, '-q', '-C', benchDir, ...p.paths] }, { cwd: work, env });
+      const m = await measure(
+        { argv: [node, cli, 'backup', '--repo', repo, '-q', '-C', benchDir, ...p.paths] },
+        { cwd: work, env },
+      );
       const id = m.stdout.trim();
       const archiveBytes = statSync(path.join(repo, id, 'archive.tar.gz.pgp')).size;
-      p.runs.push({ wallS: m.wallS, cpuS: m.cpuS, userS: m.userS, sysS: m.sysS, peakRssMiB: m.peakRssMiB, otherCpuS: m.otherCpuS, archiveBytes });
-      log(`  ripcord backup x${p.copies} (${(p.inputBytes / 1e9).toFixed(2)} GB) round ${rep}: ${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s cpu, ${m.peakRssMiB.toFixed(0)} MiB${m.otherCpuS ? ` (other processes: ${m.otherCpuS.toFixed(1)} s cpu)` : ''}`);
+      p.runs.push({
+        wallS: m.wallS,
+        cpuS: m.cpuS,
+        userS: m.userS,
+        sysS: m.sysS,
+        peakRssMiB: m.peakRssMiB,
+        otherCpuS: m.otherCpuS,
+        archiveBytes,
+      });
+      log(
+        `  ripcord backup x${p.copies} (${(p.inputBytes / 1e9).toFixed(2)} GB) round ${rep}: ${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s cpu, ${m.peakRssMiB.toFixed(0)} MiB${m.otherCpuS ? ` (other processes: ${m.otherCpuS.toFixed(1)} s cpu)` : ''}`,
+      );
       rmSync(repo, { recursive: true, force: true });
     }
   }
   for (const p of points) {
     p.median = {};
-    for (const k of ['wallS', 'cpuS', 'peakRssMiB', 'otherCpuS', 'archiveBytes']) p.median[k] = median(p.runs.map((x) => x[k]));
+    for (const k of ['wallS', 'cpuS', 'peakRssMiB', 'otherCpuS', 'archiveBytes'])
+      p.median[k] = median(p.runs.map((x) => x[k]));
   }
-  return { method: `whole copies of the input (cp -a) under ${path.basename(scaleDir)}/; the x1 point is the main ripcord backup runs`, points };
+  return {
+    method: `whole copies of the input (cp -a) under ${path.basename(scaleDir)}/; the x1 point is the main ripcord backup runs`,
+    points,
+  };
 }
 
 /** --render: the page again from stored runs (their targets recomputed from their measurements). */
 function renderStored(files) {
-  const runs = files.split(',').filter(Boolean).map((file) => {
-    const jsonPath = path.relative(BENCH, path.resolve(BENCH, file)).split(path.sep).join('/');
-    if (!existsSync(path.join(BENCH, jsonPath))) throw new BenchError(`${file}: no such stored run in bench/ (give a path like results/<date>-<commit>-node24.json)`);
-    const report = JSON.parse(readFileSync(path.join(BENCH, jsonPath), 'utf8'));
-    report.targets = computeTargets(report);
-    return { report, jsonPath };
-  });
+  const runs = files
+    .split(',')
+    .filter(Boolean)
+    .map((file) => {
+      const jsonPath = path.relative(BENCH, path.resolve(BENCH, file)).split(path.sep).join('/');
+      if (!existsSync(path.join(BENCH, jsonPath)))
+        throw new BenchError(
+          `${file}: no such stored run in bench/ (give a path like results/<date>-<commit>-node24.json)`,
+        );
+      const report = JSON.parse(readFileSync(path.join(BENCH, jsonPath), 'utf8'));
+      report.targets = computeTargets(report);
+      return { report, jsonPath };
+    });
   writeFileSync(path.join(BENCH, 'README.md'), renderReadme(runs));
   log(`wrote bench/README.md from ${runs.map((r) => r.jsonPath).join(', ')}`);
 }

@@ -10,14 +10,18 @@ import "./chunks/chunk-374JASB6.js";
 
 // src/cli/run.ts
 keepYoungGenerationSmall();
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error) => {
     if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
   });
 }
-var { main } = await import("./chunks/main-MJKTA32D.js");
+var { main } = await import("./chunks/main-IDKDKVPL.js");
 var args = process.argv.slice(2);
-process.exitCode = await guardAgainstAbandon(main(args, { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }), () => {
-  process.stderr.write(`ripcord: ${abandonedMessage(args[0] ?? "the command")}
+process.exitCode = await guardAgainstAbandon(
+  main(args, { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }),
+  () => {
+    process.stderr.write(`ripcord: ${abandonedMessage(args[0] ?? "the command")}
 `);
-});
+  }
+);

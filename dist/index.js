@@ -3,18 +3,24 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-KAESW3KJ.js";
+} from "./chunks/chunk-PAIPCZKW.js";
+import {
+  applyCopy,
+  applyPrune,
+  checkFreshness,
+  describePolicy,
+  parseKeepCount,
+  planCopy,
+  planPrune,
+  verifySnapshots
+} from "./chunks/chunk-EWY4DXIJ.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
-  applyCopy,
-  applyPrune,
   applyRestore,
-  checkFreshness,
   createBackup,
   decryptionKeysFrom,
   describeOrigin,
-  describePolicy,
   describeRepository,
   encryptionKeysFrom,
   listSnapshots,
@@ -22,9 +28,6 @@ import {
   openStore,
   parseCaptureSpec,
   parseDuration,
-  parseKeepCount,
-  planCopy,
-  planPrune,
   planRestore,
   preRestoreKeysFrom,
   readOutcome,
@@ -32,16 +35,19 @@ import {
   resolveSnapshot,
   runGuardedDeploy,
   runRollback,
-  validateDeployment,
-  verifySnapshots
-} from "./chunks/chunk-OBHWEMUU.js";
-import "./chunks/chunk-PP5LREDU.js";
+  validateDeployment
+} from "./chunks/chunk-EUDVVVDB.js";
+import "./chunks/chunk-JJBUXAT6.js";
 import "./chunks/chunk-SXD3OMJ4.js";
+import "./chunks/chunk-EYQ7L4U7.js";
 import {
   ExitCode,
   RipcordError
-} from "./chunks/chunk-XDVWM3T4.js";
+} from "./chunks/chunk-23W3WYYB.js";
 import "./chunks/chunk-374JASB6.js";
+
+// src/index.ts
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 export {
   DEFAULT_EXCLUDES,
   ExitCode,

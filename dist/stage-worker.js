@@ -17,10 +17,17 @@ port.on("message", (message) => {
     } catch (error) {
       closeOpenFile();
       const e = error;
-      failure = { message: e.message, ...e.code ? { code: e.code } : {}, ...e.syscall ? { syscall: e.syscall } : {}, ...e.path ? { path: e.path } : {} };
+      failure = {
+        message: e.message,
+        ...e.code ? { code: e.code } : {},
+        ...e.syscall ? { syscall: e.syscall } : {},
+        ...e.path ? { path: e.path } : {}
+      };
     }
   }
-  port.postMessage({ data: message.data, ...failure ? { failure } : {} }, [message.data.buffer]);
+  port.postMessage({ data: message.data, ...failure ? { failure } : {} }, [
+    message.data.buffer
+  ]);
 });
 function run(ops, data) {
   let at = 0;

@@ -5,8 +5,18 @@
 import * as path from 'node:path';
 import { $, argv, chalk, question } from 'zx';
 import {
-  decryptionKeysFrom, DEFAULT_EXCLUDES, describeOrigin, describeRepository, encryptionKeysFrom, ExitCode,
-  openStore, parseCaptureSpec, parseDuration, repositorySkip, RipcordError, runGuardedDeploy,
+  decryptionKeysFrom,
+  DEFAULT_EXCLUDES,
+  describeOrigin,
+  describeRepository,
+  encryptionKeysFrom,
+  ExitCode,
+  openStore,
+  parseCaptureSpec,
+  parseDuration,
+  repositorySkip,
+  RipcordError,
+  runGuardedDeploy,
 } from 'ripcord-backup';
 
 const USAGE = `Usage: ripcord-deploy-with-rollback --deploy CMD [--check CMD]... [options]
@@ -50,25 +60,47 @@ if (argv.help || argv.h) {
 try {
   const cwd = path.resolve(text('directory') ?? text('C') ?? '.');
   const repo = text('repo') ?? (process.env.RIPCORD_REPO || '.ripcord');
-  const [deploy, onRollback, checks, healthUrls] = [text('deploy'), text('on-rollback'), list('check'), list('health-url')];
+  const [deploy, onRollback, checks, healthUrls] = [
+    text('deploy'),
+    text('on-rollback'),
+    list('check'),
+    list('health-url'),
+  ];
   const paths = list('paths').flatMap((p) => p.split(','));
   const captures = list('capture').map((spec) => parseCaptureSpec(spec, '--capture'));
   const restoreCaptures = list('restore-capture').map((spec) => parseCaptureSpec(spec, '--restore-capture'));
   const uncaptured = restoreCaptures.find((r) => !captures.some((c) => c.name === r.name));
-  if (uncaptured) throw usage(`--restore-capture ${uncaptured.name}: nothing is captured under that name (add --capture ${uncaptured.name}='CMD')`);
-  const validation = { commands: checks, healthUrls, retries: Number(text('retries') ?? 0),
-    intervalMs: parseDuration(text('interval') ?? '5s'), timeoutMs: parseDuration(text('timeout') ?? '60s') };
+  if (uncaptured)
+    throw usage(
+      `--restore-capture ${uncaptured.name}: nothing is captured under that name (add --capture ${uncaptured.name}='CMD')`,
+    );
+  const validation = {
+    commands: checks,
+    healthUrls,
+    retries: Number(text('retries') ?? 0),
+    intervalMs: parseDuration(text('interval') ?? '5s'),
+    timeoutMs: parseDuration(text('timeout') ?? '60s'),
+  };
   if (!deploy) throw usage('which deploy? give --deploy CMD (see --help)');
-  if (argv._.length) throw usage(`unexpected argument ${argv._[0]}: quote the deploy command, --deploy './deploy.sh --prod'`);
-  if (!Number.isInteger(validation.retries) || validation.retries < 0) throw usage(`--retries ${argv.retries}: give a whole number`);
+  if (argv._.length)
+    throw usage(`unexpected argument ${argv._[0]}: quote the deploy command, --deploy './deploy.sh --prod'`);
+  if (!Number.isInteger(validation.retries) || validation.retries < 0)
+    throw usage(`--retries ${argv.retries}: give a whole number`);
 
   // Preflight: keys first, then the user's own deploy command must be there to run.
   const { RIPCORD_PASSPHRASE, RIPCORD_RECIPIENTS, RIPCORD_IDENTITY, RIPCORD_IDENTITY_PASSPHRASE } = process.env;
   const { RIPCORD_SIGNING_KEY, RIPCORD_SIGNING_KEY_PASSPHRASE, RIPCORD_TRUSTED_SIGNERS } = process.env;
-  const keyInputs = { passphrase: RIPCORD_PASSPHRASE, passphraseFile: text('passphrase-file'), recipients: RIPCORD_RECIPIENTS,
-    identity: RIPCORD_IDENTITY, identityPassphrase: RIPCORD_IDENTITY_PASSPHRASE,
-    signingKey: RIPCORD_SIGNING_KEY, signingKeyPassphrase: RIPCORD_SIGNING_KEY_PASSPHRASE,
-    trustedSigners: RIPCORD_TRUSTED_SIGNERS, warn: (/** @type {string} */ message) => console.error(`warning: ${message}`) }; // as the CLI reads them
+  const keyInputs = {
+    passphrase: RIPCORD_PASSPHRASE,
+    passphraseFile: text('passphrase-file'),
+    recipients: RIPCORD_RECIPIENTS,
+    identity: RIPCORD_IDENTITY,
+    identityPassphrase: RIPCORD_IDENTITY_PASSPHRASE,
+    signingKey: RIPCORD_SIGNING_KEY,
+    signingKeyPassphrase: RIPCORD_SIGNING_KEY_PASSPHRASE,
+    trustedSigners: RIPCORD_TRUSTED_SIGNERS,
+    warn: (/** @type {string} */ message) => console.error(`warning: ${message}`),
+  }; // as the CLI reads them
   const keys = await encryptionKeysFrom(keyInputs);
   const decryptionKeys = await decryptionKeysFrom(keyInputs);
   const sh = $({ cwd, nothrow: true, quiet: true });
@@ -82,16 +114,23 @@ try {
 
   // Summary, then confirmation unless --yes.
   console.log(`guarded deploy in ${cwd}`);
-  console.log(`  snapshot  ${paths.length ? paths.join(', ') : `. (without ${DEFAULT_EXCLUDES.join(', ')})`} into ${describeRepository(repo)}`);
+  console.log(
+    `  snapshot  ${paths.length ? paths.join(', ') : `. (without ${DEFAULT_EXCLUDES.join(', ')})`} into ${describeRepository(repo)}`,
+  );
   for (const capture of captures) console.log(`  capture   ${capture.name}: ${capture.command}`);
   console.log(`  deploy    ${deploy}`);
-  for (const check of [...checks, ...healthUrls]) console.log(`  check     ${check}${validation.retries ? ` (${validation.retries} retries)` : ''}`);
-  if (!checks.length && !healthUrls.length) console.log(chalk.yellow('  check     none: only a failing deploy command rolls back'));
+  for (const check of [...checks, ...healthUrls])
+    console.log(`  check     ${check}${validation.retries ? ` (${validation.retries} retries)` : ''}`);
+  if (!checks.length && !healthUrls.length)
+    console.log(chalk.yellow('  check     none: only a failing deploy command rolls back'));
   const feeds = restoreCaptures.map((r) => `feed ${r.name} to ${r.command}`);
-  console.log(`  on failure: restore the snapshot${[...feeds, ...(onRollback ? [onRollback] : [])].map((step) => `, then ${step}`).join('')}`);
+  console.log(
+    `  on failure: restore the snapshot${[...feeds, ...(onRollback ? [onRollback] : [])].map((step) => `, then ${step}`).join('')}`,
+  );
   if (flag('dry-run')) process.exit(0);
   if (!flag('yes')) {
-    if (!process.stdin.isTTY || process.env.CI === 'true') throw usage('no terminal to confirm on: add --yes to deploy');
+    if (!process.stdin.isTTY || process.env.CI === 'true')
+      throw usage('no terminal to confirm on: add --yes to deploy');
     if (!/^y(es)?$/i.test((await question('Deploy now? [y/N] ')).trim())) process.exit(1);
   }
 
@@ -100,7 +139,14 @@ try {
   let report;
   try {
     report = await runGuardedDeploy({
-      store, cwd, keys, decryptionKeys, validation, onRollback, captures, restoreCaptures,
+      store,
+      cwd,
+      keys,
+      decryptionKeys,
+      validation,
+      onRollback,
+      captures,
+      restoreCaptures,
       command: ['sh', '-c', deploy],
       paths: paths.length ? paths : ['.'],
       exclude: paths.length ? [] : DEFAULT_EXCLUDES,
@@ -116,10 +162,14 @@ try {
   }
 
   const color = { 0: chalk.green, 10: chalk.yellow }[report.exitCode] ?? chalk.red;
-  console.log(`${color(`${report.result.replace('-', ' ').toUpperCase()} (exit ${report.exitCode})`)}  pre-deploy snapshot ${report.preDeploySnapshot}`);
+  console.log(
+    `${color(`${report.result.replace('-', ' ').toUpperCase()} (exit ${report.exitCode})`)}  pre-deploy snapshot ${report.preDeploySnapshot}`,
+  );
   if (report.failure) console.log(`  what failed   ${report.failure.detail}`);
-  if (report.rollback?.brokenStateSnapshot) console.log(`  broken state  kept as snapshot ${report.rollback.brokenStateSnapshot}`);
-  if (report.rollback?.validation) console.log(`  after rollback: checks ${report.rollback.validation.ok ? 'pass' : 'still FAIL'}`);
+  if (report.rollback?.brokenStateSnapshot)
+    console.log(`  broken state  kept as snapshot ${report.rollback.brokenStateSnapshot}`);
+  if (report.rollback?.validation)
+    console.log(`  after rollback: checks ${report.rollback.validation.ok ? 'pass' : 'still FAIL'}`);
   if (report.action) console.log(chalk.red(`  ACTION: ${report.action}`));
 
   // The service's status now, from your own command.
@@ -159,7 +209,9 @@ function usage(message) {
 /** @param {any} error anything thrown @returns {never} */
 function exitWith(error) {
   const known = error instanceof RipcordError; // one line, with the library's exit code; anything else is a bug
-  console.error(`deploy-with-rollback: ${known ? error.message : `internal error: ${error?.message ?? error} (--debug shows the stack)`}`);
+  console.error(
+    `deploy-with-rollback: ${known ? error.message : `internal error: ${error?.message ?? error} (--debug shows the stack)`}`,
+  );
   if (argv.debug) console.error(error?.stack);
   process.exit(known ? error.exitCode : 1);
 }

@@ -6,13 +6,30 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { $, argv, chalk, spinner } from 'zx';
 import {
-  createBackup, decryptionKeysFrom, DEFAULT_EXCLUDES, describeOrigin, describeRepository, encryptionKeysFrom,
-  ExitCode, openStore, repositorySkip, RipcordError, verifySnapshots,
+  createBackup,
+  decryptionKeysFrom,
+  DEFAULT_EXCLUDES,
+  describeOrigin,
+  describeRepository,
+  encryptionKeysFrom,
+  ExitCode,
+  openStore,
+  repositorySkip,
+  RipcordError,
+  verifySnapshots,
 } from 'ripcord-backup';
 
 // Used when no --keep-* flag is given. Prune touches only snapshots of kind "scheduled".
 const DEFAULT_POLICY = { 'keep-daily': 7, 'keep-weekly': 4, 'keep-monthly': 12 };
-const KEEP_FLAGS = ['keep-last', 'keep-hourly', 'keep-daily', 'keep-weekly', 'keep-monthly', 'keep-yearly', 'keep-within'];
+const KEEP_FLAGS = [
+  'keep-last',
+  'keep-hourly',
+  'keep-daily',
+  'keep-weekly',
+  'keep-monthly',
+  'keep-yearly',
+  'keep-within',
+];
 // Prune and copy run through the CLI, found next to the library (dist/), so a copy of this
 // script in any project that depends on ripcord-backup finds it as well.
 const CLI = path.join(path.dirname(createRequire(import.meta.url).resolve('ripcord-backup')), 'cli.cjs');
@@ -30,7 +47,9 @@ Options:
   --read-data            verify by decrypting and checking every file (default: checksums only)
   --keep-last N, --keep-hourly N, --keep-daily N, --keep-weekly N, --keep-monthly N,
   --keep-yearly N, --keep-within DURATION
-                         retention, as ripcord prune (default: ${Object.entries(DEFAULT_POLICY).map(([k, v]) => `--${k} ${v}`).join(' ')})
+                         retention, as ripcord prune (default: ${Object.entries(DEFAULT_POLICY)
+                           .map(([k, v]) => `--${k} ${v}`)
+                           .join(' ')})
   --copy-to REPO         also copy the new snapshot to this repository (checksums verified there)
   --repo URL             repository (default: $RIPCORD_REPO, else ./.ripcord)
   --passphrase-file FILE read the passphrase from FILE instead of $RIPCORD_PASSPHRASE
@@ -53,23 +72,41 @@ try {
   const copyTo = text('copy-to');
   const given = KEEP_FLAGS.filter((name) => argv[name] !== undefined);
   const policy = given.length ? Object.fromEntries(given.map((name) => [name, text(name)])) : DEFAULT_POLICY;
-  const pruneArgs = ['prune', '--repo', repo, '--kind', 'scheduled', ...list('tag').flatMap((t) => ['--tag', t]),
-    ...Object.entries(policy).flatMap(([k, v]) => [`--${k}`, String(v)])];
+  const pruneArgs = [
+    'prune',
+    '--repo',
+    repo,
+    '--kind',
+    'scheduled',
+    ...list('tag').flatMap((t) => ['--tag', t]),
+    ...Object.entries(policy).flatMap(([k, v]) => [`--${k}`, String(v)]),
+  ];
   if (argv._.length) throw usage(`unexpected argument ${argv._[0]}: give paths with --paths (see --help)`);
 
   // Preflight: keys, and the policy through prune --dry-run (a bad --keep-* fails here).
   const { RIPCORD_PASSPHRASE, RIPCORD_RECIPIENTS, RIPCORD_IDENTITY, RIPCORD_IDENTITY_PASSPHRASE } = process.env;
   const { RIPCORD_SIGNING_KEY, RIPCORD_SIGNING_KEY_PASSPHRASE, RIPCORD_TRUSTED_SIGNERS } = process.env;
-  const keyInputs = { passphrase: RIPCORD_PASSPHRASE, passphraseFile: text('passphrase-file'), recipients: RIPCORD_RECIPIENTS,
-    identity: RIPCORD_IDENTITY, identityPassphrase: RIPCORD_IDENTITY_PASSPHRASE,
-    signingKey: RIPCORD_SIGNING_KEY, signingKeyPassphrase: RIPCORD_SIGNING_KEY_PASSPHRASE,
-    trustedSigners: RIPCORD_TRUSTED_SIGNERS, warn: (/** @type {string} */ message) => console.error(`warning: ${message}`) }; // as the CLI reads them
+  const keyInputs = {
+    passphrase: RIPCORD_PASSPHRASE,
+    passphraseFile: text('passphrase-file'),
+    recipients: RIPCORD_RECIPIENTS,
+    identity: RIPCORD_IDENTITY,
+    identityPassphrase: RIPCORD_IDENTITY_PASSPHRASE,
+    signingKey: RIPCORD_SIGNING_KEY,
+    signingKeyPassphrase: RIPCORD_SIGNING_KEY_PASSPHRASE,
+    trustedSigners: RIPCORD_TRUSTED_SIGNERS,
+    warn: (/** @type {string} */ message) => console.error(`warning: ${message}`),
+  }; // as the CLI reads them
   const keys = await encryptionKeysFrom(keyInputs);
   const readKeys = readData ? await decryptionKeysFrom(keyInputs) : undefined;
   const prunePreview = await ripcord('prune', [...pruneArgs, '--dry-run']);
 
   console.log(`nightly backup of ${paths.length ? paths.join(', ') : '.'} in ${cwd} into ${repo}`);
-  console.log(`  verify${readData ? ' --read-data' : ''}; prune scheduled snapshots: ${Object.entries(policy).map(([k, v]) => `--${k} ${v}`).join(' ')}`);
+  console.log(
+    `  verify${readData ? ' --read-data' : ''}; prune scheduled snapshots: ${Object.entries(policy)
+      .map(([k, v]) => `--${k} ${v}`)
+      .join(' ')}`,
+  );
   if (copyTo) console.log(`  copy the new snapshot to ${describeRepository(copyTo)}`);
   if (flag('dry-run')) {
     console.log(chalk.yellow('dry run: nothing is written; prune as it stands now:'));
@@ -83,7 +120,9 @@ try {
   try {
     ({ snapshot } = await spinner('backing up', async () =>
       createBackup({
-        store, cwd, keys,
+        store,
+        cwd,
+        keys,
         paths: paths.length ? paths : ['.'],
         exclude: [...list('exclude'), ...(paths.length ? [] : DEFAULT_EXCLUDES)],
         skip: repositorySkip(repo, process.cwd()),
@@ -91,16 +130,22 @@ try {
         tags: list('tag'),
         origin: await describeOrigin(cwd, process.env),
         reporter: { emit: (e) => e.type === 'warning' && console.error(chalk.yellow(`warning: ${e.message}`)) },
-      })));
+      }),
+    ));
     console.log(`backed up  ${snapshot.id}: ${snapshot.files} files, ${snapshot.archiveBytes} bytes stored`);
-    const [outcome] = await spinner('verifying', () => verifySnapshots({ store, references: [snapshot.id], readData, keys: readKeys }));
+    const [outcome] = await spinner('verifying', () =>
+      verifySnapshots({ store, references: [snapshot.id], readData, keys: readKeys }),
+    );
     if (!outcome?.ok) throw new RipcordError(outcome?.problems[0] ?? `${snapshot.id} was not verified`);
     console.log(`verified   ${snapshot.id}${readData ? ' (every file decrypted and checked)' : ' (checksums)'}`);
   } finally {
     await store.close();
   }
   console.log(`pruned     ${await ripcord('prune', [...pruneArgs, '--quiet'])}`);
-  if (copyTo) console.log(`copied     ${(await ripcord('copy', ['copy', snapshot.id, '--repo', repo, '--to', describeRepository(copyTo)])).split('\n').pop()}`);
+  if (copyTo)
+    console.log(
+      `copied     ${(await ripcord('copy', ['copy', snapshot.id, '--repo', repo, '--to', describeRepository(copyTo)])).split('\n').pop()}`,
+    );
 } catch (error) {
   exitWith(error);
 }
@@ -111,7 +156,10 @@ try {
  */
 async function ripcord(step, args) {
   const run = await $({ nothrow: true, quiet: true })`${process.execPath} ${CLI} ${args}`;
-  if (!run.ok) throw new RipcordError(`${step}: ${(run.stderr.trim().split('\n').pop() ?? '').replace(/^ripcord: /, '')}`, { exitCode: run.exitCode ?? 1 });
+  if (!run.ok)
+    throw new RipcordError(`${step}: ${(run.stderr.trim().split('\n').pop() ?? '').replace(/^ripcord: /, '')}`, {
+      exitCode: run.exitCode ?? 1,
+    });
   return run.stdout.trim();
 }
 /** @param {string} name @param {string} [fallback] @returns {string | undefined} */
@@ -125,7 +173,10 @@ function text(name, fallback) {
 function list(name) {
   const values = [argv[name] ?? []].flat();
   if (values.some((v) => typeof v === 'boolean')) throw usage(`--${name} needs a value`);
-  return values.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
+  return values
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 /** @param {string} name */
 function flag(name) {
@@ -139,7 +190,9 @@ function usage(message) {
 /** @param {any} error anything thrown @returns {never} */
 function exitWith(error) {
   const known = error instanceof RipcordError; // one line, with the library's exit code; anything else is a bug
-  console.error(`nightly-backup: ${known ? error.message : `internal error: ${error?.message ?? error} (--debug shows the stack)`}`);
+  console.error(
+    `nightly-backup: ${known ? error.message : `internal error: ${error?.message ?? error} (--debug shows the stack)`}`,
+  );
   if (argv.debug) console.error(error?.stack);
   process.exit(known ? error.exitCode : 1);
 }

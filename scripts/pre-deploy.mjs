@@ -6,8 +6,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { $, argv, chalk, spinner } from 'zx';
 import {
-  createBackup, decryptionKeysFrom, describeOrigin, describeRepository, encryptionKeysFrom, ExitCode,
-  openStore, parseCaptureSpec, repositorySkip, RipcordError, verifySnapshots,
+  createBackup,
+  decryptionKeysFrom,
+  describeOrigin,
+  describeRepository,
+  encryptionKeysFrom,
+  ExitCode,
+  openStore,
+  parseCaptureSpec,
+  repositorySkip,
+  RipcordError,
+  verifySnapshots,
 } from 'ripcord-backup';
 
 // Taken when --paths is not given: those of these that exist.
@@ -46,21 +55,31 @@ try {
   const paths = named.length ? named : DEFAULT_PATHS.filter((p) => fs.existsSync(path.join(cwd, p)));
   const readData = flag('read-data');
   if (argv._.length) throw usage(`unexpected argument ${argv._[0]}: give paths with --paths (see --help)`);
-  if (paths.length === 0) throw usage(`none of ${DEFAULT_PATHS.join(', ')} exists in ${cwd}: say what to snapshot with --paths`);
+  if (paths.length === 0)
+    throw usage(`none of ${DEFAULT_PATHS.join(', ')} exists in ${cwd}: say what to snapshot with --paths`);
 
   // Preflight: keys and captures are checked before anything is written.
   const { RIPCORD_PASSPHRASE, RIPCORD_RECIPIENTS, RIPCORD_IDENTITY, RIPCORD_IDENTITY_PASSPHRASE } = process.env;
   const { RIPCORD_SIGNING_KEY, RIPCORD_SIGNING_KEY_PASSPHRASE, RIPCORD_TRUSTED_SIGNERS } = process.env;
-  const keyInputs = { passphrase: RIPCORD_PASSPHRASE, passphraseFile: text('passphrase-file'), recipients: RIPCORD_RECIPIENTS,
-    identity: RIPCORD_IDENTITY, identityPassphrase: RIPCORD_IDENTITY_PASSPHRASE,
-    signingKey: RIPCORD_SIGNING_KEY, signingKeyPassphrase: RIPCORD_SIGNING_KEY_PASSPHRASE,
-    trustedSigners: RIPCORD_TRUSTED_SIGNERS, warn: (/** @type {string} */ message) => console.error(`warning: ${message}`) }; // as the CLI reads them
+  const keyInputs = {
+    passphrase: RIPCORD_PASSPHRASE,
+    passphraseFile: text('passphrase-file'),
+    recipients: RIPCORD_RECIPIENTS,
+    identity: RIPCORD_IDENTITY,
+    identityPassphrase: RIPCORD_IDENTITY_PASSPHRASE,
+    signingKey: RIPCORD_SIGNING_KEY,
+    signingKeyPassphrase: RIPCORD_SIGNING_KEY_PASSPHRASE,
+    trustedSigners: RIPCORD_TRUSTED_SIGNERS,
+    warn: (/** @type {string} */ message) => console.error(`warning: ${message}`),
+  }; // as the CLI reads them
   const keys = await encryptionKeysFrom(keyInputs);
   const readKeys = readData ? await decryptionKeysFrom(keyInputs) : undefined;
   const captures = list('capture', { split: false }).map((spec) => parseCaptureSpec(spec, '--capture'));
 
   console.error(`pre-deploy snapshot of ${chalk.bold(paths.join(', '))} in ${cwd}`);
-  console.error(`  into ${describeRepository(repo)}, then verify${readData ? ' --read-data' : ''}${flag('dry-run') ? chalk.yellow('  (dry run: nothing is written)') : ''}`);
+  console.error(
+    `  into ${describeRepository(repo)}, then verify${readData ? ' --read-data' : ''}${flag('dry-run') ? chalk.yellow('  (dry run: nothing is written)') : ''}`,
+  );
   if (flag('dry-run')) process.exit(0);
 
   const origin = await describeOrigin(cwd, process.env);
@@ -68,16 +87,24 @@ try {
   try {
     const { snapshot } = await spinner('taking the snapshot', () =>
       createBackup({
-        store, paths, cwd, keys, captures, origin,
+        store,
+        paths,
+        cwd,
+        keys,
+        captures,
+        origin,
         exclude: list('exclude'),
         skip: repositorySkip(repo, process.cwd()),
         kind: 'pre-deploy',
         tags: list('tag'),
         env: process.env,
         reporter: { emit: (e) => e.type === 'warning' && console.error(chalk.yellow(`warning: ${e.message}`)) },
-      }));
+      }),
+    );
     console.error(`  snapshot ${snapshot.id}: ${snapshot.files} files, ${snapshot.archiveBytes} bytes stored`);
-    const [outcome] = await spinner('verifying', () => verifySnapshots({ store, references: [snapshot.id], readData, keys: readKeys }));
+    const [outcome] = await spinner('verifying', () =>
+      verifySnapshots({ store, references: [snapshot.id], readData, keys: readKeys }),
+    );
     if (!outcome?.ok) throw new RipcordError(outcome?.problems[0] ?? `${snapshot.id} was not verified`);
     console.error(`  ${chalk.green('verified')}${readData ? ' (every file decrypted and checked)' : ' (checksums)'}`);
     console.log(snapshot.id);
@@ -99,7 +126,12 @@ function text(name, fallback) {
 function list(name, { split = true } = {}) {
   const values = [argv[name] ?? []].flat();
   if (values.some((v) => typeof v === 'boolean')) throw usage(`--${name} needs a value`);
-  return split ? values.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean) : values.map(String);
+  return split
+    ? values
+        .flatMap((v) => String(v).split(','))
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : values.map(String);
 }
 /** @param {string} name */
 function flag(name) {
@@ -113,7 +145,9 @@ function usage(message) {
 /** @param {any} error anything thrown @returns {never} */
 function exitWith(error) {
   const known = error instanceof RipcordError; // one line, with the library's exit code; anything else is a bug
-  console.error(`pre-deploy: ${known ? error.message : `internal error: ${error?.message ?? error} (--debug shows the stack)`}`);
+  console.error(
+    `pre-deploy: ${known ? error.message : `internal error: ${error?.message ?? error} (--debug shows the stack)`}`,
+  );
   if (argv.debug) console.error(error?.stack);
   process.exit(known ? error.exitCode : 1);
 }

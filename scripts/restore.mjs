@@ -6,8 +6,18 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { argv, chalk, question, quote } from 'zx';
 import {
-  applyRestore, decryptionKeysFrom, describeOrigin, describeRepository, diffWithFolder, ExitCode, listSnapshots,
-  openStore, planRestore, preRestoreKeysFrom, repositorySkip, RipcordError,
+  applyRestore,
+  decryptionKeysFrom,
+  describeOrigin,
+  describeRepository,
+  diffWithFolder,
+  ExitCode,
+  listSnapshots,
+  openStore,
+  planRestore,
+  preRestoreKeysFrom,
+  repositorySkip,
+  RipcordError,
 } from 'ripcord-backup';
 
 const CHOICES = 20; // snapshots offered on a terminal, newest first
@@ -47,15 +57,23 @@ try {
   const protect = repositorySkip(repo, process.cwd());
   let reference = text('snapshot');
   if (argv._.length) throw usage(`unexpected argument ${argv._[0]}: name the snapshot with --snapshot`);
-  if (!reference && !interactive) throw usage('which snapshot? give --snapshot ID or --snapshot latest (there is no terminal to choose on)');
+  if (!reference && !interactive)
+    throw usage('which snapshot? give --snapshot ID or --snapshot latest (there is no terminal to choose on)');
 
   // Preflight: both keys before anything is read.
   const { RIPCORD_PASSPHRASE, RIPCORD_RECIPIENTS, RIPCORD_IDENTITY, RIPCORD_IDENTITY_PASSPHRASE } = process.env;
   const { RIPCORD_SIGNING_KEY, RIPCORD_SIGNING_KEY_PASSPHRASE, RIPCORD_TRUSTED_SIGNERS } = process.env;
-  const keyInputs = { passphrase: RIPCORD_PASSPHRASE, passphraseFile: text('passphrase-file'), recipients: RIPCORD_RECIPIENTS,
-    identity: RIPCORD_IDENTITY, identityPassphrase: RIPCORD_IDENTITY_PASSPHRASE,
-    signingKey: RIPCORD_SIGNING_KEY, signingKeyPassphrase: RIPCORD_SIGNING_KEY_PASSPHRASE,
-    trustedSigners: RIPCORD_TRUSTED_SIGNERS, warn: (/** @type {string} */ message) => console.error(`warning: ${message}`) }; // as the CLI reads them
+  const keyInputs = {
+    passphrase: RIPCORD_PASSPHRASE,
+    passphraseFile: text('passphrase-file'),
+    recipients: RIPCORD_RECIPIENTS,
+    identity: RIPCORD_IDENTITY,
+    identityPassphrase: RIPCORD_IDENTITY_PASSPHRASE,
+    signingKey: RIPCORD_SIGNING_KEY,
+    signingKeyPassphrase: RIPCORD_SIGNING_KEY_PASSPHRASE,
+    trustedSigners: RIPCORD_TRUSTED_SIGNERS,
+    warn: (/** @type {string} */ message) => console.error(`warning: ${message}`),
+  }; // as the CLI reads them
   const keys = await decryptionKeysFrom(keyInputs);
   const preRestoreKeys = await preRestoreKeysFrom(keyInputs);
   const store = await openStore(describeRepository(repo));
@@ -63,17 +81,29 @@ try {
     if (!reference) {
       const shown = (await listSnapshots(store)).snapshots.slice(0, CHOICES);
       if (!shown.length) throw new RipcordError(`no snapshots in ${store.properties.location}`);
-      for (const [i, s] of shown.entries()) console.log(`${String(i + 1).padStart(3)}  ${s.id}  ${s.kind.padEnd(11)} ${s.files} files  ${s.tags.join(',')}`);
-      const answer = (await question(`Restore which snapshot? [1-${shown.length}, Enter: 1] `, { choices: shown.map((s) => s.id) })).trim() || '1';
+      for (const [i, s] of shown.entries())
+        console.log(
+          `${String(i + 1).padStart(3)}  ${s.id}  ${s.kind.padEnd(11)} ${s.files} files  ${s.tags.join(',')}`,
+        );
+      const answer =
+        (
+          await question(`Restore which snapshot? [1-${shown.length}, Enter: 1] `, { choices: shown.map((s) => s.id) })
+        ).trim() || '1';
       reference = shown[Number(answer) - 1]?.id ?? answer;
     }
 
     // The differences, then the plan.
     const diff = await diffWithFolder(store, reference, target, keys, protect);
-    console.log(`snapshot ${diff.from} against ${target} now:  - only in the snapshot, + only in the folder, ~ changed`);
-    for (const line of diff.lines) console.log(`  ${MARK[line.change]} ${line.path}${line.what ? chalk.dim(`  (${line.what})`) : ''}`);
+    console.log(
+      `snapshot ${diff.from} against ${target} now:  - only in the snapshot, + only in the folder, ~ changed`,
+    );
+    for (const line of diff.lines)
+      console.log(`  ${MARK[line.change]} ${line.path}${line.what ? chalk.dim(`  (${line.what})`) : ''}`);
     const plan = await planRestore({
-      store, target, keys, protect,
+      store,
+      target,
+      keys,
+      protect,
       reference: diff.from,
       include: list('include'),
       exclude: list('exclude'),
@@ -84,7 +114,9 @@ try {
       console.log('nothing to do: the target already matches the snapshot');
       process.exit(0);
     }
-    console.log(`restore will add ${add}, change ${change} and remove ${remove} entries${diff.counts.added && !plan.deleteExtras ? ' (files only in the folder are kept; --delete removes them)' : ''}`);
+    console.log(
+      `restore will add ${add}, change ${change} and remove ${remove} entries${diff.counts.added && !plan.deleteExtras ? ' (files only in the folder are kept; --delete removes them)' : ''}`,
+    );
     if (flag('dry-run')) process.exit(0);
     if (!flag('yes')) {
       if (!interactive) throw usage(`no terminal to confirm on: add --yes to restore ${diff.from} into ${target}`);
@@ -92,7 +124,8 @@ try {
     }
 
     const result = await applyRestore(plan, {
-      store, keys,
+      store,
+      keys,
       encryptionKeys: preRestoreKeys,
       origin: await describeOrigin(target, process.env),
       env: process.env,
@@ -103,9 +136,13 @@ try {
     const self = path.relative(process.cwd(), script).startsWith('..') ? script : path.relative(process.cwd(), script);
     if (result.preRestoreSnapshot) {
       const undo = result.preRestoreSnapshot.id;
-      console.log(`to undo: node ${quote(self)} --repo ${quote(describeRepository(repo))} --snapshot ${undo} --target ${quote(target)} --yes`);
+      console.log(
+        `to undo: node ${quote(self)} --repo ${quote(describeRepository(repo))} --snapshot ${undo} --target ${quote(target)} --yes`,
+      );
     } else {
-      console.log(`${target} did not exist before, so no pre-restore snapshot was needed; to undo: rm -r ${quote(target)}`);
+      console.log(
+        `${target} did not exist before, so no pre-restore snapshot was needed; to undo: rm -r ${quote(target)}`,
+      );
     }
   } finally {
     await store.close();
@@ -139,7 +176,9 @@ function usage(message) {
 /** @param {any} error anything thrown @returns {never} */
 function exitWith(error) {
   const known = error instanceof RipcordError; // one line, with the library's exit code; anything else is a bug
-  console.error(`restore: ${known ? error.message : `internal error: ${error?.message ?? error} (--debug shows the stack)`}`);
+  console.error(
+    `restore: ${known ? error.message : `internal error: ${error?.message ?? error} (--debug shows the stack)`}`,
+  );
   if (argv.debug) console.error(error?.stack);
   process.exit(known ? error.exitCode : 1);
 }

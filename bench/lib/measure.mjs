@@ -41,7 +41,11 @@ export function run(cmd, { cwd, env, allowFailure = false, input } = {}) {
     child.on('close', (code, signal) => {
       const result = { code: code ?? 128, signal, stdout, stderr };
       if ((code !== 0 || signal) && !allowFailure) {
-        reject(new BenchError(`command failed (${signal ?? `exit ${code}`}): ${describe(cmd)}\n${stderr.trim().split('\n').slice(-15).join('\n')}`));
+        reject(
+          new BenchError(
+            `command failed (${signal ?? `exit ${code}`}): ${describe(cmd)}\n${stderr.trim().split('\n').slice(-15).join('\n')}`,
+          ),
+        );
       } else resolve(result);
     });
   });
@@ -104,18 +108,28 @@ export async function measure(cmd, { cwd, env } = {}) {
   const started = process.hrtime.bigint();
   let result;
   try {
-    result = await run({ argv: [GNU_TIME, '-o', timeFile, '-f', 'RUSAGE %e %U %S %M', ...commandArgv(cmd)] }, { cwd, env, allowFailure: true });
+    result = await run(
+      { argv: [GNU_TIME, '-o', timeFile, '-f', 'RUSAGE %e %U %S %M', ...commandArgv(cmd)] },
+      { cwd, env, allowFailure: true },
+    );
     const wallS = Number(process.hrtime.bigint() - started) / 1e9;
     const cpuAfter = machineCpu();
     if (result.code !== 0 || result.signal) {
-      throw new BenchError(`command failed (${result.signal ?? `exit ${result.code}`}): ${describe(cmd)}\n${result.stderr.trim().split('\n').slice(-15).join('\n')}`);
+      throw new BenchError(
+        `command failed (${result.signal ?? `exit ${result.code}`}): ${describe(cmd)}\n${result.stderr.trim().split('\n').slice(-15).join('\n')}`,
+      );
     }
-    const line = existsSync(timeFile) ? readFileSync(timeFile, 'utf8').split('\n').find((l) => l.startsWith('RUSAGE ')) : undefined;
+    const line = existsSync(timeFile)
+      ? readFileSync(timeFile, 'utf8')
+          .split('\n')
+          .find((l) => l.startsWith('RUSAGE '))
+      : undefined;
     if (!line) throw new BenchError(`GNU time reported nothing for: ${describe(cmd)}`);
     const [, , user = NaN, sys = NaN, rssKiB = NaN] = line.trim().split(/\s+/).map(Number);
     // CPU that the rest of the machine used meanwhile (other processes, the hypervisor's steal):
     // the noise floor of this figure on a shared machine.
-    const otherCpuS = cpuBefore && cpuAfter ? Math.max(0, round((cpuAfter.busy - cpuBefore.busy) / HZ - (user + sys), 2)) : null;
+    const otherCpuS =
+      cpuBefore && cpuAfter ? Math.max(0, round((cpuAfter.busy - cpuBefore.busy) / HZ - (user + sys), 2)) : null;
     const stealS = cpuBefore && cpuAfter ? round((cpuAfter.steal - cpuBefore.steal) / HZ, 2) : null;
     return {
       wallS: round(wallS, 3),
@@ -151,7 +165,9 @@ export function shellQuote(s) {
 
 /** The median of the finite numbers among values, or null when there are none. @param {readonly unknown[]} values */
 export function median(values) {
-  const v = /** @type {number[]} */ (values.filter((x) => typeof x === 'number' && Number.isFinite(x))).sort((a, b) => a - b);
+  const v = /** @type {number[]} */ (values.filter((x) => typeof x === 'number' && Number.isFinite(x))).sort(
+    (a, b) => a - b,
+  );
   if (v.length === 0) return null;
   const mid = v.length >> 1;
   const at = (/** @type {number} */ i) => /** @type {number} */ (v[i]);

@@ -18,7 +18,8 @@ export function computeTargets(report) {
   /** @type {(key: string, field?: string) => number | null} */
   const med = (key, field = 'wallS') => M[key]?.median?.[field] ?? null;
   /** @type {(copies: number) => number | null} */
-  const scale = (copies) => report.scaling?.points?.find((/** @type {any} */ p) => p.copies === copies)?.median?.peakRssMiB ?? null;
+  const scale = (copies) =>
+    report.scaling?.points?.find((/** @type {any} */ p) => p.copies === copies)?.median?.peakRssMiB ?? null;
   /** @type {(key: string, fallback: string) => string} */
   const why = (key, fallback) => (M[key] ? fallback : missingReason(report, key));
   /** @type {Target[]} */
@@ -26,12 +27,25 @@ export function computeTargets(report) {
   /** @type {(name: string, goal: string, measured: string, ratio: number | null, pass: (ratio: number) => boolean, missing: string) => void} */
   const add = (name, goal, measured, ratio, pass, missing) => {
     const status = ratio === null || Number.isNaN(ratio) ? 'not measured' : pass(ratio) ? 'met' : 'NOT MET';
-    targets.push({ name, goal, measured: status === 'not measured' ? missing : measured, ratio: ratio === null ? null : round3(ratio), status });
+    targets.push({
+      name,
+      goal,
+      measured: status === 'not measured' ? missing : measured,
+      ratio: ratio === null ? null : round3(ratio),
+      status,
+    });
   };
 
   const backup = med('ripcord.backup');
   const restic = med('restic.backup');
-  add('backup wall time <= restic first backup', 'ratio <= 1.00', `${s(backup)} vs ${s(restic)}${perRound(M, 'ripcord.backup', 'restic.backup')}`, ratioOf(backup, restic), (r) => r <= 1.0, why('restic.backup', ''));
+  add(
+    'backup wall time <= restic first backup',
+    'ratio <= 1.00',
+    `${s(backup)} vs ${s(restic)}${perRound(M, 'ripcord.backup', 'restic.backup')}`,
+    ratioOf(backup, restic),
+    (r) => r <= 1.0,
+    why('restic.backup', ''),
+  );
 
   const archive = med('ripcord.backup', 'archiveBytes');
   const targz = med('targz.create', 'outputBytes');
@@ -46,10 +60,24 @@ export function computeTargets(report) {
 
   const restore = med('ripcord.restore');
   const gpgRestore = med('gpgtar.restore');
-  add('restore wall time <= gpg -d | gzip -d | tar -x', 'ratio <= 1.00', `${s(restore)} vs ${s(gpgRestore)}${perRound(M, 'ripcord.restore', 'gpgtar.restore')}`, ratioOf(restore, gpgRestore), (r) => r <= 1.0, why('gpgtar.restore', ''));
+  add(
+    'restore wall time <= gpg -d | gzip -d | tar -x',
+    'ratio <= 1.00',
+    `${s(restore)} vs ${s(gpgRestore)}${perRound(M, 'ripcord.restore', 'gpgtar.restore')}`,
+    ratioOf(restore, gpgRestore),
+    (r) => r <= 1.0,
+    why('gpgtar.restore', ''),
+  );
 
   const readData = med('ripcord.verify-read-data');
-  add('verify --read-data no slower than restore', 'ratio <= 1.00', `${s(readData)} vs ${s(restore)}`, ratioOf(readData, restore), (r) => r <= 1.0, '');
+  add(
+    'verify --read-data no slower than restore',
+    'ratio <= 1.00',
+    `${s(readData)} vs ${s(restore)}`,
+    ratioOf(readData, restore),
+    (r) => r <= 1.0,
+    '',
+  );
 
   const verify = med('ripcord.verify');
   const sha = med('sha256sum.archive');
@@ -67,9 +95,23 @@ export function computeTargets(report) {
   const backupRss = med('ripcord.backup', 'peakRssMiB');
   add('backup peak RSS <= 128 MiB', 'ratio <= 1.00', `${mib(backupRss)}`, ratioOf(backupRss, 128), (r) => r <= 1.0, '');
   const restoreRss = med('ripcord.restore', 'peakRssMiB');
-  add('restore peak RSS <= 128 MiB', 'ratio <= 1.00', `${mib(restoreRss)}`, ratioOf(restoreRss, 128), (r) => r <= 1.0, '');
+  add(
+    'restore peak RSS <= 128 MiB',
+    'ratio <= 1.00',
+    `${mib(restoreRss)}`,
+    ratioOf(restoreRss, 128),
+    (r) => r <= 1.0,
+    '',
+  );
   const rss1 = scale(2);
-  add(`backup of ~1 GB (${gb(pointBytes(report, 2))}) peak RSS < 150 MiB`, 'ratio < 1.00', `${mib(rss1)}`, ratioOf(rss1, 150), (r) => r < 1.0, 'scaling run missing');
+  add(
+    `backup of ~1 GB (${gb(pointBytes(report, 2))}) peak RSS < 150 MiB`,
+    'ratio < 1.00',
+    `${mib(rss1)}`,
+    ratioOf(rss1, 150),
+    (r) => r < 1.0,
+    'scaling run missing',
+  );
   const rss2 = scale(4);
   add(
     `backup of ~2 GB (${gb(pointBytes(report, 4))}) peak RSS within 10% of ~0.5 GB (${gb(report.input?.bytes)})`,
@@ -80,7 +122,14 @@ export function computeTargets(report) {
     'scaling run missing',
   );
   const startup = report.startup?.medianMs ?? null;
-  add('ripcord --version start-up < 150 ms', 'ratio < 1.00', `${startup?.toFixed(1)} ms`, ratioOf(startup, 150), (r) => r < 1.0, '');
+  add(
+    'ripcord --version start-up < 150 ms',
+    'ratio < 1.00',
+    `${startup?.toFixed(1)} ms`,
+    ratioOf(startup, 150),
+    (r) => r < 1.0,
+    '',
+  );
   return targets;
 }
 
@@ -139,10 +188,16 @@ export function renderReadme(runs) {
   /** @type {string[]} */
   const L = [];
   L.push('# ripcord benchmark', '');
-  L.push('`npm run bench` is the benchmark of record. **This page is written by it** (from `bench/lib/report.mjs`); do not edit the figures by hand. ' +
-    `It runs the whole benchmark once for each Node version, ripcord on that Node and the peers as they are: ${runs.map((r) => `Node ${r.report.machine.node}`).join(', ')}.`, '');
+  L.push(
+    '`npm run bench` is the benchmark of record. **This page is written by it** (from `bench/lib/report.mjs`); do not edit the figures by hand. ' +
+      `It runs the whole benchmark once for each Node version, ripcord on that Node and the peers as they are: ${runs.map((r) => `Node ${r.report.machine.node}`).join(', ')}.`,
+    '',
+  );
   L.push('## Targets on each Node version', '');
-  L.push(`| target | goal | ${runs.map((r) => `Node ${r.report.machine.node}`).join(' | ')} |`, `|---|---|${runs.map(() => '---|').join('')}`);
+  L.push(
+    `| target | goal | ${runs.map((r) => `Node ${r.report.machine.node}`).join(' | ')} |`,
+    `|---|---|${runs.map(() => '---|').join('')}`,
+  );
   const first = /** @type {Target[]} */ (runs[0]?.report.targets ?? []);
   for (const [i, t] of first.entries()) {
     const cells = runs.map(({ report }) => {
@@ -166,9 +221,11 @@ function renderRun(report, jsonPath) {
   /** @type {string[]} */
   const L = [];
   /** @type {(r: any, f: string, digits: number) => string} */
-  const runsOf = (r, f, digits) => r.runs.map((/** @type {any} */ x) => (x[f] === undefined ? '' : x[f].toFixed(digits))).join(' / ');
+  const runsOf = (r, f, digits) =>
+    r.runs.map((/** @type {any} */ x) => (x[f] === undefined ? '' : x[f].toFixed(digits))).join(' / ');
   /** @type {(r: any, f: string, digits: number) => string} */
-  const cell = (r, f, digits) => (r.median?.[f] === undefined ? 'n/a' : `**${r.median[f].toFixed(digits)}** (${runsOf(r, f, digits)})`);
+  const cell = (r, f, digits) =>
+    r.median?.[f] === undefined ? 'n/a' : `**${r.median[f].toFixed(digits)}** (${runsOf(r, f, digits)})`;
 
   L.push(`## On Node ${m.node}`, '');
   L.push('Raw results: ' + `[\`bench/${jsonPath}\`](${jsonPath}).`, '');
@@ -176,21 +233,33 @@ function renderRun(report, jsonPath) {
   L.push('| | |', '|---|---|');
   L.push(`| date | ${report.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} |`);
   L.push(`| commit | \`${report.git.commit}\`${report.git.dirty ? ' (uncommitted changes in the work tree)' : ''} |`);
-  if (report.distStale) L.push(`| note | \`${report.distStale}\` was newer than \`dist/cli.cjs\`: the build measured may lag the source |`);
+  if (report.distStale)
+    L.push(`| note | \`${report.distStale}\` was newer than \`dist/cli.cjs\`: the build measured may lag the source |`);
   L.push(`| machine | ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB memory, Linux ${m.kernel} |`);
   L.push(`| software | node ${m.node}; ${m.gpg}; ${m.tar}; ${m.gzip}; ${m.sha256sum}; ${m.gnuTime} |`);
-  L.push(`| peers | restic: ${report.tools.restic.status}${m.restic ? ` (${m.restic})` : ''}; borg: ${report.tools.borg.status}${m.borg ? ` (${m.borg})` : ''} |`);
-  L.push(`| dataset | \`${report.dataset.hash}\` (make-dataset.sh manifest hash; ${report.dataset.files} files, ${(report.dataset.bytes / MB).toFixed(1)} MB${report.dataset.reused ? ', reused from the cache' : ', generated by this run'}) |`);
+  L.push(
+    `| peers | restic: ${report.tools.restic.status}${m.restic ? ` (${m.restic})` : ''}; borg: ${report.tools.borg.status}${m.borg ? ` (${m.borg})` : ''} |`,
+  );
+  L.push(
+    `| dataset | \`${report.dataset.hash}\` (make-dataset.sh manifest hash; ${report.dataset.files} files, ${(report.dataset.bytes / MB).toFixed(1)} MB${report.dataset.reused ? ', reused from the cache' : ', generated by this run'}) |`,
+  );
   L.push(`| input | ${report.input.label}: ${report.input.files} files, ${(report.input.bytes / MB).toFixed(1)} MB |`);
-  L.push(`| repetitions | ${report.options.runs} measured per command, after one untimed warm-up run of each; medians in bold, each run in brackets |`);
-  L.push(`| load average | ${report.loadAverage.start} at the start, ${report.loadAverage.end} at the end (1, 5, 15 min) |`);
+  L.push(
+    `| repetitions | ${report.options.runs} measured per command, after one untimed warm-up run of each; medians in bold, each run in brackets |`,
+  );
+  L.push(
+    `| load average | ${report.loadAverage.start} at the start, ${report.loadAverage.end} at the end (1, 5, 15 min) |`,
+  );
   L.push(`| total run time | ${(report.durationS / 60).toFixed(1)} min (\`npm run bench\`, everything included) |`);
   L.push('');
 
   L.push('### Targets', '');
   L.push('Fixed targets from the issue tracker; a target that is not met stays NOT MET here.', '');
   L.push('| target | goal | measured (medians) | ratio | result |', '|---|---|---|---|---|');
-  for (const t of report.targets) L.push(`| ${esc(t.name)} | ${t.goal} | ${t.measured} | ${t.ratio === null ? 'n/a' : t.ratio.toFixed(3)} | ${t.status === 'met' ? 'met' : `**${t.status}**`} |`);
+  for (const t of report.targets)
+    L.push(
+      `| ${esc(t.name)} | ${t.goal} | ${t.measured} | ${t.ratio === null ? 'n/a' : t.ratio.toFixed(3)} | ${t.status === 'met' ? 'met' : `**${t.status}**`} |`,
+    );
   L.push('');
 
   L.push('### Measurements', '');
@@ -198,48 +267,86 @@ function renderRun(report, jsonPath) {
     `Wall time, CPU time (user + sys of the whole process tree) and peak RSS (largest single process of the tree, see below). CPU use = CPU time / wall time; ${m.nproc} cores make ${m.nproc * 100}% the ceiling. Sizes in MB (10^6 bytes), memory in MiB (2^20 bytes).`,
     '',
   );
-  L.push('| command | wall s | CPU s | CPU use | peak RSS MiB | output MB | other CPU s |', '|---|---|---|---|---|---|---|');
+  L.push(
+    '| command | wall s | CPU s | CPU use | peak RSS MiB | output MB | other CPU s |',
+    '|---|---|---|---|---|---|---|',
+  );
   for (const [key, r] of Object.entries(report.measurements)) {
     if (r.runs.length === 0) {
       if (r.warmup) {
         const w = r.warmup;
-        L.push(`| ${esc(r.label)} (once, in the warm-up round) | ${w.wallS.toFixed(2)} (1 run) | ${w.cpuS.toFixed(2)} | ${pct(w.cpuS, w.wallS)} | ${w.peakRssMiB.toFixed(1)} | | ${other(w.otherCpuS)} |`);
+        L.push(
+          `| ${esc(r.label)} (once, in the warm-up round) | ${w.wallS.toFixed(2)} (1 run) | ${w.cpuS.toFixed(2)} | ${pct(w.cpuS, w.wallS)} | ${w.peakRssMiB.toFixed(1)} | | ${other(w.otherCpuS)} |`,
+        );
       }
       continue;
     }
-    const out = r.median.outputBytes === undefined ? '' : `${(r.median.outputBytes / MB).toFixed(1)}${key === 'ripcord.backup' ? ` (archive ${(r.median.archiveBytes / MB).toFixed(1)} + manifest ${(r.median.manifestBytes / MB).toFixed(1)})` : ''}`;
-    L.push(`| ${esc(r.label)} | ${cell(r, 'wallS', 2)} | ${cell(r, 'cpuS', 2)} | ${pct(r.median.cpuS, r.median.wallS)} | ${cell(r, 'peakRssMiB', 1)} | ${out} | ${other(r.median.otherCpuS)} |`);
+    const out =
+      r.median.outputBytes === undefined
+        ? ''
+        : `${(r.median.outputBytes / MB).toFixed(1)}${key === 'ripcord.backup' ? ` (archive ${(r.median.archiveBytes / MB).toFixed(1)} + manifest ${(r.median.manifestBytes / MB).toFixed(1)})` : ''}`;
+    L.push(
+      `| ${esc(r.label)} | ${cell(r, 'wallS', 2)} | ${cell(r, 'cpuS', 2)} | ${pct(r.median.cpuS, r.median.wallS)} | ${cell(r, 'peakRssMiB', 1)} | ${out} | ${other(r.median.otherCpuS)} |`,
+    );
   }
   for (const tool of ['restic', 'borg']) {
-    if (!report.tools[tool].status.startsWith('available')) L.push(`| ${tool} (backup, restore) | ${report.tools[tool].status} | | | | | |`);
+    if (!report.tools[tool].status.startsWith('available'))
+      L.push(`| ${tool} (backup, restore) | ${report.tools[tool].status} | | | | | |`);
   }
   L.push('');
-  L.push('Exact commands (`R` a fresh repository per repetition, `OUT` a fresh empty folder, `DATASET` the input):', '');
+  L.push(
+    'Exact commands (`R` a fresh repository per repetition, `OUT` a fresh empty folder, `DATASET` the input):',
+    '',
+  );
   for (const r of Object.values(report.measurements)) L.push(`- ${r.label}: \`${r.command}\``);
-  L.push('', `"other CPU s" is the CPU time the rest of the machine used while the command ran (from \`/proc/stat\`, hypervisor steal included): on a shared machine, the noise behind a figure. Load average at the start of the run: ${report.loadAverage.start}; at the end: ${report.loadAverage.end}.`);
+  L.push(
+    '',
+    `"other CPU s" is the CPU time the rest of the machine used while the command ran (from \`/proc/stat\`, hypervisor steal included): on a shared machine, the noise behind a figure. Load average at the start of the run: ${report.loadAverage.start}; at the end: ${report.loadAverage.end}.`,
+  );
   L.push('');
 
   L.push('### Memory scaling', '');
   L.push(`The same \`ripcord backup\` over ${report.scaling.method}.`, '');
-  L.push('| input | files | wall s | CPU s | peak RSS MiB | archive MB | other CPU s |', '|---|---|---|---|---|---|---|');
+  L.push(
+    '| input | files | wall s | CPU s | peak RSS MiB | archive MB | other CPU s |',
+    '|---|---|---|---|---|---|---|',
+  );
   const main = report.measurements['ripcord.backup'];
-  L.push(`| ${gb(report.input.bytes)} (x1) | ${report.input.files} | ${cell(main, 'wallS', 2)} | ${cell(main, 'cpuS', 2)} | ${cell(main, 'peakRssMiB', 1)} | ${(main.median.archiveBytes / MB).toFixed(1)} | ${other(main.median.otherCpuS)} |`);
+  L.push(
+    `| ${gb(report.input.bytes)} (x1) | ${report.input.files} | ${cell(main, 'wallS', 2)} | ${cell(main, 'cpuS', 2)} | ${cell(main, 'peakRssMiB', 1)} | ${(main.median.archiveBytes / MB).toFixed(1)} | ${other(main.median.otherCpuS)} |`,
+  );
   for (const p of report.scaling.points) {
-    L.push(`| ${gb(p.inputBytes)} (x${p.copies}) | ${p.files} | ${cell(p, 'wallS', 2)} | ${cell(p, 'cpuS', 2)} | ${cell(p, 'peakRssMiB', 1)} | ${(p.median.archiveBytes / MB).toFixed(1)} | ${other(p.median.otherCpuS)} |`);
+    L.push(
+      `| ${gb(p.inputBytes)} (x${p.copies}) | ${p.files} | ${cell(p, 'wallS', 2)} | ${cell(p, 'cpuS', 2)} | ${cell(p, 'peakRssMiB', 1)} | ${(p.median.archiveBytes / MB).toFixed(1)} | ${other(p.median.otherCpuS)} |`,
+    );
   }
   L.push('');
 
   L.push('### Start-up', '');
-  L.push(`\`${report.startup.command}\` (prints \`${report.startup.output}\`), ${report.startup.runsMs.length} runs after one warm-up: median **${report.startup.medianMs.toFixed(1)} ms**; runs: ${report.startup.runsMs.join(', ')} ms.`, '');
+  L.push(
+    `\`${report.startup.command}\` (prints \`${report.startup.output}\`), ${report.startup.runsMs.length} runs after one warm-up: median **${report.startup.medianMs.toFixed(1)} ms**; runs: ${report.startup.runsMs.join(', ')} ms.`,
+    '',
+  );
   const node = report.startup.node;
   if (node) {
-    const ca = node.extraCaCerts ? ' NODE_EXTRA_CA_CERTS is set in this environment: every Node process, ripcord\'s included, parses that certificate bundle at start-up, and the figures above include it.' : '';
-    L.push(`Node itself on this machine (\`${node.command}\`, ${node.runsMs.length} runs): median ${node.medianMs.toFixed(1)} ms.${ca}`, '');
+    const ca = node.extraCaCerts
+      ? " NODE_EXTRA_CA_CERTS is set in this environment: every Node process, ripcord's included, parses that certificate bundle at start-up, and the figures above include it."
+      : '';
+    L.push(
+      `Node itself on this machine (\`${node.command}\`, ${node.runsMs.length} runs): median ${node.medianMs.toFixed(1)} ms.${ca}`,
+      '',
+    );
   }
 
   L.push('### Correctness', '');
-  L.push('Every ripcord restore of every repetition, the GnuPG + tar emergency restore of the ripcord archive, and each peer restore in the warm-up round are compared with the input: the make-dataset.sh manifest hash (sha256 over the sorted `sha256sum` lines of every file) and a digest of every file\'s mode, mtime and size. Any mismatch fails the benchmark before anything is written.', '');
-  for (const c of report.correctness) L.push(`- ${c.ok ? 'ok' : 'FAILED'}: ${c.what} (round ${c.round}): \`${c.got}\`${c.metaOk ? ', modes/mtimes/sizes match' : ''}`);
+  L.push(
+    "Every ripcord restore of every repetition, the GnuPG + tar emergency restore of the ripcord archive, and each peer restore in the warm-up round are compared with the input: the make-dataset.sh manifest hash (sha256 over the sorted `sha256sum` lines of every file) and a digest of every file's mode, mtime and size. Any mismatch fails the benchmark before anything is written.",
+    '',
+  );
+  for (const c of report.correctness)
+    L.push(
+      `- ${c.ok ? 'ok' : 'FAILED'}: ${c.what} (round ${c.round}): \`${c.got}\`${c.metaOk ? ', modes/mtimes/sizes match' : ''}`,
+    );
   L.push('');
 
   return L;

@@ -13,8 +13,14 @@ const C = { ...process.env, LC_ALL: 'C' };
 export async function treeDigest(dir) {
   const d = shellQuote(dir);
   const [content, meta] = await Promise.all([
-    run({ shell: `( cd ${d} && find . -type f -print0 | sort -z | xargs -0 -r sha256sum ) | sha256sum | cut -c1-64` }, { env: C }),
-    run({ shell: `( cd ${d} && find . -type f -printf '%m %Ts %s %p\\n' | sort ) | sha256sum | cut -c1-64` }, { env: C }),
+    run(
+      { shell: `( cd ${d} && find . -type f -print0 | sort -z | xargs -0 -r sha256sum ) | sha256sum | cut -c1-64` },
+      { env: C },
+    ),
+    run(
+      { shell: `( cd ${d} && find . -type f -printf '%m %Ts %s %p\\n' | sort ) | sha256sum | cut -c1-64` },
+      { env: C },
+    ),
   ]);
   return { content: content.stdout.trim(), meta: meta.stdout.trim() };
 }
@@ -22,7 +28,9 @@ export async function treeDigest(dir) {
 /** Total bytes of the regular files under dirs, and their count. @param {...string} dirs */
 export async function treeSize(...dirs) {
   const { stdout } = await run(
-    { shell: `find ${dirs.map(shellQuote).join(' ')} -type f -printf '%s\\n' | awk '{ s += $1; n++ } END { printf "%d %.0f\\n", n, s }'` },
+    {
+      shell: `find ${dirs.map(shellQuote).join(' ')} -type f -printf '%s\\n' | awk '{ s += $1; n++ } END { printf "%d %.0f\\n", n, s }'`,
+    },
     { env: C },
   );
   const [files, bytes] = stdout.trim().split(' ').map(Number);

@@ -40,7 +40,13 @@ export const coreActionIo: ActionIo = {
   async writeSummary(heading, rows) {
     await core.summary
       .addHeading(heading, 3)
-      .addTable([[{ data: 'what', header: true }, { data: 'value', header: true }], ...rows.map(([k, v]) => [k, v])])
+      .addTable([
+        [
+          { data: 'what', header: true },
+          { data: 'value', header: true },
+        ],
+        ...rows.map(([k, v]) => [k, v]),
+      ])
       .write();
   },
 };

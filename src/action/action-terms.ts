@@ -8,7 +8,12 @@ import { Inputs } from './names.ts';
 
 const INPUT_NAMES = new Set<string>(Object.values(Inputs));
 /** flags whose Action input has another name */
-const RENAMED: Record<string, string> = { 'passphrase-file': Inputs.passphrase, 'trusted-signer': Inputs.trustedSigners, tag: Inputs.tags, include: Inputs.paths };
+const RENAMED: Record<string, string> = {
+  'passphrase-file': Inputs.passphrase,
+  'trusted-signer': Inputs.trustedSigners,
+  tag: Inputs.tags,
+  include: Inputs.paths,
+};
 
 export function inActionTerms(message: string): string {
   // a suggested command line (up to ; or a parenthesis) is left as it is: it is for a shell
@@ -20,7 +25,10 @@ export function inActionTerms(message: string): string {
 
 function flagsAsInputs(text: string): string {
   return text
-    .replace(/RIPCORD_PASSPHRASE or --passphrase-file|RIPCORD_PASSPHRASE \(or --passphrase-file\)/g, `the ${Inputs.passphrase} input (or RIPCORD_PASSPHRASE)`)
+    .replace(
+      /RIPCORD_PASSPHRASE or --passphrase-file|RIPCORD_PASSPHRASE \(or --passphrase-file\)/g,
+      `the ${Inputs.passphrase} input (or RIPCORD_PASSPHRASE)`,
+    )
     .replace(/(^|[\s(])--([a-z][a-z-]*)/g, (whole, before: string, flag: string) => {
       const input = RENAMED[flag] ?? (INPUT_NAMES.has(flag) ? flag : undefined);
       return input ? `${before}input ${input}` : whole;

@@ -17,7 +17,15 @@ export function recordNote(notes: AuditNotes, snapshots: readonly string[], roll
 }
 
 /** A failure to write the record is a warning. */
-export async function auditRun(store: Store, operation: string, env: NodeJS.ProcessEnv, started: Date, notes: AuditNotes, error: unknown, log: ActionLog): Promise<void> {
+export async function auditRun(
+  store: Store,
+  operation: string,
+  env: NodeJS.ProcessEnv,
+  started: Date,
+  notes: AuditNotes,
+  error: unknown,
+  log: ActionLog,
+): Promise<void> {
   if (!(AUDITED_OPERATIONS as readonly string[]).includes(operation) || !isAuditable(error)) return;
   const finished = new Date();
   const actor = describeActor(env);
@@ -34,5 +42,7 @@ export async function auditRun(store: Store, operation: string, env: NodeJS.Proc
     ...(notes.rolledBack ? { rolledBack: true } : {}),
     durationMs: finished.getTime() - started.getTime(),
     tool: `ripcord ${VERSION}`,
-  }).catch((problem: unknown) => log.warning(`the audit record was not written: ${problem instanceof Error ? problem.message : String(problem)}`));
+  }).catch((problem: unknown) =>
+    log.warning(`the audit record was not written: ${problem instanceof Error ? problem.message : String(problem)}`),
+  );
 }

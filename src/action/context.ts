@@ -53,6 +53,10 @@ export function outputSnapshot(io: ActionIo, snapshot: SnapshotMetadata): void {
   io.setOutput(Outputs.fileCount, String(snapshot.files));
 }
 
-export function summarize({ io, env }: Pick<ActionContext, 'io' | 'env'>, heading: string, rows: SummaryRow[]): Promise<void> {
+export function summarize(
+  { io, env }: Pick<ActionContext, 'io' | 'env'>,
+  heading: string,
+  rows: SummaryRow[],
+): Promise<void> {
   return writeSummary(io, heading, rows, env);
 }

@@ -55,7 +55,8 @@ export class ActionInputs {
 
   command(): ActionCommand {
     const value = this.text(Inputs.command) || 'backup';
-    if (!(COMMANDS as readonly string[]).includes(value)) throw new InputError(Inputs.command, `${JSON.stringify(value)} is not one of ${COMMANDS.join(', ')}`);
+    if (!(COMMANDS as readonly string[]).includes(value))
+      throw new InputError(Inputs.command, `${JSON.stringify(value)} is not one of ${COMMANDS.join(', ')}`);
     return value as ActionCommand;
   }
 

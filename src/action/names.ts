@@ -59,5 +59,15 @@ export const State = {
   guardRepository: 'guard-repository',
 } as const;
 
-export const COMMANDS = ['backup', 'restore', 'verify', 'list', 'prune', 'copy', 'deploy', 'rollback', 'check'] as const;
+export const COMMANDS = [
+  'backup',
+  'restore',
+  'verify',
+  'list',
+  'prune',
+  'copy',
+  'deploy',
+  'rollback',
+  'check',
+] as const;
 export type ActionCommand = (typeof COMMANDS)[number];

@@ -53,7 +53,16 @@ export async function runMain({ env, io = coreActionIo }: ActionEnvironment): Pr
     const noted: AuditNotes = { snapshots: [] };
     let failure: unknown;
     try {
-      await COMMAND_RUNNERS[which]({ io, inputs, log, env, cwd, store, url, note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack) });
+      await COMMAND_RUNNERS[which]({
+        io,
+        inputs,
+        log,
+        env,
+        cwd,
+        store,
+        url,
+        note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack),
+      });
     } catch (error) {
       failure = error;
       throw error;

@@ -34,10 +34,28 @@ export async function runPost({ env, io = coreActionIo }: { env: NodeJS.ProcessE
     const noted: AuditNotes = { snapshots: [] };
     let failure: unknown;
     try {
-      const report = await rollbackFromInputs({ io, inputs, log, env, cwd, store, url, note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack) }, snapshot);
+      const report = await rollbackFromInputs(
+        {
+          io,
+          inputs,
+          log,
+          env,
+          cwd,
+          store,
+          url,
+          note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack),
+        },
+        snapshot,
+      );
       outputsWritten = true; // rolled-back is written once, whatever the result
-      if (report.exitCode !== 0) throw new RipcordError(`automatic rollback to ${snapshot} failed: ${report.action ?? report.rollback.error ?? ''}`, { exitCode: report.exitCode });
-      log.notice(`rolled back to ${snapshot}${report.rollback.brokenStateSnapshot ? `; the broken state is kept as ${report.rollback.brokenStateSnapshot}` : ''}`);
+      if (report.exitCode !== 0)
+        throw new RipcordError(
+          `automatic rollback to ${snapshot} failed: ${report.action ?? report.rollback.error ?? ''}`,
+          { exitCode: report.exitCode },
+        );
+      log.notice(
+        `rolled back to ${snapshot}${report.rollback.brokenStateSnapshot ? `; the broken state is kept as ${report.rollback.brokenStateSnapshot}` : ''}`,
+      );
     } catch (error) {
       failure = error;
       throw error;

@@ -13,7 +13,15 @@ export function summaryTable(rows: SummaryRow[]): SummaryRow[] {
   return rows;
 }
 
-export async function writeSummary(io: ActionIo, heading: string, rows: SummaryRow[], env: NodeJS.ProcessEnv): Promise<void> {
+export async function writeSummary(
+  io: ActionIo,
+  heading: string,
+  rows: SummaryRow[],
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   if (!env.GITHUB_STEP_SUMMARY) return;
-  await io.writeSummary(htmlText(heading), rows.map(([k, v]) => [htmlText(k), htmlText(v)] as const));
+  await io.writeSummary(
+    htmlText(heading),
+    rows.map(([k, v]) => [htmlText(k), htmlText(v)] as const),
+  );
 }

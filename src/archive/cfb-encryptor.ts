@@ -39,12 +39,15 @@ export interface CfbEncryptor {
   destroy(): void;
 }
 
-
 /**
  * A new CFB encryptor with this session key (which may be zeroed once this returns).
  * `parallel` asks for a worker thread, used where there is a second core to run it.
  */
-export function createCfbEncryptor(sessionKey: Buffer, events: CfbEncryptorEvents, options: { parallel: boolean }): CfbEncryptor {
+export function createCfbEncryptor(
+  sessionKey: Buffer,
+  events: CfbEncryptorEvents,
+  options: { parallel: boolean },
+): CfbEncryptor {
   const worthIt = options.parallel && availableParallelism() > 1;
   return worthIt ? new WorkerEncryptor(sessionKey, events) : new InlineEncryptor(sessionKey, events);
 }
@@ -94,7 +97,12 @@ class WorkerEncryptor implements CfbEncryptor {
   constructor(sessionKey: Buffer, events: CfbEncryptorEvents) {
     this.#events = events;
     const key = new Uint8Array(sessionKey); // a copy that travels to the worker and is zeroed there
-    this.#worker = startWorker({ from: import.meta.url, name: 'cfb-worker', workerData: { key }, transferList: [key.buffer] });
+    this.#worker = startWorker({
+      from: import.meta.url,
+      name: 'cfb-worker',
+      workerData: { key },
+      transferList: [key.buffer],
+    });
     this.#worker.on('message', (message: FromWorker) => this.#receive(message));
     this.#worker.on('error', (error: Error) => this.#fail(error));
     this.#worker.on('exit', (code) => this.#fail(new Error(`the encryption worker stopped (exit code ${code})`)));

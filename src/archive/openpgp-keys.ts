@@ -110,7 +110,8 @@ const GNUPG22_ENCRYPTION_ALGORITHMS = new Set([1 /* RSA */, 2 /* RSA encrypt-onl
 /** Read armored public keys and check that each can be encrypted to now, by GnuPG 2.2 too. */
 async function readRecipientKeys(op: OpenPGP, recipients: string[]): Promise<PublicKey[]> {
   const config = settings(op);
-  if (recipients.length === 0) throw new KeyError('no recipient keys given: set RIPCORD_RECIPIENTS to one or more armored public keys');
+  if (recipients.length === 0)
+    throw new KeyError('no recipient keys given: set RIPCORD_RECIPIENTS to one or more armored public keys');
   const result: PublicKey[] = [];
   const seen = new Set<string>();
   const now = new Date();
@@ -119,7 +120,9 @@ async function readRecipientKeys(op: OpenPGP, recipients: string[]): Promise<Pub
     try {
       keys = await readArmoredKeys(op, armored, config);
     } catch (error) {
-      throw new KeyError(`RIPCORD_RECIPIENTS does not hold a readable armored OpenPGP public key (export one with gpg --armor --export): ${reason(error)}`);
+      throw new KeyError(
+        `RIPCORD_RECIPIENTS does not hold a readable armored OpenPGP public key (export one with gpg --armor --export): ${reason(error)}`,
+      );
     }
     for (const key of keys) {
       const fpr = fingerprintOf(key);
@@ -127,7 +130,9 @@ async function readRecipientKeys(op: OpenPGP, recipients: string[]): Promise<Pub
         throw new KeyError(`RIPCORD_RECIPIENTS holds a private key; give the public key (gpg --armor --export ${fpr})`);
       }
       if (key.keyPacket.version !== 4) {
-        throw new KeyError(`recipient key ${describe(key)} is a version ${key.keyPacket.version} key, which GnuPG 2.2 cannot use; give a version 4 key`);
+        throw new KeyError(
+          `recipient key ${describe(key)} is a version ${key.keyPacket.version} key, which GnuPG 2.2 cannot use; give a version 4 key`,
+        );
       }
       try {
         await key.verifyPrimaryKey(now, undefined, config);
@@ -136,7 +141,9 @@ async function readRecipientKeys(op: OpenPGP, recipients: string[]): Promise<Pub
         if (/expired/i.test(text)) {
           const expiry = await key.getExpirationTime(undefined, config).catch(() => null);
           const when = expiry instanceof Date ? ` on ${expiry.toISOString().slice(0, 10)}` : '';
-          throw new KeyError(`recipient key ${describe(key)} expired${when}; extend it (gpg --quick-set-expire) or give another key`);
+          throw new KeyError(
+            `recipient key ${describe(key)} expired${when}; extend it (gpg --quick-set-expire) or give another key`,
+          );
         }
         if (/revoked/i.test(text)) throw new KeyError(`recipient key ${describe(key)} is revoked; give another key`);
         throw new KeyError(`recipient key ${describe(key)} is not valid: ${text}`);
@@ -152,7 +159,9 @@ async function readRecipientKeys(op: OpenPGP, recipients: string[]): Promise<Pub
       const algorithm = encryptionKey.keyPacket.algorithm as number;
       if (!GNUPG22_ENCRYPTION_ALGORITHMS.has(algorithm)) {
         const name = encryptionKey.getAlgorithmInfo().algorithm;
-        throw new KeyError(`recipient key ${describe(key)} encrypts with ${name}, which GnuPG 2.2 cannot decrypt; give an RSA or cv25519 (ECDH) key`);
+        throw new KeyError(
+          `recipient key ${describe(key)} encrypts with ${name}, which GnuPG 2.2 cannot decrypt; give an RSA or cv25519 (ECDH) key`,
+        );
       }
       if (!seen.has(fpr)) {
         seen.add(fpr);
@@ -190,24 +199,36 @@ export async function keyFingerprints(armored: string): Promise<string[]> {
 export async function createSessionKeyPackets(sessionKey: Uint8Array, keys: EncryptionKeys): Promise<Uint8Array> {
   if (sessionKey.length !== 32) throw new RangeError(`an AES-256 session key has 32 bytes, not ${sessionKey.length}`);
   if (keys.mode === 'passphrase') {
-    if (keys.passphrase === '') throw new KeyError('the passphrase is empty: set RIPCORD_PASSPHRASE to a non-empty passphrase');
+    if (keys.passphrase === '')
+      throw new KeyError('the passphrase is empty: set RIPCORD_PASSPHRASE to a non-empty passphrase');
     return createPassphrasePacket(sessionKey, keys.passphrase); // native: see ./skesk.ts
   }
   const op = await openpgp();
   const config = settings(op);
   const recipients = await readRecipientKeys(op, keys.recipients);
   if (recipients.length > MAX_SESSION_KEY_PACKETS) {
-    throw new KeyError(`${recipients.length} recipient keys given: an archive carries at most ${MAX_SESSION_KEY_PACKETS} (one session-key packet each); give fewer keys in RIPCORD_RECIPIENTS`);
+    throw new KeyError(
+      `${recipients.length} recipient keys given: an archive carries at most ${MAX_SESSION_KEY_PACKETS} (one session-key packet each); give fewer keys in RIPCORD_RECIPIENTS`,
+    );
   }
   try {
-    return await op.encryptSessionKey({ data: sessionKey, algorithm: 'aes256', encryptionKeys: recipients, format: 'binary', config });
+    return await op.encryptSessionKey({
+      data: sessionKey,
+      algorithm: 'aes256',
+      encryptionKeys: recipients,
+      format: 'binary',
+      config,
+    });
   } catch (error) {
     throw new KeyError(`cannot encrypt the session key to ${recipients.map(describe).join(', ')}: ${reason(error)}`);
   }
 }
 
 /** The identity keys, read and checked to be private keys (still locked). */
-async function readIdentities(op: OpenPGP, identities: NonNullable<DecryptionKeys['identities']>): Promise<{ key: PrivateKey; passphrase?: string }[]> {
+async function readIdentities(
+  op: OpenPGP,
+  identities: NonNullable<DecryptionKeys['identities']>,
+): Promise<{ key: PrivateKey; passphrase?: string }[]> {
   const config = settings(op);
   const result: { key: PrivateKey; passphrase?: string }[] = [];
   for (const identity of identities) {
@@ -215,11 +236,15 @@ async function readIdentities(op: OpenPGP, identities: NonNullable<DecryptionKey
     try {
       keys = await readArmoredKeys(op, identity.armoredKey, config);
     } catch (error) {
-      throw new KeyError(`RIPCORD_IDENTITY does not hold a readable armored OpenPGP private key (export one with gpg --armor --export-secret-keys): ${reason(error)}`);
+      throw new KeyError(
+        `RIPCORD_IDENTITY does not hold a readable armored OpenPGP private key (export one with gpg --armor --export-secret-keys): ${reason(error)}`,
+      );
     }
     for (const key of keys) {
       if (!key.isPrivate()) {
-        throw new KeyError(`RIPCORD_IDENTITY holds a public key; give the private key (gpg --armor --export-secret-keys ${fingerprintOf(key)})`);
+        throw new KeyError(
+          `RIPCORD_IDENTITY holds a public key; give the private key (gpg --armor --export-secret-keys ${fingerprintOf(key)})`,
+        );
       }
       result.push(identity.passphrase === undefined ? { key } : { key, passphrase: identity.passphrase });
     }
@@ -230,14 +255,18 @@ async function readIdentities(op: OpenPGP, identities: NonNullable<DecryptionKey
 const AES = new Set([7, 8, 9]);
 
 function symmetricId(op: OpenPGP, name: string | null): number {
-  if (name === null) throw new IntegrityError('this archive uses SEIPD v2 session keys, which ripcord does not read; decrypt it with gpg');
+  if (name === null)
+    throw new IntegrityError(
+      'this archive uses SEIPD v2 session keys, which ripcord does not read; decrypt it with gpg',
+    );
   const id = (op.enums.symmetric as unknown as Record<string, number | undefined>)[name];
   if (id === undefined) throw new IntegrityError(`this archive uses an unknown cipher (${name}); decrypt it with gpg`);
   return id;
 }
 
 /** the one line for a passphrase that does not open an archive */
-export const WRONG_PASSPHRASE = 'the passphrase does not decrypt this archive: give the one it was made with (RIPCORD_PASSPHRASE or --passphrase-file)';
+export const WRONG_PASSPHRASE =
+  'the passphrase does not decrypt this archive: give the one it was made with (RIPCORD_PASSPHRASE or --passphrase-file)';
 
 /**
  * Recover the session key from the ESK packets (binary: exactly the packets that precede
@@ -250,7 +279,10 @@ export async function decryptSessionKey(packets: Uint8Array, keys: DecryptionKey
     const split = splitPackets(packets);
     const opened = split ? openPassphrasePackets(split, keys.passphrase) : 'unsupported';
     if (opened && opened !== 'unsupported') {
-      if (!AES.has(opened.algorithm)) throw new IntegrityError(`this archive uses a cipher other than AES (${opened.algorithm}); decrypt it with gpg`);
+      if (!AES.has(opened.algorithm))
+        throw new IntegrityError(
+          `this archive uses a cipher other than AES (${opened.algorithm}); decrypt it with gpg`,
+        );
       return { ...opened, via: 'passphrase' };
     }
     const hasSkesk = split?.some((p) => p.tag === 3) ?? false;
@@ -265,13 +297,19 @@ export async function decryptSessionKey(packets: Uint8Array, keys: DecryptionKey
   try {
     message = await op.readMessage({ binaryMessage: packets, config });
   } catch (error) {
-    throw new IntegrityError(`cannot read the archive's session-key packets (damaged, or not an OpenPGP message): ${reason(error)}`);
+    throw new IntegrityError(
+      `cannot read the archive's session-key packets (damaged, or not an OpenPGP message): ${reason(error)}`,
+    );
   }
   const skesks = message.packets.filterByTag(op.enums.packet.symEncryptedSessionKey);
   const recipientIds = message.getEncryptionKeyIDs();
-  const recipientList = recipientIds.map((id) => (isWildcard(id) ? 'an anonymous recipient' : `0x${keyIdHex(id)}`)).join(', ');
+  const recipientList = recipientIds
+    .map((id) => (isWildcard(id) ? 'an anonymous recipient' : `0x${keyIdHex(id)}`))
+    .join(', ');
   if (skesks.length === 0 && recipientIds.length === 0) {
-    throw new IntegrityError('the archive has no session-key packet ripcord can read (neither passphrase nor public-key encrypted)');
+    throw new IntegrityError(
+      'the archive has no session-key packet ripcord can read (neither passphrase nor public-key encrypted)',
+    );
   }
   const failures: string[] = [];
 
@@ -283,7 +321,8 @@ export async function decryptSessionKey(packets: Uint8Array, keys: DecryptionKey
       // gives a random algorithm byte, and openpgp.js only checks the key size. Such an SKESK
       // naming a cipher other than AES is far more likely a wrong passphrase than a real
       // Twofish/Camellia archive. (Without an encrypted key, the algorithm byte is in clear.)
-      const plausible = AES.has(algorithm) || skesks.some((packet) => (packet as unknown as { encrypted: unknown }).encrypted === null);
+      const plausible =
+        AES.has(algorithm) || skesks.some((packet) => (packet as unknown as { encrypted: unknown }).encrypted === null);
       if (found && plausible) return { algorithm, key: found.data, via: 'passphrase' };
     } catch (error) {
       if (error instanceof IntegrityError) throw error;
@@ -293,10 +332,14 @@ export async function decryptSessionKey(packets: Uint8Array, keys: DecryptionKey
 
   if (keys.identities?.length && recipientIds.length > 0) {
     const identities = await readIdentities(op, keys.identities);
-    const matching = identities.filter(({ key }) => recipientIds.some((id) => isWildcard(id) || key.getKeys(id).length > 0));
+    const matching = identities.filter(({ key }) =>
+      recipientIds.some((id) => isWildcard(id) || key.getKeys(id).length > 0),
+    );
     if (matching.length === 0) {
       const have = identities.map(({ key }) => fingerprintOf(key)).join(', ');
-      failures.push(`none of the given identity keys (${have}) can decrypt this archive; it is encrypted to key ID ${recipientList}`);
+      failures.push(
+        `none of the given identity keys (${have}) can decrypt this archive; it is encrypted to key ID ${recipientList}`,
+      );
     } else {
       const unlocked: PrivateKey[] = [];
       for (const { key, passphrase } of matching) {
@@ -319,19 +362,25 @@ export async function decryptSessionKey(packets: Uint8Array, keys: DecryptionKey
         failures.push(`identity key ${unlocked.map(describe).join(', ')} does not decrypt this archive`);
       } catch (error) {
         if (error instanceof IntegrityError) throw error;
-        failures.push(`identity key ${unlocked.map(describe).join(', ')} does not decrypt this archive: ${reason(error)}`);
+        failures.push(
+          `identity key ${unlocked.map(describe).join(', ')} does not decrypt this archive: ${reason(error)}`,
+        );
       }
     }
   }
 
   if (failures.length > 0) throw new KeyError(failures.join('; '));
   if (recipientIds.length > 0 && skesks.length === 0) {
-    throw new KeyError(`this archive is encrypted to public keys (key ID ${recipientList}); set RIPCORD_IDENTITY to the matching private key`);
+    throw new KeyError(
+      `this archive is encrypted to public keys (key ID ${recipientList}); set RIPCORD_IDENTITY to the matching private key`,
+    );
   }
   if (skesks.length > 0 && recipientIds.length === 0) {
     throw new KeyError('this archive is encrypted with a passphrase; set RIPCORD_PASSPHRASE');
   }
-  throw new KeyError(`this archive is encrypted with a passphrase or to public keys (key ID ${recipientList}); set RIPCORD_PASSPHRASE or RIPCORD_IDENTITY`);
+  throw new KeyError(
+    `this archive is encrypted with a passphrase or to public keys (key ID ${recipientList}); set RIPCORD_PASSPHRASE or RIPCORD_IDENTITY`,
+  );
 }
 
 function parseUserId(userId: string): { name?: string; email?: string } {
@@ -346,7 +395,10 @@ function parseUserId(userId: string): { name?: string; email?: string } {
  * primary key for certification and signing, Curve25519 (legacy ECDH) encryption subkey;
  * with a passphrase the private key is protected with iterated S2K and AES (no AEAD).
  */
-export async function generateKeyPair(userId: string, passphrase?: string): Promise<{ publicKey: string; privateKey: string; fingerprint: string }> {
+export async function generateKeyPair(
+  userId: string,
+  passphrase?: string,
+): Promise<{ publicKey: string; privateKey: string; fingerprint: string }> {
   const op = await openpgp();
   const config = settings(op);
   try {
@@ -382,15 +434,27 @@ async function readSigningKey(op: OpenPGP, signing: SigningKey): Promise<Private
   try {
     keys = await readArmoredKeys(op, signing.armoredKey, config);
   } catch (error) {
-    throw new KeyError(`RIPCORD_SIGNING_KEY does not hold a readable armored OpenPGP private key (export one with gpg --armor --export-secret-keys): ${reason(error)}`);
+    throw new KeyError(
+      `RIPCORD_SIGNING_KEY does not hold a readable armored OpenPGP private key (export one with gpg --armor --export-secret-keys): ${reason(error)}`,
+    );
   }
-  if (keys.length !== 1) throw new KeyError(`RIPCORD_SIGNING_KEY holds ${keys.length} keys; give exactly one private key`);
+  if (keys.length !== 1)
+    throw new KeyError(`RIPCORD_SIGNING_KEY holds ${keys.length} keys; give exactly one private key`);
   const key = keys[0]!;
-  if (!key.isPrivate()) throw new KeyError(`RIPCORD_SIGNING_KEY holds a public key; give the private key (gpg --armor --export-secret-keys ${fingerprintOf(key)})`);
-  if (key.keyPacket.version !== 4) throw new KeyError(`signing key ${describe(key)} is a version ${key.keyPacket.version} key, which GnuPG 2.2 cannot check; give a version 4 key`);
+  if (!key.isPrivate())
+    throw new KeyError(
+      `RIPCORD_SIGNING_KEY holds a public key; give the private key (gpg --armor --export-secret-keys ${fingerprintOf(key)})`,
+    );
+  if (key.keyPacket.version !== 4)
+    throw new KeyError(
+      `signing key ${describe(key)} is a version ${key.keyPacket.version} key, which GnuPG 2.2 cannot check; give a version 4 key`,
+    );
   let unlocked: PrivateKey = key;
   if (!key.isDecrypted()) {
-    if (signing.passphrase === undefined) throw new KeyError(`signing key ${describe(key)} is protected by a passphrase; set RIPCORD_SIGNING_KEY_PASSPHRASE`);
+    if (signing.passphrase === undefined)
+      throw new KeyError(
+        `signing key ${describe(key)} is protected by a passphrase; set RIPCORD_SIGNING_KEY_PASSPHRASE`,
+      );
     try {
       unlocked = await op.decryptKey({ privateKey: key, passphrase: signing.passphrase, config });
     } catch (error) {
@@ -400,7 +464,9 @@ async function readSigningKey(op: OpenPGP, signing: SigningKey): Promise<Private
   try {
     await unlocked.getSigningKey(undefined, new Date(), undefined, config);
   } catch (error) {
-    throw new KeyError(`signing key ${describe(key)} cannot sign now (expired, revoked, or no signing (sub)key): ${reason(error)}`);
+    throw new KeyError(
+      `signing key ${describe(key)} cannot sign now (expired, revoked, or no signing (sub)key): ${reason(error)}`,
+    );
   }
   return unlocked;
 }
@@ -451,18 +517,23 @@ export async function checkDetachedSignature(
   const packets = signature.packets;
   if (packets.length !== 1) return { status: 'bad', reason: `it holds ${packets.length} signatures, not one` };
   const packet = packets[0]!;
-  const fpr = packet.issuerFingerprint ? Buffer.from(packet.issuerFingerprint).toString('hex').toUpperCase() : undefined;
+  const fpr = packet.issuerFingerprint
+    ? Buffer.from(packet.issuerFingerprint).toString('hex').toUpperCase()
+    : undefined;
   const signer = fpr ?? `key ID ${keyIdHex(packet.issuerKeyID)}`;
 
   const verificationKeys: PublicKey[] = [];
   try {
-    for (const text of trusted.keys) verificationKeys.push(...(await readArmoredKeys(op, text, config)).map((key) => key.toPublic()));
+    for (const text of trusted.keys)
+      verificationKeys.push(...(await readArmoredKeys(op, text, config)).map((key) => key.toPublic()));
   } catch (error) {
     throw new KeyError(`RIPCORD_TRUSTED_SIGNERS does not hold a readable armored OpenPGP public key: ${reason(error)}`);
   }
   if (trusted.offered && trusted.fingerprints.length > 0) {
     const offered = await readArmoredKeys(op, trusted.offered, config).catch(() => [] as Key[]);
-    verificationKeys.push(...offered.filter((key) => trusted.fingerprints.includes(fingerprintOf(key))).map((key) => key.toPublic()));
+    verificationKeys.push(
+      ...offered.filter((key) => trusted.fingerprints.includes(fingerprintOf(key))).map((key) => key.toPublic()),
+    );
   }
   const matching = verificationKeys.filter((key) => key.getKeys(packet.issuerKeyID).length > 0);
   if (matching.length === 0) return { status: 'untrusted', signer };

@@ -54,7 +54,10 @@ export interface PackOptions {
   onWarning?: (message: string) => void;
 }
 
-export function packArchive(entries: Iterable<SourceEntry> | AsyncIterable<SourceEntry>, options: PackOptions = {}): Readable {
+export function packArchive(
+  entries: Iterable<SourceEntry> | AsyncIterable<SourceEntry>,
+  options: PackOptions = {},
+): Readable {
   const batchBytes = options.batchBytes ?? 1 << 20;
   // Each member in flight holds about two batches. One more member than cores keeps every
   // core compressing while this thread fills the next batch (measured on 2 cores: 6.5 s
@@ -62,7 +65,9 @@ export function packArchive(entries: Iterable<SourceEntry> | AsyncIterable<Sourc
   const concurrency = options.concurrency ?? Math.min(availableParallelism() + 1, 5);
   const level = options.level ?? DEFAULT_COMPRESSION_LEVEL;
   const spare: Buffer[] = [];
-  return Readable.from(compressMembers(tarBatches(entries, batchBytes, spare, options), level, concurrency, spare), { objectMode: false });
+  return Readable.from(compressMembers(tarBatches(entries, batchBytes, spare, options), level, concurrency, spare), {
+    objectMode: false,
+  });
 }
 
 /**
@@ -72,7 +77,12 @@ export function packArchive(entries: Iterable<SourceEntry> | AsyncIterable<Sourc
  */
 const GARBAGE_SLACK = 8 << 20;
 
-async function* tarBatches(entries: Iterable<SourceEntry> | AsyncIterable<SourceEntry>, batchBytes: number, spare: Buffer[], options: PackOptions): AsyncGenerator<Buffer> {
+async function* tarBatches(
+  entries: Iterable<SourceEntry> | AsyncIterable<SourceEntry>,
+  batchBytes: number,
+  spare: Buffer[],
+  options: PackOptions,
+): AsyncGenerator<Buffer> {
   const take = (): Buffer => spare.pop() ?? Buffer.allocUnsafeSlow(batchBytes); // its own memory, never a shared pool's
   const collect = collectGarbageOverSlack(GARBAGE_SLACK);
   let batch = take();
@@ -140,7 +150,10 @@ async function* tarBatches(entries: Iterable<SourceEntry> | AsyncIterable<Source
           let got = shrank ? 0 : readSync(fd, batch, used, want, position);
           if (got === 0) {
             // The file shrank while we read it: keep the header's promise with zeros.
-            if (!shrank) options.onWarning?.(`${source.fsPath} shrank while it was being read; the archived copy is padded with zeros`);
+            if (!shrank)
+              options.onWarning?.(
+                `${source.fsPath} shrank while it was being read; the archived copy is padded with zeros`,
+              );
             shrank = true;
             batch.fill(0, used, used + want);
             got = want;
@@ -155,7 +168,9 @@ async function* tarBatches(entries: Iterable<SourceEntry> | AsyncIterable<Source
           if (position < size && used === batchBytes) options.onProgress?.({ files, bytes });
         }
         if (!shrank && fstatSync(fd).mtimeMs !== stats.mtimeMs) {
-          options.onWarning?.(`${source.fsPath} changed while it was being read; the archived copy may mix old and new content`);
+          options.onWarning?.(
+            `${source.fsPath} changed while it was being read; the archived copy may mix old and new content`,
+          );
         }
       } catch (error) {
         throw error instanceof SourceError ? error : unreadable(source.fsPath, error);
@@ -178,7 +193,12 @@ async function* tarBatches(entries: Iterable<SourceEntry> | AsyncIterable<Source
 }
 
 /** Compress batches as gzip members, `concurrency` at a time, in order; a batch's buffer goes back to `spare` once its member (a new buffer) is made. */
-async function* compressMembers(batches: AsyncIterable<Buffer>, level: number, concurrency: number, spare: Buffer[]): AsyncGenerator<Buffer> {
+async function* compressMembers(
+  batches: AsyncIterable<Buffer>,
+  level: number,
+  concurrency: number,
+  spare: Buffer[],
+): AsyncGenerator<Buffer> {
   const pending: Promise<Buffer>[] = [];
   for await (const batch of batches) {
     const member = gzipMember(batch, level).then((compressed) => {
@@ -259,6 +279,11 @@ export function looksIncompressible(batch: Buffer): boolean {
 
 function unreadable(fsPath: string, error: unknown): SourceError {
   const code = (error as NodeJS.ErrnoException).code;
-  const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOENT' ? 'it disappeared' : (code ?? String(error));
+  const reason =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'ENOENT'
+        ? 'it disappeared'
+        : (code ?? String(error));
   return new SourceError(`cannot read ${fsPath}: ${reason}; fix its permissions or exclude it with --exclude`);
 }

@@ -69,7 +69,8 @@ export interface PacketEvents {
 function parseNewLength(hdr: Buffer, at: number, have: number): BodyLength | number {
   const b = hdr[at] as number;
   if (b < 192) return { kind: 'fixed', length: b };
-  if (b < 224) return have < at + 2 ? at + 2 : { kind: 'fixed', length: ((b - 192) << 8) + (hdr[at + 1] as number) + 192 };
+  if (b < 224)
+    return have < at + 2 ? at + 2 : { kind: 'fixed', length: ((b - 192) << 8) + (hdr[at + 1] as number) + 192 };
   if (b === 255) return have < at + 5 ? at + 5 : { kind: 'fixed', length: hdr.readUInt32BE(at + 1) };
   return { kind: 'partial', length: 1 << (b & 0x1f) };
 }
@@ -138,7 +139,10 @@ export class PacketParser {
       } else {
         const size = 1 << type;
         if (this.#hdrUsed < 1 + size) return;
-        length = { kind: 'fixed', length: size === 1 ? (hdr[1] as number) : size === 2 ? hdr.readUInt16BE(1) : hdr.readUInt32BE(1) };
+        length = {
+          kind: 'fixed',
+          length: size === 1 ? (hdr[1] as number) : size === 2 ? hdr.readUInt16BE(1) : hdr.readUInt32BE(1),
+        };
       }
     }
     this.#hdrUsed = 0;

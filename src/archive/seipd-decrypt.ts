@@ -13,8 +13,25 @@
 import { createCipheriv, createHash, timingSafeEqual, type Cipher, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { IntegrityError, KeyError, RipcordError } from '../domain/errors.ts';
-import { decryptSessionKey, MAX_SESSION_KEY_PACKETS, WRONG_PASSPHRASE, type DecryptionKeys, type SessionKey } from './openpgp-keys.ts';
-import { aesCipherName, AES_KEY_BYTES, BLOCK, encodeLength, MDC_LENGTH, PacketParser, PREFIX, TAG, type BodyLength, type PacketEvents } from './packets.ts';
+import {
+  decryptSessionKey,
+  MAX_SESSION_KEY_PACKETS,
+  WRONG_PASSPHRASE,
+  type DecryptionKeys,
+  type SessionKey,
+} from './openpgp-keys.ts';
+import {
+  aesCipherName,
+  AES_KEY_BYTES,
+  BLOCK,
+  encodeLength,
+  MDC_LENGTH,
+  PacketParser,
+  PREFIX,
+  TAG,
+  type BodyLength,
+  type PacketEvents,
+} from './packets.ts';
 import { PlaintextReader, type OutputContext } from './seipd-plaintext.ts';
 
 /** session-key packets are small; anything larger is not one of ours, nor GnuPG's */
@@ -25,7 +42,16 @@ const MAX_SCRATCH = 2 << 20;
 
 const MDC_FAILED = 'the archive failed its integrity check (MDC)';
 
-const CIPHER_NAMES: Record<number, string> = { 1: 'IDEA', 2: 'TripleDES', 3: 'CAST5', 4: 'Blowfish', 10: 'Twofish', 11: 'Camellia-128', 12: 'Camellia-192', 13: 'Camellia-256' };
+const CIPHER_NAMES: Record<number, string> = {
+  1: 'IDEA',
+  2: 'TripleDES',
+  3: 'CAST5',
+  4: 'Blowfish',
+  10: 'Twofish',
+  11: 'Camellia-128',
+  12: 'Camellia-192',
+  13: 'Camellia-256',
+};
 
 /** a ^= b over `length` bytes, 8 bytes at a time when both are aligned */
 function xorInto(a: Buffer, b: Buffer, length: number): void {
@@ -56,10 +82,13 @@ class CfbDecipher {
     const name = aesCipherName(algorithm, 'ecb');
     if (!name) {
       const what = CIPHER_NAMES[algorithm] ?? `cipher ${algorithm}`;
-      throw new IntegrityError(`this archive is encrypted with ${what}; ripcord decrypts only AES archives: decrypt it with gpg`);
+      throw new IntegrityError(
+        `this archive is encrypted with ${what}; ripcord decrypts only AES archives: decrypt it with gpg`,
+      );
     }
     const keyLength = AES_KEY_BYTES[algorithm];
-    if (key.length !== keyLength) throw new KeyError(`the session key has ${key.length} bytes, not ${keyLength} as ${name} needs`);
+    if (key.length !== keyLength)
+      throw new KeyError(`the session key has ${key.length} bytes, not ${keyLength} as ${name} needs`);
     this.#ecb = createCipheriv(name, key, null);
     this.#ecb.setAutoPadding(false);
   }
@@ -76,8 +105,12 @@ class CfbDecipher {
     // A scratch buffer kept between calls: one fresh buffer per chunk was a third of the
     // garbage a restore made, and collecting it costs the thread that decrypts.
     // (An unusually large chunk gets a buffer of its own rather than one kept that large.)
-    if (this.#scratch.length < BLOCK + whole && BLOCK + whole <= MAX_SCRATCH) this.#scratch = Buffer.allocUnsafeSlow(BLOCK + whole);
-    const shifted = this.#scratch.length >= BLOCK + whole ? this.#scratch.subarray(0, BLOCK + whole) : Buffer.allocUnsafe(BLOCK + whole);
+    if (this.#scratch.length < BLOCK + whole && BLOCK + whole <= MAX_SCRATCH)
+      this.#scratch = Buffer.allocUnsafeSlow(BLOCK + whole);
+    const shifted =
+      this.#scratch.length >= BLOCK + whole
+        ? this.#scratch.subarray(0, BLOCK + whole)
+        : Buffer.allocUnsafe(BLOCK + whole);
     this.#previous.copy(shifted, 0);
     carry.copy(shifted, BLOCK);
     const fromData = whole - carry.length;
@@ -110,12 +143,16 @@ function refuse(tag: number): never {
         'this archive is encrypted without integrity protection (Symmetrically Encrypted Data packet, no MDC); ripcord refuses to decrypt it',
       );
     case TAG.aead:
-      throw new IntegrityError('this archive is AEAD-encrypted (OCB/EAX, GnuPG 2.3+); ripcord reads only SEIPD v1 archives: decrypt it with gpg');
+      throw new IntegrityError(
+        'this archive is AEAD-encrypted (OCB/EAX, GnuPG 2.3+); ripcord reads only SEIPD v1 archives: decrypt it with gpg',
+      );
     case TAG.literal:
     case TAG.compressed:
     case TAG.signature:
     case TAG.onePassSignature:
-      throw new IntegrityError('this is not an encrypted OpenPGP message (it holds plain data); ripcord reads only encrypted archives');
+      throw new IntegrityError(
+        'this is not an encrypted OpenPGP message (it holds plain data); ripcord reads only encrypted archives',
+      );
     case TAG.publicKey:
     case TAG.secretKey:
     case TAG.publicSubkey:
@@ -124,7 +161,9 @@ function refuse(tag: number): never {
     case TAG.trust:
       throw new IntegrityError('this is an OpenPGP key, not an encrypted archive');
     default:
-      throw new IntegrityError(`this is not an encrypted OpenPGP message (unexpected packet with tag ${tag} before the encrypted data)`);
+      throw new IntegrityError(
+        `this is not an encrypted OpenPGP message (unexpected packet with tag ${tag} before the encrypted data)`,
+      );
   }
 }
 
@@ -165,7 +204,9 @@ class DecryptStream extends Transform {
       end: () => this.#end(),
     };
     this.#outer = new PacketParser(events, (message) =>
-      this.#phase === 'data' ? corrupt(message) : new IntegrityError(`this is not a readable OpenPGP message: ${message}`),
+      this.#phase === 'data'
+        ? corrupt(message)
+        : new IntegrityError(`this is not a readable OpenPGP message: ${message}`),
     );
     this.#ctx = {
       push: (data) => {
@@ -200,7 +241,10 @@ class DecryptStream extends Transform {
         this.#packet = undefined;
         return;
       case TAG.seipd:
-        if (this.#esk.length === 0) throw new IntegrityError('this archive has no session-key packet before its encrypted data; ripcord cannot decrypt it');
+        if (this.#esk.length === 0)
+          throw new IntegrityError(
+            'this archive has no session-key packet before its encrypted data; ripcord cannot decrypt it',
+          );
         this.#phase = 'data';
         return;
       default:
@@ -239,7 +283,9 @@ class DecryptStream extends Transform {
       const version = chunk[0] as number;
       this.#versionRead = true;
       if (version === 2) {
-        throw new IntegrityError('this archive is SEIPD v2 (AEAD, RFC 9580); ripcord reads only SEIPD v1 archives: decrypt it with gpg');
+        throw new IntegrityError(
+          'this archive is SEIPD v2 (AEAD, RFC 9580); ripcord reads only SEIPD v1 archives: decrypt it with gpg',
+        );
       }
       if (version !== 1) throw corrupt(`unknown encrypted data packet version ${version}`);
       chunk = chunk.subarray(1);
@@ -302,8 +348,10 @@ class DecryptStream extends Transform {
   #endData(): void {
     this.#plain((this.#cfb as CfbDecipher).final());
     const tail = this.#tail;
-    if (this.#prefixUsed < PREFIX || tail.length < MDC_LENGTH) throw corrupt('the encrypted data is too short (truncated)');
-    if (tail[0] !== (0xc0 | TAG.mdc) || tail[1] !== 20) throw corrupt('the modification detection code is missing or damaged');
+    if (this.#prefixUsed < PREFIX || tail.length < MDC_LENGTH)
+      throw corrupt('the encrypted data is too short (truncated)');
+    if (tail[0] !== (0xc0 | TAG.mdc) || tail[1] !== 20)
+      throw corrupt('the modification detection code is missing or damaged');
     this.#mdc.update(tail.subarray(0, 2));
     if (!timingSafeEqual(this.#mdc.digest(), tail.subarray(2))) throw corrupt('the data was modified or damaged');
     this.#mdcChecked = true;
@@ -315,7 +363,9 @@ class DecryptStream extends Transform {
     if (chunk.length > 0 && !this.#sawInput) {
       this.#sawInput = true;
       if (chunk[0] === 0x2d /* '-' */ && chunk.subarray(0, 15).toString('latin1') === '-----BEGIN PGP ') {
-        throw new IntegrityError('this is an ASCII-armored OpenPGP message; ripcord reads binary messages (convert it with gpg --dearmor)');
+        throw new IntegrityError(
+          'this is an ASCII-armored OpenPGP message; ripcord reads binary messages (convert it with gpg --dearmor)',
+        );
       }
     }
     this.#outer.write(chunk);
@@ -336,7 +386,8 @@ class DecryptStream extends Transform {
   }
 
   #fail(error: unknown): Error {
-    if (error instanceof KeyError && this.#name) return new KeyError(`${this.#name}: ${error.message}`, { cause: error });
+    if (error instanceof KeyError && this.#name)
+      return new KeyError(`${this.#name}: ${error.message}`, { cause: error });
     if (error instanceof RipcordError) return error;
     return corrupt(`unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -82,7 +82,9 @@ export class PlaintextReader implements PacketEvents {
   constructor(ctx: OutputContext, depth: number) {
     this.#ctx = ctx;
     this.#depth = depth;
-    this.#parser = new PacketParser(this, (message) => ctx.corrupt(`its decrypted data is not valid OpenPGP: ${message}`));
+    this.#parser = new PacketParser(this, (message) =>
+      ctx.corrupt(`its decrypted data is not valid OpenPGP: ${message}`),
+    );
   }
 
   write(data: Buffer): void {
@@ -130,7 +132,10 @@ export class PlaintextReader implements PacketEvents {
         const algorithm = chunk[0] as number;
         this.#nested = new PlaintextReader(this.#ctx, this.#depth + 1);
         if (algorithm === 1 || algorithm === 2) this.#inflater = new Inflater(algorithm, this.#nested, this.#ctx);
-        else if (algorithm === 3) throw new IntegrityError('this archive is BZip2-compressed, which ripcord does not read: decrypt it with gpg');
+        else if (algorithm === 3)
+          throw new IntegrityError(
+            'this archive is BZip2-compressed, which ripcord does not read: decrypt it with gpg',
+          );
         else if (algorithm !== 0) throw this.#ctx.corrupt(`its data uses unknown compression ${algorithm}`);
         this.#current = 'compressed';
         if (chunk.length > 1) this.body(chunk.subarray(1));

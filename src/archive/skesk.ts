@@ -26,7 +26,14 @@ function decodedCount(coded: number): number {
 }
 
 /** The S2K of RFC 4880 3.7.1: as many hash contexts as the key needs, each preloaded with i zero octets. */
-export function deriveKey(passphrase: Buffer, hashId: number, type: number, salt: Buffer, coded: number, keyBytes: number): Buffer {
+export function deriveKey(
+  passphrase: Buffer,
+  hashId: number,
+  type: number,
+  salt: Buffer,
+  coded: number,
+  keyBytes: number,
+): Buffer {
   const hash = HASHES[hashId];
   if (!hash) throw new Error(`unsupported S2K hash ${hashId}`);
   const data = type === 0 ? passphrase : Buffer.concat([salt, passphrase]);
@@ -54,9 +61,17 @@ export function createPassphrasePacket(sessionKey: Uint8Array, passphrase: strin
   const salt = randomBytes(8);
   const kek = deriveKey(Buffer.from(passphrase, 'utf8'), HASH_SHA256, S2K_ITERATED, salt, COUNT_BYTE, 32);
   const cipher = createCipheriv('aes-256-cfb', kek, Buffer.alloc(16));
-  const encryptedKey = Buffer.concat([cipher.update(Buffer.concat([Buffer.from([AES256]), sessionKey])), cipher.final()]);
+  const encryptedKey = Buffer.concat([
+    cipher.update(Buffer.concat([Buffer.from([AES256]), sessionKey])),
+    cipher.final(),
+  ]);
   kek.fill(0);
-  const body = Buffer.concat([Buffer.from([4, AES256, S2K_ITERATED, HASH_SHA256]), salt, Buffer.from([COUNT_BYTE]), encryptedKey]);
+  const body = Buffer.concat([
+    Buffer.from([4, AES256, S2K_ITERATED, HASH_SHA256]),
+    salt,
+    Buffer.from([COUNT_BYTE]),
+    encryptedKey,
+  ]);
   return Buffer.concat([Buffer.from([0xc0 | 3, body.length]), body]);
 }
 
@@ -78,13 +93,21 @@ function passphraseHmac(passphrase: string, salt: Buffer, count: number): Buffer
 
 export function createPassphraseCheck(passphrase: string): PassphraseCheck {
   const salt = randomBytes(8);
-  return { s2k: 'iterated-sha256', salt: salt.toString('hex'), count: COUNT_BYTE, hmac: passphraseHmac(passphrase, salt, COUNT_BYTE).toString('hex') };
+  return {
+    s2k: 'iterated-sha256',
+    salt: salt.toString('hex'),
+    count: COUNT_BYTE,
+    hmac: passphraseHmac(passphrase, salt, COUNT_BYTE).toString('hex'),
+  };
 }
 
 /** Whether `passphrase` is the one `check` was made from. A malformed check matches nothing. */
 export function matchesPassphraseCheck(passphrase: string, check: PassphraseCheck): boolean {
   if (!isPassphraseCheck(check)) return false;
-  return timingSafeEqual(passphraseHmac(passphrase, Buffer.from(check.salt, 'hex'), check.count), Buffer.from(check.hmac, 'hex'));
+  return timingSafeEqual(
+    passphraseHmac(passphrase, Buffer.from(check.salt, 'hex'), check.count),
+    Buffer.from(check.hmac, 'hex'),
+  );
 }
 
 export interface PacketSlice {
@@ -125,13 +148,22 @@ export function splitPackets(data: Uint8Array): PacketSlice[] | undefined {
  * the first that opens to a plausible AES key, or undefined (wrong passphrase, or a packet
  * for openpgp.js to try).
  */
-export function openPassphrasePackets(packets: PacketSlice[], passphrase: string): { algorithm: number; key: Uint8Array } | 'unsupported' | undefined {
+export function openPassphrasePackets(
+  packets: PacketSlice[],
+  passphrase: string,
+): { algorithm: number; key: Uint8Array } | 'unsupported' | undefined {
   let unsupported = false;
   for (const { tag, body } of packets) {
     if (tag !== 3) continue;
     const [version, cipherId, s2kType, hashId] = body;
     const cipher = cipherId === undefined ? undefined : aesCipherName(cipherId, 'cfb');
-    if (version !== 4 || cipherId === undefined || !cipher || !HASHES[hashId ?? -1] || ![0, 1, 3].includes(s2kType ?? -1)) {
+    if (
+      version !== 4 ||
+      cipherId === undefined ||
+      !cipher ||
+      !HASHES[hashId ?? -1] ||
+      ![0, 1, 3].includes(s2kType ?? -1)
+    ) {
       unsupported = true;
       continue;
     }
@@ -141,7 +173,9 @@ export function openPassphrasePackets(packets: PacketSlice[], passphrase: string
     const encrypted = body.subarray(at);
     // A packet cut short or padded cannot be opened by any passphrase: that is damage, not a wrong key.
     if (at > body.length || (encrypted.length > 0 && !Object.values(AES_KEY_BYTES).includes(encrypted.length - 1))) {
-      throw new IntegrityError(`the archive's passphrase session-key packet is malformed (${body.length} bytes): the archive is damaged; use another copy of this snapshot or an older one`);
+      throw new IntegrityError(
+        `the archive's passphrase session-key packet is malformed (${body.length} bytes): the archive is damaged; use another copy of this snapshot or an older one`,
+      );
     }
     const kek = deriveKey(Buffer.from(passphrase, 'utf8'), hashId!, s2kType!, salt, coded, AES_KEY_BYTES[cipherId]!);
     if (encrypted.length === 0) return { algorithm: cipherId, key: kek }; // the S2K output is the session key

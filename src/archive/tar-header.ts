@@ -135,7 +135,9 @@ function readOctal(b: Buffer, off: number, len: number, what: string, at: number
     v = v * 8 + (c - 0x30);
   }
   if (i < end && b[i] !== 0 && b[i] !== 0x20) {
-    throw new TarFormatError(`invalid ${what} field at offset ${at}: ${JSON.stringify(b.toString('latin1', off, end))}`);
+    throw new TarFormatError(
+      `invalid ${what} field at offset ${at}: ${JSON.stringify(b.toString('latin1', off, end))}`,
+    );
   }
   return v;
 }
@@ -157,8 +159,12 @@ export function buildEntry(
   at: number,
 ): { entry: TarEntry; dataSize: number } {
   const tf = h[TYPEFLAG] as number;
-  const isUstar = h[MAGIC] === 0x75 && h[MAGIC + 1] === 0x73 && h[MAGIC + 2] === 0x74 &&
-    h[MAGIC + 3] === 0x61 && h[MAGIC + 4] === 0x72; // "ustar"
+  const isUstar =
+    h[MAGIC] === 0x75 &&
+    h[MAGIC + 1] === 0x73 &&
+    h[MAGIC + 2] === 0x74 &&
+    h[MAGIC + 3] === 0x61 &&
+    h[MAGIC + 4] === 0x72; // "ustar"
   const posixPrefix = isUstar && h[MAGIC + 5] === 0; // "ustar\0": POSIX (GNU has "ustar  \0", no prefix field)
 
   let path: string;

@@ -82,7 +82,8 @@ function paxInteger(value: string, key: string, at: number): number {
 }
 
 function paxTime(value: string, at: number): number {
-  if (value.length > 40 || !/^-?[0-9]+(\.[0-9]*)?$/.test(value)) throw malformedPax(at, `bad mtime ${JSON.stringify(value)}`);
+  if (value.length > 40 || !/^-?[0-9]+(\.[0-9]*)?$/.test(value))
+    throw malformedPax(at, `bad mtime ${JSON.stringify(value)}`);
   const n = Number(value);
   if (!Number.isFinite(n)) throw malformedPax(at, `bad mtime ${value}`);
   return n;

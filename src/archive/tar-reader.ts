@@ -10,7 +10,17 @@
  * them for '..', absolute paths, or anything else. That is the caller's job.
  */
 import type { PaxAttributes, TarEntry } from './tar-header.ts';
-import { BLOCK, buildEntry, cString, padding, readNumber, SIZE, TarFormatError, TYPEFLAG, verifyBlock } from './tar-header.ts';
+import {
+  BLOCK,
+  buildEntry,
+  cString,
+  padding,
+  readNumber,
+  SIZE,
+  TarFormatError,
+  TYPEFLAG,
+  verifyBlock,
+} from './tar-header.ts';
 import { parsePax } from './tar-pax.ts';
 
 export type { TarEntry, TarEntryKind } from './tar-header.ts';
@@ -178,7 +188,9 @@ class Body implements AsyncIterableIterator<Buffer> {
   async next(): Promise<IteratorResult<Buffer, undefined>> {
     if (this.left === 0) return { done: true, value: undefined };
     if (this.detached) {
-      throw new Error('readTar: an entry body was read after the next entry was requested (or iteration ended); its content was skipped');
+      throw new Error(
+        'readTar: an entry body was read after the next entry was requested (or iteration ended); its content was skipped',
+      );
     }
     const input = this.input;
     if (input.pos >= input.buf.length && !(await input.more())) throw truncated('file content', input.offset);
@@ -239,7 +251,8 @@ export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerato
         const tf = block[TYPEFLAG];
         if (tf === 0x78 /* x */ || tf === 0x67 /* g */) {
           const size = readNumber(block, SIZE, 12, 'size', at);
-          if (size > MAX_PAX_SIZE) throw new TarFormatError(`pax header of ${size} bytes at offset ${at} exceeds 1 MiB`);
+          if (size > MAX_PAX_SIZE)
+            throw new TarFormatError(`pax header of ${size} bytes at offset ${at} exceeds 1 MiB`);
           const data = await input.bytes(size, 'a pax header');
           if (tf === 0x78) {
             pax ??= {};
@@ -253,7 +266,8 @@ export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerato
         }
         if (tf === 0x4c /* L */ || tf === 0x4b /* K */) {
           const size = readNumber(block, SIZE, 12, 'size', at);
-          if (size > MAX_LONG_NAME) throw new TarFormatError(`GNU long name of ${size} bytes at offset ${at} exceeds 64 KiB`);
+          if (size > MAX_LONG_NAME)
+            throw new TarFormatError(`GNU long name of ${size} bytes at offset ${at} exceeds 64 KiB`);
           const data = await input.bytes(size, 'a GNU long name');
           const name = cString(data, 0, data.length);
           if (tf === 0x4c) longName = name;

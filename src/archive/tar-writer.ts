@@ -115,12 +115,14 @@ export function encodeTarHeader(header: TarHeader): Buffer {
   if (!Number.isInteger(mode) || mode < 0) throw new RangeError(`tar: invalid mode ${mode}`);
   checkUint(size, 'size');
   if (size !== 0 && typeflag !== TYPE_FILE) throw new RangeError(`tar: a ${type} cannot have content (size ${size})`);
-  if (!Number.isSafeInteger(mtime)) throw new RangeError(`tar: mtime must be an integer number of seconds, got ${mtime}`);
+  if (!Number.isSafeInteger(mtime))
+    throw new RangeError(`tar: mtime must be an integer number of seconds, got ${mtime}`);
   checkUint(uid, 'uid');
   checkUint(gid, 'gid');
   let link = '';
   if (typeflag === TYPE_SYMLINK) {
-    if (typeof header.linkTarget !== 'string') throw new TypeError(`tar: symlink ${JSON.stringify(path)} has no target`);
+    if (typeof header.linkTarget !== 'string')
+      throw new TypeError(`tar: symlink ${JSON.stringify(path)} has no target`);
     link = header.linkTarget;
     checkNoNul(link, 'symlink target');
   }
@@ -233,10 +235,14 @@ export function encodeTarHeader(header: TarHeader): Buffer {
     sum += paxLink ? putUtf8(out, h + LINKNAME, link, NAME_LEN) : putAscii(out, h + LINKNAME, link, 0, linkBytes);
   }
   if (unameBytes > 0) {
-    sum += paxUname ? putUtf8(out, h + UNAME, uname as string, UGNAME_LEN) : putAscii(out, h + UNAME, uname as string, 0, unameBytes);
+    sum += paxUname
+      ? putUtf8(out, h + UNAME, uname as string, UGNAME_LEN)
+      : putAscii(out, h + UNAME, uname as string, 0, unameBytes);
   }
   if (gnameBytes > 0) {
-    sum += paxGname ? putUtf8(out, h + GNAME, gname as string, UGNAME_LEN) : putAscii(out, h + GNAME, gname as string, 0, gnameBytes);
+    sum += paxGname
+      ? putUtf8(out, h + GNAME, gname as string, UGNAME_LEN)
+      : putAscii(out, h + GNAME, gname as string, 0, gnameBytes);
   }
   putOctal(out, h + CHKSUM, 7, sum); // 6 digits + NUL; the template holds the final space
   return out;

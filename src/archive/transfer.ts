@@ -13,7 +13,8 @@
  */
 import * as workerThreads from 'node:worker_threads';
 
-const isMarkedAsUntransferable = (workerThreads as { isMarkedAsUntransferable?: (value: object) => boolean }).isMarkedAsUntransferable;
+const isMarkedAsUntransferable = (workerThreads as { isMarkedAsUntransferable?: (value: object) => boolean })
+  .isMarkedAsUntransferable;
 
 export interface Transfer {
   /** the views to post, in order: the same ones, or copies where their memory cannot move */

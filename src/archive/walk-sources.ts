@@ -38,7 +38,11 @@ export interface SourceRoot {
 }
 
 /** Check every path exists and map it to its archive name, before anything is written. */
-export async function resolveRoots(paths: readonly string[], cwd: string, options: { allowMissing?: boolean } = {}): Promise<SourceRoot[]> {
+export async function resolveRoots(
+  paths: readonly string[],
+  cwd: string,
+  options: { allowMissing?: boolean } = {},
+): Promise<SourceRoot[]> {
   const roots: SourceRoot[] = [];
   for (const given of paths) {
     const fsPath = path.resolve(cwd, given);
@@ -48,7 +52,9 @@ export async function resolveRoots(paths: readonly string[], cwd: string, option
     } else {
       const relative = path.relative(cwd, fsPath);
       if (relative === '..' || relative.startsWith(`..${path.sep}`)) {
-        throw new SourceError(`${given} is outside the working directory ${cwd}: give an absolute path or change directory with -C`);
+        throw new SourceError(
+          `${given} is outside the working directory ${cwd}: give an absolute path or change directory with -C`,
+        );
       }
       archivePath = relative;
     }
@@ -58,9 +64,12 @@ export async function resolveRoots(paths: readonly string[], cwd: string, option
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       missing = code === 'ENOENT' || code === 'ENOTDIR';
-      if (!missing || !options.allowMissing) throw new SourceError(
-        code === 'ENOENT' ? `${given}: no such file or directory (in ${cwd})` : `${given}: cannot read it (${code ?? String(error)})`,
-      );
+      if (!missing || !options.allowMissing)
+        throw new SourceError(
+          code === 'ENOENT'
+            ? `${given}: no such file or directory (in ${cwd})`
+            : `${given}: cannot read it (${code ?? String(error)})`,
+        );
     }
     roots.push({ fsPath, archivePath: archivePath.split(path.sep).join('/'), ...(missing ? { missing } : {}) });
   }
@@ -151,7 +160,10 @@ function unreadable(fsPath: string, error: unknown): SourceError {
 }
 
 /** Sum files and bytes without keeping anything, for progress totals. */
-export async function measureSources(roots: readonly SourceRoot[], options: WalkOptions): Promise<{ files: number; bytes: number }> {
+export async function measureSources(
+  roots: readonly SourceRoot[],
+  options: WalkOptions,
+): Promise<{ files: number; bytes: number }> {
   let files = 0;
   let bytes = 0;
   for (const entry of walkSources(roots, { ...options, onWarning: () => {} })) {

@@ -44,8 +44,13 @@ export function startWorker(options: WorkerOptions): Worker {
 
 function programOf(from: string, name: string): { program: URL | string; evaluate: boolean; oldGenerationMb: number } {
   // (pathname: a loader may add a query to the module's URL)
-  if (!new URL(from).pathname.endsWith('.ts')) return { program: new URL(`../${name}.js`, from), evaluate: false, oldGenerationMb: 8 };
+  if (!new URL(from).pathname.endsWith('.ts'))
+    return { program: new URL(`../${name}.js`, from), evaluate: false, oldGenerationMb: 8 };
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const worker = JSON.stringify(new URL(`./${name}.ts`, from).href);
-  return { program: `import(${tsx}).then(({ register }) => { register(); return import(${worker}); })`, evaluate: true, oldGenerationMb: 32 };
+  return {
+    program: `import(${tsx}).then(({ register }) => { register(); return import(${worker}); })`,
+    evaluate: true,
+    oldGenerationMb: 32,
+  };
 }

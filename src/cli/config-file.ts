@@ -38,7 +38,9 @@ export async function loadConfig(cwd: string, explicit: string | undefined): Pro
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (explicit === undefined && code === 'ENOENT') return undefined;
-    throw new UsageError(`--config ${display}: cannot read it (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : ((error as Error).message ?? code)})`);
+    throw new UsageError(
+      `--config ${display}: cannot read it (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : ((error as Error).message ?? code)})`,
+    );
   }
   return { config: parseConfig(text, display), file, display };
 }
@@ -59,7 +61,9 @@ export function applyConfig(
   const setName = stringOption(values, 'set');
   if (!loaded) {
     if (setName !== undefined) {
-      throw new UsageError(`--set ${setName} needs a configuration file: ${CONFIG_FILE_NAME} in the working directory, or --config FILE`);
+      throw new UsageError(
+        `--set ${setName} needs a configuration file: ${CONFIG_FILE_NAME} in the working directory, or --config FILE`,
+      );
     }
     return { values: out, positionals };
   }
@@ -70,10 +74,16 @@ export function applyConfig(
 
   fill('repo', config.repository === undefined ? undefined : repository(config.repository));
   fill('signing-key', config['signing-key'] === undefined ? undefined : local(config['signing-key']));
-  fill('trusted-signer', config['trusted-signers']?.map((signer) => (/^(0x)?[0-9a-f\s]+$/i.test(signer) ? signer : local(signer))));
+  fill(
+    'trusted-signer',
+    config['trusted-signers']?.map((signer) => (/^(0x)?[0-9a-f\s]+$/i.test(signer) ? signer : local(signer))),
+  );
   fill('metrics-file', config.metrics?.file === undefined ? undefined : local(config.metrics.file));
   fill('pushgateway', config.metrics?.pushgateway);
-  fill('metrics-label', config.metrics?.labels && Object.entries(config.metrics.labels).map(([name, value]) => `${name}=${value}`));
+  fill(
+    'metrics-label',
+    config.metrics?.labels && Object.entries(config.metrics.labels).map(([name, value]) => `${name}=${value}`),
+  );
   fill('notify-webhook', config.notify?.webhook);
   fill('notify-on', config.notify?.on);
   if (setName === undefined) return { values: out, positionals };
@@ -81,7 +91,9 @@ export function applyConfig(
   const set = config.sets?.[setName];
   if (!set) {
     const names = Object.keys(config.sets ?? {});
-    throw new UsageError(`there is no set ${JSON.stringify(setName)} in ${loaded.display} (${names.length ? `its sets: ${names.join(', ')}` : 'it defines no sets'})`);
+    throw new UsageError(
+      `there is no set ${JSON.stringify(setName)} in ${loaded.display} (${names.length ? `its sets: ${names.join(', ')}` : 'it defines no sets'})`,
+    );
   }
   if (set.repository !== undefined && !given('repo')) out.repo = repository(set.repository);
   const scope = [...listOption(values, 'tag'), setTag(setName)];
@@ -98,9 +110,12 @@ export function applyConfig(
     case 'prune':
       if (!KEEP_FLAGS.some(given)) {
         if (!set.retention) {
-          throw new UsageError(`set ${setName} in ${loaded.display} has no "retention": add one, or give --keep-* flags`);
+          throw new UsageError(
+            `set ${setName} in ${loaded.display} has no "retention": add one, or give --keep-* flags`,
+          );
         }
-        for (const [key, value] of Object.entries(set.retention)) out[key] = Array.isArray(value) ? value.map(String) : String(value);
+        for (const [key, value] of Object.entries(set.retention))
+          out[key] = Array.isArray(value) ? value.map(String) : String(value);
       }
       out.tag = scope;
       break;

@@ -1,9 +1,3 @@
-/**
- * What a command needs from the outside world (the CliContext of command.ts), gathered in
- * one place: the environment, the repository, keys, output streams and the progress
- * reporter. Only the adapters read process.env; operations receive plain values.
- */
-import type { DecryptionKeys, EncryptionKeys } from '../domain/keys.ts';
 import type { Reporter } from '../domain/events.ts';
 import type { RunNotes } from '../domain/run-record.ts';
 import { mergeNotes } from '../domain/run-record.ts';
@@ -39,7 +33,10 @@ export function createContext(io: ProcessIo, values: OptionValues): CliContext {
     identityPassphrase: io.env.RIPCORD_IDENTITY_PASSPHRASE,
     signingKey: stringOption(values, 'signing-key') ?? io.env.RIPCORD_SIGNING_KEY,
     signingKeyPassphrase: io.env.RIPCORD_SIGNING_KEY_PASSPHRASE,
-    trustedSigners: values['trusted-signer'] === undefined ? io.env.RIPCORD_TRUSTED_SIGNERS : listOption(values, 'trusted-signer').join('\n'),
+    trustedSigners:
+      values['trusted-signer'] === undefined
+        ? io.env.RIPCORD_TRUSTED_SIGNERS
+        : listOption(values, 'trusted-signer').join('\n'),
     allowUnsigned: flag(values, 'allow-unsigned'),
     warn: (message) => reporter.emit({ type: 'warning', message }),
   };
@@ -64,10 +61,15 @@ export function createContext(io: ProcessIo, values: OptionValues): CliContext {
     quiet,
     repository,
     async openRepository() {
-      const store = await openStore(repository.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(repository) ? repository : `${io.cwd}/${repository}`, {
-        s3: s3Options(values),
-        env: io.env,
-      });
+      const store = await openStore(
+        repository.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(repository)
+          ? repository
+          : `${io.cwd}/${repository}`,
+        {
+          s3: s3Options(values),
+          env: io.env,
+        },
+      );
       stores.push(store);
       run.repository ??= store.properties.location;
       return store;
@@ -102,7 +104,8 @@ export function jsonText(value: unknown, indent?: number): string {
 /** --s3-* flags as S3 store options; the store validates values and names the flag at fault. */
 function s3Options(values: OptionValues): Record<string, unknown> {
   const days = stringOption(values, 's3-object-lock-days');
-  if (days !== undefined && !/^[1-9]\d*$/.test(days)) throw new UsageError(`--s3-object-lock-days ${days}: give a whole number of days`);
+  if (days !== undefined && !/^[1-9]\d*$/.test(days))
+    throw new UsageError(`--s3-object-lock-days ${days}: give a whole number of days`);
   const options: Record<string, unknown> = {
     endpoint: stringOption(values, 's3-endpoint'),
     region: stringOption(values, 's3-region'),

@@ -34,7 +34,11 @@ export function formatTime(iso: string): string {
 }
 
 /** A plain-text table with a header row; columns padded to their widest cell, each cell one line. */
-export function formatTable(header: readonly string[], cells: readonly (readonly string[])[], rightAligned: readonly number[] = []): string {
+export function formatTable(
+  header: readonly string[],
+  cells: readonly (readonly string[])[],
+  rightAligned: readonly number[] = [],
+): string {
   const rows = cells.map((row) => row.map((cell) => escapeControls(String(cell ?? ''))));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>

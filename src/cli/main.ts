@@ -27,7 +27,22 @@ import { createContext } from './context.ts';
 import { checkMonitoringOptions, observeRun, withMonitoring } from './observe.ts';
 import { closeMatches } from '../domain/suggest.ts';
 
-export const COMMANDS: Command[] = [backupCommand, listCommand, showCommand, lsCommand, verifyCommand, restoreCommand, diffCommand, dumpCommand, pruneCommand, deployCommand, rollbackCommand, copyCommand, checkCommand, auditCommand].map(withMonitoring);
+export const COMMANDS: Command[] = [
+  backupCommand,
+  listCommand,
+  showCommand,
+  lsCommand,
+  verifyCommand,
+  restoreCommand,
+  diffCommand,
+  dumpCommand,
+  pruneCommand,
+  deployCommand,
+  rollbackCommand,
+  copyCommand,
+  checkCommand,
+  auditCommand,
+].map(withMonitoring);
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -85,7 +100,12 @@ export async function main(argv: string[], io: ProcessIo): Promise<number> {
       io.stdout.write(formatHelp(command));
       return 0;
     }
-    const { values, positionals } = applyConfig(command, parsed.values, parsed.positionals, await loadConfig(io.cwd, stringOption(parsed.values, 'config')));
+    const { values, positionals } = applyConfig(
+      command,
+      parsed.values,
+      parsed.positionals,
+      await loadConfig(io.cwd, stringOption(parsed.values, 'config')),
+    );
     checkMonitoringOptions(command, values, io.env);
     context = createContext(io, values);
     observed = { command, values };
@@ -96,15 +116,21 @@ export async function main(argv: string[], io: ProcessIo): Promise<number> {
     if (isRipcordError(error)) {
       // a message may quote the repository (a tag, a lock holder, a path): one line, shown literally
       io.stderr.write(`ripcord: ${escapeControls(error.message)}\n`);
-      if (debug && error.stack) io.stderr.write(`${error.stack}\n${error.cause instanceof Error ? `caused by: ${error.cause.stack}\n` : ''}`);
+      if (debug && error.stack)
+        io.stderr.write(`${error.stack}\n${error.cause instanceof Error ? `caused by: ${error.cause.stack}\n` : ''}`);
       return (exitCode = error.exitCode);
     }
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`ripcord: internal error: ${escapeControls(message)}${debug ? '' : ' (run again with --debug for details, and please report it)'}\n`);
+    io.stderr.write(
+      `ripcord: internal error: ${escapeControls(message)}${debug ? '' : ' (run again with --debug for details, and please report it)'}\n`,
+    );
     if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return (exitCode = 1);
   } finally {
-    if (context && observed) await observeRun(context, observed.command, observed.values, { startedAt, exitCode, error: failure }).catch(() => {});
+    if (context && observed)
+      await observeRun(context, observed.command, observed.values, { startedAt, exitCode, error: failure }).catch(
+        () => {},
+      );
     await context?.close().catch(() => {});
   }
 }
@@ -112,6 +138,9 @@ export async function main(argv: string[], io: ProcessIo): Promise<number> {
 export { GLOBAL_OPTIONS };
 
 function unknownCommand(name: string): string {
-  const close = closeMatches(name, COMMANDS.map((c) => c.name));
+  const close = closeMatches(
+    name,
+    COMMANDS.map((c) => c.name),
+  );
   return `unknown command ${name}: ${close.length > 0 ? `did you mean ${close.join(' or ')}? ` : ''}see ripcord --help`;
 }

@@ -13,7 +13,14 @@ import * as path from 'node:path';
 import { setTag } from '../domain/config.ts';
 import { isRipcordError, StorageError, UsageError } from '../domain/errors.ts';
 import type { Sample } from '../domain/metrics.ts';
-import { formatExposition, mergeSamples, parseExposition, RESERVED_LABELS, runLabels, runSamples } from '../domain/metrics.ts';
+import {
+  formatExposition,
+  mergeSamples,
+  parseExposition,
+  RESERVED_LABELS,
+  runLabels,
+  runSamples,
+} from '../domain/metrics.ts';
 import type { RunRecord } from '../domain/run-record.ts';
 import { durationMs, notificationEvent, runReport, slackMessage } from '../domain/run-record.ts';
 import { AUDITED_OPERATIONS, appendRunAudit, isAuditable } from '../ops/audit.ts';
@@ -31,17 +38,36 @@ import type { CliContext } from './context.ts';
 import { terminalText } from './format.ts';
 
 /** The commands that take the monitoring options. */
-export const OBSERVED_COMMANDS: readonly string[] = ['backup', 'restore', 'prune', 'copy', 'deploy', 'rollback', 'check', 'verify'];
+export const OBSERVED_COMMANDS: readonly string[] = [
+  'backup',
+  'restore',
+  'prune',
+  'copy',
+  'deploy',
+  'rollback',
+  'check',
+  'verify',
+];
 
 export const MONITORING_OPTIONS: OptionSpecs = {
-  report: { type: 'string', value: 'FILE', group: 'Monitoring', description: 'write a JSON report of this run (result, snapshot ids, timings, sizes, throughput, warnings) to FILE' },
+  report: {
+    type: 'string',
+    value: 'FILE',
+    group: 'Monitoring',
+    description: 'write a JSON report of this run (result, snapshot ids, timings, sizes, throughput, warnings) to FILE',
+  },
   'metrics-file': {
     type: 'string',
     value: 'FILE',
     group: 'Monitoring',
     description: "update this run's Prometheus metrics in FILE (node_exporter textfile format, replaced atomically)",
   },
-  pushgateway: { type: 'string', value: 'URL', group: 'Monitoring', description: 'push this run\'s Prometheus metrics to a Pushgateway (group job="ripcord", operation, set)' },
+  pushgateway: {
+    type: 'string',
+    value: 'URL',
+    group: 'Monitoring',
+    description: 'push this run\'s Prometheus metrics to a Pushgateway (group job="ripcord", operation, set)',
+  },
   'metrics-label': {
     type: 'string',
     value: 'NAME=VALUE',
@@ -55,12 +81,19 @@ export const MONITORING_OPTIONS: OptionSpecs = {
     group: 'Monitoring',
     description: 'post a Slack-compatible message when the run fails or rolls back (default: $RIPCORD_NOTIFY_WEBHOOK)',
   },
-  'notify-on': { type: 'string', value: 'success', group: 'Monitoring', description: 'post on success too (failures and rollbacks always post)' },
+  'notify-on': {
+    type: 'string',
+    value: 'success',
+    group: 'Monitoring',
+    description: 'post on success too (failures and rollbacks always post)',
+  },
 };
 
 /** The command with the monitoring options, when it is one of the observed commands. */
 export function withMonitoring(command: Command): Command {
-  return OBSERVED_COMMANDS.includes(command.name) ? { ...command, options: { ...command.options, ...MONITORING_OPTIONS } } : command;
+  return OBSERVED_COMMANDS.includes(command.name)
+    ? { ...command, options: { ...command.options, ...MONITORING_OPTIONS } }
+    : command;
 }
 
 const NOTIFY_EVENTS = ['failure', 'rollback', 'success'];
@@ -73,12 +106,15 @@ export function checkMonitoringOptions(command: Command, values: OptionValues, e
   if (!OBSERVED_COMMANDS.includes(command.name)) return;
   for (const name of ['pushgateway', 'notify-webhook']) {
     const url = stringOption(values, name);
-    if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) throw new UsageError(`--${name} ${redactUrl(url)}: give an http:// or https:// URL`);
+    if (url !== undefined && !/^https?:\/\/\S+$/.test(url))
+      throw new UsageError(`--${name} ${redactUrl(url)}: give an http:// or https:// URL`);
   }
-  if (env.RIPCORD_NOTIFY_WEBHOOK && !/^https?:\/\/\S+$/.test(env.RIPCORD_NOTIFY_WEBHOOK)) throw new UsageError('RIPCORD_NOTIFY_WEBHOOK is not an http:// or https:// URL');
+  if (env.RIPCORD_NOTIFY_WEBHOOK && !/^https?:\/\/\S+$/.test(env.RIPCORD_NOTIFY_WEBHOOK))
+    throw new UsageError('RIPCORD_NOTIFY_WEBHOOK is not an http:// or https:// URL');
   metricLabels(values);
   for (const event of listOption(values, 'notify-on')) {
-    if (!NOTIFY_EVENTS.includes(event)) throw new UsageError(`--notify-on ${event}: give success (failures and rollbacks always post)`);
+    if (!NOTIFY_EVENTS.includes(event))
+      throw new UsageError(`--notify-on ${event}: give success (failures and rollbacks always post)`);
   }
 }
 
@@ -89,8 +125,12 @@ export function metricLabels(values: OptionValues): Record<string, string> {
   for (const spec of Array.isArray(given) ? given.map(String) : typeof given === 'string' ? [given] : []) {
     const eq = spec.indexOf('=');
     const name = spec.slice(0, Math.max(0, eq));
-    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith('__')) throw new UsageError(`--metrics-label ${spec}: write NAME=VALUE with a Prometheus label name (letters, digits, _)`);
-    if (RESERVED_LABELS.includes(name)) throw new UsageError(`--metrics-label ${spec}: ripcord sets the label ${name} itself`);
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith('__'))
+      throw new UsageError(
+        `--metrics-label ${spec}: write NAME=VALUE with a Prometheus label name (letters, digits, _)`,
+      );
+    if (RESERVED_LABELS.includes(name))
+      throw new UsageError(`--metrics-label ${spec}: ripcord sets the label ${name} itself`);
     labels[name] = spec.slice(eq + 1);
   }
   return labels;
@@ -104,9 +144,16 @@ export interface RunEnd {
 }
 
 /** Report on a finished run. Never throws; problems are warnings on stderr. */
-export async function observeRun(context: CliContext, command: Command, values: OptionValues, end: RunEnd): Promise<void> {
+export async function observeRun(
+  context: CliContext,
+  command: Command,
+  values: OptionValues,
+  end: RunEnd,
+): Promise<void> {
   const warn = (what: string, error: unknown) => {
-    context.stderr.write(`warning: ${terminalText(what)}: ${terminalText(error instanceof Error ? error.message : String(error))} (the ${command.name} result and exit code are unchanged)\n`);
+    context.stderr.write(
+      `warning: ${terminalText(what)}: ${terminalText(error instanceof Error ? error.message : String(error))} (the ${command.name} result and exit code are unchanged)\n`,
+    );
   };
   try {
     const run = assembleRun(context, command, values, end);
@@ -138,13 +185,25 @@ export async function observeRun(context: CliContext, command: Command, values: 
           return undefined;
         });
     }
-    if (report) await writeReport(path.resolve(context.cwd, report), run).catch((error) => warn(`the report ${report} was not written`, error));
+    if (report)
+      await writeReport(path.resolve(context.cwd, report), run).catch((error) =>
+        warn(`the report ${report} was not written`, error),
+      );
     const labels = metricLabels(values);
-    if (metricsFile) await updateMetricsFile(path.resolve(context.cwd, metricsFile), run, labels).catch((error) => warn(`the metrics file ${metricsFile} was not updated`, error));
-    if (pushgateway) await pushMetrics(pushgateway, run, labels).catch((error) => warn(`the metrics were not pushed to ${redactUrl(pushgateway)}`, error));
+    if (metricsFile)
+      await updateMetricsFile(path.resolve(context.cwd, metricsFile), run, labels).catch((error) =>
+        warn(`the metrics file ${metricsFile} was not updated`, error),
+      );
+    if (pushgateway)
+      await pushMetrics(pushgateway, run, labels).catch((error) =>
+        warn(`the metrics were not pushed to ${redactUrl(pushgateway)}`, error),
+      );
     if (webhook) {
       const events = new Set(['failure', 'rollback', ...listOption(values, 'notify-on')]);
-      if (events.has(notificationEvent(run))) await postWebhook(webhook, run).catch((error) => warn(`the notification to ${redactUrl(webhook)} was not sent`, error));
+      if (events.has(notificationEvent(run)))
+        await postWebhook(webhook, run).catch((error) =>
+          warn(`the notification to ${redactUrl(webhook)} was not sent`, error),
+        );
     }
   } catch (error) {
     warn('reporting on this run failed', error);
@@ -154,7 +213,12 @@ export async function observeRun(context: CliContext, command: Command, values: 
 function assembleRun(context: CliContext, command: Command, values: OptionValues, end: RunEnd): RunRecord {
   const { notes } = context.run;
   const set = stringOption(values, 'set');
-  const error = end.error === undefined ? undefined : isRipcordError(end.error) ? end.error.message : `internal error: ${end.error instanceof Error ? end.error.message : String(end.error)}`;
+  const error =
+    end.error === undefined
+      ? undefined
+      : isRipcordError(end.error)
+        ? end.error.message
+        : `internal error: ${end.error instanceof Error ? end.error.message : String(end.error)}`;
   return {
     operation: command.name,
     ...(set !== undefined ? { set } : {}),
@@ -201,7 +265,8 @@ async function writeAudit(run: RunRecord, store: Store): Promise<void> {
  */
 function runScope(run: RunRecord, values: OptionValues): SnapshotFilter {
   if (run.operation === 'backup' && run.snapshot) return { kind: run.snapshot.kind, tags: run.snapshot.tags };
-  if (run.operation === 'check' || run.operation === 'prune') return { kind: stringOption(values, 'kind'), tags: listOption(values, 'tag') };
+  if (run.operation === 'check' || run.operation === 'prune')
+    return { kind: stringOption(values, 'kind'), tags: listOption(values, 'tag') };
   return { tags: run.set !== undefined ? [setTag(run.set)] : [] };
 }
 
@@ -226,7 +291,13 @@ async function writeReport(file: string, run: RunRecord): Promise<void> {
 async function updateMetricsFile(file: string, run: RunRecord, labels: Record<string, string>): Promise<void> {
   // the folder is the operator's to make (it is node_exporter's textfile directory): say so, not "cannot lock X.lock"
   const folder = path.dirname(file);
-  if (!(await fs.stat(folder).then((s) => s.isDirectory(), () => false))) throw new Error(`the folder ${folder} does not exist: create it (node_exporter's --collector.textfile.directory)`);
+  if (
+    !(await fs.stat(folder).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  )
+    throw new Error(`the folder ${folder} does not exist: create it (node_exporter's --collector.textfile.directory)`);
   const folderStore = new LocalStore(folder);
   const owner = lockOwner('metrics-file', { host: hostname() });
   await withLock(folderStore, path.basename(file), owner, METRICS_LOCK, async () => {
@@ -265,7 +336,10 @@ async function pushMetrics(gateway: string, run: RunRecord, labels: Record<strin
     body: formatExposition(samples),
     signal: AbortSignal.timeout(NETWORK_TIMEOUT_MS),
   });
-  if (!response.ok) throw new Error(`the Pushgateway answered ${response.status} ${response.statusText}: ${(await response.text()).trim().slice(0, 300)}`);
+  if (!response.ok)
+    throw new Error(
+      `the Pushgateway answered ${response.status} ${response.statusText}: ${(await response.text()).trim().slice(0, 300)}`,
+    );
 }
 
 async function postWebhook(webhook: string, run: RunRecord): Promise<void> {
@@ -286,7 +360,10 @@ function splitCredentials(text: string): { url: string; headers: Record<string, 
   const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
   url.username = '';
   url.password = '';
-  return { url: url.toString().replace(/\/$/, text.endsWith('/') ? '/' : ''), headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } };
+  return {
+    url: url.toString().replace(/\/$/, text.endsWith('/') ? '/' : ''),
+    headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` },
+  };
 }
 
 /** Webhook paths are secrets (Slack's are the credential), and URLs may carry a password: show the origin only. */

@@ -34,7 +34,8 @@ export function createProgressReporter(options: ProgressOptions): Reporter & { f
       const fraction = Math.min(1, done.bytes / total.bytes);
       const width = 20;
       const filled = Math.round(fraction * width);
-      if (interactive) parts.push(`[${'='.repeat(filled)}${filled < width ? '>' : ''}${' '.repeat(Math.max(0, width - filled - 1))}]`);
+      if (interactive)
+        parts.push(`[${'='.repeat(filled)}${filled < width ? '>' : ''}${' '.repeat(Math.max(0, width - filled - 1))}]`);
       parts.push(`${String(Math.floor(fraction * 100)).padStart(3)}%`);
       parts.push(`${formatCount(done.files)}/${formatCount(total.files)} files`);
       parts.push(`${formatBytes(done.bytes)}/${formatBytes(total.bytes)}`);

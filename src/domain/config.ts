@@ -20,11 +20,21 @@ import type { SnapshotKind } from './snapshot.ts';
 export const CONFIG_FILE_NAME = 'ripcord.config.json';
 export const CONFIG_SCHEMA = schema as JsonSchema;
 
-export const KEEP_COUNT_KEYS = ['keep-last', 'keep-hourly', 'keep-daily', 'keep-weekly', 'keep-monthly', 'keep-yearly'] as const;
+export const KEEP_COUNT_KEYS = [
+  'keep-last',
+  'keep-hourly',
+  'keep-daily',
+  'keep-weekly',
+  'keep-monthly',
+  'keep-yearly',
+] as const;
 export type KeepCountKey = (typeof KEEP_COUNT_KEYS)[number];
 
 /** As written in the file; flags of the same name override each key. */
-export type RetentionConfig = { [K in KeepCountKey]?: number | 'unlimited' } & { 'keep-within'?: string; 'keep-tag'?: string[] };
+export type RetentionConfig = { [K in KeepCountKey]?: number | 'unlimited' } & {
+  'keep-within'?: string;
+  'keep-tag'?: string[];
+};
 
 export interface BackupSetConfig {
   description?: string;
@@ -75,7 +85,10 @@ export function parseConfig(text: string, source: string): RipcordConfig {
   try {
     parsed = parseJsonWithPositions(text);
   } catch (error) {
-    if (error instanceof JsonSyntaxError) throw new ConfigError(`${source}:${error.position.line}:${error.position.column}: not valid JSON: ${error.message}`);
+    if (error instanceof JsonSyntaxError)
+      throw new ConfigError(
+        `${source}:${error.position.line}:${error.position.column}: not valid JSON: ${error.message}`,
+      );
     throw error;
   }
   const problems = validateAgainstSchema(parsed.value, CONFIG_SCHEMA);
@@ -87,7 +100,14 @@ export function parseConfig(text: string, source: string): RipcordConfig {
 /** The retention policy a set's configuration describes (already checked by parseConfig). */
 export function retentionPolicyOf(retention: RetentionConfig): RetentionPolicy {
   const policy: RetentionPolicy = {};
-  const rules = { 'keep-last': 'last', 'keep-hourly': 'hourly', 'keep-daily': 'daily', 'keep-weekly': 'weekly', 'keep-monthly': 'monthly', 'keep-yearly': 'yearly' } as const;
+  const rules = {
+    'keep-last': 'last',
+    'keep-hourly': 'hourly',
+    'keep-daily': 'daily',
+    'keep-weekly': 'weekly',
+    'keep-monthly': 'monthly',
+    'keep-yearly': 'yearly',
+  } as const;
   for (const key of KEEP_COUNT_KEYS) {
     const count = retention[key];
     if (count !== undefined) policy[rules[key]] = parseKeepCount(String(count), key);
@@ -99,7 +119,10 @@ export function retentionPolicyOf(retention: RetentionConfig): RetentionPolicy {
 
 /** A path for messages: "sets.data.retention.keep-daily", "sets.data.paths[0]". */
 export function describePath(path: JsonPath): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('') || '(the whole file)';
+  return (
+    path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('') ||
+    '(the whole file)'
+  );
 }
 
 function semanticProblems(config: RipcordConfig): SchemaProblem[] {
@@ -117,7 +140,10 @@ function semanticProblems(config: RipcordConfig): SchemaProblem[] {
     if (set.retention) {
       duration(['sets', name, 'retention', 'keep-within'], set.retention['keep-within']);
       if (problems.length === 0 && !hasKeepRule(retentionPolicyOf(set.retention))) {
-        problems.push({ path: ['sets', name, 'retention'], message: 'keeps nothing (every rule is 0): give at least one rule that keeps snapshots' });
+        problems.push({
+          path: ['sets', name, 'retention'],
+          message: 'keeps nothing (every rule is 0): give at least one rule that keeps snapshots',
+        });
       }
     }
   }
@@ -125,8 +151,12 @@ function semanticProblems(config: RipcordConfig): SchemaProblem[] {
 }
 
 function configError(problems: SchemaProblem[], parsed: PositionedJson, source: string): ConfigError {
-  const describeOne = (problem: SchemaProblem) => `${source}:${positionOf(parsed, problem.path).line}: ${describePath(problem.path)}: ${problem.message}`;
+  const describeOne = (problem: SchemaProblem) =>
+    `${source}:${positionOf(parsed, problem.path).line}: ${describePath(problem.path)}: ${problem.message}`;
   const [first, ...rest] = problems;
-  const more = rest.length === 0 ? '' : ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'}: ${rest.slice(0, 2).map(describeOne).join('; ')}${rest.length > 2 ? '; ...' : ''})`;
+  const more =
+    rest.length === 0
+      ? ''
+      : ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'}: ${rest.slice(0, 2).map(describeOne).join('; ')}${rest.length > 2 ? '; ...' : ''})`;
   return new ConfigError(`${describeOne(first!)}${more}`);
 }

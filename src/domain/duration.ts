@@ -60,7 +60,8 @@ export function parseDuration(input: string): number {
   if (text.startsWith('-')) fail(input, 'durations cannot be negative');
   if (/^\d+$/.test(text)) fail(input, `a unit is missing (did you mean "${text}d"?)`);
   if (/\d[.,]\d/.test(text)) fail(input, 'fractions are not allowed (write "1d12h" rather than "1.5d")');
-  if (/mo|month/i.test(text)) fail(input, 'months are not supported because their length varies (use "30d"; note that "m" means minutes)');
+  if (/mo|month/i.test(text))
+    fail(input, 'months are not supported because their length varies (use "30d"; note that "m" means minutes)');
   if (/[A-Z]/.test(text)) fail(input, 'units are lower case');
   if (/\s/.test(text)) fail(input, 'it contains spaces');
 

@@ -51,7 +51,12 @@ export const MAX_LINK_HOPS = 40;
  * its real path), against which an absolute link is taken. Returns why it leaves, or
  * undefined when every step stays inside.
  */
-export function symlinkResolvesOutside(name: string, linkTarget: string, targetPaths: readonly string[], lookup: (name: string) => TargetNode): string | undefined {
+export function symlinkResolvesOutside(
+  name: string,
+  linkTarget: string,
+  targetPaths: readonly string[],
+  lookup: (name: string) => TargetNode,
+): string | undefined {
   let current = name.split('/').slice(0, -1);
   let pending: string[] = [];
   let hops = 0;
@@ -75,7 +80,8 @@ export function symlinkResolvesOutside(name: string, linkTarget: string, targetP
     const part = pending.shift()!;
     if (part === '' || part === '.') continue;
     if (part === '..') {
-      if (current.length === 0) return via ? `climbs above the target (after following ${via})` : 'climbs above the target';
+      if (current.length === 0)
+        return via ? `climbs above the target (after following ${via})` : 'climbs above the target';
       current.pop();
       continue;
     }

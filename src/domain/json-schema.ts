@@ -18,10 +18,36 @@ export interface SchemaProblem {
 }
 
 /** Keywords that only annotate (for editors and people); they never fail a value. */
-const ANNOTATIONS = new Set(['$schema', '$id', '$comment', '$defs', 'title', 'description', 'markdownDescription', 'default', 'examples', 'deprecated']);
+const ANNOTATIONS = new Set([
+  '$schema',
+  '$id',
+  '$comment',
+  '$defs',
+  'title',
+  'description',
+  'markdownDescription',
+  'default',
+  'examples',
+  'deprecated',
+]);
 const ASSERTIONS = new Set([
-  '$ref', 'type', 'enum', 'const', 'properties', 'required', 'additionalProperties', 'propertyNames', 'minProperties',
-  'items', 'minItems', 'uniqueItems', 'pattern', 'minLength', 'minimum', 'maximum', 'anyOf',
+  '$ref',
+  'type',
+  'enum',
+  'const',
+  'properties',
+  'required',
+  'additionalProperties',
+  'propertyNames',
+  'minProperties',
+  'items',
+  'minItems',
+  'uniqueItems',
+  'pattern',
+  'minLength',
+  'minimum',
+  'maximum',
+  'anyOf',
 ]);
 
 export class UnsupportedSchemaError extends Error {}
@@ -34,7 +60,8 @@ export function validateAgainstSchema(value: unknown, schema: JsonSchema, root: 
 
 function check(value: unknown, schema: JsonSchema, root: JsonSchema, path: JsonPath, problems: SchemaProblem[]): void {
   for (const keyword of Object.keys(schema)) {
-    if (!ANNOTATIONS.has(keyword) && !ASSERTIONS.has(keyword)) throw new UnsupportedSchemaError(`JSON Schema keyword ${keyword} is not supported by ripcord's validator`);
+    if (!ANNOTATIONS.has(keyword) && !ASSERTIONS.has(keyword))
+      throw new UnsupportedSchemaError(`JSON Schema keyword ${keyword} is not supported by ripcord's validator`);
   }
   if (typeof schema.$ref === 'string') {
     check(value, resolveRef(schema.$ref, root), root, path, problems);
@@ -43,7 +70,10 @@ function check(value: unknown, schema: JsonSchema, root: JsonSchema, path: JsonP
   if (schema.type !== undefined) {
     const types = (Array.isArray(schema.type) ? schema.type : [schema.type]) as string[];
     if (!types.some((type) => type === found || (type === 'number' && found === 'integer'))) {
-      problems.push({ path, message: `must be ${types.map(article).join(' or ')}, not ${article(found)}${preview(value)}` });
+      problems.push({
+        path,
+        message: `must be ${types.map(article).join(' or ')}, not ${article(found)}${preview(value)}`,
+      });
       return; // nothing else can be said about a value of the wrong type
     }
   }
@@ -51,54 +81,83 @@ function check(value: unknown, schema: JsonSchema, root: JsonSchema, path: JsonP
     problems.push({ path, message: `must be ${JSON.stringify(schema.const)}, not ${JSON.stringify(value)}` });
   }
   if (Array.isArray(schema.enum) && !schema.enum.some((option) => sameJson(value, option))) {
-    problems.push({ path, message: `must be one of ${schema.enum.map((o) => JSON.stringify(o)).join(', ')}, not ${JSON.stringify(value)}` });
+    problems.push({
+      path,
+      message: `must be one of ${schema.enum.map((o) => JSON.stringify(o)).join(', ')}, not ${JSON.stringify(value)}`,
+    });
   }
   if (Array.isArray(schema.anyOf)) {
     const branches = schema.anyOf as JsonSchema[];
     if (!branches.some((branch) => validateAgainstSchema(value, branch, root).length === 0)) {
-      problems.push({ path, message: `must be ${branches.map((b) => describe(b, root)).join(' or ')}, not ${JSON.stringify(value)}` });
+      problems.push({
+        path,
+        message: `must be ${branches.map((b) => describe(b, root)).join(' or ')}, not ${JSON.stringify(value)}`,
+      });
     }
   }
   if (typeof value === 'string') {
     if (typeof schema.minLength === 'number' && value.length < schema.minLength) {
-      problems.push({ path, message: schema.minLength === 1 ? 'must not be empty' : `must be at least ${schema.minLength} characters long` });
+      problems.push({
+        path,
+        message: schema.minLength === 1 ? 'must not be empty' : `must be at least ${schema.minLength} characters long`,
+      });
     }
     if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) {
-      problems.push({ path, message: `${JSON.stringify(value)} is not ${typeof schema.title === 'string' ? schema.title : `a string matching ${schema.pattern}`}` });
+      problems.push({
+        path,
+        message: `${JSON.stringify(value)} is not ${typeof schema.title === 'string' ? schema.title : `a string matching ${schema.pattern}`}`,
+      });
     }
   }
   if (typeof value === 'number') {
-    if (typeof schema.minimum === 'number' && value < schema.minimum) problems.push({ path, message: `must be at least ${schema.minimum}, not ${value}` });
-    if (typeof schema.maximum === 'number' && value > schema.maximum) problems.push({ path, message: `must be at most ${schema.maximum}, not ${value}` });
+    if (typeof schema.minimum === 'number' && value < schema.minimum)
+      problems.push({ path, message: `must be at least ${schema.minimum}, not ${value}` });
+    if (typeof schema.maximum === 'number' && value > schema.maximum)
+      problems.push({ path, message: `must be at most ${schema.maximum}, not ${value}` });
   }
   if (Array.isArray(value)) {
     if (typeof schema.minItems === 'number' && value.length < schema.minItems) {
-      problems.push({ path, message: schema.minItems === 1 ? 'must list at least one item' : `must list at least ${schema.minItems} items` });
+      problems.push({
+        path,
+        message: schema.minItems === 1 ? 'must list at least one item' : `must list at least ${schema.minItems} items`,
+      });
     }
     if (schema.uniqueItems === true) {
       const seen: unknown[] = [];
       value.forEach((item, index) => {
-        if (seen.some((s) => sameJson(s, item))) problems.push({ path: [...path, index], message: `${JSON.stringify(item)} is listed twice` });
+        if (seen.some((s) => sameJson(s, item)))
+          problems.push({ path: [...path, index], message: `${JSON.stringify(item)} is listed twice` });
         seen.push(item);
       });
     }
     if (isSchema(schema.items)) {
-      for (const [index, item] of value.entries()) check(item, schema.items as JsonSchema, root, [...path, index], problems);
+      for (const [index, item] of value.entries())
+        check(item, schema.items as JsonSchema, root, [...path, index], problems);
     }
   }
   if (found === 'object') checkObject(value as Record<string, unknown>, schema, root, path, problems);
 }
 
-function checkObject(object: Record<string, unknown>, schema: JsonSchema, root: JsonSchema, path: JsonPath, problems: SchemaProblem[]): void {
+function checkObject(
+  object: Record<string, unknown>,
+  schema: JsonSchema,
+  root: JsonSchema,
+  path: JsonPath,
+  problems: SchemaProblem[],
+): void {
   const properties = (isSchema(schema.properties) ? schema.properties : {}) as Record<string, JsonSchema>;
   const keys = Object.keys(object);
   if (typeof schema.minProperties === 'number' && keys.length < schema.minProperties) {
-    problems.push({ path, message: schema.minProperties === 1 ? 'must not be empty' : `must have at least ${schema.minProperties} keys` });
+    problems.push({
+      path,
+      message: schema.minProperties === 1 ? 'must not be empty' : `must have at least ${schema.minProperties} keys`,
+    });
   }
   for (const key of keys) {
     const member = [...path, key];
     if (isSchema(schema.propertyNames)) {
-      for (const problem of validateAgainstSchema(key, schema.propertyNames as JsonSchema, root)) problems.push({ path: member, message: `the name ${problem.message.replace(/^"[^"]*" /, '')}` });
+      for (const problem of validateAgainstSchema(key, schema.propertyNames as JsonSchema, root))
+        problems.push({ path: member, message: `the name ${problem.message.replace(/^"[^"]*" /, '')}` });
     }
     if (Object.hasOwn(properties, key)) {
       check(object[key], properties[key]!, root, member, problems);
@@ -116,7 +175,10 @@ function checkObject(object: Record<string, unknown>, schema: JsonSchema, root: 
 
 function unknownKey(key: string, allowed: string[]): string {
   const close = closeMatches(key, allowed);
-  const hint = close.length > 0 ? `did you mean ${close.map((c) => JSON.stringify(c)).join(' or ')}?` : `expected one of: ${allowed.join(', ')}`;
+  const hint =
+    close.length > 0
+      ? `did you mean ${close.map((c) => JSON.stringify(c)).join(' or ')}?`
+      : `expected one of: ${allowed.join(', ')}`;
   return `unknown key (${hint})`;
 }
 
@@ -134,7 +196,8 @@ function describe(schema: JsonSchema, root: JsonSchema): string {
   if (schema.const !== undefined) return JSON.stringify(schema.const);
   if (Array.isArray(schema.enum)) return `one of ${schema.enum.map((o) => JSON.stringify(o)).join(', ')}`;
   const type = Array.isArray(schema.type) ? schema.type.join(' or ') : String(schema.type ?? 'a value');
-  if (type === 'integer') return `a whole number${typeof schema.minimum === 'number' ? ` of at least ${schema.minimum}` : ''}`;
+  if (type === 'integer')
+    return `a whole number${typeof schema.minimum === 'number' ? ` of at least ${schema.minimum}` : ''}`;
   return article(type);
 }
 
@@ -160,7 +223,8 @@ function article(type: string): string {
 }
 
 function preview(value: unknown): string {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return ` (${JSON.stringify(value)})`;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return ` (${JSON.stringify(value)})`;
   return '';
 }
 
@@ -171,4 +235,3 @@ function isSchema(value: unknown): boolean {
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
-

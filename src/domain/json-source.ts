@@ -90,7 +90,16 @@ export function parseJsonWithPositions(source: string): PositionedJson {
       }
       if (char === '\\') {
         const escaped = text[at + 1];
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        const simple: Record<string, string> = {
+          '"': '"',
+          '\\': '\\',
+          '/': '/',
+          b: '\b',
+          f: '\f',
+          n: '\n',
+          r: '\r',
+          t: '\t',
+        };
         if (escaped !== undefined && escaped in simple) {
           out += simple[escaped];
           at += 2;
@@ -111,7 +120,8 @@ export function parseJsonWithPositions(source: string): PositionedJson {
   const parseValue = (path: (string | number)[]): unknown => {
     skipSpace();
     const start = at;
-    if (path.length === 0 || typeof path[path.length - 1] === 'number') positions.set(jsonPointer(path), positionAt(start));
+    if (path.length === 0 || typeof path[path.length - 1] === 'number')
+      positions.set(jsonPointer(path), positionAt(start));
     const char = text[at];
     if (char === '{') {
       at += 1;
@@ -128,11 +138,17 @@ export function parseJsonWithPositions(source: string): PositionedJson {
         if (text[at] === '}' && comma >= 0) fail('a comma before "}" (trailing commas are not allowed in JSON)', comma);
         if (text[at] !== '"') fail(`expected a key in double quotes but found ${describe(at)}`);
         const key = parseString();
-        if (Object.hasOwn(object, key)) fail(`the key ${JSON.stringify(key)} appears twice in the same object`, keyStart);
+        if (Object.hasOwn(object, key))
+          fail(`the key ${JSON.stringify(key)} appears twice in the same object`, keyStart);
         positions.set(jsonPointer([...path, key]), positionAt(keyStart));
         skipSpace();
         expect(':');
-        Object.defineProperty(object, key, { value: parseValue([...path, key]), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(object, key, {
+          value: parseValue([...path, key]),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
         skipSpace();
         if (text[at] === ',') {
           comma = at;
@@ -172,7 +188,9 @@ export function parseJsonWithPositions(source: string): PositionedJson {
       }
     }
     if (char === '"') return parseString();
-    const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(at, at + 400))?.[0];
+    const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(
+      text.slice(at, at + 400),
+    )?.[0];
     if (literal) {
       at += literal.length;
       return literal === 'true' ? true : literal === 'false' ? false : literal === 'null' ? null : Number(literal);

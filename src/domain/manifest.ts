@@ -75,7 +75,8 @@ export function parseManifestLine(line: string, index: number): ManifestLine {
     const m = /^\{"format":"([^"]+)","roots":(\[.*\]),"entries":\[$/.exec(line);
     if (!m || m[1] !== MANIFEST_FORMAT) throw new Error('manifest header is malformed');
     const roots: unknown = JSON.parse(m[2]!);
-    if (!Array.isArray(roots) || !roots.every((r) => typeof r === 'string')) throw new Error('manifest roots are malformed');
+    if (!Array.isArray(roots) || !roots.every((r) => typeof r === 'string'))
+      throw new Error('manifest roots are malformed');
     return { kind: 'header', roots };
   }
   if (line.startsWith('],')) {
@@ -84,6 +85,7 @@ export function parseManifestLine(line: string, index: number): ManifestLine {
     return { kind: 'trailer', trailer: value };
   }
   const entry = JSON.parse(line.startsWith(',') ? line.slice(1) : line) as ManifestEntry;
-  if (typeof entry.path !== 'string' || typeof entry.type !== 'string') throw new Error(`manifest line ${index + 1} is malformed`);
+  if (typeof entry.path !== 'string' || typeof entry.type !== 'string')
+    throw new Error(`manifest line ${index + 1} is malformed`);
   return { kind: 'entry', entry };
 }

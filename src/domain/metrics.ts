@@ -28,15 +28,33 @@ export interface MetricInfo {
 
 export const RIPCORD_METRICS = {
   ripcord_last_success_timestamp_seconds: { type: 'gauge', help: 'Unix time at which the operation last succeeded.' },
-  ripcord_last_run_timestamp_seconds: { type: 'gauge', help: 'Unix time at which the operation last finished, successfully or not.' },
-  ripcord_last_run_success: { type: 'gauge', help: '1 when the last run of the operation succeeded, 0 when it failed.' },
+  ripcord_last_run_timestamp_seconds: {
+    type: 'gauge',
+    help: 'Unix time at which the operation last finished, successfully or not.',
+  },
+  ripcord_last_run_success: {
+    type: 'gauge',
+    help: '1 when the last run of the operation succeeded, 0 when it failed.',
+  },
   ripcord_runs_total: { type: 'counter', help: 'Runs of the operation, by result (success or failure).' },
   ripcord_duration_seconds: { type: 'gauge', help: 'Wall time of the last run of the operation.' },
-  ripcord_archive_bytes: { type: 'gauge', help: 'Stored (compressed, encrypted) size of the snapshot the last successful run made or checked.' },
-  ripcord_input_bytes: { type: 'gauge', help: 'Bytes of file content in the snapshot the last successful run made or checked.' },
+  ripcord_archive_bytes: {
+    type: 'gauge',
+    help: 'Stored (compressed, encrypted) size of the snapshot the last successful run made or checked.',
+  },
+  ripcord_input_bytes: {
+    type: 'gauge',
+    help: 'Bytes of file content in the snapshot the last successful run made or checked.',
+  },
   ripcord_files: { type: 'gauge', help: 'Regular files in the snapshot the last successful run made or checked.' },
-  ripcord_snapshots: { type: 'gauge', help: "Snapshots in the run's scope after the run: the backup's kind and tags, the --kind/--tag/--set of check and prune, else the set's (all without --set)." },
-  ripcord_newest_snapshot_timestamp_seconds: { type: 'gauge', help: "Creation time of the newest snapshot in the run's scope after the run (pre-restore snapshots excluded unless --kind asks for them)." },
+  ripcord_snapshots: {
+    type: 'gauge',
+    help: "Snapshots in the run's scope after the run: the backup's kind and tags, the --kind/--tag/--set of check and prune, else the set's (all without --set).",
+  },
+  ripcord_newest_snapshot_timestamp_seconds: {
+    type: 'gauge',
+    help: "Creation time of the newest snapshot in the run's scope after the run (pre-restore snapshots excluded unless --kind asks for them).",
+  },
 } as const satisfies Record<string, MetricInfo>;
 
 export type RipcordMetric = keyof typeof RIPCORD_METRICS;
@@ -45,7 +63,10 @@ export type RipcordMetric = keyof typeof RIPCORD_METRICS;
 export const RESERVED_LABELS = ['operation', 'set', 'result', 'job', 'instance'];
 
 /** The labels every series of this run carries: operation, set, and the extra ones (--metrics-label). */
-export function runLabels(run: Pick<RunRecord, 'operation' | 'set'>, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function runLabels(
+  run: Pick<RunRecord, 'operation' | 'set'>,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   return { ...extra, operation: run.operation, set: run.set ?? '' };
 }
 
@@ -53,18 +74,25 @@ export function runLabels(run: Pick<RunRecord, 'operation' | 'set'>, extra: Read
  * The series one run emits. `previous` holds what was there before (to carry the
  * counter over); only series with this run's labels are looked at.
  */
-export function runSamples(run: RunRecord, previous: readonly Sample[], extra: Readonly<Record<string, string>> = {}): Sample[] {
+export function runSamples(
+  run: RunRecord,
+  previous: readonly Sample[],
+  extra: Readonly<Record<string, string>> = {},
+): Sample[] {
   const labels = runLabels(run, extra);
   const seconds = (date: Date | string) => new Date(date).getTime() / 1000;
-  const mine = (sample: Sample) => Object.entries(labels).every(([name, value]) => (sample.labels[name] ?? '') === value);
+  const mine = (sample: Sample) =>
+    Object.entries(labels).every(([name, value]) => (sample.labels[name] ?? '') === value);
   const count = (result: string) =>
     previous.find((s) => s.name === 'ripcord_runs_total' && mine(s) && s.labels.result === result)?.value ?? 0;
   const samples: Sample[] = [];
-  const add = (name: RipcordMetric, value: number, extra: Record<string, string> = {}) => samples.push({ name, labels: { ...labels, ...extra }, value });
+  const add = (name: RipcordMetric, value: number, extra: Record<string, string> = {}) =>
+    samples.push({ name, labels: { ...labels, ...extra }, value });
 
   add('ripcord_last_run_timestamp_seconds', seconds(run.finishedAt));
   add('ripcord_last_run_success', run.result === 'success' ? 1 : 0);
-  for (const result of ['success', 'failure'] as const) add('ripcord_runs_total', count(result) + (run.result === result ? 1 : 0), { result });
+  for (const result of ['success', 'failure'] as const)
+    add('ripcord_runs_total', count(result) + (run.result === result ? 1 : 0), { result });
   add('ripcord_duration_seconds', durationMs(run) / 1000);
   if (run.result === 'success') {
     add('ripcord_last_success_timestamp_seconds', seconds(run.finishedAt));
@@ -76,7 +104,8 @@ export function runSamples(run: RunRecord, previous: readonly Sample[], extra: R
   }
   if (run.repositoryState) {
     add('ripcord_snapshots', run.repositoryState.snapshots);
-    if (run.repositoryState.newestCreated) add('ripcord_newest_snapshot_timestamp_seconds', seconds(run.repositoryState.newestCreated));
+    if (run.repositoryState.newestCreated)
+      add('ripcord_newest_snapshot_timestamp_seconds', seconds(run.repositoryState.newestCreated));
   }
   return samples;
 }
@@ -93,13 +122,22 @@ export function mergeSamples(previous: readonly Sample[], next: readonly Sample[
  * ripcord's metrics first in a fixed order, sorted by labels; a trailing newline.
  * `known` describes metrics that are not ripcord's (kept from a previous file).
  */
-export function formatExposition(samples: readonly Sample[], known: ReadonlyMap<string, MetricInfo> = new Map()): string {
+export function formatExposition(
+  samples: readonly Sample[],
+  known: ReadonlyMap<string, MetricInfo> = new Map(),
+): string {
   const names = [...new Set(samples.map((s) => s.name))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   const lines: string[] = [];
   for (const name of names) {
-    const info: MetricInfo = (RIPCORD_METRICS as Record<string, MetricInfo>)[name] ?? known.get(name) ?? { help: name, type: 'untyped' };
-    lines.push(`# HELP ${name} ${info.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${name} ${info.type}`);
-    const series = samples.filter((s) => s.name === name).map((s) => `${name}${formatLabels(s.labels)} ${formatValue(s.value)}`);
+    const info: MetricInfo = (RIPCORD_METRICS as Record<string, MetricInfo>)[name] ??
+      known.get(name) ?? { help: name, type: 'untyped' };
+    lines.push(
+      `# HELP ${name} ${info.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`,
+      `# TYPE ${name} ${info.type}`,
+    );
+    const series = samples
+      .filter((s) => s.name === name)
+      .map((s) => `${name}${formatLabels(s.labels)} ${formatValue(s.value)}`);
     lines.push(...series.sort());
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;

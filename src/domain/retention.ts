@@ -120,9 +120,7 @@ const ALL_FLAGS = Object.values(FLAGS).join(', ');
 /** True when at least one rule can keep a snapshot (a count other than 0, a positive `within`, a tag). */
 export function hasKeepRule(policy: RetentionPolicy): boolean {
   return (
-    COUNT_RULES.some((rule) => (policy[rule] ?? 0) !== 0) ||
-    (policy.within ?? 0) > 0 ||
-    (policy.tags?.length ?? 0) > 0
+    COUNT_RULES.some((rule) => (policy[rule] ?? 0) !== 0) || (policy.within ?? 0) > 0 || (policy.tags?.length ?? 0) > 0
   );
 }
 

@@ -90,7 +90,10 @@ export function mergeNotes(into: RunNotes, notes: RunNotes): RunNotes {
   return {
     ...into,
     ...notes,
-    snapshots: [...(into.snapshots ?? []), ...(notes.snapshots ?? []).filter((id) => !(into.snapshots ?? []).includes(id))],
+    snapshots: [
+      ...(into.snapshots ?? []),
+      ...(notes.snapshots ?? []).filter((id) => !(into.snapshots ?? []).includes(id)),
+    ],
     warnings: [...(into.warnings ?? []), ...(notes.warnings ?? [])],
     timings: { ...into.timings, ...notes.timings },
     details: { ...into.details, ...notes.details },
@@ -117,8 +120,15 @@ export function runReport(run: RunRecord): Record<string, unknown> {
     snapshot: run.snapshot ?? null,
     dryRun: run.dryRun,
     rolledBack: run.rolledBack,
-    timings: { startedAt: run.startedAt.toISOString(), finishedAt: run.finishedAt.toISOString(), durationMs: ms, phasesMs: run.timings },
-    sizes: run.snapshot ? { files: run.snapshot.files, inputBytes: run.snapshot.inputBytes, archiveBytes: run.snapshot.archiveBytes } : null,
+    timings: {
+      startedAt: run.startedAt.toISOString(),
+      finishedAt: run.finishedAt.toISOString(),
+      durationMs: ms,
+      phasesMs: run.timings,
+    },
+    sizes: run.snapshot
+      ? { files: run.snapshot.files, inputBytes: run.snapshot.inputBytes, archiveBytes: run.snapshot.archiveBytes }
+      : null,
     throughput:
       run.bytesProcessed !== undefined
         ? { bytes: run.bytesProcessed, bytesPerSecond: Math.round(run.bytesProcessed / seconds) }
@@ -157,7 +167,11 @@ export function slackMessage(run: RunRecord): { text: string; blocks: unknown[] 
   if (run.error) facts.push(['error', run.error]);
   if (run.repository) facts.push(['repository', run.repository]);
   if (run.snapshots.length > 0) facts.push(['snapshots', run.snapshots.join(', ')]);
-  if (run.snapshot) facts.push(['size', `${countOf(run.snapshot.files, 'file')}, ${countOf(run.snapshot.inputBytes, 'byte')} in, ${countOf(run.snapshot.archiveBytes, 'byte')} stored`]);
+  if (run.snapshot)
+    facts.push([
+      'size',
+      `${countOf(run.snapshot.files, 'file')}, ${countOf(run.snapshot.inputBytes, 'byte')} in, ${countOf(run.snapshot.archiveBytes, 'byte')} stored`,
+    ]);
   facts.push(['duration', `${(durationMs(run) / 1000).toFixed(1)} s`]);
   facts.push(['by', run.origin.actor]);
   if (run.origin.ciRunUrl) facts.push(['run', run.origin.ciRunUrl]);
@@ -169,7 +183,12 @@ export function slackMessage(run: RunRecord): { text: string; blocks: unknown[] 
     text,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `*${slackText(headline)}*` } },
-      { type: 'section', fields: facts.slice(0, 10).map(([k, v]) => ({ type: 'mrkdwn', text: `*${k}*\n${slackText(v).slice(0, 1900)}` })) },
+      {
+        type: 'section',
+        fields: facts
+          .slice(0, 10)
+          .map(([k, v]) => ({ type: 'mrkdwn', text: `*${k}*\n${slackText(v).slice(0, 1900)}` })),
+      },
     ],
   };
 }

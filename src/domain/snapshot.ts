@@ -34,14 +34,16 @@ const TAG = /^[A-Za-z0-9._:/=@+-]+$/;
 /** What is wrong with a tag, in words that name it; undefined for a good one. */
 export function tagProblem(tag: string): string | undefined {
   if (tag.length === 0) return 'a tag cannot be empty';
-  if (tag.length > MAX_TAG_LENGTH) return `tag ${JSON.stringify(`${tag.slice(0, 32)}...`)} is longer than ${MAX_TAG_LENGTH} characters`;
+  if (tag.length > MAX_TAG_LENGTH)
+    return `tag ${JSON.stringify(`${tag.slice(0, 32)}...`)} is longer than ${MAX_TAG_LENGTH} characters`;
   if (!TAG.test(tag)) return `tag ${JSON.stringify(tag)} has a character outside ${TAG_CHARACTERS}`;
   return undefined;
 }
 
 /** Refuse a kind or tag that may not be written into a snapshot (a usage error naming it). */
 export function checkLabels(kind: string, tags: readonly string[]): void {
-  if (!isSnapshotKind(kind)) throw new UsageError(`kind ${JSON.stringify(kind)} is not one of ${SNAPSHOT_KINDS.join(', ')}`);
+  if (!isSnapshotKind(kind))
+    throw new UsageError(`kind ${JSON.stringify(kind)} is not one of ${SNAPSHOT_KINDS.join(', ')}`);
   for (const tag of tags) {
     const problem = tagProblem(tag);
     if (problem) throw new UsageError(problem);
@@ -119,8 +121,24 @@ export interface SnapshotMetadata {
 export type UnsealedMetadata = Omit<SnapshotMetadata, 'metadataSha256'>;
 
 const KEY_ORDER: (keyof SnapshotMetadata)[] = [
-  'format', 'id', 'created', 'kind', 'tags', 'host', 'user', 'git', 'ci', 'restoredFrom',
-  'files', 'inputBytes', 'archiveBytes', 'durationMs', 'compression', 'encryption', 'objects', 'tool',
+  'format',
+  'id',
+  'created',
+  'kind',
+  'tags',
+  'host',
+  'user',
+  'git',
+  'ci',
+  'restoredFrom',
+  'files',
+  'inputBytes',
+  'archiveBytes',
+  'durationMs',
+  'compression',
+  'encryption',
+  'objects',
+  'tool',
   'metadataSha256',
 ];
 
@@ -132,7 +150,9 @@ function ordered(metadata: Partial<SnapshotMetadata>): Record<string, unknown> {
 
 function digest(metadata: UnsealedMetadata): string {
   const { metadataSha256: _ignored, ...rest } = metadata as SnapshotMetadata;
-  return createHash('sha256').update(JSON.stringify(ordered(rest))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(ordered(rest)))
+    .digest('hex');
 }
 
 /** Add the self-checksum. */
@@ -159,8 +179,10 @@ export function parseMetadata(text: string, expectedId: string): { metadata: Sna
   if (problem) return { problem: `snapshot.json ${problem}` };
   const metadata = value as SnapshotMetadata;
   if (metadata.id !== expectedId) return { problem: `snapshot.json names a different id (${String(metadata.id)})` };
-  if (digest(metadata) !== metadata.metadataSha256) return { problem: 'snapshot.json does not match its own checksum (it was changed or damaged)' };
-  if (serializeMetadata(metadata) !== text) return { problem: 'snapshot.json is not in canonical form (it was edited or damaged)' };
+  if (digest(metadata) !== metadata.metadataSha256)
+    return { problem: 'snapshot.json does not match its own checksum (it was changed or damaged)' };
+  if (serializeMetadata(metadata) !== text)
+    return { problem: 'snapshot.json is not in canonical form (it was edited or damaged)' };
   return { metadata };
 }
 
@@ -174,18 +196,32 @@ function checkShape(value: unknown): string | undefined {
   // Tags written before tags were checked may hold any text: they are read, and shown escaped.
   if (!Array.isArray(m.tags) || !m.tags.every((t) => typeof t === 'string')) return 'has invalid tags';
   for (const field of ['files', 'inputBytes', 'archiveBytes', 'durationMs'] as const) {
-    if (typeof m[field] !== 'number' || !Number.isSafeInteger(m[field]) || (m[field] as number) < 0) return `has an invalid ${field}`;
+    if (typeof m[field] !== 'number' || !Number.isSafeInteger(m[field]) || (m[field] as number) < 0)
+      return `has an invalid ${field}`;
   }
   // Everything shown later must have the type it is shown as, so that reading never fails half-way.
   const strings = (value: unknown, fields: readonly string[], required: readonly string[] = []) =>
-    typeof value === 'object' && value !== null && !Array.isArray(value) &&
-    fields.every((f) => ((value as Record<string, unknown>)[f] === undefined ? !required.includes(f) : typeof (value as Record<string, unknown>)[f] === 'string'));
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    fields.every((f) =>
+      (value as Record<string, unknown>)[f] === undefined
+        ? !required.includes(f)
+        : typeof (value as Record<string, unknown>)[f] === 'string',
+    );
   if (typeof m.host !== 'string' || typeof m.user !== 'string') return 'has an invalid host or user';
-  if (m.git !== undefined && !strings(m.git, ['commit', 'branch', 'remote'], ['commit'])) return 'has an invalid git record';
-  if (m.ci !== undefined && !strings(m.ci, ['provider', 'runId', 'runUrl', 'actor', 'workflow', 'ref'])) return 'has an invalid ci record';
-  if (m.restoredFrom !== undefined && (typeof m.restoredFrom !== 'string' || !isSnapshotId(m.restoredFrom))) return 'has an invalid restoredFrom';
+  if (m.git !== undefined && !strings(m.git, ['commit', 'branch', 'remote'], ['commit']))
+    return 'has an invalid git record';
+  if (m.ci !== undefined && !strings(m.ci, ['provider', 'runId', 'runUrl', 'actor', 'workflow', 'ref']))
+    return 'has an invalid ci record';
+  if (m.restoredFrom !== undefined && (typeof m.restoredFrom !== 'string' || !isSnapshotId(m.restoredFrom)))
+    return 'has an invalid restoredFrom';
   const encryption = m.encryption as Record<string, unknown> | undefined;
-  if (!strings(encryption, ['mode', 'profile'], ['mode', 'profile']) || !Array.isArray(encryption!.recipients) || !encryption!.recipients.every((r) => typeof r === 'string')) {
+  if (
+    !strings(encryption, ['mode', 'profile'], ['mode', 'profile']) ||
+    !Array.isArray(encryption!.recipients) ||
+    !encryption!.recipients.every((r) => typeof r === 'string')
+  ) {
     return 'has an invalid encryption record';
   }
   if (!strings(m.tool, ['name', 'version'], ['name', 'version'])) return 'has an invalid tool record';
@@ -196,7 +232,8 @@ function checkShape(value: unknown): string | undefined {
       return `has no valid checksum for ${name}`;
     }
   }
-  if (encryption?.keyCheck !== undefined && !isPassphraseCheck(encryption.keyCheck)) return 'has an invalid encryption.keyCheck';
+  if (encryption?.keyCheck !== undefined && !isPassphraseCheck(encryption.keyCheck))
+    return 'has an invalid encryption.keyCheck';
   if (typeof m.metadataSha256 !== 'string') return 'has no metadataSha256';
   return undefined;
 }

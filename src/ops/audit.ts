@@ -137,7 +137,10 @@ export async function readAudit(store: Store, query: AuditQuery = {}): Promise<A
   const since = query.since?.getTime() ?? -Infinity;
   return {
     records: records
-      .filter(({ record }) => Date.parse(record.time) >= since && (query.operation === undefined || record.operation === query.operation))
+      .filter(
+        ({ record }) =>
+          Date.parse(record.time) >= since && (query.operation === undefined || record.operation === query.operation),
+      )
       .sort((a, b) => Date.parse(a.record.time) - Date.parse(b.record.time) || (a.key < b.key ? -1 : 1))
       .map(({ record }) => record),
     damaged: damaged.sort((a, b) => (a.key < b.key ? -1 : 1)),
@@ -157,7 +160,8 @@ export function parseAuditRecord(text: string): { record: AuditRecord } | { prob
   if (typeof r.time !== 'string' || Number.isNaN(Date.parse(r.time))) return { problem: 'no valid time' };
   if (typeof r.operation !== 'string' || r.operation === '') return { problem: 'no operation' };
   if (r.result !== 'success' && r.result !== 'failure') return { problem: 'no valid result' };
-  if (!Array.isArray(r.snapshots) || !r.snapshots.every((s) => typeof s === 'string')) return { problem: 'no valid snapshot list' };
+  if (!Array.isArray(r.snapshots) || !r.snapshots.every((s) => typeof s === 'string'))
+    return { problem: 'no valid snapshot list' };
   if (typeof r.actor !== 'string' || typeof r.host !== 'string') return { problem: 'no actor or host' };
   return { record: r as AuditRecord };
 }

@@ -21,7 +21,9 @@ export interface PathInputs {
 
 /** The paths given, or the working directory without DEFAULT_EXCLUDES. */
 export function pathsToBackUp({ paths, exclude }: PathInputs): { paths: string[]; exclude: string[] } {
-  return paths.length > 0 ? { paths: [...paths], exclude: [...exclude] } : { paths: ['.'], exclude: [...exclude, ...DEFAULT_EXCLUDES] };
+  return paths.length > 0
+    ? { paths: [...paths], exclude: [...exclude] }
+    : { paths: ['.'], exclude: [...exclude, ...DEFAULT_EXCLUDES] };
 }
 
 export interface BackupInputs extends PathInputs {
@@ -32,9 +34,14 @@ export interface BackupInputs extends PathInputs {
 
 export type BackupSelection = Required<Pick<BackupRequest, 'paths' | 'exclude' | 'kind' | 'tags'>>;
 
-export function backupRequestFrom(inputs: BackupInputs, defaultKind: SnapshotKind, refuse: RefuseInput): BackupSelection {
+export function backupRequestFrom(
+  inputs: BackupInputs,
+  defaultKind: SnapshotKind,
+  refuse: RefuseInput,
+): BackupSelection {
   const kind = inputs.kind ?? defaultKind;
-  if (!(SNAPSHOT_KINDS as readonly string[]).includes(kind)) throw refuse('kind', kind, `is not one of ${SNAPSHOT_KINDS.join(', ')}`);
+  if (!(SNAPSHOT_KINDS as readonly string[]).includes(kind))
+    throw refuse('kind', kind, `is not one of ${SNAPSHOT_KINDS.join(', ')}`);
   return { ...pathsToBackUp(inputs), kind: kind as SnapshotKind, tags: [...inputs.tags] };
 }
 

@@ -99,16 +99,30 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
   const roots = await resolveRoots(request.paths, request.cwd, { allowMissing: request.allowMissing ?? false });
   const recipients = request.keys.mode === 'public-key' ? await inspectRecipients(request.keys.recipients) : [];
   if (!request.newKey && request.kind !== 'pre-restore') {
-    await checkRepositoryKey(request.store, request.keys, recipients.map((r) => r.fingerprint));
+    await checkRepositoryKey(
+      request.store,
+      request.keys,
+      recipients.map((r) => r.fingerprint),
+    );
   }
   let captured: Awaited<ReturnType<typeof runCaptures>> | undefined;
   if (request.captures?.length) {
-    reporter.emit({ type: 'phase', phase: 'capture', message: `capturing ${request.captures.map((c) => c.name).join(', ')}` });
+    reporter.emit({
+      type: 'phase',
+      phase: 'capture',
+      message: `capturing ${request.captures.map((c) => c.name).join(', ')}`,
+    });
     captured = await runCaptures(request.captures, { cwd: request.cwd, env: request.env });
     roots.push({ fsPath: captured.dir, archivePath: CAPTURED_DIR });
   }
   try {
-    const snapshot = await writeSnapshot(request, roots, recipients.map((r) => r.fingerprint), started, warn);
+    const snapshot = await writeSnapshot(
+      request,
+      roots,
+      recipients.map((r) => r.fingerprint),
+      started,
+      warn,
+    );
     return { snapshot, warnings, absent: roots.filter((r) => r.missing).map((r) => r.archivePath) };
   } finally {
     await captured?.cleanup();
@@ -129,13 +143,21 @@ async function writeSnapshot(
   // Counting is a second walk over the sources: only for someone who uses the totals.
   let total: Totals | undefined;
   if (reporter.wantsTotals || store.properties.usesSizeHint) {
-    reporter.emit({ type: 'phase', phase: 'scan', message: `scanning ${roots.map((r) => r.archivePath || '.').join(', ')}` });
+    reporter.emit({
+      type: 'phase',
+      phase: 'scan',
+      message: `scanning ${roots.map((r) => r.archivePath || '.').join(', ')}`,
+    });
     total = await measureSources(roots, walkOptions);
   }
   throwIfStopped(request.signal);
 
   const id = await newSnapshotId(store, new Date(started));
-  reporter.emit({ type: 'phase', phase: 'pack', message: `snapshot ${id}: packing ${total ? `${countOf(total.files, 'file')}, ${countOf(total.bytes, 'byte')}` : roots.map((r) => r.archivePath || '.').join(', ')}` });
+  reporter.emit({
+    type: 'phase',
+    phase: 'pack',
+    message: `snapshot ${id}: packing ${total ? `${countOf(total.files, 'file')}, ${countOf(total.bytes, 'byte')}` : roots.map((r) => r.archivePath || '.').join(', ')}`,
+  });
 
   const manifestText = new PassThrough();
   const manifestSum = new ChecksumStream();
@@ -172,8 +194,17 @@ async function writeSnapshot(
 
   try {
     const encryptedArchive = new PassThrough({ highWaterMark: 1 << 20 });
-    const packed = pipeline(archive, createEncryptStream(request.keys, { parallel: true, ownsChunks: true }), archiveSum, encryptedArchive, request.signal ? { signal: request.signal } : {});
-    const [stored, made] = await Promise.allSettled([store.put(archiveKey, encryptedArchive, total ? { size: estimateArchiveBytes(total) } : {}), packed]);
+    const packed = pipeline(
+      archive,
+      createEncryptStream(request.keys, { parallel: true, ownsChunks: true }),
+      archiveSum,
+      encryptedArchive,
+      request.signal ? { signal: request.signal } : {},
+    );
+    const [stored, made] = await Promise.allSettled([
+      store.put(archiveKey, encryptedArchive, total ? { size: estimateArchiveBytes(total) } : {}),
+      packed,
+    ]);
     // A source problem (unreadable file, bad key) is the real story; when the store fails,
     // the pipeline only learns that its consumer went away, so the store's reason wins.
     throwIfStopped(request.signal);
@@ -222,7 +253,10 @@ async function writeSnapshot(
     throwIfStopped(request.signal);
     throw error instanceof RipcordError
       ? error
-      : new RipcordError(`backup to ${store.properties.location} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+      : new RipcordError(
+          `backup to ${store.properties.location} failed: ${(error as Error).message ?? String(error)}`,
+          { cause: error },
+        );
   }
 }
 

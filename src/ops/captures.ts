@@ -30,7 +30,9 @@ export function parseCaptureSpec(spec: string, flag: string): CaptureCommand {
   const name = eq > 0 ? spec.slice(0, eq) : '';
   const command = eq > 0 ? spec.slice(eq + 1).trim() : '';
   if (!CAPTURE_NAME.test(name) || command === '') {
-    throw new UsageError(`${flag} ${JSON.stringify(spec)}: write it as NAME='command' (NAME of letters, digits, ".", "_" or "-")`);
+    throw new UsageError(
+      `${flag} ${JSON.stringify(spec)}: write it as NAME='command' (NAME of letters, digits, ".", "_" or "-")`,
+    );
   }
   return { name, command };
 }
@@ -47,7 +49,10 @@ function tail(text: string, lines = 3): string {
 }
 
 /** Run every capture, spooling stdout into files named after the captures in a new private folder. */
-export async function runCaptures(captures: readonly CaptureCommand[], options: ShellOptions): Promise<{ dir: string; cleanup(): Promise<void> }> {
+export async function runCaptures(
+  captures: readonly CaptureCommand[],
+  options: ShellOptions,
+): Promise<{ dir: string; cleanup(): Promise<void> }> {
   const { dir, remove: cleanup } = await makeScratchFolder('capture');
   try {
     const seen = new Set<string>();
@@ -56,13 +61,19 @@ export async function runCaptures(captures: readonly CaptureCommand[], options: 
       seen.add(capture.name);
       const out = createWriteStream(path.join(dir, capture.name), { mode: 0o600 });
       await once(out, 'open');
-      const child = spawn('sh', ['-c', capture.command], { cwd: options.cwd, env: commandEnvironment(options.env), stdio: ['ignore', out, 'pipe'] });
+      const child = spawn('sh', ['-c', capture.command], {
+        cwd: options.cwd,
+        env: commandEnvironment(options.env),
+        stdio: ['ignore', out, 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
       const [code, signal] = (await once(child, 'close')) as [number | null, string | null];
       out.close();
       if (code !== 0) {
-        throw new RipcordError(`capture ${capture.name} failed: \`${capture.command}\` ${signal ? `was killed by ${signal}` : `exited with ${code}`}${stderr.trim() ? `: ${tail(stderr)}` : ''}`);
+        throw new RipcordError(
+          `capture ${capture.name} failed: \`${capture.command}\` ${signal ? `was killed by ${signal}` : `exited with ${code}`}${stderr.trim() ? `: ${tail(stderr)}` : ''}`,
+        );
       }
     }
     return { dir, cleanup };
@@ -73,8 +84,16 @@ export async function runCaptures(captures: readonly CaptureCommand[], options: 
 }
 
 /** Feed a captured file to its restore command on stdin. */
-export async function runRestoreCapture(capture: CaptureCommand, content: string, options: ShellOptions): Promise<void> {
-  const child = spawn('sh', ['-c', capture.command], { cwd: options.cwd, env: commandEnvironment(options.env), stdio: ['pipe', 'ignore', 'pipe'] });
+export async function runRestoreCapture(
+  capture: CaptureCommand,
+  content: string,
+  options: ShellOptions,
+): Promise<void> {
+  const child = spawn('sh', ['-c', capture.command], {
+    cwd: options.cwd,
+    env: commandEnvironment(options.env),
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const input = createReadStream(content);

@@ -29,8 +29,13 @@ export async function checkFreshness(request: CheckRequest): Promise<CheckResult
   const { snapshots } = await listSnapshots(request.store);
   const filter = request.filter ?? {};
   const newest = snapshots.find((s) => (filter.kind ? true : s.kind !== 'pre-restore') && matchesFilter(s, filter));
-  const scope = [filter.kind && `kind ${filter.kind}`, filter.tags?.length && `tags ${filter.tags.join(',')}`].filter(Boolean).join(', ');
-  if (!newest) throw new NotFoundError(`no snapshot${scope ? ` with ${scope}` : ''} in ${request.store.properties.location}: the backups are not running`);
+  const scope = [filter.kind && `kind ${filter.kind}`, filter.tags?.length && `tags ${filter.tags.join(',')}`]
+    .filter(Boolean)
+    .join(', ');
+  if (!newest)
+    throw new NotFoundError(
+      `no snapshot${scope ? ` with ${scope}` : ''} in ${request.store.properties.location}: the backups are not running`,
+    );
   const ageMs = now.getTime() - Date.parse(newest.created);
   if (ageMs > request.maxAgeMs) {
     throw new StaleSnapshotError(
@@ -38,6 +43,9 @@ export async function checkFreshness(request: CheckRequest): Promise<CheckResult
     );
   }
   const [outcome] = await verifySnapshots({ store: request.store, references: [newest.id] });
-  if (!outcome?.ok) throw new StaleSnapshotError(`the newest snapshot ${newest.id} does not verify: ${outcome?.problems[0] ?? 'unknown problem'}`);
+  if (!outcome?.ok)
+    throw new StaleSnapshotError(
+      `the newest snapshot ${newest.id} does not verify: ${outcome?.problems[0] ?? 'unknown problem'}`,
+    );
   return { snapshot: newest, ageMs };
 }

@@ -92,7 +92,9 @@ const PARALLEL_CHECKS = 8;
 export async function planCopy(request: CopyRequest): Promise<CopyPlan> {
   const { source, destination } = request;
   if (source.properties.location === destination.properties.location) {
-    throw new UsageError(`the source and the destination are the same repository (${source.properties.location}): give another --to`);
+    throw new UsageError(
+      `the source and the destination are the same repository (${source.properties.location}): give another --to`,
+    );
   }
   const ids = request.all ? await committedIds(source) : await resolveIds(source, request.references);
   const snapshots: PlannedSnapshot[] = new Array(ids.length);
@@ -106,7 +108,9 @@ export async function planCopy(request: CopyRequest): Promise<CopyPlan> {
 /** Committed snapshot ids of the source, newest first (damaged ones included, to be reported). */
 async function committedIds(store: Store): Promise<string[]> {
   const folders = await listFolders(store);
-  const ids = [...folders.values()].filter((f) => f.objects.some((o) => o.key === `${f.id}/${SNAPSHOT_OBJECT}`)).map((f) => f.id);
+  const ids = [...folders.values()]
+    .filter((f) => f.objects.some((o) => o.key === `${f.id}/${SNAPSHOT_OBJECT}`))
+    .map((f) => f.id);
   if (ids.length === 0) throw new NotFoundError(`no snapshots in ${store.properties.location}: nothing to copy`);
   return ids.sort().reverse();
 }
@@ -136,7 +140,8 @@ async function planSnapshot(source: Store, destination: Store, id: string, named
     record = await readText(source, `${id}/${SNAPSHOT_OBJECT}`);
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    if (named) throw new NotFoundError(`snapshot ${id} does not exist in ${from} (or was never completed): see ripcord list`);
+    if (named)
+      throw new NotFoundError(`snapshot ${id} does not exist in ${from} (or was never completed): see ripcord list`);
     return damaged('snapshot.json disappeared while copying');
   }
   const parsed = parseMetadata(record, id);
@@ -144,7 +149,10 @@ async function planSnapshot(source: Store, destination: Store, id: string, named
   const metadata = parsed.metadata;
   const checksums = formatChecksums(metadata.objects);
   const bytes =
-    metadata.objects[ARCHIVE_OBJECT].bytes + metadata.objects[MANIFEST_OBJECT].bytes + Buffer.byteLength(checksums) + Buffer.byteLength(record);
+    metadata.objects[ARCHIVE_OBJECT].bytes +
+    metadata.objects[MANIFEST_OBJECT].bytes +
+    Buffer.byteLength(checksums) +
+    Buffer.byteLength(record);
 
   const existing = await readIfPresent(destination, `${id}/${SNAPSHOT_OBJECT}`);
   if (existing !== undefined) {
@@ -243,7 +251,11 @@ interface CopyProgress {
   label: string;
 }
 
-async function copySnapshot(plan: CopyPlan, planned: PlannedSnapshot, { reporter, progress, label }: CopyProgress): Promise<'copied' | 'present'> {
+async function copySnapshot(
+  plan: CopyPlan,
+  planned: PlannedSnapshot,
+  { reporter, progress, label }: CopyProgress,
+): Promise<'copied' | 'present'> {
   const { source, destination } = plan;
   const { id } = planned;
   const metadata = planned.metadata!;
@@ -260,8 +272,17 @@ async function copySnapshot(plan: CopyPlan, planned: PlannedSnapshot, { reporter
       object = name;
       const expected = metadata.objects[name];
       step(`copying ${name} (${expected.bytes} bytes)`);
-      const check = new ExpectedChecksum(expected, (actual) =>
-        mismatch(id, name, `read from ${from}`, actual, expected, `the source copy is damaged; nothing was committed in ${to}`),
+      const check = new ExpectedChecksum(
+        expected,
+        (actual) =>
+          mismatch(
+            id,
+            name,
+            `read from ${from}`,
+            actual,
+            expected,
+            `the source copy is damaged; nothing was committed in ${to}`,
+          ),
         (bytes) => progress.add(bytes),
       );
       written.push(`${id}/${name}`);
@@ -285,7 +306,10 @@ async function copySnapshot(plan: CopyPlan, planned: PlannedSnapshot, { reporter
       const arrived = (actual: ObjectChecksum) =>
         mismatch(id, name, `as stored in ${to}`, actual, expected, 'the copy was removed; run ripcord copy again');
       const stat = await destination.stat(`${id}/${name}`);
-      if (!stat) throw new IntegrityError(`snapshot ${id}: ${name} is missing in ${to} after it was written: the copy was removed; run ripcord copy again`);
+      if (!stat)
+        throw new IntegrityError(
+          `snapshot ${id}: ${name} is missing in ${to} after it was written: the copy was removed; run ripcord copy again`,
+        );
       if (stat.size !== expected.bytes) throw arrived({ sha256: '', bytes: stat.size });
       const check = new ExpectedChecksum(expected, arrived);
       await drain(chain(await destination.get(`${id}/${name}`), check));
@@ -335,8 +359,16 @@ async function expectStored(store: Store, id: string, object: string, content: s
   }
 }
 
-function mismatch(id: string, object: string, where: string, actual: ObjectChecksum, expected: ObjectChecksum, consequence: string): IntegrityError {
-  const got = actual.sha256 === '' ? `${actual.bytes} bytes` : `${actual.bytes} bytes, sha256 ${actual.sha256.slice(0, 12)}…`;
+function mismatch(
+  id: string,
+  object: string,
+  where: string,
+  actual: ObjectChecksum,
+  expected: ObjectChecksum,
+  consequence: string,
+): IntegrityError {
+  const got =
+    actual.sha256 === '' ? `${actual.bytes} bytes` : `${actual.bytes} bytes, sha256 ${actual.sha256.slice(0, 12)}…`;
   return new IntegrityError(
     `snapshot ${id}: ${object} ${where} does not match snapshot.json (${got}; expected ${expected.bytes} bytes, sha256 ${expected.sha256.slice(0, 12)}…): ${consequence}`,
   );

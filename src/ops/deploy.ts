@@ -97,9 +97,12 @@ export interface DeployReport {
 export async function runGuardedDeploy(request: DeployRequest): Promise<DeployReport> {
   const started = Date.now();
   const reporter = request.reporter ?? silentReporter;
-  if (request.command.length === 0) throw new UsageError('no deploy command: give it after --, e.g. ripcord deploy -- ./deploy.sh');
+  if (request.command.length === 0)
+    throw new UsageError('no deploy command: give it after --, e.g. ripcord deploy -- ./deploy.sh');
   if (!request.noRollback && !request.decryptionKeys) {
-    throw new UsageError('a guarded deploy needs a key that can read its snapshot to roll back: set RIPCORD_PASSPHRASE or RIPCORD_IDENTITY (or pass --no-rollback)');
+    throw new UsageError(
+      'a guarded deploy needs a key that can read its snapshot to roll back: set RIPCORD_PASSPHRASE or RIPCORD_IDENTITY (or pass --no-rollback)',
+    );
   }
   if (!request.noRollback) checkRollbackPossible(request.keys, request.decryptionKeys!);
 
@@ -136,10 +139,19 @@ export async function runGuardedDeploy(request: DeployRequest): Promise<DeployRe
   let failure: DeployReport['failure'];
   let validation: ValidationResult | undefined;
   if (deployed.code !== 0) {
-    const why = deployed.signal ? `was killed by ${deployed.signal}` : deployed.code === 127 && /ENOENT/.test(deployed.tail) ? 'could not be started (command not found)' : `exited with ${deployed.code}`;
+    const why = deployed.signal
+      ? `was killed by ${deployed.signal}`
+      : deployed.code === 127 && /ENOENT/.test(deployed.tail)
+        ? 'could not be started (command not found)'
+        : `exited with ${deployed.code}`;
     failure = { stage: 'deploy', detail: `the deploy command ${why}`, outputTail: deployed.tail };
   } else if (hasChecks(request.validation)) {
-    validation = await validateDeployment(request.validation, { cwd: request.cwd, env: request.env, output: request.output, reporter });
+    validation = await validateDeployment(request.validation, {
+      cwd: request.cwd,
+      env: request.env,
+      output: request.output,
+      reporter,
+    });
     if (!validation.ok) {
       failure = {
         stage: 'validation',
@@ -149,14 +161,32 @@ export async function runGuardedDeploy(request: DeployRequest): Promise<DeployRe
     }
   }
   const validationMs = validation?.durationMs ?? 0;
-  const base = { preDeploySnapshot: snapshot.id, ...(absent.length ? { absent } : {}), ...(validation ? { validation } : {}) };
+  const base = {
+    preDeploySnapshot: snapshot.id,
+    ...(absent.length ? { absent } : {}),
+    ...(validation ? { validation } : {}),
+  };
 
   if (!failure) {
-    await recordOutcome(request.store, snapshot.id, { result: 'deployed', at: new Date().toISOString(), exitCode: ExitCode.ok });
-    return { ...base, result: 'deployed', exitCode: ExitCode.ok, timings: { snapshotMs, deployMs, validationMs, totalMs: Date.now() - started } };
+    await recordOutcome(request.store, snapshot.id, {
+      result: 'deployed',
+      at: new Date().toISOString(),
+      exitCode: ExitCode.ok,
+    });
+    return {
+      ...base,
+      result: 'deployed',
+      exitCode: ExitCode.ok,
+      timings: { snapshotMs, deployMs, validationMs, totalMs: Date.now() - started },
+    };
   }
   if (request.noRollback) {
-    await recordOutcome(request.store, snapshot.id, { result: 'failed', at: new Date().toISOString(), exitCode: ExitCode.failure, detail: failure.detail });
+    await recordOutcome(request.store, snapshot.id, {
+      result: 'failed',
+      at: new Date().toISOString(),
+      exitCode: ExitCode.failure,
+      detail: failure.detail,
+    });
     return {
       ...base,
       result: 'failed',
@@ -168,7 +198,14 @@ export async function runGuardedDeploy(request: DeployRequest): Promise<DeployRe
   }
 
   reporter.emit({ type: 'phase', phase: 'rollback', message: `${failure.detail}; rolling back to ${snapshot.id}` });
-  const rollback = await rollbackTo(snapshot, request, request.validation, request.onRollback, request.restoreCaptures ?? [], request.captures ?? []);
+  const rollback = await rollbackTo(
+    snapshot,
+    request,
+    request.validation,
+    request.onRollback,
+    request.restoreCaptures ?? [],
+    request.captures ?? [],
+  );
   const ok = !rollback.error && (rollback.onRollback?.ok ?? true) && (rollback.validation?.ok ?? true);
   const result: DeployResult = ok ? 'rolled-back' : 'rollback-failed';
   const exitCode = ok ? ExitCode.rolledBack : ExitCode.rollbackFailed;
@@ -212,13 +249,30 @@ export interface StandaloneRollbackReport {
 
 /** For a separate rollback job: restore the newest pre-deploy snapshot (or the one named). */
 export async function runRollback(request: RollbackRequest): Promise<StandaloneRollbackReport> {
-  if (!request.decryptionKeys) throw new UsageError('rollback needs a key that can read the snapshot: set RIPCORD_PASSPHRASE or RIPCORD_IDENTITY');
-  const snapshot = await resolveSnapshot(request.store, request.reference ?? 'latest', request.reference ? {} : { kind: 'pre-deploy' });
-  (request.reporter ?? silentReporter).emit({ type: 'phase', phase: 'rollback', message: `rolling back to ${snapshot.id}` });
-  const rollback = await rollbackTo(snapshot, request, request.validation, request.onRollback, request.restoreCaptures ?? [], request.captures ?? [], {
-    ...(request.include ? { include: request.include } : {}),
-    capturesRequired: !request.skipCaptures,
+  if (!request.decryptionKeys)
+    throw new UsageError('rollback needs a key that can read the snapshot: set RIPCORD_PASSPHRASE or RIPCORD_IDENTITY');
+  const snapshot = await resolveSnapshot(
+    request.store,
+    request.reference ?? 'latest',
+    request.reference ? {} : { kind: 'pre-deploy' },
+  );
+  (request.reporter ?? silentReporter).emit({
+    type: 'phase',
+    phase: 'rollback',
+    message: `rolling back to ${snapshot.id}`,
   });
+  const rollback = await rollbackTo(
+    snapshot,
+    request,
+    request.validation,
+    request.onRollback,
+    request.restoreCaptures ?? [],
+    request.captures ?? [],
+    {
+      ...(request.include ? { include: request.include } : {}),
+      capturesRequired: !request.skipCaptures,
+    },
+  );
   const ok = !rollback.error && (rollback.onRollback?.ok ?? true) && (rollback.validation?.ok ?? true);
   if (snapshot.kind === 'pre-deploy') {
     await recordOutcome(request.store, snapshot.id, {
@@ -263,7 +317,8 @@ async function rollbackTo(
     });
     // Files back without the state captured beside them (a database at the new schema under
     // the old code) is a rollback in name only: refuse before anything is touched.
-    if (options.capturesRequired && plan.unrestoredCaptures.length > 0) throw new UnrestoredCapturesError(snapshot.id, plan.unrestoredCaptures);
+    if (options.capturesRequired && plan.unrestoredCaptures.length > 0)
+      throw new UnrestoredCapturesError(snapshot.id, plan.unrestoredCaptures);
     const restored = await applyRestore(plan, {
       store: context.store,
       keys: context.decryptionKeys!,
@@ -282,14 +337,28 @@ async function rollbackTo(
   }
   if (onRollback) {
     reporter.emit({ type: 'phase', phase: 'on-rollback', message: `running the rollback hook: ${onRollback}` });
-    const hook = await runStreaming('sh', ['-c', onRollback], undefined, { cwd: context.cwd, env: context.env, output: context.output });
+    const hook = await runStreaming('sh', ['-c', onRollback], undefined, {
+      cwd: context.cwd,
+      env: context.env,
+      output: context.output,
+    });
     report.onRollback =
       hook.code === 0
         ? { command: onRollback, ok: true }
-        : { command: onRollback, ok: false, detail: hook.signal ? `killed by ${hook.signal}` : `exited with ${hook.code}`, outputTail: lastLines(hook.tail, 10) };
+        : {
+            command: onRollback,
+            ok: false,
+            detail: hook.signal ? `killed by ${hook.signal}` : `exited with ${hook.code}`,
+            outputTail: lastLines(hook.tail, 10),
+          };
   }
   if (hasChecks(validationPlan)) {
-    report.validation = await validateDeployment(validationPlan, { cwd: context.cwd, env: context.env, output: context.output, reporter });
+    report.validation = await validateDeployment(validationPlan, {
+      cwd: context.cwd,
+      env: context.env,
+      output: context.output,
+      reporter,
+    });
   }
   report.durationMs = Date.now() - started;
   return report;
@@ -297,13 +366,19 @@ async function rollbackTo(
 
 /** The rollback command line for this snapshot, with the restore commands the deploy was given. */
 function rollbackCommandLine(snapshotId: string, restoreCaptures: readonly CaptureCommand[]): string {
-  return ['ripcord rollback', snapshotId, ...restoreCaptures.map((c) => `--restore-capture ${shellQuote(`${c.name}=${c.command}`)}`)].join(' ');
+  return [
+    'ripcord rollback',
+    snapshotId,
+    ...restoreCaptures.map((c) => `--restore-capture ${shellQuote(`${c.name}=${c.command}`)}`),
+  ].join(' ');
 }
 
 /** A rollback asked to leave captured state as it is, without --skip-captures. */
 export class UnrestoredCapturesError extends UsageError {
   constructor(snapshotId: string, names: readonly string[]) {
-    const flags = names.map((name) => `--restore-capture ${name}='COMMAND THAT LOADS ${name.toUpperCase()} FROM STDIN'`).join(' ');
+    const flags = names
+      .map((name) => `--restore-capture ${name}='COMMAND THAT LOADS ${name.toUpperCase()} FROM STDIN'`)
+      .join(' ');
     super(
       `snapshot ${snapshotId} holds captured state (${names.join(', ')}) that this rollback would not restore, and nothing was rolled back: ` +
         `run ripcord rollback ${snapshotId} ${flags} (the deploy's --restore-capture), or add --skip-captures to restore the files alone`,

@@ -25,7 +25,11 @@ export interface DiffResult {
   counts: { added: number; removed: number; changed: number };
 }
 
-async function manifestEntries(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys): Promise<Map<string, ManifestEntry>> {
+async function manifestEntries(
+  store: Store,
+  snapshot: SnapshotMetadata,
+  keys: DecryptionKeys,
+): Promise<Map<string, ManifestEntry>> {
   return withManifest(store, snapshot, keys, async (manifest) => {
     const map = new Map<string, ManifestEntry>();
     for await (const entry of manifest.entries) map.set(entry.path, entry);
@@ -48,7 +52,12 @@ function summarize(from: string, to: string, lines: DiffLine[]): DiffResult {
   return { from, to, lines, counts };
 }
 
-export async function diffSnapshots(store: Store, fromRef: string, toRef: string, keys: DecryptionKeys): Promise<DiffResult> {
+export async function diffSnapshots(
+  store: Store,
+  fromRef: string,
+  toRef: string,
+  keys: DecryptionKeys,
+): Promise<DiffResult> {
   const from = await resolveSnapshot(store, fromRef);
   const to = await resolveSnapshot(store, toRef);
   const a = await manifestEntries(store, from, keys);
@@ -67,15 +76,31 @@ export async function diffSnapshots(store: Store, fromRef: string, toRef: string
 }
 
 /** Compare a snapshot with a folder: what restoring it with --delete would undo. */
-export async function diffWithFolder(store: Store, reference: string, folder: string, keys: DecryptionKeys, protect: string[] = []): Promise<DiffResult> {
+export async function diffWithFolder(
+  store: Store,
+  reference: string,
+  folder: string,
+  keys: DecryptionKeys,
+  protect: string[] = [],
+): Promise<DiffResult> {
   // backup's default excludes are not compared either: right after `ripcord backup`, .git
   // and node_modules are not "added"
-  const plan = await planRestore({ store, reference, target: folder, delete: true, keys, allowOutsideSymlinks: true, protect, exclude: DEFAULT_EXCLUDES });
+  const plan = await planRestore({
+    store,
+    reference,
+    target: folder,
+    delete: true,
+    keys,
+    allowOutsideSymlinks: true,
+    protect,
+    exclude: DEFAULT_EXCLUDES,
+  });
   const lines: DiffLine[] = [];
   for (const change of plan.changes) {
     if (change.action === 'add') lines.push({ path: change.path, change: 'removed' });
     else if (change.action === 'remove') lines.push({ path: change.path, change: 'added' });
-    else if (change.action === 'change') lines.push({ path: change.path, change: 'changed', ...(change.what ? { what: change.what } : {}) });
+    else if (change.action === 'change')
+      lines.push({ path: change.path, change: 'changed', ...(change.what ? { what: change.what } : {}) });
   }
   return summarize(plan.snapshot.id, plan.target, lines);
 }

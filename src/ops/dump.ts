@@ -24,7 +24,9 @@ export interface DumpRequest {
   output: Writable;
 }
 
-export async function dumpFile(request: DumpRequest): Promise<{ snapshot: SnapshotMetadata; bytes: number; sha256: string }> {
+export async function dumpFile(
+  request: DumpRequest,
+): Promise<{ snapshot: SnapshotMetadata; bytes: number; sha256: string }> {
   const snapshot = await resolveSnapshot(request.store, request.reference);
   const wanted = request.file.replace(/^\.?\/+/, '').replace(/\/+$/, '');
   const staged = await openScratchFile('dump');

@@ -6,18 +6,28 @@ import { formatMode } from '../domain/manifest.ts';
 /** Header-level mismatch (before reading the body), as one line, or undefined. */
 export function headerMismatch(entry: TarEntry, expected: ManifestEntry): string | undefined {
   if (entry.path !== expected.path) return `the archive holds ${entry.path} where the manifest lists ${expected.path}`;
-  if (entry.kind !== expected.type) return `${entry.path} is a ${entry.kind} in the archive but a ${expected.type} in the manifest`;
-  if (expected.type === 'symlink' && entry.linkTarget !== expected.target) return `${entry.path} points elsewhere in the archive than the manifest says`;
+  if (entry.kind !== expected.type)
+    return `${entry.path} is a ${entry.kind} in the archive but a ${expected.type} in the manifest`;
+  if (expected.type === 'symlink' && entry.linkTarget !== expected.target)
+    return `${entry.path} points elsewhere in the archive than the manifest says`;
   return undefined;
 }
 
 /** Content and metadata mismatch once the body has been hashed, or undefined. */
-export function contentMismatch(entry: TarEntry, expected: ManifestEntry, size: number, sha256: string): string | undefined {
+export function contentMismatch(
+  entry: TarEntry,
+  expected: ManifestEntry,
+  size: number,
+  sha256: string,
+): string | undefined {
   if (expected.type === 'file') {
-    if (size !== expected.size) return `${entry.path} is ${size} bytes in the archive but ${expected.size} in the manifest`;
+    if (size !== expected.size)
+      return `${entry.path} is ${size} bytes in the archive but ${expected.size} in the manifest`;
     if (sha256 !== expected.sha256) return `${entry.path} does not match its sha256 in the manifest`;
   }
-  if (formatMode(entry.mode) !== expected.mode) return `${entry.path} has mode ${formatMode(entry.mode)} in the archive but ${expected.mode} in the manifest`;
-  if (Math.floor(entry.mtime) !== expected.mtime) return `${entry.path} has a different modification time in the archive and the manifest`;
+  if (formatMode(entry.mode) !== expected.mode)
+    return `${entry.path} has mode ${formatMode(entry.mode)} in the archive but ${expected.mode} in the manifest`;
+  if (Math.floor(entry.mtime) !== expected.mtime)
+    return `${entry.path} has a different modification time in the archive and the manifest`;
   return undefined;
 }

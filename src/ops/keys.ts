@@ -34,7 +34,9 @@ async function readPassphrase(inputs: KeyInputs): Promise<string | undefined> {
     try {
       text = await fs.readFile(inputs.passphraseFile, 'utf8');
     } catch (error) {
-      throw new KeyError(`cannot read the passphrase file ${inputs.passphraseFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      throw new KeyError(
+        `cannot read the passphrase file ${inputs.passphraseFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
     }
     const passphrase = text.replace(/\r?\n$/, '');
     if (passphrase === '') throw new KeyError(`the passphrase file ${inputs.passphraseFile} is empty`);
@@ -47,16 +49,22 @@ async function readPassphrase(inputs: KeyInputs): Promise<string | undefined> {
 export async function readArmoredKeys(value: string, what: string): Promise<string[]> {
   const blocks: string[] = [...(value.match(ARMOR_BLOCK) ?? [])];
   const rest = value.replace(ARMOR_BLOCK, '\n');
-  for (const file of rest.split(/[\n,]+/).map((s) => s.trim()).filter(Boolean)) {
+  for (const file of rest
+    .split(/[\n,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     let text: string;
     try {
       text = await fs.readFile(file, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new KeyError(`${what}: cannot read key file ${file}${code === 'ENOENT' ? ': no such file' : `: ${code ?? String(error)}`} (give armored key text or a path to an armored key file)`);
+      throw new KeyError(
+        `${what}: cannot read key file ${file}${code === 'ENOENT' ? ': no such file' : `: ${code ?? String(error)}`} (give armored key text or a path to an armored key file)`,
+      );
     }
     const found = text.match(ARMOR_BLOCK);
-    if (!found) throw new KeyError(`${what}: ${file} holds no armored OpenPGP key (export one with gpg --armor --export)`);
+    if (!found)
+      throw new KeyError(`${what}: ${file} holds no armored OpenPGP key (export one with gpg --armor --export)`);
     blocks.push(...found);
   }
   return blocks;
@@ -66,7 +74,9 @@ export async function encryptionKeysFrom(inputs: KeyInputs): Promise<EncryptionK
   const passphrase = await readPassphrase(inputs);
   const recipients = inputs.recipients?.trim() ? await readArmoredKeys(inputs.recipients, 'RIPCORD_RECIPIENTS') : [];
   if (passphrase !== undefined && recipients.length > 0) {
-    throw new UsageError('both a passphrase and recipients are set: a backup uses one of them; unset RIPCORD_PASSPHRASE or RIPCORD_RECIPIENTS');
+    throw new UsageError(
+      'both a passphrase and recipients are set: a backup uses one of them; unset RIPCORD_PASSPHRASE or RIPCORD_RECIPIENTS',
+    );
   }
   const signing = await signingKeyFrom(inputs);
   if (recipients.length > 0) return { mode: 'public-key', recipients, ...(signing ? { signing } : {}) };
@@ -85,9 +95,15 @@ export async function decryptionKeysFrom(inputs: KeyInputs): Promise<DecryptionK
       }))
     : [];
   if (passphrase === undefined && identities.length === 0) {
-    throw new KeyError('no decryption key configured: set RIPCORD_PASSPHRASE (or --passphrase-file) or RIPCORD_IDENTITY (an armored private key)');
+    throw new KeyError(
+      'no decryption key configured: set RIPCORD_PASSPHRASE (or --passphrase-file) or RIPCORD_IDENTITY (an armored private key)',
+    );
   }
-  return { ...(passphrase !== undefined ? { passphrase } : {}), ...(identities.length ? { identities } : {}), trust: await signerTrustFrom(inputs) };
+  return {
+    ...(passphrase !== undefined ? { passphrase } : {}),
+    ...(identities.length ? { identities } : {}),
+    trust: await signerTrustFrom(inputs),
+  };
 }
 
 /**
@@ -100,7 +116,11 @@ export async function preRestoreKeysFrom(inputs: KeyInputs): Promise<EncryptionK
   if (inputs.identity?.trim()) {
     const identities = await readArmoredKeys(inputs.identity, 'RIPCORD_IDENTITY');
     const signing = await signingKeyFrom(inputs);
-    return { mode: 'public-key', recipients: await Promise.all(identities.map((key) => publicKeyOf(key))), ...(signing ? { signing } : {}) };
+    return {
+      mode: 'public-key',
+      recipients: await Promise.all(identities.map((key) => publicKeyOf(key))),
+      ...(signing ? { signing } : {}),
+    };
   }
   return encryptionKeysFrom(inputs);
 }
@@ -129,7 +149,8 @@ function printable(fingerprints: readonly string[]): string {
   return shown.length ? shown.join(', ') : 'keys not named';
 }
 
-const NEW_KEY_HINT = 'or pass --new-key (Action input new-key: true) to start using this key; older snapshots still need the old one';
+const NEW_KEY_HINT =
+  'or pass --new-key (Action input new-key: true) to start using this key; older snapshots still need the old one';
 
 /**
  * Refuse a backup whose key differs from the repository's: a mistyped passphrase or a
@@ -137,22 +158,32 @@ const NEW_KEY_HINT = 'or pass --new-key (Action input new-key: true) to start us
  * said. The repository never supplies a key: what it records can only make a backup
  * refuse, never choose what it is encrypted to.
  */
-export async function checkRepositoryKey(store: Store, keys: EncryptionKeys, fingerprints: readonly string[]): Promise<void> {
+export async function checkRepositoryKey(
+  store: Store,
+  keys: EncryptionKeys,
+  fingerprints: readonly string[],
+): Promise<void> {
   const newest = await repositoryKey(store);
   if (!newest) return;
   const recorded = newest.encryption;
   const where = `the newest snapshot in ${store.properties.location} (${newest.id})`;
   if (keys.mode === 'passphrase') {
     if (recorded.mode !== 'passphrase') {
-      throw new KeyError(`${where} is encrypted to public keys (${printable(recorded.recipients)}), not a passphrase: set RIPCORD_RECIPIENTS to those keys instead of a passphrase, ${NEW_KEY_HINT}`);
+      throw new KeyError(
+        `${where} is encrypted to public keys (${printable(recorded.recipients)}), not a passphrase: set RIPCORD_RECIPIENTS to those keys instead of a passphrase, ${NEW_KEY_HINT}`,
+      );
     }
     if (recorded.keyCheck && !matchesPassphraseCheck(keys.passphrase, recorded.keyCheck)) {
-      throw new KeyError(`the passphrase is not the one ${where} was made with: give the repository's passphrase (RIPCORD_PASSPHRASE or --passphrase-file), ${NEW_KEY_HINT}`);
+      throw new KeyError(
+        `the passphrase is not the one ${where} was made with: give the repository's passphrase (RIPCORD_PASSPHRASE or --passphrase-file), ${NEW_KEY_HINT}`,
+      );
     }
     return;
   }
   if (recorded.mode !== 'public-key') {
-    throw new KeyError(`${where} is encrypted with a passphrase, not to public keys: set RIPCORD_PASSPHRASE instead of RIPCORD_RECIPIENTS, ${NEW_KEY_HINT}`);
+    throw new KeyError(
+      `${where} is encrypted with a passphrase, not to public keys: set RIPCORD_PASSPHRASE instead of RIPCORD_RECIPIENTS, ${NEW_KEY_HINT}`,
+    );
   }
   const same = new Set(recorded.recipients);
   if (same.size !== new Set(fingerprints).size || !fingerprints.every((f) => same.has(f))) {

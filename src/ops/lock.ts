@@ -69,9 +69,15 @@ export const MAX_LEASE_MS = 60 * 60_000;
 /** A lock record is a few hundred bytes; anything much larger is not one, and is not read. */
 const MAX_RECORD_BYTES = 16 << 10;
 
-export async function acquireLock(store: Store, name: string, owner: LockOwner, options: LockOptions = {}): Promise<HeldLock> {
+export async function acquireLock(
+  store: Store,
+  name: string,
+  owner: LockOwner,
+  options: LockOptions = {},
+): Promise<HeldLock> {
   const leaseMs = options.leaseMs ?? 5 * 60_000;
-  if (!(leaseMs > 0 && leaseMs <= MAX_LEASE_MS)) throw new RangeError(`a lock lease of ${leaseMs} ms: it must be positive and at most ${MAX_LEASE_MS} ms`);
+  if (!(leaseMs > 0 && leaseMs <= MAX_LEASE_MS))
+    throw new RangeError(`a lock lease of ${leaseMs} ms: it must be positive and at most ${MAX_LEASE_MS} ms`);
   const renewMs = options.renewMs ?? Math.max(1000, Math.floor(leaseMs / 5));
   const pollMs = options.pollMs ?? 2000;
   const now = options.now ?? (() => new Date());
@@ -79,7 +85,11 @@ export async function acquireLock(store: Store, name: string, owner: LockOwner, 
   for (let attempt = 1; ; attempt += 1) {
     const acquired = now();
     const key = `${PREFIX}/${name}/${createSnapshotId(acquired)}.json`;
-    const record = (at: Date): LockRecord => ({ ...owner, acquired: acquired.toISOString(), expires: new Date(at.getTime() + leaseMs).toISOString() });
+    const record = (at: Date): LockRecord => ({
+      ...owner,
+      acquired: acquired.toISOString(),
+      expires: new Date(at.getTime() + leaseMs).toISOString(),
+    });
     await store.put(key, Buffer.from(JSON.stringify(record(acquired))));
     const others = await otherLiveLocks(store, name, now(), options.sameMachine ?? false, key);
     if (others.length === 0) {
@@ -109,7 +119,13 @@ export async function acquireLock(store: Store, name: string, owner: LockOwner, 
 const QUICK_ATTEMPTS = 3;
 
 /** Run `work` while holding the lock; the lock is released whatever happens. */
-export async function withLock<T>(store: Store, name: string, owner: LockOwner, options: LockOptions, work: () => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  store: Store,
+  name: string,
+  owner: LockOwner,
+  options: LockOptions,
+  work: () => Promise<T>,
+): Promise<T> {
   const lock = await acquireLock(store, name, owner, options);
   try {
     return await work();
@@ -128,7 +144,13 @@ interface FoundLock {
 }
 
 /** Live lock objects other than `own`, earliest first; lapsed ones (and ones of dead local processes) are removed. */
-async function otherLiveLocks(store: Store, name: string, now: Date, sameMachine: boolean, own: string): Promise<FoundLock[]> {
+async function otherLiveLocks(
+  store: Store,
+  name: string,
+  now: Date,
+  sameMachine: boolean,
+  own: string,
+): Promise<FoundLock[]> {
   const objects: StoredObject[] = [];
   for await (const object of store.list(`${PREFIX}/${name}/`)) if (object.key !== own) objects.push(object);
   objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -168,7 +190,10 @@ async function readRecord(store: Store, object: StoredObject): Promise<unknown> 
 }
 
 function parseLock(object: StoredObject, content: unknown): FoundLock {
-  const fields = typeof content === 'object' && content !== null && !Array.isArray(content) ? (content as Record<string, unknown>) : {};
+  const fields =
+    typeof content === 'object' && content !== null && !Array.isArray(content)
+      ? (content as Record<string, unknown>)
+      : {};
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   const optional = (value: unknown) => value === undefined || typeof value === 'string';
   const written = object.modified.getTime();
@@ -211,6 +236,15 @@ function lockedBy(name: string, holder: FoundLock, store: Store): LockedError {
 }
 
 /** A lock owner for this process. */
-export function lockOwner(operation: string, origin: { host: string; user?: string; ci?: { runUrl?: string; runId?: string } }): LockOwner {
-  return { operation, host: origin.host, pid: process.pid, user: origin.user, ciRun: origin.ci?.runUrl ?? origin.ci?.runId };
+export function lockOwner(
+  operation: string,
+  origin: { host: string; user?: string; ci?: { runUrl?: string; runId?: string } },
+): LockOwner {
+  return {
+    operation,
+    host: origin.host,
+    pid: process.pid,
+    user: origin.user,
+    ciRun: origin.ci?.runUrl ?? origin.ci?.runId,
+  };
 }

@@ -32,7 +32,9 @@ export async function describeOrigin(cwd: string, env: NodeJS.ProcessEnv): Promi
 /** Who ran an operation and where, for audit records and reports: $GITHUB_ACTOR when set, else the OS user. */
 export function describeActor(env: NodeJS.ProcessEnv): { host: string; actor: string; ciRunUrl?: string } {
   const ciRunUrl =
-    env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
+    env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+      ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+      : undefined;
   return { host: hostname(), actor: env.GITHUB_ACTOR || currentUser(env), ...(ciRunUrl ? { ciRunUrl } : {}) };
 }
 

@@ -58,7 +58,9 @@ async function claimFolder(base: string): Promise<string> {
   // Only the sticky bit keeps others from renaming a folder of ours away and putting theirs in its place.
   const parent = await fs.stat(base).catch(() => undefined);
   if (parent && (parent.mode & 0o002) !== 0 && (parent.mode & 0o1000) === 0) {
-    throw new RipcordError(`${base} (TMPDIR) is writable by everyone but not sticky, so anyone could replace ripcord's private folder in it: set TMPDIR to a folder only you can write, or chmod +t ${base}`);
+    throw new RipcordError(
+      `${base} (TMPDIR) is writable by everyone but not sticky, so anyone could replace ripcord's private folder in it: set TMPDIR to a folder only you can write, or chmod +t ${base}`,
+    );
   }
   const uid = process.getuid?.();
   const name = `ripcord-${uid ?? 'user'}`;
@@ -70,9 +72,12 @@ async function claimFolder(base: string): Promise<string> {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST') {
-        throw new RipcordError(`cannot make ripcord's private folder ${dir}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : String(code)}; set TMPDIR to a folder you can write`, {
-          cause: error,
-        });
+        throw new RipcordError(
+          `cannot make ripcord's private folder ${dir}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : String(code)}; set TMPDIR to a folder you can write`,
+          {
+            cause: error,
+          },
+        );
       }
     }
     const stats = await fs.lstat(dir);
@@ -81,17 +86,26 @@ async function claimFolder(base: string): Promise<string> {
       if ((stats.mode & 0o777) !== 0o700) await fs.chmod(dir, 0o700);
       return dir;
     }
-    const why = stats.isSymbolicLink() ? 'a symlink' : !stats.isDirectory() ? 'not a folder' : uid !== undefined && stats.uid !== uid ? `owned by uid ${stats.uid}` : 'writable by others';
+    const why = stats.isSymbolicLink()
+      ? 'a symlink'
+      : !stats.isDirectory()
+        ? 'not a folder'
+        : uid !== undefined && stats.uid !== uid
+          ? `owned by uid ${stats.uid}`
+          : 'writable by others';
     passed.push(`${path.basename(dir)} (${why})`);
   }
-  throw new RipcordError(`no private folder for ripcord in ${base}: the first ${CANDIDATES} names are taken by others (${passed.slice(0, 3).join(', ')}, ...); set TMPDIR to a folder only you can write`);
+  throw new RipcordError(
+    `no private folder for ripcord in ${base}: the first ${CANDIDATES} names are taken by others (${passed.slice(0, 3).join(', ')}, ...); set TMPDIR to a folder only you can write`,
+  );
 }
 
 /** Scratch folders of processes that are gone (killed before they could remove them). */
 async function removeAbandonedScratch(dir: string): Promise<void> {
   for (const name of await fs.readdir(dir)) {
     const pid = scratchOwner(name);
-    if (pid !== undefined && !processAlive(pid)) await fs.rm(path.join(dir, name), { recursive: true, force: true }).catch(() => {});
+    if (pid !== undefined && !processAlive(pid))
+      await fs.rm(path.join(dir, name), { recursive: true, force: true }).catch(() => {});
   }
 }
 
@@ -126,7 +140,11 @@ export interface ScratchFile {
 /** A private file for decrypted content, unlinked at once so that nothing outlives the process. */
 export async function openScratchFile(purpose: string): Promise<ScratchFile> {
   const file = path.join(await privateFolder(), scratchName(purpose));
-  const fd = await promisify(open)(file, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  const fd = await promisify(open)(
+    file,
+    constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
     await fs.unlink(file);
   } catch (error) {

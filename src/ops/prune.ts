@@ -118,7 +118,9 @@ export function isPinned(snapshot: SnapshotMetadata, folder: SnapshotFolder | un
 export async function planPrune(store: Store, request: PruneRequest): Promise<PrunePlan> {
   validatePolicy(request.policy); // before any I/O: no keep rule is a usage error
   if (!store.properties.listable) {
-    throw new UsageError(`${store.properties.location} cannot list its contents, so prune cannot see which snapshots exist`);
+    throw new UsageError(
+      `${store.properties.location} cannot list its contents, so prune cannot see which snapshots exist`,
+    );
   }
   const listing = await listSnapshots(store);
   return decidePrune(listing, listing.folders, request, store.properties.location);
@@ -136,7 +138,10 @@ export function decidePrune(
 ): PrunePlan {
   const now = request.now;
   if (Number.isNaN(now.getTime())) throw new RangeError('prune needs a valid "now"');
-  const scope = { ...(request.scope?.kind ? { kind: request.scope.kind } : {}), tags: [...(request.scope?.tags ?? [])] };
+  const scope = {
+    ...(request.scope?.kind ? { kind: request.scope.kind } : {}),
+    tags: [...(request.scope?.tags ?? [])],
+  };
   const filter: SnapshotFilter = scope;
   const inScope = listing.snapshots.filter((snapshot) => matchesFilter(snapshot, filter));
 
@@ -180,17 +185,22 @@ function folderBytes(folder: SnapshotFolder | undefined): number | undefined {
   return folder?.objects.reduce((sum, object) => sum + object.size, 0);
 }
 
-
 function decideUnfinished(folder: SnapshotFolder, now: Date): UnfinishedDecision {
   const started = snapshotIdTime(folder.id);
-  const times = [...folder.objects, ...(folder.emptySince ? [{ modified: folder.emptySince }] : [])].map((object) => object.modified.getTime());
+  const times = [...folder.objects, ...(folder.emptySince ? [{ modified: folder.emptySince }] : [])].map((object) =>
+    object.modified.getTime(),
+  );
   const lastModified = new Date(times.length > 0 ? Math.max(...times) : started.getTime());
   const base = { id: folder.id, objects: folder.objects, bytes: folderBytes(folder) ?? 0, lastModified };
   if (!isOlderThanGrace(started, now)) {
     return { ...base, action: 'keep', reason: `started ${age(started, now)}: a backup may still be writing it` };
   }
   if (!isOlderThanGrace(lastModified, now)) {
-    return { ...base, action: 'keep', reason: `written to ${age(lastModified, now)}: a backup may still be writing it` };
+    return {
+      ...base,
+      action: 'keep',
+      reason: `written to ${age(lastModified, now)}: a backup may still be writing it`,
+    };
   }
   return { ...base, action: 'remove', reason: `interrupted backup, last written ${age(lastModified, now)}` };
 }
@@ -212,15 +222,26 @@ function age(time: Date, now: Date): string {
  * planning. Stops at the first storage failure with an error that says how far it got;
  * running prune again finishes the job (a half-removed snapshot is an unfinished folder).
  */
-export async function applyPrune(store: Store, plan: PrunePlan, reporter: Reporter = silentReporter): Promise<PruneResult> {
-  const result: PruneResult = { removedSnapshots: [], removedUnfinished: [], skippedUnfinished: [], removedPartials: [], bytesFreed: 0 };
+export async function applyPrune(
+  store: Store,
+  plan: PrunePlan,
+  reporter: Reporter = silentReporter,
+): Promise<PruneResult> {
+  const result: PruneResult = {
+    removedSnapshots: [],
+    removedUnfinished: [],
+    skippedUnfinished: [],
+    removedPartials: [],
+    bytesFreed: 0,
+  };
   if (store.properties.deletable) {
     // A run killed while writing its audit record or lock leaves "<key>.partial-<random>"
     // beside it (snapshot folders are handled as unfinished folders below).
     for (const prefix of ['audit/', 'locks/']) {
       const stale: StoredObject[] = [];
       for await (const object of store.list(prefix)) {
-        if (object.key.includes('.partial-') && plan.now.getTime() - object.modified.getTime() > UNFINISHED_GRACE_MS) stale.push(object);
+        if (object.key.includes('.partial-') && plan.now.getTime() - object.modified.getTime() > UNFINISHED_GRACE_MS)
+          stale.push(object);
       }
       if (stale.length === 0) continue;
       await store.delete(stale.map((object) => object.key));
@@ -232,12 +253,18 @@ export async function applyPrune(store: Store, plan: PrunePlan, reporter: Report
   const unfinished = plan.unfinished.filter((decision) => decision.action === 'remove');
   if (snapshots.length + unfinished.length === 0) return result;
   if (!store.properties.deletable) {
-    throw new UsageError(`${store.properties.location} does not allow deleting objects, so prune cannot remove snapshots from it`);
+    throw new UsageError(
+      `${store.properties.location} does not allow deleting objects, so prune cannot remove snapshots from it`,
+    );
   }
   try {
     for (const [index, decision] of snapshots.entries()) {
       const id = decision.snapshot.id;
-      reporter.emit({ type: 'phase', phase: 'prune', message: `removing snapshot ${id} (${index + 1}/${snapshots.length})` });
+      reporter.emit({
+        type: 'phase',
+        phase: 'prune',
+        message: `removing snapshot ${id} (${index + 1}/${snapshots.length})`,
+      });
       await store.delete([`${id}/${SNAPSHOT_OBJECT}`]); // uncommits the snapshot before any object goes
       const rest = await listFolder(store, id);
       if (rest.length > 0) await store.delete(rest.map((object) => object.key));
@@ -245,11 +272,16 @@ export async function applyPrune(store: Store, plan: PrunePlan, reporter: Report
       result.bytesFreed += decision.bytes;
     }
     for (const [index, decision] of unfinished.entries()) {
-      reporter.emit({ type: 'phase', phase: 'prune', message: `removing unfinished folder ${decision.id} (${index + 1}/${unfinished.length})` });
+      reporter.emit({
+        type: 'phase',
+        phase: 'prune',
+        message: `removing unfinished folder ${decision.id} (${index + 1}/${unfinished.length})`,
+      });
       const objects = await listFolder(store, decision.id);
       if (objects.length === 0) {
         // an empty folder (a write killed before its first file), or already gone (another prune)
-        if (decision.objects.length === 0 && (await store.removeEmptyFolder?.(decision.id))) result.removedUnfinished.push(decision.id);
+        if (decision.objects.length === 0 && (await store.removeEmptyFolder?.(decision.id)))
+          result.removedUnfinished.push(decision.id);
         continue;
       }
       const changed = changedSincePlanning(decision.id, objects, plan.now);
@@ -283,7 +315,8 @@ async function listFolder(store: Store, id: string): Promise<StoredObject[]> {
 
 /** Why an unfinished folder must now be left alone, or undefined when it may go. */
 function changedSincePlanning(id: string, objects: readonly StoredObject[], now: Date): string | undefined {
-  if (objects.some((object) => object.key === `${id}/${SNAPSHOT_OBJECT}`)) return 'it was committed (snapshot.json appeared) after planning';
+  if (objects.some((object) => object.key === `${id}/${SNAPSHOT_OBJECT}`))
+    return 'it was committed (snapshot.json appeared) after planning';
   const fresh = objects.find((object) => !isOlderThanGrace(object.modified, now));
   if (!fresh) return undefined;
   const when = fresh.modified.getTime() > now.getTime() ? 'after planning' : age(fresh.modified, now);

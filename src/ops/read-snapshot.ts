@@ -84,7 +84,12 @@ export async function openDecrypted(
   if (precheck) checkStoredChecksum(snapshot, object, await checksumOf(await store.get(key)));
   const stored = new ChecksumStream();
   const decrypted = chain(await store.get(key), stored, createDecryptStream(keys, { name: `snapshot ${snapshot.id}` }));
-  const plaintext = options.checked || precheck ? decrypted : damageBeforeWrongKey(decrypted, async () => checkStoredChecksum(snapshot, object, await checksumOf(await store.get(key))));
+  const plaintext =
+    options.checked || precheck
+      ? decrypted
+      : damageBeforeWrongKey(decrypted, async () =>
+          checkStoredChecksum(snapshot, object, await checksumOf(await store.get(key))),
+        );
   return { plaintext, stored };
 }
 
@@ -110,7 +115,11 @@ function damageBeforeWrongKey(source: Readable, checkDamage: () => Promise<void>
 }
 
 /** Check a finished read against snapshot.json's checksum for that object. */
-export function checkStoredChecksum(snapshot: SnapshotMetadata, object: typeof ARCHIVE_OBJECT | typeof MANIFEST_OBJECT, actual: ObjectChecksum): void {
+export function checkStoredChecksum(
+  snapshot: SnapshotMetadata,
+  object: typeof ARCHIVE_OBJECT | typeof MANIFEST_OBJECT,
+  actual: ObjectChecksum,
+): void {
   const expected = snapshot.objects[object];
   if (actual.sha256 !== expected.sha256 || actual.bytes !== expected.bytes) {
     throw new IntegrityError(
@@ -172,7 +181,8 @@ export async function* linesOf(stream: Readable): AsyncGenerator<string> {
   for await (const chunk of stream) {
     const lines = (partial + decoder.write(chunk as Buffer)).split('\n');
     partial = lines.pop()!;
-    if (partial.length > MAX_LINE) throw new IntegrityError(`a line longer than ${MAX_LINE >> 20} MiB: this is not a manifest`);
+    if (partial.length > MAX_LINE)
+      throw new IntegrityError(`a line longer than ${MAX_LINE >> 20} MiB: this is not a manifest`);
     for (const line of lines) yield line.endsWith('\r') ? line.slice(0, -1) : line;
   }
   partial += decoder.end();
@@ -219,15 +229,22 @@ async function checkManifestFile(file: ScratchFile, snapshot: SnapshotMetadata):
     for await (const _ of manifest.entries);
     trailer = manifest.trailer();
   } catch (error) {
-    throw new IntegrityError(`snapshot ${snapshot.id}: ${MANIFEST_OBJECT} is malformed (${error instanceof Error ? error.message : String(error)}); use another copy of this snapshot or an older one`, {
-      cause: error,
-    });
+    throw new IntegrityError(
+      `snapshot ${snapshot.id}: ${MANIFEST_OBJECT} is malformed (${error instanceof Error ? error.message : String(error)}); use another copy of this snapshot or an older one`,
+      {
+        cause: error,
+      },
+    );
   }
   if (!isDeepStrictEqual(trailer.archive, snapshot.objects[ARCHIVE_OBJECT])) {
-    throw new IntegrityError(`snapshot ${snapshot.id}: ${MANIFEST_OBJECT} was written for a different archive than the one stored; refusing to use it`);
+    throw new IntegrityError(
+      `snapshot ${snapshot.id}: ${MANIFEST_OBJECT} was written for a different archive than the one stored; refusing to use it`,
+    );
   }
   if (!isDeepStrictEqual(trailer.snapshot, bindingOf(snapshot))) {
-    throw new IntegrityError(`snapshot ${snapshot.id}: snapshot.json differs from the copy authenticated inside ${MANIFEST_OBJECT} (it was edited); refusing to use it`);
+    throw new IntegrityError(
+      `snapshot ${snapshot.id}: snapshot.json differs from the copy authenticated inside ${MANIFEST_OBJECT} (it was edited); refusing to use it`,
+    );
   }
 }
 
@@ -259,7 +276,12 @@ function collectingGarbage(): Transform {
 }
 
 /** Stream the archive's tar entries. Nothing read here is authenticated before finish() resolves. */
-export async function openArchive(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, options: OpenOptions = {}): Promise<ArchiveReader> {
+export async function openArchive(
+  store: Store,
+  snapshot: SnapshotMetadata,
+  keys: DecryptionKeys,
+  options: OpenOptions = {},
+): Promise<ArchiveReader> {
   const reader = await openDecrypted(store, snapshot, ARCHIVE_OBJECT, keys, options);
   const tar = chain(reader.plaintext, createGunzip({ chunkSize: 1 << 18 }), collectingGarbage());
   return {

@@ -63,7 +63,10 @@ export async function readText(store: Store, key: string): Promise<string> {
   return text(await store.get(key));
 }
 
-export async function readMetadata(store: Store, id: string): Promise<{ metadata: SnapshotMetadata } | { problem: string }> {
+export async function readMetadata(
+  store: Store,
+  id: string,
+): Promise<{ metadata: SnapshotMetadata } | { problem: string }> {
   let content: string;
   try {
     content = await readText(store, `${id}/${SNAPSHOT_OBJECT}`);
@@ -78,7 +81,8 @@ export async function listSnapshots(store: Store): Promise<RepositoryListing> {
   const byId = await listFolders(store);
   // a folder a killed write left empty is unfinished too: list notes it, prune removes it
   for await (const empty of store.listEmptyFolders?.() ?? []) {
-    if (isSnapshotId(empty.key) && !byId.has(empty.key)) byId.set(empty.key, { id: empty.key, objects: [], emptySince: empty.modified });
+    if (isSnapshotId(empty.key) && !byId.has(empty.key))
+      byId.set(empty.key, { id: empty.key, objects: [], emptySince: empty.modified });
   }
   const folders = [...byId.values()];
   const committed = folders.filter((f) => f.objects.some((o) => o.key === `${f.id}/${SNAPSHOT_OBJECT}`));
@@ -110,13 +114,19 @@ export function matchesFilter(snapshot: SnapshotMetadata, filter: SnapshotFilter
  * filter; with kind "pre-restore" it is the newest pre-restore snapshot), a full id,
  * or a unique prefix of one.
  */
-export async function resolveSnapshot(store: Store, reference: string, filter: SnapshotFilter = {}): Promise<SnapshotMetadata> {
+export async function resolveSnapshot(
+  store: Store,
+  reference: string,
+  filter: SnapshotFilter = {},
+): Promise<SnapshotMetadata> {
   const location = store.properties.location;
   if (reference === 'latest') {
     const { snapshots } = await listSnapshots(store);
     const latest = snapshots.find((s) => (filter.kind ? true : s.kind !== 'pre-restore') && matchesFilter(s, filter));
     if (!latest) {
-      const scope = [filter.kind && `kind ${filter.kind}`, filter.tags?.length && `tags ${filter.tags.join(',')}`].filter(Boolean).join(', ');
+      const scope = [filter.kind && `kind ${filter.kind}`, filter.tags?.length && `tags ${filter.tags.join(',')}`]
+        .filter(Boolean)
+        .join(', ');
       throw new NotFoundError(
         snapshots.length === 0
           ? `no snapshots in ${location}: run ripcord backup first, or check --repo`
@@ -132,18 +142,30 @@ export async function resolveSnapshot(store: Store, reference: string, filter: S
     const read = await readMetadata(store, reference);
     if ('metadata' in read) return read.metadata;
     if (read.problem === 'snapshot.json is missing') {
-      throw new NotFoundError(`snapshot ${reference} does not exist in ${location} (or was never completed): see ripcord list`);
+      throw new NotFoundError(
+        `snapshot ${reference} does not exist in ${location} (or was never completed): see ripcord list`,
+      );
     }
     throw new NotFoundError(`snapshot ${reference} in ${location} cannot be used: ${read.problem}`);
   }
   const { snapshots } = await listSnapshots(store);
   const matches = snapshots.filter((s) => s.id.startsWith(reference));
   if (matches.length === 1) return matches[0]!;
-  if (matches.length === 0) throw new NotFoundError(`no snapshot id starts with ${reference} in ${location}: see ripcord list`);
-  throw new UsageError(`${reference} matches ${matches.length} snapshots (${matches.slice(0, 3).map((s) => s.id).join(', ')}, ...): give more of the id`);
+  if (matches.length === 0)
+    throw new NotFoundError(`no snapshot id starts with ${reference} in ${location}: see ripcord list`);
+  throw new UsageError(
+    `${reference} matches ${matches.length} snapshots (${matches
+      .slice(0, 3)
+      .map((s) => s.id)
+      .join(', ')}, ...): give more of the id`,
+  );
 }
 
-export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) await work(items[next++]!);

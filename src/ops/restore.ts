@@ -37,7 +37,13 @@ import type { Stats } from 'node:fs';
 import * as path from 'node:path';
 import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
 import { createExcludeMatcher } from '../archive/walk-sources.ts';
-import { ancestorsOf, safeMode, symlinkEscapes, symlinkResolvesOutside, unsafePathReason } from '../domain/entry-safety.ts';
+import {
+  ancestorsOf,
+  safeMode,
+  symlinkEscapes,
+  symlinkResolvesOutside,
+  unsafePathReason,
+} from '../domain/entry-safety.ts';
 import type { TargetNode } from '../domain/entry-safety.ts';
 import { IntegrityError, RipcordError, UnsafeEntryError, UsageError } from '../domain/errors.ts';
 import type { Reporter } from '../domain/events.ts';
@@ -131,7 +137,10 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   // walks the roots, so a root like "../victim" must never get that far.
   for (const root of roots) {
     const reason = root === '.' ? undefined : unsafePathReason(root);
-    if (reason) throw new UnsafeEntryError(`snapshot ${snapshot.id}: its manifest root ${JSON.stringify(root)} ${reason}; refusing to restore anything`);
+    if (reason)
+      throw new UnsafeEntryError(
+        `snapshot ${snapshot.id}: its manifest root ${JSON.stringify(root)} ${reason}; refusing to restore anything`,
+      );
   }
   const guarded = guardedNames(target, protect, snapshot);
   const rootList = roots.map((r) => (r === '.' ? '' : r));
@@ -151,11 +160,16 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     const outside = outsideRootsReason(entry, rootSet);
     if (outside) throw new UnsafeEntryError(`${where} ${outside}; refusing to restore anything`);
     const touches = touchesGuarded(entry, guarded);
-    if (touches) throw new UnsafeEntryError(`${where} would replace or write into ${touches}; refusing to restore anything`);
+    if (touches)
+      throw new UnsafeEntryError(`${where} would replace or write into ${touches}; refusing to restore anything`);
     const through = ancestorsOf(entry.path).find((a) => symlinks.has(a));
-    if (through) throw new UnsafeEntryError(`${where} passes through the symlink ${through}; refusing to restore anything`);
+    if (through)
+      throw new UnsafeEntryError(`${where} passes through the symlink ${through}; refusing to restore anything`);
     const underFile = ancestorsOf(entry.path).find((a) => files.has(a));
-    if (underFile) throw new UnsafeEntryError(`${where} lies under ${JSON.stringify(underFile)}, which the snapshot lists as a file; refusing to restore anything`);
+    if (underFile)
+      throw new UnsafeEntryError(
+        `${where} lies under ${JSON.stringify(underFile)}, which the snapshot lists as a file; refusing to restore anything`,
+      );
     if (entry.type === 'file') files.add(entry.path);
     if (entry.type === 'symlink') symlinks.add(entry.path);
   }
@@ -170,7 +184,11 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     ![...ancestorsOf(name), name].some((p) => excluded(p));
 
   const capturedNames = new Map(
-    entries.flatMap((e, i) => (e.type === 'file' && e.path.startsWith(`${CAPTURED_DIR}/`) ? [[e.path.slice(CAPTURED_DIR.length + 1), i] as const] : [])),
+    entries.flatMap((e, i) =>
+      e.type === 'file' && e.path.startsWith(`${CAPTURED_DIR}/`)
+        ? [[e.path.slice(CAPTURED_DIR.length + 1), i] as const]
+        : [],
+    ),
   );
   const captures = (request.restoreCaptures ?? []).map((capture) => {
     const index = capturedNames.get(capture.name);
@@ -209,7 +227,8 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   const topMostMissing = (name: string): string => {
     for (const ancestor of ancestorsOf(name)) {
       let missing = missingAncestors.get(ancestor);
-      if (missing === undefined) missingAncestors.set(ancestor, (missing = lstatOrUndefined(path.join(target, ancestor)) === undefined));
+      if (missing === undefined)
+        missingAncestors.set(ancestor, (missing = lstatOrUndefined(path.join(target, ancestor)) === undefined));
       if (missing) return ancestor;
     }
     return name;
@@ -219,7 +238,9 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     checkAncestorsInTarget(target, entry, snapshotDirectories, checkedAncestors, snapshot);
     const parent = path.posix.dirname(entry.path);
     const underAbsent = absent.has(parent);
-    const change: RestoreChange = underAbsent ? { path: entry.path, type: entry.type, action: 'add' } : await compareWithTarget(target, entry);
+    const change: RestoreChange = underAbsent
+      ? { path: entry.path, type: entry.type, action: 'add' }
+      : await compareWithTarget(target, entry);
     if (change.action === 'add' && entry.type === 'directory') absent.add(entry.path);
     if (change.action === 'change') touched.add(entry.path);
     else if (change.action === 'add' && !underAbsent) touched.add(topMostMissing(entry.path));
@@ -229,7 +250,9 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   const removals: string[] = [];
   if (deleteExtras) {
     const wanted = new Set([...selected].map((i) => entries[i]!.path));
-    const directories = new Set([...selected].filter((i) => entries[i]!.type === 'directory').map((i) => entries[i]!.path));
+    const directories = new Set(
+      [...selected].filter((i) => entries[i]!.type === 'directory').map((i) => entries[i]!.path),
+    );
     for (const root of deleteScope) {
       if (root !== '' && !wanted.has(root) && !(await exists(path.join(target, root)))) continue;
       if (root !== '' && !directories.has(root) && wanted.has(root)) continue; // a file root: nothing below it
@@ -238,7 +261,17 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     removals.sort((a, b) => b.length - a.length || (a < b ? 1 : -1));
     for (const removal of removals) {
       const stats = await fs.lstat(path.join(target, removal));
-      changes.push({ path: removal, action: 'remove', type: stats.isDirectory() ? 'directory' : stats.isSymbolicLink() ? 'symlink' : stats.isFile() ? 'file' : 'other' });
+      changes.push({
+        path: removal,
+        action: 'remove',
+        type: stats.isDirectory()
+          ? 'directory'
+          : stats.isSymbolicLink()
+            ? 'symlink'
+            : stats.isFile()
+              ? 'file'
+              : 'other',
+      });
       touched.add(removal);
     }
   }
@@ -247,7 +280,22 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   const scope = topMost([...touched].sort()).filter((name) => !passesThroughLink(target, name));
   const undoNeedsOutsideLinks = holdsOutsideLink(target, scope, guarded);
   const newTarget = lstatOrUndefined(target) === undefined;
-  return { snapshot, target, entries, selected, changes, counts, scope, undoNeedsOutsideLinks, removals, deleteExtras, protect, captures, unrestoredCaptures, newTarget };
+  return {
+    snapshot,
+    target,
+    entries,
+    selected,
+    changes,
+    counts,
+    scope,
+    undoNeedsOutsideLinks,
+    removals,
+    deleteExtras,
+    protect,
+    captures,
+    unrestoredCaptures,
+    newTarget,
+  };
 }
 
 /**
@@ -264,9 +312,12 @@ function guardedNames(target: string, protect: readonly string[], snapshot: Snap
         const relative = path.relative(base, candidate);
         const inward = path.relative(candidate, base);
         if (relative === '' || (inward !== '..' && !inward.startsWith(`..${path.sep}`) && !path.isAbsolute(inward))) {
-          throw new UnsafeEntryError(`the target ${target} lies inside the repository ${guardedPath}; restore snapshot ${snapshot.id} into another --target`);
+          throw new UnsafeEntryError(
+            `the target ${target} lies inside the repository ${guardedPath}; restore snapshot ${snapshot.id} into another --target`,
+          );
         }
-        if (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative)) names.add(relative.split(path.sep).join('/'));
+        if (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))
+          names.add(relative.split(path.sep).join('/'));
       }
     }
   }
@@ -286,7 +337,8 @@ function outsideRootsReason(entry: ManifestEntry, roots: ReadonlySet<string>): s
   if (entry.path === CAPTURED_DIR || entry.path.startsWith(`${CAPTURED_DIR}/`)) {
     if (!roots.has(CAPTURED_DIR)) return `is captured state, but the manifest has no ${CAPTURED_DIR} root`;
     const name = entry.path.slice(CAPTURED_DIR.length + 1);
-    const fits = entry.path === CAPTURED_DIR ? entry.type === 'directory' : entry.type === 'file' && CAPTURE_NAME.test(name);
+    const fits =
+      entry.path === CAPTURED_DIR ? entry.type === 'directory' : entry.type === 'file' && CAPTURE_NAME.test(name);
     return fits ? undefined : `is not captured state as ripcord stores it (a file ${CAPTURED_DIR}/NAME)`;
   }
   if (roots.has('') || roots.has(entry.path) || ancestorsOf(entry.path).some((a) => roots.has(a))) return undefined;
@@ -299,7 +351,10 @@ function touchesGuarded(entry: ManifestEntry, guarded: readonly string[]): strin
   const top = entry.path.split('/')[0]!;
   if (top.startsWith(STAGING_PREFIX)) return `${JSON.stringify(top)}, a name ripcord reserves for its staging folders`;
   const hit = guarded.find(
-    (name) => entry.path === name || entry.path.startsWith(`${name}/`) || (entry.type !== 'directory' && name.startsWith(`${entry.path}/`)),
+    (name) =>
+      entry.path === name ||
+      entry.path.startsWith(`${name}/`) ||
+      (entry.type !== 'directory' && name.startsWith(`${entry.path}/`)),
   );
   return hit === undefined ? undefined : `the repository (${hit})`;
 }
@@ -309,7 +364,12 @@ function touchesGuarded(entry: ManifestEntry, guarded: readonly string[]): strin
  * links this restore creates and those the target already holds (a chain of in-target links
  * such as "a -> .", "l1 -> a/..", "passwd -> l1/etc/passwd" escapes though each looks harmless).
  */
-function refuseEscapingSymlinks(target: string, entries: ManifestEntry[], selected: Set<number>, snapshot: SnapshotMetadata): void {
+function refuseEscapingSymlinks(
+  target: string,
+  entries: ManifestEntry[],
+  selected: Set<number>,
+  snapshot: SnapshotMetadata,
+): void {
   const links = entries.filter((e) => e.type === 'symlink');
   if (links.length === 0) return;
   const restored = new Map<string, ManifestEntry>();
@@ -332,7 +392,12 @@ function refuseEscapingSymlinks(target: string, entries: ManifestEntry[], select
 }
 
 /** Why a link at `name` leads out of the target, by its text or once resolved, or undefined. */
-function linkLeavesTarget(target: string, name: string, linkTarget: string, lookup: (name: string) => TargetNode): string | undefined {
+function linkLeavesTarget(
+  target: string,
+  name: string,
+  linkTarget: string,
+  lookup: (name: string) => TargetNode,
+): string | undefined {
   if (symlinkEscapes(name, linkTarget, target)) return `points outside the target ${target}`;
   return symlinkResolvesOutside(name, linkTarget, [...new Set([target, realPathOrSelf(target)])], lookup);
 }
@@ -344,7 +409,11 @@ function targetLookup(target: string): (name: string) => TargetNode {
     if (seen.has(name)) return seen.get(name);
     // below a link or a file the target has nothing (a folder the restore makes there starts empty)
     const stats = passesThroughLink(target, name) ? undefined : lstatOrUndefined(path.join(target, name));
-    const node: TargetNode = !stats ? undefined : stats.isSymbolicLink() ? { type: 'symlink', target: readlinkSync(path.join(target, name)) } : { type: 'other' };
+    const node: TargetNode = !stats
+      ? undefined
+      : stats.isSymbolicLink()
+        ? { type: 'symlink', target: readlinkSync(path.join(target, name)) }
+        : { type: 'other' };
     seen.set(name, node);
     return node;
   };
@@ -431,13 +500,22 @@ export async function compareWithTarget(target: string, entry: ManifestEntry): P
   const stats = lstatOrUndefined(file);
   const base = { path: entry.path, type: entry.type };
   if (!stats) return { ...base, action: 'add' };
-  const actualType = stats.isDirectory() ? 'directory' : stats.isSymbolicLink() ? 'symlink' : stats.isFile() ? 'file' : 'other';
+  const actualType = stats.isDirectory()
+    ? 'directory'
+    : stats.isSymbolicLink()
+      ? 'symlink'
+      : stats.isFile()
+        ? 'file'
+        : 'other';
   if (actualType !== entry.type) return { ...base, action: 'change', what: `type (${actualType} -> ${entry.type})` };
   if (entry.type === 'symlink') {
-    return (await fs.readlink(file)) === entry.target ? { ...base, action: 'unchanged' } : { ...base, action: 'change', what: 'link target' };
+    return (await fs.readlink(file)) === entry.target
+      ? { ...base, action: 'unchanged' }
+      : { ...base, action: 'change', what: 'link target' };
   }
   if (entry.type === 'file') {
-    if (stats.size !== entry.size || (await sha256File(file)) !== entry.sha256) return { ...base, action: 'change', what: 'content' };
+    if (stats.size !== entry.size || (await sha256File(file)) !== entry.sha256)
+      return { ...base, action: 'change', what: 'content' };
   }
   if ((stats.mode & 0o7777) !== safeMode(parseMode(entry.mode))) return { ...base, action: 'change', what: 'mode' };
   return { ...base, action: 'unchanged' };
@@ -521,17 +599,27 @@ function targetLockName(target: string): string {
  * for a restore that has nothing to apply (applyRestore does it itself).
  */
 export async function removeStaleStaging(target: string, origin: Origin): Promise<void> {
-  await withLock(await restoreLockStore(), targetLockName(target), lockOwner(`restore into ${target}`, origin), { sameMachine: true }, async () => {
-    for (const name of await fs.readdir(target).catch(() => [] as string[])) {
-      if (name.startsWith(STAGING_PREFIX)) await fs.rm(path.join(target, name), { recursive: true, force: true });
-    }
-  });
+  await withLock(
+    await restoreLockStore(),
+    targetLockName(target),
+    lockOwner(`restore into ${target}`, origin),
+    { sameMachine: true },
+    async () => {
+      for (const name of await fs.readdir(target).catch(() => [] as string[])) {
+        if (name.startsWith(STAGING_PREFIX)) await fs.rm(path.join(target, name), { recursive: true, force: true });
+      }
+    },
+  );
 }
 
 export async function applyRestore(plan: RestorePlan, options: ApplyRestoreOptions): Promise<RestoreResult> {
   // Two restores into one target would interleave their renames: one at a time per target.
-  return withLock(await restoreLockStore(), targetLockName(plan.target), lockOwner(`restore into ${plan.target}`, options.origin), { sameMachine: true, waitMs: options.lockWaitMs ?? 0 }, () =>
-    applyRestoreLocked(plan, options),
+  return withLock(
+    await restoreLockStore(),
+    targetLockName(plan.target),
+    lockOwner(`restore into ${plan.target}`, options.origin),
+    { sameMachine: true, waitMs: options.lockWaitMs ?? 0 },
+    () => applyRestoreLocked(plan, options),
   );
 }
 
@@ -551,7 +639,10 @@ async function openStaging(target: string): Promise<string> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw error;
-    throw new RipcordError(`cannot write into the restore target ${target} (${code}): nothing was changed; restore as a user who can write there, or choose another --target`, { cause: error });
+    throw new RipcordError(
+      `cannot write into the restore target ${target} (${code}): nothing was changed; restore as a user who can write there, or choose another --target`,
+      { cause: error },
+    );
   }
 }
 
@@ -563,15 +654,27 @@ async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOption
   const createdTarget = lstatOrUndefined(target) === undefined;
   const staging = await openStaging(target);
   try {
-    reporter.emit({ type: 'phase', phase: 'stage', message: `extracting snapshot ${snapshot.id} into a staging folder` });
+    reporter.emit({
+      type: 'phase',
+      phase: 'stage',
+      message: `extracting snapshot ${snapshot.id} into a staging folder`,
+    });
     await stage(plan, staging, options, reporter);
 
     let preRestoreSnapshot: SnapshotMetadata | undefined;
     if (createdTarget) {
-      reporter.emit({ type: 'info', message: `${target} did not exist: nothing to lose, so no pre-restore snapshot is needed` });
+      reporter.emit({
+        type: 'info',
+        message: `${target} did not exist: nothing to lose, so no pre-restore snapshot is needed`,
+      });
     } else if (!options.noPreRestore) {
-      if (!options.encryptionKeys) throw new RipcordError('a pre-restore snapshot needs an encryption key (or pass --no-pre-restore)');
-      reporter.emit({ type: 'phase', phase: 'pre-restore', message: `snapshotting what the restore will touch in ${target}` });
+      if (!options.encryptionKeys)
+        throw new RipcordError('a pre-restore snapshot needs an encryption key (or pass --no-pre-restore)');
+      reporter.emit({
+        type: 'phase',
+        phase: 'pre-restore',
+        message: `snapshotting what the restore will touch in ${target}`,
+      });
       preRestoreSnapshot = (
         await createBackup({
           store: options.store,
@@ -586,13 +689,19 @@ async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOption
           ...(options.preRestoreCaptures?.length ? { captures: options.preRestoreCaptures } : {}),
           env: options.env,
           origin: options.origin,
-          reporter: { emit: (event) => (event.type === 'progress' || event.type === 'warning' ? reporter.emit(event) : undefined) },
+          reporter: {
+            emit: (event) => (event.type === 'progress' || event.type === 'warning' ? reporter.emit(event) : undefined),
+          },
         })
       ).snapshot;
       reporter.emit({ type: 'info', message: `pre-restore snapshot ${preRestoreSnapshot.id} saved` });
     }
 
-    reporter.emit({ type: 'phase', phase: 'apply', message: `applying ${countOf(plan.counts.add + plan.counts.change, 'change')} and ${countOf(plan.counts.remove, 'removal')} to ${target}` });
+    reporter.emit({
+      type: 'phase',
+      phase: 'apply',
+      message: `applying ${countOf(plan.counts.add + plan.counts.change, 'change')} and ${countOf(plan.counts.remove, 'removal')} to ${target}`,
+    });
     try {
       await moveIntoPlace(plan, staging, options);
       for (const { capture, index } of plan.captures) {
@@ -606,9 +715,18 @@ async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOption
         : createdTarget
           ? `the target did not exist before: remove it (rm -r ${shellQuote(target)}) to bring back that state`
           : 'the target is partly restored and no pre-restore snapshot was taken';
-      throw new RipcordError(`restore of snapshot ${snapshot.id} into ${target} was interrupted (${reason}): ${undo}`, { cause: error });
+      throw new RipcordError(`restore of snapshot ${snapshot.id} into ${target} was interrupted (${reason}): ${undo}`, {
+        cause: error,
+      });
     }
-    return { snapshot, target, ...(preRestoreSnapshot ? { preRestoreSnapshot } : {}), createdTarget, counts: plan.counts, durationMs: Date.now() - started };
+    return {
+      snapshot,
+      target,
+      ...(preRestoreSnapshot ? { preRestoreSnapshot } : {}),
+      createdTarget,
+      counts: plan.counts,
+      durationMs: Date.now() - started,
+    };
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }
@@ -620,7 +738,12 @@ export function undoCommand(plan: RestorePlan, preRestoreSnapshot: SnapshotMetad
 }
 
 /** Extract the selected entries into `staging` (named by index), checking all against the manifest. */
-async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOptions, reporter: Reporter): Promise<void> {
+async function stage(
+  plan: RestorePlan,
+  staging: string,
+  options: ApplyRestoreOptions,
+  reporter: Reporter,
+): Promise<void> {
   const { snapshot, entries, selected } = plan;
   const archive = await openArchive(options.store, snapshot, options.keys);
   const creatable = modesCreatable(staging);
@@ -634,7 +757,9 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
       const expected = entries[index];
       const where = `snapshot ${snapshot.id}: archive entry ${JSON.stringify(item.entry.path)}`;
       if (!['file', 'directory', 'symlink'].includes(item.entry.kind)) {
-        throw new UnsafeEntryError(`${where} is a ${item.entry.kind}; only files, directories and symlinks are restored, refusing`);
+        throw new UnsafeEntryError(
+          `${where} is a ${item.entry.kind}; only files, directories and symlinks are restored, refusing`,
+        );
       }
       if (!expected) throw new IntegrityError(`${where} is not in the manifest`);
       const mismatch = headerMismatch(item.entry, expected);
@@ -647,7 +772,9 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
       const count = (chunk: Buffer) => {
         size += chunk.length;
         if (size > limit) {
-          throw new IntegrityError(`snapshot ${snapshot.id}: ${item.entry.path} holds more than the ${limit} bytes the manifest lists`);
+          throw new IntegrityError(
+            `snapshot ${snapshot.id}: ${item.entry.path} holds more than the ${limit} bytes the manifest lists`,
+          );
         }
         hash.update(chunk);
       };
@@ -662,7 +789,7 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
         for await (const chunk of item.body) {
           count(chunk);
           const wait = writer.write(chunk);
-          if (wait) await wait;
+          if (await wait) await wait;
         }
         writer.close((mode & ~creatable) !== 0 ? mode : undefined, expected.mtime); // bits the umask takes away, or a sticky bit
       } else {
@@ -670,13 +797,15 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
       }
       const problem = contentMismatch(item.entry, expected, size, hash.digest('hex'));
       if (problem) throw new IntegrityError(`snapshot ${snapshot.id}: ${problem}`);
-      if (selected.has(index) && expected.type === 'symlink') await fs.symlink(expected.target ?? '', path.join(staging, String(index)));
+      if (selected.has(index) && expected.type === 'symlink')
+        await fs.symlink(expected.target ?? '', path.join(staging, String(index)));
       index += 1;
       bytes += size;
       if (expected.type === 'file') files += 1;
       reporter.emit({ type: 'progress', phase: 'stage', done: { files, bytes }, total });
     }
-    if (index !== entries.length) throw new IntegrityError(`snapshot ${snapshot.id}: the archive ends after ${index} of ${entries.length} entries`);
+    if (index !== entries.length)
+      throw new IntegrityError(`snapshot ${snapshot.id}: the archive ends after ${index} of ${entries.length} entries`);
     await writer.finish();
     await archive.finish();
   } catch (error) {
@@ -684,8 +813,18 @@ async function stage(plan: RestorePlan, staging: string, options: ApplyRestoreOp
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     if (code && /^E[A-Z]+$/.test(code) && (error as NodeJS.ErrnoException).syscall) {
       // the file system said no, not the archive: nothing in the target was changed yet
-      const why = code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the file system is read-only' : code;
-      throw new RipcordError(`cannot stage snapshot ${snapshot.id} in ${plan.target}: ${why}; the target was not changed (free space or restore into another --target)`, { cause: error });
+      const why =
+        code === 'ENOSPC' || code === 'EDQUOT'
+          ? 'the disk is full'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : code === 'EROFS'
+              ? 'the file system is read-only'
+              : code;
+      throw new RipcordError(
+        `cannot stage snapshot ${snapshot.id} in ${plan.target}: ${why}; the target was not changed (free space or restore into another --target)`,
+        { cause: error },
+      );
     }
     throw describeFailure(snapshot, 'archive.tar.gz.pgp', error);
   } finally {
@@ -718,7 +857,7 @@ async function moveIntoPlace(plan: RestorePlan, staging: string, options: ApplyR
     const existing = lstatOrUndefined(destination);
     if (entry.type === 'directory') {
       if (existing && !existing.isDirectory()) rmSync(destination, { force: true });
-      if (!existing || !existing.isDirectory()) mkdirSync(destination, { mode: 0o700 });
+      if (!existing?.isDirectory()) mkdirSync(destination, { mode: 0o700 });
       real.add(entry.path);
       directories.push(entry);
     } else {
@@ -759,7 +898,8 @@ function ensureRealDirectories(target: string, name: string, real: Set<string>):
     const full = path.join(target, ancestor);
     const stats = lstatOrUndefined(full);
     if (!stats) mkdirSync(full, { mode: 0o755 });
-    else if (!stats.isDirectory()) throw new UnsafeEntryError(`${full} is not a directory; refusing to write through it`);
+    else if (!stats.isDirectory())
+      throw new UnsafeEntryError(`${full} is not a directory; refusing to write through it`);
     real.add(ancestor);
   }
 }

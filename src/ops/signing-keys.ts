@@ -29,8 +29,12 @@ export async function signingKeyFrom(inputs: SigningInputs): Promise<SigningKey 
   if (!inputs.signingKey?.trim()) return undefined;
   const value = inputs.signingKey.trim();
   const blocks = value.match(ARMOR_BLOCK) ?? (await readKeyFile(value, 'RIPCORD_SIGNING_KEY'));
-  if (blocks.length !== 1) throw new KeyError(`RIPCORD_SIGNING_KEY holds ${blocks.length} armored keys; give exactly one private key`);
-  const signing: SigningKey = { armoredKey: blocks[0]!, ...(inputs.signingKeyPassphrase ? { passphrase: inputs.signingKeyPassphrase } : {}) };
+  if (blocks.length !== 1)
+    throw new KeyError(`RIPCORD_SIGNING_KEY holds ${blocks.length} armored keys; give exactly one private key`);
+  const signing: SigningKey = {
+    armoredKey: blocks[0]!,
+    ...(inputs.signingKeyPassphrase ? { passphrase: inputs.signingKeyPassphrase } : {}),
+  };
   await inspectSigningKey(signing); // a wrong passphrase fails here, before anything is packed
   return signing;
 }
@@ -41,15 +45,28 @@ export async function signerTrustFrom(inputs: SigningInputs): Promise<SignerTrus
   const fingerprints: string[] = [];
   const text = inputs.trustedSigners ?? '';
   keys.push(...(text.match(ARMOR_BLOCK) ?? []));
-  for (const item of text.replace(ARMOR_BLOCK, '\n').split(/[\n,]+/).map((s) => s.trim()).filter(Boolean)) {
+  for (const item of text
+    .replace(ARMOR_BLOCK, '\n')
+    .split(/[\n,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const compact = item.replace(/\s+/g, '');
     if (FINGERPRINT.test(compact)) fingerprints.push(compact.replace(/^0x/i, '').toUpperCase());
-    else if (/^(0x)?[0-9A-F]{8,16}$/i.test(compact)) throw new KeyError(`RIPCORD_TRUSTED_SIGNERS: ${item} is a key ID; give the full fingerprint (gpg --fingerprint) or the armored public key`);
+    else if (/^(0x)?[0-9A-F]{8,16}$/i.test(compact))
+      throw new KeyError(
+        `RIPCORD_TRUSTED_SIGNERS: ${item} is a key ID; give the full fingerprint (gpg --fingerprint) or the armored public key`,
+      );
     else keys.push(...(await readKeyFile(item, 'RIPCORD_TRUSTED_SIGNERS')));
   }
   const signing = await signingKeyFrom(inputs);
   const ownKey = signing ? (await inspectSigningKey(signing)).publicKey : undefined;
-  return { keys, fingerprints, ...(ownKey ? { ownKey } : {}), allowUnsigned: Boolean(inputs.allowUnsigned), ...(inputs.warn ? { warn: inputs.warn } : {}) };
+  return {
+    keys,
+    fingerprints,
+    ...(ownKey ? { ownKey } : {}),
+    allowUnsigned: Boolean(inputs.allowUnsigned),
+    ...(inputs.warn ? { warn: inputs.warn } : {}),
+  };
 }
 
 /** The armored key blocks in a key file. */
@@ -59,9 +76,14 @@ async function readKeyFile(file: string, what: string): Promise<string[]> {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new KeyError(`${what}: ${file} is not armored key text${what === 'RIPCORD_TRUSTED_SIGNERS' ? ', a fingerprint' : ''} or a readable key file (${code === 'ENOENT' ? 'no such file' : (code ?? String(error))})`);
+    throw new KeyError(
+      `${what}: ${file} is not armored key text${what === 'RIPCORD_TRUSTED_SIGNERS' ? ', a fingerprint' : ''} or a readable key file (${code === 'ENOENT' ? 'no such file' : (code ?? String(error))})`,
+    );
   }
   const blocks = text.match(ARMOR_BLOCK);
-  if (!blocks) throw new KeyError(`${what}: ${file} holds no armored OpenPGP key (export one with gpg --armor --export${what === 'RIPCORD_SIGNING_KEY' ? '-secret-keys' : ''})`);
+  if (!blocks)
+    throw new KeyError(
+      `${what}: ${file} holds no armored OpenPGP key (export one with gpg --armor --export${what === 'RIPCORD_SIGNING_KEY' ? '-secret-keys' : ''})`,
+    );
   return blocks;
 }

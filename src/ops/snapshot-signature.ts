@@ -31,7 +31,12 @@ const MAX_SIGNATURE_BYTES = 64 << 10;
  * carry a signing key. Called before snapshot.json is written, so a committed snapshot is
  * never without the signature it was made with.
  */
-export async function signSnapshot(store: Store, id: string, metadataText: string, keys: EncryptionKeys): Promise<void> {
+export async function signSnapshot(
+  store: Store,
+  id: string,
+  metadataText: string,
+  keys: EncryptionKeys,
+): Promise<void> {
   if (!keys.signing) return;
   const { publicKey } = await inspectSigningKey(keys.signing);
   const signature = await signDetached(Buffer.from(metadataText), keys.signing);
@@ -80,7 +85,9 @@ async function checkSignature(store: Store, snapshot: SnapshotMetadata, trust: S
   const none = keys.length === 0 && trust.fingerprints.length === 0;
   if (signature === undefined) {
     if (trust.allowUnsigned) {
-      trust.warn?.(`snapshot ${id} is NOT signed and is used anyway (--allow-unsigned): anyone who can write to the repository and holds its public key could have made it`);
+      trust.warn?.(
+        `snapshot ${id} is NOT signed and is used anyway (--allow-unsigned): anyone who can write to the repository and holds its public key could have made it`,
+      );
       return;
     }
     throw new SignatureError(
@@ -88,17 +95,25 @@ async function checkSignature(store: Store, snapshot: SnapshotMetadata, trust: S
     );
   }
   const signer = await readBounded(store, `${id}/${SIGNER_OBJECT}`);
-  const result = await checkDetachedSignature(Buffer.from(serializeMetadata(snapshot)), signature, { keys, fingerprints: trust.fingerprints, ...(signer ? { offered: signer } : {}) });
+  const result = await checkDetachedSignature(Buffer.from(serializeMetadata(snapshot)), signature, {
+    keys,
+    fingerprints: trust.fingerprints,
+    ...(signer ? { offered: signer } : {}),
+  });
   if (result.status === 'trusted') return;
   if (result.status === 'bad') {
-    throw new SignatureError(`snapshot ${id}: its signature (${SIGNATURE_OBJECT}) does not verify: ${result.reason}; snapshot.json was changed or the snapshot was forged, refusing to use it`);
+    throw new SignatureError(
+      `snapshot ${id}: its signature (${SIGNATURE_OBJECT}) does not verify: ${result.reason}; snapshot.json was changed or the snapshot was forged, refusing to use it`,
+    );
   }
   if (none) {
     throw new SignatureError(
       `snapshot ${id} is signed by ${result.signer}, but no trusted signers are configured: refusing to use it (set RIPCORD_TRUSTED_SIGNERS or --trusted-signer to the public key or fingerprint of the key your backups sign with)`,
     );
   }
-  throw new SignatureError(`snapshot ${id} is signed by ${result.signer}, which is not a trusted signer: refusing to use it (if that key is yours, add it to RIPCORD_TRUSTED_SIGNERS)`);
+  throw new SignatureError(
+    `snapshot ${id} is signed by ${result.signer}, which is not a trusted signer: refusing to use it (if that key is yours, add it to RIPCORD_TRUSTED_SIGNERS)`,
+  );
 }
 
 /** An object's text, undefined when it does not exist; SignatureError past MAX_SIGNATURE_BYTES. */
@@ -116,7 +131,9 @@ async function readBounded(store: Store, key: string): Promise<string | undefine
     size += (chunk as Buffer).length;
     if (size > MAX_SIGNATURE_BYTES) {
       stream.destroy();
-      throw new SignatureError(`${key} is larger than ${MAX_SIGNATURE_BYTES >> 10} KiB: not a signature ripcord wrote; refusing to use the snapshot`);
+      throw new SignatureError(
+        `${key} is larger than ${MAX_SIGNATURE_BYTES >> 10} KiB: not a signature ripcord wrote; refusing to use the snapshot`,
+      );
     }
     chunks.push(chunk as Buffer);
   }

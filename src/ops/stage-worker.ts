@@ -28,10 +28,17 @@ port.on('message', (message: ToStageWorker | StopStageWorker) => {
     } catch (error) {
       closeOpenFile();
       const e = error as NodeJS.ErrnoException;
-      failure = { message: e.message, ...(e.code ? { code: e.code } : {}), ...(e.syscall ? { syscall: e.syscall } : {}), ...(e.path ? { path: e.path } : {}) };
+      failure = {
+        message: e.message,
+        ...(e.code ? { code: e.code } : {}),
+        ...(e.syscall ? { syscall: e.syscall } : {}),
+        ...(e.path ? { path: e.path } : {}),
+      };
     }
   }
-  port.postMessage({ data: message.data, ...(failure ? { failure } : {}) } satisfies FromStageWorker, [message.data.buffer as ArrayBuffer]);
+  port.postMessage({ data: message.data, ...(failure ? { failure } : {}) } satisfies FromStageWorker, [
+    message.data.buffer as ArrayBuffer,
+  ]);
 });
 
 function run(ops: StageOp[], data: Buffer): void {

@@ -64,7 +64,9 @@ export function parseExpectedStatus(spec: string): (status: number) => boolean {
     if (m) return (s: number) => s >= Number(m![1]) && s <= Number(m![2]);
     m = /^(\d{3})$/.exec(part);
     if (m) return (s: number) => s === Number(m![1]);
-    throw new UsageError(`--expect-status ${spec}: give a status (200), a class (2xx), a range (200-399) or a comma-separated list`);
+    throw new UsageError(
+      `--expect-status ${spec}: give a status (200), a class (2xx), a range (200-399) or a comma-separated list`,
+    );
   });
   return (status) => tests.some((t) => t(status));
 }
@@ -73,7 +75,9 @@ export function compileBodyPattern(source: string): RegExp {
   try {
     return new RegExp(source);
   } catch (error) {
-    throw new UsageError(`--expect-body ${JSON.stringify(source)} is not a regular expression: ${(error as Error).message}`);
+    throw new UsageError(
+      `--expect-body ${JSON.stringify(source)} is not a regular expression: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -87,7 +91,11 @@ export async function validateDeployment(plan: ValidationPlan, context: ShellCon
   let attempt = 0;
   while (attempt < attemptsAllowed) {
     attempt += 1;
-    reporter.emit({ type: 'phase', phase: 'validate', message: `validating (attempt ${attempt} of ${attemptsAllowed})` });
+    reporter.emit({
+      type: 'phase',
+      phase: 'validate',
+      message: `validating (attempt ${attempt} of ${attemptsAllowed})`,
+    });
     failures = [];
     for (const command of plan.commands) {
       const failure = await runCheckCommand(command, plan.timeoutMs ?? 60_000, context);
@@ -100,7 +108,10 @@ export async function validateDeployment(plan: ValidationPlan, context: ShellCon
     if (failures.length === 0) return { ok: true, attempts: attempt, failures, durationMs: Date.now() - started };
     const summary = failures.map((f) => `${f.check}: ${f.detail}`).join('; ');
     if (attempt < attemptsAllowed) {
-      reporter.emit({ type: 'info', message: `validation attempt ${attempt} failed (${summary}); retrying in ${Math.round((plan.intervalMs ?? 5000) / 1000)}s` });
+      reporter.emit({
+        type: 'info',
+        message: `validation attempt ${attempt} failed (${summary}); retrying in ${Math.round((plan.intervalMs ?? 5000) / 1000)}s`,
+      });
       await sleep(plan.intervalMs ?? 5000);
     }
   }
@@ -116,8 +127,17 @@ export interface CommandOutcome {
 }
 
 /** Run a command, streaming its output, keeping its last lines. */
-export async function runStreaming(file: string, args: readonly string[], timeoutMs: number | undefined, context: ShellContext): Promise<CommandOutcome> {
-  const child = spawn(file, args, { cwd: context.cwd, env: commandEnvironment(context.env), stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runStreaming(
+  file: string,
+  args: readonly string[],
+  timeoutMs: number | undefined,
+  context: ShellContext,
+): Promise<CommandOutcome> {
+  const child = spawn(file, args, {
+    cwd: context.cwd,
+    env: commandEnvironment(context.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-8000);
@@ -152,12 +172,21 @@ export function lastLines(text: string, lines: number): string {
 async function runCheckCommand(command: string, timeoutMs: number, context: ShellContext): Promise<string | undefined> {
   const outcome = await runStreaming('sh', ['-c', command], timeoutMs, context);
   if (outcome.code === 0) return undefined;
-  const why = outcome.timedOut ? `timed out after ${Math.round(timeoutMs / 1000)}s` : outcome.signal ? `killed by ${outcome.signal}` : `exited with ${outcome.code}`;
+  const why = outcome.timedOut
+    ? `timed out after ${Math.round(timeoutMs / 1000)}s`
+    : outcome.signal
+      ? `killed by ${outcome.signal}`
+      : `exited with ${outcome.code}`;
   const last = lastLines(outcome.tail, 1);
   return last ? `${why}: ${last}` : why;
 }
 
-async function checkHealth(url: string, statusOk: (status: number) => boolean, body: RegExp | undefined, timeoutMs: number): Promise<string | undefined> {
+async function checkHealth(
+  url: string,
+  statusOk: (status: number) => boolean,
+  body: RegExp | undefined,
+  timeoutMs: number,
+): Promise<string | undefined> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
     const text = (await response.text()).slice(0, 1 << 20);

@@ -18,7 +18,15 @@ import { contentMismatch, headerMismatch } from './entry-check.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { ARCHIVE_OBJECT, CHECKSUMS_OBJECT, MANIFEST_OBJECT, parseChecksums } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
-import { checkStoredChecksum, describeFailure, drain, linesOf, openArchive, openDecrypted, parseManifest } from './read-snapshot.ts';
+import {
+  checkStoredChecksum,
+  describeFailure,
+  drain,
+  linesOf,
+  openArchive,
+  openDecrypted,
+  parseManifest,
+} from './read-snapshot.ts';
 import { listSnapshots, readText, resolveSnapshot } from './repository.ts';
 
 export interface VerifyRequest {
@@ -41,7 +49,12 @@ export interface VerifyOutcome {
   readData: boolean;
 }
 
-function outcomeOf(id: string, problems: string[], readData: boolean, verdict?: VerifyOutcome['verdict']): VerifyOutcome {
+function outcomeOf(
+  id: string,
+  problems: string[],
+  readData: boolean,
+  verdict?: VerifyOutcome['verdict'],
+): VerifyOutcome {
   const ok = problems.length === 0;
   return { id, ok, verdict: verdict ?? (ok ? 'ok' : 'failed'), problems, readData };
 }
@@ -55,20 +68,32 @@ export async function verifySnapshots(request: VerifyRequest): Promise<VerifyOut
     const listing = await listSnapshots(store);
     for (const bad of listing.damaged) outcomes.push(outcomeOf(bad.id, [`snapshot ${bad.id}: ${bad.problem}`], false));
     targets = listing.snapshots;
-    if (targets.length === 0 && outcomes.length === 0) throw new NotFoundError(`no snapshots in ${store.properties.location}: nothing to verify`);
+    if (targets.length === 0 && outcomes.length === 0)
+      throw new NotFoundError(`no snapshots in ${store.properties.location}: nothing to verify`);
   } else {
     for (const reference of request.references.length ? request.references : ['latest']) {
       try {
         targets.push(await resolveSnapshot(store, reference));
       } catch (error) {
         if (!(error instanceof NotFoundError) || !/cannot be used/.test(error.message)) throw error;
-        outcomes.push(outcomeOf(reference, [error.message.replace(/^snapshot \S+ in \S+ cannot be used: /, `snapshot ${reference}: `)], false));
+        outcomes.push(
+          outcomeOf(
+            reference,
+            [error.message.replace(/^snapshot \S+ in \S+ cannot be used: /, `snapshot ${reference}: `)],
+            false,
+          ),
+        );
       }
     }
   }
-  if (request.readData && !request.keys) throw new KeyError('verify --read-data decrypts the archive: set RIPCORD_PASSPHRASE or RIPCORD_IDENTITY');
+  if (request.readData && !request.keys)
+    throw new KeyError('verify --read-data decrypts the archive: set RIPCORD_PASSPHRASE or RIPCORD_IDENTITY');
   for (const [index, snapshot] of targets.entries()) {
-    reporter.emit({ type: 'phase', phase: 'verify', message: `verifying ${snapshot.id} (${index + 1}/${targets.length})` });
+    reporter.emit({
+      type: 'phase',
+      phase: 'verify',
+      message: `verifying ${snapshot.id} (${index + 1}/${targets.length})`,
+    });
     const problems = await verifyStoredObjects(store, snapshot);
     if (problems.length === 0 && request.readData) {
       try {
@@ -77,7 +102,9 @@ export async function verifySnapshots(request: VerifyRequest): Promise<VerifyOut
         // One snapshot the keys do not open is a verdict, not the end: the others are still checked.
         if (!(error instanceof KeyError)) throw error;
         // an unsigned or untrusted snapshot is not one the keys cannot open: it fails
-        outcomes.push(outcomeOf(snapshot.id, [error.message], true, error instanceof SignatureError ? 'failed' : 'cannot-decrypt'));
+        outcomes.push(
+          outcomeOf(snapshot.id, [error.message], true, error instanceof SignatureError ? 'failed' : 'cannot-decrypt'),
+        );
         continue;
       }
     }
@@ -117,7 +144,12 @@ async function verifyStoredObjects(store: Store, snapshot: SnapshotMetadata): Pr
   return problems;
 }
 
-async function verifyContent(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, reporter: Reporter): Promise<string[]> {
+async function verifyContent(
+  store: Store,
+  snapshot: SnapshotMetadata,
+  keys: DecryptionKeys,
+  reporter: Reporter,
+): Promise<string[]> {
   const problems: string[] = [];
   const problem = (message: string) => problems.push(`snapshot ${snapshot.id}: ${message}`);
   // verifyStoredObjects has just compared both objects with their checksums.
@@ -139,7 +171,12 @@ async function verifyContent(store: Store, snapshot: SnapshotMetadata, keys: Dec
       if (mismatch) problem(mismatch);
       if (item.entry.kind === 'file') files += 1;
       bytes += item.entry.size;
-      reporter.emit({ type: 'progress', phase: 'verify', done: { files, bytes }, total: { files: snapshot.files, bytes: snapshot.inputBytes } });
+      reporter.emit({
+        type: 'progress',
+        phase: 'verify',
+        done: { files, bytes },
+        total: { files: snapshot.files, bytes: snapshot.inputBytes },
+      });
     }
     const missing = await manifest.entries.next();
     if (!missing.done) problem(`the manifest lists ${missing.value.path}, which the archive does not hold`);

@@ -56,7 +56,10 @@ const CROSS_OS = true;
 const NAME_PATTERN = /^[a-z0-9][a-z0-9_.]{0,99}$/;
 const RETENTION_HINT = 'entries expire after 7 days unused; use an S3 repository for retention';
 
-export async function createActionsCacheStore(repository: string, options: ActionsCacheStoreOptions = {}): Promise<Store> {
+export async function createActionsCacheStore(
+  repository: string,
+  options: ActionsCacheStoreOptions = {},
+): Promise<Store> {
   const name = /^actions-cache:\/\/([^/?#]*)\/?$/i.exec(repository)?.[1];
   if (name === undefined || !NAME_PATTERN.test(name)) {
     throw new UsageError(
@@ -70,15 +73,24 @@ export async function createActionsCacheStore(repository: string, options: Actio
     );
   }
   if (cacheMode() === 'none') {
-    throw new UsageError(`actions-cache://${name}: the runner's cache mode is "none" (ACTIONS_CACHE_MODE): this job can neither read nor write the cache`);
+    throw new UsageError(
+      `actions-cache://${name}: the runner's cache mode is "none" (ACTIONS_CACHE_MODE): this job can neither read nor write the cache`,
+    );
   }
-  const base = path.resolve(options.stagingRoot ?? (process.env.RUNNER_TEMP || tmpdir()), 'ripcord-actions-cache', name);
+  const base = path.resolve(
+    options.stagingRoot ?? (process.env.RUNNER_TEMP || tmpdir()),
+    'ripcord-actions-cache',
+    name,
+  );
   const store = new ActionsCacheStore(name, base);
   try {
     await fs.mkdir(store.workRoot, { recursive: true, mode: 0o700 });
     await fs.mkdir(store.local.root, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new StorageError(`actions-cache://${name}: cannot create the staging folder ${base}: ${(error as Error).message}`, { cause: error });
+    throw new StorageError(
+      `actions-cache://${name}: cannot create the staging folder ${base}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   return store;
 }
@@ -173,7 +185,9 @@ class ActionsCacheStore implements Store {
       // Entries cannot be replaced: the same bytes again are a no-op, other bytes an error.
       const current = await bytesOf(await this.local.get(markerKey));
       if (current.equals(marker)) return;
-      throw new StorageError(`${this.properties.location}: snapshot ${id} is already committed as cache entry ${entry}, and cache entries cannot be replaced`);
+      throw new StorageError(
+        `${this.properties.location}: snapshot ${id} is already committed as cache entry ${entry}, and cache entries cannot be replaced`,
+      );
     }
     const scratch = await fs.mkdtemp(path.join(this.workRoot, 'save-'));
     try {
@@ -183,12 +197,20 @@ class ActionsCacheStore implements Store {
       try {
         entryId = await inFolder(scratch, () => cache.saveCache(CACHE_PATHS, entry, undefined, CROSS_OS));
       } catch (error) {
-        throw new StorageError(`${this.properties.location}: cannot save snapshot ${id} as cache entry ${entry}: ${oneLine(error)}`, { cause: error });
+        throw new StorageError(
+          `${this.properties.location}: cannot save snapshot ${id} as cache entry ${entry}: ${oneLine(error)}`,
+          { cause: error },
+        );
       }
       if (!(entryId >= 0)) {
         const mode = cacheMode();
-        const reason = mode === 'read' ? `the runner's cache mode is "read" (ACTIONS_CACHE_MODE)` : 'the cache service refused the entry or the upload failed (see the warning from @actions/cache above; an entry with this key may already exist)';
-        throw new StorageError(`${this.properties.location}: cannot save snapshot ${id} as cache entry ${entry}: ${reason}; the snapshot is not committed`);
+        const reason =
+          mode === 'read'
+            ? `the runner's cache mode is "read" (ACTIONS_CACHE_MODE)`
+            : 'the cache service refused the entry or the upload failed (see the warning from @actions/cache above; an entry with this key may already exist)';
+        throw new StorageError(
+          `${this.properties.location}: cannot save snapshot ${id} as cache entry ${entry}: ${reason}; the snapshot is not committed`,
+        );
       }
       this.lookups.set(lookupMemo(entry, []), Promise.resolve(entry));
       await this.local.put(markerKey, marker);
@@ -223,7 +245,9 @@ class ActionsCacheStore implements Store {
     if (!pending) {
       pending = (async () => {
         if (await this.local.stat(`${id}/${SNAPSHOT_OBJECT}`)) return;
-        const undo = (await this.lookUp(this.entryKey(id), [])) === undefined && (await this.lookUp(this.undoKey(id), [])) !== undefined;
+        const undo =
+          (await this.lookUp(this.entryKey(id), [])) === undefined &&
+          (await this.lookUp(this.undoKey(id), [])) !== undefined;
         await this.restoreEntry(undo ? this.undoKey(id) : this.entryKey(id), []);
       })();
       pending.catch(() => this.restored.delete(id));
@@ -234,7 +258,10 @@ class ActionsCacheStore implements Store {
 
   private async isCommitted(id: string): Promise<boolean> {
     if (await this.local.stat(`${id}/${SNAPSHOT_OBJECT}`)) return true;
-    return (await this.lookUp(this.entryKey(id), [])) !== undefined || (await this.lookUp(this.undoKey(id), [])) !== undefined;
+    return (
+      (await this.lookUp(this.entryKey(id), [])) !== undefined ||
+      (await this.lookUp(this.undoKey(id), [])) !== undefined
+    );
   }
 
   /** The key of the entry that `primaryKey` / `restoreKeys` match, without downloading it. */
@@ -242,9 +269,14 @@ class ActionsCacheStore implements Store {
     const memo = lookupMemo(primaryKey, restoreKeys);
     let pending = this.lookups.get(memo);
     if (!pending) {
-      pending = cache.restoreCache(CACHE_PATHS, primaryKey, restoreKeys, { lookupOnly: true }, CROSS_OS).catch((error: unknown) => {
-        throw new StorageError(`${this.properties.location}: cannot look up cache entry ${primaryKey}: ${oneLine(error)}`, { cause: error });
-      });
+      pending = cache
+        .restoreCache(CACHE_PATHS, primaryKey, restoreKeys, { lookupOnly: true }, CROSS_OS)
+        .catch((error: unknown) => {
+          throw new StorageError(
+            `${this.properties.location}: cannot look up cache entry ${primaryKey}: ${oneLine(error)}`,
+            { cause: error },
+          );
+        });
       pending.catch(() => this.lookups.delete(memo));
       this.lookups.set(memo, pending);
     }
@@ -258,7 +290,9 @@ class ActionsCacheStore implements Store {
     const prefix = matched.startsWith(this.undoPrefix) ? this.undoPrefix : this.prefix;
     const id = matched.slice(prefix.length);
     if (!matched.startsWith(prefix) || !isSnapshotId(id)) {
-      throw new StorageError(`${this.properties.location}: cache entry ${matched} is not a ripcord snapshot (expected ${this.prefix}<snapshot id>)`);
+      throw new StorageError(
+        `${this.properties.location}: cache entry ${matched} is not a ripcord snapshot (expected ${this.prefix}<snapshot id>)`,
+      );
     }
     if (await this.local.stat(`${id}/${SNAPSHOT_OBJECT}`)) return;
     const scratch = await fs.mkdtemp(path.join(this.workRoot, 'restore-'));
@@ -268,7 +302,10 @@ class ActionsCacheStore implements Store {
         // The exact key now: a newer entry may have appeared under the prefix since the lookup.
         restored = await inFolder(scratch, () => cache.restoreCache(CACHE_PATHS, matched, [], undefined, CROSS_OS));
       } catch (error) {
-        throw new StorageError(`${this.properties.location}: cannot restore cache entry ${matched}: ${oneLine(error)}`, { cause: error });
+        throw new StorageError(
+          `${this.properties.location}: cannot restore cache entry ${matched}: ${oneLine(error)}`,
+          { cause: error },
+        );
       }
       if (restored !== matched) {
         throw new StorageError(
@@ -286,7 +323,9 @@ class ActionsCacheStore implements Store {
   private async adopt(scratch: string, id: string, entry: string): Promise<void> {
     const files = await regularFiles(scratch);
     if (files === undefined || !files.includes(SNAPSHOT_OBJECT)) {
-      throw new StorageError(`${this.properties.location}: cache entry ${entry} is not a ripcord snapshot folder (no ${SNAPSHOT_OBJECT}, or entries that are not plain files)`);
+      throw new StorageError(
+        `${this.properties.location}: cache entry ${entry} is not a ripcord snapshot folder (no ${SNAPSHOT_OBJECT}, or entries that are not plain files)`,
+      );
     }
     const folder = path.join(this.local.root, id);
     for (const file of [...files.filter((f) => f !== SNAPSHOT_OBJECT), SNAPSHOT_OBJECT]) {

@@ -72,7 +72,11 @@ export class LocalStore implements Store {
     } catch (error) {
       throw this.classify(error, `read ${key}`);
     }
-    return createReadStream('', { fd: handle, highWaterMark: 1 << 20, ...(options.offset ? { start: options.offset } : {}) });
+    return createReadStream('', {
+      fd: handle,
+      highWaterMark: 1 << 20,
+      ...(options.offset ? { start: options.offset } : {}),
+    });
   }
 
   async stat(key: string): Promise<StoredObject | undefined> {
@@ -130,7 +134,8 @@ export class LocalStore implements Store {
       if (!entry.isDirectory()) continue;
       const full = path.join(this.root, entry.name);
       try {
-        if ((await fs.readdir(full)).length === 0) yield { key: entry.name, size: 0, modified: (await fs.stat(full)).mtime };
+        if ((await fs.readdir(full)).length === 0)
+          yield { key: entry.name, size: 0, modified: (await fs.stat(full)).mtime };
       } catch (error) {
         if (!isCode(error, 'ENOENT') && !isCode(error, 'ENOTDIR')) throw this.classify(error, `list ${entry.name}`);
       }
@@ -142,7 +147,8 @@ export class LocalStore implements Store {
       await fs.rmdir(this.pathOf(key)); // refuses a folder that is not empty: never removes a file
       return true;
     } catch (error) {
-      if (isCode(error, 'ENOENT') || isCode(error, 'ENOTEMPTY') || isCode(error, 'EEXIST') || isCode(error, 'ENOTDIR')) return false;
+      if (isCode(error, 'ENOENT') || isCode(error, 'ENOTEMPTY') || isCode(error, 'EEXIST') || isCode(error, 'ENOTDIR'))
+        return false;
       throw this.classify(error, `delete ${key}/`);
     }
   }

@@ -30,7 +30,10 @@ export async function openStore(repository: string, options: StoreOptions = {}):
       return withRetries(new LocalStore(new URL(repository).pathname), policy);
     case 's3': {
       const { createS3Store } = await import('./s3-store.ts');
-      return withRetries(await createS3Store(repository, options.s3 ?? {}, options.env), policy, { retriesRequests: true, resumableReads: true });
+      return withRetries(await createS3Store(repository, options.s3 ?? {}, options.env), policy, {
+        retriesRequests: true,
+        resumableReads: true,
+      });
     }
     case 'actions-cache': {
       const { createActionsCacheStore } = await import('./actions-cache-store.ts');

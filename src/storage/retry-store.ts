@@ -47,7 +47,11 @@ export function isTransient(error: unknown): boolean {
   return error instanceof StorageError && error.transient;
 }
 
-export function withRetries(store: Store, policy: RetryPolicy = DEFAULT_RETRY_POLICY, backend: BackendRetries = {}): Store {
+export function withRetries(
+  store: Store,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  backend: BackendRetries = {},
+): Store {
   return new RetryingStore(store, policy, backend);
 }
 
@@ -150,7 +154,8 @@ class RetryingStore implements Store {
         }
         return;
       } catch (error) {
-        if (handedOut || this.backend.retriesRequests || !isTransient(error) || attempt >= this.policy.attempts) throw error;
+        if (handedOut || this.backend.retriesRequests || !isTransient(error) || attempt >= this.policy.attempts)
+          throw error;
       }
       await this.wait(attempt);
     }

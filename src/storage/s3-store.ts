@@ -46,7 +46,11 @@ import type { Store } from './store.ts';
 export type { S3StoreOptions } from './s3/options.ts';
 
 /** `env`: where the AWS variables are read (default: this process's, as the SDK reads its credentials). */
-export async function createS3Store(url: string, options: S3StoreOptions = {}, env: AwsEnvironment = process.env): Promise<Store> {
+export async function createS3Store(
+  url: string,
+  options: S3StoreOptions = {},
+  env: AwsEnvironment = process.env,
+): Promise<Store> {
   const { bucket, prefix } = parseS3Url(url);
   const opts = checkS3Options(options);
   const endpointUrl = endpointOf(opts, env);
@@ -106,7 +110,12 @@ function sdkRequests(client: S3Client, Bucket: string, write: WriteParameters): 
     ...(sse === undefined ? {} : { ServerSideEncryption: sse }),
     ...(kmsKeyId === undefined ? {} : { SSEKMSKeyId: kmsKeyId }),
     ...(storageClass === undefined ? {} : { StorageClass: storageClass as StorageClass }),
-    ...(objectLockDays === undefined ? {} : { ObjectLockMode: objectLockMode, ObjectLockRetainUntilDate: new Date(Date.now() + objectLockDays * 86_400_000) }),
+    ...(objectLockDays === undefined
+      ? {}
+      : {
+          ObjectLockMode: objectLockMode,
+          ObjectLockRetainUntilDate: new Date(Date.now() + objectLockDays * 86_400_000),
+        }),
   });
   return {
     async putObject(Key, Body) {
@@ -126,7 +135,11 @@ function sdkRequests(client: S3Client, Bucket: string, write: WriteParameters): 
     },
     async getObject(Key, range) {
       const response = await client.send(
-        new GetObjectCommand({ Bucket, Key, ...(range ? { Range: `bytes=${range.offset}-`, ...(range.ifMatch ? { IfMatch: range.ifMatch } : {}) } : {}) }),
+        new GetObjectCommand({
+          Bucket,
+          Key,
+          ...(range ? { Range: `bytes=${range.offset}-`, ...(range.ifMatch ? { IfMatch: range.ifMatch } : {}) } : {}),
+        }),
       );
       return { body: response.Body as Readable, etag: response.ETag, length: response.ContentLength };
     },
@@ -138,16 +151,33 @@ function sdkRequests(client: S3Client, Bucket: string, write: WriteParameters): 
       await client.send(new HeadBucketCommand({ Bucket }));
     },
     async listPage(Prefix, MaxKeys, token) {
-      const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix, MaxKeys, ...(token === undefined ? {} : { ContinuationToken: token }) }));
+      const page = await client.send(
+        new ListObjectsV2Command({
+          Bucket,
+          Prefix,
+          MaxKeys,
+          ...(token === undefined ? {} : { ContinuationToken: token }),
+        }),
+      );
       return {
-        objects: (page.Contents ?? []).map((object) => ({ key: object.Key, size: object.Size, modified: object.LastModified })),
+        objects: (page.Contents ?? []).map((object) => ({
+          key: object.Key,
+          size: object.Size,
+          modified: object.LastModified,
+        })),
         truncated: page.IsTruncated === true,
         nextToken: page.NextContinuationToken,
       };
     },
     async deleteObjects(keys) {
-      const result = await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
-      return (result.Errors ?? []).map((failure) => ({ key: failure.Key, code: failure.Code, message: failure.Message }));
+      const result = await client.send(
+        new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+      );
+      return (result.Errors ?? []).map((failure) => ({
+        key: failure.Key,
+        code: failure.Code,
+        message: failure.Message,
+      }));
     },
     close() {
       client.destroy();

@@ -7,8 +7,14 @@ test('a flag the Action has as an input is named as that input, the passphrase f
     inActionTerms('no encryption key configured: set RIPCORD_PASSPHRASE (or --passphrase-file) or RIPCORD_RECIPIENTS'),
     'no encryption key configured: set the passphrase input (or RIPCORD_PASSPHRASE) or RIPCORD_RECIPIENTS',
   );
-  assert.is(inActionTerms('refusing (use --allow-unsigned to restore it)'), 'refusing (use input allow-unsigned to restore it)');
-  assert.is(inActionTerms('give --restore-capture db=CMD or --new-key'), 'give input restore-capture db=CMD or input new-key');
+  assert.is(
+    inActionTerms('refusing (use --allow-unsigned to restore it)'),
+    'refusing (use input allow-unsigned to restore it)',
+  );
+  assert.is(
+    inActionTerms('give --restore-capture db=CMD or --new-key'),
+    'give input restore-capture db=CMD or input new-key',
+  );
   assert.is(inActionTerms('trust it with --trusted-signer FPR'), 'trust it with input trusted-signers FPR');
 });
 

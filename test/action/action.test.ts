@@ -26,16 +26,26 @@ async function workspace() {
 test('a backup step sets snapshot-id, checksums and counts as outputs, and writes a job summary', async () => {
   const { dir, ws, temp } = await workspace();
   try {
-    const run = await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'backup', paths: 'config', passphrase: PASSPHRASE } });
+    const run = await runAction('main', {
+      workspace: ws,
+      runnerTemp: temp,
+      inputs: { command: 'backup', paths: 'config', passphrase: PASSPHRASE },
+    });
     assert.is(run.code, 0, run.stdout + run.stderr);
     assert.match(run.outputs['snapshot-id']!, /^\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{4}$/);
     assert.match(run.outputs['archive-sha256']!, /^[0-9a-f]{64}$/);
     assert.is(run.outputs['file-count'], '2');
     assert.ok(Number(run.outputs['archive-bytes']) > 0);
-    assert.match(run.summary, new RegExp(`<td>snapshot</td><td>${run.outputs['snapshot-id']!.replace('.', '\\.')}</td>`));
+    assert.match(
+      run.summary,
+      new RegExp(`<td>snapshot</td><td>${run.outputs['snapshot-id']!.replace('.', '\\.')}</td>`),
+    );
     assert.match(run.summary, /<td>throughput<\/td>/);
     // the snapshot is real: the CLI lists and verifies it
-    const verify = await ripcord(['verify', '--read-data', '--repo', path.join(ws, '.ripcord'), run.outputs['snapshot-id']!], { env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    const verify = await ripcord(
+      ['verify', '--read-data', '--repo', path.join(ws, '.ripcord'), run.outputs['snapshot-id']!],
+      { env: { RIPCORD_PASSPHRASE: PASSPHRASE } },
+    );
     assert.is(verify.code, 0, verify.stderr);
     const meta = JSON.parse((await ripcord(['show', '--json', '--repo', path.join(ws, '.ripcord'), 'latest'])).stdout);
     assert.is(meta.ci.runUrl, 'https://github.example/example/app/actions/runs/4242');
@@ -48,7 +58,14 @@ test('the guard: main arms the rollback, and post after a failed deploy restores
   const { dir, ws, temp } = await workspace();
   try {
     const before = await readTree(path.join(ws, 'config'));
-    const inputs = { command: 'backup', paths: 'config', passphrase: PASSPHRASE, 'rollback-on-failure': 'true', validate: 'grep -q "replicas: 2" config/app.yaml', 'on-rollback': 'echo restarted > restarted.txt' };
+    const inputs = {
+      command: 'backup',
+      paths: 'config',
+      passphrase: PASSPHRASE,
+      'rollback-on-failure': 'true',
+      validate: 'grep -q "replicas: 2" config/app.yaml',
+      'on-rollback': 'echo restarted > restarted.txt',
+    };
     const main = await runAction('main', { workspace: ws, runnerTemp: temp, inputs });
     assert.is(main.code, 0, main.stdout + main.stderr);
     assert.is(main.state['guard-snapshot'], main.outputs['snapshot-id']);
@@ -72,7 +89,13 @@ test('a post-step rollback whose hook fails writes rolled-back once, false, with
   const { dir, ws, temp } = await workspace();
   try {
     const before = await readTree(path.join(ws, 'config'));
-    const inputs = { command: 'backup', paths: 'config', passphrase: PASSPHRASE, 'rollback-on-failure': 'true', 'on-rollback': 'exit 3' };
+    const inputs = {
+      command: 'backup',
+      paths: 'config',
+      passphrase: PASSPHRASE,
+      'rollback-on-failure': 'true',
+      'on-rollback': 'exit 3',
+    };
     const main = await runAction('main', { workspace: ws, runnerTemp: temp, inputs });
     assert.is(main.code, 0, main.stdout + main.stderr);
     await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 0\n');
@@ -82,7 +105,11 @@ test('a post-step rollback whose hook fails writes rolled-back once, false, with
     assert.is(writes.length, 1, post.files.output);
     assert.is(post.outputs['rolled-back'], 'false');
     assert.is(post.outputs.result, 'rollback-failed');
-    assert.is(post.outputs['restored-snapshot-id'], main.outputs['snapshot-id'], 'the files were restored all the same');
+    assert.is(
+      post.outputs['restored-snapshot-id'],
+      main.outputs['snapshot-id'],
+      'the files were restored all the same',
+    );
     assert.equal(await readTree(path.join(ws, 'config')), before);
   } finally {
     await removeDir(dir);
@@ -93,7 +120,11 @@ test('post does nothing when no rollback was armed', async () => {
   const { dir, ws, temp } = await workspace();
   try {
     await fs.writeFile(path.join(ws, 'config/app.yaml'), 'changed\n');
-    const post = await runAction('post', { workspace: ws, runnerTemp: temp, inputs: { command: 'backup', passphrase: PASSPHRASE } });
+    const post = await runAction('post', {
+      workspace: ws,
+      runnerTemp: temp,
+      inputs: { command: 'backup', passphrase: PASSPHRASE },
+    });
     assert.is(post.code, 0);
     assert.match(post.stdout, /no automatic rollback armed/);
     assert.is(await fs.readFile(path.join(ws, 'config/app.yaml'), 'utf8'), 'changed\n');
@@ -109,7 +140,13 @@ test('a deploy step that fails validation is rolled back: result and rolled-back
     const run = await runAction('main', {
       workspace: ws,
       runnerTemp: temp,
-      inputs: { command: 'deploy', paths: 'config', passphrase: PASSPHRASE, deploy: 'echo "replicas: 0" > config/app.yaml', validate: 'grep -q "replicas: 2" config/app.yaml' },
+      inputs: {
+        command: 'deploy',
+        paths: 'config',
+        passphrase: PASSPHRASE,
+        deploy: 'echo "replicas: 0" > config/app.yaml',
+        validate: 'grep -q "replicas: 2" config/app.yaml',
+      },
     });
     assert.is(run.code, 1);
     assert.is(run.outputs.result, 'rolled-back');
@@ -127,17 +164,35 @@ test('a missing or invalid input fails with one ::error:: line naming the input'
   const { dir, ws, temp } = await workspace();
   try {
     const cases: [Record<string, string>, RegExp][] = [
-      [{ command: 'frobnicate', passphrase: PASSPHRASE }, /^::error::input command: "frobnicate" is not one of backup, restore/],
+      [
+        { command: 'frobnicate', passphrase: PASSPHRASE },
+        /^::error::input command: "frobnicate" is not one of backup, restore/,
+      ],
       [{ command: 'deploy', passphrase: PASSPHRASE }, /^::error::input deploy: is required for command deploy/],
       [{ command: 'copy', passphrase: PASSPHRASE }, /^::error::input to: is required for command copy/],
-      [{ command: 'backup', passphrase: PASSPHRASE, 'rollback-on-failure': 'yes' }, /^::error::input rollback-on-failure: "yes" is not true or false/],
+      [
+        { command: 'backup', passphrase: PASSPHRASE, 'rollback-on-failure': 'yes' },
+        /^::error::input rollback-on-failure: "yes" is not true or false/,
+      ],
       [{ command: 'prune', 'keep-daily': 'seven' }, /^::error::input keep-daily: "seven" is not a whole number/],
-      [{ command: 'backup', passphrase: PASSPHRASE, kind: 'weekly' }, /^::error::input kind: "weekly" is not one of manual/],
+      [
+        { command: 'backup', passphrase: PASSPHRASE, kind: 'weekly' },
+        /^::error::input kind: "weekly" is not one of manual/,
+      ],
       // said in the Action's terms: its input, not the CLI's --passphrase-file
-      [{ command: 'backup' }, /^::error::no encryption key configured: set the passphrase input \(or RIPCORD_PASSPHRASE\) or RIPCORD_RECIPIENTS/],
+      [
+        { command: 'backup' },
+        /^::error::no encryption key configured: set the passphrase input \(or RIPCORD_PASSPHRASE\) or RIPCORD_RECIPIENTS/,
+      ],
       // the guard checks what its rollback will need before the deploy runs
-      [{ command: 'backup', passphrase: PASSPHRASE, 'rollback-on-failure': 'true', 'validate-interval': 'soon' }, /^::error::input validate-interval: /],
-      [{ command: 'backup', passphrase: PASSPHRASE, 'rollback-on-failure': 'true', 'health-url': 'localhost:8080' }, /^::error::input health-url: localhost:8080 is not an http/],
+      [
+        { command: 'backup', passphrase: PASSPHRASE, 'rollback-on-failure': 'true', 'validate-interval': 'soon' },
+        /^::error::input validate-interval: /,
+      ],
+      [
+        { command: 'backup', passphrase: PASSPHRASE, 'rollback-on-failure': 'true', 'health-url': 'localhost:8080' },
+        /^::error::input health-url: localhost:8080 is not an http/,
+      ],
     ];
     for (const [inputs, expected] of cases) {
       const run = await runAction('main', { workspace: ws, runnerTemp: temp, inputs });
@@ -157,15 +212,59 @@ test('the passphrase and the private key never appear in stdout, stderr, outputs
     const key = await generateKeyPair('Action Test <a@example.test>', 'Key-Passphrase-91c2e');
     const secretLines = key.privateKey.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
     const runs = [
-      await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'backup', paths: 'config', passphrase: PASSPHRASE, 'rollback-on-failure': 'true' } }),
-      await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'verify', 'read-data': 'true', passphrase: 'wrong-passphrase-used-here' } }),
-      await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'backup', paths: 'config', recipients: key.publicKey, 'signing-key': key.privateKey, 'signing-key-passphrase': 'Key-Passphrase-91c2e', 'new-key': 'true' } }), // the repository's key was the passphrase
-      await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'verify', 'read-data': 'true', identity: key.privateKey, 'identity-passphrase': 'Key-Passphrase-91c2e', 'trusted-signers': key.fingerprint } }),
-      await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'verify', 'read-data': 'true', identity: key.privateKey, 'identity-passphrase': 'not-the-key-passphrase' } }),
+      await runAction('main', {
+        workspace: ws,
+        runnerTemp: temp,
+        inputs: { command: 'backup', paths: 'config', passphrase: PASSPHRASE, 'rollback-on-failure': 'true' },
+      }),
+      await runAction('main', {
+        workspace: ws,
+        runnerTemp: temp,
+        inputs: { command: 'verify', 'read-data': 'true', passphrase: 'wrong-passphrase-used-here' },
+      }),
+      await runAction('main', {
+        workspace: ws,
+        runnerTemp: temp,
+        inputs: {
+          command: 'backup',
+          paths: 'config',
+          recipients: key.publicKey,
+          'signing-key': key.privateKey,
+          'signing-key-passphrase': 'Key-Passphrase-91c2e',
+          'new-key': 'true',
+        },
+      }), // the repository's key was the passphrase
+      await runAction('main', {
+        workspace: ws,
+        runnerTemp: temp,
+        inputs: {
+          command: 'verify',
+          'read-data': 'true',
+          identity: key.privateKey,
+          'identity-passphrase': 'Key-Passphrase-91c2e',
+          'trusted-signers': key.fingerprint,
+        },
+      }),
+      await runAction('main', {
+        workspace: ws,
+        runnerTemp: temp,
+        inputs: {
+          command: 'verify',
+          'read-data': 'true',
+          identity: key.privateKey,
+          'identity-passphrase': 'not-the-key-passphrase',
+        },
+      }),
     ];
     for (const run of runs) {
       const everything = [run.stdout, run.stderr, run.files.output, run.files.state, run.files.summary].join('\n');
-      for (const secret of [PASSPHRASE, 'Key-Passphrase-91c2e', 'not-the-key-passphrase', 'wrong-passphrase-used-here', ...secretLines]) {
+      for (const secret of [
+        PASSPHRASE,
+        'Key-Passphrase-91c2e',
+        'not-the-key-passphrase',
+        'wrong-passphrase-used-here',
+        ...secretLines,
+      ]) {
         const masked = everything.replace(/::add-mask::.*\n/g, '');
         assert.not.ok(masked.includes(secret), `a secret leaked: ${secret.slice(0, 12)}...`);
       }
@@ -186,7 +285,13 @@ test('the Action refuses a forged pre-deploy snapshot encrypted to the repositor
       const backup = await runAction('main', {
         workspace: ws,
         runnerTemp: temp,
-        inputs: { command: 'backup', paths: 'config', kind: 'pre-deploy', recipients: repoKey.publicKey, 'signing-key': ciKey.secretKey },
+        inputs: {
+          command: 'backup',
+          paths: 'config',
+          kind: 'pre-deploy',
+          recipients: repoKey.publicKey,
+          'signing-key': ciKey.secretKey,
+        },
       });
       assert.is(backup.code, 0, backup.stdout);
       await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 3\n');
@@ -199,18 +304,30 @@ test('the Action refuses a forged pre-deploy snapshot encrypted to the repositor
       });
       const reader = { identity: repoKey.secretKey, 'trusted-signers': ciKey.fingerprint };
 
-      const restore = await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'restore', snapshot: forged, target: '.', ...reader } });
+      const restore = await runAction('main', {
+        workspace: ws,
+        runnerTemp: temp,
+        inputs: { command: 'restore', snapshot: forged, target: '.', ...reader },
+      });
       assert.is(restore.code, 1, restore.stdout);
       const errors = restore.stdout.split('\n').filter((l) => l.startsWith('::error::'));
       assert.is(errors.length, 1, restore.stdout);
       assert.match(errors[0]!, new RegExp(`snapshot ${forged} is not signed`));
 
-      const rollback = await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'rollback', ...reader } });
+      const rollback = await runAction('main', {
+        workspace: ws,
+        runnerTemp: temp,
+        inputs: { command: 'rollback', ...reader },
+      });
       assert.is.not(rollback.code, 0, rollback.stdout);
       assert.match(rollback.stdout, new RegExp(`snapshot ${forged} is not signed`));
       assert.is(await fs.readFile(path.join(ws, 'config/app.yaml'), 'utf8'), 'replicas: 3\n');
 
-      const signed = await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'restore', snapshot: backup.outputs['snapshot-id']!, target: '.', ...reader } });
+      const signed = await runAction('main', {
+        workspace: ws,
+        runnerTemp: temp,
+        inputs: { command: 'restore', snapshot: backup.outputs['snapshot-id']!, target: '.', ...reader },
+      });
       assert.is(signed.code, 0, signed.stdout);
       assert.is(await fs.readFile(path.join(ws, 'config/app.yaml'), 'utf8'), 'replicas: 2\n');
     });

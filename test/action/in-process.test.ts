@@ -14,7 +14,13 @@ import { removeDir, tempDir } from '../helpers/tree.ts';
 const PASSPHRASE = 'In-Process-Action-Passphrase-5d1e';
 
 function memoryIo(inputs: Record<string, string>) {
-  const step = { outputs: {} as Record<string, string>, state: {} as Record<string, string>, log: [] as string[], failed: [] as string[], summaries: [] as string[] };
+  const step = {
+    outputs: {} as Record<string, string>,
+    state: {} as Record<string, string>,
+    log: [] as string[],
+    failed: [] as string[],
+    summaries: [] as string[],
+  };
   const io: ActionIo = {
     getInput: (name) => inputs[name] ?? '',
     setOutput: (name, value) => void (step.outputs[name] = value),
@@ -27,7 +33,8 @@ function memoryIo(inputs: Record<string, string>) {
     notice: (line) => void step.log.push(`notice: ${line}`),
     debug: () => {},
     setFailed: (line) => void step.failed.push(line),
-    writeSummary: async (heading, rows) => void step.summaries.push([heading, ...rows.map(([k, v]) => `${k}: ${v}`)].join('\n')),
+    writeSummary: async (heading, rows) =>
+      void step.summaries.push([heading, ...rows.map(([k, v]) => `${k}: ${v}`)].join('\n')),
   };
   return { io, step };
 }
@@ -47,7 +54,10 @@ test('in process, through an in-memory ActionIo: a backup step sets its outputs 
     assert.equal(backup.step.failed, []);
     assert.match(backup.step.outputs['snapshot-id']!, /^\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{4}$/);
     assert.is(backup.step.outputs['file-count'], '1');
-    assert.match(backup.step.summaries[0]!, new RegExp(`^ripcord backup: snapshot ${backup.step.outputs['snapshot-id']!.replace('.', '\\.')}\n`));
+    assert.match(
+      backup.step.summaries[0]!,
+      new RegExp(`^ripcord backup: snapshot ${backup.step.outputs['snapshot-id']!.replace('.', '\\.')}\n`),
+    );
     const list = memoryIo({ command: 'list' });
     await runMain({ env, io: list.io });
     assert.equal(list.step.failed, []);
@@ -65,7 +75,13 @@ test('in process, through an in-memory ActionIo: an unknown kind fails the step 
     assert.is(step.failed.length, 1);
     assert.match(step.failed[0]!, /^input kind: "weekly" is not one of manual, /);
     assert.equal(step.outputs, {});
-    assert.is(await fs.stat(path.join(dir, '.ripcord')).then(() => 'exists', () => 'absent'), 'absent');
+    assert.is(
+      await fs.stat(path.join(dir, '.ripcord')).then(
+        () => 'exists',
+        () => 'absent',
+      ),
+      'absent',
+    );
   } finally {
     await removeDir(dir);
   }

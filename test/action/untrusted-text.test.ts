@@ -27,7 +27,10 @@ async function workspace() {
 }
 
 async function backup(ws: string, repo: string): Promise<string> {
-  const run = await ripcord(['backup', '--repo', repo, '-q', 'config'], { cwd: ws, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+  const run = await ripcord(['backup', '--repo', repo, '-q', 'config'], {
+    cwd: ws,
+    env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+  });
   assert.is(run.code, 0, run.stderr);
   return run.stdout.trim();
 }
@@ -40,7 +43,11 @@ function summaryValues(run: ActionRun): string {
 /** Every line the runner would run as a command must be one of ripcord's own, none with planted text. */
 function assertNoPlantedCommand(run: ActionRun): void {
   const commands = workflowCommandLines(run.stdout);
-  assert.equal(commands.filter((line) => /FORGED/.test(line) || line.includes('##[')), [], run.stdout);
+  assert.equal(
+    commands.filter((line) => /FORGED/.test(line) || line.includes('##[')),
+    [],
+    run.stdout,
+  );
   for (const line of commands) assert.match(line, /^::(group|endgroup|warning|error|notice|debug|add-mask)::/, line);
 }
 
@@ -74,7 +81,13 @@ test('list over a forged snapshot.json: planted tags are shown escaped, never as
     assert.ok(line!.includes('x\\n::error::FORGED by a tag'), line);
     assert.ok(line!.includes('#\\x23#[') || line!.includes('\\x23#[set-output'), line);
     // a kind outside the four makes the metadata unusable: named, not quoted
-    assert.match(run.stdout, new RegExp(`^::warning::snapshot ${rekinded.replace('.', '\\.')} is not listed: snapshot\\.json has an unknown kind`, 'm'));
+    assert.match(
+      run.stdout,
+      new RegExp(
+        `^::warning::snapshot ${rekinded.replace('.', '\\.')} is not listed: snapshot\\.json has an unknown kind`,
+        'm',
+      ),
+    );
     assert.not.match(summaryValues(run), /</);
     assert.ok(run.summary.includes('&#60;img src=&#34;https://evil.example/FORGED.png&#34;&#62;'), run.summary);
     assert.not.match(run.summary, RAW_CONTROL);
@@ -86,13 +99,20 @@ test('list over a forged snapshot.json: planted tags are shown escaped, never as
 test('a backup step refuses a tag outside the documented characters with one ::error:: line naming it, and writes no snapshot', async () => {
   const { dir, ws, temp, repo } = await workspace();
   try {
-    const run = await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'backup', paths: 'config', passphrase: PASSPHRASE, tags: 'nightly, <img src=x>' } });
+    const run = await runAction('main', {
+      workspace: ws,
+      runnerTemp: temp,
+      inputs: { command: 'backup', paths: 'config', passphrase: PASSPHRASE, tags: 'nightly, <img src=x>' },
+    });
     assert.is(run.code, 1, run.stdout);
     const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
     assert.is(errors.length, 1, run.stdout);
     assert.match(errors[0]!, /^::error::tag "<img src=x>" has a character outside A-Z a-z 0-9 \. _ : \/ = @ \+ -$/);
     const entries = await fs.readdir(repo).catch(() => [] as string[]);
-    assert.equal(entries.filter((e) => /^\d{8}T/.test(e)), []);
+    assert.equal(
+      entries.filter((e) => /^\d{8}T/.test(e)),
+      [],
+    );
   } finally {
     await removeDir(dir);
   }
@@ -109,7 +129,8 @@ test('the job summary of a failed deploy shows the validation output as text, no
         paths: 'config',
         passphrase: PASSPHRASE,
         deploy: 'touch config/broken',
-        validate: 'if test -e config/broken; then echo \'<img src="https://evil.example/x.png"><a href="https://evil.example">click</a>\'; exit 1; fi',
+        validate:
+          'if test -e config/broken; then echo \'<img src="https://evil.example/x.png"><a href="https://evil.example">click</a>\'; exit 1; fi',
       },
     });
     assert.is(run.code, 1, run.stdout);
@@ -153,7 +174,8 @@ test('deploy, validate, on-rollback, capture and restore-capture commands run wi
     for (const file of ['capture.env', 'deploy.env', 'validate.env', 'restore-capture.env', 'on-rollback.env']) {
       const env = await fs.readFile(path.join(ws, file), 'utf8');
       assert.match(env, /^DEPLOY_SETTING=kept-for-commands$/m, `${file} got the step's environment`);
-      for (const [name, value] of Object.entries(tokens)) assert.not.ok(env.includes(value) || env.includes(`${name}=`), `${file} holds ${name}`);
+      for (const [name, value] of Object.entries(tokens))
+        assert.not.ok(env.includes(value) || env.includes(`${name}=`), `${file} holds ${name}`);
     }
   } finally {
     await removeDir(dir);

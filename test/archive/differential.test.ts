@@ -42,7 +42,14 @@ interface Figures {
   violations: string[];
 }
 
-const figures: Figures = { messages: 0, gpgAccepted: 0, ripcordAccepted: 0, gpgRejected: 0, ripcordRejectedToo: 0, violations: [] };
+const figures: Figures = {
+  messages: 0,
+  gpgAccepted: 0,
+  ripcordAccepted: 0,
+  gpgRejected: 0,
+  ripcordRejectedToo: 0,
+  violations: [],
+};
 
 async function ripcordDecrypt(message: Buffer, keys: DecryptionKeys): Promise<{ data: Buffer; error: unknown }> {
   const out: Buffer[] = [];
@@ -80,25 +87,35 @@ async function ripcordEncrypt(data: Buffer, keys: EncryptionKeys): Promise<Buffe
 }
 
 /** Run one message through gpg -d and ripcord, and hold them to the differential rules. */
-async function compare(home: GnupgHome, label: string, message: Buffer, keys: DecryptionKeys): Promise<'both' | 'gpg-only' | 'neither'> {
+async function compare(
+  home: GnupgHome,
+  label: string,
+  message: Buffer,
+  keys: DecryptionKeys,
+): Promise<'both' | 'gpg-only' | 'neither'> {
   figures.messages += 1;
   const gpg = home.decrypt(message, keys.passphrase);
   const ours = await ripcordDecrypt(message, keys);
   const problem = (text: string) => figures.violations.push(`${label}: ${text}`);
   if (ours.error !== undefined) {
-    if (!(ours.error instanceof RipcordError)) problem(`ripcord failed with a bare ${(ours.error as Error)?.name ?? typeof ours.error}: ${String((ours.error as Error)?.message ?? ours.error)}`);
+    if (!(ours.error instanceof RipcordError))
+      problem(
+        `ripcord failed with a bare ${(ours.error as Error)?.name ?? typeof ours.error}: ${String((ours.error as Error)?.message ?? ours.error)}`,
+      );
     else if (/\n/.test(ours.error.message)) problem('ripcord refused it with more than one line');
   }
   if (gpg.status !== 0) {
     figures.gpgRejected += 1;
-    if (ours.error === undefined) problem(`gpg rejects it (${gpg.stderr.trim().split('\n').pop()}), ripcord accepted it`);
+    if (ours.error === undefined)
+      problem(`gpg rejects it (${gpg.stderr.trim().split('\n').pop()}), ripcord accepted it`);
     else figures.ripcordRejectedToo += 1;
     return 'neither';
   }
   figures.gpgAccepted += 1;
   if (ours.error !== undefined) return 'gpg-only';
   figures.ripcordAccepted += 1;
-  if (!ours.data.equals(gpg.stdout)) problem(`ripcord decrypted ${ours.data.length} bytes, gpg ${gpg.stdout.length}, and they differ`);
+  if (!ours.data.equals(gpg.stdout))
+    problem(`ripcord decrypted ${ours.data.length} bytes, gpg ${gpg.stdout.length}, and they differ`);
   return 'both';
 }
 
@@ -120,7 +137,8 @@ function mutations(message: Buffer, rng: Rng): { label: string; bytes: Buffer }[
     out.push({ label: `bit flipped at byte ${at}`, bytes });
   }
   for (const cut of [2, Math.floor(message.length / 2), message.length - 22, message.length - 1]) {
-    if (cut > 0 && cut < message.length) out.push({ label: `truncated to ${cut} bytes`, bytes: message.subarray(0, cut) });
+    if (cut > 0 && cut < message.length)
+      out.push({ label: `truncated to ${cut} bytes`, bytes: message.subarray(0, cut) });
   }
   out.push({ label: 'trailing garbage', bytes: Buffer.concat([message, Buffer.from('not a packet at all')]) });
   out.push({ label: 'trailing zero bytes', bytes: Buffer.concat([message, Buffer.alloc(64)]) });
@@ -130,7 +148,7 @@ function mutations(message: Buffer, rng: Rng): { label: string; bytes: Buffer }[
   return out;
 }
 
-test('gpg -d and ripcord agree on every gpg cipher, compression and S2K mode, on ripcord\'s messages, and on malformed variants of both', async () => {
+test("gpg -d and ripcord agree on every gpg cipher, compression and S2K mode, on ripcord's messages, and on malformed variants of both", async () => {
   await withGnupgHome(async (home) => {
     const rng = new Rng('differential');
     const version = home.ok(['--version']).toString();
@@ -148,7 +166,13 @@ test('gpg -d and ripcord agree on every gpg cipher, compression and S2K mode, on
     for (const cipher of ciphers) {
       for (const compression of compressions) {
         const label = `gpg --symmetric --cipher-algo ${cipher} --compress-algo ${compression}`;
-        const message = home.encryptSymmetric(PLAINTEXT, PASSPHRASE, [...FAST_S2K, '--cipher-algo', cipher, '--compress-algo', compression]);
+        const message = home.encryptSymmetric(PLAINTEXT, PASSPHRASE, [
+          ...FAST_S2K,
+          '--cipher-algo',
+          cipher,
+          '--compress-algo',
+          compression,
+        ]);
         const result = await expectBoth(label, message, passphraseKeys);
         // what ripcord reads: the AES family, uncompressed, ZIP or ZLIB (not BZIP2)
         if (/^AES/.test(cipher) && compression !== 'BZIP2') assert.is(result, 'both', label);
@@ -158,7 +182,15 @@ test('gpg -d and ripcord agree on every gpg cipher, compression and S2K mode, on
     for (const mode of ['0', '1', '3']) {
       for (const hash of hashes) {
         const label = `gpg --symmetric --s2k-mode ${mode} --s2k-digest-algo ${hash}`;
-        const message = home.encryptSymmetric(PLAINTEXT, PASSPHRASE, [...FAST_S2K, '--s2k-mode', mode, '--s2k-digest-algo', hash, '--cipher-algo', 'AES256']);
+        const message = home.encryptSymmetric(PLAINTEXT, PASSPHRASE, [
+          ...FAST_S2K,
+          '--s2k-mode',
+          mode,
+          '--s2k-digest-algo',
+          hash,
+          '--cipher-algo',
+          'AES256',
+        ]);
         assert.is(await expectBoth(label, message, passphraseKeys), 'both', label);
       }
     }
@@ -167,7 +199,15 @@ test('gpg -d and ripcord agree on every gpg cipher, compression and S2K mode, on
     const rsa = home.generateKey('Corpus RSA <rsa@example.test>', 'rsa2048', { encryptionSubkey: 'rsa2048' });
     for (const key of [ecc, rsa]) {
       const keys: DecryptionKeys = { identities: [{ armoredKey: key.secretKey }] };
-      for (const extra of [[], ['--compress-algo', 'none'], ['--compress-algo', 'zlib'], ['--compress-algo', 'bzip2'], ['--sign'], ['--throw-keyids'], ['--cipher-algo', 'CAMELLIA256']]) {
+      for (const extra of [
+        [],
+        ['--compress-algo', 'none'],
+        ['--compress-algo', 'zlib'],
+        ['--compress-algo', 'bzip2'],
+        ['--sign'],
+        ['--throw-keyids'],
+        ['--cipher-algo', 'CAMELLIA256'],
+      ]) {
         const label = `gpg -e to ${key.fingerprint.slice(-8)} ${extra.join(' ')}`;
         const result = await expectBoth(label, home.encryptTo(PLAINTEXT, [key.fingerprint], extra), keys);
         if (!extra.includes('CAMELLIA256') && !extra.includes('bzip2')) assert.is(result, 'both', label);
@@ -176,8 +216,16 @@ test('gpg -d and ripcord agree on every gpg cipher, compression and S2K mode, on
     // ripcord's own messages: gpg reads them (the other direction)
     const written: [string, EncryptionKeys, DecryptionKeys][] = [
       ['ripcord passphrase message', { mode: 'passphrase', passphrase: PASSPHRASE }, passphraseKeys],
-      ['ripcord message to a cv25519 key', { mode: 'public-key', recipients: [ecc.publicKey] }, { identities: [{ armoredKey: ecc.secretKey }] }],
-      ['ripcord message to an RSA key', { mode: 'public-key', recipients: [rsa.publicKey] }, { identities: [{ armoredKey: rsa.secretKey }] }],
+      [
+        'ripcord message to a cv25519 key',
+        { mode: 'public-key', recipients: [ecc.publicKey] },
+        { identities: [{ armoredKey: ecc.secretKey }] },
+      ],
+      [
+        'ripcord message to an RSA key',
+        { mode: 'public-key', recipients: [rsa.publicKey] },
+        { identities: [{ armoredKey: rsa.secretKey }] },
+      ],
     ];
     for (const [label, encryptionKeys, keys] of written) {
       const message = await ripcordEncrypt(PLAINTEXT, encryptionKeys);
@@ -187,11 +235,19 @@ test('gpg -d and ripcord agree on every gpg cipher, compression and S2K mode, on
       assert.is(await expectBoth(label, message, keys), 'both', label);
     }
     // hand-made malformed messages: no MDC (as --rfc2440 writes), and mutations of valid ones
-    await compare(home, 'gpg --rfc2440 (SED, no MDC)', home.encryptSymmetric(PLAINTEXT, PASSPHRASE, [...FAST_S2K, '--rfc2440', '--cipher-algo', 'AES256']), passphraseKeys);
-    const bases = valid.filter((v) => /AES256 --compress-algo ZIP$|s2k-mode 3 --s2k-digest-algo SHA256|^ripcord|to \S+ $/.test(v.label));
+    await compare(
+      home,
+      'gpg --rfc2440 (SED, no MDC)',
+      home.encryptSymmetric(PLAINTEXT, PASSPHRASE, [...FAST_S2K, '--rfc2440', '--cipher-algo', 'AES256']),
+      passphraseKeys,
+    );
+    const bases = valid.filter((v) =>
+      /AES256 --compress-algo ZIP$|s2k-mode 3 --s2k-digest-algo SHA256|^ripcord|to \S+ $/.test(v.label),
+    );
     assert.ok(bases.length >= 7, `mutation bases: ${bases.map((b) => b.label).join('; ')}`);
     for (const base of bases) {
-      for (const mutated of mutations(base.message, rng)) await compare(home, `${base.label}, ${mutated.label}`, mutated.bytes, base.keys);
+      for (const mutated of mutations(base.message, rng))
+        await compare(home, `${base.label}, ${mutated.label}`, mutated.bytes, base.keys);
     }
   });
   console.log(

@@ -25,7 +25,9 @@ const PART = 1 << 20;
 const RANDOM = randomBytes(5_000_000);
 /** compressible text with some random bytes in between, as gpg compresses it */
 const TEXTISH = Buffer.concat([
-  Buffer.from(Array.from({ length: 40_000 }, (_, i) => `line ${i}: the quick brown fox jumps over the lazy dog\n`).join('')),
+  Buffer.from(
+    Array.from({ length: 40_000 }, (_, i) => `line ${i}: the quick brown fox jumps over the lazy dog\n`).join(''),
+  ),
   RANDOM.subarray(0, 300_000),
   Buffer.from('the end\n'),
 ]);
@@ -52,14 +54,23 @@ function sink(out: Buffer[]): Writable {
   });
 }
 
-async function encrypt(data: Buffer, keys: EncryptionKeys, sizes?: number[], options: EncryptOptions = {}): Promise<Buffer> {
+async function encrypt(
+  data: Buffer,
+  keys: EncryptionKeys,
+  sizes?: number[],
+  options: EncryptOptions = {},
+): Promise<Buffer> {
   const out: Buffer[] = [];
   await pipeline(Readable.from(split(data, sizes)), createEncryptStream(keys, options), sink(out));
   return Buffer.concat(out);
 }
 
 /** Decrypt with our stream: the plaintext emitted (also before an error) and the error. */
-async function tryDecrypt(message: Buffer, keys: DecryptionKeys, sizes?: number[]): Promise<{ data: Buffer; error: unknown }> {
+async function tryDecrypt(
+  message: Buffer,
+  keys: DecryptionKeys,
+  sizes?: number[],
+): Promise<{ data: Buffer; error: unknown }> {
   const out: Buffer[] = [];
   let error: unknown;
   try {
@@ -77,7 +88,10 @@ async function decrypt(message: Buffer, keys: DecryptionKeys, sizes?: number[]):
 }
 
 function assertEqualBytes(actual: Buffer, expected: Buffer, what: string): void {
-  assert.ok(actual.equals(expected), `${what}: got ${actual.length} bytes, expected ${expected.length} (first difference at ${firstDifference(actual, expected)})`);
+  assert.ok(
+    actual.equals(expected),
+    `${what}: got ${actual.length} bytes, expected ${expected.length} (first difference at ${firstDifference(actual, expected)})`,
+  );
 }
 
 function firstDifference(a: Buffer, b: Buffer): number {
@@ -86,8 +100,16 @@ function firstDifference(a: Buffer, b: Buffer): number {
   return n;
 }
 
-function assertError(error: unknown, type: typeof KeyError | typeof IntegrityError, pattern: RegExp, what: string): void {
-  assert.ok(error instanceof type, `${what}: expected ${type.name}, got ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+function assertError(
+  error: unknown,
+  type: typeof KeyError | typeof IntegrityError,
+  pattern: RegExp,
+  what: string,
+): void {
+  assert.ok(
+    error instanceof type,
+    `${what}: expected ${type.name}, got ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+  );
   assert.match((error as Error).message, pattern, what);
   assert.not.match((error as Error).message, /\n/, `${what}: one line`);
 }
@@ -106,16 +128,39 @@ function seipdOffset(message: Buffer): number {
 
 // --- our messages, passphrase mode
 
-const BOUNDARY_SIZES = [0, 1, 100, PART - 54, PART - 53, PART - 52, PART - 7, PART - 6, PART - 5, PART, PART + 1, 2 * PART - 6, 2 * PART - 5, 5_000_000];
+const BOUNDARY_SIZES = [
+  0,
+  1,
+  100,
+  PART - 54,
+  PART - 53,
+  PART - 52,
+  PART - 7,
+  PART - 6,
+  PART - 5,
+  PART,
+  PART + 1,
+  2 * PART - 6,
+  2 * PART - 5,
+  5_000_000,
+];
 
 test('passphrase mode: gpg -d decrypts our messages to identical bytes (empty, sizes around the partial-length boundaries, 5 MB)', async () => {
   await withGnupgHome(async (home) => {
     for (const size of BOUNDARY_SIZES) {
       const data = RANDOM.subarray(0, size);
-      const message = await encrypt(data, { mode: 'passphrase', passphrase: 'correct horse' }, size % 2 ? [65536] : ODD);
+      const message = await encrypt(
+        data,
+        { mode: 'passphrase', passphrase: 'correct horse' },
+        size % 2 ? [65536] : ODD,
+      );
       const result = home.decrypt(message, 'correct horse');
       assert.is(result.status, 0, `gpg -d of ${size} bytes: ${result.stderr}`);
-      assert.not.match(result.stderr, /not integrity protected|WARNING/, `gpg warns for ${size} bytes: ${result.stderr}`);
+      assert.not.match(
+        result.stderr,
+        /not integrity protected|WARNING/,
+        `gpg warns for ${size} bytes: ${result.stderr}`,
+      );
       assertEqualBytes(result.stdout, data, `gpg -d of ${size} bytes`);
     }
   });
@@ -134,10 +179,19 @@ test('parallel mode (encryption on a worker thread): gpg -d decrypts the message
   await withGnupgHome(async (home) => {
     for (const size of BOUNDARY_SIZES) {
       const data = RANDOM.subarray(0, size);
-      const message = await encrypt(data, { mode: 'passphrase', passphrase: 'correct horse' }, size % 2 ? [65536] : ODD, { parallel: true });
+      const message = await encrypt(
+        data,
+        { mode: 'passphrase', passphrase: 'correct horse' },
+        size % 2 ? [65536] : ODD,
+        { parallel: true },
+      );
       const result = home.decrypt(message, 'correct horse');
       assert.is(result.status, 0, `gpg -d of ${size} bytes: ${result.stderr}`);
-      assert.not.match(result.stderr, /not integrity protected|WARNING/, `gpg warns for ${size} bytes: ${result.stderr}`);
+      assert.not.match(
+        result.stderr,
+        /not integrity protected|WARNING/,
+        `gpg warns for ${size} bytes: ${result.stderr}`,
+      );
       assertEqualBytes(result.stdout, data, `gpg -d of ${size} bytes`);
     }
   });
@@ -149,8 +203,14 @@ test('parallel mode round-trips every size around the 1 MiB part boundaries, fed
   for (const size of sizes) {
     const data = RANDOM.subarray(0, size);
     for (const chunks of [[1 << 20], ODD]) {
-      const message = await encrypt(data, { mode: 'public-key', recipients: [pair.publicKey] }, chunks, { parallel: true });
-      assertEqualBytes(await decrypt(message, { identities: [{ armoredKey: pair.privateKey }] }, [65536]), data, `${size} bytes in chunks of ${chunks.length === 1 ? '1 MiB' : 'odd sizes'}`);
+      const message = await encrypt(data, { mode: 'public-key', recipients: [pair.publicKey] }, chunks, {
+        parallel: true,
+      });
+      assertEqualBytes(
+        await decrypt(message, { identities: [{ armoredKey: pair.privateKey }] }, [65536]),
+        data,
+        `${size} bytes in chunks of ${chunks.length === 1 ? '1 MiB' : 'odd sizes'}`,
+      );
     }
   }
 });
@@ -161,27 +221,49 @@ test('owned chunks (ownsChunks) are encrypted in place, without a copy, and gpg 
       for (const size of [0, 1, 511, 512, 65_535, 65_536, 300_123, PART + 1, 5_000_000]) {
         const data = RANDOM.subarray(0, size);
         // chunks of odd sizes, each in memory of its own, as packArchive emits them
-        const chunks = split(data, [300_001, 7, 65_536, 1, 999_999]).map((chunk) => Buffer.from(new Uint8Array(chunk).buffer));
+        const chunks = split(data, [300_001, 7, 65_536, 1, 999_999]).map((chunk) =>
+          Buffer.from(new Uint8Array(chunk).buffer),
+        );
         const out: Buffer[] = [];
-        await pipeline(Readable.from(chunks), createEncryptStream({ mode: 'passphrase', passphrase: 'owned' }, { parallel, ownsChunks: true }), sink(out));
+        await pipeline(
+          Readable.from(chunks),
+          createEncryptStream({ mode: 'passphrase', passphrase: 'owned' }, { parallel, ownsChunks: true }),
+          sink(out),
+        );
         const result = home.decrypt(Buffer.concat(out), 'owned');
         assert.is(result.status, 0, `gpg -d of ${size} bytes (parallel ${parallel}): ${result.stderr}`);
         assertEqualBytes(result.stdout, data, `gpg -d of ${size} bytes (parallel ${parallel})`);
-        if (parallel) assert.ok(chunks.every((chunk) => chunk.buffer.byteLength === 0), 'the chunks\' memory went to the worker instead of being copied');
-        else assert.ok(chunks.every((chunk) => chunk.buffer.byteLength === chunk.length), 'in this thread the chunks keep their memory');
+        if (parallel)
+          assert.ok(
+            chunks.every((chunk) => chunk.buffer.byteLength === 0),
+            "the chunks' memory went to the worker instead of being copied",
+          );
+        else
+          assert.ok(
+            chunks.every((chunk) => chunk.buffer.byteLength === chunk.length),
+            'in this thread the chunks keep their memory',
+          );
       }
     }
   });
 });
 
-test('owned chunks that live in Node\'s buffer pool (small Buffer.from and gzip results) go to the worker as copies, and gpg -d reads the message', async () => {
+test("owned chunks that live in Node's buffer pool (small Buffer.from and gzip results) go to the worker as copies, and gpg -d reads the message", async () => {
   // Node 22 and 24 refuse to transfer the pool (DataCloneError), where Node 20 copied it.
   await withGnupgHome(async (home) => {
     const texts = ['a small gzip member', 'x'.repeat(100), '', 'the end'];
-    const chunks = [...texts.map((text) => Buffer.from(text)), gzipSync(Buffer.from('pooled')), new Uint8Array(RANDOM.subarray(0, 70_000)).buffer].map((chunk) => Buffer.from(chunk as ArrayBuffer));
+    const chunks = [
+      ...texts.map((text) => Buffer.from(text)),
+      gzipSync(Buffer.from('pooled')),
+      new Uint8Array(RANDOM.subarray(0, 70_000)).buffer,
+    ].map((chunk) => Buffer.from(chunk as ArrayBuffer));
     const data = Buffer.concat(chunks);
     const out: Buffer[] = [];
-    await pipeline(Readable.from(chunks), createEncryptStream({ mode: 'passphrase', passphrase: 'pooled' }, { parallel: true, ownsChunks: true }), sink(out));
+    await pipeline(
+      Readable.from(chunks),
+      createEncryptStream({ mode: 'passphrase', passphrase: 'pooled' }, { parallel: true, ownsChunks: true }),
+      sink(out),
+    );
     const result = home.decrypt(Buffer.concat(out), 'pooled');
     assert.is(result.status, 0, `gpg -d: ${result.stderr}`);
     assertEqualBytes(result.stdout, data, 'gpg -d of pooled chunks');
@@ -225,17 +307,31 @@ test('parallel mode runs on a worker thread that is gone once the stream has end
 test('round trip of every size from 0 to 160 bytes and around the 1 MiB part boundaries (block, prefix and MDC edges)', async () => {
   // a public key: no S2K per message, so hundreds of messages stay fast
   const pair = await generateKeyPair('Sizes <sizes@example.com>');
-  const sizes = [...Array.from({ length: 161 }, (_, i) => i), 255, 256, 257, ...Array.from({ length: 80 }, (_, i) => PART - 70 + i)];
+  const sizes = [
+    ...Array.from({ length: 161 }, (_, i) => i),
+    255,
+    256,
+    257,
+    ...Array.from({ length: 80 }, (_, i) => PART - 70 + i),
+  ];
   for (const size of sizes) {
     const data = RANDOM.subarray(1000, 1000 + size);
     const message = await encrypt(data, { mode: 'public-key', recipients: [pair.publicKey] }, [7, 65536]);
-    assertEqualBytes(await decrypt(message, { identities: [{ armoredKey: pair.privateKey }] }, [5, 3, 65536]), data, `${size} bytes`);
+    assertEqualBytes(
+      await decrypt(message, { identities: [{ armoredKey: pair.privateKey }] }, [5, 3, 65536]),
+      data,
+      `${size} bytes`,
+    );
   }
 });
 
 test('our message is one SKESK v4 (iterated+salted S2K, SHA-256, AES-256) and a SEIPD v1 with MDC in 1 MiB partial parts', async () => {
   const message = await encrypt(RANDOM.subarray(0, 3 * PART), { mode: 'passphrase', passphrase: 'pw' });
-  assert.equal([...message.subarray(0, 6)], [0xc3, 46, 4, 9, 3, 8], 'SKESK: new format tag 3, v4, AES-256, S2K type 3, SHA-256');
+  assert.equal(
+    [...message.subarray(0, 6)],
+    [0xc3, 46, 4, 9, 3, 8],
+    'SKESK: new format tag 3, v4, AES-256, S2K type 3, SHA-256',
+  );
   assert.is(message[48], 0xd2, 'SEIPD: new-format tag 18');
   assert.is(message[49], 0xe0 | 20, 'first partial part is 1 MiB');
   assert.is(message[50], 1, 'SEIPD version 1');
@@ -288,7 +384,11 @@ test('public-key mode: gpg decrypts a message to a passphrase-protected key made
     assert.is(result.status, 0, result.stderr);
     assertEqualBytes(result.stdout, data, 'gpg -d');
   });
-  assertEqualBytes(await decrypt(message, { identities: [{ armoredKey: pair.privateKey, passphrase: 'key secret' }] }), data, 'ours');
+  assertEqualBytes(
+    await decrypt(message, { identities: [{ armoredKey: pair.privateKey, passphrase: 'key secret' }] }),
+    data,
+    'ours',
+  );
 });
 
 test('public-key mode with two recipients: each one alone decrypts, with gpg and with ours', async () => {
@@ -307,8 +407,16 @@ test('public-key mode with two recipients: each one alone decrypts, with gpg and
       assert.is(resultB.status, 0, resultB.stderr);
       assertEqualBytes(resultB.stdout, data, 'gpg with the second key only');
     });
-    assertEqualBytes(await decrypt(message, { identities: [{ armoredKey: keyA.secretKey }] }), data, 'ours with the first key');
-    assertEqualBytes(await decrypt(message, { identities: [{ armoredKey: pair.privateKey }] }), data, 'ours with the second key');
+    assertEqualBytes(
+      await decrypt(message, { identities: [{ armoredKey: keyA.secretKey }] }),
+      data,
+      'ours with the first key',
+    );
+    assertEqualBytes(
+      await decrypt(message, { identities: [{ armoredKey: pair.privateKey }] }),
+      data,
+      'ours with the second key',
+    );
   });
 });
 
@@ -354,20 +462,34 @@ test('messages made by gpg -e -r (compressed, uncompressed, signed, anonymous re
   await withGnupgHome(async (home) => {
     const key = home.generateKey('Gpg Recipient <recipient@example.com>', 'future-default');
     const identity = { identities: [{ armoredKey: key.secretKey }] };
-    for (const extra of [[], ['--compress-algo', 'none'], ['--compress-algo', 'zlib'], ['--sign'], ['--throw-keyids']]) {
+    for (const extra of [
+      [],
+      ['--compress-algo', 'none'],
+      ['--compress-algo', 'zlib'],
+      ['--sign'],
+      ['--throw-keyids'],
+    ]) {
       const message = home.encryptTo(TEXTISH, [key.fingerprint], extra);
       assertEqualBytes(await decrypt(message, identity, ODD), TEXTISH, `gpg -e ${extra.join(' ')}`);
     }
     const rsa = home.generateKey('Gpg RSA <rsa-recipient@example.com>', 'rsa3072', { encryptionSubkey: 'rsa3072' });
     const message = home.encryptTo(RANDOM.subarray(0, 100_000), [rsa.fingerprint, key.fingerprint]);
-    assertEqualBytes(await decrypt(message, { identities: [{ armoredKey: rsa.secretKey }] }), RANDOM.subarray(0, 100_000), 'gpg -e to an RSA key');
+    assertEqualBytes(
+      await decrypt(message, { identities: [{ armoredKey: rsa.secretKey }] }),
+      RANDOM.subarray(0, 100_000),
+      'gpg -e to an RSA key',
+    );
   });
 });
 
 test('marker packets before the session-key packets are skipped (new and old format)', async () => {
   const data = RANDOM.subarray(0, 10_000);
   const message = await encrypt(data, { mode: 'passphrase', passphrase: 'pw' });
-  const withMarkers = Buffer.concat([Buffer.from([0xca, 3, 0x50, 0x47, 0x50]), Buffer.from([0xa8, 3, 0x50, 0x47, 0x50]), message]);
+  const withMarkers = Buffer.concat([
+    Buffer.from([0xca, 3, 0x50, 0x47, 0x50]),
+    Buffer.from([0xa8, 3, 0x50, 0x47, 0x50]),
+    message,
+  ]);
   assertEqualBytes(await decrypt(withMarkers, { passphrase: 'pw' }, ODD), data, 'with marker packets');
 });
 
@@ -390,7 +512,12 @@ test('a wrong passphrase gives KeyError before any plaintext is emitted (our mes
     for (const extra of [[], ['--compress-algo', 'none']]) {
       const message = home.encryptSymmetric(TEXTISH, 'right', extra);
       const result = await tryDecrypt(message, { passphrase: 'wrong' });
-      assertError(result.error, KeyError, /the passphrase does not decrypt this archive/, `gpg --symmetric ${extra.join(' ')}`);
+      assertError(
+        result.error,
+        KeyError,
+        /the passphrase does not decrypt this archive/,
+        `gpg --symmetric ${extra.join(' ')}`,
+      );
       assert.is(result.data.length, 0, 'no plaintext emitted');
     }
   });
@@ -401,7 +528,12 @@ test('a wrong identity gives KeyError naming the key IDs the archive is encrypte
   const wrong = await generateKeyPair('Wrong <wrong@example.com>');
   const message = await encrypt(RANDOM.subarray(0, 200_000), { mode: 'public-key', recipients: [right.publicKey] });
   const result = await tryDecrypt(message, { identities: [{ armoredKey: wrong.privateKey }] });
-  assertError(result.error, KeyError, /none of the given identity keys .* can decrypt this archive; it is encrypted to key ID 0x[0-9A-F]{16}/, 'wrong identity');
+  assertError(
+    result.error,
+    KeyError,
+    /none of the given identity keys .* can decrypt this archive; it is encrypted to key ID 0x[0-9A-F]{16}/,
+    'wrong identity',
+  );
   assert.is(result.data.length, 0);
 });
 
@@ -409,13 +541,43 @@ test('missing or locked keys give KeyError: no identity for a public-key archive
   const pair = await generateKeyPair('Locked <locked@example.com>', 'unlock me');
   const toKey = await encrypt(RANDOM.subarray(0, 1000), { mode: 'public-key', recipients: [pair.publicKey] });
   const withPassphrase = await encrypt(RANDOM.subarray(0, 1000), { mode: 'passphrase', passphrase: 'pw' });
-  assertError((await tryDecrypt(toKey, { passphrase: 'pw' })).error, KeyError, /encrypted to public keys .*set RIPCORD_IDENTITY/, 'passphrase for a public-key archive');
+  assertError(
+    (await tryDecrypt(toKey, { passphrase: 'pw' })).error,
+    KeyError,
+    /encrypted to public keys .*set RIPCORD_IDENTITY/,
+    'passphrase for a public-key archive',
+  );
   assertError((await tryDecrypt(toKey, {})).error, KeyError, /set RIPCORD_IDENTITY/, 'no keys');
-  assertError((await tryDecrypt(withPassphrase, { identities: [{ armoredKey: pair.privateKey }] })).error, KeyError, /encrypted with a passphrase; set RIPCORD_PASSPHRASE/, 'identity for a passphrase archive');
-  assertError((await tryDecrypt(toKey, { identities: [{ armoredKey: pair.publicKey }] })).error, KeyError, /RIPCORD_IDENTITY holds a public key; give the private key/, 'public key as identity');
-  assertError((await tryDecrypt(toKey, { identities: [{ armoredKey: pair.privateKey }] })).error, KeyError, /protected by a passphrase/, 'locked identity');
-  assertError((await tryDecrypt(toKey, { identities: [{ armoredKey: pair.privateKey, passphrase: 'nope' }] })).error, KeyError, /passphrase for identity key .* is wrong/, 'wrong key passphrase');
-  assertError((await tryDecrypt(toKey, { identities: [{ armoredKey: 'garbage' }] })).error, KeyError, /RIPCORD_IDENTITY does not hold a readable/, 'garbage identity');
+  assertError(
+    (await tryDecrypt(withPassphrase, { identities: [{ armoredKey: pair.privateKey }] })).error,
+    KeyError,
+    /encrypted with a passphrase; set RIPCORD_PASSPHRASE/,
+    'identity for a passphrase archive',
+  );
+  assertError(
+    (await tryDecrypt(toKey, { identities: [{ armoredKey: pair.publicKey }] })).error,
+    KeyError,
+    /RIPCORD_IDENTITY holds a public key; give the private key/,
+    'public key as identity',
+  );
+  assertError(
+    (await tryDecrypt(toKey, { identities: [{ armoredKey: pair.privateKey }] })).error,
+    KeyError,
+    /protected by a passphrase/,
+    'locked identity',
+  );
+  assertError(
+    (await tryDecrypt(toKey, { identities: [{ armoredKey: pair.privateKey, passphrase: 'nope' }] })).error,
+    KeyError,
+    /passphrase for identity key .* is wrong/,
+    'wrong key passphrase',
+  );
+  assertError(
+    (await tryDecrypt(toKey, { identities: [{ armoredKey: 'garbage' }] })).error,
+    KeyError,
+    /RIPCORD_IDENTITY does not hold a readable/,
+    'garbage identity',
+  );
 });
 
 // --- damage
@@ -435,9 +597,14 @@ test('flipping any single byte of the encrypted data makes the stream fail: Inte
     const damaged = Buffer.from(message);
     damaged[position] = (damaged[position] as number) ^ (position % 2 ? 0x01 : 0x80);
     const { error } = await tryDecrypt(damaged, identity);
-    assert.ok(error instanceof IntegrityError || error instanceof KeyError, `flip at ${position - bodyStart} of the body: ${error instanceof Error ? error.message : 'no error'}`);
-    if (position >= bodyStart + 1 + 18 + 16 && error instanceof KeyError) assert.unreachable(`flip at ${position - bodyStart} gave KeyError: ${error.message}`);
-    if (position >= message.length - 22) assertError(error, IntegrityError, /failed its integrity check \(MDC\)/, `flip in the MDC at ${position}`);
+    assert.ok(
+      error instanceof IntegrityError || error instanceof KeyError,
+      `flip at ${position - bodyStart} of the body: ${error instanceof Error ? error.message : 'no error'}`,
+    );
+    if (position >= bodyStart + 1 + 18 + 16 && error instanceof KeyError)
+      assert.unreachable(`flip at ${position - bodyStart} gave KeyError: ${error.message}`);
+    if (position >= message.length - 22)
+      assertError(error, IntegrityError, /failed its integrity check \(MDC\)/, `flip in the MDC at ${position}`);
   }
 });
 
@@ -458,7 +625,10 @@ test('a damaged gpg --symmetric message (compressed) fails with IntegrityError',
       const damaged = Buffer.from(message);
       damaged[position] = (damaged[position] as number) ^ 0x04;
       const { error } = await tryDecrypt(damaged, { passphrase: 'pw' });
-      assert.ok(error instanceof IntegrityError || error instanceof KeyError, `flip at ${position}: ${error instanceof Error ? error.message : 'no error'}`);
+      assert.ok(
+        error instanceof IntegrityError || error instanceof KeyError,
+        `flip at ${position}: ${error instanceof Error ? error.message : 'no error'}`,
+      );
     }
   });
 });
@@ -467,11 +637,32 @@ test('a truncated message errors with IntegrityError at every cut point', async 
   const data = RANDOM.subarray(0, 2 * PART + 5000);
   const message = await encrypt(data, { mode: 'passphrase', passphrase: 'pw' });
   const seipd = seipdOffset(message);
-  const cuts = new Set([0, 1, 5, seipd - 1, seipd, seipd + 1, seipd + 2, seipd + 30, PART, PART + seipd + 2, 2 * PART, message.length - 23, message.length - 22, message.length - 21, message.length - 1]);
+  const cuts = new Set([
+    0,
+    1,
+    5,
+    seipd - 1,
+    seipd,
+    seipd + 1,
+    seipd + 2,
+    seipd + 30,
+    PART,
+    PART + seipd + 2,
+    2 * PART,
+    message.length - 23,
+    message.length - 22,
+    message.length - 21,
+    message.length - 1,
+  ]);
   for (let i = 0; i < 20; i++) cuts.add(Math.floor(Math.random() * message.length));
   for (const cut of cuts) {
     const { error } = await tryDecrypt(message.subarray(0, cut), { passphrase: 'pw' });
-    assertError(error, IntegrityError, cut === 0 ? /empty/ : /truncated|failed its integrity check/, `cut at ${cut} of ${message.length}`);
+    assertError(
+      error,
+      IntegrityError,
+      cut === 0 ? /empty/ : /truncated|failed its integrity check/,
+      `cut at ${cut} of ${message.length}`,
+    );
   }
   const extra = await tryDecrypt(Buffer.concat([message, Buffer.from([0xcb, 1, 0x62])]), { passphrase: 'pw' });
   assertError(extra.error, IntegrityError, /unexpected data after the encrypted data packet/, 'trailing packet');
@@ -482,7 +673,11 @@ test('a truncated message errors with IntegrityError at every cut point', async 
 test('SED without MDC (tag 9, made by gpg --rfc2440) is refused with IntegrityError', async () => {
   await withGnupgHome(async (home) => {
     const message = home.encryptSymmetric(RANDOM.subarray(0, 5000), 'pw', ['--rfc2440', '--cipher-algo', 'AES256']);
-    assert.match(home.listPackets(message, 'pw'), /encrypted data packet:(?![\s\S]*mdc_method)/, 'gpg made a tag 9 packet');
+    assert.match(
+      home.listPackets(message, 'pw'),
+      /encrypted data packet:(?![\s\S]*mdc_method)/,
+      'gpg made a tag 9 packet',
+    );
     const { data, error } = await tryDecrypt(message, { passphrase: 'pw' });
     assertError(error, IntegrityError, /without integrity protection .*refuses/, 'SED');
     assert.is(data.length, 0);
@@ -493,7 +688,12 @@ test('a gpg --symmetric message with a cipher other than AES (Twofish) is refuse
   await withGnupgHome(async (home) => {
     const message = home.encryptSymmetric(Buffer.from('hello'), 'pw', ['--cipher-algo', 'TWOFISH']);
     const { data, error } = await tryDecrypt(message, { passphrase: 'pw' });
-    assertError(error, IntegrityError, /encrypted with Twofish; ripcord decrypts only AES archives: decrypt it with gpg/, 'Twofish');
+    assertError(
+      error,
+      IntegrityError,
+      /encrypted with Twofish; ripcord decrypts only AES archives: decrypt it with gpg/,
+      'Twofish',
+    );
     assert.is(data.length, 0);
   });
 });
@@ -502,18 +702,38 @@ test('AEAD (tag 20) and SEIPD v2 messages are refused: decrypt them with gpg', a
   const ours = await encrypt(Buffer.from('x'), { mode: 'passphrase', passphrase: 'pw' });
   const esk = ours.subarray(0, seipdOffset(ours));
   const aead = Buffer.concat([esk, Buffer.from([0xd4, 40, 1, 9, 2, 16]), randomBytes(38)]);
-  assertError((await tryDecrypt(aead, { passphrase: 'pw' })).error, IntegrityError, /AEAD.*decrypt it with gpg/, 'tag 20');
+  assertError(
+    (await tryDecrypt(aead, { passphrase: 'pw' })).error,
+    IntegrityError,
+    /AEAD.*decrypt it with gpg/,
+    'tag 20',
+  );
   const v2 = Buffer.concat([esk, Buffer.from([0xd2, 60, 2, 9, 2, 16]), randomBytes(58)]);
-  assertError((await tryDecrypt(v2, { passphrase: 'pw' })).error, IntegrityError, /SEIPD v2.*decrypt it with gpg/, 'SEIPD v2');
+  assertError(
+    (await tryDecrypt(v2, { passphrase: 'pw' })).error,
+    IntegrityError,
+    /SEIPD v2.*decrypt it with gpg/,
+    'SEIPD v2',
+  );
 });
 
 test('not an encrypted binary message: armored text, a key, plain literal data, garbage are refused with one clear line', async () => {
   const pair = await generateKeyPair('Armor <armor@example.com>');
   await withGnupgHome(async (home) => {
     const armored = home.encryptSymmetric(Buffer.from('hello'), 'pw', ['--armor']);
-    assertError((await tryDecrypt(armored, { passphrase: 'pw' })).error, IntegrityError, /ASCII-armored.*gpg --dearmor/, 'armored');
+    assertError(
+      (await tryDecrypt(armored, { passphrase: 'pw' })).error,
+      IntegrityError,
+      /ASCII-armored.*gpg --dearmor/,
+      'armored',
+    );
     const plain = home.ok(['--compress-algo', 'none', '--store'], Buffer.from('hello'));
-    assertError((await tryDecrypt(plain, { passphrase: 'pw' })).error, IntegrityError, /not an encrypted OpenPGP message/, 'literal data');
+    assertError(
+      (await tryDecrypt(plain, { passphrase: 'pw' })).error,
+      IntegrityError,
+      /not an encrypted OpenPGP message/,
+      'literal data',
+    );
   });
   const base64 = pair.publicKey
     .split('\n')
@@ -521,8 +741,18 @@ test('not an encrypted binary message: armored text, a key, plain literal data, 
     .join('');
   const binaryKey = Buffer.from(base64, 'base64');
   assert.is(binaryKey[0], 0xc6, 'a binary public key packet');
-  assertError((await tryDecrypt(binaryKey, { passphrase: 'pw' })).error, IntegrityError, /OpenPGP key, not an encrypted archive/, 'key');
-  assertError((await tryDecrypt(Buffer.from('just some text'), { passphrase: 'pw' })).error, IntegrityError, /not a readable OpenPGP message/, 'text');
+  assertError(
+    (await tryDecrypt(binaryKey, { passphrase: 'pw' })).error,
+    IntegrityError,
+    /OpenPGP key, not an encrypted archive/,
+    'key',
+  );
+  assertError(
+    (await tryDecrypt(Buffer.from('just some text'), { passphrase: 'pw' })).error,
+    IntegrityError,
+    /not a readable OpenPGP message/,
+    'text',
+  );
 });
 
 // --- cheap checks before key derivation
@@ -544,21 +774,37 @@ test('a message with more than 16 session-key packets is refused by their count 
   assertEqualBytes(await decrypt(sixteen, { passphrase: 'pw' }, ODD), data, '15 junk packets and ours');
   const seventeen = Buffer.concat([...Array.from({ length: 16 }, junkPkesk), message]);
   const refused = await tryDecrypt(seventeen, { passphrase: 'pw' });
-  assertError(refused.error, IntegrityError, /damaged or hostile: it holds more than 16 session-key packets .*refusing before trying any key/, '16 junk packets and ours');
+  assertError(
+    refused.error,
+    IntegrityError,
+    /damaged or hostile: it holds more than 16 session-key packets .*refusing before trying any key/,
+    '16 junk packets and ours',
+  );
   assert.is(refused.data.length, 0);
   // Refused while the packets are read, before the encrypted data that would start the key derivation:
   // without any key at all (nothing to derive), the count is still what is reported.
   const pile = Buffer.concat([...Array.from({ length: 1000 }, junkSkesk), message]);
   for (const keys of [{ passphrase: 'pw' }, {}]) {
     const result = await tryDecrypt(pile, keys, ODD);
-    assertError(result.error, IntegrityError, /more than 16 session-key packets/, `1000 junk packets, keys ${JSON.stringify(keys)}`);
+    assertError(
+      result.error,
+      IntegrityError,
+      /more than 16 session-key packets/,
+      `1000 junk packets, keys ${JSON.stringify(keys)}`,
+    );
     assert.is(result.data.length, 0);
   }
 });
 
 test('a backup to more than 16 recipients is refused: no reader would accept its archive', async () => {
-  const pairs = await Promise.all(Array.from({ length: 17 }, (_, i) => generateKeyPair(`Recipient ${i} <r${i}@example.com>`)));
-  await assertRejects(encrypt(Buffer.from('x'), { mode: 'public-key', recipients: pairs.map((p) => p.publicKey) }), /17 recipient keys given: an archive carries at most 16/, '17 recipients');
+  const pairs = await Promise.all(
+    Array.from({ length: 17 }, (_, i) => generateKeyPair(`Recipient ${i} <r${i}@example.com>`)),
+  );
+  await assertRejects(
+    encrypt(Buffer.from('x'), { mode: 'public-key', recipients: pairs.map((p) => p.publicKey) }),
+    /17 recipient keys given: an archive carries at most 16/,
+    '17 recipients',
+  );
 });
 
 test('a passphrase session-key packet that does not parse is damage (IntegrityError), not a wrong passphrase', async () => {
@@ -568,9 +814,18 @@ test('a passphrase session-key packet that does not parse is damage (IntegrityEr
   const shortKey = Buffer.concat([Buffer.from([0xc3, 45]), message.subarray(2, 47), rest]); // encrypted key one byte short
   const longKey = Buffer.concat([Buffer.from([0xc3, 47]), message.subarray(2, 48), Buffer.from([0]), rest]); // one byte too many
   const cutSalt = Buffer.concat([Buffer.from([0xc3, 8]), message.subarray(2, 10), rest]); // ends inside the salt
-  for (const [what, damaged] of [['short key', shortKey], ['long key', longKey], ['cut salt', cutSalt]] as const) {
+  for (const [what, damaged] of [
+    ['short key', shortKey],
+    ['long key', longKey],
+    ['cut salt', cutSalt],
+  ] as const) {
     const result = await tryDecrypt(damaged, { passphrase: 'pw' });
-    assertError(result.error, IntegrityError, /passphrase session-key packet is malformed .*the archive is damaged/, what);
+    assertError(
+      result.error,
+      IntegrityError,
+      /passphrase session-key packet is malformed .*the archive is damaged/,
+      what,
+    );
     assert.is(result.data.length, 0);
   }
 });
@@ -593,7 +848,10 @@ async function bytesAcceptedWithoutReading(stream: Transform, input: Buffer): Pr
 test('backpressure: with nobody reading, encryption and decryption stop taking input after a few MiB', async () => {
   const input = RANDOM.subarray(0, 5_000_000);
   const big = Buffer.concat([input, input, input, input]);
-  const encrypted = await bytesAcceptedWithoutReading(createEncryptStream({ mode: 'passphrase', passphrase: 'pw' }), big);
+  const encrypted = await bytesAcceptedWithoutReading(
+    createEncryptStream({ mode: 'passphrase', passphrase: 'pw' }),
+    big,
+  );
   assert.ok(encrypted < 4 * PART, `encrypt took ${encrypted} bytes without a reader`);
   const message = await encrypt(big, { mode: 'passphrase', passphrase: 'pw' });
   const decrypted = await bytesAcceptedWithoutReading(createDecryptStream({ passphrase: 'pw' }), message);
@@ -616,13 +874,36 @@ test('inspectRecipients returns fingerprints and user IDs of gpg and openpgp.js 
 
 test('inspectRecipients rejects a private key, garbage text, an expired key, a revoked key and a sign-only key with KeyError', async () => {
   const pair = await generateKeyPair('Private <private@example.com>');
-  await assertRejects(inspectRecipients([pair.privateKey]), /RIPCORD_RECIPIENTS holds a private key; give the public key/, 'private key');
-  await assertRejects(inspectRecipients(['not a key at all']), /RIPCORD_RECIPIENTS does not hold a readable armored OpenPGP public key/, 'garbage');
+  await assertRejects(
+    inspectRecipients([pair.privateKey]),
+    /RIPCORD_RECIPIENTS holds a private key; give the public key/,
+    'private key',
+  );
+  await assertRejects(
+    inspectRecipients(['not a key at all']),
+    /RIPCORD_RECIPIENTS does not hold a readable armored OpenPGP public key/,
+    'garbage',
+  );
   await assertRejects(inspectRecipients([]), /no recipient keys/, 'nothing');
   await withGnupgHome(async (home) => {
-    const expired = home.generateKey('Expired <expired@example.com>', 'future-default', { expire: '1d', fakedTime: '20200101T000000' });
-    await assertRejects(inspectRecipients([expired.publicKey]), /recipient key [0-9A-F]{40} \(Expired <expired@example.com>\) expired on 2020-01-02/, 'expired');
-    await assertRejects(pipeline(Readable.from([Buffer.from('x')]), createEncryptStream({ mode: 'public-key', recipients: [expired.publicKey] }), sink([])), /expired/, 'encrypting to it');
+    const expired = home.generateKey('Expired <expired@example.com>', 'future-default', {
+      expire: '1d',
+      fakedTime: '20200101T000000',
+    });
+    await assertRejects(
+      inspectRecipients([expired.publicKey]),
+      /recipient key [0-9A-F]{40} \(Expired <expired@example.com>\) expired on 2020-01-02/,
+      'expired',
+    );
+    await assertRejects(
+      pipeline(
+        Readable.from([Buffer.from('x')]),
+        createEncryptStream({ mode: 'public-key', recipients: [expired.publicKey] }),
+        sink([]),
+      ),
+      /expired/,
+      'encrypting to it',
+    );
     const revoked = home.generateKey('Revoked <revoked@example.com>', 'future-default');
     await home.revoke(revoked.fingerprint);
     const revokedPublic = home.ok(['--armor', '--export', revoked.fingerprint]).toString();
@@ -643,7 +924,11 @@ async function assertRejects(promise: Promise<unknown>, pattern: RegExp, what: s
 }
 
 test('an empty passphrase is refused with KeyError', async () => {
-  await assertRejects(encrypt(Buffer.from('x'), { mode: 'passphrase', passphrase: '' }), /passphrase is empty/, 'empty passphrase');
+  await assertRejects(
+    encrypt(Buffer.from('x'), { mode: 'passphrase', passphrase: '' }),
+    /passphrase is empty/,
+    'empty passphrase',
+  );
 });
 
 test.run();

@@ -17,19 +17,32 @@ import { resolveRoots, walkSources } from '../../src/archive/walk-sources.ts';
 import { diffTrees, removeDir, tempDir } from '../helpers/tree.ts';
 
 const logText = (bytes: number): Buffer =>
-  Buffer.from(Array.from({ length: Math.ceil(bytes / 60) }, (_, i) => `2026-11-22T10:${String(i % 60).padStart(2, '0')} INFO request ${i} ok\n`).join('')).subarray(0, bytes);
+  Buffer.from(
+    Array.from(
+      { length: Math.ceil(bytes / 60) },
+      (_, i) => `2026-11-22T10:${String(i % 60).padStart(2, '0')} INFO request ${i} ok\n`,
+    ).join(''),
+  ).subarray(0, bytes);
 
-async function pack(cwd: string, into: string, options: { batchBytes?: number; concurrency?: number } = {}): Promise<ManifestEntry[]> {
+async function pack(
+  cwd: string,
+  into: string,
+  options: { batchBytes?: number; concurrency?: number } = {},
+): Promise<ManifestEntry[]> {
   const entries: ManifestEntry[] = [];
   const roots = await resolveRoots(['data'], cwd);
-  await pipeline(packArchive(walkSources(roots, { cwd }), { ...options, onEntry: (e) => entries.push(e) }), createWriteStream(into));
+  await pipeline(
+    packArchive(walkSources(roots, { cwd }), { ...options, onEntry: (e) => entries.push(e) }),
+    createWriteStream(into),
+  );
   return entries;
 }
 
 /** The gzip members in a file: each starts with the magic bytes and method 8 after the previous one's trailer. */
 function countMembers(gz: Buffer): number {
   let members = 0;
-  for (let i = 0; i + 3 < gz.length; i += 1) if (gz[i] === 0x1f && gz[i + 1] === 0x8b && gz[i + 2] === 8 && gz[i + 3] === 0) members += 1;
+  for (let i = 0; i + 3 < gz.length; i += 1)
+    if (gz[i] === 0x1f && gz[i + 1] === 0x8b && gz[i + 2] === 8 && gz[i + 3] === 0) members += 1;
   return members; // may over-count by chance inside compressed data; the test only checks a lower bound
 }
 
@@ -38,7 +51,8 @@ test('many batches become many gzip members, and gzip -t and GNU tar read them a
   try {
     const data = path.join(dir, 'src', 'data');
     await fs.mkdir(path.join(data, 'logs'), { recursive: true });
-    for (let i = 0; i < 30; i += 1) await fs.writeFile(path.join(data, 'logs', `app-${i}.log`), logText(20_000 + i * 977));
+    for (let i = 0; i < 30; i += 1)
+      await fs.writeFile(path.join(data, 'logs', `app-${i}.log`), logText(20_000 + i * 977));
     await fs.writeFile(path.join(data, 'blob.bin'), randomBytes(300_000));
     const archive = path.join(dir, 'a.tar.gz');
     const entries = await pack(path.join(dir, 'src'), archive, { batchBytes: 64 << 10, concurrency: 3 });
@@ -50,7 +64,12 @@ test('many batches become many gzip members, and gzip -t and GNU tar read them a
     assert.is(untar.status, 0, untar.stderr);
     assert.equal(await diffTrees(path.join(dir, 'src'), path.join(dir, 'out')), []);
     const blob = entries.find((e) => e.path === 'data/blob.bin');
-    assert.is(blob?.sha256, createHash('sha256').update(await fs.readFile(path.join(data, 'blob.bin'))).digest('hex'));
+    assert.is(
+      blob?.sha256,
+      createHash('sha256')
+        .update(await fs.readFile(path.join(data, 'blob.bin')))
+        .digest('hex'),
+    );
     assert.is(entries.filter((e) => e.type === 'file').length, 31);
   } finally {
     await removeDir(dir);
@@ -108,7 +127,10 @@ test('stored members are gzip that gzip -d and zlib read back exactly, at sizes 
       await fs.writeFile(file, Buffer.concat([member, gzipSync(Buffer.from('next member\n'))]));
       const gzip = spawnSync('gzip', ['-dc', file], { maxBuffer: 4 << 20 });
       assert.is(gzip.status, 0, `gzip -d of ${size} bytes: ${gzip.stderr}`);
-      assert.ok(gzip.stdout.equals(Buffer.concat([data, Buffer.from('next member\n')])), `gzip -d gives ${size} bytes and the next member`);
+      assert.ok(
+        gzip.stdout.equals(Buffer.concat([data, Buffer.from('next member\n')])),
+        `gzip -d gives ${size} bytes and the next member`,
+      );
     }
   } finally {
     await removeDir(dir);
@@ -118,9 +140,16 @@ test('stored members are gzip that gzip -d and zlib read back exactly, at sizes 
 test('the incompressibility probe: random and gzip data are stored; text, base64 and zeros are compressed', () => {
   const random = randomBytes(1 << 20);
   assert.ok(looksIncompressible(random));
-  assert.ok(looksIncompressible(Buffer.concat([gzipSync(randomBytes(600_000)), gzipSync(randomBytes(600_000))]).subarray(0, 1 << 20)));
+  assert.ok(
+    looksIncompressible(
+      Buffer.concat([gzipSync(randomBytes(600_000)), gzipSync(randomBytes(600_000))]).subarray(0, 1 << 20),
+    ),
+  );
   assert.not.ok(looksIncompressible(logText(1 << 20)));
-  assert.not.ok(looksIncompressible(Buffer.from(randomBytes(800_000).toString('base64')).subarray(0, 1 << 20)), 'base64 has 6 bits a byte');
+  assert.not.ok(
+    looksIncompressible(Buffer.from(randomBytes(800_000).toString('base64')).subarray(0, 1 << 20)),
+    'base64 has 6 bits a byte',
+  );
   assert.not.ok(looksIncompressible(Buffer.alloc(1 << 20)));
   // random data with a compressible stretch in any one sample is compressed
   const mixed = Buffer.from(random);
@@ -133,7 +162,9 @@ test('the incompressibility probe: random and gzip data are stored; text, base64
 async function forcedCollections(work: () => Promise<void> | void): Promise<number> {
   let forced = 0;
   const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) if (((entry as { detail?: { flags?: number } }).detail?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) forced += 1;
+    for (const entry of list.getEntries())
+      if (((entry as { detail?: { flags?: number } }).detail?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED)
+        forced += 1;
   });
   observer.observe({ entryTypes: ['gc'] });
   await work();
@@ -156,14 +187,31 @@ test('collectGarbage forces a collection, which frees buffers nothing refers to 
   });
   assert.is(dead, undefined);
   assert.ok(forced >= 1, 'a forced collection ran');
-  assert.ok(after <= before - (32 << 20), `40 MiB of dead buffers: ${before >> 20} MiB before, ${after >> 20} MiB after`);
+  assert.ok(
+    after <= before - (32 << 20),
+    `40 MiB of dead buffers: ${before >> 20} MiB before, ${after >> 20} MiB after`,
+  );
 });
 
 test('collectGarbageEvery collects once per interval of bytes, not on every call', async () => {
   const tick = collectGarbageEvery(10 << 20);
-  assert.is(await forcedCollections(() => { tick(4 << 20); tick(4 << 20); }), 0, '8 MiB: below the interval');
+  assert.is(
+    await forcedCollections(() => {
+      tick(4 << 20);
+      tick(4 << 20);
+    }),
+    0,
+    '8 MiB: below the interval',
+  );
   assert.is(await forcedCollections(() => tick(4 << 20)), 1, '12 MiB: one collection');
-  assert.is(await forcedCollections(() => { tick(4 << 20); tick(4 << 20); }), 0, 'the count starts again');
+  assert.is(
+    await forcedCollections(() => {
+      tick(4 << 20);
+      tick(4 << 20);
+    }),
+    0,
+    'the count starts again',
+  );
   assert.is(await forcedCollections(() => tick(30 << 20)), 1, 'one collection however far past the interval');
 });
 
@@ -176,7 +224,9 @@ test('keepYoungGenerationSmall stops the young generation growing when many obje
       const entries = [];
       for (let i = 0; i < 300000; i += 1) entries.push({ path: 'repo/config/' + i, mode: '0644', size: i });
       process.stdout.write(String(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size));`;
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
     assert.is(child.status, 0, child.stderr);
     return Number(child.stdout);
   };
@@ -200,7 +250,9 @@ test('keepYoungGenerationSmall still holds after the encryption worker has start
       const entries = [];
       for (let i = 0; i < 300000; i += 1) entries.push({ path: 'repo/config/' + i, mode: '0644', size: i });
       process.stdout.write(String(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size));`;
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
     assert.is(child.status, 0, child.stderr);
     return Number(child.stdout);
   };

@@ -80,7 +80,11 @@ async function withTmp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 }
 
 function run(cmd: string, args: string[], opts: { cwd?: string } = {}): Buffer {
-  const r = spawnSync(cmd, args, { cwd: opts.cwd, maxBuffer: 256 << 20, env: { ...process.env, LC_ALL: 'C.UTF-8', TZ: 'UTC' } });
+  const r = spawnSync(cmd, args, {
+    cwd: opts.cwd,
+    maxBuffer: 256 << 20,
+    env: { ...process.env, LC_ALL: 'C.UTF-8', TZ: 'UTC' },
+  });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.toString()}`);
   return r.stdout;
@@ -131,7 +135,14 @@ function expectedEntry(h: TarHeader): TarEntry {
 }
 
 /** a raw 512-byte header with a correct checksum */
-function rawHeader(o: { name: string; typeflag: string; size?: number; sizeField?: Buffer; magic?: 'ustar' | 'gnu' | 'none'; mode?: number }): Buffer {
+function rawHeader(o: {
+  name: string;
+  typeflag: string;
+  size?: number;
+  sizeField?: Buffer;
+  magic?: 'ustar' | 'gnu' | 'none';
+  mode?: number;
+}): Buffer {
   const b = Buffer.alloc(512);
   b.write(o.name, 0, 100, 'utf8');
   b.write((o.mode ?? 0o644).toString(8).padStart(7, '0') + '\0', 100, 'latin1');
@@ -248,15 +259,27 @@ async function expectedFromTree(root: string, format: string): Promise<Expected[
       data = await fs.readFile(p);
     }
     // v7 has no '0': regular files are '\0'
-    const typeflag = { file: format === 'v7' ? '\0' : '0', directory: '5', symlink: '2', hardlink: '1' }[kind as 'file'];
+    const typeflag = { file: format === 'v7' ? '\0' : '0', directory: '5', symlink: '2', hardlink: '1' }[
+      kind as 'file'
+    ];
     const entry: TarEntry = {
-      path: rel, kind, typeflag, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid,
-      size: data.length, mtime: Math.floor(st.mtimeMs / 1000),
+      path: rel,
+      kind,
+      typeflag,
+      mode: st.mode & 0o7777,
+      uid: st.uid,
+      gid: st.gid,
+      size: data.length,
+      mtime: Math.floor(st.mtimeMs / 1000),
     };
     if (linkTarget !== undefined) entry.linkTarget = linkTarget;
     if (withOwners) {
-      entry.uname = run('id', ['-un', String(st.uid)]).toString().trim();
-      entry.gname = run('id', ['-gn', String(st.uid)]).toString().trim();
+      entry.uname = run('id', ['-un', String(st.uid)])
+        .toString()
+        .trim();
+      entry.gname = run('id', ['-gn', String(st.uid)])
+        .toString()
+        .trim();
     }
     out.push({ entry, data });
     if (kind === 'directory') {
@@ -269,7 +292,11 @@ async function expectedFromTree(root: string, format: string): Promise<Expected[
 }
 
 function assertMatches(got: Read[], want: Expected[], label: string): void {
-  assert.equal(got.map((r) => r.entry.path), want.map((w) => w.entry.path), `${label}: names`);
+  assert.equal(
+    got.map((r) => r.entry.path),
+    want.map((w) => w.entry.path),
+    `${label}: names`,
+  );
   got.forEach((r, i) => {
     const w = want[i] as Expected;
     assert.equal(r.entry, w.entry, `${label}: entry ${w.entry.path}`);
@@ -284,17 +311,30 @@ test('archives made by GNU tar in gnu, pax, ustar and v7 format parse to the exp
     await makeTree(longRoot, true);
     await makeTree(shortRoot, false);
     const cases: Array<[format: string, root: string]> = [
-      ['gnu', longRoot], ['pax', longRoot], ['ustar', shortRoot], ['v7', shortRoot], ['gnu', shortRoot],
+      ['gnu', longRoot],
+      ['pax', longRoot],
+      ['ustar', shortRoot],
+      ['v7', shortRoot],
+      ['gnu', shortRoot],
     ];
     for (const [format, root] of cases) {
       const archive = run('tar', [`--format=${format}`, '--sort=name', '-cf', '-', '-C', root, 'tree']);
       const want = await expectedFromTree(root, format);
       if (format === 'v7') assert.not.ok(archive.includes('ustar'), 'v7 archive has no magic');
       if (root === longRoot) {
-        assert.ok(want.some((w) => Buffer.byteLength(w.entry.path) > 300), 'tree has a path beyond ustar');
-        assert.ok(want.some((w) => Buffer.byteLength(w.entry.linkTarget ?? '') > 100), 'tree has a long symlink target');
+        assert.ok(
+          want.some((w) => Buffer.byteLength(w.entry.path) > 300),
+          'tree has a path beyond ustar',
+        );
+        assert.ok(
+          want.some((w) => Buffer.byteLength(w.entry.linkTarget ?? '') > 100),
+          'tree has a long symlink target',
+        );
       }
-      assert.ok(want.some((w) => w.entry.kind === 'hardlink'), 'tree has a hardlink');
+      assert.ok(
+        want.some((w) => w.entry.kind === 'hardlink'),
+        'tree has a hardlink',
+      );
       assertMatches(await readAll(chunks(archive, 65536)), want, format);
       assertMatches(await readAll(chunks(archive, randomSizes(7))), want, `${format}, random chunks`);
     }
@@ -310,13 +350,30 @@ test('GNU base-256 numeric fields are decoded: large uid/gid and a negative mtim
     await fs.utimes(f, d, d);
     const when = Math.floor((await fs.stat(f)).mtimeMs / 1000);
     assert.ok(when < 0, `the file system kept a pre-1970 mtime (${when})`);
-    const archive = run('tar', ['--format=gnu', '--owner=big:4000000000', '--group=grp:3000000', '-cf', '-', '-C', tmp, 'old.txt']);
+    const archive = run('tar', [
+      '--format=gnu',
+      '--owner=big:4000000000',
+      '--group=grp:3000000',
+      '-cf',
+      '-',
+      '-C',
+      tmp,
+      'old.txt',
+    ]);
     assert.is((archive[108] as number) & 0x80, 0x80, 'uid is base-256');
     assert.is(archive[136], 0xff, 'mtime is negative base-256');
     const [r] = await readAll(chunks(archive));
     assert.equal(r?.entry, {
-      path: 'old.txt', kind: 'file', typeflag: '0', mode: 0o644, uid: 4_000_000_000, gid: 3_000_000,
-      size: 10, mtime: when, uname: 'big', gname: 'grp',
+      path: 'old.txt',
+      kind: 'file',
+      typeflag: '0',
+      mode: 0o644,
+      uid: 4_000_000_000,
+      gid: 3_000_000,
+      size: 10,
+      mtime: when,
+      uname: 'big',
+      gname: 'grp',
     });
     assert.is(r?.data.toString(), 'from 1900\n');
   });
@@ -382,9 +439,18 @@ with tarfile.open(sys.argv[1], 'w', format=tarfile.PAX_FORMAT, pax_headers={'pat
     const archive = await fs.readFile(file);
     assert.is(String.fromCharCode(archive[156] as number), 'g');
     const got = await readAll(chunks(archive));
-    assert.equal(got.map((r) => r.entry.path), ['one.txt', 'two.txt']);
-    assert.equal(got.map((r) => r.entry.uname), ['shared', 'shared']);
-    assert.equal(got.map((r) => r.data.toString()), ['abc', 'abc']);
+    assert.equal(
+      got.map((r) => r.entry.path),
+      ['one.txt', 'two.txt'],
+    );
+    assert.equal(
+      got.map((r) => r.entry.uname),
+      ['shared', 'shared'],
+    );
+    assert.equal(
+      got.map((r) => r.data.toString()),
+      ['abc', 'abc'],
+    );
   });
 });
 
@@ -392,7 +458,18 @@ with tarfile.open(sys.argv[1], 'w', format=tarfile.PAX_FORMAT, pax_headers={'pat
 
 function sampleItems(): WItem[] {
   const file = (p: string, body: Buffer, extra: Partial<TarHeader> = {}): WItem => ({
-    header: { path: p, type: 'file', mode: 0o644, size: body.length, mtime: 1_700_000_000, uid: 1000, gid: 1000, uname: 'me', gname: 'us', ...extra },
+    header: {
+      path: p,
+      type: 'file',
+      mode: 0o644,
+      size: body.length,
+      mtime: 1_700_000_000,
+      uid: 1000,
+      gid: 1000,
+      uname: 'me',
+      gname: 'us',
+      ...extra,
+    },
     body,
   });
   return [
@@ -400,7 +477,18 @@ function sampleItems(): WItem[] {
     file('dé/jà vu/ファイル.txt', Buffer.from('こんにちは\n')),
     file('p'.repeat(160) + '/' + 'q'.repeat(139), Buffer.from('long name')),
     file('s/' + 'x'.repeat(140), randomBytes(1000), { mode: 0o4755, mtime: -12345 }),
-    { header: { path: 'link', type: 'symlink', mode: 0o777, size: 0, mtime: 9_000_000_000, uid: 0, gid: 0, linkTarget: 'ü'.repeat(300) } },
+    {
+      header: {
+        path: 'link',
+        type: 'symlink',
+        mode: 0o777,
+        size: 0,
+        mtime: 9_000_000_000,
+        uid: 0,
+        gid: 0,
+        linkTarget: 'ü'.repeat(300),
+      },
+    },
     file('empty', Buffer.alloc(0)),
     file('big', randomBytes(300_001), { uid: 5_000_000, gid: 6_000_000, uname: 'ü'.repeat(40) }),
     file('exactly-512', randomBytes(512)),
@@ -412,7 +500,8 @@ test('the reader reads back what the writer writes, whatever the input chunking'
   const { archive } = writeArchive(items);
   const want = items.map((i) => ({ entry: expectedEntry(i.header), data: i.body ?? Buffer.alloc(0) }));
   assertMatches(await readAll(chunks(archive)), want, 'one chunk');
-  for (const seed of [1, 2, 3, 4, 5]) assertMatches(await readAll(chunks(archive, randomSizes(seed))), want, `seed ${seed}`);
+  for (const seed of [1, 2, 3, 4, 5])
+    assertMatches(await readAll(chunks(archive, randomSizes(seed))), want, `seed ${seed}`);
   // 1-byte chunks: every header, pax record and padding straddles chunk boundaries
   const small = writeArchive(items.filter((i) => (i.body?.length ?? 0) < 2000));
   const smallWant = want.filter((w) => w.data.length < 2000);
@@ -426,7 +515,9 @@ test('the reader reads back what the writer writes, whatever the input chunking'
 
 test('bodies are views of the input chunks, not copies', async () => {
   const body = randomBytes(4096);
-  const { archive } = writeArchive([{ header: { path: 'f', type: 'file', mode: 0o644, size: body.length, mtime: 0, uid: 0, gid: 0 }, body }]);
+  const { archive } = writeArchive([
+    { header: { path: 'f', type: 'file', mode: 0o644, size: body.length, mtime: 0, uid: 0, gid: 0 }, body },
+  ]);
   for await (const { body: b } of readTar(chunks(archive))) {
     for await (const c of b) assert.is(c.buffer, archive.buffer);
   }
@@ -459,7 +550,11 @@ test('an unconsumed or partly consumed body is skipped and the next entry is rea
       } // else: ignore the body
       i++;
     }
-    assert.equal(seen, items.map((it) => it.header.path), `seed ${seed}`);
+    assert.equal(
+      seen,
+      items.map((it) => it.header.path),
+      `seed ${seed}`,
+    );
   }
 });
 
@@ -498,9 +593,26 @@ test('reading a body after asking for the next entry, or after stopping, throws 
 test('an archive cut at any offset throws TarFormatError unless it ends between entries', async () => {
   const items: WItem[] = [
     { header: { path: 'dir', type: 'directory', mode: 0o755, size: 0, mtime: 1, uid: 0, gid: 0 } },
-    { header: { path: 'dir/ü.txt', type: 'file', mode: 0o644, size: 700, mtime: 2, uid: 0, gid: 0 }, body: randomBytes(700) },
-    { header: { path: 'l', type: 'symlink', mode: 0o777, size: 0, mtime: 3, uid: 0, gid: 0, linkTarget: 't'.repeat(150) } },
-    { header: { path: 'small', type: 'file', mode: 0o644, size: 5, mtime: -4, uid: 0, gid: 0 }, body: Buffer.from('small') },
+    {
+      header: { path: 'dir/ü.txt', type: 'file', mode: 0o644, size: 700, mtime: 2, uid: 0, gid: 0 },
+      body: randomBytes(700),
+    },
+    {
+      header: {
+        path: 'l',
+        type: 'symlink',
+        mode: 0o777,
+        size: 0,
+        mtime: 3,
+        uid: 0,
+        gid: 0,
+        linkTarget: 't'.repeat(150),
+      },
+    },
+    {
+      header: { path: 'small', type: 'file', mode: 0o644, size: 5, mtime: -4, uid: 0, gid: 0 },
+      body: Buffer.from('small'),
+    },
   ];
   const { archive, starts, end } = writeArchive(items);
   const boundaries = [...starts.slice(1), end];
@@ -537,7 +649,10 @@ test('a single zero block ends the archive and anything after the marker is igno
   const { archive, end } = writeArchive(items);
   const input = Buffer.concat([archive.subarray(0, end + 512), Buffer.from('trailing garbage, not a header')]);
   const got = await readAll(chunks(input, 1000));
-  assert.equal(got.map((r) => r.entry.path), items.map((i) => i.header.path));
+  assert.equal(
+    got.map((r) => r.entry.path),
+    items.map((i) => i.header.path),
+  );
 });
 
 test('after the end marker the rest of the input is read, so a corrupt gzip trailer still surfaces', async () => {
@@ -548,7 +663,10 @@ test('after the end marker the rest of the input is read, so a corrupt gzip trai
   const gz = gzipSync(Buffer.concat([archive, Buffer.alloc(1 << 20)]));
   // intact: a Node stream source parses completely
   const ok = await readAll(Readable.from([gz]).pipe(createGunzip()));
-  assert.equal(ok.map((r) => r.entry.path), items.map((i) => i.header.path));
+  assert.equal(
+    ok.map((r) => r.entry.path),
+    items.map((i) => i.header.path),
+  );
   // a wrong CRC-32 in the gzip trailer is only detected at the very end of the stream
   const bad = Buffer.from(gz);
   bad[bad.length - 8] = (bad[bad.length - 8] as number) ^ 0xff;
@@ -560,7 +678,10 @@ test('after the end marker the rest of the input is read, so a corrupt gzip trai
     assert.not.instance(e, TarFormatError);
     assert.match(String((e as { code?: string }).code), /Z_DATA_ERROR/);
   }
-  assert.equal(seen, items.map((i) => i.header.path));
+  assert.equal(
+    seen,
+    items.map((i) => i.header.path),
+  );
 });
 
 // ---------------------------------------------------------------- hostile input
@@ -568,7 +689,12 @@ test('after the end marker the rest of the input is read, so a corrupt gzip trai
 test('a corrupted header checksum throws TarFormatError after the intact entries', async () => {
   const items = sampleItems();
   const { archive, starts } = writeArchive(items);
-  for (const [where, offset] of [['name', 10], ['mode', 101], ['checksum field', 150], ['padding', 510]] as const) {
+  for (const [where, offset] of [
+    ['name', 10],
+    ['mode', 101],
+    ['checksum field', 150],
+    ['padding', 510],
+  ] as const) {
     const bad = Buffer.from(archive);
     const at = (starts[2] as number) + offset;
     bad[at] = (bad[at] as number) ^ 0x01;
@@ -578,7 +704,10 @@ test('a corrupted header checksum throws TarFormatError after the intact entries
     };
     const err = await rejectsWithFormatError(iterate(), `flipped ${where}`);
     assert.match(err.message, /checksum/);
-    assert.equal(seen, items.slice(0, 2).map((i) => i.header.path));
+    assert.equal(
+      seen,
+      items.slice(0, 2).map((i) => i.header.path),
+    );
   }
   // random garbage is not an archive
   await rejectsWithFormatError(readAll(chunks(randomBytes(4096))), 'random bytes');
@@ -587,10 +716,19 @@ test('a corrupted header checksum throws TarFormatError after the intact entries
 test('a huge size field with tiny input throws TarFormatError for truncation, without allocating it', async () => {
   const base256 = Buffer.from([0x80, 0, 0, 0, 0, 0x10, 0, 0, 0, 0, 0, 0]); // 2^52 bytes
   const inputs: Array<[string, Buffer]> = [
-    ['octal 8 GiB - 1', Buffer.concat([rawHeader({ name: 'f', typeflag: '0', size: 0o77777777777 }), randomBytes(600)])],
-    ['base-256 2^52', Buffer.concat([rawHeader({ name: 'f', typeflag: '0', sizeField: base256, magic: 'gnu' }), randomBytes(600)])],
+    [
+      'octal 8 GiB - 1',
+      Buffer.concat([rawHeader({ name: 'f', typeflag: '0', size: 0o77777777777 }), randomBytes(600)]),
+    ],
+    [
+      'base-256 2^52',
+      Buffer.concat([rawHeader({ name: 'f', typeflag: '0', sizeField: base256, magic: 'gnu' }), randomBytes(600)]),
+    ],
     ['pax size 2^53 - 1', archiveWithPax(paxRecord('size', String(Number.MAX_SAFE_INTEGER))).subarray(0, 2048)],
-    ['symlink with size', Buffer.concat([rawHeader({ name: 'l', typeflag: '2', size: 0o7777777777 }), randomBytes(600)])],
+    [
+      'symlink with size',
+      Buffer.concat([rawHeader({ name: 'l', typeflag: '2', size: 0o7777777777 }), randomBytes(600)]),
+    ],
   ];
   for (const [what, input] of inputs) {
     const err = await rejectsWithFormatError(readAll(chunks(input, 256)), what);
@@ -614,11 +752,29 @@ test('absurd or garbage numeric fields and oversized metadata throw TarFormatErr
   const absurd = Buffer.from([0x80, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
   const cases: Array<[string, Buffer]> = [
     ['non-octal size', Buffer.concat([rawHeader({ name: 'f', typeflag: '0', sizeField: garbage }), TAR_END])],
-    ['negative base-256 size', Buffer.concat([rawHeader({ name: 'f', typeflag: '0', sizeField: negative, magic: 'gnu' }), TAR_END])],
-    ['base-256 size beyond 2^53', Buffer.concat([rawHeader({ name: 'f', typeflag: '0', sizeField: absurd, magic: 'gnu' }), TAR_END])],
-    ['pax header of 2 MiB', Buffer.concat([rawHeader({ name: 'x', typeflag: 'x', size: 2 << 20 }), Buffer.alloc(4096, 0x41)])],
-    ['global pax header of 1 GiB', Buffer.concat([rawHeader({ name: 'g', typeflag: 'g', size: 1 << 30 }), Buffer.alloc(4096, 0x41)])],
-    ['GNU long name of 1 MiB', Buffer.concat([rawHeader({ name: '././@LongLink', typeflag: 'L', size: 1 << 20, magic: 'gnu' }), Buffer.alloc(4096, 0x41)])],
+    [
+      'negative base-256 size',
+      Buffer.concat([rawHeader({ name: 'f', typeflag: '0', sizeField: negative, magic: 'gnu' }), TAR_END]),
+    ],
+    [
+      'base-256 size beyond 2^53',
+      Buffer.concat([rawHeader({ name: 'f', typeflag: '0', sizeField: absurd, magic: 'gnu' }), TAR_END]),
+    ],
+    [
+      'pax header of 2 MiB',
+      Buffer.concat([rawHeader({ name: 'x', typeflag: 'x', size: 2 << 20 }), Buffer.alloc(4096, 0x41)]),
+    ],
+    [
+      'global pax header of 1 GiB',
+      Buffer.concat([rawHeader({ name: 'g', typeflag: 'g', size: 1 << 30 }), Buffer.alloc(4096, 0x41)]),
+    ],
+    [
+      'GNU long name of 1 MiB',
+      Buffer.concat([
+        rawHeader({ name: '././@LongLink', typeflag: 'L', size: 1 << 20, magic: 'gnu' }),
+        Buffer.alloc(4096, 0x41),
+      ]),
+    ],
     ['pax size beyond 2^53', archiveWithPax(paxRecord('size', '99999999999999999999'))],
   ];
   for (const [what, input] of cases) {
@@ -676,7 +832,10 @@ test('GNU long names are applied and capped, and ustar prefixes are joined', asy
   assert.is(r?.entry.linkTarget, longLink);
   // an extended header followed by the end of the archive is an error
   await rejectsWithFormatError(readAll(chunks(archive.subarray(0, 1024))), 'long name then EOF');
-  await rejectsWithFormatError(readAll(chunks(Buffer.concat([archive.subarray(0, 1024), TAR_END]))), 'long name then end marker');
+  await rejectsWithFormatError(
+    readAll(chunks(Buffer.concat([archive.subarray(0, 1024), TAR_END]))),
+    'long name then end marker',
+  );
 });
 
 test('unknown typeflags are reported as other and their data is skipped', async () => {
@@ -691,11 +850,14 @@ test('unknown typeflags are reported as other and their data is skipped', async 
     TAR_END,
   ]);
   const got = await readAll(chunks(archive, 100));
-  assert.equal(got.map((r) => [r.entry.path, r.entry.kind, r.entry.size, r.data.length]), [
-    ['weird', 'other', 0, 0],
-    ['hard', 'hardlink', 0, 0],
-    ['after', 'file', 2, 2],
-  ]);
+  assert.equal(
+    got.map((r) => [r.entry.path, r.entry.kind, r.entry.size, r.data.length]),
+    [
+      ['weird', 'other', 0, 0],
+      ['hard', 'hardlink', 0, 0],
+      ['after', 'file', 2, 2],
+    ],
+  );
   assert.is(got[2]?.data.toString(), 'ok');
 });
 
@@ -717,7 +879,10 @@ const itemArb = fc
     type: fc.constantFrom<TarHeader['type']>('file', 'directory', 'symlink'),
     path: fc.array(segment, { minLength: 1, maxLength: 5 }).map((s) => s.join('/')),
     mode: fc.integer({ min: 0, max: 0o7777 }),
-    mtime: fc.oneof(fc.integer({ min: 0, max: 0o77777777777 }), fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER })),
+    mtime: fc.oneof(
+      fc.integer({ min: 0, max: 0o77777777777 }),
+      fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
+    ),
     uid: id,
     gid: id,
     uname: fc.option(noNul({ minLength: 1, maxLength: 40 }), { nil: undefined }),

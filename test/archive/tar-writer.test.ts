@@ -57,7 +57,18 @@ function sampleTree(): Item[] {
     header: { path: p, type: 'directory', mode, size: 0, mtime, uid: 0, gid: 0, uname: 'root', gname: 'root' },
   });
   const file = (p: string, mode: number, mtime: number, body: Buffer, extra: Partial<TarHeader> = {}): Item => ({
-    header: { path: p, type: 'file', mode, size: body.length, mtime, uid: 0, gid: 0, uname: 'root', gname: 'root', ...extra },
+    header: {
+      path: p,
+      type: 'file',
+      mode,
+      size: body.length,
+      mtime,
+      uid: 0,
+      gid: 0,
+      uname: 'root',
+      gname: 'root',
+      ...extra,
+    },
     body,
   });
   return [
@@ -72,11 +83,30 @@ function sampleTree(): Item[] {
     file(path300, 0o640, ts('2015-05-05T05:05:05Z'), Buffer.from('three hundred\n')),
     {
       header: {
-        path: 'link-ü', type: 'symlink', mode: 0o777, size: 0, mtime: ts('2014-04-04T04:04:04Z'),
-        uid: 0, gid: 0, uname: 'root', gname: 'root', linkTarget: unicodeTarget,
+        path: 'link-ü',
+        type: 'symlink',
+        mode: 0o777,
+        size: 0,
+        mtime: ts('2014-04-04T04:04:04Z'),
+        uid: 0,
+        gid: 0,
+        uname: 'root',
+        gname: 'root',
+        linkTarget: unicodeTarget,
       },
     },
-    { header: { path: 'short-link', type: 'symlink', mode: 0o777, size: 0, mtime: ts('2014-04-05T00:00:00Z'), uid: 0, gid: 0, linkTarget: 'run.sh' } },
+    {
+      header: {
+        path: 'short-link',
+        type: 'symlink',
+        mode: 0o777,
+        size: 0,
+        mtime: ts('2014-04-05T00:00:00Z'),
+        uid: 0,
+        gid: 0,
+        linkTarget: 'run.sh',
+      },
+    },
     dir('empty', 0o700, ts('2013-03-03T03:03:03Z')),
     file('empty.txt', 0o644, ts('2012-02-02T02:02:02Z'), Buffer.alloc(0)),
     file('run.sh', 0o755, ts('2011-01-01T01:01:01Z'), Buffer.from('#!/bin/sh\necho hi\n')),
@@ -87,7 +117,10 @@ function sampleTree(): Item[] {
     file('future.txt', 0o644, 9_000_000_000, Buffer.from('year 2255\n')),
     // owner names that need pax
     file('owners.txt', 0o644, ts('2023-01-01T00:00:00Z'), Buffer.from('owners\n'), {
-      uid: 1234, gid: 5678, uname: 'jürgen', gname: 'g'.repeat(40),
+      uid: 1234,
+      gid: 5678,
+      uname: 'jürgen',
+      gname: 'g'.repeat(40),
     }),
   ];
 }
@@ -99,9 +132,16 @@ function modeString(h: TarHeader): string {
   const x = (b: number, s: number, lower: string, upper: string): string =>
     m & s ? (m & b ? lower : upper) : m & b ? 'x' : '-';
   return (
-    t + bit(0o400, 'r') + bit(0o200, 'w') + x(0o100, 0o4000, 's', 'S') +
-    bit(0o40, 'r') + bit(0o20, 'w') + x(0o10, 0o2000, 's', 'S') +
-    bit(0o4, 'r') + bit(0o2, 'w') + x(0o1, 0o1000, 't', 'T')
+    t +
+    bit(0o400, 'r') +
+    bit(0o200, 'w') +
+    x(0o100, 0o4000, 's', 'S') +
+    bit(0o40, 'r') +
+    bit(0o20, 'w') +
+    x(0o10, 0o2000, 's', 'S') +
+    bit(0o4, 'r') +
+    bit(0o2, 'w') +
+    x(0o1, 0o1000, 't', 'T')
   );
 }
 
@@ -211,7 +251,13 @@ test("Python's tarfile reads the same names, types, sizes, modes, times, owners 
 test('sizes over 8 GiB, ids over 0o7777777 and negative mtimes are read back by GNU tar from pax records', async () => {
   await withTmp(async (tmp) => {
     const header: TarHeader = {
-      path: 'huge.bin', type: 'file', mode: 0o644, size: 10 * 1024 ** 3 + 7, mtime: -5, uid: 3_000_000, gid: 4_000_000,
+      path: 'huge.bin',
+      type: 'file',
+      mode: 0o644,
+      size: 10 * 1024 ** 3 + 7,
+      mtime: -5,
+      uid: 3_000_000,
+      gid: 4_000_000,
     };
     const bytes = encodeTarHeader(header);
     assert.is(bytes.length, 1536); // pax header, one block of records, ustar header
@@ -237,26 +283,42 @@ test('pax record lengths include their own digits across the 2-to-3 and 3-to-4 d
   await withTmp(async (tmp) => {
     const items: Item[] = [];
     // a record is "<len> path=<value>\n": lengths 90..110 and 990..1010 cross the digit boundaries
-    for (const n of [...Array.from({ length: 21 }, (_, i) => 85 + i), ...Array.from({ length: 21 }, (_, i) => 985 + i)]) {
+    for (const n of [
+      ...Array.from({ length: 21 }, (_, i) => 85 + i),
+      ...Array.from({ length: 21 }, (_, i) => 985 + i),
+    ]) {
       // one non-ASCII character forces a pax path whatever the length
-      items.push({ header: { path: 'é' + 'x'.repeat(n - 2), type: 'file', mode: 0o644, size: 0, mtime: 0, uid: 0, gid: 0 }, body: Buffer.alloc(0) });
+      items.push({
+        header: { path: 'é' + 'x'.repeat(n - 2), type: 'file', mode: 0o644, size: 0, mtime: 0, uid: 0, gid: 0 },
+        body: Buffer.alloc(0),
+      });
     }
     for (const { header } of items) {
       const bytes = encodeTarHeader(header);
       const size = parseInt(bytes.toString('latin1', 124, 135), 8);
       const data = bytes.subarray(512, 512 + size);
       const space = data.indexOf(0x20);
-      assert.is(Number(data.toString('latin1', 0, space)), data.length, `record length for a ${header.path.length}-char path`);
+      assert.is(
+        Number(data.toString('latin1', 0, space)),
+        data.length,
+        `record length for a ${header.path.length}-char path`,
+      );
       assert.is(data.toString('utf8'), `${data.length} path=${header.path}\n`);
     }
     const file = path.join(tmp, 'a.tar');
     await fs.writeFile(file, buildArchive(items));
     const r = run('python3', ['-c', PY_LIST, file]);
     assert.is(r.status, 0, r.stderr);
-    assert.equal((JSON.parse(r.stdout) as Array<{ name: string }>).map((m) => m.name), items.map((i) => i.header.path));
+    assert.equal(
+      (JSON.parse(r.stdout) as Array<{ name: string }>).map((m) => m.name),
+      items.map((i) => i.header.path),
+    );
     const g = run('tar', ['-tf', file, '--quoting-style=literal']);
     assert.is(g.stderr, '');
-    assert.equal(g.stdout.split('\n').filter((l) => l !== ''), items.map((i) => i.header.path));
+    assert.equal(
+      g.stdout.split('\n').filter((l) => l !== ''),
+      items.map((i) => i.header.path),
+    );
   });
 });
 
@@ -297,9 +359,22 @@ test('ASCII paths that fit ustar name or prefix/name use a single block; others 
 });
 
 test('headers carry correct ustar magic, typeflags and checksums', () => {
-  const types: Array<[TarHeader['type'], string]> = [['file', '0'], ['directory', '5'], ['symlink', '2']];
+  const types: Array<[TarHeader['type'], string]> = [
+    ['file', '0'],
+    ['directory', '5'],
+    ['symlink', '2'],
+  ];
   for (const [type, flag] of types) {
-    const b = encodeTarHeader({ path: 'x/ÿ', type, mode: 0o4755, size: 0, mtime: 1_700_000_000, uid: 1, gid: 2, linkTarget: 'y' });
+    const b = encodeTarHeader({
+      path: 'x/ÿ',
+      type,
+      mode: 0o4755,
+      size: 0,
+      mtime: 1_700_000_000,
+      uid: 1,
+      gid: 2,
+      linkTarget: 'y',
+    });
     // the pax header is the first block, the entry's ustar header the last one
     for (const h of [0, b.length - 512]) {
       const block = b.subarray(h, h + 512);
@@ -318,7 +393,15 @@ test('headers carry correct ustar magic, typeflags and checksums', () => {
 });
 
 test('the pax header is named PaxHeaders/<basename>, cut to 100 bytes on a character boundary', () => {
-  const b = encodeTarHeader({ path: 'dir/' + 'ä'.repeat(80), type: 'file', mode: 0o644, size: 0, mtime: 0, uid: 0, gid: 0 });
+  const b = encodeTarHeader({
+    path: 'dir/' + 'ä'.repeat(80),
+    type: 'file',
+    mode: 0o644,
+    size: 0,
+    mtime: 0,
+    uid: 0,
+    gid: 0,
+  });
   const end = b.indexOf(0);
   assert.ok(end <= 100);
   const name = b.toString('utf8', 0, end);

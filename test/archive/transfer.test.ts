@@ -7,7 +7,9 @@ import { transferOf } from '../../src/archive/transfer.ts';
 async function postAcross(views: Uint8Array[]): Promise<Uint8Array[]> {
   const { port1, port2 } = new MessageChannel();
   try {
-    const arrived = new Promise<Uint8Array[]>((resolve) => port2.once('message', (message: { views: Uint8Array[] }) => resolve(message.views)));
+    const arrived = new Promise<Uint8Array[]>((resolve) =>
+      port2.once('message', (message: { views: Uint8Array[] }) => resolve(message.views)),
+    );
     const transfer = transferOf(views);
     port1.postMessage({ views: transfer.views }, transfer.transferList);
     return await arrived;
@@ -27,14 +29,20 @@ test('memory of its own is transferred as it is, without a copy, each buffer onc
   assert.equal(transfer.transferList, [memory]);
   const arrived = await postAcross(views);
   assert.is(memory.byteLength, 0, 'the memory moved to the other side');
-  assert.equal(arrived.map((view) => [...new Set(view)]), [[1], [2]]);
+  assert.equal(
+    arrived.map((view) => [...new Set(view)]),
+    [[1], [2]],
+  );
 });
 
-test('views over Node\'s buffer pool arrive intact and the pool stays usable (Node 22 and 24 throw DataCloneError on a plain transfer)', async () => {
+test("views over Node's buffer pool arrive intact and the pool stays usable (Node 22 and 24 throw DataCloneError on a plain transfer)", async () => {
   const pooled = [Buffer.from('first'), Buffer.from('second, also from the pool')];
   const own = Buffer.from(new ArrayBuffer(8)).fill(7);
   const arrived = await postAcross([pooled[0] as Buffer, own, pooled[1] as Buffer]);
-  assert.equal(arrived.map((view) => Buffer.from(view).toString('latin1')), ['first', '\x07'.repeat(8), 'second, also from the pool']);
+  assert.equal(
+    arrived.map((view) => Buffer.from(view).toString('latin1')),
+    ['first', '\x07'.repeat(8), 'second, also from the pool'],
+  );
   assert.is((pooled[0] as Buffer).toString(), 'first', 'the pooled original is untouched');
   assert.is(Buffer.from('after').toString(), 'after');
 });

@@ -59,21 +59,47 @@ test('a passphrase snapshot restores with only gpg and tar to an identical tree,
   const s = await sandbox();
   try {
     const roots = await makeAwkwardTree(s.source);
-    const run = await ripcord(['backup', '--repo', s.repo, ...roots], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    const run = await ripcord(['backup', '--repo', s.repo, ...roots], {
+      cwd: s.source,
+      env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+    });
     assert.is(run.code, 0, run.stderr);
     const id = idFrom(run.stdout);
     const folder = await snapshotFolder(s.repo, id);
-    assert.equal((await fs.readdir(folder)).sort(), ['SHA256SUMS', 'archive.tar.gz.pgp', 'manifest.json.pgp', 'snapshot.json']);
+    assert.equal((await fs.readdir(folder)).sort(), [
+      'SHA256SUMS',
+      'archive.tar.gz.pgp',
+      'manifest.json.pgp',
+      'snapshot.json',
+    ]);
     const sums = await exec('sha256sum', ['-c', 'SHA256SUMS'], { cwd: folder });
     assert.match(sums.stdout, /archive\.tar\.gz\.pgp: OK/);
     assert.match(sums.stdout, /manifest\.json\.pgp: OK/);
     const out = path.join(s.dir, 'restored');
-    await gpgTarExtract(s, path.join(folder, 'archive.tar.gz.pgp'), out, ['--pinentry-mode', 'loopback', '--passphrase', PASSPHRASE]);
+    await gpgTarExtract(s, path.join(folder, 'archive.tar.gz.pgp'), out, [
+      '--pinentry-mode',
+      'loopback',
+      '--passphrase',
+      PASSPHRASE,
+    ]);
     assert.equal(await diffTrees(s.source, out), []);
     // the manifest is readable by gpg too, and is valid JSON
-    const manifest = await exec('gpg', ['--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', PASSPHRASE, '-d', path.join(folder, 'manifest.json.pgp')], {
-      env: cleanEnv({ GNUPGHOME: s.gnupg }),
-    });
+    const manifest = await exec(
+      'gpg',
+      [
+        '--batch',
+        '--quiet',
+        '--pinentry-mode',
+        'loopback',
+        '--passphrase',
+        PASSPHRASE,
+        '-d',
+        path.join(folder, 'manifest.json.pgp'),
+      ],
+      {
+        env: cleanEnv({ GNUPGHOME: s.gnupg }),
+      },
+    );
     const parsed = JSON.parse(manifest.stdout) as { entries: { path: string }[] };
     assert.ok(parsed.entries.some((e) => e.path === 'config/données/ファイル ☃.txt'));
   } finally {
@@ -85,12 +111,16 @@ test('snapshot files are private (0600) and folders 0700, and snapshot.json hold
   const s = await sandbox();
   try {
     await fs.writeFile(path.join(s.source, 'secret-name-of-a-file.txt'), 'x');
-    const run = await ripcord(['backup', '--repo', s.repo, '--quiet', 'secret-name-of-a-file.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    const run = await ripcord(['backup', '--repo', s.repo, '--quiet', 'secret-name-of-a-file.txt'], {
+      cwd: s.source,
+      env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+    });
     assert.is(run.code, 0, run.stderr);
     const id = run.stdout.trim();
     const folder = path.join(s.repo, id);
     assert.is((await fs.stat(folder)).mode & 0o777, 0o700);
-    for (const name of await fs.readdir(folder)) assert.is((await fs.stat(path.join(folder, name))).mode & 0o777, 0o600, name);
+    for (const name of await fs.readdir(folder))
+      assert.is((await fs.stat(path.join(folder, name))).mode & 0o777, 0o600, name);
     const metadata = await fs.readFile(path.join(folder, 'snapshot.json'), 'utf8');
     assert.not.match(metadata, /secret-name-of-a-file/);
     assert.not.match(metadata, new RegExp(PASSPHRASE));
@@ -108,7 +138,20 @@ test('public-key mode: a gpg --quick-gen-key key and an openpgp.js key each decr
   try {
     await makeAwkwardTree(s.source, 1);
     const gpgEnv = { env: cleanEnv({ GNUPGHOME: s.gnupg }) };
-    await exec('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'Ripcord Test <gpg@example.test>', 'default', 'default', 'never'], gpgEnv);
+    await exec(
+      'gpg',
+      [
+        '--batch',
+        '--passphrase',
+        '',
+        '--quick-gen-key',
+        'Ripcord Test <gpg@example.test>',
+        'default',
+        'default',
+        'never',
+      ],
+      gpgEnv,
+    );
     const gpgPublic = (await exec('gpg', ['--armor', '--export', 'gpg@example.test'], gpgEnv)).stdout;
     const jsKey = await generateKeyPair('Ripcord JS <js@example.test>');
     const recipientsFile = path.join(s.dir, 'js-public.asc');
@@ -142,8 +185,13 @@ test('public-key mode: a gpg --quick-gen-key key and an openpgp.js key each decr
     assert.equal(await diffTrees(s.source, byJsKey), []);
 
     // ripcord reads it back with either identity
-    for (const identity of [keyFile, (await exec('gpg', ['--armor', '--export-secret-keys', 'gpg@example.test'], gpgEnv)).stdout]) {
-      const verify = await ripcord(['verify', '--repo', s.repo, '--read-data', id], { env: { RIPCORD_IDENTITY: identity, RIPCORD_TRUSTED_SIGNERS: jsKey.fingerprint } });
+    for (const identity of [
+      keyFile,
+      (await exec('gpg', ['--armor', '--export-secret-keys', 'gpg@example.test'], gpgEnv)).stdout,
+    ]) {
+      const verify = await ripcord(['verify', '--repo', s.repo, '--read-data', id], {
+        env: { RIPCORD_IDENTITY: identity, RIPCORD_TRUSTED_SIGNERS: jsKey.fingerprint },
+      });
       assert.is(verify.code, 0, verify.stderr);
     }
   } finally {
@@ -156,7 +204,10 @@ test('a backup in public-key mode needs no private key, and reading it without o
   try {
     const key = await generateKeyPair('Only Public <p@example.test>');
     await fs.writeFile(path.join(s.source, 'a.txt'), 'a');
-    const run = await ripcord(['backup', '--repo', s.repo, '--quiet', 'a.txt'], { cwd: s.source, env: { RIPCORD_RECIPIENTS: key.publicKey } });
+    const run = await ripcord(['backup', '--repo', s.repo, '--quiet', 'a.txt'], {
+      cwd: s.source,
+      env: { RIPCORD_RECIPIENTS: key.publicKey },
+    });
     assert.is(run.code, 0, run.stderr);
     const ls = await ripcord(['ls', '--repo', s.repo, 'latest'], { env: {} });
     assert.is(ls.code, 1);
@@ -172,7 +223,9 @@ test('list, show and ls describe the snapshot; latest resolves to it', async () 
   try {
     const roots = await makeAwkwardTree(s.source, 1);
     const env = { RIPCORD_PASSPHRASE: PASSPHRASE };
-    const id = (await ripcord(['backup', '--repo', s.repo, '-q', '--tag', 'web,nightly', ...roots], { cwd: s.source, env })).stdout.trim();
+    const id = (
+      await ripcord(['backup', '--repo', s.repo, '-q', '--tag', 'web,nightly', ...roots], { cwd: s.source, env })
+    ).stdout.trim();
     const list = await ripcord(['list', '--repo', s.repo], { env });
     assert.is(list.code, 0, list.stderr);
     assert.match(list.stdout, new RegExp(`${id.replace('.', '\\.')}.*manual.*web,nightly`));
@@ -183,12 +236,22 @@ test('list, show and ls describe the snapshot; latest resolves to it', async () 
     assert.match(show.stdout, new RegExp(`id:\\s+${id.replace('.', '\\.')}`));
     const ls = await ripcord(['ls', '--repo', s.repo, '--json', id.slice(0, 12)], { env });
     assert.is(ls.code, 0, ls.stderr);
-    const entries = ls.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const entries = ls.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const blob = entries.find((e: { path: string }) => e.path === 'state/blob.bin');
     assert.is(blob.size, 1 << 20);
     assert.is(blob.sha256.length, 64);
-    assert.ok(entries.some((e: { path: string; type: string; target?: string }) => e.path === 'config/current.yaml' && e.type === 'symlink' && e.target === 'app.yaml'));
-    assert.ok(entries.some((e: { path: string; type: string }) => e.path === 'state/empty-dir' && e.type === 'directory'));
+    assert.ok(
+      entries.some(
+        (e: { path: string; type: string; target?: string }) =>
+          e.path === 'config/current.yaml' && e.type === 'symlink' && e.target === 'app.yaml',
+      ),
+    );
+    assert.ok(
+      entries.some((e: { path: string; type: string }) => e.path === 'state/empty-dir' && e.type === 'directory'),
+    );
   } finally {
     await removeDir(s.dir);
   }
@@ -199,7 +262,9 @@ test('verify names the snapshot and the object when any byte of the archive or m
   try {
     await makeAwkwardTree(s.source, 1);
     const env = { RIPCORD_PASSPHRASE: PASSPHRASE };
-    const id = (await ripcord(['backup', '--repo', s.repo, '-q', 'config', 'state'], { cwd: s.source, env })).stdout.trim();
+    const id = (
+      await ripcord(['backup', '--repo', s.repo, '-q', 'config', 'state'], { cwd: s.source, env })
+    ).stdout.trim();
     assert.is((await ripcord(['verify', '--repo', s.repo, id], { env })).code, 0);
     for (const object of ['archive.tar.gz.pgp', 'manifest.json.pgp']) {
       const file = path.join(s.repo, id, object);
@@ -208,7 +273,10 @@ test('verify names the snapshot and the object when any byte of the archive or m
         const damaged = Buffer.from(original);
         damaged[offset]! ^= 0x01;
         await fs.writeFile(file, damaged);
-        for (const args of [['verify', id], ['verify', '--read-data', id]]) {
+        for (const args of [
+          ['verify', id],
+          ['verify', '--read-data', id],
+        ]) {
           const run = await ripcord([...args, '--repo', s.repo], { env });
           assert.is(run.code, 1, `${object}@${offset} ${args.join(' ')} passed`);
           const line = run.stderr.trim();
@@ -265,7 +333,11 @@ test('an edited snapshot.json is caught by verify without a key', async () => {
     const id = (await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env })).stdout.trim();
     const file = path.join(s.repo, id, 'snapshot.json');
     const original = await fs.readFile(file, 'utf8');
-    for (const edited of [original.replace('"manual"', '"scheduled"'), original.replace('\n  "id"', '\n   "id"'), original.slice(0, -2)]) {
+    for (const edited of [
+      original.replace('"manual"', '"scheduled"'),
+      original.replace('\n  "id"', '\n   "id"'),
+      original.slice(0, -2),
+    ]) {
       await fs.writeFile(file, edited);
       const run = await ripcord(['verify', '--repo', s.repo, id], { env: {} });
       assert.is(run.code, 1, `edit not detected: ${edited.slice(0, 80)}`);
@@ -287,7 +359,10 @@ test('an unfinished snapshot folder (no snapshot.json) is never listed nor used 
     await fs.cp(path.join(s.repo, id), path.join(s.repo, unfinished), { recursive: true });
     await fs.rm(path.join(s.repo, unfinished, 'snapshot.json'));
     const list = await ripcord(['list', '--repo', s.repo, '--json'], { env });
-    assert.equal(JSON.parse(list.stdout).map((x: { id: string }) => x.id), [id]);
+    assert.equal(
+      JSON.parse(list.stdout).map((x: { id: string }) => x.id),
+      [id],
+    );
     assert.match(list.stderr, /1 unfinished/);
     const show = await ripcord(['show', '--repo', s.repo, '--json', 'latest'], { env });
     assert.is(JSON.parse(show.stdout).id, id);
@@ -304,7 +379,9 @@ test('two backups started in the same second get different ids that sort in star
   try {
     const env = { RIPCORD_PASSPHRASE: PASSPHRASE };
     await fs.writeFile(path.join(s.source, 'a.txt'), 'a');
-    const runs = await Promise.all([0, 1, 2, 3].map(() => ripcord(['backup', '--repo', s.repo, '--json', 'a.txt'], { cwd: s.source, env })));
+    const runs = await Promise.all(
+      [0, 1, 2, 3].map(() => ripcord(['backup', '--repo', s.repo, '--json', 'a.txt'], { cwd: s.source, env })),
+    );
     const snapshots = runs.map((r) => {
       assert.is(r.code, 0, r.stderr);
       return JSON.parse(r.stdout).snapshot as { id: string; created: string };
@@ -312,10 +389,18 @@ test('two backups started in the same second get different ids that sort in star
     const ids = snapshots.map((x) => x.id);
     assert.is(new Set(ids).size, 4);
     const byId = [...snapshots].sort((a, b) => (a.id < b.id ? -1 : 1));
-    const byTime = [...snapshots].sort((a, b) => Date.parse(a.created) - Date.parse(b.created) || (a.id < b.id ? -1 : 1));
-    assert.equal(byId.map((x) => x.id), byTime.map((x) => x.id));
+    const byTime = [...snapshots].sort(
+      (a, b) => Date.parse(a.created) - Date.parse(b.created) || (a.id < b.id ? -1 : 1),
+    );
+    assert.equal(
+      byId.map((x) => x.id),
+      byTime.map((x) => x.id),
+    );
     const list = JSON.parse((await ripcord(['list', '--repo', s.repo, '--json'], { env })).stdout) as { id: string }[];
-    assert.equal(list.map((x) => x.id), [...ids].sort().reverse());
+    assert.equal(
+      list.map((x) => x.id),
+      [...ids].sort().reverse(),
+    );
   } finally {
     await removeDir(s.dir);
   }
@@ -332,25 +417,42 @@ test('a second backup with another passphrase is refused with one line saying wh
   const s = await sandbox();
   try {
     await fs.writeFile(path.join(s.source, 'a.txt'), 'a');
-    const first = await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    const first = await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], {
+      cwd: s.source,
+      env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+    });
     assert.is(first.code, 0, first.stderr);
-    const typo = await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: `${PASSPHRASE}!` } });
+    const typo = await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], {
+      cwd: s.source,
+      env: { RIPCORD_PASSPHRASE: `${PASSPHRASE}!` },
+    });
     assert.is(typo.code, 1, 'a mistyped passphrase is refused');
     assert.match(
       oneLine(typo.stderr),
-      new RegExp(`the passphrase is not the one the newest snapshot in .* \\(${first.stdout.trim()}\\) was made with: give the repository's passphrase .*or pass --new-key`),
+      new RegExp(
+        `the passphrase is not the one the newest snapshot in .* \\(${first.stdout.trim()}\\) was made with: give the repository's passphrase .*or pass --new-key`,
+      ),
     );
     assert.is((await fs.readdir(s.repo)).filter((name) => /^\d{8}T/.test(name)).length, 1, 'no second snapshot');
     const recorded = JSON.parse(await fs.readFile(path.join(s.repo, first.stdout.trim(), 'snapshot.json'), 'utf8'));
     assert.equal(Object.keys(recorded.encryption.keyCheck), ['s2k', 'salt', 'count', 'hmac']);
     assert.not.ok(JSON.stringify(recorded).includes(PASSPHRASE), 'no passphrase in snapshot.json');
 
-    const same = await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    const same = await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], {
+      cwd: s.source,
+      env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+    });
     assert.is(same.code, 0, same.stderr);
-    const rotated = await ripcord(['backup', '--repo', s.repo, '-q', '--new-key', 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: 'the new passphrase' } });
+    const rotated = await ripcord(['backup', '--repo', s.repo, '-q', '--new-key', 'a.txt'], {
+      cwd: s.source,
+      env: { RIPCORD_PASSPHRASE: 'the new passphrase' },
+    });
     assert.is(rotated.code, 0, rotated.stderr);
     // From here on the new passphrase is the repository's, and the old one is refused.
-    const old = await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    const old = await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], {
+      cwd: s.source,
+      env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+    });
     assert.is(old.code, 1);
     assert.match(oneLine(old.stderr), new RegExp(`\\(${rotated.stdout.trim()}\\) was made with`));
   } finally {
@@ -362,27 +464,48 @@ test("a backup to other recipients than the repository's, or with a passphrase i
   const s = await sandbox();
   try {
     await fs.writeFile(path.join(s.source, 'a.txt'), 'a');
-    const [one, two, three] = await Promise.all(['One <one@example.com>', 'Two <two@example.com>', 'Three <three@example.com>'].map((uid) => generateKeyPair(uid)));
-    const backup = (env: Record<string, string>, ...flags: string[]) => ripcord(['backup', '--repo', s.repo, '-q', ...flags, 'a.txt'], { cwd: s.source, env });
+    const [one, two, three] = await Promise.all(
+      ['One <one@example.com>', 'Two <two@example.com>', 'Three <three@example.com>'].map((uid) =>
+        generateKeyPair(uid),
+      ),
+    );
+    const backup = (env: Record<string, string>, ...flags: string[]) =>
+      ripcord(['backup', '--repo', s.repo, '-q', ...flags, 'a.txt'], { cwd: s.source, env });
     const first = await backup({ RIPCORD_RECIPIENTS: `${one!.publicKey}\n${two!.publicKey}` });
     assert.is(first.code, 0, first.stderr);
-    assert.is((await backup({ RIPCORD_RECIPIENTS: `${two!.publicKey}\n${one!.publicKey}` })).code, 0, 'same keys, other order');
+    assert.is(
+      (await backup({ RIPCORD_RECIPIENTS: `${two!.publicKey}\n${one!.publicKey}` })).code,
+      0,
+      'same keys, other order',
+    );
     const other = await backup({ RIPCORD_RECIPIENTS: `${one!.publicKey}\n${three!.publicKey}` });
     assert.is(other.code, 1);
     const line = oneLine(other.stderr);
-    assert.match(line, /the recipients \(.*\) are not those of the newest snapshot in .*: set RIPCORD_RECIPIENTS to the repository's keys, or pass --new-key/);
+    assert.match(
+      line,
+      /the recipients \(.*\) are not those of the newest snapshot in .*: set RIPCORD_RECIPIENTS to the repository's keys, or pass --new-key/,
+    );
     assert.ok(line.includes(three!.fingerprint) && line.includes(two!.fingerprint), line);
     const fewer = await backup({ RIPCORD_RECIPIENTS: one!.publicKey });
     assert.is(fewer.code, 1, 'a subset is another key set');
     const passphrase = await backup({ RIPCORD_PASSPHRASE: PASSPHRASE });
     assert.is(passphrase.code, 1);
-    assert.match(oneLine(passphrase.stderr), /is encrypted to public keys \(.*\), not a passphrase: set RIPCORD_RECIPIENTS .*--new-key/);
+    assert.match(
+      oneLine(passphrase.stderr),
+      /is encrypted to public keys \(.*\), not a passphrase: set RIPCORD_RECIPIENTS .*--new-key/,
+    );
     assert.is((await backup({ RIPCORD_PASSPHRASE: PASSPHRASE }, '--new-key')).code, 0, '--new-key');
     const backToKeys = await backup({ RIPCORD_RECIPIENTS: one!.publicKey });
     assert.is(backToKeys.code, 1);
-    assert.match(oneLine(backToKeys.stderr), /is encrypted with a passphrase, not to public keys: set RIPCORD_PASSPHRASE/);
+    assert.match(
+      oneLine(backToKeys.stderr),
+      /is encrypted with a passphrase, not to public keys: set RIPCORD_PASSPHRASE/,
+    );
     const empty = path.join(s.dir, 'empty-repo');
-    const fresh = await ripcord(['backup', '--repo', empty, '-q', 'a.txt'], { cwd: s.source, env: { RIPCORD_RECIPIENTS: three!.publicKey } });
+    const fresh = await ripcord(['backup', '--repo', empty, '-q', 'a.txt'], {
+      cwd: s.source,
+      env: { RIPCORD_RECIPIENTS: three!.publicKey },
+    });
     assert.is(fresh.code, 0, fresh.stderr);
   } finally {
     await removeDir(s.dir);
@@ -394,7 +517,10 @@ test('verify --all --read-data gives every snapshot its verdict (ok, FAILED, can
   try {
     await fs.writeFile(path.join(s.source, 'a.txt'), 'a');
     const backup = async (passphrase: string, ...flags: string[]) => {
-      const run = await ripcord(['backup', '--repo', s.repo, '-q', ...flags, 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: passphrase } });
+      const run = await ripcord(['backup', '--repo', s.repo, '-q', ...flags, 'a.txt'], {
+        cwd: s.source,
+        env: { RIPCORD_PASSPHRASE: passphrase },
+      });
       assert.is(run.code, 0, run.stderr);
       return run.stdout.trim();
     };
@@ -402,26 +528,52 @@ test('verify --all --read-data gives every snapshot its verdict (ok, FAILED, can
     const damaged = await backup(PASSPHRASE);
     // Made by hand with gpg and tar, with another passphrase: intact, and not ours to read.
     const members: PyTarMember[] = [{ name: 'a.txt', type: 'file', data: 'a' }];
-    const foreign = await writeHandmadeSnapshot({ repo: s.repo, tarGz: await pythonTarGz(members), manifest: manifestFor(members), roots: ['a.txt'], passphrase: 'somebody else', gnupgHome: s.gnupg });
+    const foreign = await writeHandmadeSnapshot({
+      repo: s.repo,
+      tarGz: await pythonTarGz(members),
+      manifest: manifestFor(members),
+      roots: ['a.txt'],
+      passphrase: 'somebody else',
+      gnupgHome: s.gnupg,
+    });
     const newest = await backup(PASSPHRASE);
     const archive = path.join(s.repo, damaged, 'archive.tar.gz.pgp');
     const bytes = await fs.readFile(archive);
     bytes[bytes.length - 3]! ^= 0x01;
     await fs.writeFile(archive, bytes);
-    const run = await ripcord(['verify', '--repo', s.repo, '--all', '--read-data'], { env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    const run = await ripcord(['verify', '--repo', s.repo, '--all', '--read-data'], {
+      env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+    });
     assert.is(run.code, 1);
     const lines = run.stdout.trim().split('\n');
     assert.is(lines.length, 4, run.stdout);
     assert.match(lines.find((l) => l.includes(newest)) ?? '', /^ok +\S+ \(data read and checked\)$/);
-    assert.match(lines.find((l) => l.includes(foreign)) ?? '', new RegExp(`^cannot decrypt +snapshot ${foreign}: the passphrase does not decrypt this archive`));
-    assert.match(lines.find((l) => l.includes(damaged)) ?? '', new RegExp(`^FAILED +snapshot ${damaged}: archive\\.tar\\.gz\\.pgp is damaged: it does not match its checksum`));
-    assert.match(lines.find((l) => l.includes(good)) ?? '', /^ok +\S+ \(data read and checked\)$/);
-    assert.match(oneLine(run.stderr), /2 of 4 snapshot\(s\) did not verify \(1 failed, 1 cannot be decrypted with the keys given\)/);
-    const json = JSON.parse((await ripcord(['verify', '--repo', s.repo, '--all', '--read-data', '--json'], { env: { RIPCORD_PASSPHRASE: PASSPHRASE } })).stdout);
-    assert.equal(
-      Object.fromEntries((json as { id: string; verdict: string }[]).map((o) => [o.id, o.verdict])),
-      { [newest]: 'ok', [foreign]: 'cannot-decrypt', [damaged]: 'failed', [good]: 'ok' },
+    assert.match(
+      lines.find((l) => l.includes(foreign)) ?? '',
+      new RegExp(`^cannot decrypt +snapshot ${foreign}: the passphrase does not decrypt this archive`),
     );
+    assert.match(
+      lines.find((l) => l.includes(damaged)) ?? '',
+      new RegExp(`^FAILED +snapshot ${damaged}: archive\\.tar\\.gz\\.pgp is damaged: it does not match its checksum`),
+    );
+    assert.match(lines.find((l) => l.includes(good)) ?? '', /^ok +\S+ \(data read and checked\)$/);
+    assert.match(
+      oneLine(run.stderr),
+      /2 of 4 snapshot\(s\) did not verify \(1 failed, 1 cannot be decrypted with the keys given\)/,
+    );
+    const json = JSON.parse(
+      (
+        await ripcord(['verify', '--repo', s.repo, '--all', '--read-data', '--json'], {
+          env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+        })
+      ).stdout,
+    );
+    assert.equal(Object.fromEntries((json as { id: string; verdict: string }[]).map((o) => [o.id, o.verdict])), {
+      [newest]: 'ok',
+      [foreign]: 'cannot-decrypt',
+      [damaged]: 'failed',
+      [good]: 'ok',
+    });
   } finally {
     await removeDir(s.dir);
   }
@@ -436,7 +588,10 @@ test('errors are one clear line with a non-zero exit: no key, wrong passphrase, 
     assert.match(oneLine(noKey.stderr), /no encryption key configured.*RIPCORD_PASSPHRASE/);
     await assert.not.ok(await fs.stat(s.repo).catch(() => undefined), 'nothing written without a key');
 
-    const missing = await ripcord(['backup', '--repo', s.repo, 'nope.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    const missing = await ripcord(['backup', '--repo', s.repo, 'nope.txt'], {
+      cwd: s.source,
+      env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+    });
     assert.is(missing.code, 1);
     assert.match(oneLine(missing.stderr), /nope\.txt: no such file or directory/);
 
@@ -444,8 +599,15 @@ test('errors are one clear line with a non-zero exit: no key, wrong passphrase, 
     assert.is(empty.code, 1);
     assert.match(oneLine(empty.stderr), /no snapshots in .*ripcord backup/);
 
-    const id = (await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } })).stdout.trim();
-    const wrong = await ripcord(['verify', '--read-data', '--repo', s.repo, id], { env: { RIPCORD_PASSPHRASE: 'not it' } });
+    const id = (
+      await ripcord(['backup', '--repo', s.repo, '-q', 'a.txt'], {
+        cwd: s.source,
+        env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+      })
+    ).stdout.trim();
+    const wrong = await ripcord(['verify', '--read-data', '--repo', s.repo, id], {
+      env: { RIPCORD_PASSPHRASE: 'not it' },
+    });
     assert.is(wrong.code, 1);
     assert.match(oneLine(wrong.stderr), /passphrase/);
 
@@ -455,11 +617,17 @@ test('errors are one clear line with a non-zero exit: no key, wrong passphrase, 
 
     const unknown = await ripcord(['restorr']);
     assert.is(unknown.code, 2);
-    assert.match(oneLine(unknown.stderr), /^ripcord: unknown command restorr: did you mean restore\? see ripcord --help$/);
+    assert.match(
+      oneLine(unknown.stderr),
+      /^ripcord: unknown command restorr: did you mean restore\? see ripcord --help$/,
+    );
 
     const typo = await ripcord(['prune', '--kep-last', '3']);
     assert.is(typo.code, 2);
-    assert.match(oneLine(typo.stderr), /Unknown option '--kep-last' \(did you mean --keep-last\? see ripcord prune --help\)$/);
+    assert.match(
+      oneLine(typo.stderr),
+      /Unknown option '--kep-last' \(did you mean --keep-last\? see ripcord prune --help\)$/,
+    );
   } finally {
     await removeDir(s.dir);
   }
@@ -496,7 +664,9 @@ test('list of a repository folder that does not exist fails with one line naming
     const missing = path.join(dir, 'no-such-repo');
     const run = await ripcord(['list', '--repo', missing], { env: { RIPCORD_PASSPHRASE: 'x' } });
     assert.is(run.code, 1, run.stdout);
-    assert.equal(run.stderr.trim().split('\n'), [`ripcord: ${missing}: no repository there (no such folder): check --repo or RIPCORD_REPO; the first backup creates it`]);
+    assert.equal(run.stderr.trim().split('\n'), [
+      `ripcord: ${missing}: no repository there (no such folder): check --repo or RIPCORD_REPO; the first backup creates it`,
+    ]);
     assert.ok(!(await fs.stat(missing).catch(() => undefined)), 'list did not create it');
     const empty = await ripcord(['list', '--repo', dir]);
     assert.is(empty.code, 0, empty.stderr);
@@ -518,7 +688,11 @@ test('--help works for every command and --version prints the version', async ()
   }
   for (const command of ['restore', 'show', 'ls', 'dump', 'verify']) {
     const help = await ripcord([command, '--help']);
-    assert.match(help.stdout.replace(/\s+/g, ' '), /latest: the newest snapshot that is not a pre-restore snapshot/, `${command} --help says what latest is`);
+    assert.match(
+      help.stdout.replace(/\s+/g, ' '),
+      /latest: the newest snapshot that is not a pre-restore snapshot/,
+      `${command} --help says what latest is`,
+    );
   }
   const version = await ripcord(['--version']);
   const pkg = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'package.json'), 'utf8'));
@@ -562,7 +736,10 @@ test('with no paths, backup takes the working directory without .git, node_modul
     assert.is(first.code, 0, first.stderr);
     const second = await ripcord(['backup', '-q'], { cwd: s.source, env });
     const ls = await ripcord(['ls', '--json', second.stdout.trim()], { cwd: s.source, env });
-    const paths = ls.stdout.trim().split('\n').map((l) => JSON.parse(l).path);
+    const paths = ls.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).path);
     assert.equal(paths, ['app.conf']);
   } finally {
     await removeDir(s.dir);
@@ -576,7 +753,10 @@ test('a file name that is not valid UTF-8 fails the backup with one line instead
     // Latin-1 "café" written as raw bytes: a name no UTF-8 string can represent
     const name = Buffer.concat([Buffer.from(path.join(s.source, 'dir') + '/caf'), Buffer.from([0xe9])]);
     await fs.writeFile(name, 'x');
-    const run = await ripcord(['backup', '--repo', s.repo, 'dir'], { cwd: s.source, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    const run = await ripcord(['backup', '--repo', s.repo, 'dir'], {
+      cwd: s.source,
+      env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+    });
     assert.is(run.code, 1);
     assert.match(oneLine(run.stderr), /file name is not valid UTF-8/);
     const list = await ripcord(['list', '--repo', s.repo, '--json']);

@@ -41,11 +41,26 @@ async function snapshotJson(repo: string, id: string): Promise<SnapshotMetadata>
 }
 
 test('a wrong key is an error that names the key, its line and the key it was probably meant to be', async () => {
-  const dir = await workspace(['{', '  "sets": {', '    "configs": {', '      "paths": ["app/config"],', '      "exludes": ["*.log"]', '    }', '  }', '}', ''].join('\n'));
+  const dir = await workspace(
+    [
+      '{',
+      '  "sets": {',
+      '    "configs": {',
+      '      "paths": ["app/config"],',
+      '      "exludes": ["*.log"]',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
   try {
     const run = await ripcord(['backup', '--set', 'configs'], { cwd: dir, env });
     assert.is(run.code, 2);
-    assert.is(oneLine(run), 'ripcord: ripcord.config.json:5: sets.configs.exludes: unknown key (did you mean "excludes"?)');
+    assert.is(
+      oneLine(run),
+      'ripcord: ripcord.config.json:5: sets.configs.exludes: unknown key (did you mean "excludes"?)',
+    );
     assert.equal((await fs.readdir(dir)).sort(), ['app', 'ripcord.config.json'], 'nothing was backed up');
   } finally {
     await removeDir(dir);
@@ -53,20 +68,51 @@ test('a wrong key is an error that names the key, its line and the key it was pr
 });
 
 test('a wrong type is an error that names the key, its line and the type expected', async () => {
-  const dir = await workspace(['{', '  "sets": {', '    "data": {', '      "paths": ["app"],', '      "retention": {', '        "keep-daily": "thirty"', '      }', '    }', '  }', '}'].join('\n'));
+  const dir = await workspace(
+    [
+      '{',
+      '  "sets": {',
+      '    "data": {',
+      '      "paths": ["app"],',
+      '      "retention": {',
+      '        "keep-daily": "thirty"',
+      '      }',
+      '    }',
+      '  }',
+      '}',
+    ].join('\n'),
+  );
   try {
     const run = await ripcord(['prune', '--set', 'data'], { cwd: dir, env });
     assert.is(run.code, 2);
-    assert.is(oneLine(run), 'ripcord: ripcord.config.json:6: sets.data.retention.keep-daily: must be a whole number of at least 0 or "unlimited", not "thirty"');
+    assert.is(
+      oneLine(run),
+      'ripcord: ripcord.config.json:6: sets.data.retention.keep-daily: must be a whole number of at least 0 or "unlimited", not "thirty"',
+    );
     const check = await ripcord(['check', '--config', 'ripcord.config.json'], { cwd: dir, env });
-    assert.match(check.stderr, /ripcord\.config\.json:6: sets\.data\.retention\.keep-daily:/, 'every command reads the file, not only those with --set');
+    assert.match(
+      check.stderr,
+      /ripcord\.config\.json:6: sets\.data\.retention\.keep-daily:/,
+      'every command reads the file, not only those with --set',
+    );
   } finally {
     await removeDir(dir);
   }
 });
 
 test('a missing required field is an error that names the field and the line of the set that lacks it', async () => {
-  const dir = await workspace(['{', '  "repository": "repo",', '  "sets": {', '    "logs": {', '      "excludes": ["*.tmp"]', '    }', '  }', '}'].join('\n'));
+  const dir = await workspace(
+    [
+      '{',
+      '  "repository": "repo",',
+      '  "sets": {',
+      '    "logs": {',
+      '      "excludes": ["*.tmp"]',
+      '    }',
+      '  }',
+      '}',
+    ].join('\n'),
+  );
   try {
     const run = await ripcord(['backup', '--set', 'logs'], { cwd: dir, env });
     assert.is(run.code, 2);
@@ -80,10 +126,22 @@ test('broken JSON, a duplicate key and a bad duration are errors with the line (
   const dir = await workspace();
   try {
     const cases: [string, RegExp][] = [
-      ['{\n  "sets": {\n    "a": { "paths": ["x"], }\n  }\n}', /^ripcord: bad\.json:3:26: not valid JSON: a comma before "}" \(trailing commas are not allowed in JSON\)$/],
-      ['{\n  "sets": {\n    "a": { "paths": ["x"] },\n    "a": { "paths": ["y"] }\n  }\n}', /^ripcord: bad\.json:4:5: not valid JSON: the key "a" appears twice in the same object$/],
-      ['{\n  "sets": {\n    "a": {\n      "paths": ["x"],\n      "max-age": "26H"\n    }\n  }\n}', /^ripcord: bad\.json:5: sets\.a\.max-age: "26H" is not a duration such as 30d, 26h or 1d12h/],
-      ['{\n  "sets": { "a": { "paths": ["x"], "retention": { "keep-within": "6mo" } } }\n}', /^ripcord: bad\.json:2: sets\.a\.retention\.keep-within: "6mo" is not a duration/],
+      [
+        '{\n  "sets": {\n    "a": { "paths": ["x"], }\n  }\n}',
+        /^ripcord: bad\.json:3:26: not valid JSON: a comma before "}" \(trailing commas are not allowed in JSON\)$/,
+      ],
+      [
+        '{\n  "sets": {\n    "a": { "paths": ["x"] },\n    "a": { "paths": ["y"] }\n  }\n}',
+        /^ripcord: bad\.json:4:5: not valid JSON: the key "a" appears twice in the same object$/,
+      ],
+      [
+        '{\n  "sets": {\n    "a": {\n      "paths": ["x"],\n      "max-age": "26H"\n    }\n  }\n}',
+        /^ripcord: bad\.json:5: sets\.a\.max-age: "26H" is not a duration such as 30d, 26h or 1d12h/,
+      ],
+      [
+        '{\n  "sets": { "a": { "paths": ["x"], "retention": { "keep-within": "6mo" } } }\n}',
+        /^ripcord: bad\.json:2: sets\.a\.retention\.keep-within: "6mo" is not a duration/,
+      ],
     ];
     for (const [text, expected] of cases) {
       await fs.writeFile(path.join(dir, 'bad.json'), text);
@@ -117,7 +175,10 @@ test('backup --set takes paths, excludes, captures, directory, repository, tags 
   const elsewhere = await tempDir();
   try {
     // run from another folder: relative paths in the file are relative to the file
-    const run = await ripcord(['backup', '--set', 'configs', '--config', path.join(dir, 'ripcord.config.json'), '-q'], { cwd: elsewhere, env });
+    const run = await ripcord(['backup', '--set', 'configs', '--config', path.join(dir, 'ripcord.config.json'), '-q'], {
+      cwd: elsewhere,
+      env,
+    });
     assert.is(run.code, 0, run.stderr);
     const id = run.stdout.trim();
     const repo = path.join(dir, 'backups/configs');
@@ -126,7 +187,11 @@ test('backup --set takes paths, excludes, captures, directory, repository, tags 
     assert.equal(metadata.tags, ['team:ops', 'set:configs']);
     const ls = await ripcord(['ls', id, '--repo', repo, '--json'], { env });
     assert.is(ls.code, 0, ls.stderr);
-    const entries = ls.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { path: string }).path).sort();
+    const entries = ls.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { path: string }).path)
+      .sort();
     assert.equal(entries, ['.ripcord-captured', '.ripcord-captured/hostname', 'config', 'config/app.yaml']);
     assert.equal(await fs.readdir(elsewhere), [], 'nothing is written where the command ran');
   } finally {
@@ -136,20 +201,51 @@ test('backup --set takes paths, excludes, captures, directory, repository, tags 
 });
 
 test('command-line flags override the set: paths, --exclude, --tag, --kind and --repo', async () => {
-  const config = { repository: 'repo', sets: { configs: { directory: 'app', paths: ['config'], excludes: ['*.yaml'], tags: ['from-file'], kind: 'manual' } } };
+  const config = {
+    repository: 'repo',
+    sets: {
+      configs: { directory: 'app', paths: ['config'], excludes: ['*.yaml'], tags: ['from-file'], kind: 'manual' },
+    },
+  };
   const dir = await workspace(JSON.stringify(config));
   try {
     const other = path.join(dir, 'other-repo');
-    const run = await ripcord(['backup', '--set', 'configs', '--repo', other, '--exclude', '*.log', '--tag', 'from-flag', '--kind', 'scheduled', '-q', 'config', 'logs'], { cwd: dir, env });
+    const run = await ripcord(
+      [
+        'backup',
+        '--set',
+        'configs',
+        '--repo',
+        other,
+        '--exclude',
+        '*.log',
+        '--tag',
+        'from-flag',
+        '--kind',
+        'scheduled',
+        '-q',
+        'config',
+        'logs',
+      ],
+      { cwd: dir, env },
+    );
     assert.is(run.code, 0, run.stderr);
     const id = run.stdout.trim();
     const metadata = await snapshotJson(other, id);
     assert.is(metadata.kind, 'scheduled');
-    assert.equal(metadata.tags, ['from-flag', 'set:configs'], 'the set tag stays: prune --set and check --set find the snapshot by it');
+    assert.equal(
+      metadata.tags,
+      ['from-flag', 'set:configs'],
+      'the set tag stays: prune --set and check --set find the snapshot by it',
+    );
     assert.not.ok(await fs.stat(path.join(dir, 'repo')).catch(() => undefined), '--repo wins over the file');
     const ls = await ripcord(['ls', id, '--repo', other, '--json'], { env });
-    const entries = ls.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { path: string }).path).sort();
-    assert.equal(entries, ['config', 'config/app.yaml', 'logs'], 'positional paths and --exclude replace the set\'s');
+    const entries = ls.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { path: string }).path)
+      .sort();
+    assert.equal(entries, ['config', 'config/app.yaml', 'logs'], "positional paths and --exclude replace the set's");
   } finally {
     await removeDir(dir);
   }
@@ -185,7 +281,11 @@ test("prune --set applies that set's own retention, only to that set's snapshots
 
     const data = await ripcord(['prune', '--set', 'data'], { cwd: f.dir });
     assert.is(data.code, 0, data.stderr);
-    assert.equal(await ids('data'), [f.ids[5], f.ids[6], f.ids[7], f.ids[8]], '90 days keep the 40-day-old one, not the 100-day-old one');
+    assert.equal(
+      await ids('data'),
+      [f.ids[5], f.ids[6], f.ids[7], f.ids[8]],
+      '90 days keep the 40-day-old one, not the 100-day-old one',
+    );
 
     const flags = await ripcord(['prune', '--set', 'data', '--keep-last', '1'], { cwd: f.dir });
     assert.is(flags.code, 0, flags.stderr);
@@ -201,14 +301,23 @@ test('--set needs a configuration file and an existing set; a set without retent
   try {
     const none = await ripcord(['backup', '--set', 'configs'], { cwd: dir, env });
     assert.is(none.code, 2);
-    assert.is(oneLine(none), 'ripcord: --set configs needs a configuration file: ripcord.config.json in the working directory, or --config FILE');
-    await fs.writeFile(path.join(dir, 'ripcord.config.json'), JSON.stringify({ sets: { configs: { paths: ['app'] }, data: { paths: ['app'] } } }));
+    assert.is(
+      oneLine(none),
+      'ripcord: --set configs needs a configuration file: ripcord.config.json in the working directory, or --config FILE',
+    );
+    await fs.writeFile(
+      path.join(dir, 'ripcord.config.json'),
+      JSON.stringify({ sets: { configs: { paths: ['app'] }, data: { paths: ['app'] } } }),
+    );
     const unknown = await ripcord(['backup', '--set', 'config'], { cwd: dir, env });
     assert.is(unknown.code, 2);
     assert.is(oneLine(unknown), 'ripcord: there is no set "config" in ripcord.config.json (its sets: configs, data)');
     const noRetention = await ripcord(['prune', '--set', 'data'], { cwd: dir, env });
     assert.is(noRetention.code, 2);
-    assert.is(oneLine(noRetention), 'ripcord: set data in ripcord.config.json has no "retention": add one, or give --keep-* flags');
+    assert.is(
+      oneLine(noRetention),
+      'ripcord: set data in ripcord.config.json has no "retention": add one, or give --keep-* flags',
+    );
   } finally {
     await removeDir(dir);
   }
@@ -223,14 +332,22 @@ test("check --set uses the set's max-age and looks only at the set's snapshots",
   try {
     await fs.writeFile(
       path.join(f.dir, 'ripcord.config.json'),
-      JSON.stringify({ repository: 'repo', sets: { configs: { paths: ['.'], 'max-age': '2h' }, data: { paths: ['.'], 'max-age': '26h' } } }),
+      JSON.stringify({
+        repository: 'repo',
+        sets: { configs: { paths: ['.'], 'max-age': '2h' }, data: { paths: ['.'], 'max-age': '26h' } },
+      }),
     );
     const configs = await ripcord(['check', '--set', 'configs'], { cwd: f.dir });
     assert.is(configs.code, 0, configs.stderr);
     assert.match(configs.stdout, new RegExp(`^ok: newest snapshot ${f.ids[0]} is 1 hour old and verifies\\n$`));
     const data = await ripcord(['check', '--set', 'data'], { cwd: f.dir });
     assert.is(data.code, 1);
-    assert.match(oneLine(data), new RegExp(`^ripcord: the newest snapshot with tags set:data in .* is ${f.ids[1]}, 30 hours old \\(limit 26 hours\\): the backups have stopped$`));
+    assert.match(
+      oneLine(data),
+      new RegExp(
+        `^ripcord: the newest snapshot with tags set:data in .* is ${f.ids[1]}, 30 hours old \\(limit 26 hours\\): the backups have stopped$`,
+      ),
+    );
     const wider = await ripcord(['check', '--set', 'data', '--max-age', '31h'], { cwd: f.dir });
     assert.is(wider.code, 0, '--max-age overrides the set');
   } finally {
@@ -239,15 +356,25 @@ test("check --set uses the set's max-age and looks only at the set's snapshots",
 });
 
 test('backup --set with copy-to also copies the new snapshot to the second repository, checksums verified', async () => {
-  const dir = await workspace(JSON.stringify({ sets: { configs: { directory: 'app', paths: ['config'], repository: 'primary', 'copy-to': 'offsite' } } }));
+  const dir = await workspace(
+    JSON.stringify({
+      sets: { configs: { directory: 'app', paths: ['config'], repository: 'primary', 'copy-to': 'offsite' } },
+    }),
+  );
   try {
     const run = await ripcord(['backup', '--set', 'configs'], { cwd: dir, env });
     assert.is(run.code, 0, run.stderr);
     const id = /snapshot (\S+) saved/.exec(run.stdout)![1]!;
-    assert.match(run.stdout, new RegExp(`copied to ${path.join(dir, 'offsite').replace(/[/.]/g, '\\$&')}, checksums verified on arrival`));
+    assert.match(
+      run.stdout,
+      new RegExp(`copied to ${path.join(dir, 'offsite').replace(/[/.]/g, '\\$&')}, checksums verified on arrival`),
+    );
     const verify = await ripcord(['verify', id, '--repo', path.join(dir, 'offsite'), '--read-data'], { env });
     assert.is(verify.code, 0, verify.stderr);
-    assert.equal(await fs.readFile(path.join(dir, 'offsite', id, 'snapshot.json')), await fs.readFile(path.join(dir, 'primary', id, 'snapshot.json')));
+    assert.equal(
+      await fs.readFile(path.join(dir, 'offsite', id, 'snapshot.json')),
+      await fs.readFile(path.join(dir, 'primary', id, 'snapshot.json')),
+    );
   } finally {
     await removeDir(dir);
   }
@@ -267,7 +394,9 @@ test('the shipped JSON Schema uses only keywords the validator knows, and the do
       ...Object.values((node.properties ?? {}) as Record<string, Record<string, unknown>>),
       ...Object.values((node.$defs ?? {}) as Record<string, Record<string, unknown>>),
       ...((node.anyOf ?? []) as Record<string, unknown>[]),
-      ...[node.items, node.additionalProperties, node.propertyNames].filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null),
+      ...[node.items, node.additionalProperties, node.propertyNames].filter(
+        (c): c is Record<string, unknown> => typeof c === 'object' && c !== null,
+      ),
     ];
     children.forEach(walk);
   };

@@ -16,7 +16,11 @@ import { readTree, removeDir, tempDir } from '../helpers/tree.ts';
 
 const exec = promisify(execFile);
 const env = { RIPCORD_PASSPHRASE: 'deploy tests' };
-const exists = (file: string) => fs.lstat(file).then(() => true, () => false);
+const exists = (file: string) =>
+  fs.lstat(file).then(
+    () => true,
+    () => false,
+  );
 
 interface Service {
   dir: string;
@@ -27,7 +31,10 @@ interface Service {
 
 async function startService(dir: string): Promise<Service> {
   await fs.rm(path.join(dir, 'service.port'), { force: true });
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'test/fixtures/config-service.mjs')], { cwd: dir, stdio: 'ignore' });
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'test/fixtures/config-service.mjs')], {
+    cwd: dir,
+    stdio: 'ignore',
+  });
   for (let i = 0; i < 100; i++) {
     const port = await fs.readFile(path.join(dir, 'service.port'), 'utf8').catch(() => '');
     if (port) {
@@ -66,20 +73,48 @@ test('a deploy that breaks the config fails its health check, rolls back by itse
     const before = await readTree(path.join(app, 'config'));
     const deploy = `echo deploying v2 && echo '{"healthy": false, "message": "v2"}' > config/app.json && echo new > config/added.json && ${HUP}`;
     const run = await ripcord(
-      ['deploy', '--repo', repo, '--paths', 'config', '--health-url', service.url, '--validate-retries', '1', '--validate-interval', '200ms', '--on-rollback', HUP, '--', 'sh', '-c', deploy],
+      [
+        'deploy',
+        '--repo',
+        repo,
+        '--paths',
+        'config',
+        '--health-url',
+        service.url,
+        '--validate-retries',
+        '1',
+        '--validate-interval',
+        '200ms',
+        '--on-rollback',
+        HUP,
+        '--',
+        'sh',
+        '-c',
+        deploy,
+      ],
       { cwd: app, env },
     );
     assert.is(run.code, 10, run.stderr);
     assert.match(run.stderr, /ripcord deploy: ROLLED BACK \(exit 10\)/);
-    assert.match(run.stderr, /what failed\s+validation failed after 2 attempts: http:\/\/127\.0\.0\.1:\d+\/health: answered 500/);
+    assert.match(
+      run.stderr,
+      /what failed\s+validation failed after 2 attempts: http:\/\/127\.0\.0\.1:\d+\/health: answered 500/,
+    );
     assert.match(run.stderr, /after rollback\s+validation passed/);
     assert.match(run.stderr, /deploying v2/, 'the deploy output was streamed');
     const health = await fetch(service.url);
     assert.is(health.status, 200);
     assert.is(await health.text(), 'message=v1');
-    assert.equal(await readTree(path.join(app, 'config')), before, 'config is byte-identical and the added file is gone');
+    assert.equal(
+      await readTree(path.join(app, 'config')),
+      before,
+      'config is byte-identical and the added file is gone',
+    );
     // the broken state is kept for forensics, and the outcome is recorded next to the snapshot
-    const list = JSON.parse((await ripcord(['list', '--json', '--repo', repo], { env })).stdout) as { id: string; kind: string }[];
+    const list = JSON.parse((await ripcord(['list', '--json', '--repo', repo], { env })).stdout) as {
+      id: string;
+      kind: string;
+    }[];
     assert.equal(list.map((s) => s.kind).sort(), ['pre-deploy', 'pre-restore']);
     const preDeploy = list.find((s) => s.kind === 'pre-deploy')!.id;
     const outcome = JSON.parse(await fs.readFile(path.join(repo, preDeploy, 'outcome.json'), 'utf8'));
@@ -97,7 +132,24 @@ test('a deploy that passes validation exits 0 and keeps the new state', async ()
   const service = await startService(app);
   try {
     const deploy = `echo '{"healthy": true, "message": "v2"}' > config/app.json && ${HUP}`;
-    const run = await ripcord(['deploy', '--repo', repo, '--paths', 'config', '--health-url', service.url, '--expect-body', 'v2', '--', 'sh', '-c', deploy], { cwd: app, env });
+    const run = await ripcord(
+      [
+        'deploy',
+        '--repo',
+        repo,
+        '--paths',
+        'config',
+        '--health-url',
+        service.url,
+        '--expect-body',
+        'v2',
+        '--',
+        'sh',
+        '-c',
+        deploy,
+      ],
+      { cwd: app, env },
+    );
     assert.is(run.code, 0, run.stderr);
     assert.match(run.stderr, /DEPLOYED \(exit 0\)/);
     assert.is(await (await fetch(service.url)).text(), 'message=v2');
@@ -120,14 +172,34 @@ test('commands ripcord runs (capture, deploy, validation, rollback hook) never s
       DEPLOY_TOKEN: 'kept for the deploy',
     };
     const run = await ripcord(
-      ['deploy', '--repo', repo, '--paths', 'config', '--capture', "probe=env > capture.env; echo state", '--validate', 'env > check.env; ! test -e config/broken', '--on-rollback', 'env > hook.env', '--', 'sh', '-c', 'env > deploy.env; touch config/broken'],
+      [
+        'deploy',
+        '--repo',
+        repo,
+        '--paths',
+        'config',
+        '--capture',
+        'probe=env > capture.env; echo state',
+        '--validate',
+        'env > check.env; ! test -e config/broken',
+        '--on-rollback',
+        'env > hook.env',
+        '--',
+        'sh',
+        '-c',
+        'env > deploy.env; touch config/broken',
+      ],
       { cwd: app, env: secrets },
     );
     assert.is(run.code, 10, run.stderr); // validation failed, the rollback removed config/broken and validation passed again
     for (const file of ['capture.env', 'deploy.env', 'check.env', 'hook.env']) {
       const seen = await fs.readFile(path.join(app, file), 'utf8');
       assert.match(seen, /DEPLOY_TOKEN=kept for the deploy/, `${file}: other variables are passed on`);
-      assert.not.match(seen, /deploy tests|identity secret 7f1c|signing secret 3b9d|PGP PRIVATE KEY|hook-secret|RIPCORD_PASSPHRASE|RIPCORD_IDENTITY|RIPCORD_SIGNING_KEY|RIPCORD_NOTIFY_WEBHOOK/, `${file}: no secret`);
+      assert.not.match(
+        seen,
+        /deploy tests|identity secret 7f1c|signing secret 3b9d|PGP PRIVATE KEY|hook-secret|RIPCORD_PASSPHRASE|RIPCORD_IDENTITY|RIPCORD_SIGNING_KEY|RIPCORD_NOTIFY_WEBHOOK/,
+        `${file}: no secret`,
+      );
     }
   } finally {
     await removeDir(root);
@@ -140,7 +212,24 @@ test('a service that needs three validation attempts to come up is not rolled ba
   try {
     const deploy = `echo '{"healthy": true, "message": "v2", "warmup": 2}' > config/app.json && ${HUP}`;
     const run = await ripcord(
-      ['deploy', '--repo', repo, '--paths', 'config', '--health-url', service.url, '--validate-retries', '3', '--validate-interval', '100ms', '--json', '--', 'sh', '-c', deploy],
+      [
+        'deploy',
+        '--repo',
+        repo,
+        '--paths',
+        'config',
+        '--health-url',
+        service.url,
+        '--validate-retries',
+        '3',
+        '--validate-interval',
+        '100ms',
+        '--json',
+        '--',
+        'sh',
+        '-c',
+        deploy,
+      ],
       { cwd: app, env },
     );
     assert.is(run.code, 0, run.stderr);
@@ -159,7 +248,19 @@ test('a failing deploy command is rolled back, and a broken --on-rollback gives 
   try {
     const before = await readTree(path.join(app, 'config'));
     const run = await ripcord(
-      ['deploy', '--repo', repo, '--paths', 'config', '--on-rollback', 'echo restarting && exit 3', '--', 'sh', '-c', 'echo half-done > config/limits.conf; echo boom >&2; exit 7'],
+      [
+        'deploy',
+        '--repo',
+        repo,
+        '--paths',
+        'config',
+        '--on-rollback',
+        'echo restarting && exit 3',
+        '--',
+        'sh',
+        '-c',
+        'echo half-done > config/limits.conf; echo boom >&2; exit 7',
+      ],
       { cwd: app, env },
     );
     assert.is(run.code, 20, run.stderr);
@@ -167,7 +268,10 @@ test('a failing deploy command is rolled back, and a broken --on-rollback gives 
     assert.match(run.stderr, /what failed\s+the deploy command exited with 7/);
     assert.match(run.stderr, /output tail\s+\| .*boom/s);
     assert.match(run.stderr, /rollback hook\s+FAILED: echo restarting && exit 3 exited with 3/);
-    assert.match(run.stderr, /ACTION\s+the files are back to \S+, but the rollback hook failed: fix and run it by hand/);
+    assert.match(
+      run.stderr,
+      /ACTION\s+the files are back to \S+, but the rollback hook failed: fix and run it by hand/,
+    );
     assert.equal(await readTree(path.join(app, 'config')), before, 'the files were restored all the same');
   } finally {
     await removeDir(root);
@@ -178,15 +282,28 @@ test('captured sqlite3 state: a destructive migration is rolled back and the dat
   const { root, app, repo } = await appDir();
   try {
     const db = path.join(app, 'app.db');
-    await exec('sqlite3', [db, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users(name) VALUES ('ada'), ('grace'), ('émile');"]);
+    await exec('sqlite3', [
+      db,
+      "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users(name) VALUES ('ada'), ('grace'), ('émile');",
+    ]);
     const dumpBefore = (await exec('sqlite3', [db, '.dump'])).stdout;
     const run = await ripcord(
       [
-        'deploy', '--repo', repo, '--paths', 'config',
-        '--capture', 'db=sqlite3 app.db .dump',
-        '--restore-capture', 'db=rm -f app.db && sqlite3 app.db',
-        '--validate', 'sqlite3 app.db "SELECT count(*) FROM users"',
-        '--', 'sqlite3', 'app.db', 'DROP TABLE users; CREATE TABLE accounts(id INTEGER);',
+        'deploy',
+        '--repo',
+        repo,
+        '--paths',
+        'config',
+        '--capture',
+        'db=sqlite3 app.db .dump',
+        '--restore-capture',
+        'db=rm -f app.db && sqlite3 app.db',
+        '--validate',
+        'sqlite3 app.db "SELECT count(*) FROM users"',
+        '--',
+        'sqlite3',
+        'app.db',
+        'DROP TABLE users; CREATE TABLE accounts(id INTEGER);',
       ],
       { cwd: app, env },
     );
@@ -194,7 +311,9 @@ test('captured sqlite3 state: a destructive migration is rolled back and the dat
     assert.match(run.stderr, /no such table: users/);
     assert.is((await exec('sqlite3', [db, '.dump'])).stdout, dumpBefore);
     // the captured dump is in the archive, as a file any gpg + tar user can read
-    const list = JSON.parse((await ripcord(['list', '--json', '--repo', repo, '--kind', 'pre-deploy'], { env })).stdout);
+    const list = JSON.parse(
+      (await ripcord(['list', '--json', '--repo', repo, '--kind', 'pre-deploy'], { env })).stdout,
+    );
     const captured = await ripcord(['dump', '--repo', repo, list[0].id, '.ripcord-captured/db'], { env });
     assert.is(captured.stdout, dumpBefore);
   } finally {
@@ -209,11 +328,21 @@ test("a deploy with a passphrase other than the repository's is refused before t
     assert.is(first.code, 0, first.stderr);
     const deploy = ['--', 'sh', '-c', 'echo ran >> deployed.txt'];
     const mistyped = { RIPCORD_PASSPHRASE: 'deploy test' };
-    const refused = await ripcord(['deploy', '--repo', repo, '--paths', 'config', ...deploy], { cwd: app, env: mistyped });
+    const refused = await ripcord(['deploy', '--repo', repo, '--paths', 'config', ...deploy], {
+      cwd: app,
+      env: mistyped,
+    });
     assert.is(refused.code, 1, refused.stderr);
     assert.match(refused.stderr, /the passphrase is not the one the newest snapshot in .* was made with: .*--new-key/);
-    assert.is(await fs.readFile(path.join(app, 'deployed.txt'), 'utf8').catch(() => 'not run'), 'not run', 'the deploy command did not run');
-    const started = await ripcord(['deploy', '--repo', repo, '--paths', 'config', '--new-key', ...deploy], { cwd: app, env: mistyped });
+    assert.is(
+      await fs.readFile(path.join(app, 'deployed.txt'), 'utf8').catch(() => 'not run'),
+      'not run',
+      'the deploy command did not run',
+    );
+    const started = await ripcord(['deploy', '--repo', repo, '--paths', 'config', '--new-key', ...deploy], {
+      cwd: app,
+      env: mistyped,
+    });
     assert.is(started.code, 0, started.stderr);
     assert.is(await fs.readFile(path.join(app, 'deployed.txt'), 'utf8'), 'ran\n');
   } finally {
@@ -225,9 +354,25 @@ test('rollback restores the newest pre-deploy snapshot for a separate rollback j
   const { root, app, repo } = await appDir();
   try {
     const before = await readTree(path.join(app, 'config'));
-    const deployed = await ripcord(['deploy', '--repo', repo, '--paths', 'config', '--', 'sh', '-c', 'echo v2 > config/limits.conf && echo x > config/extra'], { cwd: app, env });
+    const deployed = await ripcord(
+      [
+        'deploy',
+        '--repo',
+        repo,
+        '--paths',
+        'config',
+        '--',
+        'sh',
+        '-c',
+        'echo v2 > config/limits.conf && echo x > config/extra',
+      ],
+      { cwd: app, env },
+    );
     assert.is(deployed.code, 0, deployed.stderr);
-    const run = await ripcord(['rollback', '--repo', repo, '--validate', 'grep -q max=10 config/limits.conf', '--json'], { cwd: app, env });
+    const run = await ripcord(
+      ['rollback', '--repo', repo, '--validate', 'grep -q max=10 config/limits.conf', '--json'],
+      { cwd: app, env },
+    );
     assert.is(run.code, 0, run.stderr);
     assert.is(JSON.parse(run.stdout).result, 'rolled-back');
     assert.equal(await readTree(path.join(app, 'config')), before);
@@ -240,36 +385,67 @@ test('rollback of a snapshot with captured state refuses, before touching anythi
   const { root, app, repo } = await appDir();
   try {
     const db = path.join(app, 'app.db');
-    await exec('sqlite3', [db, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users(name) VALUES ('ada');"]);
+    await exec('sqlite3', [
+      db,
+      "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users(name) VALUES ('ada');",
+    ]);
     const dumpBefore = (await exec('sqlite3', [db, '.dump'])).stdout;
     const configBefore = await readTree(path.join(app, 'config'));
     const deployed = await ripcord(
       [
-        'deploy', '--repo', repo, '--paths', 'config', '--no-rollback',
-        '--capture', 'db=sqlite3 app.db .dump',
-        '--restore-capture', 'db=rm -f app.db && sqlite3 app.db',
-        '--validate', 'sqlite3 app.db "SELECT count(*) FROM users"',
-        '--', 'sh', '-c', 'echo v2 > config/limits.conf && sqlite3 app.db "DROP TABLE users; CREATE TABLE accounts(id INTEGER);"',
+        'deploy',
+        '--repo',
+        repo,
+        '--paths',
+        'config',
+        '--no-rollback',
+        '--capture',
+        'db=sqlite3 app.db .dump',
+        '--restore-capture',
+        'db=rm -f app.db && sqlite3 app.db',
+        '--validate',
+        'sqlite3 app.db "SELECT count(*) FROM users"',
+        '--',
+        'sh',
+        '-c',
+        'echo v2 > config/limits.conf && sqlite3 app.db "DROP TABLE users; CREATE TABLE accounts(id INTEGER);"',
       ],
       { cwd: app, env },
     );
     assert.is(deployed.code, 1, deployed.stderr);
-    const id = JSON.parse((await ripcord(['list', '--json', '--repo', repo, '--kind', 'pre-deploy'], { env })).stdout)[0].id as string;
+    const id = JSON.parse(
+      (await ripcord(['list', '--json', '--repo', repo, '--kind', 'pre-deploy'], { env })).stdout,
+    )[0].id as string;
     // the deploy's own hint carries its restore commands, quoted for sh
-    assert.ok(deployed.stderr.includes(`ripcord rollback ${id} --restore-capture 'db=rm -f app.db && sqlite3 app.db'`), deployed.stderr);
+    assert.ok(
+      deployed.stderr.includes(`ripcord rollback ${id} --restore-capture 'db=rm -f app.db && sqlite3 app.db'`),
+      deployed.stderr,
+    );
     const dumpAfterDeploy = (await exec('sqlite3', [db, '.dump'])).stdout;
     const configAfterDeploy = await readTree(path.join(app, 'config'));
 
     const refused = await ripcord(['rollback', '--repo', repo, id], { cwd: app, env });
     assert.is(refused.code, 2, refused.stderr);
     assert.is(refused.stderr.trim().split('\n').length, 1, refused.stderr);
-    assert.match(refused.stderr, new RegExp(`snapshot ${id} holds captured state \\(db\\).*nothing was rolled back: run ripcord rollback ${id} --restore-capture db=.*--skip-captures`));
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `snapshot ${id} holds captured state \\(db\\).*nothing was rolled back: run ripcord rollback ${id} --restore-capture db=.*--skip-captures`,
+      ),
+    );
     assert.is((await exec('sqlite3', [db, '.dump'])).stdout, dumpAfterDeploy, 'the database is untouched');
     assert.equal(await readTree(path.join(app, 'config')), configAfterDeploy, 'the files are untouched');
 
     // the hint, run as printed, brings files and database back
     const hint = /to roll back: (ripcord rollback .*)$/m.exec(deployed.stderr)?.[1] as string;
-    const rolled = await exec('sh', ['-c', `${hint.replace(/^ripcord /, `"${process.execPath}" "${path.join(PROJECT_ROOT, 'dist/cli.cjs')}" `)} --repo "${repo}"`], { cwd: app, env: { ...process.env, ...env } });
+    const rolled = await exec(
+      'sh',
+      [
+        '-c',
+        `${hint.replace(/^ripcord /, `"${process.execPath}" "${path.join(PROJECT_ROOT, 'dist/cli.cjs')}" `)} --repo "${repo}"`,
+      ],
+      { cwd: app, env: { ...process.env, ...env } },
+    );
     assert.match(rolled.stderr, /ROLLED BACK/);
     assert.is((await exec('sqlite3', [db, '.dump'])).stdout, dumpBefore);
     assert.equal(await readTree(path.join(app, 'config')), configBefore);
@@ -293,13 +469,33 @@ test('deploy --paths may name a folder the deploy creates: the snapshot records 
     await fs.mkdir(outside);
     await fs.symlink(outside, path.join(app, 'link'));
     const before = await readTree(path.join(app, 'config'));
-    const deploy = 'mkdir -p releases/v2 && echo v2 > releases/v2/app.js && echo broken > config/limits.conf && echo kept > notes.txt && mkdir link/made';
-    const run = await ripcord(['deploy', '--repo', repo, '--paths', 'config,releases,link/made', '--validate', 'grep -q max=10 config/limits.conf', '--', 'sh', '-c', deploy], { cwd: app, env });
+    const deploy =
+      'mkdir -p releases/v2 && echo v2 > releases/v2/app.js && echo broken > config/limits.conf && echo kept > notes.txt && mkdir link/made';
+    const run = await ripcord(
+      [
+        'deploy',
+        '--repo',
+        repo,
+        '--paths',
+        'config,releases,link/made',
+        '--validate',
+        'grep -q max=10 config/limits.conf',
+        '--',
+        'sh',
+        '-c',
+        deploy,
+      ],
+      { cwd: app, env },
+    );
     assert.is(run.code, 10, run.stderr);
     assert.match(run.stderr, /absent before\s+"link\/made", "releases" \(a rollback removes them\)/);
     assert.not.ok(await exists(path.join(app, 'releases')), 'the folder the deploy created is gone');
     assert.equal(await readTree(path.join(app, 'config')), before, 'the original files are back');
-    assert.is(await fs.readFile(path.join(app, 'notes.txt'), 'utf8'), 'kept\n', 'a file outside the named paths is left alone');
+    assert.is(
+      await fs.readFile(path.join(app, 'notes.txt'), 'utf8'),
+      'kept\n',
+      'a file outside the named paths is left alone',
+    );
     assert.ok(await exists(path.join(outside, 'made')), 'nothing is removed through a symlink');
   } finally {
     await removeDir(root);
@@ -310,10 +506,25 @@ test('rollback <id> of a deploy whose --paths named a folder that did not exist 
   const { root, app, repo } = await appDir();
   try {
     const before = await readTree(path.join(app, 'config'));
-    const deployed = await ripcord(['deploy', '--repo', repo, '--paths', 'config,releases', '--', 'sh', '-c', 'mkdir -p releases/v2 && echo v2 > releases/v2/app.js && echo v2 > config/limits.conf'], { cwd: app, env });
+    const deployed = await ripcord(
+      [
+        'deploy',
+        '--repo',
+        repo,
+        '--paths',
+        'config,releases',
+        '--',
+        'sh',
+        '-c',
+        'mkdir -p releases/v2 && echo v2 > releases/v2/app.js && echo v2 > config/limits.conf',
+      ],
+      { cwd: app, env },
+    );
     assert.is(deployed.code, 0, deployed.stderr);
     assert.ok(await exists(path.join(app, 'releases/v2/app.js')));
-    const id = JSON.parse((await ripcord(['list', '--json', '--repo', repo, '--kind', 'pre-deploy'], { env })).stdout)[0].id as string;
+    const id = JSON.parse(
+      (await ripcord(['list', '--json', '--repo', repo, '--kind', 'pre-deploy'], { env })).stdout,
+    )[0].id as string;
     const run = await ripcord(['rollback', '--repo', repo, id], { cwd: app, env });
     assert.is(run.code, 0, run.stderr);
     assert.not.ok(await exists(path.join(app, 'releases')), 'the folder the deploy created is gone');

@@ -47,7 +47,10 @@ test('dump writes one file byte for byte; a missing path or a directory is one c
 test('dump prints nothing at all when the archive fails to authenticate', async () => {
   const dir = await tempDir();
   try {
-    await fs.writeFile(path.join(dir, 'a.txt'), 'secret content that must not leak before authentication\n'.repeat(1000));
+    await fs.writeFile(
+      path.join(dir, 'a.txt'),
+      'secret content that must not leak before authentication\n'.repeat(1000),
+    );
     const repo = path.join(dir, 'repo');
     const id = (await ripcord(['backup', '--repo', repo, '-q', 'a.txt'], { cwd: dir, env })).stdout.trim();
     // Break the integrity code at the end only: every content byte still decrypts.
@@ -69,7 +72,13 @@ test('diff between two snapshots lists added, removed and changed files from the
   try {
     const repo = path.join(dir, 'repo');
     await fs.mkdir(path.join(dir, 'c'));
-    for (const [name, content] of [['keep', 'k'], ['change', 'v1'], ['remove', 'r'], ['chmod', 'x']]) await fs.writeFile(path.join(dir, 'c', name!), content!);
+    for (const [name, content] of [
+      ['keep', 'k'],
+      ['change', 'v1'],
+      ['remove', 'r'],
+      ['chmod', 'x'],
+    ])
+      await fs.writeFile(path.join(dir, 'c', name!), content!);
     const first = (await ripcord(['backup', '--repo', repo, '-q', 'c'], { cwd: dir, env })).stdout.trim();
     await fs.writeFile(path.join(dir, 'c/change'), 'v2');
     await fs.rm(path.join(dir, 'c/remove'));
@@ -90,7 +99,9 @@ test('diff between two snapshots lists added, removed and changed files from the
     assert.is(folder.code, 0, folder.stderr);
     assert.equal(JSON.parse(folder.stdout).counts, { added: 0, removed: 0, changed: 0 });
     await fs.writeFile(path.join(dir, 'c/late'), 'l');
-    const drift = JSON.parse((await ripcord(['diff', '--repo', repo, '--json', second, '--target', dir], { env })).stdout);
+    const drift = JSON.parse(
+      (await ripcord(['diff', '--repo', repo, '--json', second, '--target', dir], { env })).stdout,
+    );
     assert.equal(drift.lines, [{ path: 'c/late', change: 'added' }]);
   } finally {
     await removeDir(dir);
@@ -101,13 +112,17 @@ test('diff latest . compares with that folder; right after a backup of the worki
   const dir = await tempDir();
   try {
     const work = path.join(dir, 'work');
-    for (const folder of ['config', '.git/objects', 'node_modules/zx']) await fs.mkdir(path.join(work, folder), { recursive: true });
+    for (const folder of ['config', '.git/objects', 'node_modules/zx'])
+      await fs.mkdir(path.join(work, folder), { recursive: true });
     await fs.writeFile(path.join(work, 'config/app.yaml'), 'replicas: 2\n');
     await fs.writeFile(path.join(work, '.git/HEAD'), 'ref: refs/heads/main\n');
     await fs.writeFile(path.join(work, 'node_modules/zx/index.js'), '// zx\n');
     const backup = await ripcord(['backup', '-q'], { cwd: work, env });
     assert.is(backup.code, 0, backup.stderr);
-    for (const args of [['diff', 'latest'], ['diff', 'latest', '.']]) {
+    for (const args of [
+      ['diff', 'latest'],
+      ['diff', 'latest', '.'],
+    ]) {
       const run = await ripcord(args, { cwd: work, env });
       assert.is(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
       assert.is(run.stdout.trim().split('\n').length, 1, `${args.join(' ')}: ${run.stdout}`);
@@ -129,7 +144,11 @@ test('ls, show and dump into a pipe that closes early (| head) exit 0 without a 
     await fs.writeFile(path.join(dir, 'src/big.bin'), randomBytes(2 << 20));
     const repo = path.join(dir, 'repo');
     const id = (await ripcord(['backup', '--repo', repo, '-q', 'src'], { cwd: dir, env })).stdout.trim();
-    for (const args of [['ls', id], ['show', id], ['dump', id, 'src/big.bin']]) {
+    for (const args of [
+      ['ls', id],
+      ['show', id],
+      ['dump', id, 'src/big.bin'],
+    ]) {
       // the reader takes the first chunk and closes its end, as head does; ls prints far more than a pipe holds
       const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, [CLI, ...args, '--repo', repo], { env: cleanEnv(env) });
@@ -155,8 +174,15 @@ test('a flipped byte at the start of the archive or the manifest is reported as 
     const target = path.join(dir, 'target');
     await fs.mkdir(target);
     const commands: Record<string, string[][]> = {
-      'archive.tar.gz.pgp': [['dump', id, 'a.txt'], ['restore', id, '--target', target, '--yes']],
-      'manifest.json.pgp': [['ls', id], ['diff', id, '--target', target], ['restore', id, '--target', target, '--yes']],
+      'archive.tar.gz.pgp': [
+        ['dump', id, 'a.txt'],
+        ['restore', id, '--target', target, '--yes'],
+      ],
+      'manifest.json.pgp': [
+        ['ls', id],
+        ['diff', id, '--target', target],
+        ['restore', id, '--target', target, '--yes'],
+      ],
     };
     for (const [object, runs] of Object.entries(commands)) {
       const file = path.join(repo, id, object);
@@ -172,7 +198,11 @@ test('a flipped byte at the start of the archive or the manifest is reported as 
         if (args[0] !== 'restore') assert.is(run.stdout, '', what); // restore prints its plan before it reads the archive
         const lines = run.stderr.trim().split('\n');
         assert.is(lines.length, 1, `${what}: ${run.stderr}`);
-        assert.match(lines[0]!, new RegExp(`snapshot ${id}: ${object.replace(/\./g, '\\.')} is damaged: it does not match its checksum`), what);
+        assert.match(
+          lines[0]!,
+          new RegExp(`snapshot ${id}: ${object.replace(/\./g, '\\.')} is damaged: it does not match its checksum`),
+          what,
+        );
         assert.not.match(lines[0]!, /passphrase/, what);
       }
       await fs.writeFile(file, original);

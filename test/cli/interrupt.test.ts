@@ -20,8 +20,16 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 /** Start a backup, wait until its archive is being written, send `signal`; what it exits with and prints. */
-async function interruptedBackup(cwd: string, repo: string, signal: 'SIGINT' | 'SIGTERM'): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, 'backup', '--repo', repo, '--compression-level', '9', 'data'], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+async function interruptedBackup(
+  cwd: string,
+  repo: string,
+  signal: 'SIGINT' | 'SIGTERM',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, 'backup', '--repo', repo, '--compression-level', '9', 'data'], {
+    cwd,
+    env: cleanEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -57,22 +65,35 @@ test('Ctrl-C (SIGINT) or SIGTERM during a backup: one line, exit 130 or 143, the
     const repo = path.join(dir, 'repo');
     const before = (await filesUnder(repo)).filter((name) => !name.startsWith('audit'));
 
-    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
       const run = await interruptedBackup(dir, repo, signal);
       assert.is(run.code, code, run.stderr);
       const lines = run.stderr.trim().split('\n');
       assert.is(lines.length, 1, run.stderr);
       assert.is(lines[0], `ripcord: backup interrupted; nothing was saved (${signal})`);
       assert.is(run.stdout, '');
-      assert.equal((await filesUnder(repo)).filter((name) => !name.startsWith('audit')), before, `${signal}: the repository holds what it held before`);
+      assert.equal(
+        (await filesUnder(repo)).filter((name) => !name.startsWith('audit')),
+        before,
+        `${signal}: the repository holds what it held before`,
+      );
     }
 
     const audit = await ripcord(['audit', '--repo', 'repo', '--json'], { cwd: dir, env });
     assert.is(audit.code, 0, audit.stderr);
-    const records = JSON.parse(audit.stdout) as { operation: string; result: string; exitCode: number; error?: string }[];
+    const records = JSON.parse(audit.stdout) as {
+      operation: string;
+      result: string;
+      exitCode: number;
+      error?: string;
+    }[];
     const interrupted = records.filter((r) => r.operation === 'backup' && r.result === 'failure');
     assert.equal(interrupted.map((r) => r.exitCode).sort(), [130, 143]);
-    for (const record of interrupted) assert.match(record.error ?? '', /^backup interrupted; nothing was saved \(SIG(INT|TERM)\)$/);
+    for (const record of interrupted)
+      assert.match(record.error ?? '', /^backup interrupted; nothing was saved \(SIG(INT|TERM)\)$/);
   } finally {
     await removeDir(dir);
   }

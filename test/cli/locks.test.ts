@@ -23,7 +23,13 @@ const userTest = (name: string, fn: () => Promise<void>) => {
 const PASSPHRASE = 'lock tests';
 
 /** A folder every user can reach, with a shared sticky TMPDIR and an app whose config is backed up. */
-async function machine(): Promise<{ dir: string; tmp: string; app: string; repo: string; env: Record<string, string> }> {
+async function machine(): Promise<{
+  dir: string;
+  tmp: string;
+  app: string;
+  repo: string;
+  env: Record<string, string>;
+}> {
   const dir = await tempDir();
   await fs.chmod(dir, 0o755);
   const tmp = path.join(dir, 'tmp');
@@ -42,53 +48,106 @@ function restoreLockName(target: string): string {
 
 /** What a hostile user writes: a lock held by pid 1 (always alive) with a lease that never ends. */
 function plantedLock(target: string): string {
-  return JSON.stringify({ operation: `restore into ${target}`, host: 'planted', pid: 1, acquired: new Date().toISOString(), expires: '9999-12-31T23:59:59.000Z' });
+  return JSON.stringify({
+    operation: `restore into ${target}`,
+    host: 'planted',
+    pid: 1,
+    acquired: new Date().toISOString(),
+    expires: '9999-12-31T23:59:59.000Z',
+  });
 }
 
 /** A shell script that writes a lock object below folder $1 (made if missing), as another user would by hand. */
 const PLANT = 'mkdir -p "$1/locks/$2" && printf %s "$3" > "$1/locks/$2/20261122T000000.000Z-beef.json"';
 
-userTest('a lock another user planted in a shared lock folder blocks neither a restore nor the rollback of a failed deploy', async () => {
-  const m = await machine();
-  try {
-    const backup = await ripcord(['backup', '--repo', m.repo, '-q', 'config'], { cwd: m.app, env: m.env });
-    assert.is(backup.code, 0, backup.stderr);
-    await withLocalUser(async (other) => {
-      // the folder every restore on the machine used to share, made first by the other user
-      const planted = await other.run('sh', ['-c', PLANT, 'plant', path.join(m.tmp, 'ripcord-locks'), restoreLockName(m.app), plantedLock(m.app)], { env: m.env });
-      assert.is(planted.code, 0, planted.stderr);
-      const restore = await ripcord(['restore', 'latest', '--repo', m.repo, '--target', m.app, '--yes', '-q'], { env: m.env });
-      assert.is(restore.code, 0, restore.stderr);
-      const deploy = await ripcord(['deploy', '--repo', m.repo, '--paths', 'config', '--validate', 'grep -q v1 config/a.txt', '--', 'sh', '-c', 'echo v2 > config/a.txt'], { cwd: m.app, env: m.env });
-      assert.is(deploy.code, 10, `the deploy must be rolled back (10), not fail its rollback (20): ${deploy.stderr}`);
-      assert.is(await fs.readFile(path.join(m.app, 'config', 'a.txt'), 'utf8'), 'v1\n');
-    });
-  } finally {
-    await removeDir(m.dir);
-  }
-});
+userTest(
+  'a lock another user planted in a shared lock folder blocks neither a restore nor the rollback of a failed deploy',
+  async () => {
+    const m = await machine();
+    try {
+      const backup = await ripcord(['backup', '--repo', m.repo, '-q', 'config'], { cwd: m.app, env: m.env });
+      assert.is(backup.code, 0, backup.stderr);
+      await withLocalUser(async (other) => {
+        // the folder every restore on the machine used to share, made first by the other user
+        const planted = await other.run(
+          'sh',
+          ['-c', PLANT, 'plant', path.join(m.tmp, 'ripcord-locks'), restoreLockName(m.app), plantedLock(m.app)],
+          { env: m.env },
+        );
+        assert.is(planted.code, 0, planted.stderr);
+        const restore = await ripcord(['restore', 'latest', '--repo', m.repo, '--target', m.app, '--yes', '-q'], {
+          env: m.env,
+        });
+        assert.is(restore.code, 0, restore.stderr);
+        const deploy = await ripcord(
+          [
+            'deploy',
+            '--repo',
+            m.repo,
+            '--paths',
+            'config',
+            '--validate',
+            'grep -q v1 config/a.txt',
+            '--',
+            'sh',
+            '-c',
+            'echo v2 > config/a.txt',
+          ],
+          { cwd: m.app, env: m.env },
+        );
+        assert.is(deploy.code, 10, `the deploy must be rolled back (10), not fail its rollback (20): ${deploy.stderr}`);
+        assert.is(await fs.readFile(path.join(m.app, 'config', 'a.txt'), 'utf8'), 'v1\n');
+      });
+    } finally {
+      await removeDir(m.dir);
+    }
+  },
+);
 
 userTest("another user can restore and roll back after root's restore made its lock folder first", async () => {
   const m = await machine();
   try {
     const backup = await ripcord(['backup', '--repo', m.repo, '-q', 'config'], { cwd: m.app, env: m.env });
     assert.is(backup.code, 0, backup.stderr);
-    const rootRestore = await ripcord(['restore', 'latest', '--repo', m.repo, '--target', m.app, '--yes', '-q'], { env: m.env });
+    const rootRestore = await ripcord(['restore', 'latest', '--repo', m.repo, '--target', m.app, '--yes', '-q'], {
+      env: m.env,
+    });
     assert.is(rootRestore.code, 0, rootRestore.stderr);
     await withLocalUser(async (other) => {
       const home = path.join(m.dir, 'other');
       await fs.mkdir(home, { mode: 0o700 });
       await fs.chown(home, other.uid, other.gid);
       const env = { ...m.env, HOME: home };
-      const made = await other.run('sh', ['-c', 'mkdir -p app/config && echo v1 > app/config/a.txt'], { cwd: home, env });
+      const made = await other.run('sh', ['-c', 'mkdir -p app/config && echo v1 > app/config/a.txt'], {
+        cwd: home,
+        env,
+      });
       assert.is(made.code, 0, made.stderr);
       const app = path.join(home, 'app');
       const repo = path.join(home, 'repo');
       const backup = await other.ripcord(['backup', '--repo', repo, '-q', 'config'], { cwd: app, env });
       assert.is(backup.code, 0, backup.stderr);
-      const restore = await other.ripcord(['restore', 'latest', '--repo', repo, '--target', app, '--yes', '-q'], { cwd: home, env });
+      const restore = await other.ripcord(['restore', 'latest', '--repo', repo, '--target', app, '--yes', '-q'], {
+        cwd: home,
+        env,
+      });
       assert.is(restore.code, 0, restore.stderr);
-      const deploy = await other.ripcord(['deploy', '--repo', repo, '--paths', 'config', '--validate', 'grep -q v1 config/a.txt', '--', 'sh', '-c', 'echo v2 > config/a.txt'], { cwd: app, env });
+      const deploy = await other.ripcord(
+        [
+          'deploy',
+          '--repo',
+          repo,
+          '--paths',
+          'config',
+          '--validate',
+          'grep -q v1 config/a.txt',
+          '--',
+          'sh',
+          '-c',
+          'echo v2 > config/a.txt',
+        ],
+        { cwd: app, env },
+      );
       assert.is(deploy.code, 10, `the deploy must be rolled back (10), not fail its rollback (20): ${deploy.stderr}`);
       assert.is(await fs.readFile(path.join(app, 'config', 'a.txt'), 'utf8'), 'v1\n');
     });
@@ -97,28 +156,39 @@ userTest("another user can restore and roll back after root's restore made its l
   }
 });
 
-userTest("a private folder name another user took first is passed over: root's restore locks go to a folder root owns, mode 0700", async () => {
-  const m = await machine();
-  try {
-    const backup = await ripcord(['backup', '--repo', m.repo, '-q', 'config'], { cwd: m.app, env: m.env });
-    assert.is(backup.code, 0, backup.stderr);
-    await withLocalUser(async (other) => {
-      const squatted = path.join(m.tmp, 'ripcord-0');
-      const planted = await other.run('sh', ['-c', `${PLANT} && chmod -R a+rwx "$1"`, 'plant', squatted, restoreLockName(m.app), plantedLock(m.app)], { env: m.env });
-      assert.is(planted.code, 0, planted.stderr);
-      const restore = await ripcord(['restore', 'latest', '--repo', m.repo, '--target', m.app, '--yes', '-q'], { env: m.env });
-      assert.is(restore.code, 0, restore.stderr);
-      const chosen = await fs.lstat(path.join(m.tmp, 'ripcord-0-1'));
-      assert.ok(chosen.isDirectory());
-      assert.is(chosen.uid, 0);
-      assert.is(chosen.mode & 0o777, 0o700);
-      // the other user's folder is left as it was
-      assert.is((await fs.stat(squatted)).uid, other.uid);
-      assert.equal(await fs.readdir(path.join(squatted, 'locks', restoreLockName(m.app))), ['20261122T000000.000Z-beef.json']);
-    });
-  } finally {
-    await removeDir(m.dir);
-  }
-});
+userTest(
+  "a private folder name another user took first is passed over: root's restore locks go to a folder root owns, mode 0700",
+  async () => {
+    const m = await machine();
+    try {
+      const backup = await ripcord(['backup', '--repo', m.repo, '-q', 'config'], { cwd: m.app, env: m.env });
+      assert.is(backup.code, 0, backup.stderr);
+      await withLocalUser(async (other) => {
+        const squatted = path.join(m.tmp, 'ripcord-0');
+        const planted = await other.run(
+          'sh',
+          ['-c', `${PLANT} && chmod -R a+rwx "$1"`, 'plant', squatted, restoreLockName(m.app), plantedLock(m.app)],
+          { env: m.env },
+        );
+        assert.is(planted.code, 0, planted.stderr);
+        const restore = await ripcord(['restore', 'latest', '--repo', m.repo, '--target', m.app, '--yes', '-q'], {
+          env: m.env,
+        });
+        assert.is(restore.code, 0, restore.stderr);
+        const chosen = await fs.lstat(path.join(m.tmp, 'ripcord-0-1'));
+        assert.ok(chosen.isDirectory());
+        assert.is(chosen.uid, 0);
+        assert.is(chosen.mode & 0o777, 0o700);
+        // the other user's folder is left as it was
+        assert.is((await fs.stat(squatted)).uid, other.uid);
+        assert.equal(await fs.readdir(path.join(squatted, 'locks', restoreLockName(m.app))), [
+          '20261122T000000.000Z-beef.json',
+        ]);
+      });
+    } finally {
+      await removeDir(m.dir);
+    }
+  },
+);
 
 test.run();

@@ -76,9 +76,13 @@ interface Pushgateway {
 async function startPushgateway(): Promise<Pushgateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined = spawn('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--log.level=error'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  let child: ChildProcess | undefined = spawn(
+    'prometheus-pushgateway',
+    [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--log.level=error'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const exited = new Promise<void>((resolve) => child!.once('exit', () => resolve()));
@@ -90,13 +94,18 @@ async function startPushgateway(): Promise<Pushgateway> {
     child = undefined;
   };
   for (let i = 0; i < 200; i++) {
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return { url, stop };
     if (child.exitCode !== null) break;
     await sleep(50);
   }
   await stop();
-  throw new Error(`prometheus-pushgateway did not start (is the Debian package prometheus-pushgateway installed?): ${stderr}`);
+  throw new Error(
+    `prometheus-pushgateway did not start (is the Debian package prometheus-pushgateway installed?): ${stderr}`,
+  );
 }
 
 interface Series {
@@ -113,7 +122,9 @@ function seriesOf(page: string): Series[] {
   const series: Series[] = [];
   for (const line of page.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*)\})? (\S+)$/.exec(line);
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*)\})? (\S+)$/.exec(
+      line,
+    );
     assert.ok(m, `a well-formed sample line: ${JSON.stringify(line)}`);
     const labels: Record<string, string> = {};
     for (const l of m![2]?.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g) ?? []) labels[l[1]!] = l[2]!;
@@ -124,7 +135,9 @@ function seriesOf(page: string): Series[] {
 
 /** The value of the one series with this name whose labels include `labels`. */
 function seriesValue(page: string, name: string, labels: Record<string, string>): number | undefined {
-  const found = seriesOf(page).filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => (s.labels[k] ?? '') === v));
+  const found = seriesOf(page).filter(
+    (s) => s.name === name && Object.entries(labels).every(([k, v]) => (s.labels[k] ?? '') === v),
+  );
   assert.ok(found.length <= 1, `one series ${name}${JSON.stringify(labels)}, found ${found.length}`);
   return found[0]?.value;
 }
@@ -148,7 +161,12 @@ async function startWebhook(status = 200): Promise<Webhook> {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
-      received.push({ method: request.method ?? '', url: request.url ?? '', contentType: String(request.headers['content-type'] ?? ''), body });
+      received.push({
+        method: request.method ?? '',
+        url: request.url ?? '',
+        contentType: String(request.headers['content-type'] ?? ''),
+        body,
+      });
       response.writeHead(status, { 'content-type': 'text/plain' });
       response.end(status === 200 ? 'ok' : 'invalid_token');
     });
@@ -169,7 +187,10 @@ test('a real Pushgateway receives the push: its /metrics page shows the last suc
   const gateway = await startPushgateway();
   const s = await sandbox();
   try {
-    await fs.writeFile(path.join(s.dir, 'ripcord.config.json'), JSON.stringify({ repository: 'repo', sets: { nightly: { paths: ['config'] } } }));
+    await fs.writeFile(
+      path.join(s.dir, 'ripcord.config.json'),
+      JSON.stringify({ repository: 'repo', sets: { nightly: { paths: ['config'] } } }),
+    );
     const before = Date.now() / 1000;
     const id = idOf(await ripcord(['backup', '--set', 'nightly', '--pushgateway', gateway.url], { cwd: s.dir, env }));
     const after = Date.now() / 1000;
@@ -177,12 +198,18 @@ test('a real Pushgateway receives the push: its /metrics page shows the last suc
     let page = await gatewayPage(gateway);
     const group = { job: 'ripcord', operation: 'backup', set: 'nightly' };
     const lastSuccess = seriesValue(page, 'ripcord_last_success_timestamp_seconds', group)!;
-    assert.ok(lastSuccess >= before && lastSuccess <= after, `last success ${lastSuccess} within the run (${before}..${after})`);
+    assert.ok(
+      lastSuccess >= before && lastSuccess <= after,
+      `last success ${lastSuccess} within the run (${before}..${after})`,
+    );
     assert.is(seriesValue(page, 'ripcord_archive_bytes', group), snapshot.archiveBytes);
     assert.is(seriesValue(page, 'ripcord_input_bytes', group), snapshot.inputBytes);
     assert.is(seriesValue(page, 'ripcord_files', group), 2);
     assert.is(seriesValue(page, 'ripcord_snapshots', group), 1);
-    assert.is(seriesValue(page, 'ripcord_newest_snapshot_timestamp_seconds', group), Date.parse(snapshot.created) / 1000);
+    assert.is(
+      seriesValue(page, 'ripcord_newest_snapshot_timestamp_seconds', group),
+      Date.parse(snapshot.created) / 1000,
+    );
     assert.is(seriesValue(page, 'ripcord_runs_total', { ...group, result: 'success' }), 1);
     assert.is(seriesValue(page, 'ripcord_runs_total', { ...group, result: 'failure' }), 0);
     assert.is(seriesValue(page, 'ripcord_last_run_success', group), 1);
@@ -190,14 +217,21 @@ test('a real Pushgateway receives the push: its /metrics page shows the last suc
     assert.ok(duration > 0 && duration < after - before + 1, `duration ${duration}`);
 
     // a failed backup of the same set: counted as a failure; the last success and sizes stay
-    const failed = await ripcord(['backup', '--set', 'nightly', '--pushgateway', gateway.url, 'no-such-folder'], { cwd: s.dir, env });
+    const failed = await ripcord(['backup', '--set', 'nightly', '--pushgateway', gateway.url, 'no-such-folder'], {
+      cwd: s.dir,
+      env,
+    });
     assert.is(failed.code, 1);
     assert.equal(stderrLines(failed).length, 1, failed.stderr);
     page = await gatewayPage(gateway);
     assert.is(seriesValue(page, 'ripcord_runs_total', { ...group, result: 'failure' }), 1);
     assert.is(seriesValue(page, 'ripcord_runs_total', { ...group, result: 'success' }), 1);
     assert.is(seriesValue(page, 'ripcord_last_run_success', group), 0);
-    assert.is(seriesValue(page, 'ripcord_last_success_timestamp_seconds', group), lastSuccess, 'a failure does not move the last success');
+    assert.is(
+      seriesValue(page, 'ripcord_last_success_timestamp_seconds', group),
+      lastSuccess,
+      'a failure does not move the last success',
+    );
     assert.is(seriesValue(page, 'ripcord_archive_bytes', group), snapshot.archiveBytes);
 
     // the counter carries on from what the Pushgateway holds
@@ -208,13 +242,20 @@ test('a real Pushgateway receives the push: its /metrics page shows the last suc
     assert.ok(seriesValue(page, 'ripcord_last_success_timestamp_seconds', group)! > lastSuccess);
 
     // --metrics-label: one more label on every series, and its own group in the gateway
-    const check = await ripcord(['check', '--set', 'nightly', '--pushgateway', gateway.url, '--metrics-label', 'repository=acme/app'], { cwd: s.dir });
+    const check = await ripcord(
+      ['check', '--set', 'nightly', '--pushgateway', gateway.url, '--metrics-label', 'repository=acme/app'],
+      { cwd: s.dir },
+    );
     assert.is(check.code, 0, check.stderr);
     page = await gatewayPage(gateway);
     const labelled = { job: 'ripcord', operation: 'check', set: 'nightly', repository: 'acme/app' };
     assert.is(seriesValue(page, 'ripcord_runs_total', { ...labelled, result: 'success' }), 1);
     assert.is(seriesValue(page, 'ripcord_snapshots', labelled), 2);
-    assert.is(seriesValue(page, 'ripcord_runs_total', { ...group, result: 'success' }), 2, 'the backup group is untouched');
+    assert.is(
+      seriesValue(page, 'ripcord_runs_total', { ...group, result: 'success' }),
+      2,
+      'the backup group is untouched',
+    );
   } finally {
     await gateway.stop();
     await removeDir(s.dir);
@@ -228,7 +269,9 @@ test('--metrics-file writes the node_exporter textfile format: HELP and TYPE bef
     const file = path.join(s.dir, 'textfile', 'ripcord.prom');
     await fs.mkdir(path.dirname(file));
     idOf(await ripcord(['backup', '--repo', s.repo, '--metrics-file', file, 'config'], { cwd: s.dir, env }));
-    const prune = await ripcord(['prune', '--repo', s.repo, '--keep-last', '5', '--metrics-file', file], { cwd: s.dir });
+    const prune = await ripcord(['prune', '--repo', s.repo, '--keep-last', '5', '--metrics-file', file], {
+      cwd: s.dir,
+    });
     assert.is(prune.code, 0, prune.stderr);
     const text = await fs.readFile(file, 'utf8');
     assert.ok(text.endsWith('\n'), 'ends with a newline');
@@ -236,39 +279,74 @@ test('--metrics-file writes the node_exporter textfile format: HELP and TYPE bef
     const help = new Map<string, number>();
     const type = new Map<string, { at: number; type: string }>();
     const seen: string[] = [];
-    text.split('\n').slice(0, -1).forEach((line, at) => {
-      const comment = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
-      if (comment) {
-        const map = comment[1] === 'HELP' ? help : type;
-        assert.not.ok(map.has(comment[2]!), `one ${comment[1]} line for ${comment[2]}`);
-        if (comment[1] === 'HELP') help.set(comment[2]!, at);
-        else {
-          assert.ok(['counter', 'gauge'].includes(comment[3]!), line);
-          type.set(comment[2]!, { at, type: comment[3]! });
+    text
+      .split('\n')
+      .slice(0, -1)
+      .forEach((line, at) => {
+        const comment = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
+        if (comment) {
+          const map = comment[1] === 'HELP' ? help : type;
+          assert.not.ok(map.has(comment[2]!), `one ${comment[1]} line for ${comment[2]}`);
+          if (comment[1] === 'HELP') help.set(comment[2]!, at);
+          else {
+            assert.ok(['counter', 'gauge'].includes(comment[3]!), line);
+            type.set(comment[2]!, { at, type: comment[3]! });
+          }
+          return;
         }
-        return;
-      }
-      const [sample] = seriesOf(line);
-      assert.ok(sample, `line ${at + 1} is a sample: ${line}`);
-      assert.ok((help.get(sample!.name) ?? Infinity) < at && (type.get(sample!.name)?.at ?? Infinity) < at, `HELP and TYPE come before ${line}`);
-      assert.ok(seen.at(-1) === sample!.name || !seen.includes(sample!.name), `the samples of ${sample!.name} are together`);
-      seen.push(sample!.name);
-      assert.ok(Number.isFinite(sample!.value), line);
-      assert.ok('operation' in sample!.labels && 'set' in sample!.labels, `labelled with operation and set: ${line}`);
-    });
-    for (const name of ['ripcord_last_success_timestamp_seconds', 'ripcord_duration_seconds', 'ripcord_archive_bytes', 'ripcord_input_bytes', 'ripcord_files', 'ripcord_runs_total', 'ripcord_snapshots']) {
+        const [sample] = seriesOf(line);
+        assert.ok(sample, `line ${at + 1} is a sample: ${line}`);
+        assert.ok(
+          (help.get(sample!.name) ?? Infinity) < at && (type.get(sample!.name)?.at ?? Infinity) < at,
+          `HELP and TYPE come before ${line}`,
+        );
+        assert.ok(
+          seen.at(-1) === sample!.name || !seen.includes(sample!.name),
+          `the samples of ${sample!.name} are together`,
+        );
+        seen.push(sample!.name);
+        assert.ok(Number.isFinite(sample!.value), line);
+        assert.ok('operation' in sample!.labels && 'set' in sample!.labels, `labelled with operation and set: ${line}`);
+      });
+    for (const name of [
+      'ripcord_last_success_timestamp_seconds',
+      'ripcord_duration_seconds',
+      'ripcord_archive_bytes',
+      'ripcord_input_bytes',
+      'ripcord_files',
+      'ripcord_runs_total',
+      'ripcord_snapshots',
+    ]) {
       assert.ok(help.has(name) && type.has(name), `${name} is documented in the file`);
     }
     assert.is(type.get('ripcord_runs_total')!.type, 'counter');
     assert.is(type.get('ripcord_archive_bytes')!.type, 'gauge');
     assert.is(seriesValue(text, 'ripcord_runs_total', { operation: 'backup', set: '', result: 'success' }), 1);
-    assert.is(seriesValue(text, 'ripcord_runs_total', { operation: 'prune', set: '', result: 'success' }), 1, 'the prune added its series');
-    assert.ok(seriesValue(text, 'ripcord_archive_bytes', { operation: 'backup', set: '' })! > 0, 'and the backup series are still there');
+    assert.is(
+      seriesValue(text, 'ripcord_runs_total', { operation: 'prune', set: '', result: 'success' }),
+      1,
+      'the prune added its series',
+    );
+    assert.ok(
+      seriesValue(text, 'ripcord_archive_bytes', { operation: 'backup', set: '' })! > 0,
+      'and the backup series are still there',
+    );
 
     // Prometheus' own text parser, in the Pushgateway, takes the file as it is
-    const pushed = await fetch(`${gateway.url}/metrics/job/textfile_check`, { method: 'PUT', body: text, headers: { 'content-type': 'text/plain; version=0.0.4' } });
+    const pushed = await fetch(`${gateway.url}/metrics/job/textfile_check`, {
+      method: 'PUT',
+      body: text,
+      headers: { 'content-type': 'text/plain; version=0.0.4' },
+    });
     assert.is(pushed.status, 200, await pushed.text());
-    assert.is(seriesValue(await gatewayPage(gateway), 'ripcord_runs_total', { job: 'textfile_check', operation: 'prune', result: 'success' }), 1);
+    assert.is(
+      seriesValue(await gatewayPage(gateway), 'ripcord_runs_total', {
+        job: 'textfile_check',
+        operation: 'prune',
+        result: 'success',
+      }),
+      1,
+    );
   } finally {
     await gateway.stop();
     await removeDir(s.dir);
@@ -290,7 +368,11 @@ test('the metrics file is replaced atomically: concurrent readers only ever see 
       while (reading) {
         const text = await fs.readFile(file, 'utf8');
         try {
-          assert.ok(text.endsWith('\n') && text.includes('# TYPE ripcord_runs_total counter') && text.includes('ripcord_snapshots{'));
+          assert.ok(
+            text.endsWith('\n') &&
+              text.includes('# TYPE ripcord_runs_total counter') &&
+              text.includes('ripcord_snapshots{'),
+          );
           seriesOf(text);
         } catch {
           partial.push(`read ${reads}: ${JSON.stringify(text.slice(-60))}`);
@@ -300,8 +382,12 @@ test('the metrics file is replaced atomically: concurrent readers only ever see 
       }
     })();
     const runs = await Promise.all([
-      ...Array.from({ length: 4 }, () => ripcord(['backup', '--repo', s.repo, '--metrics-file', file, '-q', 'config'], { cwd: s.dir, env })),
-      ...Array.from({ length: 2 }, () => ripcord(['check', '--repo', s.repo, '--max-age', '1h', '--metrics-file', file], { cwd: s.dir })),
+      ...Array.from({ length: 4 }, () =>
+        ripcord(['backup', '--repo', s.repo, '--metrics-file', file, '-q', 'config'], { cwd: s.dir, env }),
+      ),
+      ...Array.from({ length: 2 }, () =>
+        ripcord(['check', '--repo', s.repo, '--max-age', '1h', '--metrics-file', file], { cwd: s.dir }),
+      ),
     ]);
     reading = false;
     await reader;
@@ -309,11 +395,19 @@ test('the metrics file is replaced atomically: concurrent readers only ever see 
     assert.ok(reads > 10, `the reader read ${reads} times`);
     assert.equal(partial, [], 'every read saw a whole file');
 
-    assert.is(await fs.readFile(path.join(s.dir, 'first.prom'), 'utf8'), original, 'the first file was replaced, not rewritten');
+    assert.is(
+      await fs.readFile(path.join(s.dir, 'first.prom'), 'utf8'),
+      original,
+      'the first file was replaced, not rewritten',
+    );
     const [now, first] = await Promise.all([fs.stat(file), fs.stat(path.join(s.dir, 'first.prom'))]);
     assert.is.not(now.ino, first.ino);
     const text = await fs.readFile(file, 'utf8');
-    assert.is(seriesValue(text, 'ripcord_runs_total', { operation: 'backup', result: 'success' }), 5, 'five backups counted, none lost');
+    assert.is(
+      seriesValue(text, 'ripcord_runs_total', { operation: 'backup', result: 'success' }),
+      5,
+      'five backups counted, none lost',
+    );
     assert.is(seriesValue(text, 'ripcord_runs_total', { operation: 'check', result: 'success' }), 2);
     assert.equal((await fs.readdir(s.dir)).sort(), ['config', 'first.prom', 'repo', 'ripcord.prom']);
   } finally {
@@ -325,21 +419,45 @@ test('the alert rules, the Grafana dashboard and docs/observability.md use only 
   const written = Object.keys(RIPCORD_METRICS);
   const recorded = new Set<string>();
   const used = (expr: string) => [...expr.matchAll(/\b(ripcord_[a-z_]+)\b/g)].map((m) => m[1]!);
-  const labelsOf = (expr: string) => [...expr.matchAll(/\bby \(([^)]*)\)|\{([^}]*)\}/g)].flatMap((m) => (m[1] ?? m[2] ?? '').split(',').map((l) => l.trim().split(/[=!~]/)[0]!)).filter(Boolean);
+  const labelsOf = (expr: string) =>
+    [...expr.matchAll(/\bby \(([^)]*)\)|\{([^}]*)\}/g)]
+      .flatMap((m) => (m[1] ?? m[2] ?? '').split(',').map((l) => l.trim().split(/[=!~]/)[0]!))
+      .filter(Boolean);
   const allowedLabels = ['operation', 'set', 'result', 'job', 'instance'];
 
-  const rules = parseYaml(await fs.readFile(path.join(PROJECT_ROOT, 'docs/alerts.yml'), 'utf8')) as { groups: { name: string; rules: { record?: string; alert?: string; expr: string }[] }[] };
-  const alerts = rules.groups.flatMap((g) => g.rules).filter((r) => r.alert).map((r) => r.alert);
-  assert.equal(alerts, ['RipcordNoRecentBackup', 'RipcordBackupMetricsMissing', 'RipcordRunFailing', 'RipcordBackupSizeGrowth']);
+  const rules = parseYaml(await fs.readFile(path.join(PROJECT_ROOT, 'docs/alerts.yml'), 'utf8')) as {
+    groups: { name: string; rules: { record?: string; alert?: string; expr: string }[] }[];
+  };
+  const alerts = rules.groups
+    .flatMap((g) => g.rules)
+    .filter((r) => r.alert)
+    .map((r) => r.alert);
+  assert.equal(alerts, [
+    'RipcordNoRecentBackup',
+    'RipcordBackupMetricsMissing',
+    'RipcordRunFailing',
+    'RipcordBackupSizeGrowth',
+  ]);
   for (const rule of rules.groups.flatMap((g) => g.rules)) {
     assert.ok(typeof rule.expr === 'string' && rule.expr.length > 0, JSON.stringify(rule));
     if (rule.record) recorded.add(rule.record);
-    for (const name of used(rule.expr)) assert.ok(written.includes(name), `${rule.alert ?? rule.record} uses ${name}, which ripcord does not write`);
-    for (const label of labelsOf(rule.expr)) assert.ok(allowedLabels.includes(label), `${rule.alert ?? rule.record} uses the label ${label}`);
+    for (const name of used(rule.expr))
+      assert.ok(written.includes(name), `${rule.alert ?? rule.record} uses ${name}, which ripcord does not write`);
+    for (const label of labelsOf(rule.expr))
+      assert.ok(allowedLabels.includes(label), `${rule.alert ?? rule.record} uses the label ${label}`);
   }
-  for (const name of ['backup_success_total', 'backup_duration_seconds', 'backup_size_bytes', 'backup_timestamp_seconds']) assert.ok(recorded.has(name), `a recording rule gives ${name}`);
+  for (const name of [
+    'backup_success_total',
+    'backup_duration_seconds',
+    'backup_size_bytes',
+    'backup_timestamp_seconds',
+  ])
+    assert.ok(recorded.has(name), `a recording rule gives ${name}`);
 
-  const dashboard = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'docs/grafana-dashboard.json'), 'utf8')) as { uid: string; panels: { title: string; targets: { expr: string }[] }[] };
+  const dashboard = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'docs/grafana-dashboard.json'), 'utf8')) as {
+    uid: string;
+    panels: { title: string; targets: { expr: string }[] }[];
+  };
   assert.ok(dashboard.uid && dashboard.panels.length >= 6);
   const panelMetrics = new Set<string>();
   for (const panel of dashboard.panels) {
@@ -349,14 +467,19 @@ test('the alert rules, the Grafana dashboard and docs/observability.md use only 
         assert.ok(written.includes(name), `panel "${panel.title}" uses ${name}, which ripcord does not write`);
         panelMetrics.add(name);
       }
-      for (const label of labelsOf(expr)) assert.ok(allowedLabels.includes(label), `panel "${panel.title}" uses the label ${label}`);
+      for (const label of labelsOf(expr))
+        assert.ok(allowedLabels.includes(label), `panel "${panel.title}" uses the label ${label}`);
     }
   }
-  for (const name of written.filter((n) => n !== 'ripcord_last_run_timestamp_seconds')) assert.ok(panelMetrics.has(name), `the dashboard shows ${name}`);
+  for (const name of written.filter((n) => n !== 'ripcord_last_run_timestamp_seconds'))
+    assert.ok(panelMetrics.has(name), `the dashboard shows ${name}`);
 
   const docs = await fs.readFile(path.join(PROJECT_ROOT, 'docs/observability.md'), 'utf8');
   for (const [name, info] of Object.entries(RIPCORD_METRICS)) {
-    assert.ok(new RegExp(`^\\| \`${name}(\\{[^|]*)?\` \\| ${info.type} \\|`, 'm').test(docs), `docs/observability.md documents ${name} as a ${info.type}`);
+    assert.ok(
+      new RegExp(`^\\| \`${name}(\\{[^|]*)?\` \\| ${info.type} \\|`, 'm').test(docs),
+      `docs/observability.md documents ${name} as a ${info.type}`,
+    );
   }
 });
 
@@ -380,17 +503,38 @@ test('check --max-age passes right after a backup and fails, with one line, for 
     const file = path.join(f.dir, 'ripcord.prom');
     const stale = await ripcord(['check', '--repo', f.repo, '--max-age', '26h', '--metrics-file', file]);
     assert.is(stale.code, 1);
-    assert.equal(stderrLines(stale), [`ripcord: the newest snapshot in ${f.repo} is ${f.ids[0]}, 27 hours old (limit 26 hours): the backups have stopped`]);
-    const scoped = await ripcord(['check', '--repo', f.repo, '--max-age', '28h', '--kind', 'scheduled', '--tag', 'nightly', '--json']);
+    assert.equal(stderrLines(stale), [
+      `ripcord: the newest snapshot in ${f.repo} is ${f.ids[0]}, 27 hours old (limit 26 hours): the backups have stopped`,
+    ]);
+    const scoped = await ripcord([
+      'check',
+      '--repo',
+      f.repo,
+      '--max-age',
+      '28h',
+      '--kind',
+      'scheduled',
+      '--tag',
+      'nightly',
+      '--json',
+    ]);
     assert.is(scoped.code, 0, scoped.stderr);
     assert.is((JSON.parse(scoped.stdout) as { snapshot: string }).snapshot, f.ids[0]);
 
     const metrics = await fs.readFile(file, 'utf8');
     assert.is(seriesValue(metrics, 'ripcord_runs_total', { operation: 'check', result: 'failure' }), 1);
     assert.is(seriesValue(metrics, 'ripcord_last_run_success', { operation: 'check' }), 0);
-    assert.is(seriesValue(metrics, 'ripcord_last_success_timestamp_seconds', { operation: 'check' }), undefined, 'never succeeded');
+    assert.is(
+      seriesValue(metrics, 'ripcord_last_success_timestamp_seconds', { operation: 'check' }),
+      undefined,
+      'never succeeded',
+    );
     const newest = await snapshotJson(f.repo, f.ids[0]!);
-    assert.is(seriesValue(metrics, 'ripcord_newest_snapshot_timestamp_seconds', { operation: 'check' }), Date.parse(newest.created) / 1000, 'pre-restore snapshots are not backups');
+    assert.is(
+      seriesValue(metrics, 'ripcord_newest_snapshot_timestamp_seconds', { operation: 'check' }),
+      Date.parse(newest.created) / 1000,
+      'pre-restore snapshots are not backups',
+    );
     assert.is(seriesValue(metrics, 'ripcord_snapshots', { operation: 'check' }), 3);
   } finally {
     await removeDir(s.dir);
@@ -399,7 +543,10 @@ test('check --max-age passes right after a backup and fails, with one line, for 
 });
 
 test('check fails with one line when the newest snapshot does not pass a quick verify, even though it is fresh', async () => {
-  const f = await createFixtureRepo([{ created: new Date(Date.now() - 3_600_000).toISOString(), kind: 'scheduled' }, { created: new Date(Date.now() - 7_200_000).toISOString(), kind: 'scheduled' }]);
+  const f = await createFixtureRepo([
+    { created: new Date(Date.now() - 3_600_000).toISOString(), kind: 'scheduled' },
+    { created: new Date(Date.now() - 7_200_000).toISOString(), kind: 'scheduled' },
+  ]);
   try {
     const ok = await ripcord(['check', '--repo', f.repo, '--max-age', '26h']);
     assert.is(ok.code, 0, ok.stderr);
@@ -408,7 +555,10 @@ test('check fails with one line when the newest snapshot does not pass a quick v
     assert.is(run.code, 1);
     const lines = stderrLines(run);
     assert.is(lines.length, 1, run.stderr);
-    assert.match(lines[0]!, new RegExp(`^ripcord: the newest snapshot ${f.ids[0]} does not verify: .*archive\\.tar\\.gz\\.pgp`));
+    assert.match(
+      lines[0]!,
+      new RegExp(`^ripcord: the newest snapshot ${f.ids[0]} does not verify: .*archive\\.tar\\.gz\\.pgp`),
+    );
   } finally {
     await f.remove();
   }
@@ -432,7 +582,8 @@ interface AuditJson {
 async function auditFiles(repo: string): Promise<string[]> {
   const files: string[] = [];
   for (const month of await fs.readdir(path.join(repo, 'audit'))) {
-    for (const name of await fs.readdir(path.join(repo, 'audit', month))) files.push(path.join(repo, 'audit', month, name));
+    for (const name of await fs.readdir(path.join(repo, 'audit', month)))
+      files.push(path.join(repo, 'audit', month, name));
   }
   return files.sort();
 }
@@ -440,8 +591,17 @@ async function auditFiles(repo: string): Promise<string[]> {
 test('8 concurrent backups to one repository leave 8 well-formed audit records, with the actor from GITHUB_ACTOR and the CI run URL', async () => {
   const s = await sandbox();
   try {
-    const ci = { GITHUB_ACTOR: 'octocat', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/app', GITHUB_RUN_ID: '4242' };
-    const runs = await Promise.all(Array.from({ length: 8 }, () => ripcord(['backup', '--repo', s.repo, '-q', 'config'], { cwd: s.dir, env: { ...env, ...ci } })));
+    const ci = {
+      GITHUB_ACTOR: 'octocat',
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_REPOSITORY: 'acme/app',
+      GITHUB_RUN_ID: '4242',
+    };
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        ripcord(['backup', '--repo', s.repo, '-q', 'config'], { cwd: s.dir, env: { ...env, ...ci } }),
+      ),
+    );
     const ids = runs.map(idOf).sort();
     assert.is(new Set(ids).size, 8);
 
@@ -481,14 +641,30 @@ test('restore, copy, prune, deploy and rollback each append an audit record, fai
     const restore = await ripcord(['restore', id, '--repo', s.repo, '--yes', '--json'], { cwd: s.dir, env });
     assert.is(restore.code, 0, restore.stderr);
     const preRestore = (JSON.parse(restore.stdout) as { preRestoreSnapshot: string }).preRestoreSnapshot;
-    assert.is((await ripcord(['copy', id, '--repo', s.repo, '--to', path.join(s.dir, 'offsite')], { cwd: s.dir })).code, 0);
-    assert.is((await ripcord(['copy', '--all', '--repo', s.repo, '--to', path.join(s.dir, 'offsite'), '--dry-run'], { cwd: s.dir })).code, 0);
+    assert.is(
+      (await ripcord(['copy', id, '--repo', s.repo, '--to', path.join(s.dir, 'offsite')], { cwd: s.dir })).code,
+      0,
+    );
+    assert.is(
+      (
+        await ripcord(['copy', '--all', '--repo', s.repo, '--to', path.join(s.dir, 'offsite'), '--dry-run'], {
+          cwd: s.dir,
+        })
+      ).code,
+      0,
+    );
     assert.is((await ripcord(['prune', '--repo', s.repo, '--keep-last', '5'], { cwd: s.dir })).code, 0);
-    const deploy = await ripcord(['deploy', '--repo', s.repo, '--paths', 'config', '--', 'sh', '-c', 'echo broken > config/app.yaml; exit 3'], { cwd: s.dir, env });
+    const deploy = await ripcord(
+      ['deploy', '--repo', s.repo, '--paths', 'config', '--', 'sh', '-c', 'echo broken > config/app.yaml; exit 3'],
+      { cwd: s.dir, env },
+    );
     assert.is(deploy.code, 10, deploy.stderr);
     const rollback = await ripcord(['rollback', '--repo', s.repo], { cwd: s.dir, env });
     assert.is(rollback.code, 0, rollback.stderr);
-    const missing = await ripcord(['restore', '20200101T000000.000Z-dead', '--repo', s.repo, '--yes'], { cwd: s.dir, env });
+    const missing = await ripcord(['restore', '20200101T000000.000Z-dead', '--repo', s.repo, '--yes'], {
+      cwd: s.dir,
+      env,
+    });
     assert.is(missing.code, 1);
 
     const audit = await ripcord(['audit', '--repo', s.repo, '--json']);
@@ -534,7 +710,12 @@ test("the Action audits too: its backup step and the post step's automatic rollb
     await fs.mkdir(path.join(ws, 'config'), { recursive: true });
     await fs.mkdir(temp);
     await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 2\n');
-    const inputs = { command: 'backup', paths: 'config', passphrase: env.RIPCORD_PASSPHRASE, 'rollback-on-failure': 'true' };
+    const inputs = {
+      command: 'backup',
+      paths: 'config',
+      passphrase: env.RIPCORD_PASSPHRASE,
+      'rollback-on-failure': 'true',
+    };
     const main = await runAction('main', { workspace: ws, runnerTemp: temp, inputs });
     assert.is(main.code, 0, main.stdout + main.stderr);
     await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 0\n');
@@ -544,7 +725,13 @@ test("the Action audits too: its backup step and the post step's automatic rollb
     const audit = await ripcord(['audit', '--repo', path.join(ws, '.ripcord'), '--json']);
     assert.is(audit.code, 0, audit.stderr);
     const records = JSON.parse(audit.stdout) as AuditJson[];
-    assert.equal(records.map((r) => [r.operation, r.result, r.rolledBack ?? false]), [['backup', 'success', false], ['rollback', 'success', true]]);
+    assert.equal(
+      records.map((r) => [r.operation, r.result, r.rolledBack ?? false]),
+      [
+        ['backup', 'success', false],
+        ['rollback', 'success', true],
+      ],
+    );
     assert.equal(records[0]!.snapshots, [main.outputs['snapshot-id']]);
     assert.equal(records[1]!.snapshots, [main.outputs['snapshot-id'], post.outputs['pre-restore-snapshot-id']]);
     for (const r of records) {
@@ -614,7 +801,10 @@ test('a failed backup posts a Slack-compatible message to the webhook; a success
   const s = await sandbox();
   try {
     const without = await ripcord(['backup', '--repo', s.repo, 'missing'], { cwd: s.dir, env });
-    const failed = await ripcord(['backup', '--repo', s.repo, 'missing', '--notify-webhook', webhook.url], { cwd: s.dir, env });
+    const failed = await ripcord(['backup', '--repo', s.repo, 'missing', '--notify-webhook', webhook.url], {
+      cwd: s.dir,
+      env,
+    });
     assert.is(failed.code, 1);
     assert.is(failed.code, without.code);
     assert.equal(stderrLines(failed), stderrLines(without), 'the webhook changes nothing the user sees');
@@ -625,19 +815,39 @@ test('a failed backup posts a Slack-compatible message to the webhook; a success
     assert.match(message!.contentType, /^application\/json/);
     const body = JSON.parse(message!.body) as { text: string; blocks: { type: string }[] };
     assert.match(body.text, /^:red_circle: ripcord backup FAILED on \S+\nerror: /);
-    assert.ok(body.text.includes(stderrLines(failed)[0]!.replace(/^ripcord: /, '')), 'the message carries the error line');
-    assert.equal(body.blocks.map((b) => b.type), ['section', 'section']);
+    assert.ok(
+      body.text.includes(stderrLines(failed)[0]!.replace(/^ripcord: /, '')),
+      'the message carries the error line',
+    );
+    assert.equal(
+      body.blocks.map((b) => b.type),
+      ['section', 'section'],
+    );
 
     idOf(await ripcord(['backup', '--repo', s.repo, 'config', '--notify-webhook', webhook.url], { cwd: s.dir, env }));
     assert.is(webhook.received.length, 1, 'no message on success by default');
-    idOf(await ripcord(['backup', '--repo', s.repo, 'config', '--notify-on', 'success'], { cwd: s.dir, env: { ...env, RIPCORD_NOTIFY_WEBHOOK: webhook.url } }));
+    idOf(
+      await ripcord(['backup', '--repo', s.repo, 'config', '--notify-on', 'success'], {
+        cwd: s.dir,
+        env: { ...env, RIPCORD_NOTIFY_WEBHOOK: webhook.url },
+      }),
+    );
     assert.is(webhook.received.length, 2);
-    assert.match((JSON.parse(webhook.received[1]!.body) as { text: string }).text, /^:large_green_circle: ripcord backup succeeded on /);
+    assert.match(
+      (JSON.parse(webhook.received[1]!.body) as { text: string }).text,
+      /^:large_green_circle: ripcord backup succeeded on /,
+    );
 
-    const deploy = await ripcord(['deploy', '--repo', s.repo, '--paths', 'config', '--notify-webhook', webhook.url, '--', 'false'], { cwd: s.dir, env });
+    const deploy = await ripcord(
+      ['deploy', '--repo', s.repo, '--paths', 'config', '--notify-webhook', webhook.url, '--', 'false'],
+      { cwd: s.dir, env },
+    );
     assert.is(deploy.code, 10, deploy.stderr);
     assert.is(webhook.received.length, 3);
-    assert.match((JSON.parse(webhook.received[2]!.body) as { text: string }).text, /^:warning: ripcord deploy ROLLED BACK on \S+\n/);
+    assert.match(
+      (JSON.parse(webhook.received[2]!.body) as { text: string }).text,
+      /^:warning: ripcord deploy ROLLED BACK on \S+\n/,
+    );
   } finally {
     await webhook.stop();
     await removeDir(s.dir);
@@ -648,22 +858,44 @@ test('a webhook that fails, an unreachable Pushgateway or an unwritable metrics 
   const webhook = await startWebhook(500);
   const s = await sandbox();
   try {
-    const failed = await ripcord(['backup', '--repo', s.repo, 'missing', '--notify-webhook', webhook.url], { cwd: s.dir, env });
+    const failed = await ripcord(['backup', '--repo', s.repo, 'missing', '--notify-webhook', webhook.url], {
+      cwd: s.dir,
+      env,
+    });
     assert.is(failed.code, 1);
     const lines = stderrLines(failed);
     assert.is(lines.length, 2, failed.stderr);
     assert.match(lines[0]!, /^ripcord: /);
-    assert.match(lines[1]!, /^warning: the notification to http:\/\/127\.0\.0\.1:\d+\/… was not sent: the webhook answered 500 /);
+    assert.match(
+      lines[1]!,
+      /^warning: the notification to http:\/\/127\.0\.0\.1:\d+\/… was not sent: the webhook answered 500 /,
+    );
     assert.not.match(failed.stderr, /very-secret-token/, 'the webhook path is a secret');
     assert.is(webhook.received.length, 1);
 
     const closed = `http://127.0.0.1:${await freePort()}`;
-    const run = await ripcord(['backup', '--repo', s.repo, '-q', 'config', '--pushgateway', closed, '--metrics-file', path.join(s.dir, 'no-such-dir', 'ripcord.prom')], { cwd: s.dir, env });
+    const run = await ripcord(
+      [
+        'backup',
+        '--repo',
+        s.repo,
+        '-q',
+        'config',
+        '--pushgateway',
+        closed,
+        '--metrics-file',
+        path.join(s.dir, 'no-such-dir', 'ripcord.prom'),
+      ],
+      { cwd: s.dir, env },
+    );
     assert.is(run.code, 0);
     assert.match(run.stdout, /^\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{4}\n$/);
     const warnings = stderrLines(run);
     assert.is(warnings.length, 2, run.stderr);
-    assert.match(warnings[0]!, /^warning: the metrics file .*ripcord\.prom was not updated: the folder .*no-such-dir does not exist: create it .*\(the backup result and exit code are unchanged\)$/);
+    assert.match(
+      warnings[0]!,
+      /^warning: the metrics file .*ripcord\.prom was not updated: the folder .*no-such-dir does not exist: create it .*\(the backup result and exit code are unchanged\)$/,
+    );
     assert.not.match(warnings[0]!, /\.lock/, 'the folder is named, not a lock file beside the metrics file');
     assert.match(warnings[1]!, /^warning: the metrics were not pushed to http:\/\/127\.0\.0\.1:\d+: /);
   } finally {

@@ -32,8 +32,15 @@ async function filesBelow(dir: string): Promise<{ file: string; content: Buffer 
 }
 
 /** Start the CLI and SIGKILL it as soon as its first output arrives. */
-async function killAtFirstOutput(args: string[], options: { cwd: string; env: Record<string, string> }): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+async function killAtFirstOutput(
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd,
+    env: cleanEnv(options.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stderr: Buffer[] = [];
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
   child.stdout.once('data', () => {
@@ -44,7 +51,13 @@ async function killAtFirstOutput(args: string[], options: { cwd: string; env: Re
   return { signal, stderr: Buffer.concat(stderr).toString() };
 }
 
-async function setup(): Promise<{ dir: string; tmp: string; source: string; repo: string; env: Record<string, string> }> {
+async function setup(): Promise<{
+  dir: string;
+  tmp: string;
+  source: string;
+  repo: string;
+  env: Record<string, string>;
+}> {
   const dir = await tempDir();
   const tmp = path.join(dir, 'tmp');
   await fs.mkdir(tmp);
@@ -58,14 +71,25 @@ test('dump killed with SIGKILL while it writes the file out leaves none of its c
   try {
     const needle = `secret-${randomBytes(8).toString('hex')}`;
     // 4 MiB: the first chunk that reaches stdout comes only after the whole file was decrypted and authenticated
-    await fs.writeFile(path.join(s.source, 'big.env'), Buffer.concat(Array.from({ length: 4096 }, () => Buffer.from(`${needle}\n`.padEnd(1024, '.')))));
+    await fs.writeFile(
+      path.join(s.source, 'big.env'),
+      Buffer.concat(Array.from({ length: 4096 }, () => Buffer.from(`${needle}\n`.padEnd(1024, '.')))),
+    );
     const backup = await ripcord(['backup', '--repo', s.repo, '-q', 'big.env'], { cwd: s.source, env: s.env });
     assert.is(backup.code, 0, backup.stderr);
     const killed = await killAtFirstOutput(['dump', '--repo', s.repo, 'latest', 'big.env'], { cwd: s.dir, env: s.env });
     assert.is(killed.signal, 'SIGKILL', `dump was not killed in the middle: ${killed.stderr}`);
     const left = await filesBelow(s.tmp);
-    assert.equal(left.filter((f) => f.content.includes(needle)).map((f) => f.file), [], 'decrypted content left on disk');
-    assert.equal(left.map((f) => f.file), [], 'no file is left in TMPDIR at all');
+    assert.equal(
+      left.filter((f) => f.content.includes(needle)).map((f) => f.file),
+      [],
+      'decrypted content left on disk',
+    );
+    assert.equal(
+      left.map((f) => f.file),
+      [],
+      'no file is left in TMPDIR at all',
+    );
   } finally {
     await removeDir(s.dir);
   }
@@ -77,14 +101,23 @@ test('ls killed with SIGKILL while it prints leaves no decrypted manifest on dis
     const marker = `name-${randomBytes(8).toString('hex')}`;
     // about 1 MB of listing, far more than a pipe holds: ls cannot finish before the kill
     await fs.mkdir(path.join(s.source, 'many'));
-    for (let i = 0; i < 4000; i++) await fs.writeFile(path.join(s.source, 'many', `${marker}-${String(i).padStart(5, '0')}-${'x'.repeat(180)}`), '');
+    for (let i = 0; i < 4000; i++)
+      await fs.writeFile(path.join(s.source, 'many', `${marker}-${String(i).padStart(5, '0')}-${'x'.repeat(180)}`), '');
     const backup = await ripcord(['backup', '--repo', s.repo, '-q', 'many'], { cwd: s.source, env: s.env });
     assert.is(backup.code, 0, backup.stderr);
     const killed = await killAtFirstOutput(['ls', '--repo', s.repo, 'latest'], { cwd: s.dir, env: s.env });
     assert.is(killed.signal, 'SIGKILL', `ls was not killed in the middle: ${killed.stderr}`);
     const left = await filesBelow(s.tmp);
-    assert.equal(left.filter((f) => f.content.includes(marker)).map((f) => f.file), [], 'a decrypted manifest left on disk');
-    assert.equal(left.map((f) => f.file), [], 'no file is left in TMPDIR at all');
+    assert.equal(
+      left.filter((f) => f.content.includes(marker)).map((f) => f.file),
+      [],
+      'a decrypted manifest left on disk',
+    );
+    assert.equal(
+      left.map((f) => f.file),
+      [],
+      'no file is left in TMPDIR at all',
+    );
   } finally {
     await removeDir(s.dir);
   }
@@ -99,18 +132,34 @@ test("captured output a backup killed with SIGKILL left behind is removed by thi
     const hold = path.join(s.dir, 'hold.fifo');
     for (const fifo of [ready, hold]) assert.is((await runCommand('mkfifo', [fifo])).code, 0);
     const capture = `db=printf %s ${needle}; echo ready > '${ready}'; cat '${hold}' > /dev/null`;
-    const child = spawn(process.execPath, [CLI, 'backup', '--repo', s.repo, '-q', '--capture', capture, 'a.txt'], { cwd: s.source, env: cleanEnv(s.env), stdio: 'ignore' });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+    const child = spawn(process.execPath, [CLI, 'backup', '--repo', s.repo, '-q', '--capture', capture, 'a.txt'], {
+      cwd: s.source,
+      env: cleanEnv(s.env),
+      stdio: 'ignore',
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('close', (_code, signal) => resolve(signal)),
+    );
     assert.is((await fs.readFile(ready, 'utf8')).trim(), 'ready', 'the capture has written its output');
     child.kill('SIGKILL');
     assert.is(await exited, 'SIGKILL');
     await fs.writeFile(hold, 'go\n'); // let the orphaned capture command end
     const before = await filesBelow(s.tmp);
-    assert.ok(before.some((f) => f.content.includes(needle)), 'the killed backup left its captured output (if not, this test proves nothing)');
-    const next = await ripcord(['backup', '--repo', s.repo, '-q', '--capture', 'other=echo fine', 'a.txt'], { cwd: s.source, env: s.env });
+    assert.ok(
+      before.some((f) => f.content.includes(needle)),
+      'the killed backup left its captured output (if not, this test proves nothing)',
+    );
+    const next = await ripcord(['backup', '--repo', s.repo, '-q', '--capture', 'other=echo fine', 'a.txt'], {
+      cwd: s.source,
+      env: s.env,
+    });
     assert.is(next.code, 0, next.stderr);
     const after = await filesBelow(s.tmp);
-    assert.equal(after.filter((f) => f.content.includes(needle)).map((f) => f.file), [], 'captured output left on disk');
+    assert.equal(
+      after.filter((f) => f.content.includes(needle)).map((f) => f.file),
+      [],
+      'captured output left on disk',
+    );
   } finally {
     await removeDir(s.dir);
   }

@@ -5,7 +5,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ripcord } from '../helpers/cli.ts';
 import type { RunResult } from '../helpers/cli.ts';
-import { addUnfinishedFolder, createFixtureRepo, damageSnapshot, FIXTURE_PASSPHRASE, repositoryFiles, repositoryFolders } from '../helpers/fixture-repo.ts';
+import {
+  addUnfinishedFolder,
+  createFixtureRepo,
+  damageSnapshot,
+  FIXTURE_PASSPHRASE,
+  repositoryFiles,
+  repositoryFolders,
+} from '../helpers/fixture-repo.ts';
 import type { FixtureRepo, FixtureSnapshot } from '../helpers/fixture-repo.ts';
 import { createSnapshotId } from '../../src/domain/snapshot-id.ts';
 import { formatBytes } from '../../src/cli/format.ts';
@@ -46,7 +53,16 @@ function stderrLines(run: RunResult): string[] {
 
 interface JsonReport {
   dryRun: boolean;
-  snapshots: { id: string; kind: string; tags: string[]; host: string; action: string; reasons: string[]; bytes: number; group: { kind: string; tags: string[] } }[];
+  snapshots: {
+    id: string;
+    kind: string;
+    tags: string[];
+    host: string;
+    action: string;
+    reasons: string[];
+    bytes: number;
+    group: { kind: string; tags: string[] };
+  }[];
   unfinished: { id: string; action: string; reason: string }[];
   damaged: { id: string; problem: string }[];
   outOfScope: number;
@@ -59,17 +75,34 @@ test('prune --keep-daily 3 removes exactly the snapshots that are not the newest
     const run = await prune(f, ['--keep-daily', '3']);
     assert.is(run.code, 0, run.stderr);
     assert.is(run.stderr, '');
-    assert.equal(row(run.stdout, '20240313T180000.000Z-0001'), ['20240313T180000.000Z-0001', '2024-03-13 18:00:00Z', 'scheduled', 'keep', 'daily']);
+    assert.equal(row(run.stdout, '20240313T180000.000Z-0001'), [
+      '20240313T180000.000Z-0001',
+      '2024-03-13 18:00:00Z',
+      'scheduled',
+      'keep',
+      'daily',
+    ]);
     assert.equal(row(run.stdout, '20240313T090000.000Z-0002').slice(3), ['remove']);
     assert.equal(row(run.stdout, '20240312T233000.000Z-0003').slice(3), ['keep', 'daily']);
     assert.equal(row(run.stdout, '20240312T070000.000Z-0004').slice(3), ['remove']);
     assert.equal(row(run.stdout, '20240311T080000.000Z-0005').slice(3), ['keep', 'daily']);
     assert.equal(row(run.stdout, '20240310T220000.000Z-0006').slice(3), ['remove']);
     assert.equal(row(run.stdout, '20240307T120000.000Z-0007').slice(3), ['remove']);
-    assert.match(run.stdout, /\nkept 3, removed 4 snapshots \(\d+(\.\d+)? K?B freed\), removed 0 unfinished folders\n$/);
+    assert.match(
+      run.stdout,
+      /\nkept 3, removed 4 snapshots \(\d+(\.\d+)? K?B freed\), removed 0 unfinished folders\n$/,
+    );
 
-    assert.equal(await listedIds(f), ['20240313T180000.000Z-0001', '20240312T233000.000Z-0003', '20240311T080000.000Z-0005']);
-    assert.equal(await repositoryFolders(f.repo), ['20240311T080000.000Z-0005', '20240312T233000.000Z-0003', '20240313T180000.000Z-0001']);
+    assert.equal(await listedIds(f), [
+      '20240313T180000.000Z-0001',
+      '20240312T233000.000Z-0003',
+      '20240311T080000.000Z-0005',
+    ]);
+    assert.equal(await repositoryFolders(f.repo), [
+      '20240311T080000.000Z-0005',
+      '20240312T233000.000Z-0003',
+      '20240313T180000.000Z-0001',
+    ]);
   } finally {
     await f.remove();
   }
@@ -83,12 +116,20 @@ test('prune --dry-run prints the plan with "would remove" and leaves every file 
     const before = await repositoryFiles(f.repo);
     const run = await prune(f, ['--keep-daily', '3', '--dry-run']);
     assert.is(run.code, 0, run.stderr);
-    for (const id of ['20240313T090000.000Z-0002', '20240312T070000.000Z-0004', '20240310T220000.000Z-0006', '20240307T120000.000Z-0007']) {
+    for (const id of [
+      '20240313T090000.000Z-0002',
+      '20240312T070000.000Z-0004',
+      '20240310T220000.000Z-0006',
+      '20240307T120000.000Z-0007',
+    ]) {
       assert.equal(row(run.stdout, id).slice(3), ['would remove']);
     }
     assert.equal(row(run.stdout, '20240313T180000.000Z-0001').slice(3), ['keep', 'daily']);
     assert.equal(row(run.stdout, unfinished).slice(0, 2), [unfinished, 'would remove']);
-    assert.match(run.stdout, /\ndry run, nothing deleted: would keep 3, would remove 4 snapshots \(.+ would be freed\), would remove 1 unfinished folder\n$/);
+    assert.match(
+      run.stdout,
+      /\ndry run, nothing deleted: would keep 3, would remove 4 snapshots \(.+ would be freed\), would remove 1 unfinished folder\n$/,
+    );
     const quiet = await prune(f, ['--keep-daily', '3', '--dry-run', '--quiet']);
     assert.is(quiet.code, 0, quiet.stderr);
     assert.match(quiet.stdout, /^dry run, nothing deleted: would keep 3, would remove 4 snapshots .*\n$/);
@@ -104,12 +145,20 @@ test('prune without a keep rule exits 2 with one line on stderr and deletes noth
     const stale = new Date(Date.now() - 3 * HOUR);
     await addUnfinishedFolder(f.repo, { started: stale, modified: stale });
     const before = await repositoryFiles(f.repo);
-    for (const args of [[], ['--kind', 'scheduled'], ['--keep-daily', '0', '--keep-within', '0s'], ['--dry-run', '--json']]) {
+    for (const args of [
+      [],
+      ['--kind', 'scheduled'],
+      ['--keep-daily', '0', '--keep-within', '0s'],
+      ['--dry-run', '--json'],
+    ]) {
       const run = await prune(f, args);
       assert.is(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.is(run.stdout, '');
       assert.equal(stderrLines(run).length, 1, run.stderr);
-      assert.match(run.stderr, /^ripcord: refusing to prune without a keep rule: give at least one of --keep-last, .*--keep-tag/);
+      assert.match(
+        run.stderr,
+        /^ripcord: refusing to prune without a keep rule: give at least one of --keep-last, .*--keep-tag/,
+      );
     }
     assert.equal(await repositoryFiles(f.repo), before);
   } finally {
@@ -122,11 +171,17 @@ test('prune rejects bad flag values with exit 2 and one line naming the flag, an
   try {
     const before = await repositoryFiles(f.repo);
     const cases: [string[], RegExp][] = [
-      [['--keep-daily=-1'], /--keep-daily takes a whole number of 0 or more, or "unlimited"; got "-1" \(negative counts/],
+      [
+        ['--keep-daily=-1'],
+        /--keep-daily takes a whole number of 0 or more, or "unlimited"; got "-1" \(negative counts/,
+      ],
       [['--keep-last', 'all'], /--keep-last takes a whole number/],
       [['--keep-within', '6mo'], /--keep-within: invalid duration "6mo": months are not supported/],
       [['--keep-tag', 'release,stable'], /--keep-tag release,stable: give one tag per flag/],
-      [['--keep-last', '1', '--kind', 'nightly'], /--kind nightly is not one of manual, pre-deploy, pre-restore, scheduled/],
+      [
+        ['--keep-last', '1', '--kind', 'nightly'],
+        /--kind nightly is not one of manual, pre-deploy, pre-restore, scheduled/,
+      ],
       [['--keep-last', '1', 'old-stuff'], /prune takes no arguments \(got old-stuff\)/],
       [['--keep-everything'], /--keep-everything/],
     ];
@@ -159,7 +214,11 @@ test('the newest snapshot of a scoped group survives: by "newest" when no rule k
 
     const run = await prune(f, ['--keep-last', '1', '--kind', 'pre-deploy']);
     assert.is(run.code, 0, run.stderr);
-    assert.equal(await listedIds(f), ['20240313T180000.000Z-0001', '20240312T180000.000Z-0002', '20240311T180000.000Z-0003']);
+    assert.equal(await listedIds(f), [
+      '20240313T180000.000Z-0001',
+      '20240312T180000.000Z-0002',
+      '20240311T180000.000Z-0003',
+    ]);
 
     const again = await prune(f, ['--keep-tag', 'release', '--kind', 'pre-deploy']);
     assert.is(again.code, 0, again.stderr);
@@ -187,7 +246,10 @@ test('prune --kind and --tag leave every snapshot outside the scope byte for byt
   try {
     const byKind = await prune(f, ['--keep-last', '1', '--kind', 'scheduled']);
     assert.is(byKind.code, 0, byKind.stderr);
-    assert.match(byKind.stdout, /^policy: keep the last 1 snapshots .*\nscope: kind scheduled \(8 snapshots outside it left untouched\)\n/);
+    assert.match(
+      byKind.stdout,
+      /^policy: keep the last 1 snapshots .*\nscope: kind scheduled \(8 snapshots outside it left untouched\)\n/,
+    );
     assert.not.ok(byKind.stdout.includes('-0003'), 'out-of-scope snapshots are not in the table');
     const afterKind = await repositoryFiles(f.repo);
     assert.equal(await repositoryFolders(f.repo), f.ids.filter((id) => !id.endsWith('-0002')).sort());
@@ -200,7 +262,10 @@ test('prune --kind and --tag leave every snapshot outside the scope byte for byt
       if (file.startsWith('20240306T180000.000Z-0008/')) assert.not.ok(after.has(file), `${file} removed`);
       else assert.is(after.get(file), content, `${file} untouched`);
     }
-    assert.equal(await listedIds(f), f.ids.filter((id) => !id.endsWith('-0002') && !id.endsWith('-0008')));
+    assert.equal(
+      await listedIds(f),
+      f.ids.filter((id) => !id.endsWith('-0002') && !id.endsWith('-0008')),
+    );
   } finally {
     await f.remove();
   }
@@ -239,9 +304,21 @@ test('prune removes an unfinished folder whose start and objects are over an hou
   const f = await createFixtureRepo([{ created: '2024-03-13T18:00:00Z', kind: 'scheduled' }]);
   try {
     const now = Date.now();
-    const stale = await addUnfinishedFolder(f.repo, { started: new Date(now - 3 * HOUR), modified: new Date(now - 2 * HOUR), suffix: 'aaaa' });
-    const beingWritten = await addUnfinishedFolder(f.repo, { started: new Date(now - 3 * HOUR), modified: new Date(now), suffix: 'bbbb' });
-    const justStarted = await addUnfinishedFolder(f.repo, { started: new Date(now - 5 * 60 * 1000), modified: new Date(now - 2 * HOUR), suffix: 'cccc' });
+    const stale = await addUnfinishedFolder(f.repo, {
+      started: new Date(now - 3 * HOUR),
+      modified: new Date(now - 2 * HOUR),
+      suffix: 'aaaa',
+    });
+    const beingWritten = await addUnfinishedFolder(f.repo, {
+      started: new Date(now - 3 * HOUR),
+      modified: new Date(now),
+      suffix: 'bbbb',
+    });
+    const justStarted = await addUnfinishedFolder(f.repo, {
+      started: new Date(now - 5 * 60 * 1000),
+      modified: new Date(now - 2 * HOUR),
+      suffix: 'cccc',
+    });
     const run = await prune(f, ['--keep-last', '1']);
     assert.is(run.code, 0, run.stderr);
     assert.equal(row(run.stdout, stale).slice(0, 2), [stale, 'remove']);
@@ -266,7 +343,10 @@ test('an empty snapshot folder (a write killed before its first file) is noted b
     await fs.mkdir(path.join(f.repo, fresh));
     const list = await ripcord(['list', '--repo', f.repo]);
     assert.is(list.code, 0, list.stderr);
-    assert.match(list.stderr, /^note: 2 unfinished snapshot folders \(interrupted backups\) are not listed; ripcord prune removes them once they are an hour old\n$/);
+    assert.match(
+      list.stderr,
+      /^note: 2 unfinished snapshot folders \(interrupted backups\) are not listed; ripcord prune removes them once they are an hour old\n$/,
+    );
     const run = await prune(f, ['--keep-last', '1']);
     assert.is(run.code, 0, run.stderr);
     assert.equal(row(run.stdout, stale).slice(0, 2), [stale, 'remove']);
@@ -279,13 +359,17 @@ test('an empty snapshot folder (a write killed before its first file) is noted b
 });
 
 test('list, show and prune print the same stored size for a snapshot: every object in its folder', async () => {
-  const f = await createFixtureRepo([{ created: '2024-03-13T18:00:00Z', kind: 'scheduled' }, { created: '2024-03-12T18:00:00Z', kind: 'scheduled' }]);
+  const f = await createFixtureRepo([
+    { created: '2024-03-13T18:00:00Z', kind: 'scheduled' },
+    { created: '2024-03-12T18:00:00Z', kind: 'scheduled' },
+  ]);
   try {
     const old = f.ids[1]!;
     const onDisk = (await fs.readdir(path.join(f.repo, old))).length;
     assert.ok(onDisk >= 4, 'the folder holds the archive, the manifest, SHA256SUMS and snapshot.json');
     let bytes = 0;
-    for (const name of await fs.readdir(path.join(f.repo, old))) bytes += (await fs.stat(path.join(f.repo, old, name))).size;
+    for (const name of await fs.readdir(path.join(f.repo, old)))
+      bytes += (await fs.stat(path.join(f.repo, old, name))).size;
     const figure = formatBytes(bytes);
     const list = await ripcord(['list', '--repo', f.repo]);
     assert.is(list.code, 0, list.stderr);
@@ -354,8 +438,19 @@ test('prune --json prints one JSON document with every decision, its reasons and
     assert.equal(prod.group, { kind: 'pre-deploy', tags: ['env:prod'] });
     assert.is(prod.host, 'runner-x');
     assert.ok(prod.bytes > 0);
-    assert.equal(report.summary, { kept: 4, removed: 5, removedUnfinished: 0, skippedUnfinished: [], bytesFreed: report.snapshots.filter((s) => s.action === 'remove').reduce((sum, s) => sum + s.bytes, 0) });
-    assert.equal(await listedIds(f), ['20240313T180000.000Z-0001', '20240313T120000.000Z-0008', '20240312T233000.000Z-0003', '20240213T120000.000Z-0009']);
+    assert.equal(report.summary, {
+      kept: 4,
+      removed: 5,
+      removedUnfinished: 0,
+      skippedUnfinished: [],
+      bytesFreed: report.snapshots.filter((s) => s.action === 'remove').reduce((sum, s) => sum + s.bytes, 0),
+    });
+    assert.equal(await listedIds(f), [
+      '20240313T180000.000Z-0001',
+      '20240313T120000.000Z-0008',
+      '20240312T233000.000Z-0003',
+      '20240213T120000.000Z-0009',
+    ]);
   } finally {
     await f.remove();
   }
@@ -368,13 +463,24 @@ test('verify --all passes after a prune: nothing is left half-deleted and no unf
     await addUnfinishedFolder(f.repo, { started: stale, modified: stale });
     const run = await prune(f, ['--keep-last', '2', '--keep-weekly', '2']);
     assert.is(run.code, 0, run.stderr);
-    const verify = await ripcord(['verify', '--all', '--repo', f.repo], { env: { RIPCORD_PASSPHRASE: FIXTURE_PASSPHRASE } });
+    const verify = await ripcord(['verify', '--all', '--repo', f.repo], {
+      env: { RIPCORD_PASSPHRASE: FIXTURE_PASSPHRASE },
+    });
     assert.is(verify.code, 0, verify.stderr);
     const ids = await listedIds(f);
     assert.equal(ids, ['20240313T180000.000Z-0001', '20240313T090000.000Z-0002', '20240310T220000.000Z-0006']);
-    assert.equal(verify.stdout.split('\n').filter(Boolean), ids.map((id) => `ok      ${id}`));
+    assert.equal(
+      verify.stdout.split('\n').filter(Boolean),
+      ids.map((id) => `ok      ${id}`),
+    );
     assert.equal(await repositoryFolders(f.repo), [...ids].sort());
-    for (const id of ids) assert.equal((await fs.readdir(path.join(f.repo, id))).sort(), ['SHA256SUMS', 'archive.tar.gz.pgp', 'manifest.json.pgp', 'snapshot.json']);
+    for (const id of ids)
+      assert.equal((await fs.readdir(path.join(f.repo, id))).sort(), [
+        'SHA256SUMS',
+        'archive.tar.gz.pgp',
+        'manifest.json.pgp',
+        'snapshot.json',
+      ]);
   } finally {
     await f.remove();
   }
@@ -383,9 +489,24 @@ test('verify --all passes after a prune: nothing is left half-deleted and no unf
 test('prune --help explains every flag on one line and points to docs/retention.md', async () => {
   const run = await ripcord(['prune', '--help']);
   assert.is(run.code, 0, run.stderr);
-  const flags = ['--keep-last N', '--keep-hourly N', '--keep-daily N', '--keep-weekly N', '--keep-monthly N', '--keep-yearly N', '--keep-within DURATION', '--keep-tag TAG', '--kind KIND', '--tag TAG', '--dry-run', '--json'];
+  const flags = [
+    '--keep-last N',
+    '--keep-hourly N',
+    '--keep-daily N',
+    '--keep-weekly N',
+    '--keep-monthly N',
+    '--keep-yearly N',
+    '--keep-within DURATION',
+    '--keep-tag TAG',
+    '--kind KIND',
+    '--tag TAG',
+    '--dry-run',
+    '--json',
+  ];
   for (const name of flags) {
-    const line = run.stdout.split('\n').find((l) => new RegExp(`^\\s+(-\\w, )?${name.replace(/[-]/g, '\\-')}\\s{2,}\\S`).test(l));
+    const line = run.stdout
+      .split('\n')
+      .find((l) => new RegExp(`^\\s+(-\\w, )?${name.replace(/[-]/g, '\\-')}\\s{2,}\\S`).test(l));
     assert.ok(line, `${name} has a line with an explanation in:\n${run.stdout}`);
   }
   assert.match(run.stdout, /"unlimited"/);
@@ -395,20 +516,31 @@ test('prune --help explains every flag on one line and points to docs/retention.
 });
 
 test('a prune while another prune holds the repository lock fails with one line naming the holder, and deletes nothing', async () => {
-  const f = await createFixtureRepo([
-    { created: '2024-03-13T18:00:00Z' },
-    { created: '2024-03-12T18:00:00Z' },
-  ]);
+  const f = await createFixtureRepo([{ created: '2024-03-13T18:00:00Z' }, { created: '2024-03-12T18:00:00Z' }]);
   try {
     const expires = new Date(Date.now() + 3_600_000).toISOString();
     const lockKey = path.join(f.repo, 'locks', 'prune', '20261122T000000.000Z-aaaa.json');
     await fs.mkdir(path.dirname(lockKey), { recursive: true });
-    await fs.writeFile(lockKey, JSON.stringify({ operation: 'prune', host: 'runner-7', pid: 4242, user: 'ci', ciRun: 'https://ci.example/run/99', acquired: new Date().toISOString(), expires }));
+    await fs.writeFile(
+      lockKey,
+      JSON.stringify({
+        operation: 'prune',
+        host: 'runner-7',
+        pid: 4242,
+        user: 'ci',
+        ciRun: 'https://ci.example/run/99',
+        acquired: new Date().toISOString(),
+        expires,
+      }),
+    );
     const before = await repositoryFiles(f.repo);
     const run = await ripcord(['prune', '--repo', f.repo, '--keep-last', '1', '--wait', '300ms']);
     assert.is(run.code, 1);
     assert.is(run.stderr.trim().split('\n').length, 1, run.stderr);
-    assert.match(run.stderr, /prune is locked in .*: prune by ci@runner-7 \(pid 4242, https:\/\/ci\.example\/run\/99\)/);
+    assert.match(
+      run.stderr,
+      /prune is locked in .*: prune by ci@runner-7 \(pid 4242, https:\/\/ci\.example\/run\/99\)/,
+    );
     assert.equal(await repositoryFiles(f.repo), before);
     await fs.rm(lockKey);
     const again = await ripcord(['prune', '--repo', f.repo, '--keep-last', '1']);

@@ -20,7 +20,14 @@ const lines = (stderr: string) => stderr.trim().split('\n').filter(Boolean);
 
 /** A forged snapshot (honest manifest of these members, these roots) in `repo`. */
 async function forge(dir: string, repo: string, members: PyTarMember[], roots: string[]): Promise<string> {
-  return writeHandmadeSnapshot({ repo, tarGz: await pythonTarGz(members), manifest: manifestFor(members), roots, passphrase: PASSPHRASE, gnupgHome: await gnupgHome(dir) });
+  return writeHandmadeSnapshot({
+    repo,
+    tarGz: await pythonTarGz(members),
+    manifest: manifestFor(members),
+    roots,
+    passphrase: PASSPHRASE,
+    gnupgHome: await gnupgHome(dir),
+  });
 }
 
 const CONFIG: PyTarMember[] = [
@@ -36,10 +43,18 @@ test('restore refuses a file entry .ripcord outside the snapshot\'s roots ["conf
     await fs.writeFile(path.join(target, 'config/app.yaml'), 'port: 1\n');
     const honest = await ripcord(['backup', '--repo', '.ripcord', '-q', 'config'], { cwd: target, env });
     assert.is(honest.code, 0, honest.stderr);
-    const id = await forge(dir, path.join(target, '.ripcord'), [...CONFIG, { name: '.ripcord', type: 'file', data: 'replaced\n' }], ['config']);
+    const id = await forge(
+      dir,
+      path.join(target, '.ripcord'),
+      [...CONFIG, { name: '.ripcord', type: 'file', data: 'replaced\n' }],
+      ['config'],
+    );
     const before = await readTree(target);
     const run = await ripcord(['restore', id, '--repo', '.ripcord', '--yes'], { cwd: target, env });
-    assert.ok((await fs.lstat(path.join(target, '.ripcord'))).isDirectory(), `the repository folder was replaced (exit ${run.code}):\n${run.stdout}${run.stderr}`);
+    assert.ok(
+      (await fs.lstat(path.join(target, '.ripcord'))).isDirectory(),
+      `the repository folder was replaced (exit ${run.code}):\n${run.stdout}${run.stderr}`,
+    );
     assert.is(run.code, 1, run.stdout);
     assert.is(lines(run.stderr).length, 1, run.stderr);
     assert.match(run.stderr, /"\.ripcord" lies outside the snapshot's roots \("config"\)/);
@@ -58,7 +73,12 @@ test('restore refuses a file entry "data" outside the snapshot\'s roots that wou
     const target = path.join(dir, 'target');
     await fs.mkdir(path.join(target, 'data'), { recursive: true });
     await fs.writeFile(path.join(target, 'data/important.db'), 'the one copy\n');
-    const id = await forge(dir, repo, [...CONFIG, { name: 'data', type: 'file', data: 'not a database\n' }], ['config']);
+    const id = await forge(
+      dir,
+      repo,
+      [...CONFIG, { name: 'data', type: 'file', data: 'not a database\n' }],
+      ['config'],
+    );
     const before = await readTree(target);
     const run = await ripcord(['restore', id, '--repo', repo, '--target', target, '--yes'], { env });
     assert.equal(await readTree(target), before, `the target changed (exit ${run.code}):\n${run.stdout}${run.stderr}`);
@@ -84,7 +104,10 @@ test('restore of a snapshot of "." that lists a file where the local repository 
     ];
     const id = await forge(dir, path.join(target, 'state/repo'), members, ['.']);
     const run = await ripcord(['restore', id, '--repo', 'state/repo', '--yes'], { cwd: target, env });
-    assert.ok((await fs.lstat(path.join(target, 'state/repo'))).isDirectory(), `the repository folder was replaced (exit ${run.code}):\n${run.stdout}${run.stderr}`);
+    assert.ok(
+      (await fs.lstat(path.join(target, 'state/repo'))).isDirectory(),
+      `the repository folder was replaced (exit ${run.code}):\n${run.stdout}${run.stderr}`,
+    );
     assert.is(run.code, 1, run.stdout);
     assert.is(lines(run.stderr).length, 1, run.stderr);
     assert.match(run.stderr, /would replace or write into the repository \(state\/repo\)/);
@@ -102,9 +125,15 @@ test('restore --delete never removes a folder that holds the local repository, t
     await fs.writeFile(path.join(target, 'var/extra.txt'), 'not in the snapshot\n');
     const id = await forge(dir, path.join(target, 'var/repo'), CONFIG, ['.']);
     const run = await ripcord(['restore', id, '--repo', 'var/repo', '--yes', '--delete'], { cwd: target, env });
-    assert.ok(await fs.stat(path.join(target, 'var/repo', id, 'snapshot.json')).catch(() => undefined), `the repository was removed (exit ${run.code}):\n${run.stdout}${run.stderr}`);
+    assert.ok(
+      await fs.stat(path.join(target, 'var/repo', id, 'snapshot.json')).catch(() => undefined),
+      `the repository was removed (exit ${run.code}):\n${run.stdout}${run.stderr}`,
+    );
     assert.is(run.code, 0, run.stderr);
-    assert.not.ok(await fs.stat(path.join(target, 'var/extra.txt')).catch(() => undefined), 'what the snapshot lacks beside the repository is removed');
+    assert.not.ok(
+      await fs.stat(path.join(target, 'var/extra.txt')).catch(() => undefined),
+      'what the snapshot lacks beside the repository is removed',
+    );
     assert.is(await fs.readFile(path.join(target, 'config/app.yaml'), 'utf8'), 'port: 8080\n');
   } finally {
     await removeDir(dir);
@@ -125,11 +154,16 @@ test('restoring the pre-restore snapshot also removes the folders the restore ma
     await fs.writeFile(path.join(target, 'keep.txt'), 'before the restore\n');
     const original = path.join(dir, 'original');
     await fs.cp(target, original, { recursive: true });
-    const restore = await ripcord(['restore', backup.stdout.trim(), '--repo', repo, '--target', target, '--yes', '--json'], { env });
+    const restore = await ripcord(
+      ['restore', backup.stdout.trim(), '--repo', repo, '--target', target, '--yes', '--json'],
+      { env },
+    );
     assert.is(restore.code, 0, restore.stderr);
     const report = JSON.parse(restore.stdout) as { scope: string[]; preRestoreSnapshot: string };
     assert.equal(report.scope, ['deep']);
-    const undo = await ripcord(['restore', report.preRestoreSnapshot, '--repo', repo, '--target', target, '--yes'], { env });
+    const undo = await ripcord(['restore', report.preRestoreSnapshot, '--repo', repo, '--target', target, '--yes'], {
+      env,
+    });
     assert.is(undo.code, 0, undo.stderr);
     assert.equal(await diffTrees(original, target), []);
   } finally {
@@ -155,7 +189,9 @@ test('the pre-restore snapshot holds what the restore changes, not the whole roo
     assert.is(restore.code, 0, restore.stderr);
     const report = JSON.parse(restore.stdout) as { scope: string[]; preRestoreSnapshot: string };
     assert.equal(report.scope, ['config/f7.txt']);
-    const undo = await ripcord(['restore', report.preRestoreSnapshot, '--repo', repo, '--target', target, '--yes'], { env });
+    const undo = await ripcord(['restore', report.preRestoreSnapshot, '--repo', repo, '--target', target, '--yes'], {
+      env,
+    });
     assert.is(undo.code, 0, undo.stderr);
     assert.equal(await diffTrees(drifted, target), []);
   } finally {
@@ -174,7 +210,10 @@ test('restore into a folder inside the local repository is refused before anythi
     assert.is(lines(run.stderr).length, 1, run.stderr);
     assert.match(run.stderr, /lies inside the repository/);
     const after = await readTree(repo);
-    assert.not.ok([...after.keys()].some((name) => name.startsWith('inside') || name.startsWith('config')), [...after.keys()].join(', '));
+    assert.not.ok(
+      [...after.keys()].some((name) => name.startsWith('inside') || name.startsWith('config')),
+      [...after.keys()].join(', '),
+    );
     for (const [name, entry] of before) assert.equal(after.get(name), entry, name);
   } finally {
     await removeDir(dir);
@@ -222,11 +261,18 @@ test('restore refuses a chain of in-snapshot links that resolves to /etc/passwd 
     await fs.writeFile(path.join(target, 'keep.txt'), 'keep\n');
     const id = await forge(dir, repo, CHAIN, ['.']);
     const run = await ripcord(['restore', id, '--repo', repo, '--target', target, '--yes'], { env });
-    assert.equal([...(await readTree(target)).keys()], ['keep.txt'], `links were restored (exit ${run.code}):\n${run.stdout}${run.stderr}`);
+    assert.equal(
+      [...(await readTree(target)).keys()],
+      ['keep.txt'],
+      `links were restored (exit ${run.code}):\n${run.stdout}${run.stderr}`,
+    );
     assert.is(run.code, 1);
     assert.is(lines(run.stderr).length, 1, run.stderr);
     assert.match(run.stderr, /--allow-outside-symlinks/);
-    const allowed = await ripcord(['restore', id, '--repo', repo, '--target', target, '--yes', '--allow-outside-symlinks'], { env });
+    const allowed = await ripcord(
+      ['restore', id, '--repo', repo, '--target', target, '--yes', '--allow-outside-symlinks'],
+      { env },
+    );
     assert.is(allowed.code, 0, allowed.stderr);
     assert.is(await fs.readlink(path.join(target, 'passwd')), 'l8/etc/passwd', 'restored as stored when allowed');
   } finally {
@@ -243,7 +289,10 @@ test('restore refuses a link whose text stays inside but that leaves through a s
     await fs.symlink('..', path.join(target, 'up'));
     const id = await forge(dir, repo, [{ name: 'x', type: 'symlink', linkname: 'up/secret' }], ['x']);
     const run = await ripcord(['restore', id, '--repo', repo, '--target', target, '--yes'], { env });
-    assert.not.ok(await fs.lstat(path.join(target, 'x')).catch(() => undefined), `x was restored (exit ${run.code}):\n${run.stdout}${run.stderr}`);
+    assert.not.ok(
+      await fs.lstat(path.join(target, 'x')).catch(() => undefined),
+      `x was restored (exit ${run.code}):\n${run.stdout}${run.stderr}`,
+    );
     assert.is(run.code, 1);
     assert.is(lines(run.stderr).length, 1, run.stderr);
     assert.match(run.stderr, /after following up/);
@@ -287,10 +336,37 @@ test('restore stops writing an entry at its manifest size: a 16 MiB member liste
     await fs.writeFile(path.join(target, 'keep.txt'), 'keep\n');
     const member: PyTarMember = { name: 'big.txt', type: 'file', data: 'x'.repeat(16 << 20) };
     const manifest = manifestFor([{ name: 'big.txt', type: 'file', data: 'small' }]);
-    const id = await writeHandmadeSnapshot({ repo, tarGz: await pythonTarGz([member]), manifest, roots: ['.'], passphrase: PASSPHRASE, gnupgHome: await gnupgHome(dir) });
+    const id = await writeHandmadeSnapshot({
+      repo,
+      tarGz: await pythonTarGz([member]),
+      manifest,
+      roots: ['.'],
+      passphrase: PASSPHRASE,
+      gnupgHome: await gnupgHome(dir),
+    });
     // RLIMIT_FSIZE (dash counts 512-byte blocks): Node ignores SIGXFSZ, so a write past 1 MiB fails with EFBIG.
-    const run = await runCommand('sh', ['-c', 'ulimit -f 2048 && exec "$0" "$@"', process.execPath, CLI, 'restore', id, '--repo', repo, '--target', target, '--yes'], { env });
-    assert.not.match(run.stderr, /EFBIG|too large/i, `the restore wrote 1 MiB of a 5-byte entry before refusing: ${run.stderr}`);
+    const run = await runCommand(
+      'sh',
+      [
+        '-c',
+        'ulimit -f 2048 && exec "$0" "$@"',
+        process.execPath,
+        CLI,
+        'restore',
+        id,
+        '--repo',
+        repo,
+        '--target',
+        target,
+        '--yes',
+      ],
+      { env },
+    );
+    assert.not.match(
+      run.stderr,
+      /EFBIG|too large/i,
+      `the restore wrote 1 MiB of a 5-byte entry before refusing: ${run.stderr}`,
+    );
     assert.is(run.code, 1, run.stderr);
     assert.is(lines(run.stderr).length, 1, run.stderr);
     assert.match(run.stderr, /big\.txt holds more than the 5 bytes the manifest lists/);
@@ -314,9 +390,14 @@ test('rollback refuses a snapshot that claims an absent root outside the target 
       const before = await readTree(dir);
       const run = await ripcord(['rollback', id, '--repo', repo], { cwd: target, env });
       assert.is(run.code, 20, run.stdout + run.stderr);
-      assert.ok(run.stderr.includes(`its manifest root ${JSON.stringify(absentRoot)} `) && run.stderr.includes('refusing to restore anything'), run.stderr);
+      assert.ok(
+        run.stderr.includes(`its manifest root ${JSON.stringify(absentRoot)} `) &&
+          run.stderr.includes('refusing to restore anything'),
+        run.stderr,
+      );
       const after = await readTree(dir);
-      for (const [name, entry] of before) if (!name.startsWith('repo/')) assert.equal(after.get(name), entry, `${name} changed`);
+      for (const [name, entry] of before)
+        if (!name.startsWith('repo/')) assert.equal(after.get(name), entry, `${name} changed`);
     }
   } finally {
     await removeDir(dir);

@@ -40,7 +40,11 @@ test('restore into an empty folder gives a tree identical to the source', async 
     assert.is(run.code, 0, run.stderr);
     assert.equal(await diffTrees(s.source, target), []);
     assert.match(run.stdout, /pre-restore snapshot \S+; to undo: ripcord restore/);
-    assert.equal((await fs.readdir(target)).filter((n) => n.startsWith('.ripcord')), [], 'no staging folder left');
+    assert.equal(
+      (await fs.readdir(target)).filter((n) => n.startsWith('.ripcord')),
+      [],
+      'no staging folder left',
+    );
   } finally {
     await removeDir(s.dir);
   }
@@ -56,13 +60,31 @@ test('restore into a folder that does not exist creates it, takes no pre-restore
     const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
     assert.is(run.code, 0, run.stderr);
     assert.equal(await diffTrees(s.source, target), []);
-    assert.match(run.stdout, /the target does not exist: the restore creates it, and with nothing there to lose no pre-restore snapshot is taken \(to undo, remove the folder\)/);
-    assert.ok(run.stdout.includes(`${target} did not exist before, so no pre-restore snapshot was needed; to undo: rm -r '${target}'\n`), run.stdout);
-    const listed = JSON.parse((await ripcord(['list', '--json', '--repo', s.repo], { env })).stdout) as { id: string }[];
-    assert.equal(listed.map((x) => x.id), [id], 'no pre-restore snapshot');
+    assert.match(
+      run.stdout,
+      /the target does not exist: the restore creates it, and with nothing there to lose no pre-restore snapshot is taken \(to undo, remove the folder\)/,
+    );
+    assert.ok(
+      run.stdout.includes(
+        `${target} did not exist before, so no pre-restore snapshot was needed; to undo: rm -r '${target}'\n`,
+      ),
+      run.stdout,
+    );
+    const listed = JSON.parse((await ripcord(['list', '--json', '--repo', s.repo], { env })).stdout) as {
+      id: string;
+    }[];
+    assert.equal(
+      listed.map((x) => x.id),
+      [id],
+      'no pre-restore snapshot',
+    );
     const undo = await runCommand('sh', ['-c', /to undo: (rm -r .*)$/m.exec(run.stdout)![1]!]);
     assert.is(undo.code, 0, undo.stderr);
-    assert.equal(await fs.readdir(s.dir).then((names) => names.sort()), ['repo', 'source'], 'the undo command as printed leaves the state as it was');
+    assert.equal(
+      await fs.readdir(s.dir).then((names) => names.sort()),
+      ['repo', 'source'],
+      'the undo command as printed leaves the state as it was',
+    );
   } finally {
     await removeDir(s.dir);
   }
@@ -99,12 +121,19 @@ test('a restore target nobody may write (chattr +i) is one clear line naming it,
     await fs.mkdir(target);
     await fs.writeFile(path.join(target, 'keep.txt'), 'mine\n');
     const locked = await runCommand('chattr', ['+i', target]);
-    assert.is(locked.code, 0, `chattr +i is needed for this test (GNU e2fsprogs, root, a file system with immutable files): ${locked.stderr}`);
+    assert.is(
+      locked.code,
+      0,
+      `chattr +i is needed for this test (GNU e2fsprogs, root, a file system with immutable files): ${locked.stderr}`,
+    );
     const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
     assert.is(run.code, 1, run.stdout + run.stderr);
     const lines = run.stderr.trim().split('\n');
     assert.is(lines.length, 1, run.stderr);
-    assert.match(lines[0]!, new RegExp(`^ripcord: cannot write into the restore target ${target} \\(EPERM\\): nothing was changed`));
+    assert.match(
+      lines[0]!,
+      new RegExp(`^ripcord: cannot write into the restore target ${target} \\(EPERM\\): nothing was changed`),
+    );
     assert.not.match(run.stderr, /internal error/);
     assert.equal(await fs.readdir(target), ['keep.txt']);
   } finally {
@@ -129,7 +158,10 @@ test('restoring the pre-restore snapshot brings back exactly the tree as it was 
     const drifted = path.join(s.dir, 'drifted');
     await fs.cp(s.source, drifted, { recursive: true, verbatimSymlinks: true });
 
-    const restore = await ripcord(['restore', id, '--repo', s.repo, '--target', s.source, '--yes', '--delete', '--json'], { env });
+    const restore = await ripcord(
+      ['restore', id, '--repo', s.repo, '--target', s.source, '--yes', '--delete', '--json'],
+      { env },
+    );
     assert.is(restore.code, 0, restore.stderr);
     const report = JSON.parse(restore.stdout);
     assert.equal(report.counts, { add: 1, change: 3, remove: 1, unchanged: report.counts.unchanged });
@@ -203,7 +235,9 @@ test('a wrong key or a corrupted archive is detected before the target is touche
     await fs.mkdir(target);
     await fs.writeFile(path.join(target, 'precious.txt'), 'keep me');
     const before = await readTree(target);
-    const wrong = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env: { RIPCORD_PASSPHRASE: 'wrong' } });
+    const wrong = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], {
+      env: { RIPCORD_PASSPHRASE: 'wrong' },
+    });
     assert.is(wrong.code, 1);
     assert.is(lines(wrong.stderr).length, 1, wrong.stderr);
     assert.match(wrong.stderr, /passphrase/);
@@ -238,7 +272,10 @@ test('restore never writes through a symlink in the target: the directory it poi
     const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
     assert.is(run.code, 0, run.stderr);
     assert.is(await fs.readFile(path.join(outside, 'app.yaml'), 'utf8'), 'outside, do not touch');
-    assert.ok((await fs.lstat(path.join(target, 'config'))).isDirectory(), 'the link was replaced by the snapshot directory');
+    assert.ok(
+      (await fs.lstat(path.join(target, 'config'))).isDirectory(),
+      'the link was replaced by the snapshot directory',
+    );
     assert.is(await fs.readFile(path.join(target, 'config/app.yaml'), 'utf8'), 'mine');
   } finally {
     await removeDir(s.dir);
@@ -284,7 +321,11 @@ const HOSTILE: { name: string; members: PyTarMember[]; manifestLies?: boolean }[
       { name: 'x/y', type: 'file', data: 'under a file' },
     ],
   },
-  { name: 'a hardlink to a file outside', members: [{ name: 'passwd', type: 'hardlink', linkname: '/etc/passwd' }], manifestLies: true },
+  {
+    name: 'a hardlink to a file outside',
+    members: [{ name: 'passwd', type: 'hardlink', linkname: '/etc/passwd' }],
+    manifestLies: true,
+  },
   { name: 'a FIFO', members: [{ name: 'pipe', type: 'fifo' }], manifestLies: true },
   { name: 'a character device', members: [{ name: 'null', type: 'chardev' }], manifestLies: true },
   {
@@ -304,7 +345,14 @@ for (const hostile of HOSTILE) {
       const manifest = hostile.manifestLies
         ? manifestFor(hostile.members.map((m) => ({ name: 'harmless.txt', type: 'file', data: m.data ?? '' })))
         : manifestFor(hostile.members);
-      const id = await writeHandmadeSnapshot({ repo: s.repo, tarGz, manifest, roots: ['.'], passphrase: PASSPHRASE, gnupgHome: home });
+      const id = await writeHandmadeSnapshot({
+        repo: s.repo,
+        tarGz,
+        manifest,
+        roots: ['.'],
+        passphrase: PASSPHRASE,
+        gnupgHome: home,
+      });
       const target = path.join(s.dir, 'a', 'b', 'target');
       await fs.mkdir(target, { recursive: true });
       await fs.writeFile(path.join(target, 'precious.txt'), 'keep me');
@@ -314,7 +362,9 @@ for (const hostile of HOSTILE) {
       assert.is(run.code, 1, `restore accepted ${hostile.name}: ${run.stdout}`);
       assert.is(lines(run.stderr).length, 1, run.stderr);
       assert.match(run.stderr, new RegExp(id.replace('.', '\\.')));
-      const tmpNew = [...(await fs.readdir('/tmp'))].filter((n) => !tmpBefore.has(n) && n.startsWith('ripcord-') && /escape|through/.test(n));
+      const tmpNew = [...(await fs.readdir('/tmp'))].filter(
+        (n) => !tmpBefore.has(n) && n.startsWith('ripcord-') && /escape|through/.test(n),
+      );
       assert.equal(tmpNew, [], 'nothing written to /tmp');
       const after = await readTree(s.dir);
       // the repository may have grown (nothing else may change)
@@ -341,12 +391,24 @@ test('a restore into a target another live restore is writing to fails with one 
     const name = `restore-${createHash('sha256').update(target).digest('hex').slice(0, 16)}`;
     const lockFile = path.join(await privateFolder(), 'locks', name, '20261122T000000.000Z-beef.json');
     await fs.mkdir(path.dirname(lockFile), { recursive: true });
-    await fs.writeFile(lockFile, JSON.stringify({ operation: `restore into ${target}`, host: 'here', pid: process.pid, acquired: new Date().toISOString(), expires: new Date(Date.now() + 600_000).toISOString() }));
+    await fs.writeFile(
+      lockFile,
+      JSON.stringify({
+        operation: `restore into ${target}`,
+        host: 'here',
+        pid: process.pid,
+        acquired: new Date().toISOString(),
+        expires: new Date(Date.now() + 600_000).toISOString(),
+      }),
+    );
     try {
       const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
       assert.is(run.code, 1);
       assert.is(lines(run.stderr).length, 1, run.stderr);
-      assert.match(run.stderr, new RegExp(`${name} is locked .*restore into .*target by here \\(pid ${process.pid}\\)`));
+      assert.match(
+        run.stderr,
+        new RegExp(`${name} is locked .*restore into .*target by here \\(pid ${process.pid}\\)`),
+      );
       assert.equal(await fs.readdir(target), []);
     } finally {
       await fs.rm(lockFile, { force: true });
@@ -358,12 +420,20 @@ test('a restore into a target another live restore is writing to fails with one 
   }
 });
 
-
 for (const umask of ['077', '000']) {
   test(`restore under umask ${umask} gives every file and folder its snapshot mode and time (files are made with their mode, not chmod-ed after)`, async () => {
     const s = await setup();
     try {
-      const modes: Record<string, number> = { 'a.txt': 0o644, 'run.sh': 0o755, 'secret.env': 0o600, 'frozen.txt': 0o444, 'group.conf': 0o640, 'open.txt': 0o666, 'all.sh': 0o777, 'none.txt': 0o000 };
+      const modes: Record<string, number> = {
+        'a.txt': 0o644,
+        'run.sh': 0o755,
+        'secret.env': 0o600,
+        'frozen.txt': 0o444,
+        'group.conf': 0o640,
+        'open.txt': 0o666,
+        'all.sh': 0o777,
+        'none.txt': 0o000,
+      };
       await fs.mkdir(path.join(s.source, 'tree/private'), { recursive: true });
       const when = new Date('2024-03-01T12:34:56Z');
       for (const [name, mode] of Object.entries(modes)) {
@@ -375,8 +445,12 @@ for (const umask of ['077', '000']) {
       await fs.chmod(path.join(s.source, 'tree/private'), 0o700);
       const id = await backup(s.repo, s.source, ['tree']);
       const target = path.join(s.dir, 'target');
-      const quoted = ['restore', id, '--repo', s.repo, '--target', target, '--yes', '-q'].map((a) => `'${a}'`).join(' ');
-      const run = await runCommand('sh', ['-c', `umask ${umask} && exec '${process.execPath}' '${CLI}' ${quoted}`], { env });
+      const quoted = ['restore', id, '--repo', s.repo, '--target', target, '--yes', '-q']
+        .map((a) => `'${a}'`)
+        .join(' ');
+      const run = await runCommand('sh', ['-c', `umask ${umask} && exec '${process.execPath}' '${CLI}' ${quoted}`], {
+        env,
+      });
       assert.is(run.code, 0, run.stderr);
       assert.equal(await diffTrees(s.source, target), []);
       for (const name of Object.keys(modes)) {
@@ -399,8 +473,13 @@ test('answering n at the restore prompt (a real terminal, through script(1)) exi
     const before = await readTree(s.source);
     const terminalEnv = cleanEnv(env);
     delete terminalEnv.CI; // the prompt is only offered outside CI
-    const command = [process.execPath, CLI, 'restore', id, '--repo', s.repo, '--target', s.source].map(shellQuote).join(' ');
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: terminalEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const command = [process.execPath, CLI, 'restore', id, '--repo', s.repo, '--target', s.source]
+      .map(shellQuote)
+      .join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: terminalEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     const asked = new Promise<void>((resolve) => {
       child.stdout.on('data', (chunk: Buffer) => {
@@ -415,8 +494,14 @@ test('answering n at the restore prompt (a real terminal, through script(1)) exi
     assert.match(output, /Apply this change to .*\? \[y\/N\]/);
     assert.match(output, /nothing was changed/);
     assert.equal(await readTree(s.source), before);
-    const listed = JSON.parse((await ripcord(['list', '--json', '--repo', s.repo], { env })).stdout) as { id: string }[];
-    assert.equal(listed.map((x) => x.id), [id], 'no pre-restore snapshot');
+    const listed = JSON.parse((await ripcord(['list', '--json', '--repo', s.repo], { env })).stdout) as {
+      id: string;
+    }[];
+    assert.equal(
+      listed.map((x) => x.id),
+      [id],
+      'no pre-restore snapshot',
+    );
   } finally {
     await removeDir(s.dir);
   }

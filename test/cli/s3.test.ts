@@ -29,7 +29,12 @@ const OBJECTS = ['SHA256SUMS', 'archive.tar.gz.pgp', 'manifest.json.pgp', 'snaps
 const RSS_BUDGET_MIB = 150;
 
 // s3rver's built-in account, given to the CLI processes only.
-const env = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1', RIPCORD_PASSPHRASE: PASSPHRASE };
+const env = {
+  AWS_ACCESS_KEY_ID: 'S3RVER',
+  AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  AWS_REGION: 'us-east-1',
+  RIPCORD_PASSPHRASE: PASSPHRASE,
+};
 
 interface World {
   server: S3TestServer;
@@ -67,7 +72,8 @@ async function withS3(body: (world: World) => Promise<void>): Promise<void> {
 const query = (request: RecordedRequest) => new URL(request.url, 'http://host').searchParams;
 const pathOf = (request: RecordedRequest) => decodeURIComponent(new URL(request.url, 'http://host').pathname);
 const isUploadPart = (request: RecordedRequest) => request.method === 'PUT' && query(request).has('partNumber');
-const isWrite = (request: RecordedRequest) => request.method === 'PUT' || request.method === 'POST' || request.method === 'DELETE';
+const isWrite = (request: RecordedRequest) =>
+  request.method === 'PUT' || request.method === 'POST' || request.method === 'DELETE';
 
 function ok(run: RunResult, what: string): RunResult {
   assert.is(run.code, 0, `${what} failed: ${run.stderr}`);
@@ -104,7 +110,11 @@ async function randomFiles(dir: string, count: number, megabytes: number): Promi
  * kernel's ru_maxrss of the child), or where that is missing with a preload that writes
  * process.resourceUsage().maxRSS (the same figure) to a file on exit.
  */
-async function runMeasured(world: World, args: string[], options: RunOptions = {}): Promise<RunResult & { peakRssMiB: number }> {
+async function runMeasured(
+  world: World,
+  args: string[],
+  options: RunOptions = {},
+): Promise<RunResult & { peakRssMiB: number }> {
   const report = path.join(world.dir, `rss-${Date.now()}-${Math.random().toString(16).slice(2)}.txt`);
   const runOptions = { cwd: world.dir, ...options, env: { ...env, ...options.env } };
   let run: RunResult;
@@ -116,7 +126,10 @@ async function runMeasured(world: World, args: string[], options: RunOptions = {
       preload,
       "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(process.env.RIPCORD_TEST_RSS_FILE, String(process.resourceUsage().maxRSS)));\n",
     );
-    run = await runCommand(process.execPath, ['--import', preload, CLI, ...args], { ...runOptions, env: { ...runOptions.env, RIPCORD_TEST_RSS_FILE: report } });
+    run = await runCommand(process.execPath, ['--import', preload, CLI, ...args], {
+      ...runOptions,
+      env: { ...runOptions.env, RIPCORD_TEST_RSS_FILE: report },
+    });
   }
   // GNU time prefixes "Command exited with non-zero status N" on failure: the figure is the last line.
   const kilobytes = Number((await fs.readFile(report, 'utf8')).trim().split('\n').at(-1));
@@ -131,11 +144,19 @@ test('backup -> list -> show -> ls -> verify --read-data -> restore against s3:/
     const id = await backup(world, repo, roots);
 
     const list = JSON.parse(ok(await world.run(['list', ...repo, '--json']), 'list').stdout) as SnapshotMetadata[];
-    assert.equal(list.map((s) => s.id), [id]);
-    const show = JSON.parse(ok(await world.run(['show', ...repo, '--json', 'latest']), 'show').stdout) as SnapshotMetadata;
+    assert.equal(
+      list.map((s) => s.id),
+      [id],
+    );
+    const show = JSON.parse(
+      ok(await world.run(['show', ...repo, '--json', 'latest']), 'show').stdout,
+    ) as SnapshotMetadata;
     assert.is(show.id, id);
     assert.is(show.archiveBytes, show.objects['archive.tar.gz.pgp'].bytes);
-    const ls = ok(await world.run(['ls', ...repo, '--json', id]), 'ls').stdout.trim().split('\n').map((line) => JSON.parse(line) as { path: string; size?: number });
+    const ls = ok(await world.run(['ls', ...repo, '--json', id]), 'ls')
+      .stdout.trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { path: string; size?: number });
     assert.is(ls.find((e) => e.path === 'state/blob.bin')?.size, 2 * MiB);
     assert.ok(ls.some((e) => e.path === 'config/données/ファイル ☃.txt'));
     const verify = ok(await world.run(['verify', ...repo, '--read-data', id]), 'verify --read-data');
@@ -145,7 +166,9 @@ test('backup -> list -> show -> ls -> verify --read-data -> restore against s3:/
     ok(await world.run(['restore', ...repo, id, '--target', target, '--yes']), 'restore');
     assert.equal(await diffTrees(world.source, target), []);
     // the objects really are in the bucket, under the prefix
-    const stored = (await world.server.requests()).filter((r) => r.method === 'PUT' && pathOf(r).startsWith(`/${BUCKET}/round-trip/${id}/`));
+    const stored = (await world.server.requests()).filter(
+      (r) => r.method === 'PUT' && pathOf(r).startsWith(`/${BUCKET}/round-trip/${id}/`),
+    );
     assert.equal([...new Set(stored.map((r) => path.posix.basename(pathOf(r))))].sort(), OBJECTS);
   }));
 
@@ -164,8 +187,16 @@ test(`a 200 MB archive goes up in many parts and the backup process stays under 
     const parts = requests.filter(isUploadPart).map((r) => Number(query(r).get('partNumber')));
     // the store's default part size (5 MiB, the S3 minimum) stays within 10,000 parts at this size
     const expectedParts = Math.ceil(snapshot.archiveBytes / (5 * MiB));
-    assert.equal(parts.sort((a, b) => a - b), Array.from({ length: expectedParts }, (_, i) => i + 1), 'every 5 MiB part uploaded once');
-    assert.is(requests.filter((r) => r.method === 'POST' && query(r).has('uploadId')).length, 1, 'one CompleteMultipartUpload');
+    assert.equal(
+      parts.sort((a, b) => a - b),
+      Array.from({ length: expectedParts }, (_, i) => i + 1),
+      'every 5 MiB part uploaded once',
+    );
+    assert.is(
+      requests.filter((r) => r.method === 'POST' && query(r).has('uploadId')).length,
+      1,
+      'one CompleteMultipartUpload',
+    );
 
     // copy streams too: S3 -> local, every object hashed in flight and read back on arrival
     const copy = await runMeasured(world, ['copy', ...repo, snapshot.id, '--to', 'local-copy']);
@@ -198,7 +229,10 @@ test('the S3 server killed in the middle of a backup upload: exit 1 with one lin
     assert.equal(JSON.parse(list.stdout), []);
     const id = await backup(world, repo, ['data']);
     ok(await world.run(['verify', ...repo, '--read-data', id]), 'verify of the new backup');
-    assert.equal((JSON.parse((await world.run(['list', ...repo, '--json'])).stdout) as SnapshotMetadata[]).map((s) => s.id), [id]);
+    assert.equal(
+      (JSON.parse((await world.run(['list', ...repo, '--json'])).stdout) as SnapshotMetadata[]).map((s) => s.id),
+      [id],
+    );
   }));
 
 test('the S3 server killed in the middle of a copy upload: exit 1 with one line naming the snapshot, the object and the endpoint; nothing committed; a second copy completes', () =>
@@ -208,7 +242,10 @@ test('the S3 server killed in the middle of a copy upload: exit 1 with one line 
     const to = ['--to', world.url('offsite'), '--s3-endpoint', world.server.endpoint];
     world.server.clearRequests();
     const running = world.run(['copy', id, '--repo', 'first', ...to]);
-    await world.server.waitForRequest((r) => isUploadPart(r) && pathOf(r).endsWith(`/${id}/archive.tar.gz.pgp`), 60_000);
+    await world.server.waitForRequest(
+      (r) => isUploadPart(r) && pathOf(r).endsWith(`/${id}/archive.tar.gz.pgp`),
+      60_000,
+    );
     await world.server.kill();
     const failed = await running;
     assert.is(failed.code, 1, failed.stdout + failed.stderr);
@@ -217,8 +254,13 @@ test('the S3 server killed in the middle of a copy upload: exit 1 with one line 
     assert.match(line, /nothing of it was committed in s3:\/\/ripcord-e2e\/offsite/);
 
     await world.server.restart();
-    assert.equal(JSON.parse(ok(await world.run(['list', ...world.s3('offsite'), '--json']), 'list after the crash').stdout), []);
-    const again = JSON.parse(ok(await world.run(['copy', id, '--repo', 'first', ...to, '--json']), 'copy after the restart').stdout);
+    assert.equal(
+      JSON.parse(ok(await world.run(['list', ...world.s3('offsite'), '--json']), 'list after the crash').stdout),
+      [],
+    );
+    const again = JSON.parse(
+      ok(await world.run(['copy', id, '--repo', 'first', ...to, '--json']), 'copy after the restart').stdout,
+    );
     assert.is(again.copied, 1);
     ok(await world.run(['verify', ...world.s3('offsite'), '--read-data', id]), 'verify of the copy');
   }));
@@ -234,14 +276,25 @@ test('copy local -> S3 -> a second local repository gives byte-identical objects
     const endpoint = ['--s3-endpoint', world.server.endpoint];
 
     world.server.clearRequests();
-    const dry = ok(await world.run(['copy', '--all', '--repo', 'first', '--to', world.url('offsite'), ...endpoint, '--dry-run']), 'copy --dry-run');
+    const dry = ok(
+      await world.run(['copy', '--all', '--repo', 'first', '--to', world.url('offsite'), ...endpoint, '--dry-run']),
+      'copy --dry-run',
+    );
     for (const id of ids) assert.match(dry.stdout, new RegExp(`would copy\\s+${id.replace('.', '\\.')}`));
     assert.equal((await world.server.requests()).filter(isWrite), [], 'a dry run writes nothing');
 
-    const up = JSON.parse(ok(await world.run(['copy', '--all', '--repo', 'first', '--to', world.url('offsite'), ...endpoint, '--json']), 'copy to S3').stdout);
+    const up = JSON.parse(
+      ok(
+        await world.run(['copy', '--all', '--repo', 'first', '--to', world.url('offsite'), ...endpoint, '--json']),
+        'copy to S3',
+      ).stdout,
+    );
     assert.is(up.copied, 2);
     const down = ok(await world.run(['copy', '--all', ...world.s3('offsite'), '--to', 'second']), 'copy from S3');
-    assert.match(down.stdout, /^2 copied, 0 already present, [\d.]+ [KM]B transferred from s3:\/\/ripcord-e2e\/offsite to /m);
+    assert.match(
+      down.stdout,
+      /^2 copied, 0 already present, [\d.]+ [KM]B transferred from s3:\/\/ripcord-e2e\/offsite to /m,
+    );
 
     for (const id of ids) {
       for (const object of OBJECTS) {
@@ -255,16 +308,34 @@ test('copy local -> S3 -> a second local repository gives byte-identical objects
     ok(await world.run(['verify', '--all', '--read-data', '--repo', 'second']), 'verify of the second local copy');
 
     // S3 -> S3 (another prefix), then a second round: nothing is written anywhere
-    const across = JSON.parse(ok(await world.run(['copy', '--all', ...world.s3('offsite'), '--to', world.url('mirror'), '--json']), 'copy S3 -> S3').stdout);
+    const across = JSON.parse(
+      ok(
+        await world.run(['copy', '--all', ...world.s3('offsite'), '--to', world.url('mirror'), '--json']),
+        'copy S3 -> S3',
+      ).stdout,
+    );
     assert.is(across.copied, 2);
     world.server.clearRequests();
-    const again = ok(await world.run(['copy', '--all', '--repo', 'first', '--to', world.url('offsite'), ...endpoint]), 'second copy to S3');
+    const again = ok(
+      await world.run(['copy', '--all', '--repo', 'first', '--to', world.url('offsite'), ...endpoint]),
+      'second copy to S3',
+    );
     assert.match(again.stdout, /^0 copied, 2 already present, 0 B transferred/m);
     for (const id of ids) assert.match(again.stdout, new RegExp(`present\\s+${id.replace('.', '\\.')}`));
     const seen = await world.server.requests();
-    assert.ok(seen.some((r) => r.method === 'GET'), 'the second copy did look at the bucket');
-    assert.equal(seen.filter(isWrite).map((r) => `${r.method} ${r.url}`), [], 'no PUT, POST or DELETE during the second copy');
-    const againDown = JSON.parse(ok(await world.run(['copy', '--all', ...world.s3('offsite'), '--to', 'second', '--json']), 'second copy from S3').stdout);
+    assert.ok(
+      seen.some((r) => r.method === 'GET'),
+      'the second copy did look at the bucket',
+    );
+    assert.equal(
+      seen.filter(isWrite).map((r) => `${r.method} ${r.url}`),
+      [],
+      'no PUT, POST or DELETE during the second copy',
+    );
+    const againDown = JSON.parse(
+      ok(await world.run(['copy', '--all', ...world.s3('offsite'), '--to', 'second', '--json']), 'second copy from S3')
+        .stdout,
+    );
     assert.equal([againDown.copied, againDown.present, againDown.bytes], [0, 2, 0]);
   }));
 
@@ -272,7 +343,19 @@ test('copy refuses to overwrite a different committed snapshot with the same id 
   withS3(async (world) => {
     await fs.writeFile(path.join(world.source, 'a.txt'), 'a');
     const id = await backup(world, ['--repo', path.join(world.dir, 'first')], ['a.txt']);
-    ok(await world.run(['copy', id, '--repo', 'first', '--to', world.url('offsite'), '--s3-endpoint', world.server.endpoint]), 'first copy');
+    ok(
+      await world.run([
+        'copy',
+        id,
+        '--repo',
+        'first',
+        '--to',
+        world.url('offsite'),
+        '--s3-endpoint',
+        world.server.endpoint,
+      ]),
+      'first copy',
+    );
     const original = (await world.run(['show', ...world.s3('offsite'), '--json', id])).stdout;
 
     // another repository holds a valid snapshot with the same id and other metadata
@@ -283,7 +366,16 @@ test('copy refuses to overwrite a different committed snapshot with the same id 
     ok(await world.run(['verify', '--repo', 'forged', id]), 'the forged snapshot is valid on its own');
 
     world.server.clearRequests();
-    const refused = await world.run(['copy', id, '--repo', 'forged', '--to', world.url('offsite'), '--s3-endpoint', world.server.endpoint]);
+    const refused = await world.run([
+      'copy',
+      id,
+      '--repo',
+      'forged',
+      '--to',
+      world.url('offsite'),
+      '--s3-endpoint',
+      world.server.endpoint,
+    ]);
     assert.is(refused.code, 1, refused.stdout);
     const line = oneLine(refused.stderr);
     assert.ok(line.includes(id) && line.includes(`s3://${BUCKET}/offsite`), line);
@@ -311,7 +403,10 @@ test('diff between two S3 snapshots, dump of one file, restore --dry-run and ver
     const dump = ok(await world.run(['dump', ...repo, first, 'config/app.yaml']), 'dump');
     assert.is(dump.stdout, 'port: 8080\nname: app\n');
 
-    const dry = ok(await world.run(['restore', ...repo, first, '--target', world.source, '--dry-run', '--delete']), 'restore --dry-run');
+    const dry = ok(
+      await world.run(['restore', ...repo, first, '--target', world.source, '--dry-run', '--delete']),
+      'restore --dry-run',
+    );
     assert.match(dry.stdout, /1 to add, 1 to change, 1 to remove/);
     assert.match(dry.stdout, /dry run: nothing was changed/);
     assert.is(await fs.readFile(path.join(world.source, 'config/app.yaml'), 'utf8'), 'port: 9999\n');
@@ -319,7 +414,11 @@ test('diff between two S3 snapshots, dump of one file, restore --dry-run and ver
     const verify = ok(await world.run(['verify', ...repo, '--all']), 'verify --all');
     for (const id of [first, second]) assert.match(verify.stdout, new RegExp(`ok\\s+${id.replace('.', '\\.')}`));
     const listed = JSON.parse((await world.run(['list', ...repo, '--json'])).stdout) as SnapshotMetadata[];
-    assert.equal(listed.map((s) => s.id), [second, first], 'no pre-restore snapshot from a dry run');
+    assert.equal(
+      listed.map((s) => s.id),
+      [second, first],
+      'no pre-restore snapshot from a dry run',
+    );
   }));
 
 test('a wrong passphrase against s3://: verify --read-data, restore, dump and ls each exit 1 with one line naming the snapshot, and the target is untouched', () =>
@@ -343,11 +442,21 @@ test('a wrong passphrase against s3://: verify --read-data, restore, dump and ls
       const run = await world.run(args, wrong);
       assert.is(run.code, 1, `${args.join(' ')}: ${run.stderr}`);
       const first = args.includes('--debug') ? run.stderr.split('\n')[0]! : oneLine(run.stderr);
-      assert.match(first, new RegExp(`^ripcord: snapshot ${id.replace('.', '\\.')}: the passphrase does not decrypt this archive: give the one it was made with`), args.join(' '));
+      assert.match(
+        first,
+        new RegExp(
+          `^ripcord: snapshot ${id.replace('.', '\\.')}: the passphrase does not decrypt this archive: give the one it was made with`,
+        ),
+        args.join(' '),
+      );
     }
     assert.equal(await fs.readdir(target), ['keep.txt']);
     const listed = JSON.parse((await world.run(['list', ...repo, '--json'])).stdout) as SnapshotMetadata[];
-    assert.equal(listed.map((s) => s.id), [id], 'no pre-restore snapshot was taken for a restore that could not decrypt');
+    assert.equal(
+      listed.map((s) => s.id),
+      [id],
+      'no pre-restore snapshot was taken for a restore that could not decrypt',
+    );
   }));
 
 test.run();

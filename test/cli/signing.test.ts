@@ -58,7 +58,10 @@ async function deployV2(app: string): Promise<void> {
 }
 
 async function backup(w: World, env: Record<string, string>, extra: string[] = []): Promise<string> {
-  const run = await ripcord(['backup', '--repo', w.repo, '--kind', 'pre-deploy', '--quiet', ...extra, 'config'], { cwd: w.app, env });
+  const run = await ripcord(['backup', '--repo', w.repo, '--kind', 'pre-deploy', '--quiet', ...extra, 'config'], {
+    cwd: w.app,
+    env,
+  });
   assert.is(run.code, 0, run.stderr);
   return run.stdout.trim().split('\n').pop()!.split(/\s+/)[0]!;
 }
@@ -68,7 +71,10 @@ function forged(w: World, signWith?: string): Promise<string> {
     repo: w.repo,
     gpg: w.gpg,
     recipient: w.repoKey.fingerprint,
-    files: { 'config/app.json': '{"release":"forged"}\n', '.ripcord-captured/db': `.shell touch ${path.join(w.dir, 'PWNED')}\n` },
+    files: {
+      'config/app.json': '{"release":"forged"}\n',
+      '.ripcord-captured/db': `.shell touch ${path.join(w.dir, 'PWNED')}\n`,
+    },
     ...(signWith ? { signWith } : {}),
     at: new Date(Date.now() + 60_000),
   });
@@ -76,7 +82,11 @@ function forged(w: World, signWith?: string): Promise<string> {
 
 const exec = promisify(execFile);
 const appConfig = (w: World) => fs.readFile(path.join(w.app, 'config/app.json'), 'utf8');
-const exists = (file: string) => fs.access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  fs.access(file).then(
+    () => true,
+    () => false,
+  );
 const oneLine = (stderr: string) => stderr.trim().split('\n').length === 1;
 
 test('a forged pre-deploy snapshot, made with gpg and tar and encrypted to the repository key, is refused by restore, rollback and verify --read-data', async () => {
@@ -85,12 +95,18 @@ test('a forged pre-deploy snapshot, made with gpg and tar and encrypted to the r
     await deployV2(w.app);
     const id = await forged(w);
 
-    const restore = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes', '--restore-capture', 'db=sqlite3 app.db'], { cwd: w.app, env: w.reader });
+    const restore = await ripcord(
+      ['restore', id, '--repo', w.repo, '--target', w.app, '--yes', '--restore-capture', 'db=sqlite3 app.db'],
+      { cwd: w.app, env: w.reader },
+    );
     assert.is(restore.code, 1, restore.stdout);
     assert.match(restore.stderr, new RegExp(`snapshot ${id} is not signed.*--allow-unsigned`));
     assert.ok(oneLine(restore.stderr), restore.stderr);
 
-    const rollback = await ripcord(['rollback', '--repo', w.repo, '--directory', w.app, '--restore-capture', 'db=sqlite3 app.db'], { cwd: w.app, env: w.reader });
+    const rollback = await ripcord(
+      ['rollback', '--repo', w.repo, '--directory', w.app, '--restore-capture', 'db=sqlite3 app.db'],
+      { cwd: w.app, env: w.reader },
+    );
     assert.is(rollback.code, 20, rollback.stderr);
     assert.match(rollback.stderr, new RegExp(`snapshot ${id} is not signed`));
 
@@ -109,17 +125,29 @@ test('a snapshot signed by a key that is not a trusted signer is refused, and so
     await deployV2(w.app);
     const id = await forged(w, w.otherKey.fingerprint);
 
-    const untrusted = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes'], { cwd: w.app, env: w.reader });
+    const untrusted = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes'], {
+      cwd: w.app,
+      env: w.reader,
+    });
     assert.is(untrusted.code, 1);
-    assert.match(untrusted.stderr, new RegExp(`snapshot ${id} is signed by ${w.otherKey.fingerprint}, which is not a trusted signer`));
+    assert.match(
+      untrusted.stderr,
+      new RegExp(`snapshot ${id} is signed by ${w.otherKey.fingerprint}, which is not a trusted signer`),
+    );
     assert.ok(oneLine(untrusted.stderr), untrusted.stderr);
 
     // --allow-unsigned is for unsigned snapshots only: it does not make an untrusted signer good
-    const allowed = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes', '--allow-unsigned'], { cwd: w.app, env: w.reader });
+    const allowed = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes', '--allow-unsigned'], {
+      cwd: w.app,
+      env: w.reader,
+    });
     assert.is(allowed.code, 1);
     assert.match(allowed.stderr, /not a trusted signer/);
 
-    const noneTrusted = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes'], { cwd: w.app, env: { RIPCORD_IDENTITY: w.repoKey.secretKey } });
+    const noneTrusted = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes'], {
+      cwd: w.app,
+      env: { RIPCORD_IDENTITY: w.repoKey.secretKey },
+    });
     assert.is(noneTrusted.code, 1);
     assert.match(noneTrusted.stderr, /no trusted signers are configured/);
     assert.is(await appConfig(w), '{"release":"v2"}\n');
@@ -132,7 +160,10 @@ test('a snapshot signed by the trusted signing key restores, by fingerprint or b
     assert.ok(await exists(path.join(w.repo, id, 'snapshot.json.sig')));
     await deployV2(w.app);
 
-    const restore = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes'], { cwd: w.app, env: w.reader });
+    const restore = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes'], {
+      cwd: w.app,
+      env: w.reader,
+    });
     assert.is(restore.code, 0, restore.stderr);
     assert.is(await appConfig(w), '{"release":"v1"}\n');
     assert.not.match(restore.stderr, /warning/);
@@ -155,7 +186,10 @@ test('a snapshot signed by the trusted signing key restores, by fingerprint or b
 test('a snapshot signed with gpg by the trusted key restores: ripcord checks signatures gpg makes', async () => {
   await withWorld(async (w) => {
     const id = await forged(w, w.ciKey.fingerprint);
-    const restore = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes'], { cwd: w.app, env: w.reader });
+    const restore = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes'], {
+      cwd: w.app,
+      env: w.reader,
+    });
     assert.is(restore.code, 0, restore.stderr);
     assert.is(await appConfig(w), '{"release":"forged"}\n');
   });
@@ -176,7 +210,11 @@ test('gpg --verify checks the signature of a ripcord snapshot, sha256sum -c stil
     const sums = await exec('sha256sum', ['-c', 'SHA256SUMS'], { cwd: folder });
     assert.match(sums.stdout, /archive\.tar\.gz\.pgp: OK/);
     // the objects against the checksums the signature covers, as docs/security.md does it by hand
-    const signedSums = await exec('sh', ['-c', 'jq -r \'.objects | to_entries[] | "\\(.value.sha256)  \\(.key)"\' snapshot.json | sha256sum -c'], { cwd: folder });
+    const signedSums = await exec(
+      'sh',
+      ['-c', 'jq -r \'.objects | to_entries[] | "\\(.value.sha256)  \\(.key)"\' snapshot.json | sha256sum -c'],
+      { cwd: folder },
+    );
     assert.match(signedSums.stdout, /archive\.tar\.gz\.pgp: OK\nmanifest\.json\.pgp: OK/);
 
     const copy = path.join(w.dir, 'changed');
@@ -195,9 +233,15 @@ test('a signature over another snapshot.json is refused as one that does not ver
     const first = await backup(w, w.writer);
     const second = await backup(w, w.writer, ['--tag', 'second']);
     await fs.copyFile(path.join(w.repo, first, 'snapshot.json.sig'), path.join(w.repo, second, 'snapshot.json.sig'));
-    const restore = await ripcord(['restore', second, '--repo', w.repo, '--target', w.app, '--yes'], { cwd: w.app, env: w.reader });
+    const restore = await ripcord(['restore', second, '--repo', w.repo, '--target', w.app, '--yes'], {
+      cwd: w.app,
+      env: w.reader,
+    });
     assert.is(restore.code, 1);
-    assert.match(restore.stderr, new RegExp(`snapshot ${second}: its signature \\(snapshot.json.sig\\) does not verify`));
+    assert.match(
+      restore.stderr,
+      new RegExp(`snapshot ${second}: its signature \\(snapshot.json.sig\\) does not verify`),
+    );
     assert.ok(oneLine(restore.stderr), restore.stderr);
   });
 });
@@ -207,9 +251,15 @@ test('--allow-unsigned restores a snapshot made before signing was set up, with 
     const id = await backup(w, { RIPCORD_RECIPIENTS: w.repoKey.publicKey });
     assert.not.ok(await exists(path.join(w.repo, id, 'snapshot.json.sig')));
     await deployV2(w.app);
-    const refused = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes'], { cwd: w.app, env: w.reader });
+    const refused = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes'], {
+      cwd: w.app,
+      env: w.reader,
+    });
     assert.is(refused.code, 1);
-    const restore = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes', '--allow-unsigned'], { cwd: w.app, env: w.reader });
+    const restore = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes', '--allow-unsigned'], {
+      cwd: w.app,
+      env: w.reader,
+    });
     assert.is(restore.code, 0, restore.stderr);
     assert.match(restore.stderr, new RegExp(`warning: snapshot ${id} is NOT signed`));
     assert.is(await appConfig(w), '{"release":"v1"}\n');
@@ -223,7 +273,10 @@ test('copy keeps the signature, so the copy restores where signatures are requir
     const copy = await ripcord(['copy', id, '--repo', w.repo, '--to', other], { env: {} });
     assert.is(copy.code, 0, copy.stderr);
     await deployV2(w.app);
-    const restore = await ripcord(['restore', id, '--repo', other, '--target', w.app, '--yes'], { cwd: w.app, env: w.reader });
+    const restore = await ripcord(['restore', id, '--repo', other, '--target', w.app, '--yes'], {
+      cwd: w.app,
+      env: w.reader,
+    });
     assert.is(restore.code, 0, restore.stderr);
     assert.is(await appConfig(w), '{"release":"v1"}\n');
   });
@@ -232,17 +285,43 @@ test('copy keeps the signature, so the copy restores where signatures are requir
 test('the configuration file names the signing key (a file) and the trusted signers (a fingerprint), for backup and restore alike', async () => {
   await withWorld(async (w) => {
     await fs.writeFile(path.join(w.dir, 'ci.key.asc'), w.ciKey.secretKey, { mode: 0o600 });
-    await fs.writeFile(path.join(w.app, 'ripcord.config.json'), JSON.stringify({ 'signing-key': '../ci.key.asc', 'trusted-signers': [w.ciKey.fingerprint] }));
+    await fs.writeFile(
+      path.join(w.app, 'ripcord.config.json'),
+      JSON.stringify({ 'signing-key': '../ci.key.asc', 'trusted-signers': [w.ciKey.fingerprint] }),
+    );
     const id = await backup(w, { RIPCORD_RECIPIENTS: w.repoKey.publicKey });
     assert.ok(await exists(path.join(w.repo, id, 'snapshot.json.sig')), 'signed with the key the file names');
     await deployV2(w.app);
     // the restore job holds no signing key of its own: the file's trusted signer alone makes the snapshot usable
-    await fs.writeFile(path.join(w.app, 'ripcord.config.json'), JSON.stringify({ 'trusted-signers': [w.ciKey.fingerprint] }));
-    const restore = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes', '--no-pre-restore', '--exclude', 'ripcord.config.json'], { cwd: w.app, env: { RIPCORD_IDENTITY: w.repoKey.secretKey } });
+    await fs.writeFile(
+      path.join(w.app, 'ripcord.config.json'),
+      JSON.stringify({ 'trusted-signers': [w.ciKey.fingerprint] }),
+    );
+    const restore = await ripcord(
+      [
+        'restore',
+        id,
+        '--repo',
+        w.repo,
+        '--target',
+        w.app,
+        '--yes',
+        '--no-pre-restore',
+        '--exclude',
+        'ripcord.config.json',
+      ],
+      { cwd: w.app, env: { RIPCORD_IDENTITY: w.repoKey.secretKey } },
+    );
     assert.is(restore.code, 0, restore.stderr);
     assert.is(await appConfig(w), '{"release":"v1"}\n');
-    await fs.writeFile(path.join(w.app, 'ripcord.config.json'), JSON.stringify({ 'trusted-signers': [w.otherKey.fingerprint] }));
-    const untrusted = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes', '--no-pre-restore'], { cwd: w.app, env: { RIPCORD_IDENTITY: w.repoKey.secretKey } });
+    await fs.writeFile(
+      path.join(w.app, 'ripcord.config.json'),
+      JSON.stringify({ 'trusted-signers': [w.otherKey.fingerprint] }),
+    );
+    const untrusted = await ripcord(['restore', id, '--repo', w.repo, '--target', w.app, '--yes', '--no-pre-restore'], {
+      cwd: w.app,
+      env: { RIPCORD_IDENTITY: w.repoKey.secretKey },
+    });
     assert.is(untrusted.code, 1);
     assert.match(untrusted.stderr, /not a trusted signer/);
   });
@@ -251,7 +330,22 @@ test('the configuration file names the signing key (a file) and the trusted sign
 test('a guarded deploy in public-key mode without a signing key refuses to start, since it could not roll back; with one it rolls back', async () => {
   await withWorld(async (w) => {
     const deploy = (env: Record<string, string>) =>
-      ripcord(['deploy', '--repo', w.repo, '--paths', 'config', '--validate', 'grep -q v1 config/app.json', '--', 'sh', '-c', 'echo \'{"release":"v2"}\' > config/app.json'], { cwd: w.app, env });
+      ripcord(
+        [
+          'deploy',
+          '--repo',
+          w.repo,
+          '--paths',
+          'config',
+          '--validate',
+          'grep -q v1 config/app.json',
+          '--',
+          'sh',
+          '-c',
+          'echo \'{"release":"v2"}\' > config/app.json',
+        ],
+        { cwd: w.app, env },
+      );
     const unsigned = await deploy({ RIPCORD_RECIPIENTS: w.repoKey.publicKey, RIPCORD_IDENTITY: w.repoKey.secretKey });
     assert.is(unsigned.code, 2, unsigned.stderr);
     assert.match(unsigned.stderr, /could not roll back: set RIPCORD_SIGNING_KEY/);

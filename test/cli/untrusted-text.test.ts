@@ -32,9 +32,16 @@ async function setup() {
 
 /** Nothing a terminal acts on, and no line that the planted text began. */
 function assertInert(run: RunResult, what: string): void {
-  for (const [stream, text] of [['stdout', run.stdout], ['stderr', run.stderr]] as const) {
+  for (const [stream, text] of [
+    ['stdout', run.stdout],
+    ['stderr', run.stderr],
+  ] as const) {
     assert.not.match(text, RAW_CONTROL, `${what}: a raw control character on ${stream}: ${JSON.stringify(text)}`);
-    assert.equal(text.split('\n').filter((line) => /^\s*(::|FORGED)/.test(line)), [], `${what}: a line begun by planted text on ${stream}`);
+    assert.equal(
+      text.split('\n').filter((line) => /^\s*(::|FORGED)/.test(line)),
+      [],
+      `${what}: a line begun by planted text on ${stream}`,
+    );
   }
 }
 
@@ -54,7 +61,12 @@ test('list, show and their --json over a re-sealed snapshot.json with planted ta
     assert.is(list.code, 0, list.stderr);
     assertInert(list, 'list');
     assert.is(list.stdout.trim().split('\n').length, 2, list.stdout);
-    assert.ok(list.stdout.includes('nightly,x\\n::error::FORGED\\r\\x1b[2J\\x1b]8;;https://evil.example\\x07\\x9b31m\\u{202e}FORGED'), list.stdout);
+    assert.ok(
+      list.stdout.includes(
+        'nightly,x\\n::error::FORGED\\r\\x1b[2J\\x1b]8;;https://evil.example\\x07\\x9b31m\\u{202e}FORGED',
+      ),
+      list.stdout,
+    );
 
     const show = await ripcord(['show', '--repo', s.repo, id]);
     assert.is(show.code, 0, show.stderr);
@@ -62,11 +74,17 @@ test('list, show and their --json over a re-sealed snapshot.json with planted ta
     for (const line of show.stdout.trim().split('\n')) assert.match(line, /^[a-z0-9 ]+: +\S/, line);
     assert.match(show.stdout, /^host: +x\\n::error::FORGED/m);
 
-    for (const args of [['list', '--json'], ['show', '--json', id]]) {
+    for (const args of [
+      ['list', '--json'],
+      ['show', '--json', id],
+    ]) {
       const json = await ripcord([...args, '--repo', s.repo]);
       assert.is(json.code, 0, json.stderr);
       assertInert(json, args.join(' '));
-      assert.ok(JSON.stringify(JSON.parse(json.stdout)).includes(JSON.stringify(PLANTED).slice(1, -1)), 'the JSON value is the planted one');
+      assert.ok(
+        JSON.stringify(JSON.parse(json.stdout)).includes(JSON.stringify(PLANTED).slice(1, -1)),
+        'the JSON value is the planted one',
+      );
     }
   } finally {
     await removeDir(s.dir);
@@ -88,7 +106,12 @@ test('a re-sealed snapshot.json with a kind outside the four, or without the fie
     const list = await ripcord(['list', '--repo', s.repo]);
     assert.is(list.code, 0, list.stderr);
     assertInert(list, 'list');
-    assert.match(list.stderr, new RegExp(`warning: snapshot ${rekinded.replace('.', '\\.')} is not listed: snapshot\\.json has an unknown kind`));
+    assert.match(
+      list.stderr,
+      new RegExp(
+        `warning: snapshot ${rekinded.replace('.', '\\.')} is not listed: snapshot\\.json has an unknown kind`,
+      ),
+    );
     assert.match(list.stdout, /^no snapshots/m);
     for (const id of [rekinded, untooled]) {
       const show = await ripcord(['show', '--repo', s.repo, id]);
@@ -96,7 +119,12 @@ test('a re-sealed snapshot.json with a kind outside the four, or without the fie
       assertInert(show, 'show');
       assert.is(show.stderr.trim().split('\n').length, 1, show.stderr);
       assert.not.match(show.stderr, /internal error/);
-      assert.match(show.stderr, new RegExp(`^ripcord: snapshot ${id.replace('.', '\\.')} in .* cannot be used: snapshot\\.json has (an unknown kind|an invalid host or user)`));
+      assert.match(
+        show.stderr,
+        new RegExp(
+          `^ripcord: snapshot ${id.replace('.', '\\.')} in .* cannot be used: snapshot\\.json has (an unknown kind|an invalid host or user)`,
+        ),
+      );
     }
   } finally {
     await removeDir(s.dir);
@@ -107,7 +135,12 @@ test('a lock record with planted fields is quoted escaped in the one line prune 
   const s = await setup();
   try {
     await s.backup();
-    await forgeLockRecord(s.repo, 'prune', { operation: `prune${PLANTED}`, host: PLANTED, user: PLANTED, ciRun: PLANTED });
+    await forgeLockRecord(s.repo, 'prune', {
+      operation: `prune${PLANTED}`,
+      host: PLANTED,
+      user: PLANTED,
+      ciRun: PLANTED,
+    });
     const prune = await ripcord(['prune', '--repo', s.repo, '--keep-last', '1']);
     assertInert(prune, 'prune');
     assert.is(prune.code, 1, prune.stdout + prune.stderr);
@@ -123,9 +156,29 @@ test('audit prints an audit record with planted actor, host and error as one esc
   try {
     await s.backup();
     const month = new Date().toISOString().slice(0, 7);
-    const record = { format: 'ripcord-audit/1', time: new Date().toISOString(), operation: 'restore', result: 'failure', snapshots: [], actor: PLANTED, host: PLANTED, exitCode: 1, error: PLANTED, durationMs: 1, tool: 'ripcord 0.0.0' };
+    const record = {
+      format: 'ripcord-audit/1',
+      time: new Date().toISOString(),
+      operation: 'restore',
+      result: 'failure',
+      snapshots: [],
+      actor: PLANTED,
+      host: PLANTED,
+      exitCode: 1,
+      error: PLANTED,
+      durationMs: 1,
+      tool: 'ripcord 0.0.0',
+    };
     await fs.mkdir(path.join(s.repo, 'audit', month), { recursive: true });
-    await fs.writeFile(path.join(s.repo, 'audit', month, `${record.time.replace(/[-:]/g, '').replace(/\.(\d{3})Z$/, '.$1Z')}-0123456789ab.json`), `${JSON.stringify(record)}\n`);
+    await fs.writeFile(
+      path.join(
+        s.repo,
+        'audit',
+        month,
+        `${record.time.replace(/[-:]/g, '').replace(/\.(\d{3})Z$/, '.$1Z')}-0123456789ab.json`,
+      ),
+      `${JSON.stringify(record)}\n`,
+    );
     const audit = await ripcord(['audit', '--repo', s.repo]);
     assert.is(audit.code, 0, audit.stderr);
     assertInert(audit, 'audit');
@@ -153,7 +206,11 @@ test('ls, diff and a restore plan print file names with control characters escap
     for (const [what, run] of Object.entries(runs)) {
       assert.is(run.code, 0, `${what}: ${run.stderr}`);
       assertInert(run, what);
-      assert.ok(run.stdout.includes('evil\\n::error::FORGED\\x1b[31m') || run.stdout.includes('evil\\n::error::FORGED\\u001b[31m'), `${what}: ${run.stdout}`);
+      assert.ok(
+        run.stdout.includes('evil\\n::error::FORGED\\x1b[31m') ||
+          run.stdout.includes('evil\\n::error::FORGED\\u001b[31m'),
+        `${what}: ${run.stdout}`,
+      );
     }
     assert.is(runs.ls.stdout.trim().split('\n').length, 3, runs.ls.stdout);
   } finally {
@@ -176,8 +233,19 @@ test('backup refuses a tag outside A-Z a-z 0-9 . _ : / = @ + - (or longer than 1
       assert.match(run.stderr.trim(), expected);
     }
     const entries = await fs.readdir(s.repo).catch(() => [] as string[]);
-    assert.equal(entries.filter((e) => /^\d{8}T/.test(e)), []);
-    assert.is((await ripcord(['backup', '--repo', s.repo, '-q', '--tag', 'release/v1.2.3,env=prod,owner@team', 'config'], { cwd: s.source, env })).code, 0);
+    assert.equal(
+      entries.filter((e) => /^\d{8}T/.test(e)),
+      [],
+    );
+    assert.is(
+      (
+        await ripcord(['backup', '--repo', s.repo, '-q', '--tag', 'release/v1.2.3,env=prod,owner@team', 'config'], {
+          cwd: s.source,
+          env,
+        })
+      ).code,
+      0,
+    );
   } finally {
     await removeDir(s.dir);
   }

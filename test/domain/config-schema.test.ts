@@ -45,7 +45,8 @@ function typeOf(schema: JsonSchema, root: JsonSchema): string {
         ([key, property]) => `${JSON.stringify(key)}${required.has(key) ? '' : '?'}: ${typeOf(property, root)};`,
       );
       const rest = schema.additionalProperties;
-      if (rest !== undefined && rest !== false) members.push(`[name: string]: ${rest === true ? 'unknown' : typeOf(rest as JsonSchema, root)};`);
+      if (rest !== undefined && rest !== false)
+        members.push(`[name: string]: ${rest === true ? 'unknown' : typeOf(rest as JsonSchema, root)};`);
       return `{ ${members.join(' ')} }`;
     }
     default:
@@ -85,7 +86,10 @@ async function typeCheck(program: string): Promise<{ ok: boolean; output: string
     const tsc = path.join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc');
     const run = await exec(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { cwd: dir }).then(
       ({ stdout, stderr }) => ({ ok: true, output: stdout + stderr }),
-      (error: { stdout?: string; stderr?: string }) => ({ ok: false, output: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
+      (error: { stdout?: string; stderr?: string }) => ({
+        ok: false,
+        output: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+      }),
     );
     return run;
   } finally {

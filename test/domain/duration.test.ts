@@ -33,7 +33,29 @@ test('parseDuration adds up combined units written from largest to smallest', ()
 });
 
 test('parseDuration rejects garbage with a DurationParseError that quotes the input and shows the accepted form', () => {
-  const bad = ['', '   ', '30', 'd', '30x', '-5d', '1.5d', '1,5d', '1d 12h', '12h1d', '1d1d', '30D', '6mo', '1month', 'abc', '5 days', 'd5', '1d-', '+1d', '1e3s', 'Infinityd'];
+  const bad = [
+    '',
+    '   ',
+    '30',
+    'd',
+    '30x',
+    '-5d',
+    '1.5d',
+    '1,5d',
+    '1d 12h',
+    '12h1d',
+    '1d1d',
+    '30D',
+    '6mo',
+    '1month',
+    'abc',
+    '5 days',
+    'd5',
+    '1d-',
+    '+1d',
+    '1e3s',
+    'Infinityd',
+  ];
   for (const text of bad) {
     try {
       parseDuration(text);

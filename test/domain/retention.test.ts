@@ -117,7 +117,12 @@ test('keep-daily with more slots than days keeps one snapshot per day and does n
 
 test('keep-daily unlimited (-1) keeps the newest snapshot of every day', () => {
   const decisions = applyRetention(dailyTimeline, { daily: UNLIMITED });
-  assert.equal(keptIds(decisions), applyRetention(dailyTimeline, { daily: 10 }).filter((d) => d.keep).map((d) => d.snapshot.id));
+  assert.equal(
+    keptIds(decisions),
+    applyRetention(dailyTimeline, { daily: 10 })
+      .filter((d) => d.keep)
+      .map((d) => d.snapshot.id),
+  );
 });
 
 test('buckets are UTC: the machine time zone does not change which snapshots are kept', () => {
@@ -126,7 +131,8 @@ test('buckets are UTC: the machine time zone does not change which snapshots are
   try {
     for (const tz of ['UTC', 'Pacific/Kiritimati', 'America/Los_Angeles', 'Asia/Kolkata']) {
       process.env.TZ = tz;
-      if (tz === 'Pacific/Kiritimati') assert.is(new Date('2024-03-10T23:30:00Z').getDate(), 11, 'TZ switch took effect');
+      if (tz === 'Pacific/Kiritimati')
+        assert.is(new Date('2024-03-10T23:30:00Z').getDate(), 11, 'TZ switch took effect');
       assert.equal(keptIds(applyRetention(dailyTimeline, { daily: 4 })), expected, tz);
     }
   } finally {
@@ -243,7 +249,11 @@ const yearlyTimeline = [
 
 test('keep-yearly 3 keeps the newest snapshot of each of the 3 most recent years that have snapshots', () => {
   // years newest first: 2024 (05-05), 2023 (07-07), 2022 (12-31 23:00) | 2020, 2019
-  assert.equal(keptIds(applyRetention(yearlyTimeline, { yearly: 3 })), ['20240505T0500', '20230707T0700', '20221231T2300']);
+  assert.equal(keptIds(applyRetention(yearlyTimeline, { yearly: 3 })), [
+    '20240505T0500',
+    '20230707T0700',
+    '20221231T2300',
+  ]);
 });
 
 test('keep-yearly 5 skips the empty year 2021 and keeps 2020 and 2019', () => {
@@ -365,7 +375,13 @@ test('combined rules: a snapshot kept by several rules lists every reason in a f
     '20240311T0800': ['daily'],
     '20240310T2200': ['weekly'],
   });
-  assert.equal(keptIds(decisions), ['20240313T1800', '20240313T0900', '20240312T2000', '20240311T0800', '20240310T2200']);
+  assert.equal(keptIds(decisions), [
+    '20240313T1800',
+    '20240313T0900',
+    '20240312T2000',
+    '20240311T0800',
+    '20240310T2200',
+  ]);
   assert.is(decisions.length, 12);
 });
 
@@ -442,7 +458,10 @@ test('decisions come newest first, equal times ordered by id, and keep the calle
   const b = snap('2024-01-01 00:00', { suffix: 'b' });
   const c = snap('2023-12-31 00:00');
   const decisions = applyRetention([a, c, b], { last: 1 });
-  assert.equal(decisions.map((d) => d.snapshot.id), ['20240101T0000b', '20240101T0000a', '20231231T0000']);
+  assert.equal(
+    decisions.map((d) => d.snapshot.id),
+    ['20240101T0000b', '20240101T0000a', '20231231T0000'],
+  );
   assert.ok(decisions[0]!.snapshot === b);
   assert.equal(keptIds(decisions), ['20240101T0000b']);
 });
@@ -461,7 +480,10 @@ test('a snapshot with an invalid creation date is rejected rather than guessed a
 
 test('validatePolicy refuses a policy with no keep rule (empty, zero counts, zero within, no tags)', () => {
   for (const policy of [{}, { daily: 0, last: 0 }, { within: 0 }, { tags: [] }] as RetentionPolicy[]) {
-    assert.throws(() => validatePolicy(policy), (e: unknown) => e instanceof RetentionPolicyError && /keep rule/.test(e.message));
+    assert.throws(
+      () => validatePolicy(policy),
+      (e: unknown) => e instanceof RetentionPolicyError && /keep rule/.test(e.message),
+    );
     assert.throws(() => applyRetention([snap('2024-01-01 00:00')], policy), isPolicyError);
     assert.is(hasKeepRule(policy), false);
   }
@@ -479,7 +501,10 @@ test('validatePolicy rejects negative counts other than -1, fractions, NaN and b
     [{ tags: [''] }, /--keep-tag/],
   ];
   for (const [policy, message] of cases) {
-    assert.throws(() => validatePolicy(policy), (e: unknown) => e instanceof RetentionPolicyError && message.test(e.message));
+    assert.throws(
+      () => validatePolicy(policy),
+      (e: unknown) => e instanceof RetentionPolicyError && message.test(e.message),
+    );
   }
 });
 
@@ -547,7 +572,9 @@ const rawArb = (span: number): fc.Arbitrary<Raw> =>
 
 /** Ids: ISO time + a counter, assigned in chronological order so they sort like the times. */
 function toSnaps(raws: Raw[]): Snap[] {
-  const order = raws.map((raw, index) => ({ raw, index })).sort((x, y) => x.raw.offset - y.raw.offset || x.index - y.index);
+  const order = raws
+    .map((raw, index) => ({ raw, index }))
+    .sort((x, y) => x.raw.offset - y.raw.offset || x.index - y.index);
   const snaps: Snap[] = new Array(raws.length);
   order.forEach(({ raw, index }, rank) => {
     const created = new Date(BASE + raw.offset);
@@ -616,7 +643,8 @@ function modelBucketRule(snaps: Snap[], rule: keyof typeof MODEL_BUCKET, n: numb
   const kept = new Set<string>();
   for (const members of modelGroups(snaps).values()) {
     const newestPerBucket = new Map<string, Snap>(); // insertion order = most recent bucket first
-    for (const s of members) if (!newestPerBucket.has(MODEL_BUCKET[rule](s))) newestPerBucket.set(MODEL_BUCKET[rule](s), s);
+    for (const s of members)
+      if (!newestPerBucket.has(MODEL_BUCKET[rule](s))) newestPerBucket.set(MODEL_BUCKET[rule](s), s);
     const chosen = [...newestPerBucket.values()].slice(0, n === UNLIMITED ? undefined : n);
     for (const s of chosen) kept.add(s.id);
   }
@@ -710,7 +738,10 @@ test('property: kept snapshots have at least one reason, removed ones none; "new
       for (const d of decisions) {
         assert.is(d.keep, d.reasons.length > 0);
         // no duplicates, canonical order
-        assert.equal(d.reasons, KEEP_REASONS.filter((r) => d.reasons.includes(r)));
+        assert.equal(
+          d.reasons,
+          KEEP_REASONS.filter((r) => d.reasons.includes(r)),
+        );
         if (d.reasons.includes('newest')) {
           assert.ok(newest.has(d.snapshot.id));
           assert.equal(d.reasons, ['newest']);
@@ -741,7 +772,9 @@ test('property: the result is a permutation of the input, newest first, with the
 test('property: the result is deterministic and independent of input order, and the input is not modified', () => {
   fc.assert(
     fc.property(
-      timelineArb.chain((snaps) => fc.tuple(fc.constant(snaps), fc.shuffledSubarray(snaps, { minLength: snaps.length }))),
+      timelineArb.chain((snaps) =>
+        fc.tuple(fc.constant(snaps), fc.shuffledSubarray(snaps, { minLength: snaps.length })),
+      ),
       policyArb,
       ([snaps, shuffled], policy) => {
         const before = snaps.map((s) => s.id);
@@ -749,7 +782,10 @@ test('property: the result is deterministic and independent of input order, and 
         const first = applyRetention(snaps, policy);
         assert.equal(summary(applyRetention(snaps, policy)), summary(first));
         assert.equal(summary(applyRetention(shuffled, policy)), summary(first));
-        assert.equal(snaps.map((s) => s.id), before);
+        assert.equal(
+          snaps.map((s) => s.id),
+          before,
+        );
       },
     ),
     RUNS,

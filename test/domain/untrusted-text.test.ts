@@ -5,7 +5,14 @@ import { UsageError } from '../../src/domain/errors.ts';
 import type { RunRecord } from '../../src/domain/run-record.ts';
 import { slackMessage } from '../../src/domain/run-record.ts';
 import { checkLabels, tagProblem } from '../../src/domain/snapshot.ts';
-import { actionLogText, escapeControls, escapeControlsKeepingLines, escapeJsonControls, htmlText, slackText } from '../../src/domain/untrusted-text.ts';
+import {
+  actionLogText,
+  escapeControls,
+  escapeControlsKeepingLines,
+  escapeJsonControls,
+  htmlText,
+  slackText,
+} from '../../src/domain/untrusted-text.ts';
 
 /** Every character a terminal, the runner or a log viewer acts on, one of each kind. */
 const HOSTILE = 'a\nb\rc\td\x1b[2Je\x07f\x7fg\u009bh\u202ei\u2066j\u2028k\u0000l';
@@ -30,7 +37,14 @@ test('escapeJsonControls leaves the same JSON value with no raw DEL, C1, separat
 });
 
 test('actionLogText yields one line that the runner cannot take for a workflow command, in either syntax', () => {
-  for (const text of ['::error::forged', '  ::add-mask::x', '\u00a0\u3000::set-output name=a::b', 'x\n::error::forged', 'ok ##[error]forged', 'ok ##[set-output name=a]b']) {
+  for (const text of [
+    '::error::forged',
+    '  ::add-mask::x',
+    '\u00a0\u3000::set-output name=a::b',
+    'x\n::error::forged',
+    'ok ##[error]forged',
+    'ok ##[set-output name=a]b',
+  ]) {
     const line = actionLogText(text);
     assert.not.ok(line.includes('\n') || line.includes('\r'), line);
     assert.not.match(line, /^\s*::/, line);
@@ -46,7 +60,10 @@ test('htmlText leaves no character that HTML or the Markdown around it could rea
 });
 
 test('slackText escapes links, mentions and entities, and keeps a value on one line', () => {
-  assert.is(slackText('<!channel> <https://evil.example|click> &amp;\nx'), '&lt;!channel&gt; &lt;https://evil.example|click&gt; &amp;amp;\\nx');
+  assert.is(
+    slackText('<!channel> <https://evil.example|click> &amp;\nx'),
+    '&lt;!channel&gt; &lt;https://evil.example|click&gt; &amp;amp;\\nx',
+  );
 });
 
 test('a webhook message quoting the repository carries no raw link, mention or extra line', () => {
@@ -54,7 +71,8 @@ test('a webhook message quoting the repository carries no raw link, mention or e
     operation: 'prune',
     result: 'failure',
     exitCode: 1,
-    error: 'prune is locked: prune by evil\n:red_circle: ripcord backup succeeded <!channel> <https://evil.example|see here>',
+    error:
+      'prune is locked: prune by evil\n:red_circle: ripcord backup succeeded <!channel> <https://evil.example|see here>',
     startedAt: new Date(0),
     finishedAt: new Date(1000),
     snapshots: [],
@@ -76,7 +94,8 @@ test('a webhook message quoting the repository carries no raw link, mention or e
 });
 
 test('tags are 1 to 128 characters of A-Z a-z 0-9 . _ : / = @ + -; anything else is named in one line', () => {
-  for (const tag of ['nightly', 'set:db', 'release/v1.2.3', 'env=prod', 'owner@team', 'a+b', 'x'.repeat(128)]) assert.is(tagProblem(tag), undefined, tag);
+  for (const tag of ['nightly', 'set:db', 'release/v1.2.3', 'env=prod', 'owner@team', 'a+b', 'x'.repeat(128)])
+    assert.is(tagProblem(tag), undefined, tag);
   assert.is(tagProblem('two words'), 'tag "two words" has a character outside A-Z a-z 0-9 . _ : / = @ + -');
   assert.is(tagProblem('a\nb'), 'tag "a\\nb" has a character outside A-Z a-z 0-9 . _ : / = @ + -');
   assert.match(tagProblem('<img>')!, /^tag "<img>" has a character outside/);
@@ -86,8 +105,16 @@ test('tags are 1 to 128 characters of A-Z a-z 0-9 . _ : / = @ + -; anything else
 
 test('checkLabels refuses a kind outside the four and the first bad tag, as usage errors', () => {
   checkLabels('scheduled', ['set:db', 'nightly']);
-  assert.throws(() => checkLabels('weekly', []), (e: unknown) => e instanceof UsageError && /^kind "weekly" is not one of manual, pre-deploy, pre-restore, scheduled$/.test(e.message));
-  assert.throws(() => checkLabels('manual', ['ok', 'not ok']), (e: unknown) => e instanceof UsageError && /^tag "not ok" /.test(e.message));
+  assert.throws(
+    () => checkLabels('weekly', []),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      /^kind "weekly" is not one of manual, pre-deploy, pre-restore, scheduled$/.test(e.message),
+  );
+  assert.throws(
+    () => checkLabels('manual', ['ok', 'not ok']),
+    (e: unknown) => e instanceof UsageError && /^tag "not ok" /.test(e.message),
+  );
 });
 
 test.run();

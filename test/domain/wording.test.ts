@@ -3,7 +3,10 @@ import * as assert from 'uvu/assert';
 import { countOf, formatAge, formatRate } from '../../src/domain/wording.ts';
 
 test('a count of one is singular and any other count plural, irregular plurals as given', () => {
-  assert.equal([0, 1, 2].map((n) => countOf(n, 'file')), ['0 files', '1 file', '2 files']);
+  assert.equal(
+    [0, 1, 2].map((n) => countOf(n, 'file')),
+    ['0 files', '1 file', '2 files'],
+  );
   assert.is(countOf(1, 'entry', 'entries'), '1 entry');
   assert.is(countOf(3, 'entry', 'entries'), '3 entries');
 });

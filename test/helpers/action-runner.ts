@@ -39,7 +39,13 @@ export function parseCommandFile(text: string): Record<string, string> {
 
 export async function runAction(
   entry: 'main' | 'post',
-  options: { workspace: string; runnerTemp: string; inputs: Record<string, string>; state?: Record<string, string>; env?: Record<string, string> },
+  options: {
+    workspace: string;
+    runnerTemp: string;
+    inputs: Record<string, string>;
+    state?: Record<string, string>;
+    env?: Record<string, string>;
+  },
 ): Promise<ActionRun> {
   const files = {
     output: path.join(options.runnerTemp, `output-${entry}-${Date.now()}`),
@@ -61,13 +67,23 @@ export async function runAction(
     ...options.env,
   };
   // The runner passes inputs as INPUT_<NAME upper-cased, spaces as _> (dashes stay).
-  for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries(options.inputs))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
-  const run = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'dist/action', `${entry}.js`)], { cwd: options.workspace, env });
+  const run = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'dist/action', `${entry}.js`)], {
+    cwd: options.workspace,
+    env,
+  });
   const raw = {
     output: await fs.readFile(files.output, 'utf8'),
     state: await fs.readFile(files.state, 'utf8'),
     summary: await fs.readFile(files.summary, 'utf8'),
   };
-  return { ...run, outputs: parseCommandFile(raw.output), state: parseCommandFile(raw.state), summary: raw.summary, files: raw };
+  return {
+    ...run,
+    outputs: parseCommandFile(raw.output),
+    state: parseCommandFile(raw.state),
+    summary: raw.summary,
+    files: raw,
+  };
 }

@@ -138,15 +138,25 @@ async function startDouble(azurite: Azurite): Promise<CacheServiceDouble> {
   // Creation order, strictly increasing even within one millisecond.
   const now = () => (clock = Math.max(clock + 1, Date.now()));
 
-  const methods: Record<TwirpMethod, (request: Record<string, unknown>, scopes: CacheScope[]) => Promise<Record<string, unknown>> | Record<string, unknown>> = {
+  const methods: Record<
+    TwirpMethod,
+    (
+      request: Record<string, unknown>,
+      scopes: CacheScope[],
+    ) => Promise<Record<string, unknown>> | Record<string, unknown>
+  > = {
     CreateCacheEntry(request, scopes) {
       const key = String(request.key ?? '');
       const version = String(request.version ?? '');
       const scope = scopes.find((s) => s.write)?.scope;
-      if (!scope) throw new TwirpError(403, 'permission_denied', 'cache write denied: the token grants no writable cache scope');
+      if (!scope)
+        throw new TwirpError(403, 'permission_denied', 'cache write denied: the token grants no writable cache scope');
       if (!key || !version) throw new TwirpError(400, 'invalid_argument', 'key and version are required');
       if (entries.some((e) => e.key === key && e.version === version && e.scope === scope)) {
-        return { ok: false, message: `cache entry with key ${key} and version ${version} already exists in scope ${scope}` };
+        return {
+          ok: false,
+          message: `cache entry with key ${key} and version ${version} already exists in scope ${scope}`,
+        };
       }
       const blob = `${randomUUID()}.tar`;
       entries.push({ key, version, scope, blob, size: 0, created: now(), finalized: false, id: nextId++ });
@@ -157,11 +167,13 @@ async function startDouble(azurite: Azurite): Promise<CacheServiceDouble> {
       const version = String(request.version ?? '');
       const scope = scopes.find((s) => s.write)?.scope;
       const entry = entries.find((e) => e.key === key && e.version === version && e.scope === scope && !e.finalized);
-      if (!entry) return { ok: false, message: `no cache entry with key ${key} and version ${version} is being uploaded` };
+      if (!entry)
+        return { ok: false, message: `no cache entry with key ${key} and version ${version} is being uploaded` };
       const stored = await blobSize(azurite.url, entry.blob);
       const size = Number(request.size_bytes ?? request.sizeBytes ?? -1);
       if (stored === undefined) return { ok: false, message: `cache entry ${key}: nothing was uploaded` };
-      if (stored !== size) return { ok: false, message: `cache entry ${key}: ${stored} bytes uploaded, ${size} announced` };
+      if (stored !== size)
+        return { ok: false, message: `cache entry ${key}: ${stored} bytes uploaded, ${size} announced` };
       entry.finalized = true;
       entry.size = size;
       entry.created = now();
@@ -194,7 +206,8 @@ async function startDouble(azurite: Azurite): Promise<CacheServiceDouble> {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(response));
     };
     try {
-      if (req.method !== 'POST' || !(method in methods)) throw new TwirpError(404, 'bad_route', `no handler for ${req.method} ${req.url}`);
+      if (req.method !== 'POST' || !(method in methods))
+        throw new TwirpError(404, 'bad_route', `no handler for ${req.method} ${req.url}`);
       request = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
       const scopes = scopesOf(req.headers.authorization);
       const failure = failures.get(method);
@@ -225,10 +238,13 @@ async function startDouble(azurite: Azurite): Promise<CacheServiceDouble> {
       record.status = status;
       req.resume();
       res.writeHead(status, { 'content-type': 'application/xml', 'x-ms-error-code': code });
-      res.end(`<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>refused by the cache service test double</Message></Error>`);
+      res.end(
+        `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>refused by the cache service test double</Message></Error>`,
+      );
     };
     if (target.hostname !== BLOB_HOST) return refuse(502, 'NotABlobHost');
-    if (refusingDownloads && (req.method === 'GET' || req.method === 'HEAD')) return refuse(403, 'AuthorizationFailure');
+    if (refusingDownloads && (req.method === 'GET' || req.method === 'HEAD'))
+      return refuse(403, 'AuthorizationFailure');
     const headers: http.OutgoingHttpHeaders = { ...req.headers, host: new URL(azurite.url).host };
     delete headers['proxy-connection'];
     delete headers['proxy-authorization'];
@@ -261,7 +277,9 @@ async function startDouble(azurite: Azurite): Promise<CacheServiceDouble> {
   const base = `http://127.0.0.1:${port}`;
 
   const token = (scopes: readonly CacheScope[] = [{ scope: 'refs/heads/main', read: true, write: true }]) => {
-    const ac = JSON.stringify(scopes.map((s) => ({ Scope: s.scope, Permission: (s.read ? 1 : 0) | (s.write ? 2 : 0) })));
+    const ac = JSON.stringify(
+      scopes.map((s) => ({ Scope: s.scope, Permission: (s.read ? 1 : 0) | (s.write ? 2 : 0) })),
+    );
     const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
     return `${part({ alg: 'none', typ: 'JWT' })}.${part({ ac, iss: 'cache-service-test-double' })}.`;
   };
@@ -368,7 +386,10 @@ async function createContainer(azuriteUrl: string): Promise<void> {
     method: 'PUT',
     headers: { 'x-ms-version': '2021-08-06' },
   });
-  if (!response.ok) throw new Error(`Azurite refused to create container ${CONTAINER}: HTTP ${response.status} ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(
+      `Azurite refused to create container ${CONTAINER}: HTTP ${response.status} ${await response.text()}`,
+    );
 }
 
 /** The size of a blob in Azurite, or undefined when there is none. */
@@ -400,7 +421,10 @@ interface Azurite {
 
 async function startAzurite(): Promise<Azurite> {
   const directory = await mkdtemp(path.join(tmpdir(), 'ripcord-azurite-'));
-  const main = path.join(path.dirname(createRequire(import.meta.url).resolve('azurite/package.json')), 'dist/src/blob/main.js');
+  const main = path.join(
+    path.dirname(createRequire(import.meta.url).resolve('azurite/package.json')),
+    'dist/src/blob/main.js',
+  );
   // Azurite's own entry point, run by a launcher that exits when the IPC channel to this
   // process closes: a test run that crashes or is killed never leaves Azurite behind.
   const child: ChildProcess = spawn(

@@ -36,13 +36,19 @@ export function runCommand(command: string, args: string[], options: RunOptions 
       options.uid === undefined
         ? [command, args]
         : ['setpriv', [`--reuid=${options.uid}`, `--regid=${options.uid}`, '--clear-groups', command, ...args]];
-    const child = spawn(file, argv, { cwd: options.cwd ?? PROJECT_ROOT, env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, {
+      cwd: options.cwd ?? PROJECT_ROOT,
+      env: cleanEnv(options.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+    child.on('close', (code) =>
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
+    );
     // a command that exits before it reads its input (or is killed) closes the pipe: not this helper's failure
     child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');

@@ -106,7 +106,11 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     const request = { method: req.method ?? 'GET', url: req.url ?? '/' };
     const live = take(request);
     const fault = live?.rule.fault;
-    const entry: ProxyLogEntry = { ...request, ...(fault ? { fault: fault.kind } : {}), ...(live?.rule.label ? { label: live.rule.label } : {}) };
+    const entry: ProxyLogEntry = {
+      ...request,
+      ...(fault ? { fault: fault.kind } : {}),
+      ...(live?.rule.label ? { label: live.rule.label } : {}),
+    };
     entries.push(entry);
     res.on('finish', () => {
       entry.status = res.statusCode;
@@ -120,7 +124,11 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           req.method === 'HEAD'
             ? ''
             : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${fault.code ?? known.code}</Code><Message>${fault.message ?? known.message}</Message><RequestId>fault-proxy</RequestId></Error>`;
-        res.writeHead(fault.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), 'x-amz-request-id': 'fault-proxy' });
+        res.writeHead(fault.status, {
+          'content-type': 'application/xml',
+          'content-length': Buffer.byteLength(body),
+          'x-amz-request-id': 'fault-proxy',
+        });
         res.end(body);
       });
       return;
@@ -228,8 +236,10 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
 
 /** Request predicates for S3 paths (path-style: /bucket/prefix/id/object). */
 export const s3Requests = {
-  put: (object?: string) => (r: ProxiedRequest) => r.method === 'PUT' && (object === undefined || objectOf(r).endsWith(object)),
-  get: (object?: string) => (r: ProxiedRequest) => r.method === 'GET' && !isList(r) && (object === undefined || objectOf(r).endsWith(object)),
+  put: (object?: string) => (r: ProxiedRequest) =>
+    r.method === 'PUT' && (object === undefined || objectOf(r).endsWith(object)),
+  get: (object?: string) => (r: ProxiedRequest) =>
+    r.method === 'GET' && !isList(r) && (object === undefined || objectOf(r).endsWith(object)),
   list: () => (r: ProxiedRequest) => isList(r),
   any: () => () => true,
 };

@@ -59,7 +59,10 @@ function templateSnapshot(): Promise<Template> {
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     await fs.writeFile(path.join(dir, 'state.txt'), 'fixture state\n');
     const repo = path.join(dir, 'repo');
-    const run = await ripcord(['backup', '--repo', repo, '-q', 'state.txt'], { cwd: dir, env: { RIPCORD_PASSPHRASE: FIXTURE_PASSPHRASE } });
+    const run = await ripcord(['backup', '--repo', repo, '-q', 'state.txt'], {
+      cwd: dir,
+      env: { RIPCORD_PASSPHRASE: FIXTURE_PASSPHRASE },
+    });
     if (run.code !== 0) throw new Error(`fixture template backup failed (${run.code}): ${run.stderr}`);
     const id = run.stdout.trim();
     const folder = path.join(repo, id);
@@ -105,7 +108,11 @@ export async function addFixtureSnapshot(repo: string, spec: FixtureSnapshot): P
   });
   await fs.writeFile(path.join(target, SNAPSHOT_OBJECT), serializeMetadata(rewritten), { mode: 0o600 });
   if (rewritten.kind === 'pre-deploy' && spec.outcome !== false) {
-    await fs.writeFile(path.join(target, 'outcome.json'), `${JSON.stringify({ result: 'deployed', at: rewritten.created, exitCode: 0 })}\n`, { mode: 0o600 });
+    await fs.writeFile(
+      path.join(target, 'outcome.json'),
+      `${JSON.stringify({ result: 'deployed', at: rewritten.created, exitCode: 0 })}\n`,
+      { mode: 0o600 },
+    );
   }
   return id;
 }
@@ -114,7 +121,10 @@ export async function addFixtureSnapshot(repo: string, spec: FixtureSnapshot): P
  * An interrupted backup: the template's objects without snapshot.json, under an id started
  * at `started`, every file's modification time set to `modified`. Returns its id.
  */
-export async function addUnfinishedFolder(repo: string, spec: { started: Date; modified: Date; suffix?: string }): Promise<string> {
+export async function addUnfinishedFolder(
+  repo: string,
+  spec: { started: Date; modified: Date; suffix?: string },
+): Promise<string> {
   const { folder } = await templateSnapshot();
   const id = createSnapshotId(spec.started, spec.suffix ?? 'dead');
   const target = path.join(repo, id);
@@ -139,7 +149,11 @@ export async function damageSnapshot(repo: string, id: string): Promise<void> {
  */
 export async function repositoryFiles(repo: string): Promise<Map<string, string | undefined>> {
   const tree = await readTree(repo);
-  return new Map([...tree].filter(([name, entry]) => entry.type === 'file' && !name.startsWith('audit/')).map(([name, entry]) => [name, entry.content]));
+  return new Map(
+    [...tree]
+      .filter(([name, entry]) => entry.type === 'file' && !name.startsWith('audit/'))
+      .map(([name, entry]) => [name, entry.content]),
+  );
 }
 
 /** The snapshot folders in the repository (committed or not), sorted; not the audit log. */

@@ -63,13 +63,30 @@ export async function forgeSnapshot(options: ForgeOptions): Promise<string> {
         await fs.mkdir(path.dirname(full), { recursive: true });
         await fs.writeFile(full, content);
         await fs.chmod(full, 0o644);
-        entries.push({ path: name, type: 'file', mode: '0644', mtime: MTIME, size: Buffer.byteLength(content), sha256: sha256(Buffer.from(content)) });
+        entries.push({
+          path: name,
+          type: 'file',
+          mode: '0644',
+          mtime: MTIME,
+          size: Buffer.byteLength(content),
+          sha256: sha256(Buffer.from(content)),
+        });
       }
     }
     for (const name of ordered.reverse()) await fs.utimes(path.join(stage, name), MTIME, MTIME);
 
     const tarGz = path.join(work, 'archive.tar.gz');
-    await exec('tar', ['--format=pax', '--no-recursion', '--owner=0', '--group=0', '-czf', tarGz, '-C', stage, ...[...names].sort()]);
+    await exec('tar', [
+      '--format=pax',
+      '--no-recursion',
+      '--owner=0',
+      '--group=0',
+      '-czf',
+      tarGz,
+      '-C',
+      stage,
+      ...[...names].sort(),
+    ]);
     const archive = options.gpg.encryptTo(await fs.readFile(tarGz), [options.recipient]);
     const roots = [...new Set(Object.keys(options.files).map((name) => name.split('/')[0]!))].sort();
     const binding: Omit<UnsealedMetadata, 'objects'> = {
@@ -89,7 +106,9 @@ export async function forgeSnapshot(options: ForgeOptions): Promise<string> {
       tool: { name: 'ripcord', version: '0.1.0' },
     };
     const manifestText =
-      manifestHeader(roots) + entries.map((e, i) => manifestEntryLine(e, i === 0)).join('') + manifestTrailer({ archive: { sha256: sha256(archive), bytes: archive.length }, snapshot: binding });
+      manifestHeader(roots) +
+      entries.map((e, i) => manifestEntryLine(e, i === 0)).join('') +
+      manifestTrailer({ archive: { sha256: sha256(archive), bytes: archive.length }, snapshot: binding });
     const manifest = options.gpg.encryptTo(Buffer.from(manifestText), [options.recipient]);
 
     const folder = path.join(options.repo, id);
@@ -105,7 +124,19 @@ export async function forgeSnapshot(options: ForgeOptions): Promise<string> {
     const record = serializeMetadata(sealMetadata({ ...binding, objects }));
     if (options.signWith) {
       await fs.writeFile(path.join(work, 'snapshot.json'), record);
-      options.gpg.ok(['--pinentry-mode', 'loopback', '--passphrase', '', '--local-user', options.signWith, '--armor', '--detach-sign', '-o', path.join(folder, 'snapshot.json.sig'), path.join(work, 'snapshot.json')]);
+      options.gpg.ok([
+        '--pinentry-mode',
+        'loopback',
+        '--passphrase',
+        '',
+        '--local-user',
+        options.signWith,
+        '--armor',
+        '--detach-sign',
+        '-o',
+        path.join(folder, 'snapshot.json.sig'),
+        path.join(work, 'snapshot.json'),
+      ]);
       await fs.writeFile(path.join(folder, 'signer.asc'), options.gpg.ok(['--armor', '--export', options.signWith]));
     }
     await fs.writeFile(path.join(folder, 'snapshot.json'), record);
@@ -118,9 +149,20 @@ export async function forgeSnapshot(options: ForgeOptions): Promise<string> {
 /** `gpg --verify` of a snapshot's signature in a keyring that holds `publicKey` only. */
 export async function gpgVerifySnapshot(folder: string, gnupgHome: string): Promise<{ code: number; stderr: string }> {
   try {
-    const { stderr } = await exec('gpg', ['--batch', '--status-fd', '2', '--verify', path.join(folder, 'snapshot.json.sig'), path.join(folder, 'snapshot.json')], {
-      env: cleanEnv({ GNUPGHOME: gnupgHome, LC_ALL: 'C' }),
-    });
+    const { stderr } = await exec(
+      'gpg',
+      [
+        '--batch',
+        '--status-fd',
+        '2',
+        '--verify',
+        path.join(folder, 'snapshot.json.sig'),
+        path.join(folder, 'snapshot.json'),
+      ],
+      {
+        env: cleanEnv({ GNUPGHOME: gnupgHome, LC_ALL: 'C' }),
+      },
+    );
     return { code: 0, stderr };
   } catch (error) {
     const failed = error as { code: number; stderr: string };

@@ -49,19 +49,47 @@ export class GnupgHome {
    * ed25519 ...), `usage` default/sign/encr..., `expire` never/1d..., `encryptionSubkey`
    * an algorithm for an added encryption subkey (rsa3072 ...).
    */
-  generateKey(userId: string, algo: string, options: { usage?: string; expire?: string; fakedTime?: string; encryptionSubkey?: string } = {}): GpgKey {
+  generateKey(
+    userId: string,
+    algo: string,
+    options: { usage?: string; expire?: string; fakedTime?: string; encryptionSubkey?: string } = {},
+  ): GpgKey {
     const faked = options.fakedTime ? ['--faked-system-time', options.fakedTime] : [];
     const noPassphrase = ['--pinentry-mode', 'loopback', '--passphrase', ''];
-    this.ok([...faked, ...noPassphrase, '--quick-gen-key', userId, algo, options.usage ?? 'default', options.expire ?? 'never']);
+    this.ok([
+      ...faked,
+      ...noPassphrase,
+      '--quick-gen-key',
+      userId,
+      algo,
+      options.usage ?? 'default',
+      options.expire ?? 'never',
+    ]);
     const colons = this.ok(['--with-colons', '--list-keys', userId]).toString();
     const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(colons)?.[1];
     if (!fingerprint) throw new Error(`no fingerprint for ${userId} in: ${colons}`);
     // --quick-gen-key with an explicit algorithm (rsa3072, ed25519) makes no encryption subkey
-    if (options.encryptionSubkey) this.ok([...noPassphrase, '--quick-add-key', fingerprint, options.encryptionSubkey, 'encr', options.expire ?? 'never']);
+    if (options.encryptionSubkey)
+      this.ok([
+        ...noPassphrase,
+        '--quick-add-key',
+        fingerprint,
+        options.encryptionSubkey,
+        'encr',
+        options.expire ?? 'never',
+      ]);
     return {
       fingerprint,
       publicKey: this.ok(['--armor', '--export', fingerprint]).toString(),
-      secretKey: this.ok(['--pinentry-mode', 'loopback', '--passphrase', '', '--armor', '--export-secret-keys', fingerprint]).toString(),
+      secretKey: this.ok([
+        '--pinentry-mode',
+        'loopback',
+        '--passphrase',
+        '',
+        '--armor',
+        '--export-secret-keys',
+        fingerprint,
+      ]).toString(),
     };
   }
 
@@ -91,7 +119,10 @@ export class GnupgHome {
   /** `gpg -e -r` of data to keys in this home, with extra options (--sign, --compress-algo ...). */
   encryptTo(data: Buffer, recipients: string[], extra: string[] = []): Buffer {
     const to = recipients.flatMap((r) => ['--recipient', r]);
-    return this.ok(['--trust-model', 'always', '--pinentry-mode', 'loopback', '--passphrase', '', ...to, ...extra, '--encrypt'], data);
+    return this.ok(
+      ['--trust-model', 'always', '--pinentry-mode', 'loopback', '--passphrase', '', ...to, ...extra, '--encrypt'],
+      data,
+    );
   }
 
   /** `gpg --list-packets` of a message (stdout and stderr, for diagnostics and format checks). */
@@ -109,7 +140,10 @@ export async function withGnupgHome<T>(fn: (home: GnupgHome) => Promise<T> | T):
   try {
     return await fn(new GnupgHome(dir));
   } finally {
-    spawnSync('gpgconf', ['--homedir', dir, '--kill', 'all'], { env: { ...process.env, GNUPGHOME: dir }, stdio: 'ignore' });
+    spawnSync('gpgconf', ['--homedir', dir, '--kill', 'all'], {
+      env: { ...process.env, GNUPGHOME: dir },
+      stdio: 'ignore',
+    });
     await fs.rm(dir, { recursive: true, force: true });
   }
 }

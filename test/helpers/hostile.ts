@@ -53,20 +53,36 @@ sys.stdout.buffer.write(out.getvalue())
   child.stdin!.end(JSON.stringify(members));
   const chunks: Buffer[] = [];
   child.stdout!.on('data', (c: Buffer) => chunks.push(c));
-  await new Promise<void>((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`python3 tarfile failed: ${code}`)))));
+  await new Promise<void>((resolve, reject) =>
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`python3 tarfile failed: ${code}`)))),
+  );
   return Buffer.concat(chunks);
 }
 
 export async function gpgSymmetric(data: Buffer, passphrase: string, gnupgHome: string): Promise<Buffer> {
   const child = execFile(
     'gpg',
-    ['--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', passphrase, '--symmetric', '--cipher-algo', 'AES256', '-o', '-'],
+    [
+      '--batch',
+      '--quiet',
+      '--pinentry-mode',
+      'loopback',
+      '--passphrase',
+      passphrase,
+      '--symmetric',
+      '--cipher-algo',
+      'AES256',
+      '-o',
+      '-',
+    ],
     { encoding: 'buffer', maxBuffer: 1 << 28, env: cleanEnv({ GNUPGHOME: gnupgHome }) },
   );
   child.stdin!.end(data);
   const chunks: Buffer[] = [];
   child.stdout!.on('data', (c: Buffer) => chunks.push(c));
-  await new Promise<void>((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`gpg failed: ${code}`)))));
+  await new Promise<void>((resolve, reject) =>
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`gpg failed: ${code}`)))),
+  );
   return Buffer.concat(chunks);
 }
 
@@ -75,7 +91,11 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 /** Manifest entries as an honest manifest would list these members. */
 export function manifestFor(members: PyTarMember[]): ManifestEntry[] {
   return members.map((m) => {
-    const base = { path: m.name.replace(/\/$/, ''), mode: (m.mode ?? 0o644).toString(8).padStart(4, '0'), mtime: 1704067200 };
+    const base = {
+      path: m.name.replace(/\/$/, ''),
+      mode: (m.mode ?? 0o644).toString(8).padStart(4, '0'),
+      mtime: 1704067200,
+    };
     if (m.type === 'dir') return { ...base, type: 'directory' };
     if (m.type === 'symlink') return { ...base, type: 'symlink', target: m.linkname ?? '' };
     const data = Buffer.from(m.data ?? '');

@@ -33,8 +33,15 @@ export async function withLocalUser<T>(work: (user: LocalUser) => Promise<T>): P
   try {
     const uid = Number((await exec('id', ['-u', name])).stdout.trim());
     const gid = Number((await exec('id', ['-g', name])).stdout.trim());
-    const run = (command: string, args: string[], options: Omit<RunOptions, 'uid'> = {}) => runCommand('runuser', ['-u', name, '--', command, ...args], options);
-    return await work({ name, uid, gid, run, ripcord: (args, options) => run(process.execPath, [CLI, ...args], options) });
+    const run = (command: string, args: string[], options: Omit<RunOptions, 'uid'> = {}) =>
+      runCommand('runuser', ['-u', name, '--', command, ...args], options);
+    return await work({
+      name,
+      uid,
+      gid,
+      run,
+      ripcord: (args, options) => run(process.execPath, [CLI, ...args], options),
+    });
   } finally {
     await exec('userdel', [name]);
   }

@@ -38,7 +38,11 @@ export function userEnv(extra: Record<string, string> = {}): Record<string, stri
 }
 
 /** Run a command with exactly `env` (runCommand of ./cli.ts adds this process's environment back). */
-export function runAs(command: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<RunResult> {
+export function runAs(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -46,7 +50,9 @@ export function runAs(command: string, args: string[], options: { cwd: string; e
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+    child.on('close', (code) =>
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
+    );
   });
 }
 
@@ -57,7 +63,10 @@ export function runShell(script: string, options: { cwd: string; env: Record<str
 
 /** `npm pack` of this checkout into `dir`: the tarball's path and the files it holds. */
 export async function packTarball(dir: string, { dryRun = false } = {}): Promise<{ tarball: string; files: string[] }> {
-  const run = await runAs('npm', ['pack', '--json', '--pack-destination', dir, ...(dryRun ? ['--dry-run'] : [])], { cwd: PROJECT_ROOT, env: userEnv() });
+  const run = await runAs('npm', ['pack', '--json', '--pack-destination', dir, ...(dryRun ? ['--dry-run'] : [])], {
+    cwd: PROJECT_ROOT,
+    env: userEnv(),
+  });
   if (run.code !== 0) throw new Error(`npm pack failed: ${run.stderr}`);
   const [packed] = JSON.parse(run.stdout) as { filename: string; files: { path: string }[] }[];
   return { tarball: path.join(dir, packed!.filename), files: packed!.files.map((f) => f.path).sort() };

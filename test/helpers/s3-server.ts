@@ -112,17 +112,24 @@ const s3rverPath = createRequire(import.meta.url).resolve('s3rver');
 export async function startS3Server(): Promise<S3TestServer> {
   const directory = await mkdtemp(path.join(tmpdir(), 'ripcord-s3rver-'));
   let recorded: RecordedRequest[] = [];
-  const waiters = new Set<{ match: (request: RecordedRequest) => boolean; resolve: (request: RecordedRequest) => void }>();
+  const waiters = new Set<{
+    match: (request: RecordedRequest) => boolean;
+    resolve: (request: RecordedRequest) => void;
+  }>();
   const flushes = new Map<number, () => void>();
   let nextFlush = 0;
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
 
   const launch = async (port: number): Promise<number> => {
-    const proc = spawn(process.execPath, ['--openssl-legacy-provider', '-e', CHILD_SOURCE, s3rverPath, directory, String(port)], {
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
+    const proc = spawn(
+      process.execPath,
+      ['--openssl-legacy-provider', '-e', CHILD_SOURCE, s3rverPath, directory, String(port)],
+      {
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        env: { ...process.env, NODE_OPTIONS: '' },
+      },
+    );
     child = proc;
     // Never let the server keep the test process alive: the handles are unref'd and only
     // ref'd while the harness itself waits for the child.

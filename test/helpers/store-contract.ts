@@ -46,170 +46,224 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
     }
   };
 
-  contract('put then get returns an empty body unchanged', withStore(async (store) => {
-    await store.put('empty/object', new Uint8Array(0));
-    assert.is((await readAll(await store.get('empty/object'))).length, 0);
-    assert.is((await store.stat('empty/object'))?.size, 0);
-    await store.put('empty/stream', Readable.from([]));
-    assert.is((await readAll(await store.get('empty/stream'))).length, 0);
-  }));
+  contract(
+    'put then get returns an empty body unchanged',
+    withStore(async (store) => {
+      await store.put('empty/object', new Uint8Array(0));
+      assert.is((await readAll(await store.get('empty/object'))).length, 0);
+      assert.is((await store.stat('empty/object'))?.size, 0);
+      await store.put('empty/stream', Readable.from([]));
+      assert.is((await readAll(await store.get('empty/stream'))).length, 0);
+    }),
+  );
 
-  contract('put then get returns a small Uint8Array body byte for byte', withStore(async (store) => {
-    const data = new TextEncoder().encode('{"snapshot":"2026-01-01T00:00:00Z","files":3}\n');
-    await store.put('snap-1/snapshot.json', data);
-    assert.is(sha256(await readAll(await store.get('snap-1/snapshot.json'))), sha256(data));
-  }));
+  contract(
+    'put then get returns a small Uint8Array body byte for byte',
+    withStore(async (store) => {
+      const data = new TextEncoder().encode('{"snapshot":"2026-01-01T00:00:00Z","files":3}\n');
+      await store.put('snap-1/snapshot.json', data);
+      assert.is(sha256(await readAll(await store.get('snap-1/snapshot.json'))), sha256(data));
+    }),
+  );
 
-  contract('put then get returns a multi-MB streamed body with the same sha256', withStore(async (store) => {
-    // 13 MiB + 7 bytes in 64 KiB chunks: several multipart parts on S3, odd last part.
-    const source = randomSource(13 * MiB + 7, 64 * 1024);
-    await store.put('snap-1/archive.tar.gz.pgp', source.stream);
-    const back = await sha256OfStream(await store.get('snap-1/archive.tar.gz.pgp'));
-    assert.is(back.size, 13 * MiB + 7);
-    assert.is(back.sha256, source.sha256());
-    assert.is((await store.stat('snap-1/archive.tar.gz.pgp'))?.size, 13 * MiB + 7);
-  }));
+  contract(
+    'put then get returns a multi-MB streamed body with the same sha256',
+    withStore(async (store) => {
+      // 13 MiB + 7 bytes in 64 KiB chunks: several multipart parts on S3, odd last part.
+      const source = randomSource(13 * MiB + 7, 64 * 1024);
+      await store.put('snap-1/archive.tar.gz.pgp', source.stream);
+      const back = await sha256OfStream(await store.get('snap-1/archive.tar.gz.pgp'));
+      assert.is(back.size, 13 * MiB + 7);
+      assert.is(back.sha256, source.sha256());
+      assert.is((await store.stat('snap-1/archive.tar.gz.pgp'))?.size, 13 * MiB + 7);
+    }),
+  );
 
-  contract('get from an offset streams the rest of the object (as a resumed read asks)', withStore(async (store) => {
-    const data = randomBytes(300_000);
-    await store.put('snap-1/archive.tar.gz.pgp', data);
-    const rest = await readAll(await store.get('snap-1/archive.tar.gz.pgp', { offset: 123_457 }));
-    assert.is(sha256(rest), sha256(data.subarray(123_457)));
-  }));
+  contract(
+    'get from an offset streams the rest of the object (as a resumed read asks)',
+    withStore(async (store) => {
+      const data = randomBytes(300_000);
+      await store.put('snap-1/archive.tar.gz.pgp', data);
+      const rest = await readAll(await store.get('snap-1/archive.tar.gz.pgp', { offset: 123_457 }));
+      assert.is(sha256(rest), sha256(data.subarray(123_457)));
+    }),
+  );
 
-  contract('put replaces an existing object', withStore(async (store) => {
-    await store.put('audit/2026-11.jsonl', randomBytes(5000));
-    const second = randomBytes(1234);
-    await store.put('audit/2026-11.jsonl', Readable.from([second]));
-    assert.is(sha256(await readAll(await store.get('audit/2026-11.jsonl'))), sha256(second));
-    assert.is((await store.stat('audit/2026-11.jsonl'))?.size, 1234);
-    assert.equal(await keysOf(store.list('audit/')), ['audit/2026-11.jsonl']);
-  }));
+  contract(
+    'put replaces an existing object',
+    withStore(async (store) => {
+      await store.put('audit/2026-11.jsonl', randomBytes(5000));
+      const second = randomBytes(1234);
+      await store.put('audit/2026-11.jsonl', Readable.from([second]));
+      assert.is(sha256(await readAll(await store.get('audit/2026-11.jsonl'))), sha256(second));
+      assert.is((await store.stat('audit/2026-11.jsonl'))?.size, 1234);
+      assert.equal(await keysOf(store.list('audit/')), ['audit/2026-11.jsonl']);
+    }),
+  );
 
-  contract('get of a missing key rejects with NotFoundError', withStore(async (store) => {
-    await store.put('present/object', new Uint8Array([1]));
-    for (const key of ['missing', 'present/missing', 'present/object/deeper']) {
-      try {
-        await store.get(key);
-        assert.unreachable(`get(${key}) resolved`);
-      } catch (error) {
-        assert.instance(error, NotFoundError, `get(${key}): ${String(error)}`);
+  contract(
+    'get of a missing key rejects with NotFoundError',
+    withStore(async (store) => {
+      await store.put('present/object', new Uint8Array([1]));
+      for (const key of ['missing', 'present/missing', 'present/object/deeper']) {
+        try {
+          await store.get(key);
+          assert.unreachable(`get(${key}) resolved`);
+        } catch (error) {
+          assert.instance(error, NotFoundError, `get(${key}): ${String(error)}`);
+        }
       }
-    }
-  }));
+    }),
+  );
 
-  contract('stat of a missing key is undefined', withStore(async (store) => {
-    assert.is(await store.stat('missing'), undefined);
-    await store.put('a/b', new Uint8Array([1]));
-    assert.is(await store.stat('a/missing'), undefined);
-    assert.is(await store.stat('a'), undefined, 'a "folder" is not an object');
-  }));
+  contract(
+    'stat of a missing key is undefined',
+    withStore(async (store) => {
+      assert.is(await store.stat('missing'), undefined);
+      await store.put('a/b', new Uint8Array([1]));
+      assert.is(await store.stat('a/missing'), undefined);
+      assert.is(await store.stat('a'), undefined, 'a "folder" is not an object');
+    }),
+  );
 
-  contract('stat reports the size and a current modification time', withStore(async (store) => {
-    const before = Date.now();
-    await store.put('sized/object', randomBytes(4321));
-    const stat = await store.stat('sized/object');
-    assert.ok(stat);
-    assert.is(stat.key, 'sized/object');
-    assert.is(stat.size, 4321);
-    assert.instance(stat.modified, Date);
-    // generous: file systems and S3 report whole seconds
-    assert.ok(Math.abs(stat.modified.getTime() - before) < 120_000, `modified ${stat.modified.toISOString()}`);
-  }));
+  contract(
+    'stat reports the size and a current modification time',
+    withStore(async (store) => {
+      const before = Date.now();
+      await store.put('sized/object', randomBytes(4321));
+      const stat = await store.stat('sized/object');
+      assert.ok(stat);
+      assert.is(stat.key, 'sized/object');
+      assert.is(stat.size, 4321);
+      assert.instance(stat.modified, Date);
+      // generous: file systems and S3 report whole seconds
+      assert.ok(Math.abs(stat.modified.getTime() - before) < 120_000, `modified ${stat.modified.toISOString()}`);
+    }),
+  );
 
-  contract('list(prefix) returns nested keys and honours prefixes that are not folder boundaries', withStore(async (store) => {
-    const sizes: Record<string, number> = { 'a/1': 1, 'a/b/2': 2, 'a/b/c/3': 3, 'ab/4': 4, abc: 5, 'b/5': 6 };
-    for (const [key, size] of Object.entries(sizes)) await store.put(key, randomBytes(size));
-    const listed = await collect(store.list(''));
-    assert.equal(listed.map((o) => o.key).sort(), Object.keys(sizes).sort());
-    for (const object of listed) {
-      assert.is(object.size, sizes[object.key], `size of ${object.key}`);
-      assert.instance(object.modified, Date);
-    }
-    assert.equal(await keysOf(store.list('a/')), ['a/1', 'a/b/2', 'a/b/c/3']);
-    assert.equal(await keysOf(store.list('a')), ['a/1', 'a/b/2', 'a/b/c/3', 'ab/4', 'abc']);
-    assert.equal(await keysOf(store.list('a/b')), ['a/b/2', 'a/b/c/3']);
-    assert.equal(await keysOf(store.list('a/b/c/3')), ['a/b/c/3']);
-    assert.equal(await keysOf(store.list('ab')), ['ab/4', 'abc']);
-    assert.equal(await keysOf(store.list('zzz')), []);
-    assert.equal(await keysOf(store.list('a/zzz/')), []);
-  }));
-
-  contract('list returns every one of 2,150 keys exactly once (paginated listings)', withStore(async (store) => {
-    const keys = Array.from({ length: 2150 }, (_, i) => `many/${String(i % 7)}/${String(i).padStart(5, '0')}`);
-    await mapLimit(keys, 32, (key) => store.put(key, new TextEncoder().encode(key)));
-    await store.put('other/not-listed', new Uint8Array([1]));
-    const listed = await keysOf(store.list('many/'));
-    assert.is(listed.length, keys.length);
-    assert.is(new Set(listed).size, keys.length, 'no key listed twice');
-    assert.equal(listed, [...keys].sort());
-  }));
-
-  contract('delete removes many keys, ignores missing ones and leaves the rest', withStore(async (store) => {
-    for (const key of ['d/1', 'd/2', 'd/3', 'd/x/4', 'keep/5']) await store.put(key, randomBytes(10));
-    await store.delete(['d/1', 'd/x/4', 'never/existed', 'd/2', 'd/also-missing']);
-    assert.equal(await keysOf(store.list('')), ['d/3', 'keep/5']);
-    assert.is(await store.stat('d/1'), undefined);
-    assert.is(await store.stat('d/x/4'), undefined);
-    await store.delete([]);
-    await store.delete(['d/1']);
-    assert.equal(await keysOf(store.list('')), ['d/3', 'keep/5']);
-  }));
-
-  contract('delete handles more keys than one request carries (1,005)', withStore(async (store) => {
-    const keys = Array.from({ length: 1005 }, (_, i) => `bulk/${i}`);
-    await mapLimit(keys, 32, (key) => store.put(key, new Uint8Array([1])));
-    await store.delete(keys);
-    assert.equal(await keysOf(store.list('')), []);
-  }));
-
-  contract('a body stream that errors midway makes put reject and leaves nothing under the key', withStore(async (store) => {
-    // early: the error comes before the first part is complete; late: after 6 MiB, when an
-    // S3 multipart upload has already sent a part.
-    for (const [key, before] of [['early/archive', 100_000], ['late/archive', 6 * MiB + 5]] as const) {
-      let error: unknown;
-      try {
-        await store.put(key, failingStream(before, new Error('source failed midway')));
-      } catch (caught) {
-        error = caught;
+  contract(
+    'list(prefix) returns nested keys and honours prefixes that are not folder boundaries',
+    withStore(async (store) => {
+      const sizes: Record<string, number> = { 'a/1': 1, 'a/b/2': 2, 'a/b/c/3': 3, 'ab/4': 4, abc: 5, 'b/5': 6 };
+      for (const [key, size] of Object.entries(sizes)) await store.put(key, randomBytes(size));
+      const listed = await collect(store.list(''));
+      assert.equal(listed.map((o) => o.key).sort(), Object.keys(sizes).sort());
+      for (const object of listed) {
+        assert.is(object.size, sizes[object.key], `size of ${object.key}`);
+        assert.instance(object.modified, Date);
       }
-      assert.instance(error, Error, `put(${key}) must reject`);
-      assert.is(await store.stat(key), undefined, `nothing under ${key}`);
-      assert.equal(await keysOf(store.list(key)), [], `nothing listed under ${key} (not even a partial name)`);
-    }
-    assert.equal(await keysOf(store.list('')), []);
-  }));
+      assert.equal(await keysOf(store.list('a/')), ['a/1', 'a/b/2', 'a/b/c/3']);
+      assert.equal(await keysOf(store.list('a')), ['a/1', 'a/b/2', 'a/b/c/3', 'ab/4', 'abc']);
+      assert.equal(await keysOf(store.list('a/b')), ['a/b/2', 'a/b/c/3']);
+      assert.equal(await keysOf(store.list('a/b/c/3')), ['a/b/c/3']);
+      assert.equal(await keysOf(store.list('ab')), ['ab/4', 'abc']);
+      assert.equal(await keysOf(store.list('zzz')), []);
+      assert.equal(await keysOf(store.list('a/zzz/')), []);
+    }),
+  );
 
-  contract('a failed put over an existing object leaves the old object intact', withStore(async (store) => {
-    const old = randomBytes(3000);
-    await store.put('snap/snapshot.json', old);
-    await store.put('snap/snapshot.json', failingStream(6 * MiB + 1, new Error('source failed midway'))).then(
-      () => assert.unreachable('put resolved'),
-      (error: unknown) => assert.instance(error, Error),
-    );
-    assert.is(sha256(await readAll(await store.get('snap/snapshot.json'))), sha256(old));
-    assert.equal(await keysOf(store.list('snap/')), ['snap/snapshot.json']);
-  }));
+  contract(
+    'list returns every one of 2,150 keys exactly once (paginated listings)',
+    withStore(async (store) => {
+      const keys = Array.from({ length: 2150 }, (_, i) => `many/${String(i % 7)}/${String(i).padStart(5, '0')}`);
+      await mapLimit(keys, 32, (key) => store.put(key, new TextEncoder().encode(key)));
+      await store.put('other/not-listed', new Uint8Array([1]));
+      const listed = await keysOf(store.list('many/'));
+      assert.is(listed.length, keys.length);
+      assert.is(new Set(listed).size, keys.length, 'no key listed twice');
+      assert.equal(listed, [...keys].sort());
+    }),
+  );
 
-  contract('concurrent puts of different keys all store their own bytes', withStore(async (store) => {
-    const sources = Array.from({ length: 8 }, (_, i) => ({ key: `par/${i}/archive`, source: randomSource(MiB + i * 1000, 32 * 1024) }));
-    await Promise.all(sources.map(({ key, source }) => store.put(key, source.stream)));
-    for (const { key, source } of sources) {
-      const back = await sha256OfStream(await store.get(key));
-      assert.is(back.sha256, source.sha256(), key);
-    }
-    assert.is((await keysOf(store.list('par/'))).length, 8);
-  }));
+  contract(
+    'delete removes many keys, ignores missing ones and leaves the rest',
+    withStore(async (store) => {
+      for (const key of ['d/1', 'd/2', 'd/3', 'd/x/4', 'keep/5']) await store.put(key, randomBytes(10));
+      await store.delete(['d/1', 'd/x/4', 'never/existed', 'd/2', 'd/also-missing']);
+      assert.equal(await keysOf(store.list('')), ['d/3', 'keep/5']);
+      assert.is(await store.stat('d/1'), undefined);
+      assert.is(await store.stat('d/x/4'), undefined);
+      await store.delete([]);
+      await store.delete(['d/1']);
+      assert.equal(await keysOf(store.list('')), ['d/3', 'keep/5']);
+    }),
+  );
 
-  contract('keys that escape the repository are refused', withStore(async (store) => {
-    for (const key of ['../escape', '/absolute', 'a/../b', 'a//b', '']) {
-      await store.put(key, new Uint8Array([1])).then(
-        () => assert.unreachable(`put(${JSON.stringify(key)}) resolved`),
+  contract(
+    'delete handles more keys than one request carries (1,005)',
+    withStore(async (store) => {
+      const keys = Array.from({ length: 1005 }, (_, i) => `bulk/${i}`);
+      await mapLimit(keys, 32, (key) => store.put(key, new Uint8Array([1])));
+      await store.delete(keys);
+      assert.equal(await keysOf(store.list('')), []);
+    }),
+  );
+
+  contract(
+    'a body stream that errors midway makes put reject and leaves nothing under the key',
+    withStore(async (store) => {
+      // early: the error comes before the first part is complete; late: after 6 MiB, when an
+      // S3 multipart upload has already sent a part.
+      for (const [key, before] of [
+        ['early/archive', 100_000],
+        ['late/archive', 6 * MiB + 5],
+      ] as const) {
+        let error: unknown;
+        try {
+          await store.put(key, failingStream(before, new Error('source failed midway')));
+        } catch (caught) {
+          error = caught;
+        }
+        assert.instance(error, Error, `put(${key}) must reject`);
+        assert.is(await store.stat(key), undefined, `nothing under ${key}`);
+        assert.equal(await keysOf(store.list(key)), [], `nothing listed under ${key} (not even a partial name)`);
+      }
+      assert.equal(await keysOf(store.list('')), []);
+    }),
+  );
+
+  contract(
+    'a failed put over an existing object leaves the old object intact',
+    withStore(async (store) => {
+      const old = randomBytes(3000);
+      await store.put('snap/snapshot.json', old);
+      await store.put('snap/snapshot.json', failingStream(6 * MiB + 1, new Error('source failed midway'))).then(
+        () => assert.unreachable('put resolved'),
         (error: unknown) => assert.instance(error, Error),
       );
-    }
-    assert.equal(await keysOf(store.list('')), []);
-  }));
+      assert.is(sha256(await readAll(await store.get('snap/snapshot.json'))), sha256(old));
+      assert.equal(await keysOf(store.list('snap/')), ['snap/snapshot.json']);
+    }),
+  );
+
+  contract(
+    'concurrent puts of different keys all store their own bytes',
+    withStore(async (store) => {
+      const sources = Array.from({ length: 8 }, (_, i) => ({
+        key: `par/${i}/archive`,
+        source: randomSource(MiB + i * 1000, 32 * 1024),
+      }));
+      await Promise.all(sources.map(({ key, source }) => store.put(key, source.stream)));
+      for (const { key, source } of sources) {
+        const back = await sha256OfStream(await store.get(key));
+        assert.is(back.sha256, source.sha256(), key);
+      }
+      assert.is((await keysOf(store.list('par/'))).length, 8);
+    }),
+  );
+
+  contract(
+    'keys that escape the repository are refused',
+    withStore(async (store) => {
+      for (const key of ['../escape', '/absolute', 'a/../b', 'a//b', '']) {
+        await store.put(key, new Uint8Array([1])).then(
+          () => assert.unreachable(`put(${JSON.stringify(key)}) resolved`),
+          (error: unknown) => assert.instance(error, Error),
+        );
+      }
+      assert.equal(await keysOf(store.list('')), []);
+    }),
+  );
 
   contract.run();
 }
@@ -304,7 +358,11 @@ export async function keysOf(objects: AsyncIterable<StoredObject>): Promise<stri
   return (await collect(objects)).map((o) => o.key).sort();
 }
 
-export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+export async function mapLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

@@ -41,22 +41,34 @@ test('each record is its own object under audit/YYYY-MM/ (the UTC month), one JS
   try {
     const store = new LocalStore(dir);
     // written out of order, across a month boundary (23:59 on 31 Oct in UTC is October)
-    const second = await appendAudit(store, entry('2026-11-01T00:00:01.000Z', { operation: 'prune', snapshots: ['20261031T235900.000Z-0001'] }));
-    const first = await appendAudit(store, entry('2026-10-31T23:59:59.000Z', { snapshots: ['20261031T235900.000Z-0001'], set: 'configs' }));
+    const second = await appendAudit(
+      store,
+      entry('2026-11-01T00:00:01.000Z', { operation: 'prune', snapshots: ['20261031T235900.000Z-0001'] }),
+    );
+    const first = await appendAudit(
+      store,
+      entry('2026-10-31T23:59:59.000Z', { snapshots: ['20261031T235900.000Z-0001'], set: 'configs' }),
+    );
     assert.match(first, /^audit\/2026-10\/20261031T235959\.000Z-[0-9a-f]{12}\.json$/);
     assert.match(second, /^audit\/2026-11\/20261101T000001\.000Z-[0-9a-f]{12}\.json$/);
     assert.equal(await keysUnder(store, ''), [first, second].sort());
 
     const text = await fs.readFile(path.join(dir, first), 'utf8');
     assert.ok(text.endsWith('}\n') && text.split('\n').length === 2, `one JSON line: ${JSON.stringify(text)}`);
-    assert.equal(JSON.parse(text), { format: AUDIT_FORMAT, ...entry('2026-10-31T23:59:59.000Z', { snapshots: ['20261031T235900.000Z-0001'], set: 'configs' }) });
+    assert.equal(JSON.parse(text), {
+      format: AUDIT_FORMAT,
+      ...entry('2026-10-31T23:59:59.000Z', { snapshots: ['20261031T235900.000Z-0001'], set: 'configs' }),
+    });
 
     const { records, damaged } = await readAudit(store);
     assert.equal(damaged, []);
-    assert.equal(records.map((r) => [r.time, r.operation, r.set ?? null]), [
-      ['2026-10-31T23:59:59.000Z', 'backup', 'configs'],
-      ['2026-11-01T00:00:01.000Z', 'prune', null],
-    ]);
+    assert.equal(
+      records.map((r) => [r.time, r.operation, r.set ?? null]),
+      [
+        ['2026-10-31T23:59:59.000Z', 'backup', 'configs'],
+        ['2026-11-01T00:00:01.000Z', 'prune', null],
+      ],
+    );
   } finally {
     await removeDir(dir);
   }
@@ -67,7 +79,9 @@ test('50 concurrent appends to one local repository leave 50 whole, distinct rec
   try {
     const store = new LocalStore(dir);
     const time = '2026-11-22T12:00:00.000Z'; // the same millisecond for all of them
-    const keys = await Promise.all(Array.from({ length: 50 }, (_, i) => appendAudit(store, entry(time, { snapshots: [`writer-${i}`] }))));
+    const keys = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => appendAudit(store, entry(time, { snapshots: [`writer-${i}`] }))),
+    );
     assert.is(new Set(keys).size, 50);
     const { records, damaged } = await readAudit(store);
     assert.equal(damaged, []);
@@ -91,10 +105,16 @@ test('readAudit --since skips whole months before it and filters the rest by tim
 
     const since = await readAudit(store, { since: new Date('2026-11-10T00:00:00Z') });
     assert.equal(since.damaged, []);
-    assert.equal(since.records.map((r) => r.time), ['2026-11-20T10:00:00.000Z']);
+    assert.equal(
+      since.records.map((r) => r.time),
+      ['2026-11-20T10:00:00.000Z'],
+    );
 
     const backups = await readAudit(store, { since: new Date('2026-10-01T00:00:00Z'), operation: 'backup' });
-    assert.equal(backups.records.map((r) => r.time), ['2026-11-02T10:00:00.000Z']);
+    assert.equal(
+      backups.records.map((r) => r.time),
+      ['2026-11-02T10:00:00.000Z'],
+    );
   } finally {
     await removeDir(dir);
   }
@@ -135,7 +155,10 @@ test('on S3 (no append there) 20 concurrent writers leave 20 objects, and readAu
     assert.ok(keys.every((k) => k.startsWith('audit/2026-11/')));
     const { records, damaged } = await readAudit(store);
     assert.equal(damaged, []);
-    assert.equal(records.map((r) => r.time), [...times].sort());
+    assert.equal(
+      records.map((r) => r.time),
+      [...times].sort(),
+    );
   } finally {
     await store?.close();
     await server.stop();

@@ -15,10 +15,18 @@ async function backUpWith(wantsTotals: boolean): Promise<RipcordEvent[]> {
   const dir = await tempDir();
   try {
     await fs.mkdir(path.join(dir, 'config'));
-    for (let i = 0; i < 5; i++) await fs.writeFile(path.join(dir, 'config', `app-${i}.yaml`), `replicas: ${i}\n`.repeat(100));
+    for (let i = 0; i < 5; i++)
+      await fs.writeFile(path.join(dir, 'config', `app-${i}.yaml`), `replicas: ${i}\n`.repeat(100));
     const events: RipcordEvent[] = [];
     const reporter = { emit: (event: RipcordEvent) => events.push(event), ...(wantsTotals ? { wantsTotals } : {}) };
-    await createBackup({ store: new LocalStore(path.join(dir, 'repo')), paths: ['config'], cwd: dir, keys, origin, reporter });
+    await createBackup({
+      store: new LocalStore(path.join(dir, 'repo')),
+      paths: ['config'],
+      cwd: dir,
+      keys,
+      origin,
+      reporter,
+    });
     return events;
   } finally {
     await removeDir(dir);
@@ -27,17 +35,26 @@ async function backUpWith(wantsTotals: boolean): Promise<RipcordEvent[]> {
 
 test('a reporter that shows totals gets a counting pass first, and progress against the totals', async () => {
   const events = await backUpWith(true);
-  assert.ok(events.some((e) => e.type === 'phase' && e.phase === 'scan'), 'a scan phase');
+  assert.ok(
+    events.some((e) => e.type === 'phase' && e.phase === 'scan'),
+    'a scan phase',
+  );
   const last = events.filter((e) => e.type === 'progress').at(-1);
   assert.equal(last?.type === 'progress' ? last.total : undefined, { files: 5, bytes: 5 * 1200 });
 });
 
 test('without anyone showing totals, a local backup walks its sources once: no scan phase, progress without totals', async () => {
   const events = await backUpWith(false);
-  assert.not.ok(events.some((e) => e.type === 'phase' && e.phase === 'scan'), 'no scan phase');
+  assert.not.ok(
+    events.some((e) => e.type === 'phase' && e.phase === 'scan'),
+    'no scan phase',
+  );
   const progress = events.filter((e) => e.type === 'progress');
   assert.ok(progress.length > 0, 'progress is still reported');
-  assert.ok(progress.every((e) => e.type === 'progress' && e.total === undefined), 'no totals');
+  assert.ok(
+    progress.every((e) => e.type === 'progress' && e.total === undefined),
+    'no totals',
+  );
   const last = progress.at(-1);
   assert.equal(last?.type === 'progress' ? last.done : undefined, { files: 5, bytes: 5 * 1200 });
 });
@@ -48,7 +65,14 @@ test('a file name that contains U+FFFD itself is valid UTF-8 and is backed up', 
     await fs.mkdir(path.join(dir, 'config'));
     await fs.writeFile(path.join(dir, 'config', 'odd-\ufffd.txt'), 'replacement character\n');
     const events: RipcordEvent[] = [];
-    const { snapshot } = await createBackup({ store: new LocalStore(path.join(dir, 'repo')), paths: ['config'], cwd: dir, keys, origin, reporter: { emit: (e) => events.push(e) } });
+    const { snapshot } = await createBackup({
+      store: new LocalStore(path.join(dir, 'repo')),
+      paths: ['config'],
+      cwd: dir,
+      keys,
+      origin,
+      reporter: { emit: (e) => events.push(e) },
+    });
     assert.is(snapshot.files, 1);
   } finally {
     await removeDir(dir);

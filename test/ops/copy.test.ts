@@ -138,18 +138,38 @@ test('copy writes the four objects byte for byte, snapshot.json last, and the co
     assert.is(result.copied, 2);
     assert.is(result.failed, 0);
     for (const snapshot of r.snapshots) {
-      const written = destination.puts.filter((key) => key.startsWith(`${snapshot.id}/`)).map((key) => key.slice(snapshot.id.length + 1));
+      const written = destination.puts
+        .filter((key) => key.startsWith(`${snapshot.id}/`))
+        .map((key) => key.slice(snapshot.id.length + 1));
       assert.equal(written, ['archive.tar.gz.pgp', 'manifest.json.pgp', 'SHA256SUMS', 'snapshot.json']);
-      assert.equal(await keysIn(r.destination, `${snapshot.id}/`), OBJECTS.map((o) => `${snapshot.id}/${o}`));
+      assert.equal(
+        await keysIn(r.destination, `${snapshot.id}/`),
+        OBJECTS.map((o) => `${snapshot.id}/${o}`),
+      );
       for (const object of OBJECTS) {
-        assert.ok((await bytesOf(r.source, `${snapshot.id}/${object}`)).equals(await bytesOf(r.destination, `${snapshot.id}/${object}`)), object);
+        assert.ok(
+          (await bytesOf(r.source, `${snapshot.id}/${object}`)).equals(
+            await bytesOf(r.destination, `${snapshot.id}/${object}`),
+          ),
+          object,
+        );
       }
     }
     let stored = 0;
-    for (const snapshot of r.snapshots) for (const object of OBJECTS) stored += (await bytesOf(r.source, `${snapshot.id}/${object}`)).length;
+    for (const snapshot of r.snapshots)
+      for (const object of OBJECTS) stored += (await bytesOf(r.source, `${snapshot.id}/${object}`)).length;
     assert.is(result.bytes, stored, 'bytes transferred: the four objects of each snapshot');
-    const verified = await verifySnapshots({ store: r.destination, references: [], all: true, readData: true, keys: { passphrase: keys.passphrase } });
-    assert.equal(verified.map((v) => v.ok), [true, true]);
+    const verified = await verifySnapshots({
+      store: r.destination,
+      references: [],
+      all: true,
+      readData: true,
+      keys: { passphrase: keys.passphrase },
+    });
+    assert.equal(
+      verified.map((v) => v.ok),
+      [true, true],
+    );
   } finally {
     await removeDir(r.dir);
   }
@@ -161,7 +181,10 @@ test('a second copy finds every snapshot present and writes nothing', async () =
     await copyAll(r.source, r.destination);
     const destination = new FailingStore(r.destination);
     const result = await copyAll(r.source, destination);
-    assert.equal({ copied: result.copied, present: result.present, bytes: result.bytes }, { copied: 0, present: 2, bytes: 0 });
+    assert.equal(
+      { copied: result.copied, present: result.present, bytes: result.bytes },
+      { copied: 0, present: 2, bytes: 0 },
+    );
     assert.equal(destination.puts, []);
   } finally {
     await removeDir(r.dir);
@@ -172,9 +195,16 @@ test('a dry run (planCopy alone) decides without writing anything', async () => 
   const r = await setup(1);
   try {
     const plan = await planCopy({ source: r.source, destination: r.destination, references: ['latest'] });
-    assert.equal(plan.snapshots.map((s) => [s.id, s.decision]), [[r.snapshots[0]!.id, 'copy']]);
+    assert.equal(
+      plan.snapshots.map((s) => [s.id, s.decision]),
+      [[r.snapshots[0]!.id, 'copy']],
+    );
     assert.ok(plan.snapshots[0]!.bytes > r.snapshots[0]!.archiveBytes);
-    assert.is(await fs.stat(r.destination.root).catch(() => undefined), undefined, 'the destination was not even created');
+    assert.is(
+      await fs.stat(r.destination.root).catch(() => undefined),
+      undefined,
+      'the destination was not even created',
+    );
   } finally {
     await removeDir(r.dir);
   }
@@ -192,9 +222,17 @@ for (const object of ['archive.tar.gz.pgp', 'manifest.json.pgp']) {
       assert.is(result.failed, 1);
       const problem = result.snapshots[0]!.problem!;
       assert.ok(problem.includes(id) && problem.includes(object), problem);
-      assert.match(problem, new RegExp(`${object.replace(/\./g, '\\.')} read from ${r.source.root}/? does not match snapshot\\.json`));
-      const attempted = object === 'archive.tar.gz.pgp' ? ['archive.tar.gz.pgp'] : ['archive.tar.gz.pgp', 'manifest.json.pgp'];
-      assert.equal(destination.puts, attempted.map((o) => `${id}/${o}`), 'stopped at the damaged object');
+      assert.match(
+        problem,
+        new RegExp(`${object.replace(/\./g, '\\.')} read from ${r.source.root}/? does not match snapshot\\.json`),
+      );
+      const attempted =
+        object === 'archive.tar.gz.pgp' ? ['archive.tar.gz.pgp'] : ['archive.tar.gz.pgp', 'manifest.json.pgp'];
+      assert.equal(
+        destination.puts,
+        attempted.map((o) => `${id}/${o}`),
+        'stopped at the damaged object',
+      );
       assert.equal(await keysIn(r.destination), [], 'no object, not even a partial one');
     } finally {
       await removeDir(r.dir);
@@ -289,7 +327,10 @@ test('the read-back catches an object damaged on arrival (FailingStore flips a b
     const result = await copyAll(r.source, destination);
     assert.is(result.failed, 1);
     const problem = result.snapshots[0]!.problem!;
-    assert.match(problem, new RegExp(`snapshot ${id.replace('.', '\\.')}: archive\\.tar\\.gz\\.pgp as stored in .* does not match`));
+    assert.match(
+      problem,
+      new RegExp(`snapshot ${id.replace('.', '\\.')}: archive\\.tar\\.gz\\.pgp as stored in .* does not match`),
+    );
     assert.not.ok(destination.puts.includes(`${id}/snapshot.json`), 'snapshot.json never written');
     assert.equal(await keysIn(r.destination), []);
   } finally {
@@ -315,10 +356,18 @@ test('a different committed snapshot with the same id in the destination is neve
     assert.is(plan.snapshots[0]!.decision, 'conflict');
     const result = await applyCopy(plan);
     assert.is(result.failed, 1);
-    assert.match(result.snapshots[0]!.problem!, new RegExp(`snapshot ${id.replace('.', '\\.')} already exists in .* with a different snapshot\\.json: refusing to overwrite`));
+    assert.match(
+      result.snapshots[0]!.problem!,
+      new RegExp(
+        `snapshot ${id.replace('.', '\\.')} already exists in .* with a different snapshot\\.json: refusing to overwrite`,
+      ),
+    );
     assert.equal(destination.puts, []);
     const after = await Promise.all(OBJECTS.map((o) => bytesOf(r.destination, `${id}/${o}`)));
-    assert.ok(after.every((bytes, i) => bytes.equals(before[i]!)), 'the destination is untouched');
+    assert.ok(
+      after.every((bytes, i) => bytes.equals(before[i]!)),
+      'the destination is untouched',
+    );
   } finally {
     await removeDir(r.dir);
   }
@@ -330,8 +379,18 @@ test('the reporter hears of every object copied, verified and committed', async 
     const events: RipcordEvent[] = [];
     await copyAll(r.source, r.destination, events);
     const messages = events.filter((e) => e.type === 'phase').map((e) => (e as { message: string }).message);
-    for (const expected of [/copying archive\.tar\.gz\.pgp/, /copying manifest\.json\.pgp/, /verifying archive\.tar\.gz\.pgp/, /verifying manifest\.json\.pgp/, /writing SHA256SUMS/, /committing snapshot\.json/]) {
-      assert.ok(messages.some((m) => expected.test(m)), `${expected} in ${messages.join(' | ')}`);
+    for (const expected of [
+      /copying archive\.tar\.gz\.pgp/,
+      /copying manifest\.json\.pgp/,
+      /verifying archive\.tar\.gz\.pgp/,
+      /verifying manifest\.json\.pgp/,
+      /writing SHA256SUMS/,
+      /committing snapshot\.json/,
+    ]) {
+      assert.ok(
+        messages.some((m) => expected.test(m)),
+        `${expected} in ${messages.join(' | ')}`,
+      );
     }
     const progress = events.filter((e): e is Extract<RipcordEvent, { type: 'progress' }> => e.type === 'progress');
     const last = progress.at(-1)!;
@@ -345,9 +404,17 @@ test('the reporter hears of every object copied, verified and committed', async 
 test('copy refuses a destination that is the source, and a snapshot id that does not exist', async () => {
   const r = await setup(1);
   try {
-    const same = await planCopy({ source: r.source, destination: new LocalStore(r.source.root), references: ['latest'] }).catch((e: Error) => e);
+    const same = await planCopy({
+      source: r.source,
+      destination: new LocalStore(r.source.root),
+      references: ['latest'],
+    }).catch((e: Error) => e);
     assert.match(String((same as Error).message), /the source and the destination are the same repository/);
-    const missing = await planCopy({ source: r.source, destination: r.destination, references: ['20200101T000000.000Z-abcd'] }).catch((e: Error) => e);
+    const missing = await planCopy({
+      source: r.source,
+      destination: r.destination,
+      references: ['20200101T000000.000Z-abcd'],
+    }).catch((e: Error) => e);
     assert.match(String((missing as Error).message), /snapshot 20200101T000000\.000Z-abcd does not exist/);
     assert.not.instance(missing, IntegrityError);
   } finally {

@@ -10,16 +10,28 @@ import { LocalStore } from '../../src/storage/local-store.ts';
 import type { Store } from '../../src/storage/store.ts';
 import { removeDir, tempDir } from '../helpers/tree.ts';
 
-const owner = (operation: string, pid = process.pid) => ({ operation, host: 'test-host', pid, user: 'tester', ciRun: 'https://ci.example/run/1' });
+const owner = (operation: string, pid = process.pid) => ({
+  operation,
+  host: 'test-host',
+  pid,
+  user: 'tester',
+  ciRun: 'https://ci.example/run/1',
+});
 
 test('a second holder fails at once with a message naming the holder and its lease', async () => {
   const dir = await tempDir();
   try {
     const store = new LocalStore(dir);
     const first = await acquireLock(store, 'prune', owner('prune'));
-    const error = await acquireLock(store, 'prune', owner('prune')).then(() => undefined, (e: Error) => e);
+    const error = await acquireLock(store, 'prune', owner('prune')).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.instance(error, LockedError);
-    assert.match(error!.message, /prune is locked in .*: prune by tester@test-host \(pid \d+, https:\/\/ci\.example\/run\/1\) since .*; its lease runs until .* and lapses by itself/);
+    assert.match(
+      error!.message,
+      /prune is locked in .*: prune by tester@test-host \(pid \d+, https:\/\/ci\.example\/run\/1\) since .*; its lease runs until .* and lapses by itself/,
+    );
     await first.release();
     const again = await acquireLock(store, 'prune', owner('prune'));
     await again.release();
@@ -37,7 +49,12 @@ test('a killed holder stops renewing and its lease expires: the next job proceed
     const now = () => new Date(clock);
     await acquireLock(store, 'prune', owner('prune'), { leaseMs: 60_000, renewMs: 3_600_000, now }); // never released: the job "died"
     clock += 30_000;
-    await assert.not.ok(await acquireLock(store, 'prune', owner('prune'), { leaseMs: 60_000, now }).then(() => true, () => false));
+    await assert.not.ok(
+      await acquireLock(store, 'prune', owner('prune'), { leaseMs: 60_000, now }).then(
+        () => true,
+        () => false,
+      ),
+    );
     clock += 31_000; // past the lease
     const next = await acquireLock(store, 'prune', owner('prune'), { leaseMs: 60_000, now });
     await next.release();
@@ -52,7 +69,10 @@ test('a holder renews its lease while it works, so a long operation keeps its lo
     const store = new LocalStore(dir);
     const held = await acquireLock(store, 'long', owner('long'), { leaseMs: 1500, renewMs: 200 });
     await new Promise((resolve) => setTimeout(resolve, 2500)); // longer than one lease
-    const error = await acquireLock(store, 'long', owner('other')).then(() => undefined, (e: Error) => e);
+    const error = await acquireLock(store, 'long', owner('other')).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.instance(error, LockedError);
     await held.release();
   } finally {
@@ -67,14 +87,26 @@ test('with sameMachine, a lock whose process is gone is not a holder', async () 
     const child = spawn('true');
     const deadPid = await new Promise<number>((resolve) => child.on('exit', () => resolve(child.pid!)));
     // what a restore killed with SIGKILL leaves behind: its lock, with a lease still running
-    await store.put('locks/restore-x/20261122T000000.000Z-dead.json', Buffer.from(JSON.stringify({ ...owner('restore', deadPid), acquired: new Date().toISOString(), expires: new Date(Date.now() + 3_600_000).toISOString() })));
-    await assert.not.ok(await acquireLock(store, 'restore-x', owner('restore')).then(
-      async (l) => {
-        await l.release();
-        return true;
-      },
-      () => false,
-    ), 'without sameMachine the lease is what counts');
+    await store.put(
+      'locks/restore-x/20261122T000000.000Z-dead.json',
+      Buffer.from(
+        JSON.stringify({
+          ...owner('restore', deadPid),
+          acquired: new Date().toISOString(),
+          expires: new Date(Date.now() + 3_600_000).toISOString(),
+        }),
+      ),
+    );
+    await assert.not.ok(
+      await acquireLock(store, 'restore-x', owner('restore')).then(
+        async (l) => {
+          await l.release();
+          return true;
+        },
+        () => false,
+      ),
+      'without sameMachine the lease is what counts',
+    );
     const mine = await acquireLock(store, 'restore-x', owner('restore'), { sameMachine: true });
     await mine.release();
   } finally {
@@ -122,7 +154,10 @@ test('a contender whose lock write lands late never takes a lock another already
         },
       },
     });
-    const a = acquireLock(slow, 'prune', owner('slow job')).then((lock) => lock, (e: Error) => e);
+    const a = acquireLock(slow, 'prune', owner('slow job')).then(
+      (lock) => lock,
+      (e: Error) => e,
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
     const b = await acquireLock(store, 'prune', owner('fast job'));
     const outcome = await a;
@@ -145,9 +180,30 @@ async function plant(store: LocalStore, name: string, content: string): Promise<
 const future = (ms: number) => () => new Date(Date.now() + ms);
 
 for (const [what, content] of [
-  ['whose expiry does not parse', JSON.stringify({ operation: 'prune', host: 'h', pid: 4242, acquired: new Date().toISOString(), expires: 'never' })],
-  ['whose lease runs to the year 9999', JSON.stringify({ operation: 'prune', host: 'h', pid: 4242, acquired: new Date().toISOString(), expires: '9999-12-31T23:59:59.000Z' })],
-  ['whose pid is not a number', JSON.stringify({ operation: 'prune', host: 'h', pid: 'one', acquired: new Date().toISOString(), expires: new Date(Date.now() + 60_000).toISOString() })],
+  [
+    'whose expiry does not parse',
+    JSON.stringify({ operation: 'prune', host: 'h', pid: 4242, acquired: new Date().toISOString(), expires: 'never' }),
+  ],
+  [
+    'whose lease runs to the year 9999',
+    JSON.stringify({
+      operation: 'prune',
+      host: 'h',
+      pid: 4242,
+      acquired: new Date().toISOString(),
+      expires: '9999-12-31T23:59:59.000Z',
+    }),
+  ],
+  [
+    'whose pid is not a number',
+    JSON.stringify({
+      operation: 'prune',
+      host: 'h',
+      pid: 'one',
+      acquired: new Date().toISOString(),
+      expires: new Date(Date.now() + 60_000).toISOString(),
+    }),
+  ],
   ['that is JSON null', 'null'],
   ['that is not JSON at all', 'lock!'],
 ] as const) {
@@ -156,12 +212,19 @@ for (const [what, content] of [
     try {
       const store = new LocalStore(dir);
       const key = await plant(store, 'prune', content);
-      const error = await acquireLock(store, 'prune', owner('prune')).then(() => undefined, (e: Error) => e);
+      const error = await acquireLock(store, 'prune', owner('prune')).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       assert.instance(error, LockedError, 'a record that may be a live holder is not ignored at once');
       assert.match(error!.message, new RegExp(`lapses by itself .*remove ${key}`));
       const later = await acquireLock(store, 'prune', owner('prune'), { now: future(MAX_LEASE_MS + 60_000) });
       await later.release();
-      assert.equal(await fs.readdir(path.join(dir, 'locks', 'prune')).catch(() => []), [], 'the lapsed record is removed');
+      assert.equal(
+        await fs.readdir(path.join(dir, 'locks', 'prune')).catch(() => []),
+        [],
+        'the lapsed record is removed',
+      );
     } finally {
       await removeDir(dir);
     }
@@ -172,8 +235,21 @@ test('a lock record larger than any lock is not read, and lapses like any record
   const dir = await tempDir();
   try {
     const store = new LocalStore(dir);
-    await plant(store, 'prune', JSON.stringify({ operation: 'x'.repeat(1 << 20), host: 'h', pid: 4242, acquired: new Date().toISOString(), expires: '9999-12-31T23:59:59.000Z' }));
-    const error = await acquireLock(store, 'prune', owner('prune')).then(() => undefined, (e: Error) => e);
+    await plant(
+      store,
+      'prune',
+      JSON.stringify({
+        operation: 'x'.repeat(1 << 20),
+        host: 'h',
+        pid: 4242,
+        acquired: new Date().toISOString(),
+        expires: '9999-12-31T23:59:59.000Z',
+      }),
+    );
+    const error = await acquireLock(store, 'prune', owner('prune')).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.instance(error, LockedError);
     assert.match(error!.message, /a lock record that does not parse/);
     assert.ok(error!.message.length < 1000, 'the message stays one short line');
@@ -188,12 +264,28 @@ test('the fields of a lock record are escaped when printed: no control character
   const dir = await tempDir();
   try {
     const store = new LocalStore(dir);
-    const hostile = { operation: 'prune\x1b[2J\x1b]0;owned\x07', host: 'h\r\nripcord: all clear', user: 'u\u202eevil', pid: 4242, ciRun: 'run\x9b1m', acquired: new Date().toISOString(), expires: new Date(Date.now() + 60_000).toISOString() };
+    const hostile = {
+      operation: 'prune\x1b[2J\x1b]0;owned\x07',
+      host: 'h\r\nripcord: all clear',
+      user: 'u\u202eevil',
+      pid: 4242,
+      ciRun: 'run\x9b1m',
+      acquired: new Date().toISOString(),
+      expires: new Date(Date.now() + 60_000).toISOString(),
+    };
     await plant(store, 'prune', JSON.stringify(hostile));
-    const error = await acquireLock(store, 'prune', owner('prune')).then(() => undefined, (e: Error) => e);
+    const error = await acquireLock(store, 'prune', owner('prune')).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.instance(error, LockedError);
     assert.not.match(error!.message, /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
-    assert.ok(error!.message.includes(String.raw`prune\x1b[2J\x1b]0;owned\x07 by u\u{202e}evil@h\r\nripcord: all clear (pid 4242, run\x9b1m)`), error!.message);
+    assert.ok(
+      error!.message.includes(
+        String.raw`prune\x1b[2J\x1b]0;owned\x07 by u\u{202e}evil@h\r\nripcord: all clear (pid 4242, run\x9b1m)`,
+      ),
+      error!.message,
+    );
   } finally {
     await removeDir(dir);
   }
@@ -202,7 +294,10 @@ test('the fields of a lock record are escaped when printed: no control character
 test('a lease longer than the maximum is refused', async () => {
   const dir = await tempDir();
   try {
-    const error = await acquireLock(new LocalStore(dir), 'prune', owner('prune'), { leaseMs: MAX_LEASE_MS + 1 }).then(() => undefined, (e: Error) => e);
+    const error = await acquireLock(new LocalStore(dir), 'prune', owner('prune'), { leaseMs: MAX_LEASE_MS + 1 }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.instance(error, RangeError);
   } finally {
     await removeDir(dir);

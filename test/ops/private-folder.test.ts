@@ -101,7 +101,10 @@ test('a scratch file stays open when a stream over it fails or is abandoned, unt
           throw new Error('the decryption failed');
         })(),
       );
-      const error = await pipeline(failing, scratch.write()).then(() => undefined, (e: Error) => e);
+      const error = await pipeline(failing, scratch.write()).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       assert.match(error?.message ?? '', /the decryption failed/);
       const abandoned = scratch.read();
       for await (const _ of abandoned) break;
@@ -116,8 +119,14 @@ test('a scratch file stays open when a stream over it fails or is abandoned, unt
 test('a TMPDIR everyone can write without the sticky bit is refused with one line saying what to do', async () => {
   await withTmp(async (tmp) => {
     await fs.chmod(tmp, 0o777);
-    const error = await privateFolder().then(() => undefined, (e: Error) => e);
-    assert.match(error?.message ?? '', /is writable by everyone but not sticky.*set TMPDIR to a folder only you can write, or chmod \+t/);
+    const error = await privateFolder().then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.match(
+      error?.message ?? '',
+      /is writable by everyone but not sticky.*set TMPDIR to a folder only you can write, or chmod \+t/,
+    );
     await fs.chmod(tmp, 0o1777);
     assert.is(await privateFolder(), path.join(tmp, own), 'once sticky, it is used');
   });

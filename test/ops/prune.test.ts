@@ -12,7 +12,13 @@ import { listSnapshots } from '../../src/ops/repository.ts';
 import { verifySnapshots } from '../../src/ops/verify.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import type { PutOptions, Store, StoredObject } from '../../src/storage/store.ts';
-import { addUnfinishedFolder, createFixtureRepo, damageSnapshot, repositoryFiles, repositoryFolders } from '../helpers/fixture-repo.ts';
+import {
+  addUnfinishedFolder,
+  createFixtureRepo,
+  damageSnapshot,
+  repositoryFiles,
+  repositoryFolders,
+} from '../helpers/fixture-repo.ts';
 import type { FixtureSnapshot } from '../helpers/fixture-repo.ts';
 
 const HOUR = 60 * 60 * 1000;
@@ -148,23 +154,51 @@ test('an unfinished folder is removed only when its id time and every object are
     const now = new Date('2024-03-14T12:00:00Z');
     const ago = (ms: number) => new Date(now.getTime() - ms);
     const old = await addUnfinishedFolder(f.repo, { started: ago(3 * HOUR), modified: ago(2 * HOUR), suffix: '0a0a' });
-    const freshWrite = await addUnfinishedFolder(f.repo, { started: ago(3 * HOUR), modified: ago(30 * 60 * 1000), suffix: '0b0b' });
-    const freshStart = await addUnfinishedFolder(f.repo, { started: ago(10 * 60 * 1000), modified: ago(2 * HOUR), suffix: '0c0c' });
-    const exactlyAnHour = await addUnfinishedFolder(f.repo, { started: ago(HOUR), modified: ago(2 * HOUR), suffix: '0d0d' });
-    const oneFreshObject = await addUnfinishedFolder(f.repo, { started: ago(3 * HOUR), modified: ago(2 * HOUR), suffix: '0e0e' });
+    const freshWrite = await addUnfinishedFolder(f.repo, {
+      started: ago(3 * HOUR),
+      modified: ago(30 * 60 * 1000),
+      suffix: '0b0b',
+    });
+    const freshStart = await addUnfinishedFolder(f.repo, {
+      started: ago(10 * 60 * 1000),
+      modified: ago(2 * HOUR),
+      suffix: '0c0c',
+    });
+    const exactlyAnHour = await addUnfinishedFolder(f.repo, {
+      started: ago(HOUR),
+      modified: ago(2 * HOUR),
+      suffix: '0d0d',
+    });
+    const oneFreshObject = await addUnfinishedFolder(f.repo, {
+      started: ago(3 * HOUR),
+      modified: ago(2 * HOUR),
+      suffix: '0e0e',
+    });
     const [first] = await fs.readdir(path.join(f.repo, oneFreshObject));
     await fs.utimes(path.join(f.repo, oneFreshObject, first!), ago(59 * 60 * 1000), ago(59 * 60 * 1000));
 
     const store = new LocalStore(f.repo);
     const plan = await planPrune(store, { policy: { last: 1 }, now });
     const actions = Object.fromEntries(plan.unfinished.map((u) => [u.id, u.action]));
-    assert.equal(actions, { [old]: 'remove', [freshWrite]: 'keep', [freshStart]: 'keep', [exactlyAnHour]: 'keep', [oneFreshObject]: 'keep' });
+    assert.equal(actions, {
+      [old]: 'remove',
+      [freshWrite]: 'keep',
+      [freshStart]: 'keep',
+      [exactlyAnHour]: 'keep',
+      [oneFreshObject]: 'keep',
+    });
     assert.match(plan.unfinished.find((u) => u.id === old)!.reason, /last written 2h ago/);
-    assert.match(plan.unfinished.find((u) => u.id === freshStart)!.reason, /started 10m ago: a backup may still be writing it/);
+    assert.match(
+      plan.unfinished.find((u) => u.id === freshStart)!.reason,
+      /started 10m ago: a backup may still be writing it/,
+    );
 
     const result = await applyPrune(store, plan);
     assert.equal(result.removedUnfinished, [old]);
-    assert.equal(await repositoryFolders(f.repo), [f.ids[0], freshStart, freshWrite, exactlyAnHour, oneFreshObject].sort());
+    assert.equal(
+      await repositoryFolders(f.repo),
+      [f.ids[0], freshStart, freshWrite, exactlyAnHour, oneFreshObject].sort(),
+    );
   } finally {
     await f.remove();
   }
@@ -175,21 +209,38 @@ test('applyPrune leaves an unfinished folder alone when it gains snapshot.json o
   try {
     const now = new Date('2024-03-14T12:00:00Z');
     const threeHoursAgo = new Date(now.getTime() - 3 * HOUR);
-    const committedLater = await addUnfinishedFolder(f.repo, { started: threeHoursAgo, modified: threeHoursAgo, suffix: '1111' });
-    const writtenLater = await addUnfinishedFolder(f.repo, { started: threeHoursAgo, modified: threeHoursAgo, suffix: '2222' });
+    const committedLater = await addUnfinishedFolder(f.repo, {
+      started: threeHoursAgo,
+      modified: threeHoursAgo,
+      suffix: '1111',
+    });
+    const writtenLater = await addUnfinishedFolder(f.repo, {
+      started: threeHoursAgo,
+      modified: threeHoursAgo,
+      suffix: '2222',
+    });
     const store = new LocalStore(f.repo);
     const plan = await planPrune(store, { policy: { last: 1 }, now });
-    assert.equal(plan.unfinished.map((u) => u.action), ['remove', 'remove']);
+    assert.equal(
+      plan.unfinished.map((u) => u.action),
+      ['remove', 'remove'],
+    );
 
     // a slow backup commits one folder and writes to the other between plan and apply
-    await fs.copyFile(path.join(f.repo, f.ids[0]!, 'snapshot.json'), path.join(f.repo, committedLater, 'snapshot.json'));
+    await fs.copyFile(
+      path.join(f.repo, f.ids[0]!, 'snapshot.json'),
+      path.join(f.repo, committedLater, 'snapshot.json'),
+    );
     await fs.writeFile(path.join(f.repo, writtenLater, 'archive.tar.gz.pgp.partial-abcd'), 'still writing');
 
     const result = await applyPrune(store, plan);
     assert.equal(result.removedUnfinished, []);
     assert.equal(result.skippedUnfinished.map((s) => s.id).sort(), [writtenLater, committedLater].sort());
     assert.match(result.skippedUnfinished.find((s) => s.id === committedLater)!.reason, /committed/);
-    assert.match(result.skippedUnfinished.find((s) => s.id === writtenLater)!.reason, /archive\.tar\.gz\.pgp\.partial-abcd was written to/);
+    assert.match(
+      result.skippedUnfinished.find((s) => s.id === writtenLater)!.reason,
+      /archive\.tar\.gz\.pgp\.partial-abcd was written to/,
+    );
     assert.equal(await repositoryFolders(f.repo), [f.ids[0], committedLater, writtenLater].sort());
   } finally {
     await f.remove();
@@ -211,19 +262,38 @@ test('applyPrune removes snapshot.json before any other object: an interrupted p
       (e: unknown) => e,
     );
     assert.instance(error, StorageError);
-    assert.match((error as Error).message, /^prune stopped: injected failure: the disk went away \(removed 0 of 1 snapshot\(s\) .*run ripcord prune again to finish\)$/);
+    assert.match(
+      (error as Error).message,
+      /^prune stopped: injected failure: the disk went away \(removed 0 of 1 snapshot\(s\) .*run ripcord prune again to finish\)$/,
+    );
 
-    assert.equal((await fs.readdir(path.join(f.repo, older))).sort(), ['SHA256SUMS', 'archive.tar.gz.pgp', 'manifest.json.pgp']);
+    assert.equal((await fs.readdir(path.join(f.repo, older))).sort(), [
+      'SHA256SUMS',
+      'archive.tar.gz.pgp',
+      'manifest.json.pgp',
+    ]);
     const listing = await listSnapshots(local);
-    assert.equal(listing.snapshots.map((s) => s.id), [newest]);
+    assert.equal(
+      listing.snapshots.map((s) => s.id),
+      [newest],
+    );
     assert.equal(listing.damaged, []);
-    assert.equal(listing.unfinished.map((u) => u.id), [older]);
+    assert.equal(
+      listing.unfinished.map((u) => u.id),
+      [older],
+    );
     const outcomes = await verifySnapshots({ store: local, references: [], all: true });
-    assert.equal(outcomes.map((o) => [o.id, o.ok]), [[newest, true]]);
+    assert.equal(
+      outcomes.map((o) => [o.id, o.ok]),
+      [[newest, true]],
+    );
 
     // the next prune finishes the job: the left-over objects are old by then
     const later = await planPrune(local, { policy: { last: 1 }, now: new Date(Date.now() + 2 * HOUR) });
-    assert.equal(later.unfinished.map((u) => [u.id, u.action]), [[older, 'remove']]);
+    assert.equal(
+      later.unfinished.map((u) => [u.id, u.action]),
+      [[older, 'remove']],
+    );
     const result = await applyPrune(local, later);
     assert.equal(result.removedUnfinished, [older]);
     assert.equal(await repositoryFolders(f.repo), [newest]);
@@ -244,7 +314,10 @@ test('a damaged snapshot is reported in the plan and never removed, even when it
     const store = new LocalStore(f.repo);
     const plan = await planPrune(store, { policy: { last: 1 }, now: AFTER_WORKED_EXAMPLE });
     assert.equal(rows(plan), [`${newest} keep last`, `${middle} remove`]);
-    assert.equal(plan.damaged.map((d) => d.id), [oldest]);
+    assert.equal(
+      plan.damaged.map((d) => d.id),
+      [oldest],
+    );
     assert.match(plan.damaged[0]!.problem, /does not match its own checksum/);
     const damagedBefore = await fs.readFile(path.join(f.repo, oldest, 'snapshot.json'));
     await applyPrune(store, plan);
@@ -283,7 +356,11 @@ test('a --tag scope never splits a group: snapshots with extra tags form their o
     { created: '2024-03-13T08:00:00Z', kind: 'pre-deploy', tags: ['env:staging'] }, // 0006, out of scope
   ]);
   try {
-    const plan = await planPrune(new LocalStore(f.repo), { policy: { last: 1 }, scope: { tags: ['env:prod'] }, now: AFTER_WORKED_EXAMPLE });
+    const plan = await planPrune(new LocalStore(f.repo), {
+      policy: { last: 1 },
+      scope: { tags: ['env:prod'] },
+      now: AFTER_WORKED_EXAMPLE,
+    });
     assert.equal(rows(plan), [
       '20240313T180000.000Z-0001 keep last',
       '20240313T120000.000Z-0002 remove',

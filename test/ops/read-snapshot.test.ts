@@ -20,7 +20,11 @@ async function collect(lines: AsyncIterable<string>): Promise<string[]> {
 
 test('linesOf splits on \\n and \\r\\n, keeps a last line without a newline, and a character split across chunks stays whole', async () => {
   const euro = Buffer.from('€');
-  const chunks = [Buffer.from('{"a":1}\r\n{"b":"x'), euro.subarray(0, 1), Buffer.concat([euro.subarray(1), Buffer.from('"}\n\nlast')])];
+  const chunks = [
+    Buffer.from('{"a":1}\r\n{"b":"x'),
+    euro.subarray(0, 1),
+    Buffer.concat([euro.subarray(1), Buffer.from('"}\n\nlast')]),
+  ];
   assert.equal(await collect(linesOf(Readable.from(chunks))), ['{"a":1}', '{"b":"x€"}', '', 'last']);
   assert.equal(await collect(linesOf(Readable.from([]))), []);
 });
@@ -43,9 +47,11 @@ test('linesOf rejects with the error of a stream that failed before anyone read 
 
 test('linesOf fails on a line longer than 1 MiB instead of holding it', async () => {
   const big = Buffer.alloc(1 << 16, 0x61);
-  const stream = Readable.from((function* () {
-    for (let i = 0; i < 40; i++) yield big;
-  })());
+  const stream = Readable.from(
+    (function* () {
+      for (let i = 0; i < 40; i++) yield big;
+    })(),
+  );
   let caught: unknown;
   try {
     await collect(linesOf(stream));
@@ -60,11 +66,17 @@ test('a command whose work can never finish exits 1 with one line, not 0 in sile
   try {
     const guard = JSON.stringify(path.resolve('src/ops/unfinished.ts'));
     const stuck = path.join(dir, 'stuck.mts');
-    await fs.writeFile(stuck, `import { guardAgainstAbandon } from ${guard};\nawait guardAgainstAbandon(new Promise(() => {}), () => process.stderr.write('abandoned\\n'));\nprocess.stdout.write('not reached\\n');\n`);
+    await fs.writeFile(
+      stuck,
+      `import { guardAgainstAbandon } from ${guard};\nawait guardAgainstAbandon(new Promise(() => {}), () => process.stderr.write('abandoned\\n'));\nprocess.stdout.write('not reached\\n');\n`,
+    );
     const launcher = path.join(dir, 'launcher.cjs');
     await fs.writeFile(launcher, `import('./stuck.mts');\n`);
     const done = path.join(dir, 'done.mts');
-    await fs.writeFile(done, `import { guardAgainstAbandon } from ${guard};\nconst value = await guardAgainstAbandon(Promise.resolve(7), () => process.stderr.write('abandoned\\n'));\nprocess.stdout.write(value + '\\n');\n`);
+    await fs.writeFile(
+      done,
+      `import { guardAgainstAbandon } from ${guard};\nconst value = await guardAgainstAbandon(Promise.resolve(7), () => process.stderr.write('abandoned\\n'));\nprocess.stdout.write(value + '\\n');\n`,
+    );
     for (const entry of [stuck, launcher]) {
       const result = await exec(process.execPath, ['--import', 'tsx', entry]).then(
         () => ({ code: 0, stdout: '', stderr: '' }),

@@ -28,7 +28,13 @@ for (const failAfter of [1, 4, 9]) {
       const drifted = path.join(dir, 'drifted');
       await fs.cp(source, drifted, { recursive: true, verbatimSymlinks: true });
 
-      const plan = await planRestore({ store, reference: snapshot.id, target: source, delete: true, keys: { passphrase: keys.passphrase } });
+      const plan = await planRestore({
+        store,
+        reference: snapshot.id,
+        target: source,
+        delete: true,
+        keys: { passphrase: keys.passphrase },
+      });
       const failure = await applyRestore(plan, {
         store,
         keys: { passphrase: keys.passphrase },
@@ -65,20 +71,36 @@ test('a failure while staging leaves the target untouched and takes no pre-resto
     const store = new LocalStore(path.join(dir, 'repo'));
     const { snapshot } = await createBackup({ store, paths: roots, cwd: source, keys, origin });
     await fs.writeFile(path.join(source, 'config/app.yaml'), 'drifted\n');
-    const plan = await planRestore({ store, reference: snapshot.id, target: source, keys: { passphrase: keys.passphrase } });
+    const plan = await planRestore({
+      store,
+      reference: snapshot.id,
+      target: source,
+      keys: { passphrase: keys.passphrase },
+    });
     // damage the archive after planning (the manifest is already read)
     const archive = path.join(dir, 'repo', snapshot.id, 'archive.tar.gz.pgp');
     const bytes = await fs.readFile(archive);
     bytes[Math.floor(bytes.length / 2)]! ^= 1;
     await fs.writeFile(archive, bytes);
     const before = await fs.readFile(path.join(source, 'config/app.yaml'), 'utf8');
-    const error = await applyRestore(plan, { store, keys: { passphrase: keys.passphrase }, encryptionKeys: keys, origin }).then(() => undefined, (e: Error) => e);
+    const error = await applyRestore(plan, {
+      store,
+      keys: { passphrase: keys.passphrase },
+      encryptionKeys: keys,
+      origin,
+    }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.ok(error);
     assert.match(error!.message, /archive\.tar\.gz\.pgp/);
     assert.is(await fs.readFile(path.join(source, 'config/app.yaml'), 'utf8'), before);
     const folders = (await fs.readdir(path.join(dir, 'repo'))).filter((n) => n !== snapshot.id);
     assert.equal(folders, [], 'no pre-restore snapshot');
-    assert.equal((await fs.readdir(source)).filter((n) => n.startsWith('.ripcord')), []);
+    assert.equal(
+      (await fs.readdir(source)).filter((n) => n.startsWith('.ripcord')),
+      [],
+    );
   } finally {
     await removeDir(dir);
   }

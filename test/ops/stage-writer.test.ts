@@ -28,8 +28,23 @@ interface Planned {
 
 /** Files of every awkward size: empty, one byte, many small ones, and some that span batches. */
 function plannedFiles(): Planned[] {
-  const sizes = [0, 1, 15, 4096, 65_537, (1 << 20) - 1, 1 << 20, (3 << 20) + 7, ...Array.from({ length: 1200 }, (_, i) => i % 97)];
-  return sizes.map((size, i) => ({ name: `f${i}`, content: randomBytes(size), mode: i % 3 === 0 ? 0o755 : 0o640, mtime: 1_600_000_000 + i * 61 }));
+  const sizes = [
+    0,
+    1,
+    15,
+    4096,
+    65_537,
+    (1 << 20) - 1,
+    1 << 20,
+    (3 << 20) + 7,
+    ...Array.from({ length: 1200 }, (_, i) => i % 97),
+  ];
+  return sizes.map((size, i) => ({
+    name: `f${i}`,
+    content: randomBytes(size),
+    mode: i % 3 === 0 ? 0o755 : 0o640,
+    mtime: 1_600_000_000 + i * 61,
+  }));
 }
 
 /** Write them in uneven chunks, waiting whenever the writer asks. */
@@ -39,7 +54,7 @@ async function writeAll(writer: StagingWriter, dir: string, files: Planned[]): P
     for (let at = 0; at < file.content.length; ) {
       const n = Math.min(file.content.length - at, 1 + ((at * 7919) % 300_000));
       const wait = writer.write(file.content.subarray(at, at + n));
-      if (wait) await wait;
+      if (await wait) await wait;
       at += n;
     }
     writer.close(undefined, file.mtime);
@@ -75,15 +90,22 @@ for (const [label, make] of [
       await fs.writeFile(path.join(dir, 'taken'), 'here first');
       const writer = make();
       const files = plannedFiles().slice(0, 40);
-      const error = await writeAll(writer, dir, [...files.slice(0, 20), { name: 'taken', content: Buffer.from('x'), mode: 0o600, mtime: 1 }, ...files.slice(20)])
-        .then(() => undefined, (e: NodeJS.ErrnoException) => e);
+      const error = await writeAll(writer, dir, [
+        ...files.slice(0, 20),
+        { name: 'taken', content: Buffer.from('x'), mode: 0o600, mtime: 1 },
+        ...files.slice(20),
+      ]).then(
+        () => undefined,
+        (e: NodeJS.ErrnoException) => e,
+      );
       await writer.stop();
       assert.ok(error, 'the writer failed');
       assert.is(error!.code, 'EEXIST');
       assert.is(error!.syscall, 'open');
       assert.is(await fs.readFile(path.join(dir, 'taken'), 'utf8'), 'here first');
       // every file before the failure is whole; none after it was made
-      for (const file of files.slice(0, 20)) assert.ok((await fs.readFile(path.join(dir, file.name))).equals(file.content), file.name);
+      for (const file of files.slice(0, 20))
+        assert.ok((await fs.readFile(path.join(dir, file.name))).equals(file.content), file.name);
       assert.is(readdirSync(dir).length, 21);
     } finally {
       await removeDir(dir);
@@ -99,7 +121,7 @@ test('a stopped worker writer closes what it had open and writes nothing more', 
     const writer = new WorkerWriter();
     writer.open(path.join(dir, 'half'), 0o600);
     const wait = writer.write(randomBytes(3 << 20));
-    if (wait) await wait;
+    if (await wait) await wait;
     await writer.stop();
     const size = (await fs.stat(path.join(dir, 'half'))).size;
     assert.ok(size <= 3 << 20, 'no more than was given');
@@ -130,7 +152,15 @@ test(`a restore large enough for the staging worker, onto a disk too small for i
     await fs.mkdir(path.join(target, 'data'), { recursive: true });
     await fs.writeFile(path.join(target, 'data', 'blob0'), 'what was there');
     const plan = await planRestore({ store, reference: snapshot.id, target, keys: { passphrase: keys.passphrase } });
-    const error = await applyRestore(plan, { store, keys: { passphrase: keys.passphrase }, noPreRestore: true, origin }).then(() => undefined, (e: Error) => e);
+    const error = await applyRestore(plan, {
+      store,
+      keys: { passphrase: keys.passphrase },
+      noPreRestore: true,
+      origin,
+    }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.ok(error, 'the restore failed');
     assert.match(error!.message, /the disk is full/);
     assert.is(await fs.readFile(path.join(target, 'data', 'blob0'), 'utf8'), 'what was there');
@@ -138,7 +168,12 @@ test(`a restore large enough for the staging worker, onto a disk too small for i
 
     // and with room, the same restore is exact
     const roomy = path.join(dir, 'roomy');
-    const fine = await planRestore({ store, reference: snapshot.id, target: roomy, keys: { passphrase: keys.passphrase } });
+    const fine = await planRestore({
+      store,
+      reference: snapshot.id,
+      target: roomy,
+      keys: { passphrase: keys.passphrase },
+    });
     await applyRestore(fine, { store, keys: { passphrase: keys.passphrase }, noPreRestore: true, origin });
     assert.equal(await diffTrees(source, roomy), []);
   } finally {

@@ -23,7 +23,8 @@ interface Module {
  * is still two modules that cannot be read, moved or tested one without the other.
  */
 function importSpecifiers(text: string): string[] {
-  const statements = /(?:^|\n)\s*(?:import|export)\s[^'";]*?\bfrom\s+'([^']+)'|(?:^|\n)\s*import\s+'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/g;
+  const statements =
+    /(?:^|\n)\s*(?:import|export)\s[^'";]*?\bfrom\s+'([^']+)'|(?:^|\n)\s*import\s+'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/g;
   return [...text.matchAll(statements)].map((m) => (m[1] ?? m[2] ?? m[3])!);
 }
 
@@ -101,20 +102,35 @@ test('the import reader sees every form of import, type-only ones included', () 
     " * import { k } from './k.ts'; is in a comment and does not count",
     "const text = 'import x from y';",
   ].join('\n');
-  assert.equal(importSpecifiers(text), ['node:fs', './a.ts', './b.ts', './d.ts', './f.ts', './g.ts', './h.ts', './i.ts', 'j']);
+  assert.equal(importSpecifiers(text), [
+    'node:fs',
+    './a.ts',
+    './b.ts',
+    './d.ts',
+    './f.ts',
+    './g.ts',
+    './h.ts',
+    './i.ts',
+    'j',
+  ]);
 });
 
 test('the cycle walk finds a cycle of two, a longer one, and none in a tree', () => {
   const graph = (edges: Record<string, string[]>) => new Map(Object.entries(edges));
   assert.equal(findCycles(graph({ 'a.ts': ['b.ts'], 'b.ts': ['a.ts'] })), [['a.ts', 'b.ts', 'a.ts']]);
-  assert.equal(findCycles(graph({ 'a.ts': ['b.ts'], 'b.ts': ['c.ts'], 'c.ts': ['d.ts', 'a.ts'], 'd.ts': [] })), [['a.ts', 'b.ts', 'c.ts', 'a.ts']]);
+  assert.equal(findCycles(graph({ 'a.ts': ['b.ts'], 'b.ts': ['c.ts'], 'c.ts': ['d.ts', 'a.ts'], 'd.ts': [] })), [
+    ['a.ts', 'b.ts', 'c.ts', 'a.ts'],
+  ]);
   assert.equal(findCycles(graph({ 'a.ts': ['b.ts', 'c.ts'], 'b.ts': ['c.ts'], 'c.ts': [] })), []);
 });
 
 test('there are no import cycles in src/, type-only imports included', async () => {
   const modules = await loadModules();
   const graph = new Map(modules.map((m) => [m.file, m.imports.filter((i) => /\.c?ts$/.test(i))]));
-  assert.equal(findCycles(graph).map((cycle) => cycle.join(' -> ')), []);
+  assert.equal(
+    findCycles(graph).map((cycle) => cycle.join(' -> ')),
+    [],
+  );
 });
 
 test('each heavy dependency is imported by exactly one module', async () => {
@@ -123,7 +139,10 @@ test('each heavy dependency is imported by exactly one module', async () => {
   assert.equal(owners(/^openpgp$/), ['archive/openpgp-keys.ts']);
   assert.equal(owners(/^@aws-sdk\//), ['storage/s3-store.ts']);
   assert.equal(owners(/^@actions\/cache$/), ['storage/actions-cache-store.ts']);
-  assert.ok(owners(/^@actions\/core$/).every((f) => f.startsWith('action/')), 'only action/ imports @actions/core');
+  assert.ok(
+    owners(/^@actions\/core$/).every((f) => f.startsWith('action/')),
+    'only action/ imports @actions/core',
+  );
 });
 
 test('nothing below the adapters reads process.env for inputs or writes to the console', async () => {

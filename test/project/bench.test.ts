@@ -29,7 +29,12 @@ async function recordOfRuns(): Promise<{ page: string; runs: Run[] }> {
   const page = await fs.readFile(path.join(BENCH, 'README.md'), 'utf8');
   const links = [...page.matchAll(/Raw results: \[`bench\/(results\/[^`]+\.json)`\]/g)].map((m) => m[1] as string);
   assert.ok(links.length > 0, 'bench/README.md links to the JSON of its runs');
-  const runs = await Promise.all(links.map(async (jsonPath) => ({ jsonPath, report: JSON.parse(await fs.readFile(path.join(BENCH, jsonPath), 'utf8')) })));
+  const runs = await Promise.all(
+    links.map(async (jsonPath) => ({
+      jsonPath,
+      report: JSON.parse(await fs.readFile(path.join(BENCH, jsonPath), 'utf8')),
+    })),
+  );
   return { page, runs };
 }
 
@@ -39,19 +44,30 @@ const byName = (targets: Target[], prefix: string): Target => {
   return found;
 };
 
-test('bench/README.md is exactly the page of the full runs it links to, Node 24 (the Action\'s runtime) first and Node 20 too (re-render with npm run bench -- --render when this fails)', async () => {
+test("bench/README.md is exactly the page of the full runs it links to, Node 24 (the Action's runtime) first and Node 20 too (re-render with npm run bench -- --render when this fails)", async () => {
   const { page, runs } = await recordOfRuns();
-  assert.equal(runs.map((r) => r.report.machine.node.split('.')[0]), ['v24', 'v20'], 'runs on Node 24, then Node 20');
+  assert.equal(
+    runs.map((r) => r.report.machine.node.split('.')[0]),
+    ['v24', 'v20'],
+    'runs on Node 24, then Node 20',
+  );
   for (const { jsonPath, report } of runs) {
     assert.is(report.kind, 'full', `${jsonPath}: the page of record comes from a full run, not --quick or --only`);
     assert.ok(report.options.runs >= 3, `${jsonPath}: at least three repetitions`);
     const targets: Target[] = computeTargets(report);
     const verdicts = (list: Target[]) => list.map((t) => `${t.name}: ${t.ratio} ${t.status}`);
-    assert.equal(verdicts(targets), verdicts(report.targets), `${jsonPath}: the verdicts stored in the run are what its measurements give`);
+    assert.equal(
+      verdicts(targets),
+      verdicts(report.targets),
+      `${jsonPath}: the verdicts stored in the run are what its measurements give`,
+    );
     report.targets = targets;
   }
   const rendered = renderReadme(runs);
-  assert.ok(page === rendered, 'the page differs from what its runs render: figures edited by hand, or report.mjs changed since');
+  assert.ok(
+    page === rendered,
+    'the page differs from what its runs render: figures edited by hand, or report.mjs changed since',
+  );
 });
 
 test('a target the run misses is NOT MET on the page, and one it could not measure says why', async () => {

@@ -24,11 +24,17 @@ test('dist/ as committed equals a fresh build of the source (run npm run build a
   const fresh = await tempDir('ripcord-dist-');
   try {
     await exec(process.execPath, ['build.mjs', fresh], { cwd: PROJECT_ROOT });
-    const committed = (await exec('git', ['ls-files', 'dist'], { cwd: PROJECT_ROOT })).stdout.split('\n').filter(Boolean).map((f) => f.slice('dist/'.length)).sort();
+    const committed = (await exec('git', ['ls-files', 'dist'], { cwd: PROJECT_ROOT })).stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => f.slice('dist/'.length))
+      .sort();
     const built = await filesBelow(fresh);
     assert.equal(committed, built, 'the committed dist/ has different files than a fresh build');
     for (const file of built) {
-      const head = (await exec('git', ['show', `HEAD:dist/${file}`], { cwd: PROJECT_ROOT, encoding: 'buffer', maxBuffer: 1 << 28 })).stdout;
+      const head = (
+        await exec('git', ['show', `HEAD:dist/${file}`], { cwd: PROJECT_ROOT, encoding: 'buffer', maxBuffer: 1 << 28 })
+      ).stdout;
       const now = await fs.readFile(path.join(fresh, file));
       assert.ok(Buffer.compare(head, now) === 0, `dist/${file} is stale`);
     }

@@ -19,7 +19,10 @@ import { packTarball, readmeBlocks, readPackageJson, runAs, runShell, userEnv } 
 import { readTree, removeDir, tempDir } from '../helpers/tree.ts';
 
 function render(): string {
-  const sections = COMMANDS.map((command) => `## ripcord ${command.name}\n\n${command.summary}\n\n\`\`\`text\n${formatHelp(command).trimEnd()}\n\`\`\`\n`);
+  const sections = COMMANDS.map(
+    (command) =>
+      `## ripcord ${command.name}\n\n${command.summary}\n\n\`\`\`text\n${formatHelp(command).trimEnd()}\n\`\`\`\n`,
+  );
   return [
     '# ripcord command reference',
     '',
@@ -82,21 +85,39 @@ test("README.md's first command, run as printed in a folder where the packed pac
     const snapshots = ids.filter((id) => /^\d{8}T/.test(id));
     assert.is(snapshots.length, 1, ids.join(', '));
     const passphrase = /RIPCORD_PASSPHRASE='([^']+)'/.exec(first!)![1]!;
-    const listed = await runShell(`npx ripcord ls --json ${snapshots[0]}`, { cwd: app, env: { ...env, RIPCORD_PASSPHRASE: passphrase } });
+    const listed = await runShell(`npx ripcord ls --json ${snapshots[0]}`, {
+      cwd: app,
+      env: { ...env, RIPCORD_PASSPHRASE: passphrase },
+    });
     assert.is(listed.code, 0, listed.stderr);
-    const paths = listed.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { path: string }).path);
+    const paths = listed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { path: string }).path);
     assert.ok(paths.includes('app.conf') && paths.includes('package.json'), paths.join(', '));
-    assert.not.ok(paths.some((p) => p.startsWith('node_modules')), 'node_modules is left out');
+    assert.not.ok(
+      paths.some((p) => p.startsWith('node_modules')),
+      'node_modules is left out',
+    );
 
     // scripts/README.md's way to run a recipe in a project that depends on ripcord-backup
-    const recipe = await runShell('npx zx node_modules/ripcord-backup/scripts/pre-deploy.mjs --paths app.conf', { cwd: app, env: { ...env, RIPCORD_PASSPHRASE: passphrase } });
+    const recipe = await runShell('npx zx node_modules/ripcord-backup/scripts/pre-deploy.mjs --paths app.conf', {
+      cwd: app,
+      env: { ...env, RIPCORD_PASSPHRASE: passphrase },
+    });
     assert.is(recipe.code, 0, recipe.stderr);
     assert.match(recipe.stdout.trim(), /^\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{4}$/);
     const command = await runShell('npx ripcord-restore --help', { cwd: app, env });
     assert.match(command.stdout, /^Usage: ripcord-restore /);
     // a copy of a recipe in the project finds the library and the CLI through the dependency
-    await fs.copyFile(path.join(app, 'node_modules/ripcord-backup/scripts/nightly-backup.mjs'), path.join(app, 'my-nightly.mjs'));
-    const copy = await runAs(process.execPath, ['my-nightly.mjs', '--paths', 'app.conf', '--dry-run'], { cwd: app, env: { ...env, RIPCORD_PASSPHRASE: passphrase } });
+    await fs.copyFile(
+      path.join(app, 'node_modules/ripcord-backup/scripts/nightly-backup.mjs'),
+      path.join(app, 'my-nightly.mjs'),
+    );
+    const copy = await runAs(process.execPath, ['my-nightly.mjs', '--paths', 'app.conf', '--dry-run'], {
+      cwd: app,
+      env: { ...env, RIPCORD_PASSPHRASE: passphrase },
+    });
     assert.is(copy.code, 0, copy.stderr);
     assert.match(copy.stdout, /dry run: nothing is written; prune as it stands now/);
   } finally {
@@ -115,12 +136,26 @@ function commandLines(block: string): string[][] {
 
 /** Words as sh splits them: quotes may stand inside a word (db='a b' is one word, db=a b). */
 function shellWords(line: string): string[] {
-  return [...line.matchAll(/(?:'[^']*'|"[^"]*"|[^\s'"])+/g)].map((m) => m[0].replace(/'([^']*)'|"([^"]*)"/g, (_, single, double) => single ?? double));
+  return [...line.matchAll(/(?:'[^']*'|"[^"]*"|[^\s'"])+/g)].map((m) =>
+    m[0].replace(/'([^']*)'|"([^"]*)"/g, (_, single, double) => single ?? double),
+  );
 }
 
 test("every ripcord command line in README.md and scripts/README.md names a command and only options it has (the CLI's own parser, the recipes' --help)", async () => {
   let checked = 0;
-  const blocks = [...(await readmeBlocks()), ...(await Promise.all(['Install on a server or a laptop', 'Guarded deploys', 'S3 and copies (3-2-1)', 'Scheduled backups you can watch'].map((h) => readmeBlocks(h)))).flat()];
+  const blocks = [
+    ...(await readmeBlocks()),
+    ...(
+      await Promise.all(
+        [
+          'Install on a server or a laptop',
+          'Guarded deploys',
+          'S3 and copies (3-2-1)',
+          'Scheduled backups you can watch',
+        ].map((h) => readmeBlocks(h)),
+      )
+    ).flat(),
+  ];
   for (const words of blocks.flatMap(commandLines)) {
     const at = words.indexOf('ripcord');
     if (at < 0 || words[at - 1] === '-g') continue;
@@ -129,7 +164,10 @@ test("every ripcord command line in README.md and scripts/README.md names a comm
     const command = COMMANDS.find((c) => c.name === name);
     assert.ok(command, `README.md: ripcord ${name} is not a command`);
     const end = args.indexOf('--');
-    assert.not.throws(() => parseCommandLine(command, end < 0 ? args : args.slice(0, end)), `README.md: ${words.join(' ')}`);
+    assert.not.throws(
+      () => parseCommandLine(command, end < 0 ? args : args.slice(0, end)),
+      `README.md: ${words.join(' ')}`,
+    );
     checked += 1;
   }
   const scriptsReadme = await fs.readFile(path.join(PROJECT_ROOT, 'scripts/README.md'), 'utf8');
@@ -138,10 +176,20 @@ test("every ripcord command line in README.md and scripts/README.md names a comm
       const at = words.findIndex((w) => /^ripcord-[a-z-]+$/.test(w) || /ripcord-[a-z-]+\)?$/.test(w));
       if (at < 0) continue;
       const name = /ripcord-([a-z-]+)/.exec(words[at]!)![1]!;
-      const help = await runAs(process.execPath, [path.join(PROJECT_ROOT, 'scripts', `${name}.mjs`), '--help'], { cwd: PROJECT_ROOT, env: userEnv() });
+      const help = await runAs(process.execPath, [path.join(PROJECT_ROOT, 'scripts', `${name}.mjs`), '--help'], {
+        cwd: PROJECT_ROOT,
+        env: userEnv(),
+      });
       assert.is(help.code, 0, `scripts/README.md: ${words[at]} is not a recipe`);
-      for (const option of words.slice(at + 1).filter((w) => w.startsWith('--')).map((w) => w.replace(/[=)].*$/, ''))) {
-        assert.match(help.stdout, new RegExp(`(^\\s+|, )${option}[ ,]`, 'm'), `scripts/README.md: ripcord-${name} has no ${option}`);
+      for (const option of words
+        .slice(at + 1)
+        .filter((w) => w.startsWith('--'))
+        .map((w) => w.replace(/[=)].*$/, ''))) {
+        assert.match(
+          help.stdout,
+          new RegExp(`(^\\s+|, )${option}[ ,]`, 'm'),
+          `scripts/README.md: ripcord-${name} has no ${option}`,
+        );
       }
       checked += 1;
     }
@@ -150,7 +198,14 @@ test("every ripcord command line in README.md and scripts/README.md names a comm
 });
 
 /** A real snapshot of a small tree, in the folder named by the README's emergency restore. */
-async function emergencyFixture(): Promise<{ tmp: string; work: string; home: string; id: string; block: string; original: Awaited<ReturnType<typeof readTree>> }> {
+async function emergencyFixture(): Promise<{
+  tmp: string;
+  work: string;
+  home: string;
+  id: string;
+  block: string;
+  original: Awaited<ReturnType<typeof readTree>>;
+}> {
   const [block] = await readmeBlocks('Emergency restore, without ripcord');
   assert.ok(block, 'README.md has no emergency restore block');
   const id = /^id=(\S+)/m.exec(block)?.[1];
@@ -194,18 +249,23 @@ test("README.md's emergency restore fails, and never says restored, when gpg fin
     await fs.writeFile(path.join(folder, 'archive.tar.gz.pgp'), archive);
     const sums = await fs.readFile(path.join(folder, 'SHA256SUMS'), 'utf8');
     const hash = createHash('sha256').update(archive).digest('hex');
-    await fs.writeFile(path.join(folder, 'SHA256SUMS'), sums.replace(/^[0-9a-f]{64}( {2}archive\.tar\.gz\.pgp)$/m, `${hash}$1`));
+    await fs.writeFile(
+      path.join(folder, 'SHA256SUMS'),
+      sums.replace(/^[0-9a-f]{64}( {2}archive\.tar\.gz\.pgp)$/m, `${hash}$1`),
+    );
 
     const run = await runShell(block, { cwd: work, env: userEnv({ HOME: home }) });
     assert.is.not(run.code, 0, 'pipefail: the pipe fails with gpg');
     assert.match(run.stdout, /archive\.tar\.gz\.pgp: OK/, 'the recomputed checksums pass');
     assert.not.match(run.stdout, /restored/);
-    assert.ok(await fs.stat(path.join(home, `restore-${id}`, 'config/app.yaml')), 'tar did write the files: only gpg\'s status tells');
+    assert.ok(
+      await fs.stat(path.join(home, `restore-${id}`, 'config/app.yaml')),
+      "tar did write the files: only gpg's status tells",
+    );
   } finally {
     await removeDir(tmp);
   }
 });
-
 
 test("README.md's sqlite recipe, run as printed, rolls a destructive migration back: files and database as before the deploy (exit 10)", async () => {
   const [block] = (await readmeBlocks('Guarded deploys')).filter((b) => b.includes('--restore-capture'));
@@ -218,10 +278,22 @@ test("README.md's sqlite recipe, run as printed, rolls a destructive migration b
     await fs.mkdir(bin);
     await fs.writeFile(path.join(app, 'config/app.yaml'), 'schema: 1\n');
     // `ripcord` as an installed command would be: this checkout's
-    await fs.writeFile(path.join(bin, 'ripcord'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(PROJECT_ROOT, 'dist/cli.cjs')}" "$@"\n`, { mode: 0o755 });
-    await fs.writeFile(path.join(app, 'migrate.sh'), '#!/bin/sh\necho "schema: 2" > config/app.yaml\nsqlite3 app.db "DROP TABLE users; CREATE TABLE accounts(id INTEGER);"\n', { mode: 0o755 });
+    await fs.writeFile(
+      path.join(bin, 'ripcord'),
+      `#!/bin/sh\nexec "${process.execPath}" "${path.join(PROJECT_ROOT, 'dist/cli.cjs')}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    await fs.writeFile(
+      path.join(app, 'migrate.sh'),
+      '#!/bin/sh\necho "schema: 2" > config/app.yaml\nsqlite3 app.db "DROP TABLE users; CREATE TABLE accounts(id INTEGER);"\n',
+      { mode: 0o755 },
+    );
     const db = path.join(app, 'app.db');
-    await runAs('sqlite3', [db, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users(name) VALUES ('ada'), ('grace');"], { cwd: app, env: userEnv() });
+    await runAs(
+      'sqlite3',
+      [db, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users(name) VALUES ('ada'), ('grace');"],
+      { cwd: app, env: userEnv() },
+    );
     const dumpBefore = (await runAs('sqlite3', [db, '.dump'], { cwd: app, env: userEnv() })).stdout;
     const env = userEnv({ RIPCORD_PASSPHRASE: 'readme recipe' });
     const run = await runShell(block, { cwd: app, env: { ...env, PATH: `${bin}:${env.PATH}` } });

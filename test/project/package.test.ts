@@ -25,7 +25,11 @@ test('package.json names ripcord-backup (the npm name ripcord is an unrelated pr
     'ripcord-restore': 'scripts/restore.mjs',
   });
   for (const file of Object.values(pkg.bin)) {
-    assert.match((await fs.readFile(path.join(PROJECT_ROOT, file), 'utf8')).split('\n')[0]!, /^#!\/usr\/bin\/env node$/, `${file} starts with a shebang that needs only Node`);
+    assert.match(
+      (await fs.readFile(path.join(PROJECT_ROOT, file), 'utf8')).split('\n')[0]!,
+      /^#!\/usr\/bin\/env node$/,
+      `${file} starts with a shebang that needs only Node`,
+    );
   }
 });
 
@@ -33,10 +37,30 @@ test('the packed tarball holds dist/, scripts/, schema/, docs/, action.yml and t
   const tmp = await tempDir('ripcord-pack-');
   try {
     const { files } = await packTarball(tmp, { dryRun: true });
-    for (const needed of ['package.json', 'README.md', 'LICENSE', 'action.yml', 'dist/cli.cjs', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cfb-worker.js', 'dist/action/main.js', 'dist/action/post.js', 'schema/ripcord.config.schema.json', 'scripts/pre-deploy.mjs', 'scripts/restore.mjs', 'scripts/README.md', 'docs/cli.md']) {
+    for (const needed of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'action.yml',
+      'dist/cli.cjs',
+      'dist/cli.js',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/cfb-worker.js',
+      'dist/action/main.js',
+      'dist/action/post.js',
+      'schema/ripcord.config.schema.json',
+      'scripts/pre-deploy.mjs',
+      'scripts/restore.mjs',
+      'scripts/README.md',
+      'docs/cli.md',
+    ]) {
       assert.ok(files.includes(needed), `${needed} is not in the package`);
     }
-    assert.equal(files.filter((f) => /^(src|test|bench|node_modules|\.ripcord)\//.test(f)), []);
+    assert.equal(
+      files.filter((f) => /^(src|test|bench|node_modules|\.ripcord)\//.test(f)),
+      [],
+    );
   } finally {
     await removeDir(tmp);
   }
@@ -45,7 +69,11 @@ test('the packed tarball holds dist/, scripts/, schema/, docs/, action.yml and t
 test("the README's install block, run as printed, installs ripcord and the recipe commands; they back up, verify and deploy in a folder outside the clone with only Node on PATH", async () => {
   const pkg = await readPackageJson();
   const [fromRegistry, fromTarball] = await readmeBlocks('Install on a server or a laptop');
-  assert.match(fromRegistry!, new RegExp(`^npm install -g ${pkg.name}$`, 'm'), 'the registry install names this package');
+  assert.match(
+    fromRegistry!,
+    new RegExp(`^npm install -g ${pkg.name}$`, 'm'),
+    'the registry install names this package',
+  );
   assert.ok(fromTarball, 'README.md has no install-from-tarball block');
   const tmp = await tempDir('ripcord-install-');
   const prefix = path.join(tmp, 'global');
@@ -56,9 +84,17 @@ test("the README's install block, run as printed, installs ripcord and the recip
     const install = await runShell(fromTarball!, { cwd: PROJECT_ROOT, env });
     assert.is(install.code, 0, install.stdout + install.stderr);
     const installed = await fs.realpath(path.join(prefix, 'bin/ripcord'));
-    assert.is(installed, path.join(prefix, 'lib/node_modules', pkg.name, 'dist/cli.cjs'), 'ripcord runs the installed copy, not the clone');
+    assert.is(
+      installed,
+      path.join(prefix, 'lib/node_modules', pkg.name, 'dist/cli.cjs'),
+      'ripcord runs the installed copy, not the clone',
+    );
     assert.is(await fs.stat(path.join(prefix, 'lib/node_modules', pkg.name, 'src')).catch(() => undefined), undefined);
-    assert.is((await runShell('command -v zx || true', { cwd: tmp, env })).stdout, '', 'zx is not a command here: the recipes need only Node');
+    assert.is(
+      (await runShell('command -v zx || true', { cwd: tmp, env })).stdout,
+      '',
+      'zx is not a command here: the recipes need only Node',
+    );
 
     const app = path.join(tmp, 'app');
     await fs.mkdir(path.join(app, 'config'), { recursive: true });
@@ -74,16 +110,29 @@ test("the README's install block, run as printed, installs ripcord and the recip
     const nightly = await runAs('ripcord-nightly-backup', ['--paths', 'config', '--keep-last', '1'], { cwd: app, env });
     assert.is(nightly.code, 0, nightly.stderr);
     assert.match(nightly.stdout, /pruned\s+kept 1/, 'prune ran through the installed CLI');
-    await fs.writeFile(path.join(app, 'deploy.sh'), '#!/bin/sh\necho \'{"release": 2}\' > config/app.json\nexit 1\n', { mode: 0o755 });
-    const deploy = await runAs('ripcord-deploy-with-rollback', ['--paths', 'config', '--deploy', './deploy.sh', '--yes'], { cwd: app, env: { ...env, CI: 'true' } });
+    await fs.writeFile(path.join(app, 'deploy.sh'), '#!/bin/sh\necho \'{"release": 2}\' > config/app.json\nexit 1\n', {
+      mode: 0o755,
+    });
+    const deploy = await runAs(
+      'ripcord-deploy-with-rollback',
+      ['--paths', 'config', '--deploy', './deploy.sh', '--yes'],
+      { cwd: app, env: { ...env, CI: 'true' } },
+    );
     assert.is(deploy.code, 10, deploy.stdout + deploy.stderr);
     assert.is(await fs.readFile(path.join(app, 'config/app.json'), 'utf8'), '{"release": 1}\n', 'rolled back');
 
     const listed = await runAs('ripcord', ['list', '--json'], { cwd: app, env });
     assert.is(listed.code, 0, listed.stderr);
-    assert.equal((JSON.parse(listed.stdout) as { kind: string }[]).map((s) => s.kind).sort(), ['manual', 'pre-deploy', 'pre-deploy', 'pre-restore', 'scheduled']);
+    assert.equal((JSON.parse(listed.stdout) as { kind: string }[]).map((s) => s.kind).sort(), [
+      'manual',
+      'pre-deploy',
+      'pre-deploy',
+      'pre-restore',
+      'scheduled',
+    ]);
   } finally {
-    for (const name of await fs.readdir(PROJECT_ROOT)) if (name.startsWith(`${pkg.name}-`) && name.endsWith('.tgz')) await fs.rm(path.join(PROJECT_ROOT, name));
+    for (const name of await fs.readdir(PROJECT_ROOT))
+      if (name.startsWith(`${pkg.name}-`) && name.endsWith('.tgz')) await fs.rm(path.join(PROJECT_ROOT, name));
     await removeDir(tmp);
   }
 });
@@ -108,7 +157,10 @@ test('a TypeScript program that imports ripcord-backup is type-checked against t
     const { tarball } = await packTarball(tmp);
     const installed = path.join(tmp, 'app/node_modules', 'ripcord-backup');
     await fs.mkdir(installed, { recursive: true });
-    const untar = await runAs('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1'], { cwd: tmp, env: userEnv() });
+    const untar = await runAs('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1'], {
+      cwd: tmp,
+      env: userEnv(),
+    });
     assert.is(untar.code, 0, untar.stderr);
     const app = path.join(tmp, 'app');
     await fs.writeFile(path.join(app, 'package.json'), '{ "type": "module" }\n');
@@ -135,7 +187,10 @@ test('a TypeScript program that imports ripcord-backup is type-checked against t
 
     // and the types are real ones, not any: a wrong use is an error that names the type
     await fs.writeFile(path.join(app, 'tsconfig.json'), JSON.stringify({ ...CONSUMER_TSCONFIG, files: ['wrong.ts'] }));
-    await fs.writeFile(path.join(app, 'wrong.ts'), "import { VERSION } from 'ripcord-backup';\nexport const major: number = VERSION;\n");
+    await fs.writeFile(
+      path.join(app, 'wrong.ts'),
+      "import { VERSION } from 'ripcord-backup';\nexport const major: number = VERSION;\n",
+    );
     const wrong = await runAs(process.execPath, tsc, { cwd: app, env: userEnv() });
     assert.is.not(wrong.code, 0, wrong.stdout + wrong.stderr);
     assert.match(wrong.stdout, /wrong\.ts\(2,14\): error TS2322: Type 'string' is not assignable to type 'number'/);

@@ -23,7 +23,12 @@ import { COMMANDS, Inputs, Outputs } from '../../src/action/names.ts';
 import { cleanEnv, PROJECT_ROOT } from '../helpers/cli.ts';
 import { removeDir, tempDir } from '../helpers/tree.ts';
 
-const EXPECTED_WORKFLOWS = ['.github/workflows/ci.yml', 'workflows/pre-deploy.yml', 'workflows/rollback.yml', 'workflows/scheduled-backup.yml'];
+const EXPECTED_WORKFLOWS = [
+  '.github/workflows/ci.yml',
+  'workflows/pre-deploy.yml',
+  'workflows/rollback.yml',
+  'workflows/scheduled-backup.yml',
+];
 
 async function workflowFiles(): Promise<string[]> {
   const files: string[] = [];
@@ -69,7 +74,8 @@ function ripcordSteps(workflow: { jobs?: Record<string, { steps?: WorkflowStep[]
 
 test('the three example workflows and the project CI are there', async () => {
   const files = await workflowFiles();
-  for (const expected of EXPECTED_WORKFLOWS) assert.ok(files.includes(expected), `${expected} is missing (found ${files.join(', ')})`);
+  for (const expected of EXPECTED_WORKFLOWS)
+    assert.ok(files.includes(expected), `${expected} is missing (found ${files.join(', ')})`);
 });
 
 test("every workflow in workflows/ and .github/workflows/ passes GitHub's workflow parser without an error", async () => {
@@ -82,10 +88,26 @@ test("every workflow in workflows/ and .github/workflows/ passes GitHub's workfl
 });
 
 test('a broken copy of each workflow is rejected: unknown top-level key, job without runs-on, unknown event, unclosed expression', async () => {
-  const breakages: { what: string; expected: RegExp; apply: (doc: ReturnType<typeof parseDocument>, firstJob: string) => void }[] = [
-    { what: 'unknown top-level key', expected: /Unexpected value 'frobnicate'/, apply: (doc) => doc.set('frobnicate', true) },
-    { what: 'job without runs-on', expected: /Required property is missing: runs-on/, apply: (doc, job) => doc.deleteIn(['jobs', job, 'runs-on']) },
-    { what: 'unknown event', expected: /Unexpected value 'deploy_finished'/, apply: (doc) => doc.set('on', 'deploy_finished') },
+  const breakages: {
+    what: string;
+    expected: RegExp;
+    apply: (doc: ReturnType<typeof parseDocument>, firstJob: string) => void;
+  }[] = [
+    {
+      what: 'unknown top-level key',
+      expected: /Unexpected value 'frobnicate'/,
+      apply: (doc) => doc.set('frobnicate', true),
+    },
+    {
+      what: 'job without runs-on',
+      expected: /Required property is missing: runs-on/,
+      apply: (doc, job) => doc.deleteIn(['jobs', job, 'runs-on']),
+    },
+    {
+      what: 'unknown event',
+      expected: /Unexpected value 'deploy_finished'/,
+      apply: (doc) => doc.set('on', 'deploy_finished'),
+    },
     {
       what: 'unclosed expression',
       expected: /expression is not closed/,
@@ -102,7 +124,10 @@ test('a broken copy of each workflow is rejected: unknown top-level key, job wit
       const broken = doc.toString();
       assert.is.not(broken, content);
       const errors = await workflowErrors(file, broken);
-      assert.ok(errors.some((e) => breakage.expected.test(e)), `${file} with ${breakage.what} was not rejected as expected: ${JSON.stringify(errors)}`);
+      assert.ok(
+        errors.some((e) => breakage.expected.test(e)),
+        `${file} with ${breakage.what} was not rejected as expected: ${JSON.stringify(errors)}`,
+      );
     }
   }
 });
@@ -110,7 +135,14 @@ test('a broken copy of each workflow is rejected: unknown top-level key, job wit
 test('action.yml is a valid action: node24, main and post bundles from dist/, post only when the job failed or was cancelled', async () => {
   const { action, errors } = await loadAction();
   assert.equal(errors, []);
-  assert.equal(action.runs, { using: 'node24', main: 'dist/action/main.js', pre: undefined, preIf: undefined, post: 'dist/action/post.js', postIf: 'failure() || cancelled()' });
+  assert.equal(action.runs, {
+    using: 'node24',
+    main: 'dist/action/main.js',
+    pre: undefined,
+    preIf: undefined,
+    post: 'dist/action/post.js',
+    postIf: 'failure() || cancelled()',
+  });
 });
 
 test('src/action/names.ts names exactly the inputs and outputs of action.yml', async () => {
@@ -129,13 +161,18 @@ test('every with: key of a ripcord step is an input of action.yml, its command i
     if (EXPECTED_WORKFLOWS.includes(file)) assert.ok(steps.length > 0, `${file} has no ripcord step`);
     for (const step of steps) {
       const keys = Object.keys(step.with ?? {});
-      assert.equal(keys.filter((k) => !inputs.has(k)), [], `${file}: step ${step.id ?? step.uses} uses inputs action.yml does not have`);
+      assert.equal(
+        keys.filter((k) => !inputs.has(k)),
+        [],
+        `${file}: step ${step.id ?? step.uses} uses inputs action.yml does not have`,
+      );
       const command = String(step.with?.command ?? 'backup');
       assert.ok((COMMANDS as readonly string[]).includes(command), `${file}: unknown command ${command}`);
     }
     const ripcordIds = new Set(steps.map((s) => s.id).filter(Boolean));
     for (const [, id, output] of content.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
-      if (ripcordIds.has(id!)) assert.ok(outputs.has(output!), `${file}: steps.${id}.outputs.${output} is not an output of action.yml`);
+      if (ripcordIds.has(id!))
+        assert.ok(outputs.has(output!), `${file}: steps.${id}.outputs.${output} is not an output of action.yml`);
     }
   }
 });
@@ -144,7 +181,8 @@ test('every with: key of a ripcord step is an input of action.yml, its command i
 async function filesAboutThePostStep(): Promise<string[]> {
   const files = ['README.md', 'action.yml', ...(await workflowFiles())];
   for (const dir of ['docs', 'src/action']) {
-    for (const name of await fs.readdir(path.join(PROJECT_ROOT, dir))) if (/\.(md|ts)$/.test(name)) files.push(`${dir}/${name}`);
+    for (const name of await fs.readdir(path.join(PROJECT_ROOT, dir)))
+      if (/\.(md|ts)$/.test(name)) files.push(`${dir}/${name}`);
   }
   return files;
 }
@@ -157,26 +195,40 @@ test("every post-if quoted in the docs, the workflows and the Action's source is
   for (const file of await filesAboutThePostStep()) {
     // one line per sentence: comment markers and line breaks out of the way
     const text = (await fs.readFile(path.join(PROJECT_ROOT, file), 'utf8')).replace(/\n[\s#*/]*/g, ' ');
-    const condition = /\b(?:failure|cancelled|always|success)\(\)(?:\s*(?:\|\||&&)\s*(?:failure|cancelled|always|success)\(\))*/.source;
+    const condition =
+      /\b(?:failure|cancelled|always|success)\(\)(?:\s*(?:\|\||&&)\s*(?:failure|cancelled|always|success)\(\))*/.source;
     for (const [, expression] of text.matchAll(new RegExp(`post-if:\\s*['"\`]?(${condition})`, 'g'))) {
       quoted.push(file);
       assert.is(expression!.replace(/\s+/g, ' '), declared, `${file} quotes post-if: ${expression}`);
     }
     if (declared.includes('cancelled()')) {
-      assert.not.match(text, /not rolled back[^.]{0,40}cancel|cancel[^.]{0,60}(?:is|are) not rolled back/i, `${file} says cancelled jobs are not rolled back`);
+      assert.not.match(
+        text,
+        /not rolled back[^.]{0,40}cancel|cancel[^.]{0,60}(?:is|are) not rolled back/i,
+        `${file} says cancelled jobs are not rolled back`,
+      );
     }
   }
-  for (const file of ['docs/action.md', 'workflows/pre-deploy.yml', 'src/action/run-post.ts']) assert.ok(quoted.includes(file), `${file} no longer says when the post step runs`);
+  for (const file of ['docs/action.md', 'workflows/pre-deploy.yml', 'src/action/run-post.ts'])
+    assert.ok(quoted.includes(file), `${file} no longer says when the post step runs`);
 });
 
 test('the example workflows run no npm package but ripcord-backup, installed at exactly the version of package.json, and never through npx', async () => {
-  const { version } = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+  const { version } = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+  };
   let installs = 0;
   for (const file of (await workflowFiles()).filter((f) => f.startsWith('workflows/'))) {
-    const workflow = parseYaml(await fs.readFile(path.join(PROJECT_ROOT, file), 'utf8')) as { jobs: Record<string, { steps?: { run?: string }[] }> };
+    const workflow = parseYaml(await fs.readFile(path.join(PROJECT_ROOT, file), 'utf8')) as {
+      jobs: Record<string, { steps?: { run?: string }[] }>;
+    };
     for (const step of Object.values(workflow.jobs).flatMap((job) => job.steps ?? [])) {
       for (const line of (step.run ?? '').split('\n')) {
-        assert.not.match(line, /(^|[\s;&|(])(npx|npm\s+(exec|x))\s/, `${file}: ${line.trim()}: npx runs whatever the registry holds under a name`);
+        assert.not.match(
+          line,
+          /(^|[\s;&|(])(npx|npm\s+(exec|x))\s/,
+          `${file}: ${line.trim()}: npx runs whatever the registry holds under a name`,
+        );
         const install = /(?:^|[\s;&|(])npm\s+(?:install|i|add)\s+(.*)/.exec(line);
         if (!install) continue;
         const packages = install[1]!.split(/\s+/).filter((word) => word && !word.startsWith('-'));
@@ -207,15 +259,27 @@ test('docs/action.md has a table row for every input (with its default) and ever
   const actionInputs = action.inputs ?? [];
   assert.equal([...inputRows.keys()].sort(), actionInputs.map((i) => i.id).sort());
   for (const input of actionInputs) {
-    assert.is(documentedDefault(inputRows.get(input.id)!), input.default?.toString() ?? '', `the documented default of ${input.id}`);
+    assert.is(
+      documentedDefault(inputRows.get(input.id)!),
+      input.default?.toString() ?? '',
+      `the documented default of ${input.id}`,
+    );
   }
   assert.equal([...tableRows(docs, 'Outputs').keys()].sort(), (action.outputs ?? []).map((o) => o.id).sort());
 });
 
 /** Run a shell script with a time limit; on timeout its whole process group is killed. */
-function runScript(script: string, options: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<{ code: number; stdout: string; stderr: string }> {
+function runScript(
+  script: string,
+  options: { cwd: string; env: Record<string, string>; timeoutMs: number },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-euo', 'pipefail', '-s'], { cwd: options.cwd, env: options.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-euo', 'pipefail', '-s'], {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), options.timeoutMs);
@@ -246,7 +310,9 @@ test('the documented @github/local-action command runs the main entry point: a b
     assert.ok(id, `no snapshot-id output in:\n${log}`);
     const dirs = (await fs.readdir(tmp)).filter((name) => name.startsWith('tmp.'));
     assert.is(dirs.length, 1, `mktemp folders: ${dirs.join(', ')}`);
-    const metadata = JSON.parse(await fs.readFile(path.join(tmp, dirs[0]!, 'workspace/.ripcord', id, 'snapshot.json'), 'utf8'));
+    const metadata = JSON.parse(
+      await fs.readFile(path.join(tmp, dirs[0]!, 'workspace/.ripcord', id, 'snapshot.json'), 'utf8'),
+    );
     assert.is(metadata.id, id);
     assert.is(metadata.kind, 'manual');
     assert.is(metadata.files, 1);

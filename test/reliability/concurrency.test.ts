@@ -20,7 +20,9 @@ function assertClean(outcome: TrialOutcome): void {
 test(`8 backups at once into one local repository give 8 distinct valid snapshots, each restoring its own source; prunes running alongside remove only what their policy says and never a snapshot being written (seed ${SEED})`, async () => {
   const dir = await tempDir('ripcord-reliability-concurrency-');
   try {
-    assertClean(await concurrentBackupsTrial(localRepo(path.join(dir, 'repo')), dir, new Rng(`${SEED}/concurrency/local`)));
+    assertClean(
+      await concurrentBackupsTrial(localRepo(path.join(dir, 'repo')), dir, new Rng(`${SEED}/concurrency/local`)),
+    );
   } finally {
     await removeDir(dir);
   }

@@ -25,7 +25,18 @@ import { LocalStore } from '../../src/storage/local-store.ts';
 import type { PyTarMember } from '../helpers/hostile.ts';
 import { gnupgHome, manifestFor, pythonTarGz, writeHandmadeSnapshot } from '../helpers/hostile.ts';
 import type { Tree, TrialOutcome } from './harness.ts';
-import { compareTrees, count, DECRYPTION_KEYS, describeError, ENCRYPTION_KEYS, newOutcome, ORIGIN, PASSPHRASE, readTree, violate } from './harness.ts';
+import {
+  compareTrees,
+  count,
+  DECRYPTION_KEYS,
+  describeError,
+  ENCRYPTION_KEYS,
+  newOutcome,
+  ORIGIN,
+  PASSPHRASE,
+  readTree,
+  violate,
+} from './harness.ts';
 
 const exec = promisify(execFile);
 
@@ -73,14 +84,20 @@ export function confinementCaseArb(): fc.Arbitrary<ConfinementCase> {
       roots: fc.constantFrom(...ROOTS),
       delete: fc.boolean(),
       upLink: fc.boolean(),
-      oversize: fc.oneof({ arbitrary: fc.constant(-1), weight: 6 }, { arbitrary: fc.integer({ min: 0, max: 6 }), weight: 1 }),
+      oversize: fc.oneof(
+        { arbitrary: fc.constant(-1), weight: 6 },
+        { arbitrary: fc.integer({ min: 0, max: 6 }), weight: 1 },
+      ),
     })
     .map((c) => {
       // one member per name, parents before children, as a packer writes them
       const byName = new Map<string, number>();
       for (const i of c.members) if (!byName.has(POOL[i]!.name)) byName.set(POOL[i]!.name, i);
-      const members = [...byName.values()].sort((a, b) => (POOL[a]!.name < POOL[b]!.name ? -1 : POOL[a]!.name > POOL[b]!.name ? 1 : 0));
-      const oversize = c.oversize >= 0 && c.oversize < members.length && POOL[members[c.oversize]!]!.type === 'file' ? c.oversize : -1;
+      const members = [...byName.values()].sort((a, b) =>
+        POOL[a]!.name < POOL[b]!.name ? -1 : POOL[a]!.name > POOL[b]!.name ? 1 : 0,
+      );
+      const oversize =
+        c.oversize >= 0 && c.oversize < members.length && POOL[members[c.oversize]!]!.type === 'file' ? c.oversize : -1;
       return { ...c, members, oversize };
     });
 }
@@ -104,7 +121,14 @@ export interface ConfinementContext {
 
 export async function prepareConfinement(dir: string): Promise<ConfinementContext> {
   const sandbox = await fs.realpath(dir);
-  return { dir, sandbox, outside: path.join(sandbox, 'outside'), target: path.join(sandbox, 'app'), repo: path.join(sandbox, 'app', '.ripcord'), gnupg: await gnupgHome(path.join(sandbox, 'keys')) };
+  return {
+    dir,
+    sandbox,
+    outside: path.join(sandbox, 'outside'),
+    target: path.join(sandbox, 'app'),
+    repo: path.join(sandbox, 'app', '.ripcord'),
+    gnupg: await gnupgHome(path.join(sandbox, 'keys')),
+  };
 }
 
 /** The sandbox as every case starts: sentinels outside, a target with config, data and the repository. */
@@ -143,14 +167,25 @@ async function resolvesInside(target: string, name: string): Promise<boolean> {
   return inside(stdout.replace(/\n$/, ''));
 }
 
-export async function confinementTrial(ctx: ConfinementContext, c: ConfinementCase, label: string): Promise<TrialOutcome> {
+export async function confinementTrial(
+  ctx: ConfinementContext,
+  c: ConfinementCase,
+  label: string,
+): Promise<TrialOutcome> {
   const outcome = newOutcome(`${label}: ${describeConfinementCase(c)}`);
   outcome.faults = 1;
   await resetSandbox(ctx, c.upLink);
   const members = c.members.map((i) => POOL[i]!);
   const manifest: ManifestEntry[] = manifestFor(members.map((m, k) => (k === c.oversize ? { ...m, data: 'x' } : m)));
   const archived = members.map((m, k) => (k === c.oversize ? { ...m, data: (m.data ?? '').repeat(4096) } : m));
-  const id = await writeHandmadeSnapshot({ repo: ctx.repo, tarGz: await pythonTarGz(archived), manifest, roots: c.roots, passphrase: PASSPHRASE, gnupgHome: ctx.gnupg });
+  const id = await writeHandmadeSnapshot({
+    repo: ctx.repo,
+    tarGz: await pythonTarGz(archived),
+    manifest,
+    roots: c.roots,
+    passphrase: PASSPHRASE,
+    gnupgHome: ctx.gnupg,
+  });
 
   const sandboxBefore = await readTree(ctx.sandbox);
   const targetBefore = withoutRepo(await readTree(ctx.target));
@@ -160,8 +195,20 @@ export async function confinementTrial(ctx: ConfinementContext, c: ConfinementCa
   let preRestore: string | undefined;
   let undoAllows = false;
   try {
-    const plan = await planRestore({ store, reference: id, target: ctx.target, delete: c.delete, keys: DECRYPTION_KEYS, protect: [ctx.repo] });
-    const result = await applyRestore(plan, { store, keys: DECRYPTION_KEYS, encryptionKeys: ENCRYPTION_KEYS, origin: ORIGIN });
+    const plan = await planRestore({
+      store,
+      reference: id,
+      target: ctx.target,
+      delete: c.delete,
+      keys: DECRYPTION_KEYS,
+      protect: [ctx.repo],
+    });
+    const result = await applyRestore(plan, {
+      store,
+      keys: DECRYPTION_KEYS,
+      encryptionKeys: ENCRYPTION_KEYS,
+      origin: ORIGIN,
+    });
     preRestore = result.preRestoreSnapshot?.id;
     undoAllows = plan.undoNeedsOutsideLinks; // the undo command ripcord prints then carries --allow-outside-symlinks
   } catch (e) {
@@ -169,7 +216,10 @@ export async function confinementTrial(ctx: ConfinementContext, c: ConfinementCa
   }
 
   const inTarget = (name: string) => name === 'app' || name.startsWith('app/');
-  const outside = compareTrees(new Map([...sandboxBefore].filter(([n]) => !inTarget(n) && !n.startsWith('keys'))), new Map([...(await readTree(ctx.sandbox))].filter(([n]) => !inTarget(n) && !n.startsWith('keys'))));
+  const outside = compareTrees(
+    new Map([...sandboxBefore].filter(([n]) => !inTarget(n) && !n.startsWith('keys'))),
+    new Map([...(await readTree(ctx.sandbox))].filter(([n]) => !inTarget(n) && !n.startsWith('keys'))),
+  );
   if (outside.lost.length + outside.extra.length > 0) {
     outcome.lost += 1;
     violate(outcome, 'never-writes-outside-the-target', [...outside.lost, ...outside.extra].slice(0, 5).join('; '));
@@ -187,26 +237,57 @@ export async function confinementTrial(ctx: ConfinementContext, c: ConfinementCa
     count(outcome, 'refused');
     if (!ripcord) violate(outcome, 'refuses-with-its-own-error', message);
     const diff = compareTrees(targetBefore, targetAfter);
-    if (diff.lost.length + diff.extra.length > 0) violate(outcome, 'refusal-leaves-target-untouched', `${message}: ${[...diff.lost, ...diff.extra].slice(0, 5).join('; ')}`);
+    if (diff.lost.length + diff.extra.length > 0)
+      violate(
+        outcome,
+        'refusal-leaves-target-untouched',
+        `${message}: ${[...diff.lost, ...diff.extra].slice(0, 5).join('; ')}`,
+      );
     outcome.notes.push(message);
   } else {
     count(outcome, 'restored');
     const roots = c.roots.map((r) => (r === '.' ? '' : r));
     for (const entry of manifest) {
-      if (!roots.some((r) => r === '' || entry.path === r || entry.path.startsWith(`${r}/`))) violate(outcome, 'writes-only-under-the-roots', `${entry.path} is outside ${JSON.stringify(c.roots)}`);
-      if (!notRepo(entry.path) || entry.path.startsWith('.ripcord-restore-')) violate(outcome, 'keeps-the-repository', `${entry.path} was restored`);
-      if (entry.type === 'symlink' && !(await resolvesInside(ctx.target, entry.path))) violate(outcome, 'links-resolve-inside-the-target', `${entry.path} -> ${entry.target} resolves outside`);
+      if (!roots.some((r) => r === '' || entry.path === r || entry.path.startsWith(`${r}/`)))
+        violate(outcome, 'writes-only-under-the-roots', `${entry.path} is outside ${JSON.stringify(c.roots)}`);
+      if (!notRepo(entry.path) || entry.path.startsWith('.ripcord-restore-'))
+        violate(outcome, 'keeps-the-repository', `${entry.path} was restored`);
+      if (entry.type === 'symlink' && !(await resolvesInside(ctx.target, entry.path)))
+        violate(outcome, 'links-resolve-inside-the-target', `${entry.path} -> ${entry.target} resolves outside`);
     }
-    if (c.oversize >= 0) violate(outcome, 'refuses-an-oversized-entry', `${members[c.oversize]!.name} holds more than its manifest size, yet was restored`);
+    if (c.oversize >= 0)
+      violate(
+        outcome,
+        'refuses-an-oversized-entry',
+        `${members[c.oversize]!.name} holds more than its manifest size, yet was restored`,
+      );
     if (!preRestore) violate(outcome, 'undo-is-exact', 'no pre-restore snapshot');
     else {
-      const undo = await planRestore({ store, reference: preRestore, target: ctx.target, keys: DECRYPTION_KEYS, protect: [ctx.repo], allowOutsideSymlinks: undoAllows })
-        .then((undoPlan) => applyRestore(undoPlan, { store, keys: DECRYPTION_KEYS, origin: ORIGIN, noPreRestore: true }))
-        .then(() => undefined, (e: unknown) => describeError(e).message);
+      const undo = await planRestore({
+        store,
+        reference: preRestore,
+        target: ctx.target,
+        keys: DECRYPTION_KEYS,
+        protect: [ctx.repo],
+        allowOutsideSymlinks: undoAllows,
+      })
+        .then((undoPlan) =>
+          applyRestore(undoPlan, { store, keys: DECRYPTION_KEYS, origin: ORIGIN, noPreRestore: true }),
+        )
+        .then(
+          () => undefined,
+          (e: unknown) => describeError(e).message,
+        );
       const back = compareTrees(targetBefore, withoutRepo(await readTree(ctx.target).catch(() => new Map() as Tree)));
       if (undo !== undefined || back.lost.length + back.extra.length > 0) {
         outcome.lost += back.lost.length > 0 ? 1 : 0;
-        violate(outcome, 'undo-is-exact', [...(undo ? [`the undo failed: ${undo}`] : []), ...back.lost, ...back.extra.map((e) => `extra ${e}`)].slice(0, 5).join('; '));
+        violate(
+          outcome,
+          'undo-is-exact',
+          [...(undo ? [`the undo failed: ${undo}`] : []), ...back.lost, ...back.extra.map((e) => `extra ${e}`)]
+            .slice(0, 5)
+            .join('; '),
+        );
       } else count(outcome, 'undone exactly');
     }
   }

@@ -20,12 +20,16 @@ test(`restore of a forged snapshot with entries outside its roots, over the loca
   try {
     const ctx = await prepareConfinement(dir);
     const outcomes: TrialOutcome[] = [];
-    for (const [i, c] of fc.sample(confinementCaseArb(), { seed: FUZZ_SEED, numRuns: CASES }).entries()) outcomes.push(await confinementTrial(ctx, c, `case ${i}`));
+    for (const [i, c] of fc.sample(confinementCaseArb(), { seed: FUZZ_SEED, numRuns: CASES }).entries())
+      outcomes.push(await confinementTrial(ctx, c, `case ${i}`));
     const total = sumOutcomes('confinement', outcomes);
     explain(total);
     assert.is(describeViolations(total), '', `fast-check seed ${FUZZ_SEED}`);
     assert.is(total.lost, 0);
-    assert.ok((total.counts.refused ?? 0) > 0 && (total.counts.restored ?? 0) > 0, `the sample should both refuse and restore: ${JSON.stringify(total.counts)}`);
+    assert.ok(
+      (total.counts.refused ?? 0) > 0 && (total.counts.restored ?? 0) > 0,
+      `the sample should both refuse and restore: ${JSON.stringify(total.counts)}`,
+    );
     assert.is(total.counts['undone exactly'], total.counts.restored);
   } finally {
     await removeDir(dir);

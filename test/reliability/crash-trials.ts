@@ -83,7 +83,13 @@ function backupArgs(ctx: { repo: Repo; source: string }): string[] {
  * A source tree, and two uninterrupted backups of it: their duration sets the kill window,
  * and the moment the first object appeared in the repository marks where writing starts.
  */
-export async function prepareCrashBackup(repo: Repo, dir: string, rng: Rng, shape = CRASH_BACKUP_SHAPE, bundle?: Bundle): Promise<CrashBackupContext> {
+export async function prepareCrashBackup(
+  repo: Repo,
+  dir: string,
+  rng: Rng,
+  shape = CRASH_BACKUP_SHAPE,
+  bundle?: Bundle,
+): Promise<CrashBackupContext> {
   const source = path.join(dir, `source-${repo.kind}`);
   await writeSourceTree(source, rng, shape);
   const ctx: CrashBackupContext = { repo, source, committed: new Map(), normalMs: 0, firstWriteMs: 0, bundle };
@@ -112,7 +118,11 @@ async function firstFolderAppears(repo: Repo, known: Set<string>, running: Runni
 }
 
 /** Milliseconds from start until the repository listing satisfies `test` (or the run ends). */
-async function whenRepository(repo: Repo, running: RunningCli, test: (now: Awaited<ReturnType<typeof listing>>) => boolean): Promise<number> {
+async function whenRepository(
+  repo: Repo,
+  running: RunningCli,
+  test: (now: Awaited<ReturnType<typeof listing>>) => boolean,
+): Promise<number> {
   let finished = false;
   void running.done.then(() => (finished = true));
   while (!finished) {
@@ -138,7 +148,9 @@ export async function crashBackupTrial(ctx: CrashBackupContext, rng: Rng): Promi
   const before = await listing(repo);
   const beforeIds = new Set(before.snapshots.map((s) => s.id));
   const delay = killDelay(rng, ctx.normalMs, ctx.firstWriteMs);
-  const outcome = newOutcome(`${repo.kind} backup, SIGKILL after ${delay} ms (uninterrupted: writes from ${ctx.firstWriteMs} ms, done at ${ctx.normalMs} ms)`);
+  const outcome = newOutcome(
+    `${repo.kind} backup, SIGKILL after ${delay} ms (uninterrupted: writes from ${ctx.firstWriteMs} ms, done at ${ctx.normalMs} ms)`,
+  );
 
   const exit = await runAndKill(backupArgs(ctx), delay, { env: keyEnv(repo), bundle: ctx.bundle });
   const after = await listing(repo);
@@ -153,7 +165,11 @@ export async function crashBackupTrial(ctx: CrashBackupContext, rng: Rng): Promi
     ctx.firstWriteMs = Math.min(ctx.firstWriteMs, Math.floor(ctx.normalMs * 0.8));
     if (exit.code !== 0) violate(outcome, 'uninterrupted-backup-failed', `exit ${exit.code}: ${exit.stderr}`);
     else if (fresh.length !== 1 || fresh[0]!.id !== exit.stdout.trim()) {
-      violate(outcome, 'listing-after-backup', `printed ${exit.stdout.trim()}, listed new: ${fresh.map((s) => s.id).join(', ') || 'none'}`);
+      violate(
+        outcome,
+        'listing-after-backup',
+        `printed ${exit.stdout.trim()}, listed new: ${fresh.map((s) => s.id).join(', ') || 'none'}`,
+      );
     }
   } else {
     outcome.faults = 1;
@@ -163,7 +179,8 @@ export async function crashBackupTrial(ctx: CrashBackupContext, rng: Rng): Promi
       count(outcome, 'killed mid-write (unfinished folder left)');
       outcome.notes.push(`unfinished folder holds: ${objects.join(', ') || 'nothing'}`);
     } else count(outcome, 'killed before anything was written');
-    if (fresh.length > 1) violate(outcome, 'one-kill-one-snapshot', `${fresh.length} new snapshots after one killed backup`);
+    if (fresh.length > 1)
+      violate(outcome, 'one-kill-one-snapshot', `${fresh.length} new snapshots after one killed backup`);
   }
 
   // Nothing unfinished or damaged is ever listed, and latest is the newest committed snapshot.
@@ -175,7 +192,8 @@ export async function crashBackupTrial(ctx: CrashBackupContext, rng: Rng): Promi
   const latest = await withStore(repo, (store) => resolveSnapshot(store, 'latest')).catch((e: Error) => e);
   const newest = after.snapshots.find((s) => s.kind !== 'pre-restore');
   if (latest instanceof Error) violate(outcome, 'latest-resolves', latest.message);
-  else if (latest.id !== newest?.id || unfinishedIds.has(latest.id)) violate(outcome, 'latest-is-newest-committed', `latest is ${latest.id}`);
+  else if (latest.id !== newest?.id || unfinishedIds.has(latest.id))
+    violate(outcome, 'latest-is-newest-committed', `latest is ${latest.id}`);
 
   // A snapshot that became visible is whole: it verifies and restores to the tree taken.
   for (const s of fresh) {
@@ -187,15 +205,28 @@ export async function crashBackupTrial(ctx: CrashBackupContext, rng: Rng): Promi
     }
     const diff = compareTrees(tree, await restoredTree(repo, s.id));
     if (diff.lost.length + diff.extra.length > 0) {
-      violate(outcome, 'visible-snapshot-restores-exactly', [...diff.lost, ...diff.extra.map((e) => `extra ${e}`)].slice(0, 5).join('; '));
+      violate(
+        outcome,
+        'visible-snapshot-restores-exactly',
+        [...diff.lost, ...diff.extra.map((e) => `extra ${e}`)].slice(0, 5).join('; '),
+      );
     } else {
       ctx.committed.set(s.id, tree);
     }
   }
 
   // Snapshots committed before the trial are untouched: the newest few verify, the newest restores.
-  const earlier = [...ctx.committed.keys()].filter((id) => beforeIds.has(id)).sort().reverse();
-  const sample = [...new Set([...earlier.slice(0, 3), earlier.length > 3 ? rng.pick(earlier.slice(3)) : earlier[0]].filter(Boolean) as string[])];
+  const earlier = [...ctx.committed.keys()]
+    .filter((id) => beforeIds.has(id))
+    .sort()
+    .reverse();
+  const sample = [
+    ...new Set(
+      [...earlier.slice(0, 3), earlier.length > 3 ? rng.pick(earlier.slice(3)) : earlier[0]].filter(
+        Boolean,
+      ) as string[],
+    ),
+  ];
   for (const v of await verifyIds(repo, sample)) {
     if (!v.ok) {
       outcome.lost += 1;
@@ -206,7 +237,11 @@ export async function crashBackupTrial(ctx: CrashBackupContext, rng: Rng): Promi
     const diff = compareTrees(ctx.committed.get(earlier[0])!, await restoredTree(repo, earlier[0]));
     if (diff.lost.length + diff.extra.length > 0) {
       outcome.lost += 1;
-      violate(outcome, 'committed-snapshot-restores', `${earlier[0]}: ${[...diff.lost, ...diff.extra].slice(0, 5).join('; ')}`);
+      violate(
+        outcome,
+        'committed-snapshot-restores',
+        `${earlier[0]}: ${[...diff.lost, ...diff.extra].slice(0, 5).join('; ')}`,
+      );
     }
   }
 
@@ -215,7 +250,8 @@ export async function crashBackupTrial(ctx: CrashBackupContext, rng: Rng): Promi
   if (next.code !== 0) violate(outcome, 'next-backup-succeeds', `exit ${next.code}: ${next.stderr}`);
   else ctx.committed.set(next.stdout.trim(), tree);
 
-  if (outcome.faults > 0 && !outcome.violations.some((v) => v.invariant !== 'uninterrupted-backup-failed')) outcome.detected = 1;
+  if (outcome.faults > 0 && !outcome.violations.some((v) => v.invariant !== 'uninterrupted-backup-failed'))
+    outcome.detected = 1;
   count(outcome, 'unfinished folders left', newUnfinished.length);
   return outcome;
 }
@@ -234,8 +270,16 @@ export interface SweepOptions {
  * passes; a prune within the grace period keeps every unfinished folder and one after it
  * removes them all (and nothing committed).
  */
-export async function crashSweep(repo: Repo, committed: ReadonlySet<string>, label: string, options: SweepOptions = {}, trees?: ReadonlyMap<string, Tree>): Promise<TrialOutcome> {
-  const outcome = newOutcome(`${repo.kind} ${label}: list, verify --all --read-data, prune within and after the grace period`);
+export async function crashSweep(
+  repo: Repo,
+  committed: ReadonlySet<string>,
+  label: string,
+  options: SweepOptions = {},
+  trees?: ReadonlyMap<string, Tree>,
+): Promise<TrialOutcome> {
+  const outcome = newOutcome(
+    `${repo.kind} ${label}: list, verify --all --read-data, prune within and after the grace period`,
+  );
   const env = { RIPCORD_PASSPHRASE: PASSPHRASE, ...repo.env };
   const bundle = options.bundle;
 
@@ -249,28 +293,46 @@ export async function crashSweep(repo: Repo, committed: ReadonlySet<string>, lab
       outcome.lost += missing.length;
       violate(outcome, 'committed-snapshot-listed', `not listed: ${missing.join(', ')}`);
     }
-    if (unexpected.length) violate(outcome, 'only-committed-listed', `listed but never committed: ${unexpected.join(', ')}`);
+    if (unexpected.length)
+      violate(outcome, 'only-committed-listed', `listed but never committed: ${unexpected.join(', ')}`);
   }
 
   const verify = await runCli(['verify', '--all', '--read-data', ...repo.args], { env, bundle });
   if (verify.code !== 0) {
     const failed = verify.stdout.split('\n').filter((l) => l.startsWith('FAILED')).length || 1;
     outcome.lost += failed;
-    violate(outcome, 'verify-all-read-data', `${verify.stdout.split('\n').filter((l) => l.startsWith('FAILED')).join('; ')} ${verify.stderr}`);
+    violate(
+      outcome,
+      'verify-all-read-data',
+      `${verify.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('FAILED'))
+        .join('; ')} ${verify.stderr}`,
+    );
   }
 
   const leftovers = (await listing(repo)).unfinished.map((f) => f.id);
   count(outcome, 'unfinished folders before prune', leftovers.length);
-  const within = await runCli(['prune', '--keep-last', 'unlimited', '--json', ...repo.args], { env, bundle, clockOffsetMs: 50 * 60 * 1000 });
+  const within = await runCli(['prune', '--keep-last', 'unlimited', '--json', ...repo.args], {
+    env,
+    bundle,
+    clockOffsetMs: 50 * 60 * 1000,
+  });
   if (within.code !== 0) violate(outcome, 'prune-succeeds', within.stderr);
   const kept = new Set((await listing(repo)).unfinished.map((f) => f.id));
   const removedYoung = leftovers.filter((id) => !kept.has(id));
-  if (removedYoung.length) violate(outcome, 'prune-keeps-young-unfinished', `removed within the grace period: ${removedYoung.join(', ')}`);
+  if (removedYoung.length)
+    violate(outcome, 'prune-keeps-young-unfinished', `removed within the grace period: ${removedYoung.join(', ')}`);
 
-  const afterGrace = await runCli(['prune', '--keep-last', 'unlimited', '--json', ...repo.args], { env, bundle, clockOffsetMs: 2 * HOUR });
+  const afterGrace = await runCli(['prune', '--keep-last', 'unlimited', '--json', ...repo.args], {
+    env,
+    bundle,
+    clockOffsetMs: 2 * HOUR,
+  });
   if (afterGrace.code !== 0) violate(outcome, 'prune-succeeds', afterGrace.stderr);
   const swept = await listing(repo);
-  if (swept.unfinished.length > 0) violate(outcome, 'prune-removes-leftovers', `still there: ${swept.unfinished.map((f) => f.id).join(', ')}`);
+  if (swept.unfinished.length > 0)
+    violate(outcome, 'prune-removes-leftovers', `still there: ${swept.unfinished.map((f) => f.id).join(', ')}`);
   const stillCommitted = new Set(swept.snapshots.map((s) => s.id));
   const prunedCommitted = [...committed].filter((id) => !stillCommitted.has(id));
   if (prunedCommitted.length) {
@@ -288,7 +350,11 @@ export async function crashSweep(repo: Repo, committed: ReadonlySet<string>, lab
       const diff = compareTrees(tree, await restoredTree(repo, id));
       if (diff.lost.length + diff.extra.length > 0) {
         outcome.lost += 1;
-        violate(outcome, 'committed-snapshot-restores', `${id}: ${[...diff.lost, ...diff.extra].slice(0, 5).join('; ')}`);
+        violate(
+          outcome,
+          'committed-snapshot-restores',
+          `${id}: ${[...diff.lost, ...diff.extra].slice(0, 5).join('; ')}`,
+        );
       }
     }
     count(outcome, 'snapshots restored and compared', trees.size);
@@ -338,7 +404,13 @@ function restoreArgs(ctx: CrashRestoreContext, id = ctx.snapshotId, extra: strin
  * deletions), so that a restore adds, changes and removes; one uninterrupted restore
  * measures the kill window.
  */
-export async function prepareCrashRestore(repo: Repo, dir: string, rng: Rng, shape = CRASH_RESTORE_SHAPE, bundle?: Bundle): Promise<CrashRestoreContext> {
+export async function prepareCrashRestore(
+  repo: Repo,
+  dir: string,
+  rng: Rng,
+  shape = CRASH_RESTORE_SHAPE,
+  bundle?: Bundle,
+): Promise<CrashRestoreContext> {
   const source = path.join(dir, `restore-source-${repo.kind}`);
   await writeSourceTree(source, rng, shape);
   const backup = await runCli(['backup', ...repo.args, '-q', '-C', source, '.'], { env: keyEnv(repo), bundle });
@@ -389,9 +461,14 @@ export async function crashRestoreTrial(ctx: CrashRestoreContext, rng: Rng): Pro
   // snapshot is committed, seen in the repository, since a run's phases drift from the baseline.
   const mode = rng.pick(['any', 'staging', 'pre-restore', 'apply'] as const);
   const from = mode === 'any' ? 20 : mode === 'staging' ? ctx.stagingMs : ctx.preRestoreMs;
-  const delay = mode === 'apply' ? rng.int(0, Math.max(10, ctx.normalMs - ctx.applyMs)) : rng.int(from, Math.max(from + 20, ctx.normalMs));
+  const delay =
+    mode === 'apply'
+      ? rng.int(0, Math.max(10, ctx.normalMs - ctx.applyMs))
+      : rng.int(from, Math.max(from + 20, ctx.normalMs));
   const when = mode === 'apply' ? `${delay} ms after its pre-restore snapshot was committed` : `after ${delay} ms`;
-  const outcome = newOutcome(`${repo.kind} restore --delete, SIGKILL ${when} (uninterrupted: stages from ${ctx.stagingMs} ms, pre-restore snapshot from ${ctx.preRestoreMs} ms, applies from ${ctx.applyMs} ms, done at ${ctx.normalMs} ms)`);
+  const outcome = newOutcome(
+    `${repo.kind} restore --delete, SIGKILL ${when} (uninterrupted: stages from ${ctx.stagingMs} ms, pre-restore snapshot from ${ctx.preRestoreMs} ms, applies from ${ctx.applyMs} ms, done at ${ctx.normalMs} ms)`,
+  );
   const env = keyEnv(repo);
   const before = new Set((await listing(repo)).snapshots.map((s) => s.id));
 
@@ -411,7 +488,11 @@ export async function crashRestoreTrial(ctx: CrashRestoreContext, rng: Rng): Pro
   for (const s of fresh) ctx.committed.add(s.id);
   const preRestore = fresh.filter((s) => s.kind === 'pre-restore' && s.restoredFrom === ctx.snapshotId);
   if (fresh.length !== preRestore.length || preRestore.length > 1) {
-    violate(outcome, 'one-restore-one-pre-restore-snapshot', `new snapshots: ${fresh.map((s) => `${s.id} (${s.kind})`).join(', ')}`);
+    violate(
+      outcome,
+      'one-restore-one-pre-restore-snapshot',
+      `new snapshots: ${fresh.map((s) => `${s.id} (${s.kind})`).join(', ')}`,
+    );
   }
   const staged = (await fs.readdir(ctx.target)).filter((n) => isStaging(n));
 
@@ -423,10 +504,16 @@ export async function crashRestoreTrial(ctx: CrashRestoreContext, rng: Rng): Pro
     ctx.stagingMs = Math.min(ctx.stagingMs, ctx.preRestoreMs);
     if (exit.code !== 0) violate(outcome, 'uninterrupted-restore-failed', `exit ${exit.code}: ${exit.stderr}`);
     const diff = compareTrees(ctx.snapshotTree, await readTree(ctx.target));
-    if (diff.lost.length + diff.extra.length > 0) violate(outcome, 'restore-gives-snapshot', [...diff.lost, ...diff.extra].slice(0, 5).join('; '));
+    if (diff.lost.length + diff.extra.length > 0)
+      violate(outcome, 'restore-gives-snapshot', [...diff.lost, ...diff.extra].slice(0, 5).join('; '));
   } else {
     outcome.faults = 1;
-    count(outcome, preRestore.length ? 'killed after the pre-restore snapshot' : 'killed before the pre-restore snapshot was committed');
+    count(
+      outcome,
+      preRestore.length
+        ? 'killed after the pre-restore snapshot'
+        : 'killed before the pre-restore snapshot was committed',
+    );
   }
   // SIGKILL leaves the staging folder (nothing can clean up after it); the next restore
   // into the target must remove it, and no snapshot may archive it.
@@ -444,19 +531,35 @@ export async function crashRestoreTrial(ctx: CrashRestoreContext, rng: Rng): Pro
     recovered = await readTree(ctx.target);
   }
   const diff = compareTrees(ctx.originalTree, recovered, preRestore.length ? () => false : isStaging);
-  if (preRestore.length && diff.extra.some(isStaging)) violate(outcome, 'no-staging-folder-left', `the undo restore left ${diff.extra.filter(isStaging).join(', ')} in the target`);
+  if (preRestore.length && diff.extra.some(isStaging))
+    violate(
+      outcome,
+      'no-staging-folder-left',
+      `the undo restore left ${diff.extra.filter(isStaging).join(', ')} in the target`,
+    );
   if (diff.lost.length > 0) {
     outcome.lost += 1;
-    violate(outcome, preRestore.length ? 'undo-gives-original-exactly' : 'target-untouched-before-pre-restore', diff.lost.slice(0, 5).join('; '));
+    violate(
+      outcome,
+      preRestore.length ? 'undo-gives-original-exactly' : 'target-untouched-before-pre-restore',
+      diff.lost.slice(0, 5).join('; '),
+    );
   }
   const extra = diff.extra.filter((e) => !isStaging(e));
   if (extra.length > 0) {
-    violate(outcome, preRestore.length ? 'undo-gives-original-exactly' : 'target-untouched-before-pre-restore', `extra: ${extra.slice(0, 5).join(', ')}`);
+    violate(
+      outcome,
+      preRestore.length ? 'undo-gives-original-exactly' : 'target-untouched-before-pre-restore',
+      `extra: ${extra.slice(0, 5).join(', ')}`,
+    );
   }
   if (outcome.faults > 0 && outcome.lost === 0) outcome.detected = 1;
 
   // What the kill left in the repository verifies (pre-restore snapshots are snapshots too).
-  for (const v of await verifyIds(repo, fresh.map((s) => s.id))) {
+  for (const v of await verifyIds(
+    repo,
+    fresh.map((s) => s.id),
+  )) {
     if (!v.ok) violate(outcome, 'half-written-snapshot-visible', `${v.id}: ${v.problems.join('; ')}`);
   }
 
@@ -464,12 +567,20 @@ export async function crashRestoreTrial(ctx: CrashRestoreContext, rng: Rng): Pro
   // staging folder the kill left; the target is reset first, keeping such a folder.
   const leftover = (await fs.readdir(ctx.target)).filter(isStaging);
   await copyTree(ctx.original, ctx.target);
-  for (const name of leftover) await fs.mkdir(path.join(ctx.target, name), { recursive: true }).then(() => fs.writeFile(path.join(ctx.target, name, '0'), 'staged by a killed restore\n'));
+  for (const name of leftover)
+    await fs
+      .mkdir(path.join(ctx.target, name), { recursive: true })
+      .then(() => fs.writeFile(path.join(ctx.target, name, '0'), 'staged by a killed restore\n'));
   const next = await runCli(restoreArgs(ctx), { env, bundle: ctx.bundle });
   if (next.code !== 0) violate(outcome, 'next-restore-succeeds', `exit ${next.code}: ${next.stderr}`);
   else {
     const d = compareTrees(ctx.snapshotTree, await readTree(ctx.target));
-    if (d.extra.some(isStaging)) violate(outcome, 'no-staging-folder-left', `the next restore left ${d.extra.filter(isStaging).join(', ')} in the target`);
+    if (d.extra.some(isStaging))
+      violate(
+        outcome,
+        'no-staging-folder-left',
+        `the next restore left ${d.extra.filter(isStaging).join(', ')} in the target`,
+      );
     const rest = [...d.lost, ...d.extra.filter((e) => !isStaging(e))];
     if (rest.length > 0) violate(outcome, 'next-restore-succeeds', rest.slice(0, 5).join('; '));
   }

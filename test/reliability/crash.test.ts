@@ -7,7 +7,13 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { crashBackupTrial, crashRestoreTrial, crashSweep, prepareCrashBackup, prepareCrashRestore } from './crash-trials.ts';
+import {
+  crashBackupTrial,
+  crashRestoreTrial,
+  crashSweep,
+  prepareCrashBackup,
+  prepareCrashRestore,
+} from './crash-trials.ts';
 import type { S3World, TrialOutcome } from './harness.ts';
 import {
   compareTrees,
@@ -58,11 +64,16 @@ test(`a backup killed with SIGKILL at random moments (local and S3) is never lis
       const ctx = await prepareCrashBackup(repo, dir, rng.child(repo.kind));
       const kills = BACKUP_KILLS[repo.kind];
       for (let i = 0; i < kills; i++) outcomes.push(await crashBackupTrial(ctx, rng.child(`${repo.kind}-${i}`)));
-      outcomes.push(await crashSweep(repo, new Set(ctx.committed.keys()), 'after the kills', { restoreAll: true }, ctx.committed));
+      outcomes.push(
+        await crashSweep(repo, new Set(ctx.committed.keys()), 'after the kills', { restoreAll: true }, ctx.committed),
+      );
     }
     const total = sumOutcomes('crash-backup', outcomes);
     assertNoViolations(total);
-    assert.ok(total.faults >= 1, `no kill landed while a backup was running (seed ${SEED}): ${outcomes.map((o) => o.trial).join('; ')}`);
+    assert.ok(
+      total.faults >= 1,
+      `no kill landed while a backup was running (seed ${SEED}): ${outcomes.map((o) => o.trial).join('; ')}`,
+    );
   });
 });
 
@@ -72,7 +83,8 @@ test(`a restore killed with SIGKILL at random moments (local and S3) loses nothi
     const outcomes: TrialOutcome[] = [];
     for (const repo of [localRepo(path.join(dir, 'repo')), s3.repo('crash-restore')]) {
       const ctx = await prepareCrashRestore(repo, dir, rng.child(repo.kind));
-      for (let i = 0; i < RESTORE_KILLS[repo.kind]; i++) outcomes.push(await crashRestoreTrial(ctx, rng.child(`${repo.kind}-${i}`)));
+      for (let i = 0; i < RESTORE_KILLS[repo.kind]; i++)
+        outcomes.push(await crashRestoreTrial(ctx, rng.child(`${repo.kind}-${i}`)));
       outcomes.push(await crashSweep(repo, ctx.committed, 'after the restore kills'));
     }
     assertNoViolations(sumOutcomes('crash-restore', outcomes));
@@ -106,7 +118,11 @@ test('a restore killed while staging leaves no .ripcord-restore-* folder behind:
     assert.is(next.code, 0, next.stderr);
     const preRestore = JSON.parse(next.stdout).preRestoreSnapshot as string;
     const ls = await runCli(['ls', preRestore, ...repo.args], { env });
-    assert.not.match(ls.stdout, /\.ripcord-restore-/, 'the pre-restore snapshot archived the dead restore\'s staging folder (decrypted copies of snapshot files)');
+    assert.not.match(
+      ls.stdout,
+      /\.ripcord-restore-/,
+      "the pre-restore snapshot archived the dead restore's staging folder (decrypted copies of snapshot files)",
+    );
     const expected = await readTree(source);
     expected.set('mine.txt', (await readTree(target)).get('mine.txt')!);
     const diff = compareTrees(expected, await readTree(target));
@@ -133,7 +149,8 @@ function killDuringApply(): Promise<{ lost: string[]; extra: string[]; undo: str
       await copyTree(source, original);
       for (const d of await fs.readdir(original)) {
         if (!d.startsWith('dir-')) continue;
-        for (const f of await fs.readdir(path.join(original, d))) await fs.writeFile(path.join(original, d, f), `drifted ${d}/${f}\n`);
+        for (const f of await fs.readdir(path.join(original, d)))
+          await fs.writeFile(path.join(original, d, f), `drifted ${d}/${f}\n`);
         await fs.writeFile(path.join(original, d, 'only-here.txt'), 'removed by --delete\n');
       }
       const originalTree = await readTree(original);
@@ -149,14 +166,24 @@ function killDuringApply(): Promise<{ lost: string[]; extra: string[]; undo: str
         let committed: string | undefined;
         while (!finished && !committed) {
           for (const name of await fs.readdir(repo.dir!)) {
-            if (!known.has(name) && (await fs.access(path.join(repo.dir!, name, 'snapshot.json')).then(() => true, () => false))) committed = name;
+            if (
+              !known.has(name) &&
+              (await fs.access(path.join(repo.dir!, name, 'snapshot.json')).then(
+                () => true,
+                () => false,
+              ))
+            )
+              committed = name;
           }
         }
         running.kill('SIGKILL');
         const exit = await running.done;
         if (exit.signal === 'SIGKILL' && committed) preRestore = committed;
       }
-      if (!preRestore) throw new Error('no kill landed after the pre-restore snapshot was committed (the restore finished first every time)');
+      if (!preRestore)
+        throw new Error(
+          'no kill landed after the pre-restore snapshot was committed (the restore finished first every time)',
+        );
       const undo = await runCli(['restore', preRestore, ...repo.args, '--target', target, '--yes'], { env });
       if (undo.code !== 0) throw new Error(`the undo failed: ${undo.stderr}`);
       const diff = compareTrees(originalTree, await readTree(target));
@@ -175,8 +202,15 @@ test('a restore killed while it moves files into place (right after its pre-rest
 
 test('the undo of a restore killed after its pre-restore snapshot leaves no staging folder of the killed restore, also when the target already matches the pre-restore snapshot ("nothing to do")', async () => {
   const { extra, undo } = await killDuringApply();
-  assert.equal(extra.filter(isStaging).slice(0, 3), [], `the undo ("${undo}") left the killed restore's staging folder, with decrypted copies of snapshot files, in the target`);
-  assert.equal(extra.filter((e) => !isStaging(e)), []);
+  assert.equal(
+    extra.filter(isStaging).slice(0, 3),
+    [],
+    `the undo ("${undo}") left the killed restore's staging folder, with decrypted copies of snapshot files, in the target`,
+  );
+  assert.equal(
+    extra.filter((e) => !isStaging(e)),
+    [],
+  );
 });
 
 test.run();

@@ -47,7 +47,10 @@ import {
 // Mounting
 
 function runAsRoot(args: string[]): boolean {
-  const direct = process.getuid?.() === 0 ? spawnSync(args[0]!, args.slice(1), { stdio: 'ignore' }) : spawnSync('sudo', ['-n', ...args], { stdio: 'ignore' });
+  const direct =
+    process.getuid?.() === 0
+      ? spawnSync(args[0]!, args.slice(1), { stdio: 'ignore' })
+      : spawnSync('sudo', ['-n', ...args], { stdio: 'ignore' });
   return direct.status === 0;
 }
 
@@ -128,7 +131,13 @@ export class EnospcTestStore extends LocalStore {
       transform(chunk: Buffer, _encoding, callback) {
         store.left -= chunk.length;
         if (store.left < 0) {
-          callback(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' }));
+          callback(
+            Object.assign(new Error('ENOSPC: no space left on device, write'), {
+              code: 'ENOSPC',
+              errno: -28,
+              syscall: 'write',
+            }),
+          );
         } else callback(null, chunk);
       },
     });
@@ -163,20 +172,35 @@ export async function backupIntoFullDisk(dir: string, rng: Rng, bundle?: Bundle)
     outcome.faults = 1;
     const problem = cleanFailure(full);
     if (problem) violate(outcome, 'one-clear-error', problem);
-    else if (!/disk is full|no space/i.test(full.stderr)) violate(outcome, 'error-says-the-disk-is-full', full.stderr.trim());
+    else if (!/disk is full|no space/i.test(full.stderr))
+      violate(outcome, 'error-says-the-disk-is-full', full.stderr.trim());
     outcome.notes.push(full.stderr.trim());
 
     const after = await listing(repo);
     const committed = after.snapshots.map((s) => s.id);
-    if (committed.length !== 1 || committed[0] !== firstId) violate(outcome, 'no-committed-partial-snapshot', `listed: ${committed.join(', ')}`);
-    if (after.damaged.length) violate(outcome, 'no-committed-partial-snapshot', after.damaged.map((d) => d.id).join(', '));
-    if (after.unfinished.length) violate(outcome, 'failed-backup-leaves-no-folder', `unfinished folders left: ${after.unfinished.map((u) => u.id).join(', ')}`);
-    for (const v of await verifyIds(repo, [firstId])) if (!v.ok) violateLosing(outcome, 1, 'earlier-snapshot-intact', v.problems.join('; '));
+    if (committed.length !== 1 || committed[0] !== firstId)
+      violate(outcome, 'no-committed-partial-snapshot', `listed: ${committed.join(', ')}`);
+    if (after.damaged.length)
+      violate(outcome, 'no-committed-partial-snapshot', after.damaged.map((d) => d.id).join(', '));
+    if (after.unfinished.length)
+      violate(
+        outcome,
+        'failed-backup-leaves-no-folder',
+        `unfinished folders left: ${after.unfinished.map((u) => u.id).join(', ')}`,
+      );
+    for (const v of await verifyIds(repo, [firstId]))
+      if (!v.ok) violateLosing(outcome, 1, 'earlier-snapshot-intact', v.problems.join('; '));
     const diff = compareTrees(firstTree, await restoredTree(repo, firstId));
-    if (diff.lost.length + diff.extra.length) violateLosing(outcome, 1, 'earlier-snapshot-restores', [...diff.lost, ...diff.extra].join('; '));
+    if (diff.lost.length + diff.extra.length)
+      violateLosing(outcome, 1, 'earlier-snapshot-restores', [...diff.lost, ...diff.extra].join('; '));
 
     const next = await runCli(['backup', ...repo.args, '-q', '-C', small, '.'], { env, bundle });
-    if (next.code !== 0) violate(outcome, 'next-backup-succeeds', `the disk stayed full after the failed backup: ${next.stderr.trim()} (${await freeBytes(mounted.dir)} bytes free)`);
+    if (next.code !== 0)
+      violate(
+        outcome,
+        'next-backup-succeeds',
+        `the disk stayed full after the failed backup: ${next.stderr.trim()} (${await freeBytes(mounted.dir)} bytes free)`,
+      );
     if (outcome.violations.length === 0) outcome.detected = 1;
     return outcome;
   } finally {
@@ -212,9 +236,16 @@ export async function restoreOntoFullDisk(dir: string, rng: Rng, bundle?: Bundle
     if (diff.lost.length + diff.extra.length > 0) {
       // Touched: it must come back exactly from the pre-restore snapshot it names.
       const fresh = (await listing(repo)).snapshots.filter((s) => !known.has(s.id) && s.kind === 'pre-restore');
-      violate(outcome, 'target-untouched', [...diff.lost, ...diff.extra.map((e) => `${isStaging(e) ? 'staging ' : 'extra '}${e}`)].slice(0, 5).join('; '));
+      violate(
+        outcome,
+        'target-untouched',
+        [...diff.lost, ...diff.extra.map((e) => `${isStaging(e) ? 'staging ' : 'extra '}${e}`)].slice(0, 5).join('; '),
+      );
       if (fresh.length === 1) {
-        const undo = await runCli(['restore', fresh[0]!.id, ...repo.args, '--target', target, '--yes'], { env, bundle });
+        const undo = await runCli(['restore', fresh[0]!.id, ...repo.args, '--target', target, '--yes'], {
+          env,
+          bundle,
+        });
         const back = compareTrees(before, await readTree(target));
         if (undo.code !== 0 || back.lost.length > 0) outcome.lost += 1;
         else count(outcome, 'recovered from the pre-restore snapshot');
@@ -229,7 +260,9 @@ export async function restoreOntoFullDisk(dir: string, rng: Rng, bundle?: Bundle
 
 /** A restore whose pre-restore snapshot does not fit in the repository's file system. */
 export async function preRestoreIntoFullDisk(dir: string, rng: Rng, bundle?: Bundle): Promise<TrialOutcome> {
-  const outcome = newOutcome('restore whose pre-restore snapshot (4 MiB) does not fit in the repository (tmpfs, 1 MiB left)');
+  const outcome = newOutcome(
+    'restore whose pre-restore snapshot (4 MiB) does not fit in the repository (tmpfs, 1 MiB left)',
+  );
   const source = path.join(dir, 'pre-full-source');
   await writeSourceTree(source, rng, { dirs: 2, filesPerDir: 3, blobBytes: 32 << 10 });
   const mounted = await mountTmpfs(path.join(dir, 'pre-full-fs'), 8 << 20);
@@ -246,7 +279,8 @@ export async function preRestoreIntoFullDisk(dir: string, rng: Rng, bundle?: Bun
     outcome.faults = 1;
     const problem = cleanFailure(run);
     if (problem) violate(outcome, 'one-clear-error', problem);
-    else if (!/disk is full|no space/i.test(run.stderr)) violate(outcome, 'error-says-the-disk-is-full', run.stderr.trim());
+    else if (!/disk is full|no space/i.test(run.stderr))
+      violate(outcome, 'error-says-the-disk-is-full', run.stderr.trim());
     outcome.notes.push(run.stderr.trim());
     const diff = compareTrees(before, await readTree(target));
     if (diff.lost.length + diff.extra.length > 0) {
@@ -254,8 +288,14 @@ export async function preRestoreIntoFullDisk(dir: string, rng: Rng, bundle?: Bun
       violate(outcome, 'target-untouched', [...diff.lost, ...diff.extra].slice(0, 5).join('; '));
     }
     const after = await listing(repo);
-    if (after.snapshots.some((s) => s.kind === 'pre-restore')) violate(outcome, 'no-committed-partial-snapshot', 'a pre-restore snapshot was committed although the restore failed');
-    if (after.damaged.length) violate(outcome, 'no-committed-partial-snapshot', after.damaged.map((d) => d.id).join(', '));
+    if (after.snapshots.some((s) => s.kind === 'pre-restore'))
+      violate(
+        outcome,
+        'no-committed-partial-snapshot',
+        'a pre-restore snapshot was committed although the restore failed',
+      );
+    if (after.damaged.length)
+      violate(outcome, 'no-committed-partial-snapshot', after.damaged.map((d) => d.id).join(', '));
     if (outcome.violations.length === 0) outcome.detected = 1;
     return outcome;
   } finally {
@@ -290,11 +330,20 @@ export async function backupIntoEnospcTestStore(dir: string, rng: Rng): Promise<
     outcome.notes.push(message);
   }
   const after = await listing(repo);
-  if (after.snapshots.length !== 1 || after.snapshots[0]!.id !== first.snapshot.id) violate(outcome, 'no-committed-partial-snapshot', after.snapshots.map((s) => s.id).join(', '));
-  if (after.unfinished.length) violate(outcome, 'failed-backup-leaves-no-folder', `unfinished folders left: ${after.unfinished.map((u) => u.id).join(', ')}`);
-  for (const v of await verifyIds(repo, [first.snapshot.id])) if (!v.ok) violateLosing(outcome, 1, 'earlier-snapshot-intact', v.problems.join('; '));
+  if (after.snapshots.length !== 1 || after.snapshots[0]!.id !== first.snapshot.id)
+    violate(outcome, 'no-committed-partial-snapshot', after.snapshots.map((s) => s.id).join(', '));
+  if (after.unfinished.length)
+    violate(
+      outcome,
+      'failed-backup-leaves-no-folder',
+      `unfinished folders left: ${after.unfinished.map((u) => u.id).join(', ')}`,
+    );
+  for (const v of await verifyIds(repo, [first.snapshot.id]))
+    if (!v.ok) violateLosing(outcome, 1, 'earlier-snapshot-intact', v.problems.join('; '));
   store.setBudget(Number.MAX_SAFE_INTEGER);
-  await createBackup({ store, paths: ['.'], cwd: small, keys: ENCRYPTION_KEYS, origin: ORIGIN }).catch((e: Error) => violate(outcome, 'next-backup-succeeds', e.message));
+  await createBackup({ store, paths: ['.'], cwd: small, keys: ENCRYPTION_KEYS, origin: ORIGIN }).catch((e: Error) =>
+    violate(outcome, 'next-backup-succeeds', e.message),
+  );
   if (outcome.violations.length === 0) outcome.detected = 1;
   return outcome;
 }
@@ -319,13 +368,15 @@ export async function preRestoreIntoEnospcTestStore(dir: string, rng: Rng): Prom
     (e: unknown) => e,
   );
   if (!error) violate(outcome, 'one-clear-error', 'the restore succeeded');
-  else if (!describeError(error).ripcord) violate(outcome, 'one-clear-error', `internal error: ${describeError(error).message}`);
+  else if (!describeError(error).ripcord)
+    violate(outcome, 'one-clear-error', `internal error: ${describeError(error).message}`);
   const diff = compareTrees(before, await readTree(target));
   if (diff.lost.length + diff.extra.length > 0) {
     if (diff.lost.length) outcome.lost += 1;
     violate(outcome, 'target-untouched', [...diff.lost, ...diff.extra].slice(0, 5).join('; '));
   }
-  if ((await listing(localRepo(root))).snapshots.some((s) => s.kind === 'pre-restore')) violate(outcome, 'no-committed-partial-snapshot', 'a pre-restore snapshot was committed');
+  if ((await listing(localRepo(root))).snapshots.some((s) => s.kind === 'pre-restore'))
+    violate(outcome, 'no-committed-partial-snapshot', 'a pre-restore snapshot was committed');
   if (outcome.violations.length === 0) outcome.detected = 1;
   return outcome;
 }

@@ -38,7 +38,10 @@ function outcomeOf(trial: (dir: string, rng: Rng) => Promise<TrialOutcome>): Pro
   return run;
 }
 
-async function check(trial: (dir: string, rng: Rng) => Promise<TrialOutcome>, only?: (invariant: string) => boolean): Promise<void> {
+async function check(
+  trial: (dir: string, rng: Rng) => Promise<TrialOutcome>,
+  only?: (invariant: string) => boolean,
+): Promise<void> {
   const outcome = await outcomeOf(trial);
   assert.is(describeViolations(outcome, only), '');
   assert.is(outcome.lost, 0);
@@ -48,10 +51,14 @@ const exceptMessage = (invariant: string) => invariant !== 'error-says-the-disk-
 const onlyMessage = (invariant: string) => invariant === 'error-says-the-disk-is-full';
 
 if (MOUNT) {
-  test('a backup into a repository whose file system fills up (a real 6 MiB tmpfs) fails with one line saying the disk is full, commits nothing, leaves no snapshot folder behind, leaves earlier snapshots intact, and the next backup succeeds', () => check(backupIntoFullDisk));
-  test('a restore into a target whose file system fills up (a real 4 MiB tmpfs) fails with one line and leaves the target exactly as it was', () => check(restoreOntoFullDisk, exceptMessage));
-  test('a restore into a target whose file system fills up says the disk is full, not that the archive is damaged or was tampered with', () => check(restoreOntoFullDisk, onlyMessage));
-  test('a restore whose pre-restore snapshot does not fit in the repository (a real tmpfs with 1 MiB left) refuses before touching the target and commits no pre-restore snapshot', () => check(preRestoreIntoFullDisk));
+  test('a backup into a repository whose file system fills up (a real 6 MiB tmpfs) fails with one line saying the disk is full, commits nothing, leaves no snapshot folder behind, leaves earlier snapshots intact, and the next backup succeeds', () =>
+    check(backupIntoFullDisk));
+  test('a restore into a target whose file system fills up (a real 4 MiB tmpfs) fails with one line and leaves the target exactly as it was', () =>
+    check(restoreOntoFullDisk, exceptMessage));
+  test('a restore into a target whose file system fills up says the disk is full, not that the archive is damaged or was tampered with', () =>
+    check(restoreOntoFullDisk, onlyMessage));
+  test('a restore whose pre-restore snapshot does not fit in the repository (a real tmpfs with 1 MiB left) refuses before touching the target and commits no pre-restore snapshot', () =>
+    check(preRestoreIntoFullDisk));
 } else {
   test('a backup into a repository that runs out of space (ENOSPC test double store: this machine cannot mount a tmpfs) fails with one error saying the disk is full, commits nothing, leaves no snapshot folder behind, leaves earlier snapshots intact, and the next backup succeeds', () =>
     check(backupIntoEnospcTestStore));
@@ -59,6 +66,7 @@ if (MOUNT) {
     check(preRestoreIntoEnospcTestStore));
 }
 
-test('the ENOSPC test double store (used where no tmpfs can be mounted) reports a full disk as the real file system does', () => check(backupIntoEnospcTestStore));
+test('the ENOSPC test double store (used where no tmpfs can be mounted) reports a full disk as the real file system does', () =>
+  check(backupIntoEnospcTestStore));
 
 test.run();

@@ -105,7 +105,9 @@ export class Rng {
   }
 
   hex(digits: number): string {
-    return this.bytes(Math.ceil(digits / 2)).toString('hex').slice(0, digits);
+    return this.bytes(Math.ceil(digits / 2))
+      .toString('hex')
+      .slice(0, digits);
   }
 
   /** an independent generator for a named sub-task (trial k of an area) */
@@ -117,7 +119,16 @@ export class Rng {
 // ---------------------------------------------------------------------------------------
 // Outcomes
 
-export const AREAS = ['crash-backup', 'crash-restore', 'tamper', 'hostile', 'storage-faults', 'disk-full', 'concurrency', 'secrets'] as const;
+export const AREAS = [
+  'crash-backup',
+  'crash-restore',
+  'tamper',
+  'hostile',
+  'storage-faults',
+  'disk-full',
+  'concurrency',
+  'secrets',
+] as const;
 export type Area = (typeof AREAS)[number];
 
 export interface Violation {
@@ -191,7 +202,11 @@ export class Tally {
 
   of(area: Area): AreaFigures {
     let f = this.figures.get(area);
-    if (!f) this.figures.set(area, (f = { area, trials: 0, checks: 0, faults: 0, detected: 0, lost: 0, violations: [], counts: {}, ms: 0 }));
+    if (!f)
+      this.figures.set(
+        area,
+        (f = { area, trials: 0, checks: 0, faults: 0, detected: 0, lost: 0, violations: [], counts: {}, ms: 0 }),
+      );
     return f;
   }
 
@@ -310,7 +325,12 @@ export async function startCli(args: string[], options: CliOptions = {}): Promis
     env.RIPCORD_TEST_CLOCK_OFFSET_MS = String(options.clockOffsetMs);
   }
   const started = Date.now();
-  const child = spawnWithUmask(process.execPath, [...nodeArgs, bundle.cli, ...args], { cwd: options.cwd ?? PROJECT_ROOT, env: cleanEnv(env) }, options.umask0 ?? false);
+  const child = spawnWithUmask(
+    process.execPath,
+    [...nodeArgs, bundle.cli, ...args],
+    { cwd: options.cwd ?? PROJECT_ROOT, env: cleanEnv(env) },
+    options.umask0 ?? false,
+  );
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -318,7 +338,13 @@ export async function startCli(args: string[], options: CliOptions = {}): Promis
   const done = new Promise<CliExit>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) =>
-      resolve({ code: code ?? -1, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), ms: Date.now() - started }),
+      resolve({
+        code: code ?? -1,
+        signal,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+        ms: Date.now() - started,
+      }),
     );
   });
   return {
@@ -337,7 +363,12 @@ export async function startCli(args: string[], options: CliOptions = {}): Promis
  * wrapper would not do: dash drops environment variables whose names hold a "-", such as
  * the Action's INPUT_IDENTITY-PASSPHRASE.
  */
-export function spawnWithUmask(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }, umask0: boolean): ChildProcessByStdio<null, Readable, Readable> {
+export function spawnWithUmask(
+  file: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+  umask0: boolean,
+): ChildProcessByStdio<null, Readable, Readable> {
   const previous = umask0 ? process.umask(0) : undefined;
   try {
     return spawn(file, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -351,7 +382,11 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
 }
 
 /** Start the CLI and SIGKILL it after `delayMs` (if it is still running then). */
-export async function runAndKill(args: string[], delayMs: number, options: CliOptions = {}): Promise<CliExit & { killed: boolean }> {
+export async function runAndKill(
+  args: string[],
+  delayMs: number,
+  options: CliOptions = {},
+): Promise<CliExit & { killed: boolean }> {
   const running = await startCli(args, options);
   const timer = setTimeout(() => running.kill('SIGKILL'), delayMs);
   const exit = await running.done;
@@ -362,7 +397,10 @@ export async function runAndKill(args: string[], delayMs: number, options: CliOp
 /** A failure as ripcord promises it: non-zero exit, one line on stderr, no stack trace. */
 export function cleanFailure(exit: RunResult): string | undefined {
   if (exit.code === 0) return 'it succeeded';
-  const lines = exit.stderr.trim().split('\n').filter((l) => l.trim() !== '' && !/^warning: /.test(l));
+  const lines = exit.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !/^warning: /.test(l));
   if (lines.length !== 1) return `expected one line on stderr, got ${lines.length}: ${exit.stderr}`;
   if (/^\s+at .+:\d+:\d+\)?$/m.test(exit.stderr)) return `a stack trace on stderr: ${exit.stderr}`;
   if (/^ripcord: internal error:/m.test(exit.stderr)) return `an internal error: ${exit.stderr}`;
@@ -488,7 +526,11 @@ export { readTree, removeDir, tempDir };
  * A source tree made from the seed: `dirs` folders of `filesPerDir` small text files, a
  * blob of `blobBytes` random bytes, an executable script and a symlink.
  */
-export async function writeSourceTree(root: string, rng: Rng, shape: { dirs: number; filesPerDir: number; blobBytes: number }): Promise<void> {
+export async function writeSourceTree(
+  root: string,
+  rng: Rng,
+  shape: { dirs: number; filesPerDir: number; blobBytes: number },
+): Promise<void> {
   await fs.mkdir(root, { recursive: true });
   for (let d = 0; d < shape.dirs; d++) {
     const dir = path.join(root, `dir-${d}`);
@@ -511,7 +553,8 @@ export async function mutateTree(root: string, rng: Rng): Promise<void> {
     const dir = path.join(root, rng.pick(dirs));
     const files = (await fs.readdir(dir)).sort();
     const action = rng.int(0, 2);
-    if (action === 0 && files.length > 0) await fs.writeFile(path.join(dir, rng.pick(files)), `edited ${rng.hex(16)}\n`);
+    if (action === 0 && files.length > 0)
+      await fs.writeFile(path.join(dir, rng.pick(files)), `edited ${rng.hex(16)}\n`);
     else if (action === 1) await fs.writeFile(path.join(dir, `added-${rng.hex(6)}.txt`), `added ${rng.hex(32)}\n`);
     else if (files.length > 1) await fs.rm(path.join(dir, rng.pick(files)));
   }
@@ -534,7 +577,11 @@ export interface TreeDifference {
   extra: string[];
 }
 
-export function compareTrees(expected: Tree, actual: Tree, ignore: (name: string) => boolean = () => false): TreeDifference {
+export function compareTrees(
+  expected: Tree,
+  actual: Tree,
+  ignore: (name: string) => boolean = () => false,
+): TreeDifference {
   const lost: string[] = [];
   const extra: string[] = [];
   for (const [name, e] of expected) {
@@ -569,7 +616,10 @@ export function isStaging(name: string): boolean {
 
 /** The error's one-line message, and whether it is one of ripcord's own (not an internal error). */
 export function describeError(error: unknown): { message: string; ripcord: boolean } {
-  return { message: oneLine(error instanceof Error ? error.message : String(error)), ripcord: error instanceof RipcordError };
+  return {
+    message: oneLine(error instanceof Error ? error.message : String(error)),
+    ripcord: error instanceof RipcordError,
+  };
 }
 
 export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -587,8 +637,12 @@ export function median(values: number[]): number {
 /** With RIPCORD_RELIABILITY_VERBOSE=1, print what a test's trials did (counts and notes). */
 export function explain(outcome: TrialOutcome): void {
   if (!process.env.RIPCORD_RELIABILITY_VERBOSE) return;
-  const counts = Object.entries(outcome.counts).map(([k, v]) => `${k}: ${v}`).join(', ');
-  console.log(`\n${outcome.trial}: faults ${outcome.faults}, detected ${outcome.detected}, lost ${outcome.lost}; ${counts}`);
+  const counts = Object.entries(outcome.counts)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+  console.log(
+    `\n${outcome.trial}: faults ${outcome.faults}, detected ${outcome.detected}, lost ${outcome.lost}; ${counts}`,
+  );
   for (const note of outcome.notes) console.log(`  ${note}`);
   for (const v of outcome.violations) console.log(`  ! [${v.invariant}] ${v.detail}`);
 }

@@ -33,7 +33,13 @@ import type { EncryptionKeys } from '../../src/archive/openpgp-keys.ts';
 import { createEncryptStream } from '../../src/archive/seipd-encrypt.ts';
 import { safeMode, symlinkEscapes } from '../../src/domain/entry-safety.ts';
 import type { ManifestEntry } from '../../src/domain/manifest.ts';
-import { formatMode, manifestEntryLine, manifestHeader, manifestTrailer, parseMode } from '../../src/domain/manifest.ts';
+import {
+  formatMode,
+  manifestEntryLine,
+  manifestHeader,
+  manifestTrailer,
+  parseMode,
+} from '../../src/domain/manifest.ts';
 import { createSnapshotId } from '../../src/domain/snapshot-id.ts';
 import type { SnapshotMetadata, UnsealedMetadata } from '../../src/domain/snapshot.ts';
 import { formatChecksums, sealMetadata, serializeMetadata, SNAPSHOT_FORMAT } from '../../src/domain/snapshot.ts';
@@ -100,13 +106,28 @@ export interface FuzzCase {
   trapLink: boolean;
 }
 
-const TYPEFLAGS: Record<Exclude<MemberType, 'weird'>, string> = { file: '0', dir: '5', symlink: '2', hardlink: '1', fifo: '6', chardev: '3', blockdev: '4' };
+const TYPEFLAGS: Record<Exclude<MemberType, 'weird'>, string> = {
+  file: '0',
+  dir: '5',
+  symlink: '2',
+  hardlink: '1',
+  fifo: '6',
+  chardev: '3',
+  blockdev: '4',
+};
 
 function octal(h: Buffer, offset: number, length: number, value: number): void {
   h.write(`${value.toString(8).padStart(length - 1, '0')}\0`, offset, length, 'latin1');
 }
 
-function header(name: Buffer, typeflag: string, size: bigint, linkname: Buffer, mode: number, badChecksum: boolean): Buffer {
+function header(
+  name: Buffer,
+  typeflag: string,
+  size: bigint,
+  linkname: Buffer,
+  mode: number,
+  badChecksum: boolean,
+): Buffer {
   const h = Buffer.alloc(BLOCK);
   name.copy(h, 0, 0, Math.min(100, name.length));
   octal(h, 100, 8, mode & 0o7777);
@@ -155,7 +176,12 @@ function memberBytes(m: FuzzMember): Buffer[] {
   const data = m.type === 'file' ? Buffer.from(m.data, 'utf8') : Buffer.alloc(0);
   const typeflag = m.type === 'weird' ? m.weirdFlag : TYPEFLAGS[m.type];
   const huge = 1n << 33n;
-  const claimed = m.sizeLie === 'huge' ? huge + BigInt(data.length) : m.sizeLie === 'short' ? BigInt(Math.max(0, data.length - 1 - (data.length >> 1))) : BigInt(data.length);
+  const claimed =
+    m.sizeLie === 'huge'
+      ? huge + BigInt(data.length)
+      : m.sizeLie === 'short'
+        ? BigInt(Math.max(0, data.length - 1 - (data.length >> 1)))
+        : BigInt(data.length);
   const out: Buffer[] = [];
   if (m.nameEncoding === 'pax' || (m.sizeLie === 'huge' && m.nameEncoding !== 'gnu')) {
     const records = Buffer.concat([
@@ -163,13 +189,22 @@ function memberBytes(m: FuzzMember): Buffer[] {
       ...(link.length ? [paxRecord('linkpath', link)] : []),
       ...(m.sizeLie === 'huge' ? [paxRecord('size', Buffer.from(claimed.toString()))] : []),
     ]);
-    out.push(header(Buffer.from('PaxHeader'), 'x', BigInt(records.length), Buffer.alloc(0), 0o644, false), padded(records));
+    out.push(
+      header(Buffer.from('PaxHeader'), 'x', BigInt(records.length), Buffer.alloc(0), 0o644, false),
+      padded(records),
+    );
   } else if (m.nameEncoding === 'gnu') {
     const longName = Buffer.concat([name, Buffer.alloc(1)]);
-    out.push(header(Buffer.from('././@LongLink'), 'L', BigInt(longName.length), Buffer.alloc(0), 0o644, false), padded(longName));
+    out.push(
+      header(Buffer.from('././@LongLink'), 'L', BigInt(longName.length), Buffer.alloc(0), 0o644, false),
+      padded(longName),
+    );
     if (link.length >= 100) {
       const longLink = Buffer.concat([link, Buffer.alloc(1)]);
-      out.push(header(Buffer.from('././@LongLink'), 'K', BigInt(longLink.length), Buffer.alloc(0), 0o644, false), padded(longLink));
+      out.push(
+        header(Buffer.from('././@LongLink'), 'K', BigInt(longLink.length), Buffer.alloc(0), 0o644, false),
+        padded(longLink),
+      );
     }
   }
   out.push(header(name, typeflag, claimed, link, m.mode, m.badChecksum), padded(data));
@@ -182,7 +217,8 @@ export function buildTar(c: FuzzCase, places: Places): Buffer {
   const all = c.duplicate >= 0 && c.duplicate < members.length ? [...members, members[c.duplicate]!] : members;
   let tar = Buffer.concat(all.flatMap(memberBytes));
   if (c.ending !== 'no-end-marker' && c.ending !== 'truncated') tar = Buffer.concat([tar, Buffer.alloc(2 * BLOCK)]);
-  if (c.ending === 'garbage-after') tar = Buffer.concat([tar, Buffer.from('garbage after the end of the archive, not a header at all'.repeat(20))]);
+  if (c.ending === 'garbage-after')
+    tar = Buffer.concat([tar, Buffer.from('garbage after the end of the archive, not a header at all'.repeat(20))]);
   if (c.ending === 'truncated') tar = tar.subarray(0, Math.floor(tar.length * c.truncateAt));
   return tar;
 }
@@ -267,7 +303,8 @@ export function couldEscapeSandbox(c: FuzzCase, places: Places): boolean {
     if (check(storedPath(m))) return true;
     if (m.type === 'symlink' && m.linkname !== '') {
       const dir = path.posix.dirname(storedPath(m));
-      if (check(path.isAbsolute(m.linkname) ? m.linkname : dir === '.' ? m.linkname : `${dir}/${m.linkname}`)) return true;
+      if (check(path.isAbsolute(m.linkname) ? m.linkname : dir === '.' ? m.linkname : `${dir}/${m.linkname}`))
+        return true;
     }
     if (m.type === 'hardlink' && check(m.linkname)) return true;
   }
@@ -287,12 +324,13 @@ export async function createSandbox(root: string): Promise<Places> {
 
 /** Put the sandbox back as every case starts: sentinels outside, a target with one file (and the trap). */
 async function resetSandbox(places: Places, trapLink: boolean): Promise<void> {
-  for (const name of await fs.readdir(places.sandbox)) await fs.rm(path.join(places.sandbox, name), { recursive: true, force: true });
+  for (const name of await fs.readdir(places.sandbox))
+    await fs.rm(path.join(places.sandbox, name), { recursive: true, force: true });
   await fs.mkdir(path.join(places.outside, 'dir'), { recursive: true });
   await fs.writeFile(path.join(places.outside, 'sentinel.txt'), 'outside the target: must never change\n');
   await fs.writeFile(path.join(places.outside, 'dir', 'inner.txt'), 'outside, one level down\n');
   await fs.mkdir(places.target, { recursive: true });
-  await fs.writeFile(path.join(places.sandbox, 't1', 'sibling.txt'), 'next to the target\'s ancestors\n');
+  await fs.writeFile(path.join(places.sandbox, 't1', 'sibling.txt'), "next to the target's ancestors\n");
   await fs.writeFile(path.join(places.sandbox, 't1', 't2', 't3', 'neighbour.txt'), 'next to the target\n');
   await fs.writeFile(path.join(places.target, 'precious.txt'), 'in the target before the restore\n');
   if (trapLink) await fs.symlink(places.outside, path.join(places.target, 'trap'));
@@ -343,9 +381,14 @@ export async function writeForgedSnapshot(repoDir: string, forged: ForgedSnapsho
   const archiveSum = { sha256: sha256(forged.archive), bytes: forged.archive.length };
   const text = forged.manifestText
     ? forged.manifestText(archiveSum, binding)
-    : manifestHeader(forged.roots) + forged.manifestEntries.map((e, i) => manifestEntryLine(e, i === 0)).join('') + manifestTrailer({ archive: archiveSum, snapshot: binding });
+    : manifestHeader(forged.roots) +
+      forged.manifestEntries.map((e, i) => manifestEntryLine(e, i === 0)).join('') +
+      manifestTrailer({ archive: archiveSum, snapshot: binding });
   const manifest = await encrypt(Buffer.from(text), forged.keys);
-  const objects = { 'archive.tar.gz.pgp': archiveSum, 'manifest.json.pgp': { sha256: sha256(manifest), bytes: manifest.length } };
+  const objects = {
+    'archive.tar.gz.pgp': archiveSum,
+    'manifest.json.pgp': { sha256: sha256(manifest), bytes: manifest.length },
+  };
   const metadata = sealMetadata({ ...binding, objects });
   const store = new LocalStore(repoDir);
   await store.put(`${id}/archive.tar.gz.pgp`, forged.archive);
@@ -377,16 +420,70 @@ export function honestManifest(c: FuzzCase, places: Places): ManifestEntry[] {
 
 // Mostly names a real tree could have (odd but legal: control characters, newlines, long,
 // non-ASCII), sometimes plainly hostile ones, so that cases get past the first check.
-const LEGAL_SEGMENTS = ['a', 'b', 'c.txt', 'config', 'données', 'space ', '-rf', 'trap', 'precious.txt', 'x'.repeat(120), 'tab\tx', 'ctl\x01\x1b[31m', 'nl\nx', 'back\\slash'];
+const LEGAL_SEGMENTS = [
+  'a',
+  'b',
+  'c.txt',
+  'config',
+  'données',
+  'space ',
+  '-rf',
+  'trap',
+  'precious.txt',
+  'x'.repeat(120),
+  'tab\tx',
+  'ctl\x01\x1b[31m',
+  'nl\nx',
+  'back\\slash',
+];
 const HOSTILE_SEGMENTS = ['..', '..', '.', '', 'nul\0x'];
 const INSIDE_LINKS = ['a', 'a/b', 'c.txt', 'config/c.txt', 'données', '@TGT/a', '.'];
-const OUTSIDE_LINKS = ['..', '../..', '../../..', '../../../..', '../a', 'trap', 'trap/sentinel.txt', 'trap/dir', '@OUT', '@OUT/sentinel.txt', '@OUT/dir', '@TGT', '', 'nul\0x', 'self'];
-const ROOTS = ['.', 'a', 'b', 'c.txt', '..', '../..', '../../t3', '../neighbour.txt', '../../../sibling.txt', 'trap', 'trap/dir', '@OUT', '@TGT', '', 'a/../..', '@SBX'];
+const OUTSIDE_LINKS = [
+  '..',
+  '../..',
+  '../../..',
+  '../../../..',
+  '../a',
+  'trap',
+  'trap/sentinel.txt',
+  'trap/dir',
+  '@OUT',
+  '@OUT/sentinel.txt',
+  '@OUT/dir',
+  '@TGT',
+  '',
+  'nul\0x',
+  'self',
+];
+const ROOTS = [
+  '.',
+  'a',
+  'b',
+  'c.txt',
+  '..',
+  '../..',
+  '../../t3',
+  '../neighbour.txt',
+  '../../../sibling.txt',
+  'trap',
+  'trap/dir',
+  '@OUT',
+  '@TGT',
+  '',
+  'a/../..',
+  '@SBX',
+];
 
-const segment = fc.oneof({ arbitrary: fc.constantFrom(...LEGAL_SEGMENTS), weight: 14 }, { arbitrary: fc.constantFrom(...HOSTILE_SEGMENTS), weight: 1 });
+const segment = fc.oneof(
+  { arbitrary: fc.constantFrom(...LEGAL_SEGMENTS), weight: 14 },
+  { arbitrary: fc.constantFrom(...HOSTILE_SEGMENTS), weight: 1 },
+);
 const nameArb = fc
   .record({
-    absolute: fc.oneof({ arbitrary: fc.constant<'no'>('no'), weight: 19 }, { arbitrary: fc.constantFrom<'root' | 'outside' | 'target'>('root', 'outside', 'target'), weight: 1 }),
+    absolute: fc.oneof(
+      { arbitrary: fc.constant<'no'>('no'), weight: 19 },
+      { arbitrary: fc.constantFrom<'root' | 'outside' | 'target'>('root', 'outside', 'target'), weight: 1 },
+    ),
     parts: fc.array(segment, { minLength: 1, maxLength: 3 }),
     slash: fc.oneof({ arbitrary: fc.constant(false), weight: 9 }, { arbitrary: fc.constant(true), weight: 1 }),
   })
@@ -398,13 +495,26 @@ const nameArb = fc
     return rel;
   });
 
-const weighted = <T>(...choices: [T, number][]) => fc.oneof(...choices.map(([value, weight]) => ({ arbitrary: fc.constant(value), weight })));
+const weighted = <T>(...choices: [T, number][]) =>
+  fc.oneof(...choices.map(([value, weight]) => ({ arbitrary: fc.constant(value), weight })));
 
 const memberArb: fc.Arbitrary<FuzzMember> = fc.record({
   name: nameArb,
-  type: weighted<MemberType>(['file', 10], ['dir', 5], ['symlink', 5], ['hardlink', 1], ['fifo', 1], ['chardev', 1], ['blockdev', 1], ['weird', 1]),
+  type: weighted<MemberType>(
+    ['file', 10],
+    ['dir', 5],
+    ['symlink', 5],
+    ['hardlink', 1],
+    ['fifo', 1],
+    ['chardev', 1],
+    ['blockdev', 1],
+    ['weird', 1],
+  ),
   data: fc.constantFrom('', 'pwned\n', 'hello world\n', 'x'.repeat(700)),
-  linkname: fc.oneof({ arbitrary: fc.constantFrom(...INSIDE_LINKS), weight: 2 }, { arbitrary: fc.constantFrom(...OUTSIDE_LINKS), weight: 1 }),
+  linkname: fc.oneof(
+    { arbitrary: fc.constantFrom(...INSIDE_LINKS), weight: 2 },
+    { arbitrary: fc.constantFrom(...OUTSIDE_LINKS), weight: 1 },
+  ),
   mode: fc.constantFrom(0o644, 0o755, 0o600, 0o4755, 0o6777, 0o000, 0o1777),
   nameEncoding: fc.constantFrom<'ustar' | 'pax' | 'gnu'>('ustar', 'ustar', 'pax', 'gnu'),
   sizeLie: weighted<FuzzMember['sizeLie']>(['none', 18], ['huge', 1], ['short', 1]),
@@ -415,7 +525,9 @@ const memberArb: fc.Arbitrary<FuzzMember> = fc.record({
 
 /** Members a careful packer could have written: legal names, links that stay inside. */
 const benignMemberArb: fc.Arbitrary<FuzzMember> = fc.record({
-  name: fc.array(fc.constantFrom(...LEGAL_SEGMENTS.filter((s) => s !== 'trap')), { minLength: 1, maxLength: 2 }).map((parts) => parts.join('/')),
+  name: fc
+    .array(fc.constantFrom(...LEGAL_SEGMENTS.filter((s) => s !== 'trap')), { minLength: 1, maxLength: 2 })
+    .map((parts) => parts.join('/')),
   type: weighted<MemberType>(['file', 3], ['dir', 1], ['symlink', 1]),
   data: fc.constantFrom('', 'pwned\n', 'hello world\n'),
   linkname: fc.constantFrom('a', 'c.txt', 'b/c.txt'),
@@ -434,10 +546,16 @@ const benignMemberArb: fc.Arbitrary<FuzzMember> = fc.record({
 export function fuzzCaseArb(hostileRoots: boolean): fc.Arbitrary<FuzzCase> {
   return fc.record({
     members: fc.array(hostileRoots ? benignMemberArb : memberArb, { minLength: 1, maxLength: hostileRoots ? 3 : 5 }),
-    duplicate: hostileRoots ? fc.constant(-1) : fc.oneof({ arbitrary: fc.constant(-1), weight: 9 }, { arbitrary: fc.integer({ min: 0, max: 4 }), weight: 1 }),
-    ending: hostileRoots ? fc.constant<'proper'>('proper') : weighted<FuzzCase['ending']>(['proper', 16], ['no-end-marker', 1], ['truncated', 2], ['garbage-after', 1]),
+    duplicate: hostileRoots
+      ? fc.constant(-1)
+      : fc.oneof({ arbitrary: fc.constant(-1), weight: 9 }, { arbitrary: fc.integer({ min: 0, max: 4 }), weight: 1 }),
+    ending: hostileRoots
+      ? fc.constant<'proper'>('proper')
+      : weighted<FuzzCase['ending']>(['proper', 16], ['no-end-marker', 1], ['truncated', 2], ['garbage-after', 1]),
     truncateAt: fc.double({ min: 0.05, max: 0.98, noNaN: true }),
-    manifest: hostileRoots ? fc.constant<'honest'>('honest') : weighted<FuzzCase['manifest']>(['honest', 9], ['lying', 1]),
+    manifest: hostileRoots
+      ? fc.constant<'honest'>('honest')
+      : weighted<FuzzCase['manifest']>(['honest', 9], ['lying', 1]),
     roots: hostileRoots ? fc.array(fc.constantFrom(...ROOTS), { minLength: 1, maxLength: 3 }) : fc.constant(['.']),
     // hostile roots matter most where restore deletes: mostly --delete, often without the pre-restore snapshot
     delete: hostileRoots ? weighted([true, 3], [false, 1]) : fc.boolean(),
@@ -450,7 +568,12 @@ export function fuzzCaseArb(hostileRoots: boolean): fc.Arbitrary<FuzzCase> {
  * `count` cases from the seed that cannot reach outside the sandbox whatever restore does;
  * also returns how many generated cases were set aside for that reason.
  */
-export function sampleCases(seed: number, hostileRoots: boolean, wanted: number, places: Places): { cases: FuzzCase[]; discarded: number } {
+export function sampleCases(
+  seed: number,
+  hostileRoots: boolean,
+  wanted: number,
+  places: Places,
+): { cases: FuzzCase[]; discarded: number } {
   const cases: FuzzCase[] = [];
   let discarded = 0;
   let batch = 0;
@@ -483,7 +606,10 @@ export async function prepareFuzz(dir: string): Promise<FuzzContext> {
 /** Readable summary of a case, for reports: enough to rebuild it. */
 export function describeCase(c: FuzzCase): string {
   const members = c.members
-    .map((m) => `${m.type}${m.type === 'weird' ? `(${JSON.stringify(m.weirdFlag)})` : ''} ${JSON.stringify(m.name)}${m.type === 'symlink' || m.type === 'hardlink' ? ` -> ${JSON.stringify(m.linkname)}` : ''}${m.sizeLie !== 'none' ? ` size:${m.sizeLie}` : ''}${m.badChecksum ? ' bad-checksum' : ''}${m.nameEncoding !== 'ustar' ? ` ${m.nameEncoding}` : ''}`)
+    .map(
+      (m) =>
+        `${m.type}${m.type === 'weird' ? `(${JSON.stringify(m.weirdFlag)})` : ''} ${JSON.stringify(m.name)}${m.type === 'symlink' || m.type === 'hardlink' ? ` -> ${JSON.stringify(m.linkname)}` : ''}${m.sizeLie !== 'none' ? ` size:${m.sizeLie}` : ''}${m.badChecksum ? ' bad-checksum' : ''}${m.nameEncoding !== 'ustar' ? ` ${m.nameEncoding}` : ''}`,
+    )
     .join(', ');
   return `[${members}]${c.duplicate >= 0 && c.duplicate < c.members.length ? ` dup#${c.duplicate}` : ''} ${c.ending}${c.ending === 'truncated' ? `@${c.truncateAt.toFixed(2)}` : ''} manifest:${c.manifest} roots:${JSON.stringify(c.roots)}${c.delete ? ' --delete' : ''}${c.preRestore ? '' : ' --no-pre-restore'}${c.trapLink ? ' trap-link' : ''}`;
 }
@@ -502,15 +628,43 @@ export async function fuzzTrial(ctx: FuzzContext, c: FuzzCase, label: string): P
   const targetBefore = await readTree(places.target);
 
   const entries = honestManifest(c, places);
-  const manifestEntries = c.manifest === 'honest' ? entries : [{ path: 'harmless.txt', type: 'file', mode: '0644', mtime: MTIME, size: 0, sha256: sha256(Buffer.alloc(0)) } as ManifestEntry];
+  const manifestEntries =
+    c.manifest === 'honest'
+      ? entries
+      : [
+          {
+            path: 'harmless.txt',
+            type: 'file',
+            mode: '0644',
+            mtime: MTIME,
+            size: 0,
+            sha256: sha256(Buffer.alloc(0)),
+          } as ManifestEntry,
+        ];
   const archive = await encrypt(gzipSync(buildTar(c, places)));
-  const id = await writeForgedSnapshot(ctx.repoDir, { archive, manifestEntries, roots: c.roots.map((r) => swapRoot(r, places)) });
+  const id = await writeForgedSnapshot(ctx.repoDir, {
+    archive,
+    manifestEntries,
+    roots: c.roots.map((r) => swapRoot(r, places)),
+  });
 
   const store = new LocalStore(ctx.repoDir);
   let error: unknown;
   try {
-    const plan = await planRestore({ store, reference: id, target: places.target, delete: c.delete, keys: DECRYPTION_KEYS });
-    await applyRestore(plan, { store, keys: DECRYPTION_KEYS, encryptionKeys: ENCRYPTION_KEYS, origin: ORIGIN, noPreRestore: !c.preRestore });
+    const plan = await planRestore({
+      store,
+      reference: id,
+      target: places.target,
+      delete: c.delete,
+      keys: DECRYPTION_KEYS,
+    });
+    await applyRestore(plan, {
+      store,
+      keys: DECRYPTION_KEYS,
+      encryptionKeys: ENCRYPTION_KEYS,
+      origin: ORIGIN,
+      noPreRestore: !c.preRestore,
+    });
   } catch (e) {
     error = e;
   }
@@ -523,7 +677,11 @@ export async function fuzzTrial(ctx: FuzzContext, c: FuzzCase, label: string): P
   );
   if (outside.lost.length + outside.extra.length > 0) {
     outcome.lost += outside.lost.length > 0 ? 1 : 0;
-    violate(outcome, 'never-writes-outside-the-target', `${error ? 'refused, but ' : ''}outside the target: ${[...outside.lost, ...outside.extra.map((e) => `created ${e}`)].slice(0, 6).join('; ')}`);
+    violate(
+      outcome,
+      'never-writes-outside-the-target',
+      `${error ? 'refused, but ' : ''}outside the target: ${[...outside.lost, ...outside.extra.map((e) => `created ${e}`)].slice(0, 6).join('; ')}`,
+    );
   }
 
   const targetAfter = await readTreeOrEmpty(places.target);
@@ -538,7 +696,12 @@ export async function fuzzTrial(ctx: FuzzContext, c: FuzzCase, label: string): P
       let recovered = false;
       if (undoId) {
         try {
-          const undoPlan = await planRestore({ store, reference: undoId, target: places.target, keys: DECRYPTION_KEYS });
+          const undoPlan = await planRestore({
+            store,
+            reference: undoId,
+            target: places.target,
+            keys: DECRYPTION_KEYS,
+          });
           await applyRestore(undoPlan, { store, keys: DECRYPTION_KEYS, origin: ORIGIN, noPreRestore: true });
           const back = compareTrees(targetBefore, await readTreeOrEmpty(places.target));
           recovered = back.lost.length === 0;
@@ -547,7 +710,11 @@ export async function fuzzTrial(ctx: FuzzContext, c: FuzzCase, label: string): P
         }
       }
       if (diff.lost.length > 0 && !recovered) outcome.lost += 1;
-      violate(outcome, 'refusal-leaves-target-untouched', `${message} — yet the target changed${recovered ? ' (the pre-restore snapshot brings it back)' : ''}: ${[...diff.lost, ...diff.extra.map((e) => `${isStaging(e) ? 'staging ' : 'extra '}${e}`)].slice(0, 5).join('; ')}`);
+      violate(
+        outcome,
+        'refusal-leaves-target-untouched',
+        `${message} — yet the target changed${recovered ? ' (the pre-restore snapshot brings it back)' : ''}: ${[...diff.lost, ...diff.extra.map((e) => `${isStaging(e) ? 'staging ' : 'extra '}${e}`)].slice(0, 5).join('; ')}`,
+      );
     }
     outcome.notes.push(message);
   } else {
@@ -575,7 +742,12 @@ async function readTreeOrEmpty(root: string): Promise<Tree> {
  * What is wrong with a restored target: `unsafe` (an entry the manifest does not have, a
  * link out of the target) and `missing` (a manifest entry that is not there exactly).
  */
-function checkRestoredTree(places: Places, entries: ManifestEntry[], before: Tree, after: Tree): { unsafe: string[]; missing: string[] } {
+function checkRestoredTree(
+  places: Places,
+  entries: ManifestEntry[],
+  before: Tree,
+  after: Tree,
+): { unsafe: string[]; missing: string[] } {
   const unsafe: string[] = [];
   const missing: string[] = [];
   const names = new Set(entries.map((e) => e.path));
@@ -583,16 +755,21 @@ function checkRestoredTree(places: Places, entries: ManifestEntry[], before: Tre
     const got = after.get(entry.path);
     const want = entry.type;
     if (!got) missing.push(`${JSON.stringify(entry.path)} is missing`);
-    else if (got.type !== want) missing.push(`${JSON.stringify(entry.path)} is a ${got.type}, the manifest says ${want}`);
-    else if (want === 'file' && sha256(Buffer.from(got.content ?? '', 'base64')) !== entry.sha256) missing.push(`${JSON.stringify(entry.path)} has other content`);
-    else if (want === 'symlink' && got.target !== entry.target) missing.push(`${JSON.stringify(entry.path)} points elsewhere`);
-    else if (want !== 'symlink' && got.mode !== safeMode(parseMode(entry.mode))) missing.push(`${JSON.stringify(entry.path)} has mode ${got.mode.toString(8)}`);
+    else if (got.type !== want)
+      missing.push(`${JSON.stringify(entry.path)} is a ${got.type}, the manifest says ${want}`);
+    else if (want === 'file' && sha256(Buffer.from(got.content ?? '', 'base64')) !== entry.sha256)
+      missing.push(`${JSON.stringify(entry.path)} has other content`);
+    else if (want === 'symlink' && got.target !== entry.target)
+      missing.push(`${JSON.stringify(entry.path)} points elsewhere`);
+    else if (want !== 'symlink' && got.mode !== safeMode(parseMode(entry.mode)))
+      missing.push(`${JSON.stringify(entry.path)} has mode ${got.mode.toString(8)}`);
   }
   for (const [name, got] of after) {
     const wanted = names.has(name) || [...names].some((n) => n.startsWith(`${name}/`));
     const kept = before.has(name) && !names.has(name);
     if (!wanted && !kept) unsafe.push(`${JSON.stringify(name)} is in the target but not in the manifest`);
-    if (names.has(name) && got.type === 'symlink' && symlinkEscapes(name, got.target ?? '', places.target)) unsafe.push(`${JSON.stringify(name)} is a symlink out of the target (${got.target})`);
+    if (names.has(name) && got.type === 'symlink' && symlinkEscapes(name, got.target ?? '', places.target))
+      unsafe.push(`${JSON.stringify(name)} is a symlink out of the target (${got.target})`);
   }
   return { unsafe, missing };
 }
@@ -615,14 +792,25 @@ export async function prepareFixedCases(dir: string, rng: Rng, bundle?: Bundle):
   const source = path.join(dir, 'fixed-source');
   await writeSourceTree(source, rng, { dirs: 3, filesPerDir: 4, blobBytes: 64 << 10 });
   const repo = path.join(dir, 'fixed-repo');
-  const backup = await runCli(['backup', '--repo', repo, '-q', '-C', source, '.'], { env: { RIPCORD_PASSPHRASE: PASSPHRASE }, bundle });
+  const backup = await runCli(['backup', '--repo', repo, '-q', '-C', source, '.'], {
+    env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+    bundle,
+  });
   if (backup.code !== 0) throw new Error(`backup failed: ${backup.stderr}`);
   const targetOriginal = path.join(dir, 'fixed-target-original');
   await fs.mkdir(targetOriginal, { recursive: true });
   await fs.writeFile(path.join(targetOriginal, 'precious.txt'), 'keep me\n');
   await fs.mkdir(path.join(targetOriginal, 'dir-1'));
   await fs.writeFile(path.join(targetOriginal, 'dir-1', 'file-1.txt'), 'older\n');
-  return { dir, repo, id: backup.stdout.trim(), target: path.join(dir, 'fixed-target'), targetOriginal, targetTree: await readTree(targetOriginal), bundle };
+  return {
+    dir,
+    repo,
+    id: backup.stdout.trim(),
+    target: path.join(dir, 'fixed-target'),
+    targetOriginal,
+    targetTree: await readTree(targetOriginal),
+    bundle,
+  };
 }
 
 export interface FixedCase {
@@ -641,7 +829,10 @@ async function copySnapshot(ctx: FixedCaseContext, name: string): Promise<{ repo
   return { repo, folder };
 }
 
-async function rewriteMetadata(folder: string, change: (m: Omit<SnapshotMetadata, 'metadataSha256'>) => void): Promise<void> {
+async function rewriteMetadata(
+  folder: string,
+  change: (m: Omit<SnapshotMetadata, 'metadataSha256'>) => void,
+): Promise<void> {
   const m = JSON.parse(await fs.readFile(path.join(folder, 'snapshot.json'), 'utf8')) as SnapshotMetadata;
   const { metadataSha256: _old, ...fields } = m;
   change(fields);
@@ -674,13 +865,23 @@ export const FIXED_CASES: FixedCase[] = [
   {
     name: 'a public-key snapshot and a private key it was not made for',
     async make(ctx) {
-      const [right, wrong] = await Promise.all([generateKeyPair('Right <right@example.com>'), generateKeyPair('Wrong <wrong@example.com>')]);
+      const [right, wrong] = await Promise.all([
+        generateKeyPair('Right <right@example.com>'),
+        generateKeyPair('Wrong <wrong@example.com>'),
+      ]);
       const repo = path.join(ctx.dir, `pk-repo-${Date.now()}`);
       const source = path.join(ctx.dir, 'fixed-source');
-      const backup = await runCli(['backup', '--repo', repo, '-q', '-C', source, '.'], { env: { RIPCORD_RECIPIENTS: right.publicKey, RIPCORD_SIGNING_KEY: right.privateKey }, bundle: ctx.bundle });
+      const backup = await runCli(['backup', '--repo', repo, '-q', '-C', source, '.'], {
+        env: { RIPCORD_RECIPIENTS: right.publicKey, RIPCORD_SIGNING_KEY: right.privateKey },
+        bundle: ctx.bundle,
+      });
       if (backup.code !== 0) throw new Error(backup.stderr);
       // signed and trusted, so that the key itself is what is wrong
-      return { repo, reference: backup.stdout.trim(), env: { RIPCORD_IDENTITY: wrong.privateKey, RIPCORD_TRUSTED_SIGNERS: right.publicKey } };
+      return {
+        repo,
+        reference: backup.stdout.trim(),
+        env: { RIPCORD_IDENTITY: wrong.privateKey, RIPCORD_TRUSTED_SIGNERS: right.publicKey },
+      };
     },
   },
   {
@@ -748,7 +949,14 @@ export const FIXED_CASES: FixedCase[] = [
     async make(ctx) {
       const repo = path.join(ctx.dir, `not-gzip-${Date.now()}`);
       const archive = await encrypt(Buffer.from('this is not a gzip stream\n'.repeat(50)));
-      const entry: ManifestEntry = { path: 'a.txt', type: 'file', mode: '0644', mtime: MTIME, size: 6, sha256: sha256(Buffer.from('hello\n')) };
+      const entry: ManifestEntry = {
+        path: 'a.txt',
+        type: 'file',
+        mode: '0644',
+        mtime: MTIME,
+        size: 6,
+        sha256: sha256(Buffer.from('hello\n')),
+      };
       const id = await writeForgedSnapshot(repo, { archive, manifestEntries: [entry], roots: ['a.txt'] });
       return { repo, reference: id, env: passphraseEnv };
     },
@@ -812,7 +1020,12 @@ export const MALFORMED_MANIFEST_CASE: FixedCase = {
   async make(ctx) {
     const repo = path.join(ctx.dir, `manifest-not-json-${Date.now()}`);
     const archive = await encrypt(gzipSync(Buffer.alloc(2 * BLOCK)));
-    const id = await writeForgedSnapshot(repo, { archive, manifestEntries: [], roots: ['.'], manifestText: () => '{"format":"ripcord-manifest/1","roots":["."],"entries":[\n{not json at all\n' });
+    const id = await writeForgedSnapshot(repo, {
+      archive,
+      manifestEntries: [],
+      roots: ['.'],
+      manifestText: () => '{"format":"ripcord-manifest/1","roots":["."],"entries":[\n{not json at all\n',
+    });
     return { repo, reference: id, env: passphraseEnv };
   },
 };
@@ -825,8 +1038,31 @@ export const UNBOUND_MANIFEST_CASE: FixedCase = {
   name: 'an authenticated manifest without its trailer (nothing binds it to snapshot.json and the archive)',
   async make(ctx) {
     const repo = path.join(ctx.dir, `manifest-no-trailer-${Date.now()}`);
-    const members: FuzzMember[] = [{ name: 'a.txt', type: 'file', data: 'hello\n', linkname: '', mode: 0o644, nameEncoding: 'ustar', sizeLie: 'none', badChecksum: false, weirdFlag: '0', manifestAs: 'honest' }];
-    const c: FuzzCase = { members, duplicate: -1, ending: 'proper', truncateAt: 1, manifest: 'honest', roots: ['a.txt'], delete: false, preRestore: true, trapLink: false };
+    const members: FuzzMember[] = [
+      {
+        name: 'a.txt',
+        type: 'file',
+        data: 'hello\n',
+        linkname: '',
+        mode: 0o644,
+        nameEncoding: 'ustar',
+        sizeLie: 'none',
+        badChecksum: false,
+        weirdFlag: '0',
+        manifestAs: 'honest',
+      },
+    ];
+    const c: FuzzCase = {
+      members,
+      duplicate: -1,
+      ending: 'proper',
+      truncateAt: 1,
+      manifest: 'honest',
+      roots: ['a.txt'],
+      delete: false,
+      preRestore: true,
+      trapLink: false,
+    };
     const places = { sandbox: ctx.dir, outside: ctx.dir, target: ctx.target };
     const entries = honestManifest(c, places);
     const archive = await encrypt(gzipSync(buildTar(c, places)));
@@ -849,7 +1085,10 @@ export async function fixedCaseTrial(ctx: FixedCaseContext, c: FixedCase, rng: R
   outcome.faults = 1;
   const made = await c.make(ctx, rng);
   await copyTree(ctx.targetOriginal, ctx.target);
-  const run = await runCli(['restore', made.reference, '--repo', made.repo, '--target', ctx.target, '--yes'], { env: made.env, bundle: ctx.bundle });
+  const run = await runCli(['restore', made.reference, '--repo', made.repo, '--target', ctx.target, '--yes'], {
+    env: made.env,
+    bundle: ctx.bundle,
+  });
   const after = await readTree(ctx.target);
   const diff = compareTrees(ctx.targetTree, after);
   if (run.code === 0 && c.mayRestore) {
@@ -863,7 +1102,11 @@ export async function fixedCaseTrial(ctx: FixedCaseContext, c: FixedCase, rng: R
   else count(outcome, 'refused');
   if (diff.lost.length + diff.extra.length > 0) {
     if (diff.lost.length) outcome.lost += 1;
-    violate(outcome, 'refusal-leaves-target-untouched', `${c.name}: ${[...diff.lost, ...diff.extra].slice(0, 5).join('; ')}`);
+    violate(
+      outcome,
+      'refusal-leaves-target-untouched',
+      `${c.name}: ${[...diff.lost, ...diff.extra].slice(0, 5).join('; ')}`,
+    );
   }
   outcome.notes.push(run.stderr.trim());
   if (outcome.violations.length === 0) outcome.detected = 1;

@@ -9,7 +9,17 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { describeViolations, explain, PASSPHRASE, readTree, removeDir, Rng, runCli, sumOutcomes, tempDir } from './harness.ts';
+import {
+  describeViolations,
+  explain,
+  PASSPHRASE,
+  readTree,
+  removeDir,
+  Rng,
+  runCli,
+  sumOutcomes,
+  tempDir,
+} from './harness.ts';
 import type { TrialOutcome } from './harness.ts';
 import {
   buildTar,
@@ -40,7 +50,12 @@ function fuzz(hostileRoots: boolean): Promise<{ outcome: TrialOutcome; discarded
       const dir = await tempDir('ripcord-reliability-fuzz-');
       try {
         const ctx = await prepareFuzz(dir);
-        const { cases, discarded } = sampleCases(FUZZ_SEED + (hostileRoots ? 1 : 0), hostileRoots, hostileRoots ? CASES.roots : CASES.entries, ctx.places);
+        const { cases, discarded } = sampleCases(
+          FUZZ_SEED + (hostileRoots ? 1 : 0),
+          hostileRoots,
+          hostileRoots ? CASES.roots : CASES.entries,
+          ctx.places,
+        );
         const outcomes: TrialOutcome[] = [];
         for (const [i, c] of cases.entries()) outcomes.push(await fuzzTrial(ctx, c, `case ${i}`));
         return { outcome: sumOutcomes(hostileRoots ? 'hostile roots' : 'hostile entries', outcomes), discarded };
@@ -59,24 +74,43 @@ test(`restore of a random hostile tar stream (.., absolute paths, NUL and contro
   const { outcome } = await fuzz(false);
   explain(outcome);
   assert.is(outcome.lost, 0, describeViolations(outcome));
-  assert.is(describeViolations(outcome, (i) => SAFETY.includes(i)), '', `fast-check seed ${FUZZ_SEED}`);
-  assert.ok((outcome.counts.refused ?? 0) > 0 && (outcome.counts.restored ?? 0) > 0, `the fuzz should both refuse and restore some cases: ${JSON.stringify(outcome.counts)}`);
+  assert.is(
+    describeViolations(outcome, (i) => SAFETY.includes(i)),
+    '',
+    `fast-check seed ${FUZZ_SEED}`,
+  );
+  assert.ok(
+    (outcome.counts.refused ?? 0) > 0 && (outcome.counts.restored ?? 0) > 0,
+    `the fuzz should both refuse and restore some cases: ${JSON.stringify(outcome.counts)}`,
+  );
 });
 
 test(`restore never reports success having restored only part of a hostile snapshot (fast-check seed ${FUZZ_SEED})`, async () => {
   const { outcome } = await fuzz(false);
-  assert.is(describeViolations(outcome, (i) => i === 'restores-every-manifest-entry'), '', `fast-check seed ${FUZZ_SEED}`);
+  assert.is(
+    describeViolations(outcome, (i) => i === 'restores-every-manifest-entry'),
+    '',
+    `fast-check seed ${FUZZ_SEED}`,
+  );
 });
 
 test(`hostile tar streams are refused with ripcord's own one-line errors, never an internal error (fast-check seed ${FUZZ_SEED})`, async () => {
   const { outcome } = await fuzz(false);
-  assert.is(describeViolations(outcome, (i) => i === 'refuses-with-its-own-error'), '', `fast-check seed ${FUZZ_SEED}`);
+  assert.is(
+    describeViolations(outcome, (i) => i === 'refuses-with-its-own-error'),
+    '',
+    `fast-check seed ${FUZZ_SEED}`,
+  );
 });
 
 test(`a manifest whose roots name paths outside the target (.., absolute, through a symlink in the target): restore removes or changes nothing outside the target, with or without --delete and the pre-restore snapshot (fast-check seed ${FUZZ_SEED + 1}, ${CASES.roots} cases)`, async () => {
   const { outcome } = await fuzz(true);
   explain(outcome);
-  assert.is(describeViolations(outcome, (i) => SAFETY.includes(i)), '', `fast-check seed ${FUZZ_SEED + 1}`);
+  assert.is(
+    describeViolations(outcome, (i) => SAFETY.includes(i)),
+    '',
+    `fast-check seed ${FUZZ_SEED + 1}`,
+  );
   assert.is(outcome.lost, 0);
 });
 
@@ -84,7 +118,20 @@ test(`a manifest whose roots name paths outside the target (.., absolute, throug
 async function forgeOneFileSnapshot(dir: string, extraRoot: string, preRestore: boolean) {
   const ctx = await prepareFuzz(dir);
   const c: FuzzCase = {
-    members: [{ name: 'a.txt', type: 'file', data: 'hello\n', linkname: '', mode: 0o644, nameEncoding: 'ustar', sizeLie: 'none', badChecksum: false, weirdFlag: '0', manifestAs: 'honest' }],
+    members: [
+      {
+        name: 'a.txt',
+        type: 'file',
+        data: 'hello\n',
+        linkname: '',
+        mode: 0o644,
+        nameEncoding: 'ustar',
+        sizeLie: 'none',
+        badChecksum: false,
+        weirdFlag: '0',
+        manifestAs: 'honest',
+      },
+    ],
     duplicate: -1,
     ending: 'proper',
     truncateAt: 1,
@@ -96,7 +143,11 @@ async function forgeOneFileSnapshot(dir: string, extraRoot: string, preRestore: 
   };
   const repo = path.join(dir, 'repo');
   const archive = await encrypt(gzipSync(buildTar(c, ctx.places)));
-  const id = await writeForgedSnapshot(repo, { archive, manifestEntries: honestManifest(c, ctx.places), roots: c.roots });
+  const id = await writeForgedSnapshot(repo, {
+    archive,
+    manifestEntries: honestManifest(c, ctx.places),
+    roots: c.roots,
+  });
   return { ctx, repo, id };
 }
 
@@ -109,9 +160,15 @@ test('restore --delete of a snapshot whose manifest lists the root "link/dir", w
     await fs.writeFile(path.join(outside, 'dir', 'precious.txt'), 'outside the target\n');
     await fs.mkdir(ctx.places.target, { recursive: true });
     await fs.symlink(outside, path.join(ctx.places.target, 'link'));
-    const run = await runCli(['restore', id, '--repo', repo, '--target', ctx.places.target, '--yes', '--delete'], { env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    const run = await runCli(['restore', id, '--repo', repo, '--target', ctx.places.target, '--yes', '--delete'], {
+      env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+    });
     const left = await fs.readdir(path.join(outside, 'dir')).catch(() => [] as string[]);
-    assert.equal(left, ['precious.txt'], `restore deleted ${outside}/dir through the symlink ${ctx.places.target}/link (exit ${run.code}):\n${run.stdout}${run.stderr}`);
+    assert.equal(
+      left,
+      ['precious.txt'],
+      `restore deleted ${outside}/dir through the symlink ${ctx.places.target}/link (exit ${run.code}):\n${run.stdout}${run.stderr}`,
+    );
   } finally {
     await removeDir(dir);
   }
@@ -126,9 +183,15 @@ test('restore --delete --no-pre-restore of a snapshot whose manifest lists the r
     await fs.mkdir(victim, { recursive: true });
     await fs.writeFile(path.join(victim, 'precious.txt'), 'outside the target\n');
     const before = await readTree(path.dirname(ctx.places.target));
-    const run = await runCli(['restore', id, '--repo', repo, '--target', ctx.places.target, '--yes', '--delete', '--no-pre-restore'], { env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+    const run = await runCli(
+      ['restore', id, '--repo', repo, '--target', ctx.places.target, '--yes', '--delete', '--no-pre-restore'],
+      { env: { RIPCORD_PASSPHRASE: PASSPHRASE } },
+    );
     const after = await readTree(path.dirname(ctx.places.target));
-    assert.ok(after.has('victim/precious.txt'), `restore removed ${victim}, outside its target (exit ${run.code}):\n${run.stdout}`);
+    assert.ok(
+      after.has('victim/precious.txt'),
+      `restore removed ${victim}, outside its target (exit ${run.code}):\n${run.stdout}`,
+    );
     assert.is(run.code, 1, `a root outside the target is refused: ${run.stdout}`);
     for (const [name, entry] of before) if (!name.startsWith('target')) assert.equal(after.get(name), entry, name);
   } finally {
@@ -157,7 +220,15 @@ test('restore refuses, before touching the target, a manifest in which one path 
   const dir = await tempDir('ripcord-reliability-conflict-');
   try {
     const ctx = await prepareFuzz(dir);
-    const member = { linkname: '', mode: 0o644, nameEncoding: 'ustar', sizeLie: 'none', badChecksum: false, weirdFlag: '0', manifestAs: 'honest' } as const;
+    const member = {
+      linkname: '',
+      mode: 0o644,
+      nameEncoding: 'ustar',
+      sizeLie: 'none',
+      badChecksum: false,
+      weirdFlag: '0',
+      manifestAs: 'honest',
+    } as const;
     const c: FuzzCase = {
       members: [
         { ...member, name: 'config', type: 'file', data: 'a file\n' },
@@ -182,8 +253,14 @@ test('restore refuses, before touching the target, a manifest in which one path 
 });
 
 for (const [name, c] of [
-  ['restore refuses an authenticated manifest that lacks its trailer (the binding to snapshot.json and the archive), before touching the target', UNBOUND_MANIFEST_CASE],
-  ['restore refuses an authenticated manifest that is not JSON with one line naming the snapshot, not an internal error', MALFORMED_MANIFEST_CASE],
+  [
+    'restore refuses an authenticated manifest that lacks its trailer (the binding to snapshot.json and the archive), before touching the target',
+    UNBOUND_MANIFEST_CASE,
+  ],
+  [
+    'restore refuses an authenticated manifest that is not JSON with one line naming the snapshot, not an internal error',
+    MALFORMED_MANIFEST_CASE,
+  ],
 ] as const) {
   test(name, async () => {
     const dir = await tempDir('ripcord-reliability-manifest-');

@@ -56,15 +56,23 @@ export async function makeSecrets(rng: Rng): Promise<Secrets> {
   const passphrase = `RIPCORD-SECRET-PASSPHRASE-${rng.hex(24)}`;
   const keyPassphrase = `RIPCORD-SECRET-KEYPASS-${rng.hex(24)}`;
   const { publicKey, privateKey } = await generateKeyPair('Secret Holder <secret@example.com>', keyPassphrase);
-  const needles = [...textNeedles('the passphrase', passphrase), ...textNeedles('the private key passphrase', keyPassphrase)];
+  const needles = [
+    ...textNeedles('the passphrase', passphrase),
+    ...textNeedles('the private key passphrase', keyPassphrase),
+  ];
   const armorLines = (armored: string) =>
     armored
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l.length >= 20 && !l.startsWith('-----') && !l.includes(':') && !l.startsWith('='));
   const publicLines = new Set(armorLines(publicKey));
-  for (const line of armorLines(privateKey)) if (!publicLines.has(line) && !publicKey.includes(line)) needles.push({ label: 'a line of the armored private key', bytes: Buffer.from(line) });
-  const decrypted = await openpgp.decryptKey({ privateKey: await openpgp.readPrivateKey({ armoredKey: privateKey }), passphrase: keyPassphrase });
+  for (const line of armorLines(privateKey))
+    if (!publicLines.has(line) && !publicKey.includes(line))
+      needles.push({ label: 'a line of the armored private key', bytes: Buffer.from(line) });
+  const decrypted = await openpgp.decryptKey({
+    privateKey: await openpgp.readPrivateKey({ armoredKey: privateKey }),
+    passphrase: keyPassphrase,
+  });
   const packets = [decrypted.keyPacket, ...decrypted.subkeys.map((s) => s.keyPacket)];
   for (const packet of packets) {
     const params = (packet as unknown as { privateParams?: Record<string, Uint8Array> }).privateParams ?? {};
@@ -74,7 +82,10 @@ export async function makeSecrets(rng: Rng): Promise<Secrets> {
       needles.push(
         { label: `secret key material (${name})`, bytes: raw },
         { label: `secret key material (${name}, hex)`, bytes: Buffer.from(raw.toString('hex')) },
-        { label: `secret key material (${name}, base64)`, bytes: Buffer.from(raw.toString('base64').replace(/=+$/, '').slice(0, 40)) },
+        {
+          label: `secret key material (${name}, base64)`,
+          bytes: Buffer.from(raw.toString('base64').replace(/=+$/, '').slice(0, 40)),
+        },
       );
     }
   }
@@ -127,9 +138,23 @@ async function filesBelow(root: string, skip: (file: string) => boolean = () => 
 }
 
 /** Run an Action entry point as the runner does, under umask 000. */
-export async function runActionEntry(bundle: Bundle, entry: 'main' | 'post', options: { workspace: string; runnerTemp: string; inputs: Record<string, string>; state?: Record<string, string> }): Promise<CliExit & { files: { output: string; state: string; summary: string }; outputs: Record<string, string>; state: Record<string, string> }> {
+export async function runActionEntry(
+  bundle: Bundle,
+  entry: 'main' | 'post',
+  options: { workspace: string; runnerTemp: string; inputs: Record<string, string>; state?: Record<string, string> },
+): Promise<
+  CliExit & {
+    files: { output: string; state: string; summary: string };
+    outputs: Record<string, string>;
+    state: Record<string, string>;
+  }
+> {
   const stamp = `${entry}-${Date.now()}-${Math.random().toString(16).slice(2, 8)}`;
-  const files = { output: path.join(options.runnerTemp, `output-${stamp}`), state: path.join(options.runnerTemp, `state-${stamp}`), summary: path.join(options.runnerTemp, `summary-${stamp}`) };
+  const files = {
+    output: path.join(options.runnerTemp, `output-${stamp}`),
+    state: path.join(options.runnerTemp, `state-${stamp}`),
+    summary: path.join(options.runnerTemp, `summary-${stamp}`),
+  };
   for (const file of Object.values(files)) await fs.writeFile(file, '');
   const env: Record<string, string> = {
     GITHUB_ACTIONS: 'true',
@@ -143,17 +168,38 @@ export async function runActionEntry(bundle: Bundle, entry: 'main' | 'post', opt
     GITHUB_SERVER_URL: 'https://github.example',
     GITHUB_ACTOR: 'octo',
   };
-  for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries(options.inputs))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
   const started = Date.now();
-  const child = spawnWithUmask(process.execPath, [path.join(bundle.actionDir, `${entry}.js`)], { cwd: options.workspace, env: cleanEnv(env) }, true);
+  const child = spawnWithUmask(
+    process.execPath,
+    [path.join(bundle.actionDir, `${entry}.js`)],
+    { cwd: options.workspace, env: cleanEnv(env) },
+    true,
+  );
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (c: Buffer) => out.push(c));
   child.stderr.on('data', (c: Buffer) => err.push(c));
-  const { code, signal } = await new Promise<{ code: number; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (c, s) => resolve({ code: c ?? -1, signal: s })));
-  const raw = { output: await fs.readFile(files.output, 'utf8'), state: await fs.readFile(files.state, 'utf8'), summary: await fs.readFile(files.summary, 'utf8') };
-  return { code, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), ms: Date.now() - started, files: raw, outputs: parseCommandFile(raw.output), state: parseCommandFile(raw.state) };
+  const { code, signal } = await new Promise<{ code: number; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (c, s) => resolve({ code: c ?? -1, signal: s })),
+  );
+  const raw = {
+    output: await fs.readFile(files.output, 'utf8'),
+    state: await fs.readFile(files.state, 'utf8'),
+    summary: await fs.readFile(files.summary, 'utf8'),
+  };
+  return {
+    code,
+    signal,
+    stdout: Buffer.concat(out).toString(),
+    stderr: Buffer.concat(err).toString(),
+    ms: Date.now() - started,
+    files: raw,
+    outputs: parseCommandFile(raw.output),
+    state: parseCommandFile(raw.state),
+  };
 }
 
 export interface SecretsOptions {
@@ -164,7 +210,9 @@ export interface SecretsOptions {
 
 export async function secretsTrial(dir: string, rng: Rng, options: SecretsOptions = {}): Promise<TrialOutcome> {
   const bundle = options.bundle ?? DIST_BUNDLE;
-  const outcome = newOutcome('every command, the monitoring outputs and the Action, with a recognisable passphrase and private key');
+  const outcome = newOutcome(
+    'every command, the monitoring outputs and the Action, with a recognisable passphrase and private key',
+  );
   const secrets = await makeSecrets(rng);
   const capture = await captureServer();
   const tmpBefore = new Set(await fs.readdir(tmpdir()));
@@ -199,45 +247,174 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
   // the key that reads public-key snapshots also signs them, so its secret is watched in both roles
   // (and signs the pre-restore snapshots of restores, which verify --all --read-data reads next)
   const signing = { RIPCORD_SIGNING_KEY: secrets.privateKey, RIPCORD_SIGNING_KEY_PASSPHRASE: secrets.keyPassphrase };
-  const idEnv = { RIPCORD_IDENTITY: secrets.privateKey, RIPCORD_IDENTITY_PASSPHRASE: secrets.keyPassphrase, RIPCORD_TRUSTED_SIGNERS: secrets.publicKey, ...signing };
+  const idEnv = {
+    RIPCORD_IDENTITY: secrets.privateKey,
+    RIPCORD_IDENTITY_PASSPHRASE: secrets.keyPassphrase,
+    RIPCORD_TRUSTED_SIGNERS: secrets.publicKey,
+    ...signing,
+  };
   type Expect = 'ok' | 'fail' | number;
-  const run = async (label: string, args: string[], env: Record<string, string>, expect: Expect = 'ok', cwd = dir): Promise<CliExit> => {
+  const run = async (
+    label: string,
+    args: string[],
+    env: Record<string, string>,
+    expect: Expect = 'ok',
+    cwd = dir,
+  ): Promise<CliExit> => {
     const exit = await runCli(args, { env, cwd, bundle, umask0: true });
     streams.push({ label: `${label} (stdout)`, text: exit.stdout }, { label: `${label} (stderr)`, text: exit.stderr });
     count(outcome, 'commands run');
     if (args.includes('--debug')) count(outcome, 'runs with --debug');
     const ok = expect === 'ok' ? exit.code === 0 : expect === 'fail' ? exit.code !== 0 : exit.code === expect;
     if (expect !== 'ok') count(outcome, 'failing runs');
-    if (!ok) violate(outcome, 'scenario-ran-as-planned', `${label}: exit ${exit.code} (expected ${expect}): ${exit.stderr.trim().split('\n')[0]}`);
+    if (!ok)
+      violate(
+        outcome,
+        'scenario-ran-as-planned',
+        `${label}: exit ${exit.code} (expected ${expect}): ${exit.stderr.trim().split('\n')[0]}`,
+      );
     return exit;
   };
-  const monitoring = (name: string) => ['--report', path.join(reports, `${name}.json`), '--metrics-file', metrics, '--pushgateway', capture.url, '--notify-webhook', hook, '--notify-on', 'success'];
+  const monitoring = (name: string) => [
+    '--report',
+    path.join(reports, `${name}.json`),
+    '--metrics-file',
+    metrics,
+    '--pushgateway',
+    capture.url,
+    '--notify-webhook',
+    hook,
+    '--notify-on',
+    'success',
+  ];
 
   try {
     // Passphrase mode: every command, successes first.
-    await run('backup', ['backup', '--repo', repoA, '-C', ws, 'config', 'scripts', '--json', ...monitoring('backup')], passEnv);
-    await run('backup --debug', ['backup', '--repo', repoA, '-C', ws, 'config', '--debug', '-q', '--tag', 'second'], passEnv);
-    await run('backup --passphrase-file', ['backup', '--repo', repoA, '-C', ws, 'config', '--passphrase-file', passphraseFile, '--debug'], {});
+    await run(
+      'backup',
+      ['backup', '--repo', repoA, '-C', ws, 'config', 'scripts', '--json', ...monitoring('backup')],
+      passEnv,
+    );
+    await run(
+      'backup --debug',
+      ['backup', '--repo', repoA, '-C', ws, 'config', '--debug', '-q', '--tag', 'second'],
+      passEnv,
+    );
+    await run(
+      'backup --passphrase-file',
+      ['backup', '--repo', repoA, '-C', ws, 'config', '--passphrase-file', passphraseFile, '--debug'],
+      {},
+    );
     await run('list', ['list', '--repo', repoA, '--json'], passEnv);
     await run('show', ['show', 'latest', '--repo', repoA, '--json'], passEnv);
     await run('ls', ['ls', 'latest', '--repo', repoA, '--debug'], passEnv);
-    await run('verify --read-data', ['verify', '--all', '--read-data', '--repo', repoA, '--debug', ...monitoring('verify')], passEnv);
+    await run(
+      'verify --read-data',
+      ['verify', '--all', '--read-data', '--repo', repoA, '--debug', ...monitoring('verify')],
+      passEnv,
+    );
     await run('diff', ['diff', 'latest', '--repo', repoA, '--target', ws], passEnv, 'ok');
     await run('dump', ['dump', 'latest', 'config/app.yaml', '--repo', repoA], passEnv);
-    await run('restore --dry-run', ['restore', 'latest', '--repo', repoA, '--target', path.join(dir, 'target-1'), '--dry-run'], passEnv);
-    await run('restore', ['restore', 'latest', '--repo', repoA, '--target', path.join(dir, 'target-1'), '--yes', '--debug', ...monitoring('restore')], passEnv);
+    await run(
+      'restore --dry-run',
+      ['restore', 'latest', '--repo', repoA, '--target', path.join(dir, 'target-1'), '--dry-run'],
+      passEnv,
+    );
+    await run(
+      'restore',
+      [
+        'restore',
+        'latest',
+        '--repo',
+        repoA,
+        '--target',
+        path.join(dir, 'target-1'),
+        '--yes',
+        '--debug',
+        ...monitoring('restore'),
+      ],
+      passEnv,
+    );
     await run('copy', ['copy', '--all', '--repo', repoA, '--to', repoB, '--debug', ...monitoring('copy')], passEnv);
     await run('check', ['check', '--max-age', '1h', '--repo', repoA, '--debug', ...monitoring('check')], passEnv);
-    await run('deploy', ['deploy', '--repo', repoA, '-C', ws, '--paths', 'config', '--validate', 'true', ...monitoring('deploy'), '--', 'sh', '-c', 'echo deployed > config/deployed.txt'], passEnv);
-    await run('deploy rolled back', ['deploy', '--repo', repoA, '-C', ws, '--paths', 'config', '--validate', 'grep -q "replicas: 2" config/app.yaml', '--on-rollback', 'echo rolled back', '--debug', ...monitoring('deploy-rollback'), '--', 'sh', '-c', 'echo broken > config/app.yaml'], passEnv, 10);
-    await run('rollback', ['rollback', '--repo', repoA, '-C', ws, '--validate', 'true', '--debug', ...monitoring('rollback')], passEnv);
+    await run(
+      'deploy',
+      [
+        'deploy',
+        '--repo',
+        repoA,
+        '-C',
+        ws,
+        '--paths',
+        'config',
+        '--validate',
+        'true',
+        ...monitoring('deploy'),
+        '--',
+        'sh',
+        '-c',
+        'echo deployed > config/deployed.txt',
+      ],
+      passEnv,
+    );
+    await run(
+      'deploy rolled back',
+      [
+        'deploy',
+        '--repo',
+        repoA,
+        '-C',
+        ws,
+        '--paths',
+        'config',
+        '--validate',
+        'grep -q "replicas: 2" config/app.yaml',
+        '--on-rollback',
+        'echo rolled back',
+        '--debug',
+        ...monitoring('deploy-rollback'),
+        '--',
+        'sh',
+        '-c',
+        'echo broken > config/app.yaml',
+      ],
+      passEnv,
+      10,
+    );
+    await run(
+      'rollback',
+      ['rollback', '--repo', repoA, '-C', ws, '--validate', 'true', '--debug', ...monitoring('rollback')],
+      passEnv,
+    );
     await run('prune', ['prune', '--repo', repoA, '--keep-last', '3', '--debug', ...monitoring('prune')], passEnv);
     await run('audit', ['audit', '--repo', repoA, '--json'], passEnv);
 
     // Do hooks see the secret? Only whether it is set is written, never its value.
     const sawFile = path.join(dir, 'hook-saw-passphrase.txt');
-    await run('deploy (hook looks at its environment)', ['deploy', '--repo', repoA, '-C', ws, '--paths', 'config', '--validate', `sh -c 'if [ -n "$RIPCORD_PASSPHRASE" ]; then echo set > ${sawFile}; fi'`, '--', 'true'], passEnv);
-    if (await fs.stat(sawFile).then(() => true, () => false)) count(outcome, 'hooks that can read RIPCORD_PASSPHRASE from their environment');
+    await run(
+      'deploy (hook looks at its environment)',
+      [
+        'deploy',
+        '--repo',
+        repoA,
+        '-C',
+        ws,
+        '--paths',
+        'config',
+        '--validate',
+        `sh -c 'if [ -n "$RIPCORD_PASSPHRASE" ]; then echo set > ${sawFile}; fi'`,
+        '--',
+        'true',
+      ],
+      passEnv,
+    );
+    if (
+      await fs.stat(sawFile).then(
+        () => true,
+        () => false,
+      )
+    )
+      count(outcome, 'hooks that can read RIPCORD_PASSPHRASE from their environment');
 
     // Failures, with the real secret in the environment and --debug.
     await fs.cp(repoA, tampered, { recursive: true });
@@ -249,56 +426,298 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
         await fs.writeFile(archive, data);
       }
     }
-    await run('verify of a damaged repository', ['verify', '--all', '--read-data', '--repo', tampered, '--debug', ...monitoring('verify-damaged')], passEnv, 'fail');
-    await run('restore of a damaged snapshot', ['restore', 'latest', '--repo', tampered, '--target', path.join(dir, 'target-2'), '--yes', '--debug', ...monitoring('restore-damaged')], passEnv, 'fail');
-    await run('restore of a missing snapshot', ['restore', '20200101T000000.000Z-dead', '--repo', repoA, '--target', path.join(dir, 'target-2'), '--yes', '--debug'], passEnv, 'fail');
-    await run('restore with a wrong passphrase file', ['restore', 'latest', '--repo', repoA, '--target', path.join(dir, 'target-2'), '--yes', '--debug', '--passphrase-file', path.join(inputs, 'wrong.txt')], {}, 'fail');
+    await run(
+      'verify of a damaged repository',
+      ['verify', '--all', '--read-data', '--repo', tampered, '--debug', ...monitoring('verify-damaged')],
+      passEnv,
+      'fail',
+    );
+    await run(
+      'restore of a damaged snapshot',
+      [
+        'restore',
+        'latest',
+        '--repo',
+        tampered,
+        '--target',
+        path.join(dir, 'target-2'),
+        '--yes',
+        '--debug',
+        ...monitoring('restore-damaged'),
+      ],
+      passEnv,
+      'fail',
+    );
+    await run(
+      'restore of a missing snapshot',
+      [
+        'restore',
+        '20200101T000000.000Z-dead',
+        '--repo',
+        repoA,
+        '--target',
+        path.join(dir, 'target-2'),
+        '--yes',
+        '--debug',
+      ],
+      passEnv,
+      'fail',
+    );
+    await run(
+      'restore with a wrong passphrase file',
+      [
+        'restore',
+        'latest',
+        '--repo',
+        repoA,
+        '--target',
+        path.join(dir, 'target-2'),
+        '--yes',
+        '--debug',
+        '--passphrase-file',
+        path.join(inputs, 'wrong.txt'),
+      ],
+      {},
+      'fail',
+    );
     await run('an unknown option', ['backup', '--repo', repoA, '--bogus', '--debug'], passEnv, 2);
-    await run('a repository that cannot be reached', ['backup', '--repo', `s3://${S3_BUCKET}/x`, '--s3-endpoint', 'http://127.0.0.1:9', '-C', ws, 'config', '--debug', ...monitoring('unreachable')], { ...passEnv, ...S3_ENV }, 'fail');
-    await run('a webhook that cannot be reached', ['backup', '--repo', repoA, '-C', ws, 'config', '--debug', '--notify-webhook', 'http://127.0.0.1:9/hook', '--notify-on', 'success'], passEnv, 'ok');
+    await run(
+      'a repository that cannot be reached',
+      [
+        'backup',
+        '--repo',
+        `s3://${S3_BUCKET}/x`,
+        '--s3-endpoint',
+        'http://127.0.0.1:9',
+        '-C',
+        ws,
+        'config',
+        '--debug',
+        ...monitoring('unreachable'),
+      ],
+      { ...passEnv, ...S3_ENV },
+      'fail',
+    );
+    await run(
+      'a webhook that cannot be reached',
+      [
+        'backup',
+        '--repo',
+        repoA,
+        '-C',
+        ws,
+        'config',
+        '--debug',
+        '--notify-webhook',
+        'http://127.0.0.1:9/hook',
+        '--notify-on',
+        'success',
+      ],
+      passEnv,
+      'ok',
+    );
     await run('a missing source', ['backup', '--repo', repoA, '-C', ws, 'no-such-folder', '--debug'], passEnv, 'fail');
 
     // Public-key mode: backups hold no secret; restores need the protected private key.
-    await run('backup to recipients', ['backup', '--repo', repoC, '-C', ws, 'config', ...monitoring('backup-public-key')], { RIPCORD_RECIPIENTS: secrets.publicKey, ...signing });
-    await run('restore with the private key', ['restore', 'latest', '--repo', repoC, '--target', path.join(dir, 'target-3'), '--yes', '--debug', ...monitoring('restore-public-key')], idEnv);
-    await run('restore with the private key as a file', ['restore', 'latest', '--repo', repoC, '--target', path.join(dir, 'target-4'), '--yes', '--debug'], { RIPCORD_IDENTITY: identityFile, RIPCORD_IDENTITY_PASSPHRASE: secrets.keyPassphrase, RIPCORD_TRUSTED_SIGNERS: secrets.publicKey, ...signing });
+    await run(
+      'backup to recipients',
+      ['backup', '--repo', repoC, '-C', ws, 'config', ...monitoring('backup-public-key')],
+      { RIPCORD_RECIPIENTS: secrets.publicKey, ...signing },
+    );
+    await run(
+      'restore with the private key',
+      [
+        'restore',
+        'latest',
+        '--repo',
+        repoC,
+        '--target',
+        path.join(dir, 'target-3'),
+        '--yes',
+        '--debug',
+        ...monitoring('restore-public-key'),
+      ],
+      idEnv,
+    );
+    await run(
+      'restore with the private key as a file',
+      ['restore', 'latest', '--repo', repoC, '--target', path.join(dir, 'target-4'), '--yes', '--debug'],
+      {
+        RIPCORD_IDENTITY: identityFile,
+        RIPCORD_IDENTITY_PASSPHRASE: secrets.keyPassphrase,
+        RIPCORD_TRUSTED_SIGNERS: secrets.publicKey,
+        ...signing,
+      },
+    );
     await run('verify with the private key', ['verify', '--all', '--read-data', '--repo', repoC, '--debug'], idEnv);
     await run('dump with the private key', ['dump', 'latest', 'config/app.yaml', '--repo', repoC], idEnv);
-    await run('restore with a wrong key passphrase', ['restore', 'latest', '--repo', repoC, '--target', path.join(dir, 'target-5'), '--yes', '--debug', ...monitoring('restore-wrong-key-passphrase')], { RIPCORD_IDENTITY: secrets.privateKey, RIPCORD_IDENTITY_PASSPHRASE: 'wrong', RIPCORD_TRUSTED_SIGNERS: secrets.publicKey }, 'fail');
-    await run('restore without the key passphrase', ['restore', 'latest', '--repo', repoC, '--target', path.join(dir, 'target-5'), '--yes', '--debug'], { RIPCORD_IDENTITY: secrets.privateKey, RIPCORD_TRUSTED_SIGNERS: secrets.publicKey }, 'fail');
-    await run('restore of a passphrase snapshot with only the key', ['restore', 'latest', '--repo', repoA, '--target', path.join(dir, 'target-5'), '--yes', '--debug'], idEnv, 'fail');
+    await run(
+      'restore with a wrong key passphrase',
+      [
+        'restore',
+        'latest',
+        '--repo',
+        repoC,
+        '--target',
+        path.join(dir, 'target-5'),
+        '--yes',
+        '--debug',
+        ...monitoring('restore-wrong-key-passphrase'),
+      ],
+      {
+        RIPCORD_IDENTITY: secrets.privateKey,
+        RIPCORD_IDENTITY_PASSPHRASE: 'wrong',
+        RIPCORD_TRUSTED_SIGNERS: secrets.publicKey,
+      },
+      'fail',
+    );
+    await run(
+      'restore without the key passphrase',
+      ['restore', 'latest', '--repo', repoC, '--target', path.join(dir, 'target-5'), '--yes', '--debug'],
+      { RIPCORD_IDENTITY: secrets.privateKey, RIPCORD_TRUSTED_SIGNERS: secrets.publicKey },
+      'fail',
+    );
+    await run(
+      'restore of a passphrase snapshot with only the key',
+      ['restore', 'latest', '--repo', repoA, '--target', path.join(dir, 'target-5'), '--yes', '--debug'],
+      idEnv,
+      'fail',
+    );
 
     if (options.s3) {
       const s3 = options.s3.repo(`secrets-${Date.now()}`);
-      await run('backup to S3', ['backup', ...s3.args, '-C', ws, 'config', '--debug', ...monitoring('backup-s3')], { ...passEnv, ...S3_ENV });
-      await run('restore from S3', ['restore', 'latest', ...s3.args, '--target', path.join(dir, 'target-6'), '--yes', '--debug'], { ...passEnv, ...S3_ENV });
-      await run('verify on S3 with a wrong passphrase', ['verify', '--all', '--read-data', ...s3.args, '--debug'], { RIPCORD_PASSPHRASE: 'wrong', ...S3_ENV }, 'fail');
+      await run('backup to S3', ['backup', ...s3.args, '-C', ws, 'config', '--debug', ...monitoring('backup-s3')], {
+        ...passEnv,
+        ...S3_ENV,
+      });
+      await run(
+        'restore from S3',
+        ['restore', 'latest', ...s3.args, '--target', path.join(dir, 'target-6'), '--yes', '--debug'],
+        { ...passEnv, ...S3_ENV },
+      );
+      await run(
+        'verify on S3 with a wrong passphrase',
+        ['verify', '--all', '--read-data', ...s3.args, '--debug'],
+        { RIPCORD_PASSPHRASE: 'wrong', ...S3_ENV },
+        'fail',
+      );
     }
 
     // The Action's entry points.
     await fs.mkdir(path.join(actionWs, 'config'), { recursive: true });
     await fs.mkdir(runnerTemp);
     await fs.writeFile(path.join(actionWs, 'config', 'app.yaml'), 'replicas: 2\n');
-    const action = async (label: string, entry: 'main' | 'post', actionInputs: Record<string, string>, expect: 'ok' | 'fail', state?: Record<string, string>) => {
-      const result = await runActionEntry(bundle, entry, { workspace: actionWs, runnerTemp, inputs: actionInputs, ...(state ? { state } : {}) });
+    const action = async (
+      label: string,
+      entry: 'main' | 'post',
+      actionInputs: Record<string, string>,
+      expect: 'ok' | 'fail',
+      state?: Record<string, string>,
+    ) => {
+      const result = await runActionEntry(bundle, entry, {
+        workspace: actionWs,
+        runnerTemp,
+        inputs: actionInputs,
+        ...(state ? { state } : {}),
+      });
       const lines = result.stdout.split('\n');
       masks += lines.filter((l) => l.startsWith('::add-mask::')).length;
-      streams.push({ label: `Action ${label} (stdout)`, text: lines.filter((l) => !l.startsWith('::add-mask::')).join('\n') }, { label: `Action ${label} (stderr)`, text: result.stderr });
+      streams.push(
+        { label: `Action ${label} (stdout)`, text: lines.filter((l) => !l.startsWith('::add-mask::')).join('\n') },
+        { label: `Action ${label} (stderr)`, text: result.stderr },
+      );
       count(outcome, 'Action runs');
       if (expect === 'fail') count(outcome, 'failing runs');
-      if ((expect === 'ok') !== (result.code === 0)) violate(outcome, 'scenario-ran-as-planned', `Action ${label}: exit ${result.code}: ${result.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? result.stderr.trim()}`);
+      if ((expect === 'ok') !== (result.code === 0))
+        violate(
+          outcome,
+          'scenario-ran-as-planned',
+          `Action ${label}: exit ${result.code}: ${result.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? result.stderr.trim()}`,
+        );
       return result;
     };
     await action('backup', 'main', { command: 'backup', paths: 'config', passphrase: secrets.passphrase }, 'ok');
     await action('verify', 'main', { command: 'verify', 'read-data': 'true', passphrase: secrets.passphrase }, 'ok');
-    await action('restore', 'main', { command: 'restore', snapshot: 'latest', target: 'restored', passphrase: secrets.passphrase }, 'ok');
-    await action('deploy that rolls back', 'main', { command: 'deploy', paths: 'config', passphrase: secrets.passphrase, deploy: 'echo "replicas: 0" > config/app.yaml', validate: 'grep -q "replicas: 2" config/app.yaml' }, 'fail');
-    const guard = await action('backup with the guard armed', 'main', { command: 'backup', paths: 'config', passphrase: secrets.passphrase, 'rollback-on-failure': 'true', validate: 'false' }, 'ok');
+    await action(
+      'restore',
+      'main',
+      { command: 'restore', snapshot: 'latest', target: 'restored', passphrase: secrets.passphrase },
+      'ok',
+    );
+    await action(
+      'deploy that rolls back',
+      'main',
+      {
+        command: 'deploy',
+        paths: 'config',
+        passphrase: secrets.passphrase,
+        deploy: 'echo "replicas: 0" > config/app.yaml',
+        validate: 'grep -q "replicas: 2" config/app.yaml',
+      },
+      'fail',
+    );
+    const guard = await action(
+      'backup with the guard armed',
+      'main',
+      {
+        command: 'backup',
+        paths: 'config',
+        passphrase: secrets.passphrase,
+        'rollback-on-failure': 'true',
+        validate: 'false',
+      },
+      'ok',
+    );
     await fs.writeFile(path.join(actionWs, 'config', 'app.yaml'), 'replicas: 0\n');
-    await action('post: automatic rollback', 'post', { command: 'backup', paths: 'config', passphrase: secrets.passphrase, 'rollback-on-failure': 'true', validate: 'true' }, 'ok', guard.state);
-    await action('restore with the private key', 'main', { command: 'restore', repository: repoC, snapshot: 'latest', target: 'restored-pk', identity: secrets.privateKey, 'identity-passphrase': secrets.keyPassphrase, 'trusted-signers': secrets.publicKey, 'signing-key': secrets.privateKey, 'signing-key-passphrase': secrets.keyPassphrase }, 'ok');
-    await action('restore of a missing snapshot', 'main', { command: 'restore', snapshot: '20200101T000000.000Z-dead', target: 'restored', passphrase: secrets.passphrase }, 'fail');
-    await action('restore with a wrong key passphrase', 'main', { command: 'restore', repository: repoC, snapshot: 'latest', target: 'restored-pk', identity: secrets.privateKey, 'identity-passphrase': 'wrong', 'trusted-signers': secrets.publicKey }, 'fail');
+    await action(
+      'post: automatic rollback',
+      'post',
+      {
+        command: 'backup',
+        paths: 'config',
+        passphrase: secrets.passphrase,
+        'rollback-on-failure': 'true',
+        validate: 'true',
+      },
+      'ok',
+      guard.state,
+    );
+    await action(
+      'restore with the private key',
+      'main',
+      {
+        command: 'restore',
+        repository: repoC,
+        snapshot: 'latest',
+        target: 'restored-pk',
+        identity: secrets.privateKey,
+        'identity-passphrase': secrets.keyPassphrase,
+        'trusted-signers': secrets.publicKey,
+        'signing-key': secrets.privateKey,
+        'signing-key-passphrase': secrets.keyPassphrase,
+      },
+      'ok',
+    );
+    await action(
+      'restore of a missing snapshot',
+      'main',
+      { command: 'restore', snapshot: '20200101T000000.000Z-dead', target: 'restored', passphrase: secrets.passphrase },
+      'fail',
+    );
+    await action(
+      'restore with a wrong key passphrase',
+      'main',
+      {
+        command: 'restore',
+        repository: repoC,
+        snapshot: 'latest',
+        target: 'restored-pk',
+        identity: secrets.privateKey,
+        'identity-passphrase': 'wrong',
+        'trusted-signers': secrets.publicKey,
+      },
+      'fail',
+    );
   } finally {
     await capture.close();
   }
@@ -310,11 +729,18 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
   };
   for (const s of streams) leak(s.label, found(Buffer.from(s.text), secrets.needles));
   count(outcome, 'output streams searched', streams.length);
-  for (const [i, request] of capture.requests.entries()) leak(`request ${i + 1} to the webhook/Pushgateway server`, found(request, secrets.needles));
+  for (const [i, request] of capture.requests.entries())
+    leak(`request ${i + 1} to the webhook/Pushgateway server`, found(request, secrets.needles));
   count(outcome, 'webhook and Pushgateway requests searched', capture.requests.length);
   const inputsDir = inputs + path.sep;
   const places = [dir, await privateFolder(), ...(options.s3 ? [options.s3.server.directory] : [])];
-  const tmpNew = (await fs.readdir(tmpdir())).filter((n) => !tmpBefore.has(n) && n.startsWith('ripcord-') && path.join(tmpdir(), n) !== dir && !dir.startsWith(path.join(tmpdir(), n)));
+  const tmpNew = (await fs.readdir(tmpdir())).filter(
+    (n) =>
+      !tmpBefore.has(n) &&
+      n.startsWith('ripcord-') &&
+      path.join(tmpdir(), n) !== dir &&
+      !dir.startsWith(path.join(tmpdir(), n)),
+  );
   for (const name of tmpNew) places.push(path.join(tmpdir(), name));
   let files = 0;
   let bytes = 0;
@@ -337,14 +763,21 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
       const mode = stats.mode & 0o777;
       if (stats.isDirectory()) {
         count(outcome, 'repository folders checked');
-        if (mode !== 0o700) violate(outcome, 'folders-0700', `${path.relative(dir, p) || p} has mode ${mode.toString(8)}`);
+        if (mode !== 0o700)
+          violate(outcome, 'folders-0700', `${path.relative(dir, p) || p} has mode ${mode.toString(8)}`);
         for (const name of await fs.readdir(p)) await check(path.join(p, name));
       } else if (stats.isFile()) {
         count(outcome, 'repository files checked');
         if (mode !== 0o600) violate(outcome, 'files-0600', `${path.relative(dir, p)} has mode ${mode.toString(8)}`);
       }
     };
-    if (await fs.stat(repo).then(() => true, () => false)) await check(repo);
+    if (
+      await fs.stat(repo).then(
+        () => true,
+        () => false,
+      )
+    )
+      await check(repo);
     else violate(outcome, 'scenario-ran-as-planned', `${repo} was never created`);
   }
   outcome.faults = outcome.counts['failing runs'] ?? 0;

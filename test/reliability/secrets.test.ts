@@ -30,14 +30,27 @@ function outcome(): Promise<TrialOutcome> {
 
 test('every command (successes, failures, --debug, --json), the reports, metrics, webhook and Pushgateway, audit records and the Action entry points: the passphrase and the private key appear nowhere', async () => {
   const result = await outcome();
-  assert.is(describeViolations(result, (i) => i === 'scenario-ran-as-planned'), '', 'the scenario did not run as planned, so the search would prove little');
-  assert.is(describeViolations(result, (i) => i === 'secret-never-appears'), '');
-  assert.ok((result.counts['files searched'] ?? 0) > 50 && (result.counts['output streams searched'] ?? 0) > 50, JSON.stringify(result.counts));
+  assert.is(
+    describeViolations(result, (i) => i === 'scenario-ran-as-planned'),
+    '',
+    'the scenario did not run as planned, so the search would prove little',
+  );
+  assert.is(
+    describeViolations(result, (i) => i === 'secret-never-appears'),
+    '',
+  );
+  assert.ok(
+    (result.counts['files searched'] ?? 0) > 50 && (result.counts['output streams searched'] ?? 0) > 50,
+    JSON.stringify(result.counts),
+  );
 });
 
 test('local repositories hold snapshot files with mode 0600 in folders with mode 0700 (the CLI and the Action run under umask 000)', async () => {
   const result = await outcome();
-  assert.is(describeViolations(result, (i) => i === 'files-0600' || i === 'folders-0700'), '');
+  assert.is(
+    describeViolations(result, (i) => i === 'files-0600' || i === 'folders-0700'),
+    '',
+  );
   assert.ok((result.counts['repository files checked'] ?? 0) > 20, JSON.stringify(result.counts));
 });
 

@@ -98,25 +98,102 @@ export async function prepareStorage(s3: S3World, dir: string, rng: Rng, bundle?
 
 const put = s3Requests.put;
 const get = s3Requests.get;
-const isPart = (n: number) => (r: { method: string; url: string }) => r.method === 'PUT' && new URL(r.url, 'http://proxy').searchParams.get('partNumber') === String(n);
+const isPart = (n: number) => (r: { method: string; url: string }) =>
+  r.method === 'PUT' && new URL(r.url, 'http://proxy').searchParams.get('partNumber') === String(n);
 
 /** The fixed set: every kind of fault, transient and permanent, on uploads and downloads. */
 export const STORAGE_PLANS: StorageFaultPlan[] = [
-  { name: 'three uploads answered 503 SlowDown', op: 'backup', transient: true, rules: [{ match: put(), times: 3, fault: { kind: 'status', status: 503 } }] },
-  { name: 'the PUT of snapshot.json answered 500 twice', op: 'backup', transient: true, rules: [{ match: put('snapshot.json'), times: 2, fault: { kind: 'status', status: 500 } }] },
-  { name: 'the connection reset 32 KiB into the archive upload', op: 'backup', transient: true, rules: [{ match: put('archive.tar.gz.pgp'), fault: { kind: 'reset', afterBytes: 32 << 10 } }] },
-  { name: 'three answers delayed by 0.6 s', op: 'backup', transient: true, rules: [{ times: 3, fault: { kind: 'delay', ms: 600 } }] },
-  { name: 'part 2 of a multipart upload answered 503 twice', op: 'backup-multipart', transient: true, rules: [{ match: isPart(2), times: 2, fault: { kind: 'status', status: 503 } }] },
-  { name: 'part 1 of a multipart upload answered 403 AccessDenied', op: 'backup-multipart', transient: false, partRefused: true, rules: [{ match: isPart(1), times: Infinity, fault: { kind: 'status', status: 403 } }] },
-  { name: 'the PUT of snapshot.json answered 500 on every attempt', op: 'backup', transient: false, rules: [{ match: put('snapshot.json'), times: Infinity, fault: { kind: 'status', status: 500 } }] },
-  { name: 'every upload answered 403 AccessDenied', op: 'backup', transient: false, rules: [{ match: put(), times: Infinity, fault: { kind: 'status', status: 403 } }] },
-  { name: 'the PUT of SHA256SUMS reset on every attempt', op: 'backup', transient: false, rules: [{ match: put('SHA256SUMS'), times: Infinity, fault: { kind: 'reset' } }] },
-  { name: 'the archive download answered 503 twice', op: 'restore', transient: true, rules: [{ match: get('archive.tar.gz.pgp'), times: 2, fault: { kind: 'status', status: 503 } }] },
-  { name: 'two downloads delayed by 0.6 s', op: 'restore', transient: true, rules: [{ match: get(), times: 2, fault: { kind: 'delay', ms: 600 } }] },
-  { name: 'the archive download answered 500 on every attempt', op: 'restore', transient: false, rules: [{ match: get('archive.tar.gz.pgp'), times: Infinity, fault: { kind: 'status', status: 500 } }] },
-  { name: 'the archive download cut off 64 KiB into the body, once', op: 'restore', transient: true, rules: [{ match: get('archive.tar.gz.pgp'), fault: { kind: 'truncate', afterBytes: 64 << 10 } }] },
-  { name: 'the manifest download cut off mid-body, once', op: 'verify', transient: true, rules: [{ match: get('manifest.json.pgp'), fault: { kind: 'truncate', afterBytes: 100 } }] },
-  { name: 'the archive download cut off mid-body, once', op: 'verify', transient: true, rules: [{ match: get('archive.tar.gz.pgp'), fault: { kind: 'truncate', afterBytes: 4096 } }] },
+  {
+    name: 'three uploads answered 503 SlowDown',
+    op: 'backup',
+    transient: true,
+    rules: [{ match: put(), times: 3, fault: { kind: 'status', status: 503 } }],
+  },
+  {
+    name: 'the PUT of snapshot.json answered 500 twice',
+    op: 'backup',
+    transient: true,
+    rules: [{ match: put('snapshot.json'), times: 2, fault: { kind: 'status', status: 500 } }],
+  },
+  {
+    name: 'the connection reset 32 KiB into the archive upload',
+    op: 'backup',
+    transient: true,
+    rules: [{ match: put('archive.tar.gz.pgp'), fault: { kind: 'reset', afterBytes: 32 << 10 } }],
+  },
+  {
+    name: 'three answers delayed by 0.6 s',
+    op: 'backup',
+    transient: true,
+    rules: [{ times: 3, fault: { kind: 'delay', ms: 600 } }],
+  },
+  {
+    name: 'part 2 of a multipart upload answered 503 twice',
+    op: 'backup-multipart',
+    transient: true,
+    rules: [{ match: isPart(2), times: 2, fault: { kind: 'status', status: 503 } }],
+  },
+  {
+    name: 'part 1 of a multipart upload answered 403 AccessDenied',
+    op: 'backup-multipart',
+    transient: false,
+    partRefused: true,
+    rules: [{ match: isPart(1), times: Infinity, fault: { kind: 'status', status: 403 } }],
+  },
+  {
+    name: 'the PUT of snapshot.json answered 500 on every attempt',
+    op: 'backup',
+    transient: false,
+    rules: [{ match: put('snapshot.json'), times: Infinity, fault: { kind: 'status', status: 500 } }],
+  },
+  {
+    name: 'every upload answered 403 AccessDenied',
+    op: 'backup',
+    transient: false,
+    rules: [{ match: put(), times: Infinity, fault: { kind: 'status', status: 403 } }],
+  },
+  {
+    name: 'the PUT of SHA256SUMS reset on every attempt',
+    op: 'backup',
+    transient: false,
+    rules: [{ match: put('SHA256SUMS'), times: Infinity, fault: { kind: 'reset' } }],
+  },
+  {
+    name: 'the archive download answered 503 twice',
+    op: 'restore',
+    transient: true,
+    rules: [{ match: get('archive.tar.gz.pgp'), times: 2, fault: { kind: 'status', status: 503 } }],
+  },
+  {
+    name: 'two downloads delayed by 0.6 s',
+    op: 'restore',
+    transient: true,
+    rules: [{ match: get(), times: 2, fault: { kind: 'delay', ms: 600 } }],
+  },
+  {
+    name: 'the archive download answered 500 on every attempt',
+    op: 'restore',
+    transient: false,
+    rules: [{ match: get('archive.tar.gz.pgp'), times: Infinity, fault: { kind: 'status', status: 500 } }],
+  },
+  {
+    name: 'the archive download cut off 64 KiB into the body, once',
+    op: 'restore',
+    transient: true,
+    rules: [{ match: get('archive.tar.gz.pgp'), fault: { kind: 'truncate', afterBytes: 64 << 10 } }],
+  },
+  {
+    name: 'the manifest download cut off mid-body, once',
+    op: 'verify',
+    transient: true,
+    rules: [{ match: get('manifest.json.pgp'), fault: { kind: 'truncate', afterBytes: 100 } }],
+  },
+  {
+    name: 'the archive download cut off mid-body, once',
+    op: 'verify',
+    transient: true,
+    rules: [{ match: get('archive.tar.gz.pgp'), fault: { kind: 'truncate', afterBytes: 4096 } }],
+  },
 ];
 
 /** Faults that cut a download off mid-body (what ripcord does about them is its own question). */
@@ -131,32 +208,66 @@ export function randomStoragePlan(rng: Rng): StorageFaultPlan {
   const object = writes ? rng.pick(uploads) : rng.pick(downloads);
   const part = op === 'backup-multipart' && rng.bool() ? rng.int(1, 3) : undefined;
   const match = writes ? (part !== undefined ? isPart(part) : put(object)) : get(object);
-  const what = part !== undefined ? `PUT of archive part ${part}` : `${writes ? 'PUT' : 'GET'} ${object ?? 'any object'}`;
+  const what =
+    part !== undefined ? `PUT of archive part ${part}` : `${writes ? 'PUT' : 'GET'} ${object ?? 'any object'}`;
   // One request (retried) or several: N failures of one request exhaust its attempts, N
   // failures spread over several concurrent requests may not.
-  const single = part !== undefined || (object !== undefined && !(op === 'backup-multipart' && object === 'archive.tar.gz.pgp'));
+  const single =
+    part !== undefined || (object !== undefined && !(op === 'backup-multipart' && object === 'archive.tar.gz.pgp'));
   const verdict = (times: number) => (times <= 4 ? true : single ? false : undefined);
-  const kind = rng.pick<'status' | 'reset' | 'delay' | 'forbidden' | 'truncate'>(['status', 'status', 'reset', 'delay', 'forbidden', ...(writes ? [] : (['truncate'] as const))]);
+  const kind = rng.pick<'status' | 'reset' | 'delay' | 'forbidden' | 'truncate'>([
+    'status',
+    'status',
+    'reset',
+    'delay',
+    'forbidden',
+    ...(writes ? [] : (['truncate'] as const)),
+  ]);
   const skip = rng.int(0, 1);
   switch (kind) {
     case 'status': {
       const status = rng.pick([500, 503]);
       const times = rng.int(1, 7);
-      return { name: `${what}: ${status} ${times}x (skip ${skip})`, op, transient: verdict(times), rules: [{ match, skip, times, fault: { kind: 'status', status } }] };
+      return {
+        name: `${what}: ${status} ${times}x (skip ${skip})`,
+        op,
+        transient: verdict(times),
+        rules: [{ match, skip, times, fault: { kind: 'status', status } }],
+      };
     }
     case 'reset': {
       const times = rng.int(1, 6);
-      return { name: `${what}: connection reset ${times}x`, op, transient: verdict(times), rules: [{ match, skip, times, fault: { kind: 'reset', afterBytes: rng.pick([0, 1024, 65536]) } }] };
+      return {
+        name: `${what}: connection reset ${times}x`,
+        op,
+        transient: verdict(times),
+        rules: [{ match, skip, times, fault: { kind: 'reset', afterBytes: rng.pick([0, 1024, 65536]) } }],
+      };
     }
     case 'delay': {
       const ms = rng.int(100, 2000);
-      return { name: `${what}: answers delayed ${ms} ms`, op, transient: true, rules: [{ match, times: rng.int(1, 4), fault: { kind: 'delay', ms } }] };
+      return {
+        name: `${what}: answers delayed ${ms} ms`,
+        op,
+        transient: true,
+        rules: [{ match, times: rng.int(1, 4), fault: { kind: 'delay', ms } }],
+      };
     }
     case 'forbidden':
-      return { name: `${what}: 403 AccessDenied from then on`, op, transient: false, rules: [{ match, skip, times: Infinity, fault: { kind: 'status', status: 403 } }] };
+      return {
+        name: `${what}: 403 AccessDenied from then on`,
+        op,
+        transient: false,
+        rules: [{ match, skip, times: Infinity, fault: { kind: 'status', status: 403 } }],
+      };
     default: {
       const afterBytes = rng.pick([0, 100, 4096, 65536]);
-      return { name: `${what}: body cut off after ${afterBytes} bytes, once`, op, transient: true, rules: [{ match, skip: 0, times: 1, fault: { kind: 'truncate', afterBytes } }] };
+      return {
+        name: `${what}: body cut off after ${afterBytes} bytes, once`,
+        op,
+        transient: true,
+        rules: [{ match, skip: 0, times: 1, fault: { kind: 'truncate', afterBytes } }],
+      };
     }
   }
 }
@@ -172,22 +283,38 @@ export async function storageFaultTrial(ctx: StorageContext, plan: StorageFaultP
   let exit;
   if (plan.op === 'backup' || plan.op === 'backup-multipart') {
     const source = plan.op === 'backup' ? ctx.source : ctx.bigSource;
-    exit = await runCli(['backup', ...ctx.viaProxy.args, '-q', '-C', source, '.'], { env: env(ctx.viaProxy), bundle: ctx.bundle });
+    exit = await runCli(['backup', ...ctx.viaProxy.args, '-q', '-C', source, '.'], {
+      env: env(ctx.viaProxy),
+      bundle: ctx.bundle,
+    });
   } else if (plan.op === 'restore') {
     await copyTree(ctx.targetOriginal, ctx.target);
-    exit = await runCli(['restore', ctx.snapshotId, ...ctx.viaProxy.args, '--target', ctx.target, '--yes'], { env: env(ctx.viaProxy), bundle: ctx.bundle });
+    exit = await runCli(['restore', ctx.snapshotId, ...ctx.viaProxy.args, '--target', ctx.target, '--yes'], {
+      env: env(ctx.viaProxy),
+      bundle: ctx.bundle,
+    });
   } else {
-    exit = await runCli(['verify', '--read-data', ctx.snapshotId, ...ctx.viaProxy.args], { env: env(ctx.viaProxy), bundle: ctx.bundle });
+    exit = await runCli(['verify', '--read-data', ctx.snapshotId, ...ctx.viaProxy.args], {
+      env: env(ctx.viaProxy),
+      bundle: ctx.bundle,
+    });
   }
   ctx.proxy.clear();
   const faults = ctx.proxy.faultsInjected();
   outcome.faults = faults;
-  count(outcome, `${plan.transient === undefined ? 'either-way' : plan.transient ? 'transient' : 'permanent'} fault plans`);
+  count(
+    outcome,
+    `${plan.transient === undefined ? 'either-way' : plan.transient ? 'transient' : 'permanent'} fault plans`,
+  );
 
   // The command's verdict.
   const succeeded = exit.code === 0;
   if (plan.transient === true && !succeeded) {
-    violate(outcome, isMidBodyCut(plan) ? 'download-cut-mid-body-retried' : 'transient-fault-retried', `${plan.name}: exit ${exit.code}: ${exit.stderr.trim()}`);
+    violate(
+      outcome,
+      isMidBodyCut(plan) ? 'download-cut-mid-body-retried' : 'transient-fault-retried',
+      `${plan.name}: exit ${exit.code}: ${exit.stderr.trim()}`,
+    );
   } else if (plan.transient === false && faults > 0 && succeeded) {
     violate(outcome, 'permanent-fault-reported', `${plan.name}: the command succeeded`);
   }
@@ -198,9 +325,13 @@ export async function storageFaultTrial(ctx: StorageContext, plan: StorageFaultP
 
   // Nothing half-written is visible, and what is visible is whole.
   const after = await listing(ctx.direct);
-  if (after.damaged.length > 0) violate(outcome, 'no-half-written-snapshot-visible', after.damaged.map((d) => `${d.id}: ${d.problem}`).join('; '));
+  if (after.damaged.length > 0)
+    violate(outcome, 'no-half-written-snapshot-visible', after.damaged.map((d) => `${d.id}: ${d.problem}`).join('; '));
   const fresh = after.snapshots.filter((s) => !known.has(s.id));
-  for (const v of await verifyIds(ctx.direct, fresh.map((s) => s.id))) {
+  for (const v of await verifyIds(
+    ctx.direct,
+    fresh.map((s) => s.id),
+  )) {
     if (!v.ok) violate(outcome, 'no-half-written-snapshot-visible', `${v.id}: ${v.problems.join('; ')}`);
   }
   if (plan.op.startsWith('backup')) {
@@ -214,7 +345,11 @@ export async function storageFaultTrial(ctx: StorageContext, plan: StorageFaultP
         const restored = await restoredTree(ctx.direct, id).catch((error: Error) => error);
         if (restored instanceof Error) {
           outcome.lost += 1;
-          violate(outcome, 'backup-restores-exactly', `${plan.name}: the backup reported success, but ${id} cannot be restored: ${restored.message}`);
+          violate(
+            outcome,
+            'backup-restores-exactly',
+            `${plan.name}: the backup reported success, but ${id} cannot be restored: ${restored.message}`,
+          );
         } else {
           const diff = compareTrees(expected, restored);
           if (diff.lost.length + diff.extra.length > 0) {
@@ -239,13 +374,20 @@ export async function storageFaultTrial(ctx: StorageContext, plan: StorageFaultP
       const diff = compareTrees(ctx.targetTree, tree);
       if (diff.lost.length + diff.extra.length > 0) {
         if (diff.lost.length) outcome.lost += 1;
-        violate(outcome, 'failed-restore-leaves-target-untouched', [...diff.lost, ...diff.extra].slice(0, 5).join('; '));
+        violate(
+          outcome,
+          'failed-restore-leaves-target-untouched',
+          [...diff.lost, ...diff.extra].slice(0, 5).join('; '),
+        );
       }
     }
   }
-  if (succeeded) count(outcome, faults > 0 ? 'succeeded despite the faults (retried)' : 'succeeded (the fault never matched)');
+  if (succeeded)
+    count(outcome, faults > 0 ? 'succeeded despite the faults (retried)' : 'succeeded (the fault never matched)');
   else count(outcome, 'failed cleanly');
   if (outcome.violations.length === 0) outcome.detected = faults;
-  outcome.notes.push(`${faults} faulty answers of ${ctx.proxy.log().length} requests; ${succeeded ? 'succeeded' : exit.stderr.trim()}`);
+  outcome.notes.push(
+    `${faults} faulty answers of ${ctx.proxy.log().length} requests; ${succeeded ? 'succeeded' : exit.stderr.trim()}`,
+  );
   return outcome;
 }

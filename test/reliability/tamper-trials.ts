@@ -56,7 +56,10 @@ export async function prepareTamper(dir: string, rng: Rng, bundle?: Bundle): Pro
   const source = path.join(dir, 'tamper-source');
   await writeSourceTree(source, rng, { dirs: 4, filesPerDir: 6, blobBytes: 256 << 10 });
   const repo = path.join(dir, 'tamper-pristine');
-  const backup = await runCli(['backup', '--repo', repo, '-q', '-C', source, '.'], { env: { RIPCORD_PASSPHRASE: PASSPHRASE }, bundle });
+  const backup = await runCli(['backup', '--repo', repo, '-q', '-C', source, '.'], {
+    env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+    bundle,
+  });
   if (backup.code !== 0) throw new Error(`backup for the tamper trials failed: ${backup.stderr}`);
   const id = backup.stdout.trim();
   const targetOriginal = path.join(dir, 'tamper-target-original');
@@ -102,7 +105,10 @@ async function reseal(folder: string, edit?: (m: Omit<SnapshotMetadata, 'metadat
 }
 
 /** A plausible edit of snapshot.json's fields, as someone who wants a different restore would make. */
-function editMetadata(rng: Rng, choice = rng.int(0, 5)): { what: string; edit: (m: Omit<SnapshotMetadata, 'metadataSha256'>) => void } {
+function editMetadata(
+  rng: Rng,
+  choice = rng.int(0, 5),
+): { what: string; edit: (m: Omit<SnapshotMetadata, 'metadataSha256'>) => void } {
   switch (choice) {
     case 0: {
       const kind = rng.pick(SNAPSHOT_KINDS.filter((k) => k !== 'manual'));
@@ -115,7 +121,10 @@ function editMetadata(rng: Rng, choice = rng.int(0, 5)): { what: string; edit: (
     case 3:
       return { what: 'file count changed', edit: (m) => void (m.files += rng.int(1, 9)) };
     case 4:
-      return { what: 'created time moved', edit: (m) => void (m.created = new Date(Date.parse(m.created) + rng.int(1, 1e9)).toISOString()) };
+      return {
+        what: 'created time moved',
+        edit: (m) => void (m.created = new Date(Date.parse(m.created) + rng.int(1, 1e9)).toISOString()),
+      };
     default:
       return { what: 'restoredFrom added', edit: (m) => void (m.restoredFrom = m.id) };
   }
@@ -141,7 +150,12 @@ export function tamperPlan(index: number): TamperPlan {
   return plans[index % plans.length]!;
 }
 
-export async function tamperTrial(ctx: TamperContext, plan: TamperPlan, rng: Rng, options: { cliVerify?: boolean } = {}): Promise<TrialOutcome> {
+export async function tamperTrial(
+  ctx: TamperContext,
+  plan: TamperPlan,
+  rng: Rng,
+  options: { cliVerify?: boolean } = {},
+): Promise<TrialOutcome> {
   const repoDir = path.join(ctx.dir, 'tamper-repo');
   await fs.rm(repoDir, { recursive: true, force: true });
   const folder = path.join(repoDir, ctx.id);
@@ -168,7 +182,9 @@ export async function tamperTrial(ctx: TamperContext, plan: TamperPlan, rng: Rng
   let detected = true;
 
   // verify without a key must see raw damage; with --read-data every kind of tampering.
-  const plain = await withStore(repo, (store) => verifySnapshots({ store, references: [ctx.id] })).catch((e: unknown) => e);
+  const plain = await withStore(repo, (store) => verifySnapshots({ store, references: [ctx.id] })).catch(
+    (e: unknown) => e,
+  );
   const plainSaw = plain instanceof Error || (Array.isArray(plain) && plain.some((o) => !o.ok));
   let verifyDetected = true;
   if (plan.mode === 'raw' && !plainSaw) {
@@ -177,9 +193,12 @@ export async function tamperTrial(ctx: TamperContext, plan: TamperPlan, rng: Rng
     violate(outcome, 'verify-detects', `verify passed a snapshot with ${what} in ${plan.object}`);
   }
   if (plainSaw) count(outcome, 'seen by verify without a key');
-  const read = await withStore(repo, (store) => verifySnapshots({ store, references: [ctx.id], readData: true, keys: DECRYPTION_KEYS })).catch((e: unknown) => e);
+  const read = await withStore(repo, (store) =>
+    verifySnapshots({ store, references: [ctx.id], readData: true, keys: DECRYPTION_KEYS }),
+  ).catch((e: unknown) => e);
   const readSaw = read instanceof Error || (Array.isArray(read) && read.some((o) => !o.ok));
-  if (read instanceof Error && !describeError(read).ripcord) violate(outcome, 'verify-fails-cleanly', `internal error: ${describeError(read).message}`);
+  if (read instanceof Error && !describeError(read).ripcord)
+    violate(outcome, 'verify-fails-cleanly', `internal error: ${describeError(read).message}`);
   if (!readSaw) {
     detected = false;
     verifyDetected = false;
@@ -189,7 +208,10 @@ export async function tamperTrial(ctx: TamperContext, plan: TamperPlan, rng: Rng
   }
 
   if (options.cliVerify) {
-    const cli = await runCli(['verify', ...(plan.mode === 'raw' ? [] : ['--read-data']), ctx.id, ...repo.args], { env: { RIPCORD_PASSPHRASE: PASSPHRASE }, bundle: ctx.bundle });
+    const cli = await runCli(['verify', ...(plan.mode === 'raw' ? [] : ['--read-data']), ctx.id, ...repo.args], {
+      env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+      bundle: ctx.bundle,
+    });
     const problem = cleanFailure(cli);
     if (problem) {
       detected = false;
@@ -200,21 +222,37 @@ export async function tamperTrial(ctx: TamperContext, plan: TamperPlan, rng: Rng
 
   // restore refuses, and the target is exactly as it was.
   await copyTree(ctx.targetOriginal, ctx.target);
-  const restore = await runCli(['restore', ctx.id, ...repo.args, '--target', ctx.target, '--yes'], { env: { RIPCORD_PASSPHRASE: PASSPHRASE }, bundle: ctx.bundle });
+  const restore = await runCli(['restore', ctx.id, ...repo.args, '--target', ctx.target, '--yes'], {
+    env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+    bundle: ctx.bundle,
+  });
   const refused = cleanFailure(restore);
   if (refused) {
     detected = false;
-    violate(outcome, 'restore-refuses', `restore with ${what} in ${plan.object}: ${refused}${restore.code === 0 ? ` (${restore.stdout.trim().split('\n').pop()})` : ''}`);
+    violate(
+      outcome,
+      'restore-refuses',
+      `restore with ${what} in ${plan.object}: ${refused}${restore.code === 0 ? ` (${restore.stdout.trim().split('\n').pop()})` : ''}`,
+    );
   }
   const after = await readTree(ctx.target);
   const diff = compareTrees(ctx.targetTree, after);
   if (diff.lost.length + diff.extra.length > 0) {
     detected = false;
-    violate(outcome, 'target-untouched', [...diff.lost, ...diff.extra.map((e) => `${isStaging(e) ? 'staging folder ' : 'extra '}${e}`)].slice(0, 5).join('; '));
+    violate(
+      outcome,
+      'target-untouched',
+      [...diff.lost, ...diff.extra.map((e) => `${isStaging(e) ? 'staging folder ' : 'extra '}${e}`)]
+        .slice(0, 5)
+        .join('; '),
+    );
     // Changed, but can it be brought back? Only with the pre-restore snapshot the restore took.
     const pre = /pre-restore snapshot (\S+);/.exec(restore.stdout)?.[1];
     if (pre) {
-      const undo = await runCli(['restore', pre, ...repo.args, '--target', ctx.target, '--yes'], { env: { RIPCORD_PASSPHRASE: PASSPHRASE }, bundle: ctx.bundle });
+      const undo = await runCli(['restore', pre, ...repo.args, '--target', ctx.target, '--yes'], {
+        env: { RIPCORD_PASSPHRASE: PASSPHRASE },
+        bundle: ctx.bundle,
+      });
       const back = compareTrees(ctx.targetTree, await readTree(ctx.target));
       if (undo.code !== 0 || back.lost.length > 0) outcome.lost += 1;
     } else if (diff.lost.length > 0) outcome.lost += 1;

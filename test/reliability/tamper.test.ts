@@ -33,7 +33,8 @@ test(`verify detects every random byte flip in archive.tar.gz.pgp, manifest.json
   await withTamper(async (ctx, rng) => {
     const outcomes: TrialOutcome[] = [];
     // plans 0-4: raw flips in each object, re-checksummed flips in the two encrypted ones
-    for (let i = 0; i < 10; i++) outcomes.push(await tamperTrial(ctx, tamperPlan(i % 5), rng.child(i), { cliVerify: i % 3 === 0 }));
+    for (let i = 0; i < 10; i++)
+      outcomes.push(await tamperTrial(ctx, tamperPlan(i % 5), rng.child(i), { cliVerify: i % 3 === 0 }));
     assertAllDetected(sumOutcomes('tamper', outcomes));
   });
 });
@@ -42,7 +43,12 @@ test(`restore refuses a snapshot.json whose fields were edited and re-sealed (ki
   await withTamper(async (ctx, rng) => {
     const outcomes: TrialOutcome[] = [];
     // kind manual -> another kind (pre-restore implies --delete), a tag added, the host changed
-    for (const edit of [0, 1, 2]) outcomes.push(await tamperTrial(ctx, { object: 'snapshot.json', mode: 'edited', edit }, rng.child(`edited-${edit}`), { cliVerify: true }));
+    for (const edit of [0, 1, 2])
+      outcomes.push(
+        await tamperTrial(ctx, { object: 'snapshot.json', mode: 'edited', edit }, rng.child(`edited-${edit}`), {
+          cliVerify: true,
+        }),
+      );
     assertAllDetected(sumOutcomes('tamper (edited snapshot.json)', outcomes));
   });
 });

@@ -18,20 +18,36 @@ import { readTree, removeDir, tempDir } from '../helpers/tree.ts';
 const ENV = { RIPCORD_PASSPHRASE: 'scripts tests', CI: 'true', FORCE_COLOR: '0' };
 const SCRIPTS = ['pre-deploy', 'deploy-with-rollback', 'nightly-backup', 'restore'];
 
-function script(name: string, args: string[], cwd: string, env: Record<string, string | undefined> = ENV): Promise<RunResult> {
+function script(
+  name: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string | undefined> = ENV,
+): Promise<RunResult> {
   return runCommand(process.execPath, [path.join(PROJECT_ROOT, 'scripts', `${name}.mjs`), ...args], { cwd, env });
 }
 
 async function listSnapshots(repo: string): Promise<{ id: string; kind: string; tags: string[] }[]> {
-  const run = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'dist/cli.cjs'), 'list', '--json', '--repo', repo], { env: ENV });
+  const run = await runCommand(
+    process.execPath,
+    [path.join(PROJECT_ROOT, 'dist/cli.cjs'), 'list', '--json', '--repo', repo],
+    { env: ENV },
+  );
   assert.is(run.code, 0, run.stderr);
   return JSON.parse(run.stdout) as { id: string; kind: string; tags: string[] }[];
 }
 
 async function snapshotPaths(repo: string, id: string): Promise<string[]> {
-  const run = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'dist/cli.cjs'), 'ls', id, '--json', '--repo', repo], { env: ENV });
+  const run = await runCommand(
+    process.execPath,
+    [path.join(PROJECT_ROOT, 'dist/cli.cjs'), 'ls', id, '--json', '--repo', repo],
+    { env: ENV },
+  );
   assert.is(run.code, 0, run.stderr);
-  return run.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { path: string }).path);
+  return run.stdout
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { path: string }).path);
 }
 
 /** A project folder with configs, scripts, deploy state and a folder no default takes. */
@@ -62,14 +78,21 @@ for (const name of SCRIPTS) {
   test(`${name} --help prints its usage under its installed command name, ripcord-${name}, and exits 0`, async () => {
     const run = await script(name, ['--help'], PROJECT_ROOT);
     assert.is(run.code, 0, run.stderr);
-    assert.match(run.stdout, new RegExp(`^Usage: ripcord-${name} [\\s\\S]*?\\(in a clone: npx zx scripts/${name}\\.mjs`));
+    assert.match(
+      run.stdout,
+      new RegExp(`^Usage: ripcord-${name} [\\s\\S]*?\\(in a clone: npx zx scripts/${name}\\.mjs`),
+    );
     assert.match(run.stdout, /--dry-run/);
     assert.is(run.stderr, '');
   });
 }
 
 test('the scripts also run under the zx CLI (npx zx scripts/<name>.mjs)', async () => {
-  const run = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/zx/build/cli.js'), 'scripts/restore.mjs', '--help'], { env: ENV });
+  const run = await runCommand(
+    process.execPath,
+    [path.join(PROJECT_ROOT, 'node_modules/zx/build/cli.js'), 'scripts/restore.mjs', '--help'],
+    { env: ENV },
+  );
   assert.is(run.code, 0, run.stderr);
   assert.match(run.stdout, /^Usage: ripcord-restore /);
 });
@@ -82,10 +105,19 @@ test('pre-deploy snapshots the default paths that exist, verifies the data and p
     const id = run.stdout.trim();
     assert.match(run.stderr, /verified \(every file decrypted and checked\)/);
     const [listed] = await listSnapshots(repo);
-    assert.equal({ id: listed!.id, kind: listed!.kind, tags: listed!.tags }, { id, kind: 'pre-deploy', tags: ['release-42'] });
+    assert.equal(
+      { id: listed!.id, kind: listed!.kind, tags: listed!.tags },
+      { id, kind: 'pre-deploy', tags: ['release-42'] },
+    );
     const paths = await snapshotPaths(repo, id);
-    assert.ok(paths.includes('config/app.json') && paths.includes('scripts/migrate.sh') && paths.includes('state/release'), paths.join(', '));
-    assert.not.ok(paths.some((p) => p.startsWith('docs')), 'docs/ is not a default path');
+    assert.ok(
+      paths.includes('config/app.json') && paths.includes('scripts/migrate.sh') && paths.includes('state/release'),
+      paths.join(', '),
+    );
+    assert.not.ok(
+      paths.some((p) => p.startsWith('docs')),
+      'docs/ is not a default path',
+    );
   } finally {
     await removeDir(root);
   }
@@ -104,7 +136,11 @@ test('pre-deploy without a key fails with one line, writes nothing, and exits no
 });
 
 async function startService(dir: string): Promise<{ url: string; process: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'test/fixtures/config-service.mjs')], { cwd: dir, stdio: 'ignore', env: cleanEnv() });
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'test/fixtures/config-service.mjs')], {
+    cwd: dir,
+    stdio: 'ignore',
+    env: cleanEnv(),
+  });
   for (let i = 0; i < 100; i++) {
     const port = await fs.readFile(path.join(dir, 'service.port'), 'utf8').catch(() => '');
     if (port) return { url: `http://127.0.0.1:${port}/health`, process: child };
@@ -125,7 +161,23 @@ test('deploy-with-rollback: a deploy that breaks the service fails its check, is
       { mode: 0o755 },
     );
     const check = `node -e "fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(2))" ${service.url}`;
-    const run = await script('deploy-with-rollback', ['--repo', repo, '--paths', 'config', '--deploy', './deploy.sh', '--check', check, '--on-rollback', 'kill -HUP "$(cat service.pid)"', '--yes'], app);
+    const run = await script(
+      'deploy-with-rollback',
+      [
+        '--repo',
+        repo,
+        '--paths',
+        'config',
+        '--deploy',
+        './deploy.sh',
+        '--check',
+        check,
+        '--on-rollback',
+        'kill -HUP "$(cat service.pid)"',
+        '--yes',
+      ],
+      app,
+    );
     assert.is(run.code, 10, run.stderr);
     assert.match(run.stdout, /ROLLED BACK \(exit 10\)/);
     assert.match(run.stdout, /what failed\s+validation failed/);
@@ -134,7 +186,11 @@ test('deploy-with-rollback: a deploy that breaks the service fails its check, is
     assert.equal(await readTree(path.join(app, 'config')), before, 'config is back and the added file is gone');
     assert.is((await fetch(service.url)).status, 200);
     const kinds = (await listSnapshots(repo)).map((s) => s.kind).sort();
-    assert.equal(kinds, ['pre-deploy', 'pre-restore'], 'the pre-deploy snapshot, and the broken state kept as a pre-restore snapshot');
+    assert.equal(
+      kinds,
+      ['pre-deploy', 'pre-restore'],
+      'the pre-deploy snapshot, and the broken state kept as a pre-restore snapshot',
+    );
   } finally {
     service.process.kill('SIGTERM');
     await removeDir(root);
@@ -146,8 +202,28 @@ test('deploy-with-rollback --capture and --restore-capture: state outside --path
   try {
     const config = await readTree(path.join(app, 'config'));
     // state/release stands for state that is not a file of the snapshot (a database): only the capture keeps it
-    await fs.writeFile(path.join(app, 'deploy.sh'), '#!/bin/sh\necho v2 > state/release\necho broken > config/app.json\nexit 3\n', { mode: 0o755 });
-    const run = await script('deploy-with-rollback', ['--repo', repo, '--paths', 'config', '--deploy', './deploy.sh', '--capture', 'release=cat state/release', '--restore-capture', 'release=cat > state/release', '--yes'], app);
+    await fs.writeFile(
+      path.join(app, 'deploy.sh'),
+      '#!/bin/sh\necho v2 > state/release\necho broken > config/app.json\nexit 3\n',
+      { mode: 0o755 },
+    );
+    const run = await script(
+      'deploy-with-rollback',
+      [
+        '--repo',
+        repo,
+        '--paths',
+        'config',
+        '--deploy',
+        './deploy.sh',
+        '--capture',
+        'release=cat state/release',
+        '--restore-capture',
+        'release=cat > state/release',
+        '--yes',
+      ],
+      app,
+    );
     assert.is(run.code, 10, run.stdout + run.stderr);
     assert.match(run.stdout, /capture\s+release: cat state\/release/);
     assert.match(run.stdout, /on failure: restore the snapshot, then feed release to cat > state\/release/);
@@ -163,12 +239,26 @@ test('deploy-with-rollback --capture and --restore-capture: state outside --path
 test('deploy-with-rollback refuses a --restore-capture with no --capture of that name, and a malformed --capture, before taking any snapshot', async () => {
   const { root, app, repo } = await project();
   try {
-    const unmatched = await script('deploy-with-rollback', ['--repo', repo, '--deploy', 'true', '--restore-capture', 'db=sqlite3 app.db', '--yes'], app);
+    const unmatched = await script(
+      'deploy-with-rollback',
+      ['--repo', repo, '--deploy', 'true', '--restore-capture', 'db=sqlite3 app.db', '--yes'],
+      app,
+    );
     assert.is(unmatched.code, 2);
-    assert.is(oneLine(unmatched), "deploy-with-rollback: --restore-capture db: nothing is captured under that name (add --capture db='CMD')");
-    const malformed = await script('deploy-with-rollback', ['--repo', repo, '--deploy', 'true', '--capture', 'sqlite3 app.db .dump', '--yes'], app);
+    assert.is(
+      oneLine(unmatched),
+      "deploy-with-rollback: --restore-capture db: nothing is captured under that name (add --capture db='CMD')",
+    );
+    const malformed = await script(
+      'deploy-with-rollback',
+      ['--repo', repo, '--deploy', 'true', '--capture', 'sqlite3 app.db .dump', '--yes'],
+      app,
+    );
     assert.is(malformed.code, 2);
-    assert.match(oneLine(malformed), /^deploy-with-rollback: --capture "sqlite3 app\.db \.dump": write it as NAME='command'/);
+    assert.match(
+      oneLine(malformed),
+      /^deploy-with-rollback: --capture "sqlite3 app\.db \.dump": write it as NAME='command'/,
+    );
     assert.is(await fs.stat(repo).catch(() => undefined), undefined);
   } finally {
     await removeDir(root);
@@ -211,7 +301,11 @@ test('nightly-backup backs up, verifies, prunes only scheduled snapshots by the 
     assert.is(manual.code, 0, manual.stderr);
     const ids: string[] = [];
     for (let night = 0; night < 2; night++) {
-      const run = await script('nightly-backup', ['--repo', repo, '--keep-last', '1', '--read-data', '--copy-to', offsite, '--paths', 'config,state'], app);
+      const run = await script(
+        'nightly-backup',
+        ['--repo', repo, '--keep-last', '1', '--read-data', '--copy-to', offsite, '--paths', 'config,state'],
+        app,
+      );
       assert.is(run.code, 0, run.stderr);
       const id = /backed up\s+(\S+):/.exec(run.stdout)?.[1];
       assert.ok(id, run.stdout);
@@ -221,10 +315,24 @@ test('nightly-backup backs up, verifies, prunes only scheduled snapshots by the 
       assert.match(run.stdout, /copied\s+1 copied, 0 already present/);
     }
     const kept = await listSnapshots(repo);
-    assert.equal(kept.map((s) => s.kind).sort(), ['pre-deploy', 'scheduled'], 'the pre-deploy snapshot is outside the nightly scope');
+    assert.equal(
+      kept.map((s) => s.kind).sort(),
+      ['pre-deploy', 'scheduled'],
+      'the pre-deploy snapshot is outside the nightly scope',
+    );
     assert.is(kept.find((s) => s.kind === 'scheduled')!.id, ids[1], 'keep-last 1 keeps the newest scheduled snapshot');
-    assert.equal((await listSnapshots(offsite)).map((s) => s.id).sort(), [...ids].sort(), 'each night copied its snapshot off-site');
-    assert.equal(await snapshotPaths(offsite, ids[1]!), ['config', 'config/app.json', 'config/limits.conf', 'state', 'state/release']);
+    assert.equal(
+      (await listSnapshots(offsite)).map((s) => s.id).sort(),
+      [...ids].sort(),
+      'each night copied its snapshot off-site',
+    );
+    assert.equal(await snapshotPaths(offsite, ids[1]!), [
+      'config',
+      'config/app.json',
+      'config/limits.conf',
+      'state',
+      'state/release',
+    ]);
   } finally {
     await removeDir(root);
   }
@@ -264,7 +372,11 @@ test('restore --snapshot latest --yes shows the diff, restores the tree, and pri
     assert.match(undo!, / --snapshot \S+ --target /);
     const undone = await runCommand('sh', ['-c', `node ${undo}`], { cwd: PROJECT_ROOT, env: ENV });
     assert.is(undone.code, 0, undone.stderr);
-    assert.equal(await readTree(path.join(app, 'config')), edited, 'the undo command restores the pre-restore snapshot exactly');
+    assert.equal(
+      await readTree(path.join(app, 'config')),
+      edited,
+      'the undo command restores the pre-restore snapshot exactly',
+    );
   } finally {
     await removeDir(root);
   }
@@ -277,12 +389,19 @@ test('restore without --snapshot, or without --yes, and no terminal fails with o
     await fs.writeFile(path.join(app, 'config/app.json'), 'edited');
     const noSnapshot = await script('restore', ['--repo', repo], app);
     assert.is(noSnapshot.code, 2);
-    assert.is(oneLine(noSnapshot), 'restore: which snapshot? give --snapshot ID or --snapshot latest (there is no terminal to choose on)');
+    assert.is(
+      oneLine(noSnapshot),
+      'restore: which snapshot? give --snapshot ID or --snapshot latest (there is no terminal to choose on)',
+    );
     const unconfirmed = await script('restore', ['--repo', repo, '--snapshot', 'latest'], app);
     assert.is(unconfirmed.code, 2);
     assert.match(oneLine(unconfirmed), /^restore: no terminal to confirm on: add --yes to restore \S+ into /);
     assert.is(await fs.readFile(path.join(app, 'config/app.json'), 'utf8'), 'edited');
-    assert.equal((await listSnapshots(repo)).map((s) => s.kind), ['pre-deploy'], 'no pre-restore snapshot either');
+    assert.equal(
+      (await listSnapshots(repo)).map((s) => s.kind),
+      ['pre-deploy'],
+      'no pre-restore snapshot either',
+    );
   } finally {
     await removeDir(root);
   }

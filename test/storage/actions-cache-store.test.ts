@@ -67,7 +67,8 @@ function enter(env: Record<string, string>): (failed?: boolean) => void {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
-    if (failed) process.stderr.write(`--- @actions/cache output of the failed test ---\n${log.join('').slice(-20_000)}\n---\n`);
+    if (failed)
+      process.stderr.write(`--- @actions/cache output of the failed test ---\n${log.join('').slice(-20_000)}\n---\n`);
   };
 }
 
@@ -159,327 +160,454 @@ cacheStore.after(async () => {
   await double.stop();
 });
 
-cacheStore('a snapshot folder saved through the twirp test double restores byte for byte on a different runner, via get() and list("")', settles(async () => {
-  const name = freshName('roundtrip');
-  const id = idAt('2026-03-01T10:00:00Z');
-  const objects = snapshotObjects(id, 5);
-  const first = await newRunner();
-  const second = await newRunner();
-  try {
-    double.clearLog();
-    await withStore(first, name, async (store) => {
-      await putAll(store, objects.slice(0, -1));
-      assert.equal(double.entries().filter((e) => e.key.includes(name)), [], 'nothing is saved before the commit marker');
-      await putAll(store, objects.slice(-1));
-    });
-    const saved = double.entries().filter((e) => e.key.includes(name));
-    assert.equal(saved.map((e) => [e.key, e.finalized]), [[`ripcord-${name}-${id}`, true]], 'the folder is ONE cache entry');
-    assert.ok(saved[0]!.size > 5 * MiB * 0.9, `entry size ${saved[0]!.size}`);
+cacheStore(
+  'a snapshot folder saved through the twirp test double restores byte for byte on a different runner, via get() and list("")',
+  settles(async () => {
+    const name = freshName('roundtrip');
+    const id = idAt('2026-03-01T10:00:00Z');
+    const objects = snapshotObjects(id, 5);
+    const first = await newRunner();
+    const second = await newRunner();
+    try {
+      double.clearLog();
+      await withStore(first, name, async (store) => {
+        await putAll(store, objects.slice(0, -1));
+        assert.equal(
+          double.entries().filter((e) => e.key.includes(name)),
+          [],
+          'nothing is saved before the commit marker',
+        );
+        await putAll(store, objects.slice(-1));
+      });
+      const saved = double.entries().filter((e) => e.key.includes(name));
+      assert.equal(
+        saved.map((e) => [e.key, e.finalized]),
+        [[`ripcord-${name}-${id}`, true]],
+        'the folder is ONE cache entry',
+      );
+      assert.ok(saved[0]!.size > 5 * MiB * 0.9, `entry size ${saved[0]!.size}`);
 
-    await withStore(second, name, async (store) => {
-      const listed = await collect(store.list(''));
-      assert.equal(listed.map((o) => o.key).sort(), objects.map(([key]) => key).sort());
-      for (const [key, bytes] of objects) {
-        assert.is(listed.find((o) => o.key === key)?.size, bytes.length, `size of ${key}`);
-        assert.is(sha256(await readAll(await store.get(key))), sha256(bytes), key);
-        assert.is((await store.stat(key))?.size, bytes.length);
-      }
-    });
-    assert.ok(second.temp !== first.temp);
+      await withStore(second, name, async (store) => {
+        const listed = await collect(store.list(''));
+        assert.equal(listed.map((o) => o.key).sort(), objects.map(([key]) => key).sort());
+        for (const [key, bytes] of objects) {
+          assert.is(listed.find((o) => o.key === key)?.size, bytes.length, `size of ${key}`);
+          assert.is(sha256(await readAll(await store.get(key))), sha256(bytes), key);
+          assert.is((await store.stat(key))?.size, bytes.length);
+        }
+      });
+      assert.ok(second.temp !== first.temp);
 
-    // The bytes really went through @azure/storage-blob and the signed URLs.
-    const blobs = double.blobRequests();
-    assert.ok(blobs.some((r) => r.method === 'PUT' && r.status === 201 && /azsdk-js-azure-storage-blob/.test(r.userAgent ?? '')), 'upload by @azure/storage-blob');
-    assert.ok(blobs.some((r) => r.method === 'GET' && r.range !== undefined && r.status === 206 && /azsdk-js-azure-storage-blob/.test(r.userAgent ?? '')), 'ranged download by @azure/storage-blob');
-    assert.ok(blobs.every((r) => r.url.includes('sig=')), 'every blob request is signed (SAS)');
-  } finally {
-    await first.remove();
-    await second.remove();
-  }
-}));
+      // The bytes really went through @azure/storage-blob and the signed URLs.
+      const blobs = double.blobRequests();
+      assert.ok(
+        blobs.some(
+          (r) => r.method === 'PUT' && r.status === 201 && /azsdk-js-azure-storage-blob/.test(r.userAgent ?? ''),
+        ),
+        'upload by @azure/storage-blob',
+      );
+      assert.ok(
+        blobs.some(
+          (r) =>
+            r.method === 'GET' &&
+            r.range !== undefined &&
+            r.status === 206 &&
+            /azsdk-js-azure-storage-blob/.test(r.userAgent ?? ''),
+        ),
+        'ranged download by @azure/storage-blob',
+      );
+      assert.ok(
+        blobs.every((r) => r.url.includes('sig=')),
+        'every blob request is signed (SAS)',
+      );
+    } finally {
+      await first.remove();
+      await second.remove();
+    }
+  }),
+);
 
-cacheStore('list("") on a fresh runner finds the newest of several snapshots through the key prefix, and get() of an older one restores it by its exact key', settles(async () => {
-  const name = freshName('newest');
-  const ids = ['2026-03-01T10:00:00Z', '2026-03-02T10:00:00Z', '2026-03-03T10:00:00Z'].map(idAt);
-  const writer = await newRunner();
-  const reader = await newRunner();
-  try {
-    await withStore(writer, name, async (store) => {
-      for (const id of ids) await putAll(store, snapshotObjects(id));
-      assert.is((await keysOf(store.list(''))).length, 15, 'the writing runner lists what it staged');
-    });
-    await withStore(reader, name, async (store) => {
-      const folders = new Set((await keysOf(store.list(''))).map((key) => key.split('/')[0]));
-      assert.equal([...folders], [ids[2]], 'only the newest entry comes back through the prefix');
-      assert.ok(await store.stat(`${ids[0]}/snapshot.json`), 'an older snapshot by its exact key');
-      const after = new Set((await keysOf(store.list(''))).map((key) => key.split('/')[0]));
-      assert.equal([...after].sort(), [ids[0], ids[2]]);
-    });
-  } finally {
-    await writer.remove();
-    await reader.remove();
-  }
-}));
+cacheStore(
+  'list("") on a fresh runner finds the newest of several snapshots through the key prefix, and get() of an older one restores it by its exact key',
+  settles(async () => {
+    const name = freshName('newest');
+    const ids = ['2026-03-01T10:00:00Z', '2026-03-02T10:00:00Z', '2026-03-03T10:00:00Z'].map(idAt);
+    const writer = await newRunner();
+    const reader = await newRunner();
+    try {
+      await withStore(writer, name, async (store) => {
+        for (const id of ids) await putAll(store, snapshotObjects(id));
+        assert.is((await keysOf(store.list(''))).length, 15, 'the writing runner lists what it staged');
+      });
+      await withStore(reader, name, async (store) => {
+        const folders = new Set((await keysOf(store.list(''))).map((key) => key.split('/')[0]));
+        assert.equal([...folders], [ids[2]], 'only the newest entry comes back through the prefix');
+        assert.ok(await store.stat(`${ids[0]}/snapshot.json`), 'an older snapshot by its exact key');
+        const after = new Set((await keysOf(store.list(''))).map((key) => key.split('/')[0]));
+        assert.equal([...after].sort(), [ids[0], ids[2]]);
+      });
+    } finally {
+      await writer.remove();
+      await reader.remove();
+    }
+  }),
+);
 
-cacheStore('a cache miss lists nothing; get of a missing key rejects with NotFoundError naming the cache entry', settles(async () => {
-  const name = freshName('miss');
-  const id = idAt('2026-04-01T00:00:00Z');
-  const runner = await newRunner();
-  try {
-    await withStore(runner, name, async (store) => {
-      assert.equal(await keysOf(store.list('')), []);
-      assert.equal(await keysOf(store.list(`${id}/`)), []);
-      assert.is(await store.stat(`${id}/snapshot.json`), undefined);
-      const error = await rejection(store.get(`${id}/snapshot.json`));
-      assert.instance(error, NotFoundError);
-      assert.match(error.message, `ripcord-${name}-${id}`);
-      assert.not.match(error.message, '\n');
-      assert.instance(await rejection(store.get('audit/2026-04.jsonl')), NotFoundError);
-    });
-  } finally {
-    await runner.remove();
-  }
-}));
-
-cacheStore('opening actions-cache:// outside GitHub Actions fails with one clear line', settles(async () => {
-  const runner = await newRunner();
-  try {
-    await on({ ...runner, env: { ...runner.env, ACTIONS_RUNTIME_TOKEN: '', ACTIONS_RESULTS_URL: '' } }, async () => {
-      const error = await rejection(openStore('actions-cache://outside'));
-      assert.instance(error, UsageError);
-      assert.match(error.message, /^actions-cache:\/\/ repositories work only inside GitHub Actions/);
-      assert.not.match(error.message, '\n');
-    });
-  } finally {
-    await runner.remove();
-  }
-}));
-
-cacheStore('a repository name with "-" (whose key prefix could match another name) is refused with one clear line', settles(async () => {
-  const runner = await newRunner();
-  try {
-    await on(runner, async () => {
-      for (const url of ['actions-cache://prod-config', 'actions-cache://', 'actions-cache://a/b', 'actions-cache://Prod']) {
-        const error = await rejection(openStore(url));
-        assert.instance(error, UsageError, url);
+cacheStore(
+  'a cache miss lists nothing; get of a missing key rejects with NotFoundError naming the cache entry',
+  settles(async () => {
+    const name = freshName('miss');
+    const id = idAt('2026-04-01T00:00:00Z');
+    const runner = await newRunner();
+    try {
+      await withStore(runner, name, async (store) => {
+        assert.equal(await keysOf(store.list('')), []);
+        assert.equal(await keysOf(store.list(`${id}/`)), []);
+        assert.is(await store.stat(`${id}/snapshot.json`), undefined);
+        const error = await rejection(store.get(`${id}/snapshot.json`));
+        assert.instance(error, NotFoundError);
+        assert.match(error.message, `ripcord-${name}-${id}`);
         assert.not.match(error.message, '\n');
-      }
-    });
-  } finally {
-    await runner.remove();
-  }
-}));
+        assert.instance(await rejection(store.get('audit/2026-04.jsonl')), NotFoundError);
+      });
+    } finally {
+      await runner.remove();
+    }
+  }),
+);
 
-cacheStore('properties: actions-cache://NAME is neither listable, deletable nor durable', settles(async () => {
-  const runner = await newRunner();
-  try {
-    await withStore(runner, 'props', async (store) => {
-      assert.equal(store.properties, { location: 'actions-cache://props', listable: false, deletable: false, durable: false });
-    });
-  } finally {
-    await runner.remove();
-  }
-}));
-
-cacheStore('delete of a committed snapshot fails with one clear line, on the runner that saved it and on another; an unfinished one is deleted', settles(async () => {
-  const name = freshName('delete');
-  const committed = idAt('2026-05-01T00:00:00Z');
-  const unfinished = idAt('2026-05-02T00:00:00Z');
-  const first = await newRunner();
-  const second = await newRunner();
-  const expected = `actions-cache://${name} cannot delete snapshots: entries expire after 7 days unused; use an S3 repository for retention`;
-  try {
-    await withStore(first, name, async (store) => {
-      await putAll(store, snapshotObjects(committed));
-      const error = await rejection(store.delete([`${committed}/archive.tar.gz.pgp`, `${committed}/snapshot.json`]));
-      assert.instance(error, StorageError);
-      assert.ok(error.message.startsWith(expected), error.message);
-      assert.not.match(error.message, '\n');
-      assert.is((await keysOf(store.list(`${committed}/`))).length, 5, 'nothing was deleted');
-
-      await store.put(`${unfinished}/archive.tar.gz.pgp`, randomBytes(100));
-      await store.delete([`${unfinished}/archive.tar.gz.pgp`, `${unfinished}/never-written`]);
-      assert.equal(await keysOf(store.list(`${unfinished}/`)), []);
-    });
-    await withStore(second, name, async (store) => {
-      // Not restored on this runner, but the cache has it: still refused.
-      const error = await rejection(store.delete([`${committed}/SHA256SUMS`]));
-      assert.instance(error, StorageError);
-      assert.ok(error.message.startsWith(expected), error.message);
-    });
-  } finally {
-    await first.remove();
-    await second.remove();
-  }
-}));
-
-cacheStore('a save the twirp test double refuses rejects put(snapshot.json) with a StorageError naming the entry, and the snapshot stays unfinished', settles(async () => {
-  const name = freshName('refused');
-  const id = idAt('2026-06-01T00:00:00Z');
-  const entry = `ripcord-${name}-${id}`;
-  const runner = await newRunner();
-  try {
-    await withStore(runner, name, async (store) => {
-      const objects = snapshotObjects(id);
-      await putAll(store, objects.slice(0, -1));
-      for (const method of ['CreateCacheEntry', 'FinalizeCacheEntryUpload'] as const) {
-        double.failNext(method, { body: { ok: false, message: `injected: ${method} refused` } });
-        const error = await rejection(store.put(`${id}/snapshot.json`, objects.at(-1)![1]));
-        assert.instance(error, StorageError, method);
-        assert.match(error.message, entry);
+cacheStore(
+  'opening actions-cache:// outside GitHub Actions fails with one clear line',
+  settles(async () => {
+    const runner = await newRunner();
+    try {
+      await on({ ...runner, env: { ...runner.env, ACTIONS_RUNTIME_TOKEN: '', ACTIONS_RESULTS_URL: '' } }, async () => {
+        const error = await rejection(openStore('actions-cache://outside'));
+        assert.instance(error, UsageError);
+        assert.match(error.message, /^actions-cache:\/\/ repositories work only inside GitHub Actions/);
         assert.not.match(error.message, '\n');
-        assert.is(await store.stat(`${id}/snapshot.json`), undefined, `${method}: no commit marker`);
-        if (method === 'CreateCacheEntry') assert.equal(double.entries().filter((e) => e.key === entry), []);
-      }
-      // The Finalize failure left a reservation for this key behind (as on GitHub): the id is spent.
-      const again = await rejection(store.put(`${id}/snapshot.json`, objects.at(-1)![1]));
-      assert.instance(again, StorageError);
-      assert.equal(double.entries().filter((e) => e.key === entry && e.finalized), []);
-    });
-  } finally {
-    await runner.remove();
-  }
-}));
+      });
+    } finally {
+      await runner.remove();
+    }
+  }),
+);
 
-cacheStore('an entry that exists but cannot be downloaded is a StorageError, not an empty repository; a later call retries', settles(async () => {
-  const name = freshName('download');
-  const id = idAt('2026-07-01T00:00:00Z');
-  const writer = await newRunner();
-  const reader = await newRunner();
-  try {
-    await withStore(writer, name, (store) => putAll(store, snapshotObjects(id)));
-    await withStore(reader, name, async (store) => {
-      double.refuseDownloads(true);
-      try {
-        const error = await rejection(collect(store.list('')));
+cacheStore(
+  'a repository name with "-" (whose key prefix could match another name) is refused with one clear line',
+  settles(async () => {
+    const runner = await newRunner();
+    try {
+      await on(runner, async () => {
+        for (const url of [
+          'actions-cache://prod-config',
+          'actions-cache://',
+          'actions-cache://a/b',
+          'actions-cache://Prod',
+        ]) {
+          const error = await rejection(openStore(url));
+          assert.instance(error, UsageError, url);
+          assert.not.match(error.message, '\n');
+        }
+      });
+    } finally {
+      await runner.remove();
+    }
+  }),
+);
+
+cacheStore(
+  'properties: actions-cache://NAME is neither listable, deletable nor durable',
+  settles(async () => {
+    const runner = await newRunner();
+    try {
+      await withStore(runner, 'props', async (store) => {
+        assert.equal(store.properties, {
+          location: 'actions-cache://props',
+          listable: false,
+          deletable: false,
+          durable: false,
+        });
+      });
+    } finally {
+      await runner.remove();
+    }
+  }),
+);
+
+cacheStore(
+  'delete of a committed snapshot fails with one clear line, on the runner that saved it and on another; an unfinished one is deleted',
+  settles(async () => {
+    const name = freshName('delete');
+    const committed = idAt('2026-05-01T00:00:00Z');
+    const unfinished = idAt('2026-05-02T00:00:00Z');
+    const first = await newRunner();
+    const second = await newRunner();
+    const expected = `actions-cache://${name} cannot delete snapshots: entries expire after 7 days unused; use an S3 repository for retention`;
+    try {
+      await withStore(first, name, async (store) => {
+        await putAll(store, snapshotObjects(committed));
+        const error = await rejection(store.delete([`${committed}/archive.tar.gz.pgp`, `${committed}/snapshot.json`]));
         assert.instance(error, StorageError);
-        assert.match(error.message, `cache entry ripcord-${name}-${id} exists but could not be downloaded`);
-        assert.instance(await rejection(store.get(`${id}/snapshot.json`)), StorageError);
-      } finally {
-        double.refuseDownloads(false);
-      }
-      assert.is((await keysOf(store.list(''))).length, 5);
-    });
-  } finally {
-    await writer.remove();
-    await reader.remove();
-  }
-}));
+        assert.ok(error.message.startsWith(expected), error.message);
+        assert.not.match(error.message, '\n');
+        assert.is((await keysOf(store.list(`${committed}/`))).length, 5, 'nothing was deleted');
 
-cacheStore('branch scope: a snapshot saved on a feature branch is invisible from main, and main\'s are visible from the branch', settles(async () => {
-  const name = freshName('scope');
-  const onMain = idAt('2026-08-01T00:00:00Z');
-  const onFeature = idAt('2026-08-02T00:00:00Z');
-  const main = [{ scope: 'refs/heads/main', read: true, write: true }];
-  const feature = [{ scope: 'refs/heads/feature', read: true, write: true }, { scope: 'refs/heads/main', read: true, write: false }];
-  const runners = [await newRunner(main), await newRunner(feature), await newRunner(main), await newRunner(feature)];
-  try {
-    await withStore(runners[0]!, name, (store) => putAll(store, snapshotObjects(onMain)));
-    await withStore(runners[1]!, name, (store) => putAll(store, snapshotObjects(onFeature)));
-    await withStore(runners[2]!, name, async (store) => {
-      assert.equal([...new Set((await keysOf(store.list(''))).map((k) => k.split('/')[0]))], [onMain]);
-      assert.instance(await rejection(store.get(`${onFeature}/snapshot.json`)), NotFoundError);
-    });
-    await withStore(runners[3]!, name, async (store) => {
-      assert.equal([...new Set((await keysOf(store.list(''))).map((k) => k.split('/')[0]))], [onFeature], 'its own branch first');
-      assert.ok(await store.stat(`${onMain}/snapshot.json`), 'the default branch is readable');
-    });
-  } finally {
-    for (const runner of runners) await runner.remove();
-  }
-}));
+        await store.put(`${unfinished}/archive.tar.gz.pgp`, randomBytes(100));
+        await store.delete([`${unfinished}/archive.tar.gz.pgp`, `${unfinished}/never-written`]);
+        assert.equal(await keysOf(store.list(`${unfinished}/`)), []);
+      });
+      await withStore(second, name, async (store) => {
+        // Not restored on this runner, but the cache has it: still refused.
+        const error = await rejection(store.delete([`${committed}/SHA256SUMS`]));
+        assert.instance(error, StorageError);
+        assert.ok(error.message.startsWith(expected), error.message);
+      });
+    } finally {
+      await first.remove();
+      await second.remove();
+    }
+  }),
+);
 
-cacheStore('the working directory and GITHUB_WORKSPACE are put back after every cache call', settles(async () => {
-  const runner = await newRunner();
-  const id = idAt('2026-09-01T00:00:00Z');
-  const cwd = process.cwd();
-  try {
-    await on({ ...runner, env: { ...runner.env, GITHUB_WORKSPACE: '/nonexistent/workspace' } }, async () => {
-      const store = await openStore(`actions-cache://${freshName('cwd')}`);
-      await putAll(store, snapshotObjects(id));
-      await collect(store.list(''));
-      assert.is(process.cwd(), cwd);
-      assert.is(process.env.GITHUB_WORKSPACE, '/nonexistent/workspace');
-      await store.close();
-    });
-  } finally {
-    await runner.remove();
-  }
-}));
+cacheStore(
+  'a save the twirp test double refuses rejects put(snapshot.json) with a StorageError naming the entry, and the snapshot stays unfinished',
+  settles(async () => {
+    const name = freshName('refused');
+    const id = idAt('2026-06-01T00:00:00Z');
+    const entry = `ripcord-${name}-${id}`;
+    const runner = await newRunner();
+    try {
+      await withStore(runner, name, async (store) => {
+        const objects = snapshotObjects(id);
+        await putAll(store, objects.slice(0, -1));
+        for (const method of ['CreateCacheEntry', 'FinalizeCacheEntryUpload'] as const) {
+          double.failNext(method, { body: { ok: false, message: `injected: ${method} refused` } });
+          const error = await rejection(store.put(`${id}/snapshot.json`, objects.at(-1)![1]));
+          assert.instance(error, StorageError, method);
+          assert.match(error.message, entry);
+          assert.not.match(error.message, '\n');
+          assert.is(await store.stat(`${id}/snapshot.json`), undefined, `${method}: no commit marker`);
+          if (method === 'CreateCacheEntry')
+            assert.equal(
+              double.entries().filter((e) => e.key === entry),
+              [],
+            );
+        }
+        // The Finalize failure left a reservation for this key behind (as on GitHub): the id is spent.
+        const again = await rejection(store.put(`${id}/snapshot.json`, objects.at(-1)![1]));
+        assert.instance(again, StorageError);
+        assert.equal(
+          double.entries().filter((e) => e.key === entry && e.finalized),
+          [],
+        );
+      });
+    } finally {
+      await runner.remove();
+    }
+  }),
+);
 
-cacheStore('staged objects live under RUNNER_TEMP, and a save leaves no scratch folders behind', settles(async () => {
-  const name = freshName('staging');
-  const id = idAt('2026-10-01T00:00:00Z');
-  const runner = await newRunner();
-  try {
-    await withStore(runner, name, (store) => putAll(store, snapshotObjects(id)));
-    const base = path.join(runner.temp, 'ripcord-actions-cache', name);
-    assert.equal((await fs.readdir(path.join(base, 'objects', id))).sort(), ['SHA256SUMS', 'archive.tar.gz.pgp', 'extra', 'manifest.json.pgp', 'snapshot.json']);
-    assert.equal(await fs.readdir(path.join(base, 'work')), []);
-  } finally {
-    await runner.remove();
-  }
-}));
+cacheStore(
+  'an entry that exists but cannot be downloaded is a StorageError, not an empty repository; a later call retries',
+  settles(async () => {
+    const name = freshName('download');
+    const id = idAt('2026-07-01T00:00:00Z');
+    const writer = await newRunner();
+    const reader = await newRunner();
+    try {
+      await withStore(writer, name, (store) => putAll(store, snapshotObjects(id)));
+      await withStore(reader, name, async (store) => {
+        double.refuseDownloads(true);
+        try {
+          const error = await rejection(collect(store.list('')));
+          assert.instance(error, StorageError);
+          assert.match(error.message, `cache entry ripcord-${name}-${id} exists but could not be downloaded`);
+          assert.instance(await rejection(store.get(`${id}/snapshot.json`)), StorageError);
+        } finally {
+          double.refuseDownloads(false);
+        }
+        assert.is((await keysOf(store.list(''))).length, 5);
+      });
+    } finally {
+      await writer.remove();
+      await reader.remove();
+    }
+  }),
+);
 
-cacheStore('backup into actions-cache:// with a passphrase, then verify --read-data in a fresh store on another runner passes (real pipeline)', settles(async () => {
-  const name = freshName('pipeline');
-  const tree = await tempDir('ripcord-actions-cache-tree-');
-  const writer = await newRunner();
-  const reader = await newRunner();
-  const keys = { mode: 'passphrase', passphrase: 'actions cache round trip' } as const;
-  try {
-    const roots = await makeAwkwardTree(tree, 2);
-    const { snapshot } = await withStore(writer, name, (store) =>
-      createBackup({ store, paths: roots, cwd: tree, keys, origin: { host: 'test', user: 'test' } }),
-    );
-    assert.equal(double.entries().filter((e) => e.key.includes(name)).map((e) => e.key), [`ripcord-${name}-${snapshot.id}`]);
-    const outcomes = await withStore(reader, name, (store) =>
-      verifySnapshots({ store, references: [], readData: true, keys: { passphrase: keys.passphrase } }),
-    );
-    assert.equal(outcomes, [{ id: snapshot.id, ok: true, verdict: 'ok', problems: [], readData: true }]);
-  } finally {
-    await removeDir(tree);
-    await writer.remove();
-    await reader.remove();
-  }
-}));
+cacheStore(
+  "branch scope: a snapshot saved on a feature branch is invisible from main, and main's are visible from the branch",
+  settles(async () => {
+    const name = freshName('scope');
+    const onMain = idAt('2026-08-01T00:00:00Z');
+    const onFeature = idAt('2026-08-02T00:00:00Z');
+    const main = [{ scope: 'refs/heads/main', read: true, write: true }];
+    const feature = [
+      { scope: 'refs/heads/feature', read: true, write: true },
+      { scope: 'refs/heads/main', read: true, write: false },
+    ];
+    const runners = [await newRunner(main), await newRunner(feature), await newRunner(main), await newRunner(feature)];
+    try {
+      await withStore(runners[0]!, name, (store) => putAll(store, snapshotObjects(onMain)));
+      await withStore(runners[1]!, name, (store) => putAll(store, snapshotObjects(onFeature)));
+      await withStore(runners[2]!, name, async (store) => {
+        assert.equal([...new Set((await keysOf(store.list(''))).map((k) => k.split('/')[0]))], [onMain]);
+        assert.instance(await rejection(store.get(`${onFeature}/snapshot.json`)), NotFoundError);
+      });
+      await withStore(runners[3]!, name, async (store) => {
+        assert.equal(
+          [...new Set((await keysOf(store.list(''))).map((k) => k.split('/')[0]))],
+          [onFeature],
+          'its own branch first',
+        );
+        assert.ok(await store.stat(`${onMain}/snapshot.json`), 'the default branch is readable');
+      });
+    } finally {
+      for (const runner of runners) await runner.remove();
+    }
+  }),
+);
 
-cacheStore('three jobs: a backup, a restore into another workspace (which takes a pre-restore snapshot), then latest in a third job is still the backup; the pre-restore snapshot is read by its id', settles(async () => {
-  const name = freshName('handoff');
-  const tree = await tempDir('ripcord-actions-cache-handoff-');
-  const jobs = [await newRunner(), await newRunner(), await newRunner()] as const;
-  const keys = { mode: 'passphrase', passphrase: 'hand-off' } as const;
-  const origin = { host: 'test', user: 'test' };
-  try {
-    await fs.mkdir(path.join(tree, 'job1/config'), { recursive: true });
-    await fs.writeFile(path.join(tree, 'job1/config/app.yaml'), 'replicas: 2\n');
-    const { snapshot } = await withStore(jobs[0], name, (store) => createBackup({ store, paths: ['config'], cwd: path.join(tree, 'job1'), keys, origin }));
+cacheStore(
+  'the working directory and GITHUB_WORKSPACE are put back after every cache call',
+  settles(async () => {
+    const runner = await newRunner();
+    const id = idAt('2026-09-01T00:00:00Z');
+    const cwd = process.cwd();
+    try {
+      await on({ ...runner, env: { ...runner.env, GITHUB_WORKSPACE: '/nonexistent/workspace' } }, async () => {
+        const store = await openStore(`actions-cache://${freshName('cwd')}`);
+        await putAll(store, snapshotObjects(id));
+        await collect(store.list(''));
+        assert.is(process.cwd(), cwd);
+        assert.is(process.env.GITHUB_WORKSPACE, '/nonexistent/workspace');
+        await store.close();
+      });
+    } finally {
+      await runner.remove();
+    }
+  }),
+);
 
-    // job 2 restores latest into a workspace that has its own config: the pre-restore snapshot is committed too
-    await fs.mkdir(path.join(tree, 'job2/config'), { recursive: true });
-    await fs.writeFile(path.join(tree, 'job2/config/app.yaml'), 'replicas: 9\n');
-    const undo = await withStore(jobs[1], name, async (store) => {
-      const plan = await planRestore({ store, reference: 'latest', target: path.join(tree, 'job2'), keys: { passphrase: keys.passphrase } });
-      assert.is(plan.snapshot.id, snapshot.id);
-      const result = await applyRestore(plan, { store, keys: { passphrase: keys.passphrase }, encryptionKeys: keys, origin });
-      return result.preRestoreSnapshot;
-    });
-    assert.ok(undo, 'the restore took a pre-restore snapshot');
-    assert.is(await fs.readFile(path.join(tree, 'job2/config/app.yaml'), 'utf8'), 'replicas: 2\n');
-    assert.equal(double.entries().filter((e) => e.key.includes(name)).map((e) => e.key).sort(), [`ripcord-${name}-${snapshot.id}`, `ripcord_undo-${name}-${undo.id}`].sort());
+cacheStore(
+  'staged objects live under RUNNER_TEMP, and a save leaves no scratch folders behind',
+  settles(async () => {
+    const name = freshName('staging');
+    const id = idAt('2026-10-01T00:00:00Z');
+    const runner = await newRunner();
+    try {
+      await withStore(runner, name, (store) => putAll(store, snapshotObjects(id)));
+      const base = path.join(runner.temp, 'ripcord-actions-cache', name);
+      assert.equal((await fs.readdir(path.join(base, 'objects', id))).sort(), [
+        'SHA256SUMS',
+        'archive.tar.gz.pgp',
+        'extra',
+        'manifest.json.pgp',
+        'snapshot.json',
+      ]);
+      assert.equal(await fs.readdir(path.join(base, 'work')), []);
+    } finally {
+      await runner.remove();
+    }
+  }),
+);
 
-    // job 3: latest is still the backup, and the pre-restore snapshot can be had by its id
-    await withStore(jobs[2], name, async (store) => {
-      assert.is((await resolveSnapshot(store, 'latest')).id, snapshot.id);
-      const undone = await resolveSnapshot(store, undo.id);
-      assert.is(undone.kind, 'pre-restore');
-      const outcomes = await verifySnapshots({ store, references: [undo.id], readData: true, keys: { passphrase: keys.passphrase } });
-      assert.is(outcomes[0]?.verdict, 'ok');
-    });
-  } finally {
-    await removeDir(tree);
-    for (const job of jobs) await job.remove();
-  }
-}));
+cacheStore(
+  'backup into actions-cache:// with a passphrase, then verify --read-data in a fresh store on another runner passes (real pipeline)',
+  settles(async () => {
+    const name = freshName('pipeline');
+    const tree = await tempDir('ripcord-actions-cache-tree-');
+    const writer = await newRunner();
+    const reader = await newRunner();
+    const keys = { mode: 'passphrase', passphrase: 'actions cache round trip' } as const;
+    try {
+      const roots = await makeAwkwardTree(tree, 2);
+      const { snapshot } = await withStore(writer, name, (store) =>
+        createBackup({ store, paths: roots, cwd: tree, keys, origin: { host: 'test', user: 'test' } }),
+      );
+      assert.equal(
+        double
+          .entries()
+          .filter((e) => e.key.includes(name))
+          .map((e) => e.key),
+        [`ripcord-${name}-${snapshot.id}`],
+      );
+      const outcomes = await withStore(reader, name, (store) =>
+        verifySnapshots({ store, references: [], readData: true, keys: { passphrase: keys.passphrase } }),
+      );
+      assert.equal(outcomes, [{ id: snapshot.id, ok: true, verdict: 'ok', problems: [], readData: true }]);
+    } finally {
+      await removeDir(tree);
+      await writer.remove();
+      await reader.remove();
+    }
+  }),
+);
+
+cacheStore(
+  'three jobs: a backup, a restore into another workspace (which takes a pre-restore snapshot), then latest in a third job is still the backup; the pre-restore snapshot is read by its id',
+  settles(async () => {
+    const name = freshName('handoff');
+    const tree = await tempDir('ripcord-actions-cache-handoff-');
+    const jobs = [await newRunner(), await newRunner(), await newRunner()] as const;
+    const keys = { mode: 'passphrase', passphrase: 'hand-off' } as const;
+    const origin = { host: 'test', user: 'test' };
+    try {
+      await fs.mkdir(path.join(tree, 'job1/config'), { recursive: true });
+      await fs.writeFile(path.join(tree, 'job1/config/app.yaml'), 'replicas: 2\n');
+      const { snapshot } = await withStore(jobs[0], name, (store) =>
+        createBackup({ store, paths: ['config'], cwd: path.join(tree, 'job1'), keys, origin }),
+      );
+
+      // job 2 restores latest into a workspace that has its own config: the pre-restore snapshot is committed too
+      await fs.mkdir(path.join(tree, 'job2/config'), { recursive: true });
+      await fs.writeFile(path.join(tree, 'job2/config/app.yaml'), 'replicas: 9\n');
+      const undo = await withStore(jobs[1], name, async (store) => {
+        const plan = await planRestore({
+          store,
+          reference: 'latest',
+          target: path.join(tree, 'job2'),
+          keys: { passphrase: keys.passphrase },
+        });
+        assert.is(plan.snapshot.id, snapshot.id);
+        const result = await applyRestore(plan, {
+          store,
+          keys: { passphrase: keys.passphrase },
+          encryptionKeys: keys,
+          origin,
+        });
+        return result.preRestoreSnapshot;
+      });
+      assert.ok(undo, 'the restore took a pre-restore snapshot');
+      assert.is(await fs.readFile(path.join(tree, 'job2/config/app.yaml'), 'utf8'), 'replicas: 2\n');
+      assert.equal(
+        double
+          .entries()
+          .filter((e) => e.key.includes(name))
+          .map((e) => e.key)
+          .sort(),
+        [`ripcord-${name}-${snapshot.id}`, `ripcord_undo-${name}-${undo.id}`].sort(),
+      );
+
+      // job 3: latest is still the backup, and the pre-restore snapshot can be had by its id
+      await withStore(jobs[2], name, async (store) => {
+        assert.is((await resolveSnapshot(store, 'latest')).id, snapshot.id);
+        const undone = await resolveSnapshot(store, undo.id);
+        assert.is(undone.kind, 'pre-restore');
+        const outcomes = await verifySnapshots({
+          store,
+          references: [undo.id],
+          readData: true,
+          keys: { passphrase: keys.passphrase },
+        });
+        assert.is(outcomes[0]?.verdict, 'ok');
+      });
+    } finally {
+      await removeDir(tree);
+      for (const job of jobs) await job.remove();
+    }
+  }),
+);
 
 cacheStore.run();

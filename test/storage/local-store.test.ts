@@ -6,7 +6,14 @@ import * as assert from 'uvu/assert';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import { PARTIAL_MARKER } from '../../src/storage/replace-file.ts';
 import { openStore } from '../../src/storage/open-store.ts';
-import { defineStoreContract, failingStream, keysOf, randomSource, settles, sha256OfStream } from '../helpers/store-contract.ts';
+import {
+  defineStoreContract,
+  failingStream,
+  keysOf,
+  randomSource,
+  settles,
+  sha256OfStream,
+} from '../helpers/store-contract.ts';
 
 async function freshRoot(): Promise<string> {
   return mkdtemp(path.join(tmpdir(), 'ripcord-local-store-'));
@@ -24,88 +31,111 @@ defineStoreContract('local, through openStore (retry-wrapped)', async () => {
 
 const local = suite('local store');
 
-local('a rejected put removes its temporary .partial- file, and the folder it made, from disk', settles(async () => {
-  const root = await freshRoot();
-  try {
-    const store = new LocalStore(root);
-    await store.put('snap/archive', failingStream(3 * 1024 * 1024, new Error('source failed'))).then(
-      () => assert.unreachable('put resolved'),
-      () => {},
-    );
-    assert.equal(await readdir(root), [], 'nor the folder the put made for it');
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-}));
+local(
+  'a rejected put removes its temporary .partial- file, and the folder it made, from disk',
+  settles(async () => {
+    const root = await freshRoot();
+    try {
+      const store = new LocalStore(root);
+      await store.put('snap/archive', failingStream(3 * 1024 * 1024, new Error('source failed'))).then(
+        () => assert.unreachable('put resolved'),
+        () => {},
+      );
+      assert.equal(await readdir(root), [], 'nor the folder the put made for it');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }),
+);
 
-local('a put of 100 MiB, flushed to disk in the background while it is written, lands whole; one that fails after a flush leaves nothing', settles(async () => {
-  const root = await freshRoot();
-  try {
-    const store = new LocalStore(root);
-    const size = 100 * 1024 * 1024 + 5; // three background flushes and a remainder
-    const source = randomSource(size, 1024 * 1024);
-    await store.put('big/archive', source.stream);
-    const stored = await sha256OfStream(await store.get('big/archive'));
-    assert.equal(stored, { sha256: source.sha256(), size });
-    await store.put('bad/archive', failingStream(70 * 1024 * 1024, new Error('source failed'))).then(
-      () => assert.unreachable('put resolved'),
-      (error: Error) => assert.match(error.message, 'source failed'),
-    );
-    assert.equal(await readdir(path.join(root, 'bad')).catch(() => [] as string[]), []);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-}));
+local(
+  'a put of 100 MiB, flushed to disk in the background while it is written, lands whole; one that fails after a flush leaves nothing',
+  settles(async () => {
+    const root = await freshRoot();
+    try {
+      const store = new LocalStore(root);
+      const size = 100 * 1024 * 1024 + 5; // three background flushes and a remainder
+      const source = randomSource(size, 1024 * 1024);
+      await store.put('big/archive', source.stream);
+      const stored = await sha256OfStream(await store.get('big/archive'));
+      assert.equal(stored, { sha256: source.sha256(), size });
+      await store.put('bad/archive', failingStream(70 * 1024 * 1024, new Error('source failed'))).then(
+        () => assert.unreachable('put resolved'),
+        (error: Error) => assert.match(error.message, 'source failed'),
+      );
+      assert.equal(await readdir(path.join(root, 'bad')).catch(() => [] as string[]), []);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }),
+);
 
-local('list reports a crashed writer\'s leftover "<key>.partial-<hex>" file under its own name', settles(async () => {
-  const root = await freshRoot();
-  try {
-    const store = new LocalStore(root);
-    await store.put('snap/archive', new Uint8Array([1, 2, 3]));
-    const leftover = `archive${PARTIAL_MARKER}0badf00d`;
-    await writeFile(path.join(root, 'snap', leftover), 'half');
-    assert.equal(await keysOf(store.list('snap/')), ['snap/archive', `snap/${leftover}`]);
-    assert.is((await store.stat('snap/archive'))?.size, 3);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-}));
+local(
+  'list reports a crashed writer\'s leftover "<key>.partial-<hex>" file under its own name',
+  settles(async () => {
+    const root = await freshRoot();
+    try {
+      const store = new LocalStore(root);
+      await store.put('snap/archive', new Uint8Array([1, 2, 3]));
+      const leftover = `archive${PARTIAL_MARKER}0badf00d`;
+      await writeFile(path.join(root, 'snap', leftover), 'half');
+      assert.equal(await keysOf(store.list('snap/')), ['snap/archive', `snap/${leftover}`]);
+      assert.is((await store.stat('snap/archive'))?.size, 3);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }),
+);
 
-local('objects are created 0600 in folders 0700', settles(async () => {
-  const root = await freshRoot();
-  try {
-    const store = new LocalStore(root);
-    await store.put('private/deeper/object', new Uint8Array([1]));
-    assert.is((await stat(path.join(root, 'private', 'deeper', 'object'))).mode & 0o777, 0o600);
-    assert.is((await stat(path.join(root, 'private', 'deeper'))).mode & 0o777, 0o700);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-}));
+local(
+  'objects are created 0600 in folders 0700',
+  settles(async () => {
+    const root = await freshRoot();
+    try {
+      const store = new LocalStore(root);
+      await store.put('private/deeper/object', new Uint8Array([1]));
+      assert.is((await stat(path.join(root, 'private', 'deeper', 'object'))).mode & 0o777, 0o600);
+      assert.is((await stat(path.join(root, 'private', 'deeper'))).mode & 0o777, 0o700);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }),
+);
 
-local('properties: location is the absolute root; listable, deletable and durable', settles(async () => {
-  const store = await openStore('relative/repo');
-  assert.equal(store.properties, { location: path.resolve('relative/repo'), listable: true, deletable: true, durable: true });
-  await store.close();
-}));
+local(
+  'properties: location is the absolute root; listable, deletable and durable',
+  settles(async () => {
+    const store = await openStore('relative/repo');
+    assert.equal(store.properties, {
+      location: path.resolve('relative/repo'),
+      listable: true,
+      deletable: true,
+      durable: true,
+    });
+    await store.close();
+  }),
+);
 
-local('listEmptyFolders names only top-level folders without objects; removeEmptyFolder removes one and refuses a folder that holds something', settles(async () => {
-  const root = await freshRoot();
-  try {
-    const store = new LocalStore(root);
-    await store.put('full/object', Buffer.from('x'));
-    await mkdir(path.join(root, 'empty'));
-    const empty: string[] = [];
-    for await (const folder of store.listEmptyFolders()) empty.push(folder.key);
-    assert.equal(empty, ['empty']);
-    assert.is(await store.removeEmptyFolder('full'), false);
-    assert.equal(await readdir(path.join(root, 'full')), ['object']);
-    assert.is(await store.removeEmptyFolder('empty'), true);
-    assert.is(await store.removeEmptyFolder('empty'), false, 'already gone');
-    assert.equal(await readdir(root), ['full']);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-}));
+local(
+  'listEmptyFolders names only top-level folders without objects; removeEmptyFolder removes one and refuses a folder that holds something',
+  settles(async () => {
+    const root = await freshRoot();
+    try {
+      const store = new LocalStore(root);
+      await store.put('full/object', Buffer.from('x'));
+      await mkdir(path.join(root, 'empty'));
+      const empty: string[] = [];
+      for await (const folder of store.listEmptyFolders()) empty.push(folder.key);
+      assert.equal(empty, ['empty']);
+      assert.is(await store.removeEmptyFolder('full'), false);
+      assert.equal(await readdir(path.join(root, 'full')), ['object']);
+      assert.is(await store.removeEmptyFolder('empty'), true);
+      assert.is(await store.removeEmptyFolder('empty'), false, 'already gone');
+      assert.equal(await readdir(root), ['full']);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }),
+);
 
 local.run();

@@ -8,16 +8,19 @@ defineStoreContract('memory', async () => ({ store: new MemoryStore(), cleanup: 
 
 const memory = suite('memory store');
 
-memory('objects are copied in and out: changing a buffer after put or after get leaves the stored object as it was', async () => {
-  const store = new MemoryStore();
-  const data = Buffer.from('replicas: 2\n');
-  await store.put('snap/config', data);
-  data.fill(0);
-  const back = await readAll(await store.get('snap/config'));
-  assert.is(back.toString(), 'replicas: 2\n');
-  back.fill(0);
-  assert.is((await readAll(await store.get('snap/config'))).toString(), 'replicas: 2\n');
-});
+memory(
+  'objects are copied in and out: changing a buffer after put or after get leaves the stored object as it was',
+  async () => {
+    const store = new MemoryStore();
+    const data = Buffer.from('replicas: 2\n');
+    await store.put('snap/config', data);
+    data.fill(0);
+    const back = await readAll(await store.get('snap/config'));
+    assert.is(back.toString(), 'replicas: 2\n');
+    back.fill(0);
+    assert.is((await readAll(await store.get('snap/config'))).toString(), 'replicas: 2\n');
+  },
+);
 
 memory('modification times come from the clock it is given', async () => {
   const now = new Date('2026-11-02T03:04:05Z');
@@ -27,4 +30,3 @@ memory('modification times come from the clock it is given', async () => {
 });
 
 memory.run();
-

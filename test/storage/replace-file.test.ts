@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { replaceFile, writeFileAtomically } from '../../src/storage/replace-file.ts';
 import { removeDir, tempDir } from '../helpers/tree.ts';
 
-test('writeFileAtomically puts a new file in the old one\'s place with the mode asked for, and leaves nothing beside it', async () => {
+test("writeFileAtomically puts a new file in the old one's place with the mode asked for, and leaves nothing beside it", async () => {
   const dir = await tempDir();
   try {
     const file = path.join(dir, 'ripcord.prom');

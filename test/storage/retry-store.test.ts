@@ -15,7 +15,10 @@ import type { GetOptions, PutOptions, Store, StoredObject } from '../../src/stor
 import { objectVersion, withObjectVersion } from '../../src/storage/store.ts';
 import { defineStoreContract, keysOf, readAll, sha256 } from '../helpers/store-contract.ts';
 
-defineStoreContract('memory, retry-wrapped', async () => ({ store: withRetries(new MemoryStore()), cleanup: async () => {} }));
+defineStoreContract('memory, retry-wrapped', async () => ({
+  store: withRetries(new MemoryStore()),
+  cleanup: async () => {},
+}));
 
 const transient = (what: string) => new StorageError(`memory://: cannot ${what}: try again later`, { transient: true });
 
@@ -99,34 +102,40 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 
 const retry = suite('retry wrapper');
 
-retry('a transient fault of stat, delete and an in-memory put is retried to success, waiting as the policy says between attempts', async () => {
-  const failing = new FailingStore(new MemoryStore(), {
-    put: { times: 2, error: () => transient('write') },
-    stat: { times: 1, error: () => transient('stat') },
-    delete: { times: 1, error: () => transient('delete') },
-  });
-  const rules = policy();
-  const store = withRetries(failing, rules);
-  await store.put('snap/snapshot.json', new Uint8Array([1, 2, 3]));
-  assert.is((await store.stat('snap/snapshot.json'))?.size, 3);
-  await store.delete(['snap/snapshot.json']);
-  assert.is(await failing.inner.stat('snap/snapshot.json'), undefined);
-  assert.equal(failing.calls, ['put', 'put', 'put', 'stat', 'stat', 'delete', 'delete']);
-  assert.equal(rules.waits, [100, 200, 100, 100]);
-});
+retry(
+  'a transient fault of stat, delete and an in-memory put is retried to success, waiting as the policy says between attempts',
+  async () => {
+    const failing = new FailingStore(new MemoryStore(), {
+      put: { times: 2, error: () => transient('write') },
+      stat: { times: 1, error: () => transient('stat') },
+      delete: { times: 1, error: () => transient('delete') },
+    });
+    const rules = policy();
+    const store = withRetries(failing, rules);
+    await store.put('snap/snapshot.json', new Uint8Array([1, 2, 3]));
+    assert.is((await store.stat('snap/snapshot.json'))?.size, 3);
+    await store.delete(['snap/snapshot.json']);
+    assert.is(await failing.inner.stat('snap/snapshot.json'), undefined);
+    assert.equal(failing.calls, ['put', 'put', 'put', 'stat', 'stat', 'delete', 'delete']);
+    assert.equal(rules.waits, [100, 200, 100, 100]);
+  },
+);
 
-retry('a permanent fault is not retried, and a transient one gives up after the attempts with the last error', async () => {
-  const failing = new FailingStore(new MemoryStore(), {
-    stat: { times: 1, error: () => new UsageError('invalid repository key') },
-    delete: { times: 9, error: () => transient('delete') },
-  });
-  const store = withRetries(failing, policy(3));
-  assert.instance(await rejection(store.stat('k')), UsageError);
-  const error = await rejection(store.delete(['k']));
-  assert.instance(error, StorageError);
-  assert.ok((error as StorageError).transient);
-  assert.equal(failing.calls, ['stat', 'delete', 'delete', 'delete']);
-});
+retry(
+  'a permanent fault is not retried, and a transient one gives up after the attempts with the last error',
+  async () => {
+    const failing = new FailingStore(new MemoryStore(), {
+      stat: { times: 1, error: () => new UsageError('invalid repository key') },
+      delete: { times: 9, error: () => transient('delete') },
+    });
+    const store = withRetries(failing, policy(3));
+    assert.instance(await rejection(store.stat('k')), UsageError);
+    const error = await rejection(store.delete(['k']));
+    assert.instance(error, StorageError);
+    assert.ok((error as StorageError).transient);
+    assert.equal(failing.calls, ['stat', 'delete', 'delete', 'delete']);
+  },
+);
 
 retry('a streamed put is never made twice: a stream cannot be read again', async () => {
   const failing = new FailingStore(new MemoryStore(), { put: { times: 1, error: () => transient('write') } });
@@ -152,17 +161,23 @@ retry('a listing that fails before handing out anything is made again', async ()
   assert.equal(failing.calls, ['list', 'list']);
 });
 
-retry('a read cut off mid-body is resumed from the byte it stopped at, pinned to the same object version, and the bytes are whole', async () => {
-  const data = randomBytes(100_000);
-  const inner = new MemoryStore();
-  await inner.put('snap/archive', data);
-  const failing = new FailingStore(inner, {}, { afterBytes: 40_000, times: 2 });
-  const rules = policy();
-  const stream = await withRetries(failing, rules, { resumableReads: true }).get('snap/archive');
-  assert.is(sha256(await readAll(stream)), sha256(data));
-  assert.equal(failing.calls.filter((c) => c.startsWith('get from')), ['get from 0', 'get from 40000 of v1', 'get from 80000 of v1']);
-  assert.equal(rules.waits, [100, 200]);
-});
+retry(
+  'a read cut off mid-body is resumed from the byte it stopped at, pinned to the same object version, and the bytes are whole',
+  async () => {
+    const data = randomBytes(100_000);
+    const inner = new MemoryStore();
+    await inner.put('snap/archive', data);
+    const failing = new FailingStore(inner, {}, { afterBytes: 40_000, times: 2 });
+    const rules = policy();
+    const stream = await withRetries(failing, rules, { resumableReads: true }).get('snap/archive');
+    assert.is(sha256(await readAll(stream)), sha256(data));
+    assert.equal(
+      failing.calls.filter((c) => c.startsWith('get from')),
+      ['get from 0', 'get from 40000 of v1', 'get from 80000 of v1'],
+    );
+    assert.equal(rules.waits, [100, 200]);
+  },
+);
 
 retry('a read cut off more often than the attempts allow errors the stream (it never ends early)', async () => {
   const inner = new MemoryStore();
@@ -174,16 +189,23 @@ retry('a read cut off more often than the attempts allow errors the stream (it n
   assert.is(failing.calls.filter((c) => c.startsWith('get from')).length, 3);
 });
 
-retry('a backend that retries its own requests is not called again on top of that, and without resumable reads a stream is handed out as it is', async () => {
-  const inner = new MemoryStore();
-  await inner.put('k', new Uint8Array([1]));
-  const backend: BackendRetries = { retriesRequests: true };
-  const failing = new FailingStore(inner, { stat: { times: 1, error: () => transient('stat') } }, { afterBytes: 0, times: 1 });
-  const store = withRetries(failing, policy(), backend);
-  assert.instance(await rejection(store.stat('k')), StorageError);
-  assert.equal(failing.calls, ['stat']);
-  const stream = await store.get('k');
-  assert.is(objectVersion(stream), 'v1', 'the backend stream itself');
-});
+retry(
+  'a backend that retries its own requests is not called again on top of that, and without resumable reads a stream is handed out as it is',
+  async () => {
+    const inner = new MemoryStore();
+    await inner.put('k', new Uint8Array([1]));
+    const backend: BackendRetries = { retriesRequests: true };
+    const failing = new FailingStore(
+      inner,
+      { stat: { times: 1, error: () => transient('stat') } },
+      { afterBytes: 0, times: 1 },
+    );
+    const store = withRetries(failing, policy(), backend);
+    assert.instance(await rejection(store.stat('k')), StorageError);
+    assert.equal(failing.calls, ['stat']);
+    const stream = await store.get('k');
+    assert.is(objectVersion(stream), 'v1', 'the backend stream itself');
+  },
+);
 
 retry.run();

@@ -24,7 +24,10 @@ test('S3 options are checked against one schema, and a refusal names the option 
 test('S3 options that need another one are refused without it; options left undefined are left out', () => {
   assert.is(refusal({ kmsKeyId: 'alias/backups', sse: 'AES256' }), "S3 option kmsKeyId needs sse 'aws:kms'");
   assert.is(refusal({ objectLockMode: 'COMPLIANCE' }), 'S3 option objectLockMode needs objectLockDays');
-  assert.equal(checkS3Options({ region: undefined, objectLockDays: 30, objectLockMode: 'COMPLIANCE' }), { objectLockDays: 30, objectLockMode: 'COMPLIANCE' });
+  assert.equal(checkS3Options({ region: undefined, objectLockDays: 30, objectLockMode: 'COMPLIANCE' }), {
+    objectLockDays: 30,
+    objectLockMode: 'COMPLIANCE',
+  });
 });
 
 test('the endpoint option wins over AWS_ENDPOINT_URL_S3, which wins over AWS_ENDPOINT_URL, unless configured endpoints are ignored', () => {

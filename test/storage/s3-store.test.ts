@@ -81,7 +81,8 @@ const pathOf = (request: RecordedRequest) => decodeURIComponent(new URL(request.
 const isCreateMultipart = (request: RecordedRequest) => request.method === 'POST' && query(request).has('uploads');
 const isUploadPart = (request: RecordedRequest) => request.method === 'PUT' && query(request).has('partNumber');
 const isComplete = (request: RecordedRequest) => request.method === 'POST' && query(request).has('uploadId');
-const isPutObject = (request: RecordedRequest) => request.method === 'PUT' && !query(request).has('uploadId') && !query(request).has('partNumber');
+const isPutObject = (request: RecordedRequest) =>
+  request.method === 'PUT' && !query(request).has('uploadId') && !query(request).has('partNumber');
 const header = (request: RecordedRequest, name: string) => {
   const value = request.headers[name];
   return Array.isArray(value) ? value.join(',') : value;
@@ -98,10 +99,17 @@ s3(
     const requests = (await server.requests()).filter((r) => pathOf(r).endsWith('/snap/archive.tar.gz.pgp'));
     assert.is(requests.filter(isCreateMultipart).length, 1, 'one CreateMultipartUpload');
     const parts = requests.filter(isUploadPart);
-    assert.equal(parts.map((r) => Number(query(r).get('partNumber'))).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.equal(
+      parts.map((r) => Number(query(r).get('partNumber'))).sort((a, b) => a - b),
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    );
     for (const part of parts) {
       const last = query(part).get('partNumber') === '8';
-      assert.is(Number(header(part, 'content-length')), last ? size - 7 * 5 * MiB : 5 * MiB, `part ${query(part).get('partNumber')} size`);
+      assert.is(
+        Number(header(part, 'content-length')),
+        last ? size - 7 * 5 * MiB : 5 * MiB,
+        `part ${query(part).get('partNumber')} size`,
+      );
     }
     assert.is(requests.filter(isComplete).length, 1, 'one CompleteMultipartUpload');
     assert.is(requests.filter(isPutObject).length, 0, 'no single PutObject');
@@ -254,7 +262,10 @@ s3(
       try {
         const error = await rejection(store.put('k', new Uint8Array([1])));
         assert.instance(error, StorageError, String(error));
-        assert.match((error as StorageError).message, /no AWS credentials found for s3:\/\/ripcord-test\/nocreds-\d+: set AWS_PROFILE or AWS_ACCESS_KEY_ID/);
+        assert.match(
+          (error as StorageError).message,
+          /no AWS credentials found for s3:\/\/ripcord-test\/nocreds-\d+: set AWS_PROFILE or AWS_ACCESS_KEY_ID/,
+        );
         assert.is((error as StorageError).transient, false);
       } finally {
         await store.close();
@@ -277,7 +288,10 @@ s3(
       for (const attempt of [() => store.put('k', new Uint8Array([1])), () => store.get('k'), () => store.stat('k')]) {
         const error = await rejection(attempt());
         assert.instance(error, StorageError, String(error));
-        assert.match((error as StorageError).message, new RegExp(`cannot reach the S3 endpoint http://127\\.0\\.0\\.1:${port}: ECONNREFUSED`));
+        assert.match(
+          (error as StorageError).message,
+          new RegExp(`cannot reach the S3 endpoint http://127\\.0\\.0\\.1:${port}: ECONNREFUSED`),
+        );
         assert.is((error as StorageError).transient, true);
       }
     } finally {
@@ -288,21 +302,31 @@ s3(
 
 s3(
   'sends x-amz-server-side-encryption aws:kms, the KMS key id and x-amz-storage-class on single and multipart uploads (request only: s3rver cannot enforce SSE or storage classes)',
-  using(freshUrl('sse'), { sse: 'aws:kms', kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/ripcord-test', storageClass: 'STANDARD_IA' }, async (store) => {
-    server.clearRequests();
-    await store.put('small', new Uint8Array([1, 2, 3]));
-    const big = randomBytes(11 * MiB);
-    await store.put('big', big);
-    const requests = await server.requests();
-    const starts = [...requests.filter((r) => isPutObject(r) && pathOf(r).endsWith('/small')), ...requests.filter((r) => isCreateMultipart(r) && pathOf(r).endsWith('/big'))];
-    assert.is(starts.length, 2, 'one PutObject and one CreateMultipartUpload');
-    for (const request of starts) {
-      assert.is(header(request, 'x-amz-server-side-encryption'), 'aws:kms');
-      assert.is(header(request, 'x-amz-server-side-encryption-aws-kms-key-id'), 'arn:aws:kms:us-east-1:111122223333:key/ripcord-test');
-      assert.is(header(request, 'x-amz-storage-class'), 'STANDARD_IA');
-    }
-    assert.is(sha256(await readAll(await store.get('big'))), sha256(big));
-  }),
+  using(
+    freshUrl('sse'),
+    { sse: 'aws:kms', kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/ripcord-test', storageClass: 'STANDARD_IA' },
+    async (store) => {
+      server.clearRequests();
+      await store.put('small', new Uint8Array([1, 2, 3]));
+      const big = randomBytes(11 * MiB);
+      await store.put('big', big);
+      const requests = await server.requests();
+      const starts = [
+        ...requests.filter((r) => isPutObject(r) && pathOf(r).endsWith('/small')),
+        ...requests.filter((r) => isCreateMultipart(r) && pathOf(r).endsWith('/big')),
+      ];
+      assert.is(starts.length, 2, 'one PutObject and one CreateMultipartUpload');
+      for (const request of starts) {
+        assert.is(header(request, 'x-amz-server-side-encryption'), 'aws:kms');
+        assert.is(
+          header(request, 'x-amz-server-side-encryption-aws-kms-key-id'),
+          'arn:aws:kms:us-east-1:111122223333:key/ripcord-test',
+        );
+        assert.is(header(request, 'x-amz-storage-class'), 'STANDARD_IA');
+      }
+      assert.is(sha256(await readAll(await store.get('big'))), sha256(big));
+    },
+  ),
 );
 
 s3(
@@ -334,7 +358,10 @@ s3(
     for (const request of [put, create]) {
       assert.is(header(request, 'x-amz-object-lock-mode'), 'COMPLIANCE');
       const until = Date.parse(header(request, 'x-amz-object-lock-retain-until-date') ?? '');
-      assert.ok(Math.abs(until - expectedUntil) < 5 * 60_000, `retain until ${header(request, 'x-amz-object-lock-retain-until-date')}`);
+      assert.ok(
+        Math.abs(until - expectedUntil) < 5 * 60_000,
+        `retain until ${header(request, 'x-amz-object-lock-retain-until-date')}`,
+      );
     }
     assert.is(header(put, 'content-md5'), md5Base64(small));
     const parts = requests.filter(isUploadPart);
@@ -364,7 +391,10 @@ s3(
     });
     assert.is(listing.status, 0, listing.stderr);
     const prefix = url.slice(`s3://${BUCKET}/`.length);
-    const lines = listing.stdout.trim().split('\n').map((line) => line.trim().split(/\s+/));
+    const lines = listing.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/));
     const seen = lines.map(([, , size, key]) => `${key} ${size}`).sort();
     assert.equal(seen, [`${prefix}/snap-1/archive.tar.gz.pgp 4567`, `${prefix}/snap-1/snapshot.json 123`]);
   }),
@@ -401,11 +431,15 @@ s3(
 );
 
 s3(
-  'the endpoint and region come from the environment the caller passes (AWS_ENDPOINT_URL_S3, AWS_REGION), not from this process\'s',
+  "the endpoint and region come from the environment the caller passes (AWS_ENDPOINT_URL_S3, AWS_REGION), not from this process's",
   settles(async () => {
     const url = freshUrl('env');
     assert.is(process.env.AWS_ENDPOINT_URL_S3, undefined);
-    const store = await createS3Store(url, { maxAttempts: 1 }, { AWS_ENDPOINT_URL_S3: server.endpoint, AWS_REGION: 'eu-west-1' });
+    const store = await createS3Store(
+      url,
+      { maxAttempts: 1 },
+      { AWS_ENDPOINT_URL_S3: server.endpoint, AWS_REGION: 'eu-west-1' },
+    );
     try {
       await store.put('snap/snapshot.json', new Uint8Array([1, 2, 3]));
       assert.is((await store.stat('snap/snapshot.json'))?.size, 3);
@@ -479,7 +513,10 @@ s3(
     server.clearRequests();
     const error = await rejection(store.put('k', failingStream(6 * MiB, new Error('tar: file changed as we read it'))));
     assert.instance(error, StorageError);
-    assert.match((error as Error).message, /cannot write k: reading the data to upload failed: tar: file changed as we read it$/);
+    assert.match(
+      (error as Error).message,
+      /cannot write k: reading the data to upload failed: tar: file changed as we read it$/,
+    );
     const requests = (await server.requests()).filter((r) => pathOf(r).endsWith('/k'));
     const create = requests.find(isCreateMultipart);
     const part = requests.find(isUploadPart);

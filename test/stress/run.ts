@@ -80,7 +80,9 @@ const COUNTS = {
 };
 
 const seed = process.env.RIPCORD_STRESS_SEED ?? randomBytes(6).toString('hex');
-const only = process.env.RIPCORD_STRESS_ONLY ? new Set(process.env.RIPCORD_STRESS_ONLY.split(',').map((a) => a.trim())) : undefined;
+const only = process.env.RIPCORD_STRESS_ONLY
+  ? new Set(process.env.RIPCORD_STRESS_ONLY.split(',').map((a) => a.trim()))
+  : undefined;
 const tally = new Tally();
 const started = new Date();
 /** per tamper plan: trials, detected by verify, refused by restore */
@@ -94,10 +96,17 @@ function log(line: string): void {
 function record(area: Area, outcome: TrialOutcome, ms: number, index: string, check = false): void {
   tally.add(area, outcome, ms, check);
   const mark = outcome.violations.length ? `! ${outcome.violations.map((v) => v.invariant).join(', ')}` : 'ok';
-  log(`[${area} ${index}] ${oneLine(outcome.trial).slice(0, 160)} (${ms} ms) ${mark}${outcome.lost ? ` LOST ${outcome.lost}` : ''}`);
+  log(
+    `[${area} ${index}] ${oneLine(outcome.trial).slice(0, 160)} (${ms} ms) ${mark}${outcome.lost ? ` LOST ${outcome.lost}` : ''}`,
+  );
 }
 
-async function trial(area: Area, index: string, work: () => Promise<TrialOutcome>, check = false): Promise<TrialOutcome | undefined> {
+async function trial(
+  area: Area,
+  index: string,
+  work: () => Promise<TrialOutcome>,
+  check = false,
+): Promise<TrialOutcome | undefined> {
   const t0 = Date.now();
   try {
     const outcome = await work();
@@ -128,15 +137,32 @@ const wanted = (area: Area) => !only || only.has(area);
 async function crashBackups(dir: string, s3: S3World, bundle: Bundle): Promise<void> {
   const rng = new Rng(`${seed}/crash-backup`);
   for (const repo of [localRepo(path.join(dir, 'crash-backup-repo')), s3.repo('crash-backup')]) {
-    const ctx = await prepareCrashBackup(repo, dir, rng.child(`${repo.kind}-prepare`), STRESS_CRASH_BACKUP_SHAPE, bundle);
-    note('crash-backup', `${repo.kind}: an uninterrupted backup writes from ${ctx.firstWriteMs} ms and ends at ${ctx.normalMs} ms; kills land uniformly in [20 ms, end] for about a third of the trials and in [first write, end] for the rest`);
+    const ctx = await prepareCrashBackup(
+      repo,
+      dir,
+      rng.child(`${repo.kind}-prepare`),
+      STRESS_CRASH_BACKUP_SHAPE,
+      bundle,
+    );
+    note(
+      'crash-backup',
+      `${repo.kind}: an uninterrupted backup writes from ${ctx.firstWriteMs} ms and ends at ${ctx.normalMs} ms; kills land uniformly in [20 ms, end] for about a third of the trials and in [first write, end] for the rest`,
+    );
     const kills = COUNTS.crashBackup[repo.kind];
     for (let i = 0; i < kills; i++) {
-      await trial('crash-backup', `${repo.kind} ${i + 1}/${kills}`, () => crashBackupTrial(ctx, rng.child(`${repo.kind}-${i}`)));
+      await trial('crash-backup', `${repo.kind} ${i + 1}/${kills}`, () =>
+        crashBackupTrial(ctx, rng.child(`${repo.kind}-${i}`)),
+      );
       const last = i === kills - 1;
       if (last || (i + 1) % COUNTS.crashBackup.sweepEvery === 0) {
         await check('crash-backup', `${repo.kind} sweep`, () =>
-          crashSweep(repo, new Set(ctx.committed.keys()), last ? 'final audit' : `after ${i + 1} kills`, { restoreAll: last, bundle }, ctx.committed),
+          crashSweep(
+            repo,
+            new Set(ctx.committed.keys()),
+            last ? 'final audit' : `after ${i + 1} kills`,
+            { restoreAll: last, bundle },
+            ctx.committed,
+          ),
         );
       }
     }
@@ -146,13 +172,26 @@ async function crashBackups(dir: string, s3: S3World, bundle: Bundle): Promise<v
 async function crashRestores(dir: string, s3: S3World, bundle: Bundle): Promise<void> {
   const rng = new Rng(`${seed}/crash-restore`);
   for (const repo of [localRepo(path.join(dir, 'crash-restore-repo')), s3.repo('crash-restore')]) {
-    const ctx = await prepareCrashRestore(repo, dir, rng.child(`${repo.kind}-prepare`), STRESS_CRASH_RESTORE_SHAPE, bundle);
-    note('crash-restore', `${repo.kind}: an uninterrupted restore --delete stages from ${ctx.stagingMs} ms, writes its pre-restore snapshot from ${ctx.preRestoreMs} ms, moves files into place from ${ctx.applyMs} ms and ends at ${ctx.normalMs} ms; kills land in [20 ms, end], [staging, end], [pre-restore snapshot, end], or 0-${Math.max(10, ctx.normalMs - ctx.applyMs)} ms after the pre-restore snapshot is seen committed, a quarter each`);
+    const ctx = await prepareCrashRestore(
+      repo,
+      dir,
+      rng.child(`${repo.kind}-prepare`),
+      STRESS_CRASH_RESTORE_SHAPE,
+      bundle,
+    );
+    note(
+      'crash-restore',
+      `${repo.kind}: an uninterrupted restore --delete stages from ${ctx.stagingMs} ms, writes its pre-restore snapshot from ${ctx.preRestoreMs} ms, moves files into place from ${ctx.applyMs} ms and ends at ${ctx.normalMs} ms; kills land in [20 ms, end], [staging, end], [pre-restore snapshot, end], or 0-${Math.max(10, ctx.normalMs - ctx.applyMs)} ms after the pre-restore snapshot is seen committed, a quarter each`,
+    );
     const kills = COUNTS.crashRestore[repo.kind];
     for (let i = 0; i < kills; i++) {
-      await trial('crash-restore', `${repo.kind} ${i + 1}/${kills}`, () => crashRestoreTrial(ctx, rng.child(`${repo.kind}-${i}`)));
+      await trial('crash-restore', `${repo.kind} ${i + 1}/${kills}`, () =>
+        crashRestoreTrial(ctx, rng.child(`${repo.kind}-${i}`)),
+      );
       if (i === kills - 1 || (i + 1) % COUNTS.crashRestore.sweepEvery === 0) {
-        await check('crash-restore', `${repo.kind} sweep`, () => crashSweep(repo, ctx.committed, `after ${i + 1} restore kills`, { bundle }));
+        await check('crash-restore', `${repo.kind} sweep`, () =>
+          crashSweep(repo, ctx.committed, `after ${i + 1} restore kills`, { bundle }),
+        );
       }
     }
   }
@@ -163,7 +202,9 @@ async function tamper(dir: string, bundle: Bundle): Promise<void> {
   const ctx = await prepareTamper(await mkdir(path.join(dir, 'tamper')), rng.child('prepare'), bundle);
   for (let i = 0; i < COUNTS.tamper; i++) {
     const plan = tamperPlan(i);
-    const outcome = await trial('tamper', `${i + 1}/${COUNTS.tamper}`, () => tamperTrial(ctx, plan, rng.child(i), { cliVerify: i % 4 === 0 }));
+    const outcome = await trial('tamper', `${i + 1}/${COUNTS.tamper}`, () =>
+      tamperTrial(ctx, plan, rng.child(i), { cliVerify: i % 4 === 0 }),
+    );
     const key = `${plan.object} (${plan.mode === 'raw' ? 'bytes flipped' : plan.mode === 'resealed' ? 'bytes flipped, checksums recomputed' : 'fields edited, re-sealed'})`;
     const row = tamperRows.get(key) ?? { trials: 0, verify: 0, restore: 0 };
     row.trials += 1;
@@ -180,13 +221,25 @@ async function hostile(dir: string, bundle: Bundle): Promise<void> {
     const ctx = await prepareFuzz(path.join(dir, hostileRoots ? 'fuzz-roots' : 'fuzz-entries'));
     const wantedCases = hostileRoots ? COUNTS.fuzz.roots : COUNTS.fuzz.entries;
     const { cases, discarded } = sampleCases(fuzzSeed + (hostileRoots ? 1 : 0), hostileRoots, wantedCases, ctx.places);
-    note('hostile', `fast-check ${hostileRoots ? 'hostile manifest roots' : 'hostile tar streams'}: seed ${fuzzSeed + (hostileRoots ? 1 : 0)}, ${cases.length} cases run, ${discarded} generated cases set aside because they could reach outside the sandbox if restore were careless`);
-    for (const [i, c] of cases.entries()) await trial('hostile', `${hostileRoots ? 'roots' : 'fuzz'} ${i + 1}/${cases.length}`, () => fuzzTrial(ctx, c, `fuzz case ${i}`));
+    note(
+      'hostile',
+      `fast-check ${hostileRoots ? 'hostile manifest roots' : 'hostile tar streams'}: seed ${fuzzSeed + (hostileRoots ? 1 : 0)}, ${cases.length} cases run, ${discarded} generated cases set aside because they could reach outside the sandbox if restore were careless`,
+    );
+    for (const [i, c] of cases.entries())
+      await trial('hostile', `${hostileRoots ? 'roots' : 'fuzz'} ${i + 1}/${cases.length}`, () =>
+        fuzzTrial(ctx, c, `fuzz case ${i}`),
+      );
   }
   for (let round = 0; round < COUNTS.fixedRounds; round++) {
-    const ctx = await prepareFixedCases(await mkdir(path.join(dir, `fixed-${round}`)), rng.child(`fixed-${round}`), bundle);
+    const ctx = await prepareFixedCases(
+      await mkdir(path.join(dir, `fixed-${round}`)),
+      rng.child(`fixed-${round}`),
+      bundle,
+    );
     for (const c of [...FIXED_CASES, MALFORMED_MANIFEST_CASE, UNBOUND_MANIFEST_CASE]) {
-      await trial('hostile', `fixed round ${round + 1}: ${c.name}`, () => fixedCaseTrial(ctx, c, rng.child(`${round}-${c.name}`)));
+      await trial('hostile', `fixed round ${round + 1}: ${c.name}`, () =>
+        fixedCaseTrial(ctx, c, rng.child(`${round}-${c.name}`)),
+      );
     }
   }
 }
@@ -194,7 +247,8 @@ async function hostile(dir: string, bundle: Bundle): Promise<void> {
 async function storage(dir: string, s3: S3World, bundle: Bundle): Promise<void> {
   const rng = new Rng(`${seed}/storage-faults`);
   const ctx = await prepareStorage(s3, await mkdir(path.join(dir, 'storage')), rng.child('prepare'), bundle);
-  for (const [i, plan] of STORAGE_PLANS.entries()) await trial('storage-faults', `fixed ${i + 1}/${STORAGE_PLANS.length}`, () => storageFaultTrial(ctx, plan));
+  for (const [i, plan] of STORAGE_PLANS.entries())
+    await trial('storage-faults', `fixed ${i + 1}/${STORAGE_PLANS.length}`, () => storageFaultTrial(ctx, plan));
   for (let i = 0; i < COUNTS.storageRandom; i++) {
     const plan = randomStoragePlan(rng.child(i));
     await trial('storage-faults', `random ${i + 1}/${COUNTS.storageRandom}`, () => storageFaultTrial(ctx, plan));
@@ -204,7 +258,12 @@ async function storage(dir: string, s3: S3World, bundle: Bundle): Promise<void> 
 async function diskFull(dir: string, bundle: Bundle): Promise<void> {
   const rng = new Rng(`${seed}/disk-full`);
   const mount = canMountTmpfs();
-  note('disk-full', mount ? 'real tmpfs mounts (this machine allows mounting); the ENOSPC test double store runs as well' : 'this machine cannot mount a tmpfs: only the ENOSPC test double store (a local store that fails with ENOSPC past a byte budget) ran; a full restore target was not tested');
+  note(
+    'disk-full',
+    mount
+      ? 'real tmpfs mounts (this machine allows mounting); the ENOSPC test double store runs as well'
+      : 'this machine cannot mount a tmpfs: only the ENOSPC test double store (a local store that fails with ENOSPC past a byte budget) ran; a full restore target was not tested',
+  );
   for (let round = 0; round < COUNTS.diskFullRounds; round++) {
     const trials: ((dir: string, rng: Rng, bundle?: Bundle) => Promise<TrialOutcome>)[] = [
       ...(mount ? [backupIntoFullDisk, restoreOntoFullDisk, preRestoreIntoFullDisk] : []),
@@ -222,14 +281,23 @@ async function concurrency(dir: string, s3: S3World, bundle: Bundle): Promise<vo
   const rng = new Rng(`${seed}/concurrency`);
   for (let round = 0; round < COUNTS.concurrencyRounds; round++) {
     const local = localRepo(path.join(dir, `concurrency-repo-${round}`));
-    await trial('concurrency', `round ${round + 1} local`, () => concurrentBackupsTrial(local, dir, rng.child(`local-${round}`), 8, bundle));
-    await trial('concurrency', `round ${round + 1} s3`, () => concurrentBackupsTrial(s3.repo(`concurrency-${round}`), dir, rng.child(`s3-${round}`), 8, bundle));
+    await trial('concurrency', `round ${round + 1} local`, () =>
+      concurrentBackupsTrial(local, dir, rng.child(`local-${round}`), 8, bundle),
+    );
+    await trial('concurrency', `round ${round + 1} s3`, () =>
+      concurrentBackupsTrial(s3.repo(`concurrency-${round}`), dir, rng.child(`s3-${round}`), 8, bundle),
+    );
   }
-  for (let i = 0; i < COUNTS.restoreRaces; i++) await trial('concurrency', `restore race ${i + 1}`, () => concurrentRestoresTrial(dir, rng.child(`race-${i}`), bundle));
+  for (let i = 0; i < COUNTS.restoreRaces; i++)
+    await trial('concurrency', `restore race ${i + 1}`, () =>
+      concurrentRestoresTrial(dir, rng.child(`race-${i}`), bundle),
+    );
 }
 
 async function secrets(dir: string, s3: S3World, bundle: Bundle): Promise<void> {
-  await trial('secrets', '1/1', async () => secretsTrial(await mkdir(path.join(dir, 'secrets')), new Rng(`${seed}/secrets`), { bundle, s3 }));
+  await trial('secrets', '1/1', async () =>
+    secretsTrial(await mkdir(path.join(dir, 'secrets')), new Rng(`${seed}/secrets`), { bundle, s3 }),
+  );
 }
 
 async function mkdir(dir: string): Promise<string> {
@@ -272,7 +340,7 @@ const MEANING: Record<Area, string> = {
   tamper:
     'Each trial copies a real snapshot and changes one object: random bytes flipped in archive.tar.gz.pgp, manifest.json.pgp or snapshot.json (checksums left alone: `verify` without a key must see it); bytes flipped in an encrypted object with every checksum recomputed, SHA256SUMS and snapshot.json re-sealed (only decryption can tell: `verify --read-data` must see it); or snapshot.json fields edited and re-sealed (only the copy authenticated inside the manifest can tell). In every case `ripcord restore` must refuse before it touches the target. *Detected*: trials where verify (or verify --read-data) saw the damage and restore refused with the target untouched.',
   hostile:
-    'A fast-check fuzz builds tar streams byte by byte (names with `..`, absolute paths, NUL and control characters, pax and GNU long names, 8 GiB claimed sizes, short sizes, symlinks and hard links in every direction, FIFOs, devices, unknown type flags, duplicate entries, bad header checksums, truncated streams, garbage after the end), wraps each in a fully valid snapshot (gzip, OpenPGP, an honest or a lying manifest, sealed snapshot.json) and restores it in-process into a target four levels deep in a sandbox (with or without --delete and the pre-restore snapshot, sometimes with a symlink to outside already in the target). Restore must reproduce a safe tree exactly (every manifest entry, nothing else, no link out of the target) or refuse with its own error, leaving the target untouched; nothing outside the target may change. A second generator makes the manifest\'s roots hostile. Fixed cases run through the CLI: wrong keys, truncated and empty objects, an archive that is not gzip, a manifest that is not JSON or lacks its trailer, snapshot.json that is not JSON, null, or names another id, a renamed folder, missing SHA256SUMS. *Faults*: hostile snapshots. *Detected*: those handled as specified.',
+    "A fast-check fuzz builds tar streams byte by byte (names with `..`, absolute paths, NUL and control characters, pax and GNU long names, 8 GiB claimed sizes, short sizes, symlinks and hard links in every direction, FIFOs, devices, unknown type flags, duplicate entries, bad header checksums, truncated streams, garbage after the end), wraps each in a fully valid snapshot (gzip, OpenPGP, an honest or a lying manifest, sealed snapshot.json) and restores it in-process into a target four levels deep in a sandbox (with or without --delete and the pre-restore snapshot, sometimes with a symlink to outside already in the target). Restore must reproduce a safe tree exactly (every manifest entry, nothing else, no link out of the target) or refuse with its own error, leaving the target untouched; nothing outside the target may change. A second generator makes the manifest's roots hostile. Fixed cases run through the CLI: wrong keys, truncated and empty objects, an archive that is not gzip, a manifest that is not JSON or lacks its trailer, snapshot.json that is not JSON, null, or names another id, a renamed folder, missing SHA256SUMS. *Faults*: hostile snapshots. *Detected*: those handled as specified.",
   'storage-faults':
     'The CLI talks to s3rver through a proxy that answers 500/503/403, resets connections mid-upload, cuts downloads off mid-body and delays answers, request by request (fixed plans, then random ones: which request, which fault, how often). Transient faults (at most 4 failures of one request, a reset or cut connection, a slow answer) must be retried to success; permanent ones must fail with one line. After every trial the server is read directly: no damaged snapshot is listed, every new snapshot verifies with --read-data, a backup that succeeded restores exactly, a restore that failed left its target untouched. *Faults*: faulty answers the proxy gave. *Detected*: faults absorbed or reported as specified.',
   'disk-full':
@@ -280,7 +348,7 @@ const MEANING: Record<Area, string> = {
   concurrency:
     'Eight backups started at once into one local and one S3 repository while prunes (`--tag old --keep-last 1 --wait`) run two at a time: eight distinct snapshots, each verifying and restoring its own source; prune removes exactly the two older snapshots of the other group and plans no removal of a folder being written (younger than the grace period). Two restores of different snapshots started at once into one target: the per-target lock lets one in at a time and the target ends up exactly one of the snapshots. *Faults*: concurrent operations. *Detected*: operations that ended as specified.',
   secrets:
-    'With a recognisable passphrase and a passphrase-protected private key: every command (successes, failures, --debug, --json) including deploy, rollback, copy, check, prune and audit, the monitoring outputs (--report files, --metrics-file, a Pushgateway and a webhook captured by a local server), public-key mode, an S3 repository, and the Action\'s main and post entry points. Then stdout, stderr, every file in the repositories (audit records included), targets, reports, metrics, runner output/state/summary files, the S3 server\'s storage, the lock folder, new temporary files and every captured request are searched for both passphrases (text, base64, hex, URL-encoded), every private-key armor line its public key does not share, and the raw secret key material. Local repositories must hold 0600 files in 0700 folders (the CLI runs under umask 000). *Faults*: failing runs. *Detected*: failing runs that leaked nothing.',
+    "With a recognisable passphrase and a passphrase-protected private key: every command (successes, failures, --debug, --json) including deploy, rollback, copy, check, prune and audit, the monitoring outputs (--report files, --metrics-file, a Pushgateway and a webhook captured by a local server), public-key mode, an S3 repository, and the Action's main and post entry points. Then stdout, stderr, every file in the repositories (audit records included), targets, reports, metrics, runner output/state/summary files, the S3 server's storage, the lock folder, new temporary files and every captured request are searched for both passphrases (text, base64, hex, URL-encoded), every private-key armor line its public key does not share, and the raw secret key material. Local repositories must hold 0600 files in 0700 folders (the CLI runs under umask 000). *Faults*: failing runs. *Detected*: failing runs that leaked nothing.",
 };
 
 function summaryRow(f: AreaFigures): string {
@@ -300,14 +368,23 @@ function violationsList(f: AreaFigures): string[] {
   const lines = [`**${f.violations.length} invariant violation(s):**`, ''];
   for (const [invariant, list] of byInvariant) {
     lines.push(`- \`${invariant}\` (${list.length}):`);
-    for (const v of list.slice(0, 5)) lines.push(`  - ${v.trial.replaceAll('|', '\\|').slice(0, 300)} — ${v.detail.replaceAll('|', '\\|').slice(0, 400)}`);
+    for (const v of list.slice(0, 5))
+      lines.push(
+        `  - ${v.trial.replaceAll('|', '\\|').slice(0, 300)} — ${v.detail.replaceAll('|', '\\|').slice(0, 400)}`,
+      );
     if (list.length > 5) lines.push(`  - … and ${list.length - 5} more`);
   }
   lines.push('');
   return lines;
 }
 
-async function writeReport(file: string, machine: string[], commit: string, totalMs: number, mount: boolean): Promise<{ lost: number; violations: number }> {
+async function writeReport(
+  file: string,
+  machine: string[],
+  commit: string,
+  totalMs: number,
+  mount: boolean,
+): Promise<{ lost: number; violations: number }> {
   const figures = tally.all();
   const lost = figures.reduce((s, f) => s + f.lost, 0);
   const violations = figures.reduce((s, f) => s + f.violations.length, 0);
@@ -356,12 +433,21 @@ async function writeReport(file: string, machine: string[], commit: string, tota
   ];
   for (const f of figures) {
     lines.push(`## ${TITLES[f.area]}`, '', MEANING[f.area], '');
-    lines.push(`${f.trials} trials${f.checks ? ` (and ${f.checks} sweeps through the CLI between them)` : ''}, ${f.faults} faults injected, ${f.detected} detected (${pct(f.detected, f.faults)}), ${f.violations.length} invariant violations, ${f.lost} data lost; ${duration(f.ms)}.`, '');
+    lines.push(
+      `${f.trials} trials${f.checks ? ` (and ${f.checks} sweeps through the CLI between them)` : ''}, ${f.faults} faults injected, ${f.detected} detected (${pct(f.detected, f.faults)}), ${f.violations.length} invariant violations, ${f.lost} data lost; ${duration(f.ms)}.`,
+      '',
+    );
     for (const line of notes.get(f.area) ?? []) lines.push(`- ${line}`);
     if (notes.get(f.area)?.length) lines.push('');
     if (f.area === 'tamper' && tamperRows.size) {
-      lines.push('| object, how | trials | detected by verify | refused by restore, target untouched |', '|---|---:|---:|---:|');
-      for (const [key, row] of tamperRows) lines.push(`| ${key} | ${row.trials} | ${row.verify} (${pct(row.verify, row.trials)}) | ${row.restore} (${pct(row.restore, row.trials)}) |`);
+      lines.push(
+        '| object, how | trials | detected by verify | refused by restore, target untouched |',
+        '|---|---:|---:|---:|',
+      );
+      for (const [key, row] of tamperRows)
+        lines.push(
+          `| ${key} | ${row.trials} | ${row.verify} (${pct(row.verify, row.trials)}) | ${row.restore} (${pct(row.restore, row.trials)}) |`,
+        );
       lines.push('');
     }
     lines.push(...countsTable(f), ...violationsList(f));
@@ -369,7 +455,10 @@ async function writeReport(file: string, machine: string[], commit: string, tota
   const skipped = AREAS.filter((a) => !figures.some((f) => f.area === a));
   if (skipped.length) lines.push(`Areas not run this time: ${skipped.join(', ')}.`, '');
   // "Security trials" is written by hand (figures of the security tests that run in npm test): kept as it is.
-  const security = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'reliability.md'), 'utf8').then((text) => /## Security trials\n[\s\S]*$/.exec(text)?.[0] ?? '', () => '');
+  const security = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'reliability.md'), 'utf8').then(
+    (text) => /## Security trials\n[\s\S]*$/.exec(text)?.[0] ?? '',
+    () => '',
+  );
   await fs.writeFile(file, `${lines.join('\n')}\n${security}`);
   return { lost, violations };
 }
@@ -387,9 +476,14 @@ async function main(): Promise<number> {
     `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `${os.type()} ${os.release()}`,
     `Node ${process.version}`,
-    `load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    `load average at start ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
   ];
-  log(`ripcord stress run: seed ${seed} (replay with RIPCORD_STRESS_SEED=${seed}), scale ${SCALE}, commit ${head}${dirty ? ' (dirty)' : ''}`);
+  log(
+    `ripcord stress run: seed ${seed} (replay with RIPCORD_STRESS_SEED=${seed}), scale ${SCALE}, commit ${head}${dirty ? ' (dirty)' : ''}`,
+  );
   const dir = await tempDir('ripcord-stress-');
   const bundleDir = path.join(dir, 'bundle');
   log(`building a private bundle of the working tree into ${bundleDir}`);
@@ -427,7 +521,15 @@ async function main(): Promise<number> {
   }
   const file = path.join(PROJECT_ROOT, 'docs', only ? 'reliability.partial.md' : 'reliability.md');
   const { lost, violations } = await writeReport(file, machine, commit, Date.now() - t0, mount);
-  log(`\nwrote ${path.relative(PROJECT_ROOT, file)}: ${tally.all().map((f) => `${f.area} ${f.trials} trials/${f.faults} faults/${f.detected} detected/${f.violations.length} violations/${f.lost} lost`).join('; ')}`);
+  log(
+    `\nwrote ${path.relative(PROJECT_ROOT, file)}: ${tally
+      .all()
+      .map(
+        (f) =>
+          `${f.area} ${f.trials} trials/${f.faults} faults/${f.detected} detected/${f.violations.length} violations/${f.lost} lost`,
+      )
+      .join('; ')}`,
+  );
   log(`data lost: ${lost}; invariant violations: ${violations}; seed ${seed}; ${duration(Date.now() - t0)}`);
   return lost > 0 || violations > 0 ? 1 : 0;
 }

@@ -15,7 +15,12 @@ import { capturesFromInput, validationFromInputs } from './guard.ts';
 export async function runBackup({ io, inputs, log, env, cwd, store, url, note }: ActionContext): Promise<void> {
   const guard = inputs.bool(Inputs.rollbackOnFailure);
   const selection = backupRequestFrom(
-    { paths: inputs.list(Inputs.paths), exclude: inputs.list(Inputs.exclude), kind: inputs.text(Inputs.kind) || undefined, tags: inputs.list(Inputs.tags) },
+    {
+      paths: inputs.list(Inputs.paths),
+      exclude: inputs.list(Inputs.exclude),
+      kind: inputs.text(Inputs.kind) || undefined,
+      tags: inputs.list(Inputs.tags),
+    },
     guard ? 'pre-deploy' : 'manual',
     (field, value, problem) => new InputError(Inputs[field], `${JSON.stringify(value)} ${problem}`),
   );
@@ -52,17 +57,26 @@ export async function runBackup({ io, inputs, log, env, cwd, store, url, note }:
     log.info(`if a later step of this job fails, the post step restores ${snapshot.id}`);
   }
   const seconds = Math.max(0.001, (Date.now() - started) / 1000);
-  await summarize({ io, env }, `ripcord backup: snapshot ${snapshot.id}`, summaryTable([
-    ['snapshot', snapshot.id],
-    ['kind', snapshot.kind],
-    ['repository', store.properties.location],
-    ['files', String(snapshot.files)],
-    ['input', `${snapshot.inputBytes} bytes`],
-    ['stored', `${snapshot.archiveBytes} bytes`],
-    ['archive sha256', snapshot.objects['archive.tar.gz.pgp'].sha256],
-    ['encryption', snapshot.encryption.mode === 'passphrase' ? 'passphrase (OpenPGP, AES-256)' : `public keys ${snapshot.encryption.recipients.join(', ')}`],
-    ['duration', `${seconds.toFixed(1)} s`],
-    ['throughput', formatRate(snapshot.inputBytes / seconds)],
-    ['automatic rollback', guard ? 'armed: a failed job restores this snapshot' : 'off'],
-  ]));
+  await summarize(
+    { io, env },
+    `ripcord backup: snapshot ${snapshot.id}`,
+    summaryTable([
+      ['snapshot', snapshot.id],
+      ['kind', snapshot.kind],
+      ['repository', store.properties.location],
+      ['files', String(snapshot.files)],
+      ['input', `${snapshot.inputBytes} bytes`],
+      ['stored', `${snapshot.archiveBytes} bytes`],
+      ['archive sha256', snapshot.objects['archive.tar.gz.pgp'].sha256],
+      [
+        'encryption',
+        snapshot.encryption.mode === 'passphrase'
+          ? 'passphrase (OpenPGP, AES-256)'
+          : `public keys ${snapshot.encryption.recipients.join(', ')}`,
+      ],
+      ['duration', `${seconds.toFixed(1)} s`],
+      ['throughput', formatRate(snapshot.inputBytes / seconds)],
+      ['automatic rollback', guard ? 'armed: a failed job restores this snapshot' : 'off'],
+    ]),
+  );
 }

@@ -9,12 +9,24 @@ export async function runCopy({ io, inputs, log, env, store, note }: ActionConte
   const destination = await openRepository(inputs, inputs.required(Inputs.to, 'copy'), env);
   try {
     const reference = inputs.text(Inputs.snapshot) || 'all';
-    const plan = await planCopy({ source: store, destination, references: reference === 'all' ? [] : [reference], all: reference === 'all' });
+    const plan = await planCopy({
+      source: store,
+      destination,
+      references: reference === 'all' ? [] : [reference],
+      all: reference === 'all',
+    });
     const result = await io.group('Copy', () => applyCopy(plan, { reporter: actionReporter(log) }));
     note?.(result.snapshots.filter((s) => s.status === 'copied').map((s) => s.id));
     log.info(`${result.copied} copied, ${result.present} already present, ${result.bytes} bytes transferred`);
-    await summarize({ io, env }, 'ripcord copy', summaryTable(result.snapshots.map((s) => [s.id, s.status + (s.problem ? `: ${s.problem}` : '')])));
-    if (result.failed > 0) throw new RipcordError(`${result.failed} snapshot(s) failed to copy: ${result.snapshots.find((s) => s.problem)?.problem ?? ''}`);
+    await summarize(
+      { io, env },
+      'ripcord copy',
+      summaryTable(result.snapshots.map((s) => [s.id, s.status + (s.problem ? `: ${s.problem}` : '')])),
+    );
+    if (result.failed > 0)
+      throw new RipcordError(
+        `${result.failed} snapshot(s) failed to copy: ${result.snapshots.find((s) => s.problem)?.problem ?? ''}`,
+      );
   } finally {
     await destination.close();
   }

@@ -25,7 +25,10 @@ export async function runDeploy(context: ActionContext): Promise<void> {
       newKey: inputs.bool(Inputs.newKey),
     }),
   });
-  note?.([report.preDeploySnapshot, ...(report.rollback?.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])], report.rollback !== undefined);
+  note?.(
+    [report.preDeploySnapshot, ...(report.rollback?.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])],
+    report.rollback !== undefined,
+  );
   io.setOutput(Outputs.snapshotId, report.preDeploySnapshot);
   io.setOutput(Outputs.result, report.result);
   io.setOutput(Outputs.rolledBack, String(report.result === 'rolled-back'));
@@ -33,14 +36,27 @@ export async function runDeploy(context: ActionContext): Promise<void> {
     io.setOutput(Outputs.restoredSnapshotId, report.rollback.restoredSnapshot);
     io.setOutput(Outputs.preRestoreSnapshotId, report.rollback.brokenStateSnapshot ?? '');
   }
-  await summarize(context, `ripcord deploy: ${report.result}`, summaryTable([
-    ['result', report.result],
-    ['pre-deploy snapshot', report.preDeploySnapshot],
-    ...(report.failure ? [['what failed', report.failure.detail] as [string, string]] : []),
-    ...(report.rollback ? [['restored', report.rollback.restoredSnapshot] as [string, string], ['broken state', report.rollback.brokenStateSnapshot ?? '-'] as [string, string], ['validation after rollback', report.rollback.validation ? (report.rollback.validation.ok ? 'passed' : 'FAILED') : 'no checks'] as [string, string]] : []),
-    ...(report.action ? [['ACTION', report.action] as [string, string]] : []),
-    ['total time', `${(report.timings.totalMs / 1000).toFixed(1)} s`],
-  ]));
+  await summarize(
+    context,
+    `ripcord deploy: ${report.result}`,
+    summaryTable([
+      ['result', report.result],
+      ['pre-deploy snapshot', report.preDeploySnapshot],
+      ...(report.failure ? [['what failed', report.failure.detail] as [string, string]] : []),
+      ...(report.rollback
+        ? [
+            ['restored', report.rollback.restoredSnapshot] as [string, string],
+            ['broken state', report.rollback.brokenStateSnapshot ?? '-'] as [string, string],
+            [
+              'validation after rollback',
+              report.rollback.validation ? (report.rollback.validation.ok ? 'passed' : 'FAILED') : 'no checks',
+            ] as [string, string],
+          ]
+        : []),
+      ...(report.action ? [['ACTION', report.action] as [string, string]] : []),
+      ['total time', `${(report.timings.totalMs / 1000).toFixed(1)} s`],
+    ]),
+  );
   if (report.exitCode !== 0) {
     throw new RipcordError(
       report.result === 'rolled-back'

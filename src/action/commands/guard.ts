@@ -25,7 +25,8 @@ export function validationFromInputs(inputs: ActionInputs): ValidationPlan {
     throw new InputError(Inputs.validateInterval, (error as Error).message);
   }
   const healthUrls = inputs.list(Inputs.healthUrl);
-  for (const url of healthUrls) if (!/^https?:\/\//.test(url)) throw new InputError(Inputs.healthUrl, `${url} is not an http:// or https:// URL`);
+  for (const url of healthUrls)
+    if (!/^https?:\/\//.test(url)) throw new InputError(Inputs.healthUrl, `${url} is not an http:// or https:// URL`);
   return { commands: inputs.list(Inputs.validate, { commas: false }), healthUrls, retries, intervalMs };
 }
 
@@ -34,7 +35,10 @@ export function capturesFromInput(inputs: ActionInputs, name: string): CaptureCo
 }
 
 /** What deploy and rollback share: where, with which keys, reporting how. */
-export async function guardContext({ inputs, log, env, cwd, store, url }: ActionContext, keys: EncryptionKeys): Promise<GuardContext> {
+export async function guardContext(
+  { inputs, log, env, cwd, store, url }: ActionContext,
+  keys: EncryptionKeys,
+): Promise<GuardContext> {
   return {
     store,
     cwd,
@@ -49,7 +53,10 @@ export async function guardContext({ inputs, log, env, cwd, store, url }: Action
 }
 
 /** Shared by the rollback command and the post step. */
-export async function rollbackFromInputs(context: ActionContext, reference: string | undefined): Promise<StandaloneRollbackReport> {
+export async function rollbackFromInputs(
+  context: ActionContext,
+  reference: string | undefined,
+): Promise<StandaloneRollbackReport> {
   const { io, inputs } = context;
   const report = await io.group('Rollback', async () =>
     runRollback({
@@ -62,18 +69,42 @@ export async function rollbackFromInputs(context: ActionContext, reference: stri
     }),
   );
   const rolledBack = report.result === 'rolled-back';
-  context.note?.([report.rollback.restoredSnapshot, ...(report.rollback.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])], rolledBack);
+  context.note?.(
+    [
+      report.rollback.restoredSnapshot,
+      ...(report.rollback.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : []),
+    ],
+    rolledBack,
+  );
   io.setOutput(Outputs.rolledBack, String(rolledBack));
   io.setOutput(Outputs.result, report.result);
   io.setOutput(Outputs.restoredSnapshotId, report.rollback.error ? '' : report.rollback.restoredSnapshot);
   io.setOutput(Outputs.preRestoreSnapshotId, report.rollback.brokenStateSnapshot ?? '');
-  await summarize(context, `ripcord rollback: ${report.result}`, summaryTable([
-    ['result', report.result],
-    ['restored', report.rollback.error ? `NOT restored: ${report.rollback.error}` : report.rollback.restoredSnapshot],
-    ['broken state', report.rollback.brokenStateSnapshot ?? '-'],
-    ['rollback hook', report.rollback.onRollback ? (report.rollback.onRollback.ok ? 'ok' : `FAILED (${report.rollback.onRollback.detail ?? ''})`) : 'none'],
-    ['validation', report.rollback.validation ? (report.rollback.validation.ok ? 'passed' : `FAILED: ${report.rollback.validation.failures.map((f) => `${f.check}: ${f.detail}`).join('; ')}`) : 'no checks'],
-    ...(report.action ? [['ACTION', report.action] as [string, string]] : []),
-  ]));
+  await summarize(
+    context,
+    `ripcord rollback: ${report.result}`,
+    summaryTable([
+      ['result', report.result],
+      ['restored', report.rollback.error ? `NOT restored: ${report.rollback.error}` : report.rollback.restoredSnapshot],
+      ['broken state', report.rollback.brokenStateSnapshot ?? '-'],
+      [
+        'rollback hook',
+        report.rollback.onRollback
+          ? report.rollback.onRollback.ok
+            ? 'ok'
+            : `FAILED (${report.rollback.onRollback.detail ?? ''})`
+          : 'none',
+      ],
+      [
+        'validation',
+        report.rollback.validation
+          ? report.rollback.validation.ok
+            ? 'passed'
+            : `FAILED: ${report.rollback.validation.failures.map((f) => `${f.check}: ${f.detail}`).join('; ')}`
+          : 'no checks',
+      ],
+      ...(report.action ? [['ACTION', report.action] as [string, string]] : []),
+    ]),
+  );
   return report;
 }

@@ -29,6 +29,14 @@ export async function runPrune({ io, inputs, log, env, store, note }: ActionCont
     return { plan, result: await io.group('Prune', () => applyPrune(store, plan, actionReporter(log))) };
   });
   note?.(result.removedSnapshots);
-  log.info(`removed ${countOf(result.removedSnapshots.length, 'snapshot')} and ${countOf(result.removedUnfinished.length, 'unfinished folder')}, ${countOf(result.bytesFreed, 'byte')} freed`);
-  await summarize({ io, env }, 'ripcord prune', summaryTable(plan.snapshots.map((d) => [d.snapshot.id, d.action === 'keep' ? `kept (${d.reasons.join(', ')})` : 'removed'])));
+  log.info(
+    `removed ${countOf(result.removedSnapshots.length, 'snapshot')} and ${countOf(result.removedUnfinished.length, 'unfinished folder')}, ${countOf(result.bytesFreed, 'byte')} freed`,
+  );
+  await summarize(
+    { io, env },
+    'ripcord prune',
+    summaryTable(
+      plan.snapshots.map((d) => [d.snapshot.id, d.action === 'keep' ? `kept (${d.reasons.join(', ')})` : 'removed']),
+    ),
+  );
 }

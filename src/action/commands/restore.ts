@@ -23,7 +23,9 @@ export async function runRestore({ io, inputs, log, env, cwd, store, url, note }
       protect: repositorySkip(url, cwd),
       restoreCaptures: capturesFromInput(inputs, Inputs.restoreCapture),
     });
-    log.info(`restoring ${plan.snapshot.id} into ${target}: ${plan.counts.add} to add, ${plan.counts.change} to change, ${plan.counts.remove} to remove`);
+    log.info(
+      `restoring ${plan.snapshot.id} into ${target}: ${plan.counts.add} to add, ${plan.counts.change} to change, ${plan.counts.remove} to remove`,
+    );
     return applyRestore(plan, {
       store,
       keys,
@@ -37,11 +39,22 @@ export async function runRestore({ io, inputs, log, env, cwd, store, url, note }
   note?.([result.snapshot.id, ...(result.preRestoreSnapshot ? [result.preRestoreSnapshot.id] : [])]);
   io.setOutput(Outputs.restoredSnapshotId, result.snapshot.id);
   io.setOutput(Outputs.preRestoreSnapshotId, result.preRestoreSnapshot?.id ?? '');
-  await summarize({ io, env }, `ripcord restore: ${result.snapshot.id}`, summaryTable([
-    ['restored', result.snapshot.id],
-    ['into', target],
-    ['added / changed / removed', `${result.counts.add} / ${result.counts.change} / ${result.counts.remove}`],
-    ['pre-restore snapshot', result.preRestoreSnapshot ? `${result.preRestoreSnapshot.id} (restore it to undo)` : result.createdTarget ? 'none needed: the target did not exist (remove it to undo)' : 'none'],
-    ['duration', `${(result.durationMs / 1000).toFixed(1)} s`],
-  ]));
+  await summarize(
+    { io, env },
+    `ripcord restore: ${result.snapshot.id}`,
+    summaryTable([
+      ['restored', result.snapshot.id],
+      ['into', target],
+      ['added / changed / removed', `${result.counts.add} / ${result.counts.change} / ${result.counts.remove}`],
+      [
+        'pre-restore snapshot',
+        result.preRestoreSnapshot
+          ? `${result.preRestoreSnapshot.id} (restore it to undo)`
+          : result.createdTarget
+            ? 'none needed: the target did not exist (remove it to undo)'
+            : 'none',
+      ],
+      ['duration', `${(result.durationMs / 1000).toFixed(1)} s`],
+    ]),
+  );
 }

@@ -5,5 +5,8 @@ import { rollbackFromInputs } from './guard.ts';
 
 export async function runRollback(context: ActionContext): Promise<void> {
   const report = await rollbackFromInputs(context, context.inputs.text(Inputs.snapshot) || undefined);
-  if (report.exitCode !== 0) throw new RipcordError(`rollback failed: ${report.action ?? report.rollback.error ?? ''}`, { exitCode: report.exitCode });
+  if (report.exitCode !== 0)
+    throw new RipcordError(`rollback failed: ${report.action ?? report.rollback.error ?? ''}`, {
+      exitCode: report.exitCode,
+    });
 }

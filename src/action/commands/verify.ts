@@ -20,10 +20,23 @@ export async function runVerify({ io, inputs, log, env, store }: ActionContext):
     }),
   );
   const verdicts = { ok: 'ok', failed: 'FAILED', 'cannot-decrypt': 'cannot decrypt' } as const;
-  for (const outcome of outcomes) log.info(`${verdicts[outcome.verdict]} ${outcome.id}${outcome.problems.length ? `: ${outcome.problems.join('; ')}` : ''}`);
+  for (const outcome of outcomes)
+    log.info(
+      `${verdicts[outcome.verdict]} ${outcome.id}${outcome.problems.length ? `: ${outcome.problems.join('; ')}` : ''}`,
+    );
   const first = outcomes[0];
   if (first) io.setOutput(Outputs.snapshotId, first.id);
-  await summarize({ io, env }, 'ripcord verify', summaryTable(outcomes.map((o) => [o.id, o.ok ? `ok${o.readData ? ' (data read)' : ''}` : `${verdicts[o.verdict]}: ${o.problems.join('; ')}`])));
+  await summarize(
+    { io, env },
+    'ripcord verify',
+    summaryTable(
+      outcomes.map((o) => [
+        o.id,
+        o.ok ? `ok${o.readData ? ' (data read)' : ''}` : `${verdicts[o.verdict]}: ${o.problems.join('; ')}`,
+      ]),
+    ),
+  );
   const failed = outcomes.flatMap((o) => o.problems);
-  if (failed.length) throw new RipcordError(failed.length === 1 ? failed[0]! : `${failed[0]} (and ${failed.length - 1} more problems)`);
+  if (failed.length)
+    throw new RipcordError(failed.length === 1 ? failed[0]! : `${failed[0]} (and ${failed.length - 1} more problems)`);
 }

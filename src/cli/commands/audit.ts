@@ -7,7 +7,8 @@ import { formatTable, formatTime, terminalText } from '../format.ts';
 
 export const auditCommand: Command = {
   name: 'audit',
-  summary: "Print the repository's audit log: every backup, restore, prune, copy, deploy and rollback, by whom, and how it went.",
+  summary:
+    "Print the repository's audit log: every backup, restore, prune, copy, deploy and rollback, by whom, and how it went.",
   usage: 'ripcord audit [options]',
   description: [
     `Every ${AUDITED_OPERATIONS.join(', ')} run (dry runs excepted) leaves one record in the repository, under`,
@@ -16,20 +17,35 @@ export const auditCommand: Command = {
     'Oldest first. Needs no key.',
   ].join('\n'),
   options: {
-    since: { type: 'string', value: 'DURATION|DATE', description: 'only records of the last DURATION (7d, 12h) or since DATE (2026-11-01, UTC)' },
-    operation: { type: 'string', value: 'OP', description: `only records of this operation (${AUDITED_OPERATIONS.join(' | ')})` },
+    since: {
+      type: 'string',
+      value: 'DURATION|DATE',
+      description: 'only records of the last DURATION (7d, 12h) or since DATE (2026-11-01, UTC)',
+    },
+    operation: {
+      type: 'string',
+      value: 'OP',
+      description: `only records of this operation (${AUDITED_OPERATIONS.join(' | ')})`,
+    },
   },
   examples: ['ripcord audit --since 7d', 'ripcord audit --repo s3://acme-backups/app --operation restore --json'],
   async run(context, values, positionals) {
-    if (positionals.length > 0) throw new UsageError(`audit takes no arguments (got ${positionals[0]}): see ripcord audit --help`);
+    if (positionals.length > 0)
+      throw new UsageError(`audit takes no arguments (got ${positionals[0]}): see ripcord audit --help`);
     const since = sinceDate(stringOption(values, 'since'), new Date());
     const operation = stringOption(values, 'operation');
     if (operation !== undefined && !(AUDITED_OPERATIONS as readonly string[]).includes(operation)) {
       throw new UsageError(`--operation ${operation} is not one of ${AUDITED_OPERATIONS.join(', ')}`);
     }
     const store = await context.openRepository();
-    const { records, damaged } = await readAudit(store, { ...(since ? { since } : {}), ...(operation ? { operation } : {}) });
-    for (const bad of damaged) context.stderr.write(`warning: ${terminalText(bad.key)} in ${store.properties.location} is not a readable audit record: ${terminalText(bad.problem)}\n`);
+    const { records, damaged } = await readAudit(store, {
+      ...(since ? { since } : {}),
+      ...(operation ? { operation } : {}),
+    });
+    for (const bad of damaged)
+      context.stderr.write(
+        `warning: ${terminalText(bad.key)} in ${store.properties.location} is not a readable audit record: ${terminalText(bad.problem)}\n`,
+      );
     if (context.json) {
       context.printJson(records);
     } else if (records.length === 0) {
@@ -42,7 +58,13 @@ export const auditCommand: Command = {
             formatTime(r.time),
             r.operation,
             r.set ?? '',
-            r.exitCode === ExitCode.rollbackFailed ? 'ROLLBACK FAILED' : r.rolledBack ? 'rolled back' : r.result === 'success' ? 'ok' : 'FAILED',
+            r.exitCode === ExitCode.rollbackFailed
+              ? 'ROLLBACK FAILED'
+              : r.rolledBack
+                ? 'rolled back'
+                : r.result === 'success'
+                  ? 'ok'
+                  : 'FAILED',
             r.snapshots.join(',') || '-',
             r.actor,
             r.host,
@@ -64,6 +86,8 @@ function sinceDate(text: string | undefined, now: Date): Date | undefined {
   try {
     return new Date(now.getTime() - parseDuration(text));
   } catch (error) {
-    throw new UsageError(`--since ${text}: give a duration such as 7d or 12h, or a date such as 2026-11-01 (${(error as Error).message})`);
+    throw new UsageError(
+      `--since ${text}: give a duration such as 7d or 12h, or a date such as 2026-11-01 (${(error as Error).message})`,
+    );
   }
 }

@@ -39,14 +39,49 @@ export const backupCommand: Command = {
     'records the interrupted run, and it exits 130 (143 for SIGTERM). A second Ctrl-C ends it at once.',
   ].join('\n'),
   options: {
-    directory: { type: 'string', short: 'C', value: 'DIR', description: 'resolve paths from DIR instead of the working directory' },
-    exclude: { type: 'string', short: 'e', value: 'GLOB', multiple: true, description: 'skip matching paths; a pattern without "/" matches a name at any depth (e.g. "*.log")' },
-    tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: `label the snapshot (comma-separated or repeated): 1-${MAX_TAG_LENGTH} characters of ${TAG_CHARACTERS}` },
+    directory: {
+      type: 'string',
+      short: 'C',
+      value: 'DIR',
+      description: 'resolve paths from DIR instead of the working directory',
+    },
+    exclude: {
+      type: 'string',
+      short: 'e',
+      value: 'GLOB',
+      multiple: true,
+      description: 'skip matching paths; a pattern without "/" matches a name at any depth (e.g. "*.log")',
+    },
+    tag: {
+      type: 'string',
+      short: 't',
+      value: 'TAG',
+      multiple: true,
+      description: `label the snapshot (comma-separated or repeated): 1-${MAX_TAG_LENGTH} characters of ${TAG_CHARACTERS}`,
+    },
     kind: { type: 'string', value: 'KIND', description: `${SNAPSHOT_KINDS.join(' | ')}`, default: 'manual' },
-    capture: { type: 'string', value: "NAME='CMD'", multiple: true, description: 'store the stdout of CMD (run with sh -c) as .ripcord-captured/NAME' },
-    'compression-level': { type: 'string', value: 'N', description: 'gzip level 1-9 for compressible data (9 is smallest; random and compressed data is stored as is)', default: String(DEFAULT_COMPRESSION_LEVEL) },
-    'copy-to': { type: 'string', value: 'REPO', description: 'then copy the new snapshot to REPO too, checksums verified on arrival (as ripcord copy)' },
-    'new-key': { type: 'boolean', description: "start using a passphrase or recipients other than the repository's newest snapshot's (otherwise refused)" },
+    capture: {
+      type: 'string',
+      value: "NAME='CMD'",
+      multiple: true,
+      description: 'store the stdout of CMD (run with sh -c) as .ripcord-captured/NAME',
+    },
+    'compression-level': {
+      type: 'string',
+      value: 'N',
+      description: 'gzip level 1-9 for compressible data (9 is smallest; random and compressed data is stored as is)',
+      default: String(DEFAULT_COMPRESSION_LEVEL),
+    },
+    'copy-to': {
+      type: 'string',
+      value: 'REPO',
+      description: 'then copy the new snapshot to REPO too, checksums verified on arrival (as ripcord copy)',
+    },
+    'new-key': {
+      type: 'boolean',
+      description:
+        "start using a passphrase or recipients other than the repository's newest snapshot's (otherwise refused)",
+    },
     set: SET_OPTION,
   },
   examples: [
@@ -57,34 +92,49 @@ export const backupCommand: Command = {
   ],
   async run(context, values, positionals) {
     const selection = backupRequestFrom(
-      { paths: positionals, exclude: listOption(values, 'exclude'), kind: stringOption(values, 'kind'), tags: listOption(values, 'tag') },
+      {
+        paths: positionals,
+        exclude: listOption(values, 'exclude'),
+        kind: stringOption(values, 'kind'),
+        tags: listOption(values, 'tag'),
+      },
       'manual',
       (field, value, problem) => new UsageError(`--${field} ${value} ${problem}`),
     );
     const levelText = stringOption(values, 'compression-level') ?? String(DEFAULT_COMPRESSION_LEVEL);
     const level = Number(levelText);
-    if (!Number.isInteger(level) || level < 1 || level > 9) throw new UsageError(`--compression-level ${levelText}: give a whole number from 1 to 9`);
+    if (!Number.isInteger(level) || level < 1 || level > 9)
+      throw new UsageError(`--compression-level ${levelText}: give a whole number from 1 to 9`);
     const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');
     // git runs in child processes while the keys load and the repository opens.
     const origin = describeOrigin(cwd, context.env);
     origin.catch(() => {}); // awaited below; a key or repository error may come first
     const keys = await context.encryptionKeys();
     const store = await context.openRepository();
-    const { snapshot, warnings } = await whileInterruptible('backup interrupted; nothing was saved', async (signal) => createBackup({
-      ...selection,
-      signal,
-      store,
-      cwd,
-      skip: repositorySkip(context.repository, context.cwd),
-      keys,
-      origin: await origin,
-      compressionLevel: level,
-      newKey: flag(values, 'new-key'),
-      captures: (Array.isArray(values.capture) ? (values.capture as string[]) : []).map((spec) => parseCaptureSpec(spec, '--capture')),
-      env: context.env,
-      reporter: context.reporter,
-    }));
-    context.record({ snapshots: [snapshot.id], snapshot: summarizeSnapshot(snapshot), bytesProcessed: snapshot.inputBytes, timings: { backup: snapshot.durationMs } });
+    const { snapshot, warnings } = await whileInterruptible('backup interrupted; nothing was saved', async (signal) =>
+      createBackup({
+        ...selection,
+        signal,
+        store,
+        cwd,
+        skip: repositorySkip(context.repository, context.cwd),
+        keys,
+        origin: await origin,
+        compressionLevel: level,
+        newKey: flag(values, 'new-key'),
+        captures: (Array.isArray(values.capture) ? (values.capture as string[]) : []).map((spec) =>
+          parseCaptureSpec(spec, '--capture'),
+        ),
+        env: context.env,
+        reporter: context.reporter,
+      }),
+    );
+    context.record({
+      snapshots: [snapshot.id],
+      snapshot: summarizeSnapshot(snapshot),
+      bytesProcessed: snapshot.inputBytes,
+      timings: { backup: snapshot.durationMs },
+    });
     const copyTo = stringOption(values, 'copy-to');
     let copied: { to: string; bytes: number } | undefined;
     if (copyTo) {
@@ -93,11 +143,18 @@ export const backupCommand: Command = {
       try {
         const result = await destinationContext
           .openRepository()
-          .then(async (destination) => applyCopy(await planCopy({ source: store, destination, references: [snapshot.id] }), { reporter: context.reporter }))
+          .then(async (destination) =>
+            applyCopy(await planCopy({ source: store, destination, references: [snapshot.id] }), {
+              reporter: context.reporter,
+            }),
+          )
           .catch((error: unknown) => ({ error }));
-        const problem = 'error' in result ? (result.error as Error).message : result.snapshots.find((s) => s.problem)?.problem;
+        const problem =
+          'error' in result ? (result.error as Error).message : result.snapshots.find((s) => s.problem)?.problem;
         if (problem !== undefined || 'error' in result) {
-          throw new IntegrityError(`snapshot ${snapshot.id} was saved to ${store.properties.location} but not copied to ${destinationContext.repository}: ${problem}`);
+          throw new IntegrityError(
+            `snapshot ${snapshot.id} was saved to ${store.properties.location} but not copied to ${destinationContext.repository}: ${problem}`,
+          );
         }
         copied = { to: destinationContext.run.repository ?? destinationContext.repository, bytes: result.bytes };
         context.record({ details: { copiedTo: copied.to, copiedBytes: copied.bytes } });
@@ -118,7 +175,9 @@ export const backupCommand: Command = {
         `  ${formatCount(snapshot.files)} ${snapshot.files === 1 ? 'file' : 'files'}, ${formatBytes(snapshot.inputBytes)} in, ${formatBytes(stored)} stored${ratio}, ${formatDuration(snapshot.durationMs)}`,
       );
       context.print(`  archive sha256 ${snapshot.objects['archive.tar.gz.pgp'].sha256}`);
-      context.print(`  encrypted with ${snapshot.encryption.mode === 'passphrase' ? 'a passphrase' : `public keys ${snapshot.encryption.recipients.join(', ')}`}`);
+      context.print(
+        `  encrypted with ${snapshot.encryption.mode === 'passphrase' ? 'a passphrase' : `public keys ${snapshot.encryption.recipients.join(', ')}`}`,
+      );
       if (copied) context.print(`  copied to ${copied.to}, checksums verified on arrival`);
       if (warnings.length) context.print(`  ${warnings.length} warning${warnings.length === 1 ? '' : 's'} (see above)`);
     }

@@ -35,7 +35,8 @@ export const copyCommand: Command = {
     if (!to) throw new UsageError('copy needs a destination: --to REPO (a local path or s3://bucket/prefix)');
     const all = flag(values, 'all');
     if (all && positionals.length > 0) throw new UsageError('give snapshot ids or --all, not both');
-    if (!all && positionals.length === 0) throw new UsageError('which snapshots? give ids, latest, or --all (see ripcord copy --help)');
+    if (!all && positionals.length === 0)
+      throw new UsageError('which snapshots? give ids, latest, or --all (see ripcord copy --help)');
     const dryRun = flag(values, 'dry-run');
 
     const source = await context.openRepository();
@@ -47,13 +48,21 @@ export const copyCommand: Command = {
       if (dryRun) {
         context.record({ dryRun: true });
         printDryRun(context, plan);
-        return finish(plan.snapshots.flatMap((s) => (s.problem ? [s.problem] : [])), plan.snapshots.length);
+        return finish(
+          plan.snapshots.flatMap((s) => (s.problem ? [s.problem] : [])),
+          plan.snapshots.length,
+        );
       }
       const result = await applyCopy(plan, { reporter: context.reporter });
       context.record({
         snapshots: result.snapshots.filter((o) => o.status === 'copied').map((o) => o.id),
         bytesProcessed: result.bytes,
-        details: { to: destination.properties.location, copied: result.copied, present: result.present, failed: result.failed },
+        details: {
+          to: destination.properties.location,
+          copied: result.copied,
+          present: result.present,
+          failed: result.failed,
+        },
       });
       context.reporter.finish();
       const from = source.properties.location;
@@ -66,7 +75,10 @@ export const copyCommand: Command = {
           `${result.copied} copied, ${result.present} already present${result.failed ? `, ${result.failed} failed` : ''}, ${formatBytes(result.bytes)} transferred from ${from} to ${into}`,
         );
       }
-      return finish(result.snapshots.flatMap((o) => (o.problem ? [o.problem] : [])), result.snapshots.length);
+      return finish(
+        result.snapshots.flatMap((o) => (o.problem ? [o.problem] : [])),
+        result.snapshots.length,
+      );
     } finally {
       await destinationContext.close();
     }
@@ -94,7 +106,12 @@ function printDryRun(context: CliContext, plan: CopyPlan): void {
       dryRun: true,
       from: plan.source.properties.location,
       to: into,
-      snapshots: plan.snapshots.map((s) => ({ id: s.id, decision: s.decision, bytes: s.bytes, ...(s.problem ? { problem: s.problem } : {}) })),
+      snapshots: plan.snapshots.map((s) => ({
+        id: s.id,
+        decision: s.decision,
+        bytes: s.bytes,
+        ...(s.problem ? { problem: s.problem } : {}),
+      })),
       wouldCopy: pending.length,
       present,
       bytes,
@@ -106,14 +123,18 @@ function printDryRun(context: CliContext, plan: CopyPlan): void {
     else if (s.decision === 'present') context.print(`present     ${s.id}  already in ${into}`);
     else context.print(`FAILED      ${terminalText(s.problem ?? '')}`);
   }
-  context.print(`dry run: ${pending.length} would be copied (${formatBytes(bytes)}), ${present} already present; nothing was written to ${into}`);
+  context.print(
+    `dry run: ${pending.length} would be copied (${formatBytes(bytes)}), ${present} already present; nothing was written to ${into}`,
+  );
 }
 
 /** Exit 0, or one line on stderr for the failures (each was printed on stdout). */
 function finish(problems: string[], total: number): number {
   if (problems.length === 1) throw new IntegrityError(problems[0]!);
   if (problems.length > 1) {
-    throw new IntegrityError(`${problems.length} of ${total} snapshot(s) were not copied: ${problems[0]} (and ${problems.length - 1} more listed above)`);
+    throw new IntegrityError(
+      `${problems.length} of ${total} snapshot(s) were not copied: ${problems[0]} (and ${problems.length - 1} more listed above)`,
+    );
   }
   return 0;
 }

@@ -6,7 +6,16 @@ import type { DeployReport } from '../../ops/deploy.ts';
 import { describeOrigin } from '../../ops/origin.ts';
 import type { Command } from '../command.ts';
 import { flag, listOption, stringOption } from '../command.ts';
-import { captureOptions, describeValidation, formatDuration, formatRows, indent, rollbackLines, validationPlan, VALIDATION_OPTIONS } from './guard-options.ts';
+import {
+  captureOptions,
+  describeValidation,
+  formatDuration,
+  formatRows,
+  indent,
+  rollbackLines,
+  validationPlan,
+  VALIDATION_OPTIONS,
+} from './guard-options.ts';
 import { MAX_TAG_LENGTH, TAG_CHARACTERS } from '../../domain/snapshot.ts';
 import { escapeControlsKeepingLines } from '../../domain/untrusted-text.ts';
 
@@ -28,14 +37,46 @@ export const deployCommand: Command = {
     '1 the deploy failed and --no-rollback left it as it is. A report goes to stderr (--json: stdout).',
   ].join('\n'),
   options: {
-    paths: { type: 'string', short: 'p', value: 'P1,P2', multiple: true, description: 'what the deploy changes (default: the working directory without .git and node_modules)' },
-    directory: { type: 'string', short: 'C', value: 'DIR', description: 'run the deploy in DIR; paths are relative to it' },
-    exclude: { type: 'string', short: 'e', value: 'GLOB', multiple: true, description: 'leave matching paths out of the snapshot' },
-    tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: `label the pre-deploy snapshot: 1-${MAX_TAG_LENGTH} characters of ${TAG_CHARACTERS}` },
-    capture: { type: 'string', value: "NAME='CMD'", multiple: true, description: 'capture state that is not a file (stdout of CMD) into the snapshot' },
+    paths: {
+      type: 'string',
+      short: 'p',
+      value: 'P1,P2',
+      multiple: true,
+      description: 'what the deploy changes (default: the working directory without .git and node_modules)',
+    },
+    directory: {
+      type: 'string',
+      short: 'C',
+      value: 'DIR',
+      description: 'run the deploy in DIR; paths are relative to it',
+    },
+    exclude: {
+      type: 'string',
+      short: 'e',
+      value: 'GLOB',
+      multiple: true,
+      description: 'leave matching paths out of the snapshot',
+    },
+    tag: {
+      type: 'string',
+      short: 't',
+      value: 'TAG',
+      multiple: true,
+      description: `label the pre-deploy snapshot: 1-${MAX_TAG_LENGTH} characters of ${TAG_CHARACTERS}`,
+    },
+    capture: {
+      type: 'string',
+      value: "NAME='CMD'",
+      multiple: true,
+      description: 'capture state that is not a file (stdout of CMD) into the snapshot',
+    },
     ...VALIDATION_OPTIONS,
     'no-rollback': { type: 'boolean', description: 'only report a failure, do not roll back' },
-    'new-key': { type: 'boolean', description: "take the pre-deploy snapshot with a passphrase or recipients other than the repository's (otherwise refused)" },
+    'new-key': {
+      type: 'boolean',
+      description:
+        "take the pre-deploy snapshot with a passphrase or recipients other than the repository's (otherwise refused)",
+    },
   },
   examples: [
     "ripcord deploy --paths config,releases --health-url http://127.0.0.1:8080/health --validate-retries 5 --on-rollback 'systemctl restart app' -- ./deploy.sh",
@@ -71,10 +112,17 @@ export const deployCommand: Command = {
       }),
     });
     context.record({
-      snapshots: [report.preDeploySnapshot, ...(report.rollback?.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])],
+      snapshots: [
+        report.preDeploySnapshot,
+        ...(report.rollback?.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : []),
+      ],
       rolledBack: report.result === 'rolled-back',
       timings: { ...report.timings },
-      details: { result: report.result, ...(report.failure ? { failure: report.failure.detail } : {}), ...(report.action ? { action: report.action } : {}) },
+      details: {
+        result: report.result,
+        ...(report.failure ? { failure: report.failure.detail } : {}),
+        ...(report.action ? { action: report.action } : {}),
+      },
     });
     context.reporter.finish();
     if (context.json) context.printJson(report);
@@ -92,7 +140,11 @@ const HEADLINE: Record<DeployReport['result'], string> = {
 
 export function formatDeployReport(report: DeployReport): string {
   const rows: [string, string][] = [['pre-deploy', report.preDeploySnapshot]];
-  if (report.absent) rows.push(['absent before', `${report.absent.map((name) => JSON.stringify(name)).join(', ')} (a rollback removes ${report.absent.length === 1 ? 'it' : 'them'})`]);
+  if (report.absent)
+    rows.push([
+      'absent before',
+      `${report.absent.map((name) => JSON.stringify(name)).join(', ')} (a rollback removes ${report.absent.length === 1 ? 'it' : 'them'})`,
+    ]);
   if (report.validation?.ok) rows.push(['validation', describeValidation(report.validation)]);
   if (report.failure) {
     rows.push(['what failed', report.failure.detail]);
@@ -103,7 +155,13 @@ export function formatDeployReport(report: DeployReport): string {
   const t = report.timings;
   rows.push([
     'timings',
-    [`snapshot ${formatDuration(t.snapshotMs)}`, `deploy ${formatDuration(t.deployMs)}`, `validation ${formatDuration(t.validationMs)}`, ...(t.rollbackMs !== undefined ? [`rollback ${formatDuration(t.rollbackMs)}`] : []), `total ${formatDuration(t.totalMs)}`].join(', '),
+    [
+      `snapshot ${formatDuration(t.snapshotMs)}`,
+      `deploy ${formatDuration(t.deployMs)}`,
+      `validation ${formatDuration(t.validationMs)}`,
+      ...(t.rollbackMs !== undefined ? [`rollback ${formatDuration(t.rollbackMs)}`] : []),
+      `total ${formatDuration(t.totalMs)}`,
+    ].join(', '),
   ]);
   return formatRows(`ripcord deploy: ${HEADLINE[report.result]} (exit ${report.exitCode})`, rows);
 }

@@ -21,14 +21,21 @@ export const diffCommand: Command = {
     'comparison leaves .git and node_modules out.',
   ].join('\n'),
   options: {
-    target: { type: 'string', short: 'C', value: 'DIR', description: 'folder to compare with', default: 'the working directory' },
+    target: {
+      type: 'string',
+      short: 'C',
+      value: 'DIR',
+      description: 'folder to compare with',
+      default: 'the working directory',
+    },
   },
   examples: ['ripcord diff latest', 'ripcord diff 20261121T020000.000Z-aaaa latest --json'],
   async run(context, values, positionals) {
     const [from, second] = positionals;
     if (!from) throw new UsageError('diff needs a snapshot: ripcord diff <id> [<id2> | --target DIR]');
     // `ripcord diff latest .` means the folder: a second argument that names a folder is one
-    const folderArgument = second !== undefined && namesFolder(path.resolve(context.cwd, second), second) ? second : undefined;
+    const folderArgument =
+      second !== undefined && namesFolder(path.resolve(context.cwd, second), second) ? second : undefined;
     const to = folderArgument === undefined ? second : undefined;
     const targetOption = stringOption(values, 'target') ?? folderArgument;
     if (to && targetOption) throw new UsageError('give either a second snapshot or --target, not both');
@@ -36,13 +43,24 @@ export const diffCommand: Command = {
     const keys = await context.decryptionKeys();
     const result = to
       ? await diffSnapshots(store, from, to, keys)
-      : await diffWithFolder(store, from, path.resolve(context.cwd, targetOption ?? '.'), keys, repositorySkip(context.repository, context.cwd));
+      : await diffWithFolder(
+          store,
+          from,
+          path.resolve(context.cwd, targetOption ?? '.'),
+          keys,
+          repositorySkip(context.repository, context.cwd),
+        );
     if (context.json) {
       context.printJson(result);
       return 0;
     }
-    for (const line of result.lines) context.print(`${MARK[line.change]} ${terminalText(line.path)}${line.what ? `  (${terminalText(line.what)})` : ''}`);
-    context.print(`${result.counts.added} added, ${result.counts.removed} removed, ${result.counts.changed} changed (${result.from} -> ${result.to})`);
+    for (const line of result.lines)
+      context.print(
+        `${MARK[line.change]} ${terminalText(line.path)}${line.what ? `  (${terminalText(line.what)})` : ''}`,
+      );
+    context.print(
+      `${result.counts.added} added, ${result.counts.removed} removed, ${result.counts.changed} changed (${result.from} -> ${result.to})`,
+    );
     return 0;
   },
 };

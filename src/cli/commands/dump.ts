@@ -11,10 +11,14 @@ export const dumpCommand: Command = {
     'archive has been read and authenticated, so a damaged or tampered archive prints nothing.',
   ].join('\n'),
   options: {},
-  examples: ['ripcord dump latest config/app.yaml > app.yaml', 'ripcord dump latest config/app.yaml | diff - config/app.yaml'],
+  examples: [
+    'ripcord dump latest config/app.yaml > app.yaml',
+    'ripcord dump latest config/app.yaml | diff - config/app.yaml',
+  ],
   async run(context, _values, positionals) {
     const [reference, file] = positionals;
-    if (!reference || !file) throw new UsageError('dump needs a snapshot and a path: ripcord dump latest config/app.yaml');
+    if (!reference || !file)
+      throw new UsageError('dump needs a snapshot and a path: ripcord dump latest config/app.yaml');
     const store = await context.openRepository();
     try {
       await dumpFile({ store, reference, file, keys: await context.decryptionKeys(), output: context.stdout });

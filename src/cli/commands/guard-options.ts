@@ -13,14 +13,47 @@ import { countOf } from '../../domain/wording.ts';
 
 export const VALIDATION_OPTIONS: OptionSpecs = {
   validate: { type: 'string', value: 'CMD', multiple: true, description: 'a check that must exit 0 (run with sh -c)' },
-  'health-url': { type: 'string', value: 'URL', multiple: true, description: 'a URL that must answer with --expect-status' },
-  'expect-status': { type: 'string', value: 'STATUS', description: 'expected HTTP status: 200, 2xx, 200-399 or a list', default: '2xx' },
-  'expect-body': { type: 'string', value: 'REGEX', description: 'the health URL body must match this regular expression' },
-  'validate-retries': { type: 'string', value: 'N', description: 'extra validation attempts before giving up', default: '0' },
-  'validate-interval': { type: 'string', value: 'DURATION', description: 'wait between attempts (5s, 1m)', default: '5s' },
+  'health-url': {
+    type: 'string',
+    value: 'URL',
+    multiple: true,
+    description: 'a URL that must answer with --expect-status',
+  },
+  'expect-status': {
+    type: 'string',
+    value: 'STATUS',
+    description: 'expected HTTP status: 200, 2xx, 200-399 or a list',
+    default: '2xx',
+  },
+  'expect-body': {
+    type: 'string',
+    value: 'REGEX',
+    description: 'the health URL body must match this regular expression',
+  },
+  'validate-retries': {
+    type: 'string',
+    value: 'N',
+    description: 'extra validation attempts before giving up',
+    default: '0',
+  },
+  'validate-interval': {
+    type: 'string',
+    value: 'DURATION',
+    description: 'wait between attempts (5s, 1m)',
+    default: '5s',
+  },
   'validate-timeout': { type: 'string', value: 'DURATION', description: 'limit per check per attempt', default: '60s' },
-  'on-rollback': { type: 'string', value: 'CMD', description: 'run after the files are restored (e.g. restart the service)' },
-  'restore-capture': { type: 'string', value: "NAME='CMD'", multiple: true, description: 'on rollback, feed captured state NAME to CMD on stdin' },
+  'on-rollback': {
+    type: 'string',
+    value: 'CMD',
+    description: 'run after the files are restored (e.g. restart the service)',
+  },
+  'restore-capture': {
+    type: 'string',
+    value: "NAME='CMD'",
+    multiple: true,
+    description: 'on rollback, feed captured state NAME to CMD on stdin',
+  },
 };
 
 function specs(value: unknown): string[] {
@@ -61,11 +94,23 @@ function describeValidation(result: ValidationResult): string {
 }
 
 export function rollbackLines(rollback: RollbackReport): [string, string][] {
-  const rows: [string, string][] = [['restored', rollback.error ? `NOT restored: ${terminalText(rollback.error)}` : rollback.restoredSnapshot]];
-  if (rollback.brokenStateSnapshot) rows.push(['broken state', `${rollback.brokenStateSnapshot} (kept for forensics: ripcord ls ${rollback.brokenStateSnapshot})`]);
+  const rows: [string, string][] = [
+    ['restored', rollback.error ? `NOT restored: ${terminalText(rollback.error)}` : rollback.restoredSnapshot],
+  ];
+  if (rollback.brokenStateSnapshot)
+    rows.push([
+      'broken state',
+      `${rollback.brokenStateSnapshot} (kept for forensics: ripcord ls ${rollback.brokenStateSnapshot})`,
+    ]);
   if (rollback.onRollback) {
-    rows.push(['rollback hook', rollback.onRollback.ok ? `ok (${rollback.onRollback.command})` : `FAILED: ${rollback.onRollback.command} ${rollback.onRollback.detail ?? ''}`]);
-    if (!rollback.onRollback.ok && rollback.onRollback.outputTail) rows.push(['hook output', indent(rollback.onRollback.outputTail)]);
+    rows.push([
+      'rollback hook',
+      rollback.onRollback.ok
+        ? `ok (${rollback.onRollback.command})`
+        : `FAILED: ${rollback.onRollback.command} ${rollback.onRollback.detail ?? ''}`,
+    ]);
+    if (!rollback.onRollback.ok && rollback.onRollback.outputTail)
+      rows.push(['hook output', indent(rollback.onRollback.outputTail)]);
   }
   if (rollback.validation) rows.push(['after rollback', `validation ${describeValidation(rollback.validation)}`]);
   return rows;

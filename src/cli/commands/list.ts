@@ -20,32 +20,57 @@ export const listCommand: Command = {
   ].join('\n'),
   options: {
     kind: { type: 'string', value: 'KIND', description: 'only snapshots of this kind' },
-    tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: 'only snapshots carrying every one of these tags' },
+    tag: {
+      type: 'string',
+      short: 't',
+      value: 'TAG',
+      multiple: true,
+      description: 'only snapshots carrying every one of these tags',
+    },
     set: { ...SET_OPTION, description: `${SET_OPTION.description}: lists only the set's snapshots (tag set:NAME)` },
   },
   examples: ['ripcord list', 'ripcord list --kind pre-deploy --json'],
   async run(context, values) {
     const store = await context.openRepository();
     const listing = await listSnapshots(store);
-    const snapshots = listing.snapshots.filter((s) => matchesFilter(s, { kind: stringOption(values, 'kind'), tags: listOption(values, 'tag') }));
-    for (const bad of listing.damaged) context.stderr.write(`warning: snapshot ${bad.id} is not listed: ${terminalText(bad.problem)} (run ripcord verify ${bad.id})\n`);
+    const snapshots = listing.snapshots.filter((s) =>
+      matchesFilter(s, { kind: stringOption(values, 'kind'), tags: listOption(values, 'tag') }),
+    );
+    for (const bad of listing.damaged)
+      context.stderr.write(
+        `warning: snapshot ${bad.id} is not listed: ${terminalText(bad.problem)} (run ripcord verify ${bad.id})\n`,
+      );
     if (listing.unfinished.length > 0) {
-      context.stderr.write(`note: ${countOf(listing.unfinished.length, 'unfinished snapshot folder')} (interrupted backups) ${listing.unfinished.length === 1 ? 'is' : 'are'} not listed; ripcord prune removes ${listing.unfinished.length === 1 ? 'it' : 'them'} once ${listing.unfinished.length === 1 ? 'it is' : 'they are'} an hour old\n`);
+      context.stderr.write(
+        `note: ${countOf(listing.unfinished.length, 'unfinished snapshot folder')} (interrupted backups) ${listing.unfinished.length === 1 ? 'is' : 'are'} not listed; ripcord prune removes ${listing.unfinished.length === 1 ? 'it' : 'them'} once ${listing.unfinished.length === 1 ? 'it is' : 'they are'} an hour old\n`,
+      );
     }
     if (context.json) {
       context.printJson(snapshots);
     } else if (snapshots.length === 0) {
       // a mistyped --repo must not read as an empty repository
-      const local = !/^[a-z][a-z0-9+.-]*:\/\//i.test(context.repository) ? path.resolve(context.cwd, context.repository) : undefined;
+      const local = !/^[a-z][a-z0-9+.-]*:\/\//i.test(context.repository)
+        ? path.resolve(context.cwd, context.repository)
+        : undefined;
       if (local !== undefined && !existsSync(local)) {
-        throw new NotFoundError(`${terminalText(local)}: no repository there (no such folder): check --repo or RIPCORD_REPO; the first backup creates it`);
+        throw new NotFoundError(
+          `${terminalText(local)}: no repository there (no such folder): check --repo or RIPCORD_REPO; the first backup creates it`,
+        );
       }
       context.print(`no snapshots in ${store.properties.location}`);
     } else {
       context.print(
         formatTable(
           ['ID', 'CREATED (UTC)', 'KIND', 'FILES', 'SIZE', 'STORED', 'TAGS'],
-          snapshots.map((s) => [s.id, formatTime(s.created), s.kind, formatCount(s.files), formatBytes(s.inputBytes), formatBytes(storedBytes(s, listing.folders.get(s.id))), s.tags.join(',')]),
+          snapshots.map((s) => [
+            s.id,
+            formatTime(s.created),
+            s.kind,
+            formatCount(s.files),
+            formatBytes(s.inputBytes),
+            formatBytes(storedBytes(s, listing.folders.get(s.id))),
+            s.tags.join(','),
+          ]),
           [3, 4, 5],
         ),
       );

@@ -6,9 +6,10 @@ import { formatBytes, terminalText } from '../format.ts';
 
 export const lsCommand: Command = {
   name: 'ls',
-  summary: "List the files in a snapshot (decrypts only the manifest).",
+  summary: 'List the files in a snapshot (decrypts only the manifest).',
   usage: 'ripcord ls [options] <id|latest>',
-  description: 'Needs RIPCORD_PASSPHRASE or RIPCORD_IDENTITY. The manifest is authenticated before anything is printed.',
+  description:
+    'Needs RIPCORD_PASSPHRASE or RIPCORD_IDENTITY. The manifest is authenticated before anything is printed.',
   options: {},
   examples: ['ripcord ls latest', 'ripcord ls latest --json | jq -r .path'],
   async run(context, _values, positionals) {
@@ -21,8 +22,15 @@ export const lsCommand: Command = {
           context.stdout.write(`${jsonText(entry)}\n`);
         } else {
           const size = entry.type === 'file' ? formatBytes(entry.size ?? 0) : '';
-          const name = entry.type === 'directory' ? `${entry.path}/` : entry.type === 'symlink' ? `${entry.path} -> ${entry.target}` : entry.path;
-          context.print(`${terminalText(String(entry.mode))}  ${new Date(entry.mtime * 1000).toISOString().slice(0, 19).replace('T', ' ')}  ${size.padStart(9)}  ${terminalText(name)}`);
+          const name =
+            entry.type === 'directory'
+              ? `${entry.path}/`
+              : entry.type === 'symlink'
+                ? `${entry.path} -> ${entry.target}`
+                : entry.path;
+          context.print(
+            `${terminalText(String(entry.mode))}  ${new Date(entry.mtime * 1000).toISOString().slice(0, 19).replace('T', ' ')}  ${size.padStart(9)}  ${terminalText(name)}`,
+          );
         }
       }
     });

@@ -38,18 +38,67 @@ export const pruneCommand: Command = {
   ].join('\n'),
   options: {
     'keep-last': { type: 'string', value: 'N', description: 'keep the N newest snapshots of each group' },
-    'keep-hourly': { type: 'string', value: 'N', description: 'keep the newest snapshot of each of the N most recent hours (UTC) that have one' },
-    'keep-daily': { type: 'string', value: 'N', description: 'keep the newest snapshot of each of the N most recent days (UTC) that have one' },
-    'keep-weekly': { type: 'string', value: 'N', description: 'keep the newest snapshot of each of the N most recent ISO weeks (UTC) that have one' },
-    'keep-monthly': { type: 'string', value: 'N', description: 'keep the newest snapshot of each of the N most recent months (UTC) that have one' },
-    'keep-yearly': { type: 'string', value: 'N', description: 'keep the newest snapshot of each of the N most recent years (UTC) that have one' },
-    'keep-within': { type: 'string', value: 'DURATION', description: 'keep every snapshot taken less than DURATION (30d, 12h, 1d12h; m = minutes) before the newest of its group' },
-    'keep-tag': { type: 'string', value: 'TAG', multiple: true, description: 'keep every snapshot carrying TAG; with several, a snapshot carrying any of them is kept' },
-    kind: { type: 'string', value: 'KIND', description: `prune only snapshots of this kind (${SNAPSHOT_KINDS.join(' | ')}); others are untouched` },
-    tag: { type: 'string', short: 't', value: 'TAG', multiple: true, description: 'prune only snapshots carrying every one of these tags (comma-separated or repeated); others are untouched' },
+    'keep-hourly': {
+      type: 'string',
+      value: 'N',
+      description: 'keep the newest snapshot of each of the N most recent hours (UTC) that have one',
+    },
+    'keep-daily': {
+      type: 'string',
+      value: 'N',
+      description: 'keep the newest snapshot of each of the N most recent days (UTC) that have one',
+    },
+    'keep-weekly': {
+      type: 'string',
+      value: 'N',
+      description: 'keep the newest snapshot of each of the N most recent ISO weeks (UTC) that have one',
+    },
+    'keep-monthly': {
+      type: 'string',
+      value: 'N',
+      description: 'keep the newest snapshot of each of the N most recent months (UTC) that have one',
+    },
+    'keep-yearly': {
+      type: 'string',
+      value: 'N',
+      description: 'keep the newest snapshot of each of the N most recent years (UTC) that have one',
+    },
+    'keep-within': {
+      type: 'string',
+      value: 'DURATION',
+      description:
+        'keep every snapshot taken less than DURATION (30d, 12h, 1d12h; m = minutes) before the newest of its group',
+    },
+    'keep-tag': {
+      type: 'string',
+      value: 'TAG',
+      multiple: true,
+      description: 'keep every snapshot carrying TAG; with several, a snapshot carrying any of them is kept',
+    },
+    kind: {
+      type: 'string',
+      value: 'KIND',
+      description: `prune only snapshots of this kind (${SNAPSHOT_KINDS.join(' | ')}); others are untouched`,
+    },
+    tag: {
+      type: 'string',
+      short: 't',
+      value: 'TAG',
+      multiple: true,
+      description:
+        'prune only snapshots carrying every one of these tags (comma-separated or repeated); others are untouched',
+    },
     'dry-run': { type: 'boolean', short: 'n', description: 'print what would be removed and delete nothing' },
-    wait: { type: 'string', value: 'DURATION', description: 'when another prune holds the repository lock, wait up to DURATION for it (default: fail at once, naming the holder)' },
-    set: { ...SET_OPTION, description: `${SET_OPTION.description}: prunes only the set's snapshots (tag set:NAME) by the set's retention` },
+    wait: {
+      type: 'string',
+      value: 'DURATION',
+      description:
+        'when another prune holds the repository lock, wait up to DURATION for it (default: fail at once, naming the holder)',
+    },
+    set: {
+      ...SET_OPTION,
+      description: `${SET_OPTION.description}: prunes only the set's snapshots (tag set:NAME) by the set's retention`,
+    },
   },
   examples: [
     'ripcord prune --keep-last 5 --keep-daily 7 --keep-weekly 8 --dry-run',
@@ -57,7 +106,8 @@ export const pruneCommand: Command = {
     'ripcord prune --keep-monthly unlimited --keep-tag release --json',
   ],
   async run(context, values, positionals) {
-    if (positionals.length > 0) throw new UsageError(`prune takes no arguments (got ${positionals[0]}): see ripcord prune --help`);
+    if (positionals.length > 0)
+      throw new UsageError(`prune takes no arguments (got ${positionals[0]}): see ripcord prune --help`);
     const policy = policyFrom(values);
     const kind = stringOption(values, 'kind');
     if (kind !== undefined && !(SNAPSHOT_KINDS as readonly string[]).includes(kind)) {
@@ -68,9 +118,15 @@ export const pruneCommand: Command = {
     const waitText = stringOption(values, 'wait');
     const waitMs = waitText === undefined ? 0 : parseDuration(waitText);
     const prune = async () => {
-      const plan = await planPrune(store, { policy, scope: { kind, tags: listOption(values, 'tag') }, now: new Date() });
+      const plan = await planPrune(store, {
+        policy,
+        scope: { kind, tags: listOption(values, 'tag') },
+        now: new Date(),
+      });
       for (const bad of plan.damaged) {
-        context.stderr.write(`warning: snapshot ${bad.id} is damaged and was left in place: ${terminalText(bad.problem)} (run ripcord verify ${bad.id})\n`);
+        context.stderr.write(
+          `warning: snapshot ${bad.id} is damaged and was left in place: ${terminalText(bad.problem)} (run ripcord verify ${bad.id})\n`,
+        );
       }
       if (!context.json && !context.quiet) printPlan(context, plan, dryRun);
       return { plan, result: dryRun ? undefined : await applyPrune(store, plan, context.reporter) };
@@ -81,7 +137,11 @@ export const pruneCommand: Command = {
     context.record({
       dryRun,
       snapshots: result?.removedSnapshots ?? [],
-      details: { kept: plan.snapshots.length - (result?.removedSnapshots.length ?? 0), removed: result?.removedSnapshots.length ?? 0, bytesFreed: result?.bytesFreed ?? 0 },
+      details: {
+        kept: plan.snapshots.length - (result?.removedSnapshots.length ?? 0),
+        removed: result?.removedSnapshots.length ?? 0,
+        bytesFreed: result?.bytesFreed ?? 0,
+      },
     });
     context.reporter.finish();
     if (context.json) context.printJson(jsonReport(plan, result, dryRun));
@@ -110,7 +170,9 @@ function policyFrom(values: OptionValues): RetentionPolicy {
     const listed = tags.find((tag) => tag.includes(','));
     if (listed !== undefined) {
       // restic reads "a,b" as "both a and b"; ripcord has no tag lists, so neither guess is safe.
-      throw new UsageError(`--keep-tag ${listed}: give one tag per flag (--keep-tag a --keep-tag b keeps snapshots with a or b)`);
+      throw new UsageError(
+        `--keep-tag ${listed}: give one tag per flag (--keep-tag a --keep-tag b keeps snapshots with a or b)`,
+      );
     }
     policy.tags = tags;
   }
@@ -118,7 +180,12 @@ function policyFrom(values: OptionValues): RetentionPolicy {
 }
 
 function printPlan(context: CliContext, plan: PrunePlan, dryRun: boolean): void {
-  const scope = [plan.scope.kind && `kind ${plan.scope.kind}`, plan.scope.tags.length > 0 && `tags ${terminalText(plan.scope.tags.join(' and '))}`].filter(Boolean).join(', ');
+  const scope = [
+    plan.scope.kind && `kind ${plan.scope.kind}`,
+    plan.scope.tags.length > 0 && `tags ${terminalText(plan.scope.tags.join(' and '))}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
   context.print(`policy: ${describePolicy(plan.policy)} (applied to each group of kind + tags)`);
   if (scope) context.print(`scope: ${scope} (${plural(plan.outOfScope, 'snapshot')} outside it left untouched)`);
   context.print();
@@ -167,7 +234,10 @@ function summary(plan: PrunePlan, result: PruneResult | undefined): string {
     .filter((d) => result.removedSnapshots.includes(d.snapshot.id))
     .reduce((sum, d) => sum + d.bytes, 0);
   const unfinishedBytes = result.bytesFreed - snapshotBytes;
-  const skipped = result.skippedUnfinished.length > 0 ? `; left ${plural(result.skippedUnfinished.length, 'unfinished folder')} that changed since planning` : '';
+  const skipped =
+    result.skippedUnfinished.length > 0
+      ? `; left ${plural(result.skippedUnfinished.length, 'unfinished folder')} that changed since planning`
+      : '';
   return (
     `kept ${kept}, removed ${plural(result.removedSnapshots.length, 'snapshot')} (${formatBytes(snapshotBytes)} freed), ` +
     `removed ${plural(result.removedUnfinished.length, 'unfinished folder')}${unfinishedBytes > 0 ? ` (${formatBytes(unfinishedBytes)} freed)` : ''}${skipped}`

@@ -21,10 +21,31 @@ export const rollbackCommand: Command = {
     'Exit codes: 0 rolled back and valid; 20 the rollback or its validation failed: a human must act now.',
   ].join('\n'),
   options: {
-    paths: { type: 'string', short: 'p', value: 'P1,P2', multiple: true, description: 'restore only these paths of the snapshot (default: all of it)' },
-    directory: { type: 'string', short: 'C', value: 'DIR', description: 'the folder the deploy ran in', default: 'the working directory' },
-    capture: { type: 'string', value: "NAME='CMD'", multiple: true, description: 'capture the current state NAME into the pre-restore snapshot' },
-    'skip-captures': { type: 'boolean', description: 'restore the files even though captured state in the snapshot has no --restore-capture (it stays as it is now)' },
+    paths: {
+      type: 'string',
+      short: 'p',
+      value: 'P1,P2',
+      multiple: true,
+      description: 'restore only these paths of the snapshot (default: all of it)',
+    },
+    directory: {
+      type: 'string',
+      short: 'C',
+      value: 'DIR',
+      description: 'the folder the deploy ran in',
+      default: 'the working directory',
+    },
+    capture: {
+      type: 'string',
+      value: "NAME='CMD'",
+      multiple: true,
+      description: 'capture the current state NAME into the pre-restore snapshot',
+    },
+    'skip-captures': {
+      type: 'boolean',
+      description:
+        'restore the files even though captured state in the snapshot has no --restore-capture (it stays as it is now)',
+    },
     ...VALIDATION_OPTIONS,
   },
   examples: [
@@ -54,7 +75,10 @@ export const rollbackCommand: Command = {
       skipCaptures: values['skip-captures'] === true,
     });
     context.record({
-      snapshots: [report.rollback.restoredSnapshot, ...(report.rollback.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : [])],
+      snapshots: [
+        report.rollback.restoredSnapshot,
+        ...(report.rollback.brokenStateSnapshot ? [report.rollback.brokenStateSnapshot] : []),
+      ],
       rolledBack: report.result === 'rolled-back',
       timings: { rollback: report.rollback.durationMs },
       details: { result: report.result, ...(report.action ? { action: report.action } : {}) },
@@ -63,7 +87,9 @@ export const rollbackCommand: Command = {
     if (context.json) context.printJson(report);
     const rows = rollbackLines(report.rollback);
     if (report.action) rows.push(['ACTION', report.action]);
-    context.stderr.write(`${escapeControlsKeepingLines(formatRows(`ripcord rollback: ${report.result === 'rolled-back' ? 'ROLLED BACK' : 'ROLLBACK FAILED: a human must act now'} (exit ${report.exitCode})`, rows))}\n`);
+    context.stderr.write(
+      `${escapeControlsKeepingLines(formatRows(`ripcord rollback: ${report.result === 'rolled-back' ? 'ROLLED BACK' : 'ROLLBACK FAILED: a human must act now'} (exit ${report.exitCode})`, rows))}\n`,
+    );
     return report.exitCode;
   },
 };

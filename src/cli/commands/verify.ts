@@ -34,22 +34,34 @@ export const verifyCommand: Command = {
     });
     context.reporter.finish();
     const failed = outcomes.filter((o) => !o.ok);
-    context.record({ snapshots: outcomes.map((o) => o.id), details: { verified: outcomes.length, failed: failed.length, readData } });
+    context.record({
+      snapshots: outcomes.map((o) => o.id),
+      details: { verified: outcomes.length, failed: failed.length, readData },
+    });
     if (context.json) {
       context.printJson(outcomes);
     } else {
       for (const outcome of outcomes) {
         if (outcome.ok) context.print(`ok      ${outcome.id}${outcome.readData ? ' (data read and checked)' : ''}`);
-        else if (outcome.verdict === 'cannot-decrypt') context.print(`cannot decrypt  ${terminalText(outcome.problems[0] ?? '')}`);
+        else if (outcome.verdict === 'cannot-decrypt')
+          context.print(`cannot decrypt  ${terminalText(outcome.problems[0] ?? '')}`);
         else for (const problem of outcome.problems) context.print(`FAILED  ${terminalText(problem)}`);
       }
     }
     const problems = failed.flatMap((o) => o.problems);
-    if (problems.length === 1) throw failed[0]!.verdict === 'cannot-decrypt' ? new KeyError(problems[0]!) : new IntegrityError(problems[0]!);
+    if (problems.length === 1)
+      throw failed[0]!.verdict === 'cannot-decrypt' ? new KeyError(problems[0]!) : new IntegrityError(problems[0]!);
     if (problems.length > 1) {
       const undecryptable = failed.filter((o) => o.verdict === 'cannot-decrypt').length;
-      const counts = [failed.length - undecryptable && `${failed.length - undecryptable} failed`, undecryptable && `${undecryptable} cannot be decrypted with the keys given`].filter(Boolean).join(', ');
-      throw new IntegrityError(`${failed.length} of ${outcomes.length} snapshot(s) did not verify (${counts}): ${problems[0]} (and ${problems.length - 1} more problem(s) listed above)`);
+      const counts = [
+        failed.length - undecryptable && `${failed.length - undecryptable} failed`,
+        undecryptable && `${undecryptable} cannot be decrypted with the keys given`,
+      ]
+        .filter(Boolean)
+        .join(', ');
+      throw new IntegrityError(
+        `${failed.length} of ${outcomes.length} snapshot(s) did not verify (${counts}): ${problems[0]} (and ${problems.length - 1} more problem(s) listed above)`,
+      );
     }
     return 0;
   },

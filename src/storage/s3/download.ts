@@ -15,12 +15,22 @@ import { classifyS3Error } from './errors.ts';
 import { MiB } from './options.ts';
 import type { S3Requests } from './requests.ts';
 
-export async function readObject(requests: S3Requests, place: S3Place, key: string, objectKey: string, options: GetOptions = {}): Promise<Readable> {
+export async function readObject(
+  requests: S3Requests,
+  place: S3Place,
+  key: string,
+  objectKey: string,
+  options: GetOptions = {},
+): Promise<Readable> {
   const action = `read ${key}`;
   let first;
   try {
-    first = await requests.getObject(objectKey, options.offset ? { offset: options.offset, ifMatch: options.version } : undefined);
-    if (!(first.body instanceof Readable)) throw new StorageError(`${place.location}: cannot read ${key}: the S3 response has no readable body`);
+    first = await requests.getObject(
+      objectKey,
+      options.offset ? { offset: options.offset, ifMatch: options.version } : undefined,
+    );
+    if (!(first.body instanceof Readable))
+      throw new StorageError(`${place.location}: cannot read ${key}: the S3 response has no readable body`);
   } catch (error) {
     throw classifyS3Error(error, action, place);
   }
@@ -39,7 +49,13 @@ export async function readObject(requests: S3Requests, place: S3Place, key: stri
       return;
     }
     if (length === undefined || received >= length) out.end();
-    else out.destroy(new StorageError(`${place.location}: cannot read ${key}: the connection to ${place.endpointLabel} closed early`, { transient: true }));
+    else
+      out.destroy(
+        new StorageError(
+          `${place.location}: cannot read ${key}: the connection to ${place.endpointLabel} closed early`,
+          { transient: true },
+        ),
+      );
   };
   out.once('close', () => {
     if (!body.destroyed) body.destroy();

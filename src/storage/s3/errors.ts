@@ -24,16 +24,28 @@ const ACCESS_DENIED = [
   'AccountProblem',
   'Forbidden',
 ];
-const THROTTLED = ['SlowDown', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException', 'RequestThrottled'];
+const THROTTLED = [
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'RequestThrottled',
+];
 
 /** One line naming the bucket or endpoint and what to check. */
-export function classifyS3Error(error: unknown, action: string, { bucket, location, endpointLabel, storageClass }: S3Place): Error {
+export function classifyS3Error(
+  error: unknown,
+  action: string,
+  { bucket, location, endpointLabel, storageClass }: S3Place,
+): Error {
   if (error instanceof RipcordError) return error;
   const name = errorName(error);
   const code = networkCode(error);
   const status = httpStatus(error);
   const detail = messageOf(error);
-  const fail = (hint: string, transient = false) => new StorageError(oneLine(`${location}: cannot ${action}: ${hint}`), { transient, cause: error });
+  const fail = (hint: string, transient = false) =>
+    new StorageError(oneLine(`${location}: cannot ${action}: ${hint}`), { transient, cause: error });
 
   if (name === 'NoSuchKey' || (name === 'NotFound' && status === 404)) {
     return new NotFoundError(`${location}: cannot ${action}: no such object`, { cause: error });
@@ -47,16 +59,27 @@ export function classifyS3Error(error: unknown, action: string, { bucket, locati
     );
   }
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(detail)) {
-    return fail(`no AWS credentials found for ${location}: set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or give the runner a role)`);
+    return fail(
+      `no AWS credentials found for ${location}: set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or give the runner a role)`,
+    );
   }
-  if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || name === 'IllegalLocationConstraintException') {
+  if (
+    name === 'PermanentRedirect' ||
+    name === 'AuthorizationHeaderMalformed' ||
+    name === 'IllegalLocationConstraintException'
+  ) {
     return fail(`bucket ${bucket} is in another region than the one configured: set AWS_REGION (${name}: ${detail})`);
   }
   if (name === 'InvalidObjectState') {
-    return fail(`the object is archived (storage class ${storageClass ?? 'GLACIER/DEEP_ARCHIVE'}): restore it in S3 first (${detail})`);
+    return fail(
+      `the object is archived (storage class ${storageClass ?? 'GLACIER/DEEP_ARCHIVE'}): restore it in S3 first (${detail})`,
+    );
   }
   if (name === 'NoSuchUpload') {
-    return fail(`the multipart upload disappeared on ${endpointLabel} (aborted by a lifecycle rule or another client?)`, true);
+    return fail(
+      `the multipart upload disappeared on ${endpointLabel} (aborted by a lifecycle rule or another client?)`,
+      true,
+    );
   }
   if (code !== undefined || name === 'TimeoutError' || name === 'RequestTimeout') {
     const fatal = code === 'ENOTFOUND' || code?.startsWith('ERR_TLS') || code?.includes('CERT');
@@ -71,12 +94,17 @@ export function classifyS3Error(error: unknown, action: string, { bucket, locati
     );
   }
   if (THROTTLED.includes(name) || (status !== undefined && status >= 500)) {
-    return fail(`${endpointLabel} answered ${name || 'an error'}${status ? ` (HTTP ${status})` : ''}: ${detail}; try again later`, true);
+    return fail(
+      `${endpointLabel} answered ${name || 'an error'}${status ? ` (HTTP ${status})` : ''}: ${detail}; try again later`,
+      true,
+    );
   }
   if (name === 'BadDigest' || name === 'InvalidDigest' || name === 'XAmzContentSHA256Mismatch') {
     return fail(`the data was corrupted on the way to ${endpointLabel} (${name}); try again`, true);
   }
-  return fail(`${name ? `${name}: ` : ''}${detail}${status ? ` (HTTP ${status}, endpoint ${endpointLabel})` : ` (endpoint ${endpointLabel})`}`);
+  return fail(
+    `${name ? `${name}: ` : ''}${detail}${status ? ` (HTTP ${status}, endpoint ${endpointLabel})` : ` (endpoint ${endpointLabel})`}`,
+  );
 }
 
 /** "No such key" (or a HEAD 404, which carries no code), but never "no such bucket". */
@@ -98,7 +126,11 @@ function errorName(error: unknown): string {
 /** ECONNREFUSED and friends, also inside the AggregateError of a multi-address connect. */
 function networkCode(error: unknown): string | undefined {
   const e = error as { code?: unknown; errors?: unknown[]; cause?: unknown } | undefined;
-  const codes = [e?.code, (e?.errors?.[0] as { code?: unknown } | undefined)?.code, (e?.cause as { code?: unknown } | undefined)?.code];
+  const codes = [
+    e?.code,
+    (e?.errors?.[0] as { code?: unknown } | undefined)?.code,
+    (e?.cause as { code?: unknown } | undefined)?.code,
+  ];
   return codes.find((code): code is string => typeof code === 'string' && /^E[A-Z]+$|^ERR_|CERT/.test(code));
 }
 

@@ -64,11 +64,15 @@ export const S3_OPTIONS_SCHEMA: JsonSchema = {
 
 /** The options as given (undefined ones left out), or a UsageError naming the first bad one. */
 export function checkS3Options(options: S3StoreOptions): S3StoreOptions {
-  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as S3StoreOptions;
+  const given = Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as S3StoreOptions;
   const [problem] = validateAgainstSchema(given, S3_OPTIONS_SCHEMA);
   if (problem) throw new UsageError(`S3 option ${problem.path.join('.')} ${problem.message}`);
-  if (given.kmsKeyId !== undefined && given.sse !== 'aws:kms') throw new UsageError("S3 option kmsKeyId needs sse 'aws:kms'");
-  if (given.objectLockMode !== undefined && given.objectLockDays === undefined) throw new UsageError('S3 option objectLockMode needs objectLockDays');
+  if (given.kmsKeyId !== undefined && given.sse !== 'aws:kms')
+    throw new UsageError("S3 option kmsKeyId needs sse 'aws:kms'");
+  if (given.objectLockMode !== undefined && given.objectLockDays === undefined)
+    throw new UsageError('S3 option objectLockMode needs objectLockDays');
   return given;
 }
 
@@ -86,7 +90,9 @@ export function parseS3Url(url: string): { bucket: string; prefix: string } {
   // S3's rules are stricter (3-63 lowercase characters) but legacy buckets and S3-compatible
   // servers allow more; only reject what can never be a bucket name.
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/.test(authority)) {
-    throw new UsageError(`invalid S3 bucket name ${JSON.stringify(authority)} in ${url}: letters, digits, dots, hyphens and underscores`);
+    throw new UsageError(
+      `invalid S3 bucket name ${JSON.stringify(authority)} in ${url}: letters, digits, dots, hyphens and underscores`,
+    );
   }
   const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
   if (prefix !== '' && !isValidKey(prefix)) {
@@ -108,12 +114,16 @@ export interface AwsEnvironment {
 export function endpointOf(options: S3StoreOptions, env: AwsEnvironment): URL | undefined {
   const configured =
     options.endpoint ??
-    (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true' ? undefined : nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL));
+    (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true'
+      ? undefined
+      : (nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL)));
   if (configured === undefined) return undefined;
   try {
     return new URL(configured);
   } catch {
-    throw new UsageError(`invalid S3 endpoint ${JSON.stringify(configured)}: expected a URL such as http://127.0.0.1:9000`);
+    throw new UsageError(
+      `invalid S3 endpoint ${JSON.stringify(configured)}: expected a URL such as http://127.0.0.1:9000`,
+    );
   }
 }
 

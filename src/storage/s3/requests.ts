@@ -41,6 +41,8 @@ export interface S3Requests {
   headBucket(): Promise<void>;
   listPage(prefix: string, maxKeys: number, token: string | undefined): Promise<ListPage>;
   /** the keys S3 could not delete, with its reasons */
-  deleteObjects(keys: string[]): Promise<{ key: string | undefined; code: string | undefined; message: string | undefined }[]>;
+  deleteObjects(
+    keys: string[],
+  ): Promise<{ key: string | undefined; code: string | undefined; message: string | undefined }[]>;
   close(): void;
 }

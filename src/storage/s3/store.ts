@@ -29,7 +29,13 @@ export class S3Store implements Store {
   constructor(requests: S3Requests, settings: S3Settings) {
     this.requests = requests;
     this.settings = settings;
-    this.properties = { location: settings.location, listable: true, deletable: true, durable: true, usesSizeHint: true };
+    this.properties = {
+      location: settings.location,
+      listable: true,
+      deletable: true,
+      durable: true,
+      usesSizeHint: true,
+    };
   }
 
   private objectKey(key: string): string {
@@ -45,7 +51,12 @@ export class S3Store implements Store {
       options.size !== undefined && options.size > this.settings.partSize * MAX_PARTS
         ? Math.min(MAX_PART_SIZE, Math.ceil(options.size / MAX_PARTS))
         : this.settings.partSize;
-    await uploadObject(this.requests, this.settings, { key, objectKey, partSize, queueSize: this.settings.queueSize }, body);
+    await uploadObject(
+      this.requests,
+      this.settings,
+      { key, objectKey, partSize, queueSize: this.settings.queueSize },
+      body,
+    );
   }
 
   async get(key: string, options?: GetOptions): Promise<Readable> {
@@ -133,7 +144,11 @@ export class S3Store implements Store {
     if (failures.length > 0) {
       const shown = failures.slice(0, 5).join(', ');
       const more = failures.length > 5 ? ` and ${failures.length - 5} more` : '';
-      throw new StorageError(oneLine(`${this.settings.location}: cannot delete ${failures.length} object${failures.length === 1 ? '' : 's'}: ${shown}${more}`));
+      throw new StorageError(
+        oneLine(
+          `${this.settings.location}: cannot delete ${failures.length} object${failures.length === 1 ? '' : 's'}: ${shown}${more}`,
+        ),
+      );
     }
   }
 

@@ -19,7 +19,12 @@ export interface UploadTarget {
   queueSize: number;
 }
 
-export async function uploadObject(requests: S3Requests, place: S3Place, target: UploadTarget, body: Readable | Uint8Array): Promise<void> {
+export async function uploadObject(
+  requests: S3Requests,
+  place: S3Place,
+  target: UploadTarget,
+  body: Readable | Uint8Array,
+): Promise<void> {
   const upload: { id?: string } = {};
   let bodyFailed = false;
   try {
@@ -29,7 +34,12 @@ export async function uploadObject(requests: S3Requests, place: S3Place, target:
     const abortNote = upload.id === undefined ? '' : await abort(requests, target.objectKey, upload.id);
     if (bodyFailed) {
       if (error instanceof RipcordError) throw error;
-      throw new StorageError(oneLine(`${place.location}: cannot write ${target.key}: reading the data to upload failed: ${messageOf(error)}`), { cause: error });
+      throw new StorageError(
+        oneLine(
+          `${place.location}: cannot write ${target.key}: reading the data to upload failed: ${messageOf(error)}`,
+        ),
+        { cause: error },
+      );
     }
     const classified = classifyS3Error(error, `write ${target.key}`, place);
     if (abortNote !== '' && classified instanceof StorageError) {
@@ -99,7 +109,10 @@ async function uploadParts(
     if (failure) throw failure.error;
   };
 
-  const chunks: AsyncIterator<Uint8Array> = body instanceof Uint8Array ? ([body][Symbol.iterator]() as unknown as AsyncIterator<Uint8Array>) : body[Symbol.asyncIterator]();
+  const chunks: AsyncIterator<Uint8Array> =
+    body instanceof Uint8Array
+      ? ([body][Symbol.iterator]() as unknown as AsyncIterator<Uint8Array>)
+      : body[Symbol.asyncIterator]();
   for (;;) {
     let next: IteratorResult<Uint8Array>;
     try {

@@ -1,0 +1,17 @@
+import { Transform } from 'node:stream';
+import { type EncryptionKeys } from './openpgp-keys.ts';
+export interface EncryptOptions {
+    /** encrypt on a worker thread, off the thread that feeds the stream (for large data; see cfb-encryptor.ts) */
+    parallel?: boolean;
+    /**
+     * The writer gives each chunk away: nothing else refers to its memory afterwards, so the
+     * stream encrypts it in place instead of copying it (packArchive's members are such chunks).
+     */
+    ownsChunks?: boolean;
+}
+/**
+ * A Transform whose output is one complete binary OpenPGP message: ESK packets, then a SEIPD
+ * v1 packet (new-format header, partial body lengths) holding a Literal Data packet ('b',
+ * empty filename, date 0, partial body lengths) with the input bytes, then the MDC packet.
+ */
+export declare function createEncryptStream(keys: EncryptionKeys, options?: EncryptOptions): Transform;

@@ -1,0 +1,23 @@
+import { type PassphraseCheck } from '../domain/snapshot.ts';
+/** The S2K of RFC 4880 3.7.1: as many hash contexts as the key needs, each preloaded with i zero octets. */
+export declare function deriveKey(passphrase: Buffer, hashId: number, type: number, salt: Buffer, coded: number, keyBytes: number): Buffer;
+/** One SKESK v4 packet (new-format header) carrying `sessionKey` for AES-256. */
+export declare function createPassphrasePacket(sessionKey: Uint8Array, passphrase: string): Uint8Array;
+export declare function createPassphraseCheck(passphrase: string): PassphraseCheck;
+/** Whether `passphrase` is the one `check` was made from. A malformed check matches nothing. */
+export declare function matchesPassphraseCheck(passphrase: string, check: PassphraseCheck): boolean;
+export interface PacketSlice {
+    tag: number;
+    body: Buffer;
+}
+/** Split session-key packets (fixed lengths only; these are never partial). Undefined when it cannot. */
+export declare function splitPackets(data: Uint8Array): PacketSlice[] | undefined;
+/**
+ * Try the passphrase on every SKESK v4 this module understands. Returns the session key of
+ * the first that opens to a plausible AES key, or undefined (wrong passphrase, or a packet
+ * for openpgp.js to try).
+ */
+export declare function openPassphrasePackets(packets: PacketSlice[], passphrase: string): {
+    algorithm: number;
+    key: Uint8Array;
+} | 'unsupported' | undefined;

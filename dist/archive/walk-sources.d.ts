@@ -1,0 +1,36 @@
+import type { Stats } from 'node:fs';
+export interface SourceEntry {
+    /** where it is on disk */
+    fsPath: string;
+    /** name in the archive */
+    archivePath: string;
+    type: 'file' | 'directory' | 'symlink';
+    stats: Stats;
+    target?: string;
+}
+export interface WalkOptions {
+    cwd: string;
+    exclude?: readonly string[];
+    /** absolute paths never to descend into (the repository itself) */
+    skip?: readonly string[];
+    onWarning?: (message: string) => void;
+}
+export interface SourceRoot {
+    fsPath: string;
+    /** the stored name; "" when the root is the working directory itself */
+    archivePath: string;
+    /** does not exist (allowed for pre-restore snapshots: restoring them removes it again) */
+    missing?: boolean;
+}
+/** Check every path exists and map it to its archive name, before anything is written. */
+export declare function resolveRoots(paths: readonly string[], cwd: string, options?: {
+    allowMissing?: boolean;
+}): Promise<SourceRoot[]>;
+export declare function createExcludeMatcher(patterns: readonly string[]): (archivePath: string) => boolean;
+/** Depth first, synchronously: the metadata calls are faster in this thread than queued on the pool behind gzip work. */
+export declare function walkSources(roots: readonly SourceRoot[], options: WalkOptions): Generator<SourceEntry>;
+/** Sum files and bytes without keeping anything, for progress totals. */
+export declare function measureSources(roots: readonly SourceRoot[], options: WalkOptions): Promise<{
+    files: number;
+    bytes: number;
+}>;

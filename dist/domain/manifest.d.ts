@@ -1,0 +1,53 @@
+/**
+ * The manifest (manifest.json.pgp once encrypted) lists every archive entry in archive
+ * order. It is one JSON document laid out one entry per line, so that `jq` reads it
+ * whole and ripcord reads it as a stream:
+ *
+ *   {"format":"ripcord-manifest/1","roots":["config"],"entries":[
+ *   {"path":"config","type":"directory","mode":"0755","mtime":1704067200}
+ *   ,{"path":"config/app.yaml","type":"file","mode":"0644","mtime":1704067200,"size":12,"sha256":"..."}
+ *   ],"archive":{"sha256":"...","bytes":1234},"snapshot":{...}}
+ *
+ * The trailer binds the manifest to its archive (checksum) and to snapshot.json (a copy
+ * of its fields), so a key holder can authenticate both.
+ */
+import type { ObjectChecksum, SnapshotMetadata } from './snapshot.ts';
+export declare const MANIFEST_FORMAT = "ripcord-manifest/1";
+export type EntryType = 'file' | 'directory' | 'symlink';
+export interface ManifestEntry {
+    /** as stored in the archive: relative, "/"-separated */
+    path: string;
+    type: EntryType;
+    /** permission bits as 4 octal digits, e.g. "0644" */
+    mode: string;
+    /** seconds since the epoch */
+    mtime: number;
+    size?: number;
+    sha256?: string;
+    /** symlink target */
+    target?: string;
+}
+/** snapshot.json fields the manifest vouches for: all but its own checksum and the checksums of itself. */
+export type ManifestBinding = Omit<SnapshotMetadata, 'objects' | 'metadataSha256'>;
+export interface ManifestTrailer {
+    archive: ObjectChecksum;
+    snapshot: ManifestBinding;
+}
+export declare function manifestHeader(roots: readonly string[]): string;
+export declare function manifestEntryLine(entry: ManifestEntry, first: boolean): string;
+export declare function manifestTrailer(trailer: ManifestTrailer): string;
+export declare function bindingOf(metadata: SnapshotMetadata): ManifestBinding;
+export declare function formatMode(mode: number): string;
+export declare function parseMode(mode: string): number;
+export type ManifestLine = {
+    kind: 'header';
+    roots: string[];
+} | {
+    kind: 'entry';
+    entry: ManifestEntry;
+} | {
+    kind: 'trailer';
+    trailer: ManifestTrailer;
+};
+/** Parse one line of a manifest; throws with a short reason when it is malformed. */
+export declare function parseManifestLine(line: string, index: number): ManifestLine;

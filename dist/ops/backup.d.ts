@@ -1,0 +1,52 @@
+import type { EncryptionKeys } from '../archive/openpgp-keys.ts';
+import type { CaptureCommand } from './captures.ts';
+import type { Reporter } from '../domain/events.ts';
+import type { SnapshotKind, SnapshotMetadata } from '../domain/snapshot.ts';
+import type { Store } from '../storage/store.ts';
+import type { Origin } from './origin.ts';
+export interface BackupRequest {
+    store: Store;
+    paths: readonly string[];
+    cwd: string;
+    exclude?: readonly string[];
+    /** absolute paths never backed up (the local repository itself) */
+    skip?: readonly string[];
+    kind?: SnapshotKind;
+    tags?: readonly string[];
+    keys: EncryptionKeys;
+    origin: Origin;
+    restoredFrom?: string;
+    /**
+     * Start using a key other than the repository's. Without it a backup whose passphrase or
+     * recipients differ from the newest snapshot's is refused (pre-restore snapshots are
+     * never refused: a restore must not be blocked by its safety net).
+     */
+    newKey?: boolean;
+    /**
+     * Record paths that do not exist instead of failing (pre-restore and pre-deploy snapshots):
+     * such a path is a manifest root without entries, which a restore with --delete removes.
+     */
+    allowMissing?: boolean;
+    /** gzip level, 0-9 */
+    compressionLevel?: number;
+    /** command output stored as .ripcord-captured/NAME */
+    captures?: readonly CaptureCommand[];
+    /** environment for capture commands (default: this process's) */
+    env?: NodeJS.ProcessEnv;
+    reporter?: Reporter;
+    /**
+     * Stops the backup: what it wrote is removed, and it rejects with the signal's reason
+     * when that is a RipcordError (the adapter says why it stopped).
+     */
+    signal?: AbortSignal;
+}
+export interface BackupResult {
+    snapshot: SnapshotMetadata;
+    warnings: string[];
+    /** paths recorded as absent (allowMissing), as stored */
+    absent: string[];
+}
+export declare function createBackup(request: BackupRequest): Promise<BackupResult>;
+/** Default paths and excludes when the user names none: the working directory. */
+export declare const DEFAULT_EXCLUDES: string[];
+export declare function repositorySkip(repository: string, cwd: string): string[];

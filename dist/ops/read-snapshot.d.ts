@@ -1,0 +1,75 @@
+/**
+ * Reading a snapshot back: its objects decrypted as streams, its manifest as lines.
+ *
+ * Decrypted bytes are not authenticated until the OpenPGP stream has ended (the MDC sits
+ * at the end of the message). Everything here therefore either only compares (verify), or
+ * stages into a private scratch file first (one with no name, see private-folder.ts) and uses it
+ * after the stream ended cleanly.
+ */
+import { Transform } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { ChecksumStream } from '../archive/checksum-stream.ts';
+import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
+import type { TarItem } from '../archive/tar-reader.ts';
+import { RipcordError } from '../domain/errors.ts';
+import type { ManifestEntry, ManifestTrailer } from '../domain/manifest.ts';
+import type { ObjectChecksum, SnapshotMetadata } from '../domain/snapshot.ts';
+import { ARCHIVE_OBJECT, MANIFEST_OBJECT } from '../domain/snapshot.ts';
+import type { Store } from '../storage/store.ts';
+/** Connect streams; the last one errors when any of them does. */
+export declare function chain(first: Readable, ...rest: (Transform | Writable)[]): Readable;
+/** Read a stream to its end, discarding data: lets trailing checks (MDC, gzip CRC) run. */
+export declare function drain(stream: Readable): Promise<void>;
+/** Rephrase low-level failures (bad MDC, gzip CRC, truncated tar) with the snapshot and object they concern. */
+export declare function describeFailure(snapshot: SnapshotMetadata, object: string, error: unknown): RipcordError;
+export interface ObjectReader {
+    /** the decrypted plaintext */
+    plaintext: Readable;
+    /** the checksum of the stored bytes; available after plaintext ended */
+    stored: ChecksumStream;
+}
+export interface OpenOptions {
+    /** the caller has just compared the stored object with its checksum (verify): skip the first pass */
+    checked?: boolean;
+}
+/**
+ * Decrypt a stored object, after a first pass that compares its bytes with the checksum in
+ * snapshot.json: damage is reported as damage, and no key derivation is spent on bytes
+ * that are not the snapshot's. The checksum is taken again while decrypting, since the
+ * object may change between the two reads.
+ */
+export declare function openDecrypted(store: Store, snapshot: SnapshotMetadata, object: typeof ARCHIVE_OBJECT | typeof MANIFEST_OBJECT, keys: DecryptionKeys, options?: OpenOptions): Promise<ObjectReader>;
+/** Check a finished read against snapshot.json's checksum for that object. */
+export declare function checkStoredChecksum(snapshot: SnapshotMetadata, object: typeof ARCHIVE_OBJECT | typeof MANIFEST_OBJECT, actual: ObjectChecksum): void;
+export interface ManifestReader {
+    roots: string[];
+    entries: AsyncGenerator<ManifestEntry>;
+    /** set once `entries` is exhausted */
+    trailer(): ManifestTrailer;
+}
+/** Parse manifest lines from a plaintext stream. */
+export declare function parseManifest(lines: AsyncIterable<string>): Promise<ManifestReader>;
+/**
+ * The lines of a UTF-8 stream ("\n" or "\r\n"). Not node:readline: its iterator waits
+ * forever on a stream that failed before it was attached (a wrong passphrase fails the
+ * manifest while the archive is still being opened), and a pending promise with nothing
+ * left to run lets Node exit as if the command had succeeded. A stream's own iterator
+ * rejects with the stream's error however late it comes. A line longer than MAX_LINE (no
+ * manifest line comes near it) fails, so a hostile stream cannot grow memory without bound.
+ */
+export declare function linesOf(stream: Readable): AsyncGenerator<string>;
+/**
+ * Decrypt the manifest into a private scratch file, check its stored checksum and
+ * authentication, then hand a reader over the file to `use`. The file has no name: it
+ * is gone when it is closed, or when the process dies.
+ */
+export declare function withManifest<T>(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, use: (manifest: ManifestReader) => Promise<T>): Promise<T>;
+export interface ArchiveReader {
+    items: AsyncGenerator<TarItem>;
+    /** after `items` is exhausted: read to the end and run every trailing check */
+    finish(): Promise<void>;
+    /** stop reading (after a failure): releases the stored object's stream; a no-op after finish() */
+    close(): void;
+}
+/** Stream the archive's tar entries. Nothing read here is authenticated before finish() resolves. */
+export declare function openArchive(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, options?: OpenOptions): Promise<ArchiveReader>;

@@ -1,0 +1,25 @@
+import { Readable } from 'node:stream';
+import type { GetOptions, PutOptions, Store, StoredObject } from './store.ts';
+export declare class LocalStore implements Store {
+    readonly properties: {
+        location: string;
+        listable: boolean;
+        deletable: boolean;
+        durable: boolean;
+    };
+    readonly root: string;
+    constructor(root: string);
+    private pathOf;
+    put(key: string, body: Readable | Uint8Array, _options?: PutOptions): Promise<void>;
+    get(key: string, options?: GetOptions): Promise<Readable>;
+    stat(key: string): Promise<StoredObject | undefined>;
+    list(prefix: string): AsyncIterable<StoredObject>;
+    private walk;
+    listEmptyFolders(): AsyncIterable<StoredObject>;
+    removeEmptyFolder(key: string): Promise<boolean>;
+    delete(keys: readonly string[]): Promise<void>;
+    /** Remove these folders and their parents inside the store while they are empty, deepest first. */
+    private removeEmptyFolders;
+    close(): Promise<void>;
+    private classify;
+}

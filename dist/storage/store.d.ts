@@ -1,0 +1,79 @@
+/**
+ * The storage contract. A repository is a flat key space ("<id>/archive.tar.gz.pgp",
+ * "<id>/snapshot.json", "audit/2026-11.jsonl", ...) behind one small interface, so
+ * operations never know whether they talk to local disk, S3 or the Actions cache.
+ *
+ * Keys use "/" as separator, never start with "/", and never contain "." or ".."
+ * components. Backends map them onto their own namespace.
+ */
+import type { Readable } from 'node:stream';
+export interface StoredObject {
+    /** key relative to the repository root */
+    key: string;
+    /** size in bytes */
+    size: number;
+    /** last modification time, as the backend reports it */
+    modified: Date;
+}
+export interface StoreProperties {
+    /** human-readable location for messages, credentials stripped: "/srv/backups", "s3://bucket/prefix" */
+    location: string;
+    /** list() returns every key (false for stores that can only look up by exact key or prefix) */
+    listable: boolean;
+    /** delete() is supported */
+    deletable: boolean;
+    /** data survives indefinitely (false for caches that evict) */
+    durable: boolean;
+    /** put() sizes its uploads from PutOptions.size, so callers should work it out when they can */
+    usesSizeHint?: boolean;
+}
+export interface GetOptions {
+    /** resume a read: start this many bytes into the object */
+    offset?: number;
+    /**
+     * with `offset`: the object must still be the one whose read is resumed (objectVersion of
+     * the first stream); a backend that can tell (S3: the ETag) fails the read otherwise
+     */
+    version?: string;
+}
+/** What a backend knows of which object a stream from get() reads (S3: its ETag), to resume it safely. */
+export declare function objectVersion(stream: Readable): string | undefined;
+export declare function withObjectVersion<T extends Readable>(stream: T, version: string | undefined): T;
+export interface PutOptions {
+    /** size in bytes when known up front, or an upper estimate; lets backends pick multipart sizes */
+    size?: number;
+}
+export interface Store {
+    readonly properties: StoreProperties;
+    /**
+     * Store `body` under `key`, replacing any previous object. Atomic: a reader sees the
+     * old object, nothing, or the whole new object, never a prefix. If `body` errors or the
+     * write fails, no object (and no partial object) is left under `key`, and put rejects.
+     */
+    put(key: string, body: Readable | Uint8Array, options?: PutOptions): Promise<void>;
+    /**
+     * Stream the object stored under `key` (from `options.offset` on). Rejects with
+     * NotFoundError when there is none. The stream errors (never ends early) when the backend
+     * fails mid-read, with a StorageError marked transient when resuming may succeed.
+     */
+    get(key: string, options?: GetOptions): Promise<Readable>;
+    /** The object's size and time, or undefined when there is none. */
+    stat(key: string): Promise<StoredObject | undefined>;
+    /**
+     * Every object whose key starts with `prefix`, in no guaranteed order. Pages through
+     * large listings internally; the caller sees one sequence.
+     */
+    list(prefix: string): AsyncIterable<StoredObject>;
+    /** Remove these objects. Keys that do not exist are ignored. */
+    delete(keys: readonly string[]): Promise<void>;
+    /**
+     * Stores with folders (local disk) only: the top-level folders that hold no object, as
+     * `key` (no "/") with size 0 and the folder's time. A writer killed between making its
+     * folder and its first file leaves one; no object store has such a thing.
+     */
+    listEmptyFolders?(): AsyncIterable<StoredObject>;
+    /** With listEmptyFolders: remove that folder if it is still empty; false when it is not (or gone). */
+    removeEmptyFolder?(key: string): Promise<boolean>;
+    /** Release connections and handles. */
+    close(): Promise<void>;
+}
