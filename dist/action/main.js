@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-OOPIFDOB.js";
+} from "../chunks/chunk-HP36CS27.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-EWY4DXIJ.js";
+} from "../chunks/chunk-6SAFBIJH.js";
 import {
   ActionInputs,
   InputError,
@@ -31,9 +31,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-XYINDLW4.js";
+} from "../chunks/chunk-R7TSHBIN.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-6WH7YPJT.js";
+import "../chunks/chunk-OHP4F67P.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -57,7 +57,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-EUDVVVDB.js";
+} from "../chunks/chunk-YBSMCLY7.js";
 import "../chunks/chunk-JJBUXAT6.js";
 import {
   keepYoungGenerationSmall

@@ -11,14 +11,14 @@ import {
   openRepository,
   recordNote,
   rollbackFromInputs
-} from "../chunks/chunk-XYINDLW4.js";
+} from "../chunks/chunk-R7TSHBIN.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-6WH7YPJT.js";
+import "../chunks/chunk-OHP4F67P.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-EUDVVVDB.js";
+import "../chunks/chunk-YBSMCLY7.js";
 import "../chunks/chunk-JJBUXAT6.js";
 import {
   keepYoungGenerationSmall

@@ -257,13 +257,16 @@ export interface ArchiveReader {
 }
 
 /**
- * A pass-through that collects garbage whenever 16 MiB of dead buffers may have piled up
+ * A pass-through that collects garbage whenever 8 MiB of dead buffers may have piled up
  * (see archive/reclaim.ts). Measured on the benchmark: a restore peaked at 122-128 MiB
  * without it, 112-115 with a collection every 16 MiB of tar (Node 20), but 142-156 MiB on
  * Node 24, which frees buffers later; following the buffer memory itself, 98-100 MiB on
- * Node 20 and 112-117 on Node 24, for the same CPU.
+ * Node 20 and 112-117 on Node 24, for the same CPU. A large restore's file writes then moved
+ * to a worker thread (ops/stage-writer.ts), which costs Node 24 about 12 MiB more: with 16 MiB
+ * of slack it peaked at 131-137 MiB, with 8 MiB at 121-125, the collections' time now on a
+ * thread that no longer waits for the disk.
  */
-const RESTORE_GARBAGE_SLACK = 16 << 20;
+const RESTORE_GARBAGE_SLACK = 8 << 20;
 
 function collectingGarbage(): Transform {
   const collect = collectGarbageOverSlack(RESTORE_GARBAGE_SLACK);

@@ -19,8 +19,8 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../archive/worker-program.ts';
 import type { FromStageWorker, StageFailure, StageOp, StopStageWorker, ToStageWorker } from './stage-messages.ts';
 
-/** bytes a batch carries */
-const BATCH = 1 << 20;
+/** bytes a batch carries (half a MiB: four in flight are 2 MiB of the restore's peak) */
+const BATCH = 512 << 10;
 /** batches in flight at most (their buffers are reused) */
 const POOL = 4;
 /** steps a batch carries at most: a batch of empty files goes out before the list grows long */
