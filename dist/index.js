@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-A2HNMGB6.js";
+} from "./chunks/chunk-4EYZ3IUI.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-6SAFBIJH.js";
+} from "./chunks/chunk-KIFPMY63.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-YBSMCLY7.js";
+} from "./chunks/chunk-EXHZYE3M.js";
 import "./chunks/chunk-JJBUXAT6.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import "./chunks/chunk-EYQ7L4U7.js";

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-HP36CS27.js";
+} from "../chunks/chunk-2PSXG4R7.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-6SAFBIJH.js";
+} from "../chunks/chunk-KIFPMY63.js";
 import {
   ActionInputs,
   InputError,
@@ -31,9 +31,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-R7TSHBIN.js";
+} from "../chunks/chunk-XZMN47EZ.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-OHP4F67P.js";
+import "../chunks/chunk-VSPR2HPU.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -57,7 +57,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-YBSMCLY7.js";
+} from "../chunks/chunk-EXHZYE3M.js";
 import "../chunks/chunk-JJBUXAT6.js";
 import {
   keepYoungGenerationSmall

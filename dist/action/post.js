@@ -11,14 +11,14 @@ import {
   openRepository,
   recordNote,
   rollbackFromInputs
-} from "../chunks/chunk-R7TSHBIN.js";
+} from "../chunks/chunk-XZMN47EZ.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-OHP4F67P.js";
+import "../chunks/chunk-VSPR2HPU.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-YBSMCLY7.js";
+import "../chunks/chunk-EXHZYE3M.js";
 import "../chunks/chunk-JJBUXAT6.js";
 import {
   keepYoungGenerationSmall

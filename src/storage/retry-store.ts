@@ -60,12 +60,17 @@ class RetryingStore implements Store {
   private readonly inner: Store;
   private readonly policy: RetryPolicy;
   private readonly backend: BackendRetries;
+  readonly listEmptyFolders?: () => AsyncIterable<StoredObject>;
+  readonly removeEmptyFolder?: (key: string) => Promise<boolean>;
 
   constructor(inner: Store, policy: RetryPolicy, backend: BackendRetries) {
     this.inner = inner;
     this.policy = policy;
     this.backend = backend;
     this.properties = inner.properties;
+    // What only some backends can do is passed through as it is (local folders, no retries).
+    if (inner.listEmptyFolders) this.listEmptyFolders = inner.listEmptyFolders.bind(inner);
+    if (inner.removeEmptyFolder) this.removeEmptyFolder = inner.removeEmptyFolder.bind(inner);
   }
 
   private wait(attempt: number): Promise<unknown> {
