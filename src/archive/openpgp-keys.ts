@@ -1,18 +1,30 @@
 /**
- * Everything ripcord does with OpenPGP keys, and the only module that loads openpgp.js.
+ * What ripcord does with OpenPGP keys: recipients, identities, session keys, key pairs
+ * (signatures are in ./openpgp-signatures.ts; openpgp.js is loaded by ./openpgp-library.ts).
  *
  * openpgp.js handles what is small and fiddly: reading and checking keys, and the
  * session-key packets (SKESK v4 for a passphrase, PKESK v3 for public keys). The bulk
  * data layer (SEIPD v1) is done natively in ./seipd-encrypt.ts and ./seipd-decrypt.ts. openpgp.js is imported lazily so
- * that commands which never touch a key do not pay for loading it.
+ * that commands which never touch a key do not pay for loading it (./openpgp-library.ts).
  *
  * Every failure leaves as a KeyError (or IntegrityError for unreadable packets) with one
  * line that says what is wrong and what to do; openpgp.js's own text is only appended.
  */
-import type { Config, Key, KeyID, Message, PrivateKey, PublicKey, Subkey } from 'openpgp';
+import type { Key, Message, PrivateKey, PublicKey, Subkey } from 'openpgp';
 import { IntegrityError, KeyError } from '../domain/errors.ts';
-import type { DecryptionKeys, EncryptionKeys, SigningKey } from '../domain/keys.ts';
+import type { DecryptionKeys, EncryptionKeys } from '../domain/keys.ts';
 import { createPassphrasePacket, openPassphrasePackets, splitPackets } from './skesk.ts';
+import {
+  describe,
+  fingerprintOf,
+  isWildcard,
+  keyIdHex,
+  openpgp,
+  readArmoredKeys,
+  reason,
+  settings,
+} from './openpgp-library.ts';
+import type { OpenPGP } from './openpgp-library.ts';
 
 export type { DecryptionKeys, EncryptionKeys, SignerTrust, SigningKey } from '../domain/keys.ts';
 
@@ -36,74 +48,6 @@ export interface SessionKey {
  * with more before trying any key, and a backup refuses more recipients than a reader accepts.
  */
 export const MAX_SESSION_KEY_PACKETS = 16;
-
-type OpenPGP = typeof import('openpgp');
-
-let loading: Promise<OpenPGP> | undefined;
-
-/** openpgp.js, loaded on first use. */
-function openpgp(): Promise<OpenPGP> {
-  loading ??= import('openpgp');
-  return loading;
-}
-
-/**
- * Settings (a full config: key methods do not merge with the defaults) passed to every openpgp.js call, so that a global `openpgp.config` changed by
- * anyone else cannot make us write something GnuPG 2.2 cannot read: no AEAD (SKESK v4,
- * PKESK v3, CFB-protected private keys), v4 keys, iterated+salted S2K.
- */
-function settings(op: OpenPGP): Config {
-  return {
-    ...op.config,
-    aeadProtect: false,
-    v6Keys: false,
-    s2kType: op.enums.s2k.iterated,
-    // 16 MiB of SHA-256 per passphrase guess (openpgp.js's default coded count)
-    s2kIterationCountByte: 224,
-    preferredSymmetricAlgorithm: op.enums.symmetric.aes256,
-    preferredHashAlgorithm: op.enums.hash.sha256,
-    constantTimePKCS1Decryption: false,
-  };
-}
-
-function reason(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-function fingerprintOf(key: Key | Subkey): string {
-  return key.getFingerprint().toUpperCase();
-}
-
-function keyIdHex(keyID: KeyID): string {
-  return keyID.toHex().toUpperCase();
-}
-
-function isWildcard(keyID: KeyID): boolean {
-  return /^0+$/.test(keyID.toHex());
-}
-
-function describe(key: Key): string {
-  const uid = key.getUserIDs()[0];
-  return uid ? `${fingerprintOf(key)} (${uid})` : fingerprintOf(key);
-}
-
-const ARMORED_KEY_BLOCK = /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP \1 KEY BLOCK-----/g;
-
-/**
- * The armored blocks in a text (openpgp.js reads only the first block of a string). Text
- * without a complete block is passed on whole, for openpgp.js to say what is wrong with it.
- */
-function armoredBlocks(text: string): string[] {
-  return text.match(ARMORED_KEY_BLOCK) ?? [text];
-}
-
-/** All keys in armored text that may hold several armored blocks, each with one or more keys. */
-async function readArmoredKeys(op: OpenPGP, text: string, config: Config): Promise<Key[]> {
-  const keys: Key[] = [];
-  for (const block of armoredBlocks(text)) keys.push(...(await op.readKeys({ armoredKeys: block, config })));
-  return keys;
-}
 
 const GNUPG22_ENCRYPTION_ALGORITHMS = new Set([1 /* RSA */, 2 /* RSA encrypt-only */, 16 /* ElGamal */, 18 /* ECDH */]);
 
@@ -425,124 +369,4 @@ export async function publicKeyOf(armoredPrivate: string): Promise<string> {
   } catch (error) {
     throw new KeyError(`RIPCORD_IDENTITY is not a readable armored OpenPGP key: ${reason(error)}`);
   }
-}
-
-/** The signing key, unlocked and checked to be able to sign now. */
-async function readSigningKey(op: OpenPGP, signing: SigningKey): Promise<PrivateKey> {
-  const config = settings(op);
-  let keys: Key[];
-  try {
-    keys = await readArmoredKeys(op, signing.armoredKey, config);
-  } catch (error) {
-    throw new KeyError(
-      `RIPCORD_SIGNING_KEY does not hold a readable armored OpenPGP private key (export one with gpg --armor --export-secret-keys): ${reason(error)}`,
-    );
-  }
-  if (keys.length !== 1)
-    throw new KeyError(`RIPCORD_SIGNING_KEY holds ${keys.length} keys; give exactly one private key`);
-  const key = keys[0]!;
-  if (!key.isPrivate())
-    throw new KeyError(
-      `RIPCORD_SIGNING_KEY holds a public key; give the private key (gpg --armor --export-secret-keys ${fingerprintOf(key)})`,
-    );
-  if (key.keyPacket.version !== 4)
-    throw new KeyError(
-      `signing key ${describe(key)} is a version ${key.keyPacket.version} key, which GnuPG 2.2 cannot check; give a version 4 key`,
-    );
-  let unlocked: PrivateKey = key;
-  if (!key.isDecrypted()) {
-    if (signing.passphrase === undefined)
-      throw new KeyError(
-        `signing key ${describe(key)} is protected by a passphrase; set RIPCORD_SIGNING_KEY_PASSPHRASE`,
-      );
-    try {
-      unlocked = await op.decryptKey({ privateKey: key, passphrase: signing.passphrase, config });
-    } catch (error) {
-      throw new KeyError(`the passphrase for signing key ${describe(key)} is wrong: ${reason(error)}`);
-    }
-  }
-  try {
-    await unlocked.getSigningKey(undefined, new Date(), undefined, config);
-  } catch (error) {
-    throw new KeyError(
-      `signing key ${describe(key)} cannot sign now (expired, revoked, or no signing (sub)key): ${reason(error)}`,
-    );
-  }
-  return unlocked;
-}
-
-/** The signing key's fingerprint and armored public key, after checking that it can sign. */
-export async function inspectSigningKey(signing: SigningKey): Promise<{ fingerprint: string; publicKey: string }> {
-  const key = await readSigningKey(await openpgp(), signing);
-  return { fingerprint: fingerprintOf(key), publicKey: key.toPublic().armor() };
-}
-
-/** An armored detached signature over `data` (a binary-mode signature, as `gpg --detach-sign` makes): SHA-256, or the stronger hash the key prefers. */
-export async function signDetached(data: Uint8Array, signing: SigningKey): Promise<string> {
-  const op = await openpgp();
-  const config = settings(op);
-  const key = await readSigningKey(op, signing);
-  try {
-    const message = await op.createMessage({ binary: data });
-    return await op.sign({ message, signingKeys: key, detached: true, format: 'armored', config });
-  } catch (error) {
-    throw new KeyError(`cannot sign with ${describe(key)}: ${reason(error)}`);
-  }
-}
-
-export type SignatureCheck =
-  | { status: 'trusted'; fingerprint: string }
-  /** made by a key that is not trusted (or not at hand): `signer` is the fingerprint or key ID it names */
-  | { status: 'untrusted'; signer: string }
-  | { status: 'bad'; reason: string };
-
-/**
- * Check an armored detached signature over `data`. Only `trusted` keys can make it pass:
- * keys in `offered` (untrusted text, e.g. from the repository) count only when their primary
- * fingerprint is one of `fingerprints`. Exactly one signature packet is accepted.
- */
-export async function checkDetachedSignature(
-  data: Uint8Array,
-  armoredSignature: string,
-  trusted: { keys: string[]; fingerprints: string[]; offered?: string },
-): Promise<SignatureCheck> {
-  const op = await openpgp();
-  const config = settings(op);
-  let signature: Awaited<ReturnType<OpenPGP['readSignature']>>;
-  try {
-    signature = await op.readSignature({ armoredSignature, config });
-  } catch (error) {
-    return { status: 'bad', reason: `not a readable OpenPGP signature (${reason(error)})` };
-  }
-  const packets = signature.packets;
-  if (packets.length !== 1) return { status: 'bad', reason: `it holds ${packets.length} signatures, not one` };
-  const packet = packets[0]!;
-  const fpr = packet.issuerFingerprint
-    ? Buffer.from(packet.issuerFingerprint).toString('hex').toUpperCase()
-    : undefined;
-  const signer = fpr ?? `key ID ${keyIdHex(packet.issuerKeyID)}`;
-
-  const verificationKeys: PublicKey[] = [];
-  try {
-    for (const text of trusted.keys)
-      verificationKeys.push(...(await readArmoredKeys(op, text, config)).map((key) => key.toPublic()));
-  } catch (error) {
-    throw new KeyError(`RIPCORD_TRUSTED_SIGNERS does not hold a readable armored OpenPGP public key: ${reason(error)}`);
-  }
-  if (trusted.offered && trusted.fingerprints.length > 0) {
-    const offered = await readArmoredKeys(op, trusted.offered, config).catch(() => [] as Key[]);
-    verificationKeys.push(
-      ...offered.filter((key) => trusted.fingerprints.includes(fingerprintOf(key))).map((key) => key.toPublic()),
-    );
-  }
-  const matching = verificationKeys.filter((key) => key.getKeys(packet.issuerKeyID).length > 0);
-  if (matching.length === 0) return { status: 'untrusted', signer };
-  try {
-    const message = await op.createMessage({ binary: data });
-    const result = await op.verify({ message, signature, verificationKeys: matching, expectSigned: true, config });
-    await result.signatures[0]!.verified;
-  } catch (error) {
-    return { status: 'bad', reason: reason(error) };
-  }
-  return { status: 'trusted', fingerprint: fingerprintOf(matching[0]!) };
 }

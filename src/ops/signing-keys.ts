@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs/promises';
 import type { SignerTrust, SigningKey } from '../domain/keys.ts';
-import { inspectSigningKey } from '../archive/openpgp-keys.ts';
+import { inspectSigningKey } from '../archive/openpgp-signatures.ts';
 import { KeyError } from '../domain/errors.ts';
 
 export interface SigningInputs {

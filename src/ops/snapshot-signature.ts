@@ -14,7 +14,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { DecryptionKeys, EncryptionKeys, SignerTrust } from '../domain/keys.ts';
-import { checkDetachedSignature, signDetached, inspectSigningKey } from '../archive/openpgp-keys.ts';
+import { checkDetachedSignature, signDetached, inspectSigningKey } from '../archive/openpgp-signatures.ts';
 import { NotFoundError, SignatureError, UsageError } from '../domain/errors.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { serializeMetadata } from '../domain/snapshot.ts';
