@@ -17,7 +17,8 @@
  * S3 refuses requests from a clock more than 15 minutes off, well inside that margin.
  * Its fields are escaped when printed: nothing read from a lock reaches the terminal raw.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock } from '../domain/clock.ts';
+import type { Clock } from '../domain/clock.ts';
 import { createSnapshotId } from '../domain/snapshot-id.ts';
 import { LockedError } from '../domain/errors.ts';
 import type { Store, StoredObject } from '../storage/store.ts';
@@ -53,7 +54,8 @@ export interface LockOptions {
    * is gone is dead at once. Never for shared repositories, where host names can repeat.
    */
   sameMachine?: boolean;
-  now?: () => Date;
+  /** the system's unless a test gives one */
+  clock?: Clock;
 }
 
 export interface HeldLock {
@@ -80,7 +82,8 @@ export async function acquireLock(
     throw new RangeError(`a lock lease of ${leaseMs} ms: it must be positive and at most ${MAX_LEASE_MS} ms`);
   const renewMs = options.renewMs ?? Math.max(1000, Math.floor(leaseMs / 5));
   const pollMs = options.pollMs ?? 2000;
-  const now = options.now ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now();
   const deadline = now().getTime() + (options.waitMs ?? 0);
   for (let attempt = 1; ; attempt += 1) {
     const acquired = now();
@@ -94,14 +97,14 @@ export async function acquireLock(
     const others = await otherLiveLocks(store, name, now(), options.sameMachine ?? false, key);
     if (others.length === 0) {
       let renewing: Promise<void> = Promise.resolve();
-      const timer = setInterval(() => {
+      const stopRenewing = clock.every(renewMs, () => {
         renewing = store.put(key, Buffer.from(JSON.stringify(record(now())))).catch(() => {});
-      }, renewMs);
-      timer.unref();
+        return renewing;
+      });
       return {
         key,
         async release() {
-          clearInterval(timer);
+          stopRenewing();
           await renewing;
           await store.delete([key]);
         },
@@ -112,7 +115,7 @@ export async function acquireLock(
     // Two contenders that meet with no holder both withdraw; a few quick retries let one
     // of them win even when the caller asked to fail at once.
     if (left <= 0 && attempt >= QUICK_ATTEMPTS) throw lockedBy(name, others[0]!, store);
-    await sleep(left > 0 ? Math.min(left, pollMs * (0.5 + Math.random())) : 25 + Math.random() * 100);
+    await clock.sleep(left > 0 ? Math.min(left, pollMs * (0.5 + Math.random())) : 25 + Math.random() * 100);
   }
 }
 

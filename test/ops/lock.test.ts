@@ -8,6 +8,7 @@ import { LockedError } from '../../src/domain/errors.ts';
 import { acquireLock, MAX_LEASE_MS, withLock } from '../../src/ops/lock.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import type { Store } from '../../src/storage/store.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 import { removeDir, tempDir } from '../helpers/tree.ts';
 
 const owner = (operation: string, pid = process.pid) => ({
@@ -45,18 +46,20 @@ test('a killed holder stops renewing and its lease expires: the next job proceed
   const dir = await tempDir();
   try {
     const store = new LocalStore(dir);
-    let clock = Date.parse('2026-11-22T10:00:00Z');
-    const now = () => new Date(clock);
-    await acquireLock(store, 'prune', owner('prune'), { leaseMs: 60_000, renewMs: 3_600_000, now }); // never released: the job "died"
-    clock += 30_000;
+    const start = Date.parse('2026-11-22T10:00:00Z');
+    // never released, and its clock never moves again, so it never renews: the job "died"
+    await acquireLock(store, 'prune', owner('prune'), { leaseMs: 60_000, clock: new ManualClock(start) });
     await assert.not.ok(
-      await acquireLock(store, 'prune', owner('prune'), { leaseMs: 60_000, now }).then(
+      await acquireLock(store, 'prune', owner('prune'), {
+        leaseMs: 60_000,
+        clock: new ManualClock(start + 30_000),
+      }).then(
         () => true,
         () => false,
       ),
     );
-    clock += 31_000; // past the lease
-    const next = await acquireLock(store, 'prune', owner('prune'), { leaseMs: 60_000, now });
+    const pastTheLease = new ManualClock(start + 61_000);
+    const next = await acquireLock(store, 'prune', owner('prune'), { leaseMs: 60_000, clock: pastTheLease });
     await next.release();
   } finally {
     await removeDir(dir);
@@ -67,14 +70,17 @@ test('a holder renews its lease while it works, so a long operation keeps its lo
   const dir = await tempDir();
   try {
     const store = new LocalStore(dir);
-    const held = await acquireLock(store, 'long', owner('long'), { leaseMs: 1500, renewMs: 200 });
-    await new Promise((resolve) => setTimeout(resolve, 2500)); // longer than one lease
-    const error = await acquireLock(store, 'long', owner('other')).then(
+    const clock = new ManualClock();
+    const held = await acquireLock(store, 'long', owner('long'), { leaseMs: 1500, renewMs: 200, clock });
+    await clock.advance(2500); // longer than one lease: twelve renewals, each written before the clock moves on
+    const error = await acquireLock(store, 'long', owner('other'), { clock }).then(
       () => undefined,
       (e: Error) => e,
     );
     assert.instance(error, LockedError);
+    assert.match(error!.message, /lease runs until 2026-11-22T10:00:0[34]/);
     await held.release();
+    assert.is(clock.pending, 0, 'a released lock renews no more');
   } finally {
     await removeDir(dir);
   }
@@ -146,10 +152,15 @@ test('a contender whose lock write lands late never takes a lock another already
     const store = new LocalStore(dir);
     // A names its lock object first, but the write reaches the store only after B has
     // written, listed and taken the lock: the order of names is not the order of writes.
+    let named!: () => void;
+    const aHasNamedItsObject = new Promise<void>((resolve) => (named = resolve));
+    let land!: () => void;
+    const aMayWrite = new Promise<void>((resolve) => (land = resolve));
     const slow: Store = Object.create(store, {
       put: {
         value: async (...args: Parameters<Store['put']>) => {
-          await new Promise((resolve) => setTimeout(resolve, 600));
+          named();
+          await aMayWrite;
           return store.put(...args);
         },
       },
@@ -158,8 +169,9 @@ test('a contender whose lock write lands late never takes a lock another already
       (lock) => lock,
       (e: Error) => e,
     );
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await aHasNamedItsObject;
     const b = await acquireLock(store, 'prune', owner('fast job'));
+    land();
     const outcome = await a;
     assert.instance(outcome, LockedError, 'the late writer must see the holder and withdraw');
     assert.match((outcome as Error).message, /fast job/);
@@ -177,7 +189,7 @@ async function plant(store: LocalStore, name: string, content: string): Promise<
   return key;
 }
 
-const future = (ms: number) => () => new Date(Date.now() + ms);
+const future = (ms: number) => new ManualClock(Date.now() + ms);
 
 for (const [what, content] of [
   [
@@ -218,7 +230,7 @@ for (const [what, content] of [
       );
       assert.instance(error, LockedError, 'a record that may be a live holder is not ignored at once');
       assert.match(error!.message, new RegExp(`lapses by itself .*remove ${key}`));
-      const later = await acquireLock(store, 'prune', owner('prune'), { now: future(MAX_LEASE_MS + 60_000) });
+      const later = await acquireLock(store, 'prune', owner('prune'), { clock: future(MAX_LEASE_MS + 60_000) });
       await later.release();
       assert.equal(
         await fs.readdir(path.join(dir, 'locks', 'prune')).catch(() => []),
@@ -253,7 +265,7 @@ test('a lock record larger than any lock is not read, and lapses like any record
     assert.instance(error, LockedError);
     assert.match(error!.message, /a lock record that does not parse/);
     assert.ok(error!.message.length < 1000, 'the message stays one short line');
-    const later = await acquireLock(store, 'prune', owner('prune'), { now: future(MAX_LEASE_MS + 60_000) });
+    const later = await acquireLock(store, 'prune', owner('prune'), { clock: future(MAX_LEASE_MS + 60_000) });
     await later.release();
   } finally {
     await removeDir(dir);
