@@ -16,7 +16,7 @@ for (const stream of [process.stdout, process.stderr]) {
     if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
   });
 }
-var { main } = await import("./chunks/main-2DFQHYT7.js");
+var { main } = await import("./chunks/main-L5EWFC65.js");
 var args = process.argv.slice(2);
 process.exitCode = await guardAgainstAbandon(
   main(args, { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }),

@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-4EYZ3IUI.js";
+} from "./chunks/chunk-IJD7YDZL.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-KIFPMY63.js";
+} from "./chunks/chunk-XPL4IUEX.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-EXHZYE3M.js";
+} from "./chunks/chunk-MOI6CDM7.js";
 import "./chunks/chunk-JJBUXAT6.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import "./chunks/chunk-EYQ7L4U7.js";

@@ -2,7 +2,6 @@
 // @ts-check
 // A guarded deploy of a local service: your deploy and check commands, ripcord's snapshot
 // (with --capture, also state that is not a file) and rollback. Exit 0 deployed; 10 rolled back; 20 the rollback failed (act now); 1 failed.
-import * as path from 'node:path';
 import { $, argv, chalk, question } from 'zx';
 import {
   decryptionKeysFrom,
@@ -10,14 +9,13 @@ import {
   describeOrigin,
   describeRepository,
   encryptionKeysFrom,
-  ExitCode,
   openStore,
   parseCaptureSpec,
   parseDuration,
   repositorySkip,
-  RipcordError,
   runGuardedDeploy,
 } from 'ripcord-backup';
+import { commandLine, usage } from 'ripcord-backup/scripts/lib/command-line.mjs';
 
 const USAGE = `Usage: ripcord-deploy-with-rollback --deploy CMD [--check CMD]... [options]
        (in a clone: npx zx scripts/deploy-with-rollback.mjs ...)
@@ -52,14 +50,16 @@ Options:
 Keys: RIPCORD_PASSPHRASE, or RIPCORD_RECIPIENTS + RIPCORD_IDENTITY (a rollback must read the snapshot).
 `;
 
-if (argv.help || argv.h) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+const { answerHelp, text, list, flag, directory, repository, keyInputsFrom, exitWith } = commandLine(
+  'deploy-with-rollback',
+  argv,
+);
+
+answerHelp(USAGE);
 
 try {
-  const cwd = path.resolve(text('directory') ?? text('C') ?? '.');
-  const repo = text('repo') ?? (process.env.RIPCORD_REPO || '.ripcord');
+  const cwd = directory();
+  const repo = repository(process.env);
   const [deploy, onRollback, checks, healthUrls] = [
     text('deploy'),
     text('on-rollback'),
@@ -88,19 +88,7 @@ try {
     throw usage(`--retries ${argv.retries}: give a whole number`);
 
   // Preflight: keys first, then the user's own deploy command must be there to run.
-  const { RIPCORD_PASSPHRASE, RIPCORD_RECIPIENTS, RIPCORD_IDENTITY, RIPCORD_IDENTITY_PASSPHRASE } = process.env;
-  const { RIPCORD_SIGNING_KEY, RIPCORD_SIGNING_KEY_PASSPHRASE, RIPCORD_TRUSTED_SIGNERS } = process.env;
-  const keyInputs = {
-    passphrase: RIPCORD_PASSPHRASE,
-    passphraseFile: text('passphrase-file'),
-    recipients: RIPCORD_RECIPIENTS,
-    identity: RIPCORD_IDENTITY,
-    identityPassphrase: RIPCORD_IDENTITY_PASSPHRASE,
-    signingKey: RIPCORD_SIGNING_KEY,
-    signingKeyPassphrase: RIPCORD_SIGNING_KEY_PASSPHRASE,
-    trustedSigners: RIPCORD_TRUSTED_SIGNERS,
-    warn: (/** @type {string} */ message) => console.error(`warning: ${message}`),
-  }; // as the CLI reads them
+  const keyInputs = keyInputsFrom(process.env);
   const keys = await encryptionKeysFrom(keyInputs);
   const decryptionKeys = await decryptionKeysFrom(keyInputs);
   const sh = $({ cwd, nothrow: true, quiet: true });
@@ -182,36 +170,4 @@ try {
   process.exitCode = report.exitCode;
 } catch (error) {
   exitWith(error);
-}
-
-/** @param {string} name @param {string} [fallback] @returns {string | undefined} */
-function text(name, fallback) {
-  const value = argv[name];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' && typeof value !== 'number') throw usage(`--${name} needs one value`);
-  return String(value);
-}
-/** @param {string} name @returns {string[]} */
-function list(name) {
-  const values = [argv[name] ?? []].flat();
-  if (values.some((v) => typeof v === 'boolean')) throw usage(`--${name} needs a value`);
-  return values.map(String);
-}
-/** @param {string} name */
-function flag(name) {
-  if (typeof argv[name] === 'string') throw usage(`--${name} takes no value (got ${argv[name]})`);
-  return Boolean(argv[name]);
-}
-/** @param {string} message */
-function usage(message) {
-  return new RipcordError(message, { exitCode: ExitCode.usage });
-}
-/** @param {any} error anything thrown @returns {never} */
-function exitWith(error) {
-  const known = error instanceof RipcordError; // one line, with the library's exit code; anything else is a bug
-  console.error(
-    `deploy-with-rollback: ${known ? error.message : `internal error: ${error?.message ?? error} (--debug shows the stack)`}`,
-  );
-  if (argv.debug) console.error(error?.stack);
-  process.exit(known ? error.exitCode : 1);
 }

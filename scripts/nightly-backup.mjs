@@ -12,12 +12,12 @@ import {
   describeOrigin,
   describeRepository,
   encryptionKeysFrom,
-  ExitCode,
   openStore,
   repositorySkip,
   RipcordError,
   verifySnapshots,
 } from 'ripcord-backup';
+import { commandLine, usage } from 'ripcord-backup/scripts/lib/command-line.mjs';
 
 // Used when no --keep-* flag is given. Prune touches only snapshots of kind "scheduled".
 const DEFAULT_POLICY = { 'keep-daily': 7, 'keep-weekly': 4, 'keep-monthly': 12 };
@@ -58,16 +58,18 @@ Options:
   --help                 show this help
 `;
 
-if (argv.help || argv.h) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+const { answerHelp, text, commaList, flag, directory, repository, keyInputsFrom, exitWith } = commandLine(
+  'nightly-backup',
+  argv,
+);
+
+answerHelp(USAGE);
 $.quiet ||= !process.stderr.isTTY; // no spinner frames in cron mail or CI logs
 
 try {
-  const cwd = path.resolve(text('directory') ?? text('C') ?? '.');
-  const repo = describeRepository(text('repo') ?? (process.env.RIPCORD_REPO || '.ripcord'));
-  const paths = list('paths');
+  const cwd = directory();
+  const repo = describeRepository(repository(process.env));
+  const paths = commaList('paths');
   const readData = flag('read-data');
   const copyTo = text('copy-to');
   const given = KEEP_FLAGS.filter((name) => argv[name] !== undefined);
@@ -78,25 +80,13 @@ try {
     repo,
     '--kind',
     'scheduled',
-    ...list('tag').flatMap((t) => ['--tag', t]),
+    ...commaList('tag').flatMap((t) => ['--tag', t]),
     ...Object.entries(policy).flatMap(([k, v]) => [`--${k}`, String(v)]),
   ];
   if (argv._.length) throw usage(`unexpected argument ${argv._[0]}: give paths with --paths (see --help)`);
 
   // Preflight: keys, and the policy through prune --dry-run (a bad --keep-* fails here).
-  const { RIPCORD_PASSPHRASE, RIPCORD_RECIPIENTS, RIPCORD_IDENTITY, RIPCORD_IDENTITY_PASSPHRASE } = process.env;
-  const { RIPCORD_SIGNING_KEY, RIPCORD_SIGNING_KEY_PASSPHRASE, RIPCORD_TRUSTED_SIGNERS } = process.env;
-  const keyInputs = {
-    passphrase: RIPCORD_PASSPHRASE,
-    passphraseFile: text('passphrase-file'),
-    recipients: RIPCORD_RECIPIENTS,
-    identity: RIPCORD_IDENTITY,
-    identityPassphrase: RIPCORD_IDENTITY_PASSPHRASE,
-    signingKey: RIPCORD_SIGNING_KEY,
-    signingKeyPassphrase: RIPCORD_SIGNING_KEY_PASSPHRASE,
-    trustedSigners: RIPCORD_TRUSTED_SIGNERS,
-    warn: (/** @type {string} */ message) => console.error(`warning: ${message}`),
-  }; // as the CLI reads them
+  const keyInputs = keyInputsFrom(process.env);
   const keys = await encryptionKeysFrom(keyInputs);
   const readKeys = readData ? await decryptionKeysFrom(keyInputs) : undefined;
   const prunePreview = await ripcord('prune', [...pruneArgs, '--dry-run']);
@@ -124,10 +114,10 @@ try {
         cwd,
         keys,
         paths: paths.length ? paths : ['.'],
-        exclude: [...list('exclude'), ...(paths.length ? [] : DEFAULT_EXCLUDES)],
+        exclude: [...commaList('exclude'), ...(paths.length ? [] : DEFAULT_EXCLUDES)],
         skip: repositorySkip(repo, process.cwd()),
         kind: 'scheduled',
-        tags: list('tag'),
+        tags: commaList('tag'),
         origin: await describeOrigin(cwd, process.env),
         reporter: { emit: (e) => e.type === 'warning' && console.error(chalk.yellow(`warning: ${e.message}`)) },
       }),
@@ -161,38 +151,4 @@ async function ripcord(step, args) {
       exitCode: run.exitCode ?? 1,
     });
   return run.stdout.trim();
-}
-/** @param {string} name @param {string} [fallback] @returns {string | undefined} */
-function text(name, fallback) {
-  const value = argv[name];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' && typeof value !== 'number') throw usage(`--${name} needs one value`);
-  return String(value);
-}
-/** @param {string} name @returns {string[]} */
-function list(name) {
-  const values = [argv[name] ?? []].flat();
-  if (values.some((v) => typeof v === 'boolean')) throw usage(`--${name} needs a value`);
-  return values
-    .flatMap((v) => String(v).split(','))
-    .map((v) => v.trim())
-    .filter(Boolean);
-}
-/** @param {string} name */
-function flag(name) {
-  if (typeof argv[name] === 'string') throw usage(`--${name} takes no value (got ${argv[name]})`);
-  return Boolean(argv[name]);
-}
-/** @param {string} message */
-function usage(message) {
-  return new RipcordError(message, { exitCode: ExitCode.usage });
-}
-/** @param {any} error anything thrown @returns {never} */
-function exitWith(error) {
-  const known = error instanceof RipcordError; // one line, with the library's exit code; anything else is a bug
-  console.error(
-    `nightly-backup: ${known ? error.message : `internal error: ${error?.message ?? error} (--debug shows the stack)`}`,
-  );
-  if (argv.debug) console.error(error?.stack);
-  process.exit(known ? error.exitCode : 1);
 }

@@ -11,13 +11,13 @@ import {
   describeOrigin,
   describeRepository,
   encryptionKeysFrom,
-  ExitCode,
   openStore,
   parseCaptureSpec,
   repositorySkip,
   RipcordError,
   verifySnapshots,
 } from 'ripcord-backup';
+import { commandLine, usage } from 'ripcord-backup/scripts/lib/command-line.mjs';
 
 // Taken when --paths is not given: those of these that exist.
 const DEFAULT_PATHS = ['config', 'scripts', 'deploy', 'state', '.env'];
@@ -42,16 +42,18 @@ Options:
 Keys as for ripcord backup: RIPCORD_PASSPHRASE or RIPCORD_RECIPIENTS (--read-data: RIPCORD_IDENTITY).
 `;
 
+const { answerHelp, list, commaList, flag, directory, repository, keyInputsFrom, exitWith } = commandLine(
+  'pre-deploy',
+  argv,
+);
+
 $.quiet ||= !process.stderr.isTTY; // no spinner frames in cron mail or CI logs
-if (argv.help || argv.h) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+answerHelp(USAGE);
 
 try {
-  const cwd = path.resolve(text('directory') ?? text('C') ?? '.');
-  const repo = text('repo') ?? (process.env.RIPCORD_REPO || '.ripcord');
-  const named = list('paths');
+  const cwd = directory();
+  const repo = repository(process.env);
+  const named = commaList('paths');
   const paths = named.length ? named : DEFAULT_PATHS.filter((p) => fs.existsSync(path.join(cwd, p)));
   const readData = flag('read-data');
   if (argv._.length) throw usage(`unexpected argument ${argv._[0]}: give paths with --paths (see --help)`);
@@ -59,22 +61,10 @@ try {
     throw usage(`none of ${DEFAULT_PATHS.join(', ')} exists in ${cwd}: say what to snapshot with --paths`);
 
   // Preflight: keys and captures are checked before anything is written.
-  const { RIPCORD_PASSPHRASE, RIPCORD_RECIPIENTS, RIPCORD_IDENTITY, RIPCORD_IDENTITY_PASSPHRASE } = process.env;
-  const { RIPCORD_SIGNING_KEY, RIPCORD_SIGNING_KEY_PASSPHRASE, RIPCORD_TRUSTED_SIGNERS } = process.env;
-  const keyInputs = {
-    passphrase: RIPCORD_PASSPHRASE,
-    passphraseFile: text('passphrase-file'),
-    recipients: RIPCORD_RECIPIENTS,
-    identity: RIPCORD_IDENTITY,
-    identityPassphrase: RIPCORD_IDENTITY_PASSPHRASE,
-    signingKey: RIPCORD_SIGNING_KEY,
-    signingKeyPassphrase: RIPCORD_SIGNING_KEY_PASSPHRASE,
-    trustedSigners: RIPCORD_TRUSTED_SIGNERS,
-    warn: (/** @type {string} */ message) => console.error(`warning: ${message}`),
-  }; // as the CLI reads them
+  const keyInputs = keyInputsFrom(process.env);
   const keys = await encryptionKeysFrom(keyInputs);
   const readKeys = readData ? await decryptionKeysFrom(keyInputs) : undefined;
-  const captures = list('capture', { split: false }).map((spec) => parseCaptureSpec(spec, '--capture'));
+  const captures = list('capture').map((spec) => parseCaptureSpec(spec, '--capture'));
 
   console.error(`pre-deploy snapshot of ${chalk.bold(paths.join(', '))} in ${cwd}`);
   console.error(
@@ -93,10 +83,10 @@ try {
         keys,
         captures,
         origin,
-        exclude: list('exclude'),
+        exclude: commaList('exclude'),
         skip: repositorySkip(repo, process.cwd()),
         kind: 'pre-deploy',
-        tags: list('tag'),
+        tags: commaList('tag'),
         env: process.env,
         reporter: { emit: (e) => e.type === 'warning' && console.error(chalk.yellow(`warning: ${e.message}`)) },
       }),
@@ -113,41 +103,4 @@ try {
   }
 } catch (error) {
   exitWith(error);
-}
-
-/** @param {string} name @param {string} [fallback] @returns {string | undefined} */
-function text(name, fallback) {
-  const value = argv[name];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' && typeof value !== 'number') throw usage(`--${name} needs one value`);
-  return String(value);
-}
-/** @param {string} name @param {{ split?: boolean }} [options] @returns {string[]} */
-function list(name, { split = true } = {}) {
-  const values = [argv[name] ?? []].flat();
-  if (values.some((v) => typeof v === 'boolean')) throw usage(`--${name} needs a value`);
-  return split
-    ? values
-        .flatMap((v) => String(v).split(','))
-        .map((v) => v.trim())
-        .filter(Boolean)
-    : values.map(String);
-}
-/** @param {string} name */
-function flag(name) {
-  if (typeof argv[name] === 'string') throw usage(`--${name} takes no value (got ${argv[name]})`);
-  return Boolean(argv[name]);
-}
-/** @param {string} message */
-function usage(message) {
-  return new RipcordError(message, { exitCode: ExitCode.usage });
-}
-/** @param {any} error anything thrown @returns {never} */
-function exitWith(error) {
-  const known = error instanceof RipcordError; // one line, with the library's exit code; anything else is a bug
-  console.error(
-    `pre-deploy: ${known ? error.message : `internal error: ${error?.message ?? error} (--debug shows the stack)`}`,
-  );
-  if (argv.debug) console.error(error?.stack);
-  process.exit(known ? error.exitCode : 1);
 }

@@ -11,7 +11,6 @@ import {
   describeOrigin,
   describeRepository,
   diffWithFolder,
-  ExitCode,
   listSnapshots,
   openStore,
   planRestore,
@@ -19,6 +18,7 @@ import {
   repositorySkip,
   RipcordError,
 } from 'ripcord-backup';
+import { commandLine, usage } from 'ripcord-backup/scripts/lib/command-line.mjs';
 
 const CHOICES = 20; // snapshots offered on a terminal, newest first
 const MARK = { removed: chalk.red('-'), added: chalk.green('+'), changed: chalk.yellow('~') };
@@ -45,14 +45,13 @@ Options:
 Keys: RIPCORD_PASSPHRASE, or RIPCORD_IDENTITY (its public half encrypts the pre-restore snapshot).
 `;
 
-if (argv.help || argv.h) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+const { answerHelp, text, list, flag, repository, keyInputsFrom, exitWith } = commandLine('restore', argv);
+
+answerHelp(USAGE);
 
 try {
   const target = path.resolve(text('target') ?? '.');
-  const repo = text('repo') ?? (process.env.RIPCORD_REPO || '.ripcord');
+  const repo = repository(process.env);
   const interactive = process.stdin.isTTY && process.env.CI !== 'true';
   const protect = repositorySkip(repo, process.cwd());
   let reference = text('snapshot');
@@ -61,19 +60,7 @@ try {
     throw usage('which snapshot? give --snapshot ID or --snapshot latest (there is no terminal to choose on)');
 
   // Preflight: both keys before anything is read.
-  const { RIPCORD_PASSPHRASE, RIPCORD_RECIPIENTS, RIPCORD_IDENTITY, RIPCORD_IDENTITY_PASSPHRASE } = process.env;
-  const { RIPCORD_SIGNING_KEY, RIPCORD_SIGNING_KEY_PASSPHRASE, RIPCORD_TRUSTED_SIGNERS } = process.env;
-  const keyInputs = {
-    passphrase: RIPCORD_PASSPHRASE,
-    passphraseFile: text('passphrase-file'),
-    recipients: RIPCORD_RECIPIENTS,
-    identity: RIPCORD_IDENTITY,
-    identityPassphrase: RIPCORD_IDENTITY_PASSPHRASE,
-    signingKey: RIPCORD_SIGNING_KEY,
-    signingKeyPassphrase: RIPCORD_SIGNING_KEY_PASSPHRASE,
-    trustedSigners: RIPCORD_TRUSTED_SIGNERS,
-    warn: (/** @type {string} */ message) => console.error(`warning: ${message}`),
-  }; // as the CLI reads them
+  const keyInputs = keyInputsFrom(process.env);
   const keys = await decryptionKeysFrom(keyInputs);
   const preRestoreKeys = await preRestoreKeysFrom(keyInputs);
   const store = await openStore(describeRepository(repo));
@@ -149,36 +136,4 @@ try {
   }
 } catch (error) {
   exitWith(error);
-}
-
-/** @param {string} name @param {string} [fallback] @returns {string | undefined} */
-function text(name, fallback) {
-  const value = argv[name];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' && typeof value !== 'number') throw usage(`--${name} needs one value`);
-  return String(value);
-}
-/** @param {string} name @returns {string[]} */
-function list(name) {
-  const values = [argv[name] ?? []].flat();
-  if (values.some((v) => typeof v === 'boolean')) throw usage(`--${name} needs a value`);
-  return values.map(String);
-}
-/** @param {string} name */
-function flag(name) {
-  if (typeof argv[name] === 'string') throw usage(`--${name} takes no value (got ${argv[name]})`);
-  return Boolean(argv[name]);
-}
-/** @param {string} message */
-function usage(message) {
-  return new RipcordError(message, { exitCode: ExitCode.usage });
-}
-/** @param {any} error anything thrown @returns {never} */
-function exitWith(error) {
-  const known = error instanceof RipcordError; // one line, with the library's exit code; anything else is a bug
-  console.error(
-    `restore: ${known ? error.message : `internal error: ${error?.message ?? error} (--debug shows the stack)`}`,
-  );
-  if (argv.debug) console.error(error?.stack);
-  process.exit(known ? error.exitCode : 1);
 }

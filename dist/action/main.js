@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-2PSXG4R7.js";
+} from "../chunks/chunk-QRUP2DEW.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-KIFPMY63.js";
+} from "../chunks/chunk-XPL4IUEX.js";
 import {
   ActionInputs,
   InputError,
@@ -19,21 +19,20 @@ import {
   State,
   actionLog,
   actionReporter,
-  auditRun,
   capturesFromInput,
   coreActionIo,
   failStep,
   guardContext,
   openRepository,
   outputSnapshot,
-  recordNote,
   rollbackFromInputs,
+  runAudited,
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-XZMN47EZ.js";
-import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-VSPR2HPU.js";
+} from "../chunks/chunk-MYYZUSPB.js";
+import "../chunks/chunk-4SLKDP45.js";
+import "../chunks/chunk-B2T3L7ND.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -57,7 +56,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-EXHZYE3M.js";
+} from "../chunks/chunk-MOI6CDM7.js";
 import "../chunks/chunk-JJBUXAT6.js";
 import {
   keepYoungGenerationSmall
@@ -402,28 +401,7 @@ async function runMain({ env, io = coreActionIo }) {
     const which = inputs.command();
     const cwd = inputs.workingDirectory();
     const url = inputs.repository(cwd);
-    const store = await openRepository(inputs, url, env);
-    const started = /* @__PURE__ */ new Date();
-    const noted = { snapshots: [] };
-    let failure;
-    try {
-      await COMMAND_RUNNERS[which]({
-        io,
-        inputs,
-        log,
-        env,
-        cwd,
-        store,
-        url,
-        note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack)
-      });
-    } catch (error) {
-      failure = error;
-      throw error;
-    } finally {
-      await auditRun(store, which, env, started, noted, failure, log);
-      await store.close();
-    }
+    await runAudited({ io, inputs, log, env, cwd, url }, which, COMMAND_RUNNERS[which]);
   } catch (error) {
     failStep(io, error);
   }

@@ -5,20 +5,18 @@ import {
   Outputs,
   State,
   actionLog,
-  auditRun,
   coreActionIo,
   failStep,
-  openRepository,
-  recordNote,
-  rollbackFromInputs
-} from "../chunks/chunk-XZMN47EZ.js";
-import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-VSPR2HPU.js";
+  rollbackFromInputs,
+  runAudited
+} from "../chunks/chunk-MYYZUSPB.js";
+import "../chunks/chunk-4SLKDP45.js";
+import "../chunks/chunk-B2T3L7ND.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-EXHZYE3M.js";
+import "../chunks/chunk-MOI6CDM7.js";
 import "../chunks/chunk-JJBUXAT6.js";
 import {
   keepYoungGenerationSmall
@@ -44,24 +42,8 @@ async function runPost({ env, io = coreActionIo }) {
     log.warning(`the job failed or was cancelled: rolling back to the pre-deploy snapshot ${snapshot}`);
     const cwd = inputs.workingDirectory();
     const url = io.getState(State.guardRepository);
-    const store = await openRepository(inputs, url, env);
-    const started = /* @__PURE__ */ new Date();
-    const noted = { snapshots: [] };
-    let failure;
-    try {
-      const report = await rollbackFromInputs(
-        {
-          io,
-          inputs,
-          log,
-          env,
-          cwd,
-          store,
-          url,
-          note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack)
-        },
-        snapshot
-      );
+    await runAudited({ io, inputs, log, env, cwd, url }, "rollback", async (context) => {
+      const report = await rollbackFromInputs(context, snapshot);
       outputsWritten = true;
       if (report.exitCode !== 0)
         throw new RipcordError(
@@ -71,13 +53,7 @@ async function runPost({ env, io = coreActionIo }) {
       log.notice(
         `rolled back to ${snapshot}${report.rollback.brokenStateSnapshot ? `; the broken state is kept as ${report.rollback.brokenStateSnapshot}` : ""}`
       );
-    } catch (error) {
-      failure = error;
-      throw error;
-    } finally {
-      await auditRun(store, "rollback", env, started, noted, failure, log);
-      await store.close();
-    }
+    });
   } catch (error) {
     if (!outputsWritten) io.setOutput(Outputs.rolledBack, "false");
     failStep(io, error);

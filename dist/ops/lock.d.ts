@@ -1,3 +1,4 @@
+import type { Clock } from '../domain/clock.ts';
 import type { Store } from '../storage/store.ts';
 export interface LockOwner {
     operation: string;
@@ -26,7 +27,8 @@ export interface LockOptions {
      * is gone is dead at once. Never for shared repositories, where host names can repeat.
      */
     sameMachine?: boolean;
-    now?: () => Date;
+    /** the system's unless a test gives one */
+    clock?: Clock;
 }
 export interface HeldLock {
     key: string;

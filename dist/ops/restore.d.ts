@@ -1,69 +1,14 @@
 import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
 import type { Reporter } from '../domain/events.ts';
-import type { ManifestEntry } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { LocalStore } from '../storage/local-store.ts';
 import type { Store } from '../storage/store.ts';
 import type { CaptureCommand } from './captures.ts';
 import type { Origin } from './origin.ts';
-export declare const STAGING_PREFIX = ".ripcord-restore-";
-export interface RestoreRequest {
-    store: Store;
-    /** id, unique id prefix, or "latest" */
-    reference: string;
-    target: string;
-    include?: readonly string[];
-    exclude?: readonly string[];
-    /** remove what the snapshot does not have under its roots (implied for pre-restore snapshots) */
-    delete?: boolean;
-    keys: DecryptionKeys;
-    /** restore symlinks whose target lies outside the restore target (they are still never followed) */
-    allowOutsideSymlinks?: boolean;
-    /** absolute paths never touched nor snapshotted (the local repository) */
-    protect?: readonly string[];
-    /** commands that receive captured state (.ripcord-captured/NAME) on stdin */
-    restoreCaptures?: readonly CaptureCommand[];
-}
-export type ChangeAction = 'add' | 'change' | 'remove' | 'unchanged';
-export interface RestoreChange {
-    path: string;
-    action: ChangeAction;
-    /** what the snapshot has, or what is removed */
-    type: ManifestEntry['type'] | 'other';
-    /** for changes: content, mode, type, target */
-    what?: string;
-}
-export interface RestorePlan {
-    snapshot: SnapshotMetadata;
-    target: string;
-    /** every manifest entry, archive order */
-    entries: ManifestEntry[];
-    /** indexes into entries that will be written */
-    selected: Set<number>;
-    changes: RestoreChange[];
-    counts: Record<ChangeAction, number>;
-    /** target-relative paths the pre-restore snapshot covers: what the restore changes (may not exist yet) */
-    scope: string[];
-    /** the pre-restore snapshot will hold a link out of the target, so undoing needs --allow-outside-symlinks */
-    undoNeedsOutsideLinks: boolean;
-    /** target-relative paths removed by --delete, deepest first */
-    removals: string[];
-    deleteExtras: boolean;
-    protect: string[];
-    /** captured state to hand to restore commands, with the entry index that holds it */
-    captures: {
-        capture: CaptureCommand;
-        index: number;
-    }[];
-    /** captured names in the snapshot that no --restore-capture restores */
-    unrestoredCaptures: string[];
-    /** the target does not exist: the restore creates it, needs no pre-restore snapshot, and removing it undoes it */
-    newTarget: boolean;
-}
-export declare function planRestore(request: RestoreRequest): Promise<RestorePlan>;
-/** How the target differs from one manifest entry. */
-export declare function compareWithTarget(target: string, entry: ManifestEntry): Promise<RestoreChange>;
-export declare function sha256File(file: string): Promise<string>;
+import type { ChangeAction, RestorePlan } from './restore-plan.ts';
+export { compareWithTarget, planRestore } from './restore-plan.ts';
+export type { ChangeAction, RestoreChange, RestorePlan, RestoreRequest } from './restore-plan.ts';
+export { STAGING_PREFIX } from './restore-target.ts';
 export interface ApplyRestoreOptions {
     store: Store;
     keys: DecryptionKeys;

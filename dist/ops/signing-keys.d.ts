@@ -1,3 +1,9 @@
+/**
+ * The signing side of what the user configured: the key a writer signs snapshots with, and
+ * the signers a reader trusts (see ./snapshot-signature.ts). Values come from the adapter
+ * (environment, flags, Action inputs, the configuration file); key text may be inline or a
+ * file path, and is never written anywhere.
+ */
 import type { SignerTrust, SigningKey } from '../domain/keys.ts';
 export interface SigningInputs {
     /** armored private key that signs snapshots, inline or a file path */

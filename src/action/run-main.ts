@@ -5,10 +5,8 @@
  */
 import type { ActionIo } from './action-io.ts';
 import { coreActionIo } from './action-io.ts';
-import { auditRun, recordNote } from './audit-run.ts';
-import type { AuditNotes } from './audit-run.ts';
+import { runAudited } from './audit-run.ts';
 import type { ActionContext } from './context.ts';
-import { openRepository } from './context.ts';
 import { ActionInputs } from './inputs.ts';
 import { actionLog, failStep } from './log.ts';
 import type { ActionCommand } from './names.ts';
@@ -48,28 +46,7 @@ export async function runMain({ env, io = coreActionIo }: ActionEnvironment): Pr
     const which = inputs.command();
     const cwd = inputs.workingDirectory();
     const url = inputs.repository(cwd);
-    const store = await openRepository(inputs, url, env);
-    const started = new Date();
-    const noted: AuditNotes = { snapshots: [] };
-    let failure: unknown;
-    try {
-      await COMMAND_RUNNERS[which]({
-        io,
-        inputs,
-        log,
-        env,
-        cwd,
-        store,
-        url,
-        note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack),
-      });
-    } catch (error) {
-      failure = error;
-      throw error;
-    } finally {
-      await auditRun(store, which, env, started, noted, failure, log);
-      await store.close();
-    }
+    await runAudited({ io, inputs, log, env, cwd, url }, which, COMMAND_RUNNERS[which]);
   } catch (error) {
     failStep(io, error);
   }

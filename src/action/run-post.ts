@@ -7,9 +7,7 @@
 import { RipcordError } from '../domain/errors.ts';
 import type { ActionIo } from './action-io.ts';
 import { coreActionIo } from './action-io.ts';
-import { auditRun, recordNote } from './audit-run.ts';
-import type { AuditNotes } from './audit-run.ts';
-import { openRepository } from './context.ts';
+import { runAudited } from './audit-run.ts';
 import { rollbackFromInputs } from './commands/guard.ts';
 import { ActionInputs } from './inputs.ts';
 import { actionLog, failStep } from './log.ts';
@@ -29,24 +27,8 @@ export async function runPost({ env, io = coreActionIo }: { env: NodeJS.ProcessE
     log.warning(`the job failed or was cancelled: rolling back to the pre-deploy snapshot ${snapshot}`);
     const cwd = inputs.workingDirectory();
     const url = io.getState(State.guardRepository);
-    const store = await openRepository(inputs, url, env);
-    const started = new Date();
-    const noted: AuditNotes = { snapshots: [] };
-    let failure: unknown;
-    try {
-      const report = await rollbackFromInputs(
-        {
-          io,
-          inputs,
-          log,
-          env,
-          cwd,
-          store,
-          url,
-          note: (snapshots, rolledBack) => recordNote(noted, snapshots, rolledBack),
-        },
-        snapshot,
-      );
+    await runAudited({ io, inputs, log, env, cwd, url }, 'rollback', async (context) => {
+      const report = await rollbackFromInputs(context, snapshot);
       outputsWritten = true; // rolled-back is written once, whatever the result
       if (report.exitCode !== 0)
         throw new RipcordError(
@@ -56,13 +38,7 @@ export async function runPost({ env, io = coreActionIo }: { env: NodeJS.ProcessE
       log.notice(
         `rolled back to ${snapshot}${report.rollback.brokenStateSnapshot ? `; the broken state is kept as ${report.rollback.brokenStateSnapshot}` : ''}`,
       );
-    } catch (error) {
-      failure = error;
-      throw error;
-    } finally {
-      await auditRun(store, 'rollback', env, started, noted, failure, log);
-      await store.close();
-    }
+    });
   } catch (error) {
     if (!outputsWritten) io.setOutput(Outputs.rolledBack, 'false');
     failStep(io, error);

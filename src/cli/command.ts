@@ -62,6 +62,19 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
+/**
+ * Flags several commands have, each command giving its own description (and default): the
+ * same flag takes the same value, the same way, in every command.
+ */
+export const FOLDER_OPTION: Omit<OptionSpec, 'description'> = { type: 'string', short: 'C', value: 'DIR' };
+export const PATHS_OPTION: Omit<OptionSpec, 'description'> = {
+  type: 'string',
+  short: 'p',
+  value: 'P1,P2',
+  multiple: true,
+};
+export const TAG_OPTION: Omit<OptionSpec, 'description'> = { type: 'string', short: 't', value: 'TAG', multiple: true };
+
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: OptionSpecs = {
   repo: {

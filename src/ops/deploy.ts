@@ -198,15 +198,8 @@ export async function runGuardedDeploy(request: DeployRequest): Promise<DeployRe
   }
 
   reporter.emit({ type: 'phase', phase: 'rollback', message: `${failure.detail}; rolling back to ${snapshot.id}` });
-  const rollback = await rollbackTo(
-    snapshot,
-    request,
-    request.validation,
-    request.onRollback,
-    request.restoreCaptures ?? [],
-    request.captures ?? [],
-  );
-  const ok = !rollback.error && (rollback.onRollback?.ok ?? true) && (rollback.validation?.ok ?? true);
+  const rollback = await rollbackTo(snapshot, request);
+  const ok = rolledBackCleanly(rollback);
   const result: DeployResult = ok ? 'rolled-back' : 'rollback-failed';
   const exitCode = ok ? ExitCode.rolledBack : ExitCode.rollbackFailed;
   await recordOutcome(request.store, snapshot.id, {
@@ -261,19 +254,11 @@ export async function runRollback(request: RollbackRequest): Promise<StandaloneR
     phase: 'rollback',
     message: `rolling back to ${snapshot.id}`,
   });
-  const rollback = await rollbackTo(
-    snapshot,
-    request,
-    request.validation,
-    request.onRollback,
-    request.restoreCaptures ?? [],
-    request.captures ?? [],
-    {
-      ...(request.include ? { include: request.include } : {}),
-      capturesRequired: !request.skipCaptures,
-    },
-  );
-  const ok = !rollback.error && (rollback.onRollback?.ok ?? true) && (rollback.validation?.ok ?? true);
+  const rollback = await rollbackTo(snapshot, request, {
+    ...(request.include ? { include: request.include } : {}),
+    capturesRequired: !request.skipCaptures,
+  });
+  const ok = rolledBackCleanly(rollback);
   if (snapshot.kind === 'pre-deploy') {
     await recordOutcome(request.store, snapshot.id, {
       result: ok ? 'rolled-back' : 'rollback-failed',
@@ -290,16 +275,18 @@ export async function runRollback(request: RollbackRequest): Promise<StandaloneR
   };
 }
 
+/** How to roll back (checks, hook, captured state), which a deploy's request and a rollback's request both carry. */
+type RollbackSteps = Pick<RollbackRequest, 'validation' | 'onRollback' | 'restoreCaptures' | 'captures'>;
+
 async function rollbackTo(
   snapshot: SnapshotMetadata,
-  context: GuardContext,
-  validationPlan: ValidationPlan,
-  onRollback: string | undefined,
-  restoreCaptures: readonly CaptureCommand[],
-  captures: readonly CaptureCommand[],
+  context: GuardContext & RollbackSteps,
   options: { include?: readonly string[]; capturesRequired?: boolean } = {},
 ): Promise<RollbackReport> {
   const { include } = options;
+  const { validation: validationPlan, onRollback } = context;
+  const restoreCaptures = context.restoreCaptures ?? [];
+  const captures = context.captures ?? [];
   const started = Date.now();
   const reporter = context.reporter ?? silentReporter;
   const report: RollbackReport = { restoredSnapshot: snapshot.id, durationMs: 0 };
@@ -362,6 +349,11 @@ async function rollbackTo(
   }
   report.durationMs = Date.now() - started;
   return report;
+}
+
+/** Files restored, hook and checks passed. */
+function rolledBackCleanly(rollback: RollbackReport): boolean {
+  return !rollback.error && (rollback.onRollback?.ok ?? true) && (rollback.validation?.ok ?? true);
 }
 
 /** The rollback command line for this snapshot, with the restore commands the deploy was given. */

@@ -7,6 +7,7 @@ import * as fs from 'node:fs/promises';
 import { KeyError, UsageError } from '../domain/errors.ts';
 import type { DecryptionKeys, EncryptionKeys } from '../domain/keys.ts';
 import { publicKeyOf } from '../archive/openpgp-keys.ts';
+import { ARMOR_BLOCK, readKeyFile } from './key-file.ts';
 import type { SigningInputs } from './signing-keys.ts';
 import { signerTrustFrom, signingKeyFrom } from './signing-keys.ts';
 import { matchesPassphraseCheck } from '../archive/skesk.ts';
@@ -25,8 +26,6 @@ export interface KeyInputs extends SigningInputs {
   identity?: string | undefined;
   identityPassphrase?: string | undefined;
 }
-
-const ARMOR_BLOCK = /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP \1 KEY BLOCK-----/g;
 
 async function readPassphrase(inputs: KeyInputs): Promise<string | undefined> {
   if (inputs.passphraseFile) {
@@ -53,19 +52,13 @@ export async function readArmoredKeys(value: string, what: string): Promise<stri
     .split(/[\n,]+/)
     .map((s) => s.trim())
     .filter(Boolean)) {
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new KeyError(
-        `${what}: cannot read key file ${file}${code === 'ENOENT' ? ': no such file' : `: ${code ?? String(error)}`} (give armored key text or a path to an armored key file)`,
-      );
-    }
-    const found = text.match(ARMOR_BLOCK);
-    if (!found)
-      throw new KeyError(`${what}: ${file} holds no armored OpenPGP key (export one with gpg --armor --export)`);
-    blocks.push(...found);
+    blocks.push(
+      ...(await readKeyFile(file, what, {
+        unreadable: (why) =>
+          `${what}: cannot read key file ${file}: ${why} (give armored key text or a path to an armored key file)`,
+        exportCommand: 'gpg --armor --export',
+      })),
+    );
   }
   return blocks;
 }

@@ -4,10 +4,10 @@
  * (environment, flags, Action inputs, the configuration file); key text may be inline or a
  * file path, and is never written anywhere.
  */
-import * as fs from 'node:fs/promises';
 import type { SignerTrust, SigningKey } from '../domain/keys.ts';
 import { inspectSigningKey } from '../archive/openpgp-signatures.ts';
 import { KeyError } from '../domain/errors.ts';
+import { ARMOR_BLOCK, readKeyFile } from './key-file.ts';
 
 export interface SigningInputs {
   /** armored private key that signs snapshots, inline or a file path */
@@ -21,14 +21,18 @@ export interface SigningInputs {
   warn?: ((message: string) => void) | undefined;
 }
 
-const ARMOR_BLOCK = /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP \1 KEY BLOCK-----/g;
 const FINGERPRINT = /^(0x)?([0-9A-F]{40}|[0-9A-F]{64})$/i;
 
 /** The signing key, checked (readable, unlocked by its passphrase, able to sign), or undefined when none is set. */
 export async function signingKeyFrom(inputs: SigningInputs): Promise<SigningKey | undefined> {
   if (!inputs.signingKey?.trim()) return undefined;
   const value = inputs.signingKey.trim();
-  const blocks = value.match(ARMOR_BLOCK) ?? (await readKeyFile(value, 'RIPCORD_SIGNING_KEY'));
+  const blocks =
+    value.match(ARMOR_BLOCK) ??
+    (await readKeyFile(value, 'RIPCORD_SIGNING_KEY', {
+      unreadable: (why) => `RIPCORD_SIGNING_KEY: ${value} is not armored key text or a readable key file (${why})`,
+      exportCommand: 'gpg --armor --export-secret-keys',
+    }));
   if (blocks.length !== 1)
     throw new KeyError(`RIPCORD_SIGNING_KEY holds ${blocks.length} armored keys; give exactly one private key`);
   const signing: SigningKey = {
@@ -56,7 +60,14 @@ export async function signerTrustFrom(inputs: SigningInputs): Promise<SignerTrus
       throw new KeyError(
         `RIPCORD_TRUSTED_SIGNERS: ${item} is a key ID; give the full fingerprint (gpg --fingerprint) or the armored public key`,
       );
-    else keys.push(...(await readKeyFile(item, 'RIPCORD_TRUSTED_SIGNERS')));
+    else
+      keys.push(
+        ...(await readKeyFile(item, 'RIPCORD_TRUSTED_SIGNERS', {
+          unreadable: (why) =>
+            `RIPCORD_TRUSTED_SIGNERS: ${item} is not armored key text, a fingerprint or a readable key file (${why})`,
+          exportCommand: 'gpg --armor --export',
+        })),
+      );
   }
   const signing = await signingKeyFrom(inputs);
   const ownKey = signing ? (await inspectSigningKey(signing)).publicKey : undefined;
@@ -67,23 +78,4 @@ export async function signerTrustFrom(inputs: SigningInputs): Promise<SignerTrus
     allowUnsigned: Boolean(inputs.allowUnsigned),
     ...(inputs.warn ? { warn: inputs.warn } : {}),
   };
-}
-
-/** The armored key blocks in a key file. */
-async function readKeyFile(file: string, what: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new KeyError(
-      `${what}: ${file} is not armored key text${what === 'RIPCORD_TRUSTED_SIGNERS' ? ', a fingerprint' : ''} or a readable key file (${code === 'ENOENT' ? 'no such file' : (code ?? String(error))})`,
-    );
-  }
-  const blocks = text.match(ARMOR_BLOCK);
-  if (!blocks)
-    throw new KeyError(
-      `${what}: ${file} holds no armored OpenPGP key (export one with gpg --armor --export${what === 'RIPCORD_SIGNING_KEY' ? '-secret-keys' : ''})`,
-    );
-  return blocks;
 }

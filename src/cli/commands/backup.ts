@@ -10,7 +10,7 @@ import { IntegrityError, UsageError } from '../../domain/errors.ts';
 import { summarizeSnapshot } from '../../domain/run-record.ts';
 import { applyCopy, planCopy } from '../../ops/copy.ts';
 import type { Command } from '../command.ts';
-import { flag, listOption, stringOption } from '../command.ts';
+import { FOLDER_OPTION, flag, listOption, stringOption, TAG_OPTION } from '../command.ts';
 import { SET_OPTION } from '../config-file.ts';
 import { createContext } from '../context.ts';
 import { whileInterruptible } from '../interrupt.ts';
@@ -39,12 +39,7 @@ export const backupCommand: Command = {
     'records the interrupted run, and it exits 130 (143 for SIGTERM). A second Ctrl-C ends it at once.',
   ].join('\n'),
   options: {
-    directory: {
-      type: 'string',
-      short: 'C',
-      value: 'DIR',
-      description: 'resolve paths from DIR instead of the working directory',
-    },
+    directory: { ...FOLDER_OPTION, description: 'resolve paths from DIR instead of the working directory' },
     exclude: {
       type: 'string',
       short: 'e',
@@ -53,10 +48,7 @@ export const backupCommand: Command = {
       description: 'skip matching paths; a pattern without "/" matches a name at any depth (e.g. "*.log")',
     },
     tag: {
-      type: 'string',
-      short: 't',
-      value: 'TAG',
-      multiple: true,
+      ...TAG_OPTION,
       description: `label the snapshot (comma-separated or repeated): 1-${MAX_TAG_LENGTH} characters of ${TAG_CHARACTERS}`,
     },
     kind: { type: 'string', value: 'KIND', description: `${SNAPSHOT_KINDS.join(' | ')}`, default: 'manual' },

@@ -1,7 +1,7 @@
 import { parseDuration } from '../../domain/duration.ts';
 import { checkFreshness } from '../../ops/check.ts';
 import type { Command } from '../command.ts';
-import { listOption, stringOption } from '../command.ts';
+import { listOption, stringOption, TAG_OPTION } from '../command.ts';
 import { SET_OPTION } from '../config-file.ts';
 import { summarizeSnapshot } from '../../domain/run-record.ts';
 import { formatAge } from '../../domain/wording.ts';
@@ -20,13 +20,7 @@ export const checkCommand: Command = {
       default: '26h',
     },
     kind: { type: 'string', value: 'KIND', description: 'only snapshots of this kind' },
-    tag: {
-      type: 'string',
-      short: 't',
-      value: 'TAG',
-      multiple: true,
-      description: 'only snapshots carrying these tags',
-    },
+    tag: { ...TAG_OPTION, description: 'only snapshots carrying these tags' },
     set: {
       ...SET_OPTION,
       description: `${SET_OPTION.description}: checks the set's newest snapshot (tag set:NAME) against its max-age`,

@@ -1,16 +1,14 @@
-import * as path from 'node:path';
-import { repositorySkip } from '../../ops/backup.ts';
 import { deployRequestFrom } from '../../ops/backup-request.ts';
 import { runGuardedDeploy } from '../../ops/deploy.ts';
 import type { DeployReport } from '../../ops/deploy.ts';
-import { describeOrigin } from '../../ops/origin.ts';
 import type { Command } from '../command.ts';
-import { flag, listOption, stringOption } from '../command.ts';
+import { FOLDER_OPTION, flag, listOption, PATHS_OPTION, stringOption, TAG_OPTION } from '../command.ts';
 import {
   captureOptions,
   describeValidation,
   formatDuration,
   formatRows,
+  guardSurroundings,
   indent,
   rollbackLines,
   validationPlan,
@@ -38,18 +36,10 @@ export const deployCommand: Command = {
   ].join('\n'),
   options: {
     paths: {
-      type: 'string',
-      short: 'p',
-      value: 'P1,P2',
-      multiple: true,
+      ...PATHS_OPTION,
       description: 'what the deploy changes (default: the working directory without .git and node_modules)',
     },
-    directory: {
-      type: 'string',
-      short: 'C',
-      value: 'DIR',
-      description: 'run the deploy in DIR; paths are relative to it',
-    },
+    directory: { ...FOLDER_OPTION, description: 'run the deploy in DIR; paths are relative to it' },
     exclude: {
       type: 'string',
       short: 'e',
@@ -58,10 +48,7 @@ export const deployCommand: Command = {
       description: 'leave matching paths out of the snapshot',
     },
     tag: {
-      type: 'string',
-      short: 't',
-      value: 'TAG',
-      multiple: true,
+      ...TAG_OPTION,
       description: `label the pre-deploy snapshot: 1-${MAX_TAG_LENGTH} characters of ${TAG_CHARACTERS}`,
     },
     capture: {
@@ -83,21 +70,15 @@ export const deployCommand: Command = {
     "ripcord deploy --paths app.db --capture db='sqlite3 app.db .dump' --restore-capture db='rm -f app.db && sqlite3 app.db' -- ./migrate.sh",
   ],
   async run(context, values, positionals) {
-    const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');
     const validation = validationPlan(values);
     const keys = await context.encryptionKeys();
     const decryptionKeys = flag(values, 'no-rollback') ? undefined : await context.decryptionKeys();
     const store = await context.openRepository();
     const report = await runGuardedDeploy({
       store,
-      cwd,
       keys,
       decryptionKeys,
-      origin: await describeOrigin(cwd, context.env),
-      env: context.env,
-      output: context.stderr,
-      reporter: context.reporter,
-      protect: repositorySkip(context.repository, context.cwd),
+      ...(await guardSurroundings(context, values)),
       ...deployRequestFrom({
         paths: listOption(values, 'paths'),
         exclude: listOption(values, 'exclude'),

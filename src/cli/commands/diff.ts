@@ -4,7 +4,7 @@ import { UsageError } from '../../domain/errors.ts';
 import { repositorySkip } from '../../ops/backup.ts';
 import { diffSnapshots, diffWithFolder } from '../../ops/diff.ts';
 import type { Command } from '../command.ts';
-import { stringOption } from '../command.ts';
+import { FOLDER_OPTION, stringOption } from '../command.ts';
 import { terminalText } from '../format.ts';
 
 const MARK = { added: '+', removed: '-', changed: '~' } as const;
@@ -21,13 +21,7 @@ export const diffCommand: Command = {
     'comparison leaves .git and node_modules out.',
   ].join('\n'),
   options: {
-    target: {
-      type: 'string',
-      short: 'C',
-      value: 'DIR',
-      description: 'folder to compare with',
-      default: 'the working directory',
-    },
+    target: { ...FOLDER_OPTION, description: 'folder to compare with', default: 'the working directory' },
   },
   examples: ['ripcord diff latest', 'ripcord diff 20261121T020000.000Z-aaaa latest --json'],
   async run(context, values, positionals) {

@@ -1,12 +1,15 @@
 /** Options and report shared by `deploy` and `rollback`. */
+import * as path from 'node:path';
 import { UsageError } from '../../domain/errors.ts';
 import { parseDuration } from '../../domain/duration.ts';
+import { repositorySkip } from '../../ops/backup.ts';
 import type { CaptureCommand } from '../../ops/captures.ts';
 import { parseCaptureSpec } from '../../ops/captures.ts';
-import type { RollbackReport } from '../../ops/deploy.ts';
+import type { GuardContext, RollbackReport } from '../../ops/deploy.ts';
+import { describeOrigin } from '../../ops/origin.ts';
 import type { ValidationPlan, ValidationResult } from '../../ops/validate.ts';
 import { compileBodyPattern, parseExpectedStatus } from '../../ops/validate.ts';
-import type { OptionSpecs, OptionValues } from '../command.ts';
+import type { CliContext, OptionSpecs, OptionValues } from '../command.ts';
 import { listOption, stringOption } from '../command.ts';
 import { formatDuration, terminalText } from '../format.ts';
 import { countOf } from '../../domain/wording.ts';
@@ -55,6 +58,22 @@ export const VALIDATION_OPTIONS: OptionSpecs = {
     description: 'on rollback, feed captured state NAME to CMD on stdin',
   },
 };
+
+/** Where a deploy or rollback runs (--directory) and where its output and events go. */
+export async function guardSurroundings(
+  context: CliContext,
+  values: OptionValues,
+): Promise<Pick<GuardContext, 'cwd' | 'origin' | 'env' | 'output' | 'reporter' | 'protect'>> {
+  const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');
+  return {
+    cwd,
+    origin: await describeOrigin(cwd, context.env),
+    env: context.env,
+    output: context.stderr,
+    reporter: context.reporter,
+    protect: repositorySkip(context.repository, context.cwd),
+  };
+}
 
 function specs(value: unknown): string[] {
   return Array.isArray(value) ? (value as string[]) : typeof value === 'string' ? [value] : [];

@@ -1,6 +1,6 @@
 import { listSnapshots, matchesFilter, storedBytes } from '../../ops/repository.ts';
 import type { Command } from '../command.ts';
-import { listOption, stringOption } from '../command.ts';
+import { listOption, stringOption, TAG_OPTION } from '../command.ts';
 import { SET_OPTION } from '../config-file.ts';
 import { formatBytes, formatCount, formatTable, formatTime, terminalText } from '../format.ts';
 import { existsSync } from 'node:fs';
@@ -20,13 +20,7 @@ export const listCommand: Command = {
   ].join('\n'),
   options: {
     kind: { type: 'string', value: 'KIND', description: 'only snapshots of this kind' },
-    tag: {
-      type: 'string',
-      short: 't',
-      value: 'TAG',
-      multiple: true,
-      description: 'only snapshots carrying every one of these tags',
-    },
+    tag: { ...TAG_OPTION, description: 'only snapshots carrying every one of these tags' },
     set: { ...SET_OPTION, description: `${SET_OPTION.description}: lists only the set's snapshots (tag set:NAME)` },
   },
   examples: ['ripcord list', 'ripcord list --kind pre-deploy --json'],

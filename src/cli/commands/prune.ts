@@ -8,7 +8,7 @@ import { lockOwner, withLock } from '../../ops/lock.ts';
 import { describeOrigin } from '../../ops/origin.ts';
 import type { PrunePlan, PruneResult } from '../../ops/prune.ts';
 import type { Command, OptionValues } from '../command.ts';
-import { flag, listOption, stringOption } from '../command.ts';
+import { flag, listOption, stringOption, TAG_OPTION } from '../command.ts';
 import { SET_OPTION } from '../config-file.ts';
 import type { CliContext } from '../context.ts';
 import { formatBytes, formatTable, formatTime, terminalText } from '../format.ts';
@@ -81,10 +81,7 @@ export const pruneCommand: Command = {
       description: `prune only snapshots of this kind (${SNAPSHOT_KINDS.join(' | ')}); others are untouched`,
     },
     tag: {
-      type: 'string',
-      short: 't',
-      value: 'TAG',
-      multiple: true,
+      ...TAG_OPTION,
       description:
         'prune only snapshots carrying every one of these tags (comma-separated or repeated); others are untouched',
     },

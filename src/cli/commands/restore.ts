@@ -7,7 +7,7 @@ import { parseCaptureSpec } from '../../ops/captures.ts';
 import type { RestorePlan } from '../../ops/restore.ts';
 import { repositorySkip } from '../../ops/backup.ts';
 import type { Command } from '../command.ts';
-import { flag, listOption, stringOption } from '../command.ts';
+import { FOLDER_OPTION, flag, listOption, stringOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { formatDuration, formatTime, terminalText } from '../format.ts';
 import { countOf } from '../../domain/wording.ts';
@@ -35,13 +35,7 @@ export const restoreCommand: Command = {
     'bits are dropped. Restoring a pre-restore snapshot implies --delete.',
   ].join('\n'),
   options: {
-    target: {
-      type: 'string',
-      short: 'C',
-      value: 'DIR',
-      description: 'folder to restore into',
-      default: 'the working directory',
-    },
+    target: { ...FOLDER_OPTION, description: 'folder to restore into', default: 'the working directory' },
     include: {
       type: 'string',
       short: 'i',

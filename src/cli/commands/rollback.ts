@@ -1,10 +1,14 @@
-import * as path from 'node:path';
-import { repositorySkip } from '../../ops/backup.ts';
 import { runRollback } from '../../ops/deploy.ts';
-import { describeOrigin } from '../../ops/origin.ts';
 import type { Command } from '../command.ts';
-import { listOption, stringOption } from '../command.ts';
-import { captureOptions, formatRows, rollbackLines, validationPlan, VALIDATION_OPTIONS } from './guard-options.ts';
+import { FOLDER_OPTION, listOption, PATHS_OPTION, stringOption } from '../command.ts';
+import {
+  captureOptions,
+  formatRows,
+  guardSurroundings,
+  rollbackLines,
+  validationPlan,
+  VALIDATION_OPTIONS,
+} from './guard-options.ts';
 import { escapeControlsKeepingLines } from '../../domain/untrusted-text.ts';
 
 export const rollbackCommand: Command = {
@@ -21,20 +25,8 @@ export const rollbackCommand: Command = {
     'Exit codes: 0 rolled back and valid; 20 the rollback or its validation failed: a human must act now.',
   ].join('\n'),
   options: {
-    paths: {
-      type: 'string',
-      short: 'p',
-      value: 'P1,P2',
-      multiple: true,
-      description: 'restore only these paths of the snapshot (default: all of it)',
-    },
-    directory: {
-      type: 'string',
-      short: 'C',
-      value: 'DIR',
-      description: 'the folder the deploy ran in',
-      default: 'the working directory',
-    },
+    paths: { ...PATHS_OPTION, description: 'restore only these paths of the snapshot (default: all of it)' },
+    directory: { ...FOLDER_OPTION, description: 'the folder the deploy ran in', default: 'the working directory' },
     capture: {
       type: 'string',
       value: "NAME='CMD'",
@@ -53,21 +45,15 @@ export const rollbackCommand: Command = {
     "ripcord rollback --restore-capture db='rm -f app.db && sqlite3 app.db'",
   ],
   async run(context, values, positionals) {
-    const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');
     const validation = validationPlan(values);
     const store = await context.openRepository();
     const report = await runRollback({
       store,
-      cwd,
       reference: positionals[0],
       include: listOption(values, 'paths'),
       keys: await context.preRestoreKeys(),
       decryptionKeys: await context.decryptionKeys(),
-      origin: await describeOrigin(cwd, context.env),
-      env: context.env,
-      output: context.stderr,
-      reporter: context.reporter,
-      protect: repositorySkip(context.repository, context.cwd),
+      ...(await guardSurroundings(context, values)),
       validation,
       onRollback: stringOption(values, 'on-rollback'),
       captures: captureOptions(values, 'capture'),
