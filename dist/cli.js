@@ -16,10 +16,16 @@ for (const stream of [process.stdout, process.stderr]) {
     if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
   });
 }
-var { main } = await import("./chunks/main-L5EWFC65.js");
+var { main } = await import("./chunks/main-QITVT3KR.js");
 var args = process.argv.slice(2);
 process.exitCode = await guardAgainstAbandon(
-  main(args, { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }),
+  main(args, {
+    env: process.env,
+    cwd: process.cwd(),
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr
+  }),
   () => {
     process.stderr.write(`ripcord: ${abandonedMessage(args[0] ?? "the command")}
 `);

@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-IJD7YDZL.js";
+} from "./chunks/chunk-6TVMHONH.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-XPL4IUEX.js";
+} from "./chunks/chunk-36UKUE2C.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-MOI6CDM7.js";
+} from "./chunks/chunk-GQU6DGA3.js";
 import "./chunks/chunk-JJBUXAT6.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import "./chunks/chunk-EYQ7L4U7.js";

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-QRUP2DEW.js";
+} from "../chunks/chunk-BOOULEAV.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-XPL4IUEX.js";
+} from "../chunks/chunk-36UKUE2C.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-MYYZUSPB.js";
-import "../chunks/chunk-4SLKDP45.js";
-import "../chunks/chunk-B2T3L7ND.js";
+} from "../chunks/chunk-C6R3ZKDD.js";
+import "../chunks/chunk-EPHL5A3A.js";
+import "../chunks/chunk-UR4JOHXC.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -56,7 +56,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-MOI6CDM7.js";
+} from "../chunks/chunk-GQU6DGA3.js";
 import "../chunks/chunk-JJBUXAT6.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-MYYZUSPB.js";
-import "../chunks/chunk-4SLKDP45.js";
-import "../chunks/chunk-B2T3L7ND.js";
+} from "../chunks/chunk-C6R3ZKDD.js";
+import "../chunks/chunk-EPHL5A3A.js";
+import "../chunks/chunk-UR4JOHXC.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-MOI6CDM7.js";
+import "../chunks/chunk-GQU6DGA3.js";
 import "../chunks/chunk-JJBUXAT6.js";
 import {
   keepYoungGenerationSmall

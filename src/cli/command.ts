@@ -40,6 +40,8 @@ export interface Command {
 export interface CliContext {
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** where a question to the user is answered (only when it is a terminal) */
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   json: boolean;

@@ -17,6 +17,8 @@ export type { CliContext } from './command.ts';
 export interface ProcessIo {
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** where a question to the user is answered (only when it is a terminal) */
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
 }

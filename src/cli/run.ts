@@ -17,7 +17,13 @@ for (const stream of [process.stdout, process.stderr]) {
 const { main } = await import('./main.ts');
 const args = process.argv.slice(2);
 process.exitCode = await guardAgainstAbandon(
-  main(args, { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }),
+  main(args, {
+    env: process.env,
+    cwd: process.cwd(),
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  }),
   () => {
     process.stderr.write(`ripcord: ${abandonedMessage(args[0] ?? 'the command')}\n`);
   },

@@ -38,14 +38,22 @@ import {
   type StorageClass,
 } from '@aws-sdk/client-s3';
 import type { AwsEnvironment, S3StoreOptions } from './s3/options.ts';
-import { checkS3Options, displayUrl, endpointOf, MIN_PART_SIZE, parseS3Url, regionOf } from './s3/options.ts';
+import {
+  checkS3Options,
+  credentialsOf,
+  displayUrl,
+  endpointOf,
+  MIN_PART_SIZE,
+  parseS3Url,
+  regionOf,
+} from './s3/options.ts';
 import type { S3Requests, WriteParameters } from './s3/requests.ts';
 import { S3Store } from './s3/store.ts';
 import type { Store } from './store.ts';
 
 export type { S3StoreOptions } from './s3/options.ts';
 
-/** `env`: where the AWS variables are read (default: this process's, as the SDK reads its credentials). */
+/** `env`: where the AWS variables are read, credentials included (default: this process's). */
 export async function createS3Store(
   url: string,
   options: S3StoreOptions = {},
@@ -58,6 +66,7 @@ export async function createS3Store(
 
   const makeClient = (region: string | undefined) =>
     new S3Client({
+      ...credentialsOf(env),
       ...(region === undefined ? {} : { region }),
       ...(endpointUrl === undefined ? {} : { endpoint: endpointUrl.href }),
       forcePathStyle: opts.forcePathStyle ?? endpointUrl !== undefined,

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UsageError } from '../../src/domain/errors.ts';
-import { checkS3Options, endpointOf, regionOf } from '../../src/storage/s3/options.ts';
+import { checkS3Options, credentialsOf, endpointOf, regionOf } from '../../src/storage/s3/options.ts';
 
 const refusal = (options: Record<string, unknown>): string => {
   try {
@@ -43,6 +43,16 @@ test('the region option wins over AWS_REGION, then AWS_DEFAULT_REGION; empty val
   assert.is(regionOf({ region: 'eu-west-1' }, { AWS_REGION: 'us-east-2' }), 'eu-west-1');
   assert.is(regionOf({}, { AWS_REGION: '', AWS_DEFAULT_REGION: 'ap-south-1' }), 'ap-south-1');
   assert.is(regionOf({}, {}), undefined);
+});
+
+test('credentials come from the environment given, not only this process: keys (with a session token) before a profile', () => {
+  const keys = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' };
+  assert.equal(credentialsOf(keys), { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
+  assert.equal(credentialsOf({ ...keys, AWS_SESSION_TOKEN: 'token', AWS_PROFILE: 'ops' }), {
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' },
+  });
+  assert.equal(credentialsOf({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_PROFILE: 'ops' }), { profile: 'ops' });
+  assert.equal(credentialsOf({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' }), {});
 });
 
 test.run();

@@ -37,14 +37,36 @@ export declare function parseS3Url(url: string): {
     bucket: string;
     prefix: string;
 };
-/** The standard AWS variables ripcord reads itself; the SDK reads its credentials on its own. */
+/**
+ * The standard AWS variables ripcord reads from the environment it is given (the CLI's, or
+ * a library caller's), so that the store follows that environment and not only this
+ * process's: the endpoint, the region, and the credentials and profile, which the SDK would
+ * otherwise read from process.env on its own. What they leave out (instance roles, SSO, web
+ * identity) the SDK's own chain still finds.
+ */
 export interface AwsEnvironment {
+    AWS_ACCESS_KEY_ID?: string | undefined;
+    AWS_SECRET_ACCESS_KEY?: string | undefined;
+    AWS_SESSION_TOKEN?: string | undefined;
+    AWS_PROFILE?: string | undefined;
     AWS_ENDPOINT_URL_S3?: string | undefined;
     AWS_ENDPOINT_URL?: string | undefined;
     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?: string | undefined;
     AWS_REGION?: string | undefined;
     AWS_DEFAULT_REGION?: string | undefined;
 }
+/**
+ * Client settings for the credentials the environment names, as the SDK's chain would take
+ * them (keys before a profile); nothing when it names none.
+ */
+export declare function credentialsOf(env: AwsEnvironment): {
+    credentials?: {
+        accessKeyId: string;
+        secretAccessKey: string;
+        sessionToken?: string;
+    };
+    profile?: string;
+};
 /** The endpoint option, else the one the environment configures; undefined means AWS. */
 export declare function endpointOf(options: S3StoreOptions, env: AwsEnvironment): URL | undefined;
 /** The region option or variable; undefined leaves it to the profile. */

@@ -114,12 +114,12 @@ export const restoreCommand: Command = {
       return 0;
     }
     if (!flag(values, 'yes')) {
-      if (!process.stdin.isTTY || context.env.CI === 'true') {
+      if (!context.stdin.isTTY || context.env.CI === 'true') {
         throw new UsageError(
           `restore would change ${countOf(pending, 'entry', 'entries')} in ${target}: add --yes to apply (or --dry-run to only see the plan)`,
         );
       }
-      const prompt = createInterface({ input: process.stdin, output: context.stderr });
+      const prompt = createInterface({ input: context.stdin, output: context.stderr });
       const answer = await prompt.question(
         `Apply ${pending === 1 ? 'this change' : `these ${pending} changes`} to ${target}? [y/N] `,
       );
