@@ -41,7 +41,7 @@ export declare function parseS3Url(url: string): {
  * The standard AWS variables ripcord reads from the environment it is given (the CLI's, or
  * a library caller's), so that the store follows that environment and not only this
  * process's: the endpoint, the region, and the credentials and profile, which the SDK would
- * otherwise read from process.env on its own. What they leave out (instance roles, SSO, web
+ * otherwise read from the process environment on its own. What they leave out (instance roles, SSO, web
  * identity) the SDK's own chain still finds.
  */
 export interface AwsEnvironment {

@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// @ts-check
+// The test runner behind `npm test` and `npm run test:unit`: each test file runs in its own
+// uvu process (Node with tsx), as many at once as the machine has cores, so that one file's
+// child processes, servers and waits overlap with another's work. A file's output is shown
+// whole only when it fails; the run ends with uvu's own totals and one line
+// "N passed, N failed", and exits non-zero if any test or any file failed.
+//
+//   node test/run.mjs [--tier unit|all] [--jobs N] [PATTERN]
+//
+// --tier unit: the fast tier (domain, archive, ops, in-memory and local stores, project
+// structure, and the CLI and Action tests that run in this process); everything that starts
+// servers, builds the bundle, runs the reliability trials or the big end-to-end files is in
+// `all` (the default) only. PATTERN (a regular expression) keeps the files whose path under
+// test/ it matches.
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const TEST_DIR = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.dirname(TEST_DIR);
+
+/**
+ * Files left out of the unit tier: each takes more than about ten seconds here, or needs a
+ * server, the bundle, another user or a Debian tool beyond gpg and tar. Everything else is in it.
+ */
+const NOT_UNIT = [
+  /^reliability\//,
+  /^project\/(dist|docs|package|workflows)\.test\.ts$/,
+  /^archive\/(openpgp|differential)\.test\.ts$/,
+  /^storage\/(s3-store|actions-cache-store)\.test\.ts$/,
+  /^scripts\//,
+  /^action\/action\.test\.ts$/,
+  /^cli\/(backup|deploy|observability|restore|restore-confinement|s3|signing)\.test\.ts$/,
+];
+
+/** @param {string[]} argv */
+function parseArgs(argv) {
+  let tier = 'all';
+  let jobs = Math.max(1, availableParallelism());
+  /** @type {RegExp | undefined} */
+  let pattern;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '--tier') tier = argv[++i] ?? '';
+    else if (a === '--jobs') jobs = Number(argv[++i]);
+    else if (a === '-h' || a === '--help') {
+      process.stdout.write('usage: node test/run.mjs [--tier unit|all] [--jobs N] [PATTERN]\n');
+      process.exit(0);
+    } else if (a.startsWith('-')) fail(`unknown option ${a}`);
+    else pattern = new RegExp(a);
+  }
+  if (tier !== 'unit' && tier !== 'all') fail('--tier takes unit or all');
+  if (!Number.isInteger(jobs) || jobs < 1) fail('--jobs takes a whole number >= 1');
+  return { tier, jobs, pattern };
+}
+
+/** @param {string} message @returns {never} */
+function fail(message) {
+  process.stderr.write(`test/run.mjs: ${message}\n`);
+  process.exit(2);
+}
+
+/** Test files under test/, as paths relative to it, sorted. @param {string} dir @returns {string[]} */
+function testFiles(dir = TEST_DIR) {
+  const out = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...testFiles(full));
+    else if (entry.name.endsWith('.test.ts')) out.push(path.relative(TEST_DIR, full));
+  }
+  return out.sort();
+}
+
+/** uvu's totals from its output (colours removed). @param {string} output */
+function totalsOf(output) {
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const figure = (/** @type {string} */ name) => {
+    const m = new RegExp(`^\\s*${name}:\\s+(\\d+)`, 'm').exec(plain);
+    return m ? Number(m[1]) : undefined;
+  };
+  return { plain, total: figure('Total'), passed: figure('Passed'), skipped: figure('Skipped') };
+}
+
+/**
+ * One file in its own uvu process. @param {string} file
+ * @returns {Promise<{ file: string, code: number | null, output: string, seconds: number }>}
+ */
+function runFile(file) {
+  const started = Date.now();
+  const pattern = `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', pattern], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    /** @type {Buffer[]} */
+    const chunks = [];
+    child.stdout.on('data', (c) => chunks.push(c));
+    child.stderr.on('data', (c) => chunks.push(c));
+    child.on('close', (code) =>
+      resolve({ file, code, output: Buffer.concat(chunks).toString(), seconds: (Date.now() - started) / 1000 }),
+    );
+  });
+}
+
+async function main() {
+  const { tier, jobs, pattern } = parseArgs(process.argv.slice(2));
+  const files = testFiles().filter(
+    (f) => (tier === 'all' || !NOT_UNIT.some((re) => re.test(f))) && (!pattern || pattern.test(f)),
+  );
+  if (files.length === 0) fail('no test file matches');
+  const started = Date.now();
+  const queue = [...files];
+  let total = 0;
+  let passed = 0;
+  let skipped = 0;
+  /** @type {string[]} */
+  const failedFiles = [];
+  let withoutTotals = 0; // files that ended before uvu printed its totals: one failed test each
+  const worker = async () => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      const run = await runFile(file);
+      const counts = totalsOf(run.output);
+      const complete = counts.total !== undefined && counts.passed !== undefined;
+      const failures = complete ? counts.total - counts.passed - (counts.skipped ?? 0) : 1;
+      total += counts.total ?? 0;
+      passed += counts.passed ?? 0;
+      skipped += counts.skipped ?? 0;
+      const ok = run.code === 0 && complete && failures === 0;
+      process.stdout.write(
+        `${ok ? 'ok  ' : 'FAIL'} ${file} (${counts.passed ?? 0}/${counts.total ?? '?'}, ${run.seconds.toFixed(1)} s)\n`,
+      );
+      if (!ok) {
+        failedFiles.push(file);
+        // the failing file's report as uvu printed it, with the test names prefixed by FAIL
+        process.stdout.write(`${counts.plain.trimEnd()}\n`);
+        if (!complete) {
+          withoutTotals += 1;
+          process.stdout.write(`   FAIL ${file}: the file ended (exit ${run.code}) without uvu's totals\n`);
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, worker));
+  const failed = total - passed - skipped + withoutTotals;
+  process.stdout.write(
+    `\n  Total:     ${total}\n  Passed:    ${passed}\n  Skipped:   ${skipped}\n  Duration:  ${((Date.now() - started) / 1000).toFixed(1)}s (${files.length} files, ${jobs} at a time)\n`,
+  );
+  if (failedFiles.length) process.stdout.write(`files with failures: ${failedFiles.join(', ')}\n`);
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  process.exitCode = failed > 0 || failedFiles.length > 0 ? 1 : 0;
+}
+
+await main();
