@@ -65,33 +65,51 @@ async function appDir(): Promise<{ root: string; app: string; repo: string }> {
 
 const HUP = 'kill -HUP "$(cat service.pid)"';
 
-test('a deploy that breaks the config fails its health check, rolls back by itself, and the service is healthy again (exit 10)', async () => {
-  const { root, app, repo } = await appDir();
-  const service = await startService(app);
+type AppDirs = { root: string; app: string; repo: string };
+
+/** Runs a test in a fresh app folder and removes it afterwards. */
+async function inApp(run: (dirs: AppDirs) => Promise<void>): Promise<void> {
+  const dirs = await appDir();
   try {
+    await run(dirs);
+  } finally {
+    await removeDir(dirs.root);
+  }
+}
+
+/** Runs a test in a fresh app folder with the config service started in it. */
+function withService(run: (dirs: AppDirs & { service: Service }) => Promise<void>): Promise<void> {
+  return inApp(async (dirs) => {
+    const service = await startService(dirs.app);
+    try {
+      await run({ ...dirs, service });
+    } finally {
+      await service.stop();
+    }
+  });
+}
+
+function deployArgs(repo: string, paths: string, options: string[], command: string[]): string[] {
+  return ['deploy', '--repo', repo, '--paths', paths, ...options, '--', ...command];
+}
+
+async function newestPreDeploy(repo: string): Promise<string> {
+  const list = await ripcord(['list', '--json', '--repo', repo, '--kind', 'pre-deploy'], { env });
+  return JSON.parse(list.stdout)[0].id as string;
+}
+
+test('a deploy that breaks the config fails its health check, rolls back by itself, and the service is healthy again (exit 10)', () =>
+  withService(async ({ app, repo, service }) => {
     assert.is((await fetch(service.url)).status, 200);
     const before = await readTree(path.join(app, 'config'));
     const deploy = `echo deploying v2 && echo '{"healthy": false, "message": "v2"}' > config/app.json && echo new > config/added.json && ${HUP}`;
     const run = await ripcord(
-      [
-        'deploy',
-        '--repo',
+      deployArgs(
         repo,
-        '--paths',
         'config',
-        '--health-url',
-        service.url,
-        '--validate-retries',
-        '1',
-        '--validate-interval',
-        '200ms',
-        '--on-rollback',
-        HUP,
-        '--',
-        'sh',
-        '-c',
-        deploy,
-      ],
+        ['--health-url', service.url, '--validate-retries', '1', '--validate-interval', '200ms', '--on-rollback', HUP],
+        ['sh', '-c', deploy],
+      ),
       { cwd: app, env },
     );
     assert.is(run.code, 10, run.stderr);
@@ -121,47 +139,22 @@ test('a deploy that breaks the config fails its health check, rolls back by itse
     assert.is(outcome.result, 'rolled-back');
     const broken = await ripcord(['dump', '--repo', repo, outcome.brokenStateSnapshot, 'config/app.json'], { env });
     assert.match(broken.stdout, /"healthy": false/);
-  } finally {
-    await service.stop();
-    await removeDir(root);
-  }
-});
+  }));
 
-test('a deploy that passes validation exits 0 and keeps the new state', async () => {
-  const { root, app, repo } = await appDir();
-  const service = await startService(app);
-  try {
+test('a deploy that passes validation exits 0 and keeps the new state', () =>
+  withService(async ({ app, repo, service }) => {
     const deploy = `echo '{"healthy": true, "message": "v2"}' > config/app.json && ${HUP}`;
     const run = await ripcord(
-      [
-        'deploy',
-        '--repo',
-        repo,
-        '--paths',
-        'config',
-        '--health-url',
-        service.url,
-        '--expect-body',
-        'v2',
-        '--',
-        'sh',
-        '-c',
-        deploy,
-      ],
+      deployArgs(repo, 'config', ['--health-url', service.url, '--expect-body', 'v2'], ['sh', '-c', deploy]),
       { cwd: app, env },
     );
     assert.is(run.code, 0, run.stderr);
     assert.match(run.stderr, /DEPLOYED \(exit 0\)/);
     assert.is(await (await fetch(service.url)).text(), 'message=v2');
-  } finally {
-    await service.stop();
-    await removeDir(root);
-  }
-});
+  }));
 
-test('commands ripcord runs (capture, deploy, validation, rollback hook) never see its passphrase, identity, signing key or webhook', async () => {
-  const { root, app, repo } = await appDir();
-  try {
+test('commands ripcord runs (capture, deploy, validation, rollback hook) never see its passphrase, identity, signing key or webhook', () =>
+  inApp(async ({ app, repo }) => {
     const signer = await generateKeyPair('Deploy signer <signer@example.test>', 'signing secret 3b9d');
     const secrets = {
       ...env,
@@ -172,23 +165,19 @@ test('commands ripcord runs (capture, deploy, validation, rollback hook) never s
       DEPLOY_TOKEN: 'kept for the deploy',
     };
     const run = await ripcord(
-      [
-        'deploy',
-        '--repo',
+      deployArgs(
         repo,
-        '--paths',
         'config',
-        '--capture',
-        'probe=env > capture.env; echo state',
-        '--validate',
-        'env > check.env; ! test -e config/broken',
-        '--on-rollback',
-        'env > hook.env',
-        '--',
-        'sh',
-        '-c',
-        'env > deploy.env; touch config/broken',
-      ],
+        [
+          '--capture',
+          'probe=env > capture.env; echo state',
+          '--validate',
+          'env > check.env; ! test -e config/broken',
+          '--on-rollback',
+          'env > hook.env',
+        ],
+        ['sh', '-c', 'env > deploy.env; touch config/broken'],
+      ),
       { cwd: app, env: secrets },
     );
     assert.is(run.code, 10, run.stderr); // validation failed, the rollback removed config/broken and validation passed again
@@ -201,35 +190,18 @@ test('commands ripcord runs (capture, deploy, validation, rollback hook) never s
         `${file}: no secret`,
       );
     }
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
-test('a service that needs three validation attempts to come up is not rolled back', async () => {
-  const { root, app, repo } = await appDir();
-  const service = await startService(app);
-  try {
+test('a service that needs three validation attempts to come up is not rolled back', () =>
+  withService(async ({ app, repo, service }) => {
     const deploy = `echo '{"healthy": true, "message": "v2", "warmup": 2}' > config/app.json && ${HUP}`;
     const run = await ripcord(
-      [
-        'deploy',
-        '--repo',
+      deployArgs(
         repo,
-        '--paths',
         'config',
-        '--health-url',
-        service.url,
-        '--validate-retries',
-        '3',
-        '--validate-interval',
-        '100ms',
-        '--json',
-        '--',
-        'sh',
-        '-c',
-        deploy,
-      ],
+        ['--health-url', service.url, '--validate-retries', '3', '--validate-interval', '100ms', '--json'],
+        ['sh', '-c', deploy],
+      ),
       { cwd: app, env },
     );
     assert.is(run.code, 0, run.stderr);
@@ -237,30 +209,18 @@ test('a service that needs three validation attempts to come up is not rolled ba
     assert.is(report.result, 'deployed');
     assert.is(report.validation.attempts, 3);
     assert.is(await (await fetch(service.url)).text(), 'message=v2');
-  } finally {
-    await service.stop();
-    await removeDir(root);
-  }
-});
+  }));
 
-test('a failing deploy command is rolled back, and a broken --on-rollback gives exit 20 with what a human must do', async () => {
-  const { root, app, repo } = await appDir();
-  try {
+test('a failing deploy command is rolled back, and a broken --on-rollback gives exit 20 with what a human must do', () =>
+  inApp(async ({ app, repo }) => {
     const before = await readTree(path.join(app, 'config'));
     const run = await ripcord(
-      [
-        'deploy',
-        '--repo',
+      deployArgs(
         repo,
-        '--paths',
         'config',
-        '--on-rollback',
-        'echo restarting && exit 3',
-        '--',
-        'sh',
-        '-c',
-        'echo half-done > config/limits.conf; echo boom >&2; exit 7',
-      ],
+        ['--on-rollback', 'echo restarting && exit 3'],
+        ['sh', '-c', 'echo half-done > config/limits.conf; echo boom >&2; exit 7'],
+      ),
       { cwd: app, env },
     );
     assert.is(run.code, 20, run.stderr);
@@ -273,14 +233,10 @@ test('a failing deploy command is rolled back, and a broken --on-rollback gives 
       /ACTION\s+the files are back to \S+, but the rollback hook failed: fix and run it by hand/,
     );
     assert.equal(await readTree(path.join(app, 'config')), before, 'the files were restored all the same');
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
-test('captured sqlite3 state: a destructive migration is rolled back and the database equals the pre-deploy dump', async () => {
-  const { root, app, repo } = await appDir();
-  try {
+test('captured sqlite3 state: a destructive migration is rolled back and the database equals the pre-deploy dump', () =>
+  inApp(async ({ app, repo }) => {
     const db = path.join(app, 'app.db');
     await exec('sqlite3', [
       db,
@@ -288,23 +244,19 @@ test('captured sqlite3 state: a destructive migration is rolled back and the dat
     ]);
     const dumpBefore = (await exec('sqlite3', [db, '.dump'])).stdout;
     const run = await ripcord(
-      [
-        'deploy',
-        '--repo',
+      deployArgs(
         repo,
-        '--paths',
         'config',
-        '--capture',
-        'db=sqlite3 app.db .dump',
-        '--restore-capture',
-        'db=rm -f app.db && sqlite3 app.db',
-        '--validate',
-        'sqlite3 app.db "SELECT count(*) FROM users"',
-        '--',
-        'sqlite3',
-        'app.db',
-        'DROP TABLE users; CREATE TABLE accounts(id INTEGER);',
-      ],
+        [
+          '--capture',
+          'db=sqlite3 app.db .dump',
+          '--restore-capture',
+          'db=rm -f app.db && sqlite3 app.db',
+          '--validate',
+          'sqlite3 app.db "SELECT count(*) FROM users"',
+        ],
+        ['sqlite3', 'app.db', 'DROP TABLE users; CREATE TABLE accounts(id INTEGER);'],
+      ),
       { cwd: app, env },
     );
     assert.is(run.code, 10, run.stderr);
@@ -316,14 +268,10 @@ test('captured sqlite3 state: a destructive migration is rolled back and the dat
     );
     const captured = await ripcord(['dump', '--repo', repo, list[0].id, '.ripcord-captured/db'], { env });
     assert.is(captured.stdout, dumpBefore);
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
-test("a deploy with a passphrase other than the repository's is refused before the deploy command runs; --new-key lets it go ahead", async () => {
-  const { root, app, repo } = await appDir();
-  try {
+test("a deploy with a passphrase other than the repository's is refused before the deploy command runs; --new-key lets it go ahead", () =>
+  inApp(async ({ app, repo }) => {
     const first = await ripcord(['backup', '--repo', repo, '-q', 'config'], { cwd: app, env });
     assert.is(first.code, 0, first.stderr);
     const deploy = ['--', 'sh', '-c', 'echo ran >> deployed.txt'];
@@ -345,27 +293,13 @@ test("a deploy with a passphrase other than the repository's is refused before t
     });
     assert.is(started.code, 0, started.stderr);
     assert.is(await fs.readFile(path.join(app, 'deployed.txt'), 'utf8'), 'ran\n');
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
-test('rollback restores the newest pre-deploy snapshot for a separate rollback job', async () => {
-  const { root, app, repo } = await appDir();
-  try {
+test('rollback restores the newest pre-deploy snapshot for a separate rollback job', () =>
+  inApp(async ({ app, repo }) => {
     const before = await readTree(path.join(app, 'config'));
     const deployed = await ripcord(
-      [
-        'deploy',
-        '--repo',
-        repo,
-        '--paths',
-        'config',
-        '--',
-        'sh',
-        '-c',
-        'echo v2 > config/limits.conf && echo x > config/extra',
-      ],
+      deployArgs(repo, 'config', [], ['sh', '-c', 'echo v2 > config/limits.conf && echo x > config/extra']),
       { cwd: app, env },
     );
     assert.is(deployed.code, 0, deployed.stderr);
@@ -376,14 +310,10 @@ test('rollback restores the newest pre-deploy snapshot for a separate rollback j
     assert.is(run.code, 0, run.stderr);
     assert.is(JSON.parse(run.stdout).result, 'rolled-back');
     assert.equal(await readTree(path.join(app, 'config')), before);
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
-test('rollback of a snapshot with captured state refuses, before touching anything, without --restore-capture and names the exact command; with it the database comes back; --skip-captures restores the files alone', async () => {
-  const { root, app, repo } = await appDir();
-  try {
+test('rollback of a snapshot with captured state refuses, before touching anything, without --restore-capture and names the exact command; with it the database comes back; --skip-captures restores the files alone', () =>
+  inApp(async ({ app, repo }) => {
     const db = path.join(app, 'app.db');
     await exec('sqlite3', [
       db,
@@ -392,30 +322,28 @@ test('rollback of a snapshot with captured state refuses, before touching anythi
     const dumpBefore = (await exec('sqlite3', [db, '.dump'])).stdout;
     const configBefore = await readTree(path.join(app, 'config'));
     const deployed = await ripcord(
-      [
-        'deploy',
-        '--repo',
+      deployArgs(
         repo,
-        '--paths',
         'config',
-        '--no-rollback',
-        '--capture',
-        'db=sqlite3 app.db .dump',
-        '--restore-capture',
-        'db=rm -f app.db && sqlite3 app.db',
-        '--validate',
-        'sqlite3 app.db "SELECT count(*) FROM users"',
-        '--',
-        'sh',
-        '-c',
-        'echo v2 > config/limits.conf && sqlite3 app.db "DROP TABLE users; CREATE TABLE accounts(id INTEGER);"',
-      ],
+        [
+          '--no-rollback',
+          '--capture',
+          'db=sqlite3 app.db .dump',
+          '--restore-capture',
+          'db=rm -f app.db && sqlite3 app.db',
+          '--validate',
+          'sqlite3 app.db "SELECT count(*) FROM users"',
+        ],
+        [
+          'sh',
+          '-c',
+          'echo v2 > config/limits.conf && sqlite3 app.db "DROP TABLE users; CREATE TABLE accounts(id INTEGER);"',
+        ],
+      ),
       { cwd: app, env },
     );
     assert.is(deployed.code, 1, deployed.stderr);
-    const id = JSON.parse(
-      (await ripcord(['list', '--json', '--repo', repo, '--kind', 'pre-deploy'], { env })).stdout,
-    )[0].id as string;
+    const id = await newestPreDeploy(repo);
     // the deploy's own hint carries its restore commands, quoted for sh
     assert.ok(
       deployed.stderr.includes(`ripcord rollback ${id} --restore-capture 'db=rm -f app.db && sqlite3 app.db'`),
@@ -457,14 +385,10 @@ test('rollback of a snapshot with captured state refuses, before touching anythi
     assert.is(skipped.code, 0, skipped.stderr);
     assert.equal(await readTree(path.join(app, 'config')), configBefore);
     assert.match((await exec('sqlite3', [db, '.dump'])).stdout, /accounts/);
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
-test('deploy --paths may name a folder the deploy creates: the snapshot records it as absent, and the rollback after a failed validation removes it and only it', async () => {
-  const { root, app, repo } = await appDir();
-  try {
+test('deploy --paths may name a folder the deploy creates: the snapshot records it as absent, and the rollback after a failed validation removes it and only it', () =>
+  inApp(async ({ root, app, repo }) => {
     const outside = path.join(root, 'outside');
     await fs.mkdir(outside);
     await fs.symlink(outside, path.join(app, 'link'));
@@ -472,19 +396,12 @@ test('deploy --paths may name a folder the deploy creates: the snapshot records 
     const deploy =
       'mkdir -p releases/v2 && echo v2 > releases/v2/app.js && echo broken > config/limits.conf && echo kept > notes.txt && mkdir link/made';
     const run = await ripcord(
-      [
-        'deploy',
-        '--repo',
+      deployArgs(
         repo,
-        '--paths',
         'config,releases,link/made',
-        '--validate',
-        'grep -q max=10 config/limits.conf',
-        '--',
-        'sh',
-        '-c',
-        deploy,
-      ],
+        ['--validate', 'grep -q max=10 config/limits.conf'],
+        ['sh', '-c', deploy],
+      ),
       { cwd: app, env },
     );
     assert.is(run.code, 10, run.stderr);
@@ -497,41 +414,27 @@ test('deploy --paths may name a folder the deploy creates: the snapshot records 
       'a file outside the named paths is left alone',
     );
     assert.ok(await exists(path.join(outside, 'made')), 'nothing is removed through a symlink');
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
-test('rollback <id> of a deploy whose --paths named a folder that did not exist removes that folder and brings the files back', async () => {
-  const { root, app, repo } = await appDir();
-  try {
+test('rollback <id> of a deploy whose --paths named a folder that did not exist removes that folder and brings the files back', () =>
+  inApp(async ({ app, repo }) => {
     const before = await readTree(path.join(app, 'config'));
     const deployed = await ripcord(
-      [
-        'deploy',
-        '--repo',
+      deployArgs(
         repo,
-        '--paths',
         'config,releases',
-        '--',
-        'sh',
-        '-c',
-        'mkdir -p releases/v2 && echo v2 > releases/v2/app.js && echo v2 > config/limits.conf',
-      ],
+        [],
+        ['sh', '-c', 'mkdir -p releases/v2 && echo v2 > releases/v2/app.js && echo v2 > config/limits.conf'],
+      ),
       { cwd: app, env },
     );
     assert.is(deployed.code, 0, deployed.stderr);
     assert.ok(await exists(path.join(app, 'releases/v2/app.js')));
-    const id = JSON.parse(
-      (await ripcord(['list', '--json', '--repo', repo, '--kind', 'pre-deploy'], { env })).stdout,
-    )[0].id as string;
+    const id = await newestPreDeploy(repo);
     const run = await ripcord(['rollback', '--repo', repo, id], { cwd: app, env });
     assert.is(run.code, 0, run.stderr);
     assert.not.ok(await exists(path.join(app, 'releases')), 'the folder the deploy created is gone');
     assert.equal(await readTree(path.join(app, 'config')), before);
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
 test.run();
