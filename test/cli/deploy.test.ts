@@ -65,6 +65,16 @@ async function appDir(): Promise<{ root: string; app: string; repo: string }> {
 
 const HUP = 'kill -HUP "$(cat service.pid)"';
 
+/** Captures app.db as an SQL dump, restores it from one, and validates that its users table is there. */
+const CAPTURE_USERS_TABLE = [
+  '--capture',
+  'db=sqlite3 app.db .dump',
+  '--restore-capture',
+  'db=rm -f app.db && sqlite3 app.db',
+  '--validate',
+  'sqlite3 app.db "SELECT count(*) FROM users"',
+];
+
 type AppDirs = { root: string; app: string; repo: string };
 
 /** Runs a test in a fresh app folder and removes it afterwards. */
@@ -244,19 +254,11 @@ test('captured sqlite3 state: a destructive migration is rolled back and the dat
     ]);
     const dumpBefore = (await exec('sqlite3', [db, '.dump'])).stdout;
     const run = await ripcord(
-      deployArgs(
-        repo,
-        'config',
-        [
-          '--capture',
-          'db=sqlite3 app.db .dump',
-          '--restore-capture',
-          'db=rm -f app.db && sqlite3 app.db',
-          '--validate',
-          'sqlite3 app.db "SELECT count(*) FROM users"',
-        ],
-        ['sqlite3', 'app.db', 'DROP TABLE users; CREATE TABLE accounts(id INTEGER);'],
-      ),
+      deployArgs(repo, 'config', CAPTURE_USERS_TABLE, [
+        'sqlite3',
+        'app.db',
+        'DROP TABLE users; CREATE TABLE accounts(id INTEGER);',
+      ]),
       { cwd: app, env },
     );
     assert.is(run.code, 10, run.stderr);
@@ -325,15 +327,7 @@ test('rollback of a snapshot with captured state refuses, before touching anythi
       deployArgs(
         repo,
         'config',
-        [
-          '--no-rollback',
-          '--capture',
-          'db=sqlite3 app.db .dump',
-          '--restore-capture',
-          'db=rm -f app.db && sqlite3 app.db',
-          '--validate',
-          'sqlite3 app.db "SELECT count(*) FROM users"',
-        ],
+        ['--no-rollback', ...CAPTURE_USERS_TABLE],
         [
           'sh',
           '-c',

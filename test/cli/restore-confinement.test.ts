@@ -30,14 +30,36 @@ async function forge(dir: string, repo: string, members: PyTarMember[], roots: s
   });
 }
 
+async function inTempDir(run: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await tempDir('ripcord-confine-');
+  try {
+    await run(dir);
+  } finally {
+    await removeDir(dir);
+  }
+}
+
+const restore = (id: string, repo: string, target: string, ...flags: string[]) =>
+  ripcord(['restore', id, '--repo', repo, '--target', target, '--yes', ...flags], { env });
+
+/** Restores `id` (its pre-restore snapshot covering `scope`), then restores that pre-restore snapshot: the target is `original` again. */
+async function restoreThenUndo(id: string, repo: string, target: string, scope: string[], original: string) {
+  const restored = await restore(id, repo, target, '--json');
+  assert.is(restored.code, 0, restored.stderr);
+  const report = JSON.parse(restored.stdout) as { scope: string[]; preRestoreSnapshot: string };
+  assert.equal(report.scope, scope);
+  const undo = await restore(report.preRestoreSnapshot, repo, target);
+  assert.is(undo.code, 0, undo.stderr);
+  assert.equal(await diffTrees(original, target), []);
+}
+
 const CONFIG: PyTarMember[] = [
   { name: 'config', type: 'dir', mode: 0o755 },
   { name: 'config/app.yaml', type: 'file', data: 'port: 8080\n' },
 ];
 
-test('restore refuses a file entry .ripcord outside the snapshot\'s roots ["config"]: the local repository and every snapshot in it are kept, exit 1', async () => {
-  const dir = await tempDir('ripcord-confine-');
-  try {
+test('restore refuses a file entry .ripcord outside the snapshot\'s roots ["config"]: the local repository and every snapshot in it are kept, exit 1', () =>
+  inTempDir(async (dir) => {
     const target = path.join(dir, 'app');
     await fs.mkdir(path.join(target, 'config'), { recursive: true });
     await fs.writeFile(path.join(target, 'config/app.yaml'), 'port: 1\n');
@@ -61,14 +83,10 @@ test('restore refuses a file entry .ripcord outside the snapshot\'s roots ["conf
     const after = await readTree(target);
     for (const [name, entry] of before) assert.equal(after.get(name), entry, `${name} changed`);
     assert.ok(after.has(`.ripcord/${honest.stdout.trim()}/snapshot.json`), 'the honest snapshot is still there');
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('restore refuses a file entry "data" outside the snapshot\'s roots that would replace the folder data/ (with data/important.db): target untouched', async () => {
-  const dir = await tempDir('ripcord-confine-');
-  try {
+test('restore refuses a file entry "data" outside the snapshot\'s roots that would replace the folder data/ (with data/important.db): target untouched', () =>
+  inTempDir(async (dir) => {
     const repo = path.join(dir, 'repo');
     const target = path.join(dir, 'target');
     await fs.mkdir(path.join(target, 'data'), { recursive: true });
@@ -80,19 +98,15 @@ test('restore refuses a file entry "data" outside the snapshot\'s roots that wou
       ['config'],
     );
     const before = await readTree(target);
-    const run = await ripcord(['restore', id, '--repo', repo, '--target', target, '--yes'], { env });
+    const run = await restore(id, repo, target);
     assert.equal(await readTree(target), before, `the target changed (exit ${run.code}):\n${run.stdout}${run.stderr}`);
     assert.is(run.code, 1);
     assert.is(lines(run.stderr).length, 1, run.stderr);
     assert.match(run.stderr, /entry "data" lies outside the snapshot's roots/);
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('restore of a snapshot of "." that lists a file where the local repository is refuses, and the repository is kept', async () => {
-  const dir = await tempDir('ripcord-confine-');
-  try {
+test('restore of a snapshot of "." that lists a file where the local repository is refuses, and the repository is kept', () =>
+  inTempDir(async (dir) => {
     const target = path.join(dir, 'app');
     await fs.mkdir(target, { recursive: true });
     await fs.writeFile(path.join(target, 'keep.txt'), 'keep\n');
@@ -112,14 +126,10 @@ test('restore of a snapshot of "." that lists a file where the local repository 
     assert.is(lines(run.stderr).length, 1, run.stderr);
     assert.match(run.stderr, /would replace or write into the repository \(state\/repo\)/);
     assert.ok(await fs.stat(path.join(target, 'state/repo', honest.stdout.trim(), 'snapshot.json')));
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('restore --delete never removes a folder that holds the local repository, though the snapshot lacks that folder', async () => {
-  const dir = await tempDir('ripcord-confine-');
-  try {
+test('restore --delete never removes a folder that holds the local repository, though the snapshot lacks that folder', () =>
+  inTempDir(async (dir) => {
     const target = path.join(dir, 'app');
     await fs.mkdir(path.join(target, 'var'), { recursive: true });
     await fs.writeFile(path.join(target, 'var/extra.txt'), 'not in the snapshot\n');
@@ -135,14 +145,10 @@ test('restore --delete never removes a folder that holds the local repository, t
       'what the snapshot lacks beside the repository is removed',
     );
     assert.is(await fs.readFile(path.join(target, 'config/app.yaml'), 'utf8'), 'port: 8080\n');
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('restoring the pre-restore snapshot also removes the folders the restore made above a root (deep/ for the root deep/er)', async () => {
-  const dir = await tempDir('ripcord-confine-');
-  try {
+test('restoring the pre-restore snapshot also removes the folders the restore made above a root (deep/ for the root deep/er)', () =>
+  inTempDir(async (dir) => {
     const repo = path.join(dir, 'repo');
     const source = path.join(dir, 'source');
     await fs.mkdir(path.join(source, 'deep/er'), { recursive: true });
@@ -154,54 +160,27 @@ test('restoring the pre-restore snapshot also removes the folders the restore ma
     await fs.writeFile(path.join(target, 'keep.txt'), 'before the restore\n');
     const original = path.join(dir, 'original');
     await fs.cp(target, original, { recursive: true });
-    const restore = await ripcord(
-      ['restore', backup.stdout.trim(), '--repo', repo, '--target', target, '--yes', '--json'],
-      { env },
-    );
-    assert.is(restore.code, 0, restore.stderr);
-    const report = JSON.parse(restore.stdout) as { scope: string[]; preRestoreSnapshot: string };
-    assert.equal(report.scope, ['deep']);
-    const undo = await ripcord(['restore', report.preRestoreSnapshot, '--repo', repo, '--target', target, '--yes'], {
-      env,
-    });
-    assert.is(undo.code, 0, undo.stderr);
-    assert.equal(await diffTrees(original, target), []);
-  } finally {
-    await removeDir(dir);
-  }
-});
+    await restoreThenUndo(backup.stdout.trim(), repo, target, ['deep'], original);
+  }));
 
-test('the pre-restore snapshot holds what the restore changes, not the whole root: one changed file of a folder of many', async () => {
-  const dir = await tempDir('ripcord-confine-');
-  try {
+test('the pre-restore snapshot holds what the restore changes, not the whole root: one changed file of a folder of many', () =>
+  inTempDir(async (dir) => {
     const repo = path.join(dir, 'repo');
     const target = path.join(dir, 'target');
     const members: PyTarMember[] = [{ name: 'config', type: 'dir', mode: 0o755 }];
     for (let i = 0; i < 20; i++) members.push({ name: `config/f${i}.txt`, type: 'file', data: `file ${i}\n` });
     const id = await forge(dir, repo, members, ['config']);
-    const first = await ripcord(['restore', id, '--repo', repo, '--target', target, '--yes'], { env });
+    const first = await restore(id, repo, target);
     assert.is(first.code, 0, first.stderr);
     await fs.writeFile(path.join(target, 'config/f7.txt'), 'drifted\n');
     await fs.writeFile(path.join(target, 'config/new.txt'), 'kept: no --delete\n');
     const drifted = path.join(dir, 'drifted');
     await fs.cp(target, drifted, { recursive: true });
-    const restore = await ripcord(['restore', id, '--repo', repo, '--target', target, '--yes', '--json'], { env });
-    assert.is(restore.code, 0, restore.stderr);
-    const report = JSON.parse(restore.stdout) as { scope: string[]; preRestoreSnapshot: string };
-    assert.equal(report.scope, ['config/f7.txt']);
-    const undo = await ripcord(['restore', report.preRestoreSnapshot, '--repo', repo, '--target', target, '--yes'], {
-      env,
-    });
-    assert.is(undo.code, 0, undo.stderr);
-    assert.equal(await diffTrees(drifted, target), []);
-  } finally {
-    await removeDir(dir);
-  }
-});
+    await restoreThenUndo(id, repo, target, ['config/f7.txt'], drifted);
+  }));
 
-test('restore into a folder inside the local repository is refused before anything is written', async () => {
-  const dir = await tempDir('ripcord-confine-');
-  try {
+test('restore into a folder inside the local repository is refused before anything is written', () =>
+  inTempDir(async (dir) => {
     const repo = path.join(dir, 'repo');
     const id = await forge(dir, repo, CONFIG, ['config']);
     const before = await readTree(repo);
@@ -215,14 +194,10 @@ test('restore into a folder inside the local repository is refused before anythi
       [...after.keys()].join(', '),
     );
     for (const [name, entry] of before) assert.equal(after.get(name), entry, name);
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('the undo command a restore prints brings back a link out of the target that the restore removed (it carries --allow-outside-symlinks)', async () => {
-  const dir = await tempDir('ripcord-confine-');
-  try {
+test('the undo command a restore prints brings back a link out of the target that the restore removed (it carries --allow-outside-symlinks)', () =>
+  inTempDir(async (dir) => {
     const repo = path.join(dir, 'repo');
     const target = path.join(dir, 'target');
     await fs.mkdir(path.join(dir, 'elsewhere'));
@@ -231,7 +206,7 @@ test('the undo command a restore prints brings back a link out of the target tha
     const original = path.join(dir, 'original');
     await fs.cp(target, original, { recursive: true, verbatimSymlinks: true });
     const id = await forge(dir, repo, CONFIG, ['.']);
-    const run = await ripcord(['restore', id, '--repo', repo, '--target', target, '--yes', '--delete'], { env });
+    const run = await restore(id, repo, target, '--delete');
     assert.is(run.code, 0, run.stderr);
     assert.not.ok(await fs.lstat(path.join(target, 'out')).catch(() => undefined), '--delete removed the link');
     const undo = /to undo: ripcord (restore .*)$/m.exec(run.stdout)?.[1];
@@ -239,10 +214,7 @@ test('the undo command a restore prints brings back a link out of the target tha
     const again = await ripcord(undo!.split(' '), { env: { ...env, RIPCORD_REPO: repo } });
     assert.is(again.code, 0, `${undo}: ${again.stderr}`);
     assert.equal(await diffTrees(original, target), []);
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
 /** a -> ., l1 -> a/.., l2 -> l1/.., ... l8 -> l7/.., passwd -> l8/etc/passwd: each text stays inside, the chain climbs to /. */
 const CHAIN: PyTarMember[] = [
@@ -252,15 +224,14 @@ const CHAIN: PyTarMember[] = [
   { name: 'passwd', type: 'symlink', linkname: 'l8/etc/passwd' },
 ];
 
-test('restore refuses a chain of in-snapshot links that resolves to /etc/passwd (a -> ., l1 -> a/.., ..., passwd -> l8/etc/passwd) without --allow-outside-symlinks, target untouched', async () => {
-  const dir = await tempDir('ripcord-confine-');
-  try {
+test('restore refuses a chain of in-snapshot links that resolves to /etc/passwd (a -> ., l1 -> a/.., ..., passwd -> l8/etc/passwd) without --allow-outside-symlinks, target untouched', () =>
+  inTempDir(async (dir) => {
     const repo = path.join(dir, 'repo');
     const target = path.join(dir, 'target');
     await fs.mkdir(target);
     await fs.writeFile(path.join(target, 'keep.txt'), 'keep\n');
     const id = await forge(dir, repo, CHAIN, ['.']);
-    const run = await ripcord(['restore', id, '--repo', repo, '--target', target, '--yes'], { env });
+    const run = await restore(id, repo, target);
     assert.equal(
       [...(await readTree(target)).keys()],
       ['keep.txt'],
@@ -275,20 +246,16 @@ test('restore refuses a chain of in-snapshot links that resolves to /etc/passwd 
     );
     assert.is(allowed.code, 0, allowed.stderr);
     assert.is(await fs.readlink(path.join(target, 'passwd')), 'l8/etc/passwd', 'restored as stored when allowed');
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('restore refuses a link whose text stays inside but that leaves through a symlink already in the target (up -> .. in the target, x -> up/secret in the snapshot)', async () => {
-  const dir = await tempDir('ripcord-confine-');
-  try {
+test('restore refuses a link whose text stays inside but that leaves through a symlink already in the target (up -> .. in the target, x -> up/secret in the snapshot)', () =>
+  inTempDir(async (dir) => {
     const repo = path.join(dir, 'repo');
     const target = path.join(dir, 'target');
     await fs.mkdir(target);
     await fs.symlink('..', path.join(target, 'up'));
     const id = await forge(dir, repo, [{ name: 'x', type: 'symlink', linkname: 'up/secret' }], ['x']);
-    const run = await ripcord(['restore', id, '--repo', repo, '--target', target, '--yes'], { env });
+    const run = await restore(id, repo, target);
     assert.not.ok(
       await fs.lstat(path.join(target, 'x')).catch(() => undefined),
       `x was restored (exit ${run.code}):\n${run.stdout}${run.stderr}`,
@@ -296,14 +263,10 @@ test('restore refuses a link whose text stays inside but that leaves through a s
     assert.is(run.code, 1);
     assert.is(lines(run.stderr).length, 1, run.stderr);
     assert.match(run.stderr, /after following up/);
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('links that resolve inside the target, through each other and through a folder the snapshot makes in place of a link, are restored', async () => {
-  const dir = await tempDir('ripcord-confine-');
-  try {
+test('links that resolve inside the target, through each other and through a folder the snapshot makes in place of a link, are restored', () =>
+  inTempDir(async (dir) => {
     const repo = path.join(dir, 'repo');
     const target = path.join(dir, 'target');
     await fs.mkdir(target);
@@ -318,18 +281,14 @@ test('links that resolve inside the target, through each other and through a fol
       { name: 'sub/e', type: 'symlink', linkname: path.join(target, 'c.txt') },
     ];
     const id = await forge(dir, repo, members, ['.']);
-    const run = await ripcord(['restore', id, '--repo', repo, '--target', target, '--yes'], { env });
+    const run = await restore(id, repo, target);
     assert.is(run.code, 0, run.stderr);
     assert.is(await fs.readFile(path.join(target, 'sub/d'), 'utf8'), 'c\n');
     assert.is(await fs.readFile(path.join(target, 'sub/e'), 'utf8'), 'c\n');
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('restore stops writing an entry at its manifest size: a 16 MiB member listed as 5 bytes is refused under a 1 MiB file-size limit, with one line and the target untouched', async () => {
-  const dir = await tempDir('ripcord-confine-');
-  try {
+test('restore stops writing an entry at its manifest size: a 16 MiB member listed as 5 bytes is refused under a 1 MiB file-size limit, with one line and the target untouched', () =>
+  inTempDir(async (dir) => {
     const repo = path.join(dir, 'repo');
     const target = path.join(dir, 'target');
     await fs.mkdir(target);
@@ -371,14 +330,10 @@ test('restore stops writing an entry at its manifest size: a 16 MiB member liste
     assert.is(lines(run.stderr).length, 1, run.stderr);
     assert.match(run.stderr, /big\.txt holds more than the 5 bytes the manifest lists/);
     assert.equal([...(await readTree(target)).keys()], ['keep.txt']);
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('rollback refuses a snapshot that claims an absent root outside the target ("../x", an absolute path): with --delete semantics it would remove it; nothing is touched', async () => {
-  const dir = await tempDir('ripcord-confine-');
-  try {
+test('rollback refuses a snapshot that claims an absent root outside the target ("../x", an absolute path): with --delete semantics it would remove it; nothing is touched', () =>
+  inTempDir(async (dir) => {
     const repo = path.join(dir, 'repo');
     const target = path.join(dir, 'app');
     await fs.mkdir(path.join(target, 'config'), { recursive: true });
@@ -399,9 +354,6 @@ test('rollback refuses a snapshot that claims an absent root outside the target 
       for (const [name, entry] of before)
         if (!name.startsWith('repo/')) assert.equal(after.get(name), entry, `${name} changed`);
     }
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
 test.run();
