@@ -27,16 +27,46 @@ async function backup(repo: string, cwd: string, paths: string[]): Promise<strin
   return run.stdout.trim();
 }
 
-const lines = (stderr: string) => stderr.trim().split('\n').filter(Boolean);
+type Setup = Awaited<ReturnType<typeof setup>>;
 
-test('restore into an empty folder gives a tree identical to the source', async () => {
+async function inSetup(run: (s: Setup) => Promise<void>): Promise<void> {
   const s = await setup();
   try {
+    await run(s);
+  } finally {
+    await removeDir(s.dir);
+  }
+}
+
+/** Backs up config/app.yaml holding `text`. */
+async function backupConfig(s: Setup, text: string): Promise<string> {
+  await fs.mkdir(path.join(s.source, 'config'));
+  await fs.writeFile(path.join(s.source, 'config/app.yaml'), text);
+  return backup(s.repo, s.source, ['config']);
+}
+
+/** The repository holds the backup `id` alone. */
+async function assertNoPreRestoreSnapshot(s: Setup, id: string): Promise<void> {
+  const listed = JSON.parse((await ripcord(['list', '--json', '--repo', s.repo], { env })).stdout) as { id: string }[];
+  assert.equal(
+    listed.map((x) => x.id),
+    [id],
+    'no pre-restore snapshot',
+  );
+}
+
+const restoreInto = (s: Setup, id: string, target: string, ...flags: string[]) =>
+  ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes', ...flags], { env });
+
+const lines = (stderr: string) => stderr.trim().split('\n').filter(Boolean);
+
+test('restore into an empty folder gives a tree identical to the source', () =>
+  inSetup(async (s) => {
     const roots = await makeAwkwardTree(s.source, 2);
     const id = await backup(s.repo, s.source, roots);
     const target = path.join(s.dir, 'target');
     await fs.mkdir(target);
-    const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+    const run = await restoreInto(s, id, target);
     assert.is(run.code, 0, run.stderr);
     assert.equal(await diffTrees(s.source, target), []);
     assert.match(run.stdout, /pre-restore snapshot \S+; to undo: ripcord restore/);
@@ -45,19 +75,13 @@ test('restore into an empty folder gives a tree identical to the source', async 
       [],
       'no staging folder left',
     );
-  } finally {
-    await removeDir(s.dir);
-  }
-});
+  }));
 
-test('restore into a folder that does not exist creates it, takes no pre-restore snapshot (nothing to lose) and says that removing the folder undoes it', async () => {
-  const s = await setup();
-  try {
-    await fs.mkdir(path.join(s.source, 'config'));
-    await fs.writeFile(path.join(s.source, 'config/app.yaml'), 'port: 8080\n');
-    const id = await backup(s.repo, s.source, ['config']);
+test('restore into a folder that does not exist creates it, takes no pre-restore snapshot (nothing to lose) and says that removing the folder undoes it', () =>
+  inSetup(async (s) => {
+    const id = await backupConfig(s, 'port: 8080\n');
     const target = path.join(s.dir, 'new target');
-    const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+    const run = await restoreInto(s, id, target);
     assert.is(run.code, 0, run.stderr);
     assert.equal(await diffTrees(s.source, target), []);
     assert.match(
@@ -70,14 +94,7 @@ test('restore into a folder that does not exist creates it, takes no pre-restore
       ),
       run.stdout,
     );
-    const listed = JSON.parse((await ripcord(['list', '--json', '--repo', s.repo], { env })).stdout) as {
-      id: string;
-    }[];
-    assert.equal(
-      listed.map((x) => x.id),
-      [id],
-      'no pre-restore snapshot',
-    );
+    await assertNoPreRestoreSnapshot(s, id);
     const undo = await runCommand('sh', ['-c', /to undo: (rm -r .*)$/m.exec(run.stdout)![1]!]);
     assert.is(undo.code, 0, undo.stderr);
     assert.equal(
@@ -85,39 +102,30 @@ test('restore into a folder that does not exist creates it, takes no pre-restore
       ['repo', 'source'],
       'the undo command as printed leaves the state as it was',
     );
-  } finally {
-    await removeDir(s.dir);
-  }
-});
+  }));
 
-test('restore --yes --quiet prints no plan, only what was restored and how to undo it; --dry-run --quiet still shows the plan', async () => {
-  const s = await setup();
-  try {
+test('restore --yes --quiet prints no plan, only what was restored and how to undo it; --dry-run --quiet still shows the plan', () =>
+  inSetup(async (s) => {
     const roots = await makeAwkwardTree(s.source, 2);
     const id = await backup(s.repo, s.source, roots);
     const target = path.join(s.dir, 'target');
     const dry = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--dry-run', '-q'], { env });
     assert.is(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /^ {2}\+ /m, 'the dry run shows the plan');
-    const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes', '-q'], { env });
+    const run = await restoreInto(s, id, target, '-q');
     assert.is(run.code, 0, run.stderr);
     assert.not.match(run.stdout, /^ {2}\+ /m, 'no plan lines');
     const lines = run.stdout.trim().split('\n');
     assert.ok(lines.length <= 2, run.stdout);
     assert.match(lines[0]!, new RegExp(`^restored snapshot ${id} into `));
     assert.equal(await diffTrees(s.source, target), []);
-  } finally {
-    await removeDir(s.dir);
-  }
-});
+  }));
 
 test('a restore target nobody may write (chattr +i) is one clear line naming it, exit 1, not an internal error, and nothing is changed', async () => {
   const s = await setup();
   const target = path.join(s.dir, 'target');
   try {
-    await fs.mkdir(path.join(s.source, 'config'));
-    await fs.writeFile(path.join(s.source, 'config/app.yaml'), 'replicas: 2\n');
-    const id = await backup(s.repo, s.source, ['config']);
+    const id = await backupConfig(s, 'replicas: 2\n');
     await fs.mkdir(target);
     await fs.writeFile(path.join(target, 'keep.txt'), 'mine\n');
     const locked = await runCommand('chattr', ['+i', target]);
@@ -126,7 +134,7 @@ test('a restore target nobody may write (chattr +i) is one clear line naming it,
       0,
       `chattr +i is needed for this test (GNU e2fsprogs, root, a file system with immutable files): ${locked.stderr}`,
     );
-    const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+    const run = await restoreInto(s, id, target);
     assert.is(run.code, 1, run.stdout + run.stderr);
     const lines = run.stderr.trim().split('\n');
     assert.is(lines.length, 1, run.stderr);
@@ -142,9 +150,8 @@ test('a restore target nobody may write (chattr +i) is one clear line naming it,
   }
 });
 
-test('restoring the pre-restore snapshot brings back exactly the tree as it was before the restore', async () => {
-  const s = await setup();
-  try {
+test('restoring the pre-restore snapshot brings back exactly the tree as it was before the restore', () =>
+  inSetup(async (s) => {
     const roots = await makeAwkwardTree(s.source, 1);
     const id = await backup(s.repo, s.source, roots);
     // The live tree drifts: a modified file, an added file, a deleted file, a changed mode, a retargeted link.
@@ -182,14 +189,10 @@ test('restoring the pre-restore snapshot brings back exactly the tree as it was 
     const undo = await ripcord(['restore', preRestore, '--repo', s.repo, '--target', s.source, '--yes'], { env });
     assert.is(undo.code, 0, undo.stderr);
     assert.equal(await diffTrees(drifted, s.source), []);
-  } finally {
-    await removeDir(s.dir);
-  }
-});
+  }));
 
-test('without --delete, files the snapshot does not have are kept', async () => {
-  const s = await setup();
-  try {
+test('without --delete, files the snapshot does not have are kept', () =>
+  inSetup(async (s) => {
     await fs.mkdir(path.join(s.source, 'config'));
     await fs.writeFile(path.join(s.source, 'config/a.txt'), 'a');
     const id = await backup(s.repo, s.source, ['config']);
@@ -197,14 +200,10 @@ test('without --delete, files the snapshot does not have are kept', async () => 
     const run = await ripcord(['restore', id, '--repo', s.repo, '--target', s.source, '--yes'], { env });
     assert.is(run.code, 0, run.stderr);
     assert.is(await fs.readFile(path.join(s.source, 'config/extra.txt'), 'utf8'), 'extra');
-  } finally {
-    await removeDir(s.dir);
-  }
-});
+  }));
 
-test('--dry-run shows the plan and changes nothing; without a terminal --yes is required', async () => {
-  const s = await setup();
-  try {
+test('--dry-run shows the plan and changes nothing; without a terminal --yes is required', () =>
+  inSetup(async (s) => {
     const roots = await makeAwkwardTree(s.source, 1);
     const id = await backup(s.repo, s.source, roots);
     await fs.writeFile(path.join(s.source, 'config/app.yaml'), 'changed');
@@ -221,14 +220,10 @@ test('--dry-run shows the plan and changes nothing; without a terminal --yes is 
     assert.equal(await readTree(s.source), before);
     const listed = JSON.parse((await ripcord(['list', '--json', '--repo', s.repo], { env })).stdout);
     assert.is(listed.length, 1, 'no pre-restore snapshot for a dry run');
-  } finally {
-    await removeDir(s.dir);
-  }
-});
+  }));
 
-test('a wrong key or a corrupted archive is detected before the target is touched', async () => {
-  const s = await setup();
-  try {
+test('a wrong key or a corrupted archive is detected before the target is touched', () =>
+  inSetup(async (s) => {
     const roots = await makeAwkwardTree(s.source, 1);
     const id = await backup(s.repo, s.source, roots);
     const target = path.join(s.dir, 'target');
@@ -247,29 +242,23 @@ test('a wrong key or a corrupted archive is detected before the target is touche
     const bytes = await fs.readFile(archive);
     bytes[bytes.length - 30]! ^= 0x40;
     await fs.writeFile(archive, bytes);
-    const corrupt = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+    const corrupt = await restoreInto(s, id, target);
     assert.is(corrupt.code, 1);
     assert.is(lines(corrupt.stderr).length, 1, corrupt.stderr);
     assert.match(corrupt.stderr, new RegExp(`${id.replace('.', '\\.')}.*archive\\.tar\\.gz\\.pgp`));
     assert.equal(await readTree(target), before);
-  } finally {
-    await removeDir(s.dir);
-  }
-});
+  }));
 
-test('restore never writes through a symlink in the target: the directory it points to stays untouched', async () => {
-  const s = await setup();
-  try {
-    await fs.mkdir(path.join(s.source, 'config'));
-    await fs.writeFile(path.join(s.source, 'config/app.yaml'), 'mine');
-    const id = await backup(s.repo, s.source, ['config']);
+test('restore never writes through a symlink in the target: the directory it points to stays untouched', () =>
+  inSetup(async (s) => {
+    const id = await backupConfig(s, 'mine');
     const target = path.join(s.dir, 'target');
     const outside = path.join(s.dir, 'outside');
     await fs.mkdir(target);
     await fs.mkdir(outside);
     await fs.writeFile(path.join(outside, 'app.yaml'), 'outside, do not touch');
     await fs.symlink(outside, path.join(target, 'config'));
-    const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+    const run = await restoreInto(s, id, target);
     assert.is(run.code, 0, run.stderr);
     assert.is(await fs.readFile(path.join(outside, 'app.yaml'), 'utf8'), 'outside, do not touch');
     assert.ok(
@@ -277,25 +266,18 @@ test('restore never writes through a symlink in the target: the directory it poi
       'the link was replaced by the snapshot directory',
     );
     assert.is(await fs.readFile(path.join(target, 'config/app.yaml'), 'utf8'), 'mine');
-  } finally {
-    await removeDir(s.dir);
-  }
-});
+  }));
 
-test('setuid and setgid bits are dropped on restore', async () => {
-  const s = await setup();
-  try {
+test('setuid and setgid bits are dropped on restore', () =>
+  inSetup(async (s) => {
     await fs.writeFile(path.join(s.source, 'tool'), '#!/bin/sh\n');
     await fs.chmod(path.join(s.source, 'tool'), 0o6755);
     const id = await backup(s.repo, s.source, ['tool']);
     const target = path.join(s.dir, 'target');
-    const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+    const run = await restoreInto(s, id, target);
     assert.is(run.code, 0, run.stderr);
     assert.is((await fs.stat(path.join(target, 'tool'))).mode & 0o7777, 0o755);
-  } finally {
-    await removeDir(s.dir);
-  }
-});
+  }));
 
 const HOSTILE: { name: string; members: PyTarMember[]; manifestLies?: boolean }[] = [
   { name: '../../escape', members: [{ name: '../../escape.txt', type: 'file', data: 'pwned' }] },
@@ -358,7 +340,7 @@ for (const hostile of HOSTILE) {
       await fs.writeFile(path.join(target, 'precious.txt'), 'keep me');
       const outsideBefore = await readTree(s.dir);
       const tmpBefore = new Set(await fs.readdir('/tmp'));
-      const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+      const run = await restoreInto(s, id, target);
       assert.is(run.code, 1, `restore accepted ${hostile.name}: ${run.stdout}`);
       assert.is(lines(run.stderr).length, 1, run.stderr);
       assert.match(run.stderr, new RegExp(id.replace('.', '\\.')));
@@ -377,9 +359,8 @@ for (const hostile of HOSTILE) {
   });
 }
 
-test('a restore into a target another live restore is writing to fails with one line naming the holder, target untouched', async () => {
-  const s = await setup();
-  try {
+test('a restore into a target another live restore is writing to fails with one line naming the holder, target untouched', () =>
+  inSetup(async (s) => {
     await fs.mkdir(path.join(s.source, 'config'));
     await fs.writeFile(path.join(s.source, 'config/a.txt'), 'a');
     const id = await backup(s.repo, s.source, ['config']);
@@ -402,7 +383,7 @@ test('a restore into a target another live restore is writing to fails with one 
       }),
     );
     try {
-      const run = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+      const run = await restoreInto(s, id, target);
       assert.is(run.code, 1);
       assert.is(lines(run.stderr).length, 1, run.stderr);
       assert.match(
@@ -413,12 +394,9 @@ test('a restore into a target another live restore is writing to fails with one 
     } finally {
       await fs.rm(lockFile, { force: true });
     }
-    const ok = await ripcord(['restore', id, '--repo', s.repo, '--target', target, '--yes'], { env });
+    const ok = await restoreInto(s, id, target);
     assert.is(ok.code, 0, ok.stderr);
-  } finally {
-    await removeDir(s.dir);
-  }
-});
+  }));
 
 for (const umask of ['077', '000']) {
   test(`restore under umask ${umask} gives every file and folder its snapshot mode and time (files are made with their mode, not chmod-ed after)`, async () => {
@@ -463,12 +441,9 @@ for (const umask of ['077', '000']) {
   });
 }
 
-test('answering n at the restore prompt (a real terminal, through script(1)) exits 0, says nothing was changed, and changes nothing', async () => {
-  const s = await setup();
-  try {
-    await fs.mkdir(path.join(s.source, 'config'));
-    await fs.writeFile(path.join(s.source, 'config/app.yaml'), 'port: 8080\n');
-    const id = await backup(s.repo, s.source, ['config']);
+test('answering n at the restore prompt (a real terminal, through script(1)) exits 0, says nothing was changed, and changes nothing', () =>
+  inSetup(async (s) => {
+    const id = await backupConfig(s, 'port: 8080\n');
     await fs.writeFile(path.join(s.source, 'config/app.yaml'), 'port: 9090\n');
     const before = await readTree(s.source);
     const terminalEnv = cleanEnv(env);
@@ -494,17 +469,7 @@ test('answering n at the restore prompt (a real terminal, through script(1)) exi
     assert.match(output, /Apply this change to .*\? \[y\/N\]/);
     assert.match(output, /nothing was changed/);
     assert.equal(await readTree(s.source), before);
-    const listed = JSON.parse((await ripcord(['list', '--json', '--repo', s.repo], { env })).stdout) as {
-      id: string;
-    }[];
-    assert.equal(
-      listed.map((x) => x.id),
-      [id],
-      'no pre-restore snapshot',
-    );
-  } finally {
-    await removeDir(s.dir);
-  }
-});
+    await assertNoPreRestoreSnapshot(s, id);
+  }));
 
 test.run();

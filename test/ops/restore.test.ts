@@ -12,15 +12,21 @@ import { diffTrees, makeAwkwardTree, removeDir, tempDir } from '../helpers/tree.
 const keys = { mode: 'passphrase', passphrase: 'ops restore' } as const;
 const origin = { host: 'test', user: 'test' };
 
+/** An awkward tree in dir/source, backed up to a local repository in dir/repo. */
+async function backUpAwkwardTree(dir: string) {
+  const source = path.join(dir, 'source');
+  await fs.mkdir(source);
+  const roots = await makeAwkwardTree(source, 1);
+  const store = new LocalStore(path.join(dir, 'repo'));
+  const { snapshot } = await createBackup({ store, paths: roots, cwd: source, keys, origin });
+  return { source, store, snapshot };
+}
+
 for (const failAfter of [1, 4, 9]) {
   test(`a restore interrupted after ${failAfter} applied entries can be undone exactly with the pre-restore snapshot`, async () => {
     const dir = await tempDir();
     try {
-      const source = path.join(dir, 'source');
-      await fs.mkdir(source);
-      const roots = await makeAwkwardTree(source, 1);
-      const store = new LocalStore(path.join(dir, 'repo'));
-      const { snapshot } = await createBackup({ store, paths: roots, cwd: source, keys, origin });
+      const { source, store, snapshot } = await backUpAwkwardTree(dir);
       // drift, then keep a copy of the drifted state
       await fs.writeFile(path.join(source, 'config/app.yaml'), 'drifted\n');
       await fs.writeFile(path.join(source, 'config/new.txt'), 'new\n');
@@ -65,11 +71,7 @@ for (const failAfter of [1, 4, 9]) {
 test('a failure while staging leaves the target untouched and takes no pre-restore snapshot', async () => {
   const dir = await tempDir();
   try {
-    const source = path.join(dir, 'source');
-    await fs.mkdir(source);
-    const roots = await makeAwkwardTree(source, 1);
-    const store = new LocalStore(path.join(dir, 'repo'));
-    const { snapshot } = await createBackup({ store, paths: roots, cwd: source, keys, origin });
+    const { source, store, snapshot } = await backUpAwkwardTree(dir);
     await fs.writeFile(path.join(source, 'config/app.yaml'), 'drifted\n');
     const plan = await planRestore({
       store,
