@@ -4,28 +4,34 @@ import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generateKeyPair } from '../../src/archive/openpgp-keys.ts';
-import { runAction } from '../helpers/action-runner.ts';
+import { inActionWorkspace, runAction } from '../helpers/action-runner.ts';
+import type { ActionWorkspace } from '../helpers/action-runner.ts';
 import { ripcord } from '../helpers/cli.ts';
 import { forgeSnapshot } from '../helpers/forge-snapshot.ts';
 import { withGnupgHome } from '../helpers/gpg.ts';
-import { readTree, removeDir, tempDir } from '../helpers/tree.ts';
+import { readTree } from '../helpers/tree.ts';
 
 const PASSPHRASE = 'Action-Secret-Passphrase-7f3a9c';
 
-async function workspace() {
-  const dir = await tempDir();
-  const ws = path.join(dir, 'ws');
-  const temp = path.join(dir, 'runner-temp');
-  await fs.mkdir(path.join(ws, 'config'), { recursive: true });
-  await fs.mkdir(temp);
-  await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 2\n');
-  await fs.writeFile(path.join(ws, 'config/flags.json'), '{"beta": false}\n');
-  return { dir, ws, temp };
+const inWorkspace = (run: (workspace: ActionWorkspace) => Promise<void>) =>
+  inActionWorkspace(run, { 'config/flags.json': '{"beta": false}\n' });
+
+/** Runs a backup step that arms the rollback, with these inputs added. */
+async function armRollback(ws: string, temp: string, guard: Record<string, string>) {
+  const inputs = {
+    command: 'backup',
+    paths: 'config',
+    passphrase: PASSPHRASE,
+    'rollback-on-failure': 'true',
+    ...guard,
+  };
+  const main = await runAction('main', { workspace: ws, runnerTemp: temp, inputs });
+  assert.is(main.code, 0, main.stdout + main.stderr);
+  return { inputs, main };
 }
 
-test('a backup step sets snapshot-id, checksums and counts as outputs, and writes a job summary', async () => {
-  const { dir, ws, temp } = await workspace();
-  try {
+test('a backup step sets snapshot-id, checksums and counts as outputs, and writes a job summary', () =>
+  inWorkspace(async ({ ws, temp }) => {
     const run = await runAction('main', {
       workspace: ws,
       runnerTemp: temp,
@@ -49,25 +55,15 @@ test('a backup step sets snapshot-id, checksums and counts as outputs, and write
     assert.is(verify.code, 0, verify.stderr);
     const meta = JSON.parse((await ripcord(['show', '--json', '--repo', path.join(ws, '.ripcord'), 'latest'])).stdout);
     assert.is(meta.ci.runUrl, 'https://github.example/example/app/actions/runs/4242');
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('the guard: main arms the rollback, and post after a failed deploy restores the pre-deploy state and sets rolled-back=true', async () => {
-  const { dir, ws, temp } = await workspace();
-  try {
+test('the guard: main arms the rollback, and post after a failed deploy restores the pre-deploy state and sets rolled-back=true', () =>
+  inWorkspace(async ({ ws, temp }) => {
     const before = await readTree(path.join(ws, 'config'));
-    const inputs = {
-      command: 'backup',
-      paths: 'config',
-      passphrase: PASSPHRASE,
-      'rollback-on-failure': 'true',
+    const { inputs, main } = await armRollback(ws, temp, {
       validate: 'grep -q "replicas: 2" config/app.yaml',
       'on-rollback': 'echo restarted > restarted.txt',
-    };
-    const main = await runAction('main', { workspace: ws, runnerTemp: temp, inputs });
-    assert.is(main.code, 0, main.stdout + main.stderr);
+    });
     assert.is(main.state['guard-snapshot'], main.outputs['snapshot-id']);
     // a later step deploys something broken and fails
     await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 0\n');
@@ -80,24 +76,14 @@ test('the guard: main arms the rollback, and post after a failed deploy restores
     assert.equal(await readTree(path.join(ws, 'config')), before);
     assert.is(await fs.readFile(path.join(ws, 'restarted.txt'), 'utf8'), 'restarted\n');
     assert.match(post.summary, /ripcord rollback: rolled-back/);
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('a post-step rollback whose hook fails writes rolled-back once, false, with result rollback-failed and the files restored', async () => {
-  const { dir, ws, temp } = await workspace();
-  try {
+test('a post-step rollback whose hook fails writes rolled-back once, false, with result rollback-failed and the files restored', () =>
+  inWorkspace(async ({ ws, temp }) => {
     const before = await readTree(path.join(ws, 'config'));
-    const inputs = {
-      command: 'backup',
-      paths: 'config',
-      passphrase: PASSPHRASE,
-      'rollback-on-failure': 'true',
+    const { inputs, main } = await armRollback(ws, temp, {
       'on-rollback': 'exit 3',
-    };
-    const main = await runAction('main', { workspace: ws, runnerTemp: temp, inputs });
-    assert.is(main.code, 0, main.stdout + main.stderr);
+    });
     await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 0\n');
     const post = await runAction('post', { workspace: ws, runnerTemp: temp, inputs, state: main.state });
     assert.is.not(post.code, 0);
@@ -111,14 +97,10 @@ test('a post-step rollback whose hook fails writes rolled-back once, false, with
       'the files were restored all the same',
     );
     assert.equal(await readTree(path.join(ws, 'config')), before);
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('post does nothing when no rollback was armed', async () => {
-  const { dir, ws, temp } = await workspace();
-  try {
+test('post does nothing when no rollback was armed', () =>
+  inWorkspace(async ({ ws, temp }) => {
     await fs.writeFile(path.join(ws, 'config/app.yaml'), 'changed\n');
     const post = await runAction('post', {
       workspace: ws,
@@ -128,14 +110,10 @@ test('post does nothing when no rollback was armed', async () => {
     assert.is(post.code, 0);
     assert.match(post.stdout, /no automatic rollback armed/);
     assert.is(await fs.readFile(path.join(ws, 'config/app.yaml'), 'utf8'), 'changed\n');
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('a deploy step that fails validation is rolled back: result and rolled-back outputs, the step fails with one error line', async () => {
-  const { dir, ws, temp } = await workspace();
-  try {
+test('a deploy step that fails validation is rolled back: result and rolled-back outputs, the step fails with one error line', () =>
+  inWorkspace(async ({ ws, temp }) => {
     const before = await readTree(path.join(ws, 'config'));
     const run = await runAction('main', {
       workspace: ws,
@@ -155,14 +133,10 @@ test('a deploy step that fails validation is rolled back: result and rolled-back
     assert.is(errors.length, 1, run.stdout);
     assert.match(errors[0]!, /deploy failed \(validation failed after 1 attempt.*rolled back to/);
     assert.equal(await readTree(path.join(ws, 'config')), before);
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('a missing or invalid input fails with one ::error:: line naming the input', async () => {
-  const { dir, ws, temp } = await workspace();
-  try {
+test('a missing or invalid input fails with one ::error:: line naming the input', () =>
+  inWorkspace(async ({ ws, temp }) => {
     const cases: [Record<string, string>, RegExp][] = [
       [
         { command: 'frobnicate', passphrase: PASSPHRASE },
@@ -201,14 +175,10 @@ test('a missing or invalid input fails with one ::error:: line naming the input'
       assert.is(errors.length, 1, `${JSON.stringify(inputs)}: ${run.stdout}`);
       assert.match(errors[0]!, expected);
     }
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('the passphrase and the private key never appear in stdout, stderr, outputs, summary or state', async () => {
-  const { dir, ws, temp } = await workspace();
-  try {
+test('the passphrase and the private key never appear in stdout, stderr, outputs, summary or state', () =>
+  inWorkspace(async ({ ws, temp }) => {
     const key = await generateKeyPair('Action Test <a@example.test>', 'Key-Passphrase-91c2e');
     const secretLines = key.privateKey.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
     const runs = [
@@ -271,14 +241,10 @@ test('the passphrase and the private key never appear in stdout, stderr, outputs
     }
     assert.is(runs[3]!.code, 0, runs[3]!.stdout);
     assert.is(runs[4]!.code, 1);
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('the Action refuses a forged pre-deploy snapshot encrypted to the repository key (restore and rollback), and restores one signed by a trusted signer', async () => {
-  const { dir, ws, temp } = await workspace();
-  try {
+test('the Action refuses a forged pre-deploy snapshot encrypted to the repository key (restore and rollback), and restores one signed by a trusted signer', () =>
+  inWorkspace(async ({ ws, temp }) => {
     await withGnupgHome(async (gpg) => {
       const repoKey = gpg.generateKey('Repository <repo@example.test>', 'future-default');
       const ciKey = gpg.generateKey('CI signer <ci@example.test>', 'ed25519', { usage: 'sign' });
@@ -331,9 +297,6 @@ test('the Action refuses a forged pre-deploy snapshot encrypted to the repositor
       assert.is(signed.code, 0, signed.stdout);
       assert.is(await fs.readFile(path.join(ws, 'config/app.yaml'), 'utf8'), 'replicas: 2\n');
     });
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
 test.run();

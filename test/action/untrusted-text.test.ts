@@ -8,23 +8,12 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runAction } from '../helpers/action-runner.ts';
+import { inActionWorkspace, runAction } from '../helpers/action-runner.ts';
 import type { ActionRun } from '../helpers/action-runner.ts';
 import { ripcord } from '../helpers/cli.ts';
 import { forgeSnapshotJson, RAW_CONTROL, workflowCommandLines } from '../helpers/forge.ts';
-import { removeDir, tempDir } from '../helpers/tree.ts';
 
 const PASSPHRASE = 'Action-Untrusted-Passphrase-41b7';
-
-async function workspace() {
-  const dir = await tempDir();
-  const ws = path.join(dir, 'ws');
-  const temp = path.join(dir, 'runner-temp');
-  await fs.mkdir(path.join(ws, 'config'), { recursive: true });
-  await fs.mkdir(temp);
-  await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 2\n');
-  return { dir, ws, temp, repo: path.join(ws, '.ripcord') };
-}
 
 async function backup(ws: string, repo: string): Promise<string> {
   const run = await ripcord(['backup', '--repo', repo, '-q', 'config'], {
@@ -51,9 +40,8 @@ function assertNoPlantedCommand(run: ActionRun): void {
   for (const line of commands) assert.match(line, /^::(group|endgroup|warning|error|notice|debug|add-mask)::/, line);
 }
 
-test('list over a forged snapshot.json: planted tags are shown escaped, never as a workflow command, markup or raw control character', async () => {
-  const { dir, ws, temp, repo } = await workspace();
-  try {
+test('list over a forged snapshot.json: planted tags are shown escaped, never as a workflow command, markup or raw control character', () =>
+  inActionWorkspace(async ({ ws, temp, repo }) => {
     const tagged = await backup(ws, repo);
     const rekinded = await backup(ws, repo);
     await forgeSnapshotJson(repo, tagged, (fields) => {
@@ -91,14 +79,10 @@ test('list over a forged snapshot.json: planted tags are shown escaped, never as
     assert.not.match(summaryValues(run), /</);
     assert.ok(run.summary.includes('&#60;img src=&#34;https://evil.example/FORGED.png&#34;&#62;'), run.summary);
     assert.not.match(run.summary, RAW_CONTROL);
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('a backup step refuses a tag outside the documented characters with one ::error:: line naming it, and writes no snapshot', async () => {
-  const { dir, ws, temp, repo } = await workspace();
-  try {
+test('a backup step refuses a tag outside the documented characters with one ::error:: line naming it, and writes no snapshot', () =>
+  inActionWorkspace(async ({ ws, temp, repo }) => {
     const run = await runAction('main', {
       workspace: ws,
       runnerTemp: temp,
@@ -113,14 +97,10 @@ test('a backup step refuses a tag outside the documented characters with one ::e
       entries.filter((e) => /^\d{8}T/.test(e)),
       [],
     );
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('the job summary of a failed deploy shows the validation output as text, not as HTML', async () => {
-  const { dir, ws, temp } = await workspace();
-  try {
+test('the job summary of a failed deploy shows the validation output as text, not as HTML', () =>
+  inActionWorkspace(async ({ ws, temp }) => {
     const run = await runAction('main', {
       workspace: ws,
       runnerTemp: temp,
@@ -138,14 +118,10 @@ test('the job summary of a failed deploy shows the validation output as text, no
     assert.match(run.summary, /what failed/);
     assert.ok(run.summary.includes('&#60;img src=&#34;https://evil.example/x.png&#34;&#62;&#60;a href='), run.summary);
     assert.not.match(summaryValues(run), /</);
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('deploy, validate, on-rollback, capture and restore-capture commands run without the runner tokens ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL, ACTIONS_CACHE_URL, ACTIONS_ID_TOKEN_REQUEST_*', async () => {
-  const { dir, ws, temp } = await workspace();
-  try {
+test('deploy, validate, on-rollback, capture and restore-capture commands run without the runner tokens ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL, ACTIONS_CACHE_URL, ACTIONS_ID_TOKEN_REQUEST_*', () =>
+  inActionWorkspace(async ({ ws, temp }) => {
     const tokens = {
       ACTIONS_RUNTIME_TOKEN: 'runtime-token-5f1e0c',
       ACTIONS_RUNTIME_URL: 'https://pipelines.example/runtime-5f1e0c/',
@@ -177,9 +153,6 @@ test('deploy, validate, on-rollback, capture and restore-capture commands run wi
       for (const [name, value] of Object.entries(tokens))
         assert.not.ok(env.includes(value) || env.includes(`${name}=`), `${file} holds ${name}`);
     }
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
 test.run();

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { PROJECT_ROOT, runCommand } from './cli.ts';
+import { removeDir, tempDir } from './tree.ts';
 
 export interface ActionRun {
   code: number;
@@ -86,4 +87,33 @@ export async function runAction(
     summary: raw.summary,
     files: raw,
   };
+}
+
+export interface ActionWorkspace {
+  dir: string;
+  /** the checkout, with config/app.yaml */
+  ws: string;
+  /** RUNNER_TEMP */
+  temp: string;
+  /** the default repository, ws/.ripcord */
+  repo: string;
+}
+
+/** Runs `run` in a fresh workspace holding config/app.yaml and `files`, and removes it afterwards. */
+export async function inActionWorkspace(
+  run: (workspace: ActionWorkspace) => Promise<void>,
+  files: Record<string, string> = {},
+): Promise<void> {
+  const dir = await tempDir();
+  const ws = path.join(dir, 'ws');
+  const temp = path.join(dir, 'runner-temp');
+  try {
+    await fs.mkdir(path.join(ws, 'config'), { recursive: true });
+    await fs.mkdir(temp);
+    await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 2\n');
+    for (const [name, text] of Object.entries(files)) await fs.writeFile(path.join(ws, name), text);
+    await run({ dir, ws, temp, repo: path.join(ws, '.ripcord') });
+  } finally {
+    await removeDir(dir);
+  }
 }
