@@ -38,8 +38,25 @@ export function parseCommandFile(text: string): Record<string, string> {
   return values;
 }
 
-export async function runAction(
-  entry: 'main' | 'post',
+export interface RunnerFiles {
+  output: string;
+  state: string;
+  summary: string;
+}
+
+/** The empty GITHUB_OUTPUT, GITHUB_STATE and GITHUB_STEP_SUMMARY files of one step. */
+export async function runnerFiles(runnerTemp: string, stamp: string): Promise<RunnerFiles> {
+  const files = {
+    output: path.join(runnerTemp, `output-${stamp}`),
+    state: path.join(runnerTemp, `state-${stamp}`),
+    summary: path.join(runnerTemp, `summary-${stamp}`),
+  };
+  for (const file of Object.values(files)) await fs.writeFile(file, '');
+  return files;
+}
+
+/** The environment the runner gives a step: its files, its inputs and the state saved by main. */
+export function runnerEnv(
   options: {
     workspace: string;
     runnerTemp: string;
@@ -47,13 +64,8 @@ export async function runAction(
     state?: Record<string, string>;
     env?: Record<string, string>;
   },
-): Promise<ActionRun> {
-  const files = {
-    output: path.join(options.runnerTemp, `output-${entry}-${Date.now()}`),
-    state: path.join(options.runnerTemp, `state-${entry}-${Date.now()}`),
-    summary: path.join(options.runnerTemp, `summary-${entry}-${Date.now()}`),
-  };
-  for (const file of Object.values(files)) await fs.writeFile(file, '');
+  files: RunnerFiles,
+): Record<string, string> {
   const env: Record<string, string> = {
     GITHUB_ACTIONS: 'true',
     GITHUB_WORKSPACE: options.workspace,
@@ -71,15 +83,34 @@ export async function runAction(
   for (const [name, value] of Object.entries(options.inputs))
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
-  const run = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'dist/action', `${entry}.js`)], {
-    cwd: options.workspace,
-    env,
-  });
-  const raw = {
+  return env;
+}
+
+export async function readRunnerFiles(files: RunnerFiles): Promise<RunnerFiles> {
+  return {
     output: await fs.readFile(files.output, 'utf8'),
     state: await fs.readFile(files.state, 'utf8'),
     summary: await fs.readFile(files.summary, 'utf8'),
   };
+}
+
+export async function runAction(
+  entry: 'main' | 'post',
+  options: {
+    workspace: string;
+    runnerTemp: string;
+    inputs: Record<string, string>;
+    state?: Record<string, string>;
+    env?: Record<string, string>;
+  },
+): Promise<ActionRun> {
+  const files = await runnerFiles(options.runnerTemp, `${entry}-${Date.now()}`);
+  const env = runnerEnv(options, files);
+  const run = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'dist/action', `${entry}.js`)], {
+    cwd: options.workspace,
+    env,
+  });
+  const raw = await readRunnerFiles(files);
   return {
     ...run,
     outputs: parseCommandFile(raw.output),

@@ -24,7 +24,7 @@ import * as path from 'node:path';
 import * as openpgp from 'openpgp';
 import { generateKeyPair } from '../../src/archive/openpgp-keys.ts';
 import { privateFolder } from '../../src/ops/private-folder.ts';
-import { parseCommandFile } from '../helpers/action-runner.ts';
+import { parseCommandFile, readRunnerFiles, runnerEnv, runnerFiles } from '../helpers/action-runner.ts';
 import { cleanEnv } from '../helpers/cli.ts';
 import type { Bundle, CliExit, Rng, S3World, TrialOutcome } from './harness.ts';
 import { count, DIST_BUNDLE, newOutcome, runCli, S3_BUCKET, S3_ENV, spawnWithUmask, violate } from './harness.ts';
@@ -150,27 +150,8 @@ export async function runActionEntry(
   }
 > {
   const stamp = `${entry}-${Date.now()}-${Math.random().toString(16).slice(2, 8)}`;
-  const files = {
-    output: path.join(options.runnerTemp, `output-${stamp}`),
-    state: path.join(options.runnerTemp, `state-${stamp}`),
-    summary: path.join(options.runnerTemp, `summary-${stamp}`),
-  };
-  for (const file of Object.values(files)) await fs.writeFile(file, '');
-  const env: Record<string, string> = {
-    GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: options.workspace,
-    RUNNER_TEMP: options.runnerTemp,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STATE: files.state,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_RUN_ID: '4242',
-    GITHUB_REPOSITORY: 'example/app',
-    GITHUB_SERVER_URL: 'https://github.example',
-    GITHUB_ACTOR: 'octo',
-  };
-  for (const [name, value] of Object.entries(options.inputs))
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
+  const files = await runnerFiles(options.runnerTemp, stamp);
+  const env = runnerEnv(options, files);
   const started = Date.now();
   const child = spawnWithUmask(
     process.execPath,
@@ -185,11 +166,7 @@ export async function runActionEntry(
   const { code, signal } = await new Promise<{ code: number; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('close', (c, s) => resolve({ code: c ?? -1, signal: s })),
   );
-  const raw = {
-    output: await fs.readFile(files.output, 'utf8'),
-    state: await fs.readFile(files.state, 'utf8'),
-    summary: await fs.readFile(files.summary, 'utf8'),
-  };
+  const raw = await readRunnerFiles(files);
   return {
     code,
     signal,
