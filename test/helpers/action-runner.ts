@@ -44,6 +44,14 @@ export interface RunnerFiles {
   summary: string;
 }
 
+export interface StepOptions {
+  workspace: string;
+  runnerTemp: string;
+  inputs: Record<string, string>;
+  state?: Record<string, string>;
+  env?: Record<string, string>;
+}
+
 /** The empty GITHUB_OUTPUT, GITHUB_STATE and GITHUB_STEP_SUMMARY files of one step. */
 export async function runnerFiles(runnerTemp: string, stamp: string): Promise<RunnerFiles> {
   const files = {
@@ -56,16 +64,7 @@ export async function runnerFiles(runnerTemp: string, stamp: string): Promise<Ru
 }
 
 /** The environment the runner gives a step: its files, its inputs and the state saved by main. */
-export function runnerEnv(
-  options: {
-    workspace: string;
-    runnerTemp: string;
-    inputs: Record<string, string>;
-    state?: Record<string, string>;
-    env?: Record<string, string>;
-  },
-  files: RunnerFiles,
-): Record<string, string> {
+export function runnerEnv(options: StepOptions, files: RunnerFiles): Record<string, string> {
   const env: Record<string, string> = {
     GITHUB_ACTIONS: 'true',
     GITHUB_WORKSPACE: options.workspace,
@@ -94,16 +93,7 @@ export async function readRunnerFiles(files: RunnerFiles): Promise<RunnerFiles> 
   };
 }
 
-export async function runAction(
-  entry: 'main' | 'post',
-  options: {
-    workspace: string;
-    runnerTemp: string;
-    inputs: Record<string, string>;
-    state?: Record<string, string>;
-    env?: Record<string, string>;
-  },
-): Promise<ActionRun> {
+export async function runAction(entry: 'main' | 'post', options: StepOptions): Promise<ActionRun> {
   const files = await runnerFiles(options.runnerTemp, `${entry}-${Date.now()}`);
   const env = runnerEnv(options, files);
   const run = await runCommand(process.execPath, [path.join(PROJECT_ROOT, 'dist/action', `${entry}.js`)], {
