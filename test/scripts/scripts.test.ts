@@ -68,6 +68,23 @@ async function project(): Promise<{ root: string; app: string; repo: string }> {
   return { root, app, repo: path.join(root, 'repo') };
 }
 
+async function inProject(run: (dirs: { root: string; app: string; repo: string }) => Promise<void>): Promise<void> {
+  const dirs = await project();
+  try {
+    await run(dirs);
+  } finally {
+    await removeDir(dirs.root);
+  }
+}
+
+/** deploy-with-rollback of config, running ./deploy.sh, with these options, confirmed. */
+const deployWithRollback = (app: string, repo: string, options: string[]) =>
+  script(
+    'deploy-with-rollback',
+    ['--repo', repo, '--paths', 'config', '--deploy', './deploy.sh', ...options, '--yes'],
+    app,
+  );
+
 function oneLine(run: RunResult): string {
   const lines = run.stderr.trim().split('\n');
   assert.is(lines.length, 1, `expected one line on stderr, got:\n${run.stderr}`);
@@ -97,9 +114,8 @@ test('the scripts also run under the zx CLI (npx zx scripts/<name>.mjs)', async 
   assert.match(run.stdout, /^Usage: ripcord-restore /);
 });
 
-test('pre-deploy snapshots the default paths that exist, verifies the data and prints only the id on stdout', async () => {
-  const { root, app, repo } = await project();
-  try {
+test('pre-deploy snapshots the default paths that exist, verifies the data and prints only the id on stdout', () =>
+  inProject(async ({ app, repo }) => {
     const run = await script('pre-deploy', ['--repo', repo, '--read-data', '--tag', 'release-42'], app);
     assert.is(run.code, 0, run.stderr);
     const id = run.stdout.trim();
@@ -118,22 +134,15 @@ test('pre-deploy snapshots the default paths that exist, verifies the data and p
       paths.some((p) => p.startsWith('docs')),
       'docs/ is not a default path',
     );
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
-test('pre-deploy without a key fails with one line, writes nothing, and exits non-zero', async () => {
-  const { root, app, repo } = await project();
-  try {
+test('pre-deploy without a key fails with one line, writes nothing, and exits non-zero', () =>
+  inProject(async ({ app, repo }) => {
     const run = await script('pre-deploy', ['--repo', repo], app, { ...ENV, RIPCORD_PASSPHRASE: undefined });
     assert.is(run.code, 1);
     assert.match(oneLine(run), /^pre-deploy: no encryption key configured/);
     assert.is(await fs.stat(repo).catch(() => undefined), undefined, 'no repository was created');
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
 async function startService(dir: string): Promise<{ url: string; process: ChildProcess }> {
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'test/fixtures/config-service.mjs')], {
@@ -161,23 +170,12 @@ test('deploy-with-rollback: a deploy that breaks the service fails its check, is
       { mode: 0o755 },
     );
     const check = `node -e "fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(2))" ${service.url}`;
-    const run = await script(
-      'deploy-with-rollback',
-      [
-        '--repo',
-        repo,
-        '--paths',
-        'config',
-        '--deploy',
-        './deploy.sh',
-        '--check',
-        check,
-        '--on-rollback',
-        'kill -HUP "$(cat service.pid)"',
-        '--yes',
-      ],
-      app,
-    );
+    const run = await deployWithRollback(app, repo, [
+      '--check',
+      check,
+      '--on-rollback',
+      'kill -HUP "$(cat service.pid)"',
+    ]);
     assert.is(run.code, 10, run.stderr);
     assert.match(run.stdout, /ROLLED BACK \(exit 10\)/);
     assert.match(run.stdout, /what failed\s+validation failed/);
@@ -197,9 +195,8 @@ test('deploy-with-rollback: a deploy that breaks the service fails its check, is
   }
 });
 
-test('deploy-with-rollback --capture and --restore-capture: state outside --paths that a failed deploy changed is captured, then fed back on rollback', async () => {
-  const { root, app, repo } = await project();
-  try {
+test('deploy-with-rollback --capture and --restore-capture: state outside --paths that a failed deploy changed is captured, then fed back on rollback', () =>
+  inProject(async ({ app, repo }) => {
     const config = await readTree(path.join(app, 'config'));
     // state/release stands for state that is not a file of the snapshot (a database): only the capture keeps it
     await fs.writeFile(
@@ -207,23 +204,12 @@ test('deploy-with-rollback --capture and --restore-capture: state outside --path
       '#!/bin/sh\necho v2 > state/release\necho broken > config/app.json\nexit 3\n',
       { mode: 0o755 },
     );
-    const run = await script(
-      'deploy-with-rollback',
-      [
-        '--repo',
-        repo,
-        '--paths',
-        'config',
-        '--deploy',
-        './deploy.sh',
-        '--capture',
-        'release=cat state/release',
-        '--restore-capture',
-        'release=cat > state/release',
-        '--yes',
-      ],
-      app,
-    );
+    const run = await deployWithRollback(app, repo, [
+      '--capture',
+      'release=cat state/release',
+      '--restore-capture',
+      'release=cat > state/release',
+    ]);
     assert.is(run.code, 10, run.stdout + run.stderr);
     assert.match(run.stdout, /capture\s+release: cat state\/release/);
     assert.match(run.stdout, /on failure: restore the snapshot, then feed release to cat > state\/release/);
@@ -231,14 +217,10 @@ test('deploy-with-rollback --capture and --restore-capture: state outside --path
     assert.equal(await readTree(path.join(app, 'config')), config);
     const preDeploy = (await listSnapshots(repo)).find((s) => s.kind === 'pre-deploy')!;
     assert.ok((await snapshotPaths(repo, preDeploy.id)).includes('.ripcord-captured/release'));
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
-test('deploy-with-rollback refuses a --restore-capture with no --capture of that name, and a malformed --capture, before taking any snapshot', async () => {
-  const { root, app, repo } = await project();
-  try {
+test('deploy-with-rollback refuses a --restore-capture with no --capture of that name, and a malformed --capture, before taking any snapshot', () =>
+  inProject(async ({ app, repo }) => {
     const unmatched = await script(
       'deploy-with-rollback',
       ['--repo', repo, '--deploy', 'true', '--restore-capture', 'db=sqlite3 app.db', '--yes'],
@@ -260,27 +242,19 @@ test('deploy-with-rollback refuses a --restore-capture with no --capture of that
       /^deploy-with-rollback: --capture "sqlite3 app\.db \.dump": write it as NAME='command'/,
     );
     assert.is(await fs.stat(repo).catch(() => undefined), undefined);
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
-test('deploy-with-rollback refuses a deploy script that is not executable, before taking any snapshot', async () => {
-  const { root, app, repo } = await project();
-  try {
+test('deploy-with-rollback refuses a deploy script that is not executable, before taking any snapshot', () =>
+  inProject(async ({ app, repo }) => {
     await fs.writeFile(path.join(app, 'deploy.sh'), '#!/bin/sh\nexit 0\n', { mode: 0o644 });
     const run = await script('deploy-with-rollback', ['--repo', repo, '--deploy', './deploy.sh', '--yes'], app);
     assert.is(run.code, 2);
     assert.is(oneLine(run), 'deploy-with-rollback: --deploy: ./deploy.sh is not executable (chmod +x ./deploy.sh)');
     assert.is(await fs.stat(repo).catch(() => undefined), undefined);
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
-test('deploy-with-rollback without --deploy, or without --yes and no terminal, fails with one clear line', async () => {
-  const { root, app, repo } = await project();
-  try {
+test('deploy-with-rollback without --deploy, or without --yes and no terminal, fails with one clear line', () =>
+  inProject(async ({ app, repo }) => {
     const missing = await script('deploy-with-rollback', ['--repo', repo, '--yes'], app);
     assert.is(missing.code, 2);
     assert.is(oneLine(missing), 'deploy-with-rollback: which deploy? give --deploy CMD (see --help)');
@@ -288,10 +262,7 @@ test('deploy-with-rollback without --deploy, or without --yes and no terminal, f
     assert.is(unconfirmed.code, 2);
     assert.is(oneLine(unconfirmed), 'deploy-with-rollback: no terminal to confirm on: add --yes to deploy');
     assert.is(await fs.stat(repo).catch(() => undefined), undefined);
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
 test('nightly-backup backs up, verifies, prunes only scheduled snapshots by the policy, and copies each new snapshot to --copy-to', async () => {
   const { root, app, repo } = await project();
@@ -338,21 +309,16 @@ test('nightly-backup backs up, verifies, prunes only scheduled snapshots by the 
   }
 });
 
-test('nightly-backup with a bad retention flag fails with one line before backing up', async () => {
-  const { root, app, repo } = await project();
-  try {
+test('nightly-backup with a bad retention flag fails with one line before backing up', () =>
+  inProject(async ({ app, repo }) => {
     const run = await script('nightly-backup', ['--repo', repo, '--keep-daily', 'many'], app);
     assert.is(run.code, 2);
     assert.match(oneLine(run), /^nightly-backup: prune: --keep-daily/);
     assert.is(await fs.stat(repo).catch(() => undefined), undefined, 'nothing was backed up');
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
-test('restore --snapshot latest --yes shows the diff, restores the tree, and prints an undo command that brings the edits back', async () => {
-  const { root, app, repo } = await project();
-  try {
+test('restore --snapshot latest --yes shows the diff, restores the tree, and prints an undo command that brings the edits back', () =>
+  inProject(async ({ app, repo }) => {
     const taken = await script('pre-deploy', ['--repo', repo], app);
     assert.is(taken.code, 0, taken.stderr);
     const original = await readTree(path.join(app, 'config'));
@@ -377,14 +343,10 @@ test('restore --snapshot latest --yes shows the diff, restores the tree, and pri
       edited,
       'the undo command restores the pre-restore snapshot exactly',
     );
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
-test('restore without --snapshot, or without --yes, and no terminal fails with one clear line and changes nothing', async () => {
-  const { root, app, repo } = await project();
-  try {
+test('restore without --snapshot, or without --yes, and no terminal fails with one clear line and changes nothing', () =>
+  inProject(async ({ app, repo }) => {
     assert.is((await script('pre-deploy', ['--repo', repo], app)).code, 0);
     await fs.writeFile(path.join(app, 'config/app.json'), 'edited');
     const noSnapshot = await script('restore', ['--repo', repo], app);
@@ -402,9 +364,6 @@ test('restore without --snapshot, or without --yes, and no terminal fails with o
       ['pre-deploy'],
       'no pre-restore snapshot either',
     );
-  } finally {
-    await removeDir(root);
-  }
-});
+  }));
 
 test.run();
