@@ -19,7 +19,7 @@ import { createDecryptStream } from '../../src/archive/seipd-decrypt.ts';
 import { createEncryptStream, type EncryptOptions } from '../../src/archive/seipd-encrypt.ts';
 import { readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { withGnupgHome } from '../helpers/gpg.ts';
+import { type GnupgHome, withGnupgHome } from '../helpers/gpg.ts';
 
 const PART = 1 << 20;
 const RANDOM = randomBytes(5_000_000);
@@ -145,25 +145,25 @@ const BOUNDARY_SIZES = [
   5_000_000,
 ];
 
+/** gpg -d decrypts our passphrase messages of every boundary size to identical bytes, without a warning. */
+async function assertGpgDecrypts(home: GnupgHome, options: EncryptOptions) {
+  for (const size of BOUNDARY_SIZES) {
+    const data = RANDOM.subarray(0, size);
+    const message = await encrypt(
+      data,
+      { mode: 'passphrase', passphrase: 'correct horse' },
+      size % 2 ? [65536] : ODD,
+      options,
+    );
+    const result = home.decrypt(message, 'correct horse');
+    assert.is(result.status, 0, `gpg -d of ${size} bytes: ${result.stderr}`);
+    assert.not.match(result.stderr, /not integrity protected|WARNING/, `gpg warns for ${size} bytes: ${result.stderr}`);
+    assertEqualBytes(result.stdout, data, `gpg -d of ${size} bytes`);
+  }
+}
+
 test('passphrase mode: gpg -d decrypts our messages to identical bytes (empty, sizes around the partial-length boundaries, 5 MB)', async () => {
-  await withGnupgHome(async (home) => {
-    for (const size of BOUNDARY_SIZES) {
-      const data = RANDOM.subarray(0, size);
-      const message = await encrypt(
-        data,
-        { mode: 'passphrase', passphrase: 'correct horse' },
-        size % 2 ? [65536] : ODD,
-      );
-      const result = home.decrypt(message, 'correct horse');
-      assert.is(result.status, 0, `gpg -d of ${size} bytes: ${result.stderr}`);
-      assert.not.match(
-        result.stderr,
-        /not integrity protected|WARNING/,
-        `gpg warns for ${size} bytes: ${result.stderr}`,
-      );
-      assertEqualBytes(result.stdout, data, `gpg -d of ${size} bytes`);
-    }
-  });
+  await withGnupgHome((home) => assertGpgDecrypts(home, {}));
 });
 
 test('passphrase mode: createDecryptStream decrypts our messages to identical bytes, fed whole or in odd-sized chunks', async () => {
@@ -176,25 +176,7 @@ test('passphrase mode: createDecryptStream decrypts our messages to identical by
 });
 
 test('parallel mode (encryption on a worker thread): gpg -d decrypts the messages to identical bytes (empty, around the part boundaries, 5 MB)', async () => {
-  await withGnupgHome(async (home) => {
-    for (const size of BOUNDARY_SIZES) {
-      const data = RANDOM.subarray(0, size);
-      const message = await encrypt(
-        data,
-        { mode: 'passphrase', passphrase: 'correct horse' },
-        size % 2 ? [65536] : ODD,
-        { parallel: true },
-      );
-      const result = home.decrypt(message, 'correct horse');
-      assert.is(result.status, 0, `gpg -d of ${size} bytes: ${result.stderr}`);
-      assert.not.match(
-        result.stderr,
-        /not integrity protected|WARNING/,
-        `gpg warns for ${size} bytes: ${result.stderr}`,
-      );
-      assertEqualBytes(result.stdout, data, `gpg -d of ${size} bytes`);
-    }
-  });
+  await withGnupgHome((home) => assertGpgDecrypts(home, { parallel: true }));
 });
 
 test('parallel mode round-trips every size around the 1 MiB part boundaries, fed in large and in odd chunks', async () => {
