@@ -46,9 +46,17 @@ function countMembers(gz: Buffer): number {
   return members; // may over-count by chance inside compressed data; the test only checks a lower bound
 }
 
-test('many batches become many gzip members, and gzip -t and GNU tar read them as one stream', async () => {
+async function inTempDir(run: (dir: string) => Promise<void>): Promise<void> {
   const dir = await tempDir();
   try {
+    await run(dir);
+  } finally {
+    await removeDir(dir);
+  }
+}
+
+test('many batches become many gzip members, and gzip -t and GNU tar read them as one stream', () =>
+  inTempDir(async (dir) => {
     const data = path.join(dir, 'src', 'data');
     await fs.mkdir(path.join(data, 'logs'), { recursive: true });
     for (let i = 0; i < 30; i += 1)
@@ -71,14 +79,10 @@ test('many batches become many gzip members, and gzip -t and GNU tar read them a
         .digest('hex'),
     );
     assert.is(entries.filter((e) => e.type === 'file').length, 31);
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('every chunk packArchive emits is a gzip member in memory of its own, so a consumer may encrypt it in place', async () => {
-  const dir = await tempDir();
-  try {
+test('every chunk packArchive emits is a gzip member in memory of its own, so a consumer may encrypt it in place', () =>
+  inTempDir(async (dir) => {
     const data = path.join(dir, 'src', 'data');
     await fs.mkdir(data, { recursive: true });
     await fs.writeFile(path.join(data, 'app.log'), logText(3 << 20));
@@ -91,14 +95,10 @@ test('every chunk packArchive emits is a gzip member in memory of its own, so a 
     assert.ok(chunks.length >= 5, `about 5 MiB of tar in 1 MiB members: ${chunks.length} chunks`);
     assert.is(new Set(chunks.map((chunk) => chunk.buffer)).size, chunks.length, 'no two chunks share memory');
     for (const chunk of chunks) assert.ok(gunzipSync(chunk).length > 0, 'each chunk is a whole gzip member');
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('random data is stored, not compressed, and text is compressed', async () => {
-  const dir = await tempDir();
-  try {
+test('random data is stored, not compressed, and text is compressed', () =>
+  inTempDir(async (dir) => {
     const data = path.join(dir, 'src', 'data');
     await fs.mkdir(data, { recursive: true });
     await fs.writeFile(path.join(data, 'random.bin'), randomBytes(4 << 20));
@@ -109,14 +109,10 @@ test('random data is stored, not compressed, and text is compressed', async () =
     await fs.writeFile(path.join(data, 'app.log'), logText(4 << 20));
     await pack(path.join(dir, 'src'), path.join(dir, 'text.tar.gz'));
     assert.ok((await fs.stat(path.join(dir, 'text.tar.gz'))).size < (4 << 20) / 5, 'logs shrink at least fivefold');
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
-test('stored members are gzip that gzip -d and zlib read back exactly, at sizes around the 65,535-byte block limit', async () => {
-  const dir = await tempDir();
-  try {
+test('stored members are gzip that gzip -d and zlib read back exactly, at sizes around the 65,535-byte block limit', () =>
+  inTempDir(async (dir) => {
     for (const size of [0, 1, 65_534, 65_535, 65_536, 131_070, 131_071, 1 << 20]) {
       const data = randomBytes(size);
       const member = storedMember(data);
@@ -132,10 +128,7 @@ test('stored members are gzip that gzip -d and zlib read back exactly, at sizes 
         `gzip -d gives ${size} bytes and the next member`,
       );
     }
-  } finally {
-    await removeDir(dir);
-  }
-});
+  }));
 
 test('the incompressibility probe: random and gzip data are stored; text, base64 and zeros are compressed', () => {
   const random = randomBytes(1 << 20);
@@ -195,23 +188,13 @@ test('collectGarbage forces a collection, which frees buffers nothing refers to 
 
 test('collectGarbageEvery collects once per interval of bytes, not on every call', async () => {
   const tick = collectGarbageEvery(10 << 20);
-  assert.is(
-    await forcedCollections(() => {
-      tick(4 << 20);
-      tick(4 << 20);
-    }),
-    0,
-    '8 MiB: below the interval',
-  );
+  const tickTwice = (bytes: number) => {
+    tick(bytes);
+    tick(bytes);
+  };
+  assert.is(await forcedCollections(() => tickTwice(4 << 20)), 0, '8 MiB: below the interval');
   assert.is(await forcedCollections(() => tick(4 << 20)), 1, '12 MiB: one collection');
-  assert.is(
-    await forcedCollections(() => {
-      tick(4 << 20);
-      tick(4 << 20);
-    }),
-    0,
-    'the count starts again',
-  );
+  assert.is(await forcedCollections(() => tickTwice(4 << 20)), 0, 'the count starts again');
   assert.is(await forcedCollections(() => tick(30 << 20)), 1, 'one collection however far past the interval');
 });
 
