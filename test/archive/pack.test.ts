@@ -198,20 +198,26 @@ test('collectGarbageEvery collects once per interval of bytes, not on every call
   assert.is(await forcedCollections(() => tick(30 << 20)), 1, 'one collection however far past the interval');
 });
 
-test('keepYoungGenerationSmall stops the young generation growing when many objects survive (fresh processes)', () => {
-  const youngSpace = (keep: boolean): number => {
-    const script = `
-      import { keepYoungGenerationSmall } from ${JSON.stringify(path.resolve('src/archive/reclaim.ts'))};
+/** The young generation's size in a fresh process that runs `prelude`, then makes 300,000 small objects that survive. */
+function youngSpaceAfter(prelude: string): number {
+  const script = `${prelude}
       import * as v8 from 'node:v8';
-      if (${keep}) keepYoungGenerationSmall();
       const entries = [];
       for (let i = 0; i < 300000; i += 1) entries.push({ path: 'repo/config/' + i, mode: '0644', size: i });
       process.stdout.write(String(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size));`;
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      encoding: 'utf8',
-    });
-    assert.is(child.status, 0, child.stderr);
-    return Number(child.stdout);
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
+  assert.is(child.status, 0, child.stderr);
+  return Number(child.stdout);
+}
+
+test('keepYoungGenerationSmall stops the young generation growing when many objects survive (fresh processes)', () => {
+  const youngSpace = (keep: boolean): number => {
+    return youngSpaceAfter(`
+      import { keepYoungGenerationSmall } from ${JSON.stringify(path.resolve('src/archive/reclaim.ts'))};
+      if (${keep}) keepYoungGenerationSmall();
+      `);
   };
   const grown = youngSpace(false);
   const kept = youngSpace(true);
@@ -221,23 +227,15 @@ test('keepYoungGenerationSmall stops the young generation growing when many obje
 
 test('keepYoungGenerationSmall still holds after the encryption worker has started, which resets V8 flags (fresh processes)', () => {
   const youngSpace = (encrypt: 'inline' | 'worker'): number => {
-    const script = `
+    return youngSpaceAfter(`
       import { keepYoungGenerationSmall } from ${JSON.stringify(path.resolve('src/archive/reclaim.ts'))};
       import { createEncryptStream } from ${JSON.stringify(path.resolve('src/archive/seipd-encrypt.ts'))};
       import { Readable, Writable } from 'node:stream';
       import { pipeline } from 'node:stream/promises';
-      import * as v8 from 'node:v8';
       keepYoungGenerationSmall();
       const data = Buffer.alloc(4 << 20, 'backup ');
       await pipeline(Readable.from([data]), createEncryptStream({ mode: 'passphrase', passphrase: 'pw' }, { parallel: ${encrypt === 'worker'} }), new Writable({ write(c, e, cb) { cb(); } }));
-      const entries = [];
-      for (let i = 0; i < 300000; i += 1) entries.push({ path: 'repo/config/' + i, mode: '0644', size: i });
-      process.stdout.write(String(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size));`;
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      encoding: 'utf8',
-    });
-    assert.is(child.status, 0, child.stderr);
-    return Number(child.stdout);
+      `);
   };
   const inline = youngSpace('inline');
   const worker = youngSpace('worker');
