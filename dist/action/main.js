@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-BOOULEAV.js";
+} from "../chunks/chunk-T4YML7VJ.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-36UKUE2C.js";
+} from "../chunks/chunk-XZFT55BG.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-C6R3ZKDD.js";
+} from "../chunks/chunk-IDGVOYQ6.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-UR4JOHXC.js";
+import "../chunks/chunk-A3BKMXDQ.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -56,7 +56,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-GQU6DGA3.js";
+} from "../chunks/chunk-YYBWJQR7.js";
 import "../chunks/chunk-JJBUXAT6.js";
 import {
   keepYoungGenerationSmall

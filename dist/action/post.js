@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-C6R3ZKDD.js";
+} from "../chunks/chunk-IDGVOYQ6.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-UR4JOHXC.js";
+import "../chunks/chunk-A3BKMXDQ.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-GQU6DGA3.js";
+import "../chunks/chunk-YYBWJQR7.js";
 import "../chunks/chunk-JJBUXAT6.js";
 import {
   keepYoungGenerationSmall

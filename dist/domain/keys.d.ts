@@ -3,6 +3,8 @@
  * recipients to encrypt to, identities to decrypt with, a signing key, and whose signatures
  * a reader trusts. Plain data; archive/openpgp-keys.ts is what reads and uses them.
  */
+/** One armored OpenPGP key block, public or private; global, to find every block in a text. */
+export declare const ARMORED_KEY_BLOCK: RegExp;
 /** An armored private key that signs what a writer makes (see ../ops/snapshot-signature.ts). */
 export interface SigningKey {
     armoredKey: string;

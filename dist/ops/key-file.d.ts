@@ -1,5 +1,3 @@
-/** One armored OpenPGP key block, public or private; global, to find every block in a text. */
-export declare const ARMOR_BLOCK: RegExp;
 /**
  * The armored key blocks in `file`, named by the setting `what`. A file that cannot be read is
  * refused in the words of `unreadable`, given why ('no such file' or the error code); a file

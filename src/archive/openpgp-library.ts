@@ -4,6 +4,7 @@
  * only module that imports openpgp.js.
  */
 import type { Config, Key, KeyID, Subkey } from 'openpgp';
+import { ARMORED_KEY_BLOCK } from '../domain/keys.ts';
 
 export type OpenPGP = typeof import('openpgp');
 
@@ -55,8 +56,6 @@ export function describe(key: Key): string {
   const uid = key.getUserIDs()[0];
   return uid ? `${fingerprintOf(key)} (${uid})` : fingerprintOf(key);
 }
-
-const ARMORED_KEY_BLOCK = /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP \1 KEY BLOCK-----/g;
 
 /**
  * The armored blocks in a text (openpgp.js reads only the first block of a string). Text

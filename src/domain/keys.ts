@@ -4,6 +4,10 @@
  * a reader trusts. Plain data; archive/openpgp-keys.ts is what reads and uses them.
  */
 
+/** One armored OpenPGP key block, public or private; global, to find every block in a text. */
+export const ARMORED_KEY_BLOCK =
+  /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP \1 KEY BLOCK-----/g;
+
 /** An armored private key that signs what a writer makes (see ../ops/snapshot-signature.ts). */
 export interface SigningKey {
   armoredKey: string;

@@ -7,7 +7,8 @@ import * as fs from 'node:fs/promises';
 import { KeyError, UsageError } from '../domain/errors.ts';
 import type { DecryptionKeys, EncryptionKeys } from '../domain/keys.ts';
 import { publicKeyOf } from '../archive/openpgp-keys.ts';
-import { ARMOR_BLOCK, readKeyFile } from './key-file.ts';
+import { ARMORED_KEY_BLOCK } from '../domain/keys.ts';
+import { readKeyFile } from './key-file.ts';
 import type { SigningInputs } from './signing-keys.ts';
 import { signerTrustFrom, signingKeyFrom } from './signing-keys.ts';
 import { matchesPassphraseCheck } from '../archive/skesk.ts';
@@ -46,8 +47,8 @@ async function readPassphrase(inputs: KeyInputs): Promise<string | undefined> {
 
 /** Armored key blocks from inline text and from the files it names. */
 export async function readArmoredKeys(value: string, what: string): Promise<string[]> {
-  const blocks: string[] = [...(value.match(ARMOR_BLOCK) ?? [])];
-  const rest = value.replace(ARMOR_BLOCK, '\n');
+  const blocks: string[] = [...(value.match(ARMORED_KEY_BLOCK) ?? [])];
+  const rest = value.replace(ARMORED_KEY_BLOCK, '\n');
   for (const file of rest
     .split(/[\n,]+/)
     .map((s) => s.trim())

@@ -7,7 +7,8 @@
 import type { SignerTrust, SigningKey } from '../domain/keys.ts';
 import { inspectSigningKey } from '../archive/openpgp-signatures.ts';
 import { KeyError } from '../domain/errors.ts';
-import { ARMOR_BLOCK, readKeyFile } from './key-file.ts';
+import { ARMORED_KEY_BLOCK } from '../domain/keys.ts';
+import { readKeyFile } from './key-file.ts';
 
 export interface SigningInputs {
   /** armored private key that signs snapshots, inline or a file path */
@@ -28,7 +29,7 @@ export async function signingKeyFrom(inputs: SigningInputs): Promise<SigningKey 
   if (!inputs.signingKey?.trim()) return undefined;
   const value = inputs.signingKey.trim();
   const blocks =
-    value.match(ARMOR_BLOCK) ??
+    value.match(ARMORED_KEY_BLOCK) ??
     (await readKeyFile(value, 'RIPCORD_SIGNING_KEY', {
       unreadable: (why) => `RIPCORD_SIGNING_KEY: ${value} is not armored key text or a readable key file (${why})`,
       exportCommand: 'gpg --armor --export-secret-keys',
@@ -48,9 +49,9 @@ export async function signerTrustFrom(inputs: SigningInputs): Promise<SignerTrus
   const keys: string[] = [];
   const fingerprints: string[] = [];
   const text = inputs.trustedSigners ?? '';
-  keys.push(...(text.match(ARMOR_BLOCK) ?? []));
+  keys.push(...(text.match(ARMORED_KEY_BLOCK) ?? []));
   for (const item of text
-    .replace(ARMOR_BLOCK, '\n')
+    .replace(ARMORED_KEY_BLOCK, '\n')
     .split(/[\n,]+/)
     .map((s) => s.trim())
     .filter(Boolean)) {
