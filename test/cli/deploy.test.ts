@@ -2,16 +2,16 @@
  * Guarded deploys end to end: a real HTTP service process reading its config, real shell
  * deploy scripts, real sqlite3 for captured state, the bundled CLI.
  */
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generateKeyPair } from '../../src/archive/openpgp-keys.ts';
 import { PROJECT_ROOT, ripcord } from '../helpers/cli.ts';
+import { RELOAD_SERVICE, startConfigService } from '../helpers/config-service.ts';
+import type { ConfigService } from '../helpers/config-service.ts';
 import { readTree, removeDir, tempDir } from '../helpers/tree.ts';
 
 const exec = promisify(execFile);
@@ -22,38 +22,6 @@ const exists = (file: string) =>
     () => false,
   );
 
-interface Service {
-  dir: string;
-  url: string;
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
-
-async function startService(dir: string): Promise<Service> {
-  await fs.rm(path.join(dir, 'service.port'), { force: true });
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'test/fixtures/config-service.mjs')], {
-    cwd: dir,
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 100; i++) {
-    const port = await fs.readFile(path.join(dir, 'service.port'), 'utf8').catch(() => '');
-    if (port) {
-      return {
-        dir,
-        url: `http://127.0.0.1:${port}/health`,
-        process: child,
-        async stop() {
-          child.kill('SIGTERM');
-          await new Promise((resolve) => child.once('exit', resolve));
-        },
-      };
-    }
-    await sleep(50);
-  }
-  child.kill('SIGKILL');
-  throw new Error('the test service did not start');
-}
-
 async function appDir(): Promise<{ root: string; app: string; repo: string }> {
   const root = await tempDir();
   const app = path.join(root, 'app');
@@ -62,8 +30,6 @@ async function appDir(): Promise<{ root: string; app: string; repo: string }> {
   await fs.writeFile(path.join(app, 'config/limits.conf'), 'max=10\n');
   return { root, app, repo: path.join(root, 'repo') };
 }
-
-const HUP = 'kill -HUP "$(cat service.pid)"';
 
 /** Captures app.db as an SQL dump, restores it from one, and validates that its users table is there. */
 const CAPTURE_USERS_TABLE = [
@@ -88,9 +54,9 @@ async function inApp(run: (dirs: AppDirs) => Promise<void>): Promise<void> {
 }
 
 /** Runs a test in a fresh app folder with the config service started in it. */
-function withService(run: (dirs: AppDirs & { service: Service }) => Promise<void>): Promise<void> {
+function withService(run: (dirs: AppDirs & { service: ConfigService }) => Promise<void>): Promise<void> {
   return inApp(async (dirs) => {
-    const service = await startService(dirs.app);
+    const service = await startConfigService(dirs.app);
     try {
       await run({ ...dirs, service });
     } finally {
@@ -112,12 +78,21 @@ test('a deploy that breaks the config fails its health check, rolls back by itse
   withService(async ({ app, repo, service }) => {
     assert.is((await fetch(service.url)).status, 200);
     const before = await readTree(path.join(app, 'config'));
-    const deploy = `echo deploying v2 && echo '{"healthy": false, "message": "v2"}' > config/app.json && echo new > config/added.json && ${HUP}`;
+    const deploy = `echo deploying v2 && echo '{"healthy": false, "message": "v2"}' > config/app.json && echo new > config/added.json && ${RELOAD_SERVICE}`;
     const run = await ripcord(
       deployArgs(
         repo,
         'config',
-        ['--health-url', service.url, '--validate-retries', '1', '--validate-interval', '200ms', '--on-rollback', HUP],
+        [
+          '--health-url',
+          service.url,
+          '--validate-retries',
+          '1',
+          '--validate-interval',
+          '200ms',
+          '--on-rollback',
+          RELOAD_SERVICE,
+        ],
         ['sh', '-c', deploy],
       ),
       { cwd: app, env },
@@ -153,7 +128,7 @@ test('a deploy that breaks the config fails its health check, rolls back by itse
 
 test('a deploy that passes validation exits 0 and keeps the new state', () =>
   withService(async ({ app, repo, service }) => {
-    const deploy = `echo '{"healthy": true, "message": "v2"}' > config/app.json && ${HUP}`;
+    const deploy = `echo '{"healthy": true, "message": "v2"}' > config/app.json && ${RELOAD_SERVICE}`;
     const run = await ripcord(
       deployArgs(repo, 'config', ['--health-url', service.url, '--expect-body', 'v2'], ['sh', '-c', deploy]),
       { cwd: app, env },
@@ -204,7 +179,7 @@ test('commands ripcord runs (capture, deploy, validation, rollback hook) never s
 
 test('a service that needs three validation attempts to come up is not rolled back', () =>
   withService(async ({ app, repo, service }) => {
-    const deploy = `echo '{"healthy": true, "message": "v2", "warmup": 2}' > config/app.json && ${HUP}`;
+    const deploy = `echo '{"healthy": true, "message": "v2", "warmup": 2}' > config/app.json && ${RELOAD_SERVICE}`;
     const run = await ripcord(
       deployArgs(
         repo,

@@ -1,17 +1,10 @@
-/**
- * The zx scripts in scripts/, run as a cron job or CI step would run them: a child process
- * with no terminal (stdin is a pipe, CI=true), every answer given as a flag, a real local
- * repository and real folders; effects checked through the CLI and on disk.
- */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cleanEnv, PROJECT_ROOT, runCommand } from '../helpers/cli.ts';
 import type { RunResult } from '../helpers/cli.ts';
+import { RELOAD_SERVICE, startConfigService } from '../helpers/config-service.ts';
 import { readTree, removeDir, tempDir } from '../helpers/tree.ts';
 
 // No terminal, no colours (uvu sets FORCE_COLOR=1 for itself), a passphrase.
@@ -144,38 +137,18 @@ test('pre-deploy without a key fails with one line, writes nothing, and exits no
     assert.is(await fs.stat(repo).catch(() => undefined), undefined, 'no repository was created');
   }));
 
-async function startService(dir: string): Promise<{ url: string; process: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'test/fixtures/config-service.mjs')], {
-    cwd: dir,
-    stdio: 'ignore',
-    env: cleanEnv(),
-  });
-  for (let i = 0; i < 100; i++) {
-    const port = await fs.readFile(path.join(dir, 'service.port'), 'utf8').catch(() => '');
-    if (port) return { url: `http://127.0.0.1:${port}/health`, process: child };
-    await sleep(50);
-  }
-  child.kill('SIGKILL');
-  throw new Error('the test service did not start');
-}
-
 test('deploy-with-rollback: a deploy that breaks the service fails its check, is rolled back by the library, and exits 10', async () => {
   const { root, app, repo } = await project();
-  const service = await startService(app);
+  const service = await startConfigService(app, cleanEnv());
   try {
     const before = await readTree(path.join(app, 'config'));
     await fs.writeFile(
       path.join(app, 'deploy.sh'),
-      `#!/bin/sh\necho deploying v2\necho '{"healthy": false, "message": "v2"}' > config/app.json\necho new > config/added.json\nkill -HUP "$(cat service.pid)"\n`,
+      `#!/bin/sh\necho deploying v2\necho '{"healthy": false, "message": "v2"}' > config/app.json\necho new > config/added.json\n${RELOAD_SERVICE}\n`,
       { mode: 0o755 },
     );
     const check = `node -e "fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(2))" ${service.url}`;
-    const run = await deployWithRollback(app, repo, [
-      '--check',
-      check,
-      '--on-rollback',
-      'kill -HUP "$(cat service.pid)"',
-    ]);
+    const run = await deployWithRollback(app, repo, ['--check', check, '--on-rollback', RELOAD_SERVICE]);
     assert.is(run.code, 10, run.stderr);
     assert.match(run.stdout, /ROLLED BACK \(exit 10\)/);
     assert.match(run.stdout, /what failed\s+validation failed/);
@@ -190,7 +163,7 @@ test('deploy-with-rollback: a deploy that breaks the service fails its check, is
       'the pre-deploy snapshot, and the broken state kept as a pre-restore snapshot',
     );
   } finally {
-    service.process.kill('SIGTERM');
+    await service.stop();
     await removeDir(root);
   }
 });
