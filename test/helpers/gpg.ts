@@ -19,6 +19,14 @@ export interface GpgKey {
   secretKey: string;
 }
 
+/**
+ * The S2K count for gpg --symmetric in tests. Without one, gpg asks its agent for a count
+ * calibrated to about 100 ms of hashing per call, and a fresh agent first spends about a
+ * second calibrating it: most of the time of the tests that forge snapshots. The format is
+ * the same whatever the count; one test keeps the calibrated count (openpgp.test.ts).
+ */
+export const FAST_S2K = ['--s2k-count', '65536'];
+
 export class GnupgHome {
   readonly dir: string;
 
@@ -111,9 +119,16 @@ export class GnupgHome {
     return this.run([...secret, '--decrypt'], message);
   }
 
-  /** `gpg --symmetric` of data, with extra options (--compress-algo, --cipher-algo ...). */
-  encryptSymmetric(data: Buffer, passphrase: string, extra: string[] = []): Buffer {
-    return this.ok(['--pinentry-mode', 'loopback', '--passphrase', passphrase, ...extra, '--symmetric'], data);
+  /**
+   * `gpg --symmetric` of data, with extra options (--compress-algo, --cipher-algo ...), and the
+   * small S2K count of FAST_S2K unless `calibrated` asks for the count gpg's agent calibrates.
+   */
+  encryptSymmetric(data: Buffer, passphrase: string, extra: string[] = [], calibrated = false): Buffer {
+    const count = calibrated || extra.includes('--s2k-count') ? [] : FAST_S2K;
+    return this.ok(
+      ['--pinentry-mode', 'loopback', '--passphrase', passphrase, ...count, ...extra, '--symmetric'],
+      data,
+    );
   }
 
   /** `gpg -e -r` of data to keys in this home, with extra options (--sign, --compress-algo ...). */

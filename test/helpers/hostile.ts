@@ -15,6 +15,7 @@ import type { UnsealedMetadata } from '../../src/domain/snapshot.ts';
 import type { ManifestEntry } from '../../src/domain/manifest.ts';
 import { manifestEntryLine, manifestHeader, manifestTrailer } from '../../src/domain/manifest.ts';
 import { cleanEnv } from './cli.ts';
+import { FAST_S2K } from './gpg.ts';
 
 const exec = promisify(execFile);
 
@@ -69,6 +70,7 @@ export async function gpgSymmetric(data: Buffer, passphrase: string, gnupgHome: 
       'loopback',
       '--passphrase',
       passphrase,
+      ...FAST_S2K,
       '--symmetric',
       '--cipher-algo',
       'AES256',
