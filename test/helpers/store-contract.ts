@@ -336,13 +336,14 @@ export function randomSource(size: number, chunkSize = 64 * 1024): { stream: Rea
   };
 }
 
-/** a stream that sends `before` bytes and then fails with `error` */
-export function failingStream(before: number, error: Error): Readable {
+/** a stream that sends `before` bytes and then (once `beforeFailing` has settled) fails with `error` */
+export function failingStream(before: number, error: Error, beforeFailing?: () => Promise<unknown>): Readable {
   async function* generate() {
     const chunkSize = 64 * 1024;
     for (let sent = 0; sent < before; sent += chunkSize) {
       yield randomBytes(Math.min(chunkSize, before - sent));
     }
+    await beforeFailing?.();
     throw error;
   }
   return Readable.from(generate(), { objectMode: false });

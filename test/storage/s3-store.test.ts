@@ -511,7 +511,10 @@ s3(
   'a body stream that fails after a part was sent: put reports the source failing and aborts the multipart upload (observed: AbortMultipartUpload reaches the server, which answers 405)',
   using(freshUrl('source'), {}, async (store) => {
     server.clearRequests();
-    const error = await rejection(store.put('k', failingStream(6 * MiB, new Error('tar: file changed as we read it'))));
+    // the source fails only once the first part has reached the server
+    const partSent = () => server.waitForRequest((r) => pathOf(r).endsWith('/k') && isUploadPart(r));
+    const source = failingStream(6 * MiB, new Error('tar: file changed as we read it'), partSent);
+    const error = await rejection(store.put('k', source));
     assert.instance(error, StorageError);
     assert.match(
       (error as Error).message,
