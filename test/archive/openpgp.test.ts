@@ -179,12 +179,15 @@ test('parallel mode (encryption on a worker thread): gpg -d decrypts the message
   await withGnupgHome((home) => assertGpgDecrypts(home, { parallel: true }));
 });
 
-test('parallel mode round-trips every size around the 1 MiB part boundaries, fed in large and in odd chunks', async () => {
+test('parallel mode round-trips every size around the 1 MiB part boundaries, fed in large or in odd chunks', async () => {
   const pair = await generateKeyPair('Parallel <parallel@example.com>');
   const sizes = [0, 1, 18, 19, ...Array.from({ length: 24 }, (_, i) => PART - 12 + i), 3 * PART + 5, 4_999_999];
-  for (const size of sizes) {
+  // Each message costs a worker start (~0.3 s under tsx): every size once, the two ways of
+  // feeding it taking turns, and the largest size both ways.
+  for (const [index, size] of sizes.entries()) {
     const data = RANDOM.subarray(0, size);
-    for (const chunks of [[1 << 20], ODD]) {
+    const feeds = size === 4_999_999 ? [[1 << 20], ODD] : [index % 2 === 0 ? [1 << 20] : ODD];
+    for (const chunks of feeds) {
       const message = await encrypt(data, { mode: 'public-key', recipients: [pair.publicKey] }, chunks, {
         parallel: true,
       });
