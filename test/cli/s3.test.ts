@@ -176,7 +176,7 @@ test(`a 200 MB archive goes up in many parts and the backup process stays under 
   withS3(async (world) => {
     await randomFiles(path.join(world.source, 'data'), 4, 50);
     const repo = world.s3('big');
-    world.server.clearRequests();
+    await world.server.clearRequests();
     const run = await runMeasured(world, ['backup', ...repo, '--json', 'data'], { cwd: world.source });
     assert.is(run.code, 0, run.stderr);
     const { snapshot } = JSON.parse(run.stdout) as { snapshot: SnapshotMetadata };
@@ -214,7 +214,7 @@ test('the S3 server killed in the middle of a backup upload: exit 1 with one lin
   withS3(async (world) => {
     await randomFiles(path.join(world.source, 'data'), 1, 40);
     const repo = world.s3('crash');
-    world.server.clearRequests();
+    await world.server.clearRequests();
     const running = world.run(['backup', ...repo, 'data'], { cwd: world.source });
     await world.server.waitForRequest(isUploadPart, 60_000);
     await world.server.kill();
@@ -240,7 +240,7 @@ test('the S3 server killed in the middle of a copy upload: exit 1 with one line 
     await randomFiles(path.join(world.source, 'data'), 1, 40);
     const id = await backup(world, ['--repo', path.join(world.dir, 'first')], ['data']);
     const to = ['--to', world.url('offsite'), '--s3-endpoint', world.server.endpoint];
-    world.server.clearRequests();
+    await world.server.clearRequests();
     const running = world.run(['copy', id, '--repo', 'first', ...to]);
     await world.server.waitForRequest(
       (r) => isUploadPart(r) && pathOf(r).endsWith(`/${id}/archive.tar.gz.pgp`),
@@ -275,7 +275,7 @@ test('copy local -> S3 -> a second local repository gives byte-identical objects
     const ids = [first, second];
     const endpoint = ['--s3-endpoint', world.server.endpoint];
 
-    world.server.clearRequests();
+    await world.server.clearRequests();
     const dry = ok(
       await world.run(['copy', '--all', '--repo', 'first', '--to', world.url('offsite'), ...endpoint, '--dry-run']),
       'copy --dry-run',
@@ -315,7 +315,7 @@ test('copy local -> S3 -> a second local repository gives byte-identical objects
       ).stdout,
     );
     assert.is(across.copied, 2);
-    world.server.clearRequests();
+    await world.server.clearRequests();
     const again = ok(
       await world.run(['copy', '--all', '--repo', 'first', '--to', world.url('offsite'), ...endpoint]),
       'second copy to S3',
@@ -365,7 +365,7 @@ test('copy refuses to overwrite a different committed snapshot with the same id 
     await fs.writeFile(file, serializeMetadata(sealMetadata({ ...unsealed, tags: ['forged'] })));
     ok(await world.run(['verify', '--repo', 'forged', id]), 'the forged snapshot is valid on its own');
 
-    world.server.clearRequests();
+    await world.server.clearRequests();
     const refused = await world.run([
       'copy',
       id,

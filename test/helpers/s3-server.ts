@@ -36,7 +36,8 @@ export interface S3TestServer {
   bucket(name: string): Promise<void>;
   /** every request received since start or clearRequests(), in arrival order */
   requests(): Promise<RecordedRequest[]>;
-  clearRequests(): void;
+  /** forgets every request received so far, including those still on their way from the server process */
+  clearRequests(): Promise<void>;
   /** resolves once a request matching `match` has arrived (counting those already seen) */
   waitForRequest(match: (request: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
   /** crash the server: SIGKILL, open sockets are reset, data directory kept */
@@ -193,7 +194,7 @@ export async function startS3Server(): Promise<S3TestServer> {
   const port = await launch(0);
   const endpoint = `http://127.0.0.1:${port}`;
 
-  return {
+  const server: S3TestServer = {
     endpoint,
     port,
     directory,
@@ -220,7 +221,8 @@ export async function startS3Server(): Promise<S3TestServer> {
       }
       return [...recorded];
     },
-    clearRequests() {
+    async clearRequests() {
+      await server.requests();
       recorded = [];
     },
     waitForRequest(match, timeoutMs = 30_000) {
@@ -251,4 +253,5 @@ export async function startS3Server(): Promise<S3TestServer> {
       await rm(directory, { recursive: true, force: true });
     },
   };
+  return server;
 }

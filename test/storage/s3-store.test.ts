@@ -94,7 +94,7 @@ s3(
   using(freshUrl('big'), {}, async (store) => {
     const size = 40_000_000;
     const source = randomSource(size, 64 * 1024);
-    server.clearRequests();
+    await server.clearRequests();
     await store.put('snap/archive.tar.gz.pgp', source.stream);
     const requests = (await server.requests()).filter((r) => pathOf(r).endsWith('/snap/archive.tar.gz.pgp'));
     assert.is(requests.filter(isCreateMultipart).length, 1, 'one CreateMultipartUpload');
@@ -138,7 +138,7 @@ s3(
       })(),
       { objectMode: false },
     );
-    server.clearRequests();
+    await server.clearRequests();
     const put = rejection(store.put('snap/archive', endless));
     await server.waitForRequest(isUploadPart);
     await server.kill();
@@ -306,7 +306,7 @@ s3(
     freshUrl('sse'),
     { sse: 'aws:kms', kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/ripcord-test', storageClass: 'STANDARD_IA' },
     async (store) => {
-      server.clearRequests();
+      await server.clearRequests();
       await store.put('small', new Uint8Array([1, 2, 3]));
       const big = randomBytes(11 * MiB);
       await store.put('big', big);
@@ -332,7 +332,7 @@ s3(
 s3(
   'sends x-amz-server-side-encryption AES256 without a KMS key id (request only: s3rver cannot enforce SSE)',
   using(freshUrl('sse-s3'), { sse: 'AES256' }, async (store) => {
-    server.clearRequests();
+    await server.clearRequests();
     await store.put('small', new Uint8Array([1]));
     const [put] = (await server.requests()).filter(isPutObject);
     assert.ok(put);
@@ -345,7 +345,7 @@ s3(
 s3(
   'sends the Object Lock mode and retain-until date, and a correct Content-MD5 on every PutObject and UploadPart, as S3 requires with Object Lock (request only: s3rver cannot enforce Object Lock)',
   using(freshUrl('lock'), { objectLockDays: 30, objectLockMode: 'COMPLIANCE' }, async (store) => {
-    server.clearRequests();
+    await server.clearRequests();
     const small = randomBytes(1000);
     await store.put('small', small);
     const big = randomBytes(11 * MiB);
@@ -510,7 +510,7 @@ s3(
 s3(
   'a body stream that fails after a part was sent: put reports the source failing and aborts the multipart upload (observed: AbortMultipartUpload reaches the server, which answers 405)',
   using(freshUrl('source'), {}, async (store) => {
-    server.clearRequests();
+    await server.clearRequests();
     // the source fails only once the first part has reached the server
     const partSent = () => server.waitForRequest((r) => pathOf(r).endsWith('/k') && isUploadPart(r));
     const source = failingStream(6 * MiB, new Error('tar: file changed as we read it'), partSent);
