@@ -25,7 +25,7 @@ export interface GpgKey {
  * second calibrating it: most of the time of the tests that forge snapshots. The format is
  * the same whatever the count; one test keeps the calibrated count (openpgp.test.ts).
  */
-export const FAST_S2K = ['--s2k-count', '65536'];
+const FAST_S2K = ['--s2k-count', '65536'];
 
 export class GnupgHome {
   readonly dir: string;
@@ -124,7 +124,7 @@ export class GnupgHome {
    * small S2K count of FAST_S2K unless `calibrated` asks for the count gpg's agent calibrates.
    */
   encryptSymmetric(data: Buffer, passphrase: string, extra: string[] = [], calibrated = false): Buffer {
-    const count = calibrated || extra.includes('--s2k-count') ? [] : FAST_S2K;
+    const count = calibrated ? [] : FAST_S2K;
     return this.ok(
       ['--pinentry-mode', 'loopback', '--passphrase', passphrase, ...count, ...extra, '--symmetric'],
       data,

@@ -14,8 +14,7 @@ import { formatChecksums, sealMetadata, serializeMetadata, SNAPSHOT_FORMAT } fro
 import type { UnsealedMetadata } from '../../src/domain/snapshot.ts';
 import type { ManifestEntry } from '../../src/domain/manifest.ts';
 import { manifestEntryLine, manifestHeader, manifestTrailer } from '../../src/domain/manifest.ts';
-import { cleanEnv } from './cli.ts';
-import { FAST_S2K } from './gpg.ts';
+import { GnupgHome } from './gpg.ts';
 
 const exec = promisify(execFile);
 
@@ -60,33 +59,9 @@ sys.stdout.buffer.write(out.getvalue())
   return Buffer.concat(chunks);
 }
 
-export async function gpgSymmetric(data: Buffer, passphrase: string, gnupgHome: string): Promise<Buffer> {
-  const child = execFile(
-    'gpg',
-    [
-      '--batch',
-      '--quiet',
-      '--pinentry-mode',
-      'loopback',
-      '--passphrase',
-      passphrase,
-      ...FAST_S2K,
-      '--symmetric',
-      '--cipher-algo',
-      'AES256',
-      '-o',
-      '-',
-    ],
-    { encoding: 'buffer', maxBuffer: 1 << 28, env: cleanEnv({ GNUPGHOME: gnupgHome }) },
-  );
-  child.stdin!.end(data);
-  const chunks: Buffer[] = [];
-  child.stdout!.on('data', (c: Buffer) => chunks.push(c));
-  await new Promise<void>((resolve, reject) =>
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`gpg failed: ${code}`)))),
-  );
-  return Buffer.concat(chunks);
-}
+/** `gpg --symmetric` with AES-256, as ripcord writes its archives. */
+const encryptAes256 = (data: Buffer, passphrase: string, gnupgHome: string) =>
+  new GnupgHome(gnupgHome).encryptSymmetric(data, passphrase, ['--cipher-algo', 'AES256']);
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -115,7 +90,7 @@ export async function writeHandmadeSnapshot(options: {
   gnupgHome: string;
 }): Promise<string> {
   const id = createSnapshotId();
-  const archive = await gpgSymmetric(options.tarGz, options.passphrase, options.gnupgHome);
+  const archive = encryptAes256(options.tarGz, options.passphrase, options.gnupgHome);
   const binding: Omit<UnsealedMetadata, 'objects'> = {
     format: SNAPSHOT_FORMAT,
     id,
@@ -136,7 +111,7 @@ export async function writeHandmadeSnapshot(options: {
     manifestHeader(options.roots) +
     options.manifest.map((e, i) => manifestEntryLine(e, i === 0)).join('') +
     manifestTrailer({ archive: { sha256: sha256(archive), bytes: archive.length }, snapshot: binding });
-  const manifest = await gpgSymmetric(Buffer.from(manifestText), options.passphrase, options.gnupgHome);
+  const manifest = encryptAes256(Buffer.from(manifestText), options.passphrase, options.gnupgHome);
   const objects = {
     'archive.tar.gz.pgp': { sha256: sha256(archive), bytes: archive.length },
     'manifest.json.pgp': { sha256: sha256(manifest), bytes: manifest.length },
