@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-T4YML7VJ.js";
+} from "../chunks/chunk-3CKBQRT6.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-XZFT55BG.js";
+} from "../chunks/chunk-EEIWLDBZ.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-IDGVOYQ6.js";
+} from "../chunks/chunk-U3SUCS5N.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-A3BKMXDQ.js";
+import "../chunks/chunk-FFIN6E6J.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -56,7 +56,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-YYBWJQR7.js";
+} from "../chunks/chunk-QGALMNZG.js";
 import "../chunks/chunk-JJBUXAT6.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-IDGVOYQ6.js";
+} from "../chunks/chunk-U3SUCS5N.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-A3BKMXDQ.js";
+import "../chunks/chunk-FFIN6E6J.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-YYBWJQR7.js";
+import "../chunks/chunk-QGALMNZG.js";
 import "../chunks/chunk-JJBUXAT6.js";
 import {
   keepYoungGenerationSmall

@@ -144,12 +144,13 @@ async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOption
   const createdTarget = lstatOrUndefined(target) === undefined;
   const staging = await openStaging(target);
   try {
+    const layout = await stagingLayout(plan, staging);
     reporter.emit({
       type: 'phase',
       phase: 'stage',
       message: `extracting snapshot ${snapshot.id} into a staging folder`,
     });
-    await stage(plan, staging, options, reporter);
+    await stage(plan, layout, options, reporter);
 
     let preRestoreSnapshot: SnapshotMetadata | undefined;
     if (createdTarget) {
@@ -193,7 +194,7 @@ async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOption
       message: `applying ${countOf(plan.counts.add + plan.counts.change, 'change')} and ${countOf(plan.counts.remove, 'removal')} to ${target}`,
     });
     try {
-      await moveIntoPlace(plan, staging, options);
+      await (layout.tree ? moveTreeIntoPlace(plan, layout, options) : moveIntoPlace(plan, layout, options));
       for (const { capture, index } of plan.captures) {
         reporter.emit({ type: 'phase', phase: 'restore-capture', message: `restoring captured ${capture.name}` });
         await runRestoreCapture(capture, path.join(staging, String(index)), { cwd: target, env: options.env });
@@ -227,16 +228,62 @@ export function undoCommand(plan: RestorePlan, preRestoreSnapshot: SnapshotMetad
   return `ripcord restore ${preRestoreSnapshot.id} --target ${plan.target}${plan.undoNeedsOutsideLinks ? ' --allow-outside-symlinks' : ''}`;
 }
 
-/** Extract the selected entries into `staging` (named by index), checking all against the manifest. */
+/**
+ * Where each staged entry goes. Into a target that holds nothing yet, the selected entries are
+ * staged at their own paths below `tree`, and each top-level entry then moves into place with
+ * one rename: restoring the benchmark's 20,000 files into an empty folder spent 0.6-0.8 s
+ * checking and renaming them one by one. Anywhere else an entry may replace something, so
+ * each is staged under its index and moved by itself. Captured state is always staged under
+ * its index: it goes to its restore command, not into the target.
+ */
+interface StagingLayout {
+  staging: string;
+  /** the folder that mirrors the target, when entries are staged at their own paths */
+  tree: string | undefined;
+  pathOf(index: number): string;
+}
+
+async function stagingLayout(plan: RestorePlan, staging: string): Promise<StagingLayout> {
+  const byIndex = (index: number) => path.join(staging, String(index));
+  if (!(await stagesAsTree(plan, staging))) return { staging, tree: undefined, pathOf: byIndex };
+  const tree = path.join(staging, 'tree');
+  await fs.mkdir(tree, { mode: 0o700 });
+  return {
+    staging,
+    tree,
+    pathOf: (index) => (plan.selected.has(index) ? path.join(tree, plan.entries[index]!.path) : byIndex(index)),
+  };
+}
+
+/**
+ * A tree fits when the target holds nothing but this restore's staging folder (it was just
+ * looked at under the target's lock) and every selected entry's folder is a selected
+ * directory that comes before it: then every entry is created inside a directory this restore
+ * made, and nothing in the tree can be a link to pass through.
+ */
+async function stagesAsTree(plan: RestorePlan, staging: string): Promise<boolean> {
+  if (plan.removals.length > 0) return false;
+  if ((await fs.readdir(plan.target)).some((name) => name !== path.basename(staging))) return false;
+  const directories = new Set<string>();
+  for (const index of [...plan.selected].sort((a, b) => a - b)) {
+    const entry = plan.entries[index]!;
+    const parent = path.posix.dirname(entry.path);
+    if (parent !== '.' && !directories.has(parent)) return false;
+    if (entry.type === 'directory') directories.add(entry.path);
+  }
+  return true;
+}
+
+/** Extract the selected entries into the staging folder, checking all against the manifest. */
 async function stage(
   plan: RestorePlan,
-  staging: string,
+  layout: StagingLayout,
   options: ApplyRestoreOptions,
   reporter: Reporter,
 ): Promise<void> {
   const { snapshot, entries, selected } = plan;
   const archive = await openArchive(options.store, snapshot, options.keys);
-  const creatable = modesCreatable(staging);
+  const creatable = modesCreatable(layout.staging);
   const writer = createStagingWriter(snapshot.inputBytes);
   let index = 0;
   let bytes = 0;
@@ -275,7 +322,7 @@ async function stage(
         // 20,000 files 0.3 s. Captured state stays 0600: it is read back from here by its
         // restore command.
         const mode = selected.has(index) ? safeMode(parseMode(expected.mode)) : 0o600;
-        writer.open(path.join(staging, String(index)), mode);
+        writer.open(layout.pathOf(index), mode);
         for await (const chunk of item.body) {
           count(chunk);
           const wait = writer.write(chunk);
@@ -287,8 +334,12 @@ async function stage(
       }
       const problem = contentMismatch(item.entry, expected, size, hash.digest('hex'));
       if (problem) throw new IntegrityError(`snapshot ${snapshot.id}: ${problem}`);
-      if (selected.has(index) && expected.type === 'symlink')
-        await fs.symlink(expected.target ?? '', path.join(staging, String(index)));
+      if (selected.has(index) && expected.type === 'symlink') {
+        await fs.symlink(expected.target ?? '', layout.pathOf(index));
+        if (layout.tree) setLinkTime(layout.pathOf(index), expected.mtime);
+      }
+      if (layout.tree && selected.has(index) && expected.type === 'directory')
+        mkdirSync(layout.pathOf(index), { mode: 0o700 });
       index += 1;
       bytes += size;
       if (expected.type === 'file') files += 1;
@@ -323,7 +374,7 @@ async function stage(
   }
 }
 
-async function moveIntoPlace(plan: RestorePlan, staging: string, options: ApplyRestoreOptions): Promise<void> {
+async function moveIntoPlace(plan: RestorePlan, layout: StagingLayout, options: ApplyRestoreOptions): Promise<void> {
   const { entries, selected, target } = plan;
   const directories: ManifestEntry[] = [];
   const real = new Set<string>(); // target-relative folders known to be real directories now
@@ -340,16 +391,9 @@ async function moveIntoPlace(plan: RestorePlan, staging: string, options: ApplyR
       directories.push(entry);
     } else {
       if (existing?.isDirectory()) rmSync(destination, { recursive: true, force: true });
-      const staged = path.join(staging, String(index));
+      const staged = layout.pathOf(index);
       // A file has its mode and time from stage(); a symlink gets its time here.
-      if (entry.type === 'symlink') {
-        const mtime = new Date(entry.mtime * 1000);
-        try {
-          lutimesSync(staged, mtime, mtime);
-        } catch {
-          // not every file system keeps symlink times
-        }
-      }
+      if (entry.type === 'symlink') setLinkTime(staged, entry.mtime);
       renameSync(staged, destination); // replaces a file or a symlink itself, never what it points to
     }
     applied += 1;
@@ -360,8 +404,55 @@ async function moveIntoPlace(plan: RestorePlan, staging: string, options: ApplyR
     applied += 1;
     await options.afterApply?.(applied);
   }
-  // Directory modes and times last: a read-only directory would refuse its own contents.
-  for (const entry of directories.reverse()) {
+  setDirectoryModes(target, directories);
+}
+
+/**
+ * Move a tree staged into an empty target into place, a rename per top-level entry. Each
+ * destination is looked at first: something that appeared in the target meanwhile is not
+ * replaced (the restore stops, and its error says how to undo it).
+ */
+async function moveTreeIntoPlace(
+  plan: RestorePlan,
+  layout: StagingLayout,
+  options: ApplyRestoreOptions,
+): Promise<void> {
+  const { entries, selected, target } = plan;
+  const order = [...selected].sort((a, b) => a - b);
+  const directories = order.map((index) => entries[index]!).filter((entry) => entry.type === 'directory');
+  const sizes = new Map<string, number>(); // top-level name -> selected entries at or below it
+  for (const index of order) {
+    const top = entries[index]!.path.split('/')[0]!;
+    sizes.set(top, (sizes.get(top) ?? 0) + 1);
+  }
+  for (const top of sizes.keys()) {
+    if (lstatOrUndefined(path.join(target, top)) !== undefined)
+      throw new RipcordError(
+        `${path.join(target, top)} appeared in the target while the restore ran; it was not replaced`,
+      );
+  }
+  let applied = 0;
+  for (const [top, size] of sizes) {
+    renameSync(path.join(layout.tree!, top), path.join(target, top));
+    applied += size;
+    await options.afterApply?.(applied);
+  }
+  setDirectoryModes(target, directories);
+}
+
+/** A symlink's own time; not every file system keeps one. */
+function setLinkTime(file: string, seconds: number): void {
+  const mtime = new Date(seconds * 1000);
+  try {
+    lutimesSync(file, mtime, mtime);
+  } catch {
+    // not every file system keeps symlink times
+  }
+}
+
+/** Directory modes and times last, deepest first: a read-only directory would refuse its own contents. */
+function setDirectoryModes(target: string, directories: ManifestEntry[]): void {
+  for (const entry of [...directories].reverse()) {
     const destination = path.join(target, entry.path);
     chmodSync(destination, safeMode(parseMode(entry.mode)));
     const mtime = new Date(entry.mtime * 1000);

@@ -1,4 +1,5 @@
 /** restore at the operation level, where a failure can be injected mid-apply. */
+import { readdirSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'uvu';
@@ -8,6 +9,7 @@ import { applyRestore, planRestore } from '../../src/ops/restore.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import { ripcord } from '../helpers/cli.ts';
 import { diffTrees, makeAwkwardTree, removeDir, tempDir } from '../helpers/tree.ts';
+import type { Reporter } from '../../src/domain/events.ts';
 
 const keys = { mode: 'passphrase', passphrase: 'ops restore' } as const;
 const origin = { host: 'test', user: 'test' };
@@ -103,6 +105,119 @@ test('a failure while staging leaves the target untouched and takes no pre-resto
       (await fs.readdir(source)).filter((n) => n.startsWith('.ripcord')),
       [],
     );
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+/** Every path below `root` with its modification time in whole seconds (links not followed). */
+async function timesOf(root: string): Promise<Map<string, number>> {
+  const times = new Map<string, number>();
+  for (const name of (await fs.readdir(root, { recursive: true })).sort()) {
+    times.set(name, Math.floor((await fs.lstat(path.join(root, name))).mtimeMs / 1000));
+  }
+  return times;
+}
+
+/** A reporter that calls `atApply` with the target's staging folder when the restore starts moving entries. */
+function atApplyPhase(target: string, atApply: (staging: string) => void): Reporter {
+  return {
+    emit(event) {
+      if (event.type !== 'phase' || event.phase !== 'apply') return;
+      const staging = readdirSync(target).find((name) => name.startsWith('.ripcord'));
+      assert.ok(staging, 'the staging folder is in the target while entries are moved');
+      atApply(path.join(target, staging!));
+    },
+  };
+}
+
+for (const existing of [false, true]) {
+  test(`a restore into ${existing ? 'an empty folder' : 'a folder that does not exist'} stages the tree as it will stand and moves it in by its top-level entries: contents, modes and times as backed up`, async () => {
+    const dir = await tempDir();
+    try {
+      const { source, store, snapshot } = await backUpAwkwardTree(dir);
+      const target = path.join(dir, 'target');
+      if (existing) await fs.mkdir(target);
+      const plan = await planRestore({ store, reference: snapshot.id, target, keys: { passphrase: keys.passphrase } });
+      let staged: string[] = [];
+      const applied: number[] = [];
+      await applyRestore(plan, {
+        store,
+        keys: { passphrase: keys.passphrase },
+        encryptionKeys: keys,
+        origin,
+        reporter: atApplyPhase(target, (staging) => {
+          staged = readdirSync(path.join(staging, 'tree')).sort();
+        }),
+        afterApply: (count) => {
+          applied.push(count);
+        },
+      });
+      assert.equal(staged, ['config', 'scripts', 'state'], 'the staging folder holds the tree by its own names');
+      assert.is(applied.length, 3, 'one move per top-level entry');
+      assert.is(applied.at(-1), plan.selected.size);
+      assert.equal(await diffTrees(source, target), []);
+      assert.equal(await timesOf(target), await timesOf(source));
+    } finally {
+      await removeDir(dir);
+    }
+  });
+}
+
+test('something that appears in an empty target while the restore runs is not replaced', async () => {
+  const dir = await tempDir();
+  try {
+    const { store, snapshot } = await backUpAwkwardTree(dir);
+    const target = path.join(dir, 'target');
+    await fs.mkdir(target);
+    const plan = await planRestore({ store, reference: snapshot.id, target, keys: { passphrase: keys.passphrase } });
+    const error = await applyRestore(plan, {
+      store,
+      keys: { passphrase: keys.passphrase },
+      encryptionKeys: keys,
+      origin,
+      reporter: atApplyPhase(target, () => writeFileSync(path.join(target, 'scripts'), 'written meanwhile\n')),
+    }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.ok(error, 'the restore stops');
+    assert.match(error!.message, /scripts appeared in the target while the restore ran/);
+    assert.is(await fs.readFile(path.join(target, 'scripts'), 'utf8'), 'written meanwhile\n');
+    assert.equal((await fs.readdir(target)).sort(), ['scripts'], 'nothing else was moved in');
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('a restore into an empty folder interrupted after its first top-level entry is undone by its pre-restore snapshot', async () => {
+  const dir = await tempDir();
+  try {
+    const { store, snapshot } = await backUpAwkwardTree(dir);
+    const target = path.join(dir, 'target');
+    await fs.mkdir(target);
+    const plan = await planRestore({ store, reference: snapshot.id, target, keys: { passphrase: keys.passphrase } });
+    const failure = await applyRestore(plan, {
+      store,
+      keys: { passphrase: keys.passphrase },
+      encryptionKeys: keys,
+      origin,
+      afterApply() {
+        throw new Error('injected failure');
+      },
+    }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    assert.ok(failure, 'the injected failure surfaced');
+    assert.equal(await fs.readdir(target), ['config'], 'the first top-level entry was moved in');
+    const m = /run "ripcord restore (\S+) --target/.exec(failure!.message);
+    assert.ok(m, `the error names the pre-restore snapshot: ${failure!.message}`);
+    const undo = await ripcord(['restore', m![1]!, '--repo', path.join(dir, 'repo'), '--target', target, '--yes'], {
+      env: { RIPCORD_PASSPHRASE: keys.passphrase },
+    });
+    assert.is(undo.code, 0, undo.stderr);
+    assert.equal(await fs.readdir(target), [], 'the target is empty again');
   } finally {
     await removeDir(dir);
   }
