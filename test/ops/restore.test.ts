@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createBackup } from '../../src/ops/backup.ts';
 import { applyRestore, planRestore } from '../../src/ops/restore.ts';
+import type { ApplyRestoreOptions } from '../../src/ops/restore.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import { ripcord } from '../helpers/cli.ts';
 import { diffTrees, makeAwkwardTree, removeDir, tempDir } from '../helpers/tree.ts';
@@ -131,21 +132,36 @@ function atApplyPhase(target: string, atApply: (staging: string) => void): Repor
   };
 }
 
+/**
+ * Back up an awkward tree and restore it into dir/target (made empty first when `existing`),
+ * with `extra` options; the failure, if any, is returned, not thrown.
+ */
+async function restoreIntoNewFolder(dir: string, existing: boolean, extra: Partial<ApplyRestoreOptions> = {}) {
+  const { source, store, snapshot } = await backUpAwkwardTree(dir);
+  const target = path.join(dir, 'target');
+  if (existing) await fs.mkdir(target);
+  const plan = await planRestore({ store, reference: snapshot.id, target, keys: { passphrase: keys.passphrase } });
+  const error = await applyRestore(plan, {
+    store,
+    keys: { passphrase: keys.passphrase },
+    encryptionKeys: keys,
+    origin,
+    ...extra,
+  }).then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  return { source, target, plan, error };
+}
+
 for (const existing of [false, true]) {
   test(`a restore into ${existing ? 'an empty folder' : 'a folder that does not exist'} stages the tree as it will stand and moves it in by its top-level entries: contents, modes and times as backed up`, async () => {
     const dir = await tempDir();
     try {
-      const { source, store, snapshot } = await backUpAwkwardTree(dir);
       const target = path.join(dir, 'target');
-      if (existing) await fs.mkdir(target);
-      const plan = await planRestore({ store, reference: snapshot.id, target, keys: { passphrase: keys.passphrase } });
       let staged: string[] = [];
       const applied: number[] = [];
-      await applyRestore(plan, {
-        store,
-        keys: { passphrase: keys.passphrase },
-        encryptionKeys: keys,
-        origin,
+      const { source, plan, error } = await restoreIntoNewFolder(dir, existing, {
         reporter: atApplyPhase(target, (staging) => {
           staged = readdirSync(path.join(staging, 'tree')).sort();
         }),
@@ -153,6 +169,7 @@ for (const existing of [false, true]) {
           applied.push(count);
         },
       });
+      assert.is(error, undefined);
       assert.equal(staged, ['config', 'scripts', 'state'], 'the staging folder holds the tree by its own names');
       assert.is(applied.length, 3, 'one move per top-level entry');
       assert.is(applied.at(-1), plan.selected.size);
@@ -167,20 +184,10 @@ for (const existing of [false, true]) {
 test('something that appears in an empty target while the restore runs is not replaced', async () => {
   const dir = await tempDir();
   try {
-    const { store, snapshot } = await backUpAwkwardTree(dir);
     const target = path.join(dir, 'target');
-    await fs.mkdir(target);
-    const plan = await planRestore({ store, reference: snapshot.id, target, keys: { passphrase: keys.passphrase } });
-    const error = await applyRestore(plan, {
-      store,
-      keys: { passphrase: keys.passphrase },
-      encryptionKeys: keys,
-      origin,
+    const { error } = await restoreIntoNewFolder(dir, true, {
       reporter: atApplyPhase(target, () => writeFileSync(path.join(target, 'scripts'), 'written meanwhile\n')),
-    }).then(
-      () => undefined,
-      (e: Error) => e,
-    );
+    });
     assert.ok(error, 'the restore stops');
     assert.match(error!.message, /scripts appeared in the target while the restore ran/);
     assert.is(await fs.readFile(path.join(target, 'scripts'), 'utf8'), 'written meanwhile\n');
@@ -193,22 +200,11 @@ test('something that appears in an empty target while the restore runs is not re
 test('a restore into an empty folder interrupted after its first top-level entry is undone by its pre-restore snapshot', async () => {
   const dir = await tempDir();
   try {
-    const { store, snapshot } = await backUpAwkwardTree(dir);
-    const target = path.join(dir, 'target');
-    await fs.mkdir(target);
-    const plan = await planRestore({ store, reference: snapshot.id, target, keys: { passphrase: keys.passphrase } });
-    const failure = await applyRestore(plan, {
-      store,
-      keys: { passphrase: keys.passphrase },
-      encryptionKeys: keys,
-      origin,
+    const { target, error: failure } = await restoreIntoNewFolder(dir, true, {
       afterApply() {
         throw new Error('injected failure');
       },
-    }).then(
-      () => undefined,
-      (error: Error) => error,
-    );
+    });
     assert.ok(failure, 'the injected failure surfaced');
     assert.equal(await fs.readdir(target), ['config'], 'the first top-level entry was moved in');
     const m = /run "ripcord restore (\S+) --target/.exec(failure!.message);
