@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generateKeyPair } from '../../src/archive/openpgp-keys.ts';
-import { inActionWorkspace, runAction } from '../helpers/action-runner.ts';
+import { inActionWorkspace } from '../helpers/action-runner.ts';
 import type { ActionWorkspace } from '../helpers/action-runner.ts';
 import { ripcord } from '../helpers/cli.ts';
 import { forgeSnapshot } from '../helpers/forge-snapshot.ts';
@@ -17,7 +17,7 @@ const inWorkspace = (run: (workspace: ActionWorkspace) => Promise<void>) =>
   inActionWorkspace(run, { 'config/flags.json': '{"beta": false}\n' });
 
 /** Runs a backup step that arms the rollback, with these inputs added. */
-async function armRollback(ws: string, temp: string, guard: Record<string, string>) {
+async function armRollback(step: ActionWorkspace['step'], guard: Record<string, string>) {
   const inputs = {
     command: 'backup',
     paths: 'config',
@@ -25,18 +25,14 @@ async function armRollback(ws: string, temp: string, guard: Record<string, strin
     'rollback-on-failure': 'true',
     ...guard,
   };
-  const main = await runAction('main', { workspace: ws, runnerTemp: temp, inputs });
+  const main = await step('main', inputs);
   assert.is(main.code, 0, main.stdout + main.stderr);
   return { inputs, main };
 }
 
 test('a backup step sets snapshot-id, checksums and counts as outputs, and writes a job summary', () =>
-  inWorkspace(async ({ ws, temp }) => {
-    const run = await runAction('main', {
-      workspace: ws,
-      runnerTemp: temp,
-      inputs: { command: 'backup', paths: 'config', passphrase: PASSPHRASE },
-    });
+  inWorkspace(async ({ ws, step }) => {
+    const run = await step('main', { command: 'backup', paths: 'config', passphrase: PASSPHRASE });
     assert.is(run.code, 0, run.stdout + run.stderr);
     assert.match(run.outputs['snapshot-id']!, /^\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{4}$/);
     assert.match(run.outputs['archive-sha256']!, /^[0-9a-f]{64}$/);
@@ -58,9 +54,9 @@ test('a backup step sets snapshot-id, checksums and counts as outputs, and write
   }));
 
 test('the guard: main arms the rollback, and post after a failed deploy restores the pre-deploy state and sets rolled-back=true', () =>
-  inWorkspace(async ({ ws, temp }) => {
+  inWorkspace(async ({ ws, step }) => {
     const before = await readTree(path.join(ws, 'config'));
-    const { inputs, main } = await armRollback(ws, temp, {
+    const { inputs, main } = await armRollback(step, {
       validate: 'grep -q "replicas: 2" config/app.yaml',
       'on-rollback': 'echo restarted > restarted.txt',
     });
@@ -68,7 +64,7 @@ test('the guard: main arms the rollback, and post after a failed deploy restores
     // a later step deploys something broken and fails
     await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 0\n');
     await fs.writeFile(path.join(ws, 'config/new.yaml'), 'added by the deploy\n');
-    const post = await runAction('post', { workspace: ws, runnerTemp: temp, inputs, state: main.state });
+    const post = await step('post', inputs, { state: main.state });
     assert.is(post.code, 0, post.stdout + post.stderr);
     assert.is(post.outputs['rolled-back'], 'true');
     assert.is(post.outputs['restored-snapshot-id'], main.outputs['snapshot-id']);
@@ -79,13 +75,13 @@ test('the guard: main arms the rollback, and post after a failed deploy restores
   }));
 
 test('a post-step rollback whose hook fails writes rolled-back once, false, with result rollback-failed and the files restored', () =>
-  inWorkspace(async ({ ws, temp }) => {
+  inWorkspace(async ({ ws, step }) => {
     const before = await readTree(path.join(ws, 'config'));
-    const { inputs, main } = await armRollback(ws, temp, {
+    const { inputs, main } = await armRollback(step, {
       'on-rollback': 'exit 3',
     });
     await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 0\n');
-    const post = await runAction('post', { workspace: ws, runnerTemp: temp, inputs, state: main.state });
+    const post = await step('post', inputs, { state: main.state });
     assert.is.not(post.code, 0);
     const writes = post.files.output.split('\n').filter((line) => line.startsWith('rolled-back<<'));
     assert.is(writes.length, 1, post.files.output);
@@ -100,31 +96,23 @@ test('a post-step rollback whose hook fails writes rolled-back once, false, with
   }));
 
 test('post does nothing when no rollback was armed', () =>
-  inWorkspace(async ({ ws, temp }) => {
+  inWorkspace(async ({ ws, step }) => {
     await fs.writeFile(path.join(ws, 'config/app.yaml'), 'changed\n');
-    const post = await runAction('post', {
-      workspace: ws,
-      runnerTemp: temp,
-      inputs: { command: 'backup', passphrase: PASSPHRASE },
-    });
+    const post = await step('post', { command: 'backup', passphrase: PASSPHRASE });
     assert.is(post.code, 0);
     assert.match(post.stdout, /no automatic rollback armed/);
     assert.is(await fs.readFile(path.join(ws, 'config/app.yaml'), 'utf8'), 'changed\n');
   }));
 
 test('a deploy step that fails validation is rolled back: result and rolled-back outputs, the step fails with one error line', () =>
-  inWorkspace(async ({ ws, temp }) => {
+  inWorkspace(async ({ ws, step }) => {
     const before = await readTree(path.join(ws, 'config'));
-    const run = await runAction('main', {
-      workspace: ws,
-      runnerTemp: temp,
-      inputs: {
-        command: 'deploy',
-        paths: 'config',
-        passphrase: PASSPHRASE,
-        deploy: 'echo "replicas: 0" > config/app.yaml',
-        validate: 'grep -q "replicas: 2" config/app.yaml',
-      },
+    const run = await step('main', {
+      command: 'deploy',
+      paths: 'config',
+      passphrase: PASSPHRASE,
+      deploy: 'echo "replicas: 0" > config/app.yaml',
+      validate: 'grep -q "replicas: 2" config/app.yaml',
     });
     assert.is(run.code, 1);
     assert.is(run.outputs.result, 'rolled-back');
@@ -136,7 +124,7 @@ test('a deploy step that fails validation is rolled back: result and rolled-back
   }));
 
 test('a missing or invalid input fails with one ::error:: line naming the input', () =>
-  inWorkspace(async ({ ws, temp }) => {
+  inWorkspace(async ({ step }) => {
     const cases: [Record<string, string>, RegExp][] = [
       [
         { command: 'frobnicate', passphrase: PASSPHRASE },
@@ -169,7 +157,7 @@ test('a missing or invalid input fails with one ::error:: line naming the input'
       ],
     ];
     for (const [inputs, expected] of cases) {
-      const run = await runAction('main', { workspace: ws, runnerTemp: temp, inputs });
+      const run = await step('main', inputs);
       assert.is(run.code, 1, JSON.stringify(inputs));
       const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
       assert.is(errors.length, 1, `${JSON.stringify(inputs)}: ${run.stdout}`);
@@ -178,52 +166,32 @@ test('a missing or invalid input fails with one ::error:: line naming the input'
   }));
 
 test('the passphrase and the private key never appear in stdout, stderr, outputs, summary or state', () =>
-  inWorkspace(async ({ ws, temp }) => {
+  inWorkspace(async ({ step }) => {
     const key = await generateKeyPair('Action Test <a@example.test>', 'Key-Passphrase-91c2e');
     const secretLines = key.privateKey.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
     const runs = [
-      await runAction('main', {
-        workspace: ws,
-        runnerTemp: temp,
-        inputs: { command: 'backup', paths: 'config', passphrase: PASSPHRASE, 'rollback-on-failure': 'true' },
-      }),
-      await runAction('main', {
-        workspace: ws,
-        runnerTemp: temp,
-        inputs: { command: 'verify', 'read-data': 'true', passphrase: 'wrong-passphrase-used-here' },
-      }),
-      await runAction('main', {
-        workspace: ws,
-        runnerTemp: temp,
-        inputs: {
-          command: 'backup',
-          paths: 'config',
-          recipients: key.publicKey,
-          'signing-key': key.privateKey,
-          'signing-key-passphrase': 'Key-Passphrase-91c2e',
-          'new-key': 'true',
-        },
+      await step('main', { command: 'backup', paths: 'config', passphrase: PASSPHRASE, 'rollback-on-failure': 'true' }),
+      await step('main', { command: 'verify', 'read-data': 'true', passphrase: 'wrong-passphrase-used-here' }),
+      await step('main', {
+        command: 'backup',
+        paths: 'config',
+        recipients: key.publicKey,
+        'signing-key': key.privateKey,
+        'signing-key-passphrase': 'Key-Passphrase-91c2e',
+        'new-key': 'true',
       }), // the repository's key was the passphrase
-      await runAction('main', {
-        workspace: ws,
-        runnerTemp: temp,
-        inputs: {
-          command: 'verify',
-          'read-data': 'true',
-          identity: key.privateKey,
-          'identity-passphrase': 'Key-Passphrase-91c2e',
-          'trusted-signers': key.fingerprint,
-        },
+      await step('main', {
+        command: 'verify',
+        'read-data': 'true',
+        identity: key.privateKey,
+        'identity-passphrase': 'Key-Passphrase-91c2e',
+        'trusted-signers': key.fingerprint,
       }),
-      await runAction('main', {
-        workspace: ws,
-        runnerTemp: temp,
-        inputs: {
-          command: 'verify',
-          'read-data': 'true',
-          identity: key.privateKey,
-          'identity-passphrase': 'not-the-key-passphrase',
-        },
+      await step('main', {
+        command: 'verify',
+        'read-data': 'true',
+        identity: key.privateKey,
+        'identity-passphrase': 'not-the-key-passphrase',
       }),
     ];
     for (const run of runs) {
@@ -244,20 +212,16 @@ test('the passphrase and the private key never appear in stdout, stderr, outputs
   }));
 
 test('the Action refuses a forged pre-deploy snapshot encrypted to the repository key (restore and rollback), and restores one signed by a trusted signer', () =>
-  inWorkspace(async ({ ws, temp }) => {
+  inWorkspace(async ({ ws, step }) => {
     await withGnupgHome(async (gpg) => {
       const repoKey = gpg.generateKey('Repository <repo@example.test>', 'future-default');
       const ciKey = gpg.generateKey('CI signer <ci@example.test>', 'ed25519', { usage: 'sign' });
-      const backup = await runAction('main', {
-        workspace: ws,
-        runnerTemp: temp,
-        inputs: {
-          command: 'backup',
-          paths: 'config',
-          kind: 'pre-deploy',
-          recipients: repoKey.publicKey,
-          'signing-key': ciKey.secretKey,
-        },
+      const backup = await step('main', {
+        command: 'backup',
+        paths: 'config',
+        kind: 'pre-deploy',
+        recipients: repoKey.publicKey,
+        'signing-key': ciKey.secretKey,
       });
       assert.is(backup.code, 0, backup.stdout);
       await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 3\n');
@@ -270,29 +234,22 @@ test('the Action refuses a forged pre-deploy snapshot encrypted to the repositor
       });
       const reader = { identity: repoKey.secretKey, 'trusted-signers': ciKey.fingerprint };
 
-      const restore = await runAction('main', {
-        workspace: ws,
-        runnerTemp: temp,
-        inputs: { command: 'restore', snapshot: forged, target: '.', ...reader },
-      });
+      const restore = await step('main', { command: 'restore', snapshot: forged, target: '.', ...reader });
       assert.is(restore.code, 1, restore.stdout);
       const errors = restore.stdout.split('\n').filter((l) => l.startsWith('::error::'));
       assert.is(errors.length, 1, restore.stdout);
       assert.match(errors[0]!, new RegExp(`snapshot ${forged} is not signed`));
 
-      const rollback = await runAction('main', {
-        workspace: ws,
-        runnerTemp: temp,
-        inputs: { command: 'rollback', ...reader },
-      });
+      const rollback = await step('main', { command: 'rollback', ...reader });
       assert.is.not(rollback.code, 0, rollback.stdout);
       assert.match(rollback.stdout, new RegExp(`snapshot ${forged} is not signed`));
       assert.is(await fs.readFile(path.join(ws, 'config/app.yaml'), 'utf8'), 'replicas: 3\n');
 
-      const signed = await runAction('main', {
-        workspace: ws,
-        runnerTemp: temp,
-        inputs: { command: 'restore', snapshot: backup.outputs['snapshot-id']!, target: '.', ...reader },
+      const signed = await step('main', {
+        command: 'restore',
+        snapshot: backup.outputs['snapshot-id']!,
+        target: '.',
+        ...reader,
       });
       assert.is(signed.code, 0, signed.stdout);
       assert.is(await fs.readFile(path.join(ws, 'config/app.yaml'), 'utf8'), 'replicas: 2\n');

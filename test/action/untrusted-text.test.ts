@@ -8,7 +8,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { inActionWorkspace, runAction } from '../helpers/action-runner.ts';
+import { inActionWorkspace } from '../helpers/action-runner.ts';
 import type { ActionRun } from '../helpers/action-runner.ts';
 import { ripcord } from '../helpers/cli.ts';
 import { forgeSnapshotJson, RAW_CONTROL, workflowCommandLines } from '../helpers/forge.ts';
@@ -41,7 +41,7 @@ function assertNoPlantedCommand(run: ActionRun): void {
 }
 
 test('list over a forged snapshot.json: planted tags are shown escaped, never as a workflow command, markup or raw control character', () =>
-  inActionWorkspace(async ({ ws, temp, repo }) => {
+  inActionWorkspace(async ({ ws, repo, step }) => {
     const tagged = await backup(ws, repo);
     const rekinded = await backup(ws, repo);
     await forgeSnapshotJson(repo, tagged, (fields) => {
@@ -59,7 +59,7 @@ test('list over a forged snapshot.json: planted tags are shown escaped, never as
       fields.kind = 'manual\n::error::FORGED by the kind';
     });
 
-    const run = await runAction('main', { workspace: ws, runnerTemp: temp, inputs: { command: 'list' } });
+    const run = await step('main', { command: 'list' });
     assert.is(run.code, 0, run.stdout + run.stderr);
     assertNoPlantedCommand(run);
     assert.not.match(run.stdout, RAW_CONTROL);
@@ -82,11 +82,12 @@ test('list over a forged snapshot.json: planted tags are shown escaped, never as
   }));
 
 test('a backup step refuses a tag outside the documented characters with one ::error:: line naming it, and writes no snapshot', () =>
-  inActionWorkspace(async ({ ws, temp, repo }) => {
-    const run = await runAction('main', {
-      workspace: ws,
-      runnerTemp: temp,
-      inputs: { command: 'backup', paths: 'config', passphrase: PASSPHRASE, tags: 'nightly, <img src=x>' },
+  inActionWorkspace(async ({ repo, step }) => {
+    const run = await step('main', {
+      command: 'backup',
+      paths: 'config',
+      passphrase: PASSPHRASE,
+      tags: 'nightly, <img src=x>',
     });
     assert.is(run.code, 1, run.stdout);
     const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
@@ -100,18 +101,14 @@ test('a backup step refuses a tag outside the documented characters with one ::e
   }));
 
 test('the job summary of a failed deploy shows the validation output as text, not as HTML', () =>
-  inActionWorkspace(async ({ ws, temp }) => {
-    const run = await runAction('main', {
-      workspace: ws,
-      runnerTemp: temp,
-      inputs: {
-        command: 'deploy',
-        paths: 'config',
-        passphrase: PASSPHRASE,
-        deploy: 'touch config/broken',
-        validate:
-          'if test -e config/broken; then echo \'<img src="https://evil.example/x.png"><a href="https://evil.example">click</a>\'; exit 1; fi',
-      },
+  inActionWorkspace(async ({ step }) => {
+    const run = await step('main', {
+      command: 'deploy',
+      paths: 'config',
+      passphrase: PASSPHRASE,
+      deploy: 'touch config/broken',
+      validate:
+        'if test -e config/broken; then echo \'<img src="https://evil.example/x.png"><a href="https://evil.example">click</a>\'; exit 1; fi',
     });
     assert.is(run.code, 1, run.stdout);
     assert.is(run.outputs.result, 'rolled-back');
@@ -121,7 +118,7 @@ test('the job summary of a failed deploy shows the validation output as text, no
   }));
 
 test('deploy, validate, on-rollback, capture and restore-capture commands run without the runner tokens ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL, ACTIONS_CACHE_URL, ACTIONS_ID_TOKEN_REQUEST_*', () =>
-  inActionWorkspace(async ({ ws, temp }) => {
+  inActionWorkspace(async ({ ws, step }) => {
     const tokens = {
       ACTIONS_RUNTIME_TOKEN: 'runtime-token-5f1e0c',
       ACTIONS_RUNTIME_URL: 'https://pipelines.example/runtime-5f1e0c/',
@@ -130,11 +127,9 @@ test('deploy, validate, on-rollback, capture and restore-capture commands run wi
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-token-5f1e0c',
       ACTIONS_ID_TOKEN_REQUEST_URL: 'https://oidc.example/oidc-5f1e0c',
     };
-    const run = await runAction('main', {
-      workspace: ws,
-      runnerTemp: temp,
-      env: { ...tokens, DEPLOY_SETTING: 'kept-for-commands' },
-      inputs: {
+    const run = await step(
+      'main',
+      {
         command: 'deploy',
         paths: 'config',
         passphrase: PASSPHRASE,
@@ -144,7 +139,8 @@ test('deploy, validate, on-rollback, capture and restore-capture commands run wi
         validate: 'env > validate.env; grep -q "replicas: 2" config/app.yaml',
         'on-rollback': 'env > on-rollback.env',
       },
-    });
+      { env: { ...tokens, DEPLOY_SETTING: 'kept-for-commands' } },
+    );
     assert.is(run.code, 1, run.stdout);
     assert.is(run.outputs.result, 'rolled-back', run.stdout);
     for (const file of ['capture.env', 'deploy.env', 'validate.env', 'restore-capture.env', 'on-rollback.env']) {

@@ -118,6 +118,12 @@ export interface ActionWorkspace {
   temp: string;
   /** the default repository, ws/.ripcord */
   repo: string;
+  /** runs an entry point of the Action as a step of a job in this workspace */
+  step(
+    entry: 'main' | 'post',
+    inputs: Record<string, string>,
+    more?: Pick<StepOptions, 'state' | 'env'>,
+  ): Promise<ActionRun>;
 }
 
 /** Runs `run` in a fresh workspace holding config/app.yaml and `files`, and removes it afterwards. */
@@ -133,7 +139,13 @@ export async function inActionWorkspace(
     await fs.mkdir(temp);
     await fs.writeFile(path.join(ws, 'config/app.yaml'), 'replicas: 2\n');
     for (const [name, text] of Object.entries(files)) await fs.writeFile(path.join(ws, name), text);
-    await run({ dir, ws, temp, repo: path.join(ws, '.ripcord') });
+    await run({
+      dir,
+      ws,
+      temp,
+      repo: path.join(ws, '.ripcord'),
+      step: (entry, inputs, more = {}) => runAction(entry, { workspace: ws, runnerTemp: temp, inputs, ...more }),
+    });
   } finally {
     await removeDir(dir);
   }

@@ -5,6 +5,7 @@
  * stdin, another user, the bundle itself. RIPCORD_TEST_CLI=process runs every call as a process.
  */
 import { spawn } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
 import * as path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +51,16 @@ export function runCommand(command: string, args: string[], options: RunOptions 
       env: cleanEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // a command that exits before it reads its input (or is killed) closes the pipe: not this helper's failure
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
+    outputOf(child).then(resolve, reject);
+  });
+}
+
+/** A child's exit code (-1 when a signal ended it) and all it wrote to stdout and stderr, as text. */
+export function outputOf(child: ChildProcessByStdio<Writable | null, Readable, Readable>): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -58,9 +69,6 @@ export function runCommand(command: string, args: string[], options: RunOptions 
     child.on('close', (code) =>
       resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
     );
-    // a command that exits before it reads its input (or is killed) closes the pipe: not this helper's failure
-    child.stdin.on('error', () => {});
-    child.stdin.end(options.input ?? '');
   });
 }
 

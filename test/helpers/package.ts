@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { cleanEnv, PROJECT_ROOT } from './cli.ts';
+import { cleanEnv, outputOf, PROJECT_ROOT } from './cli.ts';
 import type { RunResult } from './cli.ts';
 
 export interface PackageJson {
@@ -43,17 +43,7 @@ export function runAs(
   args: string[],
   options: { cwd: string; env: Record<string, string> },
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
-    );
-  });
+  return outputOf(spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 /** Run a shell script (a README block, as printed) with bash. */
