@@ -9,6 +9,8 @@
  * - the bundled CLI as a child process: run it, or start it and SIGKILL it; optionally
  *   with a shifted clock (a preload that moves Date forward, to get past prune's grace
  *   period without waiting an hour) and a umask of 000 (so file modes come from ripcord);
+ *   a run that needs none of that, nor a bundle of its own, goes through `main(argv, io)`
+ *   in this process (RIPCORD_TEST_CLI=process runs it as a process too);
  * - repositories on local disk and on S3 (a real s3rver, optionally behind the fault proxy),
  *   each reachable through the CLI and in-process through the library;
  * - source trees made from the seed, and exact tree comparisons that tell lost data
@@ -33,7 +35,7 @@ import type { RepositoryListing } from '../../src/ops/repository.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
 import type { Store } from '../../src/storage/store.ts';
-import { cleanEnv, CLI, PROJECT_ROOT } from '../helpers/cli.ts';
+import { cleanEnv, CLI, PROJECT_ROOT, ripcord } from '../helpers/cli.ts';
 import type { RunResult } from '../helpers/cli.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import type { FaultProxy } from '../helpers/fault-proxy.ts';
@@ -243,7 +245,7 @@ export function oneLine(text: string): string {
 }
 
 // ---------------------------------------------------------------------------------------
-// The CLI as a child process
+// The CLI: as a child process, or in this process
 
 export const PASSPHRASE = 'reliability suite passphrase';
 export const ENCRYPTION_KEYS: EncryptionKeys = { mode: 'passphrase', passphrase: PASSPHRASE };
@@ -377,8 +379,20 @@ export function spawnWithUmask(
   }
 }
 
+/**
+ * Run the CLI to its end: in this process through `main(argv, io)` when the run needs nothing
+ * of a process (a shifted clock, umask 000, a bundle of its own), as a child process otherwise.
+ */
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliExit> {
-  return (await startCli(args, options)).done;
+  const needsProcess =
+    options.clockOffsetMs !== undefined ||
+    options.umask0 === true ||
+    options.bundle !== undefined ||
+    process.env.RIPCORD_RELIABILITY_BUNDLE !== undefined;
+  if (needsProcess) return (await startCli(args, options)).done;
+  const started = Date.now();
+  const run = await ripcord(args, { cwd: options.cwd ?? PROJECT_ROOT, env: options.env ?? {} });
+  return { ...run, signal: null, ms: Date.now() - started };
 }
 
 /** Start the CLI and SIGKILL it after `delayMs` (if it is still running then). */
