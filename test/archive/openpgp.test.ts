@@ -233,6 +233,27 @@ test('owned chunks (ownsChunks) are encrypted in place, without a copy, and gpg 
   });
 });
 
+test('the literal parts found in one decrypted buffer are sent on as one buffer: a member per part per set bit of its length made 5,500 gunzip writes a restore', async () => {
+  const data = RANDOM;
+  // chunks of odd sizes, each framed as one literal part per set bit of its length, as packArchive's members are
+  const chunks = split(data, [300_001, 7, 65_536, 1, 999_999]).map((chunk) =>
+    Buffer.from(new Uint8Array(chunk).buffer),
+  );
+  const out: Buffer[] = [];
+  await pipeline(
+    Readable.from(chunks),
+    createEncryptStream({ mode: 'passphrase', passphrase: 'parts' }, { ownsChunks: true }),
+    sink(out),
+  );
+  const message = Buffer.concat(out);
+  const reads = split(message, [PART]);
+  const plain: Buffer[] = [];
+  await pipeline(Readable.from(reads), createDecryptStream({ passphrase: 'parts' }), sink(plain));
+  assertEqualBytes(Buffer.concat(plain), data, 'the decrypted bytes');
+  // each read is at most two encrypted parts, each sent on as one buffer, plus the 22 bytes held back from the one before
+  assert.ok(plain.length <= 4 * reads.length, `${plain.length} buffers out of ${reads.length} reads`);
+});
+
 test("owned chunks that live in Node's buffer pool (small Buffer.from and gzip results) go to the worker as copies, and gpg -d reads the message", async () => {
   // Node 22 and 24 refuse to transfer the pool (DataCloneError), where Node 20 copied it.
   await withGnupgHome(async (home) => {

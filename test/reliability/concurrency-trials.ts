@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { createBackup } from '../../src/ops/backup.ts';
 import type { Bundle, CliExit, Repo, Rng, Tree, TrialOutcome } from './harness.ts';
 import {
+  backUpNewTree,
   compareTrees,
   count,
   ENCRYPTION_KEYS,
@@ -159,10 +160,9 @@ export async function concurrentRestoresTrial(dir: string, rng: Rng, bundle?: Bu
   const ids: string[] = [];
   for (const name of ['a', 'b']) {
     const source = path.join(dir, `restores-source-${name}-${rng.hex(4)}`);
-    await writeSourceTree(source, rng.child(name), { dirs: 6, filesPerDir: 8, blobBytes: 1 << 20 });
-    const run = await runCli(['backup', ...repo.args, '-q', '-C', source, '.'], { env: env(repo), bundle });
-    if (run.code !== 0) throw new Error(run.stderr);
-    ids.push(run.stdout.trim());
+    ids.push(
+      await backUpNewTree(repo, source, rng.child(name), { dirs: 6, filesPerDir: 8, blobBytes: 1 << 20 }, bundle),
+    );
     trees.push(await readTree(source));
   }
   const target = path.join(dir, `restores-target-${rng.hex(4)}`);

@@ -17,8 +17,9 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveSnapshot } from '../../src/ops/repository.ts';
-import type { Bundle, CliExit, Repo, Rng, RunningCli, Tree, TrialOutcome } from './harness.ts';
+import type { Bundle, CliExit, Repo, Rng, RunningCli, Tree, TreeShape, TrialOutcome } from './harness.ts';
 import {
+  backUpNewTree,
   compareTrees,
   copyTree,
   count,
@@ -40,12 +41,6 @@ import {
 } from './harness.ts';
 
 const HOUR = 60 * 60 * 1000;
-
-export interface TreeShape {
-  dirs: number;
-  filesPerDir: number;
-  blobBytes: number;
-}
 
 /**
  * Many small files rather than one big one: packing is fast per byte and slow per file, so
@@ -412,9 +407,7 @@ export async function prepareCrashRestore(
   bundle?: Bundle,
 ): Promise<CrashRestoreContext> {
   const source = path.join(dir, `restore-source-${repo.kind}`);
-  await writeSourceTree(source, rng, shape);
-  const backup = await runCli(['backup', ...repo.args, '-q', '-C', source, '.'], { env: keyEnv(repo), bundle });
-  if (backup.code !== 0) throw new Error(`backup for the restore trials failed: ${backup.stderr}`);
+  const snapshotId = await backUpNewTree(repo, source, rng, shape, bundle);
   const original = path.join(dir, `restore-original-${repo.kind}`);
   await copyTree(source, original);
   for (let i = 0; i < 6; i++) await mutateTree(original, rng);
@@ -422,7 +415,7 @@ export async function prepareCrashRestore(
   const target = path.join(dir, `restore-target-${repo.kind}`);
   const ctx: CrashRestoreContext = {
     repo,
-    snapshotId: backup.stdout.trim(),
+    snapshotId,
     snapshotTree: await readTree(source),
     target,
     original,
@@ -431,7 +424,7 @@ export async function prepareCrashRestore(
     stagingMs: 0,
     preRestoreMs: 0,
     applyMs: 0,
-    committed: new Set([backup.stdout.trim()]),
+    committed: new Set([snapshotId]),
     bundle,
   };
   await copyTree(original, target);

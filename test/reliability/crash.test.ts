@@ -16,6 +16,7 @@ import {
 } from './crash-trials.ts';
 import type { S3World, TrialOutcome } from './harness.ts';
 import {
+  backUpNewTree,
   compareTrees,
   copyTree,
   describeViolations,
@@ -31,7 +32,6 @@ import {
   startS3World,
   sumOutcomes,
   tempDir,
-  writeSourceTree,
 } from './harness.ts';
 
 const SEED = process.env.RIPCORD_RELIABILITY_SEED ?? 'ripcord-ci-1';
@@ -97,8 +97,11 @@ test('a restore killed while staging leaves no .ripcord-restore-* folder behind:
     const repo = localRepo(path.join(dir, 'repo'));
     const env = { RIPCORD_PASSPHRASE: PASSPHRASE };
     const source = path.join(dir, 'source');
-    await writeSourceTree(source, new Rng(`${SEED}/staging`), { dirs: 10, filesPerDir: 10, blobBytes: 4 << 20 });
-    const id = (await runCli(['backup', ...repo.args, '-q', '-C', source, '.'], { env })).stdout.trim();
+    const id = await backUpNewTree(repo, source, new Rng(`${SEED}/staging`), {
+      dirs: 10,
+      filesPerDir: 10,
+      blobBytes: 4 << 20,
+    });
     const target = path.join(dir, 'target');
     await fs.mkdir(target);
     await fs.writeFile(path.join(target, 'mine.txt'), 'kept\n');
@@ -142,8 +145,7 @@ function killDuringApply(): Promise<{ lost: string[]; extra: string[]; undo: str
       const env = { RIPCORD_PASSPHRASE: PASSPHRASE };
       const rng = new Rng(`${SEED}/apply`);
       const source = path.join(dir, 'source');
-      await writeSourceTree(source, rng, { dirs: 30, filesPerDir: 60, blobBytes: 64 << 10 });
-      const id = (await runCli(['backup', ...repo.args, '-q', '-C', source, '.'], { env })).stdout.trim();
+      const id = await backUpNewTree(repo, source, rng, { dirs: 30, filesPerDir: 60, blobBytes: 64 << 10 });
       // The target has drifted everywhere, so that moving files into place takes a while.
       const original = path.join(dir, 'original');
       await copyTree(source, original);

@@ -22,6 +22,7 @@ import { LocalStore } from '../../src/storage/local-store.ts';
 import type { PutOptions } from '../../src/storage/store.ts';
 import type { Bundle, Rng, TrialOutcome } from './harness.ts';
 import {
+  backUpNewTree,
   cleanFailure,
   compareTrees,
   count,
@@ -212,11 +213,8 @@ export async function backupIntoFullDisk(dir: string, rng: Rng, bundle?: Bundle)
 export async function restoreOntoFullDisk(dir: string, rng: Rng, bundle?: Bundle): Promise<TrialOutcome> {
   const outcome = newOutcome('restore of 8 MiB into a target on a 4 MiB tmpfs (--delete)');
   const source = path.join(dir, 'restore-full-source');
-  await writeSourceTree(source, rng, { dirs: 3, filesPerDir: 5, blobBytes: 8 << 20 });
   const repo = localRepo(path.join(dir, 'restore-full-repo'));
-  const backup = await runCli(['backup', ...repo.args, '-q', '-C', source, '.'], { env, bundle });
-  if (backup.code !== 0) throw new Error(`backup failed: ${backup.stderr}`);
-  const id = backup.stdout.trim();
+  const id = await backUpNewTree(repo, source, rng, { dirs: 3, filesPerDir: 5, blobBytes: 8 << 20 }, bundle);
   const mounted = await mountTmpfs(path.join(dir, 'restore-full-fs'), 4 << 20);
   try {
     const target = path.join(mounted.dir, 'target');

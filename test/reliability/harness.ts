@@ -536,15 +536,17 @@ export type Tree = Map<string, TreeEntry>;
 
 export { readTree, removeDir, tempDir };
 
+export interface TreeShape {
+  dirs: number;
+  filesPerDir: number;
+  blobBytes: number;
+}
+
 /**
  * A source tree made from the seed: `dirs` folders of `filesPerDir` small text files, a
  * blob of `blobBytes` random bytes, an executable script and a symlink.
  */
-export async function writeSourceTree(
-  root: string,
-  rng: Rng,
-  shape: { dirs: number; filesPerDir: number; blobBytes: number },
-): Promise<void> {
+export async function writeSourceTree(root: string, rng: Rng, shape: TreeShape): Promise<void> {
   await fs.mkdir(root, { recursive: true });
   for (let d = 0; d < shape.dirs; d++) {
     const dir = path.join(root, `dir-${d}`);
@@ -557,6 +559,30 @@ export async function writeSourceTree(
   await fs.writeFile(path.join(root, 'run.sh'), '#!/bin/sh\necho run\n', { mode: 0o755 });
   await fs.chmod(path.join(root, 'run.sh'), 0o755);
   await fs.symlink('run.sh', path.join(root, 'current')).catch(() => {});
+}
+
+/** A source tree made from the seed, and one backup of it into `repo`: the snapshot's id. */
+export async function backUpNewTree(
+  repo: Repo,
+  source: string,
+  rng: Rng,
+  shape: TreeShape,
+  bundle?: Bundle,
+): Promise<string> {
+  await writeSourceTree(source, rng, shape);
+  const env = { RIPCORD_PASSPHRASE: PASSPHRASE, ...repo.env };
+  const backup = await runCli(['backup', ...repo.args, '-q', '-C', source, '.'], { env, bundle });
+  if (backup.code !== 0) throw new Error(`the backup of ${source} failed: ${backup.stderr}`);
+  return backup.stdout.trim();
+}
+
+/** Write `files` (relative path -> text) below `root`, making folders as needed: the tree it then holds. */
+export async function writeFiles(root: string, files: Record<string, string>): Promise<Tree> {
+  for (const [name, text] of Object.entries(files)) {
+    await fs.mkdir(path.dirname(path.join(root, name)), { recursive: true });
+    await fs.writeFile(path.join(root, name), text);
+  }
+  return readTree(root);
 }
 
 /** Change a few things: edit, add and remove files (the tree stays non-empty). */

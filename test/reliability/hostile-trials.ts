@@ -47,6 +47,7 @@ import { applyRestore, planRestore } from '../../src/ops/restore.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import type { Bundle, Rng, Tree, TrialOutcome } from './harness.ts';
 import {
+  backUpNewTree,
   cleanFailure,
   compareTrees,
   copyTree,
@@ -55,13 +56,14 @@ import {
   describeError,
   ENCRYPTION_KEYS,
   isStaging,
+  localRepo,
   newOutcome,
   ORIGIN,
   PASSPHRASE,
   readTree,
   runCli,
   violate,
-  writeSourceTree,
+  writeFiles,
 } from './harness.ts';
 
 // ---------------------------------------------------------------------------------------
@@ -104,6 +106,38 @@ export interface FuzzCase {
   preRestore: boolean;
   /** the target holds "trap", a symlink to a folder outside, before the restore */
   trapLink: boolean;
+}
+
+/** A well-formed member: a ustar name, an honest size and checksum, listed in the manifest as what it is. */
+export function plainMember(name: string, type: MemberType, data: string, mode = 0o644): FuzzMember {
+  return {
+    name,
+    type,
+    data,
+    linkname: '',
+    mode,
+    nameEncoding: 'ustar',
+    sizeLie: 'none',
+    badChecksum: false,
+    weirdFlag: '0',
+    manifestAs: 'honest',
+  };
+}
+
+/** A well-formed archive of `members` with an honest manifest, restored with a pre-restore snapshot; `more` changes any of it. */
+export function plainCase(members: FuzzMember[], more: Partial<FuzzCase> = {}): FuzzCase {
+  return {
+    members,
+    duplicate: -1,
+    ending: 'proper',
+    truncateAt: 1,
+    manifest: 'honest',
+    roots: ['.'],
+    delete: false,
+    preRestore: true,
+    trapLink: false,
+    ...more,
+  };
 }
 
 const TYPEFLAGS: Record<Exclude<MemberType, 'weird'>, string> = {
@@ -789,28 +823,12 @@ export interface FixedCaseContext {
 }
 
 export async function prepareFixedCases(dir: string, rng: Rng, bundle?: Bundle): Promise<FixedCaseContext> {
-  const source = path.join(dir, 'fixed-source');
-  await writeSourceTree(source, rng, { dirs: 3, filesPerDir: 4, blobBytes: 64 << 10 });
   const repo = path.join(dir, 'fixed-repo');
-  const backup = await runCli(['backup', '--repo', repo, '-q', '-C', source, '.'], {
-    env: { RIPCORD_PASSPHRASE: PASSPHRASE },
-    bundle,
-  });
-  if (backup.code !== 0) throw new Error(`backup failed: ${backup.stderr}`);
+  const shape = { dirs: 3, filesPerDir: 4, blobBytes: 64 << 10 };
+  const id = await backUpNewTree(localRepo(repo), path.join(dir, 'fixed-source'), rng, shape, bundle);
   const targetOriginal = path.join(dir, 'fixed-target-original');
-  await fs.mkdir(targetOriginal, { recursive: true });
-  await fs.writeFile(path.join(targetOriginal, 'precious.txt'), 'keep me\n');
-  await fs.mkdir(path.join(targetOriginal, 'dir-1'));
-  await fs.writeFile(path.join(targetOriginal, 'dir-1', 'file-1.txt'), 'older\n');
-  return {
-    dir,
-    repo,
-    id: backup.stdout.trim(),
-    target: path.join(dir, 'fixed-target'),
-    targetOriginal,
-    targetTree: await readTree(targetOriginal),
-    bundle,
-  };
+  const targetTree = await writeFiles(targetOriginal, { 'precious.txt': 'keep me\n', 'dir-1/file-1.txt': 'older\n' });
+  return { dir, repo, id, target: path.join(dir, 'fixed-target'), targetOriginal, targetTree, bundle };
 }
 
 export interface FixedCase {
@@ -1038,31 +1056,7 @@ export const UNBOUND_MANIFEST_CASE: FixedCase = {
   name: 'an authenticated manifest without its trailer (nothing binds it to snapshot.json and the archive)',
   async make(ctx) {
     const repo = path.join(ctx.dir, `manifest-no-trailer-${Date.now()}`);
-    const members: FuzzMember[] = [
-      {
-        name: 'a.txt',
-        type: 'file',
-        data: 'hello\n',
-        linkname: '',
-        mode: 0o644,
-        nameEncoding: 'ustar',
-        sizeLie: 'none',
-        badChecksum: false,
-        weirdFlag: '0',
-        manifestAs: 'honest',
-      },
-    ];
-    const c: FuzzCase = {
-      members,
-      duplicate: -1,
-      ending: 'proper',
-      truncateAt: 1,
-      manifest: 'honest',
-      roots: ['a.txt'],
-      delete: false,
-      preRestore: true,
-      trapLink: false,
-    };
+    const c = plainCase([plainMember('a.txt', 'file', 'hello\n')], { roots: ['a.txt'] });
     const places = { sandbox: ctx.dir, outside: ctx.dir, target: ctx.target };
     const entries = honestManifest(c, places);
     const archive = await encrypt(gzipSync(buildTar(c, places)));

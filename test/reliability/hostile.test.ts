@@ -28,6 +28,8 @@ import {
   fixedCaseTrial,
   fuzzTrial,
   honestManifest,
+  plainCase,
+  plainMember,
   prepareFixedCases,
   prepareFuzz,
   MALFORMED_MANIFEST_CASE,
@@ -35,7 +37,6 @@ import {
   UNBOUND_MANIFEST_CASE,
   writeForgedSnapshot,
 } from './hostile-trials.ts';
-import type { FuzzCase } from './hostile-trials.ts';
 
 const SEED = process.env.RIPCORD_RELIABILITY_SEED ?? 'ripcord-ci-1';
 const FUZZ_SEED = Number.parseInt(new Rng(`${SEED}/hostile`).hex(7), 16);
@@ -117,30 +118,11 @@ test(`a manifest whose roots name paths outside the target (.., absolute, throug
 /** A valid snapshot of one file, a.txt, whose manifest also lists the root `extraRoot`. */
 async function forgeOneFileSnapshot(dir: string, extraRoot: string, preRestore: boolean) {
   const ctx = await prepareFuzz(dir);
-  const c: FuzzCase = {
-    members: [
-      {
-        name: 'a.txt',
-        type: 'file',
-        data: 'hello\n',
-        linkname: '',
-        mode: 0o644,
-        nameEncoding: 'ustar',
-        sizeLie: 'none',
-        badChecksum: false,
-        weirdFlag: '0',
-        manifestAs: 'honest',
-      },
-    ],
-    duplicate: -1,
-    ending: 'proper',
-    truncateAt: 1,
-    manifest: 'honest',
+  const c = plainCase([plainMember('a.txt', 'file', 'hello\n')], {
     roots: ['a.txt', extraRoot],
     delete: true,
     preRestore,
-    trapLink: false,
-  };
+  });
   const repo = path.join(dir, 'repo');
   const archive = await encrypt(gzipSync(buildTar(c, ctx.places)));
   const id = await writeForgedSnapshot(repo, {
@@ -220,29 +202,9 @@ test('restore refuses, before touching the target, a manifest in which one path 
   const dir = await tempDir('ripcord-reliability-conflict-');
   try {
     const ctx = await prepareFuzz(dir);
-    const member = {
-      linkname: '',
-      mode: 0o644,
-      nameEncoding: 'ustar',
-      sizeLie: 'none',
-      badChecksum: false,
-      weirdFlag: '0',
-      manifestAs: 'honest',
-    } as const;
-    const c: FuzzCase = {
-      members: [
-        { ...member, name: 'config', type: 'file', data: 'a file\n' },
-        { ...member, name: 'config/b', type: 'dir', data: '', mode: 0o755 },
-      ],
-      duplicate: -1,
-      ending: 'proper',
-      truncateAt: 1,
-      manifest: 'honest',
-      roots: ['.'],
+    const c = plainCase([plainMember('config', 'file', 'a file\n'), plainMember('config/b', 'dir', '', 0o755)], {
       delete: true,
-      preRestore: true,
-      trapLink: false,
-    };
+    });
     const outcome = await fuzzTrial(ctx, c, 'file and parent');
     explain(outcome);
     assert.is(outcome.lost, 0, 'the pre-restore snapshot must at least make it recoverable');

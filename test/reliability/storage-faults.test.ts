@@ -2,7 +2,6 @@
  * Storage faults, CI-sized: the CLI against a real S3 server through the fault proxy.
  * Random fault plans run in `npm run stress`.
  */
-import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { describeViolations, explain, removeDir, Rng, startS3World, sumOutcomes, tempDir } from './harness.ts';
@@ -12,20 +11,23 @@ import type { StorageFaultPlan } from './storage-trials.ts';
 
 const SEED = process.env.RIPCORD_RELIABILITY_SEED ?? 'ripcord-ci-1';
 
+// One server, proxy and prepared repository for the three tests: each trial lists the
+// repository before and after itself, so what an earlier plan committed does not count.
+const dir = await tempDir('ripcord-reliability-storage-');
+const s3 = await startS3World();
+const ctx = await prepareStorage(s3, dir, new Rng(`${SEED}/storage`));
+
+test.after(async () => {
+  await s3.stop();
+  await removeDir(dir);
+});
+
 async function runPlans(plans: StorageFaultPlan[]): Promise<TrialOutcome> {
-  const dir = await tempDir('ripcord-reliability-storage-');
-  const s3 = await startS3World();
-  try {
-    const ctx = await prepareStorage(s3, path.join(dir), new Rng(`${SEED}/storage`));
-    const outcomes: TrialOutcome[] = [];
-    for (const plan of plans) outcomes.push(await storageFaultTrial(ctx, plan));
-    const total = sumOutcomes('storage faults', outcomes);
-    explain(total);
-    return total;
-  } finally {
-    await s3.stop();
-    await removeDir(dir);
-  }
+  const outcomes: TrialOutcome[] = [];
+  for (const plan of plans) outcomes.push(await storageFaultTrial(ctx, plan));
+  const total = sumOutcomes('storage faults', outcomes);
+  explain(total);
+  return total;
 }
 
 test('uploads and downloads through a faulty connection to S3 (500/503 answers, connections reset mid-upload, slow answers) are retried to success; permanent faults (403, a fault on every attempt) fail with one line; no half-written snapshot ever becomes visible', async () => {

@@ -19,6 +19,7 @@ import { formatChecksums, sealMetadata, serializeMetadata, SNAPSHOT_KINDS } from
 import { verifySnapshots } from '../../src/ops/verify.ts';
 import type { Bundle, Rng, Tree, TrialOutcome } from './harness.ts';
 import {
+  backUpNewTree,
   cleanFailure,
   compareTrees,
   copyTree,
@@ -33,7 +34,7 @@ import {
   runCli,
   violate,
   withStore,
-  writeSourceTree,
+  writeFiles,
 } from './harness.ts';
 
 export const TAMPERED_OBJECTS = ['archive.tar.gz.pgp', 'manifest.json.pgp', 'snapshot.json'] as const;
@@ -53,27 +54,21 @@ export interface TamperContext {
 }
 
 export async function prepareTamper(dir: string, rng: Rng, bundle?: Bundle): Promise<TamperContext> {
-  const source = path.join(dir, 'tamper-source');
-  await writeSourceTree(source, rng, { dirs: 4, filesPerDir: 6, blobBytes: 256 << 10 });
   const repo = path.join(dir, 'tamper-pristine');
-  const backup = await runCli(['backup', '--repo', repo, '-q', '-C', source, '.'], {
-    env: { RIPCORD_PASSPHRASE: PASSPHRASE },
-    bundle,
-  });
-  if (backup.code !== 0) throw new Error(`backup for the tamper trials failed: ${backup.stderr}`);
-  const id = backup.stdout.trim();
+  const shape = { dirs: 4, filesPerDir: 6, blobBytes: 256 << 10 };
+  const id = await backUpNewTree(localRepo(repo), path.join(dir, 'tamper-source'), rng, shape, bundle);
   const targetOriginal = path.join(dir, 'tamper-target-original');
-  await fs.mkdir(targetOriginal, { recursive: true });
-  await fs.writeFile(path.join(targetOriginal, 'precious.txt'), 'the target before any restore\n');
-  await fs.mkdir(path.join(targetOriginal, 'dir-0'));
-  await fs.writeFile(path.join(targetOriginal, 'dir-0', 'file-0.txt'), 'an older version\n');
+  const targetTree = await writeFiles(targetOriginal, {
+    'precious.txt': 'the target before any restore\n',
+    'dir-0/file-0.txt': 'an older version\n',
+  });
   return {
     dir,
     pristine: path.join(repo, id),
     id,
     target: path.join(dir, 'tamper-target'),
     targetOriginal,
-    targetTree: await readTree(targetOriginal),
+    targetTree,
     bundle,
   };
 }
