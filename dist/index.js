@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-RMOP5PST.js";
+} from "./chunks/chunk-ZXCN5OFK.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-EEIWLDBZ.js";
+} from "./chunks/chunk-VWNI6WSZ.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-QGALMNZG.js";
+} from "./chunks/chunk-Z5YZYC36.js";
 import "./chunks/chunk-JJBUXAT6.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import "./chunks/chunk-EYQ7L4U7.js";

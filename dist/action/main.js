@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-3CKBQRT6.js";
+} from "../chunks/chunk-KQH32DSH.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-EEIWLDBZ.js";
+} from "../chunks/chunk-VWNI6WSZ.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-U3SUCS5N.js";
+} from "../chunks/chunk-YUXJW4SE.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-FFIN6E6J.js";
+import "../chunks/chunk-CM7YPJAK.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -56,7 +56,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-QGALMNZG.js";
+} from "../chunks/chunk-Z5YZYC36.js";
 import "../chunks/chunk-JJBUXAT6.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-U3SUCS5N.js";
+} from "../chunks/chunk-YUXJW4SE.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-FFIN6E6J.js";
+import "../chunks/chunk-CM7YPJAK.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-QGALMNZG.js";
+import "../chunks/chunk-Z5YZYC36.js";
 import "../chunks/chunk-JJBUXAT6.js";
 import {
   keepYoungGenerationSmall

@@ -78,6 +78,10 @@ export class PlaintextReader implements PacketEvents {
   #nested: PlaintextReader | undefined;
   #inflater: Inflater | undefined;
   #ending: Promise<void>[] = [];
+  /** literal data found in the buffer being written, sent on as one when write() is done */
+  #pieces: Buffer[] = [];
+  /** the buffer being written went (in part) to the inflater, which keeps it: it must not change */
+  #kept = false;
 
   constructor(ctx: OutputContext, depth: number) {
     this.#ctx = ctx;
@@ -88,7 +92,37 @@ export class PlaintextReader implements PacketEvents {
   }
 
   write(data: Buffer): void {
+    this.#pieces = [];
+    this.#kept = false;
     this.#parser.write(data);
+    this.#sendPieces(data);
+  }
+
+  /**
+   * Send the literal data found in `data` on. ripcord's archives frame each gzip member as
+   * one literal part per set bit of its length, so a MiB of plaintext holds a dozen parts
+   * between 1- to 5-byte length headers: sent one by one, they were 5,500 writes into
+   * gunzip on the benchmark, each a round trip to the thread pool. The parts are moved
+   * together over the headers between them (already read, and hashed for the MDC) and sent
+   * as one, without a copy into a new buffer.
+   */
+  #sendPieces(data: Buffer): void {
+    const pieces = this.#pieces;
+    this.#pieces = [];
+    if (pieces.length === 0) return;
+    const first = pieces[0] as Buffer;
+    if (pieces.length === 1 || this.#kept || !inOrderWithin(pieces, data)) {
+      for (const piece of pieces) this.#ctx.push(piece);
+      return;
+    }
+    const start = first.byteOffset - data.byteOffset;
+    let end = start;
+    for (const piece of pieces) {
+      const at = piece.byteOffset - data.byteOffset;
+      if (at !== end) data.copyWithin(end, at, at + piece.length);
+      end += piece.length;
+    }
+    this.#ctx.push(data.subarray(start, end));
   }
 
   start(tag: number): void {
@@ -103,6 +137,8 @@ export class PlaintextReader implements PacketEvents {
         return;
       case TAG.compressed:
         if (this.#depth > 0) throw ctx.corrupt('it holds nested compressed data');
+        // what came before goes first: the nested packets' data may be sent at once
+        for (const piece of this.#pieces.splice(0)) ctx.push(piece);
         this.#current = 'compressed-algorithm';
         return;
       case TAG.onePassSignature:
@@ -119,12 +155,13 @@ export class PlaintextReader implements PacketEvents {
   body(chunk: Buffer): void {
     switch (this.#current) {
       case 'literal':
-        this.#ctx.push(chunk);
+        this.#pieces.push(chunk);
         return;
       case 'literal-header':
         this.#literalHeader(chunk);
         return;
       case 'compressed':
+        this.#kept = true;
         if (this.#inflater) this.#inflater.write(chunk);
         else (this.#nested as PlaintextReader).write(chunk);
         return;
@@ -157,7 +194,7 @@ export class PlaintextReader implements PacketEvents {
     if (header.length < size) return;
     this.#header = [];
     this.#current = 'literal';
-    if (header.length > size) this.#ctx.push(header.subarray(size));
+    if (header.length > size) this.#pieces.push(header.subarray(size));
   }
 
   end(): void {
@@ -198,4 +235,14 @@ export class PlaintextReader implements PacketEvents {
     this.#inflater?.destroy();
     this.#nested?.destroy();
   }
+}
+
+/** Every piece is a view of `data`, each after the one before. */
+function inOrderWithin(pieces: readonly Buffer[], data: Buffer): boolean {
+  let next = data.byteOffset;
+  for (const piece of pieces) {
+    if (piece.buffer !== data.buffer || piece.byteOffset < next) return false;
+    next = piece.byteOffset + piece.length;
+  }
+  return next <= data.byteOffset + data.length;
 }
