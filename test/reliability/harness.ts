@@ -9,7 +9,7 @@
  * - the bundled CLI as a child process: run it, or start it and SIGKILL it; optionally
  *   with a shifted clock (a preload that moves Date forward, to get past prune's grace
  *   period without waiting an hour) and a umask of 000 (so file modes come from ripcord);
- *   a run that needs none of that, nor a bundle of its own, goes through `main(argv, io)`
+ *   a run that needs no shifted clock nor a bundle of its own goes through `main(argv, io)`
  *   in this process (RIPCORD_TEST_CLI=process runs it as a process too);
  * - repositories on local disk and on S3 (a real s3rver, optionally behind the fault proxy),
  *   each reachable through the CLI and in-process through the library;
@@ -381,18 +381,24 @@ export function spawnWithUmask(
 
 /**
  * Run the CLI to its end: in this process through `main(argv, io)` when the run needs nothing
- * of a process (a shifted clock, umask 000, a bundle of its own), as a child process otherwise.
+ * of a process (a shifted clock, a bundle of its own), as a child process otherwise. Under
+ * umask0 this process's umask is 000 while the command runs (runs with umask0 are not
+ * started side by side).
  */
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliExit> {
   const needsProcess =
     options.clockOffsetMs !== undefined ||
-    options.umask0 === true ||
     options.bundle !== undefined ||
     process.env.RIPCORD_RELIABILITY_BUNDLE !== undefined;
   if (needsProcess) return (await startCli(args, options)).done;
   const started = Date.now();
-  const run = await ripcord(args, { cwd: options.cwd ?? PROJECT_ROOT, env: options.env ?? {} });
-  return { ...run, signal: null, ms: Date.now() - started };
+  const previous = options.umask0 ? process.umask(0) : undefined;
+  try {
+    const run = await ripcord(args, { cwd: options.cwd ?? PROJECT_ROOT, env: options.env ?? {} });
+    return { ...run, signal: null, ms: Date.now() - started };
+  } finally {
+    if (previous !== undefined) process.umask(previous);
+  }
 }
 
 /** Start the CLI and SIGKILL it after `delayMs` (if it is still running then). */

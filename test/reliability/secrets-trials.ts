@@ -186,7 +186,6 @@ export interface SecretsOptions {
 }
 
 export async function secretsTrial(dir: string, rng: Rng, options: SecretsOptions = {}): Promise<TrialOutcome> {
-  const bundle = options.bundle ?? DIST_BUNDLE;
   const outcome = newOutcome(
     'every command, the monitoring outputs and the Action, with a recognisable passphrase and private key',
   );
@@ -238,7 +237,7 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
     expect: Expect = 'ok',
     cwd = dir,
   ): Promise<CliExit> => {
-    const exit = await runCli(args, { env, cwd, bundle, umask0: true });
+    const exit = await runCli(args, { env, cwd, bundle: options.bundle, umask0: true });
     streams.push({ label: `${label} (stdout)`, text: exit.stdout }, { label: `${label} (stderr)`, text: exit.stderr });
     count(outcome, 'commands run');
     if (args.includes('--debug')) count(outcome, 'runs with --debug');
@@ -252,6 +251,33 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
       );
     return exit;
   };
+  const runAll = async (runs: Parameters<typeof run>[]) => {
+    for (const args of runs) await run(...args);
+  };
+  /** restore `snapshot` from the repository `repo` names into dir/`target`, with --yes --debug and `more` */
+  const restoreArgs = (snapshot: string, repo: string[], target: string, ...more: string[]) => [
+    'restore',
+    snapshot,
+    ...repo,
+    '--target',
+    path.join(dir, target),
+    '--yes',
+    '--debug',
+    ...more,
+  ];
+  /** a deploy of config in ws, recorded in repository A, validated by `validate`; `more` ends with -- and the command */
+  const deployArgs = (validate: string, ...more: string[]) => [
+    'deploy',
+    '--repo',
+    repoA,
+    '-C',
+    ws,
+    '--paths',
+    'config',
+    '--validate',
+    validate,
+    ...more,
+  ];
   const monitoring = (name: string) => [
     '--report',
     path.join(reports, `${name}.json`),
@@ -297,54 +323,17 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
       ['restore', 'latest', '--repo', repoA, '--target', path.join(dir, 'target-1'), '--dry-run'],
       passEnv,
     );
-    await run(
-      'restore',
-      [
-        'restore',
-        'latest',
-        '--repo',
-        repoA,
-        '--target',
-        path.join(dir, 'target-1'),
-        '--yes',
-        '--debug',
-        ...monitoring('restore'),
-      ],
-      passEnv,
-    );
+    await run('restore', restoreArgs('latest', ['--repo', repoA], 'target-1', ...monitoring('restore')), passEnv);
     await run('copy', ['copy', '--all', '--repo', repoA, '--to', repoB, '--debug', ...monitoring('copy')], passEnv);
     await run('check', ['check', '--max-age', '1h', '--repo', repoA, '--debug', ...monitoring('check')], passEnv);
     await run(
       'deploy',
-      [
-        'deploy',
-        '--repo',
-        repoA,
-        '-C',
-        ws,
-        '--paths',
-        'config',
-        '--validate',
-        'true',
-        ...monitoring('deploy'),
-        '--',
-        'sh',
-        '-c',
-        'echo deployed > config/deployed.txt',
-      ],
+      deployArgs('true', ...monitoring('deploy'), '--', 'sh', '-c', 'echo deployed > config/deployed.txt'),
       passEnv,
     );
     await run(
       'deploy rolled back',
-      [
-        'deploy',
-        '--repo',
-        repoA,
-        '-C',
-        ws,
-        '--paths',
-        'config',
-        '--validate',
+      deployArgs(
         'grep -q "replicas: 2" config/app.yaml',
         '--on-rollback',
         'echo rolled back',
@@ -354,7 +343,7 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
         'sh',
         '-c',
         'echo broken > config/app.yaml',
-      ],
+      ),
       passEnv,
       10,
     );
@@ -370,19 +359,7 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
     const sawFile = path.join(dir, 'hook-saw-passphrase.txt');
     await run(
       'deploy (hook looks at its environment)',
-      [
-        'deploy',
-        '--repo',
-        repoA,
-        '-C',
-        ws,
-        '--paths',
-        'config',
-        '--validate',
-        `sh -c 'if [ -n "$RIPCORD_PASSPHRASE" ]; then echo set > ${sawFile}; fi'`,
-        '--',
-        'true',
-      ],
+      deployArgs(`sh -c 'if [ -n "$RIPCORD_PASSPHRASE" ]; then echo set > ${sawFile}; fi'`, '--', 'true'),
       passEnv,
     );
     if (
@@ -403,163 +380,117 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
         await fs.writeFile(archive, data);
       }
     }
-    await run(
-      'verify of a damaged repository',
-      ['verify', '--all', '--read-data', '--repo', tampered, '--debug', ...monitoring('verify-damaged')],
-      passEnv,
-      'fail',
-    );
-    await run(
-      'restore of a damaged snapshot',
+    await runAll([
       [
-        'restore',
-        'latest',
-        '--repo',
-        tampered,
-        '--target',
-        path.join(dir, 'target-2'),
-        '--yes',
-        '--debug',
-        ...monitoring('restore-damaged'),
+        'verify of a damaged repository',
+        ['verify', '--all', '--read-data', '--repo', tampered, '--debug', ...monitoring('verify-damaged')],
+        passEnv,
+        'fail',
       ],
-      passEnv,
-      'fail',
-    );
-    await run(
-      'restore of a missing snapshot',
       [
-        'restore',
-        '20200101T000000.000Z-dead',
-        '--repo',
-        repoA,
-        '--target',
-        path.join(dir, 'target-2'),
-        '--yes',
-        '--debug',
+        'restore of a damaged snapshot',
+        restoreArgs('latest', ['--repo', tampered], 'target-2', ...monitoring('restore-damaged')),
+        passEnv,
+        'fail',
       ],
-      passEnv,
-      'fail',
-    );
-    await run(
-      'restore with a wrong passphrase file',
       [
-        'restore',
-        'latest',
-        '--repo',
-        repoA,
-        '--target',
-        path.join(dir, 'target-2'),
-        '--yes',
-        '--debug',
-        '--passphrase-file',
-        path.join(inputs, 'wrong.txt'),
+        'restore of a missing snapshot',
+        restoreArgs('20200101T000000.000Z-dead', ['--repo', repoA], 'target-2'),
+        passEnv,
+        'fail',
       ],
-      {},
-      'fail',
-    );
-    await run('an unknown option', ['backup', '--repo', repoA, '--bogus', '--debug'], passEnv, 2);
-    await run(
-      'a repository that cannot be reached',
       [
-        'backup',
-        '--repo',
-        `s3://${S3_BUCKET}/x`,
-        '--s3-endpoint',
-        'http://127.0.0.1:9',
-        '-C',
-        ws,
-        'config',
-        '--debug',
-        ...monitoring('unreachable'),
+        'restore with a wrong passphrase file',
+        restoreArgs('latest', ['--repo', repoA], 'target-2', '--passphrase-file', path.join(inputs, 'wrong.txt')),
+        {},
+        'fail',
       ],
-      { ...passEnv, ...S3_ENV },
-      'fail',
-    );
-    await run(
-      'a webhook that cannot be reached',
+      ['an unknown option', ['backup', '--repo', repoA, '--bogus', '--debug'], passEnv, 2],
       [
-        'backup',
-        '--repo',
-        repoA,
-        '-C',
-        ws,
-        'config',
-        '--debug',
-        '--notify-webhook',
-        'http://127.0.0.1:9/hook',
-        '--notify-on',
-        'success',
+        'a repository that cannot be reached',
+        [
+          'backup',
+          '--repo',
+          `s3://${S3_BUCKET}/x`,
+          '--s3-endpoint',
+          'http://127.0.0.1:9',
+          '-C',
+          ws,
+          'config',
+          '--debug',
+          ...monitoring('unreachable'),
+        ],
+        { ...passEnv, ...S3_ENV },
+        'fail',
       ],
-      passEnv,
-      'ok',
-    );
-    await run('a missing source', ['backup', '--repo', repoA, '-C', ws, 'no-such-folder', '--debug'], passEnv, 'fail');
+      [
+        'a webhook that cannot be reached',
+        [
+          'backup',
+          '--repo',
+          repoA,
+          '-C',
+          ws,
+          'config',
+          '--debug',
+          '--notify-webhook',
+          'http://127.0.0.1:9/hook',
+          '--notify-on',
+          'success',
+        ],
+        passEnv,
+        'ok',
+      ],
+      ['a missing source', ['backup', '--repo', repoA, '-C', ws, 'no-such-folder', '--debug'], passEnv, 'fail'],
+    ]);
 
     // Public-key mode: backups hold no secret; restores need the protected private key.
-    await run(
-      'backup to recipients',
-      ['backup', '--repo', repoC, '-C', ws, 'config', ...monitoring('backup-public-key')],
-      { RIPCORD_RECIPIENTS: secrets.publicKey, ...signing },
-    );
-    await run(
-      'restore with the private key',
+    await runAll([
       [
-        'restore',
-        'latest',
-        '--repo',
-        repoC,
-        '--target',
-        path.join(dir, 'target-3'),
-        '--yes',
-        '--debug',
-        ...monitoring('restore-public-key'),
+        'backup to recipients',
+        ['backup', '--repo', repoC, '-C', ws, 'config', ...monitoring('backup-public-key')],
+        { RIPCORD_RECIPIENTS: secrets.publicKey, ...signing },
       ],
-      idEnv,
-    );
-    await run(
-      'restore with the private key as a file',
-      ['restore', 'latest', '--repo', repoC, '--target', path.join(dir, 'target-4'), '--yes', '--debug'],
-      {
-        RIPCORD_IDENTITY: identityFile,
-        RIPCORD_IDENTITY_PASSPHRASE: secrets.keyPassphrase,
-        RIPCORD_TRUSTED_SIGNERS: secrets.publicKey,
-        ...signing,
-      },
-    );
-    await run('verify with the private key', ['verify', '--all', '--read-data', '--repo', repoC, '--debug'], idEnv);
-    await run('dump with the private key', ['dump', 'latest', 'config/app.yaml', '--repo', repoC], idEnv);
-    await run(
-      'restore with a wrong key passphrase',
       [
-        'restore',
-        'latest',
-        '--repo',
-        repoC,
-        '--target',
-        path.join(dir, 'target-5'),
-        '--yes',
-        '--debug',
-        ...monitoring('restore-wrong-key-passphrase'),
+        'restore with the private key',
+        restoreArgs('latest', ['--repo', repoC], 'target-3', ...monitoring('restore-public-key')),
+        idEnv,
       ],
-      {
-        RIPCORD_IDENTITY: secrets.privateKey,
-        RIPCORD_IDENTITY_PASSPHRASE: 'wrong',
-        RIPCORD_TRUSTED_SIGNERS: secrets.publicKey,
-      },
-      'fail',
-    );
-    await run(
-      'restore without the key passphrase',
-      ['restore', 'latest', '--repo', repoC, '--target', path.join(dir, 'target-5'), '--yes', '--debug'],
-      { RIPCORD_IDENTITY: secrets.privateKey, RIPCORD_TRUSTED_SIGNERS: secrets.publicKey },
-      'fail',
-    );
-    await run(
-      'restore of a passphrase snapshot with only the key',
-      ['restore', 'latest', '--repo', repoA, '--target', path.join(dir, 'target-5'), '--yes', '--debug'],
-      idEnv,
-      'fail',
-    );
+      [
+        'restore with the private key as a file',
+        restoreArgs('latest', ['--repo', repoC], 'target-4'),
+        {
+          RIPCORD_IDENTITY: identityFile,
+          RIPCORD_IDENTITY_PASSPHRASE: secrets.keyPassphrase,
+          RIPCORD_TRUSTED_SIGNERS: secrets.publicKey,
+          ...signing,
+        },
+      ],
+      ['verify with the private key', ['verify', '--all', '--read-data', '--repo', repoC, '--debug'], idEnv],
+      ['dump with the private key', ['dump', 'latest', 'config/app.yaml', '--repo', repoC], idEnv],
+      [
+        'restore with a wrong key passphrase',
+        restoreArgs('latest', ['--repo', repoC], 'target-5', ...monitoring('restore-wrong-key-passphrase')),
+        {
+          RIPCORD_IDENTITY: secrets.privateKey,
+          RIPCORD_IDENTITY_PASSPHRASE: 'wrong',
+          RIPCORD_TRUSTED_SIGNERS: secrets.publicKey,
+        },
+        'fail',
+      ],
+      [
+        'restore without the key passphrase',
+        restoreArgs('latest', ['--repo', repoC], 'target-5'),
+        { RIPCORD_IDENTITY: secrets.privateKey, RIPCORD_TRUSTED_SIGNERS: secrets.publicKey },
+        'fail',
+      ],
+      [
+        'restore of a passphrase snapshot with only the key',
+        restoreArgs('latest', ['--repo', repoA], 'target-5'),
+        idEnv,
+        'fail',
+      ],
+    ]);
 
     if (options.s3) {
       const s3 = options.s3.repo(`secrets-${Date.now()}`);
@@ -567,11 +498,7 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
         ...passEnv,
         ...S3_ENV,
       });
-      await run(
-        'restore from S3',
-        ['restore', 'latest', ...s3.args, '--target', path.join(dir, 'target-6'), '--yes', '--debug'],
-        { ...passEnv, ...S3_ENV },
-      );
+      await run('restore from S3', restoreArgs('latest', s3.args, 'target-6'), { ...passEnv, ...S3_ENV });
       await run(
         'verify on S3 with a wrong passphrase',
         ['verify', '--all', '--read-data', ...s3.args, '--debug'],
@@ -591,7 +518,7 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
       expect: 'ok' | 'fail',
       state?: Record<string, string>,
     ) => {
-      const result = await runActionEntry(bundle, entry, {
+      const result = await runActionEntry(options.bundle ?? DIST_BUNDLE, entry, {
         workspace: actionWs,
         runnerTemp,
         inputs: actionInputs,
@@ -613,88 +540,61 @@ export async function secretsTrial(dir: string, rng: Rng, options: SecretsOption
         );
       return result;
     };
-    await action('backup', 'main', { command: 'backup', paths: 'config', passphrase: secrets.passphrase }, 'ok');
-    await action('verify', 'main', { command: 'verify', 'read-data': 'true', passphrase: secrets.passphrase }, 'ok');
-    await action(
-      'restore',
-      'main',
-      { command: 'restore', snapshot: 'latest', target: 'restored', passphrase: secrets.passphrase },
-      'ok',
-    );
-    await action(
-      'deploy that rolls back',
-      'main',
-      {
-        command: 'deploy',
-        paths: 'config',
-        passphrase: secrets.passphrase,
-        deploy: 'echo "replicas: 0" > config/app.yaml',
-        validate: 'grep -q "replicas: 2" config/app.yaml',
-      },
-      'fail',
-    );
-    const guard = await action(
-      'backup with the guard armed',
-      'main',
-      {
-        command: 'backup',
-        paths: 'config',
-        passphrase: secrets.passphrase,
-        'rollback-on-failure': 'true',
-        validate: 'false',
-      },
-      'ok',
-    );
+    const backupInputs = { command: 'backup', paths: 'config', passphrase: secrets.passphrase };
+    const guardInputs = { ...backupInputs, 'rollback-on-failure': 'true' };
+    // a restore from the public-key repository, with the private key but without its passphrase
+    const keyRestore = {
+      command: 'restore',
+      repository: repoC,
+      snapshot: 'latest',
+      target: 'restored-pk',
+      identity: secrets.privateKey,
+      'trusted-signers': secrets.publicKey,
+    };
+    const mainSteps = async (steps: [string, Record<string, string>, 'ok' | 'fail'][]) => {
+      for (const [label, stepInputs, expect] of steps) await action(label, 'main', stepInputs, expect);
+    };
+    await mainSteps([
+      ['backup', backupInputs, 'ok'],
+      ['verify', { command: 'verify', 'read-data': 'true', passphrase: secrets.passphrase }, 'ok'],
+      ['restore', { command: 'restore', snapshot: 'latest', target: 'restored', passphrase: secrets.passphrase }, 'ok'],
+      [
+        'deploy that rolls back',
+        {
+          ...backupInputs,
+          command: 'deploy',
+          deploy: 'echo "replicas: 0" > config/app.yaml',
+          validate: 'grep -q "replicas: 2" config/app.yaml',
+        },
+        'fail',
+      ],
+    ]);
+    const guard = await action('backup with the guard armed', 'main', { ...guardInputs, validate: 'false' }, 'ok');
     await fs.writeFile(path.join(actionWs, 'config', 'app.yaml'), 'replicas: 0\n');
-    await action(
-      'post: automatic rollback',
-      'post',
-      {
-        command: 'backup',
-        paths: 'config',
-        passphrase: secrets.passphrase,
-        'rollback-on-failure': 'true',
-        validate: 'true',
-      },
-      'ok',
-      guard.state,
-    );
-    await action(
-      'restore with the private key',
-      'main',
-      {
-        command: 'restore',
-        repository: repoC,
-        snapshot: 'latest',
-        target: 'restored-pk',
-        identity: secrets.privateKey,
-        'identity-passphrase': secrets.keyPassphrase,
-        'trusted-signers': secrets.publicKey,
-        'signing-key': secrets.privateKey,
-        'signing-key-passphrase': secrets.keyPassphrase,
-      },
-      'ok',
-    );
-    await action(
-      'restore of a missing snapshot',
-      'main',
-      { command: 'restore', snapshot: '20200101T000000.000Z-dead', target: 'restored', passphrase: secrets.passphrase },
-      'fail',
-    );
-    await action(
-      'restore with a wrong key passphrase',
-      'main',
-      {
-        command: 'restore',
-        repository: repoC,
-        snapshot: 'latest',
-        target: 'restored-pk',
-        identity: secrets.privateKey,
-        'identity-passphrase': 'wrong',
-        'trusted-signers': secrets.publicKey,
-      },
-      'fail',
-    );
+    await action('post: automatic rollback', 'post', { ...guardInputs, validate: 'true' }, 'ok', guard.state);
+    await mainSteps([
+      [
+        'restore with the private key',
+        {
+          ...keyRestore,
+          'identity-passphrase': secrets.keyPassphrase,
+          'signing-key': secrets.privateKey,
+          'signing-key-passphrase': secrets.keyPassphrase,
+        },
+        'ok',
+      ],
+      [
+        'restore of a missing snapshot',
+        {
+          command: 'restore',
+          snapshot: '20200101T000000.000Z-dead',
+          target: 'restored',
+          passphrase: secrets.passphrase,
+        },
+        'fail',
+      ],
+      ['restore with a wrong key passphrase', { ...keyRestore, 'identity-passphrase': 'wrong' }, 'fail'],
+    ]);
   } finally {
     await capture.close();
   }

@@ -1,8 +1,10 @@
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { NotFoundError } from '../../src/domain/errors.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import { PARTIAL_MARKER } from '../../src/storage/replace-file.ts';
 import { openStore } from '../../src/storage/open-store.ts';
@@ -137,5 +139,43 @@ local(
     }
   }),
 );
+
+for (const [how, make] of [
+  ['itself', async (root: string) => new LocalStore(root)],
+  ['through openStore (retry-wrapped)', (root: string) => openStore(root)],
+] as const) {
+  local(
+    `openFile (${how}) reads an object into the caller's reused buffer, byte for byte as get, and a missing key is NotFoundError`,
+    settles(async () => {
+      const root = await freshRoot();
+      try {
+        const store = await make(root);
+        const data = randomBytes(3 * 1024 * 1024 + 11);
+        await store.put('snap/archive', data);
+        assert.ok(store.openFile, 'a local store offers openFile');
+        const file = await store.openFile!('snap/archive');
+        const buffer = Buffer.alloc(1024 * 1024 - 3); // one buffer, filled again and again
+        const hash = createHash('sha256');
+        let total = 0;
+        try {
+          for (let n = await file.read(buffer); n > 0; n = await file.read(buffer)) {
+            hash.update(buffer.subarray(0, n));
+            total += n;
+          }
+        } finally {
+          await file.close();
+        }
+        assert.is(total, data.length);
+        assert.is(hash.digest('hex'), (await sha256OfStream(await store.get('snap/archive'))).sha256);
+        await store.openFile!('snap/missing').then(
+          () => assert.unreachable('openFile of a missing key resolved'),
+          (error: Error) => assert.instance(error, NotFoundError),
+        );
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
+    }),
+  );
+}
 
 local.run();
