@@ -40,15 +40,23 @@ await server.bucket(BUCKET);
 
 let prefixes = 0;
 const freshUrl = (label = 'repo') => `s3://${BUCKET}/${label}-${++prefixes}`;
+/** a small list page, so that a few hundred keys take several listing requests */
+const LIST_PAGE = 100;
 const openS3 = (url: string, options: S3StoreOptions = {}) =>
-  createS3Store(url, { endpoint: server.endpoint, partSize: 5 * MiB, maxKeys: 100, ...options });
+  createS3Store(url, { endpoint: server.endpoint, partSize: 5 * MiB, maxKeys: LIST_PAGE, ...options });
 
-defineStoreContract('s3', async () => ({ store: await openS3(freshUrl('contract')), cleanup: async () => {} }));
+defineStoreContract('s3', async () => ({ store: await openS3(freshUrl('contract')), cleanup: async () => {} }), {
+  listPage: LIST_PAGE,
+});
 
-defineStoreContract('s3, through openStore (retry-wrapped)', async () => ({
-  store: await openStore(freshUrl('wrapped'), { s3: { endpoint: server.endpoint, maxKeys: 100 } }),
-  cleanup: async () => {},
-}));
+defineStoreContract(
+  's3, through openStore (retry-wrapped)',
+  async () => ({
+    store: await openStore(freshUrl('wrapped'), { s3: { endpoint: server.endpoint, maxKeys: LIST_PAGE } }),
+    cleanup: async () => {},
+  }),
+  { listPage: LIST_PAGE },
+);
 
 const s3 = suite('s3 store');
 
@@ -90,9 +98,9 @@ const header = (request: RecordedRequest, name: string) => {
 const md5Base64 = (data: Uint8Array) => createHash('md5').update(data).digest('base64');
 
 s3(
-  'a 40 MB stream is uploaded as 8 parts of 5 MiB (observed at the server), without aws-chunked framing, and the stored sha256 equals the source',
+  'a 12 MB stream is uploaded as 3 parts of 5 MiB (observed at the server), without aws-chunked framing, and the stored sha256 equals the source',
   using(freshUrl('big'), {}, async (store) => {
-    const size = 40_000_000;
+    const size = 12_000_000;
     const source = randomSource(size, 64 * 1024);
     await server.clearRequests();
     await store.put('snap/archive.tar.gz.pgp', source.stream);
@@ -101,13 +109,13 @@ s3(
     const parts = requests.filter(isUploadPart);
     assert.equal(
       parts.map((r) => Number(query(r).get('partNumber'))).sort((a, b) => a - b),
-      [1, 2, 3, 4, 5, 6, 7, 8],
+      [1, 2, 3],
     );
     for (const part of parts) {
-      const last = query(part).get('partNumber') === '8';
+      const last = query(part).get('partNumber') === '3';
       assert.is(
         Number(header(part, 'content-length')),
-        last ? size - 7 * 5 * MiB : 5 * MiB,
+        last ? size - 2 * 5 * MiB : 5 * MiB,
         `part ${query(part).get('partNumber')} size`,
       );
     }
