@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-ZXCN5OFK.js";
+} from "./chunks/chunk-CKEEXP4S.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-VWNI6WSZ.js";
+} from "./chunks/chunk-FQO27HNM.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,8 +36,8 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-Z5YZYC36.js";
-import "./chunks/chunk-JJBUXAT6.js";
+} from "./chunks/chunk-JYVVJFLA.js";
+import "./chunks/chunk-4DYLMYS7.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import "./chunks/chunk-EYQ7L4U7.js";
 import {

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-KQH32DSH.js";
+} from "../chunks/chunk-O242XIJM.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-VWNI6WSZ.js";
+} from "../chunks/chunk-FQO27HNM.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-YUXJW4SE.js";
+} from "../chunks/chunk-NQUPKPWC.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-CM7YPJAK.js";
+import "../chunks/chunk-LVDDKQCP.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -56,8 +56,8 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-Z5YZYC36.js";
-import "../chunks/chunk-JJBUXAT6.js";
+} from "../chunks/chunk-JYVVJFLA.js";
+import "../chunks/chunk-4DYLMYS7.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-SXD3OMJ4.js";

@@ -9,15 +9,15 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-YUXJW4SE.js";
+} from "../chunks/chunk-NQUPKPWC.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-CM7YPJAK.js";
+import "../chunks/chunk-LVDDKQCP.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-Z5YZYC36.js";
-import "../chunks/chunk-JJBUXAT6.js";
+import "../chunks/chunk-JYVVJFLA.js";
+import "../chunks/chunk-4DYLMYS7.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-SXD3OMJ4.js";

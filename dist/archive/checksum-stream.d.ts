@@ -1,11 +1,18 @@
 import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import type { ObjectChecksum } from '../domain/snapshot.ts';
+/** The SHA-256 and length of bytes seen in order. */
+export declare class RunningChecksum {
+    #private;
+    update(chunk: Uint8Array): void;
+    /** the checksum of everything seen: no update after this */
+    end(): ObjectChecksum;
+    /** Available once end() was called. */
+    result(): ObjectChecksum;
+}
 /** A pass-through that hashes and counts what flows through it. */
 export declare class ChecksumStream extends Transform {
-    private readonly hash;
-    private bytes;
-    private digest;
+    private readonly checksum;
     _transform(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void;
     _flush(callback: () => void): void;
     /** Available once the stream has finished. */

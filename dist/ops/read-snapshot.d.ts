@@ -8,7 +8,6 @@
  */
 import { Transform } from 'node:stream';
 import type { Readable, Writable } from 'node:stream';
-import { ChecksumStream } from '../archive/checksum-stream.ts';
 import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
 import type { TarItem } from '../archive/tar-reader.ts';
 import { RipcordError } from '../domain/errors.ts';
@@ -26,7 +25,9 @@ export interface ObjectReader {
     /** the decrypted plaintext */
     plaintext: Readable;
     /** the checksum of the stored bytes; available after plaintext ended */
-    stored: ChecksumStream;
+    stored: {
+        result(): ObjectChecksum;
+    };
 }
 export interface OpenOptions {
     /** the caller has just compared the stored object with its checksum (verify): skip the first pass */

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { GetOptions, PutOptions, Store, StoredObject } from './store.ts';
+import type { GetOptions, ObjectFile, PutOptions, Store, StoredObject } from './store.ts';
 export declare class LocalStore implements Store {
     readonly properties: {
         location: string;
@@ -12,6 +12,7 @@ export declare class LocalStore implements Store {
     private pathOf;
     put(key: string, body: Readable | Uint8Array, _options?: PutOptions): Promise<void>;
     get(key: string, options?: GetOptions): Promise<Readable>;
+    openFile(key: string): Promise<ObjectFile>;
     stat(key: string): Promise<StoredObject | undefined>;
     list(prefix: string): AsyncIterable<StoredObject>;
     private walk;

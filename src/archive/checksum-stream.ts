@@ -4,28 +4,48 @@ import type { Readable } from 'node:stream';
 import type { ObjectChecksum } from '../domain/snapshot.ts';
 import { collectGarbageOverSlack } from './reclaim.ts';
 
+/** The SHA-256 and length of bytes seen in order. */
+export class RunningChecksum {
+  readonly #hash = createHash('sha256');
+  #bytes = 0;
+  #digest: ObjectChecksum | undefined;
+
+  update(chunk: Uint8Array): void {
+    this.#hash.update(chunk);
+    this.#bytes += chunk.length;
+  }
+
+  /** the checksum of everything seen: no update after this */
+  end(): ObjectChecksum {
+    this.#digest ??= { sha256: this.#hash.digest('hex'), bytes: this.#bytes };
+    return this.#digest;
+  }
+
+  /** Available once end() was called. */
+  result(): ObjectChecksum {
+    if (!this.#digest) throw new Error('checksum read before the stream finished');
+    return this.#digest;
+  }
+}
+
 /** A pass-through that hashes and counts what flows through it. */
 export class ChecksumStream extends Transform {
-  private readonly hash = createHash('sha256');
-  private bytes = 0;
-  private digest: ObjectChecksum | undefined;
+  private readonly checksum = new RunningChecksum();
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
+    this.checksum.update(chunk);
     this.push(chunk);
     callback();
   }
 
   override _flush(callback: () => void): void {
-    this.digest = { sha256: this.hash.digest('hex'), bytes: this.bytes };
+    this.checksum.end();
     callback();
   }
 
   /** Available once the stream has finished. */
   result(): ObjectChecksum {
-    if (!this.digest) throw new Error('checksum read before the stream finished');
-    return this.digest;
+    return this.checksum.result();
   }
 }
 

@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { NotFoundError, RipcordError, StorageError } from '../domain/errors.ts';
 import { assertValidKey } from './keys.ts';
 import { replaceFile } from './replace-file.ts';
-import type { GetOptions, PutOptions, Store, StoredObject } from './store.ts';
+import type { GetOptions, ObjectFile, PutOptions, Store, StoredObject } from './store.ts';
 
 export class LocalStore implements Store {
   readonly properties;
@@ -77,6 +77,25 @@ export class LocalStore implements Store {
       highWaterMark: 1 << 20,
       ...(options.offset ? { start: options.offset } : {}),
     });
+  }
+
+  async openFile(key: string): Promise<ObjectFile> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.pathOf(key), 'r');
+    } catch (error) {
+      throw this.classify(error, `read ${key}`);
+    }
+    return {
+      read: async (buffer) => {
+        try {
+          return (await handle.read(buffer, 0, buffer.length, null)).bytesRead;
+        } catch (error) {
+          throw this.classify(error, `read ${key}`);
+        }
+      },
+      close: () => handle.close(),
+    };
   }
 
   async stat(key: string): Promise<StoredObject | undefined> {

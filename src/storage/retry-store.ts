@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StorageError } from '../domain/errors.ts';
-import type { GetOptions, PutOptions, Store, StoredObject, StoreProperties } from './store.ts';
+import type { GetOptions, ObjectFile, PutOptions, Store, StoredObject, StoreProperties } from './store.ts';
 import { objectVersion } from './store.ts';
 
 export interface RetryPolicy {
@@ -62,6 +62,7 @@ class RetryingStore implements Store {
   private readonly backend: BackendRetries;
   readonly listEmptyFolders?: () => AsyncIterable<StoredObject>;
   readonly removeEmptyFolder?: (key: string) => Promise<boolean>;
+  readonly openFile?: (key: string) => Promise<ObjectFile>;
 
   constructor(inner: Store, policy: RetryPolicy, backend: BackendRetries) {
     this.inner = inner;
@@ -71,6 +72,7 @@ class RetryingStore implements Store {
     // What only some backends can do is passed through as it is (local folders, no retries).
     if (inner.listEmptyFolders) this.listEmptyFolders = inner.listEmptyFolders.bind(inner);
     if (inner.removeEmptyFolder) this.removeEmptyFolder = inner.removeEmptyFolder.bind(inner);
+    if (inner.openFile) this.openFile = inner.openFile.bind(inner);
   }
 
   private wait(attempt: number): Promise<unknown> {

@@ -52,6 +52,13 @@ export function withObjectVersion<T extends Readable>(stream: T, version: string
   return stream;
 }
 
+/** An object read in order into the caller's own buffers (see Store.openFile). */
+export interface ObjectFile {
+  /** fill `buffer` from where the last read stopped; the bytes read, 0 at the end */
+  read(buffer: Buffer): Promise<number>;
+  close(): Promise<void>;
+}
+
 export interface PutOptions {
   /** size in bytes when known up front, or an upper estimate; lets backends pick multipart sizes */
   size?: number;
@@ -73,6 +80,13 @@ export interface Store {
    * fails mid-read, with a StorageError marked transient when resuming may succeed.
    */
   get(key: string, options?: GetOptions): Promise<Readable>;
+
+  /**
+   * Optional, where objects are files on this machine: read the object into buffers the
+   * caller reuses, instead of a new buffer for every read as get() makes (each one garbage
+   * to collect). Rejects with NotFoundError like get().
+   */
+  openFile?(key: string): Promise<ObjectFile>;
 
   /** The object's size and time, or undefined when there is none. */
   stat(key: string): Promise<StoredObject | undefined>;
