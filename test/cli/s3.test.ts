@@ -2,7 +2,8 @@
  * The CLI against a real S3-compatible server (s3rver in a child process, see
  * test/helpers/s3-server.ts): every command on s3:// repositories, a 200 MB upload within
  * the memory budget, a server crash in the middle of a backup, and copy between local
- * and S3 repositories. Each test starts its own server and stops it in a finally.
+ * and S3 repositories. The tests share one server (the crash tests restart it) and
+ * each writes under prefixes of its own.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -46,12 +47,14 @@ interface World {
   run(args: string[], options?: RunOptions): Promise<RunResult>;
 }
 
-/** A fresh server with one bucket, a temp dir with a source/ folder; both removed afterwards. */
+const server = await startS3Server();
+await server.bucket(BUCKET);
+test.after(() => server.stop());
+
+/** The server, and a fresh temp dir with a source/ folder, removed afterwards. */
 async function withS3(body: (world: World) => Promise<void>): Promise<void> {
-  const server = await startS3Server();
   const dir = await tempDir();
   try {
-    await server.bucket(BUCKET);
     const source = path.join(dir, 'source');
     await fs.mkdir(source);
     const url = (name: string) => `s3://${BUCKET}/${name}`;
@@ -64,7 +67,6 @@ async function withS3(body: (world: World) => Promise<void>): Promise<void> {
       run: (args, options = {}) => ripcord(args, { cwd: dir, ...options, env: { ...env, ...options.env } }),
     });
   } finally {
-    await server.stop();
     await removeDir(dir);
   }
 }
@@ -212,7 +214,7 @@ test(`a 200 MB archive goes up in many parts and the backup process stays under 
 
 test('the S3 server killed in the middle of a backup upload: exit 1 with one line naming the endpoint, no snapshot, and a later backup succeeds', () =>
   withS3(async (world) => {
-    await randomFiles(path.join(world.source, 'data'), 1, 40);
+    await randomFiles(path.join(world.source, 'data'), 1, 16);
     const repo = world.s3('crash');
     await world.server.clearRequests();
     const running = world.run(['backup', ...repo, 'data'], { cwd: world.source });
@@ -237,9 +239,9 @@ test('the S3 server killed in the middle of a backup upload: exit 1 with one lin
 
 test('the S3 server killed in the middle of a copy upload: exit 1 with one line naming the snapshot, the object and the endpoint; nothing committed; a second copy completes', () =>
   withS3(async (world) => {
-    await randomFiles(path.join(world.source, 'data'), 1, 40);
+    await randomFiles(path.join(world.source, 'data'), 1, 16);
     const id = await backup(world, ['--repo', path.join(world.dir, 'first')], ['data']);
-    const to = ['--to', world.url('offsite'), '--s3-endpoint', world.server.endpoint];
+    const to = ['--to', world.url('offsite-crash'), '--s3-endpoint', world.server.endpoint];
     await world.server.clearRequests();
     const running = world.run(['copy', id, '--repo', 'first', ...to]);
     await world.server.waitForRequest(
@@ -251,18 +253,18 @@ test('the S3 server killed in the middle of a copy upload: exit 1 with one line 
     assert.is(failed.code, 1, failed.stdout + failed.stderr);
     const line = oneLine(failed.stderr);
     assert.ok(line.includes(id) && line.includes('archive.tar.gz.pgp') && line.includes(world.server.endpoint), line);
-    assert.match(line, /nothing of it was committed in s3:\/\/ripcord-e2e\/offsite/);
+    assert.match(line, /nothing of it was committed in s3:\/\/ripcord-e2e\/offsite-crash/);
 
     await world.server.restart();
     assert.equal(
-      JSON.parse(ok(await world.run(['list', ...world.s3('offsite'), '--json']), 'list after the crash').stdout),
+      JSON.parse(ok(await world.run(['list', ...world.s3('offsite-crash'), '--json']), 'list after the crash').stdout),
       [],
     );
     const again = JSON.parse(
       ok(await world.run(['copy', id, '--repo', 'first', ...to, '--json']), 'copy after the restart').stdout,
     );
     assert.is(again.copied, 1);
-    ok(await world.run(['verify', ...world.s3('offsite'), '--read-data', id]), 'verify of the copy');
+    ok(await world.run(['verify', ...world.s3('offsite-crash'), '--read-data', id]), 'verify of the copy');
   }));
 
 test('copy local -> S3 -> a second local repository gives byte-identical objects, sha256sum -c passes, and a second copy transfers nothing', () =>
@@ -350,13 +352,13 @@ test('copy refuses to overwrite a different committed snapshot with the same id 
         '--repo',
         'first',
         '--to',
-        world.url('offsite'),
+        world.url('offsite-forged'),
         '--s3-endpoint',
         world.server.endpoint,
       ]),
       'first copy',
     );
-    const original = (await world.run(['show', ...world.s3('offsite'), '--json', id])).stdout;
+    const original = (await world.run(['show', ...world.s3('offsite-forged'), '--json', id])).stdout;
 
     // another repository holds a valid snapshot with the same id and other metadata
     await fs.cp(path.join(world.dir, 'first', id), path.join(world.dir, 'forged', id), { recursive: true });
@@ -372,16 +374,16 @@ test('copy refuses to overwrite a different committed snapshot with the same id 
       '--repo',
       'forged',
       '--to',
-      world.url('offsite'),
+      world.url('offsite-forged'),
       '--s3-endpoint',
       world.server.endpoint,
     ]);
     assert.is(refused.code, 1, refused.stdout);
     const line = oneLine(refused.stderr);
-    assert.ok(line.includes(id) && line.includes(`s3://${BUCKET}/offsite`), line);
+    assert.ok(line.includes(id) && line.includes(`s3://${BUCKET}/offsite-forged`), line);
     assert.match(line, /different snapshot\.json: refusing to overwrite a committed snapshot/);
     assert.equal((await world.server.requests()).filter(isWrite), []);
-    assert.is((await world.run(['show', ...world.s3('offsite'), '--json', id])).stdout, original);
+    assert.is((await world.run(['show', ...world.s3('offsite-forged'), '--json', id])).stdout, original);
   }));
 
 test('diff between two S3 snapshots, dump of one file, restore --dry-run and verify --all work against s3://', () =>
