@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-O242XIJM.js";
+} from "../chunks/chunk-IYZ4BZR3.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-FQO27HNM.js";
+} from "../chunks/chunk-4EVJ6CYM.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-NQUPKPWC.js";
+} from "../chunks/chunk-4DHQBWHJ.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-LVDDKQCP.js";
+import "../chunks/chunk-6R3KHNFL.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -56,7 +56,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-JYVVJFLA.js";
+} from "../chunks/chunk-P2JOTNI4.js";
 import "../chunks/chunk-4DYLMYS7.js";
 import {
   keepYoungGenerationSmall

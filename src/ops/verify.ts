@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { checksumOf } from '../archive/checksum-stream.ts';
 import type { DecryptionKeys } from '../domain/keys.ts';
 import type { TarItem } from '../archive/tar-reader.ts';
 import { KeyError, NotFoundError, RipcordError, SignatureError } from '../domain/errors.ts';
@@ -26,6 +25,7 @@ import {
   openArchive,
   openDecrypted,
   parseManifest,
+  storedChecksum,
 } from './read-snapshot.ts';
 import { listSnapshots, readText, resolveSnapshot } from './repository.ts';
 
@@ -134,7 +134,7 @@ async function verifyStoredObjects(store: Store, snapshot: SnapshotMetadata): Pr
       problems.push(`snapshot ${id}: ${object} is missing`);
       continue;
     }
-    const sum = await checksumOf(await store.get(`${id}/${object}`));
+    const sum = await storedChecksum(store, `${id}/${object}`);
     try {
       checkStoredChecksum(snapshot, object, sum);
     } catch (error) {
