@@ -13,28 +13,10 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { createBackup } from '../../src/ops/backup.ts';
 import type { Bundle, CliExit, Repo, Rng, Tree, TrialOutcome } from './harness.ts';
-import {
-  backUpNewTree,
-  compareTrees,
-  count,
-  ENCRYPTION_KEYS,
-  isStaging,
-  listing,
-  localRepo,
-  newOutcome,
-  ORIGIN,
-  PASSPHRASE,
-  readTree,
-  restoredTree,
-  runCli,
-  sameTree,
-  startCli,
-  verifyIds,
-  violate,
-  violateLosing,
-  withStore,
-  writeSourceTree,
-} from './harness.ts';
+import { count, newOutcome, violate, violateLosing } from './harness.ts';
+import { ENCRYPTION_KEYS, ORIGIN, PASSPHRASE, runCli, startCli } from './harness.ts';
+import { backUpNewTree, listing, localRepo, restoredTree, verifyIds, withStore } from './harness.ts';
+import { compareTrees, isStaging, readTree, sameTree, writeSourceTree } from './harness.ts';
 
 const env = (repo: Repo) => ({ RIPCORD_PASSPHRASE: PASSPHRASE, ...repo.env });
 

@@ -25,18 +25,9 @@ import { LocalStore } from '../../src/storage/local-store.ts';
 import type { PyTarMember } from '../helpers/hostile.ts';
 import { gnupgHome, manifestFor, pythonTarGz, writeHandmadeSnapshot } from '../helpers/hostile.ts';
 import type { Tree, TrialOutcome } from './harness.ts';
-import {
-  compareTrees,
-  count,
-  DECRYPTION_KEYS,
-  describeError,
-  ENCRYPTION_KEYS,
-  newOutcome,
-  ORIGIN,
-  PASSPHRASE,
-  readTree,
-  violate,
-} from './harness.ts';
+import { count, describeError, newOutcome, violate } from './harness.ts';
+import { DECRYPTION_KEYS, ENCRYPTION_KEYS, ORIGIN, PASSPHRASE } from './harness.ts';
+import { compareTrees, readTree } from './harness.ts';
 
 const exec = promisify(execFile);
 

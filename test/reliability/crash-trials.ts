@@ -18,27 +18,10 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveSnapshot } from '../../src/ops/repository.ts';
 import type { Bundle, CliExit, Repo, Rng, RunningCli, Tree, TreeShape, TrialOutcome } from './harness.ts';
-import {
-  backUpNewTree,
-  compareTrees,
-  copyTree,
-  count,
-  isStaging,
-  listing,
-  median,
-  mutateTree,
-  newOutcome,
-  PASSPHRASE,
-  readTree,
-  restoredTree,
-  runAndKill,
-  runCli,
-  startCli,
-  verifyIds,
-  violate,
-  withStore,
-  writeSourceTree,
-} from './harness.ts';
+import { count, median, newOutcome, violate } from './harness.ts';
+import { PASSPHRASE, runAndKill, runCli, startCli } from './harness.ts';
+import { backUpNewTree, listing, restoredTree, verifyIds, withStore } from './harness.ts';
+import { compareTrees, copyTree, isStaging, mutateTree, readTree, writeSourceTree } from './harness.ts';
 
 const HOUR = 60 * 60 * 1000;
 

@@ -15,24 +15,10 @@ import {
   prepareCrashRestore,
 } from './crash-trials.ts';
 import type { S3World, TrialOutcome } from './harness.ts';
-import {
-  backUpNewTree,
-  compareTrees,
-  copyTree,
-  describeViolations,
-  explain,
-  isStaging,
-  localRepo,
-  PASSPHRASE,
-  readTree,
-  removeDir,
-  Rng,
-  runCli,
-  startCli,
-  startS3World,
-  sumOutcomes,
-  tempDir,
-} from './harness.ts';
+import { describeViolations, explain, sumOutcomes } from './harness.ts';
+import { PASSPHRASE, runCli, startCli } from './harness.ts';
+import { backUpNewTree, localRepo, startS3World } from './harness.ts';
+import { compareTrees, copyTree, isStaging, readTree, removeDir, Rng, tempDir } from './harness.ts';
 
 const SEED = process.env.RIPCORD_RELIABILITY_SEED ?? 'ripcord-ci-1';
 const BACKUP_KILLS = { local: 3, s3: 2 };

@@ -21,28 +21,10 @@ import { applyRestore, planRestore } from '../../src/ops/restore.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import type { PutOptions } from '../../src/storage/store.ts';
 import type { Bundle, Rng, TrialOutcome } from './harness.ts';
-import {
-  backUpNewTree,
-  cleanFailure,
-  compareTrees,
-  count,
-  DECRYPTION_KEYS,
-  describeError,
-  ENCRYPTION_KEYS,
-  isStaging,
-  listing,
-  localRepo,
-  newOutcome,
-  ORIGIN,
-  PASSPHRASE,
-  readTree,
-  restoredTree,
-  runCli,
-  verifyIds,
-  violate,
-  violateLosing,
-  writeSourceTree,
-} from './harness.ts';
+import { cleanFailure, count, describeError, newOutcome, violate, violateLosing } from './harness.ts';
+import { DECRYPTION_KEYS, ENCRYPTION_KEYS, ORIGIN, PASSPHRASE, runCli } from './harness.ts';
+import { backUpNewTree, listing, localRepo, restoredTree, verifyIds } from './harness.ts';
+import { compareTrees, isStaging, readTree, writeSourceTree } from './harness.ts';
 
 // ---------------------------------------------------------------------------------------
 // Mounting

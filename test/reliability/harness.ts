@@ -591,6 +591,35 @@ export async function writeFiles(root: string, files: Record<string, string>): P
   return readTree(root);
 }
 
+/** A local repository with one snapshot of a tree made from the seed, and a restore target. */
+export interface RestoreSetup {
+  dir: string;
+  repo: string;
+  /** the snapshot, honest */
+  id: string;
+  target: string;
+  /** what the target holds before each restore, and its tree */
+  targetOriginal: string;
+  targetTree: Tree;
+  bundle?: Bundle | undefined;
+}
+
+/** `name`-repo holding a snapshot of `name`-source (of `shape`), and `name`-target-original holding `targetFiles`. */
+export async function prepareRestoreSetup(
+  dir: string,
+  name: string,
+  rng: Rng,
+  shape: TreeShape,
+  targetFiles: Record<string, string>,
+  bundle?: Bundle,
+): Promise<RestoreSetup> {
+  const repo = path.join(dir, `${name}-repo`);
+  const id = await backUpNewTree(localRepo(repo), path.join(dir, `${name}-source`), rng, shape, bundle);
+  const targetOriginal = path.join(dir, `${name}-target-original`);
+  const targetTree = await writeFiles(targetOriginal, targetFiles);
+  return { dir, repo, id, target: path.join(dir, `${name}-target`), targetOriginal, targetTree, bundle };
+}
+
 /** Change a few things: edit, add and remove files (the tree stays non-empty). */
 export async function mutateTree(root: string, rng: Rng): Promise<void> {
   const dirs = (await fs.readdir(root)).filter((n) => n.startsWith('dir-')).sort();

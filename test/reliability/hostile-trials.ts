@@ -45,26 +45,11 @@ import type { SnapshotMetadata, UnsealedMetadata } from '../../src/domain/snapsh
 import { formatChecksums, sealMetadata, serializeMetadata, SNAPSHOT_FORMAT } from '../../src/domain/snapshot.ts';
 import { applyRestore, planRestore } from '../../src/ops/restore.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
-import type { Bundle, Rng, Tree, TrialOutcome } from './harness.ts';
-import {
-  backUpNewTree,
-  cleanFailure,
-  compareTrees,
-  copyTree,
-  count,
-  DECRYPTION_KEYS,
-  describeError,
-  ENCRYPTION_KEYS,
-  isStaging,
-  localRepo,
-  newOutcome,
-  ORIGIN,
-  PASSPHRASE,
-  readTree,
-  runCli,
-  violate,
-  writeFiles,
-} from './harness.ts';
+import type { Bundle, RestoreSetup, Rng, Tree, TrialOutcome } from './harness.ts';
+import { cleanFailure, count, describeError, newOutcome, violate } from './harness.ts';
+import { DECRYPTION_KEYS, ENCRYPTION_KEYS, ORIGIN, PASSPHRASE, runCli } from './harness.ts';
+import { prepareRestoreSetup } from './harness.ts';
+import { compareTrees, copyTree, isStaging, readTree } from './harness.ts';
 
 // ---------------------------------------------------------------------------------------
 // Raw tar
@@ -811,24 +796,12 @@ function checkRestoredTree(
 // ---------------------------------------------------------------------------------------
 // Fixed hostile cases, through the CLI
 
-export interface FixedCaseContext {
-  dir: string;
-  repo: string;
-  /** an honest snapshot of a small tree */
-  id: string;
-  target: string;
-  targetOriginal: string;
-  targetTree: Tree;
-  bundle?: Bundle | undefined;
-}
+/** The fixed cases start from an honest snapshot of a small tree. */
+export type FixedCaseContext = RestoreSetup;
 
-export async function prepareFixedCases(dir: string, rng: Rng, bundle?: Bundle): Promise<FixedCaseContext> {
-  const repo = path.join(dir, 'fixed-repo');
-  const shape = { dirs: 3, filesPerDir: 4, blobBytes: 64 << 10 };
-  const id = await backUpNewTree(localRepo(repo), path.join(dir, 'fixed-source'), rng, shape, bundle);
-  const targetOriginal = path.join(dir, 'fixed-target-original');
-  const targetTree = await writeFiles(targetOriginal, { 'precious.txt': 'keep me\n', 'dir-1/file-1.txt': 'older\n' });
-  return { dir, repo, id, target: path.join(dir, 'fixed-target'), targetOriginal, targetTree, bundle };
+export function prepareFixedCases(dir: string, rng: Rng, bundle?: Bundle): Promise<FixedCaseContext> {
+  const targetFiles = { 'precious.txt': 'keep me\n', 'dir-1/file-1.txt': 'older\n' };
+  return prepareRestoreSetup(dir, 'fixed', rng, { dirs: 3, filesPerDir: 4, blobBytes: 64 << 10 }, targetFiles, bundle);
 }
 
 export interface FixedCase {

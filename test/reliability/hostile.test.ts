@@ -9,17 +9,9 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  describeViolations,
-  explain,
-  PASSPHRASE,
-  readTree,
-  removeDir,
-  Rng,
-  runCli,
-  sumOutcomes,
-  tempDir,
-} from './harness.ts';
+import { describeViolations, explain, sumOutcomes } from './harness.ts';
+import { PASSPHRASE, runCli } from './harness.ts';
+import { readTree, removeDir, Rng, tempDir } from './harness.ts';
 import type { TrialOutcome } from './harness.ts';
 import {
   buildTar,

@@ -3,23 +3,10 @@ import type { FaultRule } from '../helpers/fault-proxy.ts';
 import { s3Requests } from '../helpers/fault-proxy.ts';
 import type { FaultProxy } from '../helpers/fault-proxy.ts';
 import type { Bundle, Repo, Rng, S3World, Tree, TrialOutcome } from './harness.ts';
-import {
-  backUpNewTree,
-  cleanFailure,
-  compareTrees,
-  copyTree,
-  count,
-  listing,
-  newOutcome,
-  PASSPHRASE,
-  readTree,
-  restoredTree,
-  runCli,
-  verifyIds,
-  violate,
-  writeFiles,
-  writeSourceTree,
-} from './harness.ts';
+import { cleanFailure, count, newOutcome, violate } from './harness.ts';
+import { PASSPHRASE, runCli } from './harness.ts';
+import { backUpNewTree, listing, restoredTree, verifyIds } from './harness.ts';
+import { compareTrees, copyTree, readTree, writeFiles, writeSourceTree } from './harness.ts';
 
 export type StorageOp = 'backup' | 'backup-multipart' | 'restore' | 'verify';
 

@@ -17,60 +17,26 @@ import { createHash } from 'node:crypto';
 import type { SnapshotMetadata } from '../../src/domain/snapshot.ts';
 import { formatChecksums, sealMetadata, serializeMetadata, SNAPSHOT_KINDS } from '../../src/domain/snapshot.ts';
 import { verifySnapshots } from '../../src/ops/verify.ts';
-import type { Bundle, Rng, Tree, TrialOutcome } from './harness.ts';
-import {
-  backUpNewTree,
-  cleanFailure,
-  compareTrees,
-  copyTree,
-  count,
-  DECRYPTION_KEYS,
-  describeError,
-  isStaging,
-  localRepo,
-  newOutcome,
-  PASSPHRASE,
-  readTree,
-  runCli,
-  violate,
-  withStore,
-  writeFiles,
-} from './harness.ts';
+import type { Bundle, RestoreSetup, Rng, TrialOutcome } from './harness.ts';
+import { cleanFailure, count, describeError, newOutcome, violate } from './harness.ts';
+import { DECRYPTION_KEYS, PASSPHRASE, runCli } from './harness.ts';
+import { localRepo, prepareRestoreSetup, withStore } from './harness.ts';
+import { compareTrees, copyTree, isStaging, readTree } from './harness.ts';
 
 export const TAMPERED_OBJECTS = ['archive.tar.gz.pgp', 'manifest.json.pgp', 'snapshot.json'] as const;
 export type TamperedObject = (typeof TAMPERED_OBJECTS)[number];
 export type TamperMode = 'raw' | 'resealed' | 'edited';
 
-export interface TamperContext {
-  dir: string;
+export interface TamperContext extends RestoreSetup {
   /** the pristine snapshot folder, copied into a fresh repository for every trial */
   pristine: string;
-  id: string;
-  /** the restore target and what it holds */
-  target: string;
-  targetOriginal: string;
-  targetTree: Tree;
-  bundle?: Bundle | undefined;
 }
 
 export async function prepareTamper(dir: string, rng: Rng, bundle?: Bundle): Promise<TamperContext> {
-  const repo = path.join(dir, 'tamper-pristine');
+  const targetFiles = { 'precious.txt': 'the target before any restore\n', 'dir-0/file-0.txt': 'an older version\n' };
   const shape = { dirs: 4, filesPerDir: 6, blobBytes: 256 << 10 };
-  const id = await backUpNewTree(localRepo(repo), path.join(dir, 'tamper-source'), rng, shape, bundle);
-  const targetOriginal = path.join(dir, 'tamper-target-original');
-  const targetTree = await writeFiles(targetOriginal, {
-    'precious.txt': 'the target before any restore\n',
-    'dir-0/file-0.txt': 'an older version\n',
-  });
-  return {
-    dir,
-    pristine: path.join(repo, id),
-    id,
-    target: path.join(dir, 'tamper-target'),
-    targetOriginal,
-    targetTree,
-    bundle,
-  };
+  const setup = await prepareRestoreSetup(dir, 'tamper-pristine', rng, shape, targetFiles, bundle);
+  return { ...setup, pristine: path.join(setup.repo, setup.id) };
 }
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
