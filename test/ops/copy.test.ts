@@ -17,26 +17,25 @@ import { applyCopy, planCopy } from '../../src/ops/copy.ts';
 import { chain } from '../../src/ops/read-snapshot.ts';
 import { verifySnapshots } from '../../src/ops/verify.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
-import type { PutOptions, Store, StoredObject } from '../../src/storage/store.ts';
+import type { PutOptions, Store } from '../../src/storage/store.ts';
 import { makeAwkwardTree, removeDir, tempDir } from '../helpers/tree.ts';
+import { PassThroughStore } from '../helpers/pass-through-store.ts';
 
 const keys = { mode: 'passphrase', passphrase: 'ops copy' } as const;
 const origin = { host: 'test', user: 'test' };
 const OBJECTS = ['SHA256SUMS', 'archive.tar.gz.pgp', 'manifest.json.pgp', 'snapshot.json'];
 
 /** A LocalStore that records every put and can fail one (mid-stream) or flip a byte of one as it is stored. */
-class FailingStore implements Store {
+class FailingStore extends PassThroughStore {
   readonly puts: string[] = [];
   constructor(
-    readonly inner: LocalStore,
+    override readonly inner: LocalStore,
     private readonly fault: { failPutOf?: string; flipByteOf?: string } = {},
-  ) {}
-
-  get properties() {
-    return this.inner.properties;
+  ) {
+    super(inner);
   }
 
-  async put(key: string, body: Readable | Uint8Array, options?: PutOptions): Promise<void> {
+  override async put(key: string, body: Readable | Uint8Array, options?: PutOptions): Promise<void> {
     this.puts.push(key);
     const stream = body instanceof Uint8Array ? Readable.from([body]) : body;
     if (this.fault.failPutOf && key.endsWith(`/${this.fault.failPutOf}`)) {
@@ -68,22 +67,6 @@ class FailingStore implements Store {
       return this.inner.put(key, chain(stream, flipping), options);
     }
     return this.inner.put(key, stream, options);
-  }
-
-  get(key: string): Promise<Readable> {
-    return this.inner.get(key);
-  }
-  stat(key: string): Promise<StoredObject | undefined> {
-    return this.inner.stat(key);
-  }
-  list(prefix: string): AsyncIterable<StoredObject> {
-    return this.inner.list(prefix);
-  }
-  delete(keys: readonly string[]): Promise<void> {
-    return this.inner.delete(keys);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

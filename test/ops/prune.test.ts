@@ -1,7 +1,6 @@
 /** prune at the operation level: a fixed clock, real files, and a store that can fail mid-prune. */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { StorageError } from '../../src/domain/errors.ts';
@@ -11,7 +10,7 @@ import type { PrunePlan } from '../../src/ops/prune.ts';
 import { listSnapshots } from '../../src/ops/repository.ts';
 import { verifySnapshots } from '../../src/ops/verify.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
-import type { PutOptions, Store, StoredObject } from '../../src/storage/store.ts';
+import type { Store } from '../../src/storage/store.ts';
 import {
   addUnfinishedFolder,
   createFixtureRepo,
@@ -20,6 +19,7 @@ import {
   repositoryFolders,
 } from '../helpers/fixture-repo.ts';
 import type { FixtureSnapshot } from '../helpers/fixture-repo.ts';
+import { PassThroughStore } from '../helpers/pass-through-store.ts';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -55,34 +55,18 @@ async function folderBytes(repo: string, id: string): Promise<number> {
 }
 
 /** A real local store whose delete() fails on its n-th call (fault injection, no fakes of the data). */
-class FailingDeleteStore implements Store {
+class FailingDeleteStore extends PassThroughStore {
   deleteCalls = 0;
   constructor(
-    private readonly inner: Store,
+    inner: Store,
     private readonly failOnCall: number,
-  ) {}
-  get properties() {
-    return this.inner.properties;
+  ) {
+    super(inner);
   }
-  put(key: string, body: Readable | Uint8Array, options?: PutOptions): Promise<void> {
-    return this.inner.put(key, body, options);
-  }
-  get(key: string): Promise<Readable> {
-    return this.inner.get(key);
-  }
-  stat(key: string): Promise<StoredObject | undefined> {
-    return this.inner.stat(key);
-  }
-  list(prefix: string): AsyncIterable<StoredObject> {
-    return this.inner.list(prefix);
-  }
-  async delete(keys: readonly string[]): Promise<void> {
+  override async delete(keys: readonly string[]): Promise<void> {
     this.deleteCalls += 1;
     if (this.deleteCalls === this.failOnCall) throw new StorageError('injected failure: the disk went away');
     await this.inner.delete(keys);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 
