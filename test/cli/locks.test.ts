@@ -10,7 +10,9 @@ import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ripcord } from '../helpers/cli.ts';
+import type { RunResult } from '../helpers/cli.ts';
 import { secondUserUnavailable, withLocalUser } from '../helpers/local-user.ts';
+import type { LocalUser } from '../helpers/local-user.ts';
 import { removeDir, tempDir } from '../helpers/tree.ts';
 
 const unavailable = secondUserUnavailable();
@@ -22,14 +24,27 @@ const userTest = (name: string, fn: () => Promise<void>) => {
 
 const PASSPHRASE = 'lock tests';
 
-/** A folder every user can reach, with a shared sticky TMPDIR and an app whose config is backed up. */
-async function machine(): Promise<{
+interface Machine {
   dir: string;
   tmp: string;
   app: string;
   repo: string;
   env: Record<string, string>;
-}> {
+}
+
+/** Runs `body` with a folder every user can reach, holding a shared sticky TMPDIR and an app whose config root has backed up. */
+async function onMachine(body: (m: Machine) => Promise<void>): Promise<void> {
+  const m = await machine();
+  try {
+    const backup = await ripcord(['backup', '--repo', m.repo, '-q', 'config'], { cwd: m.app, env: m.env });
+    assert.is(backup.code, 0, backup.stderr);
+    await body(m);
+  } finally {
+    await removeDir(m.dir);
+  }
+}
+
+async function machine(): Promise<Machine> {
   const dir = await tempDir();
   await fs.chmod(dir, 0o755);
   const tmp = path.join(dir, 'tmp');
@@ -60,59 +75,64 @@ function plantedLock(target: string): string {
 /** A shell script that writes a lock object below folder $1 (made if missing), as another user would by hand. */
 const PLANT = 'mkdir -p "$1/locks/$2" && printf %s "$3" > "$1/locks/$2/20261122T000000.000Z-beef.json"';
 
+/** The other user plants a lock on restores into the app below `folder`, then runs `then` (shell) on $1. */
+async function plant(other: LocalUser, m: Machine, folder: string, then = 'true'): Promise<void> {
+  const script = `${PLANT} && ${then}`;
+  const planted = await other.run('sh', ['-c', script, 'plant', folder, restoreLockName(m.app), plantedLock(m.app)], {
+    env: m.env,
+  });
+  assert.is(planted.code, 0, planted.stderr);
+}
+
+type Ripcord = (args: string[], options: { cwd?: string; env: Record<string, string> }) => Promise<RunResult>;
+
+/** `run` restores the latest snapshot of `repo` into `app`, and succeeds. */
+async function restoresLatest(run: Ripcord, repo: string, app: string, env: Record<string, string>, cwd?: string) {
+  const restore = await run(['restore', 'latest', '--repo', repo, '--target', app, '--yes', '-q'], {
+    env,
+    ...(cwd ? { cwd } : {}),
+  });
+  assert.is(restore.code, 0, restore.stderr);
+}
+
+/** `run` deploys a change to the app's config that fails validation, and the deploy is rolled back. */
+async function deployRollsBack(run: Ripcord, repo: string, app: string, env: Record<string, string>) {
+  const deploy = await run(
+    [
+      'deploy',
+      '--repo',
+      repo,
+      '--paths',
+      'config',
+      '--validate',
+      'grep -q v1 config/a.txt',
+      '--',
+      'sh',
+      '-c',
+      'echo v2 > config/a.txt',
+    ],
+    { cwd: app, env },
+  );
+  assert.is(deploy.code, 10, `the deploy must be rolled back (10), not fail its rollback (20): ${deploy.stderr}`);
+  assert.is(await fs.readFile(path.join(app, 'config', 'a.txt'), 'utf8'), 'v1\n');
+}
+
 userTest(
   'a lock another user planted in a shared lock folder blocks neither a restore nor the rollback of a failed deploy',
-  async () => {
-    const m = await machine();
-    try {
-      const backup = await ripcord(['backup', '--repo', m.repo, '-q', 'config'], { cwd: m.app, env: m.env });
-      assert.is(backup.code, 0, backup.stderr);
+  () =>
+    onMachine(async (m) => {
       await withLocalUser(async (other) => {
         // the folder every restore on the machine used to share, made first by the other user
-        const planted = await other.run(
-          'sh',
-          ['-c', PLANT, 'plant', path.join(m.tmp, 'ripcord-locks'), restoreLockName(m.app), plantedLock(m.app)],
-          { env: m.env },
-        );
-        assert.is(planted.code, 0, planted.stderr);
-        const restore = await ripcord(['restore', 'latest', '--repo', m.repo, '--target', m.app, '--yes', '-q'], {
-          env: m.env,
-        });
-        assert.is(restore.code, 0, restore.stderr);
-        const deploy = await ripcord(
-          [
-            'deploy',
-            '--repo',
-            m.repo,
-            '--paths',
-            'config',
-            '--validate',
-            'grep -q v1 config/a.txt',
-            '--',
-            'sh',
-            '-c',
-            'echo v2 > config/a.txt',
-          ],
-          { cwd: m.app, env: m.env },
-        );
-        assert.is(deploy.code, 10, `the deploy must be rolled back (10), not fail its rollback (20): ${deploy.stderr}`);
-        assert.is(await fs.readFile(path.join(m.app, 'config', 'a.txt'), 'utf8'), 'v1\n');
+        await plant(other, m, path.join(m.tmp, 'ripcord-locks'));
+        await restoresLatest(ripcord, m.repo, m.app, m.env);
+        await deployRollsBack(ripcord, m.repo, m.app, m.env);
       });
-    } finally {
-      await removeDir(m.dir);
-    }
-  },
+    }),
 );
 
-userTest("another user can restore and roll back after root's restore made its lock folder first", async () => {
-  const m = await machine();
-  try {
-    const backup = await ripcord(['backup', '--repo', m.repo, '-q', 'config'], { cwd: m.app, env: m.env });
-    assert.is(backup.code, 0, backup.stderr);
-    const rootRestore = await ripcord(['restore', 'latest', '--repo', m.repo, '--target', m.app, '--yes', '-q'], {
-      env: m.env,
-    });
-    assert.is(rootRestore.code, 0, rootRestore.stderr);
+userTest("another user can restore and roll back after root's restore made its lock folder first", () =>
+  onMachine(async (m) => {
+    await restoresLatest(ripcord, m.repo, m.app, m.env);
     await withLocalUser(async (other) => {
       const home = path.join(m.dir, 'other');
       await fs.mkdir(home, { mode: 0o700 });
@@ -127,54 +147,21 @@ userTest("another user can restore and roll back after root's restore made its l
       const repo = path.join(home, 'repo');
       const backup = await other.ripcord(['backup', '--repo', repo, '-q', 'config'], { cwd: app, env });
       assert.is(backup.code, 0, backup.stderr);
-      const restore = await other.ripcord(['restore', 'latest', '--repo', repo, '--target', app, '--yes', '-q'], {
-        cwd: home,
-        env,
-      });
-      assert.is(restore.code, 0, restore.stderr);
-      const deploy = await other.ripcord(
-        [
-          'deploy',
-          '--repo',
-          repo,
-          '--paths',
-          'config',
-          '--validate',
-          'grep -q v1 config/a.txt',
-          '--',
-          'sh',
-          '-c',
-          'echo v2 > config/a.txt',
-        ],
-        { cwd: app, env },
-      );
-      assert.is(deploy.code, 10, `the deploy must be rolled back (10), not fail its rollback (20): ${deploy.stderr}`);
-      assert.is(await fs.readFile(path.join(app, 'config', 'a.txt'), 'utf8'), 'v1\n');
+      const run: Ripcord = (args, options) => other.ripcord(args, options);
+      await restoresLatest(run, repo, app, env, home);
+      await deployRollsBack(run, repo, app, env);
     });
-  } finally {
-    await removeDir(m.dir);
-  }
-});
+  }),
+);
 
 userTest(
   "a private folder name another user took first is passed over: root's restore locks go to a folder root owns, mode 0700",
-  async () => {
-    const m = await machine();
-    try {
-      const backup = await ripcord(['backup', '--repo', m.repo, '-q', 'config'], { cwd: m.app, env: m.env });
-      assert.is(backup.code, 0, backup.stderr);
+  () =>
+    onMachine(async (m) => {
       await withLocalUser(async (other) => {
         const squatted = path.join(m.tmp, 'ripcord-0');
-        const planted = await other.run(
-          'sh',
-          ['-c', `${PLANT} && chmod -R a+rwx "$1"`, 'plant', squatted, restoreLockName(m.app), plantedLock(m.app)],
-          { env: m.env },
-        );
-        assert.is(planted.code, 0, planted.stderr);
-        const restore = await ripcord(['restore', 'latest', '--repo', m.repo, '--target', m.app, '--yes', '-q'], {
-          env: m.env,
-        });
-        assert.is(restore.code, 0, restore.stderr);
+        await plant(other, m, squatted, 'chmod -R a+rwx "$1"');
+        await restoresLatest(ripcord, m.repo, m.app, m.env);
         const chosen = await fs.lstat(path.join(m.tmp, 'ripcord-0-1'));
         assert.ok(chosen.isDirectory());
         assert.is(chosen.uid, 0);
@@ -185,10 +172,7 @@ userTest(
           '20261122T000000.000Z-beef.json',
         ]);
       });
-    } finally {
-      await removeDir(m.dir);
-    }
-  },
+    }),
 );
 
 test.run();
