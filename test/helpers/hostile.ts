@@ -80,6 +80,33 @@ export function manifestFor(members: PyTarMember[]): ManifestEntry[] {
   }) as ManifestEntry[];
 }
 
+/** The fields of snapshot.json a hand-made snapshot of `manifest` has (the manifest's trailer binds them), made by mallory on `host`. */
+export function handmadeBinding(fields: {
+  id: string;
+  host: string;
+  manifest: readonly ManifestEntry[];
+  archiveBytes: number;
+  mode: UnsealedMetadata['encryption']['mode'];
+  version: string;
+}): Omit<UnsealedMetadata, 'objects'> {
+  return {
+    format: SNAPSHOT_FORMAT,
+    id: fields.id,
+    created: new Date().toISOString(),
+    kind: 'manual',
+    tags: [],
+    host: fields.host,
+    user: 'mallory',
+    files: fields.manifest.filter((e) => e.type === 'file').length,
+    inputBytes: fields.manifest.reduce((n, e) => n + (typeof e.size === 'number' ? e.size : 0), 0),
+    archiveBytes: fields.archiveBytes,
+    durationMs: 1,
+    compression: 'gzip',
+    encryption: { mode: fields.mode, profile: 'rfc4880', recipients: [] },
+    tool: { name: 'ripcord', version: fields.version },
+  };
+}
+
 /** Write a committed snapshot (all checksums valid) into a local repository folder. */
 export async function writeHandmadeSnapshot(options: {
   repo: string;
@@ -91,22 +118,14 @@ export async function writeHandmadeSnapshot(options: {
 }): Promise<string> {
   const id = createSnapshotId();
   const archive = encryptAes256(options.tarGz, options.passphrase, options.gnupgHome);
-  const binding: Omit<UnsealedMetadata, 'objects'> = {
-    format: SNAPSHOT_FORMAT,
+  const binding = handmadeBinding({
     id,
-    created: new Date().toISOString(),
-    kind: 'manual',
-    tags: [],
     host: 'attacker',
-    user: 'mallory',
-    files: options.manifest.filter((e) => e.type === 'file').length,
-    inputBytes: options.manifest.reduce((n, e) => n + (e.size ?? 0), 0),
+    manifest: options.manifest,
     archiveBytes: archive.length,
-    durationMs: 1,
-    compression: 'gzip',
-    encryption: { mode: 'passphrase', profile: 'rfc4880', recipients: [] },
-    tool: { name: 'ripcord', version: '0.0.0' },
-  };
+    mode: 'passphrase',
+    version: '0.0.0',
+  });
   const manifestText =
     manifestHeader(options.roots) +
     options.manifest.map((e, i) => manifestEntryLine(e, i === 0)).join('') +

@@ -42,7 +42,7 @@ import {
 } from '../../src/domain/manifest.ts';
 import { createSnapshotId } from '../../src/domain/snapshot-id.ts';
 import type { SnapshotMetadata, UnsealedMetadata } from '../../src/domain/snapshot.ts';
-import { formatChecksums, sealMetadata, serializeMetadata, SNAPSHOT_FORMAT } from '../../src/domain/snapshot.ts';
+import { formatChecksums, sealMetadata, serializeMetadata } from '../../src/domain/snapshot.ts';
 import { applyRestore, planRestore } from '../../src/ops/restore.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import type { Bundle, RestoreSetup, Rng, Tree, TrialOutcome } from './harness.ts';
@@ -50,6 +50,7 @@ import { cleanFailure, count, describeError, newOutcome, violate } from './harne
 import { DECRYPTION_KEYS, ENCRYPTION_KEYS, ORIGIN, PASSPHRASE, runCli } from './harness.ts';
 import { prepareRestoreSetup } from './harness.ts';
 import { compareTrees, copyTree, isStaging, readTree } from './harness.ts';
+import { handmadeBinding } from '../helpers/hostile.ts';
 
 // ---------------------------------------------------------------------------------------
 // Raw tar
@@ -381,22 +382,14 @@ export interface ForgedSnapshot {
 /** A committed snapshot whose every checksum and authentication passes, holding what the forger chose. */
 export async function writeForgedSnapshot(repoDir: string, forged: ForgedSnapshot): Promise<string> {
   const id = createSnapshotId();
-  const binding: Omit<UnsealedMetadata, 'objects'> = {
-    format: SNAPSHOT_FORMAT,
+  const binding = handmadeBinding({
     id,
-    created: new Date().toISOString(),
-    kind: 'manual',
-    tags: [],
     host: 'forger',
-    user: 'mallory',
-    files: forged.manifestEntries.filter((e) => e.type === 'file').length,
-    inputBytes: forged.manifestEntries.reduce((n, e) => n + (typeof e.size === 'number' ? e.size : 0), 0),
+    manifest: forged.manifestEntries,
     archiveBytes: forged.archive.length,
-    durationMs: 1,
-    compression: 'gzip',
-    encryption: { mode: (forged.keys ?? ENCRYPTION_KEYS).mode, profile: 'rfc4880', recipients: [] },
-    tool: { name: 'ripcord', version: '0.0.0-forged' },
-  };
+    mode: (forged.keys ?? ENCRYPTION_KEYS).mode,
+    version: '0.0.0-forged',
+  });
   const archiveSum = { sha256: sha256(forged.archive), bytes: forged.archive.length };
   const text = forged.manifestText
     ? forged.manifestText(archiveSum, binding)
