@@ -20,13 +20,13 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import type { ManifestEntry } from '../../src/domain/manifest.ts';
-import { applyRestore, planRestore } from '../../src/ops/restore.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import type { PyTarMember } from '../helpers/hostile.ts';
 import { gnupgHome, manifestFor, pythonTarGz, writeHandmadeSnapshot } from '../helpers/hostile.ts';
 import type { Tree, TrialOutcome } from './harness.ts';
 import { count, describeError, newOutcome, violate } from './harness.ts';
-import { DECRYPTION_KEYS, ENCRYPTION_KEYS, ORIGIN, PASSPHRASE } from './harness.ts';
+import { PASSPHRASE } from './harness.ts';
+import { restoreInProcess } from './harness.ts';
 import { compareTrees, readTree } from './harness.ts';
 
 const exec = promisify(execFile);
@@ -186,20 +186,7 @@ export async function confinementTrial(
   let preRestore: string | undefined;
   let undoAllows = false;
   try {
-    const plan = await planRestore({
-      store,
-      reference: id,
-      target: ctx.target,
-      delete: c.delete,
-      keys: DECRYPTION_KEYS,
-      protect: [ctx.repo],
-    });
-    const result = await applyRestore(plan, {
-      store,
-      keys: DECRYPTION_KEYS,
-      encryptionKeys: ENCRYPTION_KEYS,
-      origin: ORIGIN,
-    });
+    const { plan, result } = await restoreInProcess(store, id, ctx.target, { delete: c.delete, protect: [ctx.repo] });
     preRestore = result.preRestoreSnapshot?.id;
     undoAllows = plan.undoNeedsOutsideLinks; // the undo command ripcord prints then carries --allow-outside-symlinks
   } catch (e) {
@@ -254,21 +241,14 @@ export async function confinementTrial(
       );
     if (!preRestore) violate(outcome, 'undo-is-exact', 'no pre-restore snapshot');
     else {
-      const undo = await planRestore({
-        store,
-        reference: preRestore,
-        target: ctx.target,
-        keys: DECRYPTION_KEYS,
+      const undo = await restoreInProcess(store, preRestore, ctx.target, {
         protect: [ctx.repo],
         allowOutsideSymlinks: undoAllows,
-      })
-        .then((undoPlan) =>
-          applyRestore(undoPlan, { store, keys: DECRYPTION_KEYS, origin: ORIGIN, noPreRestore: true }),
-        )
-        .then(
-          () => undefined,
-          (e: unknown) => describeError(e).message,
-        );
+        preRestore: false,
+      }).then(
+        () => undefined,
+        (e: unknown) => describeError(e).message,
+      );
       const back = compareTrees(targetBefore, withoutRepo(await readTree(ctx.target).catch(() => new Map() as Tree)));
       if (undo !== undefined || back.lost.length + back.extra.length > 0) {
         outcome.lost += back.lost.length > 0 ? 1 : 0;

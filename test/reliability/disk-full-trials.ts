@@ -17,13 +17,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { createBackup } from '../../src/ops/backup.ts';
-import { applyRestore, planRestore } from '../../src/ops/restore.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import type { PutOptions } from '../../src/storage/store.ts';
 import type { Bundle, Rng, TrialOutcome } from './harness.ts';
 import { cleanFailure, count, describeError, newOutcome, violate, violateLosing } from './harness.ts';
-import { DECRYPTION_KEYS, ENCRYPTION_KEYS, ORIGIN, PASSPHRASE, runCli } from './harness.ts';
-import { backUpNewTree, listing, localRepo, restoredTree, verifyIds } from './harness.ts';
+import { ENCRYPTION_KEYS, ORIGIN, PASSPHRASE, runCli } from './harness.ts';
+import { backUpNewTree, listing, localRepo, restoredTree, restoreInProcess, verifyIds } from './harness.ts';
 import { compareTrees, isStaging, readTree, writeSourceTree } from './harness.ts';
 
 // ---------------------------------------------------------------------------------------
@@ -341,8 +340,7 @@ export async function preRestoreIntoEnospcTestStore(dir: string, rng: Rng): Prom
   store.setBudget(128 << 10);
   outcome.faults = 1;
   const error = await (async () => {
-    const plan = await planRestore({ store, reference: snapshot.id, target, delete: true, keys: DECRYPTION_KEYS });
-    await applyRestore(plan, { store, keys: DECRYPTION_KEYS, encryptionKeys: ENCRYPTION_KEYS, origin: ORIGIN });
+    await restoreInProcess(store, snapshot.id, target, { delete: true });
   })().then(
     () => undefined,
     (e: unknown) => e,

@@ -28,6 +28,7 @@ import { pathToFileURL } from 'node:url';
 import type { DecryptionKeys, EncryptionKeys } from '../../src/archive/openpgp-keys.ts';
 import { RipcordError } from '../../src/domain/errors.ts';
 import { applyRestore, planRestore } from '../../src/ops/restore.ts';
+import type { RestorePlan } from '../../src/ops/restore.ts';
 import { verifySnapshots } from '../../src/ops/verify.ts';
 import type { VerifyOutcome } from '../../src/ops/verify.ts';
 import { listSnapshots } from '../../src/ops/repository.ts';
@@ -518,6 +519,28 @@ export async function verifyIds(repo: Repo, ids: readonly string[], readData = t
 }
 
 /**
+ * planRestore and applyRestore of `reference` into `target` in this process, with the suite's
+ * keys and origin: the plan (`more` adds to its request) and the result. A pre-restore
+ * snapshot is taken unless `preRestore` is false.
+ */
+export async function restoreInProcess(
+  store: Store,
+  reference: string,
+  target: string,
+  { preRestore = true, ...more }: Partial<Parameters<typeof planRestore>[0]> & { preRestore?: boolean } = {},
+): Promise<{ plan: RestorePlan; result: Awaited<ReturnType<typeof applyRestore>> }> {
+  const plan = await planRestore({ ...more, store, reference, target, keys: DECRYPTION_KEYS });
+  const result = await applyRestore(plan, {
+    store,
+    keys: DECRYPTION_KEYS,
+    encryptionKeys: ENCRYPTION_KEYS,
+    origin: ORIGIN,
+    noPreRestore: !preRestore,
+  });
+  return { plan, result };
+}
+
+/**
  * Restore a snapshot into a fresh folder (no pre-restore snapshot: nothing is there) and
  * read the tree back; the folder is removed after.
  */
@@ -526,8 +549,7 @@ export async function restoredTree(repo: Repo, id: string): Promise<Tree> {
   try {
     const target = path.join(dir, 'target');
     await withStore(repo, async (store) => {
-      const plan = await planRestore({ store, reference: id, target, keys: DECRYPTION_KEYS });
-      await applyRestore(plan, { store, keys: DECRYPTION_KEYS, origin: ORIGIN, noPreRestore: true });
+      await restoreInProcess(store, id, target, { preRestore: false });
     });
     return await readTree(target);
   } finally {

@@ -43,12 +43,11 @@ import {
 import { createSnapshotId } from '../../src/domain/snapshot-id.ts';
 import type { SnapshotMetadata, UnsealedMetadata } from '../../src/domain/snapshot.ts';
 import { formatChecksums, sealMetadata, serializeMetadata } from '../../src/domain/snapshot.ts';
-import { applyRestore, planRestore } from '../../src/ops/restore.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import type { Bundle, RestoreSetup, Rng, Tree, TrialOutcome } from './harness.ts';
 import { cleanFailure, count, describeError, newOutcome, violate } from './harness.ts';
-import { DECRYPTION_KEYS, ENCRYPTION_KEYS, ORIGIN, PASSPHRASE, runCli } from './harness.ts';
-import { prepareRestoreSetup } from './harness.ts';
+import { ENCRYPTION_KEYS, PASSPHRASE, runCli } from './harness.ts';
+import { prepareRestoreSetup, restoreInProcess } from './harness.ts';
 import { compareTrees, copyTree, isStaging, readTree } from './harness.ts';
 import { handmadeBinding } from '../helpers/hostile.ts';
 
@@ -663,20 +662,7 @@ export async function fuzzTrial(ctx: FuzzContext, c: FuzzCase, label: string): P
   const store = new LocalStore(ctx.repoDir);
   let error: unknown;
   try {
-    const plan = await planRestore({
-      store,
-      reference: id,
-      target: places.target,
-      delete: c.delete,
-      keys: DECRYPTION_KEYS,
-    });
-    await applyRestore(plan, {
-      store,
-      keys: DECRYPTION_KEYS,
-      encryptionKeys: ENCRYPTION_KEYS,
-      origin: ORIGIN,
-      noPreRestore: !c.preRestore,
-    });
+    await restoreInProcess(store, id, places.target, { delete: c.delete, preRestore: c.preRestore });
   } catch (e) {
     error = e;
   }
@@ -708,13 +694,7 @@ export async function fuzzTrial(ctx: FuzzContext, c: FuzzCase, label: string): P
       let recovered = false;
       if (undoId) {
         try {
-          const undoPlan = await planRestore({
-            store,
-            reference: undoId,
-            target: places.target,
-            keys: DECRYPTION_KEYS,
-          });
-          await applyRestore(undoPlan, { store, keys: DECRYPTION_KEYS, origin: ORIGIN, noPreRestore: true });
+          await restoreInProcess(store, undoId, places.target, { preRestore: false });
           const back = compareTrees(targetBefore, await readTreeOrEmpty(places.target));
           recovered = back.lost.length === 0;
         } catch {
