@@ -194,26 +194,21 @@ test('deploy-with-rollback --capture and --restore-capture: state outside --path
 
 test('deploy-with-rollback refuses a --restore-capture with no --capture of that name, and a malformed --capture, before taking any snapshot', () =>
   inProject(async ({ app, repo }) => {
-    const unmatched = await script(
-      'deploy-with-rollback',
-      ['--repo', repo, '--deploy', 'true', '--restore-capture', 'db=sqlite3 app.db', '--yes'],
-      app,
-    );
-    assert.is(unmatched.code, 2);
-    assert.is(
-      oneLine(unmatched),
-      "deploy-with-rollback: --restore-capture db: nothing is captured under that name (add --capture db='CMD')",
-    );
-    const malformed = await script(
-      'deploy-with-rollback',
-      ['--repo', repo, '--deploy', 'true', '--capture', 'sqlite3 app.db .dump', '--yes'],
-      app,
-    );
-    assert.is(malformed.code, 2);
-    assert.match(
-      oneLine(malformed),
-      /^deploy-with-rollback: --capture "sqlite3 app\.db \.dump": write it as NAME='command'/,
-    );
+    const refusals: [string[], RegExp][] = [
+      [
+        ['--restore-capture', 'db=sqlite3 app.db'],
+        /^deploy-with-rollback: --restore-capture db: nothing is captured under that name \(add --capture db='CMD'\)$/,
+      ],
+      [
+        ['--capture', 'sqlite3 app.db .dump'],
+        /^deploy-with-rollback: --capture "sqlite3 app\.db \.dump": write it as NAME='command'/,
+      ],
+    ];
+    for (const [options, message] of refusals) {
+      const run = await script('deploy-with-rollback', ['--repo', repo, '--deploy', 'true', ...options, '--yes'], app);
+      assert.is(run.code, 2, options.join(' '));
+      assert.match(oneLine(run), message);
+    }
     assert.is(await fs.stat(repo).catch(() => undefined), undefined);
   }));
 
