@@ -16,7 +16,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { resolveSnapshot } from '../../src/ops/repository.ts';
+import { listSnapshots, resolveSnapshot } from '../../src/ops/repository.ts';
 import type { Bundle, CliExit, Repo, Rng, RunningCli, Tree, TreeShape, TrialOutcome } from './harness.ts';
 import { count, median, newOutcome, violate } from './harness.ts';
 import { PASSPHRASE, runAndKill, runCli, startCli } from './harness.ts';
@@ -103,11 +103,14 @@ async function whenRepository(
 ): Promise<number> {
   let finished = false;
   void running.done.then(() => (finished = true));
-  while (!finished) {
-    if (test(await listing(repo))) return Date.now() - running.started;
-    await sleep(10);
-  }
-  return Date.now() - running.started;
+  // one store for the whole wait: opening one per look costs more than the look itself on S3
+  return withStore(repo, async (store) => {
+    while (!finished) {
+      if (test(await listSnapshots(store))) return Date.now() - running.started;
+      await sleep(10);
+    }
+    return Date.now() - running.started;
+  });
 }
 
 /**
