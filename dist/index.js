@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-2SBKPNNC.js";
+} from "./chunks/chunk-HPTLPDHL.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-4EVJ6CYM.js";
+} from "./chunks/chunk-XYR7CU5L.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-P2JOTNI4.js";
+} from "./chunks/chunk-WVO2HFZT.js";
 import "./chunks/chunk-4DYLMYS7.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import "./chunks/chunk-EYQ7L4U7.js";

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-IYZ4BZR3.js";
+} from "../chunks/chunk-GYM2SSX7.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-4EVJ6CYM.js";
+} from "../chunks/chunk-XYR7CU5L.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-4DHQBWHJ.js";
+} from "../chunks/chunk-KNESFV3Y.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-6R3KHNFL.js";
+import "../chunks/chunk-6E3KHWXS.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -56,7 +56,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-P2JOTNI4.js";
+} from "../chunks/chunk-WVO2HFZT.js";
 import "../chunks/chunk-4DYLMYS7.js";
 import {
   keepYoungGenerationSmall

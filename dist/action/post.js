@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-4DHQBWHJ.js";
+} from "../chunks/chunk-KNESFV3Y.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-6R3KHNFL.js";
+import "../chunks/chunk-6E3KHWXS.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-P2JOTNI4.js";
+import "../chunks/chunk-WVO2HFZT.js";
 import "../chunks/chunk-4DYLMYS7.js";
 import {
   keepYoungGenerationSmall

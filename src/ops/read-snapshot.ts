@@ -88,10 +88,12 @@ export async function openDecrypted(
   if (store.openFile) {
     const checksum = new RunningChecksum();
     feedFromFile(await store.openFile(key), checksum, decrypt);
-    [stored, decrypted] = [checksum, decrypt];
+    stored = checksum;
+    decrypted = decrypt;
   } else {
     const checksum = new ChecksumStream();
-    [stored, decrypted] = [checksum, chain(await store.get(key), checksum, decrypt)];
+    stored = checksum;
+    decrypted = chain(await store.get(key), checksum, decrypt);
   }
   const plaintext =
     options.checked || precheck

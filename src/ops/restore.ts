@@ -194,10 +194,10 @@ async function applyRestoreLocked(plan: RestorePlan, options: ApplyRestoreOption
       message: `applying ${countOf(plan.counts.add + plan.counts.change, 'change')} and ${countOf(plan.counts.remove, 'removal')} to ${target}`,
     });
     try {
-      await (layout.tree ? moveTreeIntoPlace(plan, layout, options) : moveIntoPlace(plan, layout, options));
+      await (layout.tree ? moveTreeIntoPlace(plan, layout.tree, options) : moveIntoPlace(plan, layout, options));
       for (const { capture, index } of plan.captures) {
         reporter.emit({ type: 'phase', phase: 'restore-capture', message: `restoring captured ${capture.name}` });
-        await runRestoreCapture(capture, path.join(staging, String(index)), { cwd: target, env: options.env });
+        await runRestoreCapture(capture, layout.pathOf(index), { cwd: target, env: options.env });
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -335,8 +335,9 @@ async function stage(
       const problem = contentMismatch(item.entry, expected, size, hash.digest('hex'));
       if (problem) throw new IntegrityError(`snapshot ${snapshot.id}: ${problem}`);
       if (selected.has(index) && expected.type === 'symlink') {
-        await fs.symlink(expected.target ?? '', layout.pathOf(index));
-        if (layout.tree) setLinkTime(layout.pathOf(index), expected.mtime);
+        const link = layout.pathOf(index);
+        await fs.symlink(expected.target ?? '', link);
+        if (layout.tree) setLinkTime(link, expected.mtime);
       }
       if (layout.tree && selected.has(index) && expected.type === 'directory')
         mkdirSync(layout.pathOf(index), { mode: 0o700 });
@@ -412,11 +413,7 @@ async function moveIntoPlace(plan: RestorePlan, layout: StagingLayout, options: 
  * destination is looked at first: something that appeared in the target meanwhile is not
  * replaced (the restore stops, and its error says how to undo it).
  */
-async function moveTreeIntoPlace(
-  plan: RestorePlan,
-  layout: StagingLayout,
-  options: ApplyRestoreOptions,
-): Promise<void> {
+async function moveTreeIntoPlace(plan: RestorePlan, tree: string, options: ApplyRestoreOptions): Promise<void> {
   const { entries, selected, target } = plan;
   const order = [...selected].sort((a, b) => a - b);
   const directories = order.map((index) => entries[index]!).filter((entry) => entry.type === 'directory');
@@ -433,7 +430,7 @@ async function moveTreeIntoPlace(
   }
   let applied = 0;
   for (const [top, size] of sizes) {
-    renameSync(path.join(layout.tree!, top), path.join(target, top));
+    renameSync(path.join(tree, top), path.join(target, top));
     applied += size;
     await options.afterApply?.(applied);
   }
