@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-HPTLPDHL.js";
+} from "./chunks/chunk-AJBYIAZR.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-XYR7CU5L.js";
+} from "./chunks/chunk-EBWJSW2Z.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,8 +36,8 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-WVO2HFZT.js";
-import "./chunks/chunk-4DYLMYS7.js";
+} from "./chunks/chunk-DDGIUVNQ.js";
+import "./chunks/chunk-FOJJZZ5E.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import "./chunks/chunk-EYQ7L4U7.js";
 import {

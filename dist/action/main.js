@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-GYM2SSX7.js";
+} from "../chunks/chunk-E5CNEUNE.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-XYR7CU5L.js";
+} from "../chunks/chunk-EBWJSW2Z.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-KNESFV3Y.js";
+} from "../chunks/chunk-S264D3NV.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-6E3KHWXS.js";
+import "../chunks/chunk-BPPSOIE3.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -56,8 +56,8 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-WVO2HFZT.js";
-import "../chunks/chunk-4DYLMYS7.js";
+} from "../chunks/chunk-DDGIUVNQ.js";
+import "../chunks/chunk-FOJJZZ5E.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-SXD3OMJ4.js";

@@ -9,15 +9,15 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-KNESFV3Y.js";
+} from "../chunks/chunk-S264D3NV.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-6E3KHWXS.js";
+import "../chunks/chunk-BPPSOIE3.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-WVO2HFZT.js";
-import "../chunks/chunk-4DYLMYS7.js";
+import "../chunks/chunk-DDGIUVNQ.js";
+import "../chunks/chunk-FOJJZZ5E.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-SXD3OMJ4.js";

@@ -59,6 +59,13 @@ export interface SnapshotMetadata {
     };
     /** the snapshot a pre-restore snapshot was taken before restoring */
     restoredFrom?: string;
+    /** absent: a full snapshot. An incremental or differential one holds what changed since `parent` (domain/chain.ts) */
+    level?: 'incremental' | 'differential';
+    parent?: string;
+    /** SHA-256 of the parent's stored manifest object: binds the parent, key holders included */
+    parentManifestSha256?: string;
+    /** the full snapshot the chain starts from */
+    base?: string;
     files: number;
     inputBytes: number;
     archiveBytes: number;

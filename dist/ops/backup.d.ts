@@ -1,6 +1,8 @@
 import type { EncryptionKeys } from '../archive/openpgp-keys.ts';
 import type { CaptureCommand } from './captures.ts';
 import type { Reporter } from '../domain/events.ts';
+import type { Level } from '../domain/chain.ts';
+import type { DecryptionKeys } from '../domain/keys.ts';
 import type { SnapshotKind, SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import type { Origin } from './origin.ts';
@@ -29,6 +31,16 @@ export interface BackupRequest {
     allowMissing?: boolean;
     /** gzip level, 0-9 */
     compressionLevel?: number;
+    /**
+     * full (the default): the whole tree. incremental: what changed since the newest snapshot
+     * of the same set and paths; differential: since the newest full one (ops/incremental.ts).
+     * With no such snapshot, or its chain broken, the snapshot is a full one and says why.
+     */
+    level?: Level;
+    /** read and hash every file instead of trusting size, times and inode (incremental, differential) */
+    forceRead?: boolean;
+    /** the keys that read the parent's manifest: only asked for by an incremental or differential */
+    parentKeys?: () => Promise<DecryptionKeys>;
     /** command output stored as .ripcord-captured/NAME */
     captures?: readonly CaptureCommand[];
     /** environment for capture commands (default: this process's) */
@@ -43,6 +55,8 @@ export interface BackupRequest {
 export interface BackupResult {
     snapshot: SnapshotMetadata;
     warnings: string[];
+    /** why an incremental or differential that was asked for is a full snapshot */
+    fullBecause?: string;
     /** paths recorded as absent (allowMissing), as stored */
     absent: string[];
 }

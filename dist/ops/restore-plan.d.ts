@@ -31,6 +31,8 @@ export interface RestoreChange {
 }
 export interface RestorePlan {
     snapshot: SnapshotMetadata;
+    /** the snapshots whose archives hold its content, base first and `snapshot` last (itself alone for a full one) */
+    chain: SnapshotMetadata[];
     target: string;
     /** every manifest entry, archive order */
     entries: ManifestEntry[];

@@ -179,6 +179,10 @@ async function* tarBatches(
       }
       entry.size = size;
       entry.sha256 = digest ?? (hash ?? createHash('sha256')).digest('hex');
+      // what an incremental backup compares to tell an unchanged file (ops/incremental.ts)
+      entry.ino = stats.ino;
+      entry.ctimeMs = stats.ctimeMs;
+      entry.mtimeMs = stats.mtimeMs;
       yield* append(tarPadding(size));
     } else if (source.type === 'symlink') {
       entry.target = source.target ?? '';

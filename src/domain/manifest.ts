@@ -29,6 +29,15 @@ export interface ManifestEntry {
   sha256?: string;
   /** symlink target */
   target?: string;
+  /**
+   * A file of an incremental or differential snapshot that did not change since an earlier
+   * link: the id of the link whose archive holds its content. Absent: this snapshot's archive.
+   */
+  in?: string;
+  /** change detection (files): inode, and ctime and mtime in ms with their fraction, as lstat gave them */
+  ino?: number;
+  ctimeMs?: number;
+  mtimeMs?: number;
 }
 
 /** snapshot.json fields the manifest vouches for: all but its own checksum and the checksums of itself. */

@@ -99,6 +99,13 @@ export interface SnapshotMetadata {
   ci?: { provider: 'github-actions'; runId?: string; runUrl?: string; actor?: string; workflow?: string; ref?: string };
   /** the snapshot a pre-restore snapshot was taken before restoring */
   restoredFrom?: string;
+  /** absent: a full snapshot. An incremental or differential one holds what changed since `parent` (domain/chain.ts) */
+  level?: 'incremental' | 'differential';
+  parent?: string;
+  /** SHA-256 of the parent's stored manifest object: binds the parent, key holders included */
+  parentManifestSha256?: string;
+  /** the full snapshot the chain starts from */
+  base?: string;
   files: number;
   inputBytes: number;
   archiveBytes: number;
@@ -131,6 +138,10 @@ const KEY_ORDER: (keyof SnapshotMetadata)[] = [
   'git',
   'ci',
   'restoredFrom',
+  'level',
+  'parent',
+  'parentManifestSha256',
+  'base',
   'files',
   'inputBytes',
   'archiveBytes',
@@ -216,6 +227,8 @@ function checkShape(value: unknown): string | undefined {
     return 'has an invalid ci record';
   if (m.restoredFrom !== undefined && (typeof m.restoredFrom !== 'string' || !isSnapshotId(m.restoredFrom)))
     return 'has an invalid restoredFrom';
+  const chainProblem = chainFieldsProblem(m);
+  if (chainProblem) return chainProblem;
   const encryption = m.encryption as Record<string, unknown> | undefined;
   if (
     !strings(encryption, ['mode', 'profile'], ['mode', 'profile']) ||
@@ -235,6 +248,21 @@ function checkShape(value: unknown): string | undefined {
   if (encryption?.keyCheck !== undefined && !isPassphraseCheck(encryption.keyCheck))
     return 'has an invalid encryption.keyCheck';
   if (typeof m.metadataSha256 !== 'string') return 'has no metadataSha256';
+  return undefined;
+}
+
+/** The fields that place a snapshot in a chain: all or none, and of the right shape (their consistency is domain/chain.ts's). */
+function chainFieldsProblem(m: Record<string, unknown>): string | undefined {
+  if (m.level === undefined) {
+    return m.parent !== undefined || m.base !== undefined || m.parentManifestSha256 !== undefined
+      ? 'names a parent but no level'
+      : undefined;
+  }
+  if (m.level !== 'incremental' && m.level !== 'differential') return 'has an unknown level';
+  for (const field of ['parent', 'base'] as const)
+    if (typeof m[field] !== 'string' || !isSnapshotId(m[field])) return `has an invalid ${field}`;
+  if (typeof m.parentManifestSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.parentManifestSha256))
+    return 'has an invalid parentManifestSha256';
   return undefined;
 }
 

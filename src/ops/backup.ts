@@ -20,6 +20,9 @@ import { CAPTURED_DIR, runCaptures } from './captures.ts';
 import type { CaptureCommand } from './captures.ts';
 import type { Reporter, Totals } from '../domain/events.ts';
 import { silentReporter } from '../domain/events.ts';
+import type { Level } from '../domain/chain.ts';
+import type { DecryptionKeys } from '../domain/keys.ts';
+import type { ManifestEntry } from '../domain/manifest.ts';
 import { manifestEntryLine, manifestHeader, manifestTrailer } from '../domain/manifest.ts';
 import { createSnapshotId, snapshotIdTime } from '../domain/snapshot-id.ts';
 import type { SnapshotKind, SnapshotMetadata, UnsealedMetadata } from '../domain/snapshot.ts';
@@ -35,7 +38,10 @@ import {
   SNAPSHOT_OBJECT,
 } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
-import { RipcordError } from '../domain/errors.ts';
+import { KeyError, RipcordError, UsageError } from '../domain/errors.ts';
+import type { Parent } from './incremental.ts';
+import { againstParent, findParent, isChainRecord } from './incremental.ts';
+import { listSnapshots } from './repository.ts';
 import { checkRepositoryKey } from './keys.ts';
 import type { Origin } from './origin.ts';
 import { signSnapshot } from './snapshot-signature.ts';
@@ -67,6 +73,16 @@ export interface BackupRequest {
   allowMissing?: boolean;
   /** gzip level, 0-9 */
   compressionLevel?: number;
+  /**
+   * full (the default): the whole tree. incremental: what changed since the newest snapshot
+   * of the same set and paths; differential: since the newest full one (ops/incremental.ts).
+   * With no such snapshot, or its chain broken, the snapshot is a full one and says why.
+   */
+  level?: Level;
+  /** read and hash every file instead of trusting size, times and inode (incremental, differential) */
+  forceRead?: boolean;
+  /** the keys that read the parent's manifest: only asked for by an incremental or differential */
+  parentKeys?: () => Promise<DecryptionKeys>;
   /** command output stored as .ripcord-captured/NAME */
   captures?: readonly CaptureCommand[];
   /** environment for capture commands (default: this process's) */
@@ -82,6 +98,8 @@ export interface BackupRequest {
 export interface BackupResult {
   snapshot: SnapshotMetadata;
   warnings: string[];
+  /** why an incremental or differential that was asked for is a full snapshot */
+  fullBecause?: string;
   /** paths recorded as absent (allowMissing), as stored */
   absent: string[];
 }
@@ -116,17 +134,57 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
     roots.push({ fsPath: captured.dir, archivePath: CAPTURED_DIR });
   }
   try {
+    const chained = await chooseParent(request, roots);
+    if ('reason' in chained) reporter.emit({ type: 'info', message: `this snapshot is a full one: ${chained.reason}` });
     const snapshot = await writeSnapshot(
       request,
       roots,
       recipients.map((r) => r.fingerprint),
       started,
       warn,
+      'parent' in chained ? chained.parent : undefined,
     );
-    return { snapshot, warnings, absent: roots.filter((r) => r.missing).map((r) => r.archivePath) };
+    return {
+      snapshot,
+      warnings,
+      absent: roots.filter((r) => r.missing).map((r) => r.archivePath),
+      ...('reason' in chained && chained.reason ? { fullBecause: chained.reason } : {}),
+    };
   } finally {
     await captured?.cleanup();
   }
+}
+
+/** The parent of an incremental or differential, or why the snapshot is a full one (no reason: one was asked for). */
+async function chooseParent(
+  request: BackupRequest,
+  roots: readonly SourceRoot[],
+): Promise<{ parent: Parent } | { reason: string }> {
+  const level = request.level ?? 'full';
+  if (level === 'full') return { reason: '' };
+  if (request.newKey)
+    throw new UsageError(
+      `a new key starts a new chain: an ${level} snapshot cannot use one (take a full one with --new-key)`,
+    );
+  if (!request.parentKeys)
+    throw new UsageError(
+      `an ${level} snapshot reads its parent's manifest: it needs a key that decrypts the repository`,
+    );
+  const keys = await request.parentKeys().catch((error: unknown) => {
+    throw error instanceof KeyError
+      ? new KeyError(
+          `an ${level} snapshot reads its parent's manifest, so it needs a key that decrypts: ${error.message}; or take a full one (--level full)`,
+        )
+      : error;
+  });
+  const { snapshots } = await listSnapshots(request.store);
+  return findParent(request.store, snapshots, {
+    level,
+    tags: request.tags ?? [],
+    roots: roots.map((r) => r.archivePath || '.'),
+    mode: request.keys.mode,
+    keys,
+  });
 }
 
 async function writeSnapshot(
@@ -135,6 +193,7 @@ async function writeSnapshot(
   recipients: string[],
   started: number,
   warn: (message: string) => void,
+  parent: Parent | undefined,
 ): Promise<SnapshotMetadata> {
   const reporter = request.reporter ?? silentReporter;
   const { store } = request;
@@ -166,23 +225,42 @@ async function writeSnapshot(
   let inputBytes = 0;
   let first = true;
   let manifestLines = '';
+  // files an incremental does not store again: counted as done for the progress shown
+  const carried = { files: 0, bytes: 0 };
   manifestText.write(manifestHeader(roots.map((r) => r.archivePath || '.')));
-
-  const archive = packArchive(walkSources(roots, { ...walkOptions, onWarning: warn }), {
-    ...(request.compressionLevel !== undefined ? { level: request.compressionLevel } : {}),
-    onEntry(entry) {
+  const addEntry = (entry: ManifestEntry) => {
+    if (!isChainRecord(entry.path)) {
       if (entry.type === 'file') files += 1;
       inputBytes += entry.size ?? 0;
-      manifestLines += manifestEntryLine(entry, first);
-      first = false;
-      // One write per 64 KiB of lines, not one per entry: 20,000 small writes cost a tenth of a second.
-      if (manifestLines.length >= 1 << 16) {
-        manifestText.write(manifestLines);
-        manifestLines = '';
-      }
-    },
+    }
+    manifestLines += manifestEntryLine(entry, first);
+    first = false;
+    // One write per 64 KiB of lines, not one per entry: 20,000 small writes cost a tenth of a second.
+    if (manifestLines.length >= 1 << 16) {
+      manifestText.write(manifestLines);
+      manifestLines = '';
+    }
+  };
+
+  const walk = walkSources(roots, { ...walkOptions, onWarning: warn });
+  const level = parent ? (request.level as Exclude<Level, 'full'>) : 'full';
+  const sources = parent
+    ? againstParent(walk, parent, level as Exclude<Level, 'full'>, {
+        ...(request.forceRead ? { forceRead: true } : {}),
+        onCarried(entry) {
+          addEntry(entry);
+          carried.files += 1;
+          carried.bytes += entry.size ?? 0;
+        },
+        onWarning: warn,
+      })
+    : walk;
+  const archive = packArchive(sources, {
+    ...(request.compressionLevel !== undefined ? { level: request.compressionLevel } : {}),
+    onEntry: addEntry,
     onProgress(done) {
-      reporter.emit({ type: 'progress', phase: 'pack', done, ...(total ? { total } : {}) });
+      const shown = { files: done.files + carried.files, bytes: done.bytes + carried.bytes };
+      reporter.emit({ type: 'progress', phase: 'pack', done: shown, ...(total ? { total } : {}) });
     },
     onWarning: warn,
   });
@@ -220,6 +298,14 @@ async function writeSnapshot(
       tags: [...(request.tags ?? [])],
       ...request.origin,
       ...(request.restoredFrom ? { restoredFrom: request.restoredFrom } : {}),
+      ...(parent
+        ? {
+            level: level as Exclude<Level, 'full'>,
+            parent: parent.snapshot.id,
+            parentManifestSha256: parent.snapshot.objects[MANIFEST_OBJECT].sha256,
+            base: parent.base,
+          }
+        : {}),
       files,
       inputBytes,
       archiveBytes: archiveSum.result().bytes,

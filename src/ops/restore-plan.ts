@@ -18,6 +18,7 @@ import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import { CAPTURE_NAME, CAPTURED_DIR } from './captures.ts';
 import type { CaptureCommand } from './captures.ts';
+import { CHAIN_DIR, chainOfSnapshot, checkCarried, isChainRecord, REMOVED_RECORD } from './incremental.ts';
 import { withManifest } from './read-snapshot.ts';
 import { resolveSnapshot } from './repository.ts';
 import {
@@ -62,6 +63,8 @@ export interface RestoreChange {
 
 export interface RestorePlan {
   snapshot: SnapshotMetadata;
+  /** the snapshots whose archives hold its content, base first and `snapshot` last (itself alone for a full one) */
+  chain: SnapshotMetadata[];
   target: string;
   /** every manifest entry, archive order */
   entries: ManifestEntry[];
@@ -95,6 +98,7 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     for await (const entry of manifest.entries) all.push(entry);
     return { entries: all, roots: manifest.roots };
   });
+  const chain = snapshot.level ? await chainOfSnapshot(request.store, snapshot) : [snapshot];
 
   // Refuse the whole restore on any unsafe root or entry, before anything is touched: --delete
   // walks the roots, so a root like "../victim" must never get that far.
@@ -120,6 +124,15 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     if (!['file', 'directory', 'symlink'].includes(entry.type)) {
       throw new UnsafeEntryError(`${where} is a ${entry.type}; only files, directories and symlinks are restored`);
     }
+    checkCarried(snapshot, chain, entry);
+    if (isChainRecord(entry.path)) {
+      // never written to the target: the removal list for restoring a chain by hand
+      if (!snapshot.level || entry.path !== REMOVED_RECORD || entry.type !== 'file')
+        throw new UnsafeEntryError(
+          `${where} is in ${CHAIN_DIR}, which holds only a chain link's ${REMOVED_RECORD}; refusing to restore anything`,
+        );
+      continue;
+    }
     const outside = outsideRootsReason(entry, rootSet);
     if (outside) throw new UnsafeEntryError(`${where} ${outside}; refusing to restore anything`);
     const touches = touchesGuarded(entry, guarded);
@@ -141,6 +154,7 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   const excluded = createExcludeMatcher(request.exclude ?? []);
   // Captured state is never written as files: it goes to its restore command.
   const selectedPath = (name: string) =>
+    !isChainRecord(name) &&
     name !== CAPTURED_DIR &&
     !name.startsWith(`${CAPTURED_DIR}/`) &&
     [...ancestorsOf(name), name].some((p) => included(p)) &&
@@ -245,6 +259,7 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   const newTarget = lstatOrUndefined(target) === undefined;
   return {
     snapshot,
+    chain,
     target,
     entries,
     selected,

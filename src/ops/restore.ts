@@ -15,12 +15,12 @@
  * whole scope, and restoring a pre-restore snapshot removes what is not in it.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, lutimesSync, mkdirSync, renameSync, rmSync, utimesSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, rmSync, utimesSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { DecryptionKeys, EncryptionKeys } from '../archive/openpgp-keys.ts';
 import { safeMode } from '../domain/entry-safety.ts';
-import { IntegrityError, RipcordError, UnsafeEntryError } from '../domain/errors.ts';
+import { RipcordError } from '../domain/errors.ts';
 import type { Reporter } from '../domain/events.ts';
 import { silentReporter } from '../domain/events.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
@@ -33,12 +33,11 @@ import { privateFolder } from './private-folder.ts';
 import { createBackup } from './backup.ts';
 import { runRestoreCapture } from './captures.ts';
 import type { CaptureCommand } from './captures.ts';
-import { contentMismatch, headerMismatch } from './entry-check.ts';
-import { createStagingWriter } from './stage-writer.ts';
 import type { Origin } from './origin.ts';
-import { describeFailure, openArchive } from './read-snapshot.ts';
 import type { ChangeAction, RestorePlan } from './restore-plan.ts';
-import { ensureRealDirectories, lstatOrUndefined, modesCreatable, STAGING_PREFIX } from './restore-target.ts';
+import type { StagingLayout } from './restore-stage.ts';
+import { setLinkTime, stage, stagingLayout } from './restore-stage.ts';
+import { ensureRealDirectories, lstatOrUndefined, STAGING_PREFIX } from './restore-target.ts';
 import { countOf } from '../domain/wording.ts';
 import { shellQuote } from '../domain/shell-quote.ts';
 
@@ -228,153 +227,6 @@ export function undoCommand(plan: RestorePlan, preRestoreSnapshot: SnapshotMetad
   return `ripcord restore ${preRestoreSnapshot.id} --target ${plan.target}${plan.undoNeedsOutsideLinks ? ' --allow-outside-symlinks' : ''}`;
 }
 
-/**
- * Where each staged entry goes. Into a target that holds nothing yet, the selected entries are
- * staged at their own paths below `tree`, and each top-level entry then moves into place with
- * one rename: restoring the benchmark's 20,000 files into an empty folder spent 0.6-0.8 s
- * checking and renaming them one by one. Anywhere else an entry may replace something, so
- * each is staged under its index and moved by itself. Captured state is always staged under
- * its index: it goes to its restore command, not into the target.
- */
-interface StagingLayout {
-  staging: string;
-  /** the folder that mirrors the target, when entries are staged at their own paths */
-  tree: string | undefined;
-  pathOf(index: number): string;
-}
-
-async function stagingLayout(plan: RestorePlan, staging: string): Promise<StagingLayout> {
-  const byIndex = (index: number) => path.join(staging, String(index));
-  if (!(await stagesAsTree(plan, staging))) return { staging, tree: undefined, pathOf: byIndex };
-  const tree = path.join(staging, 'tree');
-  await fs.mkdir(tree, { mode: 0o700 });
-  return {
-    staging,
-    tree,
-    pathOf: (index) => (plan.selected.has(index) ? path.join(tree, plan.entries[index]!.path) : byIndex(index)),
-  };
-}
-
-/**
- * A tree fits when the target holds nothing but this restore's staging folder (it was just
- * looked at under the target's lock) and every selected entry's folder is a selected
- * directory that comes before it: then every entry is created inside a directory this restore
- * made, and nothing in the tree can be a link to pass through.
- */
-async function stagesAsTree(plan: RestorePlan, staging: string): Promise<boolean> {
-  if (plan.removals.length > 0) return false;
-  if ((await fs.readdir(plan.target)).some((name) => name !== path.basename(staging))) return false;
-  const directories = new Set<string>();
-  for (const index of [...plan.selected].sort((a, b) => a - b)) {
-    const entry = plan.entries[index]!;
-    const parent = path.posix.dirname(entry.path);
-    if (parent !== '.' && !directories.has(parent)) return false;
-    if (entry.type === 'directory') directories.add(entry.path);
-  }
-  return true;
-}
-
-/** Extract the selected entries into the staging folder, checking all against the manifest. */
-async function stage(
-  plan: RestorePlan,
-  layout: StagingLayout,
-  options: ApplyRestoreOptions,
-  reporter: Reporter,
-): Promise<void> {
-  const { snapshot, entries, selected } = plan;
-  const archive = await openArchive(options.store, snapshot, options.keys);
-  const creatable = modesCreatable(layout.staging);
-  const writer = createStagingWriter(snapshot.inputBytes);
-  let index = 0;
-  let bytes = 0;
-  let files = 0;
-  const total = { files: snapshot.files, bytes: snapshot.inputBytes };
-  try {
-    for await (const item of archive.items) {
-      const expected = entries[index];
-      const where = `snapshot ${snapshot.id}: archive entry ${JSON.stringify(item.entry.path)}`;
-      if (!['file', 'directory', 'symlink'].includes(item.entry.kind)) {
-        throw new UnsafeEntryError(
-          `${where} is a ${item.entry.kind}; only files, directories and symlinks are restored, refusing`,
-        );
-      }
-      if (!expected) throw new IntegrityError(`${where} is not in the manifest`);
-      const mismatch = headerMismatch(item.entry, expected);
-      if (mismatch) throw new IntegrityError(`snapshot ${snapshot.id}: ${mismatch}`);
-      const hash = createHash('sha256');
-      let size = 0;
-      // An entry longer than its manifest says is refused at the first byte too many, before
-      // that byte is written: a small archive may unpack to gigabytes.
-      const limit = expected.type === 'file' ? (expected.size ?? 0) : 0;
-      const count = (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > limit) {
-          throw new IntegrityError(
-            `snapshot ${snapshot.id}: ${item.entry.path} holds more than the ${limit} bytes the manifest lists`,
-          );
-        }
-        hash.update(chunk);
-      };
-      const staged = selected.has(index) || plan.captures.some((c) => c.index === index);
-      if (staged && expected.type === 'file') {
-        // The file is made with its final mode and gets its time here (the staging folder is
-        // private, 0700): a chmod and a utimes by name per file later cost a restore of
-        // 20,000 files 0.3 s. Captured state stays 0600: it is read back from here by its
-        // restore command.
-        const mode = selected.has(index) ? safeMode(parseMode(expected.mode)) : 0o600;
-        writer.open(layout.pathOf(index), mode);
-        for await (const chunk of item.body) {
-          count(chunk);
-          const wait = writer.write(chunk);
-          if (await wait) await wait;
-        }
-        writer.close((mode & ~creatable) !== 0 ? mode : undefined, expected.mtime); // bits the umask takes away, or a sticky bit
-      } else {
-        for await (const chunk of item.body) count(chunk);
-      }
-      const problem = contentMismatch(item.entry, expected, size, hash.digest('hex'));
-      if (problem) throw new IntegrityError(`snapshot ${snapshot.id}: ${problem}`);
-      if (selected.has(index) && expected.type === 'symlink') {
-        const link = layout.pathOf(index);
-        await fs.symlink(expected.target ?? '', link);
-        if (layout.tree) setLinkTime(link, expected.mtime);
-      }
-      if (layout.tree && selected.has(index) && expected.type === 'directory')
-        mkdirSync(layout.pathOf(index), { mode: 0o700 });
-      index += 1;
-      bytes += size;
-      if (expected.type === 'file') files += 1;
-      reporter.emit({ type: 'progress', phase: 'stage', done: { files, bytes }, total });
-    }
-    if (index !== entries.length)
-      throw new IntegrityError(`snapshot ${snapshot.id}: the archive ends after ${index} of ${entries.length} entries`);
-    await writer.finish();
-    await archive.finish();
-  } catch (error) {
-    if (error instanceof UnsafeEntryError) throw error;
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (code && /^E[A-Z]+$/.test(code) && (error as NodeJS.ErrnoException).syscall) {
-      // the file system said no, not the archive: nothing in the target was changed yet
-      const why =
-        code === 'ENOSPC' || code === 'EDQUOT'
-          ? 'the disk is full'
-          : code === 'EACCES' || code === 'EPERM'
-            ? 'permission denied'
-            : code === 'EROFS'
-              ? 'the file system is read-only'
-              : code;
-      throw new RipcordError(
-        `cannot stage snapshot ${snapshot.id} in ${plan.target}: ${why}; the target was not changed (free space or restore into another --target)`,
-        { cause: error },
-      );
-    }
-    throw describeFailure(snapshot, 'archive.tar.gz.pgp', error);
-  } finally {
-    archive.close();
-    await writer.stop();
-  }
-}
-
 async function moveIntoPlace(plan: RestorePlan, layout: StagingLayout, options: ApplyRestoreOptions): Promise<void> {
   const { entries, selected, target } = plan;
   const directories: ManifestEntry[] = [];
@@ -435,16 +287,6 @@ async function moveTreeIntoPlace(plan: RestorePlan, tree: string, options: Apply
     await options.afterApply?.(applied);
   }
   setDirectoryModes(target, directories);
-}
-
-/** A symlink's own time; not every file system keeps one. */
-function setLinkTime(file: string, seconds: number): void {
-  const mtime = new Date(seconds * 1000);
-  try {
-    lutimesSync(file, mtime, mtime);
-  } catch {
-    // not every file system keeps symlink times
-  }
 }
 
 /** Directory modes and times last, deepest first: a read-only directory would refuse its own contents. */

@@ -6,6 +6,8 @@ import { describeOrigin } from '../../ops/origin.ts';
 import { readStoredBytes, storedBytes } from '../../ops/repository.ts';
 import { parseCaptureSpec } from '../../ops/captures.ts';
 import { MAX_TAG_LENGTH, SNAPSHOT_KINDS, TAG_CHARACTERS } from '../../domain/snapshot.ts';
+import type { Level } from '../../domain/chain.ts';
+import { LEVELS } from '../../domain/chain.ts';
 import { IntegrityError, UsageError } from '../../domain/errors.ts';
 import { summarizeSnapshot } from '../../domain/run-record.ts';
 import { applyCopy, planCopy } from '../../ops/copy.ts';
@@ -58,6 +60,17 @@ export const backupCommand: Command = {
       multiple: true,
       description: 'store the stdout of CMD (run with sh -c) as .ripcord-captured/NAME',
     },
+    level: {
+      type: 'string',
+      value: 'LEVEL',
+      description:
+        'full | incremental (what changed since the newest snapshot of the same paths and set) | differential (since the newest full one)',
+      default: 'full',
+    },
+    'force-read': {
+      type: 'boolean',
+      description: 'incremental and differential: read and hash every file instead of trusting size, times and inode',
+    },
     'compression-level': {
       type: 'string',
       value: 'N',
@@ -97,6 +110,9 @@ export const backupCommand: Command = {
     const level = Number(levelText);
     if (!Number.isInteger(level) || level < 1 || level > 9)
       throw new UsageError(`--compression-level ${levelText}: give a whole number from 1 to 9`);
+    const backupLevel = stringOption(values, 'level') ?? 'full';
+    if (!(LEVELS as readonly string[]).includes(backupLevel))
+      throw new UsageError(`--level ${backupLevel}: give one of ${LEVELS.join(', ')}`);
     const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');
     // git runs in child processes while the keys load and the repository opens.
     const origin = describeOrigin(cwd, context.env);
@@ -113,6 +129,9 @@ export const backupCommand: Command = {
         keys,
         origin: await origin,
         compressionLevel: level,
+        level: backupLevel as Level,
+        forceRead: flag(values, 'force-read'),
+        parentKeys: () => context.decryptionKeys(),
         newKey: flag(values, 'new-key'),
         captures: (Array.isArray(values.capture) ? (values.capture as string[]) : []).map((spec) =>
           parseCaptureSpec(spec, '--capture'),
@@ -162,7 +181,10 @@ export const backupCommand: Command = {
     } else {
       const stored = store.properties.listable ? await readStoredBytes(store, snapshot) : storedBytes(snapshot);
       const ratio = snapshot.inputBytes > 0 ? ` (${Math.round((stored / snapshot.inputBytes) * 100)}%)` : '';
-      context.print(`snapshot ${snapshot.id} saved to ${store.properties.location}`);
+      context.print(
+        `${snapshot.level ? `${snapshot.level} ` : ''}snapshot ${snapshot.id} saved to ${store.properties.location}`,
+      );
+      if (snapshot.level) context.print(`  parent ${snapshot.parent}, chain base ${snapshot.base}`);
       context.print(
         `  ${formatCount(snapshot.files)} ${snapshot.files === 1 ? 'file' : 'files'}, ${formatBytes(snapshot.inputBytes)} in, ${formatBytes(stored)} stored${ratio}, ${formatDuration(snapshot.durationMs)}`,
       );

@@ -1,0 +1,67 @@
+import type { Stats } from 'node:fs';
+import type { SourceEntry } from '../archive/walk-sources.ts';
+import type { ChainLink, Level } from '../domain/chain.ts';
+import type { DecryptionKeys } from '../domain/keys.ts';
+import type { ManifestEntry } from '../domain/manifest.ts';
+import type { SnapshotMetadata } from '../domain/snapshot.ts';
+import type { Store } from '../storage/store.ts';
+export declare const CHAIN_DIR = ".ripcord-chain";
+export declare const REMOVED_RECORD = ".ripcord-chain/removed";
+/** Is this stored path ripcord's own chain record rather than a file of the tree? */
+export declare function isChainRecord(name: string): boolean;
+export declare function linkOf(snapshot: SnapshotMetadata): ChainLink;
+/**
+ * The snapshots needed to restore `snapshot`, base first and `snapshot` last, read from the
+ * store link by link. A missing, damaged or foreign link is refused, naming it.
+ */
+export declare function chainOfSnapshot(store: Store, snapshot: SnapshotMetadata): Promise<SnapshotMetadata[]>;
+export declare function describeChainProblem(id: string, problem: {
+    kind: 'missing' | 'foreign';
+    id: string;
+    neededBy: string;
+} | {
+    kind: 'malformed';
+    id: string;
+    reason: string;
+}): string;
+export interface Parent {
+    snapshot: SnapshotMetadata;
+    /** the full snapshot the new link's chain starts from */
+    base: string;
+    /** the parent's tree by path, chain records left out */
+    entries: Map<string, ManifestEntry>;
+}
+export interface ParentQuery {
+    level: Exclude<Level, 'full'>;
+    /** the new snapshot's set tags and manifest roots must be the parent's */
+    tags: readonly string[];
+    roots: readonly string[];
+    mode: SnapshotMetadata['encryption']['mode'];
+    keys: DecryptionKeys;
+}
+/**
+ * The snapshot a new incremental (the newest of the same set and roots) or differential (the
+ * newest full one of them) builds on; undefined when there is none, or when its chain is
+ * broken or at its longest, so that the new snapshot must be a full one.
+ */
+export declare function findParent(store: Store, snapshots: readonly SnapshotMetadata[], query: ParentQuery): Promise<{
+    parent: Parent;
+} | {
+    reason: string;
+}>;
+/** The change-detection fields of a file's manifest entry. */
+export declare function statFields(stats: Stats): Pick<ManifestEntry, 'ino' | 'ctimeMs' | 'mtimeMs'>;
+export interface AgainstParentOptions {
+    /** read and hash every file; one whose content, mode and time are the parent's is still not stored */
+    forceRead?: boolean;
+    /** a file that is not stored again, in walk order (its manifest entry) */
+    onCarried(entry: ManifestEntry): void;
+    onWarning(message: string): void;
+}
+/**
+ * The sources a link stores: the walk less the files unchanged since the parent (handed to
+ * onCarried instead), then the removal record.
+ */
+export declare function againstParent(walk: Iterable<SourceEntry>, parent: Parent, level: Exclude<Level, 'full'>, options: AgainstParentOptions): AsyncGenerator<SourceEntry>;
+/** Check a link's entries against its chain: what `in` names must be an earlier link of it. */
+export declare function checkCarried(snapshot: SnapshotMetadata, chain: readonly SnapshotMetadata[], entry: ManifestEntry): void;

@@ -1,0 +1,293 @@
+/**
+ * Incremental and differential snapshots (docs/format.md, "Chains").
+ *
+ * A link's manifest lists the whole tree, as a full snapshot's does; a file that has not
+ * changed since the parent names, in `in`, the earlier link whose archive holds its content,
+ * and is not read at all. The link's archive holds every directory and symlink, the files
+ * that changed, and `.ripcord-chain/removed`: the NUL-separated paths to remove from the
+ * parent's tree before extracting this archive over it (gone, or changed type), which is all
+ * that `gpg -d | tar -x` needs to restore a chain by hand.
+ *
+ * Change detection is restic's and git's: a file whose size, mode, mtime, ctime and inode
+ * are what the parent recorded is unchanged. Anything that writes to a file moves its ctime,
+ * which no user can set back; --force-read reads and hashes every file instead.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, lstatSync, openSync, readSync, writeFileSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import * as path from 'node:path';
+import type { SourceEntry } from '../archive/walk-sources.ts';
+import type { ChainLink, Level } from '../domain/chain.ts';
+import { chainOf, MAX_CHAIN } from '../domain/chain.ts';
+import { IntegrityError } from '../domain/errors.ts';
+import type { DecryptionKeys } from '../domain/keys.ts';
+import type { ManifestEntry } from '../domain/manifest.ts';
+import { formatMode } from '../domain/manifest.ts';
+import type { SnapshotMetadata } from '../domain/snapshot.ts';
+import { MANIFEST_OBJECT } from '../domain/snapshot.ts';
+import type { Store } from '../storage/store.ts';
+import { makeScratchFolder } from './private-folder.ts';
+import { withManifest } from './read-snapshot.ts';
+import { readMetadata } from './repository.ts';
+
+export const CHAIN_DIR = '.ripcord-chain';
+export const REMOVED_RECORD = `${CHAIN_DIR}/removed`;
+
+/** Is this stored path ripcord's own chain record rather than a file of the tree? */
+export function isChainRecord(name: string): boolean {
+  return name === CHAIN_DIR || name.startsWith(`${CHAIN_DIR}/`);
+}
+
+export function linkOf(snapshot: SnapshotMetadata): ChainLink {
+  return {
+    id: snapshot.id,
+    ...(snapshot.level ? { level: snapshot.level } : {}),
+    ...(snapshot.parent ? { parent: snapshot.parent } : {}),
+    ...(snapshot.parentManifestSha256 ? { parentManifestSha256: snapshot.parentManifestSha256 } : {}),
+    ...(snapshot.base ? { base: snapshot.base } : {}),
+    manifestSha256: snapshot.objects[MANIFEST_OBJECT].sha256,
+  };
+}
+
+/** The tags that name a backup set: a parent must be of the same set. */
+function setTags(snapshot: Pick<SnapshotMetadata, 'tags'>): string {
+  return snapshot.tags
+    .filter((t) => t.startsWith('set:'))
+    .sort()
+    .join(',');
+}
+
+/**
+ * The snapshots needed to restore `snapshot`, base first and `snapshot` last, read from the
+ * store link by link. A missing, damaged or foreign link is refused, naming it.
+ */
+export async function chainOfSnapshot(store: Store, snapshot: SnapshotMetadata): Promise<SnapshotMetadata[]> {
+  const byId = new Map<string, SnapshotMetadata>([[snapshot.id, snapshot]]);
+  const links = new Map<string, ChainLink>([[snapshot.id, linkOf(snapshot)]]);
+  let current = snapshot;
+  while (current.level && current.parent && !byId.has(current.parent) && byId.size <= MAX_CHAIN) {
+    const read = await readMetadata(store, current.parent);
+    if (!('metadata' in read)) {
+      throw new IntegrityError(
+        `snapshot ${snapshot.id} needs ${current.parent}, which ${read.problem === 'snapshot.json is missing' ? 'is missing' : `is damaged (${read.problem})`}: ${snapshot.id} cannot be restored; restore an older full snapshot, or copy the missing link back`,
+      );
+    }
+    byId.set(read.metadata.id, read.metadata);
+    links.set(read.metadata.id, linkOf(read.metadata));
+    current = read.metadata;
+  }
+  const chain = chainOf(snapshot.id, links);
+  if ('problem' in chain) throw new IntegrityError(describeChainProblem(snapshot.id, chain.problem));
+  return chain.links.map((link) => byId.get(link.id)!);
+}
+
+export function describeChainProblem(
+  id: string,
+  problem:
+    | { kind: 'missing' | 'foreign'; id: string; neededBy: string }
+    | { kind: 'malformed'; id: string; reason: string },
+): string {
+  switch (problem.kind) {
+    case 'missing':
+      return `snapshot ${id} needs ${problem.id}, which is missing: ${id} cannot be restored`;
+    case 'foreign':
+      return `snapshot ${id}: ${problem.id} is not the parent ${problem.neededBy} was made on (its manifest differs); refusing to use the chain`;
+    case 'malformed':
+      return `snapshot ${id}: the chain link ${problem.id} is malformed (${problem.reason})`;
+  }
+}
+
+export interface Parent {
+  snapshot: SnapshotMetadata;
+  /** the full snapshot the new link's chain starts from */
+  base: string;
+  /** the parent's tree by path, chain records left out */
+  entries: Map<string, ManifestEntry>;
+}
+
+export interface ParentQuery {
+  level: Exclude<Level, 'full'>;
+  /** the new snapshot's set tags and manifest roots must be the parent's */
+  tags: readonly string[];
+  roots: readonly string[];
+  mode: SnapshotMetadata['encryption']['mode'];
+  keys: DecryptionKeys;
+}
+
+/** Snapshots looked into (each a manifest to decrypt) before a new link gives up and is a full one. */
+const PARENT_CANDIDATES = 5;
+
+/**
+ * The snapshot a new incremental (the newest of the same set and roots) or differential (the
+ * newest full one of them) builds on; undefined when there is none, or when its chain is
+ * broken or at its longest, so that the new snapshot must be a full one.
+ */
+export async function findParent(
+  store: Store,
+  snapshots: readonly SnapshotMetadata[],
+  query: ParentQuery,
+): Promise<{ parent: Parent } | { reason: string }> {
+  const set = setTags({ tags: [...query.tags] });
+  const candidates = snapshots.filter(
+    (s) =>
+      s.kind !== 'pre-restore' &&
+      setTags(s) === set &&
+      s.encryption.mode === query.mode &&
+      (query.level === 'incremental' || !s.level),
+  );
+  const wanted = JSON.stringify(query.roots);
+  const links = new Map(snapshots.map((s) => [s.id, linkOf(s)]));
+  for (const candidate of candidates.slice(0, PARENT_CANDIDATES)) {
+    const read = await withManifest(store, candidate, query.keys, async (manifest) => {
+      if (JSON.stringify(manifest.roots) !== wanted) return undefined;
+      const entries = new Map<string, ManifestEntry>();
+      for await (const entry of manifest.entries) if (!isChainRecord(entry.path)) entries.set(entry.path, entry);
+      return entries;
+    });
+    if (!read) continue;
+    const chain = chainOf(candidate.id, links);
+    if ('problem' in chain)
+      return {
+        reason: `the chain of ${candidate.id} is broken (${describeChainProblem(candidate.id, chain.problem)})`,
+      };
+    if (chain.links.length >= MAX_CHAIN) return { reason: `the chain of ${candidate.id} has ${MAX_CHAIN} links` };
+    return { parent: { snapshot: candidate, base: chain.links[0]!.id, entries: read } };
+  }
+  return {
+    reason:
+      candidates.length === 0
+        ? `no earlier ${query.level === 'differential' ? 'full ' : ''}snapshot of this set with this key`
+        : `no earlier ${query.level === 'differential' ? 'full ' : ''}snapshot of the same paths among the newest ${Math.min(candidates.length, PARENT_CANDIDATES)}`,
+  };
+}
+
+/** The change-detection fields of a file's manifest entry. */
+export function statFields(stats: Stats): Pick<ManifestEntry, 'ino' | 'ctimeMs' | 'mtimeMs'> {
+  return { ino: stats.ino, ctimeMs: stats.ctimeMs, mtimeMs: stats.mtimeMs };
+}
+
+function sameMetadata(before: ManifestEntry, stats: Stats): boolean {
+  return (
+    before.size === stats.size &&
+    before.mode === formatMode(stats.mode) &&
+    before.mtime === Math.floor(stats.mtimeMs / 1000) &&
+    before.mtimeMs === stats.mtimeMs &&
+    before.ctimeMs === stats.ctimeMs &&
+    before.ino === stats.ino
+  );
+}
+
+export interface AgainstParentOptions {
+  /** read and hash every file; one whose content, mode and time are the parent's is still not stored */
+  forceRead?: boolean;
+  /** a file that is not stored again, in walk order (its manifest entry) */
+  onCarried(entry: ManifestEntry): void;
+  onWarning(message: string): void;
+}
+
+/**
+ * The sources a link stores: the walk less the files unchanged since the parent (handed to
+ * onCarried instead), then the removal record.
+ */
+export async function* againstParent(
+  walk: Iterable<SourceEntry>,
+  parent: Parent,
+  level: Exclude<Level, 'full'>,
+  options: AgainstParentOptions,
+): AsyncGenerator<SourceEntry> {
+  const seen = new Map<string, SourceEntry['type']>();
+  for (const source of walk) {
+    if (isChainRecord(source.archivePath)) {
+      options.onWarning(`${source.fsPath}: ${CHAIN_DIR} is the name ripcord keeps its chain records under; skipped`);
+      continue;
+    }
+    seen.set(source.archivePath, source.type);
+    const before = parent.entries.get(source.archivePath);
+    if (source.type === 'file' && before?.type === 'file' && before.sha256) {
+      const { stats } = source;
+      const unchanged = options.forceRead
+        ? before.size === stats.size &&
+          before.mode === formatMode(stats.mode) &&
+          before.mtime === Math.floor(stats.mtimeMs / 1000) &&
+          hashFile(source.fsPath) === before.sha256
+        : sameMetadata(before, stats);
+      if (unchanged) {
+        options.onCarried({
+          path: source.archivePath,
+          type: 'file',
+          mode: before.mode,
+          mtime: before.mtime,
+          size: before.size,
+          sha256: before.sha256,
+          ...statFields(stats),
+          // a differential's parent is its base, a full snapshot: its files are all its own
+          in: level === 'differential' ? parent.snapshot.id : (before.in ?? parent.snapshot.id),
+        });
+        continue;
+      }
+    }
+    yield source;
+  }
+  const removed: string[] = [];
+  for (const [name, entry] of parent.entries) {
+    const now = seen.get(name);
+    if (now === entry.type) continue;
+    if (removedAncestor(name, parent.entries, seen)) continue; // rm -rf of the ancestor takes it
+    removed.push(name);
+  }
+  const scratch = await makeScratchFolder('chain');
+  try {
+    const file = path.join(scratch.dir, 'removed');
+    writeFileSync(file, removed.map((name) => `${name}\0`).join(''), { mode: 0o600 });
+    yield { fsPath: file, archivePath: REMOVED_RECORD, type: 'file', stats: lstatSync(file) };
+  } finally {
+    await scratch.remove();
+  }
+}
+
+/** Does an ancestor of `name` leave the tree or change type (and so come off whole)? */
+function removedAncestor(
+  name: string,
+  before: ReadonlyMap<string, ManifestEntry>,
+  now: ReadonlyMap<string, SourceEntry['type']>,
+): boolean {
+  for (let slash = name.indexOf('/'); slash > 0; slash = name.indexOf('/', slash + 1)) {
+    const ancestor = name.slice(0, slash);
+    const was = before.get(ancestor);
+    if (was && now.get(ancestor) !== was.type) return true;
+  }
+  return false;
+}
+
+const HASH_BUFFER = 1 << 20;
+
+function hashFile(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined; // the archiving read reports it
+  }
+  try {
+    const hash = createHash('sha256');
+    const buffer = Buffer.allocUnsafe(HASH_BUFFER);
+    for (let got = readSync(fd, buffer); got > 0; got = readSync(fd, buffer)) hash.update(buffer.subarray(0, got));
+    return hash.digest('hex');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Check a link's entries against its chain: what `in` names must be an earlier link of it. */
+export function checkCarried(
+  snapshot: SnapshotMetadata,
+  chain: readonly SnapshotMetadata[],
+  entry: ManifestEntry,
+): void {
+  if (entry.in === undefined) return;
+  const where = `snapshot ${snapshot.id}: entry ${JSON.stringify(entry.path)}`;
+  if (!snapshot.level) throw new IntegrityError(`${where} names a chain link, but the snapshot is a full one`);
+  if (entry.type !== 'file') throw new IntegrityError(`${where} is a ${entry.type} that names a chain link`);
+  if (entry.in === snapshot.id || !chain.some((link) => link.id === entry.in))
+    throw new IntegrityError(`${where} names ${entry.in}, which is not an earlier link of its chain`);
+}

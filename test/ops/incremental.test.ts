@@ -1,0 +1,255 @@
+/**
+ * Incremental and differential snapshots at the operation level, on real files: change
+ * detection, what a link stores, and restoring every snapshot of a chain to exactly the tree
+ * it was taken of (deletions, type changes, modes, times and links included).
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ManifestEntry } from '../../src/domain/manifest.ts';
+import type { SnapshotMetadata } from '../../src/domain/snapshot.ts';
+import type { BackupRequest } from '../../src/ops/backup.ts';
+import { createBackup } from '../../src/ops/backup.ts';
+import { againstParent, REMOVED_RECORD } from '../../src/ops/incremental.ts';
+import { withManifest } from '../../src/ops/read-snapshot.ts';
+import { applyRestore, planRestore } from '../../src/ops/restore.ts';
+import { walkSources } from '../../src/archive/walk-sources.ts';
+import { LocalStore } from '../../src/storage/local-store.ts';
+import { diffTrees, removeDir, tempDir } from '../helpers/tree.ts';
+
+const keys = { mode: 'passphrase', passphrase: 'chains' } as const;
+const decryption = { passphrase: 'chains' };
+const origin = { host: 'test', user: 'test' };
+
+interface Bench {
+  dir: string;
+  tree: string;
+  store: LocalStore;
+  /** a copy of the tree as each snapshot saw it, by id */
+  expected: Map<string, string>;
+}
+
+async function bench(): Promise<Bench> {
+  const dir = await tempDir();
+  const tree = path.join(dir, 'tree');
+  await fs.mkdir(path.join(tree, 'app/conf'), { recursive: true });
+  await fs.mkdir(path.join(tree, 'app/old-dir/deep'), { recursive: true });
+  await fs.writeFile(path.join(tree, 'app/conf/a.yaml'), 'a: 1\n');
+  await fs.writeFile(path.join(tree, 'app/conf/b.yaml'), 'b: 1\n'.repeat(1000));
+  await fs.writeFile(path.join(tree, 'app/old-dir/deep/x'), 'x');
+  await fs.writeFile(path.join(tree, 'app/becomes-dir'), 'a file now');
+  await fs.writeFile(path.join(tree, 'app/gone.txt'), 'deleted later');
+  await fs.symlink('conf/a.yaml', path.join(tree, 'app/link'));
+  await fs.writeFile(path.join(tree, 'app/run.sh'), '#!/bin/sh\n', { mode: 0o644 });
+  return { dir, tree, store: new LocalStore(path.join(dir, 'repo')), expected: new Map() };
+}
+
+async function backUp(b: Bench, request: Partial<BackupRequest> = {}): Promise<SnapshotMetadata> {
+  const { snapshot } = await createBackup({
+    store: b.store,
+    paths: ['app'],
+    cwd: b.tree,
+    keys,
+    origin,
+    parentKeys: async () => decryption,
+    ...request,
+  });
+  const copy = path.join(b.dir, `expected-${b.expected.size}`);
+  execFileSync('cp', ['-a', b.tree, copy]);
+  b.expected.set(snapshot.id, copy);
+  return snapshot;
+}
+
+async function manifestOf(b: Bench, snapshot: SnapshotMetadata): Promise<ManifestEntry[]> {
+  return withManifest(b.store, snapshot, decryption, async (manifest) => {
+    const entries: ManifestEntry[] = [];
+    for await (const entry of manifest.entries) entries.push(entry);
+    return entries;
+  });
+}
+
+/** Restore `id` into a new folder and compare it with the tree it was taken of, times included. */
+async function restoredMatches(b: Bench, id: string): Promise<void> {
+  const target = path.join(b.dir, `restored-${id}`);
+  const plan = await planRestore({ store: b.store, reference: id, target, keys: decryption });
+  await applyRestore(plan, { store: b.store, keys: decryption, origin });
+  const expected = b.expected.get(id)!;
+  assert.equal(await diffTrees(expected, target), [], `snapshot ${id} restores its tree`);
+  for (const name of ['app/conf/a.yaml', 'app/conf/b.yaml', 'app/run.sh']) {
+    const want = lstatSync(path.join(expected, name), { throwIfNoEntry: false });
+    if (!want) continue;
+    assert.is(
+      Math.floor(lstatSync(path.join(target, name)).mtimeMs / 1000),
+      Math.floor(want.mtimeMs / 1000),
+      `${name} keeps its time`,
+    );
+  }
+  await removeDir(target);
+}
+
+test('a chain of full, incremental, incremental and differential restores every snapshot exactly: deletions, type changes, modes and links', async () => {
+  const b = await bench();
+  try {
+    const full = await backUp(b, { level: 'incremental' }); // nothing to build on yet: a full one
+    assert.is(full.level, undefined, 'the first snapshot is a full one');
+
+    await fs.writeFile(path.join(b.tree, 'app/conf/a.yaml'), 'a: 2\n');
+    await fs.rm(path.join(b.tree, 'app/gone.txt'));
+    await fs.rm(path.join(b.tree, 'app/becomes-dir'));
+    await fs.mkdir(path.join(b.tree, 'app/becomes-dir'));
+    await fs.writeFile(path.join(b.tree, 'app/becomes-dir/inside'), 'inside');
+    await fs.rm(path.join(b.tree, 'app/old-dir'), { recursive: true });
+    await fs.writeFile(path.join(b.tree, 'app/old-dir'), 'a folder before');
+    await fs.chmod(path.join(b.tree, 'app/run.sh'), 0o755);
+    const first = await backUp(b, { level: 'incremental' });
+    assert.equal(
+      { level: first.level, parent: first.parent, base: first.base },
+      { level: 'incremental', parent: full.id, base: full.id },
+    );
+    assert.is(first.parentManifestSha256, full.objects['manifest.json.pgp'].sha256);
+
+    await fs.rm(path.join(b.tree, 'app/link'));
+    await fs.symlink('conf/b.yaml', path.join(b.tree, 'app/link'));
+    await fs.writeFile(path.join(b.tree, 'app/new.txt'), 'new');
+    const second = await backUp(b, { level: 'incremental' });
+    assert.equal({ parent: second.parent, base: second.base }, { parent: first.id, base: full.id });
+
+    await fs.rm(path.join(b.tree, 'app/conf/b.yaml'));
+    const differential = await backUp(b, { level: 'differential' });
+    assert.equal(
+      { level: differential.level, parent: differential.parent, base: differential.base },
+      { level: 'differential', parent: full.id, base: full.id },
+    );
+
+    // what each link stores: an unchanged file names the link that holds it
+    const entries = new Map((await manifestOf(b, second)).map((e) => [e.path, e]));
+    assert.is(entries.get('app/conf/b.yaml')?.in, full.id, 'unchanged since the full one');
+    assert.is(entries.get('app/conf/a.yaml')?.in, first.id, 'changed in the first incremental');
+    assert.is(entries.get('app/new.txt')?.in, undefined, 'new in this one: stored here');
+    assert.ok(entries.has(REMOVED_RECORD), 'the removal record');
+    const differentialEntries = await manifestOf(b, differential);
+    assert.ok(
+      differentialEntries.every((e) => e.in === undefined || e.in === full.id),
+      'a differential names its base alone',
+    );
+
+    for (const snapshot of [full, first, second, differential]) await restoredMatches(b, snapshot.id);
+  } finally {
+    await removeDir(b.dir);
+  }
+});
+
+test('an incremental of an unchanged tree stores no file content', async () => {
+  const b = await bench();
+  try {
+    await fs.writeFile(path.join(b.tree, 'app/big.bin'), Buffer.alloc(2 << 20, 7));
+    const full = await backUp(b);
+    const next = await backUp(b, { level: 'incremental' });
+    assert.is(next.files, full.files, 'the same tree');
+    assert.is(next.inputBytes, full.inputBytes);
+    assert.ok(
+      next.objects['archive.tar.gz.pgp'].bytes < 4096,
+      `${next.objects['archive.tar.gz.pgp'].bytes} bytes stored`,
+    );
+    const files = (await manifestOf(b, next)).filter((e) => e.type === 'file' && e.path !== REMOVED_RECORD);
+    assert.ok(
+      files.every((e) => e.in === full.id),
+      'every file is carried',
+    );
+    await restoredMatches(b, next.id);
+  } finally {
+    await removeDir(b.dir);
+  }
+});
+
+test('change detection trusts size, mode, times and inode; --force-read hashes instead (a file changed behind its metadata)', async () => {
+  const b = await bench();
+  try {
+    const file = path.join(b.tree, 'app/conf/a.yaml');
+    const stats = lstatSync(file);
+    const before: ManifestEntry = {
+      path: 'app/conf/a.yaml',
+      type: 'file',
+      mode: (stats.mode & 0o7777).toString(8).padStart(4, '0'),
+      mtime: Math.floor(stats.mtimeMs / 1000),
+      size: stats.size,
+      sha256: '0'.repeat(64), // not what the file holds
+      ino: stats.ino,
+      ctimeMs: stats.ctimeMs,
+      mtimeMs: stats.mtimeMs,
+    };
+    const parent = {
+      snapshot: { id: '20260101T000000Z-aaaaaaaa' } as SnapshotMetadata,
+      base: '20260101T000000Z-aaaaaaaa',
+      entries: new Map([[before.path, before]]),
+    };
+    const stored = async (forceRead: boolean) => {
+      const carried: string[] = [];
+      const out: string[] = [];
+      const walk = walkSources([{ fsPath: file, archivePath: 'app/conf/a.yaml' }], { cwd: b.tree });
+      for await (const source of againstParent(walk, parent, 'incremental', {
+        forceRead,
+        onCarried: (entry) => carried.push(entry.path),
+        onWarning: () => {},
+      }))
+        out.push(source.archivePath);
+      return { carried, out };
+    };
+    assert.equal(await stored(false), { carried: ['app/conf/a.yaml'], out: [REMOVED_RECORD] });
+    assert.equal(await stored(true), { carried: [], out: ['app/conf/a.yaml', REMOVED_RECORD] });
+  } finally {
+    await removeDir(b.dir);
+  }
+});
+
+test('a chain with a missing link is refused before the target is touched, naming the link', async () => {
+  const b = await bench();
+  try {
+    const full = await backUp(b);
+    await fs.writeFile(path.join(b.tree, 'app/conf/a.yaml'), 'a: 3\n');
+    const next = await backUp(b, { level: 'incremental' });
+    await fs.rm(path.join(b.dir, 'repo', full.id), { recursive: true });
+    const target = path.join(b.dir, 'target');
+    await fs.mkdir(target);
+    await fs.writeFile(path.join(target, 'keep'), 'keep');
+    const error = await planRestore({ store: b.store, reference: next.id, target, keys: decryption }).catch(
+      (e: unknown) => e as Error,
+    );
+    assert.instance(error, Error);
+    assert.match((error as Error).message, `needs ${full.id}, which is missing`);
+    assert.equal(await fs.readdir(target), ['keep']);
+  } finally {
+    await removeDir(b.dir);
+  }
+});
+
+test('rolling back onto a changed tree: an incremental restored with --delete over the live folder, a pre-restore snapshot first', async () => {
+  const b = await bench();
+  try {
+    await backUp(b);
+    await fs.writeFile(path.join(b.tree, 'app/conf/a.yaml'), 'a: 4\n');
+    await fs.rm(path.join(b.tree, 'app/gone.txt'));
+    const next = await backUp(b, { level: 'incremental' });
+    // the deploy that goes wrong
+    await fs.writeFile(path.join(b.tree, 'app/conf/a.yaml'), 'broken\n');
+    await fs.writeFile(path.join(b.tree, 'app/stray'), 'stray');
+    await fs.rm(path.join(b.tree, 'app/conf/b.yaml'));
+    const plan = await planRestore({
+      store: b.store,
+      reference: next.id,
+      target: b.tree,
+      keys: decryption,
+      delete: true,
+    });
+    const result = await applyRestore(plan, { store: b.store, keys: decryption, encryptionKeys: keys, origin });
+    assert.ok(result.preRestoreSnapshot, 'a pre-restore snapshot was taken');
+    assert.equal(await diffTrees(b.expected.get(next.id)!, b.tree), []);
+  } finally {
+    await removeDir(b.dir);
+  }
+});
+
+test.run();
