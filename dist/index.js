@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-AJBYIAZR.js";
+} from "./chunks/chunk-MLMGRURM.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-EBWJSW2Z.js";
+} from "./chunks/chunk-7PGEAKTP.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-DDGIUVNQ.js";
+} from "./chunks/chunk-NGG3JYFW.js";
 import "./chunks/chunk-FOJJZZ5E.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import "./chunks/chunk-EYQ7L4U7.js";

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-E5CNEUNE.js";
+} from "../chunks/chunk-5GOI3KI5.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-EBWJSW2Z.js";
+} from "../chunks/chunk-7PGEAKTP.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-S264D3NV.js";
+} from "../chunks/chunk-JPGJHDZS.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-BPPSOIE3.js";
+import "../chunks/chunk-ET4E2IWS.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -56,7 +56,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-DDGIUVNQ.js";
+} from "../chunks/chunk-NGG3JYFW.js";
 import "../chunks/chunk-FOJJZZ5E.js";
 import {
   keepYoungGenerationSmall

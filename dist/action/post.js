@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-S264D3NV.js";
+} from "../chunks/chunk-JPGJHDZS.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-BPPSOIE3.js";
+import "../chunks/chunk-ET4E2IWS.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-DDGIUVNQ.js";
+import "../chunks/chunk-NGG3JYFW.js";
 import "../chunks/chunk-FOJJZZ5E.js";
 import {
   keepYoungGenerationSmall

@@ -1,7 +1,3 @@
-/**
- * diff: what differs between two snapshots (from their manifests alone), or between a
- * snapshot and a folder on disk. "added" means present in the second side only.
- */
 import type { DecryptionKeys } from '../domain/keys.ts';
 import type { Store } from '../storage/store.ts';
 export interface DiffLine {

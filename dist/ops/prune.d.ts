@@ -24,6 +24,8 @@ export interface SnapshotDecision {
     action: PruneAction;
     /** every rule that keeps it (empty when removed) */
     reasons: KeepReason[];
+    /** no rule keeps it, but this kept snapshot's chain passes through it: removing it would make that one unrestorable */
+    neededBy?: string;
     /** the retention group: kind + sorted tags, as JSON (see groupKey) */
     group: string;
     /** bytes stored in its folder */

@@ -30,10 +30,11 @@ import {
   parseMetadata,
   SNAPSHOT_OBJECT,
 } from '../domain/snapshot.ts';
+import { chainOfSnapshot } from './incremental.ts';
 import { copySignature } from './snapshot-signature.ts';
 import type { Store } from '../storage/store.ts';
 import { chain, drain } from './read-snapshot.ts';
-import { forEachLimited, listFolders, readText, resolveSnapshot } from './repository.ts';
+import { forEachLimited, listFolders, readMetadata, readText, resolveSnapshot } from './repository.ts';
 
 export interface CopyRequest {
   source: Store;
@@ -122,6 +123,16 @@ async function resolveIds(store: Store, references: readonly string[]): Promise<
     // A full id is taken as given, so that a damaged snapshot.json is reported as such below.
     const id = isSnapshotId(reference) ? reference : (await resolveSnapshot(store, reference)).id;
     if (!ids.includes(id)) ids.push(id);
+    // An incremental or differential is restorable only with its chain: the links go too.
+    const read = await readMetadata(store, id);
+    if ('metadata' in read && read.metadata.level) {
+      const chain = await chainOfSnapshot(store, read.metadata).catch((error: unknown) => {
+        throw new IntegrityError(
+          `${error instanceof Error ? error.message : String(error)}; refusing to copy a snapshot its copy could not restore`,
+        );
+      });
+      for (const link of chain) if (!ids.includes(link.id)) ids.push(link.id);
+    }
   }
   return ids.sort().reverse();
 }

@@ -2,6 +2,7 @@
  * diff: what differs between two snapshots (from their manifests alone), or between a
  * snapshot and a folder on disk. "added" means present in the second side only.
  */
+import { isChainRecord } from './incremental.ts';
 import type { DecryptionKeys } from '../domain/keys.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
@@ -32,7 +33,7 @@ async function manifestEntries(
 ): Promise<Map<string, ManifestEntry>> {
   return withManifest(store, snapshot, keys, async (manifest) => {
     const map = new Map<string, ManifestEntry>();
-    for await (const entry of manifest.entries) map.set(entry.path, entry);
+    for await (const entry of manifest.entries) if (!isChainRecord(entry.path)) map.set(entry.path, entry);
     return map;
   });
 }

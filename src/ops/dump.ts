@@ -8,11 +8,13 @@ import { Transform } from 'node:stream';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DecryptionKeys } from '../domain/keys.ts';
-import { NotFoundError, UsageError } from '../domain/errors.ts';
+import { IntegrityError, NotFoundError, UsageError } from '../domain/errors.ts';
+import type { ManifestEntry } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import { openScratchFile } from './private-folder.ts';
-import { describeFailure, openArchive } from './read-snapshot.ts';
+import { chainOfSnapshot, checkCarried } from './incremental.ts';
+import { describeFailure, openArchive, withManifest } from './read-snapshot.ts';
 import { resolveSnapshot } from './repository.ts';
 
 export interface DumpRequest {
@@ -24,6 +26,23 @@ export interface DumpRequest {
   output: Writable;
 }
 
+/** The manifest entry of `wanted` and the chain link that holds it, when it names one. */
+async function carriedEntry(
+  request: DumpRequest,
+  snapshot: SnapshotMetadata,
+  wanted: string,
+): Promise<{ entry: ManifestEntry; link: SnapshotMetadata } | undefined> {
+  const chain = await chainOfSnapshot(request.store, snapshot);
+  const entry = await withManifest(request.store, snapshot, request.keys, async (manifest) => {
+    let match: ManifestEntry | undefined;
+    for await (const e of manifest.entries) if (e.path === wanted) match = e;
+    return match;
+  });
+  if (!entry || entry.in === undefined) return undefined;
+  checkCarried(snapshot, chain, entry);
+  return { entry, link: chain.find((l) => l.id === entry.in)! };
+}
+
 export async function dumpFile(
   request: DumpRequest,
 ): Promise<{ snapshot: SnapshotMetadata; bytes: number; sha256: string }> {
@@ -33,7 +52,10 @@ export async function dumpFile(
   try {
     let found: { bytes: number; sha256: string } | undefined;
     let other: string | undefined;
-    const archive = await openArchive(request.store, snapshot, request.keys);
+    // A file a chain link did not store again is in the archive of the link its manifest names.
+    const carried = snapshot.level ? await carriedEntry(request, snapshot, wanted) : undefined;
+    const holder = carried?.link ?? snapshot;
+    const archive = await openArchive(request.store, holder, request.keys);
     try {
       for await (const item of archive.items) {
         if (item.entry.path !== wanted || found) continue;
@@ -54,8 +76,12 @@ export async function dumpFile(
         found = { bytes, sha256: hash.digest('hex') };
       }
       await archive.finish();
+      if (carried && found && (found.sha256 !== carried.entry.sha256 || found.bytes !== carried.entry.size))
+        throw new IntegrityError(
+          `${wanted} in the archive of ${holder.id} does not match the manifest of ${snapshot.id}`,
+        );
     } catch (error) {
-      throw describeFailure(snapshot, 'archive.tar.gz.pgp', error);
+      throw describeFailure(holder, 'archive.tar.gz.pgp', error);
     } finally {
       archive.close();
     }

@@ -25,6 +25,8 @@ import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { SNAPSHOT_OBJECT } from '../domain/snapshot.ts';
 import type { Store, StoredObject } from '../storage/store.ts';
 import type { RepositoryListing, SnapshotFilter, SnapshotFolder } from './repository.ts';
+import { keepChains } from '../domain/chain.ts';
+import { linkOf } from './incremental.ts';
 import { listSnapshots, matchesFilter, storedBytes } from './repository.ts';
 import { OUTCOME_OBJECT } from './deploy.ts';
 
@@ -53,6 +55,8 @@ export interface SnapshotDecision {
   action: PruneAction;
   /** every rule that keeps it (empty when removed) */
   reasons: KeepReason[];
+  /** no rule keeps it, but this kept snapshot's chain passes through it: removing it would make that one unrestorable */
+  neededBy?: string;
   /** the retention group: kind + sorted tags, as JSON (see groupKey) */
   group: string;
   /** bytes stored in its folder */
@@ -169,16 +173,35 @@ export function decidePrune(
     });
   }
 
+  const snapshots = [...byGroup.values()].flat();
+  keepWhatChainsNeed(snapshots, listing.snapshots);
   return {
     location,
     policy: request.policy,
     scope,
     now,
-    snapshots: [...byGroup.values()].flat(),
+    snapshots,
     unfinished: listing.unfinished.map((folder) => decideUnfinished(folder, now)),
     damaged: [...listing.damaged].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)),
     outOfScope: listing.snapshots.length - inScope.length,
   };
+}
+
+/**
+ * A snapshot no rule keeps stays when a kept one (or one outside the scope, which prune never
+ * removes) needs it to be restored: a link of its chain (domain/chain.ts).
+ */
+function keepWhatChainsNeed(decisions: SnapshotDecision[], all: readonly SnapshotMetadata[]): void {
+  const removing = new Set(decisions.filter((d) => d.action === 'remove').map((d) => d.snapshot.id));
+  const kept = new Set(all.map((s) => s.id).filter((id) => !removing.has(id)));
+  const neededBy = keepChains(kept, new Map(all.map((s) => [s.id, linkOf(s)])));
+  for (const decision of decisions) {
+    const by = neededBy.get(decision.snapshot.id);
+    if (decision.action === 'remove' && by !== undefined) {
+      decision.action = 'keep';
+      decision.neededBy = by;
+    }
+  }
 }
 
 function folderBytes(folder: SnapshotFolder | undefined): number | undefined {

@@ -27,6 +27,7 @@ import {
   parseManifest,
   storedChecksum,
 } from './read-snapshot.ts';
+import { chainOfSnapshot } from './incremental.ts';
 import { listSnapshots, readText, resolveSnapshot } from './repository.ts';
 
 export interface VerifyRequest {
@@ -88,6 +89,27 @@ export async function verifySnapshots(request: VerifyRequest): Promise<VerifyOut
   }
   if (request.readData && !request.keys)
     throw new KeyError('verify --read-data decrypts the archive: set RIPCORD_PASSPHRASE or RIPCORD_IDENTITY');
+  // A link is only as good as its chain: each one named brings the links it needs, checked first.
+  const chainProblems = new Map<string, string>();
+  const links = new Map<string, string[]>();
+  const ordered: SnapshotMetadata[] = [];
+  for (const snapshot of targets) {
+    if (snapshot.level) {
+      try {
+        const chain = await chainOfSnapshot(store, snapshot);
+        links.set(
+          snapshot.id,
+          chain.slice(0, -1).map((l) => l.id),
+        );
+        for (const link of chain.slice(0, -1)) if (!ordered.some((s) => s.id === link.id)) ordered.push(link);
+      } catch (error) {
+        if (!(error instanceof RipcordError)) throw error;
+        chainProblems.set(snapshot.id, error.message);
+      }
+    }
+    if (!ordered.some((s) => s.id === snapshot.id)) ordered.push(snapshot);
+  }
+  targets = ordered;
   for (const [index, snapshot] of targets.entries()) {
     reporter.emit({
       type: 'phase',
@@ -95,6 +117,15 @@ export async function verifySnapshots(request: VerifyRequest): Promise<VerifyOut
       message: `verifying ${snapshot.id} (${index + 1}/${targets.length})`,
     });
     const problems = await verifyStoredObjects(store, snapshot);
+    const broken = chainProblems.get(snapshot.id);
+    if (broken) problems.push(broken);
+    for (const link of links.get(snapshot.id) ?? []) {
+      const outcome = outcomes.find((o) => o.id === link);
+      if (outcome && !outcome.ok)
+        problems.push(
+          `snapshot ${snapshot.id} needs ${link}, which failed verification: ${snapshot.id} cannot be restored`,
+        );
+    }
     if (problems.length === 0 && request.readData) {
       try {
         problems.push(...(await verifyContent(store, snapshot, request.keys!, reporter)));
@@ -161,8 +192,13 @@ async function verifyContent(
     object = ARCHIVE_OBJECT;
     let files = 0;
     let bytes = 0;
+    // a chain link's archive holds its entries that name no earlier link (ops/incremental.ts)
+    const nextOwn = async () => {
+      for (let next = await manifest.entries.next(); ; next = await manifest.entries.next())
+        if (next.done || next.value.in === undefined) return next;
+    };
     for await (const item of archive.items) {
-      const next = await manifest.entries.next();
+      const next = await nextOwn();
       if (next.done) {
         problem(`the archive holds ${item.entry.path}, which the manifest does not list`);
         break;
@@ -178,7 +214,7 @@ async function verifyContent(
         total: { files: snapshot.files, bytes: snapshot.inputBytes },
       });
     }
-    const missing = await manifest.entries.next();
+    const missing = await nextOwn();
     if (!missing.done) problem(`the manifest lists ${missing.value.path}, which the archive does not hold`);
     await archive.finish();
     object = MANIFEST_OBJECT;

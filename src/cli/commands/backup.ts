@@ -119,26 +119,28 @@ export const backupCommand: Command = {
     origin.catch(() => {}); // awaited below; a key or repository error may come first
     const keys = await context.encryptionKeys();
     const store = await context.openRepository();
-    const { snapshot, warnings } = await whileInterruptible('backup interrupted; nothing was saved', async (signal) =>
-      createBackup({
-        ...selection,
-        signal,
-        store,
-        cwd,
-        skip: repositorySkip(context.repository, context.cwd),
-        keys,
-        origin: await origin,
-        compressionLevel: level,
-        level: backupLevel as Level,
-        forceRead: flag(values, 'force-read'),
-        parentKeys: () => context.decryptionKeys(),
-        newKey: flag(values, 'new-key'),
-        captures: (Array.isArray(values.capture) ? (values.capture as string[]) : []).map((spec) =>
-          parseCaptureSpec(spec, '--capture'),
-        ),
-        env: context.env,
-        reporter: context.reporter,
-      }),
+    const { snapshot, warnings, fullBecause } = await whileInterruptible(
+      'backup interrupted; nothing was saved',
+      async (signal) =>
+        createBackup({
+          ...selection,
+          signal,
+          store,
+          cwd,
+          skip: repositorySkip(context.repository, context.cwd),
+          keys,
+          origin: await origin,
+          compressionLevel: level,
+          level: backupLevel as Level,
+          forceRead: flag(values, 'force-read'),
+          parentKeys: () => context.decryptionKeys(),
+          newKey: flag(values, 'new-key'),
+          captures: (Array.isArray(values.capture) ? (values.capture as string[]) : []).map((spec) =>
+            parseCaptureSpec(spec, '--capture'),
+          ),
+          env: context.env,
+          reporter: context.reporter,
+        }),
     );
     context.record({
       snapshots: [snapshot.id],
@@ -175,7 +177,12 @@ export const backupCommand: Command = {
     }
     context.reporter.finish();
     if (context.json) {
-      context.printJson({ snapshot, warnings, ...(copied ? { copiedTo: copied.to } : {}) });
+      context.printJson({
+        snapshot,
+        warnings,
+        ...(fullBecause ? { fullBecause } : {}),
+        ...(copied ? { copiedTo: copied.to } : {}),
+      });
     } else if (context.quiet) {
       context.print(snapshot.id);
     } else {
@@ -185,6 +192,7 @@ export const backupCommand: Command = {
         `${snapshot.level ? `${snapshot.level} ` : ''}snapshot ${snapshot.id} saved to ${store.properties.location}`,
       );
       if (snapshot.level) context.print(`  parent ${snapshot.parent}, chain base ${snapshot.base}`);
+      if (fullBecause) context.print(`  a full snapshot, not ${backupLevel}: ${fullBecause}`);
       context.print(
         `  ${formatCount(snapshot.files)} ${snapshot.files === 1 ? 'file' : 'files'}, ${formatBytes(snapshot.inputBytes)} in, ${formatBytes(stored)} stored${ratio}, ${formatDuration(snapshot.durationMs)}`,
       );

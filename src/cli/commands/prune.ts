@@ -198,7 +198,7 @@ function printPlan(context: CliContext, plan: PrunePlan, dryRun: boolean): void 
           d.snapshot.kind,
           d.snapshot.tags.join(','),
           d.action === 'keep' ? 'keep' : dryRun ? 'would remove' : 'remove',
-          d.reasons.join(', '),
+          d.neededBy ? `kept because ${d.neededBy} depends on it` : d.reasons.join(', '),
         ]),
       ),
     );
@@ -259,6 +259,7 @@ function jsonReport(plan: PrunePlan, result: PruneResult | undefined, dryRun: bo
       group: JSON.parse(d.group) as unknown,
       action: d.action,
       reasons: d.reasons,
+      ...(d.neededBy ? { neededBy: d.neededBy } : {}),
       bytes: d.bytes,
     })),
     unfinished: plan.unfinished.map((u) => ({

@@ -32,6 +32,9 @@ export const showCommand: Command = {
       ],
       ['ci run', snapshot.ci ? (snapshot.ci.runUrl ?? snapshot.ci.runId ?? 'github-actions') : undefined],
       ['restored from', snapshot.restoredFrom],
+      ['level', snapshot.level ?? 'full'],
+      ['parent', snapshot.parent],
+      ['chain base', snapshot.base],
       ['files', formatCount(snapshot.files)],
       ['input', formatBytes(snapshot.inputBytes)],
       [

@@ -1,0 +1,138 @@
+/**
+ * Chains through the CLI: backup --level, show, verify (checksums and --read-data), dump of a
+ * file an incremental did not store again, prune that keeps what a kept snapshot needs, copy
+ * that brings the chain along, and the messages for a missing link.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ripcordInProcess } from '../helpers/cli.ts';
+import { removeDir, tempDir } from '../helpers/tree.ts';
+
+const env = { RIPCORD_PASSPHRASE: 'cli chains' };
+
+interface Setup {
+  dir: string;
+  repo: string;
+  run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  backUp(...args: string[]): Promise<string>;
+}
+
+async function setup(): Promise<Setup> {
+  const dir = await tempDir();
+  await fs.mkdir(path.join(dir, 'config'));
+  await fs.writeFile(path.join(dir, 'config/app.yaml'), 'replicas: 1\n');
+  await fs.writeFile(path.join(dir, 'config/db.yaml'), 'pool: 5\n');
+  const repo = path.join(dir, 'repo');
+  const run = (args: string[]) => ripcordInProcess([...args, '--repo', repo], { cwd: dir, env });
+  return {
+    dir,
+    repo,
+    run,
+    async backUp(...args) {
+      const result = await run(['backup', 'config', '-q', ...args]);
+      assert.is(result.code, 0, result.stderr);
+      return result.stdout.trim();
+    },
+  };
+}
+
+test('backup --level incremental: says what it built on, show names level, parent and base, verify --read-data passes', async () => {
+  const s = await setup();
+  try {
+    const full = await s.backUp();
+    await fs.writeFile(path.join(s.dir, 'config/app.yaml'), 'replicas: 2\n');
+    const said = await s.run(['backup', 'config', '--level', 'incremental']);
+    assert.is(said.code, 0, said.stderr);
+    assert.match(said.stdout, /^incremental snapshot \S+ saved to /m);
+    assert.match(said.stdout, `parent ${full}, chain base ${full}`);
+    const id = /snapshot (\S+) saved/.exec(said.stdout)![1]!;
+
+    const show = await s.run(['show', id]);
+    assert.match(show.stdout, /level:\s+incremental/);
+    assert.match(show.stdout, new RegExp(`parent:\\s+${full}`));
+    assert.match(show.stdout, new RegExp(`chain base:\\s+${full}`));
+
+    const verify = await s.run(['verify', '--read-data', id]);
+    assert.is(verify.code, 0, verify.stdout + verify.stderr);
+
+    // db.yaml is in the full snapshot's archive only
+    const dump = await s.run(['dump', id, 'config/db.yaml']);
+    assert.is(dump.code, 0, dump.stderr);
+    assert.is(dump.stdout, 'pool: 5\n');
+    const ls = await s.run(['ls', id]);
+    assert.not.match(ls.stdout, '.ripcord-chain', 'the chain record is not part of the tree');
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('with nothing to build on, an incremental is a full snapshot and says why', async () => {
+  const s = await setup();
+  try {
+    const said = await s.run(['backup', 'config', '--level', 'differential']);
+    assert.is(said.code, 0, said.stderr);
+    assert.match(said.stdout, 'a full snapshot, not differential: no earlier full snapshot');
+    assert.match(said.stdout, /^snapshot \S+ saved/m);
+    const bad = await s.run(['backup', 'config', '--level', 'weekly']);
+    assert.is(bad.code, 2);
+    assert.match(bad.stderr, '--level weekly: give one of full, incremental, differential');
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('prune keeps a link that a kept snapshot needs, and says so; copy brings the chain along', async () => {
+  const s = await setup();
+  try {
+    const full = await s.backUp();
+    await fs.writeFile(path.join(s.dir, 'config/app.yaml'), 'replicas: 3\n');
+    const first = await s.backUp('--level', 'incremental');
+    await fs.writeFile(path.join(s.dir, 'config/app.yaml'), 'replicas: 4\n');
+    const second = await s.backUp('--level', 'incremental');
+
+    const plan = await s.run(['prune', '--keep-last', '1', '--dry-run']);
+    assert.is(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, new RegExp(`${first}.*kept because ${second} depends on it`), plan.stdout);
+    assert.match(plan.stdout, new RegExp(`${full}.*kept because ${second} depends on it`));
+    const pruned = await s.run(['prune', '--keep-last', '1']);
+    assert.is(pruned.code, 0, pruned.stderr);
+    assert.equal((await fs.readdir(s.repo)).filter((n) => /^\d/.test(n)).sort(), [full, first, second].sort());
+
+    const other = path.join(s.dir, 'other');
+    const copied = await s.run(['copy', second, '--to', other]);
+    assert.is(copied.code, 0, copied.stderr);
+    assert.equal((await fs.readdir(other)).filter((n) => /^\d/.test(n)).sort(), [full, first, second].sort());
+    const restored = await ripcordInProcess(
+      ['restore', second, '--repo', other, '--target', path.join(s.dir, 'out'), '--yes'],
+      { cwd: s.dir, env },
+    );
+    assert.is(restored.code, 0, restored.stderr);
+    assert.is(await fs.readFile(path.join(s.dir, 'out/config/app.yaml'), 'utf8'), 'replicas: 4\n');
+    assert.is(await fs.readFile(path.join(s.dir, 'out/config/db.yaml'), 'utf8'), 'pool: 5\n');
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('a missing link: verify names it and what it makes unrestorable; restore refuses in one line', async () => {
+  const s = await setup();
+  try {
+    const full = await s.backUp();
+    await fs.writeFile(path.join(s.dir, 'config/app.yaml'), 'replicas: 5\n');
+    const next = await s.backUp('--level', 'incremental');
+    await fs.rm(path.join(s.repo, full), { recursive: true });
+    const verify = await s.run(['verify', next]);
+    assert.is.not(verify.code, 0);
+    assert.match(verify.stdout + verify.stderr, `snapshot ${next} needs ${full}, which is missing`);
+    const restore = await s.run(['restore', next, '--target', path.join(s.dir, 'out'), '--yes']);
+    assert.is.not(restore.code, 0);
+    assert.is(restore.stderr.trim().split('\n').length, 1, restore.stderr);
+    assert.match(restore.stderr, `needs ${full}, which is missing`);
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test.run();
