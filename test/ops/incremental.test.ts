@@ -11,6 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ManifestEntry } from '../../src/domain/manifest.ts';
 import type { SnapshotMetadata } from '../../src/domain/snapshot.ts';
+import { sealMetadata, serializeMetadata } from '../../src/domain/snapshot.ts';
 import type { BackupRequest } from '../../src/ops/backup.ts';
 import { createBackup } from '../../src/ops/backup.ts';
 import { againstParent, REMOVED_RECORD } from '../../src/ops/incremental.ts';
@@ -221,6 +222,29 @@ test('a chain with a missing link is refused before the target is touched, namin
     assert.instance(error, Error);
     assert.match((error as Error).message, `needs ${full.id}, which is missing`);
     assert.equal(await fs.readdir(target), ['keep']);
+  } finally {
+    await removeDir(b.dir);
+  }
+});
+
+test('a parent whose manifest is not the one its child was made on is refused as foreign, before the target is touched', async () => {
+  const b = await bench();
+  try {
+    const full = await backUp(b);
+    await fs.writeFile(path.join(b.tree, 'app/conf/a.yaml'), 'a: 5\n');
+    const next = await backUp(b, { level: 'incremental' });
+    // the parent's snapshot.json rewritten, self-checksum and all, to name another manifest
+    const file = path.join(b.dir, 'repo', full.id, 'snapshot.json');
+    const { metadataSha256: _sum, ...rest } = JSON.parse(await fs.readFile(file, 'utf8')) as SnapshotMetadata;
+    rest.objects['manifest.json.pgp'].sha256 = 'f'.repeat(64);
+    await fs.writeFile(file, serializeMetadata(sealMetadata(rest)));
+    const target = path.join(b.dir, 'target');
+    const error = await planRestore({ store: b.store, reference: next.id, target, keys: decryption }).catch(
+      (e: unknown) => e as Error,
+    );
+    assert.instance(error, Error);
+    assert.match((error as Error).message, `${full.id} is not the parent ${next.id} was made on`);
+    assert.not.ok(lstatSync(target, { throwIfNoEntry: false }), 'no target made');
   } finally {
     await removeDir(b.dir);
   }
