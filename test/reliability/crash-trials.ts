@@ -16,7 +16,9 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { listSnapshots, resolveSnapshot } from '../../src/ops/repository.ts';
+import { listFolders, resolveSnapshot } from '../../src/ops/repository.ts';
+import { SNAPSHOT_OBJECT } from '../../src/domain/snapshot.ts';
+import type { Store } from '../../src/storage/store.ts';
 import type { Bundle, CliExit, Repo, Rng, RunningCli, Tree, TreeShape, TrialOutcome } from './harness.ts';
 import { count, median, newOutcome, violate } from './harness.ts';
 import { PASSPHRASE, runAndKill, runCli, startCli } from './harness.ts';
@@ -92,21 +94,34 @@ export async function prepareCrashBackup(
 
 /** Milliseconds from start until a new snapshot folder shows up in the repository. */
 async function firstFolderAppears(repo: Repo, known: Set<string>, running: RunningCli): Promise<number> {
-  return whenRepository(repo, running, (now) => [...now.unfinished, ...now.snapshots].some((f) => !known.has(f.id)));
+  return whenRepository(repo, running, (now) => [...now.folders].some((id) => !known.has(id)));
 }
 
-/** Milliseconds from start until the repository listing satisfies `test` (or the run ends). */
-async function whenRepository(
-  repo: Repo,
-  running: RunningCli,
-  test: (now: Awaited<ReturnType<typeof listing>>) => boolean,
-): Promise<number> {
+/** The snapshot folders in a repository (empty ones too) and those holding snapshot.json. */
+interface FolderLook {
+  folders: Set<string>;
+  committed: Set<string>;
+}
+
+/** Folder names only, without reading any snapshot.json: the look repeated while a command runs. */
+async function lookAtFolders(store: Store): Promise<FolderLook> {
+  const byId = await listFolders(store);
+  const folders = new Set(byId.keys());
+  for await (const empty of store.listEmptyFolders?.() ?? []) folders.add(empty.key);
+  const committed = new Set(
+    [...byId.values()].filter((f) => f.objects.some((o) => o.key === `${f.id}/${SNAPSHOT_OBJECT}`)).map((f) => f.id),
+  );
+  return { folders, committed };
+}
+
+/** Milliseconds from start until the repository's folders satisfy `test` (or the run ends). */
+async function whenRepository(repo: Repo, running: RunningCli, test: (now: FolderLook) => boolean): Promise<number> {
   let finished = false;
   void running.done.then(() => (finished = true));
   // one store for the whole wait: opening one per look costs more than the look itself on S3
   return withStore(repo, async (store) => {
     while (!finished) {
-      if (test(await listSnapshots(store))) return Date.now() - running.started;
+      if (test(await lookAtFolders(store))) return Date.now() - running.started;
       await sleep(10);
     }
     return Date.now() - running.started;
@@ -421,7 +436,7 @@ export async function prepareCrashRestore(
   while (!finished && !(await fs.readdir(target)).some(isStaging)) await sleep(10);
   ctx.stagingMs = Date.now() - running.started;
   ctx.preRestoreMs = await firstFolderAppears(repo, known, running);
-  ctx.applyMs = await whenRepository(repo, running, (now) => now.snapshots.some((f) => !known.has(f.id)));
+  ctx.applyMs = await whenRepository(repo, running, (now) => [...now.committed].some((id) => !known.has(id)));
   const normal = await running.done;
   if (normal.code !== 0) throw new Error(`the baseline restore failed: ${normal.stderr}`);
   ctx.normalMs = normal.ms;
@@ -454,7 +469,7 @@ export async function crashRestoreTrial(ctx: CrashRestoreContext, rng: Rng): Pro
   let exit: CliExit & { killed: boolean };
   if (mode === 'apply') {
     const running = await startCli(restoreArgs(ctx), { env, bundle: ctx.bundle });
-    await whenRepository(repo, running, (now) => now.snapshots.some((f) => !before.has(f.id)));
+    await whenRepository(repo, running, (now) => [...now.committed].some((id) => !before.has(id)));
     await sleep(delay);
     running.kill('SIGKILL');
     const done = await running.done;

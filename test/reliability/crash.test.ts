@@ -163,6 +163,7 @@ function killDuringApply(): Promise<{ lost: string[]; extra: string[]; undo: str
             )
               committed = name;
           }
+          if (!committed) await new Promise((resolve) => setTimeout(resolve, 2));
         }
         running.kill('SIGKILL');
         const exit = await running.done;
