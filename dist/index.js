@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-MLMGRURM.js";
+} from "./chunks/chunk-WUHB7UZX.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-7PGEAKTP.js";
+} from "./chunks/chunk-564YBGOB.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-NGG3JYFW.js";
+} from "./chunks/chunk-GZFJVMVW.js";
 import "./chunks/chunk-FOJJZZ5E.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import "./chunks/chunk-EYQ7L4U7.js";

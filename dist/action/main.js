@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-5GOI3KI5.js";
+} from "../chunks/chunk-SELOQQG7.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-7PGEAKTP.js";
+} from "../chunks/chunk-564YBGOB.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-JPGJHDZS.js";
+} from "../chunks/chunk-YNC6L5DM.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-ET4E2IWS.js";
+import "../chunks/chunk-7Y3O2CHF.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -56,7 +56,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-NGG3JYFW.js";
+} from "../chunks/chunk-GZFJVMVW.js";
 import "../chunks/chunk-FOJJZZ5E.js";
 import {
   keepYoungGenerationSmall

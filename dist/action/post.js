@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-JPGJHDZS.js";
+} from "../chunks/chunk-YNC6L5DM.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-ET4E2IWS.js";
+import "../chunks/chunk-7Y3O2CHF.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-NGG3JYFW.js";
+import "../chunks/chunk-GZFJVMVW.js";
 import "../chunks/chunk-FOJJZZ5E.js";
 import {
   keepYoungGenerationSmall

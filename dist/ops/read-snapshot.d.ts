@@ -71,6 +71,17 @@ export declare function linesOf(stream: Readable): AsyncGenerator<string>;
  * is gone when it is closed, or when the process dies.
  */
 export declare function withManifest<T>(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, use: (manifest: ManifestReader) => Promise<T>): Promise<T>;
+/**
+ * The whole manifest in memory, for a caller that needs every entry before it acts (a
+ * restore's plan, an incremental's parent): one pass that decrypts and parses together,
+ * where withManifest spools to a file and reads it twice (80 ms of a restore of 20,000
+ * entries). Nothing is returned before the message has authenticated and the trailer has
+ * been checked.
+ */
+export declare function readManifest(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys): Promise<{
+    roots: string[];
+    entries: ManifestEntry[];
+}>;
 export interface ArchiveReader {
     items: AsyncGenerator<TarItem>;
     /** after `items` is exhausted: read to the end and run every trailing check */

@@ -7,7 +7,7 @@ import type { DecryptionKeys } from '../domain/keys.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
-import { withManifest } from './read-snapshot.ts';
+import { readManifest } from './read-snapshot.ts';
 import { resolveSnapshot } from './repository.ts';
 import { planRestore } from './restore.ts';
 import { DEFAULT_EXCLUDES } from './backup.ts';
@@ -31,11 +31,8 @@ async function manifestEntries(
   snapshot: SnapshotMetadata,
   keys: DecryptionKeys,
 ): Promise<Map<string, ManifestEntry>> {
-  return withManifest(store, snapshot, keys, async (manifest) => {
-    const map = new Map<string, ManifestEntry>();
-    for await (const entry of manifest.entries) if (!isChainRecord(entry.path)) map.set(entry.path, entry);
-    return map;
-  });
+  const { entries } = await readManifest(store, snapshot, keys);
+  return new Map(entries.filter((entry) => !isChainRecord(entry.path)).map((entry) => [entry.path, entry]));
 }
 
 function entryDifference(a: ManifestEntry, b: ManifestEntry): string | undefined {

@@ -27,7 +27,7 @@ import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { MANIFEST_OBJECT } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import { makeScratchFolder } from './private-folder.ts';
-import { withManifest } from './read-snapshot.ts';
+import { readManifest } from './read-snapshot.ts';
 import { readMetadata } from './repository.ts';
 
 export const CHAIN_DIR = '.ripcord-chain';
@@ -138,13 +138,10 @@ export async function findParent(
   const wanted = JSON.stringify(query.roots);
   const links = new Map(snapshots.map((s) => [s.id, linkOf(s)]));
   for (const candidate of candidates.slice(0, PARENT_CANDIDATES)) {
-    const read = await withManifest(store, candidate, query.keys, async (manifest) => {
-      if (JSON.stringify(manifest.roots) !== wanted) return undefined;
-      const entries = new Map<string, ManifestEntry>();
-      for await (const entry of manifest.entries) if (!isChainRecord(entry.path)) entries.set(entry.path, entry);
-      return entries;
-    });
-    if (!read) continue;
+    const manifest = await readManifest(store, candidate, query.keys);
+    if (JSON.stringify(manifest.roots) !== wanted) continue;
+    const read = new Map<string, ManifestEntry>();
+    for (const entry of manifest.entries) if (!isChainRecord(entry.path)) read.set(entry.path, entry);
     const chain = chainOf(candidate.id, links);
     if ('problem' in chain)
       return {

@@ -19,7 +19,7 @@ import type { Store } from '../storage/store.ts';
 import { CAPTURE_NAME, CAPTURED_DIR } from './captures.ts';
 import type { CaptureCommand } from './captures.ts';
 import { CHAIN_DIR, chainOfSnapshot, checkCarried, isChainRecord, REMOVED_RECORD } from './incremental.ts';
-import { withManifest } from './read-snapshot.ts';
+import { readManifest } from './read-snapshot.ts';
 import { resolveSnapshot } from './repository.ts';
 import {
   checkAncestorsInTarget,
@@ -93,11 +93,7 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   const target = path.resolve(request.target);
   const deleteExtras = Boolean(request.delete) || snapshot.kind === 'pre-restore';
   const protect = [...(request.protect ?? [])].map((p) => path.resolve(p));
-  const { entries, roots } = await withManifest(request.store, snapshot, request.keys, async (manifest) => {
-    const all: ManifestEntry[] = [];
-    for await (const entry of manifest.entries) all.push(entry);
-    return { entries: all, roots: manifest.roots };
-  });
+  const { entries, roots } = await readManifest(request.store, snapshot, request.keys);
   const chain = snapshot.level ? await chainOfSnapshot(request.store, snapshot) : [snapshot];
 
   // Refuse the whole restore on any unsafe root or entry, before anything is touched: --delete
