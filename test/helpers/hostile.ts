@@ -4,7 +4,7 @@
  * snapshot.json, so that restore sees a snapshot whose checksums all pass and must still
  * refuse it on its content.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -24,6 +24,17 @@ export interface PyTarMember {
   data?: string;
   linkname?: string;
   mode?: number;
+}
+
+let python: string | undefined;
+
+/**
+ * The Python interpreter that `python3` on the PATH runs, found once: `python3` may be a
+ * version manager's shim (pyenv's is a shell script costing about 0.3 s of CPU per start).
+ */
+export function pythonExecutable(): string {
+  python ??= execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+  return python || 'python3';
 }
 
 /** A .tar.gz built by Python's tarfile from a member list. */
@@ -49,7 +60,7 @@ with tarfile.open(fileobj=out, mode='w:gz', format=tarfile.PAX_FORMAT) as tar:
         tar.addfile(info)
 sys.stdout.buffer.write(out.getvalue())
 `;
-  const child = execFile('python3', ['-c', script], { encoding: 'buffer', maxBuffer: 1 << 26 });
+  const child = execFile(pythonExecutable(), ['-c', script], { encoding: 'buffer', maxBuffer: 1 << 26 });
   child.stdin!.end(JSON.stringify(members));
   const chunks: Buffer[] = [];
   child.stdout!.on('data', (c: Buffer) => chunks.push(c));
