@@ -133,24 +133,31 @@ const idAt = (iso: string) => createSnapshotId(new Date(iso));
 // its list('') calls make a real prefix lookup (a miss). What the contract cannot express
 // for this backend (commit = one cache entry, restore on another runner, list('') seeing
 // only the newest entry, delete refused once committed) is tested below.
-defineStoreContract('actions-cache (staged objects, through the cache service twirp test double)', async () => {
-  const runner = await newRunner();
-  const leave = enter(runner.env);
-  try {
-    const store = await openStore(`actions-cache://${freshName('contract')}`);
-    return {
-      store,
-      cleanup: async () => {
-        leave();
-        await runner.remove();
-      },
-    };
-  } catch (error) {
-    leave(true);
-    await runner.remove();
-    throw error;
-  }
-});
+// Staged objects live in a local folder, listed with one readdir per folder and deleted key by
+// key: the contract's listing and bulk delete tests use the sizes for pages and requests of 100
+// (350 and 105 keys), which cover it as well as 2,150 and 1,005 would.
+defineStoreContract(
+  'actions-cache (staged objects, through the cache service twirp test double)',
+  async () => {
+    const runner = await newRunner();
+    const leave = enter(runner.env);
+    try {
+      const store = await openStore(`actions-cache://${freshName('contract')}`);
+      return {
+        store,
+        cleanup: async () => {
+          leave();
+          await runner.remove();
+        },
+      };
+    } catch (error) {
+      leave(true);
+      await runner.remove();
+      throw error;
+    }
+  },
+  { listPage: 100, deleteBatch: 100 },
+);
 
 // ---- actions-cache semantics ----
 
