@@ -44,6 +44,9 @@ Options:
   --directory DIR, -C    paths are relative to DIR (default: the working directory)
   --exclude GLOB         leave matching paths out (repeatable)
   --tag TAG              label the snapshot (repeatable); retention applies per kind + tags
+  --level LEVEL          full (default), incremental, differential, or auto: an incremental
+                         each night and a full one weekly (as ripcord backup --level auto);
+                         prune never removes a snapshot a kept one needs
   --read-data            verify by decrypting and checking every file (default: checksums only)
   --keep-last N, --keep-hourly N, --keep-daily N, --keep-weekly N, --keep-monthly N,
   --keep-yearly N, --keep-within DURATION
@@ -71,6 +74,9 @@ try {
   const repo = describeRepository(repository(process.env));
   const paths = commaList('paths');
   const readData = flag('read-data');
+  const LEVELS = /** @type {const} */ (['full', 'incremental', 'differential', 'auto']);
+  const level = LEVELS.find((l) => l === (text('level') ?? 'full'));
+  if (!level) throw usage(`--level ${text('level')}: give one of ${LEVELS.join(', ')}`);
   const copyTo = text('copy-to');
   const given = KEEP_FLAGS.filter((name) => argv[name] !== undefined);
   const policy = given.length ? Object.fromEntries(given.map((name) => [name, text(name)])) : DEFAULT_POLICY;
@@ -88,7 +94,7 @@ try {
   // Preflight: keys, and the policy through prune --dry-run (a bad --keep-* fails here).
   const keyInputs = keyInputsFrom(process.env);
   const keys = await encryptionKeysFrom(keyInputs);
-  const readKeys = readData ? await decryptionKeysFrom(keyInputs) : undefined;
+  const readKeys = readData || level !== 'full' ? await decryptionKeysFrom(keyInputs) : undefined;
   const prunePreview = await ripcord('prune', [...pruneArgs, '--dry-run']);
 
   console.log(`nightly backup of ${paths.length ? paths.join(', ') : '.'} in ${cwd} into ${repo}`);
@@ -118,11 +124,15 @@ try {
         skip: repositorySkip(repo, process.cwd()),
         kind: 'scheduled',
         tags: commaList('tag'),
+        level,
+        ...(readKeys ? { parentKeys: async () => readKeys } : {}),
         origin: await describeOrigin(cwd, process.env),
         reporter: { emit: (e) => e.type === 'warning' && console.error(chalk.yellow(`warning: ${e.message}`)) },
       }),
     ));
-    console.log(`backed up  ${snapshot.id}: ${snapshot.files} files, ${snapshot.archiveBytes} bytes stored`);
+    console.log(
+      `backed up  ${snapshot.id}${snapshot.level ? ` (${snapshot.level} on ${snapshot.parent})` : ''}: ${snapshot.files} files, ${snapshot.archiveBytes} bytes stored`,
+    );
     const [outcome] = await spinner('verifying', () =>
       verifySnapshots({ store, references: [snapshot.id], readData, keys: readKeys }),
     );

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-SELOQQG7.js";
+} from "../chunks/chunk-HXXM47WT.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-564YBGOB.js";
+} from "../chunks/chunk-4TBT4Y4F.js";
 import {
   ActionInputs,
   InputError,
@@ -30,14 +30,15 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-YNC6L5DM.js";
+} from "../chunks/chunk-ADVYHDHX.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-7Y3O2CHF.js";
+import "../chunks/chunk-YRTZZSIB.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
+  LEVELS,
   applyRestore,
   checkRollbackPossible,
   countOf,
@@ -56,7 +57,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-GZFJVMVW.js";
+} from "../chunks/chunk-IEVZC3LC.js";
 import "../chunks/chunk-FOJJZZ5E.js";
 import {
   keepYoungGenerationSmall
@@ -80,6 +81,9 @@ async function runBackup({ io, inputs, log, env, cwd, store, url, note }) {
     guard ? "pre-deploy" : "manual",
     (field, value, problem) => new InputError(Inputs[field], `${JSON.stringify(value)} ${problem}`)
   );
+  const level = inputs.text(Inputs.level) || "full";
+  if (![...LEVELS, "auto"].includes(level))
+    throw new InputError(Inputs.level, `${JSON.stringify(level)} is not one of ${[...LEVELS, "auto"].join(", ")}`);
   const keys = await encryptionKeysFrom(inputs.keys());
   if (guard) {
     checkRollbackPossible(keys, await decryptionKeysFrom(inputs.keys()));
@@ -88,7 +92,7 @@ async function runBackup({ io, inputs, log, env, cwd, store, url, note }) {
   }
   const started = Date.now();
   const origin = await describeOrigin(cwd, env);
-  const { snapshot } = await io.group(
+  const { snapshot, fullBecause } = await io.group(
     "Backup",
     () => createBackup({
       ...selection,
@@ -99,6 +103,8 @@ async function runBackup({ io, inputs, log, env, cwd, store, url, note }) {
       skip: repositorySkip(url, cwd),
       keys,
       newKey: inputs.bool(Inputs.newKey),
+      level,
+      parentKeys: () => decryptionKeysFrom(inputs.keys()),
       captures: capturesFromInput(inputs, Inputs.capture),
       env,
       origin,
@@ -106,6 +112,7 @@ async function runBackup({ io, inputs, log, env, cwd, store, url, note }) {
     })
   );
   outputSnapshot(io, snapshot);
+  if (fullBecause) log.info(`a full snapshot, not ${level}: ${fullBecause}`);
   note?.([snapshot.id]);
   if (guard) {
     io.saveState(State.guardSnapshot, snapshot.id);
@@ -119,6 +126,7 @@ async function runBackup({ io, inputs, log, env, cwd, store, url, note }) {
     summaryTable([
       ["snapshot", snapshot.id],
       ["kind", snapshot.kind],
+      ["level", snapshot.level ? `${snapshot.level} on ${snapshot.parent} (chain base ${snapshot.base})` : "full"],
       ["repository", store.properties.location],
       ["files", String(snapshot.files)],
       ["input", `${snapshot.inputBytes} bytes`],

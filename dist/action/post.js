@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-YNC6L5DM.js";
+} from "../chunks/chunk-ADVYHDHX.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-7Y3O2CHF.js";
+import "../chunks/chunk-YRTZZSIB.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-GZFJVMVW.js";
+import "../chunks/chunk-IEVZC3LC.js";
 import "../chunks/chunk-FOJJZZ5E.js";
 import {
   keepYoungGenerationSmall

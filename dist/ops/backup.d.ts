@@ -5,6 +5,7 @@ import type { Level } from '../domain/chain.ts';
 import type { DecryptionKeys } from '../domain/keys.ts';
 import type { SnapshotKind, SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
+import type { AutoPolicy } from './incremental.ts';
 import type { Origin } from './origin.ts';
 export interface BackupRequest {
     store: Store;
@@ -36,7 +37,9 @@ export interface BackupRequest {
      * of the same set and paths; differential: since the newest full one (ops/incremental.ts).
      * With no such snapshot, or its chain broken, the snapshot is a full one and says why.
      */
-    level?: Level;
+    level?: Level | 'auto';
+    /** level auto: when to start a new chain (default DEFAULT_AUTO_POLICY) */
+    auto?: AutoPolicy;
     /** read and hash every file instead of trusting size, times and inode (incremental, differential) */
     forceRead?: boolean;
     /** the keys that read the parent's manifest: only asked for by an incremental or differential */

@@ -28,6 +28,10 @@ export interface Parent {
     snapshot: SnapshotMetadata;
     /** the full snapshot the new link's chain starts from */
     base: string;
+    /** when that full snapshot was taken (ISO 8601) */
+    baseCreated: string;
+    /** links in the parent's chain after the base (0: the parent is the base) */
+    depth: number;
     /** the parent's tree by path, chain records left out */
     entries: Map<string, ManifestEntry>;
 }
@@ -39,6 +43,14 @@ export interface ParentQuery {
     mode: SnapshotMetadata['encryption']['mode'];
     keys: DecryptionKeys;
 }
+/** `--level auto`: an incremental until the chain's full snapshot is `fullEveryMs` old or has `maxChain` links after it. */
+export interface AutoPolicy {
+    fullEveryMs: number;
+    maxChain: number;
+}
+export declare const DEFAULT_AUTO_POLICY: AutoPolicy;
+/** Why `auto` takes a full snapshot rather than building on `parent`, or undefined. */
+export declare function autoWantsFull(parent: Parent, policy: AutoPolicy, now: Date): string | undefined;
 /**
  * The snapshot a new incremental (the newest of the same set and roots) or differential (the
  * newest full one of them) builds on; undefined when there is none, or when its chain is

@@ -14,6 +14,7 @@ export const Inputs = {
   trustedSigners: 'trusted-signers',
   allowUnsigned: 'allow-unsigned',
   kind: 'kind',
+  level: 'level',
   tags: 'tags',
   snapshot: 'snapshot',
   target: 'target',

@@ -104,6 +104,9 @@ export function applyConfig(
       fill('exclude', set.excludes);
       fill('capture', set.captures && Object.entries(set.captures).map(([name, cmd]) => `${name}=${cmd}`));
       fill('kind', set.kind ?? DEFAULT_SET_KIND);
+      fill('level', set.level);
+      fill('full-every', set['full-every']);
+      fill('max-chain', set['max-chain'] === undefined ? undefined : String(set['max-chain']));
       fill('copy-to', set['copy-to'] === undefined ? undefined : repository(set['copy-to']));
       out.tag = [...(given('tag') ? listOption(values, 'tag') : (set.tags ?? [])), setTag(setName)];
       break;

@@ -47,6 +47,9 @@ export interface BackupSetConfig {
   'copy-to'?: string;
   tags?: string[];
   kind?: Exclude<SnapshotKind, 'pre-restore'>;
+  level?: 'full' | 'incremental' | 'differential' | 'auto';
+  'full-every'?: string;
+  'max-chain'?: number;
   'max-age'?: string;
   retention?: RetentionConfig;
 }
@@ -137,6 +140,7 @@ function semanticProblems(config: RipcordConfig): SchemaProblem[] {
   };
   for (const [name, set] of Object.entries(config.sets ?? {})) {
     duration(['sets', name, 'max-age'], set['max-age']);
+    duration(['sets', name, 'full-every'], set['full-every']);
     if (set.retention) {
       duration(['sets', name, 'retention', 'keep-within'], set.retention['keep-within']);
       if (problems.length === 0 && !hasKeepRule(retentionPolicyOf(set.retention))) {

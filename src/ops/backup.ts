@@ -40,7 +40,8 @@ import {
 import type { Store } from '../storage/store.ts';
 import { KeyError, RipcordError, UsageError } from '../domain/errors.ts';
 import type { Parent } from './incremental.ts';
-import { againstParent, findParent, isChainRecord } from './incremental.ts';
+import type { AutoPolicy } from './incremental.ts';
+import { againstParent, autoWantsFull, DEFAULT_AUTO_POLICY, findParent, isChainRecord } from './incremental.ts';
 import { listSnapshots } from './repository.ts';
 import { checkRepositoryKey } from './keys.ts';
 import type { Origin } from './origin.ts';
@@ -78,7 +79,9 @@ export interface BackupRequest {
    * of the same set and paths; differential: since the newest full one (ops/incremental.ts).
    * With no such snapshot, or its chain broken, the snapshot is a full one and says why.
    */
-  level?: Level;
+  level?: Level | 'auto';
+  /** level auto: when to start a new chain (default DEFAULT_AUTO_POLICY) */
+  auto?: AutoPolicy;
   /** read and hash every file instead of trusting size, times and inode (incremental, differential) */
   forceRead?: boolean;
   /** the keys that read the parent's manifest: only asked for by an incremental or differential */
@@ -134,7 +137,7 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
     roots.push({ fsPath: captured.dir, archivePath: CAPTURED_DIR });
   }
   try {
-    const chained = await chooseParent(request, roots);
+    const chained = await chooseParent(request, roots, started);
     if ('reason' in chained) reporter.emit({ type: 'info', message: `this snapshot is a full one: ${chained.reason}` });
     const snapshot = await writeSnapshot(
       request,
@@ -142,7 +145,7 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
       recipients.map((r) => r.fingerprint),
       started,
       warn,
-      'parent' in chained ? chained.parent : undefined,
+      'parent' in chained ? chained : undefined,
     );
     return {
       snapshot,
@@ -159,32 +162,42 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
 async function chooseParent(
   request: BackupRequest,
   roots: readonly SourceRoot[],
-): Promise<{ parent: Parent } | { reason: string }> {
-  const level = request.level ?? 'full';
-  if (level === 'full') return { reason: '' };
-  if (request.newKey)
+  started: number,
+): Promise<{ parent: Parent; level: Exclude<Level, 'full'> } | { reason: string }> {
+  const asked = request.level ?? 'full';
+  if (asked === 'full') return { reason: '' };
+  if (request.newKey) {
+    if (asked === 'auto') return { reason: 'a new key starts a new chain' };
     throw new UsageError(
-      `a new key starts a new chain: an ${level} snapshot cannot use one (take a full one with --new-key)`,
+      `a new key starts a new chain: an ${asked} snapshot cannot use one (take a full one with --new-key)`,
     );
+  }
   if (!request.parentKeys)
     throw new UsageError(
-      `an ${level} snapshot reads its parent's manifest: it needs a key that decrypts the repository`,
+      `an ${asked} snapshot reads its parent's manifest: it needs a key that decrypts the repository`,
     );
   const keys = await request.parentKeys().catch((error: unknown) => {
     throw error instanceof KeyError
       ? new KeyError(
-          `an ${level} snapshot reads its parent's manifest, so it needs a key that decrypts: ${error.message}; or take a full one (--level full)`,
+          `an ${asked} snapshot reads its parent's manifest, so it needs a key that decrypts: ${error.message}; or take a full one (--level full)`,
         )
       : error;
   });
+  const level = asked === 'auto' ? 'incremental' : asked;
   const { snapshots } = await listSnapshots(request.store);
-  return findParent(request.store, snapshots, {
+  const found = await findParent(request.store, snapshots, {
     level,
     tags: request.tags ?? [],
     roots: roots.map((r) => r.archivePath || '.'),
     mode: request.keys.mode,
     keys,
   });
+  if ('reason' in found) return found;
+  if (asked === 'auto') {
+    const reason = autoWantsFull(found.parent, request.auto ?? DEFAULT_AUTO_POLICY, new Date(started));
+    if (reason) return { reason };
+  }
+  return { parent: found.parent, level };
 }
 
 async function writeSnapshot(
@@ -193,8 +206,10 @@ async function writeSnapshot(
   recipients: string[],
   started: number,
   warn: (message: string) => void,
-  parent: Parent | undefined,
+  chained: { parent: Parent; level: Exclude<Level, 'full'> } | undefined,
 ): Promise<SnapshotMetadata> {
+  const parent = chained?.parent;
+  const level = chained?.level ?? 'full';
   const reporter = request.reporter ?? silentReporter;
   const { store } = request;
   const walkOptions = { cwd: request.cwd, exclude: request.exclude ?? [], skip: request.skip ?? [] };
@@ -243,9 +258,8 @@ async function writeSnapshot(
   };
 
   const walk = walkSources(roots, { ...walkOptions, onWarning: warn });
-  const level = parent ? (request.level as Exclude<Level, 'full'>) : 'full';
-  const sources = parent
-    ? againstParent(walk, parent, level as Exclude<Level, 'full'>, {
+  const sources = chained
+    ? againstParent(walk, chained.parent, chained.level, {
         ...(request.forceRead ? { forceRead: true } : {}),
         onCarried(entry) {
           addEntry(entry);
@@ -298,9 +312,9 @@ async function writeSnapshot(
       tags: [...(request.tags ?? [])],
       ...request.origin,
       ...(request.restoredFrom ? { restoredFrom: request.restoredFrom } : {}),
-      ...(parent
+      ...(parent && level !== 'full'
         ? {
-            level: level as Exclude<Level, 'full'>,
+            level,
             parent: parent.snapshot.id,
             parentManifestSha256: parent.snapshot.objects[MANIFEST_OBJECT].sha256,
             base: parent.base,

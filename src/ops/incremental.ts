@@ -101,6 +101,10 @@ export interface Parent {
   snapshot: SnapshotMetadata;
   /** the full snapshot the new link's chain starts from */
   base: string;
+  /** when that full snapshot was taken (ISO 8601) */
+  baseCreated: string;
+  /** links in the parent's chain after the base (0: the parent is the base) */
+  depth: number;
   /** the parent's tree by path, chain records left out */
   entries: Map<string, ManifestEntry>;
 }
@@ -112,6 +116,23 @@ export interface ParentQuery {
   roots: readonly string[];
   mode: SnapshotMetadata['encryption']['mode'];
   keys: DecryptionKeys;
+}
+
+/** `--level auto`: an incremental until the chain's full snapshot is `fullEveryMs` old or has `maxChain` links after it. */
+export interface AutoPolicy {
+  fullEveryMs: number;
+  maxChain: number;
+}
+
+export const DEFAULT_AUTO_POLICY: AutoPolicy = { fullEveryMs: 7 * 24 * 3600 * 1000, maxChain: 28 };
+
+/** Why `auto` takes a full snapshot rather than building on `parent`, or undefined. */
+export function autoWantsFull(parent: Parent, policy: AutoPolicy, now: Date): string | undefined {
+  const age = now.getTime() - Date.parse(parent.baseCreated);
+  if (age >= policy.fullEveryMs) return `the chain's full snapshot ${parent.base} is older than its full-every`;
+  if (parent.depth + 1 > policy.maxChain)
+    return `the chain of ${parent.base} has its max-chain of ${policy.maxChain} links`;
+  return undefined;
 }
 
 /** Snapshots looked into (each a manifest to decrypt) before a new link gives up and is a full one. */
@@ -148,7 +169,16 @@ export async function findParent(
         reason: `the chain of ${candidate.id} is broken (${describeChainProblem(candidate.id, chain.problem)})`,
       };
     if (chain.links.length >= MAX_CHAIN) return { reason: `the chain of ${candidate.id} has ${MAX_CHAIN} links` };
-    return { parent: { snapshot: candidate, base: chain.links[0]!.id, entries: read } };
+    const base = snapshots.find((s) => s.id === chain.links[0]!.id)!;
+    return {
+      parent: {
+        snapshot: candidate,
+        base: base.id,
+        baseCreated: base.created,
+        depth: chain.links.length - 1,
+        entries: read,
+      },
+    };
   }
   return {
     reason:

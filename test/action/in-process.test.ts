@@ -67,6 +67,32 @@ test('in process, through an in-memory ActionIo: a backup step sets its outputs 
   }
 });
 
+test('in process: level incremental takes a link on the previous snapshot and names it in the summary; an unknown level fails the step naming the input', async () => {
+  const { dir, env } = await workspace();
+  try {
+    const first = memoryIo({ command: 'backup', paths: 'config', passphrase: PASSPHRASE, level: 'incremental' });
+    await runMain({ env, io: first.io });
+    assert.equal(first.step.failed, []);
+    assert.ok(
+      first.step.log.some((line) => line.includes('a full snapshot, not incremental: no earlier snapshot')),
+      first.step.log.join('\n'),
+    );
+    await fs.writeFile(path.join(dir, 'config/app.yaml'), 'replicas: 3\n');
+    const second = memoryIo({ command: 'backup', paths: 'config', passphrase: PASSPHRASE, level: 'incremental' });
+    await runMain({ env, io: second.io });
+    assert.equal(second.step.failed, []);
+    const base = first.step.outputs['snapshot-id']!;
+    assert.match(second.step.summaries[0]!, `level: incremental on ${base} (chain base ${base})`);
+    const bad = memoryIo({ command: 'backup', paths: 'config', passphrase: PASSPHRASE, level: 'hourly' });
+    await runMain({ env, io: bad.io });
+    assert.equal(bad.step.failed.length, 1);
+    assert.match(bad.step.failed[0]!, /level/);
+    assert.match(bad.step.failed[0]!, 'is not one of full, incremental, differential, auto');
+  } finally {
+    await removeDir(dir);
+  }
+});
+
 test('in process, through an in-memory ActionIo: an unknown kind fails the step with one line naming the input, before any snapshot is taken', async () => {
   const { dir, env } = await workspace();
   try {

@@ -116,6 +116,39 @@ test('prune keeps a link that a kept snapshot needs, and says so; copy brings th
   }
 });
 
+test('--level auto: an incremental until the chain reaches --max-chain links, then a full one; a set of the configuration file takes level auto', async () => {
+  const s = await setup();
+  try {
+    const auto = async (...args: string[]) => {
+      const run = await s.run(['backup', 'config', '--level', 'auto', '--max-chain', '2', ...args]);
+      assert.is(run.code, 0, run.stderr);
+      return run.stdout;
+    };
+    assert.match(await auto(), 'a full snapshot: no earlier snapshot of this set with this key');
+    for (const n of [1, 2]) {
+      await fs.writeFile(path.join(s.dir, 'config/app.yaml'), `replicas: ${n + 10}\n`);
+      assert.match(await auto(), /^incremental snapshot /m);
+    }
+    assert.match(await auto(), /a full snapshot: the chain of \S+ has its max-chain of 2 links/);
+    assert.match(await auto(), /^incremental snapshot /m, 'and the next one starts on the new full one');
+
+    await fs.writeFile(
+      path.join(s.dir, 'ripcord.config.json'),
+      JSON.stringify({ sets: { app: { paths: ['config'], level: 'auto', 'full-every': '7d', 'max-chain': 5 } } }),
+    );
+    const first = await s.run(['backup', '--set', 'app']);
+    assert.is(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^snapshot /m, 'the set starts its own chain: a full one');
+    const second = await s.run(['backup', '--set', 'app']);
+    assert.match(second.stdout, /^incremental snapshot /m);
+    const bad = await s.run(['backup', 'config', '--level', 'auto', '--max-chain', '0']);
+    assert.is(bad.code, 2);
+    assert.match(bad.stderr, '--max-chain 0: give a whole number from 1 to 999');
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
 test('a missing link: verify names it and what it makes unrestorable; restore refuses in one line', async () => {
   const s = await setup();
   try {

@@ -185,6 +185,8 @@ test('change detection trusts size, mode, times and inode; --force-read hashes i
     const parent = {
       snapshot: { id: '20260101T000000Z-aaaaaaaa' } as SnapshotMetadata,
       base: '20260101T000000Z-aaaaaaaa',
+      baseCreated: '2026-01-01T00:00:00.000Z',
+      depth: 0,
       entries: new Map([[before.path, before]]),
     };
     const stored = async (forceRead: boolean) => {

@@ -277,6 +277,19 @@ test('nightly-backup backs up, verifies, prunes only scheduled snapshots by the 
   }
 });
 
+test('nightly-backup --level auto: the second night is an incremental on the first, and keep-last 1 keeps the first because the second needs it', () =>
+  inProject(async ({ app, repo }) => {
+    const ids: string[] = [];
+    for (let night = 0; night < 2; night++) {
+      await fs.writeFile(path.join(app, 'config/app.json'), `{"night": ${night}}`);
+      const run = await script('nightly-backup', ['--repo', repo, '--keep-last', '1', '--level', 'auto'], app);
+      assert.is(run.code, 0, run.stderr);
+      ids.push(/backed up\s+([^\s:]+)/.exec(run.stdout)![1]!);
+      if (night === 1) assert.match(run.stdout, `backed up  ${ids[1]} (incremental on ${ids[0]})`);
+    }
+    assert.equal((await listSnapshots(repo)).map((s) => s.id).sort(), [...ids].sort());
+  }));
+
 test('nightly-backup with a bad retention flag fails with one line before backing up', () =>
   inProject(async ({ app, repo }) => {
     const run = await script('nightly-backup', ['--repo', repo, '--keep-daily', 'many'], app);

@@ -4,6 +4,8 @@ import { decryptionKeysFrom, encryptionKeysFrom } from '../../ops/keys.ts';
 import { describeOrigin } from '../../ops/origin.ts';
 import { checkRollbackPossible } from '../../ops/snapshot-signature.ts';
 import { formatRate } from '../../domain/wording.ts';
+import type { Level } from '../../domain/chain.ts';
+import { LEVELS } from '../../domain/chain.ts';
 import type { ActionContext } from '../context.ts';
 import { actionReporter, outputSnapshot, summarize } from '../context.ts';
 import { InputError } from '../inputs.ts';
@@ -24,6 +26,9 @@ export async function runBackup({ io, inputs, log, env, cwd, store, url, note }:
     guard ? 'pre-deploy' : 'manual',
     (field, value, problem) => new InputError(Inputs[field], `${JSON.stringify(value)} ${problem}`),
   );
+  const level = inputs.text(Inputs.level) || 'full';
+  if (![...LEVELS, 'auto'].includes(level))
+    throw new InputError(Inputs.level, `${JSON.stringify(level)} is not one of ${[...LEVELS, 'auto'].join(', ')}`);
   const keys = await encryptionKeysFrom(inputs.keys());
   if (guard) {
     // Fail now, not in the post step when it is too late: what the rollback will need must be usable.
@@ -33,7 +38,7 @@ export async function runBackup({ io, inputs, log, env, cwd, store, url, note }:
   }
   const started = Date.now();
   const origin = await describeOrigin(cwd, env);
-  const { snapshot } = await io.group('Backup', () =>
+  const { snapshot, fullBecause } = await io.group('Backup', () =>
     createBackup({
       ...selection,
       store,
@@ -43,6 +48,8 @@ export async function runBackup({ io, inputs, log, env, cwd, store, url, note }:
       skip: repositorySkip(url, cwd),
       keys,
       newKey: inputs.bool(Inputs.newKey),
+      level: level as Level | 'auto',
+      parentKeys: () => decryptionKeysFrom(inputs.keys()),
       captures: capturesFromInput(inputs, Inputs.capture),
       env,
       origin,
@@ -50,6 +57,7 @@ export async function runBackup({ io, inputs, log, env, cwd, store, url, note }:
     }),
   );
   outputSnapshot(io, snapshot);
+  if (fullBecause) log.info(`a full snapshot, not ${level}: ${fullBecause}`);
   note?.([snapshot.id]);
   if (guard) {
     io.saveState(State.guardSnapshot, snapshot.id);
@@ -63,6 +71,7 @@ export async function runBackup({ io, inputs, log, env, cwd, store, url, note }:
     summaryTable([
       ['snapshot', snapshot.id],
       ['kind', snapshot.kind],
+      ['level', snapshot.level ? `${snapshot.level} on ${snapshot.parent} (chain base ${snapshot.base})` : 'full'],
       ['repository', store.properties.location],
       ['files', String(snapshot.files)],
       ['input', `${snapshot.inputBytes} bytes`],

@@ -7,7 +7,10 @@ import { readStoredBytes, storedBytes } from '../../ops/repository.ts';
 import { parseCaptureSpec } from '../../ops/captures.ts';
 import { MAX_TAG_LENGTH, SNAPSHOT_KINDS, TAG_CHARACTERS } from '../../domain/snapshot.ts';
 import type { Level } from '../../domain/chain.ts';
-import { LEVELS } from '../../domain/chain.ts';
+import { LEVELS, MAX_CHAIN } from '../../domain/chain.ts';
+import { parseDuration } from '../../domain/duration.ts';
+import type { AutoPolicy } from '../../ops/incremental.ts';
+import { DEFAULT_AUTO_POLICY } from '../../ops/incremental.ts';
 import { IntegrityError, UsageError } from '../../domain/errors.ts';
 import { summarizeSnapshot } from '../../domain/run-record.ts';
 import { applyCopy, planCopy } from '../../ops/copy.ts';
@@ -17,6 +20,25 @@ import { SET_OPTION } from '../config-file.ts';
 import { createContext } from '../context.ts';
 import { whileInterruptible } from '../interrupt.ts';
 import { formatBytes, formatCount, formatDuration } from '../format.ts';
+
+/** --full-every and --max-chain, checked; the defaults where not given. */
+function autoPolicyFrom(fullEvery: string | undefined, maxChain: string | undefined): AutoPolicy {
+  const policy = { ...DEFAULT_AUTO_POLICY };
+  if (fullEvery !== undefined) {
+    try {
+      policy.fullEveryMs = parseDuration(fullEvery);
+    } catch (error) {
+      throw new UsageError(`--full-every ${fullEvery}: ${(error as Error).message}`);
+    }
+  }
+  if (maxChain !== undefined) {
+    const n = Number(maxChain);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_CHAIN - 1)
+      throw new UsageError(`--max-chain ${maxChain}: give a whole number from 1 to ${MAX_CHAIN - 1}`);
+    policy.maxChain = n;
+  }
+  return policy;
+}
 
 export const backupCommand: Command = {
   name: 'backup',
@@ -64,8 +86,18 @@ export const backupCommand: Command = {
       type: 'string',
       value: 'LEVEL',
       description:
-        'full | incremental (what changed since the newest snapshot of the same paths and set) | differential (since the newest full one)',
+        'full | incremental (what changed since the newest snapshot of the same paths and set) | differential (since the newest full one) | auto (incremental, full when --full-every or --max-chain says so)',
       default: 'full',
+    },
+    'full-every': {
+      type: 'string',
+      value: 'DURATION',
+      description: `--level auto: a full snapshot once the chain's full one is this old (default 7d)`,
+    },
+    'max-chain': {
+      type: 'string',
+      value: 'N',
+      description: `--level auto: a full snapshot once the chain has N links after its full one (default ${DEFAULT_AUTO_POLICY.maxChain})`,
     },
     'force-read': {
       type: 'boolean',
@@ -111,8 +143,9 @@ export const backupCommand: Command = {
     if (!Number.isInteger(level) || level < 1 || level > 9)
       throw new UsageError(`--compression-level ${levelText}: give a whole number from 1 to 9`);
     const backupLevel = stringOption(values, 'level') ?? 'full';
-    if (!(LEVELS as readonly string[]).includes(backupLevel))
-      throw new UsageError(`--level ${backupLevel}: give one of ${LEVELS.join(', ')}`);
+    if (![...LEVELS, 'auto'].includes(backupLevel))
+      throw new UsageError(`--level ${backupLevel}: give one of ${[...LEVELS, 'auto'].join(', ')}`);
+    const auto = autoPolicyFrom(stringOption(values, 'full-every'), stringOption(values, 'max-chain'));
     const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');
     // git runs in child processes while the keys load and the repository opens.
     const origin = describeOrigin(cwd, context.env);
@@ -131,7 +164,8 @@ export const backupCommand: Command = {
           keys,
           origin: await origin,
           compressionLevel: level,
-          level: backupLevel as Level,
+          level: backupLevel as Level | 'auto',
+          auto,
           forceRead: flag(values, 'force-read'),
           parentKeys: () => context.decryptionKeys(),
           newKey: flag(values, 'new-key'),
@@ -192,7 +226,12 @@ export const backupCommand: Command = {
         `${snapshot.level ? `${snapshot.level} ` : ''}snapshot ${snapshot.id} saved to ${store.properties.location}`,
       );
       if (snapshot.level) context.print(`  parent ${snapshot.parent}, chain base ${snapshot.base}`);
-      if (fullBecause) context.print(`  a full snapshot, not ${backupLevel}: ${fullBecause}`);
+      if (fullBecause)
+        context.print(
+          backupLevel === 'auto'
+            ? `  a full snapshot: ${fullBecause}`
+            : `  a full snapshot, not ${backupLevel}: ${fullBecause}`,
+        );
       context.print(
         `  ${formatCount(snapshot.files)} ${snapshot.files === 1 ? 'file' : 'files'}, ${formatBytes(snapshot.inputBytes)} in, ${formatBytes(stored)} stored${ratio}, ${formatDuration(snapshot.durationMs)}`,
       );
