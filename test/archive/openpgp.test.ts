@@ -19,7 +19,7 @@ import { createDecryptStream } from '../../src/archive/seipd-decrypt.ts';
 import { createEncryptStream, type EncryptOptions } from '../../src/archive/seipd-encrypt.ts';
 import { readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { type GnupgHome, withGnupgHome } from '../helpers/gpg.ts';
+import { type GnupgHome, type GpgKey, withGnupgHome } from '../helpers/gpg.ts';
 
 const PART = 1 << 20;
 const RANDOM = randomBytes(5_000_000);
@@ -351,9 +351,20 @@ test('our message is one SKESK v4 (iterated+salted S2K, SHA-256, AES-256) and a 
 
 // --- public keys
 
+/**
+ * One rsa3072 key with an rsa3072 encryption subkey, made by gpg --quick-gen-key once for the
+ * tests that need one: each such key costs gpg about a second to make.
+ */
+let rsaKey: Promise<GpgKey> | undefined;
+const gpgRsaKey = (): Promise<GpgKey> =>
+  (rsaKey ??= withGnupgHome((home) =>
+    home.generateKey('RSA Test <rsa@example.com>', 'rsa3072', { encryptionSubkey: 'rsa3072' }),
+  ));
+
 test('public-key mode: gpg decrypts a message to an rsa3072 key made by gpg --quick-gen-key (ours does too)', async () => {
   await withGnupgHome(async (home) => {
-    const key = home.generateKey('RSA Test <rsa@example.com>', 'rsa3072', { encryptionSubkey: 'rsa3072' });
+    const key = await gpgRsaKey();
+    home.importKey(key.secretKey);
     const data = RANDOM.subarray(0, 2_500_000);
     const message = await encrypt(data, { mode: 'public-key', recipients: [key.publicKey] });
     const result = home.decrypt(message);
@@ -479,7 +490,8 @@ test('messages made by gpg -e -r (compressed, uncompressed, signed, anonymous re
       const message = home.encryptTo(TEXTISH, [key.fingerprint], extra);
       assertEqualBytes(await decrypt(message, identity, ODD), TEXTISH, `gpg -e ${extra.join(' ')}`);
     }
-    const rsa = home.generateKey('Gpg RSA <rsa-recipient@example.com>', 'rsa3072', { encryptionSubkey: 'rsa3072' });
+    const rsa = await gpgRsaKey();
+    home.importKey(rsa.publicKey);
     const message = home.encryptTo(RANDOM.subarray(0, 100_000), [rsa.fingerprint, key.fingerprint]);
     assertEqualBytes(
       await decrypt(message, { identities: [{ armoredKey: rsa.secretKey }] }),
