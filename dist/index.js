@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-Q5UADPUQ.js";
+} from "./chunks/chunk-2CWDEZHE.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-4TBT4Y4F.js";
+} from "./chunks/chunk-ERHCBBBQ.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-IEVZC3LC.js";
+} from "./chunks/chunk-QV4TNYRV.js";
 import "./chunks/chunk-FOJJZZ5E.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import "./chunks/chunk-EYQ7L4U7.js";

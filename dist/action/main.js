@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-HXXM47WT.js";
+} from "../chunks/chunk-NHC37A24.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-4TBT4Y4F.js";
+} from "../chunks/chunk-ERHCBBBQ.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-ADVYHDHX.js";
+} from "../chunks/chunk-AETNI67I.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-YRTZZSIB.js";
+import "../chunks/chunk-ROPQJSBO.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -57,7 +57,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-IEVZC3LC.js";
+} from "../chunks/chunk-QV4TNYRV.js";
 import "../chunks/chunk-FOJJZZ5E.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-ADVYHDHX.js";
+} from "../chunks/chunk-AETNI67I.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-YRTZZSIB.js";
+import "../chunks/chunk-ROPQJSBO.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-IEVZC3LC.js";
+import "../chunks/chunk-QV4TNYRV.js";
 import "../chunks/chunk-FOJJZZ5E.js";
 import {
   keepYoungGenerationSmall

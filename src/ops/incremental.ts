@@ -193,6 +193,19 @@ export function statFields(stats: Stats): Pick<ManifestEntry, 'ino' | 'ctimeMs' 
   return { ino: stats.ino, ctimeMs: stats.ctimeMs, mtimeMs: stats.mtimeMs };
 }
 
+/**
+ * A file changed within one clock tick of when the parent read it may have changed again
+ * after that read without its times moving: Linux stamps files from a clock that advances
+ * every few milliseconds (and some file systems keep whole seconds). Such a file, "racily
+ * clean" in git's words, is read again. Times without a fraction of a second suggest a file
+ * system that keeps whole seconds.
+ */
+function racilyClean(before: ManifestEntry, parentStarted: number): boolean {
+  const coarse = (before.mtimeMs ?? 0) % 1000 === 0 && (before.ctimeMs ?? 0) % 1000 === 0;
+  const margin = coarse ? 2000 : 50;
+  return Math.max(before.mtimeMs ?? 0, before.ctimeMs ?? 0) >= parentStarted - margin;
+}
+
 function sameMetadata(before: ManifestEntry, stats: Stats): boolean {
   return (
     before.size === stats.size &&
@@ -223,6 +236,7 @@ export async function* againstParent(
   options: AgainstParentOptions,
 ): AsyncGenerator<SourceEntry> {
   const seen = new Map<string, SourceEntry['type']>();
+  const parentStarted = Date.parse(parent.snapshot.created);
   for (const source of walk) {
     if (isChainRecord(source.archivePath)) {
       options.onWarning(`${source.fsPath}: ${CHAIN_DIR} is the name ripcord keeps its chain records under; skipped`);
@@ -237,7 +251,7 @@ export async function* againstParent(
           before.mode === formatMode(stats.mode) &&
           before.mtime === Math.floor(stats.mtimeMs / 1000) &&
           hashFile(source.fsPath) === before.sha256
-        : sameMetadata(before, stats);
+        : sameMetadata(before, stats) && !racilyClean(before, parentStarted);
       if (unchanged) {
         options.onCarried({
           path: source.archivePath,

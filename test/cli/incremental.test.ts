@@ -24,6 +24,8 @@ async function setup(): Promise<Setup> {
   await fs.mkdir(path.join(dir, 'config'));
   await fs.writeFile(path.join(dir, 'config/app.yaml'), 'replicas: 1\n');
   await fs.writeFile(path.join(dir, 'config/db.yaml'), 'pool: 5\n');
+  // written well before the first backup, so that an incremental carries what did not change since
+  await new Promise((resolve) => setTimeout(resolve, 100));
   const repo = path.join(dir, 'repo');
   const run = (args: string[]) => ripcordInProcess([...args, '--repo', repo], { cwd: dir, env });
   return {
@@ -58,6 +60,9 @@ test('backup --level incremental: says what it built on, show names level, paren
     assert.is(verify.code, 0, verify.stdout + verify.stderr);
 
     // db.yaml is in the full snapshot's archive only
+    const listed = await s.run(['ls', id, '--json']);
+    assert.match(listed.stdout, `{"path":"config/db.yaml"`);
+    assert.match(listed.stdout, `"in":"${full}"`, 'db.yaml is carried from the full snapshot');
     const dump = await s.run(['dump', id, 'config/db.yaml']);
     assert.is(dump.code, 0, dump.stderr);
     assert.is(dump.stdout, 'pool: 5\n');

@@ -25,6 +25,14 @@ const keys = { mode: 'passphrase', passphrase: 'chains' } as const;
 const decryption = { passphrase: 'chains' };
 const origin = { host: 'test', user: 'test' };
 
+/**
+ * A file written within a clock tick of the backup that reads it is read again by the next
+ * one (racily clean, ops/incremental.ts): a tree that is to be carried is left alone this long first.
+ */
+function quiet(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 100));
+}
+
 interface Bench {
   dir: string;
   tree: string;
@@ -49,6 +57,7 @@ async function bench(): Promise<Bench> {
 }
 
 async function backUp(b: Bench, request: Partial<BackupRequest> = {}): Promise<SnapshotMetadata> {
+  await quiet();
   const { snapshot } = await createBackup({
     store: b.store,
     paths: ['app'],
@@ -183,7 +192,11 @@ test('change detection trusts size, mode, times and inode; --force-read hashes i
       mtimeMs: stats.mtimeMs,
     };
     const parent = {
-      snapshot: { id: '20260101T000000Z-aaaaaaaa' } as SnapshotMetadata,
+      // taken a second after the file last changed: not racily clean
+      snapshot: {
+        id: '20260101T000000Z-aaaaaaaa',
+        created: new Date(stats.ctimeMs + 1000).toISOString(),
+      } as SnapshotMetadata,
       base: '20260101T000000Z-aaaaaaaa',
       baseCreated: '2026-01-01T00:00:00.000Z',
       depth: 0,
@@ -224,6 +237,40 @@ test('a chain with a missing link is refused before the target is touched, namin
     assert.instance(error, Error);
     assert.match((error as Error).message, `needs ${full.id}, which is missing`);
     assert.equal(await fs.readdir(target), ['keep']);
+  } finally {
+    await removeDir(b.dir);
+  }
+});
+
+test('a file changed in the same clock tick as the parent read it is read again, even with its size, times and inode unchanged', async () => {
+  const b = await bench();
+  try {
+    const file = path.join(b.tree, 'app/conf/a.yaml');
+    const stats = lstatSync(file);
+    const before: ManifestEntry = {
+      path: 'app/conf/a.yaml',
+      type: 'file',
+      mode: (stats.mode & 0o7777).toString(8).padStart(4, '0'),
+      mtime: Math.floor(stats.mtimeMs / 1000),
+      size: stats.size,
+      sha256: '0'.repeat(64),
+      ino: stats.ino,
+      ctimeMs: stats.ctimeMs,
+      mtimeMs: stats.mtimeMs,
+    };
+    const parent = {
+      // the parent started as the file last changed
+      snapshot: { id: '20260101T000000Z-aaaaaaaa', created: new Date(stats.ctimeMs).toISOString() } as SnapshotMetadata,
+      base: '20260101T000000Z-aaaaaaaa',
+      baseCreated: '2026-01-01T00:00:00.000Z',
+      depth: 0,
+      entries: new Map([[before.path, before]]),
+    };
+    const out: string[] = [];
+    const walk = walkSources([{ fsPath: file, archivePath: 'app/conf/a.yaml' }], { cwd: b.tree });
+    for await (const source of againstParent(walk, parent, 'incremental', { onCarried: () => {}, onWarning: () => {} }))
+      out.push(source.archivePath);
+    assert.equal(out, ['app/conf/a.yaml', REMOVED_RECORD]);
   } finally {
     await removeDir(b.dir);
   }
