@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-2CWDEZHE.js";
+} from "./chunks/chunk-JYJRHB65.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-ERHCBBBQ.js";
+} from "./chunks/chunk-L5D2LHTX.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,8 +36,8 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-QV4TNYRV.js";
-import "./chunks/chunk-FOJJZZ5E.js";
+} from "./chunks/chunk-CRXSJOFA.js";
+import "./chunks/chunk-7CL7FUCQ.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import "./chunks/chunk-EYQ7L4U7.js";
 import {

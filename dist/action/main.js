@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-NHC37A24.js";
+} from "../chunks/chunk-QTAGUZKT.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-ERHCBBBQ.js";
+} from "../chunks/chunk-L5D2LHTX.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-AETNI67I.js";
+} from "../chunks/chunk-YQUF7DO2.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-ROPQJSBO.js";
+import "../chunks/chunk-RDVY6CST.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -57,8 +57,8 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-QV4TNYRV.js";
-import "../chunks/chunk-FOJJZZ5E.js";
+} from "../chunks/chunk-CRXSJOFA.js";
+import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-SXD3OMJ4.js";

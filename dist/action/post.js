@@ -9,15 +9,15 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-AETNI67I.js";
+} from "../chunks/chunk-YQUF7DO2.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-ROPQJSBO.js";
+import "../chunks/chunk-RDVY6CST.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-QV4TNYRV.js";
-import "../chunks/chunk-FOJJZZ5E.js";
+import "../chunks/chunk-CRXSJOFA.js";
+import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-SXD3OMJ4.js";

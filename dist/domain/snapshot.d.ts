@@ -59,6 +59,8 @@ export interface SnapshotMetadata {
     };
     /** the snapshot a pre-restore snapshot was taken before restoring */
     restoredFrom?: string;
+    /** a full snapshot made by `merge` from this chain link, holding its state */
+    mergedFrom?: string;
     /** absent: a full snapshot. An incremental or differential one holds what changed since `parent` (domain/chain.ts) */
     level?: 'incremental' | 'differential';
     parent?: string;

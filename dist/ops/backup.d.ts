@@ -3,6 +3,7 @@ import type { CaptureCommand } from './captures.ts';
 import type { Reporter } from '../domain/events.ts';
 import type { Level } from '../domain/chain.ts';
 import type { DecryptionKeys } from '../domain/keys.ts';
+import type { ManifestEntry } from '../domain/manifest.ts';
 import type { SnapshotKind, SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import type { AutoPolicy } from './incremental.ts';
@@ -42,6 +43,12 @@ export interface BackupRequest {
     auto?: AutoPolicy;
     /** read and hash every file instead of trusting size, times and inode (incremental, differential) */
     forceRead?: boolean;
+    /** merge: the time the snapshot's id and `created` carry, instead of now */
+    at?: Date;
+    /** merge: the chain link this full snapshot holds the state of */
+    mergedFrom?: string;
+    /** merge: the change-detection fields (inode, times) to record for these files instead of what lstat says here */
+    keepStats?: ReadonlyMap<string, Pick<ManifestEntry, 'ino' | 'ctimeMs' | 'mtimeMs'>>;
     /** the keys that read the parent's manifest: only asked for by an incremental or differential */
     parentKeys?: () => Promise<DecryptionKeys>;
     /** command output stored as .ripcord-captured/NAME */

@@ -15,6 +15,7 @@ import { copyCommand } from './commands/copy.ts';
 import { deployCommand } from './commands/deploy.ts';
 import { diffCommand } from './commands/diff.ts';
 import { dumpCommand } from './commands/dump.ts';
+import { mergeCommand } from './commands/merge.ts';
 import { listCommand } from './commands/list.ts';
 import { lsCommand } from './commands/ls.ts';
 import { pruneCommand } from './commands/prune.ts';
@@ -37,6 +38,7 @@ export const COMMANDS: Command[] = [
   diffCommand,
   dumpCommand,
   pruneCommand,
+  mergeCommand,
   deployCommand,
   rollbackCommand,
   copyCommand,

@@ -99,6 +99,8 @@ export interface SnapshotMetadata {
   ci?: { provider: 'github-actions'; runId?: string; runUrl?: string; actor?: string; workflow?: string; ref?: string };
   /** the snapshot a pre-restore snapshot was taken before restoring */
   restoredFrom?: string;
+  /** a full snapshot made by `merge` from this chain link, holding its state */
+  mergedFrom?: string;
   /** absent: a full snapshot. An incremental or differential one holds what changed since `parent` (domain/chain.ts) */
   level?: 'incremental' | 'differential';
   parent?: string;
@@ -138,6 +140,7 @@ const KEY_ORDER: (keyof SnapshotMetadata)[] = [
   'git',
   'ci',
   'restoredFrom',
+  'mergedFrom',
   'level',
   'parent',
   'parentManifestSha256',
@@ -227,6 +230,8 @@ function checkShape(value: unknown): string | undefined {
     return 'has an invalid ci record';
   if (m.restoredFrom !== undefined && (typeof m.restoredFrom !== 'string' || !isSnapshotId(m.restoredFrom)))
     return 'has an invalid restoredFrom';
+  if (m.mergedFrom !== undefined && (typeof m.mergedFrom !== 'string' || !isSnapshotId(m.mergedFrom)))
+    return 'has an invalid mergedFrom';
   const chainProblem = chainFieldsProblem(m);
   if (chainProblem) return chainProblem;
   const encryption = m.encryption as Record<string, unknown> | undefined;

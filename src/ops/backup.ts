@@ -84,6 +84,12 @@ export interface BackupRequest {
   auto?: AutoPolicy;
   /** read and hash every file instead of trusting size, times and inode (incremental, differential) */
   forceRead?: boolean;
+  /** merge: the time the snapshot's id and `created` carry, instead of now */
+  at?: Date;
+  /** merge: the chain link this full snapshot holds the state of */
+  mergedFrom?: string;
+  /** merge: the change-detection fields (inode, times) to record for these files instead of what lstat says here */
+  keepStats?: ReadonlyMap<string, Pick<ManifestEntry, 'ino' | 'ctimeMs' | 'mtimeMs'>>;
   /** the keys that read the parent's manifest: only asked for by an incremental or differential */
   parentKeys?: () => Promise<DecryptionKeys>;
   /** command output stored as .ripcord-captured/NAME */
@@ -226,7 +232,7 @@ async function writeSnapshot(
   }
   throwIfStopped(request.signal);
 
-  const id = await newSnapshotId(store, new Date(started));
+  const id = await newSnapshotId(store, request.at ?? new Date(started));
   reporter.emit({
     type: 'phase',
     phase: 'pack',
@@ -244,6 +250,8 @@ async function writeSnapshot(
   const carried = { files: 0, bytes: 0 };
   manifestText.write(manifestHeader(roots.map((r) => r.archivePath || '.')));
   const addEntry = (entry: ManifestEntry) => {
+    const kept = entry.type === 'file' ? request.keepStats?.get(entry.path) : undefined;
+    if (kept) Object.assign(entry, kept);
     if (!isChainRecord(entry.path)) {
       if (entry.type === 'file') files += 1;
       inputBytes += entry.size ?? 0;
@@ -312,6 +320,7 @@ async function writeSnapshot(
       tags: [...(request.tags ?? [])],
       ...request.origin,
       ...(request.restoredFrom ? { restoredFrom: request.restoredFrom } : {}),
+      ...(request.mergedFrom ? { mergedFrom: request.mergedFrom } : {}),
       ...(parent && level !== 'full'
         ? {
             level,

@@ -154,6 +154,52 @@ test('--level auto: an incremental until the chain reaches --max-chain links, th
   }
 });
 
+test('merge writes a full snapshot of a link from the repository alone; the old chain can then be pruned, and the next incremental builds on the merged one', async () => {
+  const s = await setup();
+  try {
+    const full = await s.backUp('--capture', 'release=echo v1');
+    await fs.writeFile(path.join(s.dir, 'config/app.yaml'), 'replicas: 7\n');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const link = await s.backUp('--level', 'incremental', '--capture', 'release=echo v2');
+    const refused = await s.run(['merge', full]);
+    assert.is(refused.code, 2);
+    assert.match(refused.stderr, `snapshot ${full} is a full snapshot already`);
+
+    const merged = await s.run(['merge', link, '-q']);
+    assert.is(merged.code, 0, merged.stderr);
+    const id = merged.stdout.trim();
+    const shown = JSON.parse((await s.run(['show', id, '--json'])).stdout) as Record<string, unknown>;
+    const linkShown = JSON.parse((await s.run(['show', link, '--json'])).stdout) as Record<string, unknown>;
+    assert.is(shown.level, undefined, 'a full snapshot');
+    assert.is(shown.mergedFrom, link);
+    assert.is(Date.parse(shown.created as string), Date.parse(linkShown.created as string) + 1);
+    assert.equal([shown.files, shown.inputBytes], [linkShown.files, linkShown.inputBytes]);
+    const dumped = await s.run(['dump', id, '.ripcord-captured/release']);
+    assert.is(dumped.stdout, 'v2\n', 'captured state is merged too');
+
+    const pruned = await s.run(['prune', '--keep-last', '1']);
+    assert.is(pruned.code, 0, pruned.stderr);
+    assert.equal(
+      (await fs.readdir(s.repo)).filter((n) => /^\d/.test(n)),
+      [id],
+      'the old chain is gone',
+    );
+    const out = path.join(s.dir, 'out');
+    const restored = await s.run(['restore', id, '--target', out, '--yes']);
+    assert.is(restored.code, 0, restored.stderr);
+    assert.is(await fs.readFile(path.join(out, 'config/app.yaml'), 'utf8'), 'replicas: 7\n');
+    assert.is(await fs.readFile(path.join(out, 'config/db.yaml'), 'utf8'), 'pool: 5\n');
+
+    const next = await s.run(['backup', 'config', '--level', 'incremental', '--json', '--capture', 'release=echo v3']);
+    assert.is(next.code, 0, next.stderr);
+    assert.is((JSON.parse(next.stdout) as { snapshot: { parent: string } }).snapshot.parent, id);
+    const listed = await s.run(['ls', (JSON.parse(next.stdout) as { snapshot: { id: string } }).snapshot.id, '--json']);
+    assert.match(listed.stdout, `"in":"${id}"`, 'unchanged files are carried from the merged snapshot, not read again');
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
 test('a missing link: verify names it and what it makes unrestorable; restore refuses in one line', async () => {
   const s = await setup();
   try {
