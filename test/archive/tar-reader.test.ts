@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { readTar, TarFormatError, type TarEntry, type TarEntryKind } from '../../src/archive/tar-reader.ts';
 import { encodeTarHeader, tarPadding, TAR_END, type TarHeader } from '../../src/archive/tar-writer.ts';
+import { pythonExecutable } from '../helpers/python.ts';
 
 // ---------------------------------------------------------------- helpers
 
@@ -408,7 +409,7 @@ with tarfile.open(sys.argv[1], 'w', format=tarfile.USTAR_FORMAT) as tf:
     ti.size = 6
     tf.addfile(ti, io.BytesIO(b'after\\n'))
 `;
-    run('python3', ['-c', script, file]);
+    run(pythonExecutable(), ['-c', script, file]);
     const got = await readAll(chunks(await fs.readFile(file), 100));
     assert.equal(
       got.map((r) => [r.entry.path, r.entry.kind, r.entry.typeflag, r.entry.mode, r.entry.size]),
@@ -435,7 +436,7 @@ with tarfile.open(sys.argv[1], 'w', format=tarfile.PAX_FORMAT, pax_headers={'pat
         ti.uname = 'local'
         tf.addfile(ti, io.BytesIO(b'abc'))
 `;
-    run('python3', ['-c', script, file]);
+    run(pythonExecutable(), ['-c', script, file]);
     const archive = await fs.readFile(file);
     assert.is(String.fromCharCode(archive[156] as number), 'g');
     const got = await readAll(chunks(archive));

@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeTarHeader, tarPadding, TAR_END, type TarHeader } from '../../src/archive/tar-writer.ts';
+import { pythonExecutable } from '../helpers/python.ts';
 
 interface Item {
   header: TarHeader;
@@ -226,7 +227,7 @@ test("Python's tarfile reads the same names, types, sizes, modes, times, owners 
     const items = sampleTree();
     const file = path.join(tmp, 'a.tar');
     await fs.writeFile(file, buildArchive(items));
-    const r = run('python3', ['-c', PY_LIST, file]);
+    const r = run(pythonExecutable(), ['-c', PY_LIST, file]);
     assert.is(r.stderr, '');
     assert.is(r.status, 0);
     const members = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
@@ -307,7 +308,7 @@ test('pax record lengths include their own digits across the 2-to-3 and 3-to-4 d
     }
     const file = path.join(tmp, 'a.tar');
     await fs.writeFile(file, buildArchive(items));
-    const r = run('python3', ['-c', PY_LIST, file]);
+    const r = run(pythonExecutable(), ['-c', PY_LIST, file]);
     assert.is(r.status, 0, r.stderr);
     assert.equal(
       (JSON.parse(r.stdout) as Array<{ name: string }>).map((m) => m.name),

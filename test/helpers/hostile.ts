@@ -4,7 +4,7 @@
  * snapshot.json, so that restore sees a snapshot whose checksums all pass and must still
  * refuse it on its content.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -15,6 +15,7 @@ import type { UnsealedMetadata } from '../../src/domain/snapshot.ts';
 import type { ManifestEntry } from '../../src/domain/manifest.ts';
 import { manifestEntryLine, manifestHeader, manifestTrailer } from '../../src/domain/manifest.ts';
 import { GnupgHome } from './gpg.ts';
+import { pythonExecutable } from './python.ts';
 
 const exec = promisify(execFile);
 
@@ -24,17 +25,6 @@ export interface PyTarMember {
   data?: string;
   linkname?: string;
   mode?: number;
-}
-
-let python: string | undefined;
-
-/**
- * The Python interpreter that `python3` on the PATH runs, found once: `python3` may be a
- * version manager's shim (pyenv's is a shell script costing about 0.3 s of CPU per start).
- */
-export function pythonExecutable(): string {
-  python ??= execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
-  return python || 'python3';
 }
 
 /** A .tar.gz built by Python's tarfile from a member list. */
