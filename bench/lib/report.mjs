@@ -47,6 +47,29 @@ export function computeTargets(report) {
     why('restic.backup', ''),
   );
 
+  const unchanged = med('ripcord.backup-unchanged');
+  const resticUnchanged = med('restic.backup-unchanged');
+  add(
+    'incremental backup of the unchanged tree <= restic second backup',
+    'ratio <= 1.00',
+    `${s(unchanged)} vs ${s(resticUnchanged)}${perRound(M, 'ripcord.backup-unchanged', 'restic.backup-unchanged')}`,
+    ratioOf(unchanged, resticUnchanged),
+    (r) => r <= 1.0,
+    why('restic.backup-unchanged', missingReason(report, 'ripcord.backup-unchanged')),
+  );
+  const unchangedFiles = med('ripcord.backup-unchanged', 'files');
+  const perTenThousand = unchanged !== null && unchangedFiles ? unchanged / (unchangedFiles / 10000) : null;
+  add(
+    'incremental backup: <= 0.25 s per 10,000 unchanged files (whole command, start-up included)',
+    'ratio <= 1.00 (of 0.25 s)',
+    perTenThousand === null
+      ? ''
+      : `${perTenThousand.toFixed(3)} s per 10,000 files (${s(unchanged)} for ${unchangedFiles} files)`,
+    perTenThousand === null ? null : perTenThousand / 0.25,
+    (r) => r <= 1.0,
+    missingReason(report, 'ripcord.backup-unchanged'),
+  );
+
   const archive = med('ripcord.backup', 'archiveBytes');
   const targz = med('targz.create', 'outputBytes');
   add(
@@ -148,8 +171,10 @@ function perRound(M, key, peer) {
 function missingReason(report, key) {
   const tool = key.split('.')[0];
   if (report.options?.only === 'ripcord') return 'peers skipped (--only ripcord)';
-  if (tool === 'restic' || tool === 'borg') return `${tool} ${report.tools?.[tool]?.status ?? 'skipped'}`;
-  return 'not run';
+  const status = report.tools?.[tool]?.status;
+  if ((tool === 'restic' || tool === 'borg') && !/^available/.test(status ?? ''))
+    return `${tool} ${status ?? 'skipped'}`;
+  return 'not run (the benchmark had no such command then)';
 }
 
 /** @param {Report} report @param {number} copies @returns {number | null} */
