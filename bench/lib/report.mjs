@@ -169,7 +169,7 @@ function perRound(M, key, peer) {
 
 /** @param {Report} report @param {string} key */
 function missingReason(report, key) {
-  const tool = key.split('.')[0];
+  const tool = key.split('.')[0] ?? '';
   if (report.options?.only === 'ripcord') return 'peers skipped (--only ripcord)';
   const status = report.tools?.[tool]?.status;
   if ((tool === 'restic' || tool === 'borg') && !/^available/.test(status ?? ''))

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-QTAGUZKT.js";
+} from "../chunks/chunk-BWN5SFQK.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-L5D2LHTX.js";
+} from "../chunks/chunk-U6CCD6UQ.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-YQUF7DO2.js";
+} from "../chunks/chunk-A42SVF7P.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-RDVY6CST.js";
+import "../chunks/chunk-XHFAGPI7.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -57,7 +57,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-CRXSJOFA.js";
+} from "../chunks/chunk-3JBRLJHI.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-YQUF7DO2.js";
+} from "../chunks/chunk-A42SVF7P.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-RDVY6CST.js";
+import "../chunks/chunk-XHFAGPI7.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-CRXSJOFA.js";
+import "../chunks/chunk-3JBRLJHI.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

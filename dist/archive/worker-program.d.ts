@@ -1,12 +1,3 @@
-/**
- * Where a worker thread's program is, from the module that starts it.
- *
- * In dist/ every bundle's shared code sits in dist/chunks/, and each worker is a bundle of its
- * own beside them, dist/<name>.js (build.mjs checks that every module starting a worker lands
- * in a chunk, so the relative path holds). Run from the source (the tests, under tsx), the
- * worker is the .ts file beside the module that starts it, and registers tsx itself: Node 20
- * does not pass --import loaders on to worker threads.
- */
 import { Worker } from 'node:worker_threads';
 export interface WorkerOptions {
     /** `import.meta.url` of the module that starts the worker */
@@ -20,6 +11,6 @@ export interface WorkerOptions {
  * A worker with a small heap: each of ripcord's workers holds no more than the message it is
  * working on. A worker costs Node 24 about 19 MiB against Node 20's 9; with 1 + 8 MiB instead
  * of 2 + 16 a backup of the benchmark peaked at 120-123 MiB on Node 24 instead of 128-131, in
- * the same time. From the source it also holds the TypeScript loader, which needs more.
+ * the same time.
  */
 export declare function startWorker(options: WorkerOptions): Worker;
