@@ -14,6 +14,7 @@ import type { SnapshotMetadata } from '../../src/domain/snapshot.ts';
 import { sealMetadata, serializeMetadata } from '../../src/domain/snapshot.ts';
 import type { BackupRequest } from '../../src/ops/backup.ts';
 import { createBackup } from '../../src/ops/backup.ts';
+import type { Parent } from '../../src/ops/incremental.ts';
 import { againstParent, REMOVED_RECORD } from '../../src/ops/incremental.ts';
 import { withManifest } from '../../src/ops/read-snapshot.ts';
 import { applyRestore, planRestore } from '../../src/ops/restore.ts';
@@ -175,33 +176,39 @@ test('an incremental of an unchanged tree stores no file content', async () => {
   }
 });
 
+/**
+ * A parent whose manifest lists `file` with its size, mode, times and inode as they are now,
+ * but a SHA-256 that is not its content, taken `afterMs` after the file last changed.
+ */
+function parentHolding(file: string, name: string, afterMs: number): Parent {
+  const stats = lstatSync(file);
+  const before: ManifestEntry = {
+    path: name,
+    type: 'file',
+    mode: (stats.mode & 0o7777).toString(8).padStart(4, '0'),
+    mtime: Math.floor(stats.mtimeMs / 1000),
+    size: stats.size,
+    sha256: '0'.repeat(64),
+    ino: stats.ino,
+    ctimeMs: stats.ctimeMs,
+    mtimeMs: stats.mtimeMs,
+  };
+  const id = '20260101T000000Z-aaaaaaaa';
+  return {
+    snapshot: { id, created: new Date(stats.ctimeMs + afterMs).toISOString() } as SnapshotMetadata,
+    base: id,
+    baseCreated: '2026-01-01T00:00:00.000Z',
+    depth: 0,
+    entries: new Map([[name, before]]),
+  };
+}
+
 test('change detection trusts size, mode, times and inode; --force-read hashes instead (a file changed behind its metadata)', async () => {
   const b = await bench();
   try {
     const file = path.join(b.tree, 'app/conf/a.yaml');
-    const stats = lstatSync(file);
-    const before: ManifestEntry = {
-      path: 'app/conf/a.yaml',
-      type: 'file',
-      mode: (stats.mode & 0o7777).toString(8).padStart(4, '0'),
-      mtime: Math.floor(stats.mtimeMs / 1000),
-      size: stats.size,
-      sha256: '0'.repeat(64), // not what the file holds
-      ino: stats.ino,
-      ctimeMs: stats.ctimeMs,
-      mtimeMs: stats.mtimeMs,
-    };
-    const parent = {
-      // taken a second after the file last changed: not racily clean
-      snapshot: {
-        id: '20260101T000000Z-aaaaaaaa',
-        created: new Date(stats.ctimeMs + 1000).toISOString(),
-      } as SnapshotMetadata,
-      base: '20260101T000000Z-aaaaaaaa',
-      baseCreated: '2026-01-01T00:00:00.000Z',
-      depth: 0,
-      entries: new Map([[before.path, before]]),
-    };
+    // taken a second after the file last changed: not racily clean
+    const parent = parentHolding(file, 'app/conf/a.yaml', 1000);
     const stored = async (forceRead: boolean) => {
       const carried: string[] = [];
       const out: string[] = [];
@@ -246,26 +253,8 @@ test('a file changed in the same clock tick as the parent read it is read again,
   const b = await bench();
   try {
     const file = path.join(b.tree, 'app/conf/a.yaml');
-    const stats = lstatSync(file);
-    const before: ManifestEntry = {
-      path: 'app/conf/a.yaml',
-      type: 'file',
-      mode: (stats.mode & 0o7777).toString(8).padStart(4, '0'),
-      mtime: Math.floor(stats.mtimeMs / 1000),
-      size: stats.size,
-      sha256: '0'.repeat(64),
-      ino: stats.ino,
-      ctimeMs: stats.ctimeMs,
-      mtimeMs: stats.mtimeMs,
-    };
-    const parent = {
-      // the parent started as the file last changed
-      snapshot: { id: '20260101T000000Z-aaaaaaaa', created: new Date(stats.ctimeMs).toISOString() } as SnapshotMetadata,
-      base: '20260101T000000Z-aaaaaaaa',
-      baseCreated: '2026-01-01T00:00:00.000Z',
-      depth: 0,
-      entries: new Map([[before.path, before]]),
-    };
+    // the parent started as the file last changed
+    const parent = parentHolding(file, 'app/conf/a.yaml', 0);
     const out: string[] = [];
     const walk = walkSources([{ fsPath: file, archivePath: 'app/conf/a.yaml' }], { cwd: b.tree });
     for await (const source of againstParent(walk, parent, 'incremental', { onCarried: () => {}, onWarning: () => {} }))
