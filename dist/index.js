@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-QAQHOCDP.js";
+} from "./chunks/chunk-TOGME2HZ.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-U6CCD6UQ.js";
+} from "./chunks/chunk-6NQAKH4X.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-3JBRLJHI.js";
+} from "./chunks/chunk-VWKG2MS3.js";
 import "./chunks/chunk-7CL7FUCQ.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import "./chunks/chunk-EYQ7L4U7.js";

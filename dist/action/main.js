@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-BWN5SFQK.js";
+} from "../chunks/chunk-HD2CA4C7.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-U6CCD6UQ.js";
+} from "../chunks/chunk-6NQAKH4X.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-A42SVF7P.js";
+} from "../chunks/chunk-MEQUMPGD.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-XHFAGPI7.js";
+import "../chunks/chunk-YRJ4MR5J.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -57,7 +57,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-3JBRLJHI.js";
+} from "../chunks/chunk-VWKG2MS3.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

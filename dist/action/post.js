@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-A42SVF7P.js";
+} from "../chunks/chunk-MEQUMPGD.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-XHFAGPI7.js";
+import "../chunks/chunk-YRJ4MR5J.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-3JBRLJHI.js";
+import "../chunks/chunk-VWKG2MS3.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

@@ -7,8 +7,14 @@ import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 export declare const CHAIN_DIR = ".ripcord-chain";
 export declare const REMOVED_RECORD = ".ripcord-chain/removed";
-/** Is this stored path ripcord's own chain record rather than a file of the tree? */
+/** Is this stored path under the name chain records are kept under? */
 export declare function isChainRecord(name: string): boolean;
+/**
+ * Is this entry of `snapshot` ripcord's own chain record rather than part of the tree? Only in
+ * a chain link: a full snapshot's .ripcord-chain (a folder of that name at the top of what was
+ * backed up) is the tree's own.
+ */
+export declare function isChainRecordOf(snapshot: Pick<SnapshotMetadata, 'level'>, name: string): boolean;
 export declare function linkOf(snapshot: SnapshotMetadata): ChainLink;
 /**
  * The snapshots needed to restore `snapshot`, base first and `snapshot` last, read from the

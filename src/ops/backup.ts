@@ -252,7 +252,7 @@ async function writeSnapshot(
   const addEntry = (entry: ManifestEntry) => {
     const kept = entry.type === 'file' ? request.keepStats?.get(entry.path) : undefined;
     if (kept) Object.assign(entry, kept);
-    if (!isChainRecord(entry.path)) {
+    if (!(chained && isChainRecord(entry.path))) {
       if (entry.type === 'file') files += 1;
       inputBytes += entry.size ?? 0;
     }

@@ -2,7 +2,7 @@
  * diff: what differs between two snapshots (from their manifests alone), or between a
  * snapshot and a folder on disk. "added" means present in the second side only.
  */
-import { isChainRecord } from './incremental.ts';
+import { isChainRecordOf } from './incremental.ts';
 import type { DecryptionKeys } from '../domain/keys.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
@@ -32,7 +32,7 @@ async function manifestEntries(
   keys: DecryptionKeys,
 ): Promise<Map<string, ManifestEntry>> {
   const { entries } = await readManifest(store, snapshot, keys);
-  return new Map(entries.filter((entry) => !isChainRecord(entry.path)).map((entry) => [entry.path, entry]));
+  return new Map(entries.filter((entry) => !isChainRecordOf(snapshot, entry.path)).map((entry) => [entry.path, entry]));
 }
 
 function entryDifference(a: ManifestEntry, b: ManifestEntry): string | undefined {

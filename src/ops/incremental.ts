@@ -33,9 +33,18 @@ import { readMetadata } from './repository.ts';
 export const CHAIN_DIR = '.ripcord-chain';
 export const REMOVED_RECORD = `${CHAIN_DIR}/removed`;
 
-/** Is this stored path ripcord's own chain record rather than a file of the tree? */
+/** Is this stored path under the name chain records are kept under? */
 export function isChainRecord(name: string): boolean {
   return name === CHAIN_DIR || name.startsWith(`${CHAIN_DIR}/`);
+}
+
+/**
+ * Is this entry of `snapshot` ripcord's own chain record rather than part of the tree? Only in
+ * a chain link: a full snapshot's .ripcord-chain (a folder of that name at the top of what was
+ * backed up) is the tree's own.
+ */
+export function isChainRecordOf(snapshot: Pick<SnapshotMetadata, 'level'>, name: string): boolean {
+  return snapshot.level !== undefined && isChainRecord(name);
 }
 
 export function linkOf(snapshot: SnapshotMetadata): ChainLink {
@@ -162,7 +171,7 @@ export async function findParent(
     const manifest = await readManifest(store, candidate, query.keys);
     if (JSON.stringify(manifest.roots) !== wanted) continue;
     const read = new Map<string, ManifestEntry>();
-    for (const entry of manifest.entries) if (!isChainRecord(entry.path)) read.set(entry.path, entry);
+    for (const entry of manifest.entries) if (!isChainRecordOf(candidate, entry.path)) read.set(entry.path, entry);
     const chain = chainOf(candidate.id, links);
     if ('problem' in chain)
       return {

@@ -20,7 +20,7 @@ import type { Store } from '../storage/store.ts';
 import { createBackup } from './backup.ts';
 import { CAPTURED_DIR } from './captures.ts';
 import type { CaptureCommand } from './captures.ts';
-import { isChainRecord } from './incremental.ts';
+import { isChainRecordOf } from './incremental.ts';
 import type { Origin } from './origin.ts';
 import { makeScratchFolder } from './private-folder.ts';
 import { readManifest } from './read-snapshot.ts';
@@ -76,7 +76,7 @@ export async function mergeSnapshot(request: MergeRequest): Promise<MergeResult>
     reporter.emit({ type: 'phase', phase: 'pack', message: `writing a full snapshot of ${from.id}'s state` });
     const stats = new Map<string, Pick<ManifestEntry, 'ino' | 'ctimeMs' | 'mtimeMs'>>();
     for (const e of entries)
-      if (e.type === 'file' && !isChainRecord(e.path))
+      if (e.type === 'file' && !isChainRecordOf(from, e.path))
         stats.set(e.path, { ino: e.ino, ctimeMs: e.ctimeMs, mtimeMs: e.mtimeMs });
     const { snapshot } = await createBackup({
       store: request.store,

@@ -18,7 +18,7 @@ import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import { CAPTURE_NAME, CAPTURED_DIR } from './captures.ts';
 import type { CaptureCommand } from './captures.ts';
-import { CHAIN_DIR, chainOfSnapshot, checkCarried, isChainRecord, REMOVED_RECORD } from './incremental.ts';
+import { CHAIN_DIR, chainOfSnapshot, checkCarried, isChainRecordOf, REMOVED_RECORD } from './incremental.ts';
 import { readManifest } from './read-snapshot.ts';
 import { resolveSnapshot } from './repository.ts';
 import {
@@ -121,9 +121,9 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
       throw new UnsafeEntryError(`${where} is a ${entry.type}; only files, directories and symlinks are restored`);
     }
     checkCarried(snapshot, chain, entry);
-    if (isChainRecord(entry.path)) {
+    if (isChainRecordOf(snapshot, entry.path)) {
       // never written to the target: the removal list for restoring a chain by hand
-      if (!snapshot.level || entry.path !== REMOVED_RECORD || entry.type !== 'file')
+      if (entry.path !== REMOVED_RECORD || entry.type !== 'file')
         throw new UnsafeEntryError(
           `${where} is in ${CHAIN_DIR}, which holds only a chain link's ${REMOVED_RECORD}; refusing to restore anything`,
         );
@@ -150,7 +150,7 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   const excluded = createExcludeMatcher(request.exclude ?? []);
   // Captured state is never written as files: it goes to its restore command.
   const selectedPath = (name: string) =>
-    !isChainRecord(name) &&
+    !isChainRecordOf(snapshot, name) &&
     name !== CAPTURED_DIR &&
     !name.startsWith(`${CAPTURED_DIR}/`) &&
     [...ancestorsOf(name), name].some((p) => included(p)) &&

@@ -265,6 +265,31 @@ test('a file changed in the same clock tick as the parent read it is read again,
   }
 });
 
+test('a folder named .ripcord-chain at the top of the tree: a full snapshot keeps and restores it; a link skips it with a warning', async () => {
+  const b = await bench();
+  try {
+    await fs.mkdir(path.join(b.tree, '.ripcord-chain'));
+    await fs.writeFile(path.join(b.tree, '.ripcord-chain/removed'), 'a user file');
+    const full = await backUp(b, { paths: ['.'] });
+    await restoredMatches(b, full.id);
+    const warned: string[] = [];
+    const { snapshot: next } = await createBackup({
+      store: b.store,
+      paths: ['.'],
+      cwd: b.tree,
+      keys,
+      origin,
+      level: 'incremental',
+      parentKeys: async () => decryption,
+      reporter: { emit: (event) => (event.type === 'warning' ? warned.push(event.message) : undefined) },
+    });
+    assert.is(next.level, 'incremental');
+    assert.match(warned.join('\n'), '.ripcord-chain is the name ripcord keeps its chain records under; skipped');
+  } finally {
+    await removeDir(b.dir);
+  }
+});
+
 test('a parent whose manifest is not the one its child was made on is refused as foreign, before the target is touched', async () => {
   const b = await bench();
   try {

@@ -1,4 +1,4 @@
-import { isChainRecord } from '../../ops/incremental.ts';
+import { isChainRecordOf } from '../../ops/incremental.ts';
 import { resolveSnapshot } from '../../ops/repository.ts';
 import { withManifest } from '../../ops/read-snapshot.ts';
 import type { Command } from '../command.ts';
@@ -19,7 +19,7 @@ export const lsCommand: Command = {
     const keys = await context.decryptionKeys();
     await withManifest(store, snapshot, keys, async (manifest) => {
       for await (const entry of manifest.entries) {
-        if (isChainRecord(entry.path)) continue;
+        if (isChainRecordOf(snapshot, entry.path)) continue;
         if (context.json) {
           context.stdout.write(`${jsonText(entry)}\n`);
         } else {
