@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-HD2CA4C7.js";
+} from "../chunks/chunk-EBRIMCPW.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-6NQAKH4X.js";
+} from "../chunks/chunk-C7HZSDBY.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-MEQUMPGD.js";
+} from "../chunks/chunk-F3KL5BQF.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-YRJ4MR5J.js";
+import "../chunks/chunk-23K7FCOZ.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -57,7 +57,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-VWKG2MS3.js";
+} from "../chunks/chunk-NHZK6EYZ.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-MEQUMPGD.js";
+} from "../chunks/chunk-F3KL5BQF.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-YRJ4MR5J.js";
+import "../chunks/chunk-23K7FCOZ.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-VWKG2MS3.js";
+import "../chunks/chunk-NHZK6EYZ.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import type { SourceEntry } from '../archive/walk-sources.ts';
 import type { ChainLink, Level } from '../domain/chain.ts';
 import { chainOf, MAX_CHAIN } from '../domain/chain.ts';
-import { IntegrityError } from '../domain/errors.ts';
+import { IntegrityError, KeyError } from '../domain/errors.ts';
 import type { DecryptionKeys } from '../domain/keys.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
 import { formatMode } from '../domain/manifest.ts';
@@ -168,7 +168,16 @@ export async function findParent(
   const wanted = JSON.stringify(query.roots);
   const links = new Map(snapshots.map((s) => [s.id, linkOf(s)]));
   for (const candidate of candidates.slice(0, PARENT_CANDIDATES)) {
-    const manifest = await readManifest(store, candidate, query.keys);
+    let manifest: Awaited<ReturnType<typeof readManifest>>;
+    try {
+      manifest = await readManifest(store, candidate, query.keys);
+    } catch (error) {
+      // Not a reason to fail a backup: one the keys do not open is no parent, a damaged one
+      // none to build on (verify names it).
+      if (error instanceof KeyError) continue;
+      if (error instanceof IntegrityError) return { reason: `${candidate.id} cannot be read (${error.message})` };
+      throw error;
+    }
     if (JSON.stringify(manifest.roots) !== wanted) continue;
     const read = new Map<string, ManifestEntry>();
     for (const entry of manifest.entries) if (!isChainRecordOf(candidate, entry.path)) read.set(entry.path, entry);

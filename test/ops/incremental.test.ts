@@ -290,6 +290,30 @@ test('a folder named .ripcord-chain at the top of the tree: a full snapshot keep
   }
 });
 
+test('a damaged parent does not fail the backup: it is a full snapshot that says why', async () => {
+  const b = await bench();
+  try {
+    const full = await backUp(b);
+    const manifest = path.join(b.dir, 'repo', full.id, 'manifest.json.pgp');
+    const bytes = await fs.readFile(manifest);
+    bytes[bytes.length >> 1]! ^= 0x01;
+    await fs.writeFile(manifest, bytes);
+    const result = await createBackup({
+      store: b.store,
+      paths: ['app'],
+      cwd: b.tree,
+      keys,
+      origin,
+      level: 'incremental',
+      parentKeys: async () => decryption,
+    });
+    assert.is(result.snapshot.level, undefined);
+    assert.match(result.fullBecause ?? '', `${full.id} cannot be read`);
+  } finally {
+    await removeDir(b.dir);
+  }
+});
+
 test('a parent whose manifest is not the one its child was made on is refused as foreign, before the target is touched', async () => {
   const b = await bench();
   try {
