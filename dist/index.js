@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-ZRYE5J3Y.js";
+} from "./chunks/chunk-MOH2SFCO.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-C7HZSDBY.js";
+} from "./chunks/chunk-NE4JMQG4.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-NHZK6EYZ.js";
+} from "./chunks/chunk-DD5EDB6L.js";
 import "./chunks/chunk-7CL7FUCQ.js";
 import "./chunks/chunk-SXD3OMJ4.js";
 import "./chunks/chunk-EYQ7L4U7.js";

@@ -114,7 +114,9 @@ try {
   /** @type {import('ripcord-backup').SnapshotMetadata} */
   let snapshot;
   try {
-    ({ snapshot } = await spinner('backing up', async () =>
+    /** @type {string | undefined} */
+    let fullBecause;
+    ({ snapshot, fullBecause } = await spinner('backing up', async () =>
       createBackup({
         store,
         cwd,
@@ -131,7 +133,7 @@ try {
       }),
     ));
     console.log(
-      `backed up  ${snapshot.id}${snapshot.level ? ` (${snapshot.level} on ${snapshot.parent})` : ''}: ${snapshot.files} files, ${snapshot.archiveBytes} bytes stored`,
+      `backed up  ${snapshot.id}${snapshot.level ? ` (${snapshot.level} on ${snapshot.parent})` : fullBecause ? ` (full: ${fullBecause})` : ''}: ${snapshot.files} files, ${snapshot.archiveBytes} bytes stored`,
     );
     const [outcome] = await spinner('verifying', () =>
       verifySnapshots({ store, references: [snapshot.id], readData, keys: readKeys }),

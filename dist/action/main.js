@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-EBRIMCPW.js";
+} from "../chunks/chunk-EWM5FDTP.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-C7HZSDBY.js";
+} from "../chunks/chunk-NE4JMQG4.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-F3KL5BQF.js";
+} from "../chunks/chunk-EYIQL65C.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-23K7FCOZ.js";
+import "../chunks/chunk-IURYG6SA.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -57,7 +57,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-NHZK6EYZ.js";
+} from "../chunks/chunk-DD5EDB6L.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-F3KL5BQF.js";
+} from "../chunks/chunk-EYIQL65C.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-23K7FCOZ.js";
+import "../chunks/chunk-IURYG6SA.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-NHZK6EYZ.js";
+import "../chunks/chunk-DD5EDB6L.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

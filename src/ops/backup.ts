@@ -144,7 +144,6 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
   }
   try {
     const chained = await chooseParent(request, roots, started);
-    if ('reason' in chained) reporter.emit({ type: 'info', message: `this snapshot is a full one: ${chained.reason}` });
     const snapshot = await writeSnapshot(
       request,
       roots,
