@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-MOH2SFCO.js";
+} from "./chunks/chunk-IECYK4WW.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-NE4JMQG4.js";
+} from "./chunks/chunk-RJ74X2YS.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,9 +36,9 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-DD5EDB6L.js";
+} from "./chunks/chunk-GTIN3AEE.js";
 import "./chunks/chunk-7CL7FUCQ.js";
-import "./chunks/chunk-SXD3OMJ4.js";
+import "./chunks/chunk-E4XMIKOM.js";
 import "./chunks/chunk-EYQ7L4U7.js";
 import {
   ExitCode,

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-EWM5FDTP.js";
+} from "../chunks/chunk-6RKEUKHG.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-NE4JMQG4.js";
+} from "../chunks/chunk-RJ74X2YS.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-EYIQL65C.js";
+} from "../chunks/chunk-Z45R2MFY.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-IURYG6SA.js";
+import "../chunks/chunk-YZ67B5DH.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -57,11 +57,11 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-DD5EDB6L.js";
+} from "../chunks/chunk-GTIN3AEE.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-SXD3OMJ4.js";
+} from "../chunks/chunk-E4XMIKOM.js";
 import "../chunks/chunk-EYQ7L4U7.js";
 import {
   RipcordError

@@ -9,18 +9,18 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-EYIQL65C.js";
+} from "../chunks/chunk-Z45R2MFY.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-IURYG6SA.js";
+import "../chunks/chunk-YZ67B5DH.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-DD5EDB6L.js";
+import "../chunks/chunk-GTIN3AEE.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-SXD3OMJ4.js";
+} from "../chunks/chunk-E4XMIKOM.js";
 import "../chunks/chunk-EYQ7L4U7.js";
 import {
   RipcordError

@@ -27,6 +27,7 @@ import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { MANIFEST_OBJECT } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import { makeScratchFolder } from './private-folder.ts';
+import { collectGarbage } from '../archive/reclaim.ts';
 import { readManifest } from './read-snapshot.ts';
 import { readMetadata } from './repository.ts';
 
@@ -181,6 +182,7 @@ export async function findParent(
     if (JSON.stringify(manifest.roots) !== wanted) continue;
     const read = new Map<string, ManifestEntry>();
     for (const entry of manifest.entries) if (!isChainRecordOf(candidate, entry.path)) read.set(entry.path, entry);
+    collectGarbage(); // what reading the manifest left behind, before the backup's buffers come
     const chain = chainOf(candidate.id, links);
     if ('problem' in chain)
       return {
