@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-6RKEUKHG.js";
+} from "../chunks/chunk-JGECKUBP.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-RJ74X2YS.js";
+} from "../chunks/chunk-F5ZGWYFL.js";
 import {
   ActionInputs,
   InputError,
@@ -30,15 +30,15 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-Z45R2MFY.js";
+} from "../chunks/chunk-WA6WW3AR.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-YZ67B5DH.js";
+import "../chunks/chunk-RNQQBVLY.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
 import {
-  LEVELS,
+  BACKUP_LEVELS,
   applyRestore,
   checkRollbackPossible,
   countOf,
@@ -48,6 +48,7 @@ import {
   encryptionKeysFrom,
   formatAge,
   formatRate,
+  isBackupLevel,
   listSnapshots,
   lockOwner,
   matchesFilter,
@@ -57,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-GTIN3AEE.js";
+} from "../chunks/chunk-FSZQNZTE.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall
@@ -82,8 +83,8 @@ async function runBackup({ io, inputs, log, env, cwd, store, url, note }) {
     (field, value, problem) => new InputError(Inputs[field], `${JSON.stringify(value)} ${problem}`)
   );
   const level = inputs.text(Inputs.level) || "full";
-  if (![...LEVELS, "auto"].includes(level))
-    throw new InputError(Inputs.level, `${JSON.stringify(level)} is not one of ${[...LEVELS, "auto"].join(", ")}`);
+  if (!isBackupLevel(level))
+    throw new InputError(Inputs.level, `${JSON.stringify(level)} is not one of ${BACKUP_LEVELS.join(", ")}`);
   const keys = await encryptionKeysFrom(inputs.keys());
   if (guard) {
     checkRollbackPossible(keys, await decryptionKeysFrom(inputs.keys()));

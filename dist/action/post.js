@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-Z45R2MFY.js";
+} from "../chunks/chunk-WA6WW3AR.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-YZ67B5DH.js";
+import "../chunks/chunk-RNQQBVLY.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-GTIN3AEE.js";
+import "../chunks/chunk-FSZQNZTE.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

@@ -13,6 +13,10 @@
  */
 export declare const LEVELS: readonly ['full', 'incremental', 'differential'];
 export type Level = (typeof LEVELS)[number];
+/** What a backup may be asked for: a level, or `auto` (ops/incremental.ts's AutoPolicy picks one). */
+export declare const BACKUP_LEVELS: readonly ["full", "incremental", "differential", "auto"];
+export type BackupLevel = (typeof BACKUP_LEVELS)[number];
+export declare function isBackupLevel(value: string): value is BackupLevel;
 /** What the chain functions need of a snapshot's metadata. */
 export interface ChainLink {
     id: string;

@@ -1,7 +1,7 @@
 import type { EncryptionKeys } from '../archive/openpgp-keys.ts';
 import type { CaptureCommand } from './captures.ts';
 import type { Reporter } from '../domain/events.ts';
-import type { Level } from '../domain/chain.ts';
+import type { BackupLevel } from '../domain/chain.ts';
 import type { DecryptionKeys } from '../domain/keys.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
 import type { SnapshotKind, SnapshotMetadata } from '../domain/snapshot.ts';
@@ -38,7 +38,7 @@ export interface BackupRequest {
      * of the same set and paths; differential: since the newest full one (ops/incremental.ts).
      * With no such snapshot, or its chain broken, the snapshot is a full one and says why.
      */
-    level?: Level | 'auto';
+    level?: BackupLevel;
     /** level auto: when to start a new chain (default DEFAULT_AUTO_POLICY) */
     auto?: AutoPolicy;
     /** read and hash every file instead of trusting size, times and inode (incremental, differential) */

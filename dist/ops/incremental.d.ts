@@ -18,9 +18,10 @@ export declare function isChainRecordOf(snapshot: Pick<SnapshotMetadata, 'level'
 export declare function linkOf(snapshot: SnapshotMetadata): ChainLink;
 /**
  * The snapshots needed to restore `snapshot`, base first and `snapshot` last, read from the
- * store link by link. A missing, damaged or foreign link is refused, naming it.
+ * store link by link (or taken from `known`, snapshots the caller has read already). A
+ * missing, damaged or foreign link is refused, naming it.
  */
-export declare function chainOfSnapshot(store: Store, snapshot: SnapshotMetadata): Promise<SnapshotMetadata[]>;
+export declare function chainOfSnapshot(store: Store, snapshot: SnapshotMetadata, known?: ReadonlyMap<string, SnapshotMetadata>): Promise<SnapshotMetadata[]>;
 export declare function describeChainProblem(id: string, problem: {
     kind: 'missing' | 'foreign';
     id: string;

@@ -15,6 +15,14 @@
 export const LEVELS = ['full', 'incremental', 'differential'] as const;
 export type Level = (typeof LEVELS)[number];
 
+/** What a backup may be asked for: a level, or `auto` (ops/incremental.ts's AutoPolicy picks one). */
+export const BACKUP_LEVELS = [...LEVELS, 'auto'] as const;
+export type BackupLevel = (typeof BACKUP_LEVELS)[number];
+
+export function isBackupLevel(value: string): value is BackupLevel {
+  return (BACKUP_LEVELS as readonly string[]).includes(value);
+}
+
 /** What the chain functions need of a snapshot's metadata. */
 export interface ChainLink {
   id: string;

@@ -69,14 +69,20 @@ function setTags(snapshot: Pick<SnapshotMetadata, 'tags'>): string {
 
 /**
  * The snapshots needed to restore `snapshot`, base first and `snapshot` last, read from the
- * store link by link. A missing, damaged or foreign link is refused, naming it.
+ * store link by link (or taken from `known`, snapshots the caller has read already). A
+ * missing, damaged or foreign link is refused, naming it.
  */
-export async function chainOfSnapshot(store: Store, snapshot: SnapshotMetadata): Promise<SnapshotMetadata[]> {
+export async function chainOfSnapshot(
+  store: Store,
+  snapshot: SnapshotMetadata,
+  known: ReadonlyMap<string, SnapshotMetadata> = new Map(),
+): Promise<SnapshotMetadata[]> {
   const byId = new Map<string, SnapshotMetadata>([[snapshot.id, snapshot]]);
   const links = new Map<string, ChainLink>([[snapshot.id, linkOf(snapshot)]]);
   let current = snapshot;
   while (current.level && current.parent && !byId.has(current.parent) && byId.size <= MAX_CHAIN) {
-    const read = await readMetadata(store, current.parent);
+    const have = known.get(current.parent);
+    const read = have ? { metadata: have } : await readMetadata(store, current.parent);
     if (!('metadata' in read)) {
       throw new IntegrityError(
         `snapshot ${snapshot.id} needs ${current.parent}, which ${read.problem === 'snapshot.json is missing' ? 'is missing' : `is damaged (${read.problem})`}: ${snapshot.id} cannot be restored; restore an older full snapshot, or copy the missing link back`,
@@ -226,11 +232,18 @@ function racilyClean(before: ManifestEntry, parentStarted: number): boolean {
   return Math.max(before.mtimeMs ?? 0, before.ctimeMs ?? 0) >= parentStarted - margin;
 }
 
-function sameMetadata(before: ManifestEntry, stats: Stats): boolean {
+/** Size, mode and time as the archive records them: what a carried entry copies from its parent. */
+function sameAsStored(before: ManifestEntry, stats: Stats): boolean {
   return (
     before.size === stats.size &&
     before.mode === formatMode(stats.mode) &&
-    before.mtime === Math.floor(stats.mtimeMs / 1000) &&
+    before.mtime === Math.floor(stats.mtimeMs / 1000)
+  );
+}
+
+function sameMetadata(before: ManifestEntry, stats: Stats): boolean {
+  return (
+    sameAsStored(before, stats) &&
     before.mtimeMs === stats.mtimeMs &&
     before.ctimeMs === stats.ctimeMs &&
     before.ino === stats.ino
@@ -267,10 +280,7 @@ export async function* againstParent(
     if (source.type === 'file' && before?.type === 'file' && before.sha256) {
       const { stats } = source;
       const unchanged = options.forceRead
-        ? before.size === stats.size &&
-          before.mode === formatMode(stats.mode) &&
-          before.mtime === Math.floor(stats.mtimeMs / 1000) &&
-          hashFile(source.fsPath) === before.sha256
+        ? sameAsStored(before, stats) && hashFile(source.fsPath) === before.sha256
         : sameMetadata(before, stats) && !racilyClean(before, parentStarted);
       if (unchanged) {
         options.onCarried({

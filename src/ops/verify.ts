@@ -65,8 +65,10 @@ export async function verifySnapshots(request: VerifyRequest): Promise<VerifyOut
   const { store } = request;
   const outcomes: VerifyOutcome[] = [];
   let targets: SnapshotMetadata[] = [];
+  let listed = new Map<string, SnapshotMetadata>();
   if (request.all) {
     const listing = await listSnapshots(store);
+    listed = new Map(listing.snapshots.map((s) => [s.id, s]));
     for (const bad of listing.damaged) outcomes.push(outcomeOf(bad.id, [`snapshot ${bad.id}: ${bad.problem}`], false));
     targets = listing.snapshots;
     if (targets.length === 0 && outcomes.length === 0)
@@ -96,7 +98,7 @@ export async function verifySnapshots(request: VerifyRequest): Promise<VerifyOut
   for (const snapshot of targets) {
     if (snapshot.level) {
       try {
-        const chain = await chainOfSnapshot(store, snapshot);
+        const chain = await chainOfSnapshot(store, snapshot, listed);
         links.set(
           snapshot.id,
           chain.slice(0, -1).map((l) => l.id),

@@ -4,8 +4,7 @@ import { decryptionKeysFrom, encryptionKeysFrom } from '../../ops/keys.ts';
 import { describeOrigin } from '../../ops/origin.ts';
 import { checkRollbackPossible } from '../../ops/snapshot-signature.ts';
 import { formatRate } from '../../domain/wording.ts';
-import type { Level } from '../../domain/chain.ts';
-import { LEVELS } from '../../domain/chain.ts';
+import { BACKUP_LEVELS, isBackupLevel } from '../../domain/chain.ts';
 import type { ActionContext } from '../context.ts';
 import { actionReporter, outputSnapshot, summarize } from '../context.ts';
 import { InputError } from '../inputs.ts';
@@ -27,8 +26,8 @@ export async function runBackup({ io, inputs, log, env, cwd, store, url, note }:
     (field, value, problem) => new InputError(Inputs[field], `${JSON.stringify(value)} ${problem}`),
   );
   const level = inputs.text(Inputs.level) || 'full';
-  if (![...LEVELS, 'auto'].includes(level))
-    throw new InputError(Inputs.level, `${JSON.stringify(level)} is not one of ${[...LEVELS, 'auto'].join(', ')}`);
+  if (!isBackupLevel(level))
+    throw new InputError(Inputs.level, `${JSON.stringify(level)} is not one of ${BACKUP_LEVELS.join(', ')}`);
   const keys = await encryptionKeysFrom(inputs.keys());
   if (guard) {
     // Fail now, not in the post step when it is too late: what the rollback will need must be usable.
@@ -48,7 +47,7 @@ export async function runBackup({ io, inputs, log, env, cwd, store, url, note }:
       skip: repositorySkip(url, cwd),
       keys,
       newKey: inputs.bool(Inputs.newKey),
-      level: level as Level | 'auto',
+      level,
       parentKeys: () => decryptionKeysFrom(inputs.keys()),
       captures: capturesFromInput(inputs, Inputs.capture),
       env,

@@ -6,8 +6,7 @@ import { describeOrigin } from '../../ops/origin.ts';
 import { readStoredBytes, storedBytes } from '../../ops/repository.ts';
 import { parseCaptureSpec } from '../../ops/captures.ts';
 import { MAX_TAG_LENGTH, SNAPSHOT_KINDS, TAG_CHARACTERS } from '../../domain/snapshot.ts';
-import type { Level } from '../../domain/chain.ts';
-import { LEVELS, MAX_CHAIN } from '../../domain/chain.ts';
+import { BACKUP_LEVELS, isBackupLevel, MAX_CHAIN } from '../../domain/chain.ts';
 import { parseDuration } from '../../domain/duration.ts';
 import type { AutoPolicy } from '../../ops/incremental.ts';
 import { DEFAULT_AUTO_POLICY } from '../../ops/incremental.ts';
@@ -143,8 +142,8 @@ export const backupCommand: Command = {
     if (!Number.isInteger(level) || level < 1 || level > 9)
       throw new UsageError(`--compression-level ${levelText}: give a whole number from 1 to 9`);
     const backupLevel = stringOption(values, 'level') ?? 'full';
-    if (![...LEVELS, 'auto'].includes(backupLevel))
-      throw new UsageError(`--level ${backupLevel}: give one of ${[...LEVELS, 'auto'].join(', ')}`);
+    if (!isBackupLevel(backupLevel))
+      throw new UsageError(`--level ${backupLevel}: give one of ${BACKUP_LEVELS.join(', ')}`);
     const auto = autoPolicyFrom(stringOption(values, 'full-every'), stringOption(values, 'max-chain'));
     const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');
     // git runs in child processes while the keys load and the repository opens.
@@ -164,7 +163,7 @@ export const backupCommand: Command = {
           keys,
           origin: await origin,
           compressionLevel: level,
-          level: backupLevel as Level | 'auto',
+          level: backupLevel,
           auto,
           forceRead: flag(values, 'force-read'),
           parentKeys: () => context.decryptionKeys(),
