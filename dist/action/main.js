@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-JGECKUBP.js";
+} from "../chunks/chunk-4URFTVDN.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-F5ZGWYFL.js";
+} from "../chunks/chunk-HYDWGBIO.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-WA6WW3AR.js";
+} from "../chunks/chunk-DV5HX77S.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-RNQQBVLY.js";
+import "../chunks/chunk-NYNMAHNR.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-FSZQNZTE.js";
+} from "../chunks/chunk-GI43CGXF.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-WA6WW3AR.js";
+} from "../chunks/chunk-DV5HX77S.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-RNQQBVLY.js";
+import "../chunks/chunk-NYNMAHNR.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-FSZQNZTE.js";
+import "../chunks/chunk-GI43CGXF.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall
