@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-4URFTVDN.js";
+} from "../chunks/chunk-VXJTZDPY.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-HYDWGBIO.js";
+} from "../chunks/chunk-7VDTUNZ2.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-DV5HX77S.js";
+} from "../chunks/chunk-ZJEF4PYS.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-NYNMAHNR.js";
+import "../chunks/chunk-7WYVM7MM.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-GI43CGXF.js";
+} from "../chunks/chunk-5IJOIS7U.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

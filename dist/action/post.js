@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-DV5HX77S.js";
+} from "../chunks/chunk-ZJEF4PYS.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-NYNMAHNR.js";
+import "../chunks/chunk-7WYVM7MM.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-GI43CGXF.js";
+import "../chunks/chunk-5IJOIS7U.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

@@ -108,6 +108,7 @@ export async function createS3Store(
     partSize: opts.partSize ?? MIN_PART_SIZE,
     queueSize: opts.queueSize ?? 2,
     maxKeys: opts.maxKeys ?? 1000,
+    deleteBatch: opts.deleteBatch ?? 1000,
   });
 }
 

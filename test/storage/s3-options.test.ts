@@ -19,6 +19,7 @@ test('S3 options are checked against one schema, and a refusal names the option 
   assert.match(refusal({ queueSize: 1.5 }), /^S3 option queueSize must be a whole number/);
   assert.match(refusal({ endpoint: '' }), /^S3 option endpoint must not be empty$/);
   assert.match(refusal({ forcePathStyle: 'yes' }), /^S3 option forcePathStyle must be a boolean/);
+  assert.match(refusal({ deleteBatch: 1001 }), /^S3 option deleteBatch must be at most 1000, not 1001$/);
 });
 
 test('S3 options that need another one are refused without it; options left undefined are left out', () => {

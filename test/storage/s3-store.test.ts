@@ -42,6 +42,8 @@ let prefixes = 0;
 const freshUrl = (label = 'repo') => `s3://${BUCKET}/${label}-${++prefixes}`;
 /** a small list page, so that a few hundred keys take several listing requests */
 const LIST_PAGE = 100;
+/** the wrapped store's delete batch (the plain one keeps S3's 1000, so both sizes are tested) */
+const DELETE_BATCH = 100;
 const openS3 = (url: string, options: S3StoreOptions = {}) =>
   createS3Store(url, { endpoint: server.endpoint, partSize: 5 * MiB, maxKeys: LIST_PAGE, ...options });
 
@@ -52,10 +54,12 @@ defineStoreContract('s3', async () => ({ store: await openS3(freshUrl('contract'
 defineStoreContract(
   's3, through openStore (retry-wrapped)',
   async () => ({
-    store: await openStore(freshUrl('wrapped'), { s3: { endpoint: server.endpoint, maxKeys: LIST_PAGE } }),
+    store: await openStore(freshUrl('wrapped'), {
+      s3: { endpoint: server.endpoint, maxKeys: LIST_PAGE, deleteBatch: DELETE_BATCH },
+    }),
     cleanup: async () => {},
   }),
-  { listPage: LIST_PAGE },
+  { listPage: LIST_PAGE, deleteBatch: DELETE_BATCH },
 );
 
 const s3 = suite('s3 store');

@@ -22,6 +22,8 @@ export interface S3StoreOptions {
     queueSize?: number;
     /** list page size, default 1000 (the S3 maximum) */
     maxKeys?: number;
+    /** keys removed per DeleteObjects request, default 1000 (the S3 maximum; some S3-compatible servers take fewer) */
+    deleteBatch?: number;
     /** attempts per request (SDK standard retry mode), default 5 */
     maxAttempts?: number;
 }

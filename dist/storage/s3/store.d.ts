@@ -8,6 +8,8 @@ export interface S3Settings extends S3Place {
     partSize: number;
     queueSize: number;
     maxKeys: number;
+    /** keys per DeleteObjects request */
+    deleteBatch: number;
 }
 export declare class S3Store implements Store {
     readonly properties: StoreProperties;

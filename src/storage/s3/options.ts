@@ -31,6 +31,8 @@ export interface S3StoreOptions {
   queueSize?: number;
   /** list page size, default 1000 (the S3 maximum) */
   maxKeys?: number;
+  /** keys removed per DeleteObjects request, default 1000 (the S3 maximum; some S3-compatible servers take fewer) */
+  deleteBatch?: number;
   /** attempts per request (SDK standard retry mode), default 5 */
   maxAttempts?: number;
 }
@@ -58,6 +60,7 @@ export const S3_OPTIONS_SCHEMA: JsonSchema = {
     partSize: whole(MIN_PART_SIZE, MAX_PART_SIZE),
     queueSize: whole(1, 64),
     maxKeys: whole(1, 1000),
+    deleteBatch: whole(1, 1000),
     maxAttempts: whole(1, 20),
   },
 };

@@ -10,13 +10,13 @@ import { isValidKey, MAX_PART_SIZE, MAX_PARTS } from './options.ts';
 import type { S3Requests } from './requests.ts';
 import { uploadObject } from './upload.ts';
 
-const DELETE_BATCH = 1000;
-
 export interface S3Settings extends S3Place {
   prefix: string;
   partSize: number;
   queueSize: number;
   maxKeys: number;
+  /** keys per DeleteObjects request */
+  deleteBatch: number;
 }
 
 export class S3Store implements Store {
@@ -126,8 +126,9 @@ export class S3Store implements Store {
     const objectKeys = keys.map((key) => this.objectKey(key));
     const root = this.settings.prefix === '' ? '' : `${this.settings.prefix}/`;
     const failures: string[] = [];
-    for (let start = 0; start < objectKeys.length; start += DELETE_BATCH) {
-      const batch = objectKeys.slice(start, start + DELETE_BATCH);
+    const size = this.settings.deleteBatch;
+    for (let start = 0; start < objectKeys.length; start += size) {
+      const batch = objectKeys.slice(start, start + size);
       let errors;
       try {
         errors = await this.requests.deleteObjects(batch);
