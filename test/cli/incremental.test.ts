@@ -165,9 +165,24 @@ test('merge writes a full snapshot of a link from the repository alone; the old 
     assert.is(refused.code, 2);
     assert.match(refused.stderr, `snapshot ${full} is a full snapshot already`);
 
-    const merged = await s.run(['merge', link, '-q']);
+    const merged = await s.run(['merge', link]);
     assert.is(merged.code, 0, merged.stderr);
-    const id = merged.stdout.trim();
+    const id = /^snapshot (\S+) saved: a full snapshot of the state of incremental /.exec(merged.stdout)?.[1] ?? '';
+    assert.ok(id, merged.stdout);
+    // LEVEL, and STORED as merge printed it (every object of the folder, as backup and list count)
+    const rows = new Map(
+      (await s.run(['list'])).stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim().split(/\s{2,}/))
+        .map((cells) => [cells[0], cells] as const),
+    );
+    assert.equal(
+      [full, link, id].map((i) => rows.get(i)?.[3]),
+      ['full', 'incremental', 'full'],
+    );
+    assert.match(merged.stdout, `, ${rows.get(id)?.[6]} stored\n`);
     const shown = JSON.parse((await s.run(['show', id, '--json'])).stdout) as Record<string, unknown>;
     const linkShown = JSON.parse((await s.run(['show', link, '--json'])).stdout) as Record<string, unknown>;
     assert.is(shown.level, undefined, 'a full snapshot');

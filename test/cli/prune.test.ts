@@ -373,7 +373,7 @@ test('list, show and prune print the same stored size for a snapshot: every obje
     const figure = formatBytes(bytes);
     const list = await ripcord(['list', '--repo', f.repo]);
     assert.is(list.code, 0, list.stderr);
-    assert.is(row(list.stdout, old)[5], figure, list.stdout);
+    assert.is(row(list.stdout, old)[6], figure, list.stdout);
     const show = await ripcord(['show', '--repo', f.repo, old]);
     assert.match(show.stdout, new RegExp(`^stored: +${figure.replace('.', '\\.')}$`, 'm'));
     const run = await prune(f, ['--keep-last', '1']);

@@ -55,8 +55,8 @@ export interface CrashBackupContext {
   bundle?: Bundle | undefined;
 }
 
-function backupArgs(ctx: { repo: Repo; source: string }): string[] {
-  return ['backup', ...ctx.repo.args, '-q', '-C', ctx.source, '.'];
+function backupArgs(ctx: { repo: Repo; source: string }, level: 'full' | 'incremental' = 'full'): string[] {
+  return ['backup', ...ctx.repo.args, '-q', '--level', level, '-C', ctx.source, '.'];
 }
 
 /**
@@ -137,7 +137,16 @@ function killDelay(rng: Rng, normalMs: number, writesFromMs: number): number {
   return rng.int(from, Math.max(from + 20, normalMs));
 }
 
-export async function crashBackupTrial(ctx: CrashBackupContext, rng: Rng): Promise<TrialOutcome> {
+/**
+ * One backup of the mutated tree, SIGKILLed at a random moment. `incremental`: the backup is
+ * an incremental on the newest committed snapshot (which the sweep after the kills restores
+ * with its whole chain).
+ */
+export async function crashBackupTrial(
+  ctx: CrashBackupContext,
+  rng: Rng,
+  level: 'full' | 'incremental' = 'full',
+): Promise<TrialOutcome> {
   const { repo } = ctx;
   await mutateTree(ctx.source, rng);
   const tree = await readTree(ctx.source);
@@ -145,10 +154,10 @@ export async function crashBackupTrial(ctx: CrashBackupContext, rng: Rng): Promi
   const beforeIds = new Set(before.snapshots.map((s) => s.id));
   const delay = killDelay(rng, ctx.normalMs, ctx.firstWriteMs);
   const outcome = newOutcome(
-    `${repo.kind} backup, SIGKILL after ${delay} ms (uninterrupted: writes from ${ctx.firstWriteMs} ms, done at ${ctx.normalMs} ms)`,
+    `${repo.kind} ${level === 'full' ? '' : `${level} `}backup, SIGKILL after ${delay} ms (uninterrupted: writes from ${ctx.firstWriteMs} ms, done at ${ctx.normalMs} ms)`,
   );
 
-  const exit = await runAndKill(backupArgs(ctx), delay, { env: keyEnv(repo), bundle: ctx.bundle });
+  const exit = await runAndKill(backupArgs(ctx, level), delay, { env: keyEnv(repo), bundle: ctx.bundle });
   const after = await listing(repo);
   const fresh = after.snapshots.filter((s) => !beforeIds.has(s.id));
   const unfinishedBefore = new Set(before.unfinished.map((f) => f.id));

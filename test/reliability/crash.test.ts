@@ -42,14 +42,18 @@ function assertNoViolations(outcome: TrialOutcome, except: string[] = []): void 
   assert.is(describeViolations(outcome, relevant), '', `invariants broken (seed ${SEED})`);
 }
 
-test(`a backup killed with SIGKILL at random moments (local and S3) is never listed half-written; committed snapshots verify and restore; the next backup succeeds; prune removes the leftovers only after the grace period (seed ${SEED})`, async () => {
+test(`a backup (full or incremental) killed with SIGKILL at random moments (local and S3) is never listed half-written; committed snapshots verify and restore; the next backup succeeds; prune removes the leftovers only after the grace period (seed ${SEED})`, async () => {
   await withWorld(async (dir, s3) => {
     const rng = new Rng(`${SEED}/crash-backup`);
     const outcomes: TrialOutcome[] = [];
     for (const repo of [localRepo(path.join(dir, 'repo')), s3.repo('crash-backup')]) {
       const ctx = await prepareCrashBackup(repo, dir, rng.child(repo.kind));
       const kills = BACKUP_KILLS[repo.kind];
-      for (let i = 0; i < kills; i++) outcomes.push(await crashBackupTrial(ctx, rng.child(`${repo.kind}-${i}`)));
+      // every second kill lands in an incremental backup, whose sweep restores its whole chain
+      for (let i = 0; i < kills; i++) {
+        const level = i % 2 === 1 ? 'incremental' : 'full';
+        outcomes.push(await crashBackupTrial(ctx, rng.child(`${repo.kind}-${i}`), level));
+      }
       outcomes.push(
         await crashSweep(repo, new Set(ctx.committed.keys()), 'after the kills', { restoreAll: true }, ctx.committed),
       );

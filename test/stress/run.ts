@@ -151,7 +151,7 @@ async function crashBackups(dir: string, s3: S3World, bundle: Bundle): Promise<v
     const kills = COUNTS.crashBackup[repo.kind];
     for (let i = 0; i < kills; i++) {
       await trial('crash-backup', `${repo.kind} ${i + 1}/${kills}`, () =>
-        crashBackupTrial(ctx, rng.child(`${repo.kind}-${i}`)),
+        crashBackupTrial(ctx, rng.child(`${repo.kind}-${i}`), i % 2 === 1 ? 'incremental' : 'full'),
       );
       const last = i === kills - 1;
       if (last || (i + 1) % COUNTS.crashBackup.sweepEvery === 0) {

@@ -13,8 +13,11 @@ export const listCommand: Command = {
   summary: 'List snapshots, newest first.',
   usage: 'ripcord list [options]',
   description: [
-    'SIZE is the file content backed up; STORED is what the snapshot takes up in the repository (every',
-    'object in its folder): the figure backup and show print, and what prune frees when it removes it.',
+    'LEVEL is full, incremental or differential (see backup --level); an incremental or differential',
+    'snapshot needs the earlier snapshots of its chain, which show names.',
+    'SIZE is the file content backed up (for an incremental or differential, the whole tree it restores);',
+    'STORED is what the snapshot takes up in the repository (every object in its folder): the figure',
+    'backup and show print, and what prune frees when it removes it.',
     'Unfinished snapshots (interrupted backups, no snapshot.json) are never listed; a count of them is printed.',
     'Values read from the repository (tags above all) are untrusted text: control characters in them are shown escaped (\\n, \\x1b, \\u{202e}), so each value stays on its line.',
   ].join('\n'),
@@ -55,17 +58,18 @@ export const listCommand: Command = {
     } else {
       context.print(
         formatTable(
-          ['ID', 'CREATED (UTC)', 'KIND', 'FILES', 'SIZE', 'STORED', 'TAGS'],
+          ['ID', 'CREATED (UTC)', 'KIND', 'LEVEL', 'FILES', 'SIZE', 'STORED', 'TAGS'],
           snapshots.map((s) => [
             s.id,
             formatTime(s.created),
             s.kind,
+            s.level ?? 'full',
             formatCount(s.files),
             formatBytes(s.inputBytes),
             formatBytes(storedBytes(s, listing.folders.get(s.id))),
             s.tags.join(','),
           ]),
-          [3, 4, 5],
+          [4, 5, 6],
         ),
       );
     }

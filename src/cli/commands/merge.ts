@@ -2,6 +2,7 @@ import { UsageError } from '../../domain/errors.ts';
 import { summarizeSnapshot } from '../../domain/run-record.ts';
 import { mergeSnapshot } from '../../ops/merge.ts';
 import { describeOrigin } from '../../ops/origin.ts';
+import { readStoredBytes, storedBytes } from '../../ops/repository.ts';
 import type { Command } from '../command.ts';
 import { formatBytes, formatCount } from '../format.ts';
 
@@ -40,8 +41,10 @@ export const mergeCommand: Command = {
     else if (context.quiet) context.print(snapshot.id);
     else {
       context.print(`snapshot ${snapshot.id} saved: a full snapshot of the state of ${from.level} ${from.id}`);
+      // stored as backup counts it: every object in the snapshot's folder, manifest included
+      const stored = store.properties.listable ? await readStoredBytes(store, snapshot) : storedBytes(snapshot);
       context.print(
-        `  ${formatCount(snapshot.files)} ${snapshot.files === 1 ? 'file' : 'files'}, ${formatBytes(snapshot.inputBytes)}, ${formatBytes(snapshot.archiveBytes)} stored`,
+        `  ${formatCount(snapshot.files)} ${snapshot.files === 1 ? 'file' : 'files'}, ${formatBytes(snapshot.inputBytes)}, ${formatBytes(stored)} stored`,
       );
       context.print(
         `  ${from.id} and the links before it are needed by nothing new: prune removes what its rules do not keep`,
