@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-22AKD7GS.js";
+} from "./chunks/chunk-AOABQLD5.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-7VDTUNZ2.js";
+} from "./chunks/chunk-QMOTEAHW.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-5IJOIS7U.js";
+} from "./chunks/chunk-XFM23SRI.js";
 import "./chunks/chunk-7CL7FUCQ.js";
 import "./chunks/chunk-E4XMIKOM.js";
 import "./chunks/chunk-EYQ7L4U7.js";

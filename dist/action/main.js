@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-VXJTZDPY.js";
+} from "../chunks/chunk-KB636ZMF.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-7VDTUNZ2.js";
+} from "../chunks/chunk-QMOTEAHW.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-ZJEF4PYS.js";
+} from "../chunks/chunk-I3RNJJOO.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-7WYVM7MM.js";
+import "../chunks/chunk-5XWO6AQX.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-5IJOIS7U.js";
+} from "../chunks/chunk-XFM23SRI.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-ZJEF4PYS.js";
+} from "../chunks/chunk-I3RNJJOO.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-7WYVM7MM.js";
+import "../chunks/chunk-5XWO6AQX.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-5IJOIS7U.js";
+import "../chunks/chunk-XFM23SRI.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

@@ -10,12 +10,14 @@
  *     0x01, then AES-256-CFB (zero IV, no resync) of
  *       18-byte prefix (16 random bytes, the last two repeated)
  *       Literal Data packet ('b', no filename, date 0, 1 MiB partial parts) with the input
+ *       (or, createCompressedEncryptStreams: a Compressed Data packet, ZIP, holding it)
  *       MDC packet (0xD3 0x14, SHA-1 of everything above plus 0xD3 0x14)
  *
  * ./seipd-decrypt.ts reads it back, and what GnuPG writes.
  */
 import { randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { createDeflateRaw } from 'node:zlib';
 import { createCfbEncryptor, type CfbEncryptor } from './cfb-encryptor.ts';
 import { createSessionKeyPackets, type EncryptionKeys } from './openpgp-keys.ts';
 import { BLOCK, encodeLength, PREFIX, TAG } from './packets.ts';
@@ -36,6 +38,8 @@ class EncryptStream extends Transform {
   readonly #keys: EncryptionKeys;
   readonly #parallel: boolean;
   readonly #ownsChunks: boolean;
+  /** the packet the input is the body of, and the bytes its body starts with */
+  readonly #packet: { tag: number; header: Buffer };
   #started: Promise<void> | undefined;
   #encryptor: CfbEncryptor | undefined;
   /**
@@ -55,11 +59,13 @@ class EncryptStream extends Transform {
   #piecesBytes = 0;
   #failed: Error | undefined;
 
-  constructor(keys: EncryptionKeys, options: EncryptOptions) {
+  constructor(keys: EncryptionKeys, options: StreamOptions) {
     super();
     this.#keys = keys;
     this.#parallel = options.parallel ?? false;
     this.#ownsChunks = options.ownsChunks ?? false;
+    // literal body header: binary, no filename, date 0
+    this.#packet = options.packet ?? { tag: TAG.literal, header: Buffer.from([0x62, 0, 0, 0, 0, 0]) };
   }
 
   async #start(): Promise<void> {
@@ -91,11 +97,11 @@ class EncryptStream extends Transform {
     const opening = randomBytes(PREFIX + 1);
     opening[BLOCK] = opening[BLOCK - 2] as number;
     opening[BLOCK + 1] = opening[BLOCK - 1] as number;
-    opening[PREFIX] = 0xc0 | TAG.literal;
+    opening[PREFIX] = 0xc0 | this.#packet.tag;
     this.#send([opening], 0);
-    // literal body header: binary, no filename, date 0
-    const header = Buffer.allocUnsafeSlow(6).fill(0);
-    header[0] = 0x62;
+    // a copy in memory of its own, since it travels to the encryptor
+    const header = Buffer.allocUnsafeSlow(this.#packet.header.length);
+    this.#packet.header.copy(header);
     this.#enqueue(header);
   }
 
@@ -224,6 +230,54 @@ function framePartial(views: Buffer[], total: number): Buffer[] {
   return framed;
 }
 
+/** ZIP (raw deflate, RFC 1951): the Compressed Data algorithm GnuPG writes by default */
+const ZIP = 1;
+/** bytes of a Literal Data packet collected into one partial part inside compressed data */
+const LITERAL_PART_LOG2 = 16;
+
+/**
+ * The input as one whole Literal Data packet ('b', no filename, date 0), in 64 KiB partial
+ * parts and a last part of fixed length: what goes inside a Compressed Data packet.
+ */
+class LiteralPacketStream extends Transform {
+  #part = Buffer.allocUnsafe(1 << LITERAL_PART_LOG2);
+  #used = 0;
+  #opened = false;
+
+  #open(): void {
+    if (this.#opened) return;
+    this.#opened = true;
+    this.push(Buffer.from([0xc0 | TAG.literal]));
+    this.#part.fill(0, 0, 6);
+    this.#part[0] = 0x62;
+    this.#used = 6;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#open();
+    for (let offset = 0; offset < chunk.length; ) {
+      // a full part goes out only once more follows it: the last part needs a fixed length
+      if (this.#used === this.#part.length) {
+        this.push(Buffer.from([0xe0 | LITERAL_PART_LOG2]));
+        this.push(this.#part);
+        this.#part = Buffer.allocUnsafe(1 << LITERAL_PART_LOG2);
+        this.#used = 0;
+      }
+      const n = chunk.copy(this.#part, this.#used, offset);
+      this.#used += n;
+      offset += n;
+    }
+    callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.#open();
+    this.push(encodeLength(this.#used));
+    this.push(this.#part.subarray(0, this.#used));
+    callback();
+  }
+}
+
 export interface EncryptOptions {
   /** encrypt on a worker thread, off the thread that feeds the stream (for large data; see cfb-encryptor.ts) */
   parallel?: boolean;
@@ -234,6 +288,11 @@ export interface EncryptOptions {
   ownsChunks?: boolean;
 }
 
+interface StreamOptions extends EncryptOptions {
+  /** the packet the input is the body of (default: Literal Data, the input being its data) */
+  packet?: { tag: number; header: Buffer };
+}
+
 /**
  * A Transform whose output is one complete binary OpenPGP message: ESK packets, then a SEIPD
  * v1 packet (new-format header, partial body lengths) holding a Literal Data packet ('b',
@@ -241,4 +300,18 @@ export interface EncryptOptions {
  */
 export function createEncryptStream(keys: EncryptionKeys, options: EncryptOptions = {}): Transform {
   return new EncryptStream(keys, options);
+}
+
+/**
+ * The stages of createEncryptStream with the Literal Data packet inside a Compressed Data
+ * packet (ZIP, deflate level 6), as GnuPG writes by default: `gpg -d` gives the same bytes.
+ * For text such as the manifest (a fifth of its size), not for the archive, which is gzip
+ * already. Spread them into one pipeline, in order.
+ */
+export function createCompressedEncryptStreams(keys: EncryptionKeys): Transform[] {
+  return [
+    new LiteralPacketStream(),
+    createDeflateRaw({ level: 6 }),
+    new EncryptStream(keys, { packet: { tag: TAG.compressed, header: Buffer.from([ZIP]) } }),
+  ];
 }

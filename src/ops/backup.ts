@@ -13,7 +13,7 @@ import type { EncryptionKeys } from '../archive/openpgp-keys.ts';
 import { inspectRecipients } from '../archive/openpgp-keys.ts';
 import { packArchive } from '../archive/pack.ts';
 import { createPassphraseCheck } from '../archive/skesk.ts';
-import { createEncryptStream } from '../archive/seipd-encrypt.ts';
+import { createCompressedEncryptStreams, createEncryptStream } from '../archive/seipd-encrypt.ts';
 import { measureSources, resolveRoots, walkSources } from '../archive/walk-sources.ts';
 import type { SourceRoot } from '../archive/walk-sources.ts';
 import { CAPTURED_DIR, runCaptures } from './captures.ts';
@@ -288,7 +288,10 @@ async function writeSnapshot(
 
   const archiveKey = `${id}/${ARCHIVE_OBJECT}`;
   const manifestKey = `${id}/${MANIFEST_OBJECT}`;
-  const manifestStored = store.put(manifestKey, chain(manifestText, createEncryptStream(request.keys), manifestSum));
+  const manifestStored = store.put(
+    manifestKey,
+    chain(manifestText, ...createCompressedEncryptStreams(request.keys), manifestSum),
+  );
   manifestStored.catch(() => {}); // awaited below; may fail first if the archive fails
 
   try {
