@@ -256,7 +256,10 @@ async function benchmarkOn(node) {
   const gpg = `gpg --batch --quiet --yes --pinentry-mode loopback --passphrase-file ${shellQuote(passphraseFile)}`;
 
   const loadStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  const ctx = { cli, node, input, env, gpg, tools, work };
+  const smallFiles = options.quick ? undefined : await ensureSmallFilesTree();
+  if (smallFiles)
+    log(`small-files input: node_modules, ${smallFiles.files} files, ${(smallFiles.bytes / 1e6).toFixed(0)} MB`);
+  const ctx = { cli, node, input, env, gpg, tools, work, smallFiles };
   const tasks = defineTasks(ctx);
   const results = {};
   for (const t of tasks) results[t.key] = { label: t.label, tool: t.tool, command: t.display, runs: [], warmup: null };
@@ -530,7 +533,7 @@ function gitInfo() {
 }
 
 // ---- what runs in each round, in this order (tools alternate) --------------------------------
-function defineTasks({ cli, node, input, gpg, tools }) {
+function defineTasks({ cli, node, input, gpg, tools, env, smallFiles }) {
   const q = shellQuote;
   const inDir = input.dir;
   const ripcordRepo = (r) => path.join(r.dir, 'ripcord-repo');
@@ -628,6 +631,7 @@ function defineTasks({ cli, node, input, gpg, tools }) {
       const metadata = JSON.parse(readFileSync(path.join(ripcordRepo(r), id, 'snapshot.json'), 'utf8'));
       if (metadata.level !== 'incremental' || metadata.parent !== r.ripcordId)
         throw new BenchError(`ripcord backup --level incremental made ${id}, not an incremental on ${r.ripcordId}`);
+      r.unchangedId = id;
       const folder = path.join(ripcordRepo(r), id);
       return {
         outputBytes: readdirSync(folder).reduce((sum, f) => sum + fileBytes(path.join(folder, f)), 0),
@@ -784,6 +788,67 @@ function defineTasks({ cli, node, input, gpg, tools }) {
     });
   }
 
+  // The restore of a chain's 5th incremental against the restore of the full one above: the
+  // chain's overhead (each link's manifest authenticated, the files taken by path from the full
+  // snapshot's archive). Links 2-5 are made untimed before it, of the same unchanged tree.
+  const chainOut = (r) => path.join(r.dir, 'ripcord-chain-out');
+  tasks.push({
+    key: 'ripcord.restore-chain',
+    tool: 'ripcord',
+    label: 'ripcord restore of the 5th incremental',
+    display:
+      'ripcord restore ID5 --repo R --target OUT --yes --no-pre-restore -q   (ID5: four more incrementals of the unchanged tree on the one above, made untimed)',
+    prepare: async (r) => {
+      fresh(chainOut(r));
+      if (!r.unchangedId) throw new BenchError('the chain needs the incremental backup task before it');
+      let id = r.unchangedId;
+      for (let i = 2; i <= 5; i++) {
+        const made = await run(
+          {
+            argv: [
+              node,
+              cli,
+              'backup',
+              '--level',
+              'incremental',
+              '--repo',
+              ripcordRepo(r),
+              '-q',
+              '-C',
+              inDir,
+              'repo',
+              'state',
+            ],
+          },
+          { env },
+        );
+        const next = made.stdout.trim();
+        const metadata = JSON.parse(readFileSync(path.join(ripcordRepo(r), next, 'snapshot.json'), 'utf8'));
+        if (metadata.parent !== id) throw new BenchError(`incremental ${i} (${next}) is not on ${id}`);
+        id = next;
+      }
+      r.chainId = id;
+    },
+    cmd: (r) => ({
+      argv: [
+        node,
+        cli,
+        'restore',
+        r.chainId,
+        '--repo',
+        ripcordRepo(r),
+        '--target',
+        chainOut(r),
+        '--yes',
+        '--no-pre-restore',
+        '-q',
+      ],
+    }),
+    after: async (r, _m, c) => {
+      await check('ripcord restore of the 5th incremental', chainOut(r), c);
+      rmSync(chainOut(r), { recursive: true, force: true });
+    },
+  });
   tasks.push({
     key: 'ripcord.verify-read-data',
     tool: 'ripcord',
@@ -815,7 +880,61 @@ function defineTasks({ cli, node, input, gpg, tools }) {
       after: (r) => ({ hashedBytes: fileBytes(archiveOf(r)) }),
     });
   }
+
+  // Tens of thousands of small files: a full backup of an installed node_modules (this
+  // project's own, copied once), ripcord against restic's first backup of the same tree.
+  if (smallFiles) {
+    const nmRepo = (r) => path.join(r.dir, 'ripcord-nm-repo');
+    tasks.push({
+      key: 'ripcord.backup-small-files',
+      tool: 'ripcord',
+      label: 'ripcord backup (node_modules)',
+      display: `ripcord backup --repo R -q -C NM node_modules   (NM: a copy of this project's node_modules, ${smallFiles.files} files, ${(smallFiles.bytes / 1e6).toFixed(0)} MB)`,
+      prepare: (r) => rmSync(nmRepo(r), { recursive: true, force: true }),
+      cmd: (r) => ({ argv: [node, cli, 'backup', '--repo', nmRepo(r), '-q', '-C', smallFiles.dir, 'node_modules'] }),
+      after: (r) => {
+        rmSync(nmRepo(r), { recursive: true, force: true });
+        return {};
+      },
+    });
+    if (tools.restic.version) {
+      const resticNm = (r) => path.join(r.dir, 'restic-nm-repo');
+      tasks.push({
+        key: 'restic.backup-small-files',
+        tool: 'restic',
+        label: 'restic backup (node_modules)',
+        display: 'restic backup -q -r R node_modules   (cwd NM; first run, after an untimed restic init)',
+        prepare: async (r) => {
+          rmSync(resticNm(r), { recursive: true, force: true });
+          await run({ shell: `${resticEnv(r)}restic init -q -r ${q(resticNm(r))}` }, { env });
+        },
+        cmd: (r) => ({
+          shell: `${resticEnv(r)}restic backup -q -r ${q(resticNm(r))} node_modules`,
+          cwd: smallFiles.dir,
+        }),
+        after: (r) => {
+          rmSync(resticNm(r), { recursive: true, force: true });
+          return {};
+        },
+      });
+    }
+  }
   return tasks;
+}
+
+/** A copy of this project's node_modules under the cache folder, made once; its size. */
+async function ensureSmallFilesTree() {
+  const dir = path.join(benchDir, 'small-files');
+  const source = path.join(ROOT, 'node_modules');
+  if (!existsSync(source)) return undefined;
+  if (!existsSync(path.join(dir, 'node_modules'))) {
+    log(`small-files input: copying ${path.relative(ROOT, source)} to ${path.relative(ROOT, dir) || dir}`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    await run({ argv: ['cp', '-a', source, path.join(dir, 'node_modules')] });
+  }
+  const { files = 0, bytes = 0 } = await treeSize(path.join(dir, 'node_modules'));
+  return { dir, files, bytes };
 }
 
 /** VERSION_RUNS starts of `node ...args`, each timed around the spawn; the output of the last. */
@@ -838,6 +957,7 @@ function timeStarts(node, args, env, what) {
  */
 const PAIRS = [
   ['ripcord.backup', 'restic.backup'],
+  ['ripcord.backup-small-files', 'restic.backup-small-files'],
   ['ripcord.backup-unchanged', 'restic.backup-unchanged'],
   ['ripcord.restore', 'gpgtar.restore'],
 ];

@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-AOABQLD5.js";
+} from "./chunks/chunk-XNUYY5Y6.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-QMOTEAHW.js";
+} from "./chunks/chunk-7ILYTDSK.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-XFM23SRI.js";
+} from "./chunks/chunk-GF4QK4IP.js";
 import "./chunks/chunk-7CL7FUCQ.js";
 import "./chunks/chunk-E4XMIKOM.js";
 import "./chunks/chunk-EYQ7L4U7.js";

@@ -47,6 +47,17 @@ export function computeTargets(report) {
     why('restic.backup', ''),
   );
 
+  const smallFiles = med('ripcord.backup-small-files');
+  const resticSmallFiles = med('restic.backup-small-files');
+  add(
+    'backup of node_modules (tens of thousands of small files) <= restic first backup',
+    'ratio <= 1.00',
+    `${s(smallFiles)} vs ${s(resticSmallFiles)}${perRound(M, 'ripcord.backup-small-files', 'restic.backup-small-files')}`,
+    ratioOf(smallFiles, resticSmallFiles),
+    (r) => r <= 1.0,
+    why('restic.backup-small-files', missingReason(report, 'ripcord.backup-small-files')),
+  );
+
   const unchanged = med('ripcord.backup-unchanged');
   const resticUnchanged = med('restic.backup-unchanged');
   add(
@@ -92,6 +103,16 @@ export function computeTargets(report) {
     why('gpgtar.restore', ''),
   );
 
+  const chainRestore = med('ripcord.restore-chain');
+  add(
+    'restore of the 5th incremental <= 1.2x the restore of the full snapshot',
+    'ratio <= 1.20',
+    `${s(chainRestore)} vs ${s(restore)}`,
+    ratioOf(chainRestore, restore),
+    (r) => r <= 1.2,
+    missingReason(report, 'ripcord.restore-chain'),
+  );
+
   const readData = med('ripcord.verify-read-data');
   add(
     'verify --read-data no slower than restore',
@@ -125,6 +146,15 @@ export function computeTargets(report) {
     ratioOf(restoreRss, 128),
     (r) => r <= 1.0,
     '',
+  );
+  const chainRss = med('ripcord.restore-chain', 'peakRssMiB');
+  add(
+    'restore of the 5th incremental: peak RSS <= 128 MiB',
+    'ratio <= 1.00',
+    `${mib(chainRss)}`,
+    ratioOf(chainRss, 128),
+    (r) => r <= 1.0,
+    missingReason(report, 'ripcord.restore-chain'),
   );
   const rss1 = scale(2);
   add(

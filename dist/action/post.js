@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-I3RNJJOO.js";
+} from "../chunks/chunk-6V4KDRDC.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-5XWO6AQX.js";
+import "../chunks/chunk-SQZAPIWB.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-XFM23SRI.js";
+import "../chunks/chunk-GF4QK4IP.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall
