@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-XNUYY5Y6.js";
+} from "./chunks/chunk-OSDCHDNB.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-7ILYTDSK.js";
+} from "./chunks/chunk-ZTBIBQFO.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-GF4QK4IP.js";
+} from "./chunks/chunk-XSEPORVT.js";
 import "./chunks/chunk-7CL7FUCQ.js";
 import "./chunks/chunk-E4XMIKOM.js";
 import "./chunks/chunk-EYQ7L4U7.js";

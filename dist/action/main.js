@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-CN553KO2.js";
+} from "../chunks/chunk-PZAMCGWE.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-7ILYTDSK.js";
+} from "../chunks/chunk-ZTBIBQFO.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-6V4KDRDC.js";
+} from "../chunks/chunk-Q5LOA2I3.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-SQZAPIWB.js";
+import "../chunks/chunk-WJKBCVJP.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-GF4QK4IP.js";
+} from "../chunks/chunk-XSEPORVT.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-6V4KDRDC.js";
+} from "../chunks/chunk-Q5LOA2I3.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-SQZAPIWB.js";
+import "../chunks/chunk-WJKBCVJP.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-GF4QK4IP.js";
+import "../chunks/chunk-XSEPORVT.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

@@ -31,6 +31,8 @@ const PARTIAL_PART = Buffer.from([0xe0 | PART_LOG2]);
 const LITERAL_BYTES_IN_FLIGHT = 4 << 20;
 /** literal bytes collected before they go to the encryptor */
 const FLUSH_BYTES = 64 << 10;
+/** a Literal Data packet's body header: binary ('b'), no filename, date 0 */
+const LITERAL_HEADER = Buffer.from([0x62, 0, 0, 0, 0, 0]);
 /** the copy buffer for chunks the writer keeps */
 const STAGING = 1 << 20;
 
@@ -64,8 +66,7 @@ class EncryptStream extends Transform {
     this.#keys = keys;
     this.#parallel = options.parallel ?? false;
     this.#ownsChunks = options.ownsChunks ?? false;
-    // literal body header: binary, no filename, date 0
-    this.#packet = options.packet ?? { tag: TAG.literal, header: Buffer.from([0x62, 0, 0, 0, 0, 0]) };
+    this.#packet = options.packet ?? { tag: TAG.literal, header: LITERAL_HEADER };
   }
 
   async #start(): Promise<void> {
@@ -248,9 +249,7 @@ class LiteralPacketStream extends Transform {
     if (this.#opened) return;
     this.#opened = true;
     this.push(Buffer.from([0xc0 | TAG.literal]));
-    this.#part.fill(0, 0, 6);
-    this.#part[0] = 0x62;
-    this.#used = 6;
+    this.#used = LITERAL_HEADER.copy(this.#part);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {

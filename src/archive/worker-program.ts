@@ -83,10 +83,9 @@ function bundledFromSource(source: URL): URL {
   const name = path.basename(entry, '.ts');
   const inputsFile = path.join(dir, `${name}.inputs.json`);
   const built = (inputs: string[]) => path.join(dir, `${name}-${digestOf(inputs)}.mjs`);
-  let file = readInputs(inputsFile)
-    .map(built)
-    .find((f) => existsSync(f));
-  if (!file) {
+  const recorded = readInputs(inputsFile);
+  let file = recorded && built(recorded);
+  if (!file || !existsSync(file)) {
     const require = createRequire(import.meta.url);
     const builder = 'esbuild';
     const esbuild = require(builder) as {
@@ -118,13 +117,13 @@ function bundledFromSource(source: URL): URL {
   return url;
 }
 
-/** the source files of the last bundle built, as one list (none when there is no record) */
-function readInputs(file: string): string[][] {
+/** the source files of the last bundle built (undefined when there is no record) */
+function readInputs(file: string): string[] | undefined {
   try {
     const inputs = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    return Array.isArray(inputs) && inputs.every((i) => typeof i === 'string') ? [inputs] : [];
+    return Array.isArray(inputs) && inputs.every((i) => typeof i === 'string') ? inputs : undefined;
   } catch {
-    return [];
+    return undefined;
   }
 }
 
