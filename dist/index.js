@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-OSDCHDNB.js";
+} from "./chunks/chunk-B5UBB3F4.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-ZTBIBQFO.js";
+} from "./chunks/chunk-LB2DWO57.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-XSEPORVT.js";
+} from "./chunks/chunk-D6PI4IZT.js";
 import "./chunks/chunk-7CL7FUCQ.js";
 import "./chunks/chunk-E4XMIKOM.js";
 import "./chunks/chunk-EYQ7L4U7.js";

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-PZAMCGWE.js";
+} from "../chunks/chunk-XEHK6AFL.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-ZTBIBQFO.js";
+} from "../chunks/chunk-LB2DWO57.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-Q5LOA2I3.js";
+} from "../chunks/chunk-IWZKSO3E.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-WJKBCVJP.js";
+import "../chunks/chunk-YVSQ757O.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-XSEPORVT.js";
+} from "../chunks/chunk-D6PI4IZT.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall
@@ -187,6 +187,9 @@ async function runCopy({ io, inputs, log, env, store, note }) {
 async function runDeploy(context) {
   const { io, inputs, note } = context;
   const deployCommand = inputs.required(Inputs.deploy, "deploy");
+  const level = inputs.text(Inputs.level) || "full";
+  if (!isBackupLevel(level))
+    throw new InputError(Inputs.level, `${JSON.stringify(level)} is not one of ${BACKUP_LEVELS.join(", ")}`);
   const report = await runGuardedDeploy({
     ...await guardContext(context, await encryptionKeysFrom(inputs.keys())),
     ...deployRequestFrom({
@@ -198,7 +201,8 @@ async function runDeploy(context) {
       command: ["bash", "-c", deployCommand],
       validation: validationFromInputs(inputs),
       onRollback: inputs.text(Inputs.onRollback) || void 0,
-      newKey: inputs.bool(Inputs.newKey)
+      newKey: inputs.bool(Inputs.newKey),
+      level
     })
   });
   note?.(

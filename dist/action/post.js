@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-Q5LOA2I3.js";
+} from "../chunks/chunk-IWZKSO3E.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-WJKBCVJP.js";
+import "../chunks/chunk-YVSQ757O.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-XSEPORVT.js";
+import "../chunks/chunk-D6PI4IZT.js";
 import "../chunks/chunk-7CL7FUCQ.js";
 import {
   keepYoungGenerationSmall

@@ -14,6 +14,8 @@ import { UsageError } from '../domain/errors.ts';
 import type { Reporter } from '../domain/events.ts';
 import type { Store } from '../storage/store.ts';
 import type { CaptureCommand } from './captures.ts';
+import type { AutoPolicy } from './incremental.ts';
+import type { BackupLevel } from '../domain/chain.ts';
 import type { Origin } from './origin.ts';
 import type { ValidationPlan, ValidationResult } from './validate.ts';
 export declare const OUTCOME_OBJECT = "outcome.json";
@@ -54,6 +56,12 @@ export interface DeployRequest extends GuardContext {
     noRollback?: boolean;
     /** take the pre-deploy snapshot with a key other than the repository's (see BackupRequest.newKey) */
     newKey?: boolean;
+    /**
+     * the pre-deploy snapshot's level (default full); anything but full builds on an earlier
+     * snapshot of the same paths, so it needs decryptionKeys, and without them is a full one
+     */
+    level?: BackupLevel;
+    auto?: AutoPolicy;
 }
 export interface RollbackReport {
     restoredSnapshot: string;
@@ -73,6 +81,11 @@ export interface DeployReport {
     result: DeployResult;
     exitCode: number;
     preDeploySnapshot: string;
+    /** an incremental or differential pre-deploy snapshot: its level and the snapshot it builds on */
+    preDeployParent?: {
+        level: string;
+        parent: string;
+    };
     /** paths that did not exist before the deploy: a rollback removes them */
     absent?: string[];
     failure?: {

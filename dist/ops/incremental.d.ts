@@ -70,6 +70,12 @@ export declare function findParent(store: Store, snapshots: readonly SnapshotMet
 }>;
 /** The change-detection fields of a file's manifest entry. */
 export declare function statFields(stats: Stats): Pick<ManifestEntry, 'ino' | 'ctimeMs' | 'mtimeMs'>;
+/**
+ * Is the file still what `before` recorded when a snapshot that started at `started` read it,
+ * by its size, mode, times and inode alone? What change detection trusts, and what lets a
+ * restore leave a file it would only write again.
+ */
+export declare function unchangedSince(before: ManifestEntry, stats: Stats, started: number): boolean;
 export interface AgainstParentOptions {
     /** read and hash every file; one whose content, mode and time are the parent's is still not stored */
     forceRead?: boolean;

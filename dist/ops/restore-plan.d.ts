@@ -19,6 +19,11 @@ export interface RestoreRequest {
     protect?: readonly string[];
     /** commands that receive captured state (.ripcord-captured/NAME) on stdin */
     restoreCaptures?: readonly CaptureCommand[];
+    /**
+     * compare every file of the target by content; otherwise one whose size, mode, times and
+     * inode are what the snapshot recorded reading it is taken as unchanged, without a read
+     */
+    checksum?: boolean;
 }
 export type ChangeAction = 'add' | 'change' | 'remove' | 'unchanged';
 export interface RestoreChange {
@@ -36,7 +41,10 @@ export interface RestorePlan {
     target: string;
     /** every manifest entry, archive order */
     entries: ManifestEntry[];
-    /** indexes into entries that will be written */
+    /**
+     * indexes into entries that will be written: every selected entry the target does not
+     * already have as it is (directories always, for their modes and times)
+     */
     selected: Set<number>;
     changes: RestoreChange[];
     counts: Record<ChangeAction, number>;
@@ -59,6 +67,12 @@ export interface RestorePlan {
     newTarget: boolean;
 }
 export declare function planRestore(request: RestoreRequest): Promise<RestorePlan>;
-/** How the target differs from one manifest entry. */
-export declare function compareWithTarget(target: string, entry: ManifestEntry): Promise<RestoreChange>;
+/**
+ * How the target differs from one manifest entry. With `trust`, a file whose size, mode,
+ * times and inode are what the snapshot (started at `trust.started`) recorded is unchanged
+ * without being read.
+ */
+export declare function compareWithTarget(target: string, entry: ManifestEntry, trust?: {
+    started: number;
+}): Promise<RestoreChange>;
 export declare function sha256File(file: string): Promise<string>;

@@ -18,6 +18,8 @@ import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import { createBackup } from './backup.ts';
 import type { CaptureCommand } from './captures.ts';
+import type { AutoPolicy } from './incremental.ts';
+import type { BackupLevel } from '../domain/chain.ts';
 import type { Origin } from './origin.ts';
 import { readText, resolveSnapshot } from './repository.ts';
 import { applyRestore, planRestore } from './restore.ts';
@@ -68,6 +70,12 @@ export interface DeployRequest extends GuardContext {
   noRollback?: boolean;
   /** take the pre-deploy snapshot with a key other than the repository's (see BackupRequest.newKey) */
   newKey?: boolean;
+  /**
+   * the pre-deploy snapshot's level (default full); anything but full builds on an earlier
+   * snapshot of the same paths, so it needs decryptionKeys, and without them is a full one
+   */
+  level?: BackupLevel;
+  auto?: AutoPolicy;
 }
 
 export interface RollbackReport {
@@ -84,6 +92,8 @@ export interface DeployReport {
   result: DeployResult;
   exitCode: number;
   preDeploySnapshot: string;
+  /** an incremental or differential pre-deploy snapshot: its level and the snapshot it builds on */
+  preDeployParent?: { level: string; parent: string };
   /** paths that did not exist before the deploy: a rollback removes them */
   absent?: string[];
   failure?: { stage: 'deploy' | 'validation'; detail: string; outputTail: string };
@@ -108,7 +118,9 @@ export async function runGuardedDeploy(request: DeployRequest): Promise<DeployRe
 
   reporter.emit({ type: 'phase', phase: 'snapshot', message: 'taking the pre-deploy snapshot' });
   // A path the deploy will create is recorded as absent: a rollback removes it.
-  const { snapshot, absent } = await createBackup({
+  // Without a key that reads an earlier snapshot (--no-rollback), auto has nothing to build on.
+  const level = request.level === 'auto' && !request.decryptionKeys ? 'full' : (request.level ?? 'full');
+  const { snapshot, absent, fullBecause } = await createBackup({
     store: request.store,
     paths: request.paths,
     allowMissing: true,
@@ -119,12 +131,18 @@ export async function runGuardedDeploy(request: DeployRequest): Promise<DeployRe
     tags: request.tags ?? [],
     keys: request.keys,
     ...(request.newKey ? { newKey: true } : {}),
+    level,
+    ...(request.auto ? { auto: request.auto } : {}),
+    ...(request.decryptionKeys ? { parentKeys: async () => request.decryptionKeys! } : {}),
     origin: request.origin,
     ...(request.captures?.length ? { captures: request.captures } : {}),
     env: request.env,
     reporter,
   });
-  reporter.emit({ type: 'info', message: `pre-deploy snapshot ${snapshot.id} saved` });
+  reporter.emit({
+    type: 'info',
+    message: `pre-deploy snapshot ${snapshot.id} saved${snapshot.level ? ` (${snapshot.level} on ${snapshot.parent})` : ''}${fullBecause ? ` (a full one: ${fullBecause})` : ''}`,
+  });
   const snapshotMs = Date.now() - started;
 
   reporter.emit({ type: 'phase', phase: 'deploy', message: `deploying: ${request.command.join(' ')}` });
@@ -163,6 +181,9 @@ export async function runGuardedDeploy(request: DeployRequest): Promise<DeployRe
   const validationMs = validation?.durationMs ?? 0;
   const base = {
     preDeploySnapshot: snapshot.id,
+    ...(snapshot.level && snapshot.parent
+      ? { preDeployParent: { level: snapshot.level, parent: snapshot.parent } }
+      : {}),
     ...(absent.length ? { absent } : {}),
     ...(validation ? { validation } : {}),
   };

@@ -250,6 +250,15 @@ function sameMetadata(before: ManifestEntry, stats: Stats): boolean {
   );
 }
 
+/**
+ * Is the file still what `before` recorded when a snapshot that started at `started` read it,
+ * by its size, mode, times and inode alone? What change detection trusts, and what lets a
+ * restore leave a file it would only write again.
+ */
+export function unchangedSince(before: ManifestEntry, stats: Stats, started: number): boolean {
+  return sameMetadata(before, stats) && !racilyClean(before, started);
+}
+
 export interface AgainstParentOptions {
   /** read and hash every file; one whose content, mode and time are the parent's is still not stored */
   forceRead?: boolean;
@@ -281,7 +290,7 @@ export async function* againstParent(
       const { stats } = source;
       const unchanged = options.forceRead
         ? sameAsStored(before, stats) && hashFile(source.fsPath) === before.sha256
-        : sameMetadata(before, stats) && !racilyClean(before, parentStarted);
+        : unchangedSince(before, stats, parentStarted);
       if (unchanged) {
         options.onCarried({
           path: source.archivePath,

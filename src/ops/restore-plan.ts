@@ -18,7 +18,14 @@ import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import { CAPTURE_NAME, CAPTURED_DIR } from './captures.ts';
 import type { CaptureCommand } from './captures.ts';
-import { CHAIN_DIR, chainOfSnapshot, checkCarried, isChainRecordOf, REMOVED_RECORD } from './incremental.ts';
+import {
+  CHAIN_DIR,
+  chainOfSnapshot,
+  checkCarried,
+  isChainRecordOf,
+  REMOVED_RECORD,
+  unchangedSince,
+} from './incremental.ts';
 import { readManifest } from './read-snapshot.ts';
 import { collectGarbage } from '../archive/reclaim.ts';
 import { resolveSnapshot } from './repository.ts';
@@ -49,6 +56,11 @@ export interface RestoreRequest {
   protect?: readonly string[];
   /** commands that receive captured state (.ripcord-captured/NAME) on stdin */
   restoreCaptures?: readonly CaptureCommand[];
+  /**
+   * compare every file of the target by content; otherwise one whose size, mode, times and
+   * inode are what the snapshot recorded reading it is taken as unchanged, without a read
+   */
+  checksum?: boolean;
 }
 
 export type ChangeAction = 'add' | 'change' | 'remove' | 'unchanged';
@@ -69,7 +81,10 @@ export interface RestorePlan {
   target: string;
   /** every manifest entry, archive order */
   entries: ManifestEntry[];
-  /** indexes into entries that will be written */
+  /**
+   * indexes into entries that will be written: every selected entry the target does not
+   * already have as it is (directories always, for their modes and times)
+   */
   selected: Set<number>;
   changes: RestoreChange[];
   counts: Record<ChangeAction, number>;
@@ -210,6 +225,10 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     }
     return name;
   };
+  // A file the snapshot read where it still is, untouched since, is not read again (a
+  // rollback's target is the tree its snapshot was taken of, minutes ago).
+  const trust = request.checksum ? undefined : { started: Date.parse(snapshot.created) };
+  const alreadyThere: number[] = [];
   for (const index of selected) {
     const entry = entries[index]!;
     checkAncestorsInTarget(target, entry, snapshotDirectories, checkedAncestors, snapshot);
@@ -217,7 +236,8 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     const underAbsent = absent.has(parent);
     const change: RestoreChange = underAbsent
       ? { path: entry.path, type: entry.type, action: 'add' }
-      : await compareWithTarget(target, entry);
+      : await compareWithTarget(target, entry, trust);
+    if (change.action === 'unchanged' && entry.type !== 'directory') alreadyThere.push(index);
     if (change.action === 'add' && entry.type === 'directory') absent.add(entry.path);
     if (change.action === 'change') touched.add(entry.path);
     else if (change.action === 'add' && !underAbsent) touched.add(topMostMissing(entry.path));
@@ -252,6 +272,9 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
       touched.add(removal);
     }
   }
+  // Written again, an unchanged file would cost its read from the archive, a rename, and its
+  // inode (which the next snapshot's change detection goes by).
+  for (const index of alreadyThere) selected.delete(index);
   const counts: Record<ChangeAction, number> = { add: 0, change: 0, remove: 0, unchanged: 0 };
   for (const change of changes) counts[change.action] += 1;
   const scope = topMost([...touched].sort()).filter((name) => !passesThroughLink(target, name));
@@ -381,8 +404,16 @@ async function exists(file: string): Promise<boolean> {
   return lstatOrUndefined(file) !== undefined;
 }
 
-/** How the target differs from one manifest entry. */
-export async function compareWithTarget(target: string, entry: ManifestEntry): Promise<RestoreChange> {
+/**
+ * How the target differs from one manifest entry. With `trust`, a file whose size, mode,
+ * times and inode are what the snapshot (started at `trust.started`) recorded is unchanged
+ * without being read.
+ */
+export async function compareWithTarget(
+  target: string,
+  entry: ManifestEntry,
+  trust?: { started: number },
+): Promise<RestoreChange> {
   const file = path.join(target, entry.path);
   const stats = lstatOrUndefined(file);
   const base = { path: entry.path, type: entry.type };
@@ -401,8 +432,11 @@ export async function compareWithTarget(target: string, entry: ManifestEntry): P
       : { ...base, action: 'change', what: 'link target' };
   }
   if (entry.type === 'file') {
-    if (stats.size !== entry.size || (await sha256File(file)) !== entry.sha256)
-      return { ...base, action: 'change', what: 'content' };
+    const sameContent =
+      stats.size === entry.size &&
+      ((trust !== undefined && unchangedSince(entry, stats, trust.started)) ||
+        (await sha256File(file)) === entry.sha256);
+    if (!sameContent) return { ...base, action: 'change', what: 'content' };
   }
   if ((stats.mode & 0o7777) !== safeMode(parseMode(entry.mode))) return { ...base, action: 'change', what: 'mode' };
   return { ...base, action: 'unchanged' };

@@ -407,3 +407,42 @@ test('rollback <id> of a deploy whose --paths named a folder that did not exist 
   }));
 
 test.run();
+
+test("a deploy's pre-deploy snapshot is an incremental on the newest one of its paths: it stores what changed since, and the rollback writes back only what the deploy changed", () =>
+  inApp(async ({ app, repo }) => {
+    for (let i = 0; i < 30; i++) await fs.writeFile(path.join(app, `config/unit-${i}.conf`), `unit=${i}\n`);
+    const breaks = ['sh', '-c', 'echo broken > config/limits.conf && echo x > config/extra'];
+    const check = ['--validate', 'grep -q max=10 config/limits.conf', '--json'];
+    const first = await ripcord(deployArgs(repo, 'config', check, breaks), { cwd: app, env });
+    assert.is(first.code, 10, first.stderr);
+    const firstReport = JSON.parse(first.stdout);
+    assert.is(firstReport.preDeployParent, undefined, 'nothing to build on yet: a full one');
+
+    const unchanged = path.join(app, 'config/unit-7.conf');
+    const inode = (await fs.stat(unchanged)).ino;
+    const second = await ripcord(deployArgs(repo, 'config', check, breaks), { cwd: app, env });
+    assert.is(second.code, 10, second.stderr);
+    const report = JSON.parse(second.stdout);
+    assert.equal(report.preDeployParent, { level: 'incremental', parent: firstReport.preDeploySnapshot });
+    assert.match(second.stderr, new RegExp(`pre-deploy +${report.preDeploySnapshot} \\(incremental on `));
+    assert.is(await fs.readFile(path.join(app, 'config/limits.conf'), 'utf8'), 'max=10\n');
+    assert.not.ok(await exists(path.join(app, 'config/extra')));
+    assert.is((await fs.stat(unchanged)).ino, inode, 'a file the deploy did not change is not written back');
+
+    const shown = await ripcord(['ls', '--repo', repo, report.preDeploySnapshot, '--json'], { cwd: app, env });
+    assert.is(shown.code, 0, shown.stderr);
+    const stored = (JSON.parse(shown.stdout).entries as { path: string; in?: string }[]).filter(
+      (e) => e.path.startsWith('config/unit-') && e.in === undefined,
+    );
+    assert.equal(stored, [], 'unchanged files are carried from the parent, not stored again');
+
+    const full = await ripcord(deployArgs(repo, 'config', [...check, '--level', 'full'], breaks), { cwd: app, env });
+    assert.is(full.code, 10, full.stderr);
+    assert.is(JSON.parse(full.stdout).preDeployParent, undefined, '--level full takes a full one');
+    const unguarded = await ripcord(deployArgs(repo, 'config', ['--no-rollback', '--json'], ['true']), {
+      cwd: app,
+      env,
+    });
+    assert.is(unguarded.code, 0, unguarded.stderr);
+    assert.is(JSON.parse(unguarded.stdout).preDeployParent, undefined, 'without a rollback, auto builds on nothing');
+  }));

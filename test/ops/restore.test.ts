@@ -1,11 +1,13 @@
 /** restore at the operation level, where a failure can be injected mid-apply. */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createBackup } from '../../src/ops/backup.ts';
-import { applyRestore, planRestore } from '../../src/ops/restore.ts';
+import { applyRestore, compareWithTarget, planRestore } from '../../src/ops/restore.ts';
+import { readManifest } from '../../src/ops/read-snapshot.ts';
+import { listSnapshots } from '../../src/ops/repository.ts';
 import type { ApplyRestoreOptions } from '../../src/ops/restore.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import { ripcord } from '../helpers/cli.ts';
@@ -214,6 +216,67 @@ test('a restore into an empty folder interrupted after its first top-level entry
     });
     assert.is(undo.code, 0, undo.stderr);
     assert.equal(await fs.readdir(target), [], 'the target is empty again');
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('a restore over the tree it was taken of writes only what changed: the rest keeps its inode, and the pre-restore snapshot holds only the change', async () => {
+  const dir = await tempDir();
+  try {
+    const source = path.join(dir, 'source');
+    await fs.mkdir(path.join(source, 'conf'), { recursive: true });
+    for (let i = 0; i < 20; i++) await fs.writeFile(path.join(source, 'conf', `f${i}.yaml`), `key: ${i}\n`);
+    const store = new LocalStore(path.join(dir, 'repo'));
+    // files written in the same clock tick as the backup are read again whatever their times say
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const { snapshot } = await createBackup({ store, paths: ['conf'], cwd: source, keys, origin });
+    const inode = (name: string) => lstatSync(path.join(source, 'conf', name)).ino;
+    const before = inode('f7.yaml');
+    const changed = path.join(source, 'conf', 'f3.yaml');
+    await fs.writeFile(changed, 'key: broken\n');
+    await fs.writeFile(path.join(source, 'conf', 'added.yaml'), 'new\n');
+
+    const plan = await planRestore({ store, reference: snapshot.id, target: source, delete: true, keys });
+    assert.equal(plan.counts, { add: 0, change: 1, remove: 1, unchanged: 20 });
+    const result = await applyRestore(plan, { store, keys, encryptionKeys: keys, origin });
+    assert.is(await fs.readFile(changed, 'utf8'), 'key: 3\n');
+    assert.not.ok(await fs.stat(path.join(source, 'conf', 'added.yaml')).catch(() => undefined));
+    assert.is(inode('f7.yaml'), before, 'an unchanged file is left where it is, not written again');
+
+    const preRestore = result.preRestoreSnapshot!;
+    const { entries } = await readManifest(store, preRestore, keys);
+    assert.equal(entries.map((e) => e.path).sort(), ['conf/added.yaml', 'conf/f3.yaml']);
+    assert.ok((await listSnapshots(store)).snapshots.some((s) => s.id === preRestore.id));
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('a file whose size, mode, times and inode are what the snapshot read is unchanged unread, unless content is asked for', async () => {
+  const dir = await tempDir();
+  try {
+    const file = path.join(dir, 'db.bin');
+    await fs.writeFile(file, 'what the disk holds now\n');
+    const stats = lstatSync(file);
+    // bit rot: the bytes differ from what the snapshot hashed, the metadata does not
+    const entry = {
+      path: 'db.bin',
+      type: 'file' as const,
+      mode: (stats.mode & 0o7777).toString(8).padStart(4, '0'),
+      mtime: Math.floor(stats.mtimeMs / 1000),
+      size: stats.size,
+      sha256: '0'.repeat(64),
+      ino: stats.ino,
+      ctimeMs: stats.ctimeMs,
+      mtimeMs: stats.mtimeMs,
+    };
+    const later = Math.max(stats.mtimeMs, stats.ctimeMs) + 1000;
+    assert.is((await compareWithTarget(dir, entry, { started: later })).action, 'unchanged');
+    assert.is((await compareWithTarget(dir, entry)).action, 'change', 'without trust, the content is compared');
+    // read by the snapshot within a clock tick of its last write: racily clean, read again
+    assert.is((await compareWithTarget(dir, entry, { started: later - 1000 })).action, 'change');
+    assert.is((await compareWithTarget(dir, { ...entry, ino: stats.ino + 1 }, { started: later })).action, 'change');
   } finally {
     await removeDir(dir);
   }

@@ -1,4 +1,6 @@
+import { BACKUP_LEVELS, isBackupLevel } from '../../domain/chain.ts';
 import { RipcordError } from '../../domain/errors.ts';
+import { InputError } from '../inputs.ts';
 import { deployRequestFrom } from '../../ops/backup-request.ts';
 import { runGuardedDeploy } from '../../ops/deploy.ts';
 import { encryptionKeysFrom } from '../../ops/keys.ts';
@@ -11,6 +13,11 @@ import { capturesFromInput, guardContext, validationFromInputs } from './guard.t
 export async function runDeploy(context: ActionContext): Promise<void> {
   const { io, inputs, note } = context;
   const deployCommand = inputs.required(Inputs.deploy, 'deploy');
+  // full unless asked: a runner's fresh checkout has new inodes and times, so change
+  // detection would find every file changed and an incremental would only add a dependency
+  const level = inputs.text(Inputs.level) || 'full';
+  if (!isBackupLevel(level))
+    throw new InputError(Inputs.level, `${JSON.stringify(level)} is not one of ${BACKUP_LEVELS.join(', ')}`);
   const report = await runGuardedDeploy({
     ...(await guardContext(context, await encryptionKeysFrom(inputs.keys()))),
     ...deployRequestFrom({
@@ -23,6 +30,7 @@ export async function runDeploy(context: ActionContext): Promise<void> {
       validation: validationFromInputs(inputs),
       onRollback: inputs.text(Inputs.onRollback) || undefined,
       newKey: inputs.bool(Inputs.newKey),
+      level,
     }),
   });
   note?.(

@@ -6,10 +6,7 @@ import { describeOrigin } from '../../ops/origin.ts';
 import { readStoredBytes, storedBytes } from '../../ops/repository.ts';
 import { parseCaptureSpec } from '../../ops/captures.ts';
 import { MAX_TAG_LENGTH, SNAPSHOT_KINDS, TAG_CHARACTERS } from '../../domain/snapshot.ts';
-import { BACKUP_LEVELS, isBackupLevel, MAX_CHAIN } from '../../domain/chain.ts';
-import { parseDuration } from '../../domain/duration.ts';
-import type { AutoPolicy } from '../../ops/incremental.ts';
-import { DEFAULT_AUTO_POLICY } from '../../ops/incremental.ts';
+import { levelFrom, levelOptions } from './level-options.ts';
 import { IntegrityError, UsageError } from '../../domain/errors.ts';
 import { summarizeSnapshot } from '../../domain/run-record.ts';
 import { applyCopy, planCopy } from '../../ops/copy.ts';
@@ -19,25 +16,6 @@ import { SET_OPTION } from '../config-file.ts';
 import { createContext } from '../context.ts';
 import { whileInterruptible } from '../interrupt.ts';
 import { formatBytes, formatCount, formatDuration } from '../format.ts';
-
-/** --full-every and --max-chain, checked; the defaults where not given. */
-function autoPolicyFrom(fullEvery: string | undefined, maxChain: string | undefined): AutoPolicy {
-  const policy = { ...DEFAULT_AUTO_POLICY };
-  if (fullEvery !== undefined) {
-    try {
-      policy.fullEveryMs = parseDuration(fullEvery);
-    } catch (error) {
-      throw new UsageError(`--full-every ${fullEvery}: ${(error as Error).message}`);
-    }
-  }
-  if (maxChain !== undefined) {
-    const n = Number(maxChain);
-    if (!Number.isInteger(n) || n < 1 || n > MAX_CHAIN - 1)
-      throw new UsageError(`--max-chain ${maxChain}: give a whole number from 1 to ${MAX_CHAIN - 1}`);
-    policy.maxChain = n;
-  }
-  return policy;
-}
 
 export const backupCommand: Command = {
   name: 'backup',
@@ -81,23 +59,7 @@ export const backupCommand: Command = {
       multiple: true,
       description: 'store the stdout of CMD (run with sh -c) as .ripcord-captured/NAME',
     },
-    level: {
-      type: 'string',
-      value: 'LEVEL',
-      description:
-        'full | incremental (what changed since the newest snapshot of the same paths and set) | differential (since the newest full one) | auto (incremental, full when --full-every or --max-chain says so)',
-      default: 'full',
-    },
-    'full-every': {
-      type: 'string',
-      value: 'DURATION',
-      description: `--level auto: a full snapshot once the chain's full one is this old (default 7d)`,
-    },
-    'max-chain': {
-      type: 'string',
-      value: 'N',
-      description: `--level auto: a full snapshot once the chain has N links after its full one (default ${DEFAULT_AUTO_POLICY.maxChain})`,
-    },
+    ...levelOptions('full'),
     'force-read': {
       type: 'boolean',
       description: 'incremental and differential: read and hash every file instead of trusting size, times and inode',
@@ -141,10 +103,7 @@ export const backupCommand: Command = {
     const level = Number(levelText);
     if (!Number.isInteger(level) || level < 1 || level > 9)
       throw new UsageError(`--compression-level ${levelText}: give a whole number from 1 to 9`);
-    const backupLevel = stringOption(values, 'level') ?? 'full';
-    if (!isBackupLevel(backupLevel))
-      throw new UsageError(`--level ${backupLevel}: give one of ${BACKUP_LEVELS.join(', ')}`);
-    const auto = autoPolicyFrom(stringOption(values, 'full-every'), stringOption(values, 'max-chain'));
+    const { level: backupLevel, auto } = levelFrom(values, 'full');
     const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');
     // git runs in child processes while the keys load and the repository opens.
     const origin = describeOrigin(cwd, context.env);

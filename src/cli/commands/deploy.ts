@@ -16,6 +16,7 @@ import {
 } from './guard-options.ts';
 import { MAX_TAG_LENGTH, TAG_CHARACTERS } from '../../domain/snapshot.ts';
 import { escapeControlsKeepingLines } from '../../domain/untrusted-text.ts';
+import { levelFrom, levelOptions } from './level-options.ts';
 
 export const deployCommand: Command = {
   name: 'deploy',
@@ -24,6 +25,8 @@ export const deployCommand: Command = {
   description: [
     '1. takes a pre-deploy snapshot of --paths (and of --capture state); a path that does not',
     '   exist yet is recorded as absent, and a rollback removes it;',
+    '   with --level auto (the default) it is an incremental on the newest snapshot of the same',
+    '   paths, which reads and stores only what changed since (a full one every 7 days);',
     '2. runs the deploy command, streaming its output;',
     '3. validates: every --validate command must exit 0 and every --health-url must answer;',
     '4. if the deploy or the validation fails: restores the pre-deploy snapshot over the paths',
@@ -58,6 +61,7 @@ export const deployCommand: Command = {
       description: 'capture state that is not a file (stdout of CMD) into the snapshot',
     },
     ...VALIDATION_OPTIONS,
+    ...levelOptions('auto'),
     'no-rollback': { type: 'boolean', description: 'only report a failure, do not roll back' },
     'new-key': {
       type: 'boolean',
@@ -71,6 +75,7 @@ export const deployCommand: Command = {
   ],
   async run(context, values, positionals) {
     const validation = validationPlan(values);
+    const { level, auto } = levelFrom(values, 'auto');
     const keys = await context.encryptionKeys();
     const decryptionKeys = flag(values, 'no-rollback') ? undefined : await context.decryptionKeys();
     const store = await context.openRepository();
@@ -90,6 +95,8 @@ export const deployCommand: Command = {
         onRollback: stringOption(values, 'on-rollback'),
         noRollback: flag(values, 'no-rollback'),
         newKey: flag(values, 'new-key'),
+        level,
+        auto,
       }),
     });
     context.record({
@@ -120,7 +127,10 @@ const HEADLINE: Record<DeployReport['result'], string> = {
 };
 
 export function formatDeployReport(report: DeployReport): string {
-  const rows: [string, string][] = [['pre-deploy', report.preDeploySnapshot]];
+  const parent = report.preDeployParent;
+  const rows: [string, string][] = [
+    ['pre-deploy', `${report.preDeploySnapshot}${parent ? ` (${parent.level} on ${parent.parent})` : ''}`],
+  ];
   if (report.absent)
     rows.push([
       'absent before',

@@ -46,6 +46,11 @@ export const restoreCommand: Command = {
     exclude: { type: 'string', short: 'e', value: 'GLOB', multiple: true, description: 'leave matching paths alone' },
     delete: { type: 'boolean', description: 'remove files under the snapshot roots that the snapshot does not have' },
     'dry-run': { type: 'boolean', short: 'n', description: 'show what would change and change nothing' },
+    checksum: {
+      type: 'boolean',
+      description:
+        'compare every file in the target by content (otherwise a file whose size, mode, times and inode are what the snapshot read is left as it is, unread)',
+    },
     yes: { type: 'boolean', short: 'y', description: 'apply without asking' },
     'no-pre-restore': {
       type: 'boolean',
@@ -93,6 +98,7 @@ export const restoreCommand: Command = {
       allowOutsideSymlinks: flag(values, 'allow-outside-symlinks'),
       protect: repositorySkip(context.repository, context.cwd),
       restoreCaptures: specs(values['restore-capture']).map((spec) => parseCaptureSpec(spec, '--restore-capture')),
+      checksum: flag(values, 'checksum'),
     });
     context.record({
       snapshots: [plan.snapshot.id],
