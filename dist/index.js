@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-B5UBB3F4.js";
+} from "./chunks/chunk-USZAIAAL.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-LB2DWO57.js";
+} from "./chunks/chunk-3AEDVM6M.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,8 +36,8 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-D6PI4IZT.js";
-import "./chunks/chunk-7CL7FUCQ.js";
+} from "./chunks/chunk-4T3BA3WV.js";
+import "./chunks/chunk-2AC4RXTS.js";
 import "./chunks/chunk-E4XMIKOM.js";
 import "./chunks/chunk-EYQ7L4U7.js";
 import {

@@ -30,7 +30,7 @@ const NOT_UNIT = [
   /^reliability\//,
   /^project\/(dist|docs|package|workflows)\.test\.ts$/,
   /^archive\/(openpgp|differential)\.test\.ts$/,
-  /^storage\/(s3-store|actions-cache-store)\.test\.ts$/,
+  /^storage\/(s3-store|s3-ranged|actions-cache-store)\.test\.ts$/,
   /^scripts\//,
   /^action\/action\.test\.ts$/,
   /^cli\/(backup|deploy|observability|restore|restore-confinement|s3|signing)\.test\.ts$/,

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-XEHK6AFL.js";
+} from "../chunks/chunk-YKT4B37Y.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-LB2DWO57.js";
+} from "../chunks/chunk-3AEDVM6M.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-IWZKSO3E.js";
+} from "../chunks/chunk-RB3EABKY.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-YVSQ757O.js";
+import "../chunks/chunk-IRRMRYE6.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,8 +58,8 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-D6PI4IZT.js";
-import "../chunks/chunk-7CL7FUCQ.js";
+} from "../chunks/chunk-4T3BA3WV.js";
+import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-E4XMIKOM.js";

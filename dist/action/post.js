@@ -9,15 +9,15 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-IWZKSO3E.js";
+} from "../chunks/chunk-RB3EABKY.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-YVSQ757O.js";
+import "../chunks/chunk-IRRMRYE6.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-D6PI4IZT.js";
-import "../chunks/chunk-7CL7FUCQ.js";
+import "../chunks/chunk-4T3BA3WV.js";
+import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-E4XMIKOM.js";

@@ -16,7 +16,10 @@ export interface PackOptions {
     batchBytes?: number;
     /** gzip members compressed at once (default: one more than the cores, up to five) */
     concurrency?: number;
+    /** each entry as it is written; `at` is where its first tar header starts */
     onEntry?: (entry: ManifestEntry) => void;
+    /** each gzip member as it leaves, in order: its compressed length (it holds batchBytes of tar, the last one less) */
+    onMember?: (compressedBytes: number) => void;
     onProgress?: (done: {
         files: number;
         bytes: number;

@@ -1,5 +1,17 @@
 import { Transform } from 'node:stream';
-import { type DecryptionKeys } from './openpgp-keys.ts';
+import { type DecryptionKeys, type SessionKey } from './openpgp-keys.ts';
+/**
+ * OpenPGP CFB without resync (zero IV), decrypting: P[i] = C[i] ^ E(C[i-1]), with all the
+ * E() of a chunk done in one ECB call. Whole blocks are returned as they arrive; the last,
+ * short block by final(). Given the ciphertext block before (`previous`), it decrypts from
+ * any block on: what a ranged read of an archive does (./ranged-read.ts).
+ */
+export declare class CfbDecipher {
+    #private;
+    constructor(sessionKey: SessionKey, previous?: Buffer);
+    update(data: Buffer): Buffer;
+    final(): Buffer;
+}
 /**
  * A Transform from a binary OpenPGP message to its literal data. Plaintext is released as it
  * is decrypted, before the MDC at the end is checked; the stream errors at the end with an

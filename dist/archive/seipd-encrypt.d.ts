@@ -1,6 +1,20 @@
 import { Transform } from 'node:stream';
 import { type EncryptionKeys } from './openpgp-keys.ts';
+/** every SEIPD body part but the last holds this many bytes */
+export declare const PART: number;
+/** a Literal Data packet's body header: binary ('b'), no filename, date 0 */
+export declare const LITERAL_HEADER: Buffer<ArrayBuffer>;
 export interface EncryptOptions {
+    /**
+     * Told where things land, for an index of the archive: `head`, the bytes of session-key
+     * packets before the SEIPD packet; `part`, each partial body length header of the Literal
+     * Data packet, `plaintext` bytes into the SEIPD plaintext, with `literal` bytes of the
+     * literal body before it. (Not with createCompressedEncryptStreams.)
+     */
+    onLayout?: {
+        head(bytes: number): void;
+        part(literal: number, plaintext: number): void;
+    };
     /** encrypt on a worker thread, off the thread that feeds the stream (for large data; see cfb-encryptor.ts) */
     parallel?: boolean;
     /**

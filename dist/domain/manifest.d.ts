@@ -31,6 +31,11 @@ export interface ManifestEntry {
      * link: the id of the link whose archive holds its content. Absent: this snapshot's archive.
      */
     in?: string;
+    /**
+     * An entry of this snapshot's own archive: the tar offset where its first header (a pax
+     * header where it has one) starts, for reading it alone (see ArchiveIndex)
+     */
+    at?: number;
     /** change detection (files): inode, and ctime and mtime in ms with their fraction, as lstat gave them */
     ino?: number;
     ctimeMs?: number;
@@ -38,8 +43,29 @@ export interface ManifestEntry {
 }
 /** snapshot.json fields the manifest vouches for: all but its own checksum and the checksums of itself. */
 export type ManifestBinding = Omit<SnapshotMetadata, 'objects' | 'metadataSha256'>;
+/**
+ * Where the archive's pieces lie, to read one entry without the rest (docs/format.md,
+ * "Index"). The tar stream is cut into gzip members of `batch` bytes of tar each (the last
+ * one less); the gzip stream is the body of the Literal Data packet after its 6-byte header.
+ */
+export interface ArchiveIndex {
+    /** bytes of tar in each gzip member but the last */
+    batch: number;
+    /** the compressed length of each gzip member, in order */
+    members: number[];
+    /**
+     * Places to start decrypting: [literal, plaintext], where a partial body length header of
+     * the Literal Data packet starts at `plaintext` bytes into the SEIPD plaintext (its 18-byte
+     * prefix first) and the literal body bytes after it start `literal` bytes into that body
+     */
+    parts: [number, number][];
+    /** bytes of session-key packets before the SEIPD packet */
+    head: number;
+}
 export interface ManifestTrailer {
     archive: ObjectChecksum;
+    /** absent in snapshots written before it (and where it would not fit one line) */
+    index?: ArchiveIndex;
     snapshot: ManifestBinding;
 }
 export declare function manifestHeader(roots: readonly string[]): string;

@@ -9,6 +9,7 @@
 import { Transform } from 'node:stream';
 import type { Readable, Writable } from 'node:stream';
 import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
+import type { IndexedArchive } from '../archive/ranged-read.ts';
 import type { TarItem } from '../archive/tar-reader.ts';
 import { RipcordError } from '../domain/errors.ts';
 import type { ManifestEntry, ManifestTrailer } from '../domain/manifest.ts';
@@ -78,9 +79,12 @@ export declare function withManifest<T>(store: Store, snapshot: SnapshotMetadata
  * entries). Nothing is returned before the message has authenticated and the trailer has
  * been checked.
  */
-export declare function readManifest(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys): Promise<{
+export declare function readManifest(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, 
+/** parse and keep only the entry lines this accepts, a cheap look at their bytes (see selectedLines) */
+wanted?: (line: Buffer) => boolean): Promise<{
     roots: string[];
     entries: ManifestEntry[];
+    trailer: ManifestTrailer;
 }>;
 export interface ArchiveReader {
     items: AsyncGenerator<TarItem>;
@@ -89,5 +93,11 @@ export interface ArchiveReader {
     /** stop reading (after a failure): releases the stored object's stream; a no-op after finish() */
     close(): void;
 }
+/**
+ * The archive of `snapshot` opened to read a few entries by the index in its (authenticated)
+ * manifest's trailer; undefined when it has none (written before archives had one). What
+ * it gives is checked by the caller against the manifest entry by entry (ranged-read.ts).
+ */
+export declare function openIndexed(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, trailer: Pick<ManifestTrailer, 'archive' | 'index'>): Promise<IndexedArchive | undefined>;
 /** Stream the archive's tar entries. Nothing read here is authenticated before finish() resolves. */
 export declare function openArchive(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, options?: OpenOptions): Promise<ArchiveReader>;

@@ -1,5 +1,5 @@
 import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
-import type { ManifestEntry } from '../domain/manifest.ts';
+import type { ManifestEntry, ManifestTrailer } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import type { CaptureCommand } from './captures.ts';
@@ -41,6 +41,8 @@ export interface RestorePlan {
     target: string;
     /** every manifest entry, archive order */
     entries: ManifestEntry[];
+    /** the archive's checksum and index, from the authenticated manifest (ranged reads) */
+    archive: Pick<ManifestTrailer, 'archive' | 'index'>;
     /**
      * indexes into entries that will be written: every selected entry the target does not
      * already have as it is (directories always, for their modes and times)

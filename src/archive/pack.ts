@@ -49,7 +49,10 @@ export interface PackOptions {
   batchBytes?: number;
   /** gzip members compressed at once (default: one more than the cores, up to five) */
   concurrency?: number;
+  /** each entry as it is written; `at` is where its first tar header starts */
   onEntry?: (entry: ManifestEntry) => void;
+  /** each gzip member as it leaves, in order: its compressed length (it holds batchBytes of tar, the last one less) */
+  onMember?: (compressedBytes: number) => void;
   onProgress?: (done: { files: number; bytes: number }) => void;
   onWarning?: (message: string) => void;
 }
@@ -65,9 +68,10 @@ export function packArchive(
   const concurrency = options.concurrency ?? Math.min(availableParallelism() + 1, 5);
   const level = options.level ?? DEFAULT_COMPRESSION_LEVEL;
   const spare: Buffer[] = [];
-  return Readable.from(compressMembers(tarBatches(entries, batchBytes, spare, options), level, concurrency, spare), {
-    objectMode: false,
-  });
+  return Readable.from(
+    compressMembers(tarBatches(entries, batchBytes, spare, options), level, concurrency, spare, options.onMember),
+    { objectMode: false },
+  );
 }
 
 /**
@@ -87,10 +91,12 @@ async function* tarBatches(
   const collect = collectGarbageOverSlack(GARBAGE_SLACK);
   let batch = take();
   let used = 0;
+  let flushed = 0; // tar bytes in batches already yielded
   let files = 0;
   let bytes = 0;
   const flush = (): Buffer => {
     const full = batch.subarray(0, used);
+    flushed += used;
     collect();
     batch = take();
     used = 0;
@@ -119,6 +125,7 @@ async function* tarBatches(
     const mtime = Math.floor(stats.mtimeMs / 1000);
     const mode = stats.mode & 0o7777;
     const size = source.type === 'file' ? stats.size : 0;
+    const at = flushed + used;
     yield* append(
       encodeTarHeader({
         path: source.archivePath,
@@ -131,7 +138,7 @@ async function* tarBatches(
         ...(source.target !== undefined ? { linkTarget: source.target } : {}),
       }),
     );
-    const entry: ManifestEntry = { path: source.archivePath, type: source.type, mode: formatMode(mode), mtime };
+    const entry: ManifestEntry = { path: source.archivePath, type: source.type, mode: formatMode(mode), mtime, at };
     if (source.type === 'file') {
       let hash: Hash | undefined;
       let digest: string | undefined;
@@ -202,8 +209,14 @@ async function* compressMembers(
   level: number,
   concurrency: number,
   spare: Buffer[],
+  onMember: ((compressedBytes: number) => void) | undefined,
 ): AsyncGenerator<Buffer> {
   const pending: Promise<Buffer>[] = [];
+  const next = async (): Promise<Buffer> => {
+    const member = await pending.shift()!;
+    onMember?.(member.length);
+    return member;
+  };
   for await (const batch of batches) {
     const member = gzipMember(batch, level).then((compressed) => {
       spare.push(Buffer.from(batch.buffer));
@@ -211,9 +224,9 @@ async function* compressMembers(
     });
     member.catch(() => {}); // awaited in order below; this only silences the unhandled-rejection check
     pending.push(member);
-    if (pending.length >= concurrency) yield await pending.shift()!;
+    if (pending.length >= concurrency) yield await next();
   }
-  while (pending.length > 0) yield await pending.shift()!;
+  while (pending.length > 0) yield await next();
 }
 
 function gzipMember(batch: Buffer, level: number): Promise<Buffer> {

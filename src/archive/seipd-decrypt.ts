@@ -69,15 +69,17 @@ function xorInto(a: Buffer, b: Buffer, length: number): void {
 /**
  * OpenPGP CFB without resync (zero IV), decrypting: P[i] = C[i] ^ E(C[i-1]), with all the
  * E() of a chunk done in one ECB call. Whole blocks are returned as they arrive; the last,
- * short block by final().
+ * short block by final(). Given the ciphertext block before (`previous`), it decrypts from
+ * any block on: what a ranged read of an archive does (./ranged-read.ts).
  */
-class CfbDecipher {
+export class CfbDecipher {
   readonly #ecb: Cipher;
   #previous: Buffer = Buffer.alloc(BLOCK);
   #carry: Buffer = EMPTY;
   #scratch: Buffer = EMPTY;
 
-  constructor(sessionKey: SessionKey) {
+  constructor(sessionKey: SessionKey, previous?: Buffer) {
+    if (previous) this.#previous = Buffer.from(previous);
     const { algorithm, key } = sessionKey;
     const name = aesCipherName(algorithm, 'ecb');
     if (!name) {

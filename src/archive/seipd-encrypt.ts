@@ -24,7 +24,8 @@ import { BLOCK, encodeLength, PREFIX, TAG } from './packets.ts';
 
 /** log2 of the partial body part size written (literal data and SEIPD): 1 MiB */
 const PART_LOG2 = 20;
-const PART = 1 << PART_LOG2;
+/** every SEIPD body part but the last holds this many bytes */
+export const PART = 1 << PART_LOG2;
 /** the length octet of a 1 MiB partial part */
 const PARTIAL_PART = Buffer.from([0xe0 | PART_LOG2]);
 /** literal bytes given to the encryptor and not yet back: enough to keep a worker busy */
@@ -32,7 +33,7 @@ const LITERAL_BYTES_IN_FLIGHT = 4 << 20;
 /** literal bytes collected before they go to the encryptor */
 const FLUSH_BYTES = 64 << 10;
 /** a Literal Data packet's body header: binary ('b'), no filename, date 0 */
-const LITERAL_HEADER = Buffer.from([0x62, 0, 0, 0, 0, 0]);
+export const LITERAL_HEADER = Buffer.from([0x62, 0, 0, 0, 0, 0]);
 /** the copy buffer for chunks the writer keeps */
 const STAGING = 1 << 20;
 
@@ -60,6 +61,10 @@ class EncryptStream extends Transform {
   #pieces: Buffer[] = [];
   #piecesBytes = 0;
   #failed: Error | undefined;
+  /** bytes given to the encryptor: of the SEIPD plaintext, and of those the literal body */
+  #plainSent = 0;
+  #literalSent = 0;
+  readonly #onLayout: EncryptOptions['onLayout'];
 
   constructor(keys: EncryptionKeys, options: StreamOptions) {
     super();
@@ -67,6 +72,7 @@ class EncryptStream extends Transform {
     this.#parallel = options.parallel ?? false;
     this.#ownsChunks = options.ownsChunks ?? false;
     this.#packet = options.packet ?? { tag: TAG.literal, header: LITERAL_HEADER };
+    this.#onLayout = options.onLayout;
   }
 
   async #start(): Promise<void> {
@@ -92,6 +98,7 @@ class EncryptStream extends Transform {
     );
     sessionKey.fill(0);
     this.push(Buffer.from(esk.buffer, esk.byteOffset, esk.byteLength));
+    this.#onLayout?.head(esk.byteLength);
     this.push(Buffer.from([0xc0 | TAG.seipd]));
     this.#pieces = [Buffer.from([1])]; // SEIPD version, not encrypted
     this.#piecesBytes = 1;
@@ -99,7 +106,7 @@ class EncryptStream extends Transform {
     opening[BLOCK] = opening[BLOCK - 2] as number;
     opening[BLOCK + 1] = opening[BLOCK - 1] as number;
     opening[PREFIX] = 0xc0 | this.#packet.tag;
-    this.#send([opening], 0);
+    this.#send([opening], 0, false);
     // a copy in memory of its own, since it travels to the encryptor
     const header = Buffer.allocUnsafeSlow(this.#packet.header.length);
     this.#packet.header.copy(header);
@@ -113,7 +120,11 @@ class EncryptStream extends Transform {
   }
 
   /** Hand views to the encryptor, which owns them (and their memory) from here on. */
-  #send(views: Buffer[], literalBytes: number): void {
+  #send(views: Buffer[], literalBytes: number, framed = true): void {
+    // a partial length header starts each framed send: a place a reader can start from
+    if (framed) this.#onLayout?.part(this.#literalSent, this.#plainSent);
+    for (const view of views) this.#plainSent += view.length;
+    this.#literalSent += literalBytes;
     this.#inFlight += literalBytes;
     (this.#encryptor as CfbEncryptor).write(views, literalBytes);
   }
@@ -278,6 +289,13 @@ class LiteralPacketStream extends Transform {
 }
 
 export interface EncryptOptions {
+  /**
+   * Told where things land, for an index of the archive: `head`, the bytes of session-key
+   * packets before the SEIPD packet; `part`, each partial body length header of the Literal
+   * Data packet, `plaintext` bytes into the SEIPD plaintext, with `literal` bytes of the
+   * literal body before it. (Not with createCompressedEncryptStreams.)
+   */
+  onLayout?: { head(bytes: number): void; part(literal: number, plaintext: number): void };
   /** encrypt on a worker thread, off the thread that feeds the stream (for large data; see cfb-encryptor.ts) */
   parallel?: boolean;
   /**

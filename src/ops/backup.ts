@@ -22,7 +22,7 @@ import type { Reporter, Totals } from '../domain/events.ts';
 import { silentReporter } from '../domain/events.ts';
 import type { BackupLevel, Level } from '../domain/chain.ts';
 import type { DecryptionKeys } from '../domain/keys.ts';
-import type { ManifestEntry } from '../domain/manifest.ts';
+import type { ArchiveIndex, ManifestEntry } from '../domain/manifest.ts';
 import { manifestEntryLine, manifestHeader, manifestTrailer } from '../domain/manifest.ts';
 import { createSnapshotId, snapshotIdTime } from '../domain/snapshot-id.ts';
 import type { SnapshotKind, SnapshotMetadata, UnsealedMetadata } from '../domain/snapshot.ts';
@@ -276,9 +276,12 @@ async function writeSnapshot(
         onWarning: warn,
       })
     : walk;
+  const index: ArchiveIndex = { batch: ARCHIVE_BATCH, members: [], parts: [], head: 0 };
   const archive = packArchive(sources, {
     ...(request.compressionLevel !== undefined ? { level: request.compressionLevel } : {}),
+    batchBytes: ARCHIVE_BATCH,
     onEntry: addEntry,
+    onMember: (bytes) => index.members.push(bytes),
     onProgress(done) {
       const shown = { files: done.files + carried.files, bytes: done.bytes + carried.bytes };
       reporter.emit({ type: 'progress', phase: 'pack', done: shown, ...(total ? { total } : {}) });
@@ -298,7 +301,14 @@ async function writeSnapshot(
     const encryptedArchive = new PassThrough({ highWaterMark: 1 << 20 });
     const packed = pipeline(
       archive,
-      createEncryptStream(request.keys, { parallel: true, ownsChunks: true }),
+      createEncryptStream(request.keys, {
+        parallel: true,
+        ownsChunks: true,
+        onLayout: {
+          head: (bytes) => (index.head = bytes),
+          part: (literal, plaintext) => index.parts.push([literal, plaintext]),
+        },
+      }),
       archiveSum,
       encryptedArchive,
       request.signal ? { signal: request.signal } : {},
@@ -345,7 +355,14 @@ async function writeSnapshot(
       tool: { name: 'ripcord', version: VERSION },
     } satisfies Omit<UnsealedMetadata, 'objects'>;
     binding.durationMs = Date.now() - started;
-    manifestText.end(manifestLines + manifestTrailer({ archive: archiveSum.result(), snapshot: binding }));
+    const trailer = { archive: archiveSum.result(), snapshot: binding };
+    // an index too large for one manifest line (an archive of tens of GB) is left out: such
+    // an archive is read from the start, as one without an index
+    const indexed = { ...trailer, index };
+    manifestText.end(
+      manifestLines +
+        (manifestTrailer(indexed).length <= MAX_INDEXED_TRAILER ? manifestTrailer(indexed) : manifestTrailer(trailer)),
+    );
     await manifestStored;
 
     const objects = { [ARCHIVE_OBJECT]: archiveSum.result(), [MANIFEST_OBJECT]: manifestSum.result() };
@@ -406,6 +423,12 @@ async function removeUnfinished(store: Store, id: string): Promise<void> {
 
 /** Default paths and excludes when the user names none: the working directory. */
 export const DEFAULT_EXCLUDES = ['.git', 'node_modules'];
+
+/** tar bytes per gzip member of an archive (packArchive's default): the unit a ranged read inflates */
+const ARCHIVE_BATCH = 1 << 20;
+
+/** the longest manifest trailer written with its index: a reader refuses lines over 1 MiB */
+const MAX_INDEXED_TRAILER = 512 << 10;
 
 export function repositorySkip(repository: string, cwd: string): string[] {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(repository) ? [] : [path.resolve(cwd, repository)];

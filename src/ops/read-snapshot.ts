@@ -16,6 +16,8 @@ import { ChecksumStream, checksumOf, RunningChecksum } from '../archive/checksum
 import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
 import { collectGarbageOverSlack } from '../archive/reclaim.ts';
 import { createDecryptStream } from '../archive/seipd-decrypt.ts';
+import { openIndexedArchive } from '../archive/ranged-read.ts';
+import type { IndexedArchive } from '../archive/ranged-read.ts';
 import { readTar } from '../archive/tar-reader.ts';
 import type { TarItem } from '../archive/tar-reader.ts';
 import { IntegrityError, KeyError, RipcordError, SignatureError } from '../domain/errors.ts';
@@ -263,6 +265,36 @@ export async function* linesOf(stream: Readable): AsyncGenerator<string> {
 }
 
 /**
+ * The header line, the trailer and the lines `keep` accepts of a manifest's plaintext, as
+ * text; the others are passed over as bytes, never decoded (linesOf's limits hold).
+ */
+async function* selectedLines(stream: Readable, keep: (line: Buffer) => boolean): AsyncGenerator<string> {
+  let carry: Buffer | undefined;
+  let first = true;
+  const pick = (line: Buffer): string | undefined => {
+    const text = line.at(-1) === 0x0d ? line.subarray(0, -1) : line;
+    const chosen = first || (text[0] === 0x5d && text[1] === 0x2c) /* "]," */ || keep(text);
+    first = false;
+    return chosen ? text.toString('utf8') : undefined;
+  };
+  for await (const chunk of stream) {
+    const data: Buffer = carry ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+    carry = undefined;
+    let start = 0;
+    for (let end = data.indexOf(0x0a); end !== -1; end = data.indexOf(0x0a, start)) {
+      const line = pick(data.subarray(start, end));
+      start = end + 1;
+      if (line !== undefined) yield line;
+    }
+    if (start < data.length) carry = Buffer.from(data.subarray(start));
+    if (carry && carry.length > MAX_LINE)
+      throw new IntegrityError(`a line longer than ${MAX_LINE >> 20} MiB: this is not a manifest`);
+  }
+  const last = carry && carry.length > 0 ? pick(carry) : undefined;
+  if (last !== undefined) yield last;
+}
+
+/**
  * Decrypt the manifest into a private scratch file, check its stored checksum and
  * authentication, then hand a reader over the file to `use`. The file has no name: it
  * is gone when it is closed, or when the process dies.
@@ -338,13 +370,15 @@ export async function readManifest(
   store: Store,
   snapshot: SnapshotMetadata,
   keys: DecryptionKeys,
-): Promise<{ roots: string[]; entries: ManifestEntry[] }> {
+  /** parse and keep only the entry lines this accepts, a cheap look at their bytes (see selectedLines) */
+  wanted?: (line: Buffer) => boolean,
+): Promise<{ roots: string[]; entries: ManifestEntry[]; trailer: ManifestTrailer }> {
   const reader = await openDecrypted(store, snapshot, MANIFEST_OBJECT, keys);
   const entries: ManifestEntry[] = [];
   let roots: string[];
   let trailer: ManifestTrailer;
   try {
-    const manifest = await parseManifest(linesOf(reader.plaintext));
+    const manifest = await parseManifest(wanted ? selectedLines(reader.plaintext, wanted) : linesOf(reader.plaintext));
     roots = manifest.roots;
     for await (const entry of manifest.entries) entries.push(entry);
     trailer = manifest.trailer();
@@ -362,7 +396,7 @@ export async function readManifest(
   }
   checkStoredChecksum(snapshot, MANIFEST_OBJECT, reader.stored.result());
   checkTrailer(trailer, snapshot);
-  return { roots, entries };
+  return { roots, entries, trailer };
 }
 
 export interface ArchiveReader {
@@ -393,6 +427,35 @@ function collectingGarbage(): Transform {
       callback(null, chunk);
     },
   });
+}
+
+/**
+ * The archive of `snapshot` opened to read a few entries by the index in its (authenticated)
+ * manifest's trailer; undefined when it has none (written before archives had one). What
+ * it gives is checked by the caller against the manifest entry by entry (ranged-read.ts).
+ */
+export async function openIndexed(
+  store: Store,
+  snapshot: SnapshotMetadata,
+  keys: DecryptionKeys,
+  trailer: Pick<ManifestTrailer, 'archive' | 'index'>,
+): Promise<IndexedArchive | undefined> {
+  if (!trailer.index) return undefined;
+  const key = `${snapshot.id}/${ARCHIVE_OBJECT}`;
+  try {
+    return await openIndexedArchive(
+      (offset, length) => store.get(key, { offset, length }),
+      trailer.archive.bytes,
+      trailer.index,
+      keys,
+    );
+  } catch (error) {
+    // as for a whole read: a key that does not open it sends it through its checksum first,
+    // so that damage (a flipped byte in the session-key packet's salt) is reported as damage
+    if (error instanceof KeyError && !(error instanceof SignatureError))
+      checkStoredChecksum(snapshot, ARCHIVE_OBJECT, await storedChecksum(store, key));
+    throw describeFailure(snapshot, ARCHIVE_OBJECT, error);
+  }
 }
 
 /** Stream the archive's tar entries. Nothing read here is authenticated before finish() resolves. */

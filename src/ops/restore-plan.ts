@@ -12,7 +12,7 @@ import { createExcludeMatcher } from '../archive/walk-sources.ts';
 import { ancestorsOf, safeMode, unsafePathReason } from '../domain/entry-safety.ts';
 import type { TargetNode } from '../domain/entry-safety.ts';
 import { UnsafeEntryError, UsageError } from '../domain/errors.ts';
-import type { ManifestEntry } from '../domain/manifest.ts';
+import type { ManifestEntry, ManifestTrailer } from '../domain/manifest.ts';
 import { parseMode } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
@@ -81,6 +81,8 @@ export interface RestorePlan {
   target: string;
   /** every manifest entry, archive order */
   entries: ManifestEntry[];
+  /** the archive's checksum and index, from the authenticated manifest (ranged reads) */
+  archive: Pick<ManifestTrailer, 'archive' | 'index'>;
   /**
    * indexes into entries that will be written: every selected entry the target does not
    * already have as it is (directories always, for their modes and times)
@@ -109,7 +111,7 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   const target = path.resolve(request.target);
   const deleteExtras = Boolean(request.delete) || snapshot.kind === 'pre-restore';
   const protect = [...(request.protect ?? [])].map((p) => path.resolve(p));
-  const { entries, roots } = await readManifest(request.store, snapshot, request.keys);
+  const { entries, roots, trailer } = await readManifest(request.store, snapshot, request.keys);
   // What decrypting and parsing the manifest left behind goes now, before staging adds its
   // buffers on top: without this a restore of the benchmark peaked 5-7 MiB higher (Node 24).
   collectGarbage();
@@ -285,6 +287,7 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     chain,
     target,
     entries,
+    archive: { archive: trailer.archive, ...(trailer.index ? { index: trailer.index } : {}) },
     selected,
     changes,
     counts,

@@ -17,9 +17,11 @@ import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import { contentMismatch, headerMismatch } from './entry-check.ts';
 import { collectGarbage } from '../archive/reclaim.ts';
-import { describeFailure, openArchive, withManifest } from './read-snapshot.ts';
+import type { IndexedArchive } from '../archive/ranged-read.ts';
+import type { ManifestTrailer } from '../domain/manifest.ts';
+import { describeFailure, openArchive, openIndexed, readManifest } from './read-snapshot.ts';
 import type { RestorePlan } from './restore-plan.ts';
-import { modesCreatable } from './restore-target.ts';
+import { lstatOrUndefined, modesCreatable } from './restore-target.ts';
 import { createStagingWriter } from './stage-writer.ts';
 
 /** What staging needs of the restore's options. */
@@ -105,28 +107,16 @@ export async function stage(
     }
   });
   try {
-    await stageArchive(context, snapshot, (_item, position) => own[position], own.length);
+    const ownPlaces = own.map((index) => ({ path: entries[index]!.path, at: entries[index]!.at }));
+    const ranged = await byIndex(context, snapshot, own, ownPlaces, plan.archive);
+    if (ranged) await stageRuns(context, snapshot, ranged, ownPlaces, (position) => own[position]);
+    else await stageArchive(context, snapshot, (_item, position) => own[position], own.length);
     for (const link of [...plan.chain].reverse()) {
       const wanted = fromLinks.get(link.id);
       if (!wanted || wanted.size === 0) continue;
-      // The link's own manifest authenticates its archive (and, through its metadata, its parent).
-      await withManifest(options.store, link, options.keys, async () => {});
-      // what reading that manifest left behind, before this archive's buffers come: without
-      // it the restore of the benchmark's 5th incremental peaked at 139-144 MiB, not 125
-      collectGarbage();
-      const found = new Set<number>();
-      await stageArchive(context, link, (item) => {
-        const index = wanted.get(item.entry.path);
-        if (index === undefined || found.has(index)) return undefined;
-        found.add(index);
-        return index;
-      });
-      const missing = [...wanted.values()].find((index) => !found.has(index));
-      if (missing !== undefined)
-        throw new IntegrityError(
-          `snapshot ${snapshot.id}: ${entries[missing]!.path} is not in the archive of ${link.id}, where its manifest says it is`,
-        );
+      await stageFromLink(context, link, wanted);
     }
+    if (!layout.tree) await stageSymlinks(context);
     await writer.finish();
   } catch (error) {
     if (error instanceof UnsafeEntryError || error instanceof IntegrityError) throw error;
@@ -149,6 +139,150 @@ export async function stage(
     throw error;
   } finally {
     await writer.stop();
+  }
+}
+
+/**
+ * An archive is read by its index (only the gzip members that hold what is staged) when the
+ * files staged from it are under this share of what it holds: a rollback of a deploy that
+ * changed a few files reads those, not the archive. Above it, one read of the whole archive
+ * costs less than many starts.
+ */
+const RANGED_SHARE = 0.25;
+
+/** Tar bytes between two staged entries below which one ranged read takes both, reading through what lies between. */
+const RUN_GAP = 2 << 20;
+
+interface Place {
+  path: string;
+  at: number | undefined;
+}
+
+/**
+ * The archive of `link` opened for ranged reads, when it has an index, the restore stages
+ * into a folder per entry (a tree layout is a restore into nothing: it stages everything),
+ * and the files it stages from it are few (RANGED_SHARE); else undefined.
+ */
+async function byIndex(
+  context: StageContext,
+  link: SnapshotMetadata,
+  indexes: (number | undefined)[],
+  places: Place[],
+  trailer: Pick<ManifestTrailer, 'archive' | 'index'>,
+): Promise<IndexedArchive | undefined> {
+  if (!trailer.index || context.layout.tree || places.some((p) => p.at === undefined)) return undefined;
+  let bytes = 0;
+  for (const index of indexes) {
+    const entry = index === undefined ? undefined : context.plan.entries[index];
+    if (entry?.type === 'file' && context.staged(index!)) bytes += entry.size ?? 0;
+  }
+  if (bytes > RANGED_SHARE * link.inputBytes) return undefined;
+  return openIndexed(context.options.store, link, context.options.keys, trailer);
+}
+
+/**
+ * Stage by ranged reads: each run of archive positions from a staged file to the last staged
+ * file less than RUN_GAP after it is read in one go; what lies between is read and checked,
+ * not staged. `indexOf` gives the manifest index for a position (undefined: read, dropped).
+ * Symlinks and directories come from the manifest alone (stageSymlinks, applyRestore).
+ */
+async function stageRuns(
+  context: StageContext,
+  link: SnapshotMetadata,
+  archive: IndexedArchive,
+  places: Place[],
+  indexOf: (position: number) => number | undefined,
+): Promise<void> {
+  const { plan } = context;
+  const needed = (position: number) => {
+    const index = indexOf(position);
+    return index !== undefined && plan.entries[index]!.type === 'file' && context.staged(index);
+  };
+  const at = (position: number) => places[position]!.at!;
+  for (let p = 0; p < places.length; ) {
+    if (!needed(p)) {
+      p += 1;
+      continue;
+    }
+    let q = p;
+    for (let r = p + 1; r < places.length; r++) {
+      if (!needed(r)) continue;
+      if (at(r) - at(q + 1) > RUN_GAP) break;
+      q = r;
+    }
+    const count = q - p + 1;
+    const to = q + 1 < places.length ? at(q + 1) : undefined;
+    const first = p;
+    try {
+      await stageItems(context, link, archive.items(at(p), to, count), (item, k) => {
+        if (item.entry.path !== places[first + k]!.path)
+          throw new IntegrityError(
+            `the archive holds ${item.entry.path} where the manifest of ${link.id} lists ${places[first + k]!.path}`,
+          );
+        return indexOf(first + k);
+      });
+    } catch (error) {
+      if (error instanceof UnsafeEntryError || (error as NodeJS.ErrnoException | undefined)?.syscall) throw error;
+      throw describeFailure(link, 'archive.tar.gz.pgp', error);
+    }
+    p = q + 1;
+  }
+}
+
+/**
+ * The files a chain link holds for this restore (`wanted`: path -> manifest index). The
+ * link's own manifest authenticates its archive (and, through its metadata, its parent), and
+ * gives each entry's place for a ranged read.
+ */
+async function stageFromLink(
+  context: StageContext,
+  link: SnapshotMetadata,
+  wanted: Map<string, number>,
+): Promise<void> {
+  const { plan, options } = context;
+  const at = Buffer.from('"at":');
+  // only the lines of entries its archive holds: the others name no place in it
+  const { entries, trailer } = await readManifest(options.store, link, options.keys, (line) => line.includes(at));
+  const places: Place[] = [];
+  for (const entry of entries) if (entry.in === undefined) places.push({ path: entry.path, at: entry.at });
+  entries.length = 0;
+  // what reading that manifest left behind, before this archive's buffers come: without
+  // it the restore of the benchmark's 5th incremental peaked at 139-144 MiB, not 125
+  collectGarbage();
+  const indexes = places.map((place) => wanted.get(place.path));
+  const ranged = await byIndex(context, link, indexes, places, trailer);
+  if (ranged) {
+    const found = new Set(indexes.filter((index) => index !== undefined));
+    const missing = [...wanted.values()].find((index) => !found.has(index));
+    if (missing !== undefined)
+      throw new IntegrityError(
+        `snapshot ${plan.snapshot.id}: ${plan.entries[missing]!.path} is not in the archive of ${link.id}, where its manifest says it is`,
+      );
+    await stageRuns(context, link, ranged, places, (position) => indexes[position]);
+    return;
+  }
+  const found = new Set<number>();
+  await stageArchive(context, link, (item) => {
+    const index = wanted.get(item.entry.path);
+    if (index === undefined || found.has(index)) return undefined;
+    found.add(index);
+    return index;
+  });
+  const missing = [...wanted.values()].find((index) => !found.has(index));
+  if (missing !== undefined)
+    throw new IntegrityError(
+      `snapshot ${plan.snapshot.id}: ${plan.entries[missing]!.path} is not in the archive of ${link.id}, where its manifest says it is`,
+    );
+}
+
+/** Selected symlinks not staged from an archive (ranged reads skip them): made from the manifest, which the archive's copy must match anyway. */
+async function stageSymlinks(context: StageContext): Promise<void> {
+  const { plan, layout } = context;
+  for (const index of plan.selected) {
+    const entry = plan.entries[index]!;
+    if (entry.type !== 'symlink') continue;
+    const link = layout.pathOf(index);
+    if (lstatOrUndefined(link) === undefined) await fs.symlink(entry.target ?? '', link);
   }
 }
 
@@ -176,12 +310,31 @@ async function stageArchive(
   place: (item: TarItem, position: number) => number | undefined,
   items?: number,
 ): Promise<void> {
-  const { plan, layout, options, reporter, writer, creatable, done, total } = context;
-  const { snapshot, entries, selected } = plan;
-  const archive = await openArchive(options.store, link, options.keys);
-  let position = 0;
+  const archive = await openArchive(context.options.store, link, context.options.keys);
   try {
-    for await (const item of archive.items) {
+    await stageItems(context, link, archive.items, place, items);
+    await archive.finish();
+  } catch (error) {
+    if (error instanceof UnsafeEntryError || (error as NodeJS.ErrnoException | undefined)?.syscall) throw error;
+    throw describeFailure(link, 'archive.tar.gz.pgp', error);
+  } finally {
+    archive.close();
+  }
+}
+
+/** Stage what `place` maps to manifest indexes of these tar items (see stageArchive). */
+async function stageItems(
+  context: StageContext,
+  link: SnapshotMetadata,
+  source: AsyncIterable<TarItem>,
+  place: (item: TarItem, position: number) => number | undefined,
+  items?: number,
+): Promise<void> {
+  const { plan, layout, reporter, writer, creatable, done, total } = context;
+  const { snapshot, entries, selected } = plan;
+  let position = 0;
+  {
+    for await (const item of source) {
       const index = place(item, position);
       position += 1;
       const where = `snapshot ${link.id}: archive entry ${JSON.stringify(item.entry.path)}`;
@@ -243,12 +396,6 @@ async function stageArchive(
     }
     if (items !== undefined && position !== items)
       throw new IntegrityError(`snapshot ${link.id}: the archive ends after ${position} of ${items} entries`);
-    await archive.finish();
-  } catch (error) {
-    if (error instanceof UnsafeEntryError || (error as NodeJS.ErrnoException | undefined)?.syscall) throw error;
-    throw describeFailure(link, 'archive.tar.gz.pgp', error);
-  } finally {
-    archive.close();
   }
 }
 

@@ -4,8 +4,10 @@
  *   planRestore   authenticate the manifest, refuse unsafe entries, compare with the
  *                 target: what will be added, changed, removed. Changes nothing.
  *   applyRestore  1. extract every selected entry into a private staging folder inside
- *                    the target (same file system), checking each against the manifest;
- *                 2. only once the whole archive has authenticated: take the pre-restore
+ *                    the target (same file system), checking each against the manifest:
+ *                    the whole archive, authenticated to its end, or when few files are
+ *                    wanted only the parts that hold them (by its index, restore-stage.ts);
+ *                 2. only once every staged entry has been checked: take the pre-restore
  *                    snapshot of everything the restore touches;
  *                 3. move entries into place by rename, never writing through a symlink;
  *                 4. with --delete, remove what the snapshot does not have.

@@ -76,6 +76,7 @@ export class LocalStore implements Store {
       fd: handle,
       highWaterMark: 1 << 20,
       ...(options.offset ? { start: options.offset } : {}),
+      ...(options.length !== undefined ? { end: (options.offset ?? 0) + options.length - 1 } : {}),
     });
   }
 

@@ -42,7 +42,17 @@ export class MemoryStore implements Store {
     assertValidKey(key);
     const object = this.objects.get(key);
     if (!object) throw new NotFoundError(`${this.properties.location}: cannot read ${key}: no such object`);
-    return Readable.from([Buffer.from(object.bytes.subarray(options.offset ?? 0))], { objectMode: false });
+    return Readable.from(
+      [
+        Buffer.from(
+          object.bytes.subarray(
+            options.offset ?? 0,
+            options.length === undefined ? undefined : (options.offset ?? 0) + options.length,
+          ),
+        ),
+      ],
+      { objectMode: false },
+    );
   }
 
   async stat(key: string): Promise<StoredObject | undefined> {

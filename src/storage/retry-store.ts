@@ -99,11 +99,11 @@ class RetryingStore implements Store {
 
   async get(key: string, options?: GetOptions): Promise<Readable> {
     const first = await this.again(() => this.inner.get(key, options));
-    return this.backend.resumableReads ? this.resumable(key, first, options?.offset ?? 0) : first;
+    return this.backend.resumableReads ? this.resumable(key, first, options?.offset ?? 0, options?.length) : first;
   }
 
   /** The stream handed out survives a read cut off mid-body: the rest is read again from where it stopped. */
-  private resumable(key: string, first: Readable, offset: number): Readable {
+  private resumable(key: string, first: Readable, offset: number, length: number | undefined): Readable {
     const out = new PassThrough({ highWaterMark: MiB });
     const version = objectVersion(first);
     let body: Readable | undefined = first;
@@ -132,7 +132,11 @@ class RetryingStore implements Store {
         }
         await this.wait(attempt);
         try {
-          body = await this.inner.get(key, { offset: received, ...(version === undefined ? {} : { version }) });
+          body = await this.inner.get(key, {
+            offset: received,
+            ...(length === undefined ? {} : { length: length - (received - offset) }),
+            ...(version === undefined ? {} : { version }),
+          });
         } catch (error) {
           // a changed object or a permanent fault ends it; a transient one is tried again
           body = undefined;

@@ -148,7 +148,12 @@ function sdkRequests(client: S3Client, Bucket: string, write: WriteParameters): 
         new GetObjectCommand({
           Bucket,
           Key,
-          ...(range ? { Range: `bytes=${range.offset}-`, ...(range.ifMatch ? { IfMatch: range.ifMatch } : {}) } : {}),
+          ...(range
+            ? {
+                Range: `bytes=${range.offset}-${range.length === undefined ? '' : range.offset + range.length - 1}`,
+                ...(range.ifMatch ? { IfMatch: range.ifMatch } : {}),
+              }
+            : {}),
         }),
       );
       return { body: response.Body as Readable, etag: response.ETag, length: response.ContentLength };

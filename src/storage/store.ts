@@ -33,6 +33,8 @@ export interface StoreProperties {
 export interface GetOptions {
   /** resume a read: start this many bytes into the object */
   offset?: number;
+  /** read at most this many bytes (from `offset`): a ranged read of part of an archive */
+  length?: number;
   /**
    * with `offset`: the object must still be the one whose read is resumed (objectVersion of
    * the first stream); a backend that can tell (S3: the ETag) fails the read otherwise

@@ -44,24 +44,36 @@ test('dump writes one file byte for byte; a missing path or a directory is one c
   }
 });
 
-test('dump prints nothing at all when the archive fails to authenticate', async () => {
+test('dump reads only what holds the file, releases it only when it is what the authenticated manifest lists, and nothing of it when its bytes were changed', async () => {
   const dir = await tempDir();
   try {
-    await fs.writeFile(
-      path.join(dir, 'a.txt'),
-      'secret content that must not leak before authentication\n'.repeat(1000),
-    );
+    const secret = randomBytes(30_000).toString('hex');
+    await fs.writeFile(path.join(dir, 'a.txt'), secret);
+    await fs.writeFile(path.join(dir, 'b.bin'), randomBytes(3 << 20));
     const repo = path.join(dir, 'repo');
-    const id = (await ripcord(['backup', '--repo', repo, '-q', 'a.txt'], { cwd: dir, env })).stdout.trim();
-    // Break the integrity code at the end only: every content byte still decrypts.
+    const id = (await ripcord(['backup', '--repo', repo, '-q', 'a.txt', 'b.bin'], { cwd: dir, env })).stdout.trim();
     const archive = path.join(repo, id, 'archive.tar.gz.pgp');
-    const bytes = await fs.readFile(archive);
-    bytes[bytes.length - 5]! ^= 0xff;
-    await fs.writeFile(archive, bytes);
+    const original = await fs.readFile(archive);
+
+    // The integrity code at the end broken: a whole read fails, but every byte of a.txt is
+    // still the one the manifest's SHA-256 vouches for, so dump releases it, checked.
+    const endBroken = Buffer.from(original);
+    endBroken[endBroken.length - 5]! ^= 0xff;
+    await fs.writeFile(archive, endBroken);
     const dumped = await ripcordBytes(['dump', '--repo', repo, id, 'a.txt']);
-    assert.is(dumped.code, 1);
-    assert.is(dumped.stdout.length, 0, 'not one byte was released');
-    assert.match(dumped.stderr, /archive\.tar\.gz\.pgp/);
+    assert.is(dumped.code, 0, dumped.stderr);
+    assert.is(dumped.stdout.toString(), secret);
+    const verified = await ripcord(['verify', '--read-data', '--repo', repo, id], { env });
+    assert.is.not(verified.code, 0, 'the whole read still finds the damage');
+
+    // a byte inside what holds a.txt changed: not one byte released
+    const broken = Buffer.from(original);
+    broken[2000]! ^= 0x01;
+    await fs.writeFile(archive, broken);
+    const refused = await ripcordBytes(['dump', '--repo', repo, id, 'a.txt']);
+    assert.is(refused.code, 1, refused.stderr);
+    assert.is(refused.stdout.length, 0, 'not one byte was released');
+    assert.match(refused.stderr, new RegExp(`snapshot ${id}: archive\\.tar\\.gz\\.pgp is damaged`));
   } finally {
     await removeDir(dir);
   }

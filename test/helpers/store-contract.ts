@@ -109,6 +109,27 @@ export function defineStoreContract(
   );
 
   contract(
+    'get with an offset and a length streams exactly that range (a ranged read of an archive), from the start too',
+    withStore(async (store) => {
+      const data = randomBytes(300_000);
+      await store.put('snap-1/archive.tar.gz.pgp', data);
+      for (const [offset, length] of [
+        [123_457, 10_000],
+        // not [0, 1]: the test S3 server (s3rver) answers "bytes=0-0" with the whole object;
+        // no ranged read asks for a single byte at 0
+        [1, 1],
+        [0, 64],
+        [299_999, 1],
+        [1000, 299_000],
+      ] as const) {
+        const range = await readAll(await store.get('snap-1/archive.tar.gz.pgp', { offset, length }));
+        assert.is(range.length, length, `${offset}+${length}`);
+        assert.is(sha256(range), sha256(data.subarray(offset, offset + length)), `${offset}+${length}`);
+      }
+    }),
+  );
+
+  contract(
     'put replaces an existing object',
     withStore(async (store) => {
       await store.put('audit/2026-11.jsonl', randomBytes(5000));

@@ -1,4 +1,5 @@
 /** restore at the operation level, where a failure can be injected mid-apply. */
+import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -11,7 +12,8 @@ import { listSnapshots } from '../../src/ops/repository.ts';
 import type { ApplyRestoreOptions } from '../../src/ops/restore.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import { ripcord } from '../helpers/cli.ts';
-import { diffTrees, makeAwkwardTree, removeDir, tempDir } from '../helpers/tree.ts';
+import { diffTrees, makeAwkwardTree, readTree, removeDir, tempDir } from '../helpers/tree.ts';
+import { CountingStore } from '../helpers/counting-store.ts';
 import type { Reporter } from '../../src/domain/events.ts';
 
 const keys = { mode: 'passphrase', passphrase: 'ops restore' } as const;
@@ -77,6 +79,10 @@ test('a failure while staging leaves the target untouched and takes no pre-resto
   const dir = await tempDir();
   try {
     const { source, store, snapshot } = await backUpAwkwardTree(dir);
+    // every file drifted: the restore reads the whole archive (a few would be read by the index)
+    for (const entry of await fs.readdir(source, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) await fs.appendFile(path.join(entry.parentPath, entry.name), 'drifted\n');
+    }
     await fs.writeFile(path.join(source, 'config/app.yaml'), 'drifted\n');
     const plan = await planRestore({
       store,
@@ -277,6 +283,88 @@ test('a file whose size, mode, times and inode are what the snapshot read is unc
     // read by the snapshot within a clock tick of its last write: racily clean, read again
     assert.is((await compareWithTarget(dir, entry, { started: later - 1000 })).action, 'change');
     assert.is((await compareWithTarget(dir, { ...entry, ino: stats.ino + 1 }, { started: later })).action, 'change');
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+/** 16 MiB of random blobs and two configs, the first of them (1.5 MB) first in the archive. */
+async function largeTree(source: string): Promise<void> {
+  await fs.mkdir(path.join(source, 'data'), { recursive: true });
+  await fs.writeFile(path.join(source, 'data', 'a.conf'), 'port=8080\n'.repeat(150_000));
+  for (let i = 0; i < 16; i++)
+    await fs.writeFile(path.join(source, 'data', `blob${String(i).padStart(2, '0')}`), randomBytes(1 << 20));
+  await fs.writeFile(path.join(source, 'data', 'blob07.conf'), 'workers=4\n');
+}
+
+test('a restore that writes a few files of a large snapshot reads only the parts of the archive that hold them, from a chain link too', async () => {
+  const dir = await tempDir();
+  try {
+    const source = path.join(dir, 'source');
+    await largeTree(source);
+    const store = new CountingStore(new LocalStore(path.join(dir, 'repo')));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const base = await createBackup({ store, paths: ['data'], cwd: source, keys, origin });
+    await fs.writeFile(path.join(source, 'data', 'added.txt'), 'new\n');
+    const link = await createBackup({
+      store,
+      paths: ['data'],
+      cwd: source,
+      keys,
+      origin,
+      level: 'incremental',
+      parentKeys: async () => keys,
+    });
+    assert.is(link.snapshot.parent, base.snapshot.id);
+    const before = await readTree(source);
+
+    await fs.writeFile(path.join(source, 'data', 'blob07.conf'), 'workers=64\n');
+    await fs.writeFile(path.join(source, 'data', 'blob12'), 'truncated');
+    store.served.clear();
+    const plan = await planRestore({ store, reference: link.snapshot.id, target: source, keys });
+    assert.is(plan.counts.change, 2);
+    await applyRestore(plan, { store, keys, encryptionKeys: keys, origin, noPreRestore: true });
+    assert.equal(await readTree(source), before);
+    const fromBase = store.served.get(`${base.snapshot.id}/archive.tar.gz.pgp`) ?? 0;
+    assert.ok(fromBase > 0 && fromBase < 3.5 * (1 << 20), `read ${fromBase} of ${base.snapshot.archiveBytes} bytes`);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('a flipped bit in what a ranged restore reads is refused before anything is moved into place', async () => {
+  const dir = await tempDir();
+  try {
+    const source = path.join(dir, 'source');
+    await largeTree(source);
+    const store = new CountingStore(new LocalStore(path.join(dir, 'repo')));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const { snapshot } = await createBackup({ store, paths: ['data'], cwd: source, keys, origin });
+    await fs.writeFile(path.join(source, 'data', 'a.conf'), 'drifted\n');
+    const drifted = await readTree(source);
+    const plan = await planRestore({ store, reference: snapshot.id, target: source, keys });
+    assert.is(plan.counts.change, 1);
+    // a.conf (1.5 MB of text) is the archive's first file: it is all the first gzip member
+    // holds, and the middle of that member's compressed bytes is the middle of a.conf
+    const { index } = plan.archive;
+    const at = index!.head + 60 + Math.floor(index!.members[0]! / 2);
+    const archive = path.join(dir, 'repo', snapshot.id, 'archive.tar.gz.pgp');
+    const bytes = await fs.readFile(archive);
+    bytes[at]! ^= 0x04;
+    await fs.writeFile(archive, bytes);
+    const error = await applyRestore(plan, { store, keys, encryptionKeys: keys, origin }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.ok(error, 'refused');
+    assert.match(error!.message, new RegExp(`snapshot ${snapshot.id}: archive\\.tar\\.gz\\.pgp is damaged`));
+    assert.equal(await readTree(source), drifted, 'the target is untouched');
+    const read = store.served.get(`${snapshot.id}/archive.tar.gz.pgp`) ?? 0;
+    assert.ok(read > 0 && read < snapshot.archiveBytes / 4, `a ranged read: ${read} of ${snapshot.archiveBytes} bytes`);
+    assert.equal(
+      (await fs.readdir(path.join(dir, 'repo'))).filter((n) => n !== snapshot.id && !n.startsWith('.')),
+      [],
+    );
   } finally {
     await removeDir(dir);
   }

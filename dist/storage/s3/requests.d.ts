@@ -41,6 +41,7 @@ export interface S3Requests {
     /** from byte `offset` on, only while the object's ETag is still `ifMatch` */
     getObject(key: string, range?: {
         offset: number;
+        length?: number | undefined;
         ifMatch: string | undefined;
     }): Promise<ObjectBody>;
     headObject(key: string): Promise<{

@@ -7,8 +7,11 @@ export const dumpCommand: Command = {
   summary: "Write one file's content from a snapshot to stdout, touching nothing else.",
   usage: 'ripcord dump [options] <id|latest> <path>',
   description: [
-    'The path is as stored (see ripcord ls). Nothing is written to stdout before the whole',
-    'archive has been read and authenticated, so a damaged or tampered archive prints nothing.',
+    'The path is as stored (see ripcord ls). Only the part of the archive that holds the file',
+    'is read (a byte range, on S3 too), by the index in the authenticated manifest; nothing is',
+    "written to stdout before the file's size and SHA-256 are the manifest's, so a damaged or",
+    'tampered file prints nothing. Snapshots made before archives had an index are read whole,',
+    'and the file is printed once the whole archive has authenticated.',
   ].join('\n'),
   options: {},
   examples: [

@@ -27,7 +27,9 @@ export async function readObject(
   try {
     first = await requests.getObject(
       objectKey,
-      options.offset ? { offset: options.offset, ifMatch: options.version } : undefined,
+      options.offset || options.length !== undefined
+        ? { offset: options.offset ?? 0, length: options.length, ifMatch: options.version }
+        : undefined,
     );
     if (!(first.body instanceof Readable))
       throw new StorageError(`${place.location}: cannot read ${key}: the S3 response has no readable body`);

@@ -36,7 +36,10 @@ export interface S3Requests {
   completeUpload(key: string, uploadId: string, parts: { PartNumber: number; ETag: string }[]): Promise<void>;
   abortUpload(key: string, uploadId: string): Promise<void>;
   /** from byte `offset` on, only while the object's ETag is still `ifMatch` */
-  getObject(key: string, range?: { offset: number; ifMatch: string | undefined }): Promise<ObjectBody>;
+  getObject(
+    key: string,
+    range?: { offset: number; length?: number | undefined; ifMatch: string | undefined },
+  ): Promise<ObjectBody>;
   headObject(key: string): Promise<{ size: number | undefined; modified: Date | undefined }>;
   headBucket(): Promise<void>;
   listPage(prefix: string, maxKeys: number, token: string | undefined): Promise<ListPage>;
