@@ -13,6 +13,7 @@
 // ripcord running on that Node, and the page shows every version's run.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -259,7 +260,8 @@ async function benchmarkOn(node) {
   const smallFiles = options.quick ? undefined : await ensureSmallFilesTree();
   if (smallFiles)
     log(`small-files input: node_modules, ${smallFiles.files} files, ${(smallFiles.bytes / 1e6).toFixed(0)} MB`);
-  const ctx = { cli, node, input, env, gpg, tools, work, smallFiles };
+  const deployState = options.quick ? undefined : ensureDeployState();
+  const ctx = { cli, node, input, env, gpg, tools, work, smallFiles, deployState };
   const tasks = defineTasks(ctx);
   const results = {};
   for (const t of tasks) results[t.key] = { label: t.label, tool: t.tool, command: t.display, runs: [], warmup: null };
@@ -323,6 +325,8 @@ async function benchmarkOn(node) {
       'manifestBytes',
       'hashedBytes',
       'files',
+      'rollbackS',
+      'snapshotS',
     ]) {
       const m = median(r.runs.map((x) => x[k]));
       if (m !== null) r.median[k] = m;
@@ -533,7 +537,7 @@ function gitInfo() {
 }
 
 // ---- what runs in each round, in this order (tools alternate) --------------------------------
-function defineTasks({ cli, node, input, gpg, tools, env, smallFiles }) {
+function defineTasks({ cli, node, input, gpg, tools, env, smallFiles, deployState }) {
   const q = shellQuote;
   const inDir = input.dir;
   const ripcordRepo = (r) => path.join(r.dir, 'ripcord-repo');
@@ -881,6 +885,36 @@ function defineTasks({ cli, node, input, gpg, tools, env, smallFiles }) {
     });
   }
 
+  // One small file out of the 500 MB snapshot: ripcord reads the gzip members that hold it
+  // (by the manifest's index), restic the blobs that do.
+  const dumped = pickDumpFile(inDir);
+  tasks.push({
+    key: 'ripcord.dump',
+    tool: 'ripcord',
+    label: 'ripcord dump (one small file)',
+    display: `ripcord dump ID ${dumped.path} --repo R   (${dumped.bytes} bytes)`,
+    cmd: (r) => ({ argv: [node, cli, 'dump', r.ripcordId, dumped.path, '--repo', ripcordRepo(r)] }),
+    after: (_r, m) => {
+      if (m.stdout !== dumped.text)
+        throw new BenchError(`ripcord dump of ${dumped.path} printed other bytes than the file's`);
+      return {};
+    },
+  });
+  if (tools.restic.version) {
+    tasks.push({
+      key: 'restic.dump',
+      tool: 'restic',
+      label: 'restic dump (one small file)',
+      display: `restic dump -q -r R latest /${dumped.path}`,
+      cmd: (r) => ({ shell: `${resticEnv(r)}restic dump -q -r ${q(resticRepo(r))} latest ${q(`/${dumped.path}`)}` }),
+      after: (_r, m) => {
+        if (m.stdout !== dumped.text)
+          throw new BenchError(`restic dump of ${dumped.path} printed other bytes than the file's`);
+        return {};
+      },
+    });
+  }
+
   // Tens of thousands of small files: a full backup of an installed node_modules (this
   // project's own, copied once), ripcord against restic's first backup of the same tree.
   if (smallFiles) {
@@ -919,7 +953,133 @@ function defineTasks({ cli, node, input, gpg, tools, env, smallFiles }) {
       });
     }
   }
+  // A guarded deploy that changes 10 of the 2,001 files of ~90 MB of state and fails its
+  // validation: the phases ripcord times itself (its --json report), with the pre-deploy
+  // snapshot taken by default (auto: an incremental on an earlier snapshot, made untimed) and
+  // with --level full into an empty repository.
+  if (deployState) {
+    const breaks = 'for i in 1 2 3 4 5 6 7 8 9 10; do echo changed >> state/conf/d$i/f$i.yaml; done';
+    const deployRun = (variant) => {
+      const folder = (r) => path.join(r.dir, `deploy-${variant}`);
+      const repo = (r) => path.join(r.dir, `deploy-${variant}-repo`);
+      return {
+        prepare: async (r) => {
+          rmSync(folder(r), { recursive: true, force: true });
+          rmSync(repo(r), { recursive: true, force: true });
+          mkdirSync(folder(r), { recursive: true });
+          await run({ argv: ['cp', '-a', deployState.dir, path.join(folder(r), 'state')] });
+          if (variant === 'auto')
+            await run({ argv: [node, cli, 'backup', '--repo', repo(r), '-q', '-C', folder(r), 'state'] }, { env });
+        },
+        cmd: (r) => ({
+          argv: [
+            node,
+            cli,
+            'deploy',
+            '--repo',
+            repo(r),
+            '--paths',
+            'state',
+            ...(variant === 'full' ? ['--level', 'full'] : []),
+            '--validate',
+            '! grep -q changed state/conf/d1/f1.yaml',
+            '--json',
+            '--',
+            'sh',
+            '-c',
+            breaks,
+          ],
+          cwd: folder(r),
+          expectCode: 10,
+        }),
+        after: (r, m) => {
+          const report = JSON.parse(m.stdout);
+          if (report.result !== 'rolled-back')
+            throw new BenchError(`the ${variant} deploy ended ${report.result}, not rolled-back`);
+          if ((variant === 'auto') !== Boolean(report.preDeployParent))
+            throw new BenchError(`the ${variant} deploy's pre-deploy snapshot is not the level asked for`);
+          if (readFileSync(path.join(folder(r), 'state/conf/d7/f7.yaml'), 'utf8').includes('changed'))
+            throw new BenchError(`the ${variant} deploy's rollback left a changed file`);
+          rmSync(folder(r), { recursive: true, force: true });
+          rmSync(repo(r), { recursive: true, force: true });
+          return { rollbackS: report.timings.rollbackMs / 1000, snapshotS: report.timings.snapshotMs / 1000 };
+        },
+      };
+    };
+    tasks.push({
+      key: 'ripcord.deploy-rollback',
+      tool: 'ripcord',
+      label: 'ripcord deploy, rolled back',
+      display: `ripcord deploy --repo R --paths state --validate CHECK --json -- sh -c '${breaks}'   (cwd: ${deployState.files} files, ${(deployState.bytes / 1e6).toFixed(0)} MB; after an untimed backup of it)`,
+      ...deployRun('auto'),
+    });
+    tasks.push({
+      key: 'ripcord.deploy-rollback-full',
+      tool: 'ripcord',
+      label: 'ripcord deploy --level full, rolled back',
+      display: `ripcord deploy --repo R --paths state --level full --validate CHECK --json -- sh -c '...'   (the same, into an empty repository)`,
+      ...deployRun('full'),
+    });
+  }
   return tasks;
+}
+
+/** A file of 8-16 KB from the dataset's repo/ (the middle one of them, sorted): what the dump tasks print. */
+function pickDumpFile(inDir) {
+  const found = [];
+  const walk = (rel) => {
+    for (const name of readdirSync(path.join(inDir, rel)).sort()) {
+      const child = rel ? `${rel}/${name}` : name;
+      const stats = statSync(path.join(inDir, child));
+      if (stats.isDirectory()) walk(child);
+      else if (stats.isFile() && stats.size >= 8192 && stats.size <= 16384) found.push(child);
+    }
+  };
+  walk('repo');
+  if (found.length === 0) throw new BenchError('the dataset has no file of 8-16 KB under repo/ to dump');
+  const chosen = found[Math.floor(found.length / 2)];
+  const text = readFileSync(path.join(inDir, chosen), 'utf8');
+  return { path: chosen, text, bytes: Buffer.byteLength(text) };
+}
+
+/**
+ * The state a guarded deploy changes, made once under the cache folder: 2,000 YAML files of
+ * about 35 KB in 40 folders and a 20 MiB blob, from a fixed seed (~90 MB).
+ */
+function ensureDeployState() {
+  const dir = path.join(benchDir, 'deploy-state');
+  const stamp = path.join(benchDir, 'deploy-state.done');
+  if (!existsSync(stamp)) {
+    log(`deploy state: writing 2,000 YAML files and a 20 MiB blob under ${path.relative(ROOT, dir) || dir}`);
+    rmSync(dir, { recursive: true, force: true });
+    let seed = 1;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let i = 0; i < 2000; i++) {
+      const folder = path.join(dir, 'conf', `d${i % 40}`);
+      mkdirSync(folder, { recursive: true });
+      let text = '';
+      while (text.length < 35000) text += `key_${next() % 1000}: value-${next()} # ${'x'.repeat(next() % 40)}\n`;
+      writeFileSync(path.join(folder, `f${i}.yaml`), text);
+    }
+    const blob = Buffer.alloc(20 << 20);
+    for (let i = 0; i < blob.length; i += 32) createHash('sha256').update(`blob-${i}`).digest().copy(blob, i);
+    writeFileSync(path.join(dir, 'blob.bin'), blob);
+    writeFileSync(stamp, 'done\n');
+  }
+  let files = 0;
+  let bytes = 0;
+  const count = (folder) => {
+    for (const name of readdirSync(folder)) {
+      const stats = statSync(path.join(folder, name));
+      if (stats.isDirectory()) count(path.join(folder, name));
+      else {
+        files += 1;
+        bytes += stats.size;
+      }
+    }
+  };
+  count(dir);
+  return { dir, files, bytes };
 }
 
 /** A copy of this project's node_modules under the cache folder, made once; its size. */
@@ -960,6 +1120,7 @@ const PAIRS = [
   ['ripcord.backup-small-files', 'restic.backup-small-files'],
   ['ripcord.backup-unchanged', 'restic.backup-unchanged'],
   ['ripcord.restore', 'gpgtar.restore'],
+  ['ripcord.dump', 'restic.dump'],
 ];
 
 function roundOrder(tasks, rep) {

@@ -14,7 +14,7 @@ export class BenchError extends Error {}
 
 /**
  * A command: an argv, or a bash line run with pipefail; `cwd` where a step needs its own.
- * @typedef {({ argv: string[], shell?: undefined } | { shell: string, argv?: undefined }) & { cwd?: string }} Command
+ * @typedef {({ argv: string[], shell?: undefined } | { shell: string, argv?: undefined }) & { cwd?: string, expectCode?: number }} Command
  */
 /** @typedef {{ cwd?: string | undefined, env?: NodeJS.ProcessEnv | undefined, allowFailure?: boolean, input?: string }} RunOptions */
 /** @typedef {{ code: number, signal: NodeJS.Signals | null, stdout: string, stderr: string }} RunResult */
@@ -114,7 +114,8 @@ export async function measure(cmd, { cwd, env } = {}) {
     );
     const wallS = Number(process.hrtime.bigint() - started) / 1e9;
     const cpuAfter = machineCpu();
-    if (result.code !== 0 || result.signal) {
+    // (a command whose success is another exit code says so: a deploy that rolled back exits 10)
+    if (result.code !== (cmd.expectCode ?? 0) || result.signal) {
       throw new BenchError(
         `command failed (${result.signal ?? `exit ${result.code}`}): ${describe(cmd)}\n${result.stderr.trim().split('\n').slice(-15).join('\n')}`,
       );

@@ -113,6 +113,45 @@ export function computeTargets(report) {
     missingReason(report, 'ripcord.restore-chain'),
   );
 
+  const dump = med('ripcord.dump');
+  const resticDump = med('restic.dump');
+  add(
+    'dump of one small file from the snapshot <= restic dump',
+    'ratio <= 1.00',
+    `${s(dump)} vs ${s(resticDump)}${perRound(M, 'ripcord.dump', 'restic.dump')}`,
+    ratioOf(dump, resticDump),
+    (r) => r <= 1.0,
+    why('restic.dump', missingReason(report, 'ripcord.dump')),
+  );
+  add(
+    'dump of one small file from the snapshot < 0.3 s (whole command, start-up included)',
+    'ratio < 1.00 (of 0.3 s)',
+    `${s(dump)}`,
+    dump === null ? null : dump / 0.3,
+    (r) => r < 1.0,
+    missingReason(report, 'ripcord.dump'),
+  );
+  const rollback = med('ripcord.deploy-rollback', 'rollbackS');
+  const rollbackFull = med('ripcord.deploy-rollback-full', 'rollbackS');
+  add(
+    'failed deploy of ~90 MB of state, 10 files changed: rollback phase < 1 s',
+    'ratio < 1.00 (of 1 s)',
+    `${s(rollback)} (pre-deploy snapshot an incremental, the default); ${s(rollbackFull)} after a full one`,
+    rollback === null ? null : Math.max(rollback, rollbackFull ?? 0) / 1.0,
+    (r) => r < 1.0,
+    missingReason(report, 'ripcord.deploy-rollback'),
+  );
+  const snapshotPhase = med('ripcord.deploy-rollback', 'snapshotS');
+  const snapshotFull = med('ripcord.deploy-rollback-full', 'snapshotS');
+  add(
+    'that deploy with an earlier snapshot: pre-deploy snapshot <= half the full one (proportional to the change)',
+    'ratio <= 0.50',
+    `${s(snapshotPhase)} vs ${s(snapshotFull)}`,
+    ratioOf(snapshotPhase, snapshotFull),
+    (r) => r <= 0.5,
+    missingReason(report, 'ripcord.deploy-rollback-full'),
+  );
+
   const readData = med('ripcord.verify-read-data');
   add(
     'verify --read-data no slower than restore',
