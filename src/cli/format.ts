@@ -25,7 +25,10 @@ export function formatDuration(ms: number): string {
 }
 
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  // not toLocaleString('en-US'): its first call loads ICU's locale data, 20 ms of every command
+  const [whole, fraction] = String(Math.round(n * 1000) / 1000).split('.');
+  const grouped = whole!.replace(/\B(?=(\d{3})+$)/g, ',');
+  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
 /** "2026-11-22 14:30:22Z" */
