@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-YKT4B37Y.js";
+} from "../chunks/chunk-PPPU72YP.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-3AEDVM6M.js";
+} from "../chunks/chunk-5GHLFV65.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-RB3EABKY.js";
+} from "../chunks/chunk-SFRDZZUY.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-IRRMRYE6.js";
+import "../chunks/chunk-ZCEUOM7T.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-4T3BA3WV.js";
+} from "../chunks/chunk-6O4FUKK2.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-RB3EABKY.js";
+} from "../chunks/chunk-SFRDZZUY.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-IRRMRYE6.js";
+import "../chunks/chunk-ZCEUOM7T.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-4T3BA3WV.js";
+import "../chunks/chunk-6O4FUKK2.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

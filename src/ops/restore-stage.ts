@@ -19,7 +19,7 @@ import { contentMismatch, headerMismatch } from './entry-check.ts';
 import { collectGarbage } from '../archive/reclaim.ts';
 import type { IndexedArchive } from '../archive/ranged-read.ts';
 import type { ManifestTrailer } from '../domain/manifest.ts';
-import { describeFailure, openArchive, openIndexed, readManifest } from './read-snapshot.ts';
+import { describeFailure, openArchive, openIndexed, readManifest, withManifest } from './read-snapshot.ts';
 import type { RestorePlan } from './restore-plan.ts';
 import { lstatOrUndefined, modesCreatable } from './restore-target.ts';
 import { createStagingWriter } from './stage-writer.ts';
@@ -107,9 +107,11 @@ export async function stage(
     }
   });
   try {
-    const ownPlaces = own.map((index) => ({ path: entries[index]!.path, at: entries[index]!.at }));
-    const ranged = await byIndex(context, snapshot, own, ownPlaces, plan.archive);
-    if (ranged) await stageRuns(context, snapshot, ranged, ownPlaces, (position) => own[position]);
+    const ownPlaces = readsFew(context, snapshot, own)
+      ? own.map((index) => ({ path: entries[index]!.path, at: entries[index]!.at }))
+      : undefined;
+    const ranged = ownPlaces && (await byIndex(context, snapshot, ownPlaces, plan.archive));
+    if (ranged && ownPlaces) await stageRuns(context, snapshot, ranged, ownPlaces, (position) => own[position]);
     else await stageArchive(context, snapshot, (_item, position) => own[position], own.length);
     for (const link of [...plan.chain].reverse()) {
       const wanted = fromLinks.get(link.id);
@@ -159,24 +161,28 @@ interface Place {
 }
 
 /**
- * The archive of `link` opened for ranged reads, when it has an index, the restore stages
- * into a folder per entry (a tree layout is a restore into nothing: it stages everything),
- * and the files it stages from it are few (RANGED_SHARE); else undefined.
+ * Are the files staged from the archive of `link` (these manifest indexes) few enough to be
+ * read by its index (RANGED_SHARE)? Never for a tree layout: a restore into nothing stages
+ * everything.
  */
+function readsFew(context: StageContext, link: SnapshotMetadata, indexes: Iterable<number>): boolean {
+  if (context.layout.tree) return false;
+  let bytes = 0;
+  for (const index of indexes) {
+    const entry = context.plan.entries[index]!;
+    if (entry.type === 'file' && context.staged(index)) bytes += entry.size ?? 0;
+  }
+  return bytes <= RANGED_SHARE * link.inputBytes;
+}
+
+/** The archive of `link` opened for ranged reads, when its manifest has an index and places every entry; else undefined. */
 async function byIndex(
   context: StageContext,
   link: SnapshotMetadata,
-  indexes: (number | undefined)[],
   places: Place[],
   trailer: Pick<ManifestTrailer, 'archive' | 'index'>,
 ): Promise<IndexedArchive | undefined> {
-  if (!trailer.index || context.layout.tree || places.some((p) => p.at === undefined)) return undefined;
-  let bytes = 0;
-  for (const index of indexes) {
-    const entry = index === undefined ? undefined : context.plan.entries[index];
-    if (entry?.type === 'file' && context.staged(index!)) bytes += entry.size ?? 0;
-  }
-  if (bytes > RANGED_SHARE * link.inputBytes) return undefined;
+  if (!trailer.index || places.some((p) => p.at === undefined)) return undefined;
   return openIndexed(context.options.store, link, context.options.keys, trailer);
 }
 
@@ -240,25 +246,31 @@ async function stageFromLink(
   wanted: Map<string, number>,
 ): Promise<void> {
   const { plan, options } = context;
-  const at = Buffer.from('"at":');
-  // only the lines of entries its archive holds: the others name no place in it
-  const { entries, trailer } = await readManifest(options.store, link, options.keys, (line) => line.includes(at));
-  const places: Place[] = [];
-  for (const entry of entries) if (entry.in === undefined) places.push({ path: entry.path, at: entry.at });
-  entries.length = 0;
+  let ranged: { archive: IndexedArchive; places: Place[]; indexes: (number | undefined)[] } | undefined;
+  if (readsFew(context, link, wanted.values())) {
+    const at = Buffer.from('"at":');
+    // only the lines of entries its archive holds: the others name no place in it
+    const { entries, trailer } = await readManifest(options.store, link, options.keys, (line) => line.includes(at));
+    const places: Place[] = [];
+    for (const entry of entries) if (entry.in === undefined) places.push({ path: entry.path, at: entry.at });
+    entries.length = 0;
+    const archive = await byIndex(context, link, places, trailer);
+    if (archive) ranged = { archive, places, indexes: places.map((place) => wanted.get(place.path)) };
+  } else {
+    await withManifest(options.store, link, options.keys, async () => {});
+  }
   // what reading that manifest left behind, before this archive's buffers come: without
   // it the restore of the benchmark's 5th incremental peaked at 139-144 MiB, not 125
   collectGarbage();
-  const indexes = places.map((place) => wanted.get(place.path));
-  const ranged = await byIndex(context, link, indexes, places, trailer);
   if (ranged) {
+    const { archive, places, indexes } = ranged;
     const found = new Set(indexes.filter((index) => index !== undefined));
     const missing = [...wanted.values()].find((index) => !found.has(index));
     if (missing !== undefined)
       throw new IntegrityError(
         `snapshot ${plan.snapshot.id}: ${plan.entries[missing]!.path} is not in the archive of ${link.id}, where its manifest says it is`,
       );
-    await stageRuns(context, link, ranged, places, (position) => indexes[position]);
+    await stageRuns(context, link, archive, places, (position) => indexes[position]);
     return;
   }
   const found = new Set<number>();
