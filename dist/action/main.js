@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-PPPU72YP.js";
+} from "../chunks/chunk-Y5D37VOV.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-5GHLFV65.js";
+} from "../chunks/chunk-2BNHAIA3.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-SFRDZZUY.js";
+} from "../chunks/chunk-4NV3MXRR.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-ZCEUOM7T.js";
+import "../chunks/chunk-3ZM27FLO.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-6O4FUKK2.js";
+} from "../chunks/chunk-OVGHCG7E.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-SFRDZZUY.js";
+} from "../chunks/chunk-4NV3MXRR.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-ZCEUOM7T.js";
+import "../chunks/chunk-3ZM27FLO.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-6O4FUKK2.js";
+import "../chunks/chunk-OVGHCG7E.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall
