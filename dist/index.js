@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-FU7DG674.js";
+} from "./chunks/chunk-Q2JSY5WI.js";
 import {
   applyCopy,
   applyPrune,

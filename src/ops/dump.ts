@@ -51,6 +51,28 @@ async function carriedEntry(
 }
 
 /**
+ * A pass-through that hashes and counts what goes through it; with `limit`, the first byte
+ * past it fails the stream before it goes on (a small archive may unpack to gigabytes).
+ */
+function measuring(limit?: { bytes: number; what: string }): {
+  stream: Transform;
+  result(): { bytes: number; sha256: string };
+} {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      if (limit && bytes > limit.bytes)
+        callback(new IntegrityError(`${limit.what} holds more than the ${limit.bytes} bytes the manifest lists`));
+      else callback(null, chunk);
+    },
+  });
+  return { stream, result: () => ({ bytes, sha256: hash.digest('hex') }) };
+}
+
+/**
  * Stage `wanted` from the archive of `holder` by its index: undefined when the archive has
  * no index, or the manifest lists `wanted` as something other than a file of this archive
  * (the whole read then says what it is).
@@ -88,20 +110,9 @@ async function dumpByIndex(
     for await (const item of archive.items(entry.at, to, 1)) {
       const mismatch = headerMismatch(item.entry, entry);
       if (mismatch) throw new IntegrityError(mismatch);
-      const hash = createHash('sha256');
-      let bytes = 0;
-      const count = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          // refused at the first byte too many: a small archive may unpack to gigabytes
-          if (bytes > (entry.size ?? 0))
-            callback(new IntegrityError(`${wanted} holds more than the ${entry.size} bytes the manifest lists`));
-          else callback(null, chunk);
-        },
-      });
-      await pipeline(item.body, count, staged.write());
-      const sha256 = hash.digest('hex');
+      const count = measuring({ bytes: entry.size ?? 0, what: wanted });
+      await pipeline(item.body, count.stream, staged.write());
+      const { bytes, sha256 } = count.result();
       const problem = contentMismatch(item.entry, entry, bytes, sha256);
       if (problem) throw new IntegrityError(problem);
       return { bytes, sha256 };
@@ -141,17 +152,9 @@ export async function dumpFile(
           other = item.entry.kind === 'symlink' ? `a symlink to ${item.entry.linkTarget}` : `a ${item.entry.kind}`;
           continue;
         }
-        const hash = createHash('sha256');
-        let bytes = 0;
-        const count = new Transform({
-          transform(chunk: Buffer, _encoding, callback) {
-            hash.update(chunk);
-            bytes += chunk.length;
-            callback(null, chunk);
-          },
-        });
-        await pipeline(item.body, count, staged.write());
-        found = { bytes, sha256: hash.digest('hex') };
+        const count = measuring();
+        await pipeline(item.body, count.stream, staged.write());
+        found = count.result();
       }
       await archive.finish();
       if (carried && found && (found.sha256 !== carried.entry.sha256 || found.bytes !== carried.entry.size))
