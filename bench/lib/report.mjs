@@ -341,6 +341,7 @@ function renderRun(report, jsonPath) {
   L.push(
     `| repetitions | ${report.options.runs} measured per command, after one untimed warm-up run of each; medians in bold, each run in brackets |`,
   );
+  if (report.pageCache) L.push(`| page cache | ${report.pageCache} |`);
   L.push(
     `| load average | ${report.loadAverage.start} at the start, ${report.loadAverage.end} at the end (1, 5, 15 min) |`,
   );
