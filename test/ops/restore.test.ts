@@ -14,6 +14,8 @@ import { LocalStore } from '../../src/storage/local-store.ts';
 import { ripcord } from '../helpers/cli.ts';
 import { diffTrees, makeAwkwardTree, readTree, removeDir, tempDir } from '../helpers/tree.ts';
 import { CountingStore } from '../helpers/counting-store.ts';
+import { rewriteManifest } from '../helpers/rewrite-manifest.ts';
+import { PARALLEL_FROM } from '../../src/ops/stage-writer.ts';
 import type { Reporter } from '../../src/domain/events.ts';
 
 const keys = { mode: 'passphrase', passphrase: 'ops restore' } as const;
@@ -363,6 +365,36 @@ test('a flipped bit in what a ranged restore reads is refused before anything is
     assert.ok(read > 0 && read < snapshot.archiveBytes / 4, `a ranged read: ${read} of ${snapshot.archiveBytes} bytes`);
     assert.equal(
       (await fs.readdir(path.join(dir, 'repo'))).filter((n) => n !== snapshot.id && !n.startsWith('.')),
+      [],
+    );
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('a restore large enough for the staging worker, of a snapshot whose manifest lists another sha256 for a file, is refused before anything is moved in', async () => {
+  const dir = await tempDir();
+  try {
+    const source = path.join(dir, 'source');
+    await largeTree(source);
+    const repo = path.join(dir, 'repo');
+    const store = new LocalStore(repo);
+    const { snapshot } = await createBackup({ store, paths: ['data'], cwd: source, keys, origin });
+    assert.ok(snapshot.inputBytes >= PARALLEL_FROM, 'the restore writes through the worker');
+    // forged by a key holder: blob05's listed digest is another file's
+    await rewriteManifest(repo, snapshot.id, keys.passphrase, (text) =>
+      text.replace(/("path":"data\/blob05".*?"sha256":")[0-9a-f]{64}/, `$1${'ab'.repeat(32)}`),
+    );
+    const target = path.join(dir, 'target');
+    const plan = await planRestore({ store, reference: snapshot.id, target, keys });
+    const error = await applyRestore(plan, { store, keys, encryptionKeys: keys, origin }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.ok(error, 'refused');
+    assert.match(error!.message, /data\/blob05 does not match its sha256 in the manifest/);
+    assert.equal(
+      (await fs.readdir(target).catch(() => [])).filter((n) => !n.startsWith('.ripcord')),
       [],
     );
   } finally {
