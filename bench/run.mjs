@@ -280,7 +280,7 @@ async function benchmarkOn(node) {
   const smallFiles = options.quick ? undefined : await ensureSmallFilesTree();
   if (smallFiles)
     log(`small-files input: node_modules, ${smallFiles.files} files, ${(smallFiles.bytes / 1e6).toFixed(0)} MB`);
-  const deployState = options.quick ? undefined : ensureDeployState();
+  const deployState = options.quick ? undefined : await ensureDeployState();
   const ctx = { cli, node, input, env, gpg, tools, work, smallFiles, deployState };
   const tasks = defineTasks(ctx);
   const results = {};
@@ -602,6 +602,21 @@ function defineTasks({ cli, node, input, gpg, tools, env, smallFiles, deployStat
   };
   const tasks = [];
   const resticRepo = (r) => path.join(r.dir, 'restic-repo');
+  /** an incremental backup of the dataset on the newest snapshot of round r's repository */
+  const incrementalBackup = (r) => [
+    node,
+    cli,
+    'backup',
+    '--level',
+    'incremental',
+    '--repo',
+    ripcordRepo(r),
+    '-q',
+    '-C',
+    inDir,
+    'repo',
+    'state',
+  ];
   const resticEnv = (r) => `RESTIC_CACHE_DIR=${q(path.join(r.dir, 'restic-cache'))} `;
 
   // restic init first: the two backups the target compares then run back to back.
@@ -647,22 +662,7 @@ function defineTasks({ cli, node, input, gpg, tools, env, smallFiles, deployStat
     tool: 'ripcord',
     label: 'ripcord backup --level incremental (unchanged)',
     display: 'ripcord backup --level incremental --repo R -q -C DATASET repo state   (after the full one)',
-    cmd: (r) => ({
-      argv: [
-        node,
-        cli,
-        'backup',
-        '--level',
-        'incremental',
-        '--repo',
-        ripcordRepo(r),
-        '-q',
-        '-C',
-        inDir,
-        'repo',
-        'state',
-      ],
-    }),
+    cmd: (r) => ({ argv: incrementalBackup(r) }),
     after: async (r, m) => {
       const id = m.stdout.trim();
       const metadata = JSON.parse(readFileSync(path.join(ripcordRepo(r), id, 'snapshot.json'), 'utf8'));
@@ -852,25 +852,7 @@ function defineTasks({ cli, node, input, gpg, tools, env, smallFiles, deployStat
       if (!r.unchangedId) throw new BenchError('the chain needs the incremental backup task before it');
       let id = r.unchangedId;
       for (let i = 2; i <= 5; i++) {
-        const made = await run(
-          {
-            argv: [
-              node,
-              cli,
-              'backup',
-              '--level',
-              'incremental',
-              '--repo',
-              ripcordRepo(r),
-              '-q',
-              '-C',
-              inDir,
-              'repo',
-              'state',
-            ],
-          },
-          { env },
-        );
+        const made = await run({ argv: incrementalBackup(r) }, { env });
         const next = made.stdout.trim();
         const metadata = JSON.parse(readFileSync(path.join(ripcordRepo(r), next, 'snapshot.json'), 'utf8'));
         if (metadata.parent !== id) throw new BenchError(`incremental ${i} (${next}) is not on ${id}`);
@@ -1092,7 +1074,7 @@ function pickDumpFile(inDir) {
  * The state a guarded deploy changes, made once under the cache folder: 2,000 YAML files of
  * about 35 KB in 40 folders and a 20 MiB blob, from a fixed seed (~90 MB).
  */
-function ensureDeployState() {
+async function ensureDeployState() {
   const dir = path.join(benchDir, 'deploy-state');
   const stamp = path.join(benchDir, 'deploy-state.done');
   if (!existsSync(stamp)) {
@@ -1112,19 +1094,7 @@ function ensureDeployState() {
     writeFileSync(path.join(dir, 'blob.bin'), blob);
     writeFileSync(stamp, 'done\n');
   }
-  let files = 0;
-  let bytes = 0;
-  const count = (folder) => {
-    for (const name of readdirSync(folder)) {
-      const stats = statSync(path.join(folder, name));
-      if (stats.isDirectory()) count(path.join(folder, name));
-      else {
-        files += 1;
-        bytes += stats.size;
-      }
-    }
-  };
-  count(dir);
+  const { files = 0, bytes = 0 } = await treeSize(dir);
   return { dir, files, bytes };
 }
 

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-Y5D37VOV.js";
+} from "../chunks/chunk-Q3GNIGWB.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-2BNHAIA3.js";
+} from "../chunks/chunk-VTATGWPA.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-4NV3MXRR.js";
+} from "../chunks/chunk-66Y2K5HG.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-3ZM27FLO.js";
+import "../chunks/chunk-23EVOIXU.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-OVGHCG7E.js";
+} from "../chunks/chunk-HCLI7A7D.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

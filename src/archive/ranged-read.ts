@@ -147,10 +147,13 @@ export async function openIndexedArchive(
     if (at !== end) throw damaged(`the read of bytes ${start}-${end - 1} ended at ${at}`);
   }
 
-  const opening = await fetch(0, Math.min(size, fileOf(Math.min(bodyBytes, 1 + 2 * BLOCK) - 1) + 1));
+  // One read for the session-key packets and the start of the encrypted data (its version
+  // and the prefix the quick check looks at), which lie in the first part.
+  const start = Math.min(bodyBytes, 1 + 2 * BLOCK);
+  const opening = await fetch(0, Math.min(size, fileOf(start - 1) + 1));
   if (opening[head] !== (0xc0 | TAG.seipd)) throw damaged('no encrypted data packet where its index says');
   const sessionKey = await decryptSessionKey(opening.subarray(0, head), keys);
-  checkQuick(sessionKey, Buffer.concat(await collect(body(0, Math.min(bodyBytes, 1 + 2 * BLOCK)))));
+  checkQuick(sessionKey, opening.subarray(fileOf(0), fileOf(start - 1) + 1));
 
   const members = index.members;
   const memberStart: number[] = [0];
@@ -204,12 +207,6 @@ export async function openIndexedArchive(
       if (yielded < count) throw damaged(`tar bytes ${from}-${to ?? 'end'} hold ${yielded} of ${count} entries`);
     },
   };
-}
-
-async function collect(source: AsyncIterable<Buffer>): Promise<Buffer[]> {
-  const out: Buffer[] = [];
-  for await (const chunk of source) out.push(chunk);
-  return out;
 }
 
 /** The quick check of RFC 4880 5.13: the prefix's last two bytes repeat the two before. */

@@ -255,36 +255,35 @@ async function stageFromLink(
     for (const entry of entries) if (entry.in === undefined) places.push({ path: entry.path, at: entry.at });
     entries.length = 0;
     const archive = await byIndex(context, link, places, trailer);
-    if (archive) ranged = { archive, places, indexes: places.map((place) => wanted.get(place.path)) };
+    if (archive) ranged = { archive, places, indexes: places.map((place) => takeWanted(wanted, place.path)) };
   } else {
     await withManifest(options.store, link, options.keys, async () => {});
   }
   // what reading that manifest left behind, before this archive's buffers come: without
   // it the restore of the benchmark's 5th incremental peaked at 139-144 MiB, not 125
   collectGarbage();
+  // Each wanted path is taken out of the map where the link's archive holds it (by its
+  // manifest for a ranged read, as read for a whole one): what is left is not there. (No
+  // second set of 20,000 numbers beside the map while the benchmark's chain restore peaks.)
+  const missing = (): number | undefined => wanted.values().next().value;
   if (ranged) {
     const { archive, places, indexes } = ranged;
-    const found = new Set(indexes.filter((index) => index !== undefined));
-    const missing = [...wanted.values()].find((index) => !found.has(index));
-    if (missing !== undefined)
-      throw new IntegrityError(
-        `snapshot ${plan.snapshot.id}: ${plan.entries[missing]!.path} is not in the archive of ${link.id}, where its manifest says it is`,
-      );
-    await stageRuns(context, link, archive, places, (position) => indexes[position]);
-    return;
+    if (missing() === undefined) await stageRuns(context, link, archive, places, (position) => indexes[position]);
+  } else {
+    await stageArchive(context, link, (item) => takeWanted(wanted, item.entry.path));
   }
-  // each path is staged once, and leaves the map: what is left was not found (no second set
-  // of 20,000 numbers beside the map while the benchmark's chain restore peaks)
-  await stageArchive(context, link, (item) => {
-    const index = wanted.get(item.entry.path);
-    if (index !== undefined) wanted.delete(item.entry.path);
-    return index;
-  });
-  const missing = wanted.values().next().value;
-  if (missing !== undefined)
+  const left = missing();
+  if (left !== undefined)
     throw new IntegrityError(
-      `snapshot ${plan.snapshot.id}: ${plan.entries[missing]!.path} is not in the archive of ${link.id}, where its manifest says it is`,
+      `snapshot ${plan.snapshot.id}: ${plan.entries[left]!.path} is not in the archive of ${link.id}, where its manifest says it is`,
     );
+}
+
+/** The manifest index wanted at `path`, taken out of the map: a path is staged once. */
+function takeWanted(wanted: Map<string, number>, path: string): number | undefined {
+  const index = wanted.get(path);
+  if (index !== undefined) wanted.delete(path);
+  return index;
 }
 
 /** Selected symlinks not staged from an archive (ranged reads skip them): made from the manifest, which the archive's copy must match anyway. */
