@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-Q3GNIGWB.js";
+} from "../chunks/chunk-ROHT5YTI.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-VTATGWPA.js";
+} from "../chunks/chunk-2U75CDZ3.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-66Y2K5HG.js";
+} from "../chunks/chunk-XQGICZ7U.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-23EVOIXU.js";
+import "../chunks/chunk-F7XYWROY.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-HCLI7A7D.js";
+} from "../chunks/chunk-W5QBYHQO.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-66Y2K5HG.js";
+} from "../chunks/chunk-XQGICZ7U.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-23EVOIXU.js";
+import "../chunks/chunk-F7XYWROY.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-HCLI7A7D.js";
+import "../chunks/chunk-W5QBYHQO.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

@@ -13,6 +13,8 @@ export interface OutputContext {
   corrupt(message: string): IntegrityError;
 }
 
+const INFLATE_CHUNK = 1 << 18;
+
 /** Decompresses a Compressed Data packet's body on the thread pool, feeding a reader. */
 class Inflater {
   readonly #stream: zlib.Inflate | zlib.InflateRaw;
@@ -21,7 +23,10 @@ class Inflater {
   #error: Error | undefined;
 
   constructor(algorithm: number, reader: PlaintextReader, ctx: OutputContext) {
-    this.#stream = algorithm === 1 ? zlib.createInflateRaw() : zlib.createInflate();
+    // 256 KiB out per call: with the default 16 KiB, inflating a 5.7 MB manifest took ~350 trips
+    // to the thread pool, and the main thread waited on them (~40 ms of a 0.3 s `dump`).
+    const options = { chunkSize: INFLATE_CHUNK };
+    this.#stream = algorithm === 1 ? zlib.createInflateRaw(options) : zlib.createInflate(options);
     this.#stream.on('data', (data: Buffer) => {
       if (this.#error) return;
       try {

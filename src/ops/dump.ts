@@ -89,11 +89,15 @@ async function dumpByIndex(
   const needle = Buffer.from(`"path":${JSON.stringify(wanted)},`);
   const at = Buffer.from('"at":');
   let scan: 'looking' | 'after' | 'done' = 'looking';
-  const { entries, trailer } = await readManifest(request.store, holder, request.keys, (line) => {
-    if (scan === 'looking' && line.includes(needle)) scan = 'after';
-    else if (scan === 'after' && line.includes(at)) scan = 'done';
-    else return scan === 'after';
-    return true;
+  const { entries, trailer } = await readManifest(request.store, holder, request.keys, {
+    keep(line) {
+      if (scan === 'looking' && line.includes(needle)) scan = 'after';
+      else if (scan === 'after' && line.includes(at)) scan = 'done';
+      else return scan === 'after';
+      return true;
+    },
+    // before the file's line and after its span, only a line with the path is worth a look
+    seek: () => (scan === 'after' ? undefined : needle),
   });
   let entry: ManifestEntry | undefined;
   let to: number | undefined;

@@ -250,7 +250,9 @@ async function stageFromLink(
   if (readsFew(context, link, wanted.values())) {
     const at = Buffer.from('"at":');
     // only the lines of entries its archive holds: the others name no place in it
-    const { entries, trailer } = await readManifest(options.store, link, options.keys, (line) => line.includes(at));
+    const { entries, trailer } = await readManifest(options.store, link, options.keys, {
+      keep: (line) => line.includes(at),
+    });
     const places: Place[] = [];
     for (const entry of entries) if (entry.in === undefined) places.push({ path: entry.path, at: entry.at });
     entries.length = 0;

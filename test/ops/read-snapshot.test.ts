@@ -5,9 +5,11 @@ import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { setImmediate as tick } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { linesOf } from '../../src/ops/read-snapshot.ts';
+import { linesOf, selectedLines } from '../../src/ops/read-snapshot.ts';
+import type { LineSelector } from '../../src/ops/read-snapshot.ts';
 import { removeDir, tempDir } from '../helpers/tree.ts';
 
 const exec = promisify(execFile);
@@ -92,6 +94,55 @@ test('a command whose work can never finish exits 1 with one line, not 0 in sile
   } finally {
     await removeDir(dir);
   }
+});
+
+test('selectedLines with a seek gives the lines a look at every line gives, however the plaintext is cut into chunks', async () => {
+  const wanted = 'a/b.txt';
+  const needle = Buffer.from(`"path":${JSON.stringify(wanted)},`);
+  const at = Buffer.from('"at":');
+  /** dump's selector: the file's line and those after it up to the next one with an offset */
+  const selector = (seeking: boolean): LineSelector => {
+    let scan: 'looking' | 'after' | 'done' = 'looking';
+    return {
+      keep(line) {
+        if (scan === 'looking' && line.includes(needle)) scan = 'after';
+        else if (scan === 'after' && line.includes(at)) scan = 'done';
+        else return scan === 'after';
+        return true;
+      },
+      ...(seeking ? { seek: () => (scan === 'after' ? undefined : needle) } : {}),
+    };
+  };
+  const entry = fc.oneof(
+    fc.constant(`{"path":"a/b.txt","type":"file","at":512}`),
+    fc.constant(`{"path":"a/b.txt","type":"dir"}`),
+    fc.constant(`{"path":"x","linkTarget":"\\"path\\":\\"a/b.txt\\","}`),
+    fc.constant('],"not":"the trailer, inside a line"'),
+    fc.string({ maxLength: 12 }).map((s) => `{"path":${JSON.stringify(s)},"at":1024}`),
+    fc.string({ maxLength: 12 }).map((s) => `{"path":${JSON.stringify(s)},"in":"x"}`),
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(entry, { maxLength: 30 }),
+      fc.boolean(),
+      fc.boolean(),
+      fc.array(fc.nat(), { maxLength: 12 }),
+      async (entries, crlf, endsWithNewline, cuts) => {
+        const eol = crlf ? '\r\n' : '\n';
+        const text = [`{"format":"ripcord-manifest/1","roots":["a"],"entries":[`, ...entries, '],"archive":{}}'].join(
+          eol,
+        );
+        const bytes = Buffer.from(endsWithNewline ? text + eol : text);
+        const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((x, y) => x - y);
+        const chunks = [0, ...at].map((from, i) => bytes.subarray(from, [...at, bytes.length][i]));
+        const all = await collect(selectedLines(Readable.from(chunks), selector(false)));
+        const sought = await collect(selectedLines(Readable.from(chunks), selector(true)));
+        assert.equal(sought, all);
+        assert.ok(all.at(-1)?.startsWith('],"archive"'), 'the trailer is among them');
+      },
+    ),
+    { numRuns: 400 },
+  );
 });
 
 test.run();
