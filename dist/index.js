@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-XIXMLO7J.js";
+} from "./chunks/chunk-BFD4JREX.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-2U75CDZ3.js";
+} from "./chunks/chunk-WYKSNSVI.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-W5QBYHQO.js";
+} from "./chunks/chunk-5U5JRKGU.js";
 import "./chunks/chunk-2AC4RXTS.js";
 import "./chunks/chunk-E4XMIKOM.js";
 import "./chunks/chunk-EYQ7L4U7.js";

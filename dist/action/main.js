@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-ROHT5YTI.js";
+} from "../chunks/chunk-IPLWCYCY.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-2U75CDZ3.js";
+} from "../chunks/chunk-WYKSNSVI.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-XQGICZ7U.js";
+} from "../chunks/chunk-J3PR32Y3.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-F7XYWROY.js";
+import "../chunks/chunk-UMSTVSAQ.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-W5QBYHQO.js";
+} from "../chunks/chunk-5U5JRKGU.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-XQGICZ7U.js";
+} from "../chunks/chunk-J3PR32Y3.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-F7XYWROY.js";
+import "../chunks/chunk-UMSTVSAQ.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-W5QBYHQO.js";
+import "../chunks/chunk-5U5JRKGU.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

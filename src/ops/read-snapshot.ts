@@ -86,7 +86,7 @@ export async function openDecrypted(
   let decrypted: Readable;
   if (store.openFile) {
     const checksum = new RunningChecksum();
-    feedFromFile(await store.openFile(key), checksum, decrypt);
+    feedFromFile(await store.openFile(key), checksum, decrypt, object === MANIFEST_OBJECT ? MANIFEST_READ : FILE_READ);
     stored = checksum;
     decrypted = decrypt;
   } else {
@@ -104,6 +104,12 @@ export async function openDecrypted(
 
 /** bytes of a stored object read at a time when it is a file here */
 const FILE_READ = 1 << 20;
+/**
+ * A manifest is read in smaller pieces: decryption and inflating (on the thread pool) then
+ * overlap from the first 64 KiB on, where a first MiB had to be decrypted before inflating
+ * began (measured: a `dump` 15-25 ms faster, than with 1 MiB or 256 KiB).
+ */
+const MANIFEST_READ = 1 << 16;
 
 /**
  * The checksum of a stored object. A file here is read into two buffers in turn, the next
@@ -135,9 +141,9 @@ export async function storedChecksum(store: Store, key: string): Promise<ObjectC
  * read stream makes a new MiB for every read, 290 MB of garbage in a restore of the benchmark,
  * a quarter of all it made. Errors go to `sink`; the file is closed in the end.
  */
-function feedFromFile(file: ObjectFile, checksum: RunningChecksum, sink: Writable): void {
+function feedFromFile(file: ObjectFile, checksum: RunningChecksum, sink: Writable, readSize: number): void {
   const pump = async () => {
-    const buffers = [Buffer.allocUnsafeSlow(FILE_READ), Buffer.allocUnsafeSlow(FILE_READ)];
+    const buffers = [Buffer.allocUnsafeSlow(readSize), Buffer.allocUnsafeSlow(readSize)];
     const written: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
     for (let turn = 0; ; turn ^= 1) {
       await written[turn];
