@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-IPLWCYCY.js";
+} from "../chunks/chunk-VSAJWIKT.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-WYKSNSVI.js";
+} from "../chunks/chunk-UA4EQ23X.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-J3PR32Y3.js";
+} from "../chunks/chunk-DDZFKCLH.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-UMSTVSAQ.js";
+import "../chunks/chunk-SPI4X4T7.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-5U5JRKGU.js";
+} from "../chunks/chunk-QPTGYDJG.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

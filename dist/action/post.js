@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-J3PR32Y3.js";
+} from "../chunks/chunk-DDZFKCLH.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-UMSTVSAQ.js";
+import "../chunks/chunk-SPI4X4T7.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-5U5JRKGU.js";
+import "../chunks/chunk-QPTGYDJG.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

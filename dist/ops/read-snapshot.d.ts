@@ -16,6 +16,7 @@ import type { ManifestEntry, ManifestTrailer } from '../domain/manifest.ts';
 import type { ObjectChecksum, SnapshotMetadata } from '../domain/snapshot.ts';
 import { ARCHIVE_OBJECT, MANIFEST_OBJECT } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
+import type { LineSelector, ManifestReader } from './manifest-lines.ts';
 /** Connect streams; the last one errors when any of them does. */
 export declare function chain(first: Readable, ...rest: (Transform | Writable)[]): Readable;
 /** Read a stream to its end, discarding data: lets trailing checks (MDC, gzip CRC) run. */
@@ -53,39 +54,6 @@ export declare function openDecrypted(store: Store, snapshot: SnapshotMetadata, 
 export declare function storedChecksum(store: Store, key: string): Promise<ObjectChecksum>;
 /** Check a finished read against snapshot.json's checksum for that object. */
 export declare function checkStoredChecksum(snapshot: SnapshotMetadata, object: typeof ARCHIVE_OBJECT | typeof MANIFEST_OBJECT, actual: ObjectChecksum): void;
-export interface ManifestReader {
-    roots: string[];
-    entries: AsyncGenerator<ManifestEntry>;
-    /** set once `entries` is exhausted */
-    trailer(): ManifestTrailer;
-}
-/** Parse manifest lines from a plaintext stream. */
-export declare function parseManifest(lines: AsyncIterable<string>): Promise<ManifestReader>;
-/**
- * The lines of a UTF-8 stream ("\n" or "\r\n"). Not node:readline: its iterator waits
- * forever on a stream that failed before it was attached (a wrong passphrase fails the
- * manifest while the archive is still being opened), and a pending promise with nothing
- * left to run lets Node exit as if the command had succeeded. A stream's own iterator
- * rejects with the stream's error however late it comes. A line longer than MAX_LINE (no
- * manifest line comes near it) fails, so a hostile stream cannot grow memory without bound.
- */
-export declare function linesOf(stream: Readable): AsyncGenerator<string>;
-/** Which entry lines of a manifest to parse, by a cheap look at their bytes (see selectedLines). */
-export interface LineSelector {
-    keep(line: Buffer): boolean;
-    /**
-     * Bytes every line worth showing to `keep` holds, while it has them: the lines between are
-     * passed over by one search of the chunk, not looked at one by one (15 ms of a 0.3 s
-     * `dump`). Undefined: show it every line.
-     */
-    seek?(): Buffer | undefined;
-}
-/**
- * The header line, the trailer and the lines `select` keeps of a manifest's plaintext, as
- * text; the others are passed over as bytes, never decoded (linesOf's limits hold). Lines
- * are cut from the chunk itself; only a line that spans chunks is copied.
- */
-export declare function selectedLines(stream: Readable, select: LineSelector): AsyncGenerator<string>;
 /**
  * Decrypt the manifest into a private scratch file, check its stored checksum and
  * authentication, then hand a reader over the file to `use`. The file has no name: it

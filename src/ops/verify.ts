@@ -17,14 +17,13 @@ import { contentMismatch, headerMismatch } from './entry-check.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { ARCHIVE_OBJECT, CHECKSUMS_OBJECT, MANIFEST_OBJECT, parseChecksums } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
+import { linesOf, parseManifest } from './manifest-lines.ts';
 import {
   checkStoredChecksum,
   describeFailure,
   drain,
-  linesOf,
   openArchive,
   openDecrypted,
-  parseManifest,
   storedChecksum,
 } from './read-snapshot.ts';
 import { chainOfSnapshot } from './incremental.ts';

@@ -8,8 +8,8 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { linesOf, selectedLines } from '../../src/ops/read-snapshot.ts';
-import type { LineSelector } from '../../src/ops/read-snapshot.ts';
+import { linesOf, selectedLines } from '../../src/ops/manifest-lines.ts';
+import type { LineSelector } from '../../src/ops/manifest-lines.ts';
 import { removeDir, tempDir } from '../helpers/tree.ts';
 
 const exec = promisify(execFile);
