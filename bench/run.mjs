@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { BenchError, GNU_TIME, measure, median, round, run, settle, shellQuote, waitForQuiet } from './lib/measure.mjs';
 import { duBytes, treeDigest, treeSize } from './lib/tree.mjs';
 import { computeTargets, renderReadme } from './lib/report.mjs';
+import { startS3 } from './lib/s3.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -281,7 +282,12 @@ async function benchmarkOn(node) {
   if (smallFiles)
     log(`small-files input: node_modules, ${smallFiles.files} files, ${(smallFiles.bytes / 1e6).toFixed(0)} MB`);
   const deployState = options.quick ? undefined : await ensureDeployState();
-  const ctx = { cli, node, input, env, gpg, tools, work, smallFiles, deployState };
+  const s3 = await startS3('bench');
+  env.AWS_ACCESS_KEY_ID = 'S3RVER';
+  env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+  delete env.AWS_SESSION_TOKEN;
+  delete env.AWS_PROFILE;
+  const ctx = { cli, node, input, env, gpg, tools, work, smallFiles, deployState, s3 };
   const tasks = defineTasks(ctx);
   const results = {};
   for (const t of tasks) results[t.key] = { label: t.label, tool: t.tool, command: t.display, runs: [], warmup: null };
@@ -317,6 +323,8 @@ async function benchmarkOn(node) {
     rmSync(round.dir, { recursive: true, force: true });
   }
 
+  s3.stop(); // (it also exits with this process)
+
   // ---- memory scaling -------------------------------------------------------------------------
   const scaling = await runScaling(ctx);
 
@@ -347,6 +355,8 @@ async function benchmarkOn(node) {
       'files',
       'rollbackS',
       'snapshotS',
+      'archiveReadBytes',
+      'readBytes',
     ]) {
       const m = median(r.runs.map((x) => x[k]));
       if (m !== null) r.median[k] = m;
@@ -560,7 +570,7 @@ function gitInfo() {
 }
 
 // ---- what runs in each round, in this order (tools alternate) --------------------------------
-function defineTasks({ cli, node, input, gpg, tools, env, smallFiles, deployState }) {
+function defineTasks({ cli, node, input, gpg, tools, env, smallFiles, deployState, s3 }) {
   const q = shellQuote;
   const inDir = input.dir;
   const ripcordRepo = (r) => path.join(r.dir, 'ripcord-repo');
@@ -926,6 +936,47 @@ function defineTasks({ cli, node, input, gpg, tools, env, smallFiles, deployStat
       if (m.stdout !== dumped.text)
         throw new BenchError(`ripcord dump of ${dumped.path} printed other bytes than the file's`);
       return {};
+    },
+  });
+  // The same dump from a copy of the snapshot on S3 (s3rver here): Range GETs of the members
+  // that hold the file, counted as the body bytes the server sent for the archive.
+  let s3Snapshot;
+  tasks.push({
+    key: 'ripcord.dump-s3',
+    tool: 'ripcord',
+    label: 'ripcord dump from S3 (one small file)',
+    display: `ripcord dump ID ${dumped.path} --repo s3://bench/repo --s3-endpoint S3   (S3: s3rver on 127.0.0.1; the snapshot copied there once, untimed)`,
+    prepare: async (r) => {
+      if (!s3Snapshot) {
+        await run(
+          {
+            argv: [
+              node,
+              cli,
+              'copy',
+              r.ripcordId,
+              '--repo',
+              ripcordRepo(r),
+              '--to',
+              's3://bench/repo',
+              '--s3-endpoint',
+              s3.endpoint,
+              '-q',
+            ],
+          },
+          { env },
+        );
+        s3Snapshot = r.ripcordId;
+      }
+      s3.clear();
+    },
+    cmd: () => ({
+      argv: [node, cli, 'dump', s3Snapshot, dumped.path, '--repo', 's3://bench/repo', '--s3-endpoint', s3.endpoint],
+    }),
+    after: async (_r, m) => {
+      if (m.stdout !== dumped.text)
+        throw new BenchError(`ripcord dump of ${dumped.path} from S3 printed other bytes than the file's`);
+      return { archiveReadBytes: await s3.servedBytes('/archive.tar.gz.pgp'), readBytes: await s3.servedBytes('') };
     },
   });
   if (tools.restic.version) {

@@ -131,6 +131,17 @@ export function computeTargets(report) {
     (r) => r < 1.0,
     missingReason(report, 'ripcord.dump'),
   );
+  const s3Read = med('ripcord.dump-s3', 'archiveReadBytes');
+  add(
+    'dump of one small file from the snapshot on S3 (s3rver): < 2 MB of the archive read',
+    'ratio < 1.00 (of 2 MB)',
+    s3Read === null
+      ? ''
+      : `${(s3Read / MB).toFixed(2)} MB of the ${((med('ripcord.backup', 'archiveBytes') ?? 0) / MB).toFixed(1)} MB archive (${((med('ripcord.dump-s3', 'readBytes') ?? 0) / MB).toFixed(2)} MB read in all, the manifest included), in ${s(med('ripcord.dump-s3'))}`,
+    s3Read === null ? null : s3Read / 2e6,
+    (r) => r < 1.0,
+    missingReason(report, 'ripcord.dump-s3'),
+  );
   const rollback = med('ripcord.deploy-rollback', 'rollbackS');
   const rollbackFull = med('ripcord.deploy-rollback-full', 'rollbackS');
   add(

@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface RecordedRequest {
   method: string;
@@ -48,65 +49,15 @@ export interface S3TestServer {
   stop(): Promise<void>;
 }
 
-// The child: plain CommonJS, run with `node --openssl-legacy-provider -e`.
-const CHILD_SOURCE = `
-const [s3rverPath, directory, port] = process.argv.slice(1);
-const S3rver = require(s3rverPath);
-
-// s3rver 3.7.1 answers a PUT (object or part) once the data has passed its hashing
-// transform, before its write stream has finished: under load a GET, or the
-// CompleteMultipartUpload that reads the parts, can find a short or missing file. Real S3
-// is read-after-write consistent, so these two methods wait for the file.
-const nodePath = require('path');
-const { createHash } = require('crypto');
-const { createWriteStream, promises: fsp } = require('fs');
-const { Readable, Transform } = require('stream');
-const { pipeline } = require('stream/promises');
-const FilesystemStore = require(nodePath.join(nodePath.dirname(s3rverPath), 'stores', 'filesystem.js'));
-async function writeHashed(content, file) {
-  await fsp.mkdir(nodePath.dirname(file), { recursive: true });
-  const md5 = createHash('md5');
-  let size = 0;
-  const count = new Transform({ transform(chunk, _encoding, callback) { md5.update(chunk); size += chunk.length; callback(null, chunk); } });
-  await pipeline(Buffer.isBuffer(content) ? Readable.from([content]) : content, count, createWriteStream(file));
-  return { size, md5: md5.digest('hex') };
-}
-FilesystemStore.prototype.putObject = async function (object) {
-  const written = await writeHashed(object.content, this.getResourcePath(object.bucket, object.key, 'object'));
-  await this.putMetadata(object.bucket, object.key, object.metadata, written.md5);
-  return written;
-};
-FilesystemStore.prototype.putPart = async function (bucket, uploadId, partNumber, content) {
-  const partPath = nodePath.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId, String(partNumber));
-  const written = await writeHashed(content, partPath);
-  await fsp.writeFile(partPath + '.md5', written.md5);
-  return written;
-};
-
-const server = new S3rver({ address: '127.0.0.1', port: Number(port), directory, silent: true });
-server.run().then(
-  (address) => {
-    server.httpServer.prependListener('request', (req) => {
-      process.send({ type: 'request', request: { method: req.method, url: req.url, headers: req.headers } });
-    });
-    process.send({ type: 'listening', port: address.port });
-  },
-  (error) => {
-    process.send({ type: 'failed', message: String((error && error.stack) || error) });
-    process.exit(1);
-  },
-);
-process.on('message', (message) => {
-  if (message && message.type === 'flush') process.send({ type: 'flushed', id: message.id });
-});
-process.on('disconnect', () => process.exit(0));
-`;
+// The child program (plain CommonJS), shared with the benchmark.
+const CHILD = fileURLToPath(new URL('./s3rver-child.cjs', import.meta.url));
 
 type ChildMessage =
   | { type: 'request'; request: RecordedRequest }
   | { type: 'listening'; port: number }
   | { type: 'failed'; message: string }
-  | { type: 'flushed'; id: number };
+  | { type: 'flushed'; id: number }
+  | { type: 'served'; method: string; url: string; bytes: number };
 
 const s3rverPath = createRequire(import.meta.url).resolve('s3rver');
 
@@ -123,14 +74,10 @@ export async function startS3Server(): Promise<S3TestServer> {
   let exited: Promise<void> = Promise.resolve();
 
   const launch = async (port: number): Promise<number> => {
-    const proc = spawn(
-      process.execPath,
-      ['--openssl-legacy-provider', '-e', CHILD_SOURCE, s3rverPath, directory, String(port)],
-      {
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-        env: { ...process.env, NODE_OPTIONS: '' },
-      },
-    );
+    const proc = spawn(process.execPath, ['--openssl-legacy-provider', CHILD, s3rverPath, directory, String(port)], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     child = proc;
     // Never let the server keep the test process alive: the handles are unref'd and only
     // ref'd while the harness itself waits for the child.
