@@ -136,18 +136,6 @@ function totalsOf(output) {
 }
 
 /**
- * The environment of a test file's process, and of every process it starts. Without
- * NODE_EXTRA_CA_CERTS: where it is set (a machine behind a TLS proxy), every Node process
- * parses that certificate bundle as it starts, 50 ms of CPU here, and the suite starts a few
- * thousand of them, all talking to servers on 127.0.0.1 without TLS. The one test that
- * reaches the npm registry puts it back (RIPCORD_TEST_EXTRA_CA_CERTS, test/helpers/package.ts).
- */
-function testEnv() {
-  const { NODE_EXTRA_CA_CERTS: extraCaCerts, ...env } = process.env;
-  return extraCaCerts ? { ...env, RIPCORD_TEST_EXTRA_CA_CERTS: extraCaCerts } : env;
-}
-
-/**
  * One file in its own uvu process. @param {string} file
  * @returns {Promise<{ file: string, code: number | null, output: string, seconds: number }>}
  */
@@ -157,7 +145,6 @@ function runFile(file) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', pattern], {
       cwd: ROOT,
-      env: testEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     /** @type {Buffer[]} */

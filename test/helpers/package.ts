@@ -28,11 +28,6 @@ export function userEnv(extra: Record<string, string> = {}): Record<string, stri
   return {
     ...env,
     PATH: [path.dirname(process.execPath), ...inherited].join(':'),
-    // the registry may sit behind this machine's TLS proxy: its certificates, which
-    // test/run.mjs keeps from the test processes that do not need them
-    ...(process.env.RIPCORD_TEST_EXTRA_CA_CERTS
-      ? { NODE_EXTRA_CA_CERTS: process.env.RIPCORD_TEST_EXTRA_CA_CERTS }
-      : {}),
     npm_config_prefer_offline: 'true',
     npm_config_audit: 'false',
     npm_config_fund: 'false',
