@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-PKSBWTZM.js";
+} from "./chunks/chunk-5MSGBN2M.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-UA4EQ23X.js";
+} from "./chunks/chunk-7WPWJZLK.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-QPTGYDJG.js";
+} from "./chunks/chunk-O76O5AD2.js";
 import "./chunks/chunk-2AC4RXTS.js";
 import "./chunks/chunk-E4XMIKOM.js";
 import "./chunks/chunk-EYQ7L4U7.js";

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-VSAJWIKT.js";
+} from "../chunks/chunk-CZAIKXLK.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-UA4EQ23X.js";
+} from "../chunks/chunk-7WPWJZLK.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-DDZFKCLH.js";
-import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-SPI4X4T7.js";
+} from "../chunks/chunk-WYYRLYMV.js";
+import "../chunks/chunk-4SLKDP45.js";
+import "../chunks/chunk-EMX67EG7.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-QPTGYDJG.js";
+} from "../chunks/chunk-O76O5AD2.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

@@ -9,8 +9,11 @@ export interface SessionKey {
     /** OpenPGP symmetric algorithm id: 7/8/9 = AES-128/192/256 */
     algorithm: number;
     key: Uint8Array;
-    /** what decrypted it: used to word a failed quick check ("the passphrase does not decrypt ...") */
-    via: 'passphrase' | 'identity';
+    /**
+     * what decrypted it, or the manifest that gave it (its trailer's archiveKey): used to word a
+     * failed quick check ("the passphrase does not decrypt ...")
+     */
+    via: 'passphrase' | 'identity' | 'manifest';
 }
 /**
  * The most session-key packets a message may carry: each one can cost a key derivation

@@ -28,6 +28,8 @@ export declare const TAG: {
 export declare const BLOCK = 16;
 export declare const PREFIX: number;
 export declare const MDC_LENGTH = 22;
+/** AES-256's algorithm id (RFC 4880 9.2): what ripcord encrypts with. */
+export declare const AES256 = 9;
 /** The AES algorithms (RFC 4880 9.2) ripcord reads, by id: their key sizes in bytes. */
 export declare const AES_KEY_BYTES: Readonly<Record<number, number>>;
 /** The node:crypto name of AES algorithm `id` in `mode`, or undefined when `id` is not AES. */

@@ -1,4 +1,4 @@
-import type { ArchiveIndex } from '../domain/manifest.ts';
+import type { ArchiveIndex, ArchiveKey } from '../domain/manifest.ts';
 import type { DecryptionKeys } from './openpgp-keys.ts';
 import type { TarItem } from './tar-reader.ts';
 /** `length` bytes of the stored archive from `offset` on */
@@ -22,4 +22,6 @@ export interface IndexedArchive {
  * the SEIPD packet, checked with the quick check at the start of the encrypted data (a wrong
  * key is a KeyError, as for a whole read).
  */
-export declare function openIndexedArchive(read: ReadRange, size: number, index: ArchiveIndex, keys: DecryptionKeys): Promise<IndexedArchive>;
+export declare function openIndexedArchive(read: ReadRange, size: number, index: ArchiveIndex, keys: DecryptionKeys, 
+/** the session key the (authenticated) manifest gives for this archive: no key derivation */
+known?: ArchiveKey): Promise<IndexedArchive>;

@@ -15,6 +15,12 @@ export interface EncryptOptions {
         head(bytes: number): void;
         part(literal: number, plaintext: number): void;
     };
+    /**
+     * Told the message's session key (AES-256, a copy the stream forgets), for a manifest to
+     * carry its archive's: a reader who has opened the manifest then opens the archive without
+     * a second key derivation (docs/format.md, "Archive key").
+     */
+    onSessionKey?: (key: Buffer) => void;
     /** encrypt on a worker thread, off the thread that feeds the stream (for large data; see cfb-encryptor.ts) */
     parallel?: boolean;
     /**

@@ -64,9 +64,18 @@ export interface ArchiveIndex {
 }
 export interface ManifestTrailer {
     archive: ObjectChecksum;
+    /** the archive's session key (docs/format.md, "Archive key"); absent in snapshots written before it */
+    archiveKey?: ArchiveKey;
     /** absent in snapshots written before it (and where it would not fit one line) */
     index?: ArchiveIndex;
     snapshot: ManifestBinding;
+}
+/** An archive's session key, as `gpg --override-session-key ALGORITHM:KEY` takes it. */
+export interface ArchiveKey {
+    /** OpenPGP symmetric algorithm id: 9, AES-256 */
+    algorithm: number;
+    /** hex */
+    key: string;
 }
 export declare function manifestHeader(roots: readonly string[]): string;
 export declare function manifestEntryLine(entry: ManifestEntry, first: boolean): string;

@@ -86,6 +86,6 @@ export interface ArchiveReader {
  * manifest's trailer; undefined when it has none (written before archives had one). What
  * it gives is checked by the caller against the manifest entry by entry (ranged-read.ts).
  */
-export declare function openIndexed(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, trailer: Pick<ManifestTrailer, 'archive' | 'index'>): Promise<IndexedArchive | undefined>;
+export declare function openIndexed(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, trailer: Pick<ManifestTrailer, 'archive' | 'index' | 'archiveKey'>): Promise<IndexedArchive | undefined>;
 /** Stream the archive's tar entries. Nothing read here is authenticated before finish() resolves. */
 export declare function openArchive(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, options?: OpenOptions): Promise<ArchiveReader>;

@@ -38,8 +38,11 @@ export interface SessionKey {
   /** OpenPGP symmetric algorithm id: 7/8/9 = AES-128/192/256 */
   algorithm: number;
   key: Uint8Array;
-  /** what decrypted it: used to word a failed quick check ("the passphrase does not decrypt ...") */
-  via: 'passphrase' | 'identity';
+  /**
+   * what decrypted it, or the manifest that gave it (its trailer's archiveKey): used to word a
+   * failed quick check ("the passphrase does not decrypt ...")
+   */
+  via: 'passphrase' | 'identity' | 'manifest';
 }
 
 /**

@@ -31,6 +31,9 @@ export const BLOCK = 16;
 export const PREFIX = BLOCK + 2;
 export const MDC_LENGTH = 22;
 
+/** AES-256's algorithm id (RFC 4880 9.2): what ripcord encrypts with. */
+export const AES256 = 9;
+
 /** The AES algorithms (RFC 4880 9.2) ripcord reads, by id: their key sizes in bytes. */
 export const AES_KEY_BYTES: Readonly<Record<number, number>> = { 7: 16, 8: 24, 9: 32 };
 

@@ -13,10 +13,10 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { IntegrityError, KeyError } from '../domain/errors.ts';
-import type { ArchiveIndex } from '../domain/manifest.ts';
+import type { ArchiveIndex, ArchiveKey } from '../domain/manifest.ts';
 import { decryptSessionKey, WRONG_PASSPHRASE } from './openpgp-keys.ts';
 import type { DecryptionKeys, SessionKey } from './openpgp-keys.ts';
-import { BLOCK, PREFIX, TAG } from './packets.ts';
+import { AES_KEY_BYTES, BLOCK, PREFIX, TAG } from './packets.ts';
 import { CfbDecipher } from './seipd-decrypt.ts';
 import { LITERAL_HEADER, PART } from './seipd-encrypt.ts';
 import { readTar } from './tar-reader.ts';
@@ -81,6 +81,8 @@ export async function openIndexedArchive(
   size: number,
   index: ArchiveIndex,
   keys: DecryptionKeys,
+  /** the session key the (authenticated) manifest gives for this archive: no key derivation */
+  known?: ArchiveKey,
 ): Promise<IndexedArchive> {
   checkIndex(index);
   const stats: RangeStats = { reads: 0, bytes: 0 };
@@ -152,7 +154,7 @@ export async function openIndexedArchive(
   const start = Math.min(bodyBytes, 1 + 2 * BLOCK);
   const opening = await fetch(0, Math.min(size, fileOf(start - 1) + 1));
   if (opening[head] !== (0xc0 | TAG.seipd)) throw damaged('no encrypted data packet where its index says');
-  const sessionKey = await decryptSessionKey(opening.subarray(0, head), keys);
+  const sessionKey = known ? givenKey(known) : await decryptSessionKey(opening.subarray(0, head), keys);
   checkQuick(sessionKey, opening.subarray(fileOf(0), fileOf(start - 1) + 1));
 
   const members = index.members;
@@ -209,18 +211,30 @@ export async function openIndexedArchive(
   };
 }
 
+/** The archive key a manifest gives, as a session key; one that cannot be is damage. */
+function givenKey(known: ArchiveKey): SessionKey {
+  const bytes = AES_KEY_BYTES[known.algorithm];
+  if (bytes === undefined || typeof known.key !== 'string' || !new RegExp(`^[0-9a-f]{${2 * bytes}}$`).test(known.key))
+    throw damaged('the archive key in its manifest is malformed');
+  return { algorithm: known.algorithm, key: Buffer.from(known.key, 'hex'), via: 'manifest' };
+}
+
 /** The quick check of RFC 4880 5.13: the prefix's last two bytes repeat the two before. */
 function checkQuick(sessionKey: SessionKey, start: Buffer): void {
   if (start[0] !== 1) throw damaged(`unknown encrypted data packet version ${start[0]}`);
   const cfb = new CfbDecipher(sessionKey);
   const prefix = Buffer.concat([cfb.update(start.subarray(1)), cfb.final()]);
   if (prefix.length < PREFIX) throw damaged('the encrypted data is too short');
-  if (prefix[BLOCK] !== prefix[BLOCK - 2] || prefix[BLOCK + 1] !== prefix[BLOCK - 1])
+  if (prefix[BLOCK] !== prefix[BLOCK - 2] || prefix[BLOCK + 1] !== prefix[BLOCK - 1]) {
+    // the manifest's key is the one it was written with: an archive it does not open is not that archive
+    if (sessionKey.via === 'manifest')
+      throw damaged('the archive key in its manifest does not open it (the archive was replaced or damaged)');
     throw new KeyError(
       sessionKey.via === 'passphrase'
         ? WRONG_PASSPHRASE
         : 'the session key does not decrypt this archive (wrong key, or the start of the archive is damaged)',
     );
+  }
 }
 
 /** Decrypt ciphertext starting at a block boundary; with `withPrevious`, its first block is the one before. */

@@ -65,6 +65,7 @@ class EncryptStream extends Transform {
   #plainSent = 0;
   #literalSent = 0;
   readonly #onLayout: EncryptOptions['onLayout'];
+  readonly #onSessionKey: EncryptOptions['onSessionKey'];
 
   constructor(keys: EncryptionKeys, options: StreamOptions) {
     super();
@@ -73,10 +74,12 @@ class EncryptStream extends Transform {
     this.#ownsChunks = options.ownsChunks ?? false;
     this.#packet = options.packet ?? { tag: TAG.literal, header: LITERAL_HEADER };
     this.#onLayout = options.onLayout;
+    this.#onSessionKey = options.onSessionKey;
   }
 
   async #start(): Promise<void> {
     const sessionKey = randomBytes(32);
+    this.#onSessionKey?.(Buffer.from(sessionKey));
     const esk = await createSessionKeyPackets(sessionKey, this.#keys);
     this.#encryptor = createCfbEncryptor(
       sessionKey,
@@ -296,6 +299,12 @@ export interface EncryptOptions {
    * literal body before it. (Not with createCompressedEncryptStreams.)
    */
   onLayout?: { head(bytes: number): void; part(literal: number, plaintext: number): void };
+  /**
+   * Told the message's session key (AES-256, a copy the stream forgets), for a manifest to
+   * carry its archive's: a reader who has opened the manifest then opens the archive without
+   * a second key derivation (docs/format.md, "Archive key").
+   */
+  onSessionKey?: (key: Buffer) => void;
   /** encrypt on a worker thread, off the thread that feeds the stream (for large data; see cfb-encryptor.ts) */
   parallel?: boolean;
   /**

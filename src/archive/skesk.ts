@@ -12,11 +12,10 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IntegrityError } from '../domain/errors.ts';
 import { isPassphraseCheck, type PassphraseCheck } from '../domain/snapshot.ts';
-import { aesCipherName, AES_KEY_BYTES, PacketParser } from './packets.ts';
+import { AES256, aesCipherName, AES_KEY_BYTES, PacketParser } from './packets.ts';
 
 const S2K_ITERATED = 3;
 const HASH_SHA256 = 8;
-const AES256 = 9;
 const COUNT_BYTE = 224;
 
 const HASHES: Record<number, string> = { 2: 'sha1', 8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224' };

@@ -70,9 +70,19 @@ export interface ArchiveIndex {
 
 export interface ManifestTrailer {
   archive: ObjectChecksum;
+  /** the archive's session key (docs/format.md, "Archive key"); absent in snapshots written before it */
+  archiveKey?: ArchiveKey;
   /** absent in snapshots written before it (and where it would not fit one line) */
   index?: ArchiveIndex;
   snapshot: ManifestBinding;
+}
+
+/** An archive's session key, as `gpg --override-session-key ALGORITHM:KEY` takes it. */
+export interface ArchiveKey {
+  /** OpenPGP symmetric algorithm id: 9, AES-256 */
+  algorithm: number;
+  /** hex */
+  key: string;
 }
 
 export function manifestHeader(roots: readonly string[]): string {
@@ -84,8 +94,9 @@ export function manifestEntryLine(entry: ManifestEntry, first: boolean): string 
 }
 
 export function manifestTrailer(trailer: ManifestTrailer): string {
+  const key = trailer.archiveKey ? `,"archiveKey":${JSON.stringify(trailer.archiveKey)}` : '';
   const index = trailer.index ? `,"index":${JSON.stringify(trailer.index)}` : '';
-  return `],"archive":${JSON.stringify(trailer.archive)}${index},"snapshot":${JSON.stringify(trailer.snapshot)}}\n`;
+  return `],"archive":${JSON.stringify(trailer.archive)}${key}${index},"snapshot":${JSON.stringify(trailer.snapshot)}}\n`;
 }
 
 export function bindingOf(metadata: SnapshotMetadata): ManifestBinding {

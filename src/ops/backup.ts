@@ -14,6 +14,7 @@ import { inspectRecipients } from '../archive/openpgp-keys.ts';
 import { packArchive } from '../archive/pack.ts';
 import { createPassphraseCheck } from '../archive/skesk.ts';
 import { createCompressedEncryptStreams, createEncryptStream } from '../archive/seipd-encrypt.ts';
+import { AES256 } from '../archive/packets.ts';
 import { measureSources, resolveRoots, walkSources } from '../archive/walk-sources.ts';
 import type { SourceRoot } from '../archive/walk-sources.ts';
 import { CAPTURED_DIR, runCaptures } from './captures.ts';
@@ -22,7 +23,7 @@ import type { Reporter, Totals } from '../domain/events.ts';
 import { silentReporter } from '../domain/events.ts';
 import type { BackupLevel, Level } from '../domain/chain.ts';
 import type { DecryptionKeys } from '../domain/keys.ts';
-import type { ArchiveIndex, ManifestEntry } from '../domain/manifest.ts';
+import type { ArchiveIndex, ArchiveKey, ManifestEntry } from '../domain/manifest.ts';
 import { manifestEntryLine, manifestHeader, manifestTrailer } from '../domain/manifest.ts';
 import { createSnapshotId, snapshotIdTime } from '../domain/snapshot-id.ts';
 import type { SnapshotKind, SnapshotMetadata, UnsealedMetadata } from '../domain/snapshot.ts';
@@ -277,6 +278,7 @@ async function writeSnapshot(
       })
     : walk;
   const index: ArchiveIndex = { batch: ARCHIVE_BATCH, members: [], parts: [], head: 0 };
+  let sessionKey: ArchiveKey | undefined;
   const archive = packArchive(sources, {
     ...(request.compressionLevel !== undefined ? { level: request.compressionLevel } : {}),
     batchBytes: ARCHIVE_BATCH,
@@ -307,6 +309,10 @@ async function writeSnapshot(
         onLayout: {
           head: (bytes) => (index.head = bytes),
           part: (literal, plaintext) => index.parts.push([literal, plaintext]),
+        },
+        onSessionKey: (key) => {
+          sessionKey = { algorithm: AES256, key: key.toString('hex') };
+          key.fill(0);
         },
       }),
       archiveSum,
@@ -355,7 +361,11 @@ async function writeSnapshot(
       tool: { name: 'ripcord', version: VERSION },
     } satisfies Omit<UnsealedMetadata, 'objects'>;
     binding.durationMs = Date.now() - started;
-    const trailer = { archive: archiveSum.result(), snapshot: binding };
+    const trailer = {
+      archive: archiveSum.result(),
+      ...(sessionKey ? { archiveKey: sessionKey } : {}),
+      snapshot: binding,
+    };
     // an index too large for one manifest line (an archive of tens of GB) is left out: such
     // an archive is read from the start, as one without an index
     const indexed = { ...trailer, index };

@@ -223,7 +223,7 @@ export async function withManifest<T>(
     try {
       await pipelinePromise(reader.plaintext, file.write());
     } catch (error) {
-      throw describeFailure(snapshot, MANIFEST_OBJECT, error);
+      throw await manifestFailure(store, snapshot, error);
     }
     checkStoredChecksum(snapshot, MANIFEST_OBJECT, reader.stored.result());
     await checkManifestFile(file, snapshot);
@@ -232,6 +232,22 @@ export async function withManifest<T>(
   } finally {
     await file.close();
   }
+}
+
+/**
+ * Why a manifest failed to decrypt: damage, when the stored object does not match its
+ * checksum (read again to tell: the pass that failed may have stopped short), else what the
+ * decryption said (a wrong key is a KeyError, and damageBeforeWrongKey has checked already).
+ */
+async function manifestFailure(store: Store, snapshot: SnapshotMetadata, error: unknown): Promise<RipcordError> {
+  if (!(error instanceof KeyError)) {
+    try {
+      checkStoredChecksum(snapshot, MANIFEST_OBJECT, await storedChecksum(store, `${snapshot.id}/${MANIFEST_OBJECT}`));
+    } catch (damage) {
+      if (damage instanceof IntegrityError) return damage;
+    }
+  }
+  return describeFailure(snapshot, MANIFEST_OBJECT, error);
 }
 
 /**
@@ -300,7 +316,7 @@ export async function readManifest(
     try {
       await drain(reader.plaintext);
     } catch (failure) {
-      throw describeFailure(snapshot, MANIFEST_OBJECT, failure);
+      throw await manifestFailure(store, snapshot, failure);
     }
     checkStoredChecksum(snapshot, MANIFEST_OBJECT, reader.stored.result());
     throw malformed(snapshot, error);
@@ -351,7 +367,7 @@ export async function openIndexed(
   store: Store,
   snapshot: SnapshotMetadata,
   keys: DecryptionKeys,
-  trailer: Pick<ManifestTrailer, 'archive' | 'index'>,
+  trailer: Pick<ManifestTrailer, 'archive' | 'index' | 'archiveKey'>,
 ): Promise<IndexedArchive | undefined> {
   if (!trailer.index) return undefined;
   const key = `${snapshot.id}/${ARCHIVE_OBJECT}`;
@@ -361,6 +377,7 @@ export async function openIndexed(
       trailer.archive.bytes,
       trailer.index,
       keys,
+      trailer.archiveKey,
     );
   } catch (error) {
     // as for a whole read: a key that does not open it sends it through its checksum first,

@@ -81,8 +81,8 @@ export interface RestorePlan {
   target: string;
   /** every manifest entry, archive order */
   entries: ManifestEntry[];
-  /** the archive's checksum and index, from the authenticated manifest (ranged reads) */
-  archive: Pick<ManifestTrailer, 'archive' | 'index'>;
+  /** the archive's checksum, index and key, from the authenticated manifest (ranged reads) */
+  archive: Pick<ManifestTrailer, 'archive' | 'index' | 'archiveKey'>;
   /**
    * indexes into entries that will be written: every selected entry the target does not
    * already have as it is (directories always, for their modes and times)
@@ -287,7 +287,11 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     chain,
     target,
     entries,
-    archive: { archive: trailer.archive, ...(trailer.index ? { index: trailer.index } : {}) },
+    archive: {
+      archive: trailer.archive,
+      ...(trailer.index ? { index: trailer.index } : {}),
+      ...(trailer.archiveKey ? { archiveKey: trailer.archiveKey } : {}),
+    },
     selected,
     changes,
     counts,

@@ -180,7 +180,7 @@ async function byIndex(
   context: StageContext,
   link: SnapshotMetadata,
   places: Place[],
-  trailer: Pick<ManifestTrailer, 'archive' | 'index'>,
+  trailer: Pick<ManifestTrailer, 'archive' | 'index' | 'archiveKey'>,
 ): Promise<IndexedArchive | undefined> {
   if (!trailer.index || places.some((p) => p.at === undefined)) return undefined;
   return openIndexed(context.options.store, link, context.options.keys, trailer);
