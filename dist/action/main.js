@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-CZAIKXLK.js";
+} from "../chunks/chunk-MAZDDOIN.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-7WPWJZLK.js";
+} from "../chunks/chunk-BA4SBGWK.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-WYYRLYMV.js";
-import "../chunks/chunk-4SLKDP45.js";
-import "../chunks/chunk-EMX67EG7.js";
+} from "../chunks/chunk-DFS2H6EG.js";
+import "../chunks/chunk-EPHL5A3A.js";
+import "../chunks/chunk-MRLQLM3K.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-O76O5AD2.js";
+} from "../chunks/chunk-7EZCFSUN.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

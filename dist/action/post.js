@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-WYYRLYMV.js";
-import "../chunks/chunk-4SLKDP45.js";
-import "../chunks/chunk-EMX67EG7.js";
+} from "../chunks/chunk-DFS2H6EG.js";
+import "../chunks/chunk-EPHL5A3A.js";
+import "../chunks/chunk-MRLQLM3K.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-O76O5AD2.js";
+import "../chunks/chunk-7EZCFSUN.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall
