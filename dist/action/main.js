@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-MAZDDOIN.js";
+} from "../chunks/chunk-LPT3GQD2.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-BA4SBGWK.js";
+} from "../chunks/chunk-WZSU3UI4.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-DFS2H6EG.js";
+} from "../chunks/chunk-NW5AI4ZE.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-MRLQLM3K.js";
+import "../chunks/chunk-OANH5DDU.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-7EZCFSUN.js";
+} from "../chunks/chunk-WRBSOAY4.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

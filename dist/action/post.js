@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-DFS2H6EG.js";
+} from "../chunks/chunk-NW5AI4ZE.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-MRLQLM3K.js";
+import "../chunks/chunk-OANH5DDU.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-7EZCFSUN.js";
+import "../chunks/chunk-WRBSOAY4.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

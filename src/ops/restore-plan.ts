@@ -287,11 +287,7 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     chain,
     target,
     entries,
-    archive: {
-      archive: trailer.archive,
-      ...(trailer.index ? { index: trailer.index } : {}),
-      ...(trailer.archiveKey ? { archiveKey: trailer.archiveKey } : {}),
-    },
+    archive: archiveOf(trailer),
     selected,
     changes,
     counts,
@@ -409,6 +405,12 @@ function holdsOutsideLink(target: string, scope: readonly string[], guarded: rea
 
 async function exists(file: string): Promise<boolean> {
   return lstatOrUndefined(file) !== undefined;
+}
+
+/** What a ranged read of the archive needs from the trailer: all of it but the snapshot's binding. */
+function archiveOf(trailer: ManifestTrailer): RestorePlan['archive'] {
+  const { snapshot: _binding, ...archive } = trailer;
+  return archive;
 }
 
 /**

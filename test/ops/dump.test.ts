@@ -69,6 +69,17 @@ test('dump of a small file from a large archive reads the members that hold it, 
   }
 });
 
+/** A snapshot of two small files (data/app.yaml among them) in a repository of its own under `dir`. */
+async function smallSnapshot(dir: string) {
+  await fs.mkdir(path.join(dir, 'data'));
+  await fs.writeFile(path.join(dir, 'data/app.yaml'), 'replicas: 3\n');
+  await fs.writeFile(path.join(dir, 'data/other.txt'), 'x'.repeat(5000));
+  const repo = path.join(dir, 'repo');
+  const store = new LocalStore(repo);
+  const { snapshot } = await createBackup({ store, paths: ['data'], cwd: dir, keys, origin });
+  return { repo, store, snapshot };
+}
+
 /** The archive key a snapshot's manifest carries, read with gpg. */
 async function archiveKeyOf(repo: string, id: string): Promise<{ algorithm: number; key: string }> {
   const { stdout } = await exec('gpg', [...GPG, '--decrypt', path.join(repo, id, 'manifest.json.pgp')], {
@@ -84,12 +95,7 @@ async function archiveKeyOf(repo: string, id: string): Promise<{ algorithm: numb
 test("the manifest carries its archive's session key: gpg opens the archive with it alone, and dump reads by it even when the archive's own session-key packet is damaged", async () => {
   const dir = await tempDir();
   try {
-    await fs.mkdir(path.join(dir, 'data'));
-    await fs.writeFile(path.join(dir, 'data/app.yaml'), 'replicas: 3\n');
-    await fs.writeFile(path.join(dir, 'data/other.txt'), 'x'.repeat(5000));
-    const repo = path.join(dir, 'repo');
-    const store = new LocalStore(repo);
-    const { snapshot } = await createBackup({ store, paths: ['data'], cwd: dir, keys, origin });
+    const { repo, store, snapshot } = await smallSnapshot(dir);
     const { algorithm, key } = await archiveKeyOf(repo, snapshot.id);
     assert.is(algorithm, 9);
     assert.match(key, /^[0-9a-f]{64}$/);
@@ -121,11 +127,7 @@ test("the manifest carries its archive's session key: gpg opens the archive with
 test('a manifest whose archive key does not open the archive (a key holder rewrote it) is refused as damage, and dump prints nothing', async () => {
   const dir = await tempDir();
   try {
-    await fs.mkdir(path.join(dir, 'data'));
-    await fs.writeFile(path.join(dir, 'data/app.yaml'), 'replicas: 3\n');
-    const repo = path.join(dir, 'repo');
-    const store = new LocalStore(repo);
-    const { snapshot } = await createBackup({ store, paths: ['data'], cwd: dir, keys, origin });
+    const { repo, store, snapshot } = await smallSnapshot(dir);
     const { key } = await archiveKeyOf(repo, snapshot.id);
     const other = key.replace(/^./, (c) => (c === '0' ? '1' : '0'));
     await rewriteManifest(repo, snapshot.id, keys.passphrase, (text) => text.replace(key, other));
