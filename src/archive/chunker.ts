@@ -17,6 +17,7 @@
  * first four bytes (big-endian) of SHA-256("ripcord-gear-" + i).
  */
 import { createHash } from 'node:crypto';
+import type { Block } from '../domain/manifest.ts';
 
 export interface ChunkSizes {
   /** no block is shorter, except a file's last */
@@ -143,4 +144,57 @@ export class Chunker {
     this.#atCut = true;
     return consumed;
   }
+}
+
+/** Files at least this large record their blocks in the manifest and may be stored as a block delta. */
+export const BLOCKED_FILE_MIN = 8 << 20;
+
+/** The blocks of a stream fed piece by piece: where the chunker cuts it, and each block's SHA-256. */
+export class BlockList {
+  readonly blocks: Block[] = [];
+  readonly #chunker = new Chunker();
+  #hash = createHash('sha256');
+  /** stream offset of the current block's start, and of the end of what was fed */
+  #start = 0;
+  #fed = 0;
+
+  update(data: Uint8Array): void {
+    let from = 0;
+    for (const cut of this.#chunker.push(data)) {
+      const to = cut - this.#fed;
+      this.#hash.update(data.subarray(from, to));
+      this.#close(cut);
+      from = to;
+    }
+    this.#hash.update(data.subarray(from));
+    this.#fed += data.length;
+  }
+
+  /** Every block, the last one included. */
+  finish(): Block[] {
+    const end = this.#chunker.end();
+    if (end !== undefined) this.#close(end);
+    return this.blocks;
+  }
+
+  #close(end: number): void {
+    this.blocks.push([end - this.#start, this.#hash.digest('hex')]);
+    this.#hash = createHash('sha256');
+    this.#start = end;
+  }
+}
+
+/** Is this a block list a manifest may hold for a file of `size` bytes? */
+export function validBlocks(blocks: unknown, size: number | undefined): blocks is Block[] {
+  if (!Array.isArray(blocks) || size === undefined) return false;
+  let total = 0;
+  for (const block of blocks) {
+    if (!Array.isArray(block) || block.length !== 2) return false;
+    const [bytes, sha256] = block as unknown[];
+    if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes <= 0 || bytes > BLOCK_SIZES.max)
+      return false;
+    if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) return false;
+    total += bytes;
+  }
+  return total === size;
 }

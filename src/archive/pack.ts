@@ -25,6 +25,7 @@ import * as zlib from 'node:zlib';
 import { SourceError } from '../domain/errors.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
 import { formatMode } from '../domain/manifest.ts';
+import { BLOCKED_FILE_MIN, BlockList } from './chunker.ts';
 import { collectGarbageOverSlack } from './reclaim.ts';
 import { encodeTarHeader, TAR_END, tarPadding } from './tar-writer.ts';
 import type { SourceEntry } from './walk-sources.ts';
@@ -142,6 +143,8 @@ async function* tarBatches(
     if (source.type === 'file') {
       let hash: Hash | undefined;
       let digest: string | undefined;
+      // a large file's blocks, for a later incremental to store only the changed ones
+      const blocks = size >= BLOCKED_FILE_MIN ? new BlockList() : undefined;
       let fd: number;
       try {
         fd = openSync(source.fsPath, 'r');
@@ -169,6 +172,7 @@ async function* tarBatches(
           // Most files are read whole in one go: hash them in one call, without a Hash object.
           if (position === 0 && got === size && hashOnce) digest = hashOnce('sha256', piece, 'hex');
           else (hash ??= createHash('sha256')).update(piece);
+          blocks?.update(piece);
           used += got;
           position += got;
           bytes += got;
@@ -186,6 +190,7 @@ async function* tarBatches(
       }
       entry.size = size;
       entry.sha256 = digest ?? (hash ?? createHash('sha256')).digest('hex');
+      if (blocks) entry.blocks = blocks.finish();
       // what an incremental backup compares to tell an unchanged file (ops/incremental.ts)
       entry.ino = stats.ino;
       entry.ctimeMs = stats.ctimeMs;

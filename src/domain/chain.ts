@@ -49,6 +49,9 @@ export type ChainResult = { links: ChainLink[] } | { problem: ChainProblem };
 /** At most this many links: a longer chain (or a loop) is refused before anything is read. */
 export const MAX_CHAIN = 1000;
 
+/** The folder a chain link's own records are stored under in its archive (docs/format.md, "Chains"). */
+export const CHAIN_DIR = '.ripcord-chain';
+
 export function levelOf(link: ChainLink): Level {
   return link.level ?? 'full';
 }

@@ -274,6 +274,7 @@ async function writeSnapshot(
           carried.files += 1;
           carried.bytes += entry.size ?? 0;
         },
+        onDelta: addEntry,
         onWarning: warn,
       })
     : walk;

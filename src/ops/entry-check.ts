@@ -1,7 +1,10 @@
-/** Does an archive entry match what the manifest promises? Shared by verify and restore. */
+/** Does an archive entry match what the manifest promises? Shared by verify, restore and dump. */
+import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
 import type { TarEntry } from '../archive/tar-reader.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
 import { formatMode } from '../domain/manifest.ts';
+import { IntegrityError } from '../domain/errors.ts';
 
 /** Header-level mismatch (before reading the body), as one line, or undefined. */
 export function headerMismatch(entry: TarEntry, expected: ManifestEntry): string | undefined {
@@ -30,4 +33,26 @@ export function contentMismatch(
   if (Math.floor(entry.mtime) !== expected.mtime)
     return `${entry.path} has a different modification time in the archive and the manifest`;
   return undefined;
+}
+
+/**
+ * A pass-through that hashes and counts what goes through it; with `limit`, the first byte
+ * past it fails the stream before it goes on (a small archive may unpack to gigabytes).
+ */
+export function measuring(limit?: { bytes: number; what: string }): {
+  stream: Transform;
+  result(): { bytes: number; sha256: string };
+} {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      if (limit && bytes > limit.bytes)
+        callback(new IntegrityError(`${limit.what} holds more than the ${limit.bytes} bytes the manifest lists`));
+      else callback(null, chunk);
+    },
+  });
+  return { stream, result: () => ({ bytes, sha256: hash.digest('hex') }) };
 }

@@ -13,15 +13,18 @@
  * which no user can set back; --force-read reads and hashes every file instead.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import * as path from 'node:path';
 import type { SourceEntry } from '../archive/walk-sources.ts';
 import type { ChainLink, Level } from '../domain/chain.ts';
-import { chainOf, MAX_CHAIN } from '../domain/chain.ts';
+import { CHAIN_DIR, chainOf, MAX_CHAIN } from '../domain/chain.ts';
 import { IntegrityError, KeyError } from '../domain/errors.ts';
 import type { DecryptionKeys } from '../domain/keys.ts';
-import type { ManifestEntry } from '../domain/manifest.ts';
+import type { Block, ManifestEntry } from '../domain/manifest.ts';
+import { BLOCKED_FILE_MIN, validBlocks } from '../archive/chunker.ts';
+import { planDelta } from './block-delta.ts';
+import type { PlannedDelta } from './block-delta.ts';
 import { formatMode } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { MANIFEST_OBJECT } from '../domain/snapshot.ts';
@@ -31,7 +34,7 @@ import { collectGarbage } from '../archive/reclaim.ts';
 import { readManifest } from './read-snapshot.ts';
 import { readMetadata } from './repository.ts';
 
-export const CHAIN_DIR = '.ripcord-chain';
+export { CHAIN_DIR };
 export const REMOVED_RECORD = `${CHAIN_DIR}/removed`;
 
 /** Is this stored path under the name chain records are kept under? */
@@ -264,6 +267,8 @@ export interface AgainstParentOptions {
   forceRead?: boolean;
   /** a file that is not stored again, in walk order (its manifest entry) */
   onCarried(entry: ManifestEntry): void;
+  /** a file stored as a block delta (its manifest entry), before its records are yielded */
+  onDelta?(entry: ManifestEntry): void;
   onWarning(message: string): void;
 }
 
@@ -279,49 +284,73 @@ export async function* againstParent(
 ): AsyncGenerator<SourceEntry> {
   const seen = new Map<string, SourceEntry['type']>();
   const parentStarted = Date.parse(parent.snapshot.created);
-  for (const source of walk) {
-    if (isChainRecord(source.archivePath)) {
-      options.onWarning(`${source.fsPath}: ${CHAIN_DIR} is the name ripcord keeps its chain records under; skipped`);
-      continue;
-    }
-    seen.set(source.archivePath, source.type);
-    const before = parent.entries.get(source.archivePath);
-    if (source.type === 'file' && before?.type === 'file' && before.sha256) {
-      const { stats } = source;
-      const unchanged = options.forceRead
-        ? sameAsStored(before, stats) && hashFile(source.fsPath) === before.sha256
-        : unchangedSince(before, stats, parentStarted);
-      if (unchanged) {
-        options.onCarried({
-          path: source.archivePath,
-          type: 'file',
-          mode: before.mode,
-          mtime: before.mtime,
-          size: before.size,
-          sha256: before.sha256,
-          ...statFields(stats),
-          // a differential's parent is its base, a full snapshot: its files are all its own
-          in: level === 'differential' ? parent.snapshot.id : (before.in ?? parent.snapshot.id),
-        });
+  let scratch: Awaited<ReturnType<typeof makeScratchFolder>> | undefined;
+  let deltas = 0;
+  try {
+    for (const source of walk) {
+      if (isChainRecord(source.archivePath)) {
+        options.onWarning(`${source.fsPath}: ${CHAIN_DIR} is the name ripcord keeps its chain records under; skipped`);
         continue;
       }
+      seen.set(source.archivePath, source.type);
+      const before = parent.entries.get(source.archivePath);
+      if (source.type === 'file' && before?.type === 'file' && before.sha256) {
+        const { stats } = source;
+        const unchanged = options.forceRead
+          ? sameAsStored(before, stats) && hashFile(source.fsPath) === before.sha256
+          : unchangedSince(before, stats, parentStarted);
+        if (unchanged) {
+          options.onCarried({
+            path: source.archivePath,
+            type: 'file',
+            mode: before.mode,
+            mtime: before.mtime,
+            size: before.size,
+            sha256: before.sha256,
+            ...statFields(stats),
+            ...(before.blocks ? { blocks: before.blocks } : {}),
+            // a differential's parent is its base, a full snapshot: its files are all its own
+            in: level === 'differential' ? parent.snapshot.id : (before.in ?? parent.snapshot.id),
+          });
+          continue;
+        }
+        if (options.onDelta && stats.size >= BLOCKED_FILE_MIN && validBlocks(before.blocks, before.size)) {
+          scratch ??= await makeScratchFolder('chain');
+          const delta = tryDelta(source, before.blocks, scratch.dir, `${(deltas += 1)}`);
+          if (delta) {
+            options.onDelta({ ...delta.entry, ...statFields(stats) });
+            for (const record of delta.records) {
+              yield record;
+              rmSync(record.fsPath, { force: true }); // packed once the next source is asked for
+            }
+            continue;
+          }
+        }
+      }
+      yield source;
     }
-    yield source;
-  }
-  const removed: string[] = [];
-  for (const [name, entry] of parent.entries) {
-    const now = seen.get(name);
-    if (now === entry.type) continue;
-    if (removedAncestor(name, parent.entries, seen)) continue; // rm -rf of the ancestor takes it
-    removed.push(name);
-  }
-  const scratch = await makeScratchFolder('chain');
-  try {
+    const removed: string[] = [];
+    for (const [name, entry] of parent.entries) {
+      const now = seen.get(name);
+      if (now === entry.type) continue;
+      if (removedAncestor(name, parent.entries, seen)) continue; // rm -rf of the ancestor takes it
+      removed.push(name);
+    }
+    scratch ??= await makeScratchFolder('chain');
     const file = path.join(scratch.dir, 'removed');
     writeFileSync(file, removed.map((name) => `${name}\0`).join(''), { mode: 0o600 });
     yield { fsPath: file, archivePath: REMOVED_RECORD, type: 'file', stats: lstatSync(file) };
   } finally {
-    await scratch.remove();
+    await scratch?.remove();
+  }
+}
+
+/** planDelta, or undefined when the file cannot be read: the packer's read then reports it. */
+function tryDelta(source: SourceEntry, before: Block[], dir: string, name: string): PlannedDelta | undefined {
+  try {
+    return planDelta(source, before, dir, name);
+  } catch {
+    return undefined;
   }
 }
 
@@ -364,8 +393,10 @@ export function checkCarried(
   chain: readonly SnapshotMetadata[],
   entry: ManifestEntry,
 ): void {
-  if (entry.in === undefined) return;
   const where = `snapshot ${snapshot.id}: entry ${JSON.stringify(entry.path)}`;
+  if (entry.delta !== undefined && (!snapshot.level || entry.type !== 'file' || entry.in !== undefined))
+    throw new IntegrityError(`${where} is a block delta, which only a file of a chain link can be`);
+  if (entry.in === undefined) return;
   if (!snapshot.level) throw new IntegrityError(`${where} names a chain link, but the snapshot is a full one`);
   if (entry.type !== 'file') throw new IntegrityError(`${where} is a ${entry.type} that names a chain link`);
   if (entry.in === snapshot.id || !chain.some((link) => link.id === entry.in))

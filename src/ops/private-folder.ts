@@ -132,7 +132,8 @@ export function processAlive(pid: number): boolean {
 /** A file with no name: written anew from its start, read back from its start as often as needed. */
 export interface ScratchFile {
   write(): Writable;
-  read(): Readable;
+  /** the whole file, or `length` bytes of it from `from` on */
+  read(from?: number, length?: number): Readable;
   /** close the file (after any read or write still under way), which frees it */
   close(): Promise<void>;
 }
@@ -184,12 +185,17 @@ export async function openScratchFile(purpose: string): Promise<ScratchFile> {
         },
       });
     },
-    read() {
-      let position = 0;
+    read(from = 0, length = Number.POSITIVE_INFINITY) {
+      let position = from;
+      const end = from + length;
       const stream: Readable = new Readable({
         highWaterMark: 1 << 20,
         read(size) {
-          const buffer = Buffer.allocUnsafe(Math.min(Math.max(size, 64 << 10), 1 << 20));
+          const buffer = Buffer.allocUnsafe(Math.min(Math.max(size, 64 << 10), 1 << 20, Math.max(end - position, 0)));
+          if (buffer.length === 0) {
+            stream.push(null);
+            return;
+          }
           io((cb) => fsRead(fd, buffer, 0, buffer.length, position, cb)).then(
             (bytes) => {
               position += bytes;

@@ -3,6 +3,7 @@
  * compare with the target: what will be added, changed, removed, and what the pre-restore
  * snapshot must hold. Changes nothing (restore.ts applies it).
  */
+import { deltaRecords, isDeltaRecord } from './block-delta.ts';
 import { createHash } from 'node:crypto';
 import { createReadStream, lstatSync, readFileSync, readdirSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -11,7 +12,7 @@ import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
 import { createExcludeMatcher } from '../archive/walk-sources.ts';
 import { ancestorsOf, safeMode, unsafePathReason } from '../domain/entry-safety.ts';
 import type { TargetNode } from '../domain/entry-safety.ts';
-import { UnsafeEntryError, UsageError } from '../domain/errors.ts';
+import { IntegrityError, UnsafeEntryError, UsageError } from '../domain/errors.ts';
 import type { ManifestEntry, ManifestTrailer } from '../domain/manifest.ts';
 import { parseMode } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
@@ -132,6 +133,8 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
   const seen = new Set<string>();
   const symlinks = new Set<string>();
   const files = new Set<string>();
+  const deltaRecordsWanted = new Set<string>();
+  const deltaRecordsHeld = new Set<string>();
   for (const entry of entries) {
     const reason = unsafePathReason(entry.path);
     const where = `snapshot ${snapshot.id}: entry ${JSON.stringify(entry.path)}`;
@@ -142,11 +145,13 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
       throw new UnsafeEntryError(`${where} is a ${entry.type}; only files, directories and symlinks are restored`);
     }
     checkCarried(snapshot, chain, entry);
+    if (entry.delta) for (const record of Object.values(deltaRecords(entry.path))) deltaRecordsWanted.add(record);
     if (isChainRecordOf(snapshot, entry.path)) {
-      // never written to the target: the removal list for restoring a chain by hand
-      if (entry.path !== REMOVED_RECORD || entry.type !== 'file')
+      // never written to the target: the removal list and block deltas, for restoring a chain by hand
+      if (entry.type === 'file' && isDeltaRecord(entry.path)) deltaRecordsHeld.add(entry.path);
+      else if (entry.path !== REMOVED_RECORD || entry.type !== 'file')
         throw new UnsafeEntryError(
-          `${where} is in ${CHAIN_DIR}, which holds only a chain link's ${REMOVED_RECORD}; refusing to restore anything`,
+          `${where} is in ${CHAIN_DIR}, which holds only a chain link's ${REMOVED_RECORD} and block deltas; refusing to restore anything`,
         );
       continue;
     }
@@ -166,6 +171,14 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     if (entry.type === 'file') files.add(entry.path);
     if (entry.type === 'symlink') symlinks.add(entry.path);
   }
+
+  const unmatched =
+    [...deltaRecordsHeld].find((r) => !deltaRecordsWanted.has(r)) ??
+    [...deltaRecordsWanted].find((r) => !deltaRecordsHeld.has(r));
+  if (unmatched !== undefined)
+    throw new IntegrityError(
+      `snapshot ${snapshot.id}: the block delta record ${JSON.stringify(unmatched)} has no counterpart in its manifest; refusing to restore anything`,
+    );
 
   const included = request.include?.length ? createExcludeMatcher(request.include) : () => true;
   const excluded = createExcludeMatcher(request.exclude ?? []);

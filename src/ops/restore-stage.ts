@@ -19,7 +19,8 @@ import { contentMismatch, headerMismatch } from './entry-check.ts';
 import { collectGarbage } from '../archive/reclaim.ts';
 import type { IndexedArchive } from '../archive/ranged-read.ts';
 import type { ManifestTrailer } from '../domain/manifest.ts';
-import { describeFailure, openArchive, openIndexed, readManifest, withManifest } from './read-snapshot.ts';
+import { buildFromDelta } from './delta-read.ts';
+import { describeFailure, openArchive, openIndexed, readManifest } from './read-snapshot.ts';
 import type { RestorePlan } from './restore-plan.ts';
 import { lstatOrUndefined, modesCreatable } from './restore-target.ts';
 import { createStagingWriter } from './stage-writer.ts';
@@ -98,8 +99,12 @@ export async function stage(
   // the archive of each link holds its manifest's entries that name no other link, in order
   const own: number[] = [];
   const fromLinks = new Map<string, Map<string, number>>();
+  // files a link stored as a block delta, built once every archive has been read
+  const deltas: Delta[] = [];
   entries.forEach((entry, index) => {
-    if (entry.in === undefined) own.push(index);
+    if (entry.delta) {
+      if (staged(index)) deltas.push({ index, link: snapshot });
+    } else if (entry.in === undefined) own.push(index);
     else if (staged(index)) {
       let wanted = fromLinks.get(entry.in);
       if (!wanted) fromLinks.set(entry.in, (wanted = new Map()));
@@ -116,8 +121,9 @@ export async function stage(
     for (const link of [...plan.chain].reverse()) {
       const wanted = fromLinks.get(link.id);
       if (!wanted || wanted.size === 0) continue;
-      await stageFromLink(context, link, wanted);
+      await stageFromLink(context, link, wanted, deltas);
     }
+    for (const delta of deltas) await stageDelta(context, delta);
     if (!layout.tree) await stageSymlinks(context);
     await writer.finish();
   } catch (error) {
@@ -244,22 +250,27 @@ async function stageFromLink(
   context: StageContext,
   link: SnapshotMetadata,
   wanted: Map<string, number>,
+  deltas: Delta[],
 ): Promise<void> {
   const { plan, options } = context;
   let ranged: { archive: IndexedArchive; places: Place[]; indexes: (number | undefined)[] } | undefined;
-  if (readsFew(context, link, wanted.values())) {
-    const at = Buffer.from('"at":');
-    // only the lines of entries its archive holds: the others name no place in it
-    const { entries, trailer } = await readManifest(options.store, link, options.keys, {
-      keep: (line) => line.includes(at),
-    });
-    const places: Place[] = [];
-    for (const entry of entries) if (entry.in === undefined) places.push({ path: entry.path, at: entry.at });
-    entries.length = 0;
+  const few = readsFew(context, link, wanted.values());
+  const at = Buffer.from('"at":');
+  // only the lines of entries its archive holds (the others name no place in it), and of its block deltas
+  const { entries, trailer } = await readManifest(options.store, link, options.keys, {
+    keep: (line) => (few && line.includes(at)) || line.includes(DELTA_MARK),
+  });
+  const places: Place[] = [];
+  for (const entry of entries) {
+    if (entry.delta) {
+      const index = takeWanted(wanted, entry.path);
+      if (index !== undefined) deltas.push({ index, link });
+    } else if (entry.in === undefined) places.push({ path: entry.path, at: entry.at });
+  }
+  entries.length = 0;
+  if (few) {
     const archive = await byIndex(context, link, places, trailer);
     if (archive) ranged = { archive, places, indexes: places.map((place) => takeWanted(wanted, place.path)) };
-  } else {
-    await withManifest(options.store, link, options.keys, async () => {});
   }
   // what reading that manifest left behind, before this archive's buffers come: without
   // it the restore of the benchmark's 5th incremental peaked at 139-144 MiB, not 125
@@ -279,6 +290,44 @@ async function stageFromLink(
     throw new IntegrityError(
       `snapshot ${plan.snapshot.id}: ${plan.entries[left]!.path} is not in the archive of ${link.id}, where its manifest says it is`,
     );
+}
+
+/** A file to build from a block delta: its manifest index, and the link whose manifest says it is a delta. */
+interface Delta {
+  index: number;
+  link: SnapshotMetadata;
+}
+
+/** What a manifest line of a block delta holds (manifestEntryLine writes it so). */
+const DELTA_MARK = Buffer.from('"delta":true');
+
+/** Build a file from its block delta (ops/delta-read.ts) and stage it. */
+async function stageDelta(context: StageContext, { index, link }: Delta): Promise<void> {
+  const { plan, layout, options, reporter, writer, creatable, done, total } = context;
+  const expected = plan.entries[index]!;
+  const built = await buildFromDelta(
+    { store: options.store, keys: options.keys, chain: plan.chain },
+    link,
+    expected.path,
+  );
+  try {
+    if (built.entry.sha256 !== expected.sha256 || built.entry.size !== expected.size)
+      throw new IntegrityError(
+        `snapshot ${plan.snapshot.id}: ${expected.path} in ${link.id} is not the file its manifest lists`,
+      );
+    const mode = plan.selected.has(index) ? safeMode(parseMode(expected.mode)) : 0o600;
+    writer.open(layout.pathOf(index), mode);
+    for await (const chunk of built.content.read()) {
+      const wait = writer.write(chunk as Buffer);
+      if (await wait) await wait;
+    }
+    writer.close((mode & ~creatable) !== 0 ? mode : undefined, expected.mtime);
+  } finally {
+    await built.content.close();
+  }
+  done.bytes += expected.size ?? 0;
+  done.files += 1;
+  reporter.emit({ type: 'progress', phase: 'stage', done: { ...done }, total });
 }
 
 /** The manifest index wanted at `path`, taken out of the map: a path is staged once. */
@@ -346,70 +395,68 @@ async function stageItems(
   const { plan, layout, reporter, writer, creatable, done, total } = context;
   const { snapshot, entries, selected } = plan;
   let position = 0;
-  {
-    for await (const item of source) {
-      const index = place(item, position);
-      position += 1;
-      const where = `snapshot ${link.id}: archive entry ${JSON.stringify(item.entry.path)}`;
-      if (index === undefined) {
-        if (items !== undefined) throw new IntegrityError(`${where} is not in the manifest`);
-        for await (const _ of item.body);
-        continue;
-      }
-      const expected = entries[index]!;
-      if (!['file', 'directory', 'symlink'].includes(item.entry.kind)) {
-        throw new UnsafeEntryError(
-          `${where} is a ${item.entry.kind}; only files, directories and symlinks are restored, refusing`,
+  for await (const item of source) {
+    const index = place(item, position);
+    position += 1;
+    const where = `snapshot ${link.id}: archive entry ${JSON.stringify(item.entry.path)}`;
+    if (index === undefined) {
+      if (items !== undefined) throw new IntegrityError(`${where} is not in the manifest`);
+      for await (const _ of item.body);
+      continue;
+    }
+    const expected = entries[index]!;
+    if (!['file', 'directory', 'symlink'].includes(item.entry.kind)) {
+      throw new UnsafeEntryError(
+        `${where} is a ${item.entry.kind}; only files, directories and symlinks are restored, refusing`,
+      );
+    }
+    const mismatch = headerMismatch(item.entry, expected);
+    if (mismatch) throw new IntegrityError(`snapshot ${snapshot.id}: ${mismatch}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    // An entry longer than its manifest says is refused at the first byte too many, before
+    // that byte is written: a small archive may unpack to gigabytes.
+    const limit = expected.type === 'file' ? (expected.size ?? 0) : 0;
+    const count = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        throw new IntegrityError(
+          `snapshot ${snapshot.id}: ${item.entry.path} holds more than the ${limit} bytes the manifest lists`,
         );
       }
-      const mismatch = headerMismatch(item.entry, expected);
-      if (mismatch) throw new IntegrityError(`snapshot ${snapshot.id}: ${mismatch}`);
-      const hash = createHash('sha256');
-      let size = 0;
-      // An entry longer than its manifest says is refused at the first byte too many, before
-      // that byte is written: a small archive may unpack to gigabytes.
-      const limit = expected.type === 'file' ? (expected.size ?? 0) : 0;
-      const count = (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > limit) {
-          throw new IntegrityError(
-            `snapshot ${snapshot.id}: ${item.entry.path} holds more than the ${limit} bytes the manifest lists`,
-          );
-        }
-        hash.update(chunk);
-      };
-      if (context.staged(index) && expected.type === 'file') {
-        // The file is made with its final mode and gets its time here (the staging folder is
-        // private, 0700): a chmod and a utimes by name per file later cost a restore of
-        // 20,000 files 0.3 s. Captured state stays 0600: it is read back from here by its
-        // restore command.
-        const mode = selected.has(index) ? safeMode(parseMode(expected.mode)) : 0o600;
-        writer.open(layout.pathOf(index), mode);
-        for await (const chunk of item.body) {
-          count(chunk);
-          const wait = writer.write(chunk);
-          if (await wait) await wait;
-        }
-        writer.close((mode & ~creatable) !== 0 ? mode : undefined, expected.mtime); // bits the umask takes away, or a sticky bit
-      } else {
-        for await (const chunk of item.body) count(chunk);
+      hash.update(chunk);
+    };
+    if (context.staged(index) && expected.type === 'file') {
+      // The file is made with its final mode and gets its time here (the staging folder is
+      // private, 0700): a chmod and a utimes by name per file later cost a restore of
+      // 20,000 files 0.3 s. Captured state stays 0600: it is read back from here by its
+      // restore command.
+      const mode = selected.has(index) ? safeMode(parseMode(expected.mode)) : 0o600;
+      writer.open(layout.pathOf(index), mode);
+      for await (const chunk of item.body) {
+        count(chunk);
+        const wait = writer.write(chunk);
+        if (await wait) await wait;
       }
-      const problem = contentMismatch(item.entry, expected, size, hash.digest('hex'));
-      if (problem) throw new IntegrityError(`snapshot ${snapshot.id}: ${problem}`);
-      if (selected.has(index) && expected.type === 'symlink') {
-        const link = layout.pathOf(index);
-        await fs.symlink(expected.target ?? '', link);
-        if (layout.tree) setLinkTime(link, expected.mtime);
-      }
-      if (layout.tree && selected.has(index) && expected.type === 'directory')
-        mkdirSync(layout.pathOf(index), { mode: 0o700 });
-      done.bytes += size;
-      if (expected.type === 'file') done.files += 1;
-      reporter.emit({ type: 'progress', phase: 'stage', done: { ...done }, total });
+      writer.close((mode & ~creatable) !== 0 ? mode : undefined, expected.mtime); // bits the umask takes away, or a sticky bit
+    } else {
+      for await (const chunk of item.body) count(chunk);
     }
-    if (items !== undefined && position !== items)
-      throw new IntegrityError(`snapshot ${link.id}: the archive ends after ${position} of ${items} entries`);
+    const problem = contentMismatch(item.entry, expected, size, hash.digest('hex'));
+    if (problem) throw new IntegrityError(`snapshot ${snapshot.id}: ${problem}`);
+    if (selected.has(index) && expected.type === 'symlink') {
+      const link = layout.pathOf(index);
+      await fs.symlink(expected.target ?? '', link);
+      if (layout.tree) setLinkTime(link, expected.mtime);
+    }
+    if (layout.tree && selected.has(index) && expected.type === 'directory')
+      mkdirSync(layout.pathOf(index), { mode: 0o700 });
+    done.bytes += size;
+    if (expected.type === 'file') done.files += 1;
+    reporter.emit({ type: 'progress', phase: 'stage', done: { ...done }, total });
   }
+  if (items !== undefined && position !== items)
+    throw new IntegrityError(`snapshot ${link.id}: the archive ends after ${position} of ${items} entries`);
 }
 
 /** A symlink's own time; not every file system keeps one. */

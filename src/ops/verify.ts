@@ -196,7 +196,7 @@ async function verifyContent(
     // a chain link's archive holds its entries that name no earlier link (ops/incremental.ts)
     const nextOwn = async () => {
       for (let next = await manifest.entries.next(); ; next = await manifest.entries.next())
-        if (next.done || next.value.in === undefined) return next;
+        if (next.done || (next.value.in === undefined && !next.value.delta)) return next;
     };
     for await (const item of archive.items) {
       const next = await nextOwn();
