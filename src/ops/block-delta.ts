@@ -30,6 +30,13 @@ export function isDeltaRecord(name: string): boolean {
   return name.startsWith(`${CHAIN_DIR}/delta/`) || name.startsWith(`${CHAIN_DIR}/data/`);
 }
 
+/** A record one set has and the other lacks (the records a manifest's deltas need, those it holds). */
+export function unmatchedRecord(wanted: ReadonlySet<string>, held: ReadonlySet<string>): string | undefined {
+  for (const record of held) if (!wanted.has(record)) return record;
+  for (const record of wanted) if (!held.has(record)) return record;
+  return undefined;
+}
+
 /**
  * A delta is stored only when its new blocks are at most this share of the file: above it,
  * the file whole costs hardly more, and its restore does not need the parent's version.

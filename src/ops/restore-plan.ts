@@ -3,7 +3,7 @@
  * compare with the target: what will be added, changed, removed, and what the pre-restore
  * snapshot must hold. Changes nothing (restore.ts applies it).
  */
-import { deltaRecords, isDeltaRecord } from './block-delta.ts';
+import { deltaRecords, isDeltaRecord, unmatchedRecord } from './block-delta.ts';
 import { createHash } from 'node:crypto';
 import { createReadStream, lstatSync, readFileSync, readdirSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -172,9 +172,7 @@ export async function planRestore(request: RestoreRequest): Promise<RestorePlan>
     if (entry.type === 'symlink') symlinks.add(entry.path);
   }
 
-  const unmatched =
-    [...deltaRecordsHeld].find((r) => !deltaRecordsWanted.has(r)) ??
-    [...deltaRecordsWanted].find((r) => !deltaRecordsHeld.has(r));
+  const unmatched = unmatchedRecord(deltaRecordsWanted, deltaRecordsHeld);
   if (unmatched !== undefined)
     throw new IntegrityError(
       `snapshot ${snapshot.id}: the block delta record ${JSON.stringify(unmatched)} has no counterpart in its manifest; refusing to restore anything`,

@@ -1,16 +1,19 @@
 /**
  * Property: for random trees, random sequences of edits (add, delete, modify, truncate, chmod,
- * file <-> directory <-> symlink) and random levels, restoring every snapshot of the chain
+ * file <-> directory <-> symlink, bytes inserted, rewritten or cut in a file large enough for
+ * block deltas) and random levels, restoring every snapshot of the chain
  * gives exactly the tree as it was when that snapshot was taken. Real files, real backups
  * and restores; each edit may land within a clock tick of the backup before it, which is what
  * change detection must not be fooled by.
  */
 import { execFileSync } from 'node:child_process';
+import { createCipheriv, createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { BLOCKED_FILE_MIN } from '../../src/archive/chunker.ts';
 import type { Level } from '../../src/domain/chain.ts';
 import { createBackup } from '../../src/ops/backup.ts';
 import { applyRestore, planRestore } from '../../src/ops/restore.ts';
@@ -31,7 +34,8 @@ type Edit =
   | { op: 'delete'; name: string }
   | { op: 'chmod'; name: string; mode: number }
   | { op: 'mkdir'; name: string }
-  | { op: 'symlink'; name: string; target: string };
+  | { op: 'symlink'; name: string; target: string }
+  | { op: 'large'; name: string; change: 'insert' | 'overwrite' | 'cut'; at: number; seed: number };
 
 const name = fc.constantFrom(...NAMES, 'c', 'f', 'f/h');
 const edit: fc.Arbitrary<Edit> = fc.oneof(
@@ -42,7 +46,23 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ op: fc.constant('chmod' as const), name, mode: fc.constantFrom(0o600, 0o644, 0o755) }),
   fc.record({ op: fc.constant('mkdir' as const), name }),
   fc.record({ op: fc.constant('symlink' as const), name, target: fc.constantFrom('a', '../b', 'missing') }),
+  // a file large enough to be stored as a block delta: made, or changed in place
+  fc.record({
+    op: fc.constant('large' as const),
+    name: fc.constantFrom('a', 'c/d'),
+    change: fc.constantFrom('insert' as const, 'overwrite' as const, 'cut' as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    seed: fc.nat(),
+  }),
 );
+
+/** `length` bytes that look random, the same for the same seed (AES-256-CTR keystream). */
+function noise(seed: number, length: number): Buffer {
+  const key = createHash('sha256').update(`property-${seed}`).digest();
+  return createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(length));
+}
+
+const LARGE = BLOCKED_FILE_MIN + (512 << 10);
 const step = fc.record({
   edits: fc.array(edit, { maxLength: 5 }),
   level: fc.constantFrom<Level>('full', 'incremental', 'incremental', 'differential'),
@@ -90,10 +110,31 @@ async function apply(root: string, e: Edit): Promise<void> {
       await replace();
       await fs.symlink(e.target, file);
       return;
+    case 'large': {
+      if (!stats?.isFile() || stats.size < BLOCKED_FILE_MIN) {
+        if (!stats?.isFile()) await replace();
+        await fs.writeFile(file, noise(e.seed, LARGE));
+        return;
+      }
+      const at = Math.floor(e.at * stats.size);
+      const before = await fs.readFile(file);
+      const bytes = noise(e.seed, e.change === 'overwrite' ? 4096 : 100_000);
+      if (e.change === 'overwrite') bytes.copy(before, Math.min(at, stats.size - bytes.length));
+      await fs.writeFile(
+        file,
+        e.change === 'overwrite'
+          ? before
+          : e.change === 'insert'
+            ? Buffer.concat([before.subarray(0, at), bytes, before.subarray(at)])
+            : Buffer.concat([before.subarray(0, at), before.subarray(Math.min(at + 100_000, stats.size))]),
+      );
+      return;
+    }
   }
 }
 
 test('restoring every snapshot of a random chain gives the tree exactly as it was at that backup', async () => {
+  let deltas = 0; // block deltas among the entries restored
   await fc.assert(
     fc.asyncProperty(
       fc.array(edit, { minLength: 1, maxLength: 6 }),
@@ -135,6 +176,7 @@ test('restoring every snapshot of a random chain gives the tree exactly as it wa
               keys: decryption,
               allowOutsideSymlinks: true,
             });
+            deltas += plan.entries.filter((entry) => entry.delta).length;
             await applyRestore(plan, { store, keys: decryption, origin });
             const problems = await diffTrees(copy, target);
             assert.equal(problems, [], `${level} snapshot ${id}`);
@@ -144,8 +186,23 @@ test('restoring every snapshot of a random chain gives the tree exactly as it wa
         }
       },
     ),
-    { numRuns: Number(process.env.CHAIN_PROPERTY_RUNS ?? 6) },
+    {
+      numRuns: Number(process.env.CHAIN_PROPERTY_RUNS ?? 6),
+      // one chain that surely holds block deltas (the random ones may not): a large file
+      // changed by each kind of edit, on an incremental and a differential
+      examples: [
+        [
+          [{ op: 'large', name: 'a', change: 'insert', at: 0, seed: 1 }],
+          [
+            { edits: [{ op: 'large', name: 'a', change: 'insert', at: 0.5, seed: 2 }], level: 'incremental' },
+            { edits: [{ op: 'large', name: 'a', change: 'overwrite', at: 0.9, seed: 3 }], level: 'differential' },
+            { edits: [{ op: 'large', name: 'a', change: 'cut', at: 0.1, seed: 4 }], level: 'incremental' },
+          ],
+        ],
+      ],
+    },
   );
+  assert.ok(deltas >= 3, `the chains restored held block deltas (${deltas})`);
 });
 
 test.run();

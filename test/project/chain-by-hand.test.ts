@@ -1,9 +1,10 @@
 /**
  * docs/format.md's "Restoring a chain by hand", run as printed (with the id of a real link)
  * through bash: sha256sum, gpg, tar and POSIX tools alone restore every link of a chain,
- * deletions and type changes included, to the tree ripcord backed up.
+ * deletions, type changes and block deltas included, to the tree ripcord backed up.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'uvu';
@@ -49,7 +50,17 @@ test('the documented procedure restores a full, two incrementals and a different
       return id;
     };
 
+    // 9 MiB: large enough to be stored as a block delta once it changes
+    const db = path.join(work, 'config/db.bin');
+    const original = randomBytes(9 << 20);
+    await fs.writeFile(db, original);
     await backUp();
+    const middle = 4 << 20;
+    await fs.writeFile(
+      db,
+      Buffer.concat([original.subarray(0, middle), randomBytes(100_000), original.subarray(middle)]),
+    );
+    await fs.chmod(db, 0o640);
     await fs.writeFile(path.join(work, 'config/app.yaml'), 'replicas: 2\n');
     await fs.rm(path.join(work, 'config/gone.txt'));
     await fs.rm(path.join(work, 'config/becomes-dir'));
@@ -64,7 +75,19 @@ test('the documented procedure restores a full, two incrementals and a different
     await fs.writeFile(path.join(work, 'config/new.txt'), 'new');
     const second = await backUp('--level', 'incremental');
     await fs.rm(path.join(work, 'config/new.txt'));
+    const handle = await fs.open(db, 'r+');
+    await handle.write(randomBytes(4096), 0, 4096, 7 << 20); // a page rewritten in place
+    await handle.close();
     const differential = await backUp('--level', 'differential');
+    for (const id of [first, differential]) {
+      const list = await ripcordInProcess(['ls', id, '--json'], { cwd: work, env: { RIPCORD_PASSPHRASE: PASSPHRASE } });
+      const entry = list.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { path: string; delta?: boolean })
+        .find((e) => e.path === 'config/db.bin');
+      assert.is(entry?.delta, true, `${id} stores config/db.bin as a block delta`);
+    }
 
     for (const id of [first, second, differential]) {
       const run = await runShell(block.replace(/^id=\S+/m, `id=${id}`), { cwd: work, env: userEnv({ HOME: home }) });
