@@ -216,7 +216,8 @@ async function applyDelta(
   }
 }
 
-function parsePlan(
+/** The segments of a plan (ops/block-delta.ts), each within the version it copies from; anything else is damage. */
+export function parsePlan(
   text: string,
   oldSize: number,
   dataSize: number,

@@ -1,0 +1,228 @@
+/**
+ * Block deltas (ops/block-delta.ts, ops/delta-read.ts): a large file changed since a link's
+ * parent is stored as its new blocks and a plan; restore, dump and verify give back exactly
+ * the file, and a delta that lies, or damage in what is read of it, is refused before the
+ * target is touched.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import fc from 'fast-check';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Block } from '../../src/domain/manifest.ts';
+import { IntegrityError } from '../../src/domain/errors.ts';
+import { createBackup } from '../../src/ops/backup.ts';
+import { segmentsFor } from '../../src/ops/block-delta.ts';
+import { parsePlan } from '../../src/ops/delta-read.ts';
+import { dumpFile } from '../../src/ops/dump.ts';
+import { readManifest } from '../../src/ops/read-snapshot.ts';
+import { applyRestore, planRestore } from '../../src/ops/restore.ts';
+import { verifySnapshots } from '../../src/ops/verify.ts';
+import { LocalStore } from '../../src/storage/local-store.ts';
+import { CountingStore } from '../helpers/counting-store.ts';
+import { rewriteManifest } from '../helpers/rewrite-manifest.ts';
+import { readTree, removeDir, tempDir } from '../helpers/tree.ts';
+
+const keys = { mode: 'passphrase', passphrase: 'block delta' } as const;
+const decryption = { passphrase: keys.passphrase };
+const origin = { host: 'test', user: 'test' };
+
+test('the segments of a plan build the new file from the old one and the new blocks, whatever the blocks', () => {
+  // blocks are named by small numbers; a block's bytes are its name repeated
+  const bytesOf = (name: number) => Buffer.alloc(1 + (name % 7), name);
+  const blockOf = (name: number): Block => {
+    const bytes = bytesOf(name);
+    return [bytes.length, createHash('sha256').update(bytes).digest('hex')];
+  };
+  fc.assert(
+    fc.property(fc.array(fc.nat(20), { maxLength: 30 }), fc.array(fc.nat(20), { maxLength: 30 }), (before, after) => {
+      const old = Buffer.concat(before.map(bytesOf));
+      const wanted = Buffer.concat(after.map(bytesOf));
+      const oldKeys = new Set(before.map((n) => blockOf(n).join()));
+      const data = Buffer.concat(after.filter((n) => !oldKeys.has(blockOf(n).join())).map(bytesOf));
+      const segments = segmentsFor(after.map(blockOf), before.map(blockOf));
+      const built = Buffer.concat(
+        segments.map((s) => (s.from === 'old' ? old : data).subarray(s.offset, s.offset + s.length)),
+      );
+      assert.equal(built, wanted);
+      // neighbours merge: no two segments in a row that one could be
+      for (let i = 1; i < segments.length; i++) {
+        const [a, b] = [segments[i - 1]!, segments[i]!];
+        assert.ok(!(a.from === b.from && a.offset + a.length === b.offset), 'merged');
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('a plan that reaches outside what it copies from, or is not one, is damage', () => {
+  assert.equal(parsePlan('old 0 10\nnew 0 5\nold 10 90\n', 100, 5, 'x'), [
+    { from: 'old', offset: 0, length: 10 },
+    { from: 'new', offset: 0, length: 5 },
+    { from: 'old', offset: 10, length: 90 },
+  ]);
+  for (const plan of [
+    'old 0 101\n',
+    'new 1 5\n',
+    'old 0 10',
+    'copy 0 10\n',
+    'old -1 10\n',
+    'old 0 0\n',
+    'old 0x10 1\n',
+    'old 0 1\n\n',
+    'old  0 1\n',
+    `old ${2 ** 53} 1\n`,
+  ]) {
+    assert.throws(
+      () => parsePlan(plan, 100, 5, 'x'),
+      (e: unknown) => e instanceof IntegrityError,
+      plan,
+    );
+  }
+});
+
+/** A 9 MiB file backed up full, then changed by `change` and backed up incremental. */
+async function chain(dir: string, change: (before: Buffer) => Buffer) {
+  const source = path.join(dir, 'source');
+  await fs.mkdir(path.join(source, 'data'), { recursive: true });
+  const db = path.join(source, 'data', 'db.bin');
+  const original = randomBytes(9 << 20);
+  await fs.writeFile(db, original);
+  await fs.writeFile(path.join(source, 'data', 'small.txt'), 'small\n');
+  const repo = path.join(dir, 'repo');
+  const store = new CountingStore(new LocalStore(repo));
+  const full = await createBackup({ store, paths: ['data'], cwd: source, keys, origin });
+  await fs.writeFile(db, change(original));
+  const link = await createBackup({
+    store,
+    paths: ['data'],
+    cwd: source,
+    keys,
+    origin,
+    level: 'incremental',
+    parentKeys: async () => decryption,
+  });
+  const { entries } = await readManifest(store, link.snapshot, decryption);
+  const entry = entries.find((e) => e.path === 'data/db.bin')!;
+  return { source, repo, store, db, full: full.snapshot, link: link.snapshot, entry, entries };
+}
+
+const insertMiddle = (before: Buffer) =>
+  Buffer.concat([before.subarray(0, 4 << 20), randomBytes(100_000), before.subarray(4 << 20)]);
+
+async function dump(store: CountingStore, reference: string, file: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const output = new PassThrough();
+  output.on('data', (c: Buffer) => chunks.push(c));
+  await dumpFile({ store, reference, file, keys: decryption, output });
+  return Buffer.concat(chunks);
+}
+
+test('100 KB inserted into a 9 MiB file is stored as a delta of about that, and restore, dump and verify --read-data give back the file', async () => {
+  const dir = await tempDir();
+  try {
+    const { source, store, db, link, entry, entries } = await chain(dir, insertMiddle);
+    assert.is(entry.delta, true);
+    assert.is(entry.at, undefined, 'the archive does not hold the file');
+    assert.ok(link.archiveBytes < 2.5e6, `the link's archive: ${link.archiveBytes} bytes`);
+    assert.ok(entries.some((e) => e.path === '.ripcord-chain/delta/data/db.bin'));
+    assert.ok(entries.some((e) => e.path === '.ripcord-chain/data/data/db.bin'));
+
+    const target = path.join(dir, 'target');
+    const plan = await planRestore({ store, reference: link.id, target, keys: decryption });
+    await applyRestore(plan, { store, keys: decryption, origin });
+    assert.equal(await readTree(target), await readTree(source));
+
+    assert.equal(await dump(store, link.id, 'data/db.bin'), await fs.readFile(db));
+    const [outcome] = await verifySnapshots({ store, references: [link.id], readData: true, keys: decryption });
+    assert.equal(outcome!.problems, []);
+    assert.ok(outcome!.ok);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('a file rewritten whole is stored whole, with its new blocks', async () => {
+  const dir = await tempDir();
+  try {
+    const { link, entry } = await chain(dir, (before) => randomBytes(before.length));
+    assert.is(entry.delta, undefined);
+    assert.ok(entry.at !== undefined);
+    assert.is(
+      entry.blocks!.reduce((sum, [size]) => sum + size, 0),
+      9 << 20,
+    );
+    assert.ok(link.archiveBytes > 9 << 20);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test("a flipped bit in a delta's new blocks is refused before the target is touched", async () => {
+  const dir = await tempDir();
+  try {
+    const { source, repo, store, link } = await chain(dir, insertMiddle);
+    // the link's archive is mostly the data record (random bytes, stored as they are)
+    const archive = path.join(repo, link.id, 'archive.tar.gz.pgp');
+    const bytes = await fs.readFile(archive);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x10;
+    await fs.writeFile(archive, bytes);
+    const target = path.join(dir, 'target');
+    await fs.cp(source, target, { recursive: true });
+    await fs.appendFile(path.join(target, 'data', 'db.bin'), 'drift');
+    const before = await readTree(target);
+    const plan = await planRestore({ store, reference: link.id, target, keys: decryption });
+    const error = await applyRestore(plan, { store, keys: decryption, origin }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.ok(error instanceof IntegrityError, String(error));
+    assert.match(error!.message, new RegExp(`snapshot ${link.id}: archive\\.tar\\.gz\\.pgp`));
+    assert.equal(await readTree(target), before, 'the target is untouched');
+    const dumped = await dump(store, link.id, 'data/db.bin').then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.ok(dumped instanceof IntegrityError, 'dump refuses it too');
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test("a delta whose manifest lists another file's content, or lacks a record, is refused before the target is touched", async () => {
+  for (const forge of [
+    (text: string) => text.replace(/("path":"data\/db\.bin".*?"sha256":")[0-9a-f]{64}/, `$1${'ab'.repeat(32)}`),
+    (text: string) => text.replace(/\n,\{"path":"\.ripcord-chain\/data\/data\/db\.bin"[^\n]*/, ''),
+  ]) {
+    const dir = await tempDir();
+    try {
+      const { repo, store, link } = await chain(dir, insertMiddle);
+      await rewriteManifest(repo, link.id, keys.passphrase, (text) => {
+        const forged = forge(text);
+        assert.is.not(forged, text, 'forged');
+        return forged;
+      });
+      const target = path.join(dir, 'target');
+      const error = await (async () => {
+        const plan = await planRestore({ store, reference: link.id, target, keys: decryption });
+        await applyRestore(plan, { store, keys: decryption, origin });
+      })().then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      assert.ok(error instanceof IntegrityError, String(error));
+      assert.match(error!.message, /block delta/);
+      assert.equal(
+        (await fs.readdir(target).catch(() => [])).filter((n) => !n.startsWith('.ripcord')),
+        [],
+        'nothing restored',
+      );
+    } finally {
+      await removeDir(dir);
+    }
+  }
+});
+
+test.run();
