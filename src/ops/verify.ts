@@ -13,6 +13,7 @@ import type { Reporter } from '../domain/events.ts';
 import { silentReporter } from '../domain/events.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
 import { bindingOf } from '../domain/manifest.ts';
+import { buildFromDelta } from './delta-read.ts';
 import { contentMismatch, headerMismatch } from './entry-check.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { ARCHIVE_OBJECT, CHECKSUMS_OBJECT, MANIFEST_OBJECT, parseChecksums } from '../domain/snapshot.ts';
@@ -194,9 +195,12 @@ async function verifyContent(
     let files = 0;
     let bytes = 0;
     // a chain link's archive holds its entries that name no earlier link (ops/incremental.ts)
+    const deltas: string[] = []; // files stored as block deltas: built once the archive has checked out
     const nextOwn = async () => {
-      for (let next = await manifest.entries.next(); ; next = await manifest.entries.next())
-        if (next.done || (next.value.in === undefined && !next.value.delta)) return next;
+      for (let next = await manifest.entries.next(); ; next = await manifest.entries.next()) {
+        if (!next.done && next.value.delta) deltas.push(next.value.path);
+        else if (next.done || next.value.in === undefined) return next;
+      }
     };
     for await (const item of archive.items) {
       const next = await nextOwn();
@@ -228,6 +232,7 @@ async function verifyContent(
     if (!isDeepStrictEqual(trailer.snapshot, bindingOf(snapshot))) {
       problem('snapshot.json differs from the copy authenticated inside the manifest (it was edited)');
     }
+    if (problems.length === 0) problems.push(...(await buildDeltas(store, snapshot, keys, deltas)));
   } catch (error) {
     if (error instanceof KeyError) throw error;
     const failure = describeFailure(snapshot, object, error);
@@ -236,6 +241,32 @@ async function verifyContent(
   } finally {
     manifestReader.plaintext.destroy();
     archive.close();
+  }
+  return problems;
+}
+
+/**
+ * Build each file `snapshot` stores as a block delta, as a restore would: its records are
+ * checked with the archive, but only the build shows that they and the earlier versions
+ * they name make the file the manifest lists.
+ */
+async function buildDeltas(
+  store: Store,
+  snapshot: SnapshotMetadata,
+  keys: DecryptionKeys,
+  files: readonly string[],
+): Promise<string[]> {
+  if (files.length === 0) return [];
+  const source = { store, keys, chain: await chainOfSnapshot(store, snapshot) };
+  const problems: string[] = [];
+  for (const file of files) {
+    try {
+      const built = await buildFromDelta(source, snapshot, file);
+      await built.content.close();
+    } catch (error) {
+      if (error instanceof KeyError) throw error;
+      problems.push(`${file} cannot be built from its block delta: ${(error as Error).message}`);
+    }
   }
   return problems;
 }

@@ -123,7 +123,7 @@ async function dump(store: CountingStore, reference: string, file: string): Prom
 test('100 KB inserted into a 9 MiB file is stored as a delta of about that, and restore, dump and verify --read-data give back the file', async () => {
   const dir = await tempDir();
   try {
-    const { source, store, db, link, entry, entries } = await chain(dir, insertMiddle);
+    const { source, store, db, full, link, entry, entries } = await chain(dir, insertMiddle);
     assert.is(entry.delta, true);
     assert.is(entry.at, undefined, 'the archive does not hold the file');
     assert.ok(link.archiveBytes < 2.5e6, `the link's archive: ${link.archiveBytes} bytes`);
@@ -136,9 +136,14 @@ test('100 KB inserted into a 9 MiB file is stored as a delta of about that, and 
     assert.equal(await readTree(target), await readTree(source));
 
     assert.equal(await dump(store, link.id, 'data/db.bin'), await fs.readFile(db));
-    const [outcome] = await verifySnapshots({ store, references: [link.id], readData: true, keys: decryption });
-    assert.equal(outcome!.problems, []);
-    assert.ok(outcome!.ok);
+    const outcomes = await verifySnapshots({ store, references: [link.id], readData: true, keys: decryption });
+    assert.equal(
+      outcomes.map((o) => [o.id, o.ok, o.problems]),
+      [
+        [full.id, true, []],
+        [link.id, true, []],
+      ],
+    );
   } finally {
     await removeDir(dir);
   }
@@ -219,6 +224,11 @@ test("a delta whose manifest lists another file's content, or lacks a record, is
         [],
         'nothing restored',
       );
+      // verify --read-data builds the delta as a restore would, so it sees it too
+      const outcomes = await verifySnapshots({ store, references: [link.id], readData: true, keys: decryption });
+      const outcome = outcomes.find((o) => o.id === link.id);
+      assert.is(outcome!.ok, false, JSON.stringify(outcome));
+      assert.match(outcome!.problems.join('\n'), /db\.bin|block delta|\.ripcord-chain/);
     } finally {
       await removeDir(dir);
     }
