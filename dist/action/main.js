@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-LPT3GQD2.js";
+} from "../chunks/chunk-24BO6LZX.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-WZSU3UI4.js";
+} from "../chunks/chunk-WLMTXZFX.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-NW5AI4ZE.js";
+} from "../chunks/chunk-GI7VPI5E.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-OANH5DDU.js";
+import "../chunks/chunk-C6HSWBYW.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-WRBSOAY4.js";
+} from "../chunks/chunk-V4DEB4NV.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

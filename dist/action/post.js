@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-NW5AI4ZE.js";
+} from "../chunks/chunk-GI7VPI5E.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-OANH5DDU.js";
+import "../chunks/chunk-C6HSWBYW.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-WRBSOAY4.js";
+import "../chunks/chunk-V4DEB4NV.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

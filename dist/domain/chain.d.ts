@@ -52,6 +52,8 @@ export type ChainResult = {
 };
 /** At most this many links: a longer chain (or a loop) is refused before anything is read. */
 export declare const MAX_CHAIN = 1000;
+/** The folder a chain link's own records are stored under in its archive (docs/format.md, "Chains"). */
+export declare const CHAIN_DIR = ".ripcord-chain";
 export declare function levelOf(link: ChainLink): Level;
 /**
  * The links needed to restore `id`, base first and `id` last; or the first problem found,

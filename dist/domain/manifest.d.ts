@@ -14,6 +14,8 @@
 import type { ObjectChecksum, SnapshotMetadata } from './snapshot.ts';
 export declare const MANIFEST_FORMAT = "ripcord-manifest/1";
 export type EntryType = 'file' | 'directory' | 'symlink';
+/** One content-defined block of a large file: its size and SHA-256 (hex). */
+export type Block = [size: number, sha256: string];
 export interface ManifestEntry {
     /** as stored in the archive: relative, "/"-separated */
     path: string;
@@ -36,6 +38,17 @@ export interface ManifestEntry {
      * header where it has one) starts, for reading it alone (see ArchiveIndex)
      */
     at?: number;
+    /**
+     * A file of at least BLOCKED_FILE_MIN bytes: its content-defined blocks, each [size, sha256]
+     * (archive/chunker.ts), what a later incremental compares to store only the changed ones
+     */
+    blocks?: Block[];
+    /**
+     * A file of a chain link stored as a block delta against its parent's version: the archive
+     * holds the records `.ripcord-chain/delta/PATH` (how to build it) and `.ripcord-chain/data/PATH`
+     * (its new blocks), not the file (docs/format.md, "Block deltas")
+     */
+    delta?: true;
     /** change detection (files): inode, and ctime and mtime in ms with their fraction, as lstat gave them */
     ino?: number;
     ctimeMs?: number;

@@ -1,11 +1,12 @@
 import type { Stats } from 'node:fs';
 import type { SourceEntry } from '../archive/walk-sources.ts';
 import type { ChainLink, Level } from '../domain/chain.ts';
+import { CHAIN_DIR } from '../domain/chain.ts';
 import type { DecryptionKeys } from '../domain/keys.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
-export declare const CHAIN_DIR = ".ripcord-chain";
+export { CHAIN_DIR };
 export declare const REMOVED_RECORD = ".ripcord-chain/removed";
 /** Is this stored path under the name chain records are kept under? */
 export declare function isChainRecord(name: string): boolean;
@@ -81,6 +82,8 @@ export interface AgainstParentOptions {
     forceRead?: boolean;
     /** a file that is not stored again, in walk order (its manifest entry) */
     onCarried(entry: ManifestEntry): void;
+    /** a file stored as a block delta (its manifest entry), before its records are yielded */
+    onDelta?(entry: ManifestEntry): void;
     onWarning(message: string): void;
 }
 /**

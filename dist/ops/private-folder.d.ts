@@ -6,7 +6,8 @@ export declare function processAlive(pid: number): boolean;
 /** A file with no name: written anew from its start, read back from its start as often as needed. */
 export interface ScratchFile {
     write(): Writable;
-    read(): Readable;
+    /** the whole file, or `length` bytes of it from `from` on */
+    read(from?: number, length?: number): Readable;
     /** close the file (after any read or write still under way), which frees it */
     close(): Promise<void>;
 }
