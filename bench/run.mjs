@@ -2,7 +2,7 @@
 // @ts-check
 // The benchmark of record: `npm run bench` (see bench/README.md for what it measures and how).
 //
-//   node bench/run.mjs [--runs N] [--node 24,20] [--quick] [--only ripcord] [--no-readme]
+//   node bench/run.mjs [--runs N] [--node 24,20] [--quick] [--only ripcord] [--task KEY,...] [--no-readme]
 //   node bench/run.mjs --render results/<run>.json[,results/<run>.json]
 //
 // Generates (or reuses) the dataset, then runs ripcord and its peers round-robin on the same
@@ -13,6 +13,7 @@
 // ripcord running on that Node, and the page shows every version's run.
 import {
   accessSync,
+  appendFileSync,
   constants as fsConstants,
   cpSync,
   existsSync,
@@ -41,6 +42,8 @@ const SHARED_DATASET_SCRIPT = path.resolve(ROOT, '..', 'shared', 'bench', 'make-
 const COPIED_DATASET_SCRIPT = path.join(BENCH, 'make-dataset.sh');
 const DATASET_SCRIPT = existsSync(SHARED_DATASET_SCRIPT) ? SHARED_DATASET_SCRIPT : COPIED_DATASET_SCRIPT;
 const PASSPHRASE = 'ripcord-bench-passphrase-not-a-secret';
+/** make-dataset.sh's AES-256 key for its random blobs (their bytes are its CTR keystream) */
+const DATASET_BLOB_KEY = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
 const SCALES = [2, 4]; // whole copies of the input: ~1 GB and ~2 GB next to the ~0.5 GB dataset
 const VERSION_RUNS = 20;
 const started = Date.now();
@@ -48,11 +51,12 @@ const started = Date.now();
 // ---- options -------------------------------------------------------------------------------
 /** @param {string[]} argv */
 function parseArgs(argv) {
-  /** @type {{ runs: number | undefined, quick: boolean, only: string | undefined, readme: boolean, render: string | undefined, nodes: string[] }} */
+  /** @type {{ runs: number | undefined, quick: boolean, only: string | undefined, tasks: string[] | undefined, readme: boolean, render: string | undefined, nodes: string[] }} */
   const options = {
     runs: undefined,
     quick: false,
     only: undefined,
+    tasks: undefined,
     readme: true,
     render: undefined,
     nodes: ['24', '20'],
@@ -77,19 +81,22 @@ function parseArgs(argv) {
     } else if (a === '--only' || a.startsWith('--only=')) {
       options.only = value();
       if (options.only !== 'ripcord') usage('--only takes one value: ripcord');
+    } else if (a === '--task' || a.startsWith('--task=')) {
+      options.tasks = value().split(',').filter(Boolean);
+      if (options.tasks.length === 0) usage('--task needs a list of task keys');
     } else if (a === '-h' || a === '--help') usage();
     else usage(`unknown option ${a}`);
   }
   // Even by default: the commands of a pair take turns going first, and with an odd count one
   // of them would go first once more often. Going first has cost both tools here (see METHOD).
   const runs = options.runs ?? (options.quick ? 1 : 6);
-  if (options.quick) options.readme = false;
+  if (options.quick || options.tasks) options.readme = false;
   return { ...options, runs };
 }
 
 /** Print the usage (and the error, exit 2) or the help (exit 0). @param {string} [error] @returns {never} */
 function usage(error) {
-  const text = `usage: npm run bench -- [--runs N] [--node 24,20] [--quick] [--only ripcord] [--no-readme]
+  const text = `usage: npm run bench -- [--runs N] [--node 24,20] [--quick] [--only ripcord] [--task KEY,...] [--no-readme]
        npm run bench -- --render results/<run>.json[,results/<run>.json]
 
   --runs N      measured repetitions of every command (default 6; 1 with --quick); medians are
@@ -100,6 +107,10 @@ function usage(error) {
   --quick       smoke-test the harness on a small subset (repo/ and 3 logs); writes
                 bench/results/quick-*.json and leaves bench/README.md alone
   --only ripcord  skip the peers (tar/gzip/gpg, sha256sum, restic, borg)
+  --task KEYS   run only these commands (comma-separated keys, as in the results JSON, such
+                as ripcord.backup-change,restic.backup-change) and those they need (a restore
+                its backup); no memory scaling; writes bench/results/partial-*.json
+                (quick-*.json with --quick) and leaves bench/README.md alone
   --no-readme   write only the JSON results, not bench/README.md
   --render FILES  measure nothing: write bench/README.md again from stored runs (comma-separated, one per Node)
                 (bench/results/FILE.json), after a change to the page's layout in bench/lib/report.mjs
@@ -278,17 +289,25 @@ async function benchmarkOn(node) {
   const gpg = `gpg --batch --quiet --yes --pinentry-mode loopback --passphrase-file ${shellQuote(passphraseFile)}`;
 
   const loadStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  const smallFiles = options.quick ? undefined : await ensureSmallFilesTree();
+  /** whether --task (when given) asks for one of these commands */
+  const asked = (...keys) => !options.tasks || keys.some((k) => options.tasks?.includes(k));
+  const smallFiles =
+    options.quick || !asked('ripcord.backup-small-files', 'restic.backup-small-files')
+      ? undefined
+      : await ensureSmallFilesTree();
   if (smallFiles)
     log(`small-files input: node_modules, ${smallFiles.files} files, ${(smallFiles.bytes / 1e6).toFixed(0)} MB`);
-  const deployState = options.quick ? undefined : await ensureDeployState();
+  const deployState =
+    options.quick || !asked('ripcord.deploy-rollback', 'ripcord.deploy-rollback-full')
+      ? undefined
+      : await ensureDeployState();
   const s3 = await startS3('bench');
   env.AWS_ACCESS_KEY_ID = 'S3RVER';
   env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
   delete env.AWS_SESSION_TOKEN;
   delete env.AWS_PROFILE;
   const ctx = { cli, node, input, env, gpg, tools, work, smallFiles, deployState, s3 };
-  const tasks = defineTasks(ctx);
+  const tasks = options.tasks ? selectTasks(defineTasks(ctx), options.tasks) : defineTasks(ctx);
   const results = {};
   for (const t of tasks) results[t.key] = { label: t.label, tool: t.tool, command: t.display, runs: [], warmup: null };
   const correctness = [];
@@ -326,7 +345,7 @@ async function benchmarkOn(node) {
   s3.stop(); // (it also exits with this process)
 
   // ---- memory scaling -------------------------------------------------------------------------
-  const scaling = await runScaling(ctx);
+  const scaling = options.tasks ? { method: 'nothing: skipped (--task)', points: [] } : await runScaling(ctx);
 
   // ---- start-up time --------------------------------------------------------------------------
   log(`start-up: node dist/cli.cjs --version x ${VERSION_RUNS}`);
@@ -357,6 +376,7 @@ async function benchmarkOn(node) {
       'snapshotS',
       'archiveReadBytes',
       'readBytes',
+      'snapshotBytes',
     ]) {
       const m = median(r.runs.map((x) => x[k]));
       if (m !== null) r.median[k] = m;
@@ -369,12 +389,12 @@ async function benchmarkOn(node) {
   const finished = Date.now();
   const report = {
     schema: 1,
-    kind: options.quick ? 'quick' : options.only ? 'ripcord-only' : 'full',
+    kind: options.quick ? 'quick' : options.tasks ? 'partial' : options.only ? 'ripcord-only' : 'full',
     date: new Date(runStarted).toISOString().slice(0, 10),
     startedAt: new Date(runStarted).toISOString(),
     finishedAt: new Date(finished).toISOString(),
     durationS: Math.round((finished - runStarted) / 1000),
-    options: { runs: options.runs, quick: options.quick, only: options.only ?? null },
+    options: { runs: options.runs, quick: options.quick, only: options.only ?? null, tasks: options.tasks ?? null },
     git,
     machine,
     dataset: {
@@ -413,7 +433,7 @@ async function benchmarkOn(node) {
 
   const resultsDir = path.join(BENCH, 'results');
   mkdirSync(resultsDir, { recursive: true });
-  const name = `${options.quick ? 'quick-' : options.only ? 'ripcord-only-' : ''}${report.date}-${git.commit}-node${nodeVersion.slice(1).split('.')[0]}.json`;
+  const name = `${options.quick ? 'quick-' : options.tasks ? 'partial-' : options.only ? 'ripcord-only-' : ''}${report.date}-${git.commit}-node${nodeVersion.slice(1).split('.')[0]}.json`;
   writeFileSync(path.join(resultsDir, name), `${JSON.stringify(report, null, 2)}\n`);
   log(`wrote bench/results/${name} (${(report.durationS / 60).toFixed(1)} min)`);
   return { report, jsonPath: `results/${name}` };
@@ -612,18 +632,18 @@ function defineTasks({ cli, node, input, gpg, tools, env, smallFiles, deployStat
   };
   const tasks = [];
   const resticRepo = (r) => path.join(r.dir, 'restic-repo');
-  /** an incremental backup of the dataset on the newest snapshot of round r's repository */
-  const incrementalBackup = (r) => [
+  /** an incremental backup of dir's repo/ and state/ on the newest snapshot of them in repo */
+  const incrementalBackup = (repo, dir) => [
     node,
     cli,
     'backup',
     '--level',
     'incremental',
     '--repo',
-    ripcordRepo(r),
+    repo,
     '-q',
     '-C',
-    inDir,
+    dir,
     'repo',
     'state',
   ];
@@ -672,7 +692,7 @@ function defineTasks({ cli, node, input, gpg, tools, env, smallFiles, deployStat
     tool: 'ripcord',
     label: 'ripcord backup --level incremental (unchanged)',
     display: 'ripcord backup --level incremental --repo R -q -C DATASET repo state   (after the full one)',
-    cmd: (r) => ({ argv: incrementalBackup(r) }),
+    cmd: (r) => ({ argv: incrementalBackup(ripcordRepo(r), inDir) }),
     after: async (r, m) => {
       const id = m.stdout.trim();
       const metadata = JSON.parse(readFileSync(path.join(ripcordRepo(r), id, 'snapshot.json'), 'utf8'));
@@ -862,7 +882,7 @@ function defineTasks({ cli, node, input, gpg, tools, env, smallFiles, deployStat
       if (!r.unchangedId) throw new BenchError('the chain needs the incremental backup task before it');
       let id = r.unchangedId;
       for (let i = 2; i <= 5; i++) {
-        const made = await run({ argv: incrementalBackup(r) }, { env });
+        const made = await run({ argv: incrementalBackup(ripcordRepo(r), inDir) }, { env });
         const next = made.stdout.trim();
         const metadata = JSON.parse(readFileSync(path.join(ripcordRepo(r), next, 'snapshot.json'), 'utf8'));
         if (metadata.parent !== id) throw new BenchError(`incremental ${i} (${next}) is not on ${id}`);
@@ -1100,6 +1120,134 @@ function defineTasks({ cli, node, input, gpg, tools, env, smallFiles, deployStat
       ...deployRun('full'),
     });
   }
+  // The second backup after a small change of a tree with a large file in it: a copy of the
+  // input plus 100 MB of random bytes in state/big/db.bin, backed up once by each tool into a
+  // repository of its own that lasts the whole run (untimed). Before each round's pair, once for
+  // both, 1 % of the files get a line appended and 1 MB of random bytes is inserted into the
+  // middle of db.bin (which grows by 1 MB a round); each tool then backs the tree up on its own
+  // backup of the round before. Stored: what the repository's files grew by.
+  const change = {
+    dir: path.join(work, 'change'),
+    tree: path.join(work, 'change', 'tree'),
+    ripcordRepo: path.join(work, 'change', 'ripcord-repo'),
+    resticRepo: path.join(work, 'change', 'restic-repo'),
+    // restic keeps its cache from one backup to the next, as it would between two real ones
+    resticEnv: `RESTIC_CACHE_DIR=${q(path.join(work, 'change', 'restic-cache'))} `,
+    ready: false,
+    editedRound: -1,
+    ripcordId: '',
+    ripcordBefore: 0,
+    resticBefore: 0,
+  };
+  const BIG = 'state/big/db.bin';
+  const BIG_BYTES = 100e6;
+  const INSERT_BYTES = 1e6;
+  /** bytes of AES-256-CTR keystream into file, as make-dataset.sh makes its blobs (its key, a
+   * counter range of its own: the dataset's blobs start theirs at 1..15 << 64) */
+  const keystream = (bytes, counter, file) =>
+    run({
+      shell: `head -c ${bytes} /dev/zero | openssl enc -aes-256-ctr -nosalt -K ${DATASET_BLOB_KEY} -iv ${counter.toString(16).padStart(16, '0')}${'0'.repeat(16)} -out ${q(file)}`,
+    });
+  /** the regular files under the tree's repo/ and state/ but db.bin, sorted */
+  const changeFiles = () => {
+    const found = [];
+    const walk = (rel) => {
+      for (const e of readdirSync(path.join(change.tree, rel), { withFileTypes: true })) {
+        const child = `${rel}/${e.name}`;
+        if (e.isDirectory()) walk(child);
+        else if (e.isFile() && child !== BIG) found.push(child);
+      }
+    };
+    walk('repo');
+    walk('state');
+    return found.sort();
+  };
+  /** The copy and each tool's first backup of it, once; then round r's change, once for both. */
+  const changeFor = async (r) => {
+    if (!change.ready) {
+      log(
+        '  second backup after a change: copying the input, adding 100 MB of random bytes, a first backup by each tool (untimed)',
+      );
+      fresh(change.dir);
+      await run({ argv: ['cp', '-a', inDir, change.tree] });
+      mkdirSync(path.join(change.tree, path.dirname(BIG)), { recursive: true });
+      await keystream(BIG_BYTES, 0x100, path.join(change.tree, BIG));
+      const made = await run(
+        { argv: [node, cli, 'backup', '--repo', change.ripcordRepo, '-q', '-C', change.tree, 'repo', 'state'] },
+        { env },
+      );
+      change.ripcordId = made.stdout.trim();
+      if (tools.restic.version) {
+        await run({ shell: `${change.resticEnv}restic init -q -r ${q(change.resticRepo)}` }, { env });
+        await run(
+          { shell: `${change.resticEnv}restic backup -q -r ${q(change.resticRepo)} repo state` },
+          { env, cwd: change.tree },
+        );
+      }
+      change.ready = true;
+    }
+    if (change.editedRound === r.rep) return;
+    const files = changeFiles();
+    let changed = 0;
+    for (let i = r.rep % 100; i < files.length; i += 100, changed++)
+      appendFileSync(path.join(change.tree, files[i]), `\n# ripcord-bench change, round ${r.rep}\n`);
+    const inserted = path.join(change.dir, 'insert.bin');
+    await keystream(INSERT_BYTES, 0x200 + r.rep, inserted);
+    const big = path.join(change.tree, BIG);
+    const old = readFileSync(big);
+    const middle = Math.floor(old.length / 2);
+    writeFileSync(big, Buffer.concat([old.subarray(0, middle), readFileSync(inserted), old.subarray(middle)]));
+    rmSync(inserted);
+    change.editedRound = r.rep;
+    log(
+      `  changed ${changed} of ${files.length} files and inserted 1 MB at ${middle} of ${BIG} (now ${(statSync(big).size / 1e6).toFixed(0)} MB)`,
+    );
+  };
+  tasks.push({
+    key: 'ripcord.backup-change',
+    tool: 'ripcord',
+    label: 'ripcord backup --level incremental (1 % changed, 1 MB inserted)',
+    display: `ripcord backup --level incremental --repo R -q -C COPY repo state   (COPY: a copy of DATASET plus ${BIG}, 100 MB of random bytes; R: ripcord's backups of COPY, kept from round to round, the round before's the newest; before each round 1 % of COPY's files get a line appended and 1 MB of random bytes is inserted into the middle of ${BIG}; output: what R's files grew by)`,
+    prepare: async (r) => {
+      await changeFor(r);
+      change.ripcordBefore = (await treeSize(change.ripcordRepo)).bytes ?? 0;
+    },
+    cmd: () => ({ argv: incrementalBackup(change.ripcordRepo, change.tree) }),
+    after: async (_r, m) => {
+      const id = m.stdout.trim();
+      const folder = path.join(change.ripcordRepo, id);
+      if (!/^\S+$/.test(id) || !existsSync(path.join(folder, 'snapshot.json')))
+        throw new BenchError(`ripcord backup --level incremental printed "${id}", which is not a committed snapshot`);
+      const metadata = JSON.parse(readFileSync(path.join(folder, 'snapshot.json'), 'utf8'));
+      if (metadata.level !== 'incremental' || metadata.parent !== change.ripcordId)
+        throw new BenchError(
+          `ripcord backup --level incremental made ${id}, not an incremental on ${change.ripcordId}`,
+        );
+      change.ripcordId = id;
+      return {
+        outputBytes: ((await treeSize(change.ripcordRepo)).bytes ?? 0) - change.ripcordBefore,
+        snapshotBytes: (await treeSize(folder)).bytes,
+      };
+    },
+  });
+  if (tools.restic.version) {
+    tasks.push({
+      key: 'restic.backup-change',
+      tool: 'restic',
+      label: 'restic backup (1 % changed, 1 MB inserted)',
+      display:
+        "restic backup -q -r R repo state   (cwd COPY, the same change; R: restic's backups of COPY and its cache, kept from round to round; output: what R's files grew by)",
+      prepare: async (r) => {
+        await changeFor(r);
+        change.resticBefore = (await treeSize(change.resticRepo)).bytes ?? 0;
+      },
+      cmd: () => ({
+        shell: `${change.resticEnv}restic backup -q -r ${q(change.resticRepo)} repo state`,
+        cwd: change.tree,
+      }),
+      after: async () => ({ outputBytes: ((await treeSize(change.resticRepo)).bytes ?? 0) - change.resticBefore }),
+    });
+  }
   return tasks;
 }
 
@@ -1188,7 +1336,44 @@ const PAIRS = [
   ['ripcord.backup-unchanged', 'restic.backup-unchanged'],
   ['ripcord.restore', 'gpgtar.restore'],
   ['ripcord.dump', 'restic.dump'],
+  ['ripcord.backup-change', 'restic.backup-change'],
 ];
+
+/** What a command needs to have run before it in the same round (for --task). */
+const NEEDS = {
+  'restic.backup': ['restic.init'],
+  'ripcord.backup-unchanged': ['ripcord.backup'],
+  'restic.backup-unchanged': ['restic.backup'],
+  'borg.create': ['borg.init'],
+  'ripcord.restore': ['ripcord.backup'],
+  'gpgtar.restore': ['gpgtar.backup'],
+  'ripcord.gpg-tar': ['ripcord.backup'],
+  'restic.restore': ['restic.backup'],
+  'borg.extract': ['borg.create'],
+  'ripcord.restore-chain': ['ripcord.backup-unchanged'],
+  'ripcord.verify-read-data': ['ripcord.backup'],
+  'ripcord.verify': ['ripcord.backup'],
+  'sha256sum.archive': ['ripcord.backup'],
+  'ripcord.dump': ['ripcord.backup'],
+  'ripcord.dump-s3': ['ripcord.backup'],
+  'restic.dump': ['restic.backup'],
+};
+
+/** --task: the commands asked for and those they need, in the usual order. */
+function selectTasks(tasks, keys) {
+  const known = tasks.map((t) => t.key);
+  const unknown = keys.filter((k) => !known.includes(k));
+  if (unknown.length > 0)
+    throw new BenchError(`--task: no command ${unknown.join(', ')} in this run; its commands: ${known.join(', ')}`);
+  const wanted = new Set();
+  const want = (key) => {
+    if (wanted.has(key)) return;
+    wanted.add(key);
+    for (const k of NEEDS[key] ?? []) want(k);
+  };
+  for (const k of keys) want(k);
+  return tasks.filter((t) => wanted.has(t.key));
+}
 
 function roundOrder(tasks, rep) {
   const order = [...tasks];

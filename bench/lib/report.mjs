@@ -81,6 +81,27 @@ export function computeTargets(report) {
     missingReason(report, 'ripcord.backup-unchanged'),
   );
 
+  const changed = med('ripcord.backup-change');
+  const resticChanged = med('restic.backup-change');
+  add(
+    'incremental backup after 1 % of files changed and 1 MB inserted into a 100 MB file <= restic second backup',
+    'ratio <= 1.00',
+    `${s(changed)} vs ${s(resticChanged)}${perRound(M, 'ripcord.backup-change', 'restic.backup-change')}`,
+    ratioOf(changed, resticChanged),
+    (r) => r <= 1.0,
+    why('restic.backup-change', missingReason(report, 'ripcord.backup-change')),
+  );
+  const changedBytes = med('ripcord.backup-change', 'outputBytes');
+  const resticChangedBytes = med('restic.backup-change', 'outputBytes');
+  add(
+    "incremental backup after 1 % of files changed and 1 MB inserted into a 100 MB file: stored bytes <= restic's",
+    'ratio <= 1.00',
+    `${mb(changedBytes)} vs ${mb(resticChangedBytes)}${perRound(M, 'ripcord.backup-change', 'restic.backup-change', 'outputBytes')}`,
+    ratioOf(changedBytes, resticChangedBytes),
+    (r) => r <= 1.0,
+    why('restic.backup-change', missingReason(report, 'ripcord.backup-change')),
+  );
+
   const archive = med('ripcord.backup', 'archiveBytes');
   const targz = med('targz.create', 'outputBytes');
   add(
@@ -238,13 +259,13 @@ export function computeTargets(report) {
 
 /**
  * The ratio within each round, where the two ran back to back: how far machine noise moves it.
- * @param {Report['measurements']} M @param {string} key @param {string} peer
+ * @param {Report['measurements']} M @param {string} key @param {string} peer @param {string} [field]
  */
-function perRound(M, key, peer) {
+function perRound(M, key, peer, field = 'wallS') {
   const a = M[key]?.runs ?? [];
   const b = M[peer]?.runs ?? [];
   if (a.length === 0 || a.length !== b.length) return '';
-  return ` (each round: ${a.map((/** @type {any} */ run, /** @type {number} */ i) => (run.wallS / b[i].wallS).toFixed(2)).join(', ')})`;
+  return ` (each round: ${a.map((/** @type {any} */ run, /** @type {number} */ i) => (run[field] / b[i][field]).toFixed(2)).join(', ')})`;
 }
 
 /** @param {Report} report @param {string} key */
@@ -254,6 +275,7 @@ function missingReason(report, key) {
   const status = report.tools?.[tool]?.status;
   if ((tool === 'restic' || tool === 'borg') && !/^available/.test(status ?? ''))
     return `${tool} ${status ?? 'skipped'}`;
+  if (report.options?.tasks) return 'not run (not among --task)';
   return 'not run (the benchmark had no such command then)';
 }
 
@@ -488,7 +510,17 @@ const METHOD = `## How it measures
   first so that the input and the tools are in the page cache. Nothing is dropped from the page cache at any point: all
   figures are warm-cache figures. Every repetition uses fresh repositories, caches
   (\`RESTIC_CACHE_DIR\`, \`BORG_BASE_DIR\`) and restore folders, so backup figures are first-run
-  figures. Medians over the measured rounds are reported.
+  figures (but for the pair below). Medians over the measured rounds are reported.
+- **Second backup after a change.** One pair keeps its repositories from round to round: a copy
+  of the input with 100 MB of random bytes added (\`state/big/db.bin\`, AES-256-CTR keystream as
+  the dataset's blobs, from a counter range of its own), backed up once by ripcord and by restic
+  (untimed, restic keeping its cache). Before that pair in every round, the warm-up included,
+  and once for both of its commands, a change that depends on the round's number only: every
+  100th of the other files in sorted order (starting at the round's number) gets a line
+  appended, and 1 MB of random bytes (another counter range each round) is inserted into the
+  middle of \`db.bin\` (rewritten in place, 1 MB larger each round). Each tool then backs the
+  tree up on its own backup of the round before; its output is what its repository's files
+  grew by.
 - **Writeback.** Before each measured command the harness runs \`sync\` (untimed): the files a
   command before it wrote (a restore leaves half a GB in the page cache, not yet on disk) are
   then not written back while the next one is being measured. Caches stay warm.
@@ -536,6 +568,7 @@ npm run bench          # full run on Node 24, then on Node 20: 6 repetitions, pe
 npm run bench -- --runs 10        # more repetitions (keep it even): steadier medians on a noisy machine
 npm run bench -- --quick          # smoke test: repo/ + 3 logs, 1 repetition; writes bench/results/quick-*.json only
 npm run bench -- --only ripcord   # skip the peers (their targets show "not measured")
+npm run bench -- --quick --task ripcord.backup-change,restic.backup-change   # only these commands (and those they need); no scaling; writes bench/results/quick-*.json (partial-*.json without --quick) only
 npm run bench -- --no-readme      # leave this page alone
 npm run bench -- --node 24        # one Node version only (a major, installed from the npm registry if needed, or a path to a node binary)
 npm run bench -- --render results/<run>.json,results/<run>.json   # measure nothing: this page again from stored runs
@@ -549,5 +582,5 @@ rather than editing the page.
 dataset, its hash, the scaling copies and \`work/\`, which is removed after a successful run and
 left for inspection after a failed one). Progress goes to stderr. Needs bash, GNU tar, gzip,
 gpg, coreutils, python3 and openssl (for the dataset), and GNU time; about 2.5 GB of free disk
-for the scaling copies plus about 2 GB of scratch space.
+for the scaling copies plus about 3.5 GB of scratch space.
 `;
