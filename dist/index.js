@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-WBCGAG5K.js";
+} from "./chunks/chunk-WL3BK6R2.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-WLMTXZFX.js";
+} from "./chunks/chunk-JAXM2BJ7.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-V4DEB4NV.js";
+} from "./chunks/chunk-OJ6RRPHZ.js";
 import "./chunks/chunk-2AC4RXTS.js";
 import "./chunks/chunk-E4XMIKOM.js";
 import "./chunks/chunk-EYQ7L4U7.js";

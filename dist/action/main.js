@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-24BO6LZX.js";
+} from "../chunks/chunk-44VW54SD.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-WLMTXZFX.js";
+} from "../chunks/chunk-JAXM2BJ7.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-GI7VPI5E.js";
+} from "../chunks/chunk-FNVM4JST.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-C6HSWBYW.js";
+import "../chunks/chunk-DH5Z6DPJ.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-V4DEB4NV.js";
+} from "../chunks/chunk-OJ6RRPHZ.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

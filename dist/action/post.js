@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-GI7VPI5E.js";
+} from "../chunks/chunk-FNVM4JST.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-C6HSWBYW.js";
+import "../chunks/chunk-DH5Z6DPJ.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-V4DEB4NV.js";
+import "../chunks/chunk-OJ6RRPHZ.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

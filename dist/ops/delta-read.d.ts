@@ -1,5 +1,5 @@
 import type { DecryptionKeys } from '../domain/keys.ts';
-import type { ManifestEntry } from '../domain/manifest.ts';
+import type { Block, ManifestEntry } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import type { ScratchFile } from './private-folder.ts';
@@ -10,13 +10,15 @@ export interface DeltaSource {
     chain: readonly SnapshotMetadata[];
 }
 /**
- * The content of `file` as link `holder` stored it (its manifest entry `entry` has `delta`),
- * in a scratch file the caller closes.
+ * The content of `file` as link `holder` lists it (stored there whole or as a block delta, or
+ * named in an earlier link), in a scratch file the caller closes, with `holder`'s entry.
  */
-export declare function buildFromDelta(source: DeltaSource, holder: SnapshotMetadata, file: string): Promise<{
+export declare function fileAsOf(source: DeltaSource, holder: SnapshotMetadata, file: string): Promise<{
     content: ScratchFile;
     entry: ManifestEntry;
 }>;
+/** The blocks of `file` as link `holder` lists it, from its content: for a parent whose manifest lists none. */
+export declare function blocksAsOf(source: DeltaSource, holder: SnapshotMetadata, file: string): Promise<Block[]>;
 /** The segments of a plan (ops/block-delta.ts), each within the version it copies from; anything else is damage. */
 export declare function parsePlan(text: string, oldSize: number, dataSize: number, where: string): {
     from: 'old' | 'new';

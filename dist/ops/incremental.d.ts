@@ -3,7 +3,7 @@ import type { SourceEntry } from '../archive/walk-sources.ts';
 import type { ChainLink, Level } from '../domain/chain.ts';
 import { CHAIN_DIR } from '../domain/chain.ts';
 import type { DecryptionKeys } from '../domain/keys.ts';
-import type { ManifestEntry } from '../domain/manifest.ts';
+import type { Block, ManifestEntry } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 export { CHAIN_DIR };
@@ -42,6 +42,9 @@ export interface Parent {
     depth: number;
     /** the parent's tree by path, chain records left out */
     entries: Map<string, ManifestEntry>;
+    /** the parent's chain, base first and the parent last, and the keys that read it */
+    chain: SnapshotMetadata[];
+    keys: DecryptionKeys;
 }
 export interface ParentQuery {
     level: Exclude<Level, 'full'>;
@@ -84,6 +87,8 @@ export interface AgainstParentOptions {
     onCarried(entry: ManifestEntry): void;
     /** a file stored as a block delta (its manifest entry), before its records are yielded */
     onDelta?(entry: ManifestEntry): void;
+    /** the blocks of the parent's version of a file whose entry lists none (read from the repository) */
+    parentBlocks?(file: string): Promise<Block[]>;
     onWarning(message: string): void;
 }
 /**

@@ -144,7 +144,7 @@ async function* tarBatches(
       let hash: Hash | undefined;
       let digest: string | undefined;
       // a large file's blocks, for a later incremental to store only the changed ones
-      const blocks = size >= BLOCKED_FILE_MIN ? new BlockList() : undefined;
+      const blocks = source.blocks && size >= BLOCKED_FILE_MIN ? new BlockList() : undefined;
       let fd: number;
       try {
         fd = openSync(source.fsPath, 'r');

@@ -19,6 +19,8 @@ export interface SourceEntry {
   type: 'file' | 'directory' | 'symlink';
   stats: Stats;
   target?: string;
+  /** a file: record its content-defined blocks in the manifest (a chain link's changed large file, for a later delta) */
+  blocks?: true;
 }
 
 export interface WalkOptions {

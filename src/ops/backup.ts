@@ -46,6 +46,7 @@ import { againstParent, autoWantsFull, DEFAULT_AUTO_POLICY, findParent, isChainR
 import { listSnapshots } from './repository.ts';
 import { checkRepositoryKey } from './keys.ts';
 import type { Origin } from './origin.ts';
+import { blocksAsOf } from './delta-read.ts';
 import { signSnapshot } from './snapshot-signature.ts';
 import { VERSION } from './version.ts';
 import { countOf } from '../domain/wording.ts';
@@ -275,6 +276,8 @@ async function writeSnapshot(
           carried.bytes += entry.size ?? 0;
         },
         onDelta: addEntry,
+        parentBlocks: (file) =>
+          blocksAsOf({ store, keys: chained.parent.keys, chain: chained.parent.chain }, chained.parent.snapshot, file),
         onWarning: warn,
       })
     : walk;

@@ -14,7 +14,8 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { IntegrityError } from '../domain/errors.ts';
 import type { DecryptionKeys } from '../domain/keys.ts';
-import type { ManifestEntry, ManifestTrailer } from '../domain/manifest.ts';
+import { BlockList } from '../archive/chunker.ts';
+import type { Block, ManifestEntry, ManifestTrailer } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import { deltaRecords } from './block-delta.ts';
@@ -120,10 +121,10 @@ function linkOfId(source: DeltaSource, id: string | undefined, from: SnapshotMet
 }
 
 /**
- * The content of `file` as link `holder` stored it (its manifest entry `entry` has `delta`),
- * in a scratch file the caller closes.
+ * The content of `file` as link `holder` lists it (stored there whole or as a block delta, or
+ * named in an earlier link), in a scratch file the caller closes, with `holder`'s entry.
  */
-export async function buildFromDelta(
+export async function fileAsOf(
   source: DeltaSource,
   holder: SnapshotMetadata,
   file: string,
@@ -165,6 +166,18 @@ export async function buildFromDelta(
   } catch (error) {
     await version.close();
     throw error;
+  }
+}
+
+/** The blocks of `file` as link `holder` lists it, from its content: for a parent whose manifest lists none. */
+export async function blocksAsOf(source: DeltaSource, holder: SnapshotMetadata, file: string): Promise<Block[]> {
+  const built = await fileAsOf(source, holder, file);
+  try {
+    const list = new BlockList();
+    for await (const chunk of built.content.read()) list.update(chunk as Buffer);
+    return list.finish();
+  } finally {
+    await built.content.close();
   }
 }
 

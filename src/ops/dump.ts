@@ -15,7 +15,7 @@ import { IntegrityError, NotFoundError, UsageError } from '../domain/errors.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
-import { buildFromDelta } from './delta-read.ts';
+import { fileAsOf } from './delta-read.ts';
 import { openScratchFile } from './private-folder.ts';
 import { chainOfSnapshot, checkCarried } from './incremental.ts';
 import { contentMismatch, headerMismatch, measuring } from './entry-check.ts';
@@ -116,7 +116,7 @@ async function dumpDelta(
   wanted: string,
 ): Promise<{ bytes: number; sha256: string }> {
   const source = { store: request.store, keys: request.keys, chain: carried.chain };
-  const built = await buildFromDelta(source, holder, wanted);
+  const built = await fileAsOf(source, holder, wanted);
   try {
     const { sha256, size } = built.entry;
     if (sha256 !== carried.entry.sha256 || size !== carried.entry.size || sha256 === undefined || size === undefined)

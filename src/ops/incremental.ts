@@ -126,6 +126,9 @@ export interface Parent {
   depth: number;
   /** the parent's tree by path, chain records left out */
   entries: Map<string, ManifestEntry>;
+  /** the parent's chain, base first and the parent last, and the keys that read it */
+  chain: SnapshotMetadata[];
+  keys: DecryptionKeys;
 }
 
 export interface ParentQuery {
@@ -206,6 +209,8 @@ export async function findParent(
         baseCreated: base.created,
         depth: chain.links.length - 1,
         entries: read,
+        chain: chain.links.map((link) => snapshots.find((s) => s.id === link.id)!),
+        keys: query.keys,
       },
     };
   }
@@ -269,6 +274,8 @@ export interface AgainstParentOptions {
   onCarried(entry: ManifestEntry): void;
   /** a file stored as a block delta (its manifest entry), before its records are yielded */
   onDelta?(entry: ManifestEntry): void;
+  /** the blocks of the parent's version of a file whose entry lists none (read from the repository) */
+  parentBlocks?(file: string): Promise<Block[]>;
   onWarning(message: string): void;
 }
 
@@ -314,9 +321,17 @@ export async function* againstParent(
           });
           continue;
         }
-        if (options.onDelta && stats.size >= BLOCKED_FILE_MIN && validBlocks(before.blocks, before.size)) {
+        // the parent's blocks: from its manifest, else from its version of the file (read from
+        // the repository; when that fails, the file is stored whole)
+        const parentBlocks =
+          options.onDelta && stats.size >= BLOCKED_FILE_MIN
+            ? validBlocks(before.blocks, before.size)
+              ? before.blocks
+              : await options.parentBlocks?.(source.archivePath).catch(() => undefined)
+            : undefined;
+        if (parentBlocks && options.onDelta) {
           scratch ??= await makeScratchFolder('chain');
-          const delta = tryDelta(source, before.blocks, scratch.dir, `${(deltas += 1)}`);
+          const delta = tryDelta(source, parentBlocks, scratch.dir, `${(deltas += 1)}`);
           if (delta) {
             options.onDelta({ ...delta.entry, ...statFields(stats) });
             for (const record of delta.records) {
@@ -327,7 +342,8 @@ export async function* againstParent(
           }
         }
       }
-      yield source;
+      // a large file stored whole records its blocks, for the next link's delta
+      yield source.type === 'file' && source.stats.size >= BLOCKED_FILE_MIN ? { ...source, blocks: true } : source;
     }
     const removed: string[] = [];
     for (const [name, entry] of parent.entries) {

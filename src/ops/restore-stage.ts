@@ -19,7 +19,7 @@ import { contentMismatch, headerMismatch } from './entry-check.ts';
 import { collectGarbage } from '../archive/reclaim.ts';
 import type { IndexedArchive } from '../archive/ranged-read.ts';
 import type { ManifestTrailer } from '../domain/manifest.ts';
-import { buildFromDelta } from './delta-read.ts';
+import { fileAsOf } from './delta-read.ts';
 import { describeFailure, openArchive, openIndexed, readManifest } from './read-snapshot.ts';
 import type { RestorePlan } from './restore-plan.ts';
 import { lstatOrUndefined, modesCreatable } from './restore-target.ts';
@@ -305,11 +305,7 @@ const DELTA_MARK = Buffer.from('"delta":true');
 async function stageDelta(context: StageContext, { index, link }: Delta): Promise<void> {
   const { plan, layout, options, reporter, writer, creatable, done, total } = context;
   const expected = plan.entries[index]!;
-  const built = await buildFromDelta(
-    { store: options.store, keys: options.keys, chain: plan.chain },
-    link,
-    expected.path,
-  );
+  const built = await fileAsOf({ store: options.store, keys: options.keys, chain: plan.chain }, link, expected.path);
   try {
     if (built.entry.sha256 !== expected.sha256 || built.entry.size !== expected.size)
       throw new IntegrityError(

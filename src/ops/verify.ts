@@ -13,7 +13,7 @@ import type { Reporter } from '../domain/events.ts';
 import { silentReporter } from '../domain/events.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
 import { bindingOf } from '../domain/manifest.ts';
-import { buildFromDelta } from './delta-read.ts';
+import { fileAsOf } from './delta-read.ts';
 import { contentMismatch, headerMismatch } from './entry-check.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import { ARCHIVE_OBJECT, CHECKSUMS_OBJECT, MANIFEST_OBJECT, parseChecksums } from '../domain/snapshot.ts';
@@ -261,7 +261,7 @@ async function buildDeltas(
   const problems: string[] = [];
   for (const file of files) {
     try {
-      const built = await buildFromDelta(source, snapshot, file);
+      const built = await fileAsOf(source, snapshot, file);
       await built.content.close();
     } catch (error) {
       if (error instanceof KeyError) throw error;

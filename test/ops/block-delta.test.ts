@@ -149,10 +149,12 @@ test('100 KB inserted into a 9 MiB file is stored as a delta of about that, and 
   }
 });
 
-test('a file rewritten whole is stored whole, with its new blocks', async () => {
+test('a file rewritten whole is stored whole, with its new blocks; a full snapshot lists none', async () => {
   const dir = await tempDir();
   try {
-    const { link, entry } = await chain(dir, (before) => randomBytes(before.length));
+    const { store, full, link, entry } = await chain(dir, (before) => randomBytes(before.length));
+    const inFull = (await readManifest(store, full, decryption)).entries.find((e) => e.path === 'data/db.bin');
+    assert.is(inFull?.blocks, undefined, 'a full backup does not cut its files into blocks');
     assert.is(entry.delta, undefined);
     assert.ok(entry.at !== undefined);
     assert.is(

@@ -200,6 +200,8 @@ function parentHolding(file: string, name: string, afterMs: number): Parent {
     baseCreated: '2026-01-01T00:00:00.000Z',
     depth: 0,
     entries: new Map([[name, before]]),
+    chain: [],
+    keys: {},
   };
 }
 
