@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-44VW54SD.js";
+} from "../chunks/chunk-WHUCEURD.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-JAXM2BJ7.js";
+} from "../chunks/chunk-IWVQ5A6I.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-FNVM4JST.js";
+} from "../chunks/chunk-EXOQQQN4.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-DH5Z6DPJ.js";
+import "../chunks/chunk-KURKSLPP.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-OJ6RRPHZ.js";
+} from "../chunks/chunk-3L7UTC6I.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

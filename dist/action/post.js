@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-FNVM4JST.js";
+} from "../chunks/chunk-EXOQQQN4.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-DH5Z6DPJ.js";
+import "../chunks/chunk-KURKSLPP.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-OJ6RRPHZ.js";
+import "../chunks/chunk-3L7UTC6I.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

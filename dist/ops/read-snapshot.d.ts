@@ -81,6 +81,7 @@ export interface ArchiveReader {
     /** stop reading (after a failure): releases the stored object's stream; a no-op after finish() */
     close(): void;
 }
+export declare function collectingGarbage(): Transform;
 /**
  * The archive of `snapshot` opened to read a few entries by the index in its (authenticated)
  * manifest's trailer; undefined when it has none (written before archives had one). What

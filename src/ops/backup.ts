@@ -38,6 +38,7 @@ import {
   SNAPSHOT_FORMAT,
   SNAPSHOT_OBJECT,
 } from '../domain/snapshot.ts';
+import { BLOCKED_FILE_MIN } from '../archive/chunker.ts';
 import type { Store } from '../storage/store.ts';
 import { KeyError, RipcordError, UsageError } from '../domain/errors.ts';
 import type { Parent } from './incremental.ts';
@@ -47,6 +48,7 @@ import { listSnapshots } from './repository.ts';
 import { checkRepositoryKey } from './keys.ts';
 import type { Origin } from './origin.ts';
 import { blocksAsOf } from './delta-read.ts';
+import type { DeltaSource } from './delta-read.ts';
 import { signSnapshot } from './snapshot-signature.ts';
 import { VERSION } from './version.ts';
 import { countOf } from '../domain/wording.ts';
@@ -266,6 +268,7 @@ async function writeSnapshot(
     }
   };
 
+  let parentFiles: DeltaSource | undefined; // what reads the parent's versions of large files, made when first needed
   const walk = walkSources(roots, { ...walkOptions, onWarning: warn });
   const sources = chained
     ? againstParent(walk, chained.parent, chained.level, {
@@ -277,7 +280,7 @@ async function writeSnapshot(
         },
         onDelta: addEntry,
         parentBlocks: (file) =>
-          blocksAsOf({ store, keys: chained.parent.keys, chain: chained.parent.chain }, chained.parent.snapshot, file),
+          blocksAsOf((parentFiles ??= parentSource(store, chained.parent)), chained.parent.snapshot, file),
         onWarning: warn,
       })
     : walk;
@@ -446,4 +449,15 @@ const MAX_INDEXED_TRAILER = 512 << 10;
 
 export function repositorySkip(repository: string, cwd: string): string[] {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(repository) ? [] : [path.resolve(cwd, repository)];
+}
+
+/**
+ * Where a link's backup reads the parent's version of a large file that the parent lists no
+ * blocks for: the parent's chain, each link's manifest read once for all such files.
+ */
+function parentSource(store: Store, parent: Parent): DeltaSource {
+  const also: string[] = [];
+  for (const [file, entry] of parent.entries)
+    if (entry.type === 'file' && !entry.blocks && (entry.size ?? 0) >= BLOCKED_FILE_MIN) also.push(file);
+  return { store, keys: parent.keys, chain: parent.chain, also, cache: new Map() };
 }

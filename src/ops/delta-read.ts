@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { IntegrityError } from '../domain/errors.ts';
 import type { DecryptionKeys } from '../domain/keys.ts';
 import { BlockList } from '../archive/chunker.ts';
+import { collectGarbage, collectGarbageOverSlack } from '../archive/reclaim.ts';
 import type { Block, ManifestEntry, ManifestTrailer } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
@@ -22,14 +23,23 @@ import { deltaRecords } from './block-delta.ts';
 import { contentMismatch, headerMismatch, measuring } from './entry-check.ts';
 import { openScratchFile } from './private-folder.ts';
 import type { ScratchFile } from './private-folder.ts';
-import { describeFailure, openArchive, openIndexed, readManifest } from './read-snapshot.ts';
+import { collectingGarbage, describeFailure, openArchive, openIndexed, readManifest } from './read-snapshot.ts';
 
 export interface DeltaSource {
   store: Store;
   keys: DecryptionKeys;
   /** the chain of the snapshot being read, base first */
   chain: readonly SnapshotMetadata[];
+  /**
+   * More files whose lines each manifest read keeps, so that each link's manifest is read once
+   * for all of them (a backup: the parent's large files), kept in `cache` by link id and file
+   */
+  also?: readonly string[];
+  cache?: Map<string, Map<string, LinkLines>>;
 }
+
+/** Dead buffers allowed to pile up before a collection, as for a restore (read-snapshot.ts). */
+const GARBAGE_SLACK = 8 << 20;
 
 /** A plan longer than this is not one ripcord writes (a line a segment, at most one a block). */
 const PLAN_LIMIT = 16 << 20;
@@ -45,33 +55,71 @@ interface LinkLines {
   trailer: ManifestTrailer;
 }
 
+const PATH_FIELD = Buffer.from('"path":"');
+const AT_FIELD = Buffer.from('"at":');
+
+/** The path of a manifest entry line, read without parsing the line (undefined: not an entry line). */
+function pathOfLine(line: Buffer): string | undefined {
+  const start = line.indexOf(PATH_FIELD);
+  if (start < 0) return undefined;
+  const from = start + PATH_FIELD.length;
+  let end = from;
+  let escaped = false;
+  for (; end < line.length; end++) {
+    const byte = line[end]!;
+    if (byte === 0x22) break; // the closing quote: inside a JSON string every other one is escaped
+    if (byte === 0x5c) {
+      escaped = true;
+      end++;
+    }
+  }
+  if (end >= line.length) return undefined;
+  const text = line.toString('utf8', from, end);
+  return escaped ? (JSON.parse(`"${text}"`) as string) : text;
+}
+
+/** The lines of `file` (and of `source.also`) in `link`'s manifest: one read of it for all of them. */
 async function linesAbout(source: DeltaSource, link: SnapshotMetadata, file: string): Promise<LinkLines> {
-  const records = deltaRecords(file);
-  const needles = [file, records.plan, records.data].map((p) => Buffer.from(`"path":${JSON.stringify(p)},`));
-  const at = Buffer.from('"at":');
+  const cached = source.cache?.get(link.id)?.get(file);
+  if (cached) return cached;
+  const files = [file, ...(source.also ?? []).filter((f) => f !== file)];
+  const roles = new Map<string, { file: string; role: 'entry' | 'plan' | 'data' }>();
+  for (const f of files) {
+    const records = deltaRecords(f);
+    roles.set(f, { file: f, role: 'entry' });
+    roles.set(records.plan, { file: f, role: 'plan' });
+    roles.set(records.data, { file: f, role: 'data' });
+  }
   let after = false; // the line after one of ours that the archive holds gives its end
   const { entries, trailer } = await readManifest(source.store, link, source.keys, {
     keep(line) {
-      const ours = needles.some((needle) => line.includes(needle));
-      const own = line.includes(at);
+      const name = pathOfLine(line);
+      const ours = name !== undefined && roles.has(name);
+      const own = line.includes(AT_FIELD);
       const kept = ours || (after && own);
       if (own && kept) after = ours;
       return kept;
     },
   });
-  const lines: LinkLines = { link, next: new Map(), trailer };
+  const next = new Map<ManifestEntry, number | undefined>();
+  const found = new Map<string, LinkLines>(files.map((f) => [f, { link, next, trailer }]));
   let previous: ManifestEntry | undefined;
   for (const entry of entries) {
     if (entry.at !== undefined) {
-      if (previous) lines.next.set(previous, entry.at);
+      if (previous) next.set(previous, entry.at);
       previous = entry;
     }
-    if (entry.path === file) lines.entry = entry;
-    else if (entry.path === records.plan) lines.plan = entry;
-    else if (entry.path === records.data) lines.data = entry;
+    const role = roles.get(entry.path);
+    if (role) found.get(role.file)![role.role] = entry;
   }
-  if (previous && !lines.next.has(previous)) lines.next.set(previous, undefined);
-  return lines;
+  if (previous && !next.has(previous)) next.set(previous, undefined);
+  collectGarbage(); // what reading the manifest left behind (as findParent does)
+  if (source.cache) {
+    let byFile = source.cache.get(link.id);
+    if (!byFile) source.cache.set(link.id, (byFile = new Map()));
+    for (const [f, lines] of found) byFile.set(f, lines);
+  }
+  return found.get(file)!;
 }
 
 /** Write `entry` of the archive of `lines.link` into `sink`, checked against the manifest entry. */
@@ -81,7 +129,7 @@ async function readStored(source: DeltaSource, lines: LinkLines, entry: Manifest
     const mismatch = headerMismatch(item.entry, entry);
     if (mismatch) throw new IntegrityError(mismatch);
     const count = measuring({ bytes: entry.size ?? 0, what: entry.path });
-    await pipeline(item.body, count.stream, sink);
+    await pipeline(item.body, count.stream, collectingGarbage(), sink);
     const { bytes, sha256 } = count.result();
     const problem = contentMismatch(item.entry, entry, bytes, sha256);
     if (problem) throw new IntegrityError(problem);
@@ -129,6 +177,59 @@ export async function fileAsOf(
   holder: SnapshotMetadata,
   file: string,
 ): Promise<{ content: ScratchFile; entry: ManifestEntry }> {
+  const { whole, deltas } = await historyOf(source, holder, file);
+  let version = await openScratchFile('delta');
+  try {
+    await readStored(source, whole, whole.entry!, version.write());
+    let size = whole.entry!.size ?? 0;
+    for (const delta of deltas) {
+      const next = await applyDelta(source, delta, version, size);
+      await version.close();
+      version = next;
+      size = delta.entry!.size ?? 0;
+    }
+    return { content: version, entry: deltas.length > 0 ? deltas[deltas.length - 1]!.entry! : whole.entry! };
+  } catch (error) {
+    await version.close();
+    throw error;
+  }
+}
+
+/** The blocks of `file` as link `holder` lists it, from its content: for a parent whose manifest lists none. */
+export async function blocksAsOf(source: DeltaSource, holder: SnapshotMetadata, file: string): Promise<Block[]> {
+  const list = new BlockList();
+  const collect = collectGarbageOverSlack(GARBAGE_SLACK);
+  const blocks = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      list.update(chunk);
+      collect();
+      callback();
+    },
+  });
+  const { whole, deltas } = await historyOf(source, holder, file);
+  if (deltas.length === 0) {
+    // stored whole: its blocks straight from the archive, no copy on disk
+    await readStored(source, whole, whole.entry!, blocks);
+    return list.finish();
+  }
+  const built = await fileAsOf(source, holder, file);
+  try {
+    await pipeline(built.content.read(), blocks);
+    return list.finish();
+  } finally {
+    await built.content.close();
+  }
+}
+
+/**
+ * The version of `file` stored whole that `holder`'s version builds on, and the links whose
+ * deltas build on it in turn, oldest first (none: `holder`'s version is that one).
+ */
+async function historyOf(
+  source: DeltaSource,
+  holder: SnapshotMetadata,
+  file: string,
+): Promise<{ whole: LinkLines; deltas: LinkLines[] }> {
   // newest first: the links whose delta builds each version, down to the one stored whole
   const deltas: LinkLines[] = [];
   let lines = await linesAbout(source, holder, file);
@@ -151,34 +252,7 @@ export async function fileAsOf(
       whole = lines;
     }
   }
-
-  let version = await openScratchFile('delta');
-  try {
-    await readStored(source, whole, whole.entry!, version.write());
-    let size = whole.entry!.size ?? 0;
-    for (const delta of deltas.reverse()) {
-      const next = await applyDelta(source, delta, version, size);
-      await version.close();
-      version = next;
-      size = delta.entry!.size ?? 0;
-    }
-    return { content: version, entry: deltas.length > 0 ? deltas[deltas.length - 1]!.entry! : whole.entry! };
-  } catch (error) {
-    await version.close();
-    throw error;
-  }
-}
-
-/** The blocks of `file` as link `holder` lists it, from its content: for a parent whose manifest lists none. */
-export async function blocksAsOf(source: DeltaSource, holder: SnapshotMetadata, file: string): Promise<Block[]> {
-  const built = await fileAsOf(source, holder, file);
-  try {
-    const list = new BlockList();
-    for await (const chunk of built.content.read()) list.update(chunk as Buffer);
-    return list.finish();
-  } finally {
-    await built.content.close();
-  }
+  return { whole, deltas: deltas.reverse() };
 }
 
 /** The version `delta` builds from the one before it (`old`, `oldSize` bytes), checked. */
@@ -215,6 +289,7 @@ async function applyDelta(
         for (const s of segments) yield* (s.from === 'old' ? old : data).read(s.offset, s.length);
       },
       count.stream,
+      collectingGarbage(),
       built.write(),
     );
     const { bytes, sha256 } = count.result();

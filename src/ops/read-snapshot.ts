@@ -348,7 +348,7 @@ export interface ArchiveReader {
  */
 const RESTORE_GARBAGE_SLACK = 8 << 20;
 
-function collectingGarbage(): Transform {
+export function collectingGarbage(): Transform {
   const collect = collectGarbageOverSlack(RESTORE_GARBAGE_SLACK);
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {

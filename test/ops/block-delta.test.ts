@@ -84,10 +84,10 @@ test('a plan that reaches outside what it copies from, or is not one, is damage'
 });
 
 /** A 9 MiB file backed up full, then changed by `change` and backed up incremental. */
-async function chain(dir: string, change: (before: Buffer) => Buffer) {
+async function chain(dir: string, change: (before: Buffer) => Buffer, name = 'db.bin') {
   const source = path.join(dir, 'source');
   await fs.mkdir(path.join(source, 'data'), { recursive: true });
-  const db = path.join(source, 'data', 'db.bin');
+  const db = path.join(source, 'data', name);
   const original = randomBytes(9 << 20);
   await fs.writeFile(db, original);
   await fs.writeFile(path.join(source, 'data', 'small.txt'), 'small\n');
@@ -105,7 +105,7 @@ async function chain(dir: string, change: (before: Buffer) => Buffer) {
     parentKeys: async () => decryption,
   });
   const { entries } = await readManifest(store, link.snapshot, decryption);
-  const entry = entries.find((e) => e.path === 'data/db.bin')!;
+  const entry = entries.find((e) => e.path === `data/${name}`)!;
   return { source, repo, store, db, full: full.snapshot, link: link.snapshot, entry, entries };
 }
 
@@ -144,6 +144,22 @@ test('100 KB inserted into a 9 MiB file is stored as a delta of about that, and 
         [link.id, true, []],
       ],
     );
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('a large file whose name needs escaping in the manifest (quote, backslash, newline, non-ASCII) is stored and read back as a delta', async () => {
+  const dir = await tempDir();
+  try {
+    const name = 'we"ird\\na\nme ü.bin';
+    const { source, store, link, entry } = await chain(dir, insertMiddle, name);
+    assert.is(entry.delta, true);
+    assert.equal(await dump(store, link.id, `data/${name}`), await fs.readFile(path.join(source, 'data', name)));
+    const target = path.join(dir, 'target');
+    const plan = await planRestore({ store, reference: link.id, target, keys: decryption });
+    await applyRestore(plan, { store, keys: decryption, origin });
+    assert.equal(await readTree(target), await readTree(source));
   } finally {
     await removeDir(dir);
   }
