@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-EXOQQQN4.js";
+} from "../chunks/chunk-U76YB552.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-KURKSLPP.js";
+import "../chunks/chunk-MGF7KMMN.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-3L7UTC6I.js";
+import "../chunks/chunk-VLPK2C2R.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

@@ -20,6 +20,7 @@ import { collectGarbage } from '../archive/reclaim.ts';
 import type { IndexedArchive } from '../archive/ranged-read.ts';
 import type { ManifestTrailer } from '../domain/manifest.ts';
 import { fileAsOf } from './delta-read.ts';
+import type { DeltaSource } from './delta-read.ts';
 import { describeFailure, openArchive, openIndexed, readManifest } from './read-snapshot.ts';
 import type { RestorePlan } from './restore-plan.ts';
 import { lstatOrUndefined, modesCreatable } from './restore-target.ts';
@@ -123,7 +124,15 @@ export async function stage(
       if (!wanted || wanted.size === 0) continue;
       await stageFromLink(context, link, wanted, deltas);
     }
-    for (const delta of deltas) await stageDelta(context, delta);
+    // one source for all of them: each link's manifest is read once for every file built
+    const source: DeltaSource = {
+      store: options.store,
+      keys: options.keys,
+      chain: plan.chain,
+      also: deltas.map((delta) => entries[delta.index]!.path),
+      cache: new Map(),
+    };
+    for (const delta of deltas) await stageDelta(context, source, delta);
     if (!layout.tree) await stageSymlinks(context);
     await writer.finish();
   } catch (error) {
@@ -302,10 +311,10 @@ interface Delta {
 const DELTA_MARK = Buffer.from('"delta":true');
 
 /** Build a file from its block delta (ops/delta-read.ts) and stage it. */
-async function stageDelta(context: StageContext, { index, link }: Delta): Promise<void> {
-  const { plan, layout, options, reporter, writer, creatable, done, total } = context;
+async function stageDelta(context: StageContext, source: DeltaSource, { index, link }: Delta): Promise<void> {
+  const { plan, layout, reporter, writer, creatable, done, total } = context;
   const expected = plan.entries[index]!;
-  const built = await fileAsOf({ store: options.store, keys: options.keys, chain: plan.chain }, link, expected.path);
+  const built = await fileAsOf(source, link, expected.path);
   try {
     if (built.entry.sha256 !== expected.sha256 || built.entry.size !== expected.size)
       throw new IntegrityError(

@@ -257,7 +257,8 @@ async function buildDeltas(
   files: readonly string[],
 ): Promise<string[]> {
   if (files.length === 0) return [];
-  const source = { store, keys, chain: await chainOfSnapshot(store, snapshot) };
+  // each link's manifest read once for all of them
+  const source = { store, keys, chain: await chainOfSnapshot(store, snapshot), also: files, cache: new Map() };
   const problems: string[] = [];
   for (const file of files) {
     try {

@@ -165,6 +165,55 @@ test('a large file whose name needs escaping in the manifest (quote, backslash, 
   }
 });
 
+test("a restore and a verify that build several deltas read each link's manifest once for all of them", async () => {
+  const dir = await tempDir();
+  try {
+    const source = path.join(dir, 'source');
+    await fs.mkdir(path.join(source, 'data'), { recursive: true });
+    const names = ['a.bin', 'b.bin', 'c.bin'];
+    for (const name of names) await fs.writeFile(path.join(source, 'data', name), randomBytes(9 << 20));
+    const store = new CountingStore(new LocalStore(path.join(dir, 'repo')));
+    const full = await createBackup({ store, paths: ['data'], cwd: source, keys, origin });
+    for (const name of names) {
+      const file = path.join(source, 'data', name);
+      await fs.writeFile(file, insertMiddle(await fs.readFile(file)));
+    }
+    const link = await createBackup({
+      store,
+      paths: ['data'],
+      cwd: source,
+      keys,
+      origin,
+      level: 'incremental',
+      parentKeys: async () => decryption,
+    });
+    const { entries } = await readManifest(store, link.snapshot, decryption);
+    assert.equal(entries.filter((e) => e.delta).length, names.length, 'each file is a delta');
+    const manifestReads = (snapshot: { id: string; objects: Record<string, { bytes: number }> }) =>
+      (store.served.get(`${snapshot.id}/manifest.json.pgp`) ?? 0) / snapshot.objects['manifest.json.pgp']!.bytes;
+
+    store.served.clear();
+    const target = path.join(dir, 'target');
+    const plan = await planRestore({ store, reference: link.snapshot.id, target, keys: decryption });
+    await applyRestore(plan, { store, keys: decryption, origin });
+    assert.equal(await readTree(target), await readTree(source));
+    // the plan reads the link's manifest, staging the full's; the deltas one more read of each
+    assert.ok(manifestReads(link.snapshot) <= 2, `the link's manifest read ${manifestReads(link.snapshot)} times`);
+    assert.ok(manifestReads(full.snapshot) <= 2, `the full's manifest read ${manifestReads(full.snapshot)} times`);
+
+    store.served.clear();
+    const outcomes = await verifySnapshots({ store, references: [link.snapshot.id], readData: true, keys: decryption });
+    assert.ok(outcomes.every((o) => o.ok));
+    // its checksum, its content check, then one read for all three deltas (five, one a file)
+    assert.ok(
+      manifestReads(full.snapshot) <= 3,
+      `verify read the full's manifest ${manifestReads(full.snapshot)} times`,
+    );
+  } finally {
+    await removeDir(dir);
+  }
+});
+
 test('a file rewritten whole is stored whole, with its new blocks; a full snapshot lists none', async () => {
   const dir = await tempDir();
   try {
