@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-RF4RO2SJ.js";
+} from "../chunks/chunk-RJ4POXLZ.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-FSULFZSR.js";
+} from "../chunks/chunk-N7OD5XWV.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-U76YB552.js";
+} from "../chunks/chunk-ZOHW6URG.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-MGF7KMMN.js";
+import "../chunks/chunk-NXWLGLTG.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-VLPK2C2R.js";
+} from "../chunks/chunk-DMAU2YK4.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

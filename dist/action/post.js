@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-U76YB552.js";
+} from "../chunks/chunk-ZOHW6URG.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-MGF7KMMN.js";
+import "../chunks/chunk-NXWLGLTG.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-VLPK2C2R.js";
+import "../chunks/chunk-DMAU2YK4.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

@@ -19,11 +19,7 @@ export interface PlannedDelta {
     entry: ManifestEntry;
     /** the records to archive in its place, plan first */
     records: [SourceEntry, SourceEntry];
-    /** bytes of new blocks in the data record */
-    newBytes: number;
 }
-/** The plan as stored: one `old|new OFFSET LENGTH` line a segment. */
-export declare function planText(segments: readonly Segment[]): string;
 /**
  * The segments that build a file of `blocks` from a version of `before` blocks: a block the
  * parent has is taken from it, any other from the data record, in order; neighbours merge.

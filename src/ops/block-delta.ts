@@ -56,14 +56,12 @@ export interface PlannedDelta {
   entry: ManifestEntry;
   /** the records to archive in its place, plan first */
   records: [SourceEntry, SourceEntry];
-  /** bytes of new blocks in the data record */
-  newBytes: number;
 }
 
 const blockKey = ([size, sha256]: Block): string => `${size}:${sha256}`;
 
 /** The plan as stored: one `old|new OFFSET LENGTH` line a segment. */
-export function planText(segments: readonly Segment[]): string {
+function planText(segments: readonly Segment[]): string {
   return segments.map((s) => `${s.from} ${s.offset} ${s.length}\n`).join('');
 }
 
@@ -168,7 +166,6 @@ export function planDelta(
         { fsPath: planFile, archivePath: records.plan, type: 'file', stats: lstatSync(planFile) },
         { fsPath: dataFile, archivePath: records.data, type: 'file', stats: withMode(lstatSync(dataFile), stats.mode) },
       ],
-      newBytes,
     };
   } finally {
     closeSync(fd);

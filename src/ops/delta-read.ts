@@ -177,7 +177,14 @@ export async function fileAsOf(
   holder: SnapshotMetadata,
   file: string,
 ): Promise<{ content: ScratchFile; entry: ManifestEntry }> {
-  const { whole, deltas } = await historyOf(source, holder, file);
+  return build(source, await historyOf(source, holder, file));
+}
+
+/** The version a history ends in, built from the one stored whole (see fileAsOf). */
+async function build(
+  source: DeltaSource,
+  { whole, deltas }: { whole: LinkLines; deltas: LinkLines[] },
+): Promise<{ content: ScratchFile; entry: ManifestEntry }> {
   let version = await openScratchFile('delta');
   try {
     await readStored(source, whole, whole.entry!, version.write());
@@ -206,13 +213,13 @@ export async function blocksAsOf(source: DeltaSource, holder: SnapshotMetadata, 
       callback();
     },
   });
-  const { whole, deltas } = await historyOf(source, holder, file);
-  if (deltas.length === 0) {
+  const history = await historyOf(source, holder, file);
+  if (history.deltas.length === 0) {
     // stored whole: its blocks straight from the archive, no copy on disk
-    await readStored(source, whole, whole.entry!, blocks);
+    await readStored(source, history.whole, history.whole.entry!, blocks);
     return list.finish();
   }
-  const built = await fileAsOf(source, holder, file);
+  const built = await build(source, history);
   try {
     await pipeline(built.content.read(), blocks);
     return list.finish();
