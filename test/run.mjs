@@ -37,8 +37,8 @@ const NOT_UNIT = [
 ];
 
 /**
- * The files that take longest here (about 5 s or more each, longest first, as measured on
- * Node 20 with two files at a time): they start first, longest first, so that the run does not
+ * The files that take longest here (about 4 s or more each, longest first, as measured on
+ * Node 24 with two files at a time): they start first, longest first, so that the run does not
  * end with one long file running alone. Files not listed follow, the rest of the slow tier's
  * before the unit tier's.
  */
@@ -47,42 +47,43 @@ const LONGEST_FIRST = [
   'archive/openpgp.test.ts',
   'cli/s3.test.ts',
   'reliability/storage-faults.test.ts',
-  'storage/s3-store.test.ts',
-  'reliability/secrets.test.ts',
-  'cli/observability.test.ts',
-  'storage/actions-cache-store.test.ts',
-  'reliability/concurrency.test.ts',
-  'cli/backup.test.ts',
-  'cli/restore.test.ts',
-  'reliability/hostile.test.ts',
   'scripts/scripts.test.ts',
-  'project/docs.test.ts',
-  'cli/signing.test.ts',
-  'cli/restore-confinement.test.ts',
+  'reliability/secrets.test.ts',
+  'reliability/concurrency.test.ts',
+  'storage/s3-store.test.ts',
+  'storage/actions-cache-store.test.ts',
   'action/action.test.ts',
-  'cli/deploy.test.ts',
-  'project/package.test.ts',
+  'project/docs.test.ts',
+  'reliability/hostile.test.ts',
+  'cli/restore.test.ts',
   'archive/differential.test.ts',
+  'cli/backup.test.ts',
+  'project/package.test.ts',
+  'cli/deploy.test.ts',
+  'cli/observability.test.ts',
+  'cli/signing.test.ts',
+  'reliability/confinement.test.ts',
+  'ops/restore.test.ts',
+  'cli/restore-confinement.test.ts',
   'project/workflows.test.ts',
   'cli/incremental.test.ts',
-  'cli/diff-dump.test.ts',
-  'reliability/confinement.test.ts',
+  'ops/block-delta.test.ts',
+  'cli/locks.test.ts',
   'ops/incremental-property.test.ts',
-  'ops/incremental.test.ts',
-  'ops/restore.test.ts',
+  'cli/diff-dump.test.ts',
   'ops/copy.test.ts',
-  'reliability/disk-full.test.ts',
+  'ops/incremental.test.ts',
   'archive/tar-reader.test.ts',
   'project/dist.test.ts',
-  'archive/pack.test.ts',
-  'ops/stage-writer.test.ts',
-  'cli/locks.test.ts',
+  'project/chain-by-hand.test.ts',
   'cli/plaintext.test.ts',
+  'reliability/disk-full.test.ts',
+  'domain/retention.test.ts',
+  'archive/pack.test.ts',
   'action/untrusted-text.test.ts',
-  'cli/untrusted-text.test.ts',
-  'cli/config.test.ts',
+  'ops/stage-writer.test.ts',
   'cli/prune.test.ts',
-  'storage/local-store.test.ts',
+  'ops/dump.test.ts',
 ];
 
 /** @param {string[]} argv */
@@ -143,10 +144,13 @@ function runFile(file) {
   const started = Date.now();
   const pattern = `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', pattern], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // A larger young generation: the test files allocate fast (trees, archives, manifests) and
+    // V8's default collects them often; 32 MiB took the unit tier from 99 s to 94 s here.
+    const child = spawn(
+      process.execPath,
+      ['--max-semi-space-size=32', '--import', 'tsx', 'node_modules/uvu/bin.js', 'test', pattern],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     /** @type {Buffer[]} */
     const chunks = [];
     child.stdout.on('data', (c) => chunks.push(c));

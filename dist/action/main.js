@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-RJ4POXLZ.js";
+} from "../chunks/chunk-OXZHQXLJ.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-N7OD5XWV.js";
+} from "../chunks/chunk-EXUZV2ZV.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-ZOHW6URG.js";
+} from "../chunks/chunk-ZUIFRJHP.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-NXWLGLTG.js";
+import "../chunks/chunk-2ZPVCZFP.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-DMAU2YK4.js";
+} from "../chunks/chunk-YZ56XS6V.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

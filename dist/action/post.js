@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-ZOHW6URG.js";
+} from "../chunks/chunk-ZUIFRJHP.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-NXWLGLTG.js";
+import "../chunks/chunk-2ZPVCZFP.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-DMAU2YK4.js";
+import "../chunks/chunk-YZ56XS6V.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

@@ -43,6 +43,12 @@ export interface BackupRequest {
     auto?: AutoPolicy;
     /** read and hash every file instead of trusting size, times and inode (incremental, differential) */
     forceRead?: boolean;
+    /**
+     * Files of at least this many bytes are stored with their blocks, and as block deltas when
+     * they change (BLOCKED_FILE_MIN by default). Not a user setting: tests lower it, so that a
+     * chain of deltas costs megabytes rather than tens of them.
+     */
+    blockedFileMin?: number;
     /** merge: the time the snapshot's id and `created` carry, instead of now */
     at?: Date;
     /** merge: the chain link this full snapshot holds the state of */

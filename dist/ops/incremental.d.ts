@@ -83,6 +83,8 @@ export declare function unchangedSince(before: ManifestEntry, stats: Stats, star
 export interface AgainstParentOptions {
     /** read and hash every file; one whose content, mode and time are the parent's is still not stored */
     forceRead?: boolean;
+    /** files of at least this many bytes are stored with their blocks, or as deltas (default BLOCKED_FILE_MIN) */
+    blockedFileMin?: number;
     /** a file that is not stored again, in walk order (its manifest entry) */
     onCarried(entry: ManifestEntry): void;
     /** a file stored as a block delta (its manifest entry), before its records are yielded */

@@ -25,7 +25,7 @@ import * as zlib from 'node:zlib';
 import { SourceError } from '../domain/errors.ts';
 import type { ManifestEntry } from '../domain/manifest.ts';
 import { formatMode } from '../domain/manifest.ts';
-import { BLOCKED_FILE_MIN, BlockList } from './chunker.ts';
+import { BlockList } from './chunker.ts';
 import { collectGarbageOverSlack } from './reclaim.ts';
 import { encodeTarHeader, TAR_END, tarPadding } from './tar-writer.ts';
 import type { SourceEntry } from './walk-sources.ts';
@@ -144,7 +144,7 @@ async function* tarBatches(
       let hash: Hash | undefined;
       let digest: string | undefined;
       // a large file's blocks, for a later incremental to store only the changed ones
-      const blocks = source.blocks && size >= BLOCKED_FILE_MIN ? new BlockList() : undefined;
+      const blocks = source.blocks ? new BlockList() : undefined;
       let fd: number;
       try {
         fd = openSync(source.fsPath, 'r');

@@ -24,8 +24,49 @@ function decodedCount(coded: number): number {
   return (16 + (coded & 15)) << ((coded >> 4) + 6);
 }
 
+/**
+ * Keys derived in this process, by passphrase digest, hash, S2K type, salt, count and length.
+ * An iterated S2K hashes 16 MiB or more (about 11 ms here), and one process often derives
+ * the same key again: a restore reads a manifest in its plan and again as it stages, verify
+ * then restore read the same objects, every backup to a repository checks the passphrase
+ * against the same salt. Each salt is random, so a key that a new message needs is never
+ * found here; what is found is exactly what the S2K would give. Bounded, and never handed
+ * out: callers get a copy they may zero.
+ */
+const derivedKeys = new Map<string, Buffer>();
+const DERIVED_KEYS_KEPT = 32;
+
 /** The S2K of RFC 4880 3.7.1: as many hash contexts as the key needs, each preloaded with i zero octets. */
 export function deriveKey(
+  passphrase: Buffer,
+  hashId: number,
+  type: number,
+  salt: Buffer,
+  coded: number,
+  keyBytes: number,
+): Buffer {
+  if (type !== S2K_ITERATED) return computeKey(passphrase, hashId, type, salt, coded, keyBytes);
+  const id = [
+    createHash('sha256').update(passphrase).digest('hex'),
+    hashId,
+    coded,
+    keyBytes,
+    salt.toString('hex'),
+  ].join(':');
+  let key = derivedKeys.get(id);
+  if (!key) {
+    key = computeKey(passphrase, hashId, type, salt, coded, keyBytes);
+    if (derivedKeys.size >= DERIVED_KEYS_KEPT) {
+      const oldest = derivedKeys.keys().next().value as string;
+      derivedKeys.get(oldest)?.fill(0);
+      derivedKeys.delete(oldest);
+    }
+    derivedKeys.set(id, key);
+  }
+  return Buffer.from(key);
+}
+
+function computeKey(
   passphrase: Buffer,
   hashId: number,
   type: number,

@@ -88,6 +88,12 @@ export interface BackupRequest {
   auto?: AutoPolicy;
   /** read and hash every file instead of trusting size, times and inode (incremental, differential) */
   forceRead?: boolean;
+  /**
+   * Files of at least this many bytes are stored with their blocks, and as block deltas when
+   * they change (BLOCKED_FILE_MIN by default). Not a user setting: tests lower it, so that a
+   * chain of deltas costs megabytes rather than tens of them.
+   */
+  blockedFileMin?: number;
   /** merge: the time the snapshot's id and `created` carry, instead of now */
   at?: Date;
   /** merge: the chain link this full snapshot holds the state of */
@@ -268,11 +274,13 @@ async function writeSnapshot(
     }
   };
 
+  const blockedFileMin = request.blockedFileMin ?? BLOCKED_FILE_MIN;
   let parentFiles: DeltaSource | undefined; // what reads the parent's versions of large files, made when first needed
   const walk = walkSources(roots, { ...walkOptions, onWarning: warn });
   const sources = chained
     ? againstParent(walk, chained.parent, chained.level, {
         ...(request.forceRead ? { forceRead: true } : {}),
+        blockedFileMin,
         onCarried(entry) {
           addEntry(entry);
           carried.files += 1;
@@ -280,7 +288,11 @@ async function writeSnapshot(
         },
         onDelta: addEntry,
         parentBlocks: (file) =>
-          blocksAsOf((parentFiles ??= parentSource(store, chained.parent)), chained.parent.snapshot, file),
+          blocksAsOf(
+            (parentFiles ??= parentSource(store, chained.parent, blockedFileMin)),
+            chained.parent.snapshot,
+            file,
+          ),
         onWarning: warn,
       })
     : walk;
@@ -455,9 +467,9 @@ export function repositorySkip(repository: string, cwd: string): string[] {
  * Where a link's backup reads the parent's version of a large file that the parent lists no
  * blocks for: the parent's chain, each link's manifest read once for all such files.
  */
-function parentSource(store: Store, parent: Parent): DeltaSource {
+function parentSource(store: Store, parent: Parent, blockedFileMin: number): DeltaSource {
   const also: string[] = [];
   for (const [file, entry] of parent.entries)
-    if (entry.type === 'file' && !entry.blocks && (entry.size ?? 0) >= BLOCKED_FILE_MIN) also.push(file);
+    if (entry.type === 'file' && !entry.blocks && (entry.size ?? 0) >= blockedFileMin) also.push(file);
   return { store, keys: parent.keys, chain: parent.chain, also, cache: new Map() };
 }

@@ -270,6 +270,8 @@ export function unchangedSince(before: ManifestEntry, stats: Stats, started: num
 export interface AgainstParentOptions {
   /** read and hash every file; one whose content, mode and time are the parent's is still not stored */
   forceRead?: boolean;
+  /** files of at least this many bytes are stored with their blocks, or as deltas (default BLOCKED_FILE_MIN) */
+  blockedFileMin?: number;
   /** a file that is not stored again, in walk order (its manifest entry) */
   onCarried(entry: ManifestEntry): void;
   /** a file stored as a block delta (its manifest entry), before its records are yielded */
@@ -293,6 +295,7 @@ export async function* againstParent(
   const parentStarted = Date.parse(parent.snapshot.created);
   let scratch: Awaited<ReturnType<typeof makeScratchFolder>> | undefined;
   let deltas = 0;
+  const blockedFileMin = options.blockedFileMin ?? BLOCKED_FILE_MIN;
   try {
     for (const source of walk) {
       if (isChainRecord(source.archivePath)) {
@@ -324,7 +327,7 @@ export async function* againstParent(
         // the parent's blocks: from its manifest, else from its version of the file (read from
         // the repository; when that fails, the file is stored whole)
         const parentBlocks =
-          options.onDelta && stats.size >= BLOCKED_FILE_MIN
+          options.onDelta && stats.size >= blockedFileMin
             ? validBlocks(before.blocks, before.size)
               ? before.blocks
               : await options.parentBlocks?.(source.archivePath).catch(() => undefined)
@@ -343,7 +346,7 @@ export async function* againstParent(
         }
       }
       // a large file stored whole records its blocks, for the next link's delta
-      yield source.type === 'file' && source.stats.size >= BLOCKED_FILE_MIN ? { ...source, blocks: true } : source;
+      yield source.type === 'file' && source.stats.size >= blockedFileMin ? { ...source, blocks: true } : source;
     }
     const removed: string[] = [];
     for (const [name, entry] of parent.entries) {

@@ -49,12 +49,15 @@ function currentUser(env: NodeJS.ProcessEnv): string {
 async function describeGit(cwd: string): Promise<Origin['git']> {
   const git = async (...args: string[]) => (await run('git', args, { cwd, timeout: 5000 })).stdout.trim();
   try {
-    // At once, not one after the other: each is a process start on a deploy's critical path.
-    const [commit, branch, remote] = await Promise.all([
-      git('rev-parse', '--verify', 'HEAD'),
-      git('rev-parse', '--abbrev-ref', 'HEAD').catch(() => ''),
+    // Two processes, at once: each is a process start on a deploy's critical path. The first
+    // prints the commit, then the branch (HEAD when detached), then the `--` that makes HEAD a
+    // revision even beside a file of that name; it fails when there is no commit yet.
+    const [revisions, remote] = await Promise.all([
+      git('rev-parse', 'HEAD', '--abbrev-ref', 'HEAD', '--'),
       git('config', '--get', 'remote.origin.url').catch(() => ''),
     ]);
+    const [commit = '', branch = ''] = revisions.split('\n');
+    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) return undefined;
     return {
       commit,
       ...(branch && branch !== 'HEAD' ? { branch } : {}),

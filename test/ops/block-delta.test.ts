@@ -4,7 +4,7 @@
  * the file, and a delta that lies, or damage in what is read of it, is refused before the
  * target is touched.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -83,12 +83,33 @@ test('a plan that reaches outside what it copies from, or is not one, is damage'
   }
 });
 
-/** A 9 MiB file backed up full, then changed by `change` and backed up incremental. */
-async function chain(dir: string, change: (before: Buffer) => Buffer, name = 'db.bin') {
+/**
+ * The size of the large files below, and the threshold the backups are given for them: 4 MiB
+ * files with blocks from 1 MiB make the same chains as the default's 8 MiB would, at under half
+ * of the bytes. The first delta test keeps the default, with a 9 MiB file.
+ */
+const SMALLER = { size: 4 << 20, blockedFileMin: 1 << 20 };
+
+/**
+ * `size` bytes that look random and are the same every run (AES-CTR under a key made from
+ * `seed`): where the chunker cuts them is the same every run too, so whether a change is
+ * small enough for a delta never depends on the luck of a run.
+ */
+function bytesOf(seed: string, size: number): Buffer {
+  const key = createHash('sha256').update(seed).digest();
+  return createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(size));
+}
+
+/** A large file backed up full, then changed by `change` and backed up incremental. */
+async function chain(
+  dir: string,
+  change: (before: Buffer) => Buffer,
+  { name = 'db.bin', size = SMALLER.size, blockedFileMin = SMALLER.blockedFileMin as number | undefined } = {},
+) {
   const source = path.join(dir, 'source');
   await fs.mkdir(path.join(source, 'data'), { recursive: true });
   const db = path.join(source, 'data', name);
-  const original = randomBytes(9 << 20);
+  const original = bytesOf(name, size);
   await fs.writeFile(db, original);
   await fs.writeFile(path.join(source, 'data', 'small.txt'), 'small\n');
   const repo = path.join(dir, 'repo');
@@ -103,6 +124,7 @@ async function chain(dir: string, change: (before: Buffer) => Buffer, name = 'db
     origin,
     level: 'incremental',
     parentKeys: async () => decryption,
+    ...(blockedFileMin ? { blockedFileMin } : {}),
   });
   const { entries } = await readManifest(store, link.snapshot, decryption);
   const entry = entries.find((e) => e.path === `data/${name}`)!;
@@ -110,7 +132,11 @@ async function chain(dir: string, change: (before: Buffer) => Buffer, name = 'db
 }
 
 const insertMiddle = (before: Buffer) =>
-  Buffer.concat([before.subarray(0, 4 << 20), randomBytes(100_000), before.subarray(4 << 20)]);
+  Buffer.concat([
+    before.subarray(0, before.length >> 1),
+    bytesOf('inserted', 100_000),
+    before.subarray(before.length >> 1),
+  ]);
 
 async function dump(store: CountingStore, reference: string, file: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -123,7 +149,11 @@ async function dump(store: CountingStore, reference: string, file: string): Prom
 test('100 KB inserted into a 9 MiB file is stored as a delta of about that, and restore, dump and verify --read-data give back the file', async () => {
   const dir = await tempDir();
   try {
-    const { source, store, db, full, link, entry, entries } = await chain(dir, insertMiddle);
+    // the default threshold (BLOCKED_FILE_MIN, 8 MiB), as a user's backups have it
+    const { source, store, db, full, link, entry, entries } = await chain(dir, insertMiddle, {
+      size: 9 << 20,
+      blockedFileMin: undefined,
+    });
     assert.is(entry.delta, true);
     assert.is(entry.at, undefined, 'the archive does not hold the file');
     assert.ok(link.archiveBytes < 2.5e6, `the link's archive: ${link.archiveBytes} bytes`);
@@ -153,7 +183,7 @@ test('a large file whose name needs escaping in the manifest (quote, backslash, 
   const dir = await tempDir();
   try {
     const name = 'we"ird\\na\nme ü.bin';
-    const { source, store, link, entry } = await chain(dir, insertMiddle, name);
+    const { source, store, link, entry } = await chain(dir, insertMiddle, { name });
     assert.is(entry.delta, true);
     assert.equal(await dump(store, link.id, `data/${name}`), await fs.readFile(path.join(source, 'data', name)));
     const target = path.join(dir, 'target');
@@ -171,7 +201,7 @@ test("a restore and a verify that build several deltas read each link's manifest
     const source = path.join(dir, 'source');
     await fs.mkdir(path.join(source, 'data'), { recursive: true });
     const names = ['a.bin', 'b.bin', 'c.bin'];
-    for (const name of names) await fs.writeFile(path.join(source, 'data', name), randomBytes(9 << 20));
+    for (const name of names) await fs.writeFile(path.join(source, 'data', name), bytesOf(name, SMALLER.size));
     const store = new CountingStore(new LocalStore(path.join(dir, 'repo')));
     const full = await createBackup({ store, paths: ['data'], cwd: source, keys, origin });
     for (const name of names) {
@@ -186,6 +216,7 @@ test("a restore and a verify that build several deltas read each link's manifest
       origin,
       level: 'incremental',
       parentKeys: async () => decryption,
+      blockedFileMin: SMALLER.blockedFileMin,
     });
     const { entries } = await readManifest(store, link.snapshot, decryption);
     assert.equal(entries.filter((e) => e.delta).length, names.length, 'each file is a delta');
@@ -217,16 +248,16 @@ test("a restore and a verify that build several deltas read each link's manifest
 test('a file rewritten whole is stored whole, with its new blocks; a full snapshot lists none', async () => {
   const dir = await tempDir();
   try {
-    const { store, full, link, entry } = await chain(dir, (before) => randomBytes(before.length));
+    const { store, full, link, entry } = await chain(dir, (before) => bytesOf('rewritten', before.length));
     const inFull = (await readManifest(store, full, decryption)).entries.find((e) => e.path === 'data/db.bin');
     assert.is(inFull?.blocks, undefined, 'a full backup does not cut its files into blocks');
     assert.is(entry.delta, undefined);
     assert.ok(entry.at !== undefined);
     assert.is(
       entry.blocks!.reduce((sum, [size]) => sum + size, 0),
-      9 << 20,
+      SMALLER.size,
     );
-    assert.ok(link.archiveBytes > 9 << 20);
+    assert.ok(link.archiveBytes > SMALLER.size);
   } finally {
     await removeDir(dir);
   }
@@ -285,7 +316,7 @@ test("a delta whose manifest lists another file's content, or lacks a record, is
         (e: Error) => e,
       );
       assert.ok(error instanceof IntegrityError, String(error));
-      assert.match(error!.message, /block delta/);
+      assert.match(error!.message, /block delta/, error!.message);
       assert.equal(
         (await fs.readdir(target).catch(() => [])).filter((n) => !n.startsWith('.ripcord')),
         [],
