@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-KKZSIKK7.js";
+} from "./chunks/chunk-A4CYYZ4Y.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-EXUZV2ZV.js";
+} from "./chunks/chunk-TWXYZXSS.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-YZ56XS6V.js";
+} from "./chunks/chunk-QIUEPMHH.js";
 import "./chunks/chunk-2AC4RXTS.js";
 import "./chunks/chunk-E4XMIKOM.js";
 import "./chunks/chunk-EYQ7L4U7.js";

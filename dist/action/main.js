@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-OXZHQXLJ.js";
+} from "../chunks/chunk-PXAOBMPH.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-EXUZV2ZV.js";
+} from "../chunks/chunk-TWXYZXSS.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-ZUIFRJHP.js";
+} from "../chunks/chunk-O2Y2QWD6.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-2ZPVCZFP.js";
+import "../chunks/chunk-S2ZYXVKV.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-YZ56XS6V.js";
+} from "../chunks/chunk-QIUEPMHH.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

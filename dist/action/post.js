@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-ZUIFRJHP.js";
+} from "../chunks/chunk-O2Y2QWD6.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-2ZPVCZFP.js";
+import "../chunks/chunk-S2ZYXVKV.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-YZ56XS6V.js";
+import "../chunks/chunk-QIUEPMHH.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

@@ -28,6 +28,12 @@ export declare const TAG: {
 export declare const BLOCK = 16;
 export declare const PREFIX: number;
 export declare const MDC_LENGTH = 22;
+/** log2 of the partial body part size ripcord writes (literal data and SEIPD): 1 MiB */
+export declare const PART_LOG2 = 20;
+/** every SEIPD body part but the last that ripcord writes holds this many bytes */
+export declare const PART: number;
+/** the Literal Data packet body header ripcord writes: binary ('b'), no filename, date 0 */
+export declare const LITERAL_HEADER: Buffer<ArrayBuffer>;
 /** AES-256's algorithm id (RFC 4880 9.2): what ripcord encrypts with. */
 export declare const AES256 = 9;
 /** The AES algorithms (RFC 4880 9.2) ripcord reads, by id: their key sizes in bytes. */

@@ -1,9 +1,5 @@
 import { Transform } from 'node:stream';
 import { type EncryptionKeys } from './openpgp-keys.ts';
-/** every SEIPD body part but the last holds this many bytes */
-export declare const PART: number;
-/** a Literal Data packet's body header: binary ('b'), no filename, date 0 */
-export declare const LITERAL_HEADER: Buffer<ArrayBuffer>;
 export interface EncryptOptions {
     /**
      * Told where things land, for an index of the archive: `head`, the bytes of session-key

@@ -30,6 +30,12 @@ export const TAG = {
 export const BLOCK = 16;
 export const PREFIX = BLOCK + 2;
 export const MDC_LENGTH = 22;
+/** log2 of the partial body part size ripcord writes (literal data and SEIPD): 1 MiB */
+export const PART_LOG2 = 20;
+/** every SEIPD body part but the last that ripcord writes holds this many bytes */
+export const PART = 1 << PART_LOG2;
+/** the Literal Data packet body header ripcord writes: binary ('b'), no filename, date 0 */
+export const LITERAL_HEADER = Buffer.from([0x62, 0, 0, 0, 0, 0]);
 
 /** AES-256's algorithm id (RFC 4880 9.2): what ripcord encrypts with. */
 export const AES256 = 9;

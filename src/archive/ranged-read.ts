@@ -16,9 +16,8 @@ import { IntegrityError, KeyError } from '../domain/errors.ts';
 import type { ArchiveIndex, ArchiveKey } from '../domain/manifest.ts';
 import { decryptSessionKey, WRONG_PASSPHRASE } from './openpgp-keys.ts';
 import type { DecryptionKeys, SessionKey } from './openpgp-keys.ts';
-import { AES_KEY_BYTES, BLOCK, PREFIX, TAG } from './packets.ts';
+import { AES_KEY_BYTES, BLOCK, LITERAL_HEADER, PART, PREFIX, TAG } from './packets.ts';
 import { CfbDecipher } from './seipd-decrypt.ts';
-import { LITERAL_HEADER, PART } from './seipd-encrypt.ts';
 import { readTar } from './tar-reader.ts';
 import type { TarItem } from './tar-reader.ts';
 

@@ -20,20 +20,14 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { createDeflateRaw } from 'node:zlib';
 import { createCfbEncryptor, type CfbEncryptor } from './cfb-encryptor.ts';
 import { createSessionKeyPackets, type EncryptionKeys } from './openpgp-keys.ts';
-import { BLOCK, encodeLength, PREFIX, TAG } from './packets.ts';
+import { BLOCK, encodeLength, LITERAL_HEADER, PART, PART_LOG2, PREFIX, TAG } from './packets.ts';
 
-/** log2 of the partial body part size written (literal data and SEIPD): 1 MiB */
-const PART_LOG2 = 20;
-/** every SEIPD body part but the last holds this many bytes */
-export const PART = 1 << PART_LOG2;
 /** the length octet of a 1 MiB partial part */
 const PARTIAL_PART = Buffer.from([0xe0 | PART_LOG2]);
 /** literal bytes given to the encryptor and not yet back: enough to keep a worker busy */
 const LITERAL_BYTES_IN_FLIGHT = 4 << 20;
 /** literal bytes collected before they go to the encryptor */
 const FLUSH_BYTES = 64 << 10;
-/** a Literal Data packet's body header: binary ('b'), no filename, date 0 */
-export const LITERAL_HEADER = Buffer.from([0x62, 0, 0, 0, 0, 0]);
 /** the copy buffer for chunks the writer keeps */
 const STAGING = 1 << 20;
 

@@ -1,10 +1,7 @@
 /** Where a snapshot comes from: host, user, git state, CI run. Never a secret. */
-import { execFile } from 'node:child_process';
 import { hostname, userInfo } from 'node:os';
 import { promisify } from 'node:util';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
-
-const run = promisify(execFile);
 
 export type Origin = Pick<SnapshotMetadata, 'host' | 'user' | 'git' | 'ci'>;
 
@@ -47,6 +44,10 @@ function currentUser(env: NodeJS.ProcessEnv): string {
 }
 
 async function describeGit(cwd: string): Promise<Origin['git']> {
+  // node:child_process is loaded here, not with the module: it costs every command about 6 ms
+  // of start-up, and only the commands that record an origin need it
+  const { execFile } = await import('node:child_process');
+  const run = promisify(execFile);
   const git = async (...args: string[]) => (await run('git', args, { cwd, timeout: 5000 })).stdout.trim();
   try {
     // Two processes, at once: each is a process start on a deploy's critical path. The first
