@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-A4CYYZ4Y.js";
+} from "./chunks/chunk-5OQ4K45H.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-TWXYZXSS.js";
+} from "./chunks/chunk-2TIT6ZTH.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-QIUEPMHH.js";
+} from "./chunks/chunk-ZLKOJAEW.js";
 import "./chunks/chunk-2AC4RXTS.js";
 import "./chunks/chunk-E4XMIKOM.js";
 import "./chunks/chunk-EYQ7L4U7.js";

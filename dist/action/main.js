@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-PXAOBMPH.js";
+} from "../chunks/chunk-WWU6ZLD6.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-TWXYZXSS.js";
+} from "../chunks/chunk-2TIT6ZTH.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-O2Y2QWD6.js";
+} from "../chunks/chunk-XYSZOTTL.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-S2ZYXVKV.js";
+import "../chunks/chunk-EG2LX5ZQ.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-QIUEPMHH.js";
+} from "../chunks/chunk-ZLKOJAEW.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

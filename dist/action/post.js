@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-O2Y2QWD6.js";
+} from "../chunks/chunk-XYSZOTTL.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-S2ZYXVKV.js";
+import "../chunks/chunk-EG2LX5ZQ.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-QIUEPMHH.js";
+import "../chunks/chunk-ZLKOJAEW.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

@@ -1,6 +1,8 @@
 import { type PassphraseCheck } from '../domain/snapshot.ts';
+/** The S2K of RFC 4880 3.7.1 (computeKey), each iterated key remembered (remembering). */
+export declare const deriveKey: typeof computeKey;
 /** The S2K of RFC 4880 3.7.1: as many hash contexts as the key needs, each preloaded with i zero octets. */
-export declare function deriveKey(passphrase: Buffer, hashId: number, type: number, salt: Buffer, coded: number, keyBytes: number): Buffer;
+declare function computeKey(passphrase: Buffer, hashId: number, type: number, salt: Buffer, coded: number, keyBytes: number): Buffer;
 /** One SKESK v4 packet (new-format header) carrying `sessionKey` for AES-256. */
 export declare function createPassphrasePacket(sessionKey: Uint8Array, passphrase: string): Uint8Array;
 export declare function createPassphraseCheck(passphrase: string): PassphraseCheck;
@@ -21,3 +23,4 @@ export declare function openPassphrasePackets(packets: PacketSlice[], passphrase
     algorithm: number;
     key: Uint8Array;
 } | 'unsupported' | undefined;
+export {};

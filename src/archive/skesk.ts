@@ -24,6 +24,11 @@ function decodedCount(coded: number): number {
   return (16 + (coded & 15)) << ((coded >> 4) + 6);
 }
 
+const DERIVED_KEYS_KEPT = 32;
+
+/** The S2K of RFC 4880 3.7.1 (computeKey), each iterated key remembered (remembering). */
+export const deriveKey = remembering(computeKey);
+
 /**
  * Keys derived in this process, by passphrase digest, hash, S2K type, salt, count and length.
  * An iterated S2K hashes 16 MiB or more (about 11 ms here), and one process often derives
@@ -33,39 +38,32 @@ function decodedCount(coded: number): number {
  * found here; what is found is exactly what the S2K would give. Bounded, and never handed
  * out: callers get a copy they may zero.
  */
-const derivedKeys = new Map<string, Buffer>();
-const DERIVED_KEYS_KEPT = 32;
-
-/** The S2K of RFC 4880 3.7.1: as many hash contexts as the key needs, each preloaded with i zero octets. */
-export function deriveKey(
-  passphrase: Buffer,
-  hashId: number,
-  type: number,
-  salt: Buffer,
-  coded: number,
-  keyBytes: number,
-): Buffer {
-  if (type !== S2K_ITERATED) return computeKey(passphrase, hashId, type, salt, coded, keyBytes);
-  const id = [
-    createHash('sha256').update(passphrase).digest('hex'),
-    hashId,
-    coded,
-    keyBytes,
-    salt.toString('hex'),
-  ].join(':');
-  let key = derivedKeys.get(id);
-  if (!key) {
-    key = computeKey(passphrase, hashId, type, salt, coded, keyBytes);
-    if (derivedKeys.size >= DERIVED_KEYS_KEPT) {
-      const oldest = derivedKeys.keys().next().value as string;
-      derivedKeys.get(oldest)?.fill(0);
-      derivedKeys.delete(oldest);
+function remembering(s2k: typeof computeKey): typeof computeKey {
+  const derivedKeys = new Map<string, Buffer>();
+  return (passphrase, hashId, type, salt, coded, keyBytes) => {
+    if (type !== S2K_ITERATED) return s2k(passphrase, hashId, type, salt, coded, keyBytes);
+    const id = [
+      createHash('sha256').update(passphrase).digest('hex'),
+      hashId,
+      coded,
+      keyBytes,
+      salt.toString('hex'),
+    ].join(':');
+    let key = derivedKeys.get(id);
+    if (!key) {
+      key = s2k(passphrase, hashId, type, salt, coded, keyBytes);
+      if (derivedKeys.size >= DERIVED_KEYS_KEPT) {
+        const oldest = derivedKeys.keys().next().value as string;
+        derivedKeys.get(oldest)?.fill(0);
+        derivedKeys.delete(oldest);
+      }
+      derivedKeys.set(id, key);
     }
-    derivedKeys.set(id, key);
-  }
-  return Buffer.from(key);
+    return Buffer.from(key);
+  };
 }
 
+/** The S2K of RFC 4880 3.7.1: as many hash contexts as the key needs, each preloaded with i zero octets. */
 function computeKey(
   passphrase: Buffer,
   hashId: number,
