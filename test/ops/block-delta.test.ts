@@ -116,7 +116,15 @@ async function chain(
   const store = new CountingStore(new LocalStore(repo));
   const full = await createBackup({ store, paths: ['data'], cwd: source, keys, origin });
   await fs.writeFile(db, change(original));
-  const link = await createBackup({
+  const link = await backUpLink(store, source, blockedFileMin);
+  const { entries } = await readManifest(store, link.snapshot, decryption);
+  const entry = entries.find((e) => e.path === `data/${name}`)!;
+  return { source, repo, store, db, full: full.snapshot, link: link.snapshot, entry, entries };
+}
+
+/** An incremental of `source`'s data folder on the newest snapshot in `store`. */
+function backUpLink(store: CountingStore, source: string, blockedFileMin: number | undefined) {
+  return createBackup({
     store,
     paths: ['data'],
     cwd: source,
@@ -126,9 +134,6 @@ async function chain(
     parentKeys: async () => decryption,
     ...(blockedFileMin ? { blockedFileMin } : {}),
   });
-  const { entries } = await readManifest(store, link.snapshot, decryption);
-  const entry = entries.find((e) => e.path === `data/${name}`)!;
-  return { source, repo, store, db, full: full.snapshot, link: link.snapshot, entry, entries };
 }
 
 const insertMiddle = (before: Buffer) =>
@@ -208,16 +213,7 @@ test("a restore and a verify that build several deltas read each link's manifest
       const file = path.join(source, 'data', name);
       await fs.writeFile(file, insertMiddle(await fs.readFile(file)));
     }
-    const link = await createBackup({
-      store,
-      paths: ['data'],
-      cwd: source,
-      keys,
-      origin,
-      level: 'incremental',
-      parentKeys: async () => decryption,
-      blockedFileMin: SMALLER.blockedFileMin,
-    });
+    const link = await backUpLink(store, source, SMALLER.blockedFileMin);
     const { entries } = await readManifest(store, link.snapshot, decryption);
     assert.equal(entries.filter((e) => e.delta).length, names.length, 'each file is a delta');
     const manifestReads = (snapshot: { id: string; objects: Record<string, { bytes: number }> }) =>
