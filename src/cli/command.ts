@@ -44,6 +44,8 @@ export interface CliContext {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
+  /** the time now: when prune's grace periods and retention windows end */
+  now(): Date;
   json: boolean;
   quiet: boolean;
   /** the repository URL in effect */

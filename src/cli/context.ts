@@ -21,6 +21,8 @@ export interface ProcessIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
+  /** the clock (default: the system's); a test runs the CLI hours ahead with one of its own */
+  now?: () => Date;
 }
 
 export function createContext(io: ProcessIo, values: OptionValues): CliContext {
@@ -59,6 +61,7 @@ export function createContext(io: ProcessIo, values: OptionValues): CliContext {
   };
   return {
     ...io,
+    now: io.now ?? (() => new Date()),
     json,
     quiet,
     repository,

@@ -25,6 +25,8 @@ export interface RunOptions {
   input?: string | Buffer;
   /** run as another user (uid) through setpriv, for permission tests as root */
   uid?: number;
+  /** the CLI's clock (main's io.now): only for a run in this process */
+  now?: () => Date;
 }
 
 /** Every call as a child process, as before the in-process tier (RIPCORD_TEST_CLI=process). */
@@ -81,7 +83,10 @@ export function ripcord(args: string[], options: RunOptions = {}): Promise<RunRe
   // TMPDIR is read from the process's own environment (os.tmpdir), and the private folder under
   // it is claimed once per process: a call with a TMPDIR of its own needs a process of its own.
   const needsProcess = options.uid !== undefined || options.env?.TMPDIR !== undefined;
-  if (ALWAYS_A_PROCESS || needsProcess) return ripcordProcess(args, options);
+  if (ALWAYS_A_PROCESS || needsProcess) {
+    if (options.now) throw new Error('a clock of its own (now) needs the CLI in this process');
+    return ripcordProcess(args, options);
+  }
   return ripcordInProcess(args, options);
 }
 
@@ -101,6 +106,7 @@ export async function ripcordInProcess(args: string[], options: RunOptions = {})
     stdin: Readable.from([Buffer.from(options.input ?? '')]),
     stdout: stdout as unknown as NodeJS.WriteStream,
     stderr: stderr as unknown as NodeJS.WriteStream,
+    ...(options.now ? { now: options.now } : {}),
   };
   const code = await main(args, io);
   return { code, stdout: stdout.text(), stderr: stderr.text() };

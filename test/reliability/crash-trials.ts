@@ -4,8 +4,9 @@
  *
  * backup  no unfinished snapshot is listed or chosen as latest; a snapshot that is listed
  *         verifies with --read-data and restores to the tree it was taken of; every
- *         snapshot committed before the kill still does; the next backup succeeds; prune
- *         keeps the leftovers within the grace period and removes them after it.
+ *         snapshot committed before the kill still does (checked by the sweep after the
+ *         kills, which callers end with restoreAll); the next backup succeeds; prune keeps
+ *         the leftovers within the grace period and removes them after it.
  * restore if the pre-restore snapshot was committed, restoring it gives back the original
  *         tree byte for byte; if it was not, the target was not touched; either way the
  *         next restore succeeds.
@@ -220,35 +221,9 @@ export async function crashBackupTrial(
     }
   }
 
-  // Snapshots committed before the trial are untouched: the newest few verify, the newest restores.
-  const earlier = [...ctx.committed.keys()]
-    .filter((id) => beforeIds.has(id))
-    .sort()
-    .reverse();
-  const sample = [
-    ...new Set(
-      [...earlier.slice(0, 3), earlier.length > 3 ? rng.pick(earlier.slice(3)) : earlier[0]].filter(
-        Boolean,
-      ) as string[],
-    ),
-  ];
-  for (const v of await verifyIds(repo, sample)) {
-    if (!v.ok) {
-      outcome.lost += 1;
-      violate(outcome, 'committed-snapshot-intact', `${v.id}: ${v.problems.join('; ')}`);
-    }
-  }
-  if (earlier[0]) {
-    const diff = compareTrees(ctx.committed.get(earlier[0])!, await restoredTree(repo, earlier[0]));
-    if (diff.lost.length + diff.extra.length > 0) {
-      outcome.lost += 1;
-      violate(
-        outcome,
-        'committed-snapshot-restores',
-        `${earlier[0]}: ${[...diff.lost, ...diff.extra].slice(0, 5).join('; ')}`,
-      );
-    }
-  }
+  // Snapshots committed before the trial are left to the sweep after the kills, which verifies
+  // them all with --read-data and restores every one (restoreAll): damage a kill did to one
+  // stays until then, and checking the newest few after every kill as well doubled the work.
 
   // The next backup succeeds.
   const next = await runCli(backupArgs(ctx), { env: keyEnv(repo), bundle: ctx.bundle });

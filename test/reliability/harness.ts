@@ -271,7 +271,7 @@ export function bundleIn(dir: string): Bundle {
 export interface CliOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
-  /** run with Date moved forward by this much (prune's grace period, lock leases) */
+  /** run with the clock moved forward by this much (prune's grace period): main's io.now in this process, Date itself in a child */
   clockOffsetMs?: number;
   /** run under umask 000, so that every mode on disk is one ripcord chose */
   umask0?: boolean;
@@ -387,15 +387,21 @@ export function spawnWithUmask(
  * started side by side).
  */
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliExit> {
+  // a shifted clock is main's io.now in this process, a preload that moves Date in a child
   const needsProcess =
-    options.clockOffsetMs !== undefined ||
+    (options.clockOffsetMs !== undefined && process.env.RIPCORD_TEST_CLI === 'process') ||
     options.bundle !== undefined ||
     process.env.RIPCORD_RELIABILITY_BUNDLE !== undefined;
   if (needsProcess) return (await startCli(args, options)).done;
   const started = Date.now();
   const previous = options.umask0 ? process.umask(0) : undefined;
   try {
-    const run = await ripcord(args, { cwd: options.cwd ?? PROJECT_ROOT, env: options.env ?? {} });
+    const offset = options.clockOffsetMs;
+    const run = await ripcord(args, {
+      cwd: options.cwd ?? PROJECT_ROOT,
+      env: options.env ?? {},
+      ...(offset ? { now: () => new Date(Date.now() + offset) } : {}),
+    });
     return { ...run, signal: null, ms: Date.now() - started };
   } finally {
     if (previous !== undefined) process.umask(previous);
@@ -699,10 +705,16 @@ export function sameTree(expected: Tree, actual: Tree): boolean {
   return d.lost.length === 0 && d.extra.length === 0;
 }
 
-/** Copy a tree exactly (links as links). */
+/** Copy a tree exactly (links as links, modes and times kept): cp -a, about a third of the time fs.cp took here. */
 export async function copyTree(from: string, to: string): Promise<void> {
   await fs.rm(to, { recursive: true, force: true });
-  await fs.cp(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  await new Promise<void>((resolve, reject) => {
+    const cp = spawn('cp', ['-a', '--', from, to], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    cp.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    cp.on('error', reject);
+    cp.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`cp -a ${from} ${to}: ${err.trim()}`))));
+  });
 }
 
 export const STAGING_PREFIX = '.ripcord-restore-';

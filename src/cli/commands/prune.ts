@@ -118,7 +118,7 @@ export const pruneCommand: Command = {
       const plan = await planPrune(store, {
         policy,
         scope: { kind, tags: listOption(values, 'tag') },
-        now: new Date(),
+        now: context.now(),
       });
       for (const bad of plan.damaged) {
         context.stderr.write(
