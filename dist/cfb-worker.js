@@ -8,11 +8,23 @@ import { parentPort, workerData } from "node:worker_threads";
 var CFB_SLICE = 64 * 1024;
 var CFB_BLOCK = 16;
 
+// src/archive/worker-threads.ts
+import { createRequire } from "node:module";
+var loaded;
+function workerThreads() {
+  loaded ??= createRequire(import.meta.url)("node:worker_threads");
+  return loaded;
+}
+
 // src/archive/transfer.ts
-import * as workerThreads from "node:worker_threads";
-var isMarkedAsUntransferable2 = workerThreads.isMarkedAsUntransferable;
+var untransferable;
+function isMarkedAsUntransferable() {
+  untransferable ??= workerThreads().isMarkedAsUntransferable ?? null;
+  return untransferable;
+}
 function transferOf(views) {
-  const stuck = isMarkedAsUntransferable2 ? views.filter((view) => isMarkedAsUntransferable2(view.buffer)) : [];
+  const check = isMarkedAsUntransferable();
+  const stuck = check ? views.filter((view) => check(view.buffer)) : [];
   if (stuck.length === 0) return { views: [...views], transferList: memoryOf(views) };
   const copy = Buffer.allocUnsafeSlow(stuck.reduce((sum, view) => sum + view.byteLength, 0));
   let offset = 0;

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-WWU6ZLD6.js";
+} from "../chunks/chunk-S2KG5ZK5.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-2TIT6ZTH.js";
+} from "../chunks/chunk-UOMA4XUZ.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-XYSZOTTL.js";
+} from "../chunks/chunk-ETB7A3Z7.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-EG2LX5ZQ.js";
+import "../chunks/chunk-UTS2C5PM.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-ZLKOJAEW.js";
+} from "../chunks/chunk-O2ABKIJF.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-XYSZOTTL.js";
+} from "../chunks/chunk-ETB7A3Z7.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-EG2LX5ZQ.js";
+import "../chunks/chunk-UTS2C5PM.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-ZLKOJAEW.js";
+import "../chunks/chunk-O2ABKIJF.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

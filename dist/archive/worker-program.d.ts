@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 export interface WorkerOptions {
     /** `import.meta.url` of the module that starts the worker */
     from: string;

@@ -11,10 +11,16 @@
  * `isMarkedAsUntransferable` (Node 21 and later) says which memory that is; Node 20 has no
  * such check and needs none, since it copies that memory by itself.
  */
-import * as workerThreads from 'node:worker_threads';
+import { workerThreads } from './worker-threads.ts';
 
-const isMarkedAsUntransferable = (workerThreads as { isMarkedAsUntransferable?: (value: object) => boolean })
-  .isMarkedAsUntransferable;
+/** Node 21 and later: the check, once a transfer asks for it (see workerThreads) */
+let untransferable: ((value: object) => boolean) | null | undefined;
+
+function isMarkedAsUntransferable(): ((value: object) => boolean) | null {
+  untransferable ??=
+    (workerThreads() as { isMarkedAsUntransferable?: (value: object) => boolean }).isMarkedAsUntransferable ?? null;
+  return untransferable;
+}
 
 export interface Transfer {
   /** the views to post, in order: the same ones, or copies where their memory cannot move */
@@ -25,7 +31,8 @@ export interface Transfer {
 
 /** How to post these views, which the caller gives away. */
 export function transferOf(views: readonly Uint8Array[]): Transfer {
-  const stuck = isMarkedAsUntransferable ? views.filter((view) => isMarkedAsUntransferable(view.buffer)) : [];
+  const check = isMarkedAsUntransferable();
+  const stuck = check ? views.filter((view) => check(view.buffer)) : [];
   if (stuck.length === 0) return { views: [...views], transferList: memoryOf(views) };
   // One copy for all of them: these views are small (the pool only serves small buffers).
   const copy = Buffer.allocUnsafeSlow(stuck.reduce((sum, view) => sum + view.byteLength, 0));

@@ -1,0 +1,1 @@
+export declare function workerThreads(): typeof import('node:worker_threads');
