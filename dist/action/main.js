@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-S2KG5ZK5.js";
+} from "../chunks/chunk-743FDWW2.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-UOMA4XUZ.js";
+} from "../chunks/chunk-MGJTXRRB.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-ETB7A3Z7.js";
+} from "../chunks/chunk-J2CKE6LD.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-UTS2C5PM.js";
+import "../chunks/chunk-XL2ZJU4H.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-O2ABKIJF.js";
+} from "../chunks/chunk-BRTESLYO.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-ETB7A3Z7.js";
+} from "../chunks/chunk-J2CKE6LD.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-UTS2C5PM.js";
+import "../chunks/chunk-XL2ZJU4H.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-O2ABKIJF.js";
+import "../chunks/chunk-BRTESLYO.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

@@ -20,6 +20,11 @@ export interface EncryptOptions {
     /** encrypt on a worker thread, off the thread that feeds the stream (for large data; see cfb-encryptor.ts) */
     parallel?: boolean;
     /**
+     * With `parallel`: the literal bytes written before the worker starts (default and most
+     * 4 MiB); a message that ends sooner is encrypted in this thread. 0 starts it with the message.
+     */
+    workerAfter?: number;
+    /**
      * The writer gives each chunk away: nothing else refers to its memory afterwards, so the
      * stream encrypts it in place instead of copying it (packArchive's members are such chunks).
      */

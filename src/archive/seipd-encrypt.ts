@@ -28,17 +28,28 @@ const PARTIAL_PART = Buffer.from([0xe0 | PART_LOG2]);
 const LITERAL_BYTES_IN_FLIGHT = 4 << 20;
 /** literal bytes collected before they go to the encryptor */
 const FLUSH_BYTES = 64 << 10;
+/**
+ * With `parallel`, literal bytes collected before the worker thread is started (the default
+ * of `workerAfter`): a message that ends before this is encrypted in this thread. A worker
+ * takes 30-60 ms to start, more than encrypting a few MiB here costs; an incremental backup
+ * of an unchanged tree (a 14 KB archive) waited on one at its end, 8 % of its time.
+ */
+const WORKER_AFTER = LITERAL_BYTES_IN_FLIGHT;
 /** the copy buffer for chunks the writer keeps */
 const STAGING = 1 << 20;
 
 class EncryptStream extends Transform {
   readonly #keys: EncryptionKeys;
   readonly #parallel: boolean;
+  readonly #workerAfter: number;
   readonly #ownsChunks: boolean;
   /** the packet the input is the body of, and the bytes its body starts with */
   readonly #packet: { tag: number; header: Buffer };
   #started: Promise<void> | undefined;
   #encryptor: CfbEncryptor | undefined;
+  /** the session key until the encryptor has it, and what was sent before it existed */
+  #sessionKey: Buffer | undefined;
+  #unsent: { views: Buffer[]; literalBytes: number }[] = [];
   /**
    * Literal body not yet handed to the encryptor, as views. The last one is held back while
    * no copy is open: the final part needs a fixed length, so something must be left for it.
@@ -65,6 +76,7 @@ class EncryptStream extends Transform {
     super();
     this.#keys = keys;
     this.#parallel = options.parallel ?? false;
+    this.#workerAfter = Math.min(options.workerAfter ?? WORKER_AFTER, LITERAL_BYTES_IN_FLIGHT);
     this.#ownsChunks = options.ownsChunks ?? false;
     this.#packet = options.packet ?? { tag: TAG.literal, header: LITERAL_HEADER };
     this.#onLayout = options.onLayout;
@@ -75,25 +87,9 @@ class EncryptStream extends Transform {
     const sessionKey = randomBytes(32);
     this.#onSessionKey?.(Buffer.from(sessionKey));
     const esk = await createSessionKeyPackets(sessionKey, this.#keys);
-    this.#encryptor = createCfbEncryptor(
-      sessionKey,
-      {
-        onCiphertext: (ciphertext) => this.#emit(ciphertext),
-        onConsumed: (bytes) => {
-          this.#inFlight -= bytes;
-          const wanted = this.#wanted;
-          this.#wanted = undefined;
-          wanted?.();
-        },
-        onError: (error) => {
-          this.#failed = error;
-          this.#wanted?.();
-          this.destroy(error);
-        },
-      },
-      { parallel: this.#parallel },
-    );
-    sessionKey.fill(0);
+    this.#sessionKey = sessionKey;
+    // in this thread from the start, unless a worker may be worth it (see WORKER_AFTER)
+    if (!this.#parallel) this.#startEncryptor(false);
     this.push(Buffer.from(esk.buffer, esk.byteOffset, esk.byteLength));
     this.#onLayout?.head(esk.byteLength);
     this.push(Buffer.from([0xc0 | TAG.seipd]));
@@ -110,6 +106,33 @@ class EncryptStream extends Transform {
     this.#enqueue(header);
   }
 
+  #startEncryptor(parallel: boolean): CfbEncryptor {
+    const sessionKey = this.#sessionKey as Buffer;
+    this.#sessionKey = undefined;
+    const encryptor = createCfbEncryptor(
+      sessionKey,
+      {
+        onCiphertext: (ciphertext) => this.#emit(ciphertext),
+        onConsumed: (bytes) => {
+          this.#inFlight -= bytes;
+          const wanted = this.#wanted;
+          this.#wanted = undefined;
+          wanted?.();
+        },
+        onError: (error) => {
+          this.#failed = error;
+          this.#wanted?.();
+          this.destroy(error);
+        },
+      },
+      { parallel },
+    );
+    sessionKey.fill(0);
+    this.#encryptor = encryptor;
+    for (const { views, literalBytes } of this.#unsent.splice(0)) encryptor.write(views, literalBytes);
+    return encryptor;
+  }
+
   #enqueue(view: Buffer): void {
     if (view.length === 0) return;
     this.#queue.push(view);
@@ -123,7 +146,14 @@ class EncryptStream extends Transform {
     for (const view of views) this.#plainSent += view.length;
     this.#literalSent += literalBytes;
     this.#inFlight += literalBytes;
-    (this.#encryptor as CfbEncryptor).write(views, literalBytes);
+    if (this.#encryptor) {
+      this.#encryptor.write(views, literalBytes);
+      return;
+    }
+    // Held, framed as ever (the index's parts do not move), until the worker is worth starting.
+    // (workerAfter is at most LITERAL_BYTES_IN_FLIGHT: #append waits for held bytes to drop.)
+    this.#unsent.push({ views, literalBytes });
+    if (this.#literalSent >= this.#workerAfter) this.#startEncryptor(true);
   }
 
   /** Ciphertext into SEIPD parts; a full part goes out only once more follows it, as the last part needs a fixed length. */
@@ -179,6 +209,8 @@ class EncryptStream extends Transform {
   }
 
   async #end(): Promise<void> {
+    // a message that ended before WORKER_AFTER: encrypted in this thread
+    this.#encryptor ??= this.#startEncryptor(false);
     this.#closeStaging();
     const length = encodeLength(this.#queued);
     this.#send([Buffer.from(new Uint8Array(length).buffer), ...this.#queue], this.#queued); // the length in memory of its own, since it travels
@@ -201,6 +233,7 @@ class EncryptStream extends Transform {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#encryptor?.destroy();
+    this.#sessionKey?.fill(0);
     callback(error);
   }
 }
@@ -301,6 +334,11 @@ export interface EncryptOptions {
   onSessionKey?: (key: Buffer) => void;
   /** encrypt on a worker thread, off the thread that feeds the stream (for large data; see cfb-encryptor.ts) */
   parallel?: boolean;
+  /**
+   * With `parallel`: the literal bytes written before the worker starts (default and most
+   * 4 MiB); a message that ends sooner is encrypted in this thread. 0 starts it with the message.
+   */
+  workerAfter?: number;
   /**
    * The writer gives each chunk away: nothing else refers to its memory afterwards, so the
    * stream encrypts it in place instead of copying it (packArchive's members are such chunks).

@@ -296,8 +296,17 @@ export async function* againstParent(
   let scratch: Awaited<ReturnType<typeof makeScratchFolder>> | undefined;
   let deltas = 0;
   const blockedFileMin = options.blockedFileMin ?? BLOCKED_FILE_MIN;
+  let unyielded = 0;
   try {
     for (const source of walk) {
+      // An unchanged tree is walked without one entry to yield: let the event loop run now and
+      // then, so that the manifest's lines (onCarried) are compressed on the thread pool while
+      // the walk goes on, not all at its end (measured: 60-70 ms of 20,000 files' incremental
+      // spent waiting for that compression after the walk).
+      if (++unyielded >= YIELD_EVERY) {
+        unyielded = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       if (isChainRecord(source.archivePath)) {
         options.onWarning(`${source.fsPath}: ${CHAIN_DIR} is the name ripcord keeps its chain records under; skipped`);
         continue;
@@ -363,6 +372,9 @@ export async function* againstParent(
     await scratch?.remove();
   }
 }
+
+/** Walked entries between two turns of the event loop (see againstParent). */
+const YIELD_EVERY = 128;
 
 /** planDelta, or undefined when the file cannot be read: the packer's read then reports it. */
 function tryDelta(source: SourceEntry, before: Block[], dir: string, name: string): PlannedDelta | undefined {

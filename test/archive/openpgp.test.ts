@@ -176,20 +176,26 @@ test('passphrase mode: createDecryptStream decrypts our messages to identical by
 });
 
 test('parallel mode (encryption on a worker thread): gpg -d decrypts the messages to identical bytes (empty, around the part boundaries, 5 MB)', async () => {
-  await withGnupgHome((home) => assertGpgDecrypts(home, { parallel: true }));
+  await withGnupgHome((home) => assertGpgDecrypts(home, { parallel: true, workerAfter: 0 }));
 });
 
-test('parallel mode round-trips every size around the 1 MiB part boundaries, fed in large or in odd chunks', async () => {
+test('parallel mode round-trips every size around the 1 MiB part boundaries, fed in large or in odd chunks, with the worker started with the message or after its first 4 MiB', async () => {
   const pair = await generateKeyPair('Parallel <parallel@example.com>');
   const sizes = [0, 1, 18, 19, ...Array.from({ length: 24 }, (_, i) => PART - 12 + i), 3 * PART + 5, 4_999_999];
   // Each message costs a worker start (~0.3 s under tsx): every size once, the two ways of
-  // feeding it taking turns, and the largest size both ways.
+  // feeding it taking turns, and the largest size both ways; that one also with the default
+  // start, after 4 MiB written (the bytes before it handed to the worker when it starts).
   for (const [index, size] of sizes.entries()) {
     const data = RANDOM.subarray(0, size);
-    const feeds = size === sizes.at(-1) ? [[1 << 20], ODD] : [index % 2 === 0 ? [1 << 20] : ODD];
-    for (const chunks of feeds) {
+    const largest = size === sizes.at(-1);
+    const feeds = largest ? [[1 << 20], ODD] : [index % 2 === 0 ? [1 << 20] : ODD];
+    for (const [chunks, workerAfter] of [
+      ...feeds.map((f) => [f, 0] as const),
+      ...(largest ? feeds.map((f) => [f, undefined] as const) : []),
+    ]) {
       const message = await encrypt(data, { mode: 'public-key', recipients: [pair.publicKey] }, chunks, {
         parallel: true,
+        ...(workerAfter === undefined ? {} : { workerAfter }),
       });
       assertEqualBytes(
         await decrypt(message, { identities: [{ armoredKey: pair.privateKey }] }, [65536]),
@@ -212,7 +218,10 @@ test('owned chunks (ownsChunks) are encrypted in place, without a copy, and gpg 
         const out: Buffer[] = [];
         await pipeline(
           Readable.from(chunks),
-          createEncryptStream({ mode: 'passphrase', passphrase: 'owned' }, { parallel, ownsChunks: true }),
+          createEncryptStream(
+            { mode: 'passphrase', passphrase: 'owned' },
+            { parallel, ...(parallel ? { workerAfter: 0 } : {}), ownsChunks: true },
+          ),
           sink(out),
         );
         const result = home.decrypt(Buffer.concat(out), 'owned');
@@ -267,7 +276,10 @@ test("owned chunks that live in Node's buffer pool (small Buffer.from and gzip r
     const out: Buffer[] = [];
     await pipeline(
       Readable.from(chunks),
-      createEncryptStream({ mode: 'passphrase', passphrase: 'pooled' }, { parallel: true, ownsChunks: true }),
+      createEncryptStream(
+        { mode: 'passphrase', passphrase: 'pooled' },
+        { parallel: true, workerAfter: 0, ownsChunks: true },
+      ),
       sink(out),
     );
     const result = home.decrypt(Buffer.concat(out), 'pooled');
@@ -277,7 +289,7 @@ test("owned chunks that live in Node's buffer pool (small Buffer.from and gzip r
   });
 });
 
-test('parallel mode runs on a worker thread that is gone once the stream has ended or was destroyed', async () => {
+test('parallel mode runs on a worker thread that is gone once the stream has ended or was destroyed; a message that ends before the worker would start (4 MiB) starts none', async () => {
   const threads = () => readdirSync('/proc/self/task').length;
   const keys = { mode: 'passphrase', passphrase: 'pw' } as const;
   await encrypt(RANDOM, keys, [1 << 20], { parallel: true }); // warms up thread pools that stay
@@ -288,11 +300,11 @@ test('parallel mode runs on a worker thread that is gone once the stream has end
     return threads();
   };
 
-  const stream = createEncryptStream(keys, { parallel: true });
+  const stream = createEncryptStream(keys, { parallel: true, workerAfter: 0 });
   const out: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => out.push(chunk));
   stream.write(RANDOM.subarray(0, 3 * PART));
-  while (out.reduce((n, c) => n + c.length, 0) < 2 * PART) await delay(10);
+  for (let i = 0; i < 500 && out.reduce((n, c) => n + c.length, 0) < 2 * PART; i++) await delay(10);
   assert.ok(threads() > before, `a worker thread while encrypting (${threads()} threads, ${before} before)`);
   stream.end();
   await once(stream, 'end');
@@ -300,7 +312,7 @@ test('parallel mode runs on a worker thread that is gone once the stream has end
   const message = Buffer.concat(out);
   assertEqualBytes(await decrypt(message, { passphrase: 'pw' }), RANDOM.subarray(0, 3 * PART), 'the message');
 
-  const aborted = createEncryptStream(keys, { parallel: true });
+  const aborted = createEncryptStream(keys, { parallel: true, workerAfter: 0 });
   aborted.on('data', () => {});
   aborted.on('error', () => {});
   aborted.write(RANDOM);
@@ -308,6 +320,23 @@ test('parallel mode runs on a worker thread that is gone once the stream has end
   assert.ok(threads() > before, 'a worker thread before the abort');
   aborted.destroy(new Error('the store failed'));
   assert.is(await settled(), before, 'the worker is gone after destroy');
+
+  // A small message with the default start: encrypted in this thread, no worker at any point.
+  const small = createEncryptStream(keys, { parallel: true });
+  const smallOut: Buffer[] = [];
+  let most = threads();
+  small.on('data', (chunk: Buffer) => {
+    smallOut.push(chunk);
+    most = Math.max(most, threads());
+  });
+  small.end(RANDOM.subarray(0, 3 * PART));
+  await once(small, 'end');
+  assert.is(Math.max(most, threads()), before, 'no worker thread for a message under 4 MiB');
+  assertEqualBytes(
+    await decrypt(Buffer.concat(smallOut), { passphrase: 'pw' }),
+    RANDOM.subarray(0, 3 * PART),
+    'the small message',
+  );
 });
 
 test('round trip of every size from 0 to 160 bytes and around the 1 MiB part boundaries (block, prefix and MDC edges)', async () => {
