@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cleanEnv, PROJECT_ROOT, runCommand } from '../helpers/cli.ts';
+import { cleanEnv, PROJECT_ROOT, ripcord, runCommand } from '../helpers/cli.ts';
 import type { RunResult } from '../helpers/cli.ts';
 import { RELOAD_SERVICE, startConfigService } from '../helpers/config-service.ts';
 import { readTree, removeDir, tempDir } from '../helpers/tree.ts';
@@ -20,22 +20,16 @@ function script(
   return runCommand(process.execPath, [path.join(PROJECT_ROOT, 'scripts', `${name}.mjs`), ...args], { cwd, env });
 }
 
+// What the scripts left in a repository, read by the CLI in this process (the scripts are
+// the processes under test here, not these checks).
 async function listSnapshots(repo: string): Promise<{ id: string; kind: string; tags: string[] }[]> {
-  const run = await runCommand(
-    process.execPath,
-    [path.join(PROJECT_ROOT, 'dist/cli.cjs'), 'list', '--json', '--repo', repo],
-    { env: ENV },
-  );
+  const run = await ripcord(['list', '--json', '--repo', repo], { env: ENV });
   assert.is(run.code, 0, run.stderr);
   return JSON.parse(run.stdout) as { id: string; kind: string; tags: string[] }[];
 }
 
 async function snapshotPaths(repo: string, id: string): Promise<string[]> {
-  const run = await runCommand(
-    process.execPath,
-    [path.join(PROJECT_ROOT, 'dist/cli.cjs'), 'ls', id, '--json', '--repo', repo],
-    { env: ENV },
-  );
+  const run = await ripcord(['ls', id, '--json', '--repo', repo], { env: ENV });
   assert.is(run.code, 0, run.stderr);
   return run.stdout
     .trim()
