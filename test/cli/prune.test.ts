@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ripcord } from '../helpers/cli.ts';
+import { ripcord, ripcordInProcess } from '../helpers/cli.ts';
 import type { RunResult } from '../helpers/cli.ts';
 import {
   addUnfinishedFolder,
@@ -327,6 +327,24 @@ test('prune removes an unfinished folder whose start and objects are over an hou
     assert.match(row(run.stdout, justStarted)[2]!, /^started 5m\d*s? ago: a backup may still be writing it$/);
     assert.match(run.stdout, /kept 1, removed 0 snapshots \(0 B freed\), removed 1 unfinished folder \(.+ freed\)\n$/);
     assert.equal(await repositoryFolders(f.repo), [f.ids[0], beingWritten, justStarted].sort());
+  } finally {
+    await f.remove();
+  }
+});
+
+test('prune judges the grace period by the clock main is given (io.now): a folder written to just now is kept by the real clock and removed two hours later', async () => {
+  const f = await createFixtureRepo([{ created: '2024-03-13T18:00:00Z', kind: 'scheduled' }]);
+  try {
+    const written = await addUnfinishedFolder(f.repo, { started: new Date(), modified: new Date(), suffix: 'dddd' });
+    const args = ['prune', '--repo', f.repo, '--keep-last', '1'];
+    const today = await ripcordInProcess(args);
+    assert.is(today.code, 0, today.stderr);
+    assert.equal(row(today.stdout, written).slice(0, 2), [written, 'keep']);
+    const later = await ripcordInProcess(args, { now: () => new Date(Date.now() + 2 * HOUR) });
+    assert.is(later.code, 0, later.stderr);
+    assert.equal(row(later.stdout, written).slice(0, 2), [written, 'remove']);
+    assert.match(row(later.stdout, written)[2]!, /^interrupted backup, last written 2h\d*m?\d*s? ago$/);
+    assert.equal(await repositoryFolders(f.repo), [f.ids[0]]);
   } finally {
     await f.remove();
   }
