@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-743FDWW2.js";
+} from "../chunks/chunk-GVT4JF7T.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-MGJTXRRB.js";
+} from "../chunks/chunk-EVXHN3Y5.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-J2CKE6LD.js";
+} from "../chunks/chunk-QZ43LQBQ.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-XL2ZJU4H.js";
+import "../chunks/chunk-GT2LXM72.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-BRTESLYO.js";
+} from "../chunks/chunk-LFD3IPGL.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

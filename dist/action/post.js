@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-J2CKE6LD.js";
+} from "../chunks/chunk-QZ43LQBQ.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-XL2ZJU4H.js";
+import "../chunks/chunk-GT2LXM72.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-BRTESLYO.js";
+import "../chunks/chunk-LFD3IPGL.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

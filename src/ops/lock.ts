@@ -21,6 +21,7 @@ import { systemClock } from '../domain/clock.ts';
 import type { Clock } from '../domain/clock.ts';
 import { createSnapshotId } from '../domain/snapshot-id.ts';
 import { LockedError } from '../domain/errors.ts';
+import { PARTIAL_MARKER } from '../storage/replace-file.ts';
 import type { Store, StoredObject } from '../storage/store.ts';
 import { processAlive } from './private-folder.ts';
 import { escapeControls } from '../domain/untrusted-text.ts';
@@ -155,7 +156,18 @@ async function otherLiveLocks(
   own: string,
 ): Promise<FoundLock[]> {
   const objects: StoredObject[] = [];
-  for await (const object of store.list(`${PREFIX}/${name}/`)) if (object.key !== own) objects.push(object);
+  for await (const object of store.list(`${PREFIX}/${name}/`)) {
+    if (object.key === own) continue;
+    // A write of a record still under way, or killed midway (SIGKILL while a lease was
+    // renewed), on local disk: "<key>.partial-<random>", not a record. Its writer looks for
+    // others only once its record is in place, and then sees ours, so passing it over lets
+    // no two hold the lock; one older than the longest lease is a dead write, and removed.
+    if (object.key.includes(PARTIAL_MARKER)) {
+      if (now.getTime() - object.modified.getTime() > MAX_LEASE_MS) await store.delete([object.key]).catch(() => {});
+      continue;
+    }
+    objects.push(object);
+  }
   objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const live: FoundLock[] = [];
   for (const object of objects) {

@@ -243,6 +243,31 @@ for (const [what, content] of [
   });
 }
 
+test('a partial write of a lock record (a job killed while it renewed its lease) holds nothing, and is removed once older than the longest lease', async () => {
+  const dir = await tempDir();
+  try {
+    const store = new LocalStore(dir);
+    const folder = path.join(dir, 'locks', 'restore-target');
+    await fs.mkdir(folder, { recursive: true });
+    const partial = '20261122T000000.000Z-beef.json.partial-0123abcd';
+    await fs.writeFile(path.join(folder, partial), '{"operation":"restore","host":"h","pi');
+    const lock = await acquireLock(store, 'restore-target', owner('restore'));
+    await lock.release();
+    assert.equal(await fs.readdir(folder), [partial], 'a young partial write is passed over, not removed');
+    const later = await acquireLock(store, 'restore-target', owner('restore'), {
+      clock: future(MAX_LEASE_MS + 60_000),
+    });
+    await later.release();
+    assert.equal(
+      await fs.readdir(folder).catch(() => []),
+      [],
+      'a partial write older than the longest lease is removed',
+    );
+  } finally {
+    await removeDir(dir);
+  }
+});
+
 test('a lock record larger than any lock is not read, and lapses like any record that does not parse', async () => {
   const dir = await tempDir();
   try {
