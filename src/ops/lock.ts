@@ -158,8 +158,8 @@ async function otherLiveLocks(
   const objects: StoredObject[] = [];
   for await (const object of store.list(`${PREFIX}/${name}/`)) {
     if (object.key === own) continue;
-    // A write of a record still under way, or killed midway (SIGKILL while a lease was
-    // renewed), on local disk: "<key>.partial-<random>", not a record. Its writer looks for
+    // A write of a record still under way, or killed midway (SIGKILL while a job took or
+    // renewed its lock), on local disk: "<key>.partial-<random>", not a record. Its writer looks for
     // others only once its record is in place, and then sees ours, so passing it over lets
     // no two hold the lock; one older than the longest lease is a dead write, and removed.
     if (object.key.includes(PARTIAL_MARKER)) {

@@ -243,7 +243,7 @@ for (const [what, content] of [
   });
 }
 
-test('a partial write of a lock record (a job killed while it renewed its lease) holds nothing, and is removed once older than the longest lease', async () => {
+test('a partial write of a lock record (a job killed while it wrote one) holds nothing, and is removed once older than the longest lease', async () => {
   const dir = await tempDir();
   try {
     const store = new LocalStore(dir);
