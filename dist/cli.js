@@ -5,7 +5,7 @@ import {
 } from "./chunks/chunk-LFUOFQC4.js";
 import {
   keepYoungGenerationSmall
-} from "./chunks/chunk-E4XMIKOM.js";
+} from "./chunks/chunk-GYXYBURJ.js";
 import "./chunks/chunk-374JASB6.js";
 
 // src/cli/run.ts
@@ -16,7 +16,7 @@ for (const stream of [process.stdout, process.stderr]) {
     if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
   });
 }
-var { main } = await import("./chunks/main-INAZGKSU.js");
+var { main } = await import("./chunks/main-7HI4SX7E.js");
 var args = process.argv.slice(2);
 process.exitCode = await guardAgainstAbandon(
   main(args, {

@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-PQTXRJ4Q.js";
+} from "./chunks/chunk-VNEX5IGL.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-EVXHN3Y5.js";
+} from "./chunks/chunk-DY74BJLX.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,9 +36,9 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-LFD3IPGL.js";
+} from "./chunks/chunk-UQNY4PSF.js";
 import "./chunks/chunk-2AC4RXTS.js";
-import "./chunks/chunk-E4XMIKOM.js";
+import "./chunks/chunk-GYXYBURJ.js";
 import "./chunks/chunk-EYQ7L4U7.js";
 import {
   ExitCode,

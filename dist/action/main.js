@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-GVT4JF7T.js";
+} from "../chunks/chunk-6IQRFI4M.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-EVXHN3Y5.js";
+} from "../chunks/chunk-DY74BJLX.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-QZ43LQBQ.js";
+} from "../chunks/chunk-26U2KV7Z.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-GT2LXM72.js";
+import "../chunks/chunk-5ATMOTIM.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,11 +58,11 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-LFD3IPGL.js";
+} from "../chunks/chunk-UQNY4PSF.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-E4XMIKOM.js";
+} from "../chunks/chunk-GYXYBURJ.js";
 import "../chunks/chunk-EYQ7L4U7.js";
 import {
   RipcordError

@@ -9,18 +9,18 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-QZ43LQBQ.js";
+} from "../chunks/chunk-26U2KV7Z.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-GT2LXM72.js";
+import "../chunks/chunk-5ATMOTIM.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-LFD3IPGL.js";
+import "../chunks/chunk-UQNY4PSF.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-E4XMIKOM.js";
+} from "../chunks/chunk-GYXYBURJ.js";
 import "../chunks/chunk-EYQ7L4U7.js";
 import {
   RipcordError

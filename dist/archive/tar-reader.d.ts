@@ -16,9 +16,18 @@ export interface TarItem {
     entry: TarEntry;
     /**
      * The content: views of the input chunks, valid only until the next item is asked
-     * for (an unconsumed remainder is skipped then; reading it afterwards throws).
+     * for (an unconsumed remainder is skipped then; reading it afterwards throws), and with
+     * `release` (ReadTarOptions) only until the next chunk is.
      */
     body: AsyncIterable<Buffer>;
+}
+export interface ReadTarOptions {
+    /**
+     * Called with each input chunk once the reader has moved past it, when nothing it handed
+     * out is read again, provided that each body chunk is done with before the next is asked
+     * for: to give the chunk's memory back at once (reclaim.ts releaseBuffer).
+     */
+    release?: (chunk: Buffer) => void;
 }
 /**
  * Parse a tar stream. The caller may consume or ignore each item's body; an
@@ -27,4 +36,4 @@ export interface TarItem {
  * upstream checks such as a gzip CRC still run) or at a clean end of input after a
  * complete entry. Empty input is not an archive and throws TarFormatError.
  */
-export declare function readTar(source: AsyncIterable<Uint8Array>): AsyncGenerator<TarItem>;
+export declare function readTar(source: AsyncIterable<Uint8Array>, options?: ReadTarOptions): AsyncGenerator<TarItem>;

@@ -35,6 +35,14 @@ export interface OpenOptions {
     /** the caller has just compared the stored object with its checksum (verify): a wrong key is not sent through it again */
     checked?: boolean;
 }
+export interface ArchiveOptions extends OpenOptions {
+    /**
+     * The caller is done with each chunk of an entry's content before it asks for the next
+     * (it hashes it, or copies it on): the tar's buffers are then freed as the reader passes
+     * them (readTar's `release`), not left to the garbage collector.
+     */
+    consumesInOrder?: boolean;
+}
 /**
  * Decrypt a stored object, taking the checksum of its stored bytes in the same pass: the
  * caller compares it with snapshot.json's (checkStoredChecksum) before anything read is used.
@@ -89,4 +97,4 @@ export declare function collectingGarbage(): Transform;
  */
 export declare function openIndexed(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, trailer: Pick<ManifestTrailer, 'archive' | 'index' | 'archiveKey'>): Promise<IndexedArchive | undefined>;
 /** Stream the archive's tar entries. Nothing read here is authenticated before finish() resolves. */
-export declare function openArchive(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, options?: OpenOptions): Promise<ArchiveReader>;
+export declare function openArchive(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys, options?: ArchiveOptions): Promise<ArchiveReader>;

@@ -30,9 +30,19 @@ export interface TarItem {
   entry: TarEntry;
   /**
    * The content: views of the input chunks, valid only until the next item is asked
-   * for (an unconsumed remainder is skipped then; reading it afterwards throws).
+   * for (an unconsumed remainder is skipped then; reading it afterwards throws), and with
+   * `release` (ReadTarOptions) only until the next chunk is.
    */
   body: AsyncIterable<Buffer>;
+}
+
+export interface ReadTarOptions {
+  /**
+   * Called with each input chunk once the reader has moved past it, when nothing it handed
+   * out is read again, provided that each body chunk is done with before the next is asked
+   * for: to give the chunk's memory back at once (reclaim.ts releaseBuffer).
+   */
+  release?: (chunk: Buffer) => void;
 }
 
 const MAX_PAX_SIZE = 1 << 20;
@@ -51,7 +61,10 @@ class Input {
   private busy = false;
   private readonly scratch = Buffer.allocUnsafe(BLOCK);
 
-  constructor(source: AsyncIterable<Uint8Array>) {
+  constructor(
+    source: AsyncIterable<Uint8Array>,
+    private readonly release?: (chunk: Buffer) => void,
+  ) {
     this.it = source[Symbol.asyncIterator]();
   }
 
@@ -71,6 +84,7 @@ class Input {
         const r = await this.it.next();
         this.base += this.buf.length;
         this.pos = 0;
+        if (this.release && this.buf !== EMPTY) this.release(this.buf);
         if (r.done) {
           this.ended = true;
           this.buf = EMPTY;
@@ -219,8 +233,11 @@ class Body implements AsyncIterableIterator<Buffer> {
  * upstream checks such as a gzip CRC still run) or at a clean end of input after a
  * complete entry. Empty input is not an archive and throws TarFormatError.
  */
-export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerator<TarItem> {
-  const input = new Input(source);
+export async function* readTar(
+  source: AsyncIterable<Uint8Array>,
+  options: ReadTarOptions = {},
+): AsyncGenerator<TarItem> {
+  const input = new Input(source, options.release);
   const global: PaxAttributes = {};
   let finished = false;
   let body: Body | undefined;

@@ -13,7 +13,7 @@ import { pipeline as pipelinePromise } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ChecksumStream, checksumOf, RunningChecksum } from '../archive/checksum-stream.ts';
 import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
-import { collectGarbageOverSlack } from '../archive/reclaim.ts';
+import { collectGarbageOverSlack, releaseBuffer } from '../archive/reclaim.ts';
 import { createDecryptStream } from '../archive/seipd-decrypt.ts';
 import { openIndexedArchive } from '../archive/ranged-read.ts';
 import type { IndexedArchive } from '../archive/ranged-read.ts';
@@ -61,6 +61,15 @@ export interface ObjectReader {
 export interface OpenOptions {
   /** the caller has just compared the stored object with its checksum (verify): a wrong key is not sent through it again */
   checked?: boolean;
+}
+
+export interface ArchiveOptions extends OpenOptions {
+  /**
+   * The caller is done with each chunk of an entry's content before it asks for the next
+   * (it hashes it, or copies it on): the tar's buffers are then freed as the reader passes
+   * them (readTar's `release`), not left to the garbage collector.
+   */
+  consumesInOrder?: boolean;
 }
 
 /**
@@ -393,13 +402,14 @@ export async function openArchive(
   store: Store,
   snapshot: SnapshotMetadata,
   keys: DecryptionKeys,
-  options: OpenOptions = {},
+  options: ArchiveOptions = {},
 ): Promise<ArchiveReader> {
   const reader = await openDecrypted(store, snapshot, ARCHIVE_OBJECT, keys, options);
   const tar = chain(reader.plaintext, createGunzip({ chunkSize: 1 << 18 }), collectingGarbage());
   return {
     // Keep the stream open when the tar reader stops at the end marker, so finish() can drain it.
-    items: readTar(tar.iterator({ destroyOnReturn: false })),
+    // (A chunk gunzip hands out whole is a buffer it has filled and let go of: see releaseBuffer.)
+    items: readTar(tar.iterator({ destroyOnReturn: false }), options.consumesInOrder ? { release: releaseBuffer } : {}),
     async finish() {
       await drain(tar);
       checkStoredChecksum(snapshot, ARCHIVE_OBJECT, reader.stored.result());

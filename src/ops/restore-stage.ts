@@ -377,7 +377,7 @@ async function stageArchive(
   place: (item: TarItem, position: number) => number | undefined,
   items?: number,
 ): Promise<void> {
-  const archive = await openArchive(context.options.store, link, context.options.keys);
+  const archive = await openArchive(context.options.store, link, context.options.keys, { consumesInOrder: true });
   try {
     await stageItems(context, link, archive.items, place, items);
     await archive.finish();

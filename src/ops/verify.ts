@@ -187,7 +187,7 @@ async function verifyContent(
   const problem = (message: string) => problems.push(`snapshot ${snapshot.id}: ${message}`);
   // verifyStoredObjects has just compared both objects with their checksums.
   const manifestReader = await openDecrypted(store, snapshot, MANIFEST_OBJECT, keys, { checked: true });
-  const archive = await openArchive(store, snapshot, keys, { checked: true });
+  const archive = await openArchive(store, snapshot, keys, { checked: true, consumesInOrder: true });
   let object: string = MANIFEST_OBJECT;
   try {
     const manifest = await parseManifest(linesOf(manifestReader.plaintext));

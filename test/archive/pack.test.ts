@@ -6,13 +6,14 @@ import { createWriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
+import * as v8 from 'node:v8';
 import { pipeline } from 'node:stream/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ManifestEntry } from '../../src/domain/manifest.ts';
 import { looksIncompressible, packArchive, storedMember } from '../../src/archive/pack.ts';
-import { collectGarbage, collectGarbageEvery } from '../../src/archive/reclaim.ts';
+import { collectGarbage, collectGarbageEvery, releaseBuffer } from '../../src/archive/reclaim.ts';
 import { resolveRoots, walkSources } from '../../src/archive/walk-sources.ts';
 import { diffTrees, removeDir, tempDir } from '../helpers/tree.ts';
 
@@ -184,6 +185,35 @@ test('collectGarbage forces a collection, which frees buffers nothing refers to 
     after <= before - (32 << 20),
     `40 MiB of dead buffers: ${before >> 20} MiB before, ${after >> 20} MiB after`,
   );
+});
+
+test('releaseBuffer frees a whole buffer at once, with no collection, and leaves views and pooled memory alone', async () => {
+  const externalNow = () => v8.getHeapStatistics().external_memory;
+  const whole = Array.from({ length: 16 }, () => Buffer.allocUnsafeSlow(1 << 20).fill(7));
+  const before = externalNow();
+  const forced = await forcedCollections(() => {
+    for (const buffer of whole) releaseBuffer(buffer);
+  });
+  assert.is(forced, 0, 'no collection');
+  for (const buffer of whole) assert.is(buffer.length, 0, 'the released buffer is empty from then on');
+  const freed = before - externalNow();
+  assert.ok(freed >= 15 << 20, `16 MiB released: ${(freed / (1 << 20)).toFixed(1)} MiB freed at once`);
+
+  const larger = Buffer.allocUnsafeSlow(2 << 20).fill(1);
+  const view = larger.subarray(0, 1 << 20);
+  releaseBuffer(view); // a view of a larger buffer: others may read the rest
+  releaseBuffer(larger.subarray(1 << 20)); // offset: the same
+  assert.is(larger.length, 2 << 20);
+  assert.is(view[0], 1);
+  const small = Buffer.allocUnsafeSlow(1000).fill(2);
+  releaseBuffer(small); // too small to be worth it, and the size of a pool's slice
+  assert.is(small.length, 1000);
+  const pooled = Buffer.from('pooled');
+  releaseBuffer(pooled);
+  assert.is(pooled.toString(), 'pooled');
+  const shared = Buffer.from(new SharedArrayBuffer(1 << 20));
+  releaseBuffer(shared);
+  assert.is(shared.length, 1 << 20);
 });
 
 test('collectGarbageEvery collects once per interval of bytes, not on every call', async () => {

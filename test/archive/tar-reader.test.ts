@@ -524,6 +524,41 @@ test('bodies are views of the input chunks, not copies', async () => {
   }
 });
 
+test('with release, each input chunk is handed back once, after the reader is done with everything it gave out of it', async () => {
+  const items = sampleItems();
+  const { archive } = writeArchive(items);
+  const want = items.map((i) => ({ entry: expectedEntry(i.header), data: i.body ?? Buffer.alloc(0) }));
+  for (const seed of [1, 2, 3, 4, 5]) {
+    // copies, so that wiping a chunk's bytes on release cannot touch the archive or another chunk
+    const given: Buffer[] = [];
+    async function* owned(): AsyncGenerator<Buffer> {
+      for await (const c of chunks(archive, randomSizes(seed))) {
+        const copy = Buffer.from(c);
+        given.push(copy);
+        yield copy;
+      }
+    }
+    const released: Buffer[] = [];
+    // A release that destroys: a header, pax record or body read from a chunk after its
+    // release would come out as 0xee bytes, and the entries would not match.
+    const release = (chunk: Buffer) => {
+      released.push(chunk);
+      chunk.fill(0xee);
+    };
+    const out: Read[] = [];
+    // each body chunk is done with (copied) before the next is asked for, as the contract says
+    for await (const { entry, body } of readTar(owned(), { release })) {
+      const parts: Buffer[] = [];
+      for await (const c of body) parts.push(Buffer.from(c));
+      out.push({ entry, data: Buffer.concat(parts) });
+    }
+    assertMatches(out, want, `seed ${seed}`);
+    assert.is(released.length, given.length, `seed ${seed}: every chunk released, the last one at the end of input`);
+    assert.is(new Set(released).size, released.length, `seed ${seed}: no chunk released twice`);
+    for (const chunk of released) assert.ok(given.includes(chunk), `seed ${seed}: only chunks it was given`);
+  }
+});
+
 test('an unconsumed or partly consumed body is skipped and the next entry is read correctly', async () => {
   const sizes = [0, 1, 511, 512, 513, 100_000, 3, 70_000, 2];
   const items: WItem[] = sizes.map((n, i) => {
