@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-VNEX5IGL.js";
+} from "./chunks/chunk-HFCLKQQH.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-DY74BJLX.js";
+} from "./chunks/chunk-YVPYEHPR.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-UQNY4PSF.js";
+} from "./chunks/chunk-QJ4OY7NH.js";
 import "./chunks/chunk-2AC4RXTS.js";
 import "./chunks/chunk-GYXYBURJ.js";
 import "./chunks/chunk-EYQ7L4U7.js";

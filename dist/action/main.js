@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-6IQRFI4M.js";
+} from "../chunks/chunk-X3BK3BIB.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-DY74BJLX.js";
+} from "../chunks/chunk-YVPYEHPR.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-26U2KV7Z.js";
+} from "../chunks/chunk-5ZBCZQTP.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-5ATMOTIM.js";
+import "../chunks/chunk-NNVYU47C.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-UQNY4PSF.js";
+} from "../chunks/chunk-QJ4OY7NH.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

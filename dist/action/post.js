@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-26U2KV7Z.js";
+} from "../chunks/chunk-5ZBCZQTP.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-5ATMOTIM.js";
+import "../chunks/chunk-NNVYU47C.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-UQNY4PSF.js";
+import "../chunks/chunk-QJ4OY7NH.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

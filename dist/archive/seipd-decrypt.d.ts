@@ -21,5 +21,12 @@ export declare class CfbDecipher {
 export interface DecryptOptions {
     /** what is decrypted, named in a KeyError ("snapshot <id>") */
     name?: string;
+    /**
+     * Give out buffers of their own: each output chunk is a copy that nothing here refers to,
+     * which the reader may free once it is done with it (reclaim.ts releaseBuffer), and each
+     * decrypted buffer is freed here once it is copied out. For a reader that frees what it
+     * reads: the garbage collector then has nothing of the data to collect (see openArchive).
+     */
+    ownOutput?: boolean;
 }
 export declare function createDecryptStream(keys: DecryptionKeys, options?: DecryptOptions): Transform;

@@ -13,6 +13,8 @@ export declare class PlaintextReader implements PacketEvents {
     #private;
     constructor(ctx: OutputContext, depth: number);
     write(data: Buffer): void;
+    /** the buffer last written went (in part) to compressed data, which keeps it until it is inflated */
+    get keepsInput(): boolean;
     start(tag: number): void;
     body(chunk: Buffer): void;
     end(): void;

@@ -34,12 +34,17 @@ export interface ObjectReader {
 export interface OpenOptions {
     /** the caller has just compared the stored object with its checksum (verify): a wrong key is not sent through it again */
     checked?: boolean;
+    /** plaintext in buffers of its own, which the reader frees once it is done with them (DecryptOptions.ownOutput) */
+    ownOutput?: boolean;
 }
 export interface ArchiveOptions extends OpenOptions {
     /**
      * The caller is done with each chunk of an entry's content before it asks for the next
-     * (it hashes it, or copies it on): the tar's buffers are then freed as the reader passes
-     * them (readTar's `release`), not left to the garbage collector.
+     * (it hashes it, or copies it on). Every buffer the data passes through is then freed as
+     * soon as it has been passed on: the plaintext once inflated, the tar as the reader moves
+     * past it (readTar's `release`). Left to the garbage collector, they cost a restore of the
+     * benchmark's dataset 75 full collections of 13 ms each (a manifest of 20,000 entries is
+     * alive meanwhile), a quarter of its CPU; freed here, they cost a copy of the plaintext.
      */
     consumesInOrder?: boolean;
 }

@@ -32,6 +32,7 @@ import {
   type BodyLength,
   type PacketEvents,
 } from './packets.ts';
+import { releaseBuffer } from './reclaim.ts';
 import { PlaintextReader, type OutputContext } from './seipd-plaintext.ts';
 
 /** session-key packets are small; anything larger is not one of ours, nor GnuPG's */
@@ -195,11 +196,13 @@ class DecryptStream extends Transform {
   readonly #reader: PlaintextReader;
 
   readonly #name: string | undefined;
+  readonly #ownOutput: boolean;
 
   constructor(keys: DecryptionKeys, options: DecryptOptions) {
     super();
     this.#keys = keys;
     this.#name = options.name;
+    const own = (this.#ownOutput = options.ownOutput === true);
     const events: PacketEvents = {
       start: (tag, length) => this.#start(tag, length),
       body: (chunk) => this.#body(chunk),
@@ -212,7 +215,14 @@ class DecryptStream extends Transform {
     );
     this.#ctx = {
       push: (data) => {
-        if (!this.destroyed) this.push(data);
+        if (this.destroyed) return;
+        if (!own) {
+          this.push(data);
+          return;
+        }
+        const copy = Buffer.allocUnsafeSlow(data.length);
+        data.copy(copy);
+        this.push(copy);
       },
       literals: 0,
       corrupt,
@@ -309,7 +319,14 @@ class DecryptStream extends Transform {
     if (this.#dataEnded) this.#endData();
   }
 
-  #plain(plain: Buffer): void {
+  #plain(decrypted: Buffer): void {
+    this.#take(decrypted);
+    // Every view of it has been copied out (and the tail kept is a copy): its memory can go,
+    // unless compressed data holds it until the thread pool has inflated it.
+    if (this.#ownOutput && !this.#reader.keepsInput) releaseBuffer(decrypted);
+  }
+
+  #take(plain: Buffer): void {
     if (plain.length === 0) return;
     if (this.#prefixUsed < PREFIX) {
       const n = Math.min(PREFIX - this.#prefixUsed, plain.length);
@@ -333,7 +350,8 @@ class DecryptStream extends Transform {
     if (plain.length >= MDC_LENGTH) {
       if (this.#tail.length) this.#release(this.#tail);
       this.#release(plain.subarray(0, plain.length - MDC_LENGTH));
-      this.#tail = plain.subarray(plain.length - MDC_LENGTH);
+      const tail = plain.subarray(plain.length - MDC_LENGTH);
+      this.#tail = this.#ownOutput ? Buffer.from(tail) : tail;
     } else {
       const joined = Buffer.concat([this.#tail, plain]);
       if (joined.length > MDC_LENGTH) this.#release(joined.subarray(0, joined.length - MDC_LENGTH));
@@ -428,6 +446,13 @@ class DecryptStream extends Transform {
 export interface DecryptOptions {
   /** what is decrypted, named in a KeyError ("snapshot <id>") */
   name?: string;
+  /**
+   * Give out buffers of their own: each output chunk is a copy that nothing here refers to,
+   * which the reader may free once it is done with it (reclaim.ts releaseBuffer), and each
+   * decrypted buffer is freed here once it is copied out. For a reader that frees what it
+   * reads: the garbage collector then has nothing of the data to collect (see openArchive).
+   */
+  ownOutput?: boolean;
 }
 
 export function createDecryptStream(keys: DecryptionKeys, options: DecryptOptions = {}): Transform {

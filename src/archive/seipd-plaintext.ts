@@ -103,6 +103,11 @@ export class PlaintextReader implements PacketEvents {
     this.#sendPieces(data);
   }
 
+  /** the buffer last written went (in part) to compressed data, which keeps it until it is inflated */
+  get keepsInput(): boolean {
+    return this.#kept;
+  }
+
   /**
    * Send the literal data found in `data` on. ripcord's archives frame each gzip member as
    * one literal part per set bit of its length, so a MiB of plaintext holds a dozen parts
@@ -192,11 +197,17 @@ export class PlaintextReader implements PacketEvents {
   #literalHeader(chunk: Buffer): void {
     this.#header.push(chunk);
     this.#headerUsed += chunk.length;
-    if (this.#headerUsed < 2) return;
+    // what is kept for the next write is a copy: the buffer written may be freed once write() returns
+    if (this.#headerUsed < 2) {
+      this.#header = [Buffer.concat(this.#header)];
+      return;
+    }
     const header = this.#header.length === 1 ? chunk : Buffer.concat(this.#header);
-    this.#header = [header];
     const size = 2 + (header[1] as number) + 4;
-    if (header.length < size) return;
+    if (header.length < size) {
+      this.#header = [header === chunk ? Buffer.from(chunk) : header];
+      return;
+    }
     this.#header = [];
     this.#current = 'literal';
     if (header.length > size) this.#pieces.push(header.subarray(size));

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { once } from 'node:events';
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { Readable, Writable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -17,6 +17,8 @@ import {
 } from '../../src/archive/openpgp-keys.ts';
 import { createDecryptStream } from '../../src/archive/seipd-decrypt.ts';
 import { createEncryptStream, type EncryptOptions } from '../../src/archive/seipd-encrypt.ts';
+import { releaseBuffer } from '../../src/archive/reclaim.ts';
+import { createPassphrasePacket } from '../../src/archive/skesk.ts';
 import { readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { type GnupgHome, type GpgKey, withGnupgHome } from '../helpers/gpg.ts';
@@ -539,6 +541,99 @@ test('marker packets before the session-key packets are skipped (new and old for
     message,
   ]);
   assertEqualBytes(await decrypt(withMarkers, { passphrase: 'pw' }, ODD), data, 'with marker packets');
+});
+
+// --- output of its own (ownOutput), for a reader that frees what it reads
+
+/**
+ * Decrypt with ownOutput into a reader that destroys each chunk once it has copied it: it
+ * overwrites the bytes and frees the memory. A chunk that shared memory with another, or a
+ * view the stream kept and read again after giving it out, would come out wrong.
+ */
+async function decryptFreeing(message: Buffer, keys: DecryptionKeys, sizes?: number[]): Promise<Buffer> {
+  const out: Buffer[] = [];
+  const seen = new Set<ArrayBufferLike>();
+  const destroying = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      assert.is(chunk.byteOffset, 0, 'a chunk is the start of its memory');
+      assert.is(chunk.byteLength, chunk.buffer.byteLength, 'and the whole of it');
+      assert.not.ok(seen.has(chunk.buffer), 'memory of its own, given out once');
+      seen.add(chunk.buffer);
+      out.push(Buffer.from(chunk));
+      chunk.fill(0xee);
+      releaseBuffer(chunk);
+      callback();
+    },
+  });
+  // input in buffers of its own too, as a stored object is read
+  const input = split(message, sizes).map((chunk) => Buffer.from(chunk));
+  await pipeline(Readable.from(input), createDecryptStream(keys, { ownOutput: true }), destroying);
+  return Buffer.concat(out);
+}
+
+/** A passphrase message whose SEIPD holds `packets` as they are (our writer only makes one literal packet). */
+function sealPackets(packets: Buffer, passphrase: string): Buffer {
+  const sessionKey = randomBytes(32);
+  const prefix = randomBytes(16);
+  const prefixed = Buffer.concat([prefix, prefix.subarray(14), packets, Buffer.from([0xd3, 0x14])]);
+  const mdc = createHash('sha1').update(prefixed).digest();
+  const cipher = createCipheriv('aes-256-cfb', sessionKey, Buffer.alloc(16));
+  const body = Buffer.concat([Buffer.from([1]), cipher.update(Buffer.concat([prefixed, mdc])), cipher.final()]);
+  const header = Buffer.alloc(6);
+  header[0] = 0xc0 | 18;
+  header[1] = 0xff;
+  header.writeUInt32BE(body.length, 2);
+  return Buffer.concat([createPassphrasePacket(sessionKey, passphrase), header, body]);
+}
+
+test("ownOutput: each chunk is memory of its own, which the reader may free at once; our messages and gpg's decrypt the same", async () => {
+  const data = Buffer.concat([RANDOM.subarray(0, 3_000_000), TEXTISH]);
+  const message = await encrypt(data, { mode: 'passphrase', passphrase: 'pw' });
+  for (const sizes of [[PART], [65536], [3 * PART], ODD])
+    assertEqualBytes(
+      await decryptFreeing(message, { passphrase: 'pw' }, sizes),
+      data,
+      `ours, in ${sizes.join('/')}-byte reads`,
+    );
+  await withGnupgHome(async (home) => {
+    for (const extra of [[], ['--compress-algo', 'none'], ['--compress-algo', 'zlib']]) {
+      const gpgMessage = home.encryptSymmetric(TEXTISH, 'gpg pass', extra);
+      for (const sizes of [[PART], ODD])
+        assertEqualBytes(
+          await decryptFreeing(gpgMessage, { passphrase: 'gpg pass' }, sizes),
+          TEXTISH,
+          `gpg --symmetric ${extra.join(' ')}, in ${sizes.join('/')}-byte reads`,
+        );
+    }
+  });
+});
+
+test('ownOutput: a literal header split between two freed buffers, after a large padding packet, is read whole', async () => {
+  const content = RANDOM.subarray(0, 100_000);
+  const literal = Buffer.concat([
+    Buffer.from([0xc0 | 11, 0xff, 0, 0, 0, 0, 0x62, 4]),
+    Buffer.from('name'),
+    Buffer.alloc(4),
+    content,
+  ]);
+  literal.writeUInt32BE(literal.length - 6, 2);
+  // Decrypted output comes in whole cipher blocks: padding packets of 16 sizes put the end of
+  // the first read's plaintext at every offset of the literal packet's 18 bytes of headers.
+  for (let extra = 0; extra < 16; extra += 1) {
+    const size = 100_000 + extra;
+    const padding = Buffer.concat([Buffer.from([0xc0 | 21, 0xff, 0, 0, 0, 0]), randomBytes(size)]);
+    padding.writeUInt32BE(size, 2);
+    const message = sealPackets(Buffer.concat([padding, literal]), 'pw');
+    // where the literal packet's ciphertext starts: the SEIPD's header and version, the prefix, the padding
+    const start = seipdOffset(message) + 6 + 1 + 18 + padding.length;
+    // (the last 22 bytes of each decrypted buffer are held back, in case they are the MDC)
+    for (const into of [22 + 4, 22 + 12, 22 + 20]) {
+      const what = `padding of ${size} bytes, the first read ending ${into} bytes into the literal packet`;
+      const sizes = [start + into, 1 << 30];
+      assertEqualBytes(await decryptFreeing(message, { passphrase: 'pw' }, sizes), content, what);
+      assertEqualBytes(await decrypt(message, { passphrase: 'pw' }, sizes), content, `${what}, without ownOutput`);
+    }
+  }
 });
 
 // --- wrong keys
