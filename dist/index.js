@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-HFCLKQQH.js";
+} from "./chunks/chunk-JSDVDZBN.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-YVPYEHPR.js";
+} from "./chunks/chunk-BVQZPVMF.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,9 +36,9 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-QJ4OY7NH.js";
+} from "./chunks/chunk-WD33WWSC.js";
 import "./chunks/chunk-2AC4RXTS.js";
-import "./chunks/chunk-GYXYBURJ.js";
+import "./chunks/chunk-VHTASPZG.js";
 import "./chunks/chunk-EYQ7L4U7.js";
 import {
   ExitCode,

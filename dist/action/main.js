@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-X3BK3BIB.js";
+} from "../chunks/chunk-3URWOFMX.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-YVPYEHPR.js";
+} from "../chunks/chunk-BVQZPVMF.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-5ZBCZQTP.js";
+} from "../chunks/chunk-ZCB6633R.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-NNVYU47C.js";
+import "../chunks/chunk-H4QAJB7C.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,11 +58,11 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-QJ4OY7NH.js";
+} from "../chunks/chunk-WD33WWSC.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-GYXYBURJ.js";
+} from "../chunks/chunk-VHTASPZG.js";
 import "../chunks/chunk-EYQ7L4U7.js";
 import {
   RipcordError

@@ -9,18 +9,18 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-5ZBCZQTP.js";
+} from "../chunks/chunk-ZCB6633R.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-NNVYU47C.js";
+import "../chunks/chunk-H4QAJB7C.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-QJ4OY7NH.js";
+import "../chunks/chunk-WD33WWSC.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-GYXYBURJ.js";
+} from "../chunks/chunk-VHTASPZG.js";
 import "../chunks/chunk-EYQ7L4U7.js";
 import {
   RipcordError

@@ -37,7 +37,7 @@ export interface OpenOptions {
     /** plaintext in buffers of its own, which the reader frees once it is done with them (DecryptOptions.ownOutput) */
     ownOutput?: boolean;
 }
-export interface ArchiveOptions extends OpenOptions {
+export interface ArchiveOptions extends Omit<OpenOptions, 'ownOutput'> {
     /**
      * The caller is done with each chunk of an entry's content before it asks for the next
      * (it hashes it, or copies it on). Every buffer the data passes through is then freed as

@@ -22,16 +22,25 @@ export function collectGarbage(): void {
 function garbageCollector(): (() => void) | null {
   const exposed = (globalThis as { gc?: () => void }).gc;
   if (typeof exposed === 'function') return exposed;
+  // The flag only decides whether new contexts get a gc(); the collection itself is of
+  // the whole isolate.
+  return functionUnderFlag('expose-gc', 'gc') as (() => void) | null;
+}
+
+/**
+ * A function V8 gives a new context only under `flag` (without its leading `--`): the flag is
+ * set for as long as it takes to make that context, and turned off again so that no other
+ * context sees it. Null where this V8 does not know the flag or the function.
+ */
+function functionUnderFlag(flag: string, expression: string): ((...args: never[]) => unknown) | null {
   try {
-    // The flag only decides whether new contexts get a gc(); the collection itself is of
-    // the whole isolate. It is turned off again so that no other context sees it.
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : null;
+    v8.setFlagsFromString(`--${flag}`);
+    const value = vm.runInNewContext(expression) as unknown;
+    return typeof value === 'function' ? (value as (...args: never[]) => unknown) : null;
   } catch {
     return null;
   } finally {
-    v8.setFlagsFromString('--no-expose-gc');
+    v8.setFlagsFromString(`--no-${flag}`);
   }
 }
 
@@ -97,7 +106,9 @@ export function reassertHeapSettings(): void {
 /** below this a buffer may be a slice of Node's shared pool, and freeing it early buys little */
 const RELEASE_FROM = 64 << 10;
 
-let transfer: ((this: ArrayBuffer, length: number) => ArrayBuffer) | null | undefined;
+type Transfer = (this: ArrayBuffer, length: number) => ArrayBuffer;
+
+let transfer: Transfer | null | undefined;
 
 /**
  * Free a buffer's memory now instead of at the next garbage collection, when the buffer is
@@ -127,16 +138,8 @@ export function releaseBuffer(chunk: Uint8Array): void {
   }
 }
 
-function arrayBufferTransfer(): ((this: ArrayBuffer, length: number) => ArrayBuffer) | null {
+function arrayBufferTransfer(): Transfer | null {
   const own = (ArrayBuffer.prototype as { transfer?: unknown }).transfer;
-  if (typeof own === 'function') return own as (this: ArrayBuffer, length: number) => ArrayBuffer;
-  try {
-    v8.setFlagsFromString('--harmony-rab-gsab-transfer');
-    const other = vm.runInNewContext('ArrayBuffer.prototype.transfer') as unknown;
-    return typeof other === 'function' ? (other as (this: ArrayBuffer, length: number) => ArrayBuffer) : null;
-  } catch {
-    return null;
-  } finally {
-    v8.setFlagsFromString('--no-harmony-rab-gsab-transfer');
-  }
+  if (typeof own === 'function') return own as Transfer;
+  return functionUnderFlag('harmony-rab-gsab-transfer', 'ArrayBuffer.prototype.transfer') as Transfer | null;
 }

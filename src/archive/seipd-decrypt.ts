@@ -202,7 +202,7 @@ class DecryptStream extends Transform {
     super();
     this.#keys = keys;
     this.#name = options.name;
-    const own = (this.#ownOutput = options.ownOutput === true);
+    this.#ownOutput = options.ownOutput === true;
     const events: PacketEvents = {
       start: (tag, length) => this.#start(tag, length),
       body: (chunk) => this.#body(chunk),
@@ -216,7 +216,7 @@ class DecryptStream extends Transform {
     this.#ctx = {
       push: (data) => {
         if (this.destroyed) return;
-        if (!own) {
+        if (!this.#ownOutput) {
           this.push(data);
           return;
         }

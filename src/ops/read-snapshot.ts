@@ -65,7 +65,7 @@ export interface OpenOptions {
   ownOutput?: boolean;
 }
 
-export interface ArchiveOptions extends OpenOptions {
+export interface ArchiveOptions extends Omit<OpenOptions, 'ownOutput'> {
   /**
    * The caller is done with each chunk of an entry's content before it asks for the next
    * (it hashes it, or copies it on). Every buffer the data passes through is then freed as
@@ -430,7 +430,7 @@ export async function openArchive(
   return {
     // Keep the stream open when the tar reader stops at the end marker, so finish() can drain it.
     // (A chunk gunzip hands out whole is a buffer it has filled and let go of: see releaseBuffer.)
-    items: readTar(tar.iterator({ destroyOnReturn: false }), options.consumesInOrder ? { release: releaseBuffer } : {}),
+    items: readTar(tar.iterator({ destroyOnReturn: false }), frees ? { release: releaseBuffer } : {}),
     async finish() {
       await drain(tar);
       checkStoredChecksum(snapshot, ARCHIVE_OBJECT, reader.stored.result());
