@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-JSDVDZBN.js";
+} from "./chunks/chunk-FV26QJUU.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-BVQZPVMF.js";
+} from "./chunks/chunk-BMTU4UPA.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,9 +36,9 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-WD33WWSC.js";
+} from "./chunks/chunk-QBG3BP3O.js";
 import "./chunks/chunk-2AC4RXTS.js";
-import "./chunks/chunk-VHTASPZG.js";
+import "./chunks/chunk-UPK7XWOF.js";
 import "./chunks/chunk-EYQ7L4U7.js";
 import {
   ExitCode,

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-3URWOFMX.js";
+} from "../chunks/chunk-FPRH2FDC.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-BVQZPVMF.js";
+} from "../chunks/chunk-BMTU4UPA.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-ZCB6633R.js";
+} from "../chunks/chunk-BNV27NT6.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-H4QAJB7C.js";
+import "../chunks/chunk-OK6U6DMY.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,11 +58,11 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-WD33WWSC.js";
+} from "../chunks/chunk-QBG3BP3O.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-VHTASPZG.js";
+} from "../chunks/chunk-UPK7XWOF.js";
 import "../chunks/chunk-EYQ7L4U7.js";
 import {
   RipcordError

@@ -9,18 +9,18 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-ZCB6633R.js";
+} from "../chunks/chunk-BNV27NT6.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-H4QAJB7C.js";
+import "../chunks/chunk-OK6U6DMY.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-WD33WWSC.js";
+import "../chunks/chunk-QBG3BP3O.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-VHTASPZG.js";
+} from "../chunks/chunk-UPK7XWOF.js";
 import "../chunks/chunk-EYQ7L4U7.js";
 import {
   RipcordError

@@ -13,7 +13,12 @@ import * as assert from 'uvu/assert';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ManifestEntry } from '../../src/domain/manifest.ts';
 import { looksIncompressible, packArchive, storedMember } from '../../src/archive/pack.ts';
-import { collectGarbage, collectGarbageEvery, releaseBuffer } from '../../src/archive/reclaim.ts';
+import {
+  collectGarbage,
+  collectGarbageEvery,
+  collectGarbageOverSlack,
+  releaseBuffer,
+} from '../../src/archive/reclaim.ts';
 import { resolveRoots, walkSources } from '../../src/archive/walk-sources.ts';
 import { diffTrees, removeDir, tempDir } from '../helpers/tree.ts';
 
@@ -226,6 +231,24 @@ test('collectGarbageEvery collects once per interval of bytes, not on every call
   assert.is(await forcedCollections(() => tick(4 << 20)), 1, '12 MiB: one collection');
   assert.is(await forcedCollections(() => tickTwice(4 << 20)), 0, 'the count starts again');
   assert.is(await forcedCollections(() => tick(30 << 20)), 1, 'one collection however far past the interval');
+});
+
+test('collectGarbageOverSlack: schedules watching the same growth share one floor, and collect once for it', async () => {
+  const pipelineSchedule = collectGarbageOverSlack(8 << 20);
+  const sinkSchedule = collectGarbageOverSlack(8 << 20);
+  const both = () => {
+    pipelineSchedule();
+    sinkSchedule();
+  };
+  collectGarbage(); // the floor: now
+  assert.is(await forcedCollections(both), 0, 'no growth: no collection');
+  const held = Array.from({ length: 12 }, () => Buffer.allocUnsafeSlow(1 << 20).fill(3)); // 12 MiB, alive throughout
+  assert.is(await forcedCollections(both), 1, '12 MiB more: one collection, not one per schedule');
+  assert.is(await forcedCollections(both), 0, 'the floor moved for both: nothing more until more growth');
+  collectGarbage();
+  const more = Array.from({ length: 12 }, () => Buffer.allocUnsafeSlow(1 << 20).fill(4));
+  assert.is(await forcedCollections(both), 1, 'growth after a collection anyone made counts from it');
+  assert.is(held.length + more.length, 24);
 });
 
 /** The young generation's size in a fresh process that runs `prelude`, then makes 300,000 small objects that survive. */
