@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-FV26QJUU.js";
+} from "./chunks/chunk-VKXZPT7J.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-BMTU4UPA.js";
+} from "./chunks/chunk-PZRHHXS7.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-QBG3BP3O.js";
+} from "./chunks/chunk-T4TKTXWU.js";
 import "./chunks/chunk-2AC4RXTS.js";
 import "./chunks/chunk-UPK7XWOF.js";
 import "./chunks/chunk-EYQ7L4U7.js";

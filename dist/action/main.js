@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-FPRH2FDC.js";
+} from "../chunks/chunk-XZNAIXZV.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-BMTU4UPA.js";
+} from "../chunks/chunk-PZRHHXS7.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-BNV27NT6.js";
+} from "../chunks/chunk-IO5CKBMF.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-OK6U6DMY.js";
+import "../chunks/chunk-3H3U7SZL.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-QBG3BP3O.js";
+} from "../chunks/chunk-T4TKTXWU.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

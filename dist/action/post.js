@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-BNV27NT6.js";
+} from "../chunks/chunk-IO5CKBMF.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-OK6U6DMY.js";
+import "../chunks/chunk-3H3U7SZL.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-QBG3BP3O.js";
+import "../chunks/chunk-T4TKTXWU.js";
 import "../chunks/chunk-2AC4RXTS.js";
 import {
   keepYoungGenerationSmall

@@ -1,5 +1,6 @@
 import type { DecryptionKeys, EncryptionKeys } from '../domain/keys.ts';
 import type { SigningInputs } from './signing-keys.ts';
+import type { PassphraseCheck } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 export interface KeyInputs extends SigningInputs {
     passphrase?: string | undefined;
@@ -24,6 +25,9 @@ export declare function preRestoreKeysFrom(inputs: KeyInputs): Promise<Encryptio
  * Refuse a backup whose key differs from the repository's: a mistyped passphrase or a
  * wrong recipient list would otherwise make snapshots nobody else can read, with nothing
  * said. The repository never supplies a key: what it records can only make a backup
- * refuse, never choose what it is encrypted to.
+ * refuse, never choose what it is encrypted to. Gives back the passphrase check that matched,
+ * when a new snapshot may carry it again.
  */
-export declare function checkRepositoryKey(store: Store, keys: EncryptionKeys, fingerprints: readonly string[]): Promise<void>;
+export declare function checkRepositoryKey(store: Store, keys: EncryptionKeys, fingerprints: readonly string[]): Promise<{
+    keyCheck?: PassphraseCheck;
+}>;

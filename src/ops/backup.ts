@@ -26,7 +26,7 @@ import type { DecryptionKeys } from '../domain/keys.ts';
 import type { ArchiveIndex, ArchiveKey, ManifestEntry } from '../domain/manifest.ts';
 import { manifestEntryLine, manifestHeader, manifestTrailer } from '../domain/manifest.ts';
 import { createSnapshotId, snapshotIdTime } from '../domain/snapshot-id.ts';
-import type { SnapshotKind, SnapshotMetadata, UnsealedMetadata } from '../domain/snapshot.ts';
+import type { PassphraseCheck, SnapshotKind, SnapshotMetadata, UnsealedMetadata } from '../domain/snapshot.ts';
 import {
   ARCHIVE_OBJECT,
   checkLabels,
@@ -135,12 +135,13 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
 
   const roots = await resolveRoots(request.paths, request.cwd, { allowMissing: request.allowMissing ?? false });
   const recipients = request.keys.mode === 'public-key' ? await inspectRecipients(request.keys.recipients) : [];
+  let keyCheck: PassphraseCheck | undefined;
   if (!request.newKey && request.kind !== 'pre-restore') {
-    await checkRepositoryKey(
+    ({ keyCheck } = await checkRepositoryKey(
       request.store,
       request.keys,
       recipients.map((r) => r.fingerprint),
-    );
+    ));
   }
   let captured: Awaited<ReturnType<typeof runCaptures>> | undefined;
   if (request.captures?.length) {
@@ -161,6 +162,7 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
       started,
       warn,
       'parent' in chained ? chained : undefined,
+      keyCheck,
     );
     return {
       snapshot,
@@ -222,6 +224,8 @@ async function writeSnapshot(
   started: number,
   warn: (message: string) => void,
   chained: { parent: Parent; level: Exclude<Level, 'full'> } | undefined,
+  /** the repository's passphrase check, which this passphrase matched (checkRepositoryKey) */
+  keyCheck: PassphraseCheck | undefined,
 ): Promise<SnapshotMetadata> {
   const parent = chained?.parent;
   const level = chained?.level ?? 'full';
@@ -375,7 +379,9 @@ async function writeSnapshot(
         mode: request.keys.mode,
         profile: 'rfc4880',
         recipients,
-        ...(request.keys.mode === 'passphrase' ? { keyCheck: createPassphraseCheck(request.keys.passphrase) } : {}),
+        ...(request.keys.mode === 'passphrase'
+          ? { keyCheck: keyCheck ?? createPassphraseCheck(request.keys.passphrase) }
+          : {}),
       },
       tool: { name: 'ripcord', version: VERSION },
     } satisfies Omit<UnsealedMetadata, 'objects'>;

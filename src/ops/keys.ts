@@ -11,9 +11,9 @@ import { ARMORED_KEY_BLOCK } from '../domain/keys.ts';
 import { readKeyFile } from './key-file.ts';
 import type { SigningInputs } from './signing-keys.ts';
 import { signerTrustFrom, signingKeyFrom } from './signing-keys.ts';
-import { matchesPassphraseCheck } from '../archive/skesk.ts';
+import { isFullStrengthCheck, matchesPassphraseCheck } from '../archive/skesk.ts';
 import { compareNewestFirst } from '../domain/snapshot-id.ts';
-import type { SnapshotMetadata } from '../domain/snapshot.ts';
+import type { PassphraseCheck, SnapshotMetadata } from '../domain/snapshot.ts';
 import { SNAPSHOT_OBJECT } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import { listFolders, readMetadata } from './repository.ts';
@@ -150,15 +150,16 @@ const NEW_KEY_HINT =
  * Refuse a backup whose key differs from the repository's: a mistyped passphrase or a
  * wrong recipient list would otherwise make snapshots nobody else can read, with nothing
  * said. The repository never supplies a key: what it records can only make a backup
- * refuse, never choose what it is encrypted to.
+ * refuse, never choose what it is encrypted to. Gives back the passphrase check that matched,
+ * when a new snapshot may carry it again.
  */
 export async function checkRepositoryKey(
   store: Store,
   keys: EncryptionKeys,
   fingerprints: readonly string[],
-): Promise<void> {
+): Promise<{ keyCheck?: PassphraseCheck }> {
   const newest = await repositoryKey(store);
-  if (!newest) return;
+  if (!newest) return {};
   const recorded = newest.encryption;
   const where = `the newest snapshot in ${store.properties.location} (${newest.id})`;
   if (keys.mode === 'passphrase') {
@@ -172,7 +173,11 @@ export async function checkRepositoryKey(
         `the passphrase is not the one ${where} was made with: give the repository's passphrase (RIPCORD_PASSPHRASE or --passphrase-file), ${NEW_KEY_HINT}`,
       );
     }
-    return;
+    // Matched: the new snapshot may carry it again (isFullStrengthCheck), its four fields only.
+    const check = recorded.keyCheck;
+    return check && isFullStrengthCheck(check)
+      ? { keyCheck: { s2k: check.s2k, salt: check.salt, count: check.count, hmac: check.hmac } }
+      : {};
   }
   if (recorded.mode !== 'public-key') {
     throw new KeyError(
@@ -185,4 +190,5 @@ export async function checkRepositoryKey(
       `the recipients (${printable(fingerprints)}) are not those of ${where} (${printable(recorded.recipients)}): set RIPCORD_RECIPIENTS to the repository's keys, ${NEW_KEY_HINT}`,
     );
   }
+  return {};
 }

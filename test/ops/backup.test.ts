@@ -1,9 +1,17 @@
 /** backup at the operation level: what it reports, and the work it leaves out when nobody needs it. */
+import { createHmac } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import {
+  createPassphraseCheck,
+  deriveKey,
+  isFullStrengthCheck,
+  matchesPassphraseCheck,
+} from '../../src/archive/skesk.ts';
 import { createBackup } from '../../src/ops/backup.ts';
+import type { PassphraseCheck } from '../../src/domain/snapshot.ts';
 import type { RipcordEvent } from '../../src/domain/events.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import { removeDir, tempDir } from '../helpers/tree.ts';
@@ -77,6 +85,54 @@ test('a file name that contains U+FFFD itself is valid UTF-8 and is backed up', 
   } finally {
     await removeDir(dir);
   }
+});
+
+test('a backup carries the passphrase check its passphrase matched; after a new key it makes one anew', async () => {
+  const dir = await tempDir();
+  try {
+    await fs.writeFile(path.join(dir, 'a.txt'), 'a');
+    const store = new LocalStore(path.join(dir, 'repo'));
+    const backUp = async (options: { newKey?: boolean; passphrase?: string } = {}) => {
+      const { snapshot } = await createBackup({
+        store,
+        paths: ['a.txt'],
+        cwd: dir,
+        keys: { mode: 'passphrase', passphrase: options.passphrase ?? keys.passphrase },
+        origin,
+        ...(options.newKey ? { newKey: true } : {}),
+      });
+      const file = path.join(dir, 'repo', snapshot.id, 'snapshot.json');
+      return JSON.parse(await fs.readFile(file, 'utf8')).encryption.keyCheck as PassphraseCheck;
+    };
+    const first = await backUp();
+    const second = await backUp();
+    assert.equal(second, first, 'the matched check, carried again');
+    assert.equal(Object.keys(second), ['s2k', 'salt', 'count', 'hmac']);
+    const rotated = await backUp({ newKey: true, passphrase: 'another passphrase' });
+    assert.not.equal(rotated.hmac, first.hmac, 'a new passphrase, a new check');
+    assert.not.equal(rotated.salt, first.salt);
+    assert.ok(matchesPassphraseCheck('another passphrase', rotated));
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('only a check as costly to guess against as a new one is carried again: a lower S2K count is not', () => {
+  const made = createPassphraseCheck(keys.passphrase);
+  assert.ok(isFullStrengthCheck(made));
+  const count = 96; // coded: 65,536 bytes hashed, where a new check hashes 16 MiB
+  const salt = Buffer.from('0123456789abcdef', 'hex');
+  const weak: PassphraseCheck = {
+    s2k: 'iterated-sha256',
+    salt: salt.toString('hex'),
+    count,
+    hmac: createHmac('sha256', deriveKey(Buffer.from(keys.passphrase), 8, 3, salt, count, 32))
+      .update('ripcord key check')
+      .digest('hex'),
+  };
+  assert.ok(matchesPassphraseCheck(keys.passphrase, weak), 'it matches the passphrase');
+  assert.not.ok(isFullStrengthCheck(weak), 'but is not carried');
+  assert.not.ok(isFullStrengthCheck({ ...made, salt: 'not hex' }), 'nor is a malformed one');
 });
 
 test.run();
