@@ -502,13 +502,11 @@ const METHOD = `## How it measures
   then ripcord restore and the gpg/gzip/tar restore back to back, then the other restores; then
   the verifies and \`sha256sum\`). The two commands of each such pair take turns going first
   (ripcord first in odd rounds), and the default count of rounds is even so that each goes first
-  as often: in every five-round run of 2 December 2026, the backup that went first was the
-  slower one by 5-15%, for both tools (ripcord / restic about 1.02 in rounds where ripcord went
-  first, about 0.87 where restic did), cause not found. The targets table gives the ratio within
+  as often. The targets table gives the ratio within
   each round next to the ratio of medians: this machine's speed drifts by tens of percent over
   minutes, and the ratio within a round shows how much. Round 0 is an untimed warm-up: every command runs once
-  first so that the input and the tools are in the page cache. Nothing is dropped from the page cache at any point: all
-  figures are warm-cache figures. Every repetition uses fresh repositories, caches
+  first so that the input and the tools are in the page cache. All figures are warm-cache figures (see **Page cache**).
+  Every repetition uses fresh repositories, caches
   (\`RESTIC_CACHE_DIR\`, \`BORG_BASE_DIR\`) and restore folders, so backup figures are first-run
   figures (but for the pair below). Medians over the measured rounds are reported.
 - **Second backup after a change.** One pair keeps its repositories from round to round: a copy
@@ -523,7 +521,17 @@ const METHOD = `## How it measures
   grew by.
 - **Writeback.** Before each measured command the harness runs \`sync\` (untimed): the files a
   command before it wrote (a restore leaves half a GB in the page cache, not yet on disk) are
-  then not written back while the next one is being measured. Caches stay warm.
+  then not written back while the next one is being measured.
+- **Page cache.** Where the harness may (root), it empties the page cache before each restore,
+  ripcord's and its peers', then reads back in the restore's input, not the programs: a cold
+  start of node reads about 40 ms more from disk than a warm one, but with node's binary in the
+  cache the kernel maps more of it into the process as it faults pages in, and peak RSS (GNU
+  time's) counts those pages: a backup on Node 24 measured 127 MiB after the cache was emptied
+  and 155 MiB with the binary read back in, the same anonymous memory. Before each backup that a target compares,
+  its input is read back in as well: after a restore had emptied the cache, whichever backup of
+  a pair went first read its input cold and the second found it warm (the node_modules pair
+  went 1.43, 0.75, 1.37, 0.79, 1.38, 0.83 round by round with the order of the pair, and the
+  first-run pair 5-15% apart the same way, on 2 and 7 December 2026).
 - **Shared machine.** Other work may run on the same machine (this one has 2 cores). Before each
   measured command the harness waits up to 10 s (180 s per benchmark in all) for the rest of the
   machine to use less than a quarter of a core over one second, and for each command it reports
