@@ -27,6 +27,8 @@ export async function forgeSnapshotJson(
   change(fields);
   const ordered: Record<string, unknown> = {};
   for (const name of FIELD_ORDER) if (fields[name] !== undefined) ordered[name] = fields[name];
+  const unknown = Object.keys(fields).filter((name) => !FIELD_ORDER.includes(name));
+  if (unknown.length > 0) throw new Error(`forgeSnapshotJson: ${unknown.join(', ')} not in docs/format.md's table`);
   const metadataSha256 = createHash('sha256').update(JSON.stringify(ordered)).digest('hex');
   await fs.writeFile(file, `${JSON.stringify({ ...ordered, metadataSha256 }, null, 2)}\n`);
 }
@@ -43,6 +45,11 @@ const FIELD_ORDER = [
   'git',
   'ci',
   'restoredFrom',
+  'mergedFrom',
+  'level',
+  'parent',
+  'parentManifestSha256',
+  'base',
   'files',
   'inputBytes',
   'archiveBytes',

@@ -1,8 +1,10 @@
 /** Real files on disk for tests: the standard awkward tree, and an exact tree comparison. */
 import { randomBytes } from 'node:crypto';
+import { lstatSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { ManifestEntry } from '../../src/domain/manifest.ts';
 
 export async function tempDir(prefix = 'ripcord-test-'): Promise<string> {
   return fs.mkdtemp(path.join(tmpdir(), prefix));
@@ -94,4 +96,24 @@ export async function diffTrees(expectedRoot: string, actualRoot: string, only?:
   }
   for (const p of actual.keys()) if (!expected.has(p)) problems.push(`unexpected: ${p}`);
   return problems;
+}
+
+/**
+ * The manifest entry of a snapshot that read `file` (stored as `name`) as it is now, size,
+ * mode, times and inode alike, but hashed other bytes: what bit rot, or a change that left
+ * every stat field as it was, looks like to change detection.
+ */
+export function entryWithOtherContent(file: string, name: string): ManifestEntry & { type: 'file' } {
+  const stats = lstatSync(file);
+  return {
+    path: name,
+    type: 'file',
+    mode: (stats.mode & 0o7777).toString(8).padStart(4, '0'),
+    mtime: Math.floor(stats.mtimeMs / 1000),
+    size: stats.size,
+    sha256: '0'.repeat(64),
+    ino: stats.ino,
+    ctimeMs: stats.ctimeMs,
+    mtimeMs: stats.mtimeMs,
+  };
 }

@@ -20,7 +20,7 @@ import { withManifest } from '../../src/ops/read-snapshot.ts';
 import { applyRestore, planRestore } from '../../src/ops/restore.ts';
 import { walkSources } from '../../src/archive/walk-sources.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
-import { diffTrees, removeDir, tempDir } from '../helpers/tree.ts';
+import { diffTrees, entryWithOtherContent, removeDir, tempDir } from '../helpers/tree.ts';
 
 const keys = { mode: 'passphrase', passphrase: 'chains' } as const;
 const decryption = { passphrase: 'chains' };
@@ -182,17 +182,7 @@ test('an incremental of an unchanged tree stores no file content', async () => {
  */
 function parentHolding(file: string, name: string, afterMs: number): Parent {
   const stats = lstatSync(file);
-  const before: ManifestEntry = {
-    path: name,
-    type: 'file',
-    mode: (stats.mode & 0o7777).toString(8).padStart(4, '0'),
-    mtime: Math.floor(stats.mtimeMs / 1000),
-    size: stats.size,
-    sha256: '0'.repeat(64),
-    ino: stats.ino,
-    ctimeMs: stats.ctimeMs,
-    mtimeMs: stats.mtimeMs,
-  };
+  const before: ManifestEntry = entryWithOtherContent(file, name);
   const id = '20260101T000000Z-aaaaaaaa';
   return {
     snapshot: { id, created: new Date(stats.ctimeMs + afterMs).toISOString() } as SnapshotMetadata,

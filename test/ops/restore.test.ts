@@ -12,7 +12,7 @@ import { listSnapshots } from '../../src/ops/repository.ts';
 import type { ApplyRestoreOptions } from '../../src/ops/restore.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import { ripcord } from '../helpers/cli.ts';
-import { diffTrees, makeAwkwardTree, readTree, removeDir, tempDir } from '../helpers/tree.ts';
+import { diffTrees, entryWithOtherContent, makeAwkwardTree, readTree, removeDir, tempDir } from '../helpers/tree.ts';
 import { CountingStore } from '../helpers/counting-store.ts';
 import { rewriteManifest } from '../helpers/rewrite-manifest.ts';
 import { PARALLEL_FROM } from '../../src/ops/stage-writer.ts';
@@ -268,17 +268,7 @@ test('a file whose size, mode, times and inode are what the snapshot read is unc
     await fs.writeFile(file, 'what the disk holds now\n');
     const stats = lstatSync(file);
     // bit rot: the bytes differ from what the snapshot hashed, the metadata does not
-    const entry = {
-      path: 'db.bin',
-      type: 'file' as const,
-      mode: (stats.mode & 0o7777).toString(8).padStart(4, '0'),
-      mtime: Math.floor(stats.mtimeMs / 1000),
-      size: stats.size,
-      sha256: '0'.repeat(64),
-      ino: stats.ino,
-      ctimeMs: stats.ctimeMs,
-      mtimeMs: stats.mtimeMs,
-    };
+    const entry = entryWithOtherContent(file, 'db.bin');
     const later = Math.max(stats.mtimeMs, stats.ctimeMs) + 1000;
     assert.is((await compareWithTarget(dir, entry, { started: later })).action, 'unchanged');
     assert.is((await compareWithTarget(dir, entry)).action, 'change', 'without trust, the content is compared');
