@@ -5,7 +5,7 @@ import {
 } from "./chunks/chunk-LFUOFQC4.js";
 import {
   keepYoungGenerationSmall
-} from "./chunks/chunk-UPK7XWOF.js";
+} from "./chunks/chunk-TAUJ4OBV.js";
 import "./chunks/chunk-374JASB6.js";
 
 // src/cli/run.ts
@@ -16,7 +16,7 @@ for (const stream of [process.stdout, process.stderr]) {
     if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
   });
 }
-var { main } = await import("./chunks/main-JKKQ2JB6.js");
+var { main } = await import("./chunks/main-ZLI4CGYN.js");
 var args = process.argv.slice(2);
 process.exitCode = await guardAgainstAbandon(
   main(args, {

@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-VKXZPT7J.js";
+} from "./chunks/chunk-ZEWUWK7Z.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-PZRHHXS7.js";
+} from "./chunks/chunk-VQFGCWHQ.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,9 +36,9 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-T4TKTXWU.js";
-import "./chunks/chunk-2AC4RXTS.js";
-import "./chunks/chunk-UPK7XWOF.js";
+} from "./chunks/chunk-64NV7TBK.js";
+import "./chunks/chunk-B3DHOBTU.js";
+import "./chunks/chunk-TAUJ4OBV.js";
 import "./chunks/chunk-EYQ7L4U7.js";
 import {
   ExitCode,

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-XZNAIXZV.js";
+} from "../chunks/chunk-JE7M65TT.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-PZRHHXS7.js";
+} from "../chunks/chunk-VQFGCWHQ.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-IO5CKBMF.js";
+} from "../chunks/chunk-TVKSSKN3.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-3H3U7SZL.js";
+import "../chunks/chunk-XJUA6IDH.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,11 +58,11 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-T4TKTXWU.js";
-import "../chunks/chunk-2AC4RXTS.js";
+} from "../chunks/chunk-64NV7TBK.js";
+import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-UPK7XWOF.js";
+} from "../chunks/chunk-TAUJ4OBV.js";
 import "../chunks/chunk-EYQ7L4U7.js";
 import {
   RipcordError

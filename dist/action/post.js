@@ -9,18 +9,18 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-IO5CKBMF.js";
+} from "../chunks/chunk-TVKSSKN3.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-3H3U7SZL.js";
+import "../chunks/chunk-XJUA6IDH.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-T4TKTXWU.js";
-import "../chunks/chunk-2AC4RXTS.js";
+import "../chunks/chunk-64NV7TBK.js";
+import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-UPK7XWOF.js";
+} from "../chunks/chunk-TAUJ4OBV.js";
 import "../chunks/chunk-EYQ7L4U7.js";
 import {
   RipcordError

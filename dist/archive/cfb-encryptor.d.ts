@@ -1,5 +1,9 @@
 export interface CfbEncryptorEvents {
-    /** ciphertext, in order; the receiver owns it */
+    /**
+     * ciphertext, in order; the receiver owns it. From the worker it is the plaintext's own
+     * memory, marked to be freed once written (reclaim.ts freeOnceWritten): whoever writes it
+     * may say so with `written`, and nothing may read it after that.
+     */
     onCiphertext(ciphertext: Buffer): void;
     /** a write() is done with; `bytes` is the count it was given */
     onConsumed(bytes: number): void;

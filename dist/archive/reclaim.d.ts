@@ -47,3 +47,18 @@ export declare function reassertHeapSettings(): void;
  * does the work where neither is there.
  */
 export declare function releaseBuffer(chunk: Uint8Array): void;
+/**
+ * Mark the bytes of `views` as the part of their memory still to be written: once `written`
+ * has been told of every one of them, that memory is freed at once (as releaseBuffer frees a
+ * whole buffer), rather than at the next garbage collection. For memory nothing else refers
+ * to, whose views go to a writer in pieces: the gzip members of a backup come back from the
+ * encryption worker as such views, slices of zlib's output buffers, and a backup of the
+ * benchmark's dataset left about 400 MB of them behind, its 50-odd forced collections.
+ *
+ * All views of a buffer must be marked before the first of them can be reported written,
+ * or its memory goes while a view of it still waits: mark them together, in one turn of the
+ * event loop (a write is reported in a later one).
+ */
+export declare function freeOnceWritten(views: readonly Uint8Array[]): void;
+/** A writer has written this chunk: its memory is freed if it was the last unwritten part of a buffer marked by freeOnceWritten. */
+export declare function written(chunk: Uint8Array): void;

@@ -10,7 +10,7 @@ export declare class LocalStore implements Store {
     readonly root: string;
     constructor(root: string);
     private pathOf;
-    put(key: string, body: Readable | Uint8Array, _options?: PutOptions): Promise<void>;
+    put(key: string, body: Readable | Uint8Array, options?: PutOptions): Promise<void>;
     get(key: string, options?: GetOptions): Promise<Readable>;
     openFile(key: string): Promise<ObjectFile>;
     stat(key: string): Promise<StoredObject | undefined>;

@@ -15,11 +15,16 @@ import { createCipheriv, createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { CFB_BLOCK, CFB_SLICE, type FromWorker, type ToWorker } from './cfb-messages.ts';
+import { freeOnceWritten } from './reclaim.ts';
 import { transferOf } from './transfer.ts';
 import { startWorker } from './worker-program.ts';
 
 export interface CfbEncryptorEvents {
-  /** ciphertext, in order; the receiver owns it */
+  /**
+   * ciphertext, in order; the receiver owns it. From the worker it is the plaintext's own
+   * memory, marked to be freed once written (reclaim.ts freeOnceWritten): whoever writes it
+   * may say so with `written`, and nothing may read it after that.
+   */
   onCiphertext(ciphertext: Buffer): void;
   /** a write() is done with; `bytes` is the count it was given */
   onConsumed(bytes: number): void;
@@ -130,7 +135,12 @@ class WorkerEncryptor implements CfbEncryptor {
 
   #receive(message: FromWorker): void {
     if (this.#destroyed) return;
-    for (const c of message.ciphertext) this.#events.onCiphertext(Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+    const ciphertext = message.ciphertext.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+    // This memory is the stream's alone (it came back from the worker, and its views are in
+    // this message and no other), so it can go as soon as the last of it is written. All of
+    // it is marked before any of it is handed on.
+    freeOnceWritten(ciphertext);
+    for (const c of ciphertext) this.#events.onCiphertext(c);
     if (message.done) {
       this.#destroyed = true;
       void this.#worker.terminate();

@@ -15,6 +15,7 @@ import { packArchive } from '../archive/pack.ts';
 import { createPassphraseCheck } from '../archive/skesk.ts';
 import { createCompressedEncryptStreams, createEncryptStream } from '../archive/seipd-encrypt.ts';
 import { AES256 } from '../archive/packets.ts';
+import { written } from '../archive/reclaim.ts';
 import { measureSources, resolveRoots, walkSources } from '../archive/walk-sources.ts';
 import type { SourceRoot } from '../archive/walk-sources.ts';
 import { CAPTURED_DIR, runCaptures } from './captures.ts';
@@ -343,7 +344,11 @@ async function writeSnapshot(
       request.signal ? { signal: request.signal } : {},
     );
     const [stored, made] = await Promise.allSettled([
-      store.put(archiveKey, encryptedArchive, total ? { size: estimateArchiveBytes(total) } : {}),
+      // the archive's buffers go as soon as they are on disk (reclaim.ts freeOnceWritten)
+      store.put(archiveKey, encryptedArchive, {
+        ...(total ? { size: estimateArchiveBytes(total) } : {}),
+        onWritten: written,
+      }),
       packed,
     ]);
     // A source problem (unreadable file, bad key) is the real story; when the store fails,

@@ -5,7 +5,7 @@
  * that `list` reports under its own name (prune removes it with its folder).
  * Files are created 0600 and folders 0700: snapshots are nobody else's business.
  */
-import { createReadStream, createWriteStream, openSync } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, type WriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -29,7 +29,7 @@ export class LocalStore implements Store {
     return path.join(this.root, ...key.split('/'));
   }
 
-  async put(key: string, body: Readable | Uint8Array, _options: PutOptions = {}): Promise<void> {
+  async put(key: string, body: Readable | Uint8Array, options: PutOptions = {}): Promise<void> {
     const target = this.pathOf(key);
     try {
       await replaceFile(target, async (partial) => {
@@ -49,6 +49,7 @@ export class LocalStore implements Store {
           }
         }
         const out = createWriteStream('', { fd, autoClose: true, highWaterMark: 1 << 20 });
+        if (options.onWritten) reportWrites(out, options.onWritten);
         const flusher = await BackgroundFlush.open(partial);
         try {
           await pipeline(body instanceof Uint8Array ? Readable.from([body]) : body, flusher.counting(), out);
@@ -270,6 +271,27 @@ class BackgroundFlush {
     await this.#inFlight;
     await this.#file.close();
   }
+}
+
+/**
+ * Tell `onWritten` of each chunk `out` has written (PutOptions.onWritten), after the write
+ * system call that took it has returned: `out` refers to it no more. Node's file stream
+ * offers no event per chunk, so its two write methods are wrapped.
+ */
+function reportWrites(out: WriteStream, onWritten: (chunk: Uint8Array) => void): void {
+  const write = out._write.bind(out);
+  out._write = (chunk: Buffer, encoding, callback) =>
+    write(chunk, encoding, (error) => {
+      if (!error) onWritten(chunk);
+      callback(error);
+    });
+  const writev = out._writev?.bind(out);
+  if (!writev) return;
+  out._writev = (chunks, callback) =>
+    writev(chunks, (error) => {
+      if (!error) for (const { chunk } of chunks) onWritten(chunk as Buffer);
+      callback(error);
+    });
 }
 
 function isCode(error: unknown, code: string): boolean {

@@ -64,6 +64,12 @@ export interface ObjectFile {
 export interface PutOptions {
   /** size in bytes when known up front, or an upper estimate; lets backends pick multipart sizes */
   size?: number;
+  /**
+   * Told of each chunk of a streamed body once the store has written it and holds it no
+   * longer, so that the caller may free its memory at once. A store that keeps chunks for
+   * a while (to retry a part upload, say) does not report them; none has to.
+   */
+  onWritten?: (chunk: Uint8Array) => void;
 }
 
 export interface Store {

@@ -17,7 +17,9 @@ import {
   collectGarbage,
   collectGarbageEvery,
   collectGarbageOverSlack,
+  freeOnceWritten,
   releaseBuffer,
+  written,
 } from '../../src/archive/reclaim.ts';
 import { resolveRoots, walkSources } from '../../src/archive/walk-sources.ts';
 import { diffTrees, removeDir, tempDir } from '../helpers/tree.ts';
@@ -219,6 +221,31 @@ test('releaseBuffer frees a whole buffer at once, with no collection, and leaves
   const shared = Buffer.from(new SharedArrayBuffer(1 << 20));
   releaseBuffer(shared);
   assert.is(shared.length, 1 << 20);
+});
+
+test('freeOnceWritten: a buffer goes once every marked byte of it is written, not before; small and unmarked ones stay', () => {
+  const memory = Buffer.allocUnsafeSlow(512 << 10).fill(3);
+  // two views of one member, split where a part ends, and the rest of zlib's output buffer
+  const first = memory.subarray(100, 300_000);
+  const second = memory.subarray(300_000, 400_000);
+  const other = Buffer.allocUnsafeSlow(256 << 10).fill(4);
+  freeOnceWritten([first, second, other]);
+  written(second.subarray(0, 50_000));
+  written(first);
+  assert.is(memory.length, 512 << 10, 'still held: 50,000 marked bytes are not written yet');
+  assert.is(second[99_999], 3);
+  written(second.subarray(50_000));
+  assert.is(memory.length, 0, 'freed with its last marked byte');
+  assert.is(second.length, 0, 'and every view of it is empty from then on');
+  assert.is(other.length, 256 << 10, 'a buffer with nothing written is left alone');
+
+  const unmarked = Buffer.allocUnsafeSlow(1 << 20).fill(5);
+  written(unmarked);
+  assert.is(unmarked.length, 1 << 20, 'unmarked memory is never freed');
+  const small = Buffer.allocUnsafeSlow(4096).fill(6);
+  freeOnceWritten([small]);
+  written(small);
+  assert.is(small.length, 4096, 'too small to be worth it');
 });
 
 test('collectGarbageEvery collects once per interval of bytes, not on every call', async () => {

@@ -1,7 +1,10 @@
 /** backup at the operation level: what it reports, and the work it leaves out when nobody needs it. */
-import { createHmac } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -14,7 +17,10 @@ import { createBackup } from '../../src/ops/backup.ts';
 import type { PassphraseCheck } from '../../src/domain/snapshot.ts';
 import type { RipcordEvent } from '../../src/domain/events.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
-import { removeDir, tempDir } from '../helpers/tree.ts';
+import type { PutOptions } from '../../src/storage/store.ts';
+import { withGnupgHome } from '../helpers/gpg.ts';
+import { PassThroughStore } from '../helpers/pass-through-store.ts';
+import { diffTrees, removeDir, tempDir } from '../helpers/tree.ts';
 
 const keys = { mode: 'passphrase', passphrase: 'ops backup' } as const;
 const origin = { host: 'test', user: 'test' };
@@ -133,6 +139,59 @@ test('only a check as costly to guess against as a new one is carried again: a l
   assert.ok(matchesPassphraseCheck(keys.passphrase, weak), 'it matches the passphrase');
   assert.not.ok(isFullStrengthCheck(weak), 'but is not carried');
   assert.not.ok(isFullStrengthCheck({ ...made, salt: 'not hex' }), 'nor is a malformed one');
+});
+
+test('a local backup frees each archive buffer once it is on disk, not before: gpg and tar restore the archive whole', async () => {
+  const dir = await tempDir();
+  try {
+    // enough data for the encryption worker to start, text and random, in many gzip members
+    const source = path.join(dir, 'tree');
+    await fs.mkdir(path.join(source, 'logs'), { recursive: true });
+    for (let i = 0; i < 6; i++)
+      await fs.writeFile(
+        path.join(source, 'logs', `app-${i}.log`),
+        `${i} GET /health 200 ${'x'.repeat(i * 7)}\n`.repeat(40_000),
+      );
+    await fs.writeFile(path.join(source, 'blob.bin'), randomBytes(6 << 20));
+    let freed = 0;
+    let written = 0;
+    class WatchingStore extends PassThroughStore {
+      override put(key: string, body: Readable | Uint8Array, options: PutOptions = {}): Promise<void> {
+        const { onWritten } = options;
+        if (!onWritten) return super.put(key, body, options);
+        return super.put(key, body, {
+          ...options,
+          onWritten(chunk) {
+            written += 1;
+            onWritten(chunk);
+            if (chunk.buffer.byteLength === 0) freed += 1; // detached: its memory is gone
+          },
+        });
+      }
+    }
+    const repo = path.join(dir, 'repo');
+    const { snapshot } = await createBackup({
+      store: new WatchingStore(new LocalStore(repo)),
+      paths: ['.'],
+      cwd: source,
+      keys,
+      origin,
+    });
+    assert.ok(freed >= 4, `buffers freed as they were written: ${freed} of ${written} chunks`);
+    const restored = path.join(dir, 'restored');
+    await fs.mkdir(restored);
+    await withGnupgHome((home) => {
+      const archive = home.ok(
+        ['--pinentry-mode', 'loopback', '--passphrase', keys.passphrase, '--decrypt'],
+        readFileSync(path.join(repo, snapshot.id, 'archive.tar.gz.pgp')),
+      );
+      const untar = spawnSync('tar', ['-xzf', '-', '-C', restored], { input: archive });
+      assert.is(untar.status, 0, untar.stderr.toString());
+    });
+    assert.equal(await diffTrees(source, restored), []);
+  } finally {
+    await removeDir(dir);
+  }
 });
 
 test.run();
