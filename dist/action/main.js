@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-JE7M65TT.js";
+} from "../chunks/chunk-NCAFRG2J.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-VQFGCWHQ.js";
+} from "../chunks/chunk-UEDOB2OT.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-TVKSSKN3.js";
+} from "../chunks/chunk-QSJPA44R.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-XJUA6IDH.js";
+import "../chunks/chunk-VKC2N65O.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-64NV7TBK.js";
+} from "../chunks/chunk-C6NH2V3N.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

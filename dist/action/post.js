@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-TVKSSKN3.js";
+} from "../chunks/chunk-QSJPA44R.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-XJUA6IDH.js";
+import "../chunks/chunk-VKC2N65O.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-64NV7TBK.js";
+import "../chunks/chunk-C6NH2V3N.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

@@ -35,13 +35,22 @@ const gzip = promisify(zlib.gzip);
 const hashOnce = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
 
 /**
- * gzip level for compressible data. Measured with Node's zlib on the benchmark's text
- * (170 MB of configs and scripts as tar, 175 MB of logs), in CPU seconds: level 6 makes
- * 107.7 MB (as `gzip -6`) in about 9 s, level 4 112.8 MB in 5.6 s, level 3 116.4 MB in
- * 4.8 s, level 2 119 MB, level 1 123 MB (14% over gzip -6). Compression is most of a
- * backup's CPU; level 3 is the fastest that stays within 10% of `gzip -6` on text alone.
+ * gzip level for compressible data. Measured with Node 24's zlib in 1 MiB members, in CPU
+ * seconds, against `gzip -6` (107.7 MB and 21.8 s on the first):
+ *
+ *   | level | benchmark text (345 MB of configs, scripts, logs) | an installed node_modules (600 MB) |
+ *   | 1     | 122.7 MB, 3.82 s                                  | 151.3 MB, 4.14 s                   |
+ *   | 2     | 118.7 MB, 3.96 s                                  | 146.0 MB, 4.22 s                   |
+ *   | 3     | 116.4 MB, 4.61 s                                  | 142.5 MB, 5.18 s                   |
+ *   | 4     | 112.9 MB, 5.04 s                                  | 135.0 MB, 5.68 s                   |
+ *
+ * Compression is most of a backup's CPU, and a backup before a deploy is waited on. Level 2
+ * costs 14-19% less CPU than level 3 for 2% more bytes (level 3 was the default until a
+ * node_modules backup was found CPU-bound against restic); level 1 saves next to nothing
+ * more for another 3-4%. The whole archive of the benchmark, random data included, stays
+ * within 5% of `tar | gzip -6`.
  */
-export const DEFAULT_COMPRESSION_LEVEL = 3;
+export const DEFAULT_COMPRESSION_LEVEL = 2;
 
 export interface PackOptions {
   /** gzip level for compressible data (default DEFAULT_COMPRESSION_LEVEL) */
