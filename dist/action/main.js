@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-NCAFRG2J.js";
+} from "../chunks/chunk-LWB3NVUZ.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-UEDOB2OT.js";
+} from "../chunks/chunk-HVTLSJZX.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-QSJPA44R.js";
+} from "../chunks/chunk-JC7CIKES.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-VKC2N65O.js";
+import "../chunks/chunk-L6JYP5T5.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-C6NH2V3N.js";
+} from "../chunks/chunk-VZOGKXO2.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall
@@ -92,7 +92,9 @@ async function runBackup({ io, inputs, log, env, cwd, store, url, note }) {
     capturesFromInput(inputs, Inputs.restoreCapture);
   }
   const started = Date.now();
-  const origin = await describeOrigin(cwd, env);
+  const origin = describeOrigin(cwd, env);
+  origin.catch(() => {
+  });
   const { snapshot, fullBecause } = await io.group(
     "Backup",
     () => createBackup({

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-QSJPA44R.js";
+} from "../chunks/chunk-JC7CIKES.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-VKC2N65O.js";
+import "../chunks/chunk-L6JYP5T5.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-C6NH2V3N.js";
+import "../chunks/chunk-VZOGKXO2.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

@@ -18,7 +18,11 @@ export interface BackupRequest {
     kind?: SnapshotKind;
     tags?: readonly string[];
     keys: EncryptionKeys;
-    origin: Origin;
+    /**
+     * Who made it and where. May still be coming (git runs in child processes): it is awaited
+     * only when the snapshot's record is written, so that the work does not wait on it.
+     */
+    origin: Origin | Promise<Origin>;
     restoredFrom?: string;
     /**
      * Start using a key other than the repository's. Without it a backup whose passphrase or

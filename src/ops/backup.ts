@@ -64,7 +64,11 @@ export interface BackupRequest {
   kind?: SnapshotKind;
   tags?: readonly string[];
   keys: EncryptionKeys;
-  origin: Origin;
+  /**
+   * Who made it and where. May still be coming (git runs in child processes): it is awaited
+   * only when the snapshot's record is written, so that the work does not wait on it.
+   */
+  origin: Origin | Promise<Origin>;
   restoredFrom?: string;
   /**
    * Start using a key other than the repository's. Without it a backup whose passphrase or
@@ -364,7 +368,7 @@ async function writeSnapshot(
       created: snapshotIdTime(id).toISOString(),
       kind: request.kind ?? 'manual',
       tags: [...(request.tags ?? [])],
-      ...request.origin,
+      ...(await request.origin),
       ...(request.restoredFrom ? { restoredFrom: request.restoredFrom } : {}),
       ...(request.mergedFrom ? { mergedFrom: request.mergedFrom } : {}),
       ...(parent && level !== 'full'

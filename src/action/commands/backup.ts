@@ -36,7 +36,9 @@ export async function runBackup({ io, inputs, log, env, cwd, store, url, note }:
     capturesFromInput(inputs, Inputs.restoreCapture);
   }
   const started = Date.now();
-  const origin = await describeOrigin(cwd, env);
+  // git runs in child processes while the backup works: awaited for the snapshot's record
+  const origin = describeOrigin(cwd, env);
+  origin.catch(() => {});
   const { snapshot, fullBecause } = await io.group('Backup', () =>
     createBackup({
       ...selection,

@@ -109,9 +109,10 @@ export const backupCommand: Command = {
       throw new UsageError(`--compression-level ${levelText}: give a whole number from 1 to 9`);
     const { level: backupLevel, auto } = levelFrom(values, 'full');
     const cwd = path.resolve(context.cwd, stringOption(values, 'directory') ?? '.');
-    // git runs in child processes while the keys load and the repository opens.
+    // git runs in child processes while the keys load, the repository opens and the backup
+    // works; the backup awaits it only to write the snapshot's record.
     const origin = describeOrigin(cwd, context.env);
-    origin.catch(() => {}); // awaited below; a key or repository error may come first
+    origin.catch(() => {}); // awaited by the backup; a key or repository error may come first
     const keys = await context.encryptionKeys();
     const store = await context.openRepository();
     const { snapshot, warnings, fullBecause } = await whileInterruptible(
@@ -124,7 +125,7 @@ export const backupCommand: Command = {
           cwd,
           skip: repositorySkip(context.repository, context.cwd),
           keys,
-          origin: await origin,
+          origin,
           compressionLevel: level,
           level: backupLevel,
           auto,
