@@ -4,7 +4,7 @@ import { lstatSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { ManifestEntry } from '../../src/domain/manifest.ts';
+import { formatMode, type ManifestEntry } from '../../src/domain/manifest.ts';
 
 export async function tempDir(prefix = 'ripcord-test-'): Promise<string> {
   return fs.mkdtemp(path.join(tmpdir(), prefix));
@@ -108,7 +108,7 @@ export function entryWithOtherContent(file: string, name: string): ManifestEntry
   return {
     path: name,
     type: 'file',
-    mode: (stats.mode & 0o7777).toString(8).padStart(4, '0'),
+    mode: formatMode(stats.mode),
     mtime: Math.floor(stats.mtimeMs / 1000),
     size: stats.size,
     sha256: '0'.repeat(64),
