@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-2QJWZ6AR.js";
+} from "./chunks/chunk-4SVQGRWR.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-HVTLSJZX.js";
+} from "./chunks/chunk-FYP657ZD.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-VZOGKXO2.js";
+} from "./chunks/chunk-G4H4I2HZ.js";
 import "./chunks/chunk-B3DHOBTU.js";
 import "./chunks/chunk-TAUJ4OBV.js";
 import "./chunks/chunk-EYQ7L4U7.js";

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-LWB3NVUZ.js";
+} from "../chunks/chunk-WOHCVBN4.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-HVTLSJZX.js";
+} from "../chunks/chunk-FYP657ZD.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-JC7CIKES.js";
+} from "../chunks/chunk-QAJYW52M.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-L6JYP5T5.js";
+import "../chunks/chunk-K4TVFLS2.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-VZOGKXO2.js";
+} from "../chunks/chunk-G4H4I2HZ.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

@@ -15,12 +15,21 @@ export interface ManifestReader {
 /** Parse manifest lines from a plaintext stream. */
 export declare function parseManifest(lines: AsyncIterable<string>): Promise<ManifestReader>;
 /**
- * The lines of a UTF-8 stream ("\n" or "\r\n"). Not node:readline: its iterator waits
- * forever on a stream that failed before it was attached (a wrong passphrase fails the
- * manifest while the archive is still being opened), and a pending promise with nothing
- * left to run lets Node exit as if the command had succeeded. A stream's own iterator
- * rejects with the stream's error however late it comes. A line longer than MAX_LINE (no
- * manifest line comes near it) fails, so a hostile stream cannot grow memory without bound.
+ * Every entry of a manifest's plaintext, parsed a chunk at a time. What reading a whole
+ * manifest costs: a chain link's parent is read this way before its walk, and a line at a
+ * time through async iterators took 160 ms of the benchmark's 20,000-file incremental.
+ */
+export declare function readManifestEntries(stream: Readable): Promise<{
+    roots: string[];
+    entries: ManifestEntry[];
+    trailer: ManifestTrailer;
+}>;
+/**
+ * The lines of a UTF-8 stream (LineSplitter). Not node:readline: its iterator waits forever on
+ * a stream that failed before it was attached (a wrong passphrase fails the manifest while the
+ * archive is still being opened), and a pending promise with nothing left to run lets Node exit
+ * as if the command had succeeded. A stream's own iterator rejects with the stream's error
+ * however late it comes.
  */
 export declare function linesOf(stream: Readable): AsyncGenerator<string>;
 /** Which entry lines of a manifest to parse, by a cheap look at their bytes (see selectedLines). */

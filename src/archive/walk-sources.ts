@@ -99,25 +99,34 @@ export function createExcludeMatcher(patterns: readonly string[]): (archivePath:
   };
 }
 
-/** Depth first, synchronously: the metadata calls are faster in this thread than queued on the pool behind gzip work. */
+/**
+ * Depth first, synchronously: the metadata calls are faster in this thread than queued on the
+ * pool behind gzip work (and than many in flight at once: measured on the benchmark's 20,000
+ * files, 150 ms with each folder's lstat calls in parallel, 85 ms one after another). One loop
+ * over a stack of paths to visit, not a generator per folder, and names joined by hand, not by
+ * path.join: 110-160 ms for those 20,000 files, 85-90 ms so.
+ */
 export function* walkSources(roots: readonly SourceRoot[], options: WalkOptions): Generator<SourceEntry> {
   const excluded = createExcludeMatcher(options.exclude ?? []);
   const skip = new Set((options.skip ?? []).map((p) => path.resolve(p)));
   const warn = options.onWarning ?? (() => {});
-  for (const root of roots) {
-    if (!root.missing) yield* visit(root.fsPath, root.archivePath, true);
+  /** what is still to visit, the next one last */
+  const pending: [fsPath: string, archivePath: string, isRoot: boolean][] = [];
+  for (let r = roots.length - 1; r >= 0; r--) {
+    const root = roots[r]!;
+    if (!root.missing) pending.push([root.fsPath, root.archivePath, true]);
   }
-
-  function* visit(fsPath: string, archivePath: string, isRoot: boolean): Generator<SourceEntry> {
-    if (skip.has(fsPath)) return;
-    if (!isRoot && excluded(archivePath)) return;
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [fsPath, archivePath, isRoot] = next;
+    if (skip.has(fsPath)) continue;
+    if (!isRoot && excluded(archivePath)) continue;
     let stats: Stats;
     try {
       stats = lstatSync(fsPath);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !isRoot) {
         warn(`${fsPath} disappeared while it was being backed up; skipped`);
-        return;
+        continue;
       }
       throw unreadable(fsPath, error);
     }
@@ -130,19 +139,12 @@ export function* walkSources(roots: readonly SourceRoot[], options: WalkOptions)
         throw unreadable(fsPath, error);
       }
       raw.sort(Buffer.compare); // byte order, the way GNU tar --sort=name stores them
-      const names = raw.map((name) => {
-        const text = name.toString('utf8');
-        // A name that is not UTF-8 cannot be stored faithfully: fail rather than lose the file.
-        // Decoding replaces invalid bytes with U+FFFD, so only such names need the full check.
-        if (text.includes('\ufffd') && !Buffer.from(text, 'utf8').equals(name)) {
-          throw new SourceError(
-            `${path.join(fsPath, text)}: the file name is not valid UTF-8 and cannot be backed up faithfully; rename it or exclude its folder`,
-          );
-        }
-        return text;
-      });
-      for (const name of names) {
-        yield* visit(path.join(fsPath, name), archivePath === '' ? name : `${archivePath}/${name}`, false);
+      // fsPath is absolute and normalized (path.resolve): only "/" itself ends in a slash
+      const folder = fsPath.endsWith('/') ? fsPath : `${fsPath}/`;
+      const prefix = archivePath === '' ? '' : `${archivePath}/`;
+      for (let i = raw.length - 1; i >= 0; i--) {
+        const name = nameOf(raw[i]!, folder);
+        pending.push([folder + name, prefix + name, false]);
       }
     } else if (stats.isFile()) {
       yield { fsPath, archivePath, type: 'file', stats };
@@ -153,6 +155,21 @@ export function* walkSources(roots: readonly SourceRoot[], options: WalkOptions)
       warn(`${fsPath} is ${what}; skipped (only files, directories and symlinks are backed up)`);
     }
   }
+}
+
+/**
+ * A name read from `folder` as text. A name that is not UTF-8 cannot be stored faithfully:
+ * fail rather than lose the file. Decoding replaces invalid bytes with U+FFFD, so only such
+ * names need the full check.
+ */
+function nameOf(raw: Buffer, folder: string): string {
+  const text = raw.toString('utf8');
+  if (text.includes('\ufffd') && !Buffer.from(text, 'utf8').equals(raw)) {
+    throw new SourceError(
+      `${folder}${text}: the file name is not valid UTF-8 and cannot be backed up faithfully; rename it or exclude its folder`,
+    );
+  }
+  return text;
 }
 
 function unreadable(fsPath: string, error: unknown): SourceError {

@@ -17,58 +17,118 @@ export interface ManifestReader {
   trailer(): ManifestTrailer;
 }
 
+/**
+ * A manifest's lines, parsed one after another: the header first, then entries, then the
+ * trailer. Synchronous, so that a reader that has a chunk's worth of lines parses them in one
+ * go (readManifestEntries) rather than one turn of the event loop each.
+ */
+class ManifestParser {
+  roots: string[] | undefined;
+  #trailer: ManifestTrailer | undefined;
+  #index = 0;
+
+  /** The entry on this line, or undefined for the header and the trailer. */
+  line(text: string): ManifestEntry | undefined {
+    const index = this.#index++;
+    const line = parseManifestLine(text, index);
+    if (index === 0) {
+      if (line.kind !== 'header') throw new IntegrityError('the manifest has no header');
+      this.roots = line.roots;
+      return undefined;
+    }
+    if (line.kind === 'trailer') {
+      this.#trailer = line.trailer;
+      return undefined;
+    }
+    if (line.kind !== 'entry' || this.#trailer) throw new IntegrityError('the manifest is malformed');
+    return line.entry;
+  }
+
+  trailer(): ManifestTrailer {
+    if (this.#index === 0) throw new IntegrityError('the manifest is empty');
+    if (!this.#trailer) throw new IntegrityError('the manifest has no trailer (truncated)');
+    return this.#trailer;
+  }
+}
+
 /** Parse manifest lines from a plaintext stream. */
 export async function parseManifest(lines: AsyncIterable<string>): Promise<ManifestReader> {
   const iterator = lines[Symbol.asyncIterator]();
+  const parser = new ManifestParser();
   const first = await iterator.next();
   if (first.done) throw new IntegrityError('the manifest is empty');
-  const header = parseManifestLine(first.value, 0);
-  if (header.kind !== 'header') throw new IntegrityError('the manifest has no header');
-  let trailer: ManifestTrailer | undefined;
-  let index = 1;
+  parser.line(first.value);
   async function* entries(): AsyncGenerator<ManifestEntry> {
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      const line = parseManifestLine(next.value, index++);
-      if (line.kind === 'trailer') {
-        trailer = line.trailer;
-        continue;
-      }
-      if (line.kind !== 'entry' || trailer) throw new IntegrityError('the manifest is malformed');
-      yield line.entry;
+      const entry = parser.line(next.value);
+      if (entry) yield entry;
     }
   }
-  return {
-    roots: header.roots,
-    entries: entries(),
-    trailer() {
-      if (!trailer) throw new IntegrityError('the manifest has no trailer (truncated)');
-      return trailer;
-    },
+  return { roots: parser.roots!, entries: entries(), trailer: () => parser.trailer() };
+}
+
+/**
+ * Every entry of a manifest's plaintext, parsed a chunk at a time. What reading a whole
+ * manifest costs: a chain link's parent is read this way before its walk, and a line at a
+ * time through async iterators took 160 ms of the benchmark's 20,000-file incremental.
+ */
+export async function readManifestEntries(
+  stream: Readable,
+): Promise<{ roots: string[]; entries: ManifestEntry[]; trailer: ManifestTrailer }> {
+  const parser = new ManifestParser();
+  const split = new LineSplitter();
+  const entries: ManifestEntry[] = [];
+  const take = (lines: string[]) => {
+    for (const line of lines) {
+      const entry = parser.line(line);
+      if (entry) entries.push(entry);
+    }
   };
+  // not destroyed when a line fails: the caller reads on, to tell damage from a wrong key
+  for await (const chunk of stream.iterator({ destroyOnReturn: false })) take(split.push(chunk as Buffer));
+  take(split.end());
+  const trailer = parser.trailer();
+  return { roots: parser.roots!, entries, trailer };
 }
 
 const MAX_LINE = 1 << 20;
 
 /**
- * The lines of a UTF-8 stream ("\n" or "\r\n"). Not node:readline: its iterator waits
- * forever on a stream that failed before it was attached (a wrong passphrase fails the
- * manifest while the archive is still being opened), and a pending promise with nothing
- * left to run lets Node exit as if the command had succeeded. A stream's own iterator
- * rejects with the stream's error however late it comes. A line longer than MAX_LINE (no
- * manifest line comes near it) fails, so a hostile stream cannot grow memory without bound.
+ * Cuts a UTF-8 stream into lines ("\n" or "\r\n"), a chunk at a time. A line longer than
+ * MAX_LINE (no manifest line comes near it) fails, so a hostile stream cannot grow memory
+ * without bound.
+ */
+class LineSplitter {
+  #decoder = new StringDecoder('utf8');
+  #partial = '';
+
+  push(chunk: Buffer): string[] {
+    const lines = (this.#partial + this.#decoder.write(chunk)).split('\n');
+    this.#partial = lines.pop()!;
+    if (this.#partial.length > MAX_LINE)
+      throw new IntegrityError(`a line longer than ${MAX_LINE >> 20} MiB: this is not a manifest`);
+    for (let i = 0; i < lines.length; i++) if (lines[i]!.endsWith('\r')) lines[i] = lines[i]!.slice(0, -1);
+    return lines;
+  }
+
+  end(): string[] {
+    const last = this.#partial + this.#decoder.end();
+    this.#partial = '';
+    return last === '' ? [] : [last.endsWith('\r') ? last.slice(0, -1) : last];
+  }
+}
+
+/**
+ * The lines of a UTF-8 stream (LineSplitter). Not node:readline: its iterator waits forever on
+ * a stream that failed before it was attached (a wrong passphrase fails the manifest while the
+ * archive is still being opened), and a pending promise with nothing left to run lets Node exit
+ * as if the command had succeeded. A stream's own iterator rejects with the stream's error
+ * however late it comes.
  */
 export async function* linesOf(stream: Readable): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  let partial = '';
-  for await (const chunk of stream) {
-    const lines = (partial + decoder.write(chunk as Buffer)).split('\n');
-    partial = lines.pop()!;
-    if (partial.length > MAX_LINE)
-      throw new IntegrityError(`a line longer than ${MAX_LINE >> 20} MiB: this is not a manifest`);
-    for (const line of lines) yield line.endsWith('\r') ? line.slice(0, -1) : line;
-  }
-  partial += decoder.end();
-  if (partial !== '') yield partial.endsWith('\r') ? partial.slice(0, -1) : partial;
+  const split = new LineSplitter();
+  for await (const chunk of stream) yield* split.push(chunk as Buffer);
+  yield* split.end();
 }
 
 /** Which entry lines of a manifest to parse, by a cheap look at their bytes (see selectedLines). */

@@ -28,7 +28,7 @@ import type { ObjectFile, Store } from '../storage/store.ts';
 import { openScratchFile } from './private-folder.ts';
 import type { ScratchFile } from './private-folder.ts';
 import { requireTrustedSignature } from './snapshot-signature.ts';
-import { linesOf, parseManifest, selectedLines } from './manifest-lines.ts';
+import { linesOf, parseManifest, readManifestEntries, selectedLines } from './manifest-lines.ts';
 import type { LineSelector, ManifestReader } from './manifest-lines.ts';
 
 /** Connect streams; the last one errors when any of them does. */
@@ -316,14 +316,16 @@ export async function readManifest(
   wanted?: LineSelector,
 ): Promise<{ roots: string[]; entries: ManifestEntry[]; trailer: ManifestTrailer }> {
   const reader = await openDecrypted(store, snapshot, MANIFEST_OBJECT, keys);
-  const entries: ManifestEntry[] = [];
+  let entries: ManifestEntry[] = [];
   let roots: string[];
   let trailer: ManifestTrailer;
   try {
-    const manifest = await parseManifest(wanted ? selectedLines(reader.plaintext, wanted) : linesOf(reader.plaintext));
-    roots = manifest.roots;
-    for await (const entry of manifest.entries) entries.push(entry);
-    trailer = manifest.trailer();
+    if (wanted) {
+      const manifest = await parseManifest(selectedLines(reader.plaintext, wanted));
+      roots = manifest.roots;
+      for await (const entry of manifest.entries) entries.push(entry);
+      trailer = manifest.trailer();
+    } else ({ roots, entries, trailer } = await readManifestEntries(reader.plaintext));
   } catch (error) {
     // What the text looked like on the way is beside the point when the message fails to
     // decrypt or authenticate: that is the story (a wrong key, damage, tampering).
