@@ -40,7 +40,11 @@ const bundles = await esbuild.build({
 // The worker threads: each a bundle of its own (a worker thread loads it by path), which the
 // module starting it finds at ../<name>.js from the chunk it is bundled into
 // (src/archive/worker-program.ts).
-const workers = { 'cfb-worker': 'src/archive/cfb-encryptor.ts', 'stage-worker': 'src/ops/stage-writer.ts' };
+const workers = {
+  'cfb-worker': 'src/archive/cfb-encryptor.ts',
+  'stage-worker': 'src/ops/stage-writer.ts',
+  'walk-worker': 'src/archive/walk-thread.ts',
+};
 await esbuild.build({
   entryPoints: Object.fromEntries(
     Object.entries(workers).map(([name, starter]) => [name, path.join(path.dirname(starter), `${name}.ts`)]),

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-WOHCVBN4.js";
+} from "../chunks/chunk-JJ7SGTQQ.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-FYP657ZD.js";
+} from "../chunks/chunk-F7BXIRDS.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-QAJYW52M.js";
+} from "../chunks/chunk-SCADHVST.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-K4TVFLS2.js";
+import "../chunks/chunk-SOYJVHYE.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-G4H4I2HZ.js";
+} from "../chunks/chunk-67KCU2CS.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

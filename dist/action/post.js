@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-QAJYW52M.js";
+} from "../chunks/chunk-SCADHVST.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-K4TVFLS2.js";
+import "../chunks/chunk-SOYJVHYE.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-G4H4I2HZ.js";
+import "../chunks/chunk-67KCU2CS.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

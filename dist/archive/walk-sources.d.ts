@@ -10,6 +10,19 @@ export interface SourceEntry {
     /** a file: record its content-defined blocks in the manifest (a chain link's changed large file, for a later delta) */
     blocks?: true;
 }
+/** What change detection compares of a file's lstat (ops/incremental.ts). */
+export type ChangeStats = Pick<Stats, 'size' | 'mode' | 'mtimeMs' | 'ctimeMs' | 'ino'>;
+/**
+ * An entry as a walk on another thread saw it (archive/walk-thread.ts): enough to tell a file
+ * that has not changed since a parent snapshot, which is then not looked at again; anything
+ * that is stored is (sourceAt), since a Stats object does not cross threads.
+ */
+export interface SeenEntry {
+    fsPath: string;
+    archivePath: string;
+    type: SourceEntry['type'];
+    seen: ChangeStats;
+}
 export interface WalkOptions {
     cwd: string;
     exclude?: readonly string[];
@@ -37,6 +50,13 @@ export declare function createExcludeMatcher(patterns: readonly string[]): (arch
  * path.join: 110-160 ms for those 20,000 files, 85-90 ms so.
  */
 export declare function walkSources(roots: readonly SourceRoot[], options: WalkOptions): Generator<SourceEntry>;
+/**
+ * The entry at `fsPath` as a walk gives it (lstat, and readlink for a symlink), or undefined
+ * with a warning: gone since its folder was read (a root must exist), or a FIFO, socket or
+ * device. What a walk on another thread saw of an entry is looked at again here before it is
+ * stored (see SeenEntry).
+ */
+export declare function sourceAt(fsPath: string, archivePath: string, warn: (message: string) => void, isRoot?: boolean): SourceEntry | undefined;
 /** Sum files and bytes without keeping anything, for progress totals. */
 export declare function measureSources(roots: readonly SourceRoot[], options: WalkOptions): Promise<{
     files: number;

@@ -1,5 +1,4 @@
-import type { Stats } from 'node:fs';
-import type { SourceEntry } from '../archive/walk-sources.ts';
+import type { ChangeStats, SeenEntry, SourceEntry } from '../archive/walk-sources.ts';
 import type { ChainLink, Level } from '../domain/chain.ts';
 import { CHAIN_DIR } from '../domain/chain.ts';
 import type { DecryptionKeys } from '../domain/keys.ts';
@@ -73,13 +72,13 @@ export declare function findParent(store: Store, snapshots: readonly SnapshotMet
     reason: string;
 }>;
 /** The change-detection fields of a file's manifest entry. */
-export declare function statFields(stats: Stats): Pick<ManifestEntry, 'ino' | 'ctimeMs' | 'mtimeMs'>;
+export declare function statFields(stats: ChangeStats): Pick<ManifestEntry, 'ino' | 'ctimeMs' | 'mtimeMs'>;
 /**
  * Is the file still what `before` recorded when a snapshot that started at `started` read it,
  * by its size, mode, times and inode alone? What change detection trusts, and what lets a
  * restore leave a file it would only write again.
  */
-export declare function unchangedSince(before: ManifestEntry, stats: Stats, started: number): boolean;
+export declare function unchangedSince(before: ManifestEntry, stats: ChangeStats, started: number): boolean;
 export interface AgainstParentOptions {
     /** read and hash every file; one whose content, mode and time are the parent's is still not stored */
     forceRead?: boolean;
@@ -95,8 +94,12 @@ export interface AgainstParentOptions {
 }
 /**
  * The sources a link stores: the walk less the files unchanged since the parent (handed to
- * onCarried instead), then the removal record.
+ * onCarried instead), then the removal record. The walk comes in batches, from this thread
+ * (inBatches) or another (archive/walk-thread.ts); an entry another thread saw is looked at
+ * again here before it is stored.
  */
-export declare function againstParent(walk: Iterable<SourceEntry>, parent: Parent, level: Exclude<Level, 'full'>, options: AgainstParentOptions): AsyncGenerator<SourceEntry>;
+export declare function againstParent(walk: AsyncIterable<readonly (SourceEntry | SeenEntry)[]>, parent: Parent, level: Exclude<Level, 'full'>, options: AgainstParentOptions): AsyncGenerator<SourceEntry>;
+/** A walk of this thread in batches, for againstParent. */
+export declare function inBatches<T>(walk: Iterable<T>, size?: number): AsyncGenerator<T[]>;
 /** Check a link's entries against its chain: what `in` names must be an earlier link of it. */
 export declare function checkCarried(snapshot: SnapshotMetadata, chain: readonly SnapshotMetadata[], entry: ManifestEntry): void;

@@ -23,6 +23,21 @@ export interface SourceEntry {
   blocks?: true;
 }
 
+/** What change detection compares of a file's lstat (ops/incremental.ts). */
+export type ChangeStats = Pick<Stats, 'size' | 'mode' | 'mtimeMs' | 'ctimeMs' | 'ino'>;
+
+/**
+ * An entry as a walk on another thread saw it (archive/walk-thread.ts): enough to tell a file
+ * that has not changed since a parent snapshot, which is then not looked at again; anything
+ * that is stored is (sourceAt), since a Stats object does not cross threads.
+ */
+export interface SeenEntry {
+  fsPath: string;
+  archivePath: string;
+  type: SourceEntry['type'];
+  seen: ChangeStats;
+}
+
 export interface WalkOptions {
   cwd: string;
   exclude?: readonly string[];
@@ -120,41 +135,57 @@ export function* walkSources(roots: readonly SourceRoot[], options: WalkOptions)
     const [fsPath, archivePath, isRoot] = next;
     if (skip.has(fsPath)) continue;
     if (!isRoot && excluded(archivePath)) continue;
-    let stats: Stats;
+    const entry = sourceAt(fsPath, archivePath, warn, isRoot);
+    if (entry?.type !== 'directory') {
+      if (entry) yield entry;
+      continue;
+    }
+    if (archivePath !== '') yield entry;
+    let raw: Buffer[];
     try {
-      stats = lstatSync(fsPath);
+      raw = readdirSync(fsPath, { encoding: 'buffer' });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !isRoot) {
-        warn(`${fsPath} disappeared while it was being backed up; skipped`);
-        continue;
-      }
       throw unreadable(fsPath, error);
     }
-    if (stats.isDirectory()) {
-      if (archivePath !== '') yield { fsPath, archivePath, type: 'directory', stats };
-      let raw: Buffer[];
-      try {
-        raw = readdirSync(fsPath, { encoding: 'buffer' });
-      } catch (error) {
-        throw unreadable(fsPath, error);
-      }
-      raw.sort(Buffer.compare); // byte order, the way GNU tar --sort=name stores them
-      // fsPath is absolute and normalized (path.resolve): only "/" itself ends in a slash
-      const folder = fsPath.endsWith('/') ? fsPath : `${fsPath}/`;
-      const prefix = archivePath === '' ? '' : `${archivePath}/`;
-      for (let i = raw.length - 1; i >= 0; i--) {
-        const name = nameOf(raw[i]!, folder);
-        pending.push([folder + name, prefix + name, false]);
-      }
-    } else if (stats.isFile()) {
-      yield { fsPath, archivePath, type: 'file', stats };
-    } else if (stats.isSymbolicLink()) {
-      yield { fsPath, archivePath, type: 'symlink', stats, target: readlinkSync(fsPath) };
-    } else {
-      const what = stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : 'a device';
-      warn(`${fsPath} is ${what}; skipped (only files, directories and symlinks are backed up)`);
+    raw.sort(Buffer.compare); // byte order, the way GNU tar --sort=name stores them
+    // fsPath is absolute and normalized (path.resolve): only "/" itself ends in a slash
+    const folder = fsPath.endsWith('/') ? fsPath : `${fsPath}/`;
+    const prefix = archivePath === '' ? '' : `${archivePath}/`;
+    for (let i = raw.length - 1; i >= 0; i--) {
+      const name = nameOf(raw[i]!, folder);
+      pending.push([folder + name, prefix + name, false]);
     }
   }
+}
+
+/**
+ * The entry at `fsPath` as a walk gives it (lstat, and readlink for a symlink), or undefined
+ * with a warning: gone since its folder was read (a root must exist), or a FIFO, socket or
+ * device. What a walk on another thread saw of an entry is looked at again here before it is
+ * stored (see SeenEntry).
+ */
+export function sourceAt(
+  fsPath: string,
+  archivePath: string,
+  warn: (message: string) => void,
+  isRoot = false,
+): SourceEntry | undefined {
+  let stats: Stats;
+  try {
+    stats = lstatSync(fsPath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !isRoot) {
+      warn(`${fsPath} disappeared while it was being backed up; skipped`);
+      return undefined;
+    }
+    throw unreadable(fsPath, error);
+  }
+  if (stats.isDirectory()) return { fsPath, archivePath, type: 'directory', stats };
+  if (stats.isFile()) return { fsPath, archivePath, type: 'file', stats };
+  if (stats.isSymbolicLink()) return { fsPath, archivePath, type: 'symlink', stats, target: readlinkSync(fsPath) };
+  const what = stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : 'a device';
+  warn(`${fsPath} is ${what}; skipped (only files, directories and symlinks are backed up)`);
+  return undefined;
 }
 
 /**

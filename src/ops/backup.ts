@@ -17,7 +17,9 @@ import { createCompressedEncryptStreams, createEncryptStream } from '../archive/
 import { AES256 } from '../archive/packets.ts';
 import { written } from '../archive/reclaim.ts';
 import { measureSources, resolveRoots, walkSources } from '../archive/walk-sources.ts';
-import type { SourceRoot } from '../archive/walk-sources.ts';
+import type { SourceEntry, SourceRoot, WalkOptions } from '../archive/walk-sources.ts';
+import { startThreadWalk } from '../archive/walk-thread.ts';
+import type { ThreadWalk } from '../archive/walk-thread.ts';
 import { CAPTURED_DIR, runCaptures } from './captures.ts';
 import type { CaptureCommand } from './captures.ts';
 import type { Reporter, Totals } from '../domain/events.ts';
@@ -41,11 +43,11 @@ import {
 } from '../domain/snapshot.ts';
 import { BLOCKED_FILE_MIN } from '../archive/chunker.ts';
 import type { Store } from '../storage/store.ts';
-import { KeyError, RipcordError, UsageError } from '../domain/errors.ts';
+import { RipcordError } from '../domain/errors.ts';
 import type { Parent } from './incremental.ts';
 import type { AutoPolicy } from './incremental.ts';
-import { againstParent, autoWantsFull, DEFAULT_AUTO_POLICY, findParent, isChainRecord } from './incremental.ts';
-import { listSnapshots } from './repository.ts';
+import { againstParent, inBatches, isChainRecord } from './incremental.ts';
+import { chooseParent, parentSource, wantsParent } from './link-parent.ts';
 import { checkRepositoryKey } from './keys.ts';
 import type { Origin } from './origin.ts';
 import { blocksAsOf } from './delta-read.ts';
@@ -158,15 +160,20 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
     captured = await runCaptures(request.captures, { cwd: request.cwd, env: request.env });
     roots.push({ fsPath: captured.dir, archivePath: CAPTURED_DIR });
   }
+  // A chain link's walk starts now, on a thread of its own, while its parent's manifest is read.
+  const early = wantsParent(request)
+    ? startThreadWalk(roots, { ...walkOptionsOf(request), onWarning: warn })
+    : undefined;
   try {
     const chained = await chooseParent(request, roots, started);
+    if (!('parent' in chained)) early?.stop();
     const snapshot = await writeSnapshot(
       request,
       roots,
       recipients.map((r) => r.fingerprint),
       started,
       warn,
-      'parent' in chained ? chained : undefined,
+      'parent' in chained ? { ...chained, ...(early ? { walk: early } : {}) } : undefined,
       keyCheck,
     );
     return {
@@ -176,50 +183,13 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
       ...('reason' in chained && chained.reason ? { fullBecause: chained.reason } : {}),
     };
   } finally {
+    early?.stop();
     await captured?.cleanup();
   }
 }
 
-/** The parent of an incremental or differential, or why the snapshot is a full one (no reason: one was asked for). */
-async function chooseParent(
-  request: BackupRequest,
-  roots: readonly SourceRoot[],
-  started: number,
-): Promise<{ parent: Parent; level: Exclude<Level, 'full'> } | { reason: string }> {
-  const asked = request.level ?? 'full';
-  if (asked === 'full') return { reason: '' };
-  if (request.newKey) {
-    if (asked === 'auto') return { reason: 'a new key starts a new chain' };
-    throw new UsageError(
-      `a new key starts a new chain: an ${asked} snapshot cannot use one (take a full one with --new-key)`,
-    );
-  }
-  if (!request.parentKeys)
-    throw new UsageError(
-      `an ${asked} snapshot reads its parent's manifest: it needs a key that decrypts the repository`,
-    );
-  const keys = await request.parentKeys().catch((error: unknown) => {
-    throw error instanceof KeyError
-      ? new KeyError(
-          `an ${asked} snapshot reads its parent's manifest, so it needs a key that decrypts: ${error.message}; or take a full one (--level full)`,
-        )
-      : error;
-  });
-  const level = asked === 'auto' ? 'incremental' : asked;
-  const { snapshots } = await listSnapshots(request.store);
-  const found = await findParent(request.store, snapshots, {
-    level,
-    tags: request.tags ?? [],
-    roots: roots.map((r) => r.archivePath || '.'),
-    mode: request.keys.mode,
-    keys,
-  });
-  if ('reason' in found) return found;
-  if (asked === 'auto') {
-    const reason = autoWantsFull(found.parent, request.auto ?? DEFAULT_AUTO_POLICY, new Date(started));
-    if (reason) return { reason };
-  }
-  return { parent: found.parent, level };
+function walkOptionsOf(request: BackupRequest): WalkOptions {
+  return { cwd: request.cwd, exclude: request.exclude ?? [], skip: request.skip ?? [] };
 }
 
 async function writeSnapshot(
@@ -228,7 +198,8 @@ async function writeSnapshot(
   recipients: string[],
   started: number,
   warn: (message: string) => void,
-  chained: { parent: Parent; level: Exclude<Level, 'full'> } | undefined,
+  /** a chain link's parent, and its walk when one was started before the parent was read */
+  chained: { parent: Parent; level: Exclude<Level, 'full'>; walk?: ThreadWalk } | undefined,
   /** the repository's passphrase check, which this passphrase matched (checkRepositoryKey) */
   keyCheck: PassphraseCheck | undefined,
 ): Promise<SnapshotMetadata> {
@@ -236,7 +207,7 @@ async function writeSnapshot(
   const level = chained?.level ?? 'full';
   const reporter = request.reporter ?? silentReporter;
   const { store } = request;
-  const walkOptions = { cwd: request.cwd, exclude: request.exclude ?? [], skip: request.skip ?? [] };
+  const walkOptions = walkOptionsOf(request);
 
   // Counting is a second walk over the sources: only for someone who uses the totals.
   let total: Totals | undefined;
@@ -285,9 +256,9 @@ async function writeSnapshot(
 
   const blockedFileMin = request.blockedFileMin ?? BLOCKED_FILE_MIN;
   let parentFiles: DeltaSource | undefined; // what reads the parent's versions of large files, made when first needed
-  const walk = walkSources(roots, { ...walkOptions, onWarning: warn });
+  const walk = (): Generator<SourceEntry> => walkSources(roots, { ...walkOptions, onWarning: warn });
   const sources = chained
-    ? againstParent(walk, chained.parent, chained.level, {
+    ? againstParent(chained.walk?.batches() ?? inBatches(walk()), chained.parent, chained.level, {
         ...(request.forceRead ? { forceRead: true } : {}),
         blockedFileMin,
         onCarried(entry) {
@@ -304,7 +275,7 @@ async function writeSnapshot(
           ),
         onWarning: warn,
       })
-    : walk;
+    : walk();
   const index: ArchiveIndex = { batch: ARCHIVE_BATCH, members: [], parts: [], head: 0 };
   let sessionKey: ArchiveKey | undefined;
   const archive = packArchive(sources, {
@@ -422,7 +393,7 @@ async function writeSnapshot(
     manifestText.destroy(error as Error);
     await manifestStored.catch(() => {});
     await removeUnfinished(store, id);
-    throwIfStopped(request.signal);
+    await throwIfStopped(request.signal);
     throw error instanceof RipcordError
       ? error
       : new RipcordError(
@@ -476,15 +447,4 @@ const MAX_INDEXED_TRAILER = 512 << 10;
 
 export function repositorySkip(repository: string, cwd: string): string[] {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(repository) ? [] : [path.resolve(cwd, repository)];
-}
-
-/**
- * Where a link's backup reads the parent's version of a large file that the parent lists no
- * blocks for: the parent's chain, each link's manifest read once for all such files.
- */
-function parentSource(store: Store, parent: Parent, blockedFileMin: number): DeltaSource {
-  const also: string[] = [];
-  for (const [file, entry] of parent.entries)
-    if (entry.type === 'file' && !entry.blocks && (entry.size ?? 0) >= blockedFileMin) also.push(file);
-  return { store, keys: parent.keys, chain: parent.chain, also, cache: new Map() };
 }

@@ -14,9 +14,9 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
-import type { Stats } from 'node:fs';
 import * as path from 'node:path';
-import type { SourceEntry } from '../archive/walk-sources.ts';
+import type { ChangeStats, SeenEntry, SourceEntry } from '../archive/walk-sources.ts';
+import { sourceAt } from '../archive/walk-sources.ts';
 import type { ChainLink, Level } from '../domain/chain.ts';
 import { CHAIN_DIR, chainOf, MAX_CHAIN } from '../domain/chain.ts';
 import { IntegrityError, KeyError } from '../domain/errors.ts';
@@ -223,7 +223,7 @@ export async function findParent(
 }
 
 /** The change-detection fields of a file's manifest entry. */
-export function statFields(stats: Stats): Pick<ManifestEntry, 'ino' | 'ctimeMs' | 'mtimeMs'> {
+export function statFields(stats: ChangeStats): Pick<ManifestEntry, 'ino' | 'ctimeMs' | 'mtimeMs'> {
   return { ino: stats.ino, ctimeMs: stats.ctimeMs, mtimeMs: stats.mtimeMs };
 }
 
@@ -241,7 +241,7 @@ function racilyClean(before: ManifestEntry, parentStarted: number): boolean {
 }
 
 /** Size, mode and time as the archive records them: what a carried entry copies from its parent. */
-function sameAsStored(before: ManifestEntry, stats: Stats): boolean {
+function sameAsStored(before: ManifestEntry, stats: ChangeStats): boolean {
   return (
     before.size === stats.size &&
     before.mode === formatMode(stats.mode) &&
@@ -249,7 +249,7 @@ function sameAsStored(before: ManifestEntry, stats: Stats): boolean {
   );
 }
 
-function sameMetadata(before: ManifestEntry, stats: Stats): boolean {
+function sameMetadata(before: ManifestEntry, stats: ChangeStats): boolean {
   return (
     sameAsStored(before, stats) &&
     before.mtimeMs === stats.mtimeMs &&
@@ -263,7 +263,7 @@ function sameMetadata(before: ManifestEntry, stats: Stats): boolean {
  * by its size, mode, times and inode alone? What change detection trusts, and what lets a
  * restore leave a file it would only write again.
  */
-export function unchangedSince(before: ManifestEntry, stats: Stats, started: number): boolean {
+export function unchangedSince(before: ManifestEntry, stats: ChangeStats, started: number): boolean {
   return sameMetadata(before, stats) && !racilyClean(before, started);
 }
 
@@ -283,10 +283,12 @@ export interface AgainstParentOptions {
 
 /**
  * The sources a link stores: the walk less the files unchanged since the parent (handed to
- * onCarried instead), then the removal record.
+ * onCarried instead), then the removal record. The walk comes in batches, from this thread
+ * (inBatches) or another (archive/walk-thread.ts); an entry another thread saw is looked at
+ * again here before it is stored.
  */
 export async function* againstParent(
-  walk: Iterable<SourceEntry>,
+  walk: AsyncIterable<readonly (SourceEntry | SeenEntry)[]>,
   parent: Parent,
   level: Exclude<Level, 'full'>,
   options: AgainstParentOptions,
@@ -296,66 +298,64 @@ export async function* againstParent(
   let scratch: Awaited<ReturnType<typeof makeScratchFolder>> | undefined;
   let deltas = 0;
   const blockedFileMin = options.blockedFileMin ?? BLOCKED_FILE_MIN;
-  let unyielded = 0;
   try {
-    for (const source of walk) {
-      // An unchanged tree is walked without one entry to yield: let the event loop run now and
-      // then, so that the manifest's lines (onCarried) are compressed on the thread pool while
-      // the walk goes on, not all at its end (measured: 60-70 ms of 20,000 files' incremental
-      // spent waiting for that compression after the walk).
-      if (++unyielded >= YIELD_EVERY) {
-        unyielded = 0;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      if (isChainRecord(source.archivePath)) {
-        options.onWarning(`${source.fsPath}: ${CHAIN_DIR} is the name ripcord keeps its chain records under; skipped`);
-        continue;
-      }
-      seen.set(source.archivePath, source.type);
-      const before = parent.entries.get(source.archivePath);
-      if (source.type === 'file' && before?.type === 'file' && before.sha256) {
-        const { stats } = source;
-        const unchanged = options.forceRead
-          ? sameAsStored(before, stats) && hashFile(source.fsPath) === before.sha256
-          : unchangedSince(before, stats, parentStarted);
-        if (unchanged) {
-          options.onCarried({
-            path: source.archivePath,
-            type: 'file',
-            mode: before.mode,
-            mtime: before.mtime,
-            size: before.size,
-            sha256: before.sha256,
-            ...statFields(stats),
-            ...(before.blocks ? { blocks: before.blocks } : {}),
-            // a differential's parent is its base, a full snapshot: its files are all its own
-            in: level === 'differential' ? parent.snapshot.id : (before.in ?? parent.snapshot.id),
-          });
+    for await (const batch of walk) {
+      for (const walked of batch) {
+        if (isChainRecord(walked.archivePath)) {
+          options.onWarning(
+            `${walked.fsPath}: ${CHAIN_DIR} is the name ripcord keeps its chain records under; skipped`,
+          );
           continue;
         }
-        // the parent's blocks: from its manifest, else from its version of the file (read from
-        // the repository; when that fails, the file is stored whole)
-        const parentBlocks =
-          options.onDelta && stats.size >= blockedFileMin
-            ? validBlocks(before.blocks, before.size)
-              ? before.blocks
-              : await options.parentBlocks?.(source.archivePath).catch(() => undefined)
-            : undefined;
-        if (parentBlocks && options.onDelta) {
-          scratch ??= await makeScratchFolder('chain');
-          const delta = tryDelta(source, parentBlocks, scratch.dir, `${(deltas += 1)}`);
-          if (delta) {
-            options.onDelta({ ...delta.entry, ...statFields(stats) });
-            for (const record of delta.records) {
-              yield record;
-              rmSync(record.fsPath, { force: true }); // packed once the next source is asked for
-            }
+        seen.set(walked.archivePath, walked.type);
+        const before = parent.entries.get(walked.archivePath);
+        const stats = 'stats' in walked ? walked.stats : walked.seen;
+        const fileBefore = walked.type === 'file' && before?.type === 'file' && before.sha256 ? before : undefined;
+        if (fileBefore) {
+          const unchanged = options.forceRead
+            ? sameAsStored(fileBefore, stats) && hashFile(walked.fsPath) === fileBefore.sha256
+            : unchangedSince(fileBefore, stats, parentStarted);
+          if (unchanged) {
+            options.onCarried(carriedEntry(walked.archivePath, fileBefore, stats, level, parent.snapshot.id));
             continue;
           }
         }
+        const source = 'stats' in walked ? walked : sourceAt(walked.fsPath, walked.archivePath, options.onWarning);
+        if (source?.type !== walked.type) {
+          if (source) seen.set(source.archivePath, source.type);
+          else seen.delete(walked.archivePath);
+          if (!source) continue;
+        }
+        if (fileBefore && source.type === 'file') {
+          // the parent's blocks: from its manifest, else from its version of the file (read from
+          // the repository; when that fails, the file is stored whole)
+          const parentBlocks =
+            options.onDelta && source.stats.size >= blockedFileMin
+              ? validBlocks(fileBefore.blocks, fileBefore.size)
+                ? fileBefore.blocks
+                : await options.parentBlocks?.(source.archivePath).catch(() => undefined)
+              : undefined;
+          if (parentBlocks && options.onDelta) {
+            scratch ??= await makeScratchFolder('chain');
+            const delta = tryDelta(source, parentBlocks, scratch.dir, `${(deltas += 1)}`);
+            if (delta) {
+              options.onDelta({ ...delta.entry, ...statFields(source.stats) });
+              for (const record of delta.records) {
+                yield record;
+                rmSync(record.fsPath, { force: true }); // packed once the next source is asked for
+              }
+              continue;
+            }
+          }
+        }
+        // a large file stored whole records its blocks, for the next link's delta
+        yield source.type === 'file' && source.stats.size >= blockedFileMin ? { ...source, blocks: true } : source;
       }
-      // a large file stored whole records its blocks, for the next link's delta
-      yield source.type === 'file' && source.stats.size >= blockedFileMin ? { ...source, blocks: true } : source;
+      // An unchanged tree is walked without one entry to yield: let the event loop run between
+      // batches, so that the manifest's lines (onCarried) are compressed on the thread pool
+      // while the walk goes on, not all at its end (measured: 60-70 ms of 20,000 files'
+      // incremental spent waiting for that compression after the walk).
+      await new Promise((resolve) => setImmediate(resolve));
     }
     const removed: string[] = [];
     for (const [name, entry] of parent.entries) {
@@ -373,8 +373,43 @@ export async function* againstParent(
   }
 }
 
-/** Walked entries between two turns of the event loop (see againstParent). */
-const YIELD_EVERY = 128;
+/** A file the link does not store again: its parent's entry, with the times and inode lstat gives now. */
+function carriedEntry(
+  archivePath: string,
+  before: ManifestEntry,
+  stats: ChangeStats,
+  level: Exclude<Level, 'full'>,
+  parentId: string,
+): ManifestEntry {
+  const entry: ManifestEntry = {
+    path: archivePath,
+    type: 'file',
+    mode: before.mode,
+    mtime: before.mtime,
+    size: before.size,
+    sha256: before.sha256,
+    ino: stats.ino,
+    ctimeMs: stats.ctimeMs,
+    mtimeMs: stats.mtimeMs,
+    // a differential's parent is its base, a full snapshot: its files are all its own
+    in: level === 'differential' ? parentId : (before.in ?? parentId),
+  };
+  if (before.blocks) entry.blocks = before.blocks;
+  return entry;
+}
+
+/** A walk of this thread in batches, for againstParent. */
+export async function* inBatches<T>(walk: Iterable<T>, size = 256): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for (const entry of walk) {
+    batch.push(entry);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
 
 /** planDelta, or undefined when the file cannot be read: the packer's read then reports it. */
 function tryDelta(source: SourceEntry, before: Block[], dir: string, name: string): PlannedDelta | undefined {

@@ -15,10 +15,12 @@ import { sealMetadata, serializeMetadata } from '../../src/domain/snapshot.ts';
 import type { BackupRequest } from '../../src/ops/backup.ts';
 import { createBackup } from '../../src/ops/backup.ts';
 import type { Parent } from '../../src/ops/incremental.ts';
-import { againstParent, REMOVED_RECORD } from '../../src/ops/incremental.ts';
+import { againstParent, inBatches, REMOVED_RECORD } from '../../src/ops/incremental.ts';
 import { withManifest } from '../../src/ops/read-snapshot.ts';
 import { applyRestore, planRestore } from '../../src/ops/restore.ts';
+import type { SeenEntry, SourceEntry, SourceRoot } from '../../src/archive/walk-sources.ts';
 import { walkSources } from '../../src/archive/walk-sources.ts';
+import { startThreadWalk } from '../../src/archive/walk-thread.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import { diffTrees, entryWithOtherContent, removeDir, tempDir } from '../helpers/tree.ts';
 
@@ -176,6 +178,17 @@ test('an incremental of an unchanged tree stores no file content', async () => {
   }
 });
 
+/** The two walks a link compares with its parent: on this thread, or on another (archive/walk-thread.ts). */
+const WAYS = ['this thread', 'another thread'] as const;
+type Way = (typeof WAYS)[number];
+
+function walkBy(way: Way, roots: SourceRoot[], cwd: string): AsyncIterable<readonly (SourceEntry | SeenEntry)[]> {
+  if (way === 'this thread') return inBatches(walkSources(roots, { cwd }));
+  const walk = startThreadWalk(roots, { cwd });
+  if (!walk) throw new Error('this machine has one processor: the walk on another thread cannot be tested here');
+  return walk.batches();
+}
+
 /**
  * A parent whose manifest lists `file` with its size, mode, times and inode as they are now,
  * but a SHA-256 that is not its content, taken `afterMs` after the file last changed.
@@ -201,10 +214,10 @@ test('change detection trusts size, mode, times and inode; --force-read hashes i
     const file = path.join(b.tree, 'app/conf/a.yaml');
     // taken a second after the file last changed: not racily clean
     const parent = parentHolding(file, 'app/conf/a.yaml', 1000);
-    const stored = async (forceRead: boolean) => {
+    const stored = async (forceRead: boolean, way: Way) => {
       const carried: string[] = [];
       const out: string[] = [];
-      const walk = walkSources([{ fsPath: file, archivePath: 'app/conf/a.yaml' }], { cwd: b.tree });
+      const walk = walkBy(way, [{ fsPath: file, archivePath: 'app/conf/a.yaml' }], b.tree);
       for await (const source of againstParent(walk, parent, 'incremental', {
         forceRead,
         onCarried: (entry) => carried.push(entry.path),
@@ -213,8 +226,10 @@ test('change detection trusts size, mode, times and inode; --force-read hashes i
         out.push(source.archivePath);
       return { carried, out };
     };
-    assert.equal(await stored(false), { carried: ['app/conf/a.yaml'], out: [REMOVED_RECORD] });
-    assert.equal(await stored(true), { carried: [], out: ['app/conf/a.yaml', REMOVED_RECORD] });
+    for (const way of WAYS) {
+      assert.equal(await stored(false, way), { carried: ['app/conf/a.yaml'], out: [REMOVED_RECORD] }, way);
+      assert.equal(await stored(true, way), { carried: [], out: ['app/conf/a.yaml', REMOVED_RECORD] }, way);
+    }
   } finally {
     await removeDir(b.dir);
   }
@@ -247,11 +262,16 @@ test('a file changed in the same clock tick as the parent read it is read again,
     const file = path.join(b.tree, 'app/conf/a.yaml');
     // the parent started as the file last changed
     const parent = parentHolding(file, 'app/conf/a.yaml', 0);
-    const out: string[] = [];
-    const walk = walkSources([{ fsPath: file, archivePath: 'app/conf/a.yaml' }], { cwd: b.tree });
-    for await (const source of againstParent(walk, parent, 'incremental', { onCarried: () => {}, onWarning: () => {} }))
-      out.push(source.archivePath);
-    assert.equal(out, ['app/conf/a.yaml', REMOVED_RECORD]);
+    for (const way of WAYS) {
+      const out: string[] = [];
+      const walk = walkBy(way, [{ fsPath: file, archivePath: 'app/conf/a.yaml' }], b.tree);
+      for await (const source of againstParent(walk, parent, 'incremental', {
+        onCarried: () => {},
+        onWarning: () => {},
+      }))
+        out.push(source.archivePath);
+      assert.equal(out, ['app/conf/a.yaml', REMOVED_RECORD], way);
+    }
   } finally {
     await removeDir(b.dir);
   }

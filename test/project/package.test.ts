@@ -47,6 +47,8 @@ test('the packed tarball holds dist/, scripts/, schema/, docs/, action.yml and t
       'dist/index.js',
       'dist/index.d.ts',
       'dist/cfb-worker.js',
+      'dist/stage-worker.js',
+      'dist/walk-worker.js',
       'dist/action/main.js',
       'dist/action/post.js',
       'schema/ripcord.config.schema.json',

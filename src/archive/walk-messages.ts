@@ -1,0 +1,34 @@
+/**
+ * The messages between a walk on another thread (walk-worker.ts) and the thread that reads it
+ * (walk-thread.ts). Types only.
+ */
+import type { SourceRoot, WalkOptions } from './walk-sources.ts';
+
+export interface WalkWorkerData {
+  roots: SourceRoot[];
+  options: Omit<WalkOptions, 'onWarning'>;
+  /**
+   * Int32 [taken, stop]: how many entries the reader has taken, and 1 once it wants no more.
+   * The worker stays at most `ahead` entries ahead of `taken`.
+   */
+  shared: SharedArrayBuffer;
+  /** entries the worker may walk ahead of its reader (WALK_AHEAD; tests set fewer) */
+  ahead: number;
+}
+
+/** Entries in each message of the worker's. */
+export const WALK_BATCH = 256;
+/** Entries the worker walks ahead of its reader, at most: what bounds the reader's queue. */
+export const WALK_AHEAD = 32 * 1024;
+/** Numbers per entry in a batch's `numbers`: type, size, mode, mtimeMs, ctimeMs, ino. */
+export const WALK_FIELDS = 6;
+/** `type` in a batch's numbers. */
+export const WALK_TYPES = ['file', 'directory', 'symlink'] as const;
+
+export type FromWalkWorker =
+  /** `count` entries: archivePath NUL fsPath NUL each, and WALK_FIELDS numbers each */
+  | { count: number; paths: string; numbers: Float64Array }
+  | { warning: string }
+  /** the walk failed: `source` when it was a SourceError (the message is the user's one line) */
+  | { error: string; source: boolean }
+  | { done: true };

@@ -1,0 +1,71 @@
+/**
+ * A walk of the sources on a thread of its own (see walk-thread.ts): walkSources, its entries
+ * posted in batches. Built as a bundle of its own (dist/walk-worker.js).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { SourceError } from '../domain/errors.ts';
+import type { FromWalkWorker, WalkWorkerData } from './walk-messages.ts';
+import { WALK_BATCH, WALK_FIELDS, WALK_TYPES } from './walk-messages.ts';
+import { walkSources } from './walk-sources.ts';
+
+const port = parentPort;
+if (!port) throw new Error('walk-worker runs as a worker thread only');
+const { roots, options, shared, ahead } = workerData as WalkWorkerData;
+const state = new Int32Array(shared);
+const post = (message: FromWalkWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+let posted = 0;
+let paths = '';
+let numbers = new Float64Array(WALK_BATCH * WALK_FIELDS);
+let count = 0;
+
+/** Post the batch so far; then wait while the reader is `ahead` entries behind. False: stop. */
+function flush(): boolean {
+  send();
+  for (let taken = Atomics.load(state, 0); posted - taken > ahead; taken = Atomics.load(state, 0)) {
+    if (Atomics.load(state, 1) === 1) return false;
+    Atomics.wait(state, 0, taken, 100);
+  }
+  return Atomics.load(state, 1) !== 1;
+}
+
+function send(): void {
+  if (count > 0) {
+    post({ count, paths, numbers }, [numbers.buffer as ArrayBuffer]);
+    posted += count;
+    paths = '';
+    numbers = new Float64Array(WALK_BATCH * WALK_FIELDS);
+    count = 0;
+  }
+}
+
+/** a warning in its place among the entries */
+function onWarning(warning: string): void {
+  send();
+  post({ warning });
+}
+
+try {
+  let stopped = false;
+  for (const entry of walkSources(roots, { ...options, onWarning })) {
+    paths += `${entry.archivePath}\0${entry.fsPath}\0`;
+    const at = count * WALK_FIELDS;
+    const { stats } = entry;
+    numbers[at] = WALK_TYPES.indexOf(entry.type);
+    numbers[at + 1] = stats.size;
+    numbers[at + 2] = stats.mode;
+    numbers[at + 3] = stats.mtimeMs;
+    numbers[at + 4] = stats.ctimeMs;
+    numbers[at + 5] = stats.ino;
+    if (++count === WALK_BATCH && !flush()) {
+      stopped = true;
+      break;
+    }
+  }
+  if (!stopped) {
+    send();
+    post({ done: true });
+  }
+} catch (error) {
+  post({ error: (error as Error).message ?? String(error), source: error instanceof SourceError });
+}
