@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-NFLB24Z7.js";
+} from "./chunks/chunk-6KNN7ACM.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-F7BXIRDS.js";
+} from "./chunks/chunk-JV73ECJ2.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-67KCU2CS.js";
+} from "./chunks/chunk-NB3ZJ2FM.js";
 import "./chunks/chunk-B3DHOBTU.js";
 import "./chunks/chunk-TAUJ4OBV.js";
 import "./chunks/chunk-EYQ7L4U7.js";

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-JJ7SGTQQ.js";
+} from "../chunks/chunk-CKAQFYRB.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-F7BXIRDS.js";
+} from "../chunks/chunk-JV73ECJ2.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-SCADHVST.js";
+} from "../chunks/chunk-JGIWQ374.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-SOYJVHYE.js";
+import "../chunks/chunk-TYZNRGLJ.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-67KCU2CS.js";
+} from "../chunks/chunk-NB3ZJ2FM.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

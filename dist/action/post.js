@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-SCADHVST.js";
+} from "../chunks/chunk-JGIWQ374.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-SOYJVHYE.js";
+import "../chunks/chunk-TYZNRGLJ.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-67KCU2CS.js";
+import "../chunks/chunk-NB3ZJ2FM.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall
