@@ -1834,6 +1834,79 @@ var WALK_AHEAD = 32 * 1024;
 var WALK_FIELDS = 6;
 var WALK_TYPES = ["file", "directory", "symlink"];
 
+// src/archive/skesk.ts
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+
+// src/archive/packets.ts
+var BLOCK = 16;
+var PREFIX = BLOCK + 2;
+var PART_LOG2 = 20;
+var PART = 1 << PART_LOG2;
+var LITERAL_HEADER = Buffer.from([98, 0, 0, 0, 0, 0]);
+
+// src/archive/skesk.ts
+var S2K_ITERATED = 3;
+var HASH_SHA256 = 8;
+var COUNT_BYTE = 224;
+var HASHES = { 2: "sha1", 8: "sha256", 9: "sha384", 10: "sha512", 11: "sha224" };
+function decodedCount(coded) {
+  return 16 + (coded & 15) << (coded >> 4) + 6;
+}
+var DERIVED_KEYS_KEPT = 32;
+var deriveKey = remembering(computeKey);
+function remembering(s2k2) {
+  return (passphrase, hashId, type, salt, coded, keyBytes) => {
+    if (type !== S2K_ITERATED) return s2k2(passphrase, hashId, type, salt, coded, keyBytes);
+    const id = derivedKeyId(passphrase, hashId, salt, coded, keyBytes);
+    let key = derivedKeys.get(id);
+    if (!key) {
+      key = s2k2(passphrase, hashId, type, salt, coded, keyBytes);
+      remember(id, key);
+    }
+    return Buffer.from(key);
+  };
+}
+var derivedKeys = /* @__PURE__ */ new Map();
+function derivedKeyId(passphrase, hashId, salt, coded, keyBytes) {
+  return [createHash("sha256").update(passphrase).digest("hex"), hashId, coded, keyBytes, salt.toString("hex")].join(
+    ":"
+  );
+}
+function remember(id, key) {
+  if (derivedKeys.has(id)) return;
+  if (derivedKeys.size >= DERIVED_KEYS_KEPT) {
+    const oldest = derivedKeys.keys().next().value;
+    derivedKeys.get(oldest)?.fill(0);
+    derivedKeys.delete(oldest);
+  }
+  derivedKeys.set(id, key);
+}
+function deriveReserved(job) {
+  const passphrase = Buffer.from(job.passphrase, "utf8");
+  return job.salts.map((salt) => computeKey(passphrase, HASH_SHA256, S2K_ITERATED, salt, COUNT_BYTE, 32));
+}
+function computeKey(passphrase, hashId, type, salt, coded, keyBytes) {
+  const hash = HASHES[hashId];
+  if (!hash) throw new Error(`unsupported S2K hash ${hashId}`);
+  const data = type === 0 ? passphrase : Buffer.concat([salt, passphrase]);
+  const total = type === S2K_ITERATED ? Math.max(decodedCount(coded), data.length) : data.length;
+  const slice = Buffer.alloc(Math.max(data.length, Math.floor((64 << 10) / Math.max(1, data.length)) * data.length));
+  for (let at = 0; at < slice.length; at += data.length) data.copy(slice, at);
+  const parts = [];
+  for (let context = 0; Buffer.concat(parts).length < keyBytes; context++) {
+    const h = createHash(hash);
+    if (context > 0) h.update(Buffer.alloc(context));
+    let left = total;
+    while (left > 0) {
+      const n = Math.min(left, slice.length);
+      h.update(slice.subarray(0, n));
+      left -= n;
+    }
+    parts.push(h.digest());
+  }
+  return Buffer.concat(parts).subarray(0, keyBytes);
+}
+
 // src/archive/walk-sources.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 import { lstatSync, readdirSync, readlinkSync } from "node:fs";
@@ -1919,7 +1992,7 @@ function unreadable(fsPath, error) {
 // src/archive/walk-worker.ts
 var port = parentPort;
 if (!port) throw new Error("walk-worker runs as a worker thread only");
-var { roots, options, shared, ahead } = workerData;
+var { roots, options, shared, ahead, s2k } = workerData;
 var state = new Int32Array(shared);
 var post = (message, transfer = []) => port.postMessage(message, transfer);
 var posted = 0;
@@ -1948,6 +2021,11 @@ function onWarning(warning) {
   post({ warning });
 }
 try {
+  if (s2k) {
+    const derived = deriveReserved(s2k);
+    post({ derived });
+    for (const key of derived) key.fill(0);
+  }
   let stopped = false;
   for (const entry of walkSources(roots, { ...options, onWarning })) {
     paths += `${entry.archivePath}\0${entry.fsPath}\0`;

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-CKAQFYRB.js";
+} from "../chunks/chunk-S27ATHJM.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-JV73ECJ2.js";
+} from "../chunks/chunk-QG5DUS2P.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-JGIWQ374.js";
+} from "../chunks/chunk-R3ITURNH.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-TYZNRGLJ.js";
+import "../chunks/chunk-HWCL42ZC.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-NB3ZJ2FM.js";
+} from "../chunks/chunk-74NZZMR6.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

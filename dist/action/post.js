@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-JGIWQ374.js";
+} from "../chunks/chunk-R3ITURNH.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-TYZNRGLJ.js";
+import "../chunks/chunk-HWCL42ZC.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-NB3ZJ2FM.js";
+import "../chunks/chunk-74NZZMR6.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

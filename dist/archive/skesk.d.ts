@@ -1,6 +1,17 @@
 import { type PassphraseCheck } from '../domain/snapshot.ts';
 /** The S2K of RFC 4880 3.7.1 (computeKey), each iterated key remembered (remembering). */
 export declare const deriveKey: typeof computeKey;
+/** What a thread needs to derive the keys of passphrase packets: salts drawn for them (reserveSalts). */
+export interface S2kJob {
+    passphrase: string;
+    salts: Buffer[];
+}
+/** Draw `count` salts for this passphrase's next packets; derive their keys with deriveReserved. */
+export declare function reserveSalts(passphrase: string, count: number): S2kJob;
+/** The keys of a job's salts, in order (on any thread): what packets with those salts need. */
+export declare function deriveReserved(job: S2kJob): Buffer[];
+/** Keep the keys another thread derived for a job's salts, for the packets that take them. */
+export declare function rememberReserved(job: S2kJob, keys: readonly Uint8Array[]): void;
 /** The S2K of RFC 4880 3.7.1: as many hash contexts as the key needs, each preloaded with i zero octets. */
 declare function computeKey(passphrase: Buffer, hashId: number, type: number, salt: Buffer, coded: number, keyBytes: number): Buffer;
 /** One SKESK v4 packet (new-format header) carrying `sessionKey` for AES-256. */

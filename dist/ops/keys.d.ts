@@ -1,6 +1,6 @@
 import type { DecryptionKeys, EncryptionKeys } from '../domain/keys.ts';
 import type { SigningInputs } from './signing-keys.ts';
-import type { PassphraseCheck } from '../domain/snapshot.ts';
+import type { PassphraseCheck, SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 export interface KeyInputs extends SigningInputs {
     passphrase?: string | undefined;
@@ -28,6 +28,8 @@ export declare function preRestoreKeysFrom(inputs: KeyInputs): Promise<Encryptio
  * refuse, never choose what it is encrypted to. Gives back the passphrase check that matched,
  * when a new snapshot may carry it again.
  */
-export declare function checkRepositoryKey(store: Store, keys: EncryptionKeys, fingerprints: readonly string[]): Promise<{
+export declare function checkRepositoryKey(store: Store, keys: EncryptionKeys, fingerprints: readonly string[], 
+/** the repository's snapshots, newest first, when the caller has listed them already */
+listed?: readonly SnapshotMetadata[]): Promise<{
     keyCheck?: PassphraseCheck;
 }>;

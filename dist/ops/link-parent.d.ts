@@ -10,6 +10,7 @@ import type { SourceRoot } from '../archive/walk-sources.ts';
 import type { Store } from '../storage/store.ts';
 import type { DeltaSource } from './delta-read.ts';
 import type { AutoPolicy, Parent } from './incremental.ts';
+import type { RepositoryListing } from './repository.ts';
 /** What of a backup's request choosing its parent reads (ops/backup.ts BackupRequest). */
 export interface ParentRequest {
     store: Store;
@@ -25,7 +26,9 @@ export interface ParentRequest {
 /** Does this backup look for a parent (and so compare its walk with the parent's manifest)? */
 export declare function wantsParent(request: ParentRequest): boolean;
 /** The parent of an incremental or differential, or why the snapshot is a full one (no reason: one was asked for). */
-export declare function chooseParent(request: ParentRequest, roots: readonly SourceRoot[], started: number): Promise<{
+export declare function chooseParent(request: ParentRequest, roots: readonly SourceRoot[], started: number, 
+/** the repository's listing, when the caller has made it already */
+listing?: Promise<RepositoryListing>): Promise<{
     parent: Parent;
     level: Exclude<Level, 'full'>;
 } | {

@@ -39,28 +39,85 @@ export const deriveKey = remembering(computeKey);
  * out: callers get a copy they may zero.
  */
 function remembering(s2k: typeof computeKey): typeof computeKey {
-  const derivedKeys = new Map<string, Buffer>();
   return (passphrase, hashId, type, salt, coded, keyBytes) => {
     if (type !== S2K_ITERATED) return s2k(passphrase, hashId, type, salt, coded, keyBytes);
-    const id = [
-      createHash('sha256').update(passphrase).digest('hex'),
-      hashId,
-      coded,
-      keyBytes,
-      salt.toString('hex'),
-    ].join(':');
+    const id = derivedKeyId(passphrase, hashId, salt, coded, keyBytes);
     let key = derivedKeys.get(id);
     if (!key) {
       key = s2k(passphrase, hashId, type, salt, coded, keyBytes);
-      if (derivedKeys.size >= DERIVED_KEYS_KEPT) {
-        const oldest = derivedKeys.keys().next().value as string;
-        derivedKeys.get(oldest)?.fill(0);
-        derivedKeys.delete(oldest);
-      }
-      derivedKeys.set(id, key);
+      remember(id, key);
     }
     return Buffer.from(key);
   };
+}
+
+const derivedKeys = new Map<string, Buffer>();
+
+function derivedKeyId(passphrase: Buffer, hashId: number, salt: Buffer, coded: number, keyBytes: number): string {
+  return [createHash('sha256').update(passphrase).digest('hex'), hashId, coded, keyBytes, salt.toString('hex')].join(
+    ':',
+  );
+}
+
+function remember(id: string, key: Buffer): void {
+  if (derivedKeys.has(id)) return;
+  if (derivedKeys.size >= DERIVED_KEYS_KEPT) {
+    const oldest = derivedKeys.keys().next().value as string;
+    derivedKeys.get(oldest)?.fill(0);
+    derivedKeys.delete(oldest);
+  }
+  derivedKeys.set(id, key);
+}
+
+/**
+ * Salts drawn ahead for the session-key packets this process will write with a passphrase,
+ * so that their keys can be derived on another thread while this one works
+ * (archive/walk-thread.ts does, for a chain link: two packets, the manifest's and the
+ * archive's, about 11 ms each that this thread no longer spends). A drawn salt is as random
+ * as one drawn when the packet is made, and each is used once. A packet made before its key
+ * has come back derives it here, as it would have anyway.
+ */
+const reservedSalts = new Map<string, Buffer[]>();
+
+/** What a thread needs to derive the keys of passphrase packets: salts drawn for them (reserveSalts). */
+export interface S2kJob {
+  passphrase: string;
+  salts: Buffer[];
+}
+
+/** Draw `count` salts for this passphrase's next packets; derive their keys with deriveReserved. */
+export function reserveSalts(passphrase: string, count: number): S2kJob {
+  const salts = Array.from({ length: count }, () => randomBytes(8));
+  const id = passphraseId(passphrase);
+  reservedSalts.set(id, [...(reservedSalts.get(id) ?? []), ...salts]);
+  return { passphrase, salts };
+}
+
+/** The keys of a job's salts, in order (on any thread): what packets with those salts need. */
+export function deriveReserved(job: S2kJob): Buffer[] {
+  const passphrase = Buffer.from(job.passphrase, 'utf8');
+  return job.salts.map((salt) => computeKey(passphrase, HASH_SHA256, S2K_ITERATED, salt, COUNT_BYTE, 32));
+}
+
+/** Keep the keys another thread derived for a job's salts, for the packets that take them. */
+export function rememberReserved(job: S2kJob, keys: readonly Uint8Array[]): void {
+  const passphrase = Buffer.from(job.passphrase, 'utf8');
+  job.salts.forEach((salt, i) => {
+    const key = keys[i];
+    if (key?.length === 32) remember(derivedKeyId(passphrase, HASH_SHA256, salt, COUNT_BYTE, 32), Buffer.from(key));
+  });
+}
+
+function passphraseId(passphrase: string): string {
+  return createHash('sha256').update(passphrase, 'utf8').digest('hex');
+}
+
+function nextSalt(passphrase: string): Buffer {
+  const id = passphraseId(passphrase);
+  const reserved = reservedSalts.get(id);
+  const salt = reserved?.shift();
+  if (reserved?.length === 0) reservedSalts.delete(id);
+  return salt ?? randomBytes(8);
 }
 
 /** The S2K of RFC 4880 3.7.1: as many hash contexts as the key needs, each preloaded with i zero octets. */
@@ -96,7 +153,7 @@ function computeKey(
 
 /** One SKESK v4 packet (new-format header) carrying `sessionKey` for AES-256. */
 export function createPassphrasePacket(sessionKey: Uint8Array, passphrase: string): Uint8Array {
-  const salt = randomBytes(8);
+  const salt = nextSalt(passphrase);
   const kek = deriveKey(Buffer.from(passphrase, 'utf8'), HASH_SHA256, S2K_ITERATED, salt, COUNT_BYTE, 32);
   const cipher = createCipheriv('aes-256-cfb', kek, Buffer.alloc(16));
   const encryptedKey = Buffer.concat([

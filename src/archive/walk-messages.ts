@@ -2,6 +2,7 @@
  * The messages between a walk on another thread (walk-worker.ts) and the thread that reads it
  * (walk-thread.ts). Types only.
  */
+import type { S2kJob } from './skesk.ts';
 import type { SourceRoot, WalkOptions } from './walk-sources.ts';
 
 export interface WalkWorkerData {
@@ -14,6 +15,8 @@ export interface WalkWorkerData {
   shared: SharedArrayBuffer;
   /** entries the worker may walk ahead of its reader (WALK_AHEAD; tests set fewer) */
   ahead: number;
+  /** passphrase packets' keys to derive before the walk (skesk.ts reserveSalts) */
+  s2k?: S2kJob;
 }
 
 /** Entries in each message of the worker's. */
@@ -29,6 +32,8 @@ export type FromWalkWorker =
   /** `count` entries: archivePath NUL fsPath NUL each, and WALK_FIELDS numbers each */
   | { count: number; paths: string; numbers: Float64Array }
   | { warning: string }
+  /** the keys of the s2k job's salts, in order */
+  | { derived: Uint8Array[] }
   /** the walk failed: `source` when it was a SourceError (the message is the user's one line) */
   | { error: string; source: boolean }
   | { done: true };

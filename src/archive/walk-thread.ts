@@ -15,6 +15,8 @@ import type { FromWalkWorker, WalkWorkerData } from './walk-messages.ts';
 import { WALK_AHEAD, WALK_FIELDS, WALK_TYPES } from './walk-messages.ts';
 import type { SeenEntry, SourceRoot, WalkOptions } from './walk-sources.ts';
 import { startWorker } from './worker-program.ts';
+import { rememberReserved } from './skesk.ts';
+import type { S2kJob } from './skesk.ts';
 
 export interface ThreadWalk {
   /** the entries in walk order, a batch at a time; warnings go to onWarning in their place */
@@ -31,23 +33,38 @@ export interface ThreadWalk {
 export function startThreadWalk(
   roots: readonly SourceRoot[],
   options: WalkOptions,
-  ahead = WALK_AHEAD,
+  extra: {
+    /** entries the worker may walk ahead of its reader (tests set fewer) */
+    ahead?: number;
+    /** passphrase packets' keys to derive on that thread too, before the walk (skesk.ts reserveSalts) */
+    s2k?: S2kJob;
+  } = {},
 ): ThreadWalk | undefined {
   if (availableParallelism() < 2) return undefined;
   const shared = new SharedArrayBuffer(8);
   const state = new Int32Array(shared);
   const { onWarning, ...walkOptions } = options;
-  const workerData: WalkWorkerData = { roots: [...roots], options: walkOptions, shared, ahead };
+  const workerData: WalkWorkerData = {
+    roots: [...roots],
+    options: walkOptions,
+    shared,
+    ahead: extra.ahead ?? WALK_AHEAD,
+    ...(extra.s2k ? { s2k: extra.s2k } : {}),
+  };
   const worker: Worker = startWorker({ from: import.meta.url, name: 'walk-worker', workerData });
-  const queue: (FromWalkWorker | { failed: Error })[] = [];
+  const queue: Queued[] = [];
   let wake: (() => void) | undefined;
-  const push = (message: FromWalkWorker | { failed: Error }) => {
+  const push = (message: Queued) => {
     queue.push(message);
     wake?.();
     wake = undefined;
   };
   let finished = false;
-  worker.on('message', push);
+  worker.on('message', (message: FromWalkWorker) => {
+    // kept at once, not queued behind the batches: a packet may need one before the walk is read
+    if ('derived' in message) rememberReserved(extra.s2k!, message.derived);
+    else push(message);
+  });
   worker.on('error', (error) => push({ failed: error }));
   const exited = new Promise<void>((resolve) =>
     worker.on('exit', () => {
@@ -89,6 +106,9 @@ export function startThreadWalk(
   const waiting = () => queue.reduce((sum, message) => sum + ('count' in message ? message.count : 0), 0);
   return { batches, stop, waiting, exited };
 }
+
+/** what the reader takes in turn: all but the derived keys, which are kept as they come */
+type Queued = Exclude<FromWalkWorker, { derived: Uint8Array[] }> | { failed: Error };
 
 function decode(batch: { count: number; paths: string; numbers: Float64Array }): SeenEntry[] {
   const { count, numbers } = batch;

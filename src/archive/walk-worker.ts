@@ -1,16 +1,18 @@
 /**
  * A walk of the sources on a thread of its own (see walk-thread.ts): walkSources, its entries
- * posted in batches. Built as a bundle of its own (dist/walk-worker.js).
+ * posted in batches; first, the keys of any passphrase packets the backup will write
+ * (skesk.ts reserveSalts). Built as a bundle of its own (dist/walk-worker.js).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SourceError } from '../domain/errors.ts';
 import type { FromWalkWorker, WalkWorkerData } from './walk-messages.ts';
 import { WALK_BATCH, WALK_FIELDS, WALK_TYPES } from './walk-messages.ts';
+import { deriveReserved } from './skesk.ts';
 import { walkSources } from './walk-sources.ts';
 
 const port = parentPort;
 if (!port) throw new Error('walk-worker runs as a worker thread only');
-const { roots, options, shared, ahead } = workerData as WalkWorkerData;
+const { roots, options, shared, ahead, s2k } = workerData as WalkWorkerData;
 const state = new Int32Array(shared);
 const post = (message: FromWalkWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
@@ -46,6 +48,13 @@ function onWarning(warning: string): void {
 }
 
 try {
+  if (s2k) {
+    // copied, not transferred: 32 bytes each, and slices of Node's shared pool, which no
+    // runtime lets go to another thread
+    const derived = deriveReserved(s2k);
+    post({ derived });
+    for (const key of derived) key.fill(0);
+  }
   let stopped = false;
   for (const entry of walkSources(roots, { ...options, onWarning })) {
     paths += `${entry.archivePath}\0${entry.fsPath}\0`;

@@ -19,6 +19,7 @@ import { written } from '../archive/reclaim.ts';
 import { measureSources, resolveRoots, walkSources } from '../archive/walk-sources.ts';
 import type { SourceEntry, SourceRoot, WalkOptions } from '../archive/walk-sources.ts';
 import { startThreadWalk } from '../archive/walk-thread.ts';
+import { reserveSalts } from '../archive/skesk.ts';
 import type { ThreadWalk } from '../archive/walk-thread.ts';
 import { CAPTURED_DIR, runCaptures } from './captures.ts';
 import type { CaptureCommand } from './captures.ts';
@@ -48,6 +49,7 @@ import type { Parent } from './incremental.ts';
 import type { AutoPolicy } from './incremental.ts';
 import { againstParent, inBatches, isChainRecord } from './incremental.ts';
 import { chooseParent, parentSource, wantsParent } from './link-parent.ts';
+import { listSnapshots } from './repository.ts';
 import { checkRepositoryKey } from './keys.ts';
 import type { Origin } from './origin.ts';
 import { blocksAsOf } from './delta-read.ts';
@@ -142,12 +144,17 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
 
   const roots = await resolveRoots(request.paths, request.cwd, { allowMissing: request.allowMissing ?? false });
   const recipients = request.keys.mode === 'public-key' ? await inspectRecipients(request.keys.recipients) : [];
+  // A chain link lists the repository once, for its key check and its parent; unless capture
+  // commands run between the two (they may take minutes, and another backup may land meanwhile).
+  const listing = wantsParent(request) && !request.captures?.length ? listSnapshots(request.store) : undefined;
+  listing?.catch(() => {}); // awaited below
   let keyCheck: PassphraseCheck | undefined;
   if (!request.newKey && request.kind !== 'pre-restore') {
     ({ keyCheck } = await checkRepositoryKey(
       request.store,
       request.keys,
       recipients.map((r) => r.fingerprint),
+      listing && (await listing).snapshots,
     ));
   }
   let captured: Awaited<ReturnType<typeof runCaptures>> | undefined;
@@ -162,10 +169,15 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
   }
   // A chain link's walk starts now, on a thread of its own, while its parent's manifest is read.
   const early = wantsParent(request)
-    ? startThreadWalk(roots, { ...walkOptionsOf(request), onWarning: warn })
+    ? startThreadWalk(
+        roots,
+        { ...walkOptionsOf(request), onWarning: warn },
+        // the keys of its two passphrase packets (the manifest's and the archive's) derived there too
+        request.keys.mode === 'passphrase' ? { s2k: reserveSalts(request.keys.passphrase, 2) } : {},
+      )
     : undefined;
   try {
-    const chained = await chooseParent(request, roots, started);
+    const chained = await chooseParent(request, roots, started, listing);
     if (!('parent' in chained)) early?.stop();
     const snapshot = await writeSnapshot(
       request,

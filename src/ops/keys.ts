@@ -157,8 +157,10 @@ export async function checkRepositoryKey(
   store: Store,
   keys: EncryptionKeys,
   fingerprints: readonly string[],
+  /** the repository's snapshots, newest first, when the caller has listed them already */
+  listed?: readonly SnapshotMetadata[],
 ): Promise<{ keyCheck?: PassphraseCheck }> {
-  const newest = await repositoryKey(store);
+  const newest = listed ? listed.find((s) => s.kind !== 'pre-restore') : await repositoryKey(store);
   if (!newest) return {};
   const recorded = newest.encryption;
   const where = `the newest snapshot in ${store.properties.location} (${newest.id})`;

@@ -13,6 +13,7 @@ import type { DeltaSource } from './delta-read.ts';
 import type { AutoPolicy, Parent } from './incremental.ts';
 import { autoWantsFull, DEFAULT_AUTO_POLICY, findParent } from './incremental.ts';
 import { listSnapshots } from './repository.ts';
+import type { RepositoryListing } from './repository.ts';
 
 /** What of a backup's request choosing its parent reads (ops/backup.ts BackupRequest). */
 export interface ParentRequest {
@@ -35,6 +36,8 @@ export async function chooseParent(
   request: ParentRequest,
   roots: readonly SourceRoot[],
   started: number,
+  /** the repository's listing, when the caller has made it already */
+  listing?: Promise<RepositoryListing>,
 ): Promise<{ parent: Parent; level: Exclude<Level, 'full'> } | { reason: string }> {
   const asked = request.level ?? 'full';
   if (asked === 'full') return { reason: '' };
@@ -56,7 +59,7 @@ export async function chooseParent(
       : error;
   });
   const level = asked === 'auto' ? 'incremental' : asked;
-  const { snapshots } = await listSnapshots(request.store);
+  const { snapshots } = await (listing ?? listSnapshots(request.store));
   const found = await findParent(request.store, snapshots, {
     level,
     tags: request.tags ?? [],

@@ -6,7 +6,13 @@
 import { createHash } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { deriveKey } from '../../src/archive/skesk.ts';
+import {
+  createPassphrasePacket,
+  deriveKey,
+  deriveReserved,
+  rememberReserved,
+  reserveSalts,
+} from '../../src/archive/skesk.ts';
 
 const SHA256 = 8;
 const ITERATED = 3;
@@ -49,6 +55,41 @@ test('more keys than it keeps: the oldest are derived again, and still right', (
   const again = keys.map((salt) => deriveKey(Buffer.from('p'), SHA256, ITERATED, salt, 16, 32).toString('hex'));
   assert.equal(again, first);
   assert.is(first[0], plainS2k('p', keys[0]!, 16).toString('hex'));
+});
+
+/** The salt of a SKESK v4 packet as createPassphrasePacket writes it: 2 header octets, then version, cipher, S2K type, hash. */
+const saltOf = (packet: Uint8Array) => Buffer.from(packet.subarray(6, 14)).toString('hex');
+
+test('salts drawn ahead: the next packets take them in order, once each, and the keys derived for them elsewhere are the S2K', () => {
+  const passphrase = `ahead ${Math.random()}`;
+  const job = reserveSalts(passphrase, 2);
+  const keys = deriveReserved(job); // what the walk's thread does
+  assert.equal(
+    keys.map((k) => k.toString('hex')),
+    job.salts.map((salt) => plainS2k(passphrase, salt, 224).toString('hex')),
+  );
+  rememberReserved(job, keys);
+  const sessionKey = Buffer.alloc(32, 7);
+  const packets = [1, 2, 3].map(() => createPassphrasePacket(sessionKey, passphrase));
+  assert.equal(
+    packets.slice(0, 2).map(saltOf),
+    job.salts.map((s) => s.toString('hex')),
+  );
+  assert.not.ok(
+    job.salts.some((s) => s.toString('hex') === saltOf(packets[2]!)),
+    'a third packet draws a fresh salt',
+  );
+  // another passphrase's packets never take these salts
+  const other = reserveSalts(`other ${Math.random()}`, 1);
+  assert.is.not(saltOf(createPassphrasePacket(sessionKey, passphrase)), other.salts[0]!.toString('hex'));
+});
+
+test('a key that came back malformed is not kept: the packet derives its own, and the right one', () => {
+  const passphrase = `malformed ${Math.random()}`;
+  const job = reserveSalts(passphrase, 1);
+  rememberReserved(job, [Buffer.alloc(5)]);
+  const key = deriveKey(Buffer.from(passphrase), SHA256, ITERATED, job.salts[0]!, 224, 32);
+  assert.equal(key, plainS2k(passphrase, job.salts[0]!, 224));
 });
 
 test.run();

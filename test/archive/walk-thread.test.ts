@@ -13,6 +13,11 @@ import { resolveRoots, walkSources } from '../../src/archive/walk-sources.ts';
 import { startThreadWalk } from '../../src/archive/walk-thread.ts';
 import type { ThreadWalk } from '../../src/archive/walk-thread.ts';
 import { SourceError } from '../../src/domain/errors.ts';
+import { reserveSalts } from '../../src/archive/skesk.ts';
+import { createEncryptStream } from '../../src/archive/seipd-encrypt.ts';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { withGnupgHome } from '../helpers/gpg.ts';
 import { removeDir, tempDir } from '../helpers/tree.ts';
 
 async function tree(): Promise<string> {
@@ -35,7 +40,7 @@ function walkWithThread(roots: SourceRoot[], cwd: string, warnings: string[], ah
   const walk = startThreadWalk(
     roots,
     { cwd, exclude: ['*.log'], skip: [path.join(cwd, 'tree/skipped')], onWarning: (w) => warnings.push(w) },
-    ahead,
+    ahead === undefined ? {} : { ahead },
   );
   if (!walk) throw new Error('this machine has one processor: the walk on another thread cannot be tested here');
   return walk;
@@ -162,6 +167,50 @@ test('stopped half-way, the walk ends and lets the process go', async () => {
     await batches.return(undefined); // as a failed reader does: stops the worker
     const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 5000).unref());
     assert.is(await Promise.race([walk.exited.then(() => 'exited'), timeout]), 'exited');
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+async function encrypted(data: Buffer, passphrase: string): Promise<Buffer> {
+  const out: Buffer[] = [];
+  await pipeline(
+    Readable.from([data]),
+    createEncryptStream({ mode: 'passphrase', passphrase }),
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        out.push(chunk);
+        callback();
+      },
+    }),
+  );
+  return Buffer.concat(out);
+}
+
+test('with passphrase packets to come, it derives their keys first and hands them back; the packets made with them are what gpg decrypts', async () => {
+  const dir = await tree();
+  try {
+    const roots = await resolveRoots(['tree'], dir);
+    const passphrase = `walk thread ${Math.random()}`;
+    const job = reserveSalts(passphrase, 2);
+    const walk = startThreadWalk(roots, { cwd: dir }, { s2k: job });
+    if (!walk) throw new Error('this machine has one processor: the walk on another thread cannot be tested here');
+    let entries = 0;
+    for await (const batch of walk.batches()) entries += batch.length; // the keys cross threads first
+    assert.ok(entries > 200);
+    await withGnupgHome(async (home) => {
+      for (const text of ['the manifest', 'the archive']) {
+        const message = await encrypted(Buffer.from(text), passphrase);
+        // a new-format SKESK with a one-octet length: its salt at octets 6-13
+        assert.ok(
+          job.salts.some((salt) => salt.equals(message.subarray(6, 14))),
+          `${text} took a reserved salt`,
+        );
+        const result = home.decrypt(message, passphrase);
+        assert.is(result.status, 0, result.stderr);
+        assert.is(result.stdout.toString(), text);
+      }
+    });
   } finally {
     await removeDir(dir);
   }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ripcordInProcess } from '../helpers/cli.ts';
+import { CLI, ripcordInProcess, runCommand } from '../helpers/cli.ts';
 import { removeDir, tempDir } from '../helpers/tree.ts';
 
 const env = { RIPCORD_PASSPHRASE: 'cli chains' };
@@ -68,6 +68,26 @@ test('backup --level incremental: says what it built on, show names level, paren
     assert.is(dump.stdout, 'pool: 5\n');
     const ls = await s.run(['ls', id]);
     assert.not.match(ls.stdout, '.ripcord-chain', 'the chain record is not part of the tree');
+  } finally {
+    await removeDir(s.dir);
+  }
+});
+
+test('the bundled command (dist/, its own process): an incremental with its walk and key derivation on a second thread, verified with --read-data', async () => {
+  // What the tests above run from the source, run as users get it: the worker programs are
+  // dist/'s own bundles here (a pooled buffer transferred between threads failed only there).
+  const s = await setup();
+  try {
+    const cli = (args: string[]) => runCommand(process.execPath, [CLI, ...args, '--repo', s.repo], { cwd: s.dir, env });
+    const full = await cli(['backup', 'config', '-q']);
+    assert.is(full.code, 0, full.stderr);
+    await fs.writeFile(path.join(s.dir, 'config/app.yaml'), 'replicas: 3\n');
+    const next = await cli(['backup', 'config', '--level', 'incremental']);
+    assert.is(next.code, 0, next.stderr);
+    assert.match(next.stdout, `parent ${full.stdout.trim()}`);
+    const id = /snapshot (\S+) saved/.exec(next.stdout)?.[1] ?? next.stdout.split(/\s+/)[2]!;
+    const verified = await cli(['verify', '--read-data', id]);
+    assert.is(verified.code, 0, verified.stderr);
   } finally {
     await removeDir(s.dir);
   }
