@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-S27ATHJM.js";
+} from "../chunks/chunk-BDBMC4UJ.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-QG5DUS2P.js";
+} from "../chunks/chunk-7SVASCVF.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-R3ITURNH.js";
+} from "../chunks/chunk-WQ3J5LMY.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-HWCL42ZC.js";
+import "../chunks/chunk-UQH7RS7B.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-74NZZMR6.js";
+} from "../chunks/chunk-PHAYD5CL.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-R3ITURNH.js";
+} from "../chunks/chunk-WQ3J5LMY.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-HWCL42ZC.js";
+import "../chunks/chunk-UQH7RS7B.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-74NZZMR6.js";
+import "../chunks/chunk-PHAYD5CL.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

@@ -83,7 +83,9 @@ function bundledFromSource(source: URL): URL {
   const entry = fileURLToPath(source);
   const dir = bundleCache() ?? privateFolder();
   const name = path.basename(entry, '.ts');
-  const inputsFile = path.join(dir, `${name}.inputs.json`);
+  // one record per source file, not per worker name: two checkouts of the project (a clone
+  // beside the working copy) must not run each other's bundles, as they once did
+  const inputsFile = path.join(dir, `${name}-${digestOf([entry], false)}.inputs.json`);
   const built = (inputs: string[]) => path.join(dir, `${name}-${digestOf(inputs)}.mjs`);
   const recorded = readInputs(inputsFile);
   let file = recorded && built(recorded);
@@ -129,11 +131,15 @@ function readInputs(file: string): string[] | undefined {
   }
 }
 
-/** SHA-256 over each source file's path and content; a file gone gives a digest no bundle has */
-function digestOf(inputs: string[]): string {
+/**
+ * SHA-256 over each source file's path and content (or its path alone); a file gone gives a
+ * digest no bundle has
+ */
+function digestOf(inputs: string[], content = true): string {
   const hash = createHash('sha256');
   for (const input of inputs) {
     hash.update(`${input}\0`);
+    if (!content) continue;
     try {
       hash.update(readFileSync(input));
     } catch {

@@ -82,9 +82,11 @@ test('a cache folder that others may write into is not used: the process builds 
     await fs.mkdir(cache);
     await fs.chmod(cache, 0o777);
     // a program planted where the bundle would be, under the name the record points to
-    await fs.writeFile(path.join(cache, 'echo.inputs.json'), JSON.stringify([]));
-    const planted = "import { parentPort } from 'node:worker_threads';\nparentPort?.postMessage('planted');\n";
     const { createHash } = await import('node:crypto');
+    const entry = path.join(w.dir, 'src/echo.ts');
+    const record = `echo-${createHash('sha256').update(`${entry}\0`).digest('hex').slice(0, 32)}.inputs.json`;
+    await fs.writeFile(path.join(cache, record), JSON.stringify([]));
+    const planted = "import { parentPort } from 'node:worker_threads';\nparentPort?.postMessage('planted');\n";
     await fs.writeFile(path.join(cache, `echo-${createHash('sha256').digest('hex').slice(0, 32)}.mjs`), planted);
     assert.is(await echo(w.dir, w.tmp), 'one', 'the planted program did not run');
     assert.equal(
@@ -96,6 +98,23 @@ test('a cache folder that others may write into is not used: the process builds 
     assert.equal(leftovers, [], 'the private folder went with the process');
   } finally {
     await w.cleanup();
+  }
+});
+
+test("two checkouts of the same worker share the cache but never each other's bundle", async () => {
+  const a = await world();
+  const b = await world();
+  try {
+    await b.word('two');
+    // the same temporary folder for both, as a clone beside the working copy has
+    assert.is(await echo(a.dir, a.tmp), 'one');
+    assert.is(await echo(b.dir, a.tmp), 'two', "b's own source, not a's bundle");
+    assert.is(await echo(a.dir, a.tmp), 'one', "and a's again");
+    const cache = path.join(a.tmp, `ripcord-workers-${process.getuid?.()}`);
+    assert.is((await bundlesIn(cache)).length, 2);
+  } finally {
+    await a.cleanup();
+    await b.cleanup();
   }
 });
 
