@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-BDBMC4UJ.js";
+} from "../chunks/chunk-AGDK7LHK.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-7SVASCVF.js";
+} from "../chunks/chunk-QTPLBVUA.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-WQ3J5LMY.js";
+} from "../chunks/chunk-KRO5YT4C.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-UQH7RS7B.js";
+import "../chunks/chunk-Z4TQXNFL.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-PHAYD5CL.js";
+} from "../chunks/chunk-5HTCVVJO.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

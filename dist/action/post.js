@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-WQ3J5LMY.js";
+} from "../chunks/chunk-KRO5YT4C.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-UQH7RS7B.js";
+import "../chunks/chunk-Z4TQXNFL.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-PHAYD5CL.js";
+import "../chunks/chunk-5HTCVVJO.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

@@ -146,7 +146,8 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
   const recipients = request.keys.mode === 'public-key' ? await inspectRecipients(request.keys.recipients) : [];
   // A chain link lists the repository once, for its key check and its parent; unless capture
   // commands run between the two (they may take minutes, and another backup may land meanwhile).
-  const listing = wantsParent(request) && !request.captures?.length ? listSnapshots(request.store) : undefined;
+  const chaining = wantsParent(request);
+  const listing = chaining && !request.captures?.length ? listSnapshots(request.store) : undefined;
   listing?.catch(() => {}); // awaited below
   let keyCheck: PassphraseCheck | undefined;
   if (!request.newKey && request.kind !== 'pre-restore') {
@@ -168,7 +169,7 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
     roots.push({ fsPath: captured.dir, archivePath: CAPTURED_DIR });
   }
   // A chain link's walk starts now, on a thread of its own, while its parent's manifest is read.
-  const early = wantsParent(request)
+  const early = chaining
     ? startThreadWalk(
         roots,
         { ...walkOptionsOf(request), onWarning: warn },

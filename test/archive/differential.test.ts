@@ -19,8 +19,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DecryptionKeys, EncryptionKeys } from '../../src/archive/openpgp-keys.ts';
 import { createDecryptStream } from '../../src/archive/seipd-decrypt.ts';
-import { createEncryptStream } from '../../src/archive/seipd-encrypt.ts';
 import { RipcordError } from '../../src/domain/errors.ts';
+import { ripcordEncrypt } from '../helpers/encrypt.ts';
 import { withGnupgHome } from '../helpers/gpg.ts';
 import type { GnupgHome } from '../helpers/gpg.ts';
 import { Rng } from '../reliability/harness.ts';
@@ -67,21 +67,6 @@ async function ripcordDecrypt(message: Buffer, keys: DecryptionKeys): Promise<{ 
     error = caught;
   }
   return { data: Buffer.concat(out), error };
-}
-
-async function ripcordEncrypt(data: Buffer, keys: EncryptionKeys): Promise<Buffer> {
-  const out: Buffer[] = [];
-  await pipeline(
-    Readable.from([data]),
-    createEncryptStream(keys),
-    new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        out.push(chunk);
-        callback();
-      },
-    }),
-  );
-  return Buffer.concat(out);
 }
 
 /** Run one message through gpg -d and ripcord, and hold them to the differential rules. */

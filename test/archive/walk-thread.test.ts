@@ -14,9 +14,7 @@ import { startThreadWalk } from '../../src/archive/walk-thread.ts';
 import type { ThreadWalk } from '../../src/archive/walk-thread.ts';
 import { SourceError } from '../../src/domain/errors.ts';
 import { reserveSalts } from '../../src/archive/skesk.ts';
-import { createEncryptStream } from '../../src/archive/seipd-encrypt.ts';
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { ripcordEncrypt } from '../helpers/encrypt.ts';
 import { withGnupgHome } from '../helpers/gpg.ts';
 import { removeDir, tempDir } from '../helpers/tree.ts';
 
@@ -172,21 +170,6 @@ test('stopped half-way, the walk ends and lets the process go', async () => {
   }
 });
 
-async function encrypted(data: Buffer, passphrase: string): Promise<Buffer> {
-  const out: Buffer[] = [];
-  await pipeline(
-    Readable.from([data]),
-    createEncryptStream({ mode: 'passphrase', passphrase }),
-    new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        out.push(chunk);
-        callback();
-      },
-    }),
-  );
-  return Buffer.concat(out);
-}
-
 test('with passphrase packets to come, it derives their keys first and hands them back; the packets made with them are what gpg decrypts', async () => {
   const dir = await tree();
   try {
@@ -200,7 +183,7 @@ test('with passphrase packets to come, it derives their keys first and hands the
     assert.ok(entries > 200);
     await withGnupgHome(async (home) => {
       for (const text of ['the manifest', 'the archive']) {
-        const message = await encrypted(Buffer.from(text), passphrase);
+        const message = await ripcordEncrypt(Buffer.from(text), { mode: 'passphrase', passphrase });
         // a new-format SKESK with a one-octet length: its salt at octets 6-13
         assert.ok(
           job.salts.some((salt) => salt.equals(message.subarray(6, 14))),
