@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-QHNSJW3T.js";
+} from "./chunks/chunk-YBDP4TGQ.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-QTPLBVUA.js";
+} from "./chunks/chunk-JR5IFLAF.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-5HTCVVJO.js";
+} from "./chunks/chunk-OQRH7OM2.js";
 import "./chunks/chunk-B3DHOBTU.js";
 import "./chunks/chunk-TAUJ4OBV.js";
 import "./chunks/chunk-EYQ7L4U7.js";

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-AGDK7LHK.js";
+} from "../chunks/chunk-K7SSDZPY.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-QTPLBVUA.js";
+} from "../chunks/chunk-JR5IFLAF.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-KRO5YT4C.js";
+} from "../chunks/chunk-ZWWBHVTO.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-Z4TQXNFL.js";
+import "../chunks/chunk-UAU3VZG5.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-5HTCVVJO.js";
+} from "../chunks/chunk-OQRH7OM2.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-KRO5YT4C.js";
+} from "../chunks/chunk-ZWWBHVTO.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-Z4TQXNFL.js";
+import "../chunks/chunk-UAU3VZG5.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-5HTCVVJO.js";
+import "../chunks/chunk-OQRH7OM2.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

@@ -4,9 +4,8 @@
  * chain needs. Nothing in the target itself changes here.
  */
 import { createHash } from 'node:crypto';
-import { lutimesSync, mkdirSync } from 'node:fs';
+import { lutimesSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import type { DecryptionKeys } from '../archive/openpgp-keys.ts';
 import type { TarItem } from '../archive/tar-reader.ts';
 import { safeMode } from '../domain/entry-safety.ts';
@@ -23,6 +22,7 @@ import { fileAsOf } from './delta-read.ts';
 import type { DeltaSource } from './delta-read.ts';
 import { describeFailure, openArchive, openIndexed, readManifest } from './read-snapshot.ts';
 import type { RestorePlan } from './restore-plan.ts';
+import type { StagingLayout } from './restore-layout.ts';
 import { lstatOrUndefined, modesCreatable } from './restore-target.ts';
 import { createStagingWriter } from './stage-writer.ts';
 
@@ -30,52 +30,6 @@ import { createStagingWriter } from './stage-writer.ts';
 export interface StageOptions {
   store: Store;
   keys: DecryptionKeys;
-}
-
-/**
- * Where each staged entry goes. Into a target that holds nothing yet, the selected entries are
- * staged at their own paths below `tree`, and each top-level entry then moves into place with
- * one rename: restoring the benchmark's 20,000 files into an empty folder spent 0.6-0.8 s
- * checking and renaming them one by one. Anywhere else an entry may replace something, so
- * each is staged under its index and moved by itself. Captured state is always staged under
- * its index: it goes to its restore command, not into the target.
- */
-export interface StagingLayout {
-  staging: string;
-  /** the folder that mirrors the target, when entries are staged at their own paths */
-  tree: string | undefined;
-  pathOf(index: number): string;
-}
-
-export async function stagingLayout(plan: RestorePlan, staging: string): Promise<StagingLayout> {
-  const byIndex = (index: number) => path.join(staging, String(index));
-  if (!(await stagesAsTree(plan, staging))) return { staging, tree: undefined, pathOf: byIndex };
-  const tree = path.join(staging, 'tree');
-  await fs.mkdir(tree, { mode: 0o700 });
-  return {
-    staging,
-    tree,
-    pathOf: (index) => (plan.selected.has(index) ? path.join(tree, plan.entries[index]!.path) : byIndex(index)),
-  };
-}
-
-/**
- * A tree fits when the target holds nothing but this restore's staging folder (it was just
- * looked at under the target's lock) and every selected entry's folder is a selected
- * directory that comes before it: then every entry is created inside a directory this restore
- * made, and nothing in the tree can be a link to pass through.
- */
-async function stagesAsTree(plan: RestorePlan, staging: string): Promise<boolean> {
-  if (plan.removals.length > 0) return false;
-  if ((await fs.readdir(plan.target)).some((name) => name !== path.basename(staging))) return false;
-  const directories = new Set<string>();
-  for (const index of [...plan.selected].sort((a, b) => a - b)) {
-    const entry = plan.entries[index]!;
-    const parent = path.posix.dirname(entry.path);
-    if (parent !== '.' && !directories.has(parent)) return false;
-    if (entry.type === 'directory') directories.add(entry.path);
-  }
-  return true;
 }
 
 /**
@@ -134,6 +88,7 @@ export async function stage(
     };
     for (const delta of deltas) await stageDelta(context, source, delta);
     if (!layout.tree) await stageSymlinks(context);
+    layout.makeFolders();
     await writer.finish();
   } catch (error) {
     if (error instanceof UnsafeEntryError || error instanceof IntegrityError) throw error;
@@ -321,7 +276,9 @@ async function stageDelta(context: StageContext, source: DeltaSource, { index, l
         `snapshot ${plan.snapshot.id}: ${expected.path} in ${link.id} is not the file its manifest lists`,
       );
     const mode = plan.selected.has(index) ? safeMode(parseMode(expected.mode)) : 0o600;
-    writer.open(layout.pathOf(index), mode);
+    const file = layout.pathOf(index);
+    layout.makeParents(file);
+    writer.open(file, mode);
     for await (const chunk of built.content.read()) {
       const wait = writer.write(chunk as Buffer);
       if (await wait) await wait;
@@ -437,7 +394,9 @@ async function stageItems(
       // 20,000 files 0.3 s. Captured state stays 0600: it is read back from here by its
       // restore command.
       const mode = selected.has(index) ? safeMode(parseMode(expected.mode)) : 0o600;
-      writer.open(layout.pathOf(index), mode);
+      const file = layout.pathOf(index);
+      layout.makeParents(file);
+      writer.open(file, mode);
       for await (const chunk of item.body) {
         count(chunk);
         const wait = writer.write(chunk);
@@ -451,11 +410,11 @@ async function stageItems(
     if (problem) throw new IntegrityError(`snapshot ${snapshot.id}: ${problem}`);
     if (selected.has(index) && expected.type === 'symlink') {
       const link = layout.pathOf(index);
+      layout.makeParents(link);
       await fs.symlink(expected.target ?? '', link);
       if (layout.tree) setLinkTime(link, expected.mtime);
     }
-    if (layout.tree && selected.has(index) && expected.type === 'directory')
-      mkdirSync(layout.pathOf(index), { mode: 0o700 });
+    if (layout.tree && selected.has(index) && expected.type === 'directory') layout.addFolder(index);
     done.bytes += size;
     if (expected.type === 'file') done.files += 1;
     reporter.emit({ type: 'progress', phase: 'stage', done: { ...done }, total });
