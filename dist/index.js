@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-YBDP4TGQ.js";
+} from "./chunks/chunk-RIGE45BS.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-JR5IFLAF.js";
+} from "./chunks/chunk-ZW4T37MA.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-OQRH7OM2.js";
+} from "./chunks/chunk-OKUTUBZJ.js";
 import "./chunks/chunk-B3DHOBTU.js";
 import "./chunks/chunk-TAUJ4OBV.js";
 import "./chunks/chunk-EYQ7L4U7.js";

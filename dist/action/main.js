@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-K7SSDZPY.js";
+} from "../chunks/chunk-QVNG7DSJ.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-JR5IFLAF.js";
+} from "../chunks/chunk-ZW4T37MA.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-ZWWBHVTO.js";
+} from "../chunks/chunk-GJRBLJWS.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-UAU3VZG5.js";
+import "../chunks/chunk-6VFONDHS.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-OQRH7OM2.js";
+} from "../chunks/chunk-OKUTUBZJ.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-ZWWBHVTO.js";
+} from "../chunks/chunk-GJRBLJWS.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-UAU3VZG5.js";
+import "../chunks/chunk-6VFONDHS.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-OQRH7OM2.js";
+import "../chunks/chunk-OKUTUBZJ.js";
 import "../chunks/chunk-B3DHOBTU.js";
 import {
   keepYoungGenerationSmall

@@ -112,6 +112,15 @@ async function* tarBatches(
     used = 0;
     return full;
   };
+  /**
+   * The last batch. A collection here would find only what came before (nothing more of
+   * the tar stream follows), and an incremental of an unchanged tree, whose archive holds
+   * its folders alone, paid 11 ms for it at its very end.
+   */
+  const last = (): Buffer => {
+    flushed += used;
+    return batch.subarray(0, used);
+  };
   /** Copy small buffers (headers, padding) in, flushing as needed. */
   function* append(data: Buffer): Generator<Buffer> {
     let offset = 0;
@@ -214,7 +223,7 @@ async function* tarBatches(
   }
   yield* append(TAR_END);
   options.onProgress?.({ files, bytes });
-  if (used > 0) yield flush();
+  if (used > 0) yield last();
 }
 
 /** Compress batches as gzip members, `concurrency` at a time, in order; a batch's buffer goes back to `spare` once its member (a new buffer) is made. */
