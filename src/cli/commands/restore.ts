@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../../domain/errors.ts';
 import { describeOrigin } from '../../ops/origin.ts';
 import { applyRestore, planRestore, removeStaleStaging, undoCommand } from '../../ops/restore.ts';
@@ -125,6 +124,8 @@ export const restoreCommand: Command = {
           `restore would change ${countOf(pending, 'entry', 'entries')} in ${target}: add --yes to apply (or --dry-run to only see the plan)`,
         );
       }
+      // loaded here, not with the CLI: node:readline brings eight more built-in modules to every command's start
+      const { createInterface } = await import('node:readline/promises');
       const prompt = createInterface({ input: context.stdin, output: context.stderr });
       const answer = await prompt.question(
         `Apply ${pending === 1 ? 'this change' : `these ${pending} changes`} to ${target}? [y/N] `,
