@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-RIGE45BS.js";
+} from "./chunks/chunk-GGUPGVQB.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-ZW4T37MA.js";
+} from "./chunks/chunk-NUX5I7SO.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,8 +36,8 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-OKUTUBZJ.js";
-import "./chunks/chunk-B3DHOBTU.js";
+} from "./chunks/chunk-6ZEDETZB.js";
+import "./chunks/chunk-4ZCQRPLC.js";
 import "./chunks/chunk-TAUJ4OBV.js";
 import "./chunks/chunk-EYQ7L4U7.js";
 import {

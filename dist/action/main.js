@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-QVNG7DSJ.js";
+} from "../chunks/chunk-FXYSQ5KK.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-ZW4T37MA.js";
+} from "../chunks/chunk-NUX5I7SO.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-GJRBLJWS.js";
+} from "../chunks/chunk-QRWWCT5P.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-6VFONDHS.js";
+import "../chunks/chunk-55TDRHRX.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,8 +58,8 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-OKUTUBZJ.js";
-import "../chunks/chunk-B3DHOBTU.js";
+} from "../chunks/chunk-6ZEDETZB.js";
+import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-TAUJ4OBV.js";

@@ -9,15 +9,15 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-GJRBLJWS.js";
+} from "../chunks/chunk-QRWWCT5P.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-6VFONDHS.js";
+import "../chunks/chunk-55TDRHRX.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-OKUTUBZJ.js";
-import "../chunks/chunk-B3DHOBTU.js";
+import "../chunks/chunk-6ZEDETZB.js";
+import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall
 } from "../chunks/chunk-TAUJ4OBV.js";

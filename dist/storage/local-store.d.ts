@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { GetOptions, ObjectFile, PutOptions, Store, StoredObject } from './store.ts';
+import type { GetOptions, ListOptions, ObjectFile, PutOptions, Store, StoredObject } from './store.ts';
 export declare class LocalStore implements Store {
     readonly properties: {
         location: string;
@@ -14,8 +14,10 @@ export declare class LocalStore implements Store {
     get(key: string, options?: GetOptions): Promise<Readable>;
     openFile(key: string): Promise<ObjectFile>;
     stat(key: string): Promise<StoredObject | undefined>;
-    list(prefix: string): AsyncIterable<StoredObject>;
+    list(prefix: string, options?: ListOptions): AsyncIterable<StoredObject>;
     private walk;
+    /** A listed file as a stored object; undefined when it went away since its folder was read. */
+    private listed;
     listEmptyFolders(): AsyncIterable<StoredObject>;
     removeEmptyFolder(key: string): Promise<boolean>;
     delete(keys: readonly string[]): Promise<void>;

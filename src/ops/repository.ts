@@ -47,7 +47,7 @@ export async function readStoredBytes(store: Store, snapshot: SnapshotMetadata):
 /** Every snapshot folder, by id. Keys outside snapshot folders (audit/, locks/) are ignored. */
 export async function listFolders(store: Store): Promise<Map<string, SnapshotFolder>> {
   const folders = new Map<string, SnapshotFolder>();
-  for await (const object of store.list('')) {
+  for await (const object of store.list('', { within: isSnapshotId })) {
     const slash = object.key.indexOf('/');
     if (slash < 0) continue;
     const id = object.key.slice(0, slash);

@@ -42,7 +42,7 @@ import { SNAPSHOT_OBJECT } from '../domain/snapshot.ts';
 import { assertValidKey } from './keys.ts';
 import { LocalStore } from './local-store.ts';
 import { PARTIAL_MARKER } from './replace-file.ts';
-import type { GetOptions, PutOptions, Store, StoredObject, StoreProperties } from './store.ts';
+import type { GetOptions, ListOptions, PutOptions, Store, StoredObject, StoreProperties } from './store.ts';
 
 export interface ActionsCacheStoreOptions {
   /** where the staging folder lives; default $RUNNER_TEMP, else the system temp folder */
@@ -145,12 +145,12 @@ class ActionsCacheStore implements Store {
     return this.local.stat(key);
   }
 
-  async *list(prefix: string): AsyncIterable<StoredObject> {
+  async *list(prefix: string, options?: ListOptions): AsyncIterable<StoredObject> {
     const id = prefix.split('/')[0] ?? '';
     // Inside one snapshot folder the exact key is enough; anything wider gets the newest entry.
     if (isSnapshotId(id)) await this.restoreSnapshot(id);
     else if (!prefix.includes('/')) await this.restoreNewest();
-    yield* this.local.list(prefix);
+    yield* this.local.list(prefix, options);
   }
 
   async delete(keys: readonly string[]): Promise<void> {

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { NotFoundError } from '../domain/errors.ts';
 import { assertValidKey } from './keys.ts';
-import type { GetOptions, PutOptions, Store, StoredObject, StoreProperties } from './store.ts';
+import type { GetOptions, ListOptions, PutOptions, Store, StoredObject, StoreProperties } from './store.ts';
 
 interface MemoryObject {
   bytes: Buffer;
@@ -61,10 +61,14 @@ export class MemoryStore implements Store {
     return object && { key, size: object.bytes.length, modified: object.modified };
   }
 
-  async *list(prefix: string): AsyncIterable<StoredObject> {
+  async *list(prefix: string, options?: ListOptions): AsyncIterable<StoredObject> {
+    const passed = (key: string) => {
+      const slash = key.indexOf('/');
+      return slash > 0 && options?.within !== undefined && !options.within(key.slice(0, slash));
+    };
     // A copy of the keys: puts and deletes while the caller iterates do not disturb it.
     for (const [key, object] of [...this.objects]) {
-      if (key.startsWith(prefix)) yield { key, size: object.bytes.length, modified: object.modified };
+      if (key.startsWith(prefix) && !passed(key)) yield { key, size: object.bytes.length, modified: object.modified };
     }
   }
 

@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StorageError } from '../domain/errors.ts';
-import type { GetOptions, ObjectFile, PutOptions, Store, StoredObject, StoreProperties } from './store.ts';
+import type { GetOptions, ListOptions, ObjectFile, PutOptions, Store, StoredObject, StoreProperties } from './store.ts';
 import { objectVersion } from './store.ts';
 
 export interface RetryPolicy {
@@ -155,11 +155,11 @@ class RetryingStore implements Store {
     return this.again(() => this.inner.stat(key));
   }
 
-  async *list(prefix: string): AsyncIterable<StoredObject> {
+  async *list(prefix: string, options?: ListOptions): AsyncIterable<StoredObject> {
     for (let attempt = 1; ; attempt++) {
       let handedOut = false;
       try {
-        for await (const object of this.inner.list(prefix)) {
+        for await (const object of this.inner.list(prefix, options)) {
           handedOut = true;
           yield object;
         }

@@ -1,6 +1,6 @@
 /** A Store that hands every call to another: fault-injecting test stores extend it and override the calls they break. */
 import type { Readable } from 'node:stream';
-import type { GetOptions, PutOptions, Store, StoredObject } from '../../src/storage/store.ts';
+import type { GetOptions, ListOptions, PutOptions, Store, StoredObject } from '../../src/storage/store.ts';
 
 export class PassThroughStore implements Store {
   constructor(readonly inner: Store) {}
@@ -17,8 +17,8 @@ export class PassThroughStore implements Store {
   stat(key: string): Promise<StoredObject | undefined> {
     return this.inner.stat(key);
   }
-  list(prefix: string): AsyncIterable<StoredObject> {
-    return this.inner.list(prefix);
+  list(prefix: string, options?: ListOptions): AsyncIterable<StoredObject> {
+    return this.inner.list(prefix, options);
   }
   delete(keys: readonly string[]): Promise<void> {
     return this.inner.delete(keys);

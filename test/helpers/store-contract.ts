@@ -203,6 +203,21 @@ export function defineStoreContract(
   );
 
   contract(
+    'list with `within` returns every key under the top-level folders it accepts and every top-level key; any more come only from the others',
+    withStore(async (store) => {
+      const keys = ['snap-1/a', 'snap-1/deep/b', 'snap-2/c', 'top', 'audit/2026-12/r1', 'audit/2026-12/r2', 'locks/x'];
+      for (const key of keys) await store.put(key, new TextEncoder().encode(key));
+      const wanted = (folder: string) => folder.startsWith('snap-');
+      const listed = await keysOf(store.list('', { within: wanted }));
+      for (const key of ['snap-1/a', 'snap-1/deep/b', 'snap-2/c', 'top'])
+        assert.ok(listed.includes(key), `${key} is listed`);
+      for (const key of listed) assert.ok(keys.includes(key), `${key} is a stored key`);
+      assert.is(new Set(listed).size, listed.length, 'no key listed twice');
+      assert.equal(await keysOf(store.list('snap-1/', { within: wanted })), ['snap-1/a', 'snap-1/deep/b']);
+    }),
+  );
+
+  contract(
     `list returns every one of ${listedKeys.toLocaleString('en')} keys exactly once (paginated listings)`,
     withStore(async (store) => {
       const keys = Array.from({ length: listedKeys }, (_, i) => `many/${String(i % 7)}/${String(i).padStart(5, '0')}`);

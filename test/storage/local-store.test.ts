@@ -9,6 +9,7 @@ import { LocalStore } from '../../src/storage/local-store.ts';
 import { PARTIAL_MARKER } from '../../src/storage/replace-file.ts';
 import { openStore } from '../../src/storage/open-store.ts';
 import {
+  collect,
   defineStoreContract,
   failingStream,
   keysOf,
@@ -79,6 +80,31 @@ local(
         (error: Error) => assert.match(error.message, 'source failed'),
       );
       assert.equal(await readdir(path.join(root, 'bad')).catch(() => [] as string[]), []);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }),
+);
+
+local(
+  "list with `within` does not look into the top-level folders it refuses (a repository's audit/ grows by a record per run); a folder of many files is listed whole",
+  settles(async () => {
+    const root = await freshRoot();
+    try {
+      const store = new LocalStore(root);
+      await store.put('20260101T000000.000Z-abcd/snapshot.json', new Uint8Array([1]));
+      const records = Array.from({ length: 100 }, (_, i) => `audit/2026-01/record-${String(i).padStart(3, '0')}.json`);
+      for (const key of records) await store.put(key, new Uint8Array(7));
+      const within = (folder: string) => folder !== 'audit';
+      assert.equal(await keysOf(store.list('', { within })), ['20260101T000000.000Z-abcd/snapshot.json']);
+      assert.equal(
+        await keysOf(store.list('audit/', { within })),
+        [],
+        'a prefix inside a refused folder lists nothing',
+      );
+      const all = await collect(store.list('audit/'));
+      assert.equal(all.map((o) => o.key).sort(), records, 'without `within`, all 100 records of the one folder');
+      assert.ok(all.every((o) => o.size === 7));
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -23,6 +23,7 @@ export declare class S3Store implements Store {
     get(key: string, options?: GetOptions): Promise<Readable>;
     stat(key: string): Promise<StoredObject | undefined>;
     private confirmBucket;
+    /** One flat listing (a page per thousand keys): ListOptions.within is not used, the caller filters. */
     list(prefix: string): AsyncIterable<StoredObject>;
     delete(keys: readonly string[]): Promise<void>;
     close(): Promise<void>;

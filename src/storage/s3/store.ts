@@ -95,6 +95,7 @@ export class S3Store implements Store {
     this.bucketConfirmed = true;
   }
 
+  /** One flat listing (a page per thousand keys): ListOptions.within is not used, the caller filters. */
   async *list(prefix: string): AsyncIterable<StoredObject> {
     const root = this.settings.prefix === '' ? '' : `${this.settings.prefix}/`;
     let token: string | undefined;
