@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-GGUPGVQB.js";
+} from "./chunks/chunk-OB432F5T.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-NUX5I7SO.js";
+} from "./chunks/chunk-YZHXMQGP.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-6ZEDETZB.js";
+} from "./chunks/chunk-2KRC66BD.js";
 import "./chunks/chunk-4ZCQRPLC.js";
 import "./chunks/chunk-TAUJ4OBV.js";
 import "./chunks/chunk-EYQ7L4U7.js";

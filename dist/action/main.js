@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-FXYSQ5KK.js";
+} from "../chunks/chunk-RVVDYOP5.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-NUX5I7SO.js";
+} from "../chunks/chunk-YZHXMQGP.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-QRWWCT5P.js";
+} from "../chunks/chunk-O7ECPNNQ.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-55TDRHRX.js";
+import "../chunks/chunk-MLBME2GF.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-6ZEDETZB.js";
+} from "../chunks/chunk-2KRC66BD.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-QRWWCT5P.js";
+} from "../chunks/chunk-O7ECPNNQ.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-55TDRHRX.js";
+import "../chunks/chunk-MLBME2GF.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-6ZEDETZB.js";
+import "../chunks/chunk-2KRC66BD.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall
