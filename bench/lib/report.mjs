@@ -227,6 +227,22 @@ export function computeTargets(report) {
     (r) => r <= 1.0,
     missingReason(report, 'ripcord.restore-chain'),
   );
+  // issue 19: "peak RSS stays under 128 MiB for all of these"
+  for (const [key, what] of [
+    ['ripcord.backup-unchanged', 'incremental backup of the unchanged tree'],
+    ['ripcord.backup-change', 'incremental backup after 1 % of files changed and 1 MB inserted'],
+    ['ripcord.backup-small-files', 'backup of node_modules'],
+  ]) {
+    const rss = med(key, 'peakRssMiB');
+    add(
+      `${what}: peak RSS <= 128 MiB`,
+      'ratio <= 1.00',
+      `${mib(rss)}`,
+      ratioOf(rss, 128),
+      (r) => r <= 1.0,
+      missingReason(report, key),
+    );
+  }
   const rss1 = scale(2);
   add(
     `backup of ~1 GB (${gb(pointBytes(report, 2))}) peak RSS < 150 MiB`,
