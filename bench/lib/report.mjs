@@ -228,10 +228,10 @@ export function computeTargets(report) {
     missingReason(report, 'ripcord.restore-chain'),
   );
   // issue 19: "peak RSS stays under 128 MiB for all of these"
-  for (const [key, what] of [
-    ['ripcord.backup-unchanged', 'incremental backup of the unchanged tree'],
-    ['ripcord.backup-change', 'incremental backup after 1 % of files changed and 1 MB inserted'],
-    ['ripcord.backup-small-files', 'backup of node_modules'],
+  for (const { key, what } of [
+    { key: 'ripcord.backup-unchanged', what: 'incremental backup of the unchanged tree' },
+    { key: 'ripcord.backup-change', what: 'incremental backup after 1 % of files changed and 1 MB inserted' },
+    { key: 'ripcord.backup-small-files', what: 'backup of node_modules' },
   ]) {
     const rss = med(key, 'peakRssMiB');
     add(
