@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-OB432F5T.js";
+} from "./chunks/chunk-Z74UJOI3.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-YZHXMQGP.js";
+} from "./chunks/chunk-U3TRECZM.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-2KRC66BD.js";
+} from "./chunks/chunk-YAJ37N5P.js";
 import "./chunks/chunk-4ZCQRPLC.js";
 import "./chunks/chunk-TAUJ4OBV.js";
 import "./chunks/chunk-EYQ7L4U7.js";

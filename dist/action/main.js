@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-RVVDYOP5.js";
+} from "../chunks/chunk-CHZ2FTJZ.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-YZHXMQGP.js";
+} from "../chunks/chunk-U3TRECZM.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-O7ECPNNQ.js";
+} from "../chunks/chunk-T4LQNJ66.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-MLBME2GF.js";
+import "../chunks/chunk-LFHVGD56.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-2KRC66BD.js";
+} from "../chunks/chunk-YAJ37N5P.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall

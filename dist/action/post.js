@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-O7ECPNNQ.js";
+} from "../chunks/chunk-T4LQNJ66.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-MLBME2GF.js";
+import "../chunks/chunk-LFHVGD56.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-2KRC66BD.js";
+import "../chunks/chunk-YAJ37N5P.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall

@@ -319,9 +319,13 @@ export async function* againstParent(
         const stats = 'stats' in walked ? walked.stats : walked.seen;
         const fileBefore = walked.type === 'file' && before?.type === 'file' && before.sha256 ? before : undefined;
         if (fileBefore) {
-          const unchanged = options.forceRead
-            ? sameAsStored(fileBefore, stats) && hashFile(walked.fsPath) === fileBefore.sha256
-            : unchangedSince(fileBefore, stats, parentStarted);
+          // Size, mode and time as stored but not the inode or ctime (a copy made with its
+          // times, a tree restored or unpacked, a racily clean file): the content decides,
+          // read and hashed, not packed. Otherwise every file of a restored or copied tree
+          // was stored again, as in a full snapshot.
+          const unchanged =
+            (!options.forceRead && unchangedSince(fileBefore, stats, parentStarted)) ||
+            (sameAsStored(fileBefore, stats) && hashFile(walked.fsPath) === fileBefore.sha256);
           if (unchanged) {
             options.onCarried(carriedEntry(walked.archivePath, fileBefore, stats, level, parent.snapshot.id));
             continue;
@@ -445,6 +449,9 @@ function removedAncestor(
 
 const HASH_BUFFER = 1 << 20;
 
+/** One buffer for every hashFile (it reads synchronously): a MiB of garbage per file hashed is not. */
+let hashBuffer: Buffer | undefined;
+
 function hashFile(file: string): string | undefined {
   let fd: number;
   try {
@@ -454,9 +461,11 @@ function hashFile(file: string): string | undefined {
   }
   try {
     const hash = createHash('sha256');
-    const buffer = Buffer.allocUnsafe(HASH_BUFFER);
+    const buffer = (hashBuffer ??= Buffer.allocUnsafeSlow(HASH_BUFFER));
     for (let got = readSync(fd, buffer); got > 0; got = readSync(fd, buffer)) hash.update(buffer.subarray(0, got));
     return hash.digest('hex');
+  } catch {
+    return undefined; // the archiving read reports it
   } finally {
     closeSync(fd);
   }

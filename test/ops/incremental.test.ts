@@ -178,6 +178,38 @@ test('an incremental of an unchanged tree stores no file content', async () => {
   }
 });
 
+test('a tree copied with its times (every inode and ctime new, as after a restore) is compared by content: its unchanged files are carried, not stored again; one of the same size and time but other content is stored', async () => {
+  const b = await bench();
+  try {
+    await fs.writeFile(path.join(b.tree, 'app/big.bin'), Buffer.alloc(2 << 20, 7));
+    const full = await backUp(b);
+    const moved = path.join(b.dir, 'moved');
+    execFileSync('cp', ['-a', b.tree, moved]);
+    await fs.rm(b.tree, { recursive: true });
+    await fs.rename(moved, b.tree);
+    // the same size and modification time as before, other bytes
+    const other = path.join(b.tree, 'app/conf/b.yaml');
+    const was = lstatSync(other);
+    await fs.writeFile(other, 'B: 2\n'.repeat(1000));
+    await fs.utimes(other, was.atime, was.mtime);
+    const next = await backUp(b, { level: 'incremental' });
+    const files = (await manifestOf(b, next)).filter((e) => e.type === 'file' && e.path !== REMOVED_RECORD);
+    assert.equal(
+      files.filter((e) => e.in !== full.id).map((e) => e.path),
+      ['app/conf/b.yaml'],
+      'only the file whose content differs is stored',
+    );
+    assert.ok(
+      next.objects['archive.tar.gz.pgp'].bytes < 8192,
+      `${next.objects['archive.tar.gz.pgp'].bytes} bytes stored (the 2 MiB file is not among them)`,
+    );
+    await restoredMatches(b, next.id);
+    await restoredMatches(b, full.id);
+  } finally {
+    await removeDir(b.dir);
+  }
+});
+
 /** The two walks a link compares with its parent: on this thread, or on another (archive/walk-thread.ts). */
 const WAYS = ['this thread', 'another thread'] as const;
 type Way = (typeof WAYS)[number];
