@@ -239,6 +239,9 @@ export class LocalStore implements Store {
   }
 }
 
+/** Files of one folder stat'ed at once while listing (the thread pool runs four). */
+const STATS_AT_ONCE = 16;
+
 /**
  * Flushes a file being written to disk as it grows, on a descriptor of its own (fsync works
  * on the file, whichever descriptor names it). A large object's data then reaches the disk
@@ -246,8 +249,6 @@ export class LocalStore implements Store {
  * measured on the benchmark, the final fsync of a 290 MB archive took 0.4 s of a 5 s
  * backup when nothing had been flushed before it.
  */
-/** Files of one folder stat'ed at once while listing (the thread pool runs four). */
-const STATS_AT_ONCE = 16;
 
 class BackgroundFlush {
   /** bytes written between two flushes */
