@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-CHZ2FTJZ.js";
+} from "../chunks/chunk-FD4BYK2I.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-U3TRECZM.js";
+} from "../chunks/chunk-C7OB2H5K.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-T4LQNJ66.js";
+} from "../chunks/chunk-DPJ63YBX.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-LFHVGD56.js";
+import "../chunks/chunk-D7ST5T4F.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-YAJ37N5P.js";
+} from "../chunks/chunk-3U3MVMVZ.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall

@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-T4LQNJ66.js";
+} from "../chunks/chunk-DPJ63YBX.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-LFHVGD56.js";
+import "../chunks/chunk-D7ST5T4F.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-YAJ37N5P.js";
+import "../chunks/chunk-3U3MVMVZ.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall

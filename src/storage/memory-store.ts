@@ -62,13 +62,13 @@ export class MemoryStore implements Store {
   }
 
   async *list(prefix: string, options?: ListOptions): AsyncIterable<StoredObject> {
-    const passed = (key: string) => {
+    const refused = (key: string) => {
       const slash = key.indexOf('/');
       return slash > 0 && options?.within !== undefined && !options.within(key.slice(0, slash));
     };
     // A copy of the keys: puts and deletes while the caller iterates do not disturb it.
     for (const [key, object] of [...this.objects]) {
-      if (key.startsWith(prefix) && !passed(key)) yield { key, size: object.bytes.length, modified: object.modified };
+      if (key.startsWith(prefix) && !refused(key)) yield { key, size: object.bytes.length, modified: object.modified };
     }
   }
 
