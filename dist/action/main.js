@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-FD4BYK2I.js";
+} from "../chunks/chunk-EJV5EPAN.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-C7OB2H5K.js";
+} from "../chunks/chunk-ZWRCYWIX.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-DPJ63YBX.js";
+} from "../chunks/chunk-UVDIYE44.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-D7ST5T4F.js";
+import "../chunks/chunk-KFE6HCOK.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-3U3MVMVZ.js";
+} from "../chunks/chunk-FQXXMJW3.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall

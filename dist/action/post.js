@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-DPJ63YBX.js";
+} from "../chunks/chunk-UVDIYE44.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-D7ST5T4F.js";
+import "../chunks/chunk-KFE6HCOK.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-3U3MVMVZ.js";
+import "../chunks/chunk-FQXXMJW3.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall

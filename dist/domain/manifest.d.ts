@@ -91,7 +91,8 @@ export interface ArchiveKey {
     key: string;
 }
 export declare function manifestHeader(roots: readonly string[]): string;
-export declare function manifestEntryLine(entry: ManifestEntry, first: boolean): string;
+/** `text`: the entry as JSON, when the caller has it already (a chain link's carried file) */
+export declare function manifestEntryLine(entry: ManifestEntry, first: boolean, text?: string): string;
 export declare function manifestTrailer(trailer: ManifestTrailer): string;
 export declare function bindingOf(metadata: SnapshotMetadata): ManifestBinding;
 export declare function formatMode(mode: number): string;

@@ -5,6 +5,7 @@ import type { DecryptionKeys } from '../domain/keys.ts';
 import type { Block, ManifestEntry } from '../domain/manifest.ts';
 import type { SnapshotMetadata } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
+import { ParentTree } from './parent-tree.ts';
 export { CHAIN_DIR };
 export declare const REMOVED_RECORD = ".ripcord-chain/removed";
 /** Is this stored path under the name chain records are kept under? */
@@ -39,8 +40,8 @@ export interface Parent {
     baseCreated: string;
     /** links in the parent's chain after the base (0: the parent is the base) */
     depth: number;
-    /** the parent's tree by path, chain records left out */
-    entries: Map<string, ManifestEntry>;
+    /** the parent's tree, chain records left out */
+    tree: ParentTree;
     /** the parent's chain, base first and the parent last, and the keys that read it */
     chain: SnapshotMetadata[];
     keys: DecryptionKeys;
@@ -84,8 +85,11 @@ export interface AgainstParentOptions {
     forceRead?: boolean;
     /** files of at least this many bytes are stored with their blocks, or as deltas (default BLOCKED_FILE_MIN) */
     blockedFileMin?: number;
-    /** a file that is not stored again, in walk order (its manifest entry) */
-    onCarried(entry: ManifestEntry): void;
+    /**
+     * A file that is not stored again, in walk order: its manifest entry, and its manifest
+     * line when the parent's could be carried over (carriedLine), else undefined.
+     */
+    onCarried(entry: ManifestEntry, line: string | undefined): void;
     /** a file stored as a block delta (its manifest entry), before its records are yielded */
     onDelta?(entry: ManifestEntry): void;
     /** the blocks of the parent's version of a file whose entry lists none (read from the repository) */

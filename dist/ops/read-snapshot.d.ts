@@ -87,6 +87,16 @@ wanted?: LineSelector): Promise<{
     entries: ManifestEntry[];
     trailer: ManifestTrailer;
 }>;
+/**
+ * readManifest, and each entry's line as the manifest has it (a chain link's parent, whose
+ * lines for the files that did not change are carried into the new link's manifest).
+ */
+export declare function readManifestLines(store: Store, snapshot: SnapshotMetadata, keys: DecryptionKeys): Promise<{
+    roots: string[];
+    entries: ManifestEntry[];
+    lines: string[];
+    trailer: ManifestTrailer;
+}>;
 export interface ArchiveReader {
     items: AsyncGenerator<TarItem>;
     /** after `items` is exhausted: read to the end and run every trailing check */

@@ -103,8 +103,9 @@ export function manifestHeader(roots: readonly string[]): string {
   return `{"format":"${MANIFEST_FORMAT}","roots":${JSON.stringify(roots)},"entries":[\n`;
 }
 
-export function manifestEntryLine(entry: ManifestEntry, first: boolean): string {
-  return `${first ? '' : ','}${JSON.stringify(entry)}\n`;
+/** `text`: the entry as JSON, when the caller has it already (a chain link's carried file) */
+export function manifestEntryLine(entry: ManifestEntry, first: boolean, text = JSON.stringify(entry)): string {
+  return `${first ? '' : ','}${text}\n`;
 }
 
 export function manifestTrailer(trailer: ManifestTrailer): string {

@@ -251,14 +251,15 @@ async function writeSnapshot(
   // files an incremental does not store again: counted as done for the progress shown
   const carried = { files: 0, bytes: 0 };
   manifestText.write(manifestHeader(roots.map((r) => r.archivePath || '.')));
-  const addEntry = (entry: ManifestEntry) => {
+  /** `line`: the entry as JSON, when it is known already (a carried file's, from its parent's line) */
+  const addEntry = (entry: ManifestEntry, line?: string) => {
     const kept = entry.type === 'file' ? request.keepStats?.get(entry.path) : undefined;
     if (kept) Object.assign(entry, kept);
     if (!(chained && isChainRecord(entry.path))) {
       if (entry.type === 'file') files += 1;
       inputBytes += entry.size ?? 0;
     }
-    manifestLines += manifestEntryLine(entry, first);
+    manifestLines += manifestEntryLine(entry, first, kept ? undefined : line);
     first = false;
     // One write per 64 KiB of lines, not one per entry: 20,000 small writes cost a tenth of a second.
     if (manifestLines.length >= 1 << 16) {
@@ -274,8 +275,8 @@ async function writeSnapshot(
     ? againstParent(chained.walk?.batches() ?? inBatches(walk()), chained.parent, chained.level, {
         ...(request.forceRead ? { forceRead: true } : {}),
         blockedFileMin,
-        onCarried(entry) {
-          addEntry(entry);
+        onCarried(entry, line) {
+          addEntry(entry, line);
           carried.files += 1;
           carried.bytes += entry.size ?? 0;
         },

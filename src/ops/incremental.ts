@@ -31,7 +31,8 @@ import { MANIFEST_OBJECT } from '../domain/snapshot.ts';
 import type { Store } from '../storage/store.ts';
 import { makeScratchFolder } from './private-folder.ts';
 import { collectGarbage } from '../archive/reclaim.ts';
-import { readManifest } from './read-snapshot.ts';
+import { readManifestLines } from './read-snapshot.ts';
+import { carriedEntry, carriedLine, ParentTree } from './parent-tree.ts';
 import { readMetadata } from './repository.ts';
 
 export { CHAIN_DIR };
@@ -124,8 +125,8 @@ export interface Parent {
   baseCreated: string;
   /** links in the parent's chain after the base (0: the parent is the base) */
   depth: number;
-  /** the parent's tree by path, chain records left out */
-  entries: Map<string, ManifestEntry>;
+  /** the parent's tree, chain records left out */
+  tree: ParentTree;
   /** the parent's chain, base first and the parent last, and the keys that read it */
   chain: SnapshotMetadata[];
   keys: DecryptionKeys;
@@ -181,9 +182,9 @@ export async function findParent(
   const wanted = JSON.stringify(query.roots);
   const links = new Map(snapshots.map((s) => [s.id, linkOf(s)]));
   for (const candidate of candidates.slice(0, PARENT_CANDIDATES)) {
-    let manifest: Awaited<ReturnType<typeof readManifest>>;
+    let manifest: Awaited<ReturnType<typeof readManifestLines>>;
     try {
-      manifest = await readManifest(store, candidate, query.keys);
+      manifest = await readManifestLines(store, candidate, query.keys);
     } catch (error) {
       // Not a reason to fail a backup: one the keys do not open is no parent, a damaged one
       // none to build on (verify names it).
@@ -192,8 +193,16 @@ export async function findParent(
       throw error;
     }
     if (JSON.stringify(manifest.roots) !== wanted) continue;
-    const read = new Map<string, ManifestEntry>();
-    for (const entry of manifest.entries) if (!isChainRecordOf(candidate, entry.path)) read.set(entry.path, entry);
+    const entries: ManifestEntry[] = [];
+    const lines: string[] = [];
+    manifest.entries.forEach((entry, at) => {
+      if (isChainRecordOf(candidate, entry.path)) return;
+      entries.push(entry);
+      lines.push(manifest.lines[at]!);
+    });
+    const tree = ParentTree.of(entries, lines);
+    if (!(tree instanceof ParentTree))
+      return { reason: `${candidate.id} cannot be read (its manifest lists ${JSON.stringify(tree.twice)} twice)` };
     const chain = chainOf(candidate.id, links);
     if ('problem' in chain)
       return {
@@ -207,7 +216,7 @@ export async function findParent(
         base: base.id,
         baseCreated: base.created,
         depth: chain.links.length - 1,
-        entries: read,
+        tree,
         chain: chain.links.map((link) => snapshots.find((s) => s.id === link.id)!),
         keys: query.keys,
       },
@@ -271,8 +280,11 @@ export interface AgainstParentOptions {
   forceRead?: boolean;
   /** files of at least this many bytes are stored with their blocks, or as deltas (default BLOCKED_FILE_MIN) */
   blockedFileMin?: number;
-  /** a file that is not stored again, in walk order (its manifest entry) */
-  onCarried(entry: ManifestEntry): void;
+  /**
+   * A file that is not stored again, in walk order: its manifest entry, and its manifest
+   * line when the parent's could be carried over (carriedLine), else undefined.
+   */
+  onCarried(entry: ManifestEntry, line: string | undefined): void;
   /** a file stored as a block delta (its manifest entry), before its records are yielded */
   onDelta?(entry: ManifestEntry): void;
   /** the blocks of the parent's version of a file whose entry lists none (read from the repository) */
@@ -292,7 +304,7 @@ export async function* againstParent(
   level: Exclude<Level, 'full'>,
   options: AgainstParentOptions,
 ): AsyncGenerator<SourceEntry> {
-  const seen = new Map<string, SourceEntry['type']>();
+  const { tree } = parent;
   const parentStarted = Date.parse(parent.snapshot.created);
   let scratch: Awaited<ReturnType<typeof makeScratchFolder>> | undefined;
   let deltas = 0;
@@ -314,8 +326,9 @@ export async function* againstParent(
           );
           continue;
         }
-        seen.set(walked.archivePath, walked.type);
-        const before = parent.entries.get(walked.archivePath);
+        const at = tree.find(walked.archivePath);
+        if (at !== -1) tree.saw(at, walked.type);
+        const before = at === -1 ? undefined : tree.entry(at);
         const stats = 'stats' in walked ? walked.stats : walked.seen;
         const fileBefore = walked.type === 'file' && before?.type === 'file' && before.sha256 ? before : undefined;
         if (fileBefore) {
@@ -323,18 +336,16 @@ export async function* againstParent(
           // times, a tree restored or unpacked, a racily clean file): the content decides,
           // read and hashed, not packed. Otherwise every file of a restored or copied tree
           // was stored again, as in a full snapshot.
-          const unchanged =
-            (!options.forceRead && unchangedSince(fileBefore, stats, parentStarted)) ||
-            (sameAsStored(fileBefore, stats) && hashFile(walked.fsPath) === fileBefore.sha256);
-          if (unchanged) {
-            options.onCarried(carriedEntry(walked.archivePath, fileBefore, stats, level, parent.snapshot.id));
+          const trusted = !options.forceRead && unchangedSince(fileBefore, stats, parentStarted);
+          if (trusted || (sameAsStored(fileBefore, stats) && hashFile(walked.fsPath) === fileBefore.sha256)) {
+            const entry = carriedEntry(walked.archivePath, fileBefore, stats, level, parent.snapshot.id);
+            options.onCarried(entry, trusted ? carriedLine(tree.line(at), fileBefore, entry) : undefined);
             continue;
           }
         }
         const source = 'stats' in walked ? walked : sourceAt(walked.fsPath, walked.archivePath, options.onWarning);
         if (source?.type !== walked.type) {
-          if (source) seen.set(source.archivePath, source.type);
-          else seen.delete(walked.archivePath);
+          if (at !== -1) tree.saw(at, source?.type);
           if (!source) continue;
         }
         if (fileBefore && source.type === 'file') {
@@ -370,13 +381,7 @@ export async function* againstParent(
       // incremental spent waiting for that compression after the walk).
       await new Promise((resolve) => setImmediate(resolve));
     }
-    const removed: string[] = [];
-    for (const [name, entry] of parent.entries) {
-      const now = seen.get(name);
-      if (now === entry.type) continue;
-      if (removedAncestor(name, parent.entries, seen)) continue; // rm -rf of the ancestor takes it
-      removed.push(name);
-    }
+    const removed = tree.removed();
     scratch ??= await makeScratchFolder('chain');
     const file = path.join(scratch.dir, 'removed');
     writeFileSync(file, removed.map((name) => `${name}\0`).join(''), { mode: 0o600 });
@@ -384,31 +389,6 @@ export async function* againstParent(
   } finally {
     await scratch?.remove();
   }
-}
-
-/** A file the link does not store again: its parent's entry, with the times and inode lstat gives now. */
-function carriedEntry(
-  archivePath: string,
-  before: ManifestEntry,
-  stats: ChangeStats,
-  level: Exclude<Level, 'full'>,
-  parentId: string,
-): ManifestEntry {
-  const entry: ManifestEntry = {
-    path: archivePath,
-    type: 'file',
-    mode: before.mode,
-    mtime: before.mtime,
-    size: before.size,
-    sha256: before.sha256,
-    ino: stats.ino,
-    ctimeMs: stats.ctimeMs,
-    mtimeMs: stats.mtimeMs,
-    // a differential's parent is its base, a full snapshot: its files are all its own
-    in: level === 'differential' ? parentId : (before.in ?? parentId),
-  };
-  if (before.blocks) entry.blocks = before.blocks;
-  return entry;
 }
 
 /** A walk of this thread in batches, for againstParent. */
@@ -431,20 +411,6 @@ function tryDelta(source: SourceEntry, before: Block[], dir: string, name: strin
   } catch {
     return undefined;
   }
-}
-
-/** Does an ancestor of `name` leave the tree or change type (and so come off whole)? */
-function removedAncestor(
-  name: string,
-  before: ReadonlyMap<string, ManifestEntry>,
-  now: ReadonlyMap<string, SourceEntry['type']>,
-): boolean {
-  for (let slash = name.indexOf('/'); slash > 0; slash = name.indexOf('/', slash + 1)) {
-    const ancestor = name.slice(0, slash);
-    const was = before.get(ancestor);
-    if (was && now.get(ancestor) !== was.type) return true;
-  }
-  return false;
 }
 
 const HASH_BUFFER = 1 << 20;

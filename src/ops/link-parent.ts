@@ -81,7 +81,7 @@ export async function chooseParent(
  */
 export function parentSource(store: Store, parent: Parent, blockedFileMin: number): DeltaSource {
   const also: string[] = [];
-  for (const [file, entry] of parent.entries)
-    if (entry.type === 'file' && !entry.blocks && (entry.size ?? 0) >= blockedFileMin) also.push(file);
+  for (const entry of parent.tree.entries())
+    if (entry.type === 'file' && !entry.blocks && (entry.size ?? 0) >= blockedFileMin) also.push(entry.path);
   return { store, keys: parent.keys, chain: parent.chain, also, cache: new Map() };
 }

@@ -71,24 +71,30 @@ export async function parseManifest(lines: AsyncIterable<string>): Promise<Manif
  * Every entry of a manifest's plaintext, parsed a chunk at a time. What reading a whole
  * manifest costs: a chain link's parent is read this way before its walk, and a line at a
  * time through async iterators took 160 ms of the benchmark's 20,000-file incremental.
+ * With `lines`, each entry's line as well, as the manifest has it (a leading "," included).
  */
 export async function readManifestEntries(
   stream: Readable,
-): Promise<{ roots: string[]; entries: ManifestEntry[]; trailer: ManifestTrailer }> {
+  options: { lines?: boolean } = {},
+): Promise<{ roots: string[]; entries: ManifestEntry[]; trailer: ManifestTrailer; lines?: string[] }> {
   const parser = new ManifestParser();
   const split = new LineSplitter();
   const entries: ManifestEntry[] = [];
+  const kept = options.lines ? ([] as string[]) : undefined;
   const take = (lines: string[]) => {
     for (const line of lines) {
       const entry = parser.line(line);
-      if (entry) entries.push(entry);
+      if (entry) {
+        entries.push(entry);
+        kept?.push(line);
+      }
     }
   };
   // not destroyed when a line fails: the caller reads on, to tell damage from a wrong key
   for await (const chunk of stream.iterator({ destroyOnReturn: false })) take(split.push(chunk as Buffer));
   take(split.end());
   const trailer = parser.trailer();
-  return { roots: parser.roots!, entries, trailer };
+  return { roots: parser.roots!, entries, trailer, ...(kept ? { lines: kept } : {}) };
 }
 
 const MAX_LINE = 1 << 20;

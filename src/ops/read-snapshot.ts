@@ -315,17 +315,40 @@ export async function readManifest(
   /** parse and keep only the entry lines this selects */
   wanted?: LineSelector,
 ): Promise<{ roots: string[]; entries: ManifestEntry[]; trailer: ManifestTrailer }> {
+  return readWholeManifest(store, snapshot, keys, async (plaintext) => {
+    if (!wanted) return readManifestEntries(plaintext);
+    const manifest = await parseManifest(selectedLines(plaintext, wanted));
+    const entries: ManifestEntry[] = [];
+    for await (const entry of manifest.entries) entries.push(entry);
+    return { roots: manifest.roots, entries, trailer: manifest.trailer() };
+  });
+}
+
+/**
+ * readManifest, and each entry's line as the manifest has it (a chain link's parent, whose
+ * lines for the files that did not change are carried into the new link's manifest).
+ */
+export async function readManifestLines(
+  store: Store,
+  snapshot: SnapshotMetadata,
+  keys: DecryptionKeys,
+): Promise<{ roots: string[]; entries: ManifestEntry[]; lines: string[]; trailer: ManifestTrailer }> {
+  const read = await readWholeManifest(store, snapshot, keys, (plaintext) =>
+    readManifestEntries(plaintext, { lines: true }),
+  );
+  return { ...read, lines: read.lines! };
+}
+
+async function readWholeManifest<T extends { roots: string[]; entries: ManifestEntry[]; trailer: ManifestTrailer }>(
+  store: Store,
+  snapshot: SnapshotMetadata,
+  keys: DecryptionKeys,
+  parse: (plaintext: Readable) => Promise<T>,
+): Promise<T> {
   const reader = await openDecrypted(store, snapshot, MANIFEST_OBJECT, keys);
-  let entries: ManifestEntry[] = [];
-  let roots: string[];
-  let trailer: ManifestTrailer;
+  let read: T;
   try {
-    if (wanted) {
-      const manifest = await parseManifest(selectedLines(reader.plaintext, wanted));
-      roots = manifest.roots;
-      for await (const entry of manifest.entries) entries.push(entry);
-      trailer = manifest.trailer();
-    } else ({ roots, entries, trailer } = await readManifestEntries(reader.plaintext));
+    read = await parse(reader.plaintext);
   } catch (error) {
     // What the text looked like on the way is beside the point when the message fails to
     // decrypt or authenticate: that is the story (a wrong key, damage, tampering).
@@ -340,8 +363,8 @@ export async function readManifest(
     reader.plaintext.destroy();
   }
   checkStoredChecksum(snapshot, MANIFEST_OBJECT, reader.stored.result());
-  checkTrailer(trailer, snapshot);
-  return { roots, entries, trailer };
+  checkTrailer(read.trailer, snapshot);
+  return read;
 }
 
 export interface ArchiveReader {

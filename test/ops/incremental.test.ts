@@ -22,6 +22,7 @@ import type { SeenEntry, SourceEntry, SourceRoot } from '../../src/archive/walk-
 import { walkSources } from '../../src/archive/walk-sources.ts';
 import { startThreadWalk } from '../../src/archive/walk-thread.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
+import { ParentTree } from '../../src/ops/parent-tree.ts';
 import { diffTrees, entryWithOtherContent, removeDir, tempDir } from '../helpers/tree.ts';
 
 const keys = { mode: 'passphrase', passphrase: 'chains' } as const;
@@ -234,7 +235,7 @@ function parentHolding(file: string, name: string, afterMs: number): Parent {
     base: id,
     baseCreated: '2026-01-01T00:00:00.000Z',
     depth: 0,
-    entries: new Map([[name, before]]),
+    tree: ParentTree.of([before]) as ParentTree,
     chain: [],
     keys: {},
   };
