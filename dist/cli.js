@@ -16,7 +16,7 @@ for (const stream of [process.stdout, process.stderr]) {
     if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
   });
 }
-var { main } = await import("./chunks/main-CR7BWIPZ.js");
+var { main } = await import("./chunks/main-DBTHCFAX.js");
 var args = process.argv.slice(2);
 process.exitCode = await guardAgainstAbandon(
   main(args, {

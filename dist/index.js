@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-DB6YU52N.js";
+} from "./chunks/chunk-RH5XNA6O.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-ZWRCYWIX.js";
+} from "./chunks/chunk-TQZE77CO.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-FQXXMJW3.js";
+} from "./chunks/chunk-HXRBWUCF.js";
 import "./chunks/chunk-4ZCQRPLC.js";
 import "./chunks/chunk-TAUJ4OBV.js";
 import "./chunks/chunk-EYQ7L4U7.js";

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-EJV5EPAN.js";
+} from "../chunks/chunk-URL5XNEY.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-ZWRCYWIX.js";
+} from "../chunks/chunk-TQZE77CO.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-UVDIYE44.js";
+} from "../chunks/chunk-NWBA3FD7.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-KFE6HCOK.js";
+import "../chunks/chunk-JHZD3WF4.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-FQXXMJW3.js";
+} from "../chunks/chunk-HXRBWUCF.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall

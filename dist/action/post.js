@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-UVDIYE44.js";
+} from "../chunks/chunk-NWBA3FD7.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-KFE6HCOK.js";
+import "../chunks/chunk-JHZD3WF4.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-FQXXMJW3.js";
+import "../chunks/chunk-HXRBWUCF.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall

@@ -149,14 +149,30 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
   const chaining = wantsParent(request);
   const listing = chaining && !request.captures?.length ? listSnapshots(request.store) : undefined;
   listing?.catch(() => {}); // awaited below
+  // A chain link's walk starts on a thread of its own, while its parent's manifest is read;
+  // before the key check (the thread takes 40-140 ms to start, and the walk is what the link
+  // then waits for), unless capture commands will add to the roots.
+  const startWalk = () =>
+    startThreadWalk(
+      roots,
+      { ...walkOptionsOf(request), onWarning: warn },
+      // the keys of its two passphrase packets (the manifest's and the archive's) derived there too
+      request.keys.mode === 'passphrase' ? { s2k: reserveSalts(request.keys.passphrase, 2) } : {},
+    );
+  const walkEarly = listing ? startWalk() : undefined;
   let keyCheck: PassphraseCheck | undefined;
-  if (!request.newKey && request.kind !== 'pre-restore') {
-    ({ keyCheck } = await checkRepositoryKey(
-      request.store,
-      request.keys,
-      recipients.map((r) => r.fingerprint),
-      listing && (await listing).snapshots,
-    ));
+  try {
+    if (!request.newKey && request.kind !== 'pre-restore') {
+      ({ keyCheck } = await checkRepositoryKey(
+        request.store,
+        request.keys,
+        recipients.map((r) => r.fingerprint),
+        listing && (await listing).snapshots,
+      ));
+    }
+  } catch (error) {
+    walkEarly?.stop();
+    throw error;
   }
   let captured: Awaited<ReturnType<typeof runCaptures>> | undefined;
   if (request.captures?.length) {
@@ -168,15 +184,7 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
     captured = await runCaptures(request.captures, { cwd: request.cwd, env: request.env });
     roots.push({ fsPath: captured.dir, archivePath: CAPTURED_DIR });
   }
-  // A chain link's walk starts now, on a thread of its own, while its parent's manifest is read.
-  const early = chaining
-    ? startThreadWalk(
-        roots,
-        { ...walkOptionsOf(request), onWarning: warn },
-        // the keys of its two passphrase packets (the manifest's and the archive's) derived there too
-        request.keys.mode === 'passphrase' ? { s2k: reserveSalts(request.keys.passphrase, 2) } : {},
-      )
-    : undefined;
+  const early = walkEarly ?? (chaining ? startWalk() : undefined);
   try {
     const chained = await chooseParent(request, roots, started, listing);
     if (!('parent' in chained)) early?.stop();
