@@ -43,7 +43,7 @@ const bundles = await esbuild.build({
 const workers = {
   'cfb-worker': 'src/archive/cfb-encryptor.ts',
   'stage-worker': 'src/ops/stage-writer.ts',
-  'walk-worker': 'src/archive/walk-thread.ts',
+  'walk-worker': 'src/archive/walk-prestart.ts',
 };
 await esbuild.build({
   entryPoints: Object.fromEntries(

@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-RH5XNA6O.js";
+} from "./chunks/chunk-KSGELQIP.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-TQZE77CO.js";
+} from "./chunks/chunk-QY264CJE.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,9 +36,9 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-HXRBWUCF.js";
+} from "./chunks/chunk-DUP2OXE4.js";
 import "./chunks/chunk-4ZCQRPLC.js";
-import "./chunks/chunk-TAUJ4OBV.js";
+import "./chunks/chunk-LMOK4EBW.js";
 import "./chunks/chunk-EYQ7L4U7.js";
 import {
   ExitCode,

@@ -274,9 +274,9 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports.wrapOutput = (input, state2 = {}, options2 = {}) => {
-      const prepend = options2.contains ? "" : "^";
-      const append = options2.contains ? "" : "$";
+    exports.wrapOutput = (input, state2 = {}, options = {}) => {
+      const prepend = options.contains ? "" : "^";
+      const append = options.contains ? "" : "$";
       let output = `${prepend}(?:${input})${append}`;
       if (state2.negated === true) {
         output = `(?:^(?!${output}).*$)`;
@@ -339,8 +339,8 @@ var require_scan = __commonJS({
         token.depth = token.isGlobstar ? Infinity : 1;
       }
     };
-    var scan = (input, options2) => {
-      const opts = options2 || {};
+    var scan = (input, options) => {
+      const opts = options || {};
       const length = input.length - 1;
       const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
       const slashes = [];
@@ -645,9 +645,9 @@ var require_parse = __commonJS({
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
     } = constants;
-    var expandRange = (args, options2) => {
-      if (typeof options2.expandRange === "function") {
-        return options2.expandRange(...args, options2);
+    var expandRange = (args, options) => {
+      if (typeof options.expandRange === "function") {
+        return options.expandRange(...args, options);
       }
       args.sort();
       const value = `[${args.join("-")}]`;
@@ -849,11 +849,11 @@ var require_parse = __commonJS({
       }
       return depth;
     };
-    var analyzeRepeatedExtglob = (body, options2) => {
-      if (options2.maxExtglobRecursion === false) {
+    var analyzeRepeatedExtglob = (body, options) => {
+      if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options2.maxExtglobRecursion === "number" ? options2.maxExtglobRecursion : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -885,12 +885,12 @@ var require_parse = __commonJS({
       }
       return { risky: false };
     };
-    var parse = (input, options2) => {
+    var parse = (input, options) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
       input = REPLACEMENTS[input] || input;
-      const opts = { ...options2 };
+      const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       let len = input.length;
       if (len > max) {
@@ -1055,7 +1055,7 @@ var require_parse = __commonJS({
             output = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse(rest, { ...options2, fastpaths: false }).output;
+            const expression = parse(rest, { ...options, fastpaths: false }).output;
             output = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -1105,7 +1105,7 @@ var require_parse = __commonJS({
           state2.output = input;
           return state2;
         }
-        state2.output = utils.wrapOutput(output, state2, options2);
+        state2.output = utils.wrapOutput(output, state2, options);
         return state2;
       }
       while (!eos()) {
@@ -1578,8 +1578,8 @@ var require_parse = __commonJS({
       }
       return state2;
     };
-    parse.fastpaths = (input, options2) => {
-      const opts = { ...options2 };
+    parse.fastpaths = (input, options) => {
+      const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input.length;
       if (len > max) {
@@ -1656,9 +1656,9 @@ var require_picomatch = __commonJS({
     var utils = require_utils();
     var constants = require_constants();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch2 = (glob, options2, returnState = false) => {
+    var picomatch2 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
-        const fns = glob.map((input) => picomatch2(input, options2, returnState));
+        const fns = glob.map((input) => picomatch2(input, options, returnState));
         const arrayMatcher = (str) => {
           for (const isMatch of fns) {
             const state3 = isMatch(str);
@@ -1672,18 +1672,18 @@ var require_picomatch = __commonJS({
       if (glob === "" || typeof glob !== "string" && !isState) {
         throw new TypeError("Expected pattern to be a non-empty string");
       }
-      const opts = options2 || {};
+      const opts = options || {};
       const posix = opts.windows;
-      const regex = isState ? picomatch2.compileRe(glob, options2) : picomatch2.makeRe(glob, options2, false, true);
+      const regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
       const state2 = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
-        const ignoreOpts = { ...options2, ignore: null, onMatch: null, onResult: null };
+        const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
         isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch2.test(input, regex, options2, { glob, posix });
+        const { isMatch, match, output } = picomatch2.test(input, regex, options, { glob, posix });
         const result = { glob, state: state2, regex, posix, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
@@ -1709,14 +1709,14 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch2.test = (input, regex, options2, { glob, posix } = {}) => {
+    picomatch2.test = (input, regex, options, { glob, posix } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
       if (input === "") {
         return { isMatch: false, output: "" };
       }
-      const opts = options2 || {};
+      const opts = options || {};
       const format = opts.format || (posix ? utils.toPosixSlashes : null);
       let match = input === glob;
       let output = match && format ? format(input) : input;
@@ -1726,59 +1726,59 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch2.matchBase(input, regex, options2, posix);
+          match = picomatch2.matchBase(input, regex, options, posix);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch2.matchBase = (input, glob, options2, posix = options2 && options2.windows) => {
-      const regex = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options2);
+    picomatch2.matchBase = (input, glob, options, posix = options && options.windows) => {
+      const regex = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
       return regex.test(utils.basename(input, { windows: posix }));
     };
-    picomatch2.isMatch = (str, patterns, options2) => picomatch2(patterns, options2)(str);
-    picomatch2.parse = (pattern, options2) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options2));
-      return parse(pattern, { ...options2, fastpaths: false });
+    picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
+    picomatch2.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
+      return parse(pattern, { ...options, fastpaths: false });
     };
-    picomatch2.scan = (input, options2) => scan(input, options2);
-    picomatch2.compileRe = (state2, options2, returnOutput = false, returnState = false) => {
+    picomatch2.scan = (input, options) => scan(input, options);
+    picomatch2.compileRe = (state2, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state2.output;
       }
-      const opts = options2 || {};
+      const opts = options || {};
       const prepend = opts.contains ? "" : "^";
       const append = opts.contains ? "" : "$";
       let source = `${prepend}(?:${state2.output})${append}`;
       if (state2 && state2.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch2.toRegex(source, options2);
+      const regex = picomatch2.toRegex(source, options);
       if (returnState === true) {
         regex.state = state2;
       }
       return regex;
     };
-    picomatch2.makeRe = (input, options2 = {}, returnOutput = false, returnState = false) => {
+    picomatch2.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
       if (!input || typeof input !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
       let parsed = { negated: false, fastpaths: true };
-      if (options2.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        parsed.output = parse.fastpaths(input, options2);
+      if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
+        parsed.output = parse.fastpaths(input, options);
       }
       if (!parsed.output) {
-        parsed = parse(input, options2);
+        parsed = parse(input, options);
       }
-      return picomatch2.compileRe(parsed, options2, returnOutput, returnState);
+      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch2.toRegex = (source, options2) => {
+    picomatch2.toRegex = (source, options) => {
       try {
-        const opts = options2 || {};
+        const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
       } catch (err) {
-        if (options2 && options2.debug === true) throw err;
+        if (options && options.debug === true) throw err;
         return /$^/;
       }
     };
@@ -1793,11 +1793,11 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
-    function picomatch2(glob, options2, returnState = false) {
-      if (options2 && (options2.windows === null || options2.windows === void 0)) {
-        options2 = { ...options2, windows: utils.isWindows() };
+    function picomatch2(glob, options, returnState = false) {
+      if (options && (options.windows === null || options.windows === void 0)) {
+        options = { ...options, windows: utils.isWindows() };
       }
-      return pico(glob, options2, returnState);
+      return pico(glob, options, returnState);
     }
     Object.assign(picomatch2, pico);
     module.exports = picomatch2;
@@ -1819,10 +1819,10 @@ var ExitCode = {
 };
 var RipcordError = class extends Error {
   exitCode;
-  constructor(message, options2 = {}) {
-    super(message, options2.cause === void 0 ? void 0 : { cause: options2.cause });
+  constructor(message, options = {}) {
+    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
     this.name = new.target.name;
-    this.exitCode = options2.exitCode ?? ExitCode.failure;
+    this.exitCode = options.exitCode ?? ExitCode.failure;
   }
 };
 var SourceError = class extends RipcordError {
@@ -1854,13 +1854,13 @@ function decodedCount(coded) {
 }
 var DERIVED_KEYS_KEPT = 32;
 var deriveKey = remembering(computeKey);
-function remembering(s2k2) {
+function remembering(s2k) {
   return (passphrase, hashId, type, salt, coded, keyBytes) => {
-    if (type !== S2K_ITERATED) return s2k2(passphrase, hashId, type, salt, coded, keyBytes);
+    if (type !== S2K_ITERATED) return s2k(passphrase, hashId, type, salt, coded, keyBytes);
     const id = derivedKeyId(passphrase, hashId, salt, coded, keyBytes);
     let key = derivedKeys.get(id);
     if (!key) {
-      key = s2k2(passphrase, hashId, type, salt, coded, keyBytes);
+      key = s2k(passphrase, hashId, type, salt, coded, keyBytes);
       remember(id, key);
     }
     return Buffer.from(key);
@@ -1881,9 +1881,9 @@ function remember(id, key) {
   }
   derivedKeys.set(id, key);
 }
-function deriveReserved(job) {
-  const passphrase = Buffer.from(job.passphrase, "utf8");
-  return job.salts.map((salt) => computeKey(passphrase, HASH_SHA256, S2K_ITERATED, salt, COUNT_BYTE, 32));
+function deriveReserved(job2) {
+  const passphrase = Buffer.from(job2.passphrase, "utf8");
+  return job2.salts.map((salt) => computeKey(passphrase, HASH_SHA256, S2K_ITERATED, salt, COUNT_BYTE, 32));
 }
 function computeKey(passphrase, hashId, type, salt, coded, keyBytes) {
   const hash = HASHES[hashId];
@@ -1921,14 +1921,14 @@ function createExcludeMatcher(patterns) {
     return names.some((match) => match(base));
   };
 }
-function* walkSources(roots2, options2) {
-  const excluded = createExcludeMatcher(options2.exclude ?? []);
-  const skip = new Set((options2.skip ?? []).map((p) => path.resolve(p)));
-  const warn = options2.onWarning ?? (() => {
+function* walkSources(roots, options) {
+  const excluded = createExcludeMatcher(options.exclude ?? []);
+  const skip = new Set((options.skip ?? []).map((p) => path.resolve(p)));
+  const warn = options.onWarning ?? (() => {
   });
   const pending = [];
-  for (let r = roots2.length - 1; r >= 0; r--) {
-    const root = roots2[r];
+  for (let r = roots.length - 1; r >= 0; r--) {
+    const root = roots[r];
     if (!root.missing) pending.push([root.fsPath, root.archivePath, true]);
   }
   for (let next = pending.pop(); next; next = pending.pop()) {
@@ -1992,14 +1992,14 @@ function unreadable(fsPath, error) {
 // src/archive/walk-worker.ts
 var port = parentPort;
 if (!port) throw new Error("walk-worker runs as a worker thread only");
-var { roots, options, shared, ahead, s2k } = workerData;
+var { shared, job } = workerData;
 var state = new Int32Array(shared);
 var post = (message, transfer = []) => port.postMessage(message, transfer);
 var posted = 0;
 var paths = "";
 var numbers = new Float64Array(WALK_BATCH * WALK_FIELDS);
 var count = 0;
-function flush() {
+function flush(ahead) {
   send();
   for (let taken = Atomics.load(state, 0); posted - taken > ahead; taken = Atomics.load(state, 0)) {
     if (Atomics.load(state, 1) === 1) return false;
@@ -2020,32 +2020,36 @@ function onWarning(warning) {
   send();
   post({ warning });
 }
-try {
-  if (s2k) {
-    const derived = deriveReserved(s2k);
-    post({ derived });
-    for (const key of derived) key.fill(0);
-  }
-  let stopped = false;
-  for (const entry of walkSources(roots, { ...options, onWarning })) {
-    paths += `${entry.archivePath}\0${entry.fsPath}\0`;
-    const at = count * WALK_FIELDS;
-    const { stats } = entry;
-    numbers[at] = WALK_TYPES.indexOf(entry.type);
-    numbers[at + 1] = stats.size;
-    numbers[at + 2] = stats.mode;
-    numbers[at + 3] = stats.mtimeMs;
-    numbers[at + 4] = stats.ctimeMs;
-    numbers[at + 5] = stats.ino;
-    if (++count === WALK_BATCH && !flush()) {
-      stopped = true;
-      break;
+if (job) walk(job);
+else port.once("message", (message) => walk(message.job));
+function walk({ roots, options, ahead, s2k }) {
+  try {
+    if (s2k) {
+      const derived = deriveReserved(s2k);
+      post({ derived });
+      for (const key of derived) key.fill(0);
     }
+    let stopped = false;
+    for (const entry of walkSources(roots, { ...options, onWarning })) {
+      paths += `${entry.archivePath}\0${entry.fsPath}\0`;
+      const at = count * WALK_FIELDS;
+      const { stats } = entry;
+      numbers[at] = WALK_TYPES.indexOf(entry.type);
+      numbers[at + 1] = stats.size;
+      numbers[at + 2] = stats.mode;
+      numbers[at + 3] = stats.mtimeMs;
+      numbers[at + 4] = stats.ctimeMs;
+      numbers[at + 5] = stats.ino;
+      if (++count === WALK_BATCH && !flush(ahead)) {
+        stopped = true;
+        break;
+      }
+    }
+    if (!stopped) {
+      send();
+      post({ done: true });
+    }
+  } catch (error) {
+    post({ error: error.message ?? String(error), source: error instanceof SourceError });
   }
-  if (!stopped) {
-    send();
-    post({ done: true });
-  }
-} catch (error) {
-  post({ error: error.message ?? String(error), source: error instanceof SourceError });
 }

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-URL5XNEY.js";
+} from "../chunks/chunk-RQOAEPUI.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-TQZE77CO.js";
+} from "../chunks/chunk-QY264CJE.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-NWBA3FD7.js";
+} from "../chunks/chunk-CO2C73AY.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-JHZD3WF4.js";
+import "../chunks/chunk-UCQGNRNU.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,11 +58,11 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-HXRBWUCF.js";
+} from "../chunks/chunk-DUP2OXE4.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-TAUJ4OBV.js";
+} from "../chunks/chunk-LMOK4EBW.js";
 import "../chunks/chunk-EYQ7L4U7.js";
 import {
   RipcordError

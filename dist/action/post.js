@@ -9,18 +9,18 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-NWBA3FD7.js";
+} from "../chunks/chunk-CO2C73AY.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-JHZD3WF4.js";
+import "../chunks/chunk-UCQGNRNU.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-HXRBWUCF.js";
+import "../chunks/chunk-DUP2OXE4.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall
-} from "../chunks/chunk-TAUJ4OBV.js";
+} from "../chunks/chunk-LMOK4EBW.js";
 import "../chunks/chunk-EYQ7L4U7.js";
 import {
   RipcordError

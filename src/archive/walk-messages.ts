@@ -6,13 +6,18 @@ import type { S2kJob } from './skesk.ts';
 import type { SourceRoot, WalkOptions } from './walk-sources.ts';
 
 export interface WalkWorkerData {
-  roots: SourceRoot[];
-  options: Omit<WalkOptions, 'onWarning'>;
   /**
    * Int32 [taken, stop]: how many entries the reader has taken, and 1 once it wants no more.
    * The worker stays at most `ahead` entries ahead of `taken`.
    */
   shared: SharedArrayBuffer;
+  /** what to walk; absent for a thread started ahead of its walk, which then gets it as its first message */
+  job?: WalkJob;
+}
+
+export interface WalkJob {
+  roots: SourceRoot[];
+  options: Omit<WalkOptions, 'onWarning'>;
   /** entries the worker may walk ahead of its reader (WALK_AHEAD; tests set fewer) */
   ahead: number;
   /** passphrase packets' keys to derive before the walk (skesk.ts reserveSalts) */

@@ -11,10 +11,10 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { SourceError } from '../domain/errors.ts';
-import type { FromWalkWorker, WalkWorkerData } from './walk-messages.ts';
+import type { FromWalkWorker, WalkJob } from './walk-messages.ts';
 import { WALK_AHEAD, WALK_FIELDS, WALK_TYPES } from './walk-messages.ts';
 import type { SeenEntry, SourceRoot, WalkOptions } from './walk-sources.ts';
-import { startWorker } from './worker-program.ts';
+import { takePrestarted, walkWorker } from './walk-prestart.ts';
 import { rememberReserved } from './skesk.ts';
 import type { S2kJob } from './skesk.ts';
 
@@ -41,17 +41,17 @@ export function startThreadWalk(
   } = {},
 ): ThreadWalk | undefined {
   if (availableParallelism() < 2) return undefined;
-  const shared = new SharedArrayBuffer(8);
-  const state = new Int32Array(shared);
   const { onWarning, ...walkOptions } = options;
-  const workerData: WalkWorkerData = {
+  const job: WalkJob = {
     roots: [...roots],
     options: walkOptions,
-    shared,
     ahead: extra.ahead ?? WALK_AHEAD,
     ...(extra.s2k ? { s2k: extra.s2k } : {}),
   };
-  const worker: Worker = startWorker({ from: import.meta.url, name: 'walk-worker', workerData });
+  const ready = takePrestarted();
+  const shared = ready?.shared ?? new SharedArrayBuffer(8);
+  const worker: Worker = ready?.worker ?? walkWorker({ shared, job });
+  const state = new Int32Array(shared);
   const queue: Queued[] = [];
   let wake: (() => void) | undefined;
   const push = (message: Queued) => {
@@ -78,6 +78,10 @@ export function startThreadWalk(
     Atomics.notify(state, 0);
     void worker.terminate();
   };
+  if (ready) {
+    worker.ref();
+    worker.postMessage({ job });
+  }
 
   async function* batches(): AsyncGenerator<SeenEntry[]> {
     try {

@@ -1,6 +1,8 @@
 // The CLI proper, loaded by bin.cts (the installed `ripcord` command) for everything but --version.
 // Also runnable on its own: `node dist/cli.js <command>`.
 import { keepYoungGenerationSmall } from '../archive/reclaim.ts';
+import { prestartWalkThread } from '../archive/walk-prestart.ts';
+import { likelyChainLink } from './early-walk.ts';
 import { abandonedMessage, guardAgainstAbandon } from '../ops/unfinished.ts';
 
 keepYoungGenerationSmall();
@@ -14,8 +16,10 @@ for (const stream of [process.stdout, process.stderr]) {
     if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
   });
 }
-const { main } = await import('./main.ts');
 const args = process.argv.slice(2);
+// A chain link waits for its walk's thread: started now, it starts while the rest loads.
+if (likelyChainLink(args)) prestartWalkThread();
+const { main } = await import('./main.ts');
 process.exitCode = await guardAgainstAbandon(
   main(args, {
     env: process.env,

@@ -19,6 +19,7 @@ import { written } from '../archive/reclaim.ts';
 import { measureSources, resolveRoots, walkSources } from '../archive/walk-sources.ts';
 import type { SourceEntry, SourceRoot, WalkOptions } from '../archive/walk-sources.ts';
 import { startThreadWalk } from '../archive/walk-thread.ts';
+import { dropPrestarted } from '../archive/walk-prestart.ts';
 import { reserveSalts } from '../archive/skesk.ts';
 import type { ThreadWalk } from '../archive/walk-thread.ts';
 import { CAPTURED_DIR, runCaptures } from './captures.ts';
@@ -147,6 +148,7 @@ export async function createBackup(request: BackupRequest): Promise<BackupResult
   // A chain link lists the repository once, for its key check and its parent; unless capture
   // commands run between the two (they may take minutes, and another backup may land meanwhile).
   const chaining = wantsParent(request);
+  if (!chaining) dropPrestarted(); // the command line guessed a chain link: a full snapshot's walk is on this thread
   const listing = chaining && !request.captures?.length ? listSnapshots(request.store) : undefined;
   listing?.catch(() => {}); // awaited below
   // A chain link's walk starts on a thread of its own, while its parent's manifest is read;

@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import type { SeenEntry, SourceRoot } from '../../src/archive/walk-sources.ts';
 import { resolveRoots, walkSources } from '../../src/archive/walk-sources.ts';
 import { startThreadWalk } from '../../src/archive/walk-thread.ts';
+import { dropPrestarted, prestartWalkThread, takePrestarted } from '../../src/archive/walk-prestart.ts';
 import type { ThreadWalk } from '../../src/archive/walk-thread.ts';
 import { SourceError } from '../../src/domain/errors.ts';
 import { reserveSalts } from '../../src/archive/skesk.ts';
@@ -153,6 +154,51 @@ test('it walks no further ahead of its reader than it is allowed, and goes on as
   } finally {
     await removeDir(dir);
   }
+});
+
+test('a thread started ahead of its walk walks what the next walk on another thread gives it, as one started for it does', async () => {
+  const dir = await tree();
+  try {
+    const roots = await resolveRoots(['tree'], dir);
+    const warnings: string[] = [];
+    const here = [...walkSources(roots, { cwd: dir, exclude: ['*.log'], skip: [path.join(dir, 'tree/skipped')] })];
+    prestartWalkThread();
+    const walk = walkWithThread(roots, dir, warnings);
+    assert.is(takePrestarted(), undefined, 'the walk took the thread started ahead');
+    const there: SeenEntry[] = [];
+    for await (const batch of walk.batches()) there.push(...batch);
+    assert.equal(
+      there.map((e) => e.archivePath),
+      here.map((e) => e.archivePath),
+    );
+    assert.equal(warnings.length, 1);
+    await walk.exited;
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('a thread started ahead that a full backup has no use for is dropped: no walk takes it after', () => {
+  prestartWalkThread();
+  dropPrestarted();
+  assert.is(takePrestarted(), undefined);
+});
+
+test('a thread started ahead that no walk takes keeps nobody waiting: the process exits at once', () => {
+  const started = Date.now();
+  // a process that starts one and ends: it must not wait for the thread
+  execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `import { prestartWalkThread } from ${JSON.stringify(path.resolve('src/archive/walk-prestart.ts'))}; prestartWalkThread(); setTimeout(() => {}, 200);`,
+    ],
+    { timeout: 10_000 },
+  ); // a thread that held the process would hold it for good
+  assert.ok(Date.now() - started < 4000, `took ${Date.now() - started} ms`);
 });
 
 test('stopped half-way, the walk ends and lets the process go', async () => {
