@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-KSGELQIP.js";
+} from "./chunks/chunk-RJBRIZ6C.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-QY264CJE.js";
+} from "./chunks/chunk-QA6SHLC7.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-DUP2OXE4.js";
+} from "./chunks/chunk-BPP3PUZY.js";
 import "./chunks/chunk-4ZCQRPLC.js";
 import "./chunks/chunk-LMOK4EBW.js";
 import "./chunks/chunk-EYQ7L4U7.js";

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-RQOAEPUI.js";
+} from "../chunks/chunk-F22ST7XB.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-QY264CJE.js";
+} from "../chunks/chunk-QA6SHLC7.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-CO2C73AY.js";
+} from "../chunks/chunk-IZGPVZ4V.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-UCQGNRNU.js";
+import "../chunks/chunk-OVBQZZJQ.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-DUP2OXE4.js";
+} from "../chunks/chunk-BPP3PUZY.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall

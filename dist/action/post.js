@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-CO2C73AY.js";
+} from "../chunks/chunk-IZGPVZ4V.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-UCQGNRNU.js";
+import "../chunks/chunk-OVBQZZJQ.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-DUP2OXE4.js";
+import "../chunks/chunk-BPP3PUZY.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall

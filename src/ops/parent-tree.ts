@@ -151,15 +151,23 @@ export function carriedEntry(
  * `entry`. A key the parent's entry has that ripcord does not write is carried with it.
  */
 export function carriedLine(line: string | undefined, before: ManifestEntry, entry: ManifestEntry): string | undefined {
-  if (line === undefined || before.delta !== undefined || !line.endsWith('}')) return undefined;
+  if (line === undefined || entry.in === undefined || before.delta !== undefined || !line.endsWith('}'))
+    return undefined;
   if (before.in !== undefined) return before.in === entry.in && before.at === undefined ? line : undefined;
-  const named = `,"in":${JSON.stringify(entry.in)}}`;
-  if (before.at === undefined) return line.includes('"at":') ? undefined : `${line.slice(0, -1)}${named}`;
   // (Inside a JSON string every quote is escaped: "at": can only be a key.)
+  const first = line.indexOf('"at":');
+  if (before.at === undefined) return first === -1 ? `${line.slice(0, -1)}${inField(entry.in)}` : undefined;
   const at = `,"at":${before.at}`;
-  const where = line.indexOf(at);
-  const next = line[where + at.length];
-  if (where === -1 || line.indexOf('"at":') !== where + 1 || line.lastIndexOf('"at":') !== where + 1) return undefined;
-  if (next !== ',' && next !== '}') return undefined;
-  return `${line.slice(0, where)}${line.slice(where + at.length, -1)}${named}`;
+  const next = line[first - 1 + at.length];
+  if (first < 1 || !line.startsWith(at, first - 1) || (next !== ',' && next !== '}')) return undefined;
+  if (line.indexOf('"at":', first + 1) !== -1) return undefined; // two of them
+  return `${line.slice(0, first - 1)}${line.slice(first - 1 + at.length, -1)}${inField(entry.in)}`;
 }
+
+/** `,"in":"<id>"}`, made once for a run of carried files of the same link. */
+function inField(id: string): string {
+  if (id !== lastIn.id) lastIn = { id, field: `,"in":${JSON.stringify(id)}}` };
+  return lastIn.field;
+}
+
+let lastIn = { id: '', field: ',"in":""}' };
