@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-RJBRIZ6C.js";
+} from "./chunks/chunk-UAFYLW2D.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-QA6SHLC7.js";
+} from "./chunks/chunk-BHROMVUM.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-BPP3PUZY.js";
+} from "./chunks/chunk-H7WWE5DN.js";
 import "./chunks/chunk-4ZCQRPLC.js";
 import "./chunks/chunk-LMOK4EBW.js";
 import "./chunks/chunk-EYQ7L4U7.js";

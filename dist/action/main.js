@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-F22ST7XB.js";
+} from "../chunks/chunk-XPY5WA4R.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-QA6SHLC7.js";
+} from "../chunks/chunk-BHROMVUM.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-IZGPVZ4V.js";
+} from "../chunks/chunk-GIBO7GUF.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-OVBQZZJQ.js";
+import "../chunks/chunk-6CRLJ3YO.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-BPP3PUZY.js";
+} from "../chunks/chunk-H7WWE5DN.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall

@@ -108,6 +108,59 @@ test("a carried file's manifest line is its parent's line, less the parent's arc
   assert.is(linked.line, JSON.stringify(linked.entry));
 });
 
+test("a link lets its parent's lines go before its first stored file: a file carried after that is serialised", async () => {
+  const dir = await tempDir();
+  try {
+    await fs.writeFile(path.join(dir, 'a'), 'changed since');
+    await fs.writeFile(path.join(dir, 'b'), 'unchanged');
+    const a = entryWithOtherContent(path.join(dir, 'a'), 'a');
+    const b = entryWithOtherContent(path.join(dir, 'b'), 'b');
+    const id = '20260101T000000Z-aaaaaaaa';
+    const run = async (aChanged: boolean) => {
+      const aBefore = aChanged ? { ...a, size: a.size! + 1 } : a;
+      const lines = [aBefore, b].map((e) => `,${JSON.stringify({ ...e, at: 512 })}`);
+      const parent: Parent = {
+        snapshot: {
+          id,
+          created: new Date(Math.max(a.ctimeMs!, b.ctimeMs!) + 10_000).toISOString(),
+        } as SnapshotMetadata,
+        base: id,
+        baseCreated: '2026-01-01T00:00:00.000Z',
+        depth: 0,
+        tree: tree(
+          [
+            { ...aBefore, at: 512 },
+            { ...b, at: 512 },
+          ],
+          lines,
+        ),
+        chain: [],
+        keys: {},
+      };
+      const carried: [string, boolean][] = [];
+      const stored: string[] = [];
+      const roots = ['a', 'b'].map((name) => ({ fsPath: path.join(dir, name), archivePath: name }));
+      const walk = inBatches(walkSources(roots, { cwd: dir }));
+      for await (const source of againstParent(walk, parent, 'incremental', {
+        onCarried: (e, line) => carried.push([e.path, line !== undefined]),
+        onWarning: () => {},
+      }))
+        if (source.type === 'file') stored.push(source.archivePath);
+      return { carried, stored };
+    };
+    assert.equal(await run(false), {
+      carried: [
+        ['a', true],
+        ['b', true],
+      ],
+      stored: ['.ripcord-chain/removed'],
+    });
+    assert.equal(await run(true), { carried: [['b', false]], stored: ['a', '.ripcord-chain/removed'] });
+  } finally {
+    await removeDir(dir);
+  }
+});
+
 test('a parent line written otherwise than ripcord writes it is not carried over: the entry is serialised', async () => {
   const odd = [
     (e: ManifestEntry) => ({
