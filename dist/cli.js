@@ -38,7 +38,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 var args = process.argv.slice(2);
 if (likelyChainLink(args)) prestartWalkThread();
-var { main } = await import("./chunks/main-GNDYGEZ3.js");
+var { main } = await import("./chunks/main-KHZKOMCJ.js");
 process.exitCode = await guardAgainstAbandon(
   main(args, {
     env: process.env,

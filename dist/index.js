@@ -3,7 +3,7 @@ import {
   diffSnapshots,
   diffWithFolder,
   dumpFile
-} from "./chunks/chunk-UAFYLW2D.js";
+} from "./chunks/chunk-STV4SJTA.js";
 import {
   applyCopy,
   applyPrune,
@@ -13,7 +13,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "./chunks/chunk-BHROMVUM.js";
+} from "./chunks/chunk-WG5IVQGF.js";
 import {
   DEFAULT_EXCLUDES,
   VERSION,
@@ -36,7 +36,7 @@ import {
   runGuardedDeploy,
   runRollback,
   validateDeployment
-} from "./chunks/chunk-H7WWE5DN.js";
+} from "./chunks/chunk-IKWDMS5Z.js";
 import "./chunks/chunk-4ZCQRPLC.js";
 import "./chunks/chunk-LMOK4EBW.js";
 import "./chunks/chunk-EYQ7L4U7.js";

@@ -2,7 +2,7 @@ import { createRequire as __ripcordCreateRequire } from 'node:module'; const req
 import {
   backupRequestFrom,
   deployRequestFrom
-} from "../chunks/chunk-XPY5WA4R.js";
+} from "../chunks/chunk-OD4Y2XAR.js";
 import {
   applyCopy,
   applyPrune,
@@ -10,7 +10,7 @@ import {
   planCopy,
   planPrune,
   verifySnapshots
-} from "../chunks/chunk-BHROMVUM.js";
+} from "../chunks/chunk-WG5IVQGF.js";
 import {
   ActionInputs,
   InputError,
@@ -30,9 +30,9 @@ import {
   summarize,
   summaryTable,
   validationFromInputs
-} from "../chunks/chunk-GIBO7GUF.js";
+} from "../chunks/chunk-HBNWSZPA.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-6CRLJ3YO.js";
+import "../chunks/chunk-7OKTSJZU.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
@@ -58,7 +58,7 @@ import {
   repositorySkip,
   runGuardedDeploy,
   withLock
-} from "../chunks/chunk-H7WWE5DN.js";
+} from "../chunks/chunk-IKWDMS5Z.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall

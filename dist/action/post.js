@@ -9,14 +9,14 @@ import {
   failStep,
   rollbackFromInputs,
   runAudited
-} from "../chunks/chunk-GIBO7GUF.js";
+} from "../chunks/chunk-HBNWSZPA.js";
 import "../chunks/chunk-EPHL5A3A.js";
-import "../chunks/chunk-6CRLJ3YO.js";
+import "../chunks/chunk-7OKTSJZU.js";
 import {
   abandonedMessage,
   guardAgainstAbandon
 } from "../chunks/chunk-LFUOFQC4.js";
-import "../chunks/chunk-H7WWE5DN.js";
+import "../chunks/chunk-IKWDMS5Z.js";
 import "../chunks/chunk-4ZCQRPLC.js";
 import {
   keepYoungGenerationSmall

@@ -25,7 +25,6 @@ export declare class ParentTree {
         twice: string;
     };
     private constructor();
-    get size(): number;
     /** The position of the entry for `path`, or -1 when the parent has none. */
     find(path: string): number;
     entry(at: number): ManifestEntry;

@@ -53,10 +53,6 @@ export class ParentTree {
     this.#seen = new Uint8Array(entries.length);
   }
 
-  get size(): number {
-    return this.#entries.length;
-  }
-
   /** The position of the entry for `path`, or -1 when the parent has none. */
   find(path: string): number {
     const next = this.#next;
